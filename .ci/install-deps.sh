@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything connect-worker needs to build, test and run its demo on a fresh
+# Debian 12 machine. Run as root. Safe to run again: apt and npm skip what is present.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+packages=(
+  build-essential cmake pkg-config git
+  librdkafka-dev libjansson-dev libltdl-dev
+  libs3-dev libcurl4-openssl-dev libssl-dev libmariadb-dev zlib1g-dev libzstd-dev
+  kcat mariadb-server mariadb-client s3cmd jq python3
+  clang libclang-rt-14-dev procps
+)
+missing=()
+# Node.js may come from elsewhere with its own npm (Debian's npm package conflicts with such builds).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The pinned S3 protocol server the tests and the demo use (tests/servers/package-lock.json).
+if [ ! -x "$here/tests/servers/node_modules/.bin/s3rver" ]; then
+  (cd "$here/tests/servers" && npm ci --no-audit --no-fund --loglevel=error)
+fi

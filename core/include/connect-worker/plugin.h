@@ -1,0 +1,479 @@
+/*
+ * connect-worker plugin ABI
+ *
+ * This is the one header a plugin includes. It depends only on standard C headers.
+ * A plugin is a shared object exporting one symbol, cw_module_entry (see CW_MODULE_ENTRY),
+ * that returns a module descriptor listing one or more plugins: source connectors, sink
+ * connectors, transforms and predicates. The worker loads it with libltdl, checks the ABI
+ * version and the struct size before reading anything else, and then talks to the plugin
+ * only through the callbacks declared here. The plugin talks to the worker only through the
+ * cw_host_t table of functions it is handed: it never links against worker internals.
+ *
+ * Conventions used throughout
+ * ---------------------------
+ * Return codes:  functions return a cw_status_t. CW_OK (0) is success; negative values
+ *                are errors; a few callbacks define positive values with a meaning of their own
+ *                (CW_DROP, CW_IDLE).
+ * errstr:        every callback that can fail receives `char *errstr, size_t errstr_size`.
+ *                On failure the plugin writes one human-readable sentence there (no trailing
+ *                newline) naming the key, file, bucket, table or record concerned. Never write
+ *                a secret (a password, a key) into errstr: the worker logs it.
+ * Retriable vs fatal: CW_ERR_RETRIABLE means "the same call may succeed later" (a server
+ *                down, throttling): the worker owns retries and backoff and calls again with
+ *                the same arguments. CW_ERR_FATAL stops the task; the worker reports errstr and
+ *                commits nothing past durable data. CW_ERR_RECORD blames one record: the
+ *                connector's errors.tolerance decides (stop the task, or send the record to the
+ *                dead letter queue and go on).
+ * Ownership:     "borrowed" pointers are owned by the caller and valid only for the duration of
+ *                the call unless stated otherwise; "owned" results must be freed by the receiver
+ *                with the function named. Strings are NUL-terminated UTF-8 unless a length is
+ *                given.
+ * Threads:       each task runs on a thread of its own. All callbacks of one task instance
+ *                (and of the transforms and predicates in its chain) are called from that one
+ *                thread, never concurrently. Different task instances of the same plugin run
+ *                on different threads at the same time: keep no unsynchronised global state.
+ *                cw_module_t.init and .fini run once, on the loading thread, under the loader
+ *                lock. Every cw_host_t function is thread-safe unless documented otherwise.
+ *
+ * Versioning: CW_ABI_VERSION changes whenever a struct in this header changes layout or a
+ * callback changes meaning. Members are only ever appended to cw_host_t; a plugin built
+ * against an older header sees a prefix of the table (check host->struct_size before using a
+ * member that a later version appended).
+ */
+#ifndef CONNECT_WORKER_PLUGIN_H
+#define CONNECT_WORKER_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** ABI version this header describes. The worker refuses modules built for another. */
+#define CW_ABI_VERSION 1
+
+/** Name of the symbol every plugin shared object exports (see CW_MODULE_ENTRY). */
+#define CW_MODULE_ENTRY_SYMBOL "cw_module_entry"
+
+#if defined(__GNUC__)
+#define CW_EXPORT __attribute__((visibility("default")))
+#define CW_PRINTF(fmt_idx, args_idx) __attribute__((format(printf, fmt_idx, args_idx)))
+#else
+#define CW_EXPORT
+#define CW_PRINTF(fmt_idx, args_idx)
+#endif
+
+/* Forward declaration of jansson's json_t, so that this header needs no jansson include.
+ * Plugins that look inside values include <jansson.h> and link with -ljansson. */
+struct json_t;
+
+/* ------------------------------------------------------------------------------------------
+ * Status codes
+ * ---------------------------------------------------------------------------------------- */
+
+typedef enum cw_status {
+    CW_OK = 0,               /**< success */
+    CW_DROP = 1,             /**< transform.apply only: drop this record (Kafka Connect's null) */
+    CW_IDLE = 2,             /**< source poll only: nothing new right now (see cw_source_ops_t) */
+    CW_ERR_RETRIABLE = -1,   /**< transient; the worker retries the same call with backoff */
+    CW_ERR_FATAL = -2,       /**< permanent; the task stops with errstr */
+    CW_ERR_RECORD = -3,      /**< this record is bad; errors.tolerance decides */
+    CW_ERR_CONFIG = -4       /**< the configuration is invalid; nothing starts */
+} cw_status_t;
+
+/* ------------------------------------------------------------------------------------------
+ * Opaque handles owned by the worker
+ * ---------------------------------------------------------------------------------------- */
+
+/** The worker-side context of one plugin instance (a task, a transform or a predicate in a
+ *  chain). Identifies connector and task in log lines, gives access to offsets and to the
+ *  stop flag. Owned by the worker; valid from the start/configure call until after stop/close
+ *  returns. */
+typedef struct cw_ctx cw_ctx_t;
+
+/** A validated configuration: the connector's keys (for transforms and predicates, their own
+ *  keys with the `transforms.<alias>.` prefix removed) with defaults applied and `${...}`
+ *  config providers resolved. Owned by the worker; valid as long as the cw_ctx_t it was
+ *  handed with. Read-only. */
+typedef struct cw_config cw_config_t;
+
+/** One record. See the record functions of cw_host_t. Owned by the worker unless stated. */
+typedef struct cw_record cw_record_t;
+
+/** A batch a source task fills during poll (see cw_host_t.source_record_new). */
+typedef struct cw_batch cw_batch_t;
+
+/** A task-configuration split a connector fills (see cw_host_t.task_config_set). */
+typedef struct cw_task_split cw_task_split_t;
+
+/** A topic partition and an offset, used by sink open/close/flush. */
+typedef struct cw_topic_partition {
+    const char *topic;  /**< borrowed, valid for the duration of the call */
+    int32_t partition;
+    int64_t offset;     /**< meaning depends on the call; CW_OFFSET_INVALID when none */
+} cw_topic_partition_t;
+
+#define CW_OFFSET_INVALID ((int64_t)-1001)
+#define CW_PARTITION_ANY ((int32_t)-1)   /**< let the producer's partitioner choose */
+#define CW_TIMESTAMP_NONE ((int64_t)-1)
+
+/* ------------------------------------------------------------------------------------------
+ * Configuration declarations
+ *
+ * Each plugin declares the keys it reads as a table of cw_config_def_t ending with an entry
+ * whose name is NULL. The worker validates a configuration against the table before it
+ * starts anything and reports every problem at once, each naming the key and the file.
+ * Keys that no table declares are warned about and passed through (as Kafka Connect does).
+ * ---------------------------------------------------------------------------------------- */
+
+typedef enum cw_config_type {
+    CW_CFG_STRING = 0,  /**< any string */
+    CW_CFG_INT,         /**< a 64-bit signed integer */
+    CW_CFG_DOUBLE,      /**< a floating point number */
+    CW_CFG_BOOL,        /**< true or false (case-insensitive) */
+    CW_CFG_LIST         /**< comma-separated list; items are trimmed of white space */
+} cw_config_type_t;
+
+#define CW_CFG_F_REQUIRED 0x1u  /**< must be set (a default makes no sense then) */
+#define CW_CFG_F_SECRET   0x2u  /**< never printed: logs and --describe show [hidden] */
+#define CW_CFG_F_PREFIX   0x4u  /**< `name` is a prefix: every key starting with it is
+                                     declared by this entry (dynamic keys such as
+                                     `clean.concat.<field>`); type and bounds apply to each */
+
+typedef struct cw_config_def {
+    const char *name;           /**< key name, Kafka Connect spelling where one exists */
+    cw_config_type_t type;
+    const char *default_value;  /**< as text; NULL: no default (the key reads as unset) */
+    unsigned flags;             /**< CW_CFG_F_* */
+    const char *doc;            /**< one or two sentences for --describe and the README */
+    const char *allowed;        /**< comma-separated allowed values (case-insensitive) for
+                                     STRING and each LIST item; NULL: any */
+    double min, max;            /**< bounds for INT and DOUBLE, checked only when min < max */
+} cw_config_def_t;
+
+/* ------------------------------------------------------------------------------------------
+ * Plugin kinds and their callbacks
+ * ---------------------------------------------------------------------------------------- */
+
+typedef enum cw_plugin_kind {
+    CW_PLUGIN_SOURCE = 1,
+    CW_PLUGIN_SINK = 2,
+    CW_PLUGIN_TRANSFORM = 3,
+    CW_PLUGIN_PREDICATE = 4
+} cw_plugin_kind_t;
+
+/** Connector-level work split, shared by sources and sinks (Kafka Connect's
+ *  Connector.taskConfigs). Optional: when NULL the worker runs min(tasks.max, 1) task for a
+ *  source and tasks.max tasks for a sink, each with the connector's configuration.
+ *  Called once on the main thread before any task starts. Return the number of tasks (1 to
+ *  max_tasks) after calling host->task_config_set for per-task keys, or a negative
+ *  cw_status_t with errstr (CW_ERR_CONFIG for a bad configuration, e.g. an unknown table). */
+typedef int (*cw_task_configs_fn)(cw_ctx_t *ctx, const cw_config_t *config, int max_tasks,
+                                  cw_task_split_t *split, char *errstr, size_t errstr_size);
+
+/** Source task callbacks (Kafka Connect's SourceTask). */
+typedef struct cw_source_ops {
+    cw_task_configs_fn task_configs;
+
+    /** Starts one task. `config` is the connector's configuration plus this task's keys from
+     *  task_configs. Read committed offsets with host->offset_get here. Store your state in
+     *  *state; it is passed to every later callback. Returns CW_OK, CW_ERR_RETRIABLE (the
+     *  worker calls start again after a backoff, e.g. database unreachable) or CW_ERR_FATAL
+     *  / CW_ERR_CONFIG with errstr. */
+    int (*start)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
+                 char *errstr, size_t errstr_size);
+
+    /** Adds new records to `batch` with host->source_record_new. Should return within about
+     *  timeout_ms so that the worker can notice a stop. Returns CW_OK (zero or more records
+     *  added), CW_IDLE (nothing new at this moment: in --exit-when-caught-up batch mode the
+     *  task is finished once this is returned and everything it produced is acknowledged),
+     *  CW_ERR_RETRIABLE (records added so far are kept; the worker backs off and calls
+     *  again) or CW_ERR_FATAL. Records added before an error return are still delivered. */
+    int (*poll)(void *state, cw_batch_t *batch, int timeout_ms,
+                char *errstr, size_t errstr_size);
+
+    /** Optional. Called after the worker durably stored the source offsets of every record
+     *  Kafka acknowledged so far (Kafka Connect's SourceTask.commit). */
+    void (*commit)(void *state);
+
+    /** Stops the task and frees `state`. Called once, on the task thread, after the last
+     *  poll; never concurrently with poll. */
+    void (*stop)(void *state);
+} cw_source_ops_t;
+
+/** Sink task callbacks (Kafka Connect's SinkTask). The worker consumes with librdkafka in
+ *  consumer group `connect-<connector name>`. Offsets are committed only up to what flush
+ *  reports durable. */
+typedef struct cw_sink_ops {
+    cw_task_configs_fn task_configs;
+
+    /** Starts one task. Returns CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL/CW_ERR_CONFIG. */
+    int (*start)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
+                 char *errstr, size_t errstr_size);
+
+    /** Optional. Partitions newly assigned to this task (after a rebalance). `tps[i].offset`
+     *  is the committed offset consumption resumes from (CW_OFFSET_INVALID when none). */
+    int (*open)(void *state, const cw_topic_partition_t *tps, size_t n,
+                char *errstr, size_t errstr_size);
+
+    /** Optional. Partitions being taken away. The worker has already called flush for them
+     *  and committed what it reported durable; drop any remaining buffered data of these
+     *  partitions (it will be consumed again by whoever gets them). */
+    int (*close)(void *state, const cw_topic_partition_t *tps, size_t n,
+                 char *errstr, size_t errstr_size);
+
+    /** Hands over records, in offset order within each partition. `records` and the records
+     *  are borrowed for the duration of the call: copy what you keep (host->record_value
+     *  and friends return pointers valid until the call returns). Called with n == 0
+     *  whenever the consumer poll timed out, so time-based work (rotate.schedule.interval.ms)
+     *  happens without new data. Returns CW_OK; CW_ERR_RETRIABLE when the sink cannot take
+     *  more now (back-pressure: the worker pauses the partitions, keeps the consumer alive,
+     *  and calls put again with the same records after a backoff; the plugin must not have
+     *  kept any of them); CW_ERR_FATAL. A single bad record is reported with
+     *  host->report_bad_record, not by failing the whole put. */
+    int (*put)(void *state, cw_record_t *const *records, size_t n,
+               char *errstr, size_t errstr_size);
+
+    /** Pre-commit (Kafka Connect's SinkTask.preCommit). On entry tps[i].offset is, for each
+     *  assigned partition, the offset after the last record handed to put. Set tps[i].offset
+     *  to the offset after the last record that is durable in the target (which may be
+     *  lower; CW_OFFSET_INVALID to commit nothing for that partition). `final` is non-zero
+     *  when the worker is stopping, the partitions are being revoked, or batch mode finished:
+     *  then write out whatever can be written. Returns CW_OK, CW_ERR_RETRIABLE (called again
+     *  after a backoff) or CW_ERR_FATAL. */
+    int (*flush)(void *state, cw_topic_partition_t *tps, size_t n, int final,
+                 char *errstr, size_t errstr_size);
+
+    /** Stops the task and frees `state`. Buffered data that flush did not report durable is
+     *  simply dropped: it is consumed again after a restart. */
+    void (*stop)(void *state);
+} cw_sink_ops_t;
+
+/** Transform callbacks (Kafka Connect's Transformation). One instance per task chain. */
+typedef struct cw_transform_ops {
+    /** Reads `config` (keys without the `transforms.<alias>.` prefix) and creates the
+     *  instance. Returns CW_OK or CW_ERR_CONFIG with errstr naming the key. */
+    int (*configure)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
+                     char *errstr, size_t errstr_size);
+
+    /** Transforms `record` in place through the cw_host_t record functions. Returns CW_OK,
+     *  CW_DROP (filter the record out), CW_ERR_RECORD (this record cannot be transformed:
+     *  errstr names the field and why; errors.tolerance decides) or CW_ERR_FATAL. */
+    int (*apply)(void *state, cw_record_t *record, char *errstr, size_t errstr_size);
+
+    /** Frees the instance. */
+    void (*close)(void *state);
+} cw_transform_ops_t;
+
+/** Predicate callbacks (Kafka Connect's Predicate), referenced by
+ *  `transforms.<alias>.predicate` and inverted by `.negate`. */
+typedef struct cw_predicate_ops {
+    int (*configure)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
+                     char *errstr, size_t errstr_size);
+    /** Returns 1 when the record matches, 0 when not. Must not modify the record. */
+    int (*test)(void *state, const cw_record_t *record);
+    void (*close)(void *state);
+} cw_predicate_ops_t;
+
+/** One plugin. Static storage in the shared object; read-only for the worker. */
+typedef struct cw_plugin {
+    cw_plugin_kind_t kind;
+    const char *name;                /**< short name, e.g. "s3-sink"; unique per worker */
+    const char *const *aliases;      /**< NULL-terminated Kafka Connect class names and short
+                                          forms accepted as connector.class / type; or NULL */
+    const char *version;             /**< the plugin's own version string */
+    const char *description;         /**< one sentence for --list-plugins */
+    const cw_config_def_t *config;   /**< key table ending with {NULL}; NULL: no keys */
+    const cw_source_ops_t *source;   /**< set for CW_PLUGIN_SOURCE */
+    const cw_sink_ops_t *sink;       /**< set for CW_PLUGIN_SINK */
+    const cw_transform_ops_t *transform;  /**< set for CW_PLUGIN_TRANSFORM */
+    const cw_predicate_ops_t *predicate;  /**< set for CW_PLUGIN_PREDICATE */
+} cw_plugin_t;
+
+struct cw_host;
+
+/** What cw_module_entry returns. The first two members are read before anything else and
+ *  must stay first in every ABI version. */
+typedef struct cw_module {
+    uint32_t abi_version;            /**< CW_ABI_VERSION the module was built against */
+    uint32_t struct_size;            /**< sizeof(cw_module_t) the module was built with */
+    const char *name;                /**< module name for messages, e.g. "transforms" */
+    const cw_plugin_t *const *plugins;  /**< NULL-terminated; one module may export many */
+
+    /** Optional. Called once after the version check, before any plugin is used, on the
+     *  loading thread under the loader lock. `host` stays valid until fini returns: keep it.
+     *  Return CW_OK, or an error with errstr: the worker then refuses the module (naming
+     *  the file and errstr) and goes on without it. */
+    int (*init)(const struct cw_host *host, char *errstr, size_t errstr_size);
+
+    /** Optional. Called once before the module is unloaded. */
+    void (*fini)(void);
+} cw_module_t;
+
+/** Declares the entry point. Use it once per shared object:
+ *      CW_MODULE_ENTRY(my_module)
+ *  where `my_module` is a `static const cw_module_t`. */
+#define CW_MODULE_ENTRY(module_var)                                                          \
+    CW_EXPORT const cw_module_t *cw_module_entry(void);                                      \
+    CW_EXPORT const cw_module_t *cw_module_entry(void) { return &(module_var); }
+
+typedef const cw_module_t *(*cw_module_entry_fn)(void);
+
+/* ------------------------------------------------------------------------------------------
+ * Host services: the worker's functions a plugin may call.
+ *
+ * The table is handed to cw_module_t.init and stays valid until fini returns. All functions
+ * are thread-safe with respect to different records/contexts; a single record must only be
+ * used from the thread that received it.
+ * ---------------------------------------------------------------------------------------- */
+
+typedef enum cw_log_level {
+    CW_LOG_ERROR = 0,
+    CW_LOG_WARN = 1,
+    CW_LOG_INFO = 2,
+    CW_LOG_DEBUG = 3,
+    CW_LOG_TRACE = 4
+} cw_log_level_t;
+
+typedef struct cw_host {
+    uint32_t abi_version;   /**< CW_ABI_VERSION of the worker */
+    uint32_t struct_size;   /**< sizeof(cw_host_t) of the worker */
+
+    /* --- logging --------------------------------------------------------------------- */
+
+    /** Writes one log line tagged with the connector and task of `ctx` (ctx may be NULL).
+     *  Never pass secrets. */
+    void (*log)(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) CW_PRINTF(3, 4);
+
+    /** Non-zero when the task of `ctx` is asked to stop (shutdown, rebalance): long loops
+     *  and retries inside a callback should check it and return CW_ERR_RETRIABLE. */
+    int (*stopping)(cw_ctx_t *ctx);
+
+    /** The connector name and task number of `ctx` (borrowed, valid as long as ctx). */
+    const char *(*connector_name)(cw_ctx_t *ctx);
+    int (*task_id)(cw_ctx_t *ctx);
+
+    /* --- configuration (values valid as long as the config) ------------------------- */
+
+    /** The value of `key`, or its declared default, or NULL when neither. */
+    const char *(*config_get)(const cw_config_t *config, const char *key);
+    /** Typed reads of declared keys; the worker validated them, so these cannot fail for a
+     *  declared key with a value or default. For an unset key they return `fallback`. */
+    int64_t (*config_get_int)(const cw_config_t *config, const char *key, int64_t fallback);
+    double (*config_get_double)(const cw_config_t *config, const char *key, double fallback);
+    int (*config_get_bool)(const cw_config_t *config, const char *key, int fallback);
+    /** LIST value split on commas and trimmed; a NULL-terminated array owned by the config
+     *  (NULL when unset; an empty value gives an array whose first element is NULL).
+     *  *count receives the number of items when count is not NULL. */
+    const char *const *(*config_get_list)(const cw_config_t *config, const char *key,
+                                          size_t *count);
+    /** Calls fn for every set key starting with `prefix` (in file order), with the full key
+     *  and its value. Stops early and returns fn's value when fn returns non-zero. */
+    int (*config_foreach)(const cw_config_t *config, const char *prefix,
+                          int (*fn)(const char *key, const char *value, void *opaque),
+                          void *opaque);
+
+    /** In task_configs: sets `key=value` for task number `task` (0-based) only. */
+    void (*task_config_set)(cw_task_split_t *split, int task, const char *key,
+                            const char *value);
+
+    /* --- records: reading ------------------------------------------------------------- */
+
+    const char *(*record_topic)(const cw_record_t *r);
+    int32_t (*record_partition)(const cw_record_t *r);
+    /** Kafka offset (sinks); -1 for a source record not yet produced. */
+    int64_t (*record_offset)(const cw_record_t *r);
+    /** Milliseconds since the epoch, or CW_TIMESTAMP_NONE. */
+    int64_t (*record_timestamp)(const cw_record_t *r);
+
+    /** The key / value as bytes: the untouched bytes when nothing changed them, otherwise the
+     *  compact JSON encoding of the changed value (strings of the string converter as their
+     *  raw text). NULL with *len = 0 for a null key / value (a tombstone). Borrowed: valid
+     *  until the record is changed or handed back. */
+    const void *(*record_key)(cw_record_t *r, size_t *len);
+    const void *(*record_value)(cw_record_t *r, size_t *len);
+
+    /** The key / value parsed as schemaless JSON by the connector's converter (JsonConverter
+     *  payload, a string for StringConverter, base64 text for ByteArrayConverter). Parsed on
+     *  first use only. Borrowed, owned by the record: do NOT modify the returned value (use
+     *  the _mut variants). A null key/value gives JSON null. Returns NULL on a parse failure
+     *  with errstr naming why (e.g. "invalid JSON at byte 17: ..."); callers then return
+     *  CW_ERR_RECORD. */
+    struct json_t *(*record_key_json)(cw_record_t *r, char *errstr, size_t errstr_size);
+    struct json_t *(*record_value_json)(cw_record_t *r, char *errstr, size_t errstr_size);
+    /** As above, but the caller may modify the returned value in place; the record's bytes
+     *  are re-encoded from it when next needed. */
+    struct json_t *(*record_key_json_mut)(cw_record_t *r, char *errstr, size_t errstr_size);
+    struct json_t *(*record_value_json_mut)(cw_record_t *r, char *errstr, size_t errstr_size);
+
+    /** Headers. `idx` from 0 to record_header_count-1. Name and value are borrowed (valid
+     *  until headers change). A header with a null value has *value NULL. */
+    size_t (*record_header_count)(const cw_record_t *r);
+    int (*record_header_get)(const cw_record_t *r, size_t idx, const char **name,
+                             const void **value, size_t *len);
+    /** The last header called `name`; returns 1 when found, 0 when not. */
+    int (*record_header_find)(const cw_record_t *r, const char *name, const void **value,
+                              size_t *len);
+
+    /* --- records: changing (transforms; source tasks building records) ---------------- */
+
+    /** Copies `topic`. */
+    void (*record_set_topic)(cw_record_t *r, const char *topic);
+    void (*record_set_partition)(cw_record_t *r, int32_t partition);
+    void (*record_set_timestamp)(cw_record_t *r, int64_t timestamp_ms);
+    /** Copies the bytes (NULL: a null key / value). */
+    void (*record_set_key)(cw_record_t *r, const void *data, size_t len);
+    void (*record_set_value)(cw_record_t *r, const void *data, size_t len);
+    /** Takes ownership of one reference to `value` (NULL means JSON null). */
+    void (*record_set_key_json)(cw_record_t *r, struct json_t *value);
+    void (*record_set_value_json)(cw_record_t *r, struct json_t *value);
+    /** Appends a header (copies name and value; value NULL for a null header). */
+    void (*record_header_add)(cw_record_t *r, const char *name, const void *value,
+                              size_t len);
+    /** Removes every header called `name`; returns how many were removed. */
+    size_t (*record_header_remove)(cw_record_t *r, const char *name);
+
+    /* --- sinks ------------------------------------------------------------------------ */
+
+    /** Reports one record a sink cannot write (Kafka Connect's ErrantRecordReporter).
+     *  Returns CW_OK when errors.tolerance=all (the record went to the dead letter queue or
+     *  was logged and skipped: treat it as written) or CW_ERR_FATAL when errors.tolerance is
+     *  none (return CW_ERR_FATAL from put; the worker stops the task naming the record's
+     *  topic, partition and offset and `reason`). */
+    int (*report_bad_record)(cw_ctx_t *ctx, cw_record_t *r, const char *reason);
+
+    /* --- sources ---------------------------------------------------------------------- */
+
+    /** Creates a record in `batch` (owned by the batch) for `topic` and `partition`
+     *  (CW_PARTITION_ANY lets the producer choose). `source_partition` and `source_offset` are
+     *  JSON texts (copied), e.g. {"table":"users"} and {"incrementing":42}; the offset is
+     *  stored for that source partition once Kafka acknowledged this record and every
+     *  earlier one of the task. Either may be NULL for records that carry no offset.
+     *  Set key, value, timestamp and headers with the record functions. */
+    cw_record_t *(*source_record_new)(cw_batch_t *batch, const char *topic, int32_t partition,
+                                      const char *source_partition, const char *source_offset);
+
+    /** The last stored offset (JSON text) for `source_partition`, or NULL when none. Owned by
+     *  the caller: free with host->free. */
+    char *(*offset_get)(cw_ctx_t *ctx, const char *source_partition);
+
+    /* --- utilities -------------------------------------------------------------------- */
+
+    /** Encodes `value` as compact JSON with every real number in its shortest form that
+     *  reads back to the same double (-89.9787 stays -89.9787; jansson's own dump writes
+     *  -89.978700000000003). Returns a NUL-terminated string owned by the caller (free with
+     *  host->free), *len receiving its length when len is not NULL; NULL on allocation
+     *  failure. */
+    char *(*json_encode)(const struct json_t *value, size_t *len);
+
+    /** Frees memory the host handed over (offset_get, json_encode). NULL is a no-op. */
+    void (*free)(void *ptr);
+} cw_host_t;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CONNECT_WORKER_PLUGIN_H */
