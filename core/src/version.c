@@ -1,0 +1,3 @@
+#include "version.h"
+
+const char *cw_version(void) { return CW_VERSION; }

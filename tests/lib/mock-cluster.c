@@ -1,0 +1,114 @@
+/*
+ * cw-mock-cluster: librdkafka's built-in mock Kafka cluster as a process of its own, so a
+ * test can kill and restart a worker while the cluster (and its data) stays up.
+ *
+ *   cw-mock-cluster [--brokers N] [--topic NAME:PARTITIONS]... [--bootstrap-file PATH]
+ *
+ * Prints `bootstrap=<host:port,...>` on stdout (and writes the same address, alone, to the
+ * bootstrap file when given), then serves until SIGTERM/SIGINT or until stdin reaches EOF.
+ * The mock cluster listens on 127.0.0.1 only, on ports the kernel picks.
+ */
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
+
+static int usage(void) {
+    fprintf(stderr, "usage: cw-mock-cluster [--brokers N] [--topic NAME:PARTITIONS]... "
+                    "[--bootstrap-file PATH] [--no-stdin]\n");
+    return 2;
+}
+
+int main(int argc, char **argv) {
+    int brokers = 1, watch_stdin = 1;
+    const char *bootstrap_file = NULL;
+    char errstr[512];
+
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+        fprintf(stderr, "cw-mock-cluster: %s\n", errstr);
+        return 1;
+    }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        fprintf(stderr, "cw-mock-cluster: %s\n", errstr);
+        return 1;
+    }
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--brokers") && i + 1 < argc)
+            brokers = atoi(argv[++i]);
+    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, brokers);
+    if (!mc) {
+        fprintf(stderr, "cw-mock-cluster: could not start the mock cluster\n");
+        rd_kafka_destroy(rk);
+        return 1;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--brokers")) {
+            i++;
+        } else if (!strcmp(argv[i], "--topic") && i + 1 < argc) {
+            char *spec = strdup(argv[++i]);
+            char *colon = strrchr(spec, ':');
+            int parts = colon ? atoi(colon + 1) : 1;
+            if (colon)
+                *colon = '\0';
+            if (parts < 1 || rd_kafka_mock_topic_create(mc, spec, parts, 1)) {
+                fprintf(stderr, "cw-mock-cluster: cannot create topic '%s'\n", argv[i]);
+                free(spec);
+                return 1;
+            }
+            free(spec);
+        } else if (!strcmp(argv[i], "--bootstrap-file") && i + 1 < argc) {
+            bootstrap_file = argv[++i];
+        } else if (!strcmp(argv[i], "--no-stdin")) {
+            watch_stdin = 0;
+        } else {
+            return usage();
+        }
+    }
+
+    const char *bootstraps = rd_kafka_mock_cluster_bootstraps(mc);
+    if (bootstrap_file) {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s.tmp", bootstrap_file);
+        FILE *f = fopen(tmp, "w");
+        if (!f || fprintf(f, "%s\n", bootstraps) < 0 || fclose(f) != 0 ||
+            rename(tmp, bootstrap_file) != 0) {
+            perror(bootstrap_file);
+            return 1;
+        }
+    }
+    printf("bootstrap=%s\n", bootstraps);
+    fflush(stdout);
+
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    while (!stop_requested) {
+        struct pollfd pfd = {.fd = 0, .events = POLLIN};
+        if (watch_stdin) {
+            int n = poll(&pfd, 1, 200);
+            if (n > 0) {
+                char buf[256];
+                if (read(0, buf, sizeof buf) <= 0)
+                    break;  /* stdin closed: the parent test is gone */
+            }
+        } else {
+            poll(NULL, 0, 200);
+        }
+    }
+    rd_kafka_mock_cluster_destroy(mc);
+    rd_kafka_destroy(rk);
+    return 0;
+}
