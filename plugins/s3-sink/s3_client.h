@@ -1,0 +1,91 @@
+/* The one small interface between the sink and an S3 client implementation (libcurl SigV4 or
+ * libs3 SigV2). The sink never knows which one it holds. */
+#ifndef S3_CLIENT_H
+#define S3_CLIENT_H
+#include <stddef.h>
+
+/** Outcome of one request after the client's own retries. */
+typedef enum s3_outcome {
+    S3_DONE = 0,        /**< success (for a conditional write: also 412, the object exists) */
+    S3_TRANSIENT = 1,   /**< 5xx, throttling, connection trouble: may heal */
+    S3_PERMANENT = 2    /**< 4xx that will not heal: bad bucket, credentials, signature */
+} s3_outcome_t;
+
+typedef struct s3_result {
+    int http_status;    /**< 0 when no HTTP response arrived */
+    char code[64];      /**< S3 error code (<Code>), or a transport error name */
+    char detail[256];   /**< a short human-readable detail (never a secret) */
+} s3_result_t;
+
+typedef struct s3_credentials {
+    char *access_key;
+    char *secret_key;
+    char *session_token;  /**< NULL when none */
+    char source[96];      /**< where they came from, for messages ("config", "environment", ...) */
+} s3_credentials_t;
+
+typedef struct s3_client_options {
+    const char *endpoint;        /**< scheme://host[:port], never NULL after setup */
+    const char *bucket;
+    const char *region;
+    int path_style;
+    const s3_credentials_t *creds;
+    const char *sse_algorithm;   /**< x-amz-server-side-encryption, or NULL */
+    const char *sse_kms_key_id;  /**< or NULL */
+    int max_retries;             /**< s3.part.retries */
+    long backoff_ms;             /**< s3.retry.backoff.ms: base of the exponential backoff */
+    int (*should_stop)(void *opaque);  /**< checked between retries; may be NULL */
+    void *stop_opaque;
+} s3_client_options_t;
+
+typedef struct s3_client s3_client_t;
+
+typedef struct s3_client_ops {
+    const char *name;
+    /** PUT one object; if_none_match: send If-None-Match: * (412 counts as success). */
+    s3_outcome_t (*put)(s3_client_t *c, const char *key, const void *data, size_t len,
+                        const char *content_type, int if_none_match, s3_result_t *res);
+    /** Multipart upload; upload_id receives an owned string (free()). NULL members: the
+     *  client cannot do multipart (the sink then PUTs whole objects). */
+    s3_outcome_t (*mpu_create)(s3_client_t *c, const char *key, const char *content_type,
+                               char **upload_id, s3_result_t *res);
+    s3_outcome_t (*mpu_part)(s3_client_t *c, const char *key, const char *upload_id,
+                             int part_number, const void *data, size_t len, char **etag,
+                             s3_result_t *res);
+    s3_outcome_t (*mpu_complete)(s3_client_t *c, const char *key, const char *upload_id,
+                                 char *const *etags, int nparts, int if_none_match,
+                                 s3_result_t *res);
+    s3_outcome_t (*mpu_abort)(s3_client_t *c, const char *key, const char *upload_id,
+                              s3_result_t *res);
+    /** GET (tests, diagnostics): *data owned (free()). 404 is S3_PERMANENT, code NoSuchKey. */
+    s3_outcome_t (*get)(s3_client_t *c, const char *key, char **data, size_t *len,
+                        s3_result_t *res);
+    void (*destroy)(s3_client_t *c);
+} s3_client_ops_t;
+
+struct s3_client {
+    const s3_client_ops_t *ops;
+};
+
+/** Creates a client; NULL with errstr on failure. Options are copied. */
+s3_client_t *s3_client_curl_new(const s3_client_options_t *o, char *errstr, size_t errstr_size);
+s3_client_t *s3_client_libs3_new(const s3_client_options_t *o, char *errstr, size_t errstr_size);
+
+/** Shared helpers (s3_http_util.c). */
+/** Classifies an HTTP status and S3 error code. */
+s3_outcome_t s3_classify(int http_status, const char *code);
+/** Copies the text of the first <tag>...</tag> of xml into out; returns 1 when found. */
+int s3_xml_tag(const char *xml, size_t len, const char *tag, char *out, size_t out_size);
+/** URI-encodes an object key for a URL path: everything but unreserved chars and '/'. */
+char *s3_uri_encode_key(const char *key);
+/** Sleeps the backoff for retry number `attempt` (0-based): base * 2^attempt with full
+ *  jitter, in 50 ms slices, returning early (1) when should_stop says so. */
+int s3_backoff_sleep(const s3_client_options_t *o, int attempt);
+
+/** Credential chain: config keys, then environment, then the shared credentials file.
+ *  Returns 0 and fills *out, or -1 with errstr naming what was looked at. */
+int s3_credentials_resolve(const char *cfg_access, const char *cfg_secret,
+                           const char *cfg_token, s3_credentials_t *out, char *errstr,
+                           size_t errstr_size);
+void s3_credentials_clear(s3_credentials_t *c);
+#endif

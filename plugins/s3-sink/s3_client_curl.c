@@ -1,0 +1,409 @@
+/* S3 client on libcurl: Signature V4 by CURLOPT_AWS_SIGV4, one CURL handle per task so the
+ * connection is reused, retries with exponential backoff and jitter. */
+#define _GNU_SOURCE /* memmem, tm_gmtoff */
+#include "s3_client.h"
+#include <curl/curl.h>
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct curl_client {
+    s3_client_t base;
+    CURL *curl;
+    s3_client_options_t o;
+    char *endpoint, *bucket, *region, *sse, *kms;
+    char *userpwd;
+    char *token_header;
+    char sigv4[128];
+} curl_client_t;
+
+typedef struct buf {
+    char *data;
+    size_t len, cap;
+} buf_t;
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    buf_t *b = ud;
+    size_t add = size * n;
+    if (b->len + add + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + add + 1)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d)
+            return 0;
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, add);
+    b->len += add;
+    b->data[b->len] = 0;
+    return add;
+}
+
+typedef struct head_capture {
+    char etag[128];
+} head_capture_t;
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    head_capture_t *h = ud;
+    size_t len = size * n;
+    if (len > 5 && !strncasecmp(p, "ETag:", 5)) {
+        const char *v = p + 5;
+        while (*v == ' ')
+            v++;
+        size_t vl = (size_t)(p + len - v);
+        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+            vl--;
+        if (vl >= sizeof h->etag)
+            vl = sizeof h->etag - 1;
+        memcpy(h->etag, v, vl);
+        h->etag[vl] = 0;
+    }
+    return len;
+}
+
+static void sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(data, len, md);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static char *make_url(curl_client_t *c, const char *key, const char *query)
+{
+    char *ek = s3_uri_encode_key(key ? key : "");
+    if (!ek)
+        return NULL;
+    size_t n = strlen(c->endpoint) + strlen(c->bucket) + strlen(ek) + (query ? strlen(query) : 0) + 16;
+    char *url = malloc(n);
+    if (!url) {
+        free(ek);
+        return NULL;
+    }
+    if (c->o.path_style) {
+        snprintf(url, n, "%s/%s/%s%s%s", c->endpoint, c->bucket, ek, query ? "?" : "",
+                 query ? query : "");
+    } else {
+        /* Virtual-host style: the bucket becomes the first label of the host. */
+        const char *sep = strstr(c->endpoint, "://");
+        size_t scheme = sep ? (size_t)(sep - c->endpoint) + 3 : 0;
+        snprintf(url, n, "%.*s%s.%s/%s%s%s", (int)scheme, c->endpoint, c->bucket,
+                 c->endpoint + scheme, ek, query ? "?" : "", query ? query : "");
+    }
+    free(ek);
+    return url;
+}
+
+typedef struct request {
+    const char *method;
+    const char *key;
+    const char *query;
+    const void *body;
+    size_t body_len;
+    const char *content_type;
+    int if_none_match;
+    int with_sse;
+} request_t;
+
+/* One attempt. Returns the HTTP status (0 on transport failure) and fills res and out. */
+static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_capture_t *hc,
+                        s3_result_t *res)
+{
+    CURL *h = c->curl;
+    curl_easy_reset(h);
+    char *url = make_url(c, rq->key, rq->query);
+    if (!url) {
+        snprintf(res->code, sizeof res->code, "OutOfMemory");
+        return 0;
+    }
+    char hash[65], line[256];
+    sha256_hex(rq->body ? rq->body : "", rq->body_len, hash);
+    struct curl_slist *hdr = NULL;
+    snprintf(line, sizeof line, "x-amz-content-sha256: %s", hash);
+    hdr = curl_slist_append(hdr, line);
+    snprintf(line, sizeof line, "Content-Type: %s",
+             rq->content_type ? rq->content_type : "application/octet-stream");
+    hdr = curl_slist_append(hdr, line);
+    hdr = curl_slist_append(hdr, "Expect:");
+    if (rq->if_none_match)
+        hdr = curl_slist_append(hdr, "If-None-Match: *");
+    if (c->token_header)
+        hdr = curl_slist_append(hdr, c->token_header);
+    if (rq->with_sse && c->sse) {
+        snprintf(line, sizeof line, "x-amz-server-side-encryption: %s", c->sse);
+        hdr = curl_slist_append(hdr, line);
+        if (c->kms) {
+            snprintf(line, sizeof line, "x-amz-server-side-encryption-aws-kms-key-id: %s", c->kms);
+            hdr = curl_slist_append(hdr, line);
+        }
+    }
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
+    curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    /* No total timeout (big parts are slow on slow links); give up on a stalled transfer. */
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, hc);
+    if (!strcmp(rq->method, "GET")) {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else if (!strcmp(rq->method, "HEAD")) {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else {
+        /* The body goes as POSTFIELDS so that libcurl hashes exactly what it sends. */
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
+    }
+    CURLcode rc = curl_easy_perform(h);
+    long status = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdr);
+    free(url);
+    res->http_status = (int)status;
+    res->code[0] = res->detail[0] = 0;
+    if (rc != CURLE_OK) {
+        snprintf(res->code, sizeof res->code, "Connection");
+        snprintf(res->detail, sizeof res->detail, "%s", curl_easy_strerror(rc));
+    } else if (status >= 300) {
+        if (!s3_xml_tag(out->data, out->len, "Code", res->code, sizeof res->code))
+            snprintf(res->code, sizeof res->code, "HTTP%ld", status);
+        s3_xml_tag(out->data, out->len, "Message", res->detail, sizeof res->detail);
+    }
+    return (int)status;
+}
+
+/* Retries transient failures; a 412 on a conditional write is success (the object is there,
+ * with the same content by construction). */
+static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out,
+                            head_capture_t *hc, s3_result_t *res)
+{
+    for (int attempt = 0;; attempt++) {
+        out->len = 0;
+        if (out->data)
+            out->data[0] = 0;
+        memset(hc, 0, sizeof *hc);
+        int st = perform_once(c, rq, out, hc, res);
+        if (rq->if_none_match && st == 412)
+            return S3_DONE;
+        s3_outcome_t oc = s3_classify(st, res->code);
+        if (oc == S3_DONE) {
+            /* CompleteMultipartUpload reports some errors inside a 200 answer. */
+            if (out->data && memmem(out->data, out->len, "<Error>", 7)) {
+                s3_xml_tag(out->data, out->len, "Code", res->code, sizeof res->code);
+                oc = S3_TRANSIENT;
+            } else {
+                return S3_DONE;
+            }
+        }
+        if (oc == S3_PERMANENT || attempt >= c->o.max_retries)
+            return oc;
+        if (s3_backoff_sleep(&c->o, attempt))
+            return S3_TRANSIENT;
+    }
+}
+
+static s3_outcome_t c_put(s3_client_t *base, const char *key, const void *data, size_t len,
+                          const char *ct, int inm, s3_result_t *res)
+{
+    curl_client_t *c = (curl_client_t *)base;
+    buf_t out = {0};
+    head_capture_t hc;
+    request_t rq = {"PUT", key, NULL, data, len, ct, inm, 1};
+    s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
+    free(out.data);
+    return oc;
+}
+
+static s3_outcome_t c_mpu_create(s3_client_t *base, const char *key, const char *ct,
+                                 char **upload_id, s3_result_t *res)
+{
+    curl_client_t *c = (curl_client_t *)base;
+    buf_t out = {0};
+    head_capture_t hc;
+    /* "uploads=" rather than "uploads": libcurl signs the query as written, and the
+     * canonical form of a valueless parameter has the '='. */
+    request_t rq = {"POST", key, "uploads=", NULL, 0, ct, 0, 1};
+    s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
+    char id[1024];
+    *upload_id = NULL;
+    if (oc == S3_DONE) {
+        if (s3_xml_tag(out.data, out.len, "UploadId", id, sizeof id)) {
+            *upload_id = strdup(id);
+        } else {
+            snprintf(res->code, sizeof res->code, "NoUploadId");
+            oc = S3_TRANSIENT;
+        }
+    }
+    free(out.data);
+    return oc;
+}
+
+static s3_outcome_t c_mpu_part(s3_client_t *base, const char *key, const char *upload_id,
+                               int part, const void *data, size_t len, char **etag,
+                               s3_result_t *res)
+{
+    curl_client_t *c = (curl_client_t *)base;
+    buf_t out = {0};
+    head_capture_t hc;
+    char *eid = s3_uri_encode_key(upload_id);
+    char query[1200];
+    snprintf(query, sizeof query, "partNumber=%d&uploadId=%s", part, eid ? eid : "");
+    free(eid);
+    request_t rq = {"PUT", key, query, data, len, NULL, 0, 0};
+    s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
+    *etag = NULL;
+    if (oc == S3_DONE)
+        *etag = strdup(hc.etag);
+    free(out.data);
+    return oc;
+}
+
+static s3_outcome_t c_mpu_complete(s3_client_t *base, const char *key, const char *upload_id,
+                                   char *const *etags, int nparts, int inm, s3_result_t *res)
+{
+    curl_client_t *c = (curl_client_t *)base;
+    size_t cap = 128 + (size_t)nparts * 200, n = 0;
+    char *xml = malloc(cap);
+    if (!xml)
+        return S3_TRANSIENT;
+    n += (size_t)snprintf(xml + n, cap - n, "<CompleteMultipartUpload>");
+    for (int i = 0; i < nparts; i++)
+        n += (size_t)snprintf(xml + n, cap - n,
+                              "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1,
+                              etags[i]);
+    n += (size_t)snprintf(xml + n, cap - n, "</CompleteMultipartUpload>");
+    char *eid = s3_uri_encode_key(upload_id);
+    char query[1200];
+    snprintf(query, sizeof query, "uploadId=%s", eid ? eid : "");
+    free(eid);
+    buf_t out = {0};
+    head_capture_t hc;
+    request_t rq = {"POST", key, query, xml, n, "application/xml", inm, 0};
+    s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
+    /* A retried complete can find the upload already completed by the first try. */
+    if (oc == S3_PERMANENT && !strcmp(res->code, "NoSuchUpload"))
+        oc = S3_DONE;
+    free(out.data);
+    free(xml);
+    return oc;
+}
+
+static s3_outcome_t c_mpu_abort(s3_client_t *base, const char *key, const char *upload_id,
+                                s3_result_t *res)
+{
+    curl_client_t *c = (curl_client_t *)base;
+    char *eid = s3_uri_encode_key(upload_id);
+    char query[1200];
+    snprintf(query, sizeof query, "uploadId=%s", eid ? eid : "");
+    free(eid);
+    buf_t out = {0};
+    head_capture_t hc;
+    request_t rq = {"DELETE", key, query, NULL, 0, NULL, 0, 0};
+    s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
+    free(out.data);
+    return oc;
+}
+
+static s3_outcome_t c_get(s3_client_t *base, const char *key, char **data, size_t *len,
+                          s3_result_t *res)
+{
+    curl_client_t *c = (curl_client_t *)base;
+    buf_t out = {0};
+    head_capture_t hc;
+    request_t rq = {"GET", key, NULL, NULL, 0, NULL, 0, 0};
+    s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
+    if (oc == S3_DONE) {
+        *data = out.data ? out.data : calloc(1, 1);
+        *len = out.len;
+    } else {
+        free(out.data);
+        *data = NULL;
+        *len = 0;
+    }
+    return oc;
+}
+
+static void c_destroy(s3_client_t *base)
+{
+    curl_client_t *c = (curl_client_t *)base;
+    if (!c)
+        return;
+    curl_easy_cleanup(c->curl);
+    if (c->userpwd) {
+        memset(c->userpwd, 0, strlen(c->userpwd));
+        free(c->userpwd);
+    }
+    if (c->token_header) {
+        memset(c->token_header, 0, strlen(c->token_header));
+        free(c->token_header);
+    }
+    free(c->endpoint);
+    free(c->bucket);
+    free(c->region);
+    free(c->sse);
+    free(c->kms);
+    free(c);
+}
+
+static const s3_client_ops_t curl_ops = {
+    "curl", c_put, c_mpu_create, c_mpu_part, c_mpu_complete, c_mpu_abort, c_get, c_destroy,
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+s3_client_t *s3_client_curl_new(const s3_client_options_t *o, char *errstr, size_t errstr_size)
+{
+    pthread_once(&global_once, global_init);
+    curl_client_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(errstr, errstr_size, "out of memory creating the S3 client");
+        return NULL;
+    }
+    c->base.ops = &curl_ops;
+    c->o = *o;
+    c->endpoint = strdup(o->endpoint);
+    size_t el = strlen(c->endpoint);
+    while (el && c->endpoint[el - 1] == '/')
+        c->endpoint[--el] = 0;
+    c->bucket = strdup(o->bucket);
+    c->region = strdup(o->region);
+    c->sse = o->sse_algorithm && *o->sse_algorithm ? strdup(o->sse_algorithm) : NULL;
+    c->kms = o->sse_kms_key_id && *o->sse_kms_key_id ? strdup(o->sse_kms_key_id) : NULL;
+    c->curl = curl_easy_init();
+    snprintf(c->sigv4, sizeof c->sigv4, "aws:amz:%s:s3", o->region);
+    size_t ul = strlen(o->creds->access_key) + strlen(o->creds->secret_key) + 2;
+    c->userpwd = malloc(ul);
+    if (c->userpwd)
+        snprintf(c->userpwd, ul, "%s:%s", o->creds->access_key, o->creds->secret_key);
+    if (o->creds->session_token) {
+        size_t tl = strlen(o->creds->session_token) + 32;
+        c->token_header = malloc(tl);
+        if (c->token_header)
+            snprintf(c->token_header, tl, "x-amz-security-token: %s", o->creds->session_token);
+    }
+    c->o.endpoint = c->endpoint;
+    c->o.bucket = c->bucket;
+    c->o.region = c->region;
+    c->o.creds = NULL; /* copied into userpwd; the caller may free its copy */
+    if (!c->curl || !c->userpwd || !c->endpoint || !c->bucket || !c->region) {
+        snprintf(errstr, errstr_size, "could not initialise libcurl for the S3 client");
+        c_destroy(&c->base);
+        return NULL;
+    }
+    return &c->base;
+}

@@ -1,0 +1,180 @@
+/* S3 client on libs3 (Debian's 2.0: Signature V2, no multipart, no session tokens) for
+ * stores that still accept V2. Objects always go up as one PUT. */
+#include "s3_client.h"
+#include <libs3.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct libs3_client {
+    s3_client_t base;
+    s3_client_options_t o;
+    char *host, *bucket, *access, *secret;
+    S3BucketContext ctx;
+} libs3_client_t;
+
+typedef struct call {
+    S3Status status;
+    char code[64], detail[256];
+    const char *data; /* put */
+    size_t len, pos;
+    char *out;        /* get */
+    size_t out_len, out_cap;
+} call_t;
+
+static S3Status on_props(const S3ResponseProperties *p, void *cd)
+{
+    (void)p;
+    (void)cd;
+    return S3StatusOK;
+}
+
+static void on_complete(S3Status status, const S3ErrorDetails *e, void *cd)
+{
+    call_t *c = cd;
+    c->status = status;
+    const char *name = S3_get_status_name(status);
+    if (!strncmp(name, "Error", 5) && name[5])
+        name += 5;
+    snprintf(c->code, sizeof c->code, "%s", name);
+    if (e && e->message)
+        snprintf(c->detail, sizeof c->detail, "%s", e->message);
+}
+
+static int on_put_data(int size, char *buf, void *cd)
+{
+    call_t *c = cd;
+    size_t n = c->len - c->pos;
+    if (n > (size_t)size)
+        n = (size_t)size;
+    memcpy(buf, c->data + c->pos, n);
+    c->pos += n;
+    return (int)n;
+}
+
+static S3Status on_get_data(int size, const char *buf, void *cd)
+{
+    call_t *c = cd;
+    if (c->out_len + (size_t)size + 1 > c->out_cap) {
+        size_t cap = c->out_cap ? c->out_cap * 2 : 65536;
+        while (cap < c->out_len + (size_t)size + 1)
+            cap *= 2;
+        char *d = realloc(c->out, cap);
+        if (!d)
+            return S3StatusOutOfMemory;
+        c->out = d;
+        c->out_cap = cap;
+    }
+    memcpy(c->out + c->out_len, buf, (size_t)size);
+    c->out_len += (size_t)size;
+    return S3StatusOK;
+}
+
+static s3_outcome_t outcome(const call_t *c, s3_result_t *res)
+{
+    res->http_status = c->status == S3StatusOK ? 200 : 0;
+    snprintf(res->code, sizeof res->code, "%s", c->status == S3StatusOK ? "" : c->code);
+    snprintf(res->detail, sizeof res->detail, "%s", c->detail);
+    if (c->status == S3StatusOK)
+        return S3_DONE;
+    if (S3_status_is_retryable(c->status) || c->status == S3StatusErrorSlowDown ||
+        c->status == S3StatusErrorInternalError || c->status == S3StatusHttpErrorUnknown)
+        return S3_TRANSIENT;
+    return S3_PERMANENT;
+}
+
+static s3_outcome_t l_put(s3_client_t *base, const char *key, const void *data, size_t len,
+                          const char *ct, int inm, s3_result_t *res)
+{
+    libs3_client_t *c = (libs3_client_t *)base;
+    (void)inm; /* libs3 2.0 cannot send If-None-Match; replays overwrite with equal bytes */
+    S3PutProperties props;
+    memset(&props, 0, sizeof props);
+    props.contentType = ct;
+    props.expires = -1;
+    S3PutObjectHandler h = {{on_props, on_complete}, on_put_data};
+    for (int attempt = 0;; attempt++) {
+        call_t call = {.data = data, .len = len};
+        S3_put_object(&c->ctx, key, len, &props, NULL, &h, &call);
+        s3_outcome_t oc = outcome(&call, res);
+        if (oc != S3_TRANSIENT || attempt >= c->o.max_retries || s3_backoff_sleep(&c->o, attempt))
+            return oc;
+    }
+}
+
+static s3_outcome_t l_get(s3_client_t *base, const char *key, char **data, size_t *len,
+                          s3_result_t *res)
+{
+    libs3_client_t *c = (libs3_client_t *)base;
+    S3GetObjectHandler h = {{on_props, on_complete}, on_get_data};
+    call_t call = {0};
+    S3_get_object(&c->ctx, key, NULL, 0, 0, NULL, &h, &call);
+    s3_outcome_t oc = outcome(&call, res);
+    if (oc == S3_DONE) {
+        *data = call.out ? call.out : calloc(1, 1);
+        *len = call.out_len;
+    } else {
+        free(call.out);
+        *data = NULL;
+        *len = 0;
+    }
+    return oc;
+}
+
+static void l_destroy(s3_client_t *base)
+{
+    libs3_client_t *c = (libs3_client_t *)base;
+    if (!c)
+        return;
+    if (c->secret)
+        memset(c->secret, 0, strlen(c->secret));
+    free(c->secret);
+    free(c->access);
+    free(c->host);
+    free(c->bucket);
+    free(c);
+}
+
+static const s3_client_ops_t libs3_ops = {
+    "libs3", l_put, NULL, NULL, NULL, NULL, l_get, l_destroy,
+};
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static S3Status init_status;
+static void global_init(void) { init_status = S3_initialize("connect-worker", S3_INIT_ALL, NULL); }
+
+s3_client_t *s3_client_libs3_new(const s3_client_options_t *o, char *errstr, size_t errstr_size)
+{
+    pthread_once(&once, global_init);
+    if (init_status != S3StatusOK) {
+        snprintf(errstr, errstr_size, "libs3 initialisation failed: %s",
+                 S3_get_status_name(init_status));
+        return NULL;
+    }
+    libs3_client_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    c->base.ops = &libs3_ops;
+    c->o = *o;
+    c->o.creds = NULL;
+    int https = !strncmp(o->endpoint, "https://", 8);
+    const char *host = strstr(o->endpoint, "://");
+    host = host ? host + 3 : o->endpoint;
+    c->host = strdup(host);
+    size_t hl = strlen(c->host);
+    while (hl && c->host[hl - 1] == '/')
+        c->host[--hl] = 0;
+    c->bucket = strdup(o->bucket);
+    c->access = strdup(o->creds->access_key);
+    c->secret = strdup(o->creds->secret_key);
+    c->ctx.hostName = c->host;
+    c->ctx.bucketName = c->bucket;
+    c->ctx.protocol = https ? S3ProtocolHTTPS : S3ProtocolHTTP;
+    c->ctx.uriStyle = o->path_style ? S3UriStylePath : S3UriStyleVirtualHost;
+    c->ctx.accessKeyId = c->access;
+    c->ctx.secretAccessKey = c->secret;
+    return &c->base;
+}

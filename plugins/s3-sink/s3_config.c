@@ -1,0 +1,227 @@
+/* The connector's keys: Confluent S3 sink names and defaults, plus a few of our own
+ * (s3.client, s3.conditional.writes.enabled, partitioner.max.open.files). */
+#include "s3_sink.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define JSON_FORMAT "io.confluent.connect.s3.format.json.JsonFormat"
+#define BYTES_FORMAT "io.confluent.connect.s3.format.bytearray.ByteArrayFormat"
+#define PART_PKG "io.confluent.connect.storage.partitioner."
+
+const cw_config_def_t s3_sink_config_defs[] = {
+    {"s3.bucket.name", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "The S3 bucket objects are written to.", NULL, 0, 0},
+    {"s3.region", CW_CFG_STRING, "us-west-2", 0, "AWS region of the bucket (signs requests; picks the AWS endpoint when store.url is unset).", NULL, 0, 0},
+    {"store.url", CW_CFG_STRING, NULL, 0, "Endpoint of an S3-compatible store, e.g. http://127.0.0.1:4568; unset: https://s3.<region>.amazonaws.com.", NULL, 0, 0},
+    {"s3.path.style.access.enabled", CW_CFG_BOOL, "true", 0, "Path-style URLs (endpoint/bucket/key) instead of virtual-host style (bucket.endpoint/key).", NULL, 0, 0},
+    {"topics.dir", CW_CFG_STRING, "topics", 0, "Top-level directory (key prefix) of every object.", NULL, 0, 0},
+    {"directory.delim", CW_CFG_STRING, "/", 0, "Delimiter between directory levels of object keys.", NULL, 0, 0},
+    {"file.delim", CW_CFG_STRING, "+", 0, "Delimiter between topic, partition and offset in object names.", NULL, 0, 0},
+    {"filename.offset.zero.pad.width", CW_CFG_INT, "10", 0, "Width the start offset in object names is zero-padded to.", NULL, 0, 30},
+    {"flush.size", CW_CFG_INT, NULL, CW_CFG_F_REQUIRED, "Records per object: an object is written once it holds this many records.", NULL, 1, 9.2e18},
+    {"rotate.interval.ms", CW_CFG_INT, "-1", 0, "Rotate when a record's timestamp (from timestamp.extractor) is this far past the first record of the open object; -1 disables. Deterministic.", NULL, 0, 0},
+    {"rotate.schedule.interval.ms", CW_CFG_INT, "-1", 0, "Rotate on the wall clock at multiples of this interval (in timezone), even without new data; -1 disables. Not deterministic.", NULL, 0, 0},
+    {"timezone", CW_CFG_STRING, "", 0, "Time zone of time-based partitions and scheduled rotation (tz database name or offset); empty: UTC.", NULL, 0, 0},
+    {"locale", CW_CFG_STRING, "", 0, "Locale of path.format; only English names are produced.", NULL, 0, 0},
+    {"format.class", CW_CFG_STRING, JSON_FORMAT, 0, "Object format: JsonFormat (one JSON record per line) or ByteArrayFormat (raw bytes + separator).",
+     JSON_FORMAT "," BYTES_FORMAT ",JsonFormat,ByteArrayFormat", 0, 0},
+    {"format.bytearray.separator", CW_CFG_STRING, "\n", 0, "Separator written after each record by ByteArrayFormat.", NULL, 0, 0},
+    {"format.bytearray.extension", CW_CFG_STRING, ".bin", 0, "File extension of ByteArrayFormat objects.", NULL, 0, 0},
+    {"s3.compression.type", CW_CFG_STRING, "none", 0, "Compression of objects: none, gzip (.gz) or zstd (.zst).", "none,gzip,zstd", 0, 0},
+    {"s3.compression.level", CW_CFG_INT, "-1", 0, "Compression level; -1: the library default.", NULL, -1, 22},
+    {"s3.part.size", CW_CFG_INT, "26214400", 0, "Bytes per multipart upload part; larger objects go up as multipart uploads.", NULL, 5242880, 2147483647},
+    {"partitioner.class", CW_CFG_STRING, PART_PKG "DefaultPartitioner", 0, "How records map to directories: Default, Field, TimeBased, Daily or Hourly partitioner.",
+     PART_PKG "DefaultPartitioner," PART_PKG "FieldPartitioner," PART_PKG "TimeBasedPartitioner," PART_PKG "DailyPartitioner," PART_PKG "HourlyPartitioner,"
+     "DefaultPartitioner,FieldPartitioner,TimeBasedPartitioner,DailyPartitioner,HourlyPartitioner", 0, 0},
+    {"partition.field.name", CW_CFG_LIST, NULL, 0, "FieldPartitioner: the value fields (of schemaless JSON values) that name the directory, in order.", NULL, 0, 0},
+    {"path.format", CW_CFG_STRING, "", 0, "TimeBasedPartitioner: Joda-Time pattern of the directory, e.g. 'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH.", NULL, 0, 0},
+    {"partition.duration.ms", CW_CFG_INT, "-1", 0, "TimeBasedPartitioner: width of a time partition in ms.", NULL, 0, 0},
+    {"timestamp.extractor", CW_CFG_STRING, "Wallclock", 0, "Where time-based partitioning and rotate.interval.ms take time from: Record (Kafka timestamp), RecordField (timestamp.field) or Wallclock.", "Record,RecordField,Wallclock", 0, 0},
+    {"timestamp.field", CW_CFG_STRING, "timestamp", 0, "RecordField extractor: value field holding epoch ms or an ISO-8601 string.", NULL, 0, 0},
+    {"behavior.on.null.values", CW_CFG_STRING, "fail", 0, "Null values (tombstones): fail, ignore, or write (a null line).", "fail,ignore,write", 0, 0},
+    {"store.kafka.keys", CW_CFG_BOOL, "false", 0, "Also write record keys, to <object>.keys.json beside each object.", NULL, 0, 0},
+    {"store.kafka.headers", CW_CFG_BOOL, "false", 0, "Also write record headers, to <object>.headers.json beside each object.", NULL, 0, 0},
+    {"s3.retry.backoff.ms", CW_CFG_INT, "200", 0, "Base of the exponential backoff (with jitter) between retries of a failed S3 request.", NULL, 0, 86400000},
+    {"s3.part.retries", CW_CFG_INT, "3", 0, "Retries of a failed S3 request inside one call, before the task backs off (pausing consumption) and tries again later.", NULL, 0, 100},
+    {"s3.ssea.name", CW_CFG_STRING, "", 0, "Server-side encryption algorithm (AES256 or aws:kms); empty: none.", NULL, 0, 0},
+    {"s3.sse.kms.key.id", CW_CFG_STRING, "", 0, "KMS key id for s3.ssea.name=aws:kms.", NULL, 0, 0},
+    {"s3.conditional.writes.enabled", CW_CFG_BOOL, "true", 0, "Write objects with If-None-Match: * so a replay never overwrites an object (412 means already written).", NULL, 0, 0},
+    {"partitioner.max.open.files", CW_CFG_INT, "100", 0, "Open objects per topic partition beyond which the partition's objects are rotated early (bounds memory).", NULL, 1, 1000000},
+    {"s3.client", CW_CFG_STRING, "curl", 0, "S3 client: curl (Signature V4, multipart, session tokens) or libs3 (Signature V2 only).", "curl,libs3", 0, 0},
+    {"aws.access.key.id", CW_CFG_STRING, NULL, 0, "Access key id; unset: AWS_ACCESS_KEY_ID, then the shared credentials file.", NULL, 0, 0},
+    {"aws.secret.access.key", CW_CFG_STRING, NULL, CW_CFG_F_SECRET, "Secret access key.", NULL, 0, 0},
+    {"aws.session.token", CW_CFG_STRING, NULL, CW_CFG_F_SECRET, "Session token of temporary credentials (curl client only).", NULL, 0, 0},
+    {"storage.class", CW_CFG_STRING, "io.confluent.connect.s3.storage.S3Storage", 0, "Accepted for compatibility; only S3Storage exists.", "io.confluent.connect.s3.storage.S3Storage,S3Storage", 0, 0},
+    {"schema.compatibility", CW_CFG_STRING, "NONE", 0, "Accepted for compatibility; schemaless records make only NONE meaningful.", "NONE,BACKWARD,FORWARD,FULL", 0, 0},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+};
+
+static char *sdup(const char *s) { return strdup(s ? s : ""); }
+
+static const char *short_class(const char *cls)
+{
+    const char *dot = strrchr(cls, '.');
+    return dot ? dot + 1 : cls;
+}
+
+/* How the connector's converter hands values over decides how JsonFormat writes them. */
+static s3_value_kind_t converter_kind(const char *conv)
+{
+    if (!conv)
+        return S3_VAL_JSON;
+    const char *c = short_class(conv);
+    if (!strcmp(c, "StringConverter"))
+        return S3_VAL_STRING;
+    if (!strcmp(c, "ByteArrayConverter"))
+        return S3_VAL_BYTES;
+    return S3_VAL_JSON;
+}
+
+int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *s,
+                     char *errstr, size_t errstr_size)
+{
+    memset(s, 0, sizeof *s);
+    s->bucket = sdup(h->config_get(cfg, "s3.bucket.name"));
+    s->region = sdup(h->config_get(cfg, "s3.region"));
+    const char *url = h->config_get(cfg, "store.url");
+    s->path_style = h->config_get_bool(cfg, "s3.path.style.access.enabled", 1);
+    if (url && *url) {
+        if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
+            snprintf(errstr, errstr_size, "store.url '%s' must start with http:// or https://", url);
+            return CW_ERR_CONFIG;
+        }
+        s->endpoint = strdup(url);
+    } else {
+        char ep[256];
+        snprintf(ep, sizeof ep, "https://s3.%s.amazonaws.com", s->region);
+        s->endpoint = strdup(ep);
+    }
+    s->topics_dir = sdup(h->config_get(cfg, "topics.dir"));
+    s->dir_delim = sdup(h->config_get(cfg, "directory.delim"));
+    s->file_delim = sdup(h->config_get(cfg, "file.delim"));
+    s->zero_pad = (int)h->config_get_int(cfg, "filename.offset.zero.pad.width", 10);
+    s->flush_size = h->config_get_int(cfg, "flush.size", 0);
+    s->rotate_interval_ms = h->config_get_int(cfg, "rotate.interval.ms", -1);
+    s->rotate_schedule_ms = h->config_get_int(cfg, "rotate.schedule.interval.ms", -1);
+    const char *fmt = short_class(h->config_get(cfg, "format.class"));
+    s->format = !strcmp(fmt, "ByteArrayFormat") ? S3_FMT_BYTEARRAY : S3_FMT_JSON;
+    s->bytearray_separator = sdup(h->config_get(cfg, "format.bytearray.separator"));
+    s->separator_len = strlen(s->bytearray_separator);
+    s->bytearray_extension = sdup(h->config_get(cfg, "format.bytearray.extension"));
+    const char *comp = h->config_get(cfg, "s3.compression.type");
+    s->compression = !strcasecmp(comp ? comp : "none", "gzip")   ? S3_COMP_GZIP
+                   : !strcasecmp(comp ? comp : "none", "zstd") ? S3_COMP_ZSTD
+                                                                 : S3_COMP_NONE;
+    s->compression_level = (int)h->config_get_int(cfg, "s3.compression.level", -1);
+    s->part_size = h->config_get_int(cfg, "s3.part.size", 26214400);
+    const char *onnull = h->config_get(cfg, "behavior.on.null.values");
+    s->on_null = !strcasecmp(onnull ? onnull : "fail", "ignore")  ? S3_NULL_IGNORE
+               : !strcasecmp(onnull ? onnull : "fail", "write") ? S3_NULL_WRITE
+                                                                 : S3_NULL_FAIL;
+    s->store_keys = h->config_get_bool(cfg, "store.kafka.keys", 0);
+    s->store_headers = h->config_get_bool(cfg, "store.kafka.headers", 0);
+    s->retry_backoff_ms = h->config_get_int(cfg, "s3.retry.backoff.ms", 200);
+    s->part_retries = (int)h->config_get_int(cfg, "s3.part.retries", 3);
+    s->sse_algorithm = sdup(h->config_get(cfg, "s3.ssea.name"));
+    s->sse_kms_key_id = sdup(h->config_get(cfg, "s3.sse.kms.key.id"));
+    s->conditional_writes = h->config_get_bool(cfg, "s3.conditional.writes.enabled", 1);
+    s->max_open_files = (int)h->config_get_int(cfg, "partitioner.max.open.files", 100);
+    const char *client = h->config_get(cfg, "s3.client");
+    s->use_libs3 = client && !strcasecmp(client, "libs3");
+    s->value_kind = converter_kind(h->config_get(cfg, "value.converter"));
+    s->key_kind = converter_kind(h->config_get(cfg, "key.converter"));
+    const char *tz = h->config_get(cfg, "timezone");
+    s->timezone = sdup(tz && *tz ? tz : "UTC");
+    s->ts_field = sdup(h->config_get(cfg, "timestamp.field"));
+    const char *ex = h->config_get(cfg, "timestamp.extractor");
+    ex = short_class(ex ? ex : "Wallclock");
+    s->ts_extractor = !strcasecmp(ex, "Record")                 ? S3_TS_RECORD
+                    : !strcasecmp(ex, "RecordField")            ? S3_TS_FIELD
+                    : !strcasecmp(ex, "RecordTimestampExtractor") ? S3_TS_RECORD
+                                                                  : S3_TS_WALLCLOCK;
+    s->cfg_access_key = h->config_get(cfg, "aws.access.key.id");
+    s->cfg_secret_key = h->config_get(cfg, "aws.secret.access.key");
+    s->cfg_session_token = h->config_get(cfg, "aws.session.token");
+
+    const char *pc = short_class(h->config_get(cfg, "partitioner.class"));
+    s->path_format = sdup(h->config_get(cfg, "path.format"));
+    s->partition_duration_ms = h->config_get_int(cfg, "partition.duration.ms", -1);
+    if (!strcmp(pc, "FieldPartitioner")) {
+        s->partitioner = S3_PART_FIELD;
+        size_t n = 0;
+        const char *const *list = h->config_get_list(cfg, "partition.field.name", &n);
+        if (!list || n == 0) {
+            snprintf(errstr, errstr_size,
+                     "partition.field.name must name at least one field for FieldPartitioner");
+            return CW_ERR_CONFIG;
+        }
+        s->fields = calloc(n, sizeof *s->fields);
+        for (size_t i = 0; i < n; i++)
+            s->fields[i] = strdup(list[i]);
+        s->nfields = n;
+    } else if (!strcmp(pc, "DefaultPartitioner")) {
+        s->partitioner = S3_PART_DEFAULT;
+    } else {
+        s->partitioner = S3_PART_TIME;
+        if (!strcmp(pc, "DailyPartitioner")) {
+            free(s->path_format);
+            s->path_format = strdup("'year'=YYYY/'month'=MM/'day'=dd");
+            s->partition_duration_ms = 86400000;
+        } else if (!strcmp(pc, "HourlyPartitioner")) {
+            free(s->path_format);
+            s->path_format = strdup("'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH");
+            s->partition_duration_ms = 3600000;
+        } else {
+            if (!*s->path_format) {
+                snprintf(errstr, errstr_size, "path.format is required for TimeBasedPartitioner");
+                return CW_ERR_CONFIG;
+            }
+            if (s->partition_duration_ms <= 0) {
+                snprintf(errstr, errstr_size,
+                         "partition.duration.ms must be positive for TimeBasedPartitioner");
+                return CW_ERR_CONFIG;
+            }
+        }
+        char probe[256], perr[200];
+        if (s3_joda_format(s->path_format, 0, probe, sizeof probe, perr, sizeof perr) != 0) {
+            snprintf(errstr, errstr_size, "path.format '%s': %s", s->path_format, perr);
+            return CW_ERR_CONFIG;
+        }
+    }
+    int64_t off;
+    if (s3_tz_offset(s->timezone, 0, &off) != 0) {
+        snprintf(errstr, errstr_size, "timezone '%s' is not a known time zone", s->timezone);
+        return CW_ERR_CONFIG;
+    }
+    if (s->flush_size < 1) {
+        snprintf(errstr, errstr_size, "flush.size must be at least 1");
+        return CW_ERR_CONFIG;
+    }
+    if (!*s->bucket) {
+        snprintf(errstr, errstr_size, "s3.bucket.name must not be empty");
+        return CW_ERR_CONFIG;
+    }
+    return CW_OK;
+}
+
+void s3_settings_free(s3_settings_t *s)
+{
+    free(s->bucket);
+    free(s->region);
+    free(s->endpoint);
+    free(s->topics_dir);
+    free(s->dir_delim);
+    free(s->file_delim);
+    free(s->bytearray_separator);
+    free(s->bytearray_extension);
+    free(s->sse_algorithm);
+    free(s->sse_kms_key_id);
+    for (size_t i = 0; i < s->nfields; i++)
+        free(s->fields[i]);
+    free(s->fields);
+    free(s->path_format);
+    free(s->ts_field);
+    free(s->timezone);
+    memset(s, 0, sizeof *s);
+}

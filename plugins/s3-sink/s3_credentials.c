@@ -1,0 +1,120 @@
+/* The AWS credential chain the Confluent connector uses (DefaultAWSCredentialsProviderChain,
+ * without the instance metadata service): explicit keys, environment, shared credentials
+ * file. Secrets are never written to errstr. */
+#include "s3_client.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_or_null(const char *s) { return (s && *s) ? strdup(s) : NULL; }
+
+void s3_credentials_clear(s3_credentials_t *c)
+{
+    if (!c)
+        return;
+    if (c->secret_key)
+        memset(c->secret_key, 0, strlen(c->secret_key));
+    free(c->access_key);
+    free(c->secret_key);
+    free(c->session_token);
+    memset(c, 0, sizeof *c);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = 0;
+    return s;
+}
+
+/* Reads [profile] of an INI-style credentials file. Returns 1 when both keys were found. */
+static int read_profile(const char *path, const char *profile, s3_credentials_t *out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[1024];
+    int in = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *s = trim(line);
+        if (*s == '#' || *s == ';' || !*s)
+            continue;
+        if (*s == '[') {
+            char *e = strchr(s, ']');
+            if (e)
+                *e = 0;
+            char *name = trim(s + 1);
+            if (!strncmp(name, "profile ", 8))
+                name = trim(name + 8);
+            in = !strcmp(name, profile);
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (!in || !eq)
+            continue;
+        *eq = 0;
+        char *k = trim(s), *v = trim(eq + 1);
+        char **dst = !strcmp(k, "aws_access_key_id") ? &out->access_key
+                   : !strcmp(k, "aws_secret_access_key") ? &out->secret_key
+                   : !strcmp(k, "aws_session_token") ? &out->session_token : NULL;
+        if (dst) {
+            free(*dst);
+            *dst = dup_or_null(v);
+        }
+    }
+    fclose(f);
+    return out->access_key && out->secret_key;
+}
+
+int s3_credentials_resolve(const char *cfg_access, const char *cfg_secret,
+                           const char *cfg_token, s3_credentials_t *out, char *errstr,
+                           size_t errstr_size)
+{
+    memset(out, 0, sizeof *out);
+    if (cfg_access && *cfg_access) {
+        if (!cfg_secret || !*cfg_secret) {
+            snprintf(errstr, errstr_size,
+                     "aws.access.key.id is set but aws.secret.access.key is not");
+            return -1;
+        }
+        out->access_key = strdup(cfg_access);
+        out->secret_key = strdup(cfg_secret);
+        out->session_token = dup_or_null(cfg_token);
+        snprintf(out->source, sizeof out->source, "connector config (aws.access.key.id)");
+        return 0;
+    }
+    const char *ea = getenv("AWS_ACCESS_KEY_ID"), *es = getenv("AWS_SECRET_ACCESS_KEY");
+    if (ea && *ea && es && *es) {
+        out->access_key = strdup(ea);
+        out->secret_key = strdup(es);
+        out->session_token = dup_or_null(getenv("AWS_SESSION_TOKEN"));
+        snprintf(out->source, sizeof out->source, "environment (AWS_ACCESS_KEY_ID)");
+        return 0;
+    }
+    char path[1024];
+    const char *file = getenv("AWS_SHARED_CREDENTIALS_FILE");
+    if (file && *file) {
+        snprintf(path, sizeof path, "%s", file);
+    } else {
+        const char *home = getenv("HOME");
+        snprintf(path, sizeof path, "%s/.aws/credentials", home ? home : "");
+    }
+    const char *profile = getenv("AWS_PROFILE");
+    if (!profile || !*profile)
+        profile = "default";
+    if (read_profile(path, profile, out)) {
+        snprintf(out->source, sizeof out->source, "shared credentials file, profile %.40s",
+                 profile);
+        return 0;
+    }
+    s3_credentials_clear(out);
+    snprintf(errstr, errstr_size,
+             "no AWS credentials: aws.access.key.id is unset, AWS_ACCESS_KEY_ID/"
+             "AWS_SECRET_ACCESS_KEY are unset and %s has no profile [%s] with both keys",
+             path, profile);
+    return -1;
+}

@@ -1,0 +1,92 @@
+/* Helpers shared by both S3 clients: error classification, the little XML S3 answers with,
+ * key encoding, and backoff. */
+#define _GNU_SOURCE /* memmem, tm_gmtoff */
+#include "s3_client.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <stdint.h>
+
+s3_outcome_t s3_classify(int http_status, const char *code)
+{
+    if (http_status >= 200 && http_status < 300)
+        return S3_DONE;
+    if (http_status == 0 || http_status >= 500)
+        return S3_TRANSIENT;
+    /* 4xx that heal by themselves: throttling and clock or request timing trouble. */
+    if (http_status == 429 || http_status == 408)
+        return S3_TRANSIENT;
+    if (code && (!strcmp(code, "SlowDown") || !strcmp(code, "RequestTimeout") ||
+                 !strcmp(code, "RequestTimeTooSkewed") || !strcmp(code, "Throttling") ||
+                 !strcmp(code, "OperationAborted") || !strcmp(code, "InternalError")))
+        return S3_TRANSIENT;
+    return S3_PERMANENT;
+}
+
+int s3_xml_tag(const char *xml, size_t len, const char *tag, char *out, size_t out_size)
+{
+    char open[80], close[80];
+    snprintf(open, sizeof open, "<%s>", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    if (!xml || !out_size)
+        return 0;
+    /* S3 answers are short; memmem keeps us within len (bodies are not NUL-terminated). */
+    const char *a = memmem(xml, len, open, strlen(open));
+    if (!a)
+        return 0;
+    a += strlen(open);
+    const char *b = memmem(a, len - (size_t)(a - xml), close, strlen(close));
+    if (!b)
+        return 0;
+    size_t n = (size_t)(b - a);
+    if (n >= out_size)
+        n = out_size - 1;
+    memcpy(out, a, n);
+    out[n] = 0;
+    return 1;
+}
+
+char *s3_uri_encode_key(const char *key)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(key);
+    char *out = malloc(n * 3 + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        unsigned char ch = *p;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == '/') {
+            *o++ = (char)ch;
+        } else {
+            *o++ = '%';
+            *o++ = hex[ch >> 4];
+            *o++ = hex[ch & 15];
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+int s3_backoff_sleep(const s3_client_options_t *o, int attempt)
+{
+    long base = o->backoff_ms > 0 ? o->backoff_ms : 200;
+    long cap = base << (attempt > 10 ? 10 : attempt);
+    if (cap > 20000)
+        cap = 20000;
+    /* Full jitter (AWS architecture blog): uniform in [cap/2, cap]. rand_r on a per-call seed
+     * keeps tasks independent without global state. */
+    unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)&attempt ^ (unsigned)attempt;
+    long wait = cap / 2 + (long)(rand_r(&seed) % (cap / 2 + 1));
+    while (wait > 0) {
+        if (o->should_stop && o->should_stop(o->stop_opaque))
+            return 1;
+        long slice = wait > 50 ? 50 : wait;
+        struct timespec ts = {0, slice * 1000000L};
+        nanosleep(&ts, NULL);
+        wait -= slice;
+    }
+    return 0;
+}

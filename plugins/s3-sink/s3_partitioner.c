@@ -1,0 +1,234 @@
+/* Confluent's partitioners and object naming: which directory a record goes to, and what the
+ * object holding it is called. */
+#define _GNU_SOURCE /* memmem, tm_gmtoff */
+#include "s3_sink.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* ISO-8601: 2024-05-01T12:34:56[.123][Z|+02:00] (a space instead of T is accepted; no zone
+ * means UTC). */
+static int parse_iso8601(const char *s, int64_t *ms)
+{
+    int Y, M, D, h = 0, mi = 0, sec = 0, used = 0;
+    if (sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &used) != 3)
+        return -1;
+    s += used;
+    if (*s == 'T' || *s == ' ') {
+        if (sscanf(s + 1, "%2d:%2d%n", &h, &mi, &used) != 2)
+            return -1;
+        s += 1 + used;
+        if (*s == ':') {
+            if (sscanf(s + 1, "%2d%n", &sec, &used) != 1)
+                return -1;
+            s += 1 + used;
+        }
+    }
+    int64_t frac = 0;
+    if (*s == '.' || *s == ',') {
+        s++;
+        int digits = 0;
+        while (isdigit((unsigned char)*s)) {
+            if (digits < 3)
+                frac = frac * 10 + (*s - '0');
+            digits++;
+            s++;
+        }
+        for (; digits < 3; digits++)
+            frac *= 10;
+    }
+    int64_t off = 0;
+    if (*s == 'Z') {
+        s++;
+    } else if (*s == '+' || *s == '-') {
+        int sign = *s == '-' ? -1 : 1, oh = 0, om = 0;
+        if (sscanf(s + 1, "%2d%n", &oh, &used) != 1)
+            return -1;
+        s += 1 + used;
+        if (*s == ':')
+            s++;
+        if (isdigit((unsigned char)*s) && sscanf(s, "%2d%n", &om, &used) == 1)
+            s += used;
+        off = sign * (oh * 3600000LL + om * 60000LL);
+    }
+    if (*s || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    int64_t days = days_from_civil(Y, (unsigned)M, (unsigned)D);
+    *ms = ((days * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + frac - off;
+    return 0;
+}
+
+/* Looks a field up in a JSON object; dots walk into nested objects (a.b.c). */
+static json_t *field_lookup(json_t *v, const char *path)
+{
+    json_t *direct = json_is_object(v) ? json_object_get(v, path) : NULL;
+    if (direct || !strchr(path, '.'))
+        return direct;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
+        v = json_is_object(v) ? json_object_get(v, tok) : NULL;
+    return v;
+}
+
+int s3_record_time(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int64_t now_ms,
+                   int64_t *ts, char *errstr, size_t errstr_size)
+{
+    switch (s->ts_extractor) {
+    case S3_TS_WALLCLOCK:
+        *ts = now_ms;
+        return 0;
+    case S3_TS_RECORD:
+        *ts = h->record_timestamp(r);
+        if (*ts == CW_TIMESTAMP_NONE) {
+            snprintf(errstr, errstr_size, "record has no timestamp (timestamp.extractor=Record)");
+            return -1;
+        }
+        return 0;
+    case S3_TS_FIELD: {
+        char perr[200];
+        json_t *v = h->record_value_json(r, perr, sizeof perr);
+        if (!v) {
+            snprintf(errstr, errstr_size, "value is not JSON (timestamp.extractor=RecordField): %s", perr);
+            return -1;
+        }
+        json_t *f = field_lookup(v, s->ts_field);
+        if (json_is_integer(f)) {
+            *ts = json_integer_value(f);
+            return 0;
+        }
+        if (json_is_real(f)) {
+            *ts = (int64_t)json_real_value(f);
+            return 0;
+        }
+        if (json_is_string(f) && parse_iso8601(json_string_value(f), ts) == 0)
+            return 0;
+        snprintf(errstr, errstr_size,
+                 "timestamp.field '%s' is %s (need epoch milliseconds or an ISO-8601 string)",
+                 s->ts_field, !f ? "missing" : json_is_string(f) ? "not an ISO-8601 string"
+                                                               : "not a number or string");
+        return -1;
+    }
+    }
+    return -1;
+}
+
+static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        while (c < *len + n + 1)
+            c *= 2;
+        char *b = realloc(*buf, c);
+        if (!b)
+            return -1;
+        *buf = b;
+        *cap = c;
+    }
+    memcpy(*buf + *len, s, n);
+    *len += n;
+    (*buf)[*len] = 0;
+    return 0;
+}
+
+char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r,
+                          int64_t ts, char *errstr, size_t errstr_size)
+{
+    char tmp[512];
+    if (s->partitioner == S3_PART_DEFAULT) {
+        snprintf(tmp, sizeof tmp, "partition=%d", (int)h->record_partition(r));
+        return strdup(tmp);
+    }
+    if (s->partitioner == S3_PART_TIME) {
+        int64_t off = 0;
+        if (s3_tz_offset(s->timezone, ts, &off) != 0) {
+            snprintf(errstr, errstr_size, "unknown timezone '%s'", s->timezone);
+            return NULL;
+        }
+        int64_t local = ts + off, d = s->partition_duration_ms;
+        int64_t floored = (local >= 0 ? local / d : -((-local + d - 1) / d)) * d;
+        if (s3_joda_format(s->path_format, floored, tmp, sizeof tmp, errstr, errstr_size) != 0)
+            return NULL;
+        return strdup(tmp);
+    }
+    char perr[200];
+    json_t *v = h->record_value_json(r, perr, sizeof perr);
+    if (!v || !json_is_object(v)) {
+        snprintf(errstr, errstr_size, "FieldPartitioner needs a JSON object value%s%s",
+                 v ? "" : ": ", v ? "" : perr);
+        return NULL;
+    }
+    char *out = NULL;
+    size_t len = 0, cap = 0;
+    for (size_t i = 0; i < s->nfields; i++) {
+        json_t *f = field_lookup(v, s->fields[i]);
+        char *enc = NULL;
+        const char *text;
+        if (json_is_string(f)) {
+            text = json_string_value(f);
+        } else if (json_is_integer(f)) {
+            snprintf(tmp, sizeof tmp, "%" JSON_INTEGER_FORMAT, json_integer_value(f));
+            text = tmp;
+        } else if (json_is_boolean(f)) {
+            text = json_is_true(f) ? "true" : "false";
+        } else if (json_is_real(f)) {
+            enc = h->json_encode(f, NULL);
+            text = enc ? enc : "";
+        } else {
+            snprintf(errstr, errstr_size, "partition.field.name '%s' is %s in the value",
+                     s->fields[i], f ? "not a string, number or boolean" : "missing");
+            free(out);
+            return NULL;
+        }
+        if ((i && append(&out, &len, &cap, s->dir_delim, strlen(s->dir_delim))) ||
+            append(&out, &len, &cap, s->fields[i], strlen(s->fields[i])) ||
+            append(&out, &len, &cap, "=", 1) || append(&out, &len, &cap, text, strlen(text))) {
+            h->free(enc);
+            free(out);
+            snprintf(errstr, errstr_size, "out of memory");
+            return NULL;
+        }
+        h->free(enc);
+    }
+    return out;
+}
+
+void s3_extension(const s3_settings_t *s, int side_object, char *out, size_t out_size)
+{
+    const char *base = (s->format == S3_FMT_BYTEARRAY && !side_object) ? s->bytearray_extension
+                                                                       : ".json";
+    const char *comp = s->compression == S3_COMP_GZIP ? ".gz"
+                     : s->compression == S3_COMP_ZSTD ? ".zst" : "";
+    snprintf(out, out_size, "%s%s", base, comp);
+}
+
+char *s3_object_key(const s3_settings_t *s, const char *topic, int32_t partition,
+                    const char *encoded, int64_t start_offset, const char *suffix)
+{
+    char ext[64];
+    s3_extension(s, suffix != NULL, ext, sizeof ext);
+    size_t n = strlen(s->topics_dir) + strlen(topic) * 2 + strlen(encoded) + 128 +
+               strlen(ext) + (suffix ? strlen(suffix) : 0);
+    char *key = malloc(n);
+    if (!key)
+        return NULL;
+    snprintf(key, n, "%s%s%s%s%s%s%s%s%d%s%0*lld%s%s%s", s->topics_dir,
+             *s->topics_dir ? s->dir_delim : "", topic, s->dir_delim, encoded, s->dir_delim,
+             topic, s->file_delim, (int)partition, s->file_delim, s->zero_pad,
+             (long long)start_offset, suffix ? "." : "", suffix ? suffix : "", ext);
+    return key;
+}

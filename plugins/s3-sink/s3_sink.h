@@ -1,0 +1,118 @@
+/* Internals of the S3 sink shared by its small files. */
+#ifndef S3_SINK_H
+#define S3_SINK_H
+#include "connect-worker/plugin.h"
+#include "s3_client.h"
+#include <jansson.h>
+#include <stdint.h>
+
+extern const cw_config_def_t s3_sink_config_defs[];
+
+typedef enum { S3_FMT_JSON = 0, S3_FMT_BYTEARRAY } s3_format_t;
+typedef enum { S3_COMP_NONE = 0, S3_COMP_GZIP, S3_COMP_ZSTD } s3_compression_t;
+typedef enum { S3_NULL_FAIL = 0, S3_NULL_IGNORE, S3_NULL_WRITE } s3_null_behavior_t;
+typedef enum { S3_PART_DEFAULT = 0, S3_PART_FIELD, S3_PART_TIME } s3_partitioner_kind_t;
+typedef enum { S3_TS_RECORD = 0, S3_TS_FIELD, S3_TS_WALLCLOCK } s3_ts_extractor_t;
+typedef enum { S3_VAL_JSON = 0, S3_VAL_STRING, S3_VAL_BYTES } s3_value_kind_t;
+
+/** Everything the task reads from its configuration, validated. */
+typedef struct s3_settings {
+    char *bucket, *region, *endpoint, *topics_dir, *dir_delim, *file_delim;
+    int path_style;
+    int zero_pad;
+    int64_t flush_size, rotate_interval_ms, rotate_schedule_ms;
+    s3_format_t format;
+    char *bytearray_separator, *bytearray_extension;
+    size_t separator_len;
+    s3_compression_t compression;
+    int compression_level;
+    int64_t part_size;
+    s3_null_behavior_t on_null;
+    int store_keys, store_headers;
+    int64_t retry_backoff_ms;
+    int part_retries;
+    char *sse_algorithm, *sse_kms_key_id;
+    int conditional_writes;
+    int max_open_files;
+    int use_libs3;
+    s3_value_kind_t value_kind, key_kind;
+    /* partitioner */
+    s3_partitioner_kind_t partitioner;
+    char **fields;
+    size_t nfields;
+    char *path_format;
+    int64_t partition_duration_ms;
+    s3_ts_extractor_t ts_extractor;
+    char *ts_field;
+    char *timezone;
+    /* credentials as configured (may be NULL) */
+    const char *cfg_access_key, *cfg_secret_key, *cfg_session_token;
+} s3_settings_t;
+
+/** Reads and checks the configuration. CW_OK or CW_ERR_CONFIG with errstr naming the key. */
+int s3_settings_load(const cw_host_t *host, const cw_config_t *cfg, s3_settings_t *s,
+                     char *errstr, size_t errstr_size);
+void s3_settings_free(s3_settings_t *s);
+
+/* ---- time formatting (s3_time.c) ---- */
+/** Offset of `tz` from UTC at instant `ms`, in ms. Returns 0 and sets *offset_ms, or -1 for an
+ *  unknown zone. Accepts UTC, GMT, Z, fixed offsets (+05:30, UTC-3) and tz database names. */
+int s3_tz_offset(const char *tz, int64_t ms, int64_t *offset_ms);
+/** Formats `ms` (already shifted to local time) with a Joda-Time pattern (the subset the
+ *  Confluent examples use: quoted literals, y/Y, M/MM/MMM, d/dd, H/HH, m/mm, s/ss, D, E).
+ *  Returns 0, or -1 with errstr for an unsupported letter. */
+int s3_joda_format(const char *pattern, int64_t local_ms, char *out, size_t out_size,
+                   char *errstr, size_t errstr_size);
+
+/* ---- partitioning (s3_partitioner.c) ---- */
+/** The timestamp the extractor gives for `r` (ms), or -1 with errstr when the record lacks it. */
+int s3_record_time(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r,
+                   int64_t now_ms, int64_t *ts, char *errstr, size_t errstr_size);
+/** The encoded partition of `r` (owned, free()), NULL with errstr for a bad record. */
+char *s3_encode_partition(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r,
+                          int64_t record_ts, char *errstr, size_t errstr_size);
+/** The object key Confluent gives: <topics.dir>/<topic>/<encoded>/<topic>+<p>+<offset><ext>.
+ *  `suffix` is inserted before the extension for side objects ("keys", "headers") or NULL. */
+char *s3_object_key(const s3_settings_t *s, const char *topic, int32_t partition,
+                    const char *encoded, int64_t start_offset, const char *suffix);
+/** ".json", ".json.gz", ".bin.zst", ... */
+void s3_extension(const s3_settings_t *s, int side_object, char *out, size_t out_size);
+
+/* ---- encoding (s3_encoder.c) ---- */
+typedef struct s3_bytes {
+    char *data;
+    size_t len, cap;
+} s3_bytes_t;
+int s3_bytes_append(s3_bytes_t *b, const void *p, size_t n);
+void s3_bytes_free(s3_bytes_t *b);
+
+/** Appends the line for one record's value (or key) to `line`. Returns CW_OK, CW_DROP (null
+ *  value and behavior.on.null.values=ignore) or CW_ERR_RECORD with errstr. */
+int s3_encode_value(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r, int key,
+                    s3_bytes_t *line, char *errstr, size_t errstr_size);
+/** The headers of a record as one JSON object line. */
+int s3_encode_headers(const cw_host_t *host, cw_record_t *r, s3_bytes_t *line);
+
+/** A compressing byte sink: raw lines in, object bytes (compressed) accumulated in `out`. */
+typedef struct s3_compressor s3_compressor_t;
+s3_compressor_t *s3_compressor_new(s3_compression_t kind, int level);
+int s3_compressor_write(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out);
+int s3_compressor_finish(s3_compressor_t *c, s3_bytes_t *out);
+void s3_compressor_free(s3_compressor_t *c);
+
+/* ---- the task (s3_task.c) ---- */
+typedef struct s3_task s3_task_t;
+int s3_task_start(const cw_host_t *host, cw_ctx_t *ctx, const cw_config_t *cfg,
+                  s3_task_t **out, char *errstr, size_t errstr_size);
+int s3_task_open(s3_task_t *t, const cw_topic_partition_t *tps, size_t n);
+int s3_task_close(s3_task_t *t, const cw_topic_partition_t *tps, size_t n);
+int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errstr,
+                size_t errstr_size);
+int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
+                  size_t errstr_size);
+void s3_task_stop(s3_task_t *t);
+/** For tests: buffered bytes across all open objects. */
+size_t s3_task_buffered_bytes(const s3_task_t *t);
+/** Injected wall clock (tests); NULL: the real clock. */
+void s3_task_set_clock(s3_task_t *t, int64_t (*now_ms)(void));
+#endif

@@ -1,0 +1,609 @@
+/* One sink task: records go into per-partition batches of open objects; a batch is rotated
+ * (sealed) by flush.size, rotate.interval.ms, rotate.schedule.interval.ms or
+ * partitioner.max.open.files and then uploaded. Offsets reported durable never pass the
+ * first record of a batch that is not completely in S3.
+ *
+ * Back-pressure rule: put first finishes pending uploads; if S3 cannot take them it returns
+ * CW_ERR_RETRIABLE before touching any record of the call, as the ABI requires. */
+#define _GNU_SOURCE /* memmem, tm_gmtoff */
+#include "s3_sink.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct obj_stream {
+    char *key;
+    s3_compressor_t *comp;
+    s3_bytes_t buf;       /* object bytes not yet uploaded */
+    char *upload_id;      /* multipart upload in progress, or NULL */
+    char **etags;
+    int nparts, cap_parts;
+    int finished;         /* compressor finished: buf holds the object's tail */
+    int done;             /* completely in S3 */
+} obj_stream_t;
+
+typedef struct writer {
+    char *encoded;
+    obj_stream_t streams[3]; /* value, keys, headers */
+    struct writer *next;
+} writer_t;
+
+typedef struct batch {
+    int64_t start_offset, end_offset, count, base_ts;
+    char *cur_encoded;
+    writer_t *writers;
+    int nwriters;
+    struct batch *next;
+} batch_t;
+
+typedef struct tp_state {
+    char *topic;
+    int32_t partition;
+    batch_t *open;
+    batch_t *sealed;       /* FIFO, oldest first */
+    int64_t next_offset;   /* after the last record taken; CW_OFFSET_INVALID: none yet */
+    int64_t next_schedule; /* wall-clock rotation deadline of the open batch */
+    struct tp_state *next;
+} tp_state_t;
+
+struct s3_task {
+    const cw_host_t *h;
+    cw_ctx_t *ctx;
+    s3_settings_t s;
+    s3_credentials_t creds;
+    s3_client_t *client;
+    tp_state_t *tps;
+    int64_t (*now_ms)(void);
+    s3_bytes_t line;
+};
+
+static const char *const SIDE[3] = {NULL, "keys", "headers"};
+
+static int64_t real_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int task_should_stop(void *opaque)
+{
+    s3_task_t *t = opaque;
+    return t->ctx && t->h->stopping(t->ctx);
+}
+
+/* ------------------------------------------------------------------------------------ */
+
+static void stream_abort(s3_task_t *t, obj_stream_t *st)
+{
+    if (st->upload_id && !st->done) {
+        s3_result_t res;
+        if (t->client->ops->mpu_abort(t->client, st->key, st->upload_id, &res) != S3_DONE)
+            t->h->log(t->ctx, CW_LOG_WARN,
+                      "could not abort multipart upload of s3://%s/%s (%s); a bucket "
+                      "lifecycle rule for incomplete uploads cleans it up",
+                      t->s.bucket, st->key, res.code);
+    }
+}
+
+static void stream_free(obj_stream_t *st)
+{
+    free(st->key);
+    s3_compressor_free(st->comp);
+    s3_bytes_free(&st->buf);
+    free(st->upload_id);
+    for (int i = 0; i < st->nparts; i++)
+        free(st->etags[i]);
+    free(st->etags);
+    memset(st, 0, sizeof *st);
+}
+
+static void batch_free(s3_task_t *t, batch_t *b, int abort_uploads)
+{
+    while (b->writers) {
+        writer_t *w = b->writers;
+        b->writers = w->next;
+        for (int i = 0; i < 3; i++) {
+            if (abort_uploads)
+                stream_abort(t, &w->streams[i]);
+            stream_free(&w->streams[i]);
+        }
+        free(w->encoded);
+        free(w);
+    }
+    free(b->cur_encoded);
+    free(b);
+}
+
+static void tp_clear(s3_task_t *t, tp_state_t *tp)
+{
+    if (tp->open)
+        batch_free(t, tp->open, 1);
+    tp->open = NULL;
+    while (tp->sealed) {
+        batch_t *b = tp->sealed;
+        tp->sealed = b->next;
+        batch_free(t, b, 1);
+    }
+}
+
+static tp_state_t *tp_find(s3_task_t *t, const char *topic, int32_t partition, int create)
+{
+    for (tp_state_t *p = t->tps; p; p = p->next)
+        if (p->partition == partition && !strcmp(p->topic, topic))
+            return p;
+    if (!create)
+        return NULL;
+    tp_state_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->topic = strdup(topic);
+    p->partition = partition;
+    p->next_offset = CW_OFFSET_INVALID;
+    p->next = t->tps;
+    t->tps = p;
+    return p;
+}
+
+/* ------------------------------------------------------------------------------------ */
+
+static int fail_msg(s3_task_t *t, const char *op, const char *key, const s3_result_t *res,
+                    s3_outcome_t oc, char *errstr, size_t errstr_size)
+{
+    snprintf(errstr, errstr_size,
+             "S3 %s of s3://%s/%s at %s failed%s: HTTP %d %s%s%s", op, t->s.bucket, key,
+             t->s.endpoint, oc == S3_TRANSIENT ? " after retries (will try again)" : "",
+             res->http_status, res->code, res->detail[0] ? ": " : "", res->detail);
+    return oc == S3_TRANSIENT ? CW_ERR_RETRIABLE : CW_ERR_FATAL;
+}
+
+static const char *content_type(const s3_task_t *t)
+{
+    return t->s.format == S3_FMT_JSON ? "application/json" : "application/octet-stream";
+}
+
+static int upload_part(s3_task_t *t, obj_stream_t *st, char *errstr, size_t errstr_size)
+{
+    s3_result_t res;
+    s3_outcome_t oc;
+    if (!st->upload_id) {
+        oc = t->client->ops->mpu_create(t->client, st->key, content_type(t), &st->upload_id, &res);
+        if (oc != S3_DONE)
+            return fail_msg(t, "CreateMultipartUpload", st->key, &res, oc, errstr, errstr_size);
+    }
+    char *etag = NULL;
+    oc = t->client->ops->mpu_part(t->client, st->key, st->upload_id, st->nparts + 1,
+                                  st->buf.data, st->buf.len, &etag, &res);
+    if (oc != S3_DONE)
+        return fail_msg(t, "UploadPart", st->key, &res, oc, errstr, errstr_size);
+    if (st->nparts == st->cap_parts) {
+        int cap = st->cap_parts ? st->cap_parts * 2 : 8;
+        char **e = realloc(st->etags, (size_t)cap * sizeof *e);
+        if (!e) {
+            free(etag);
+            snprintf(errstr, errstr_size, "out of memory");
+            return CW_ERR_FATAL;
+        }
+        st->etags = e;
+        st->cap_parts = cap;
+    }
+    st->etags[st->nparts++] = etag;
+    st->buf.len = 0;
+    return CW_OK;
+}
+
+/* Uploads what a stream has ready: a full part of an open object, or a finished object. */
+static int stream_drain(s3_task_t *t, obj_stream_t *st, char *errstr, size_t errstr_size)
+{
+    if (!st->key || st->done)
+        return CW_OK;
+    int multipart = t->client->ops->mpu_create != NULL;
+    if (!st->finished) {
+        if (multipart && st->buf.len >= (size_t)t->s.part_size)
+            return upload_part(t, st, errstr, errstr_size);
+        return CW_OK;
+    }
+    s3_result_t res;
+    s3_outcome_t oc;
+    if (st->upload_id) {
+        if (st->buf.len > 0) {
+            int rc = upload_part(t, st, errstr, errstr_size);
+            if (rc != CW_OK)
+                return rc;
+        }
+        oc = t->client->ops->mpu_complete(t->client, st->key, st->upload_id, st->etags,
+                                          st->nparts, t->s.conditional_writes, &res);
+        if (oc != S3_DONE)
+            return fail_msg(t, "CompleteMultipartUpload", st->key, &res, oc, errstr, errstr_size);
+    } else {
+        oc = t->client->ops->put(t->client, st->key, st->buf.data ? st->buf.data : "",
+                                 st->buf.len, content_type(t), t->s.conditional_writes, &res);
+        if (oc != S3_DONE)
+            return fail_msg(t, "PUT", st->key, &res, oc, errstr, errstr_size);
+    }
+    t->h->log(t->ctx, CW_LOG_DEBUG, "wrote s3://%s/%s", t->s.bucket, st->key);
+    st->done = 1;
+    s3_bytes_free(&st->buf);
+    return CW_OK;
+}
+
+static int batch_drain(s3_task_t *t, batch_t *b, char *errstr, size_t errstr_size)
+{
+    for (writer_t *w = b->writers; w; w = w->next)
+        for (int i = 0; i < 3; i++) {
+            int rc = stream_drain(t, &w->streams[i], errstr, errstr_size);
+            if (rc != CW_OK)
+                return rc;
+        }
+    return CW_OK;
+}
+
+/* Uploads everything that is ready, oldest batch first. Stops at the first failure. */
+static int drain_all(s3_task_t *t, char *errstr, size_t errstr_size)
+{
+    for (tp_state_t *tp = t->tps; tp; tp = tp->next) {
+        while (tp->sealed) {
+            int rc = batch_drain(t, tp->sealed, errstr, errstr_size);
+            if (rc != CW_OK)
+                return rc;
+            batch_t *b = tp->sealed;
+            tp->sealed = b->next;
+            batch_free(t, b, 0);
+        }
+        if (tp->open) {
+            int rc = batch_drain(t, tp->open, errstr, errstr_size);
+            if (rc != CW_OK)
+                return rc;
+        }
+    }
+    return CW_OK;
+}
+
+static int seal(s3_task_t *t, tp_state_t *tp)
+{
+    (void)t;
+    batch_t *b = tp->open;
+    if (!b)
+        return CW_OK;
+    for (writer_t *w = b->writers; w; w = w->next)
+        for (int i = 0; i < 3; i++) {
+            obj_stream_t *st = &w->streams[i];
+            if (st->key && !st->finished) {
+                if (s3_compressor_finish(st->comp, &st->buf) != 0)
+                    return CW_ERR_FATAL;
+                st->finished = 1;
+            }
+        }
+    tp->open = NULL;
+    batch_t **tail = &tp->sealed;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = b;
+    return CW_OK;
+}
+
+static int64_t next_schedule(const s3_task_t *t, int64_t now)
+{
+    int64_t off = 0, iv = t->s.rotate_schedule_ms;
+    s3_tz_offset(t->s.timezone, now, &off);
+    return ((now + off) / iv + 1) * iv - off;
+}
+
+static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char *encoded,
+                            int64_t offset)
+{
+    for (writer_t *w = b->writers; w; w = w->next)
+        if (!strcmp(w->encoded, encoded))
+            return w;
+    writer_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->encoded = strdup(encoded);
+    for (int i = 0; i < 3; i++) {
+        if ((i == 1 && !t->s.store_keys) || (i == 2 && !t->s.store_headers))
+            continue;
+        /* Confluent names an object after the first record written to it. */
+        w->streams[i].key = s3_object_key(&t->s, tp->topic, tp->partition, encoded, offset, SIDE[i]);
+        w->streams[i].comp = s3_compressor_new(t->s.compression, t->s.compression_level);
+    }
+    w->next = b->writers;
+    b->writers = w;
+    b->nwriters++;
+    return w;
+}
+
+static int write_stream(obj_stream_t *st, const s3_bytes_t *line)
+{
+    return s3_compressor_write(st->comp, line->data, line->len, &st->buf);
+}
+
+/* Takes one record. Returns CW_OK or CW_ERR_FATAL. */
+static int take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, size_t errstr_size)
+{
+    const cw_host_t *h = t->h;
+    const char *topic = h->record_topic(r);
+    int32_t partition = h->record_partition(r);
+    int64_t off = h->record_offset(r);
+    tp_state_t *tp = tp_find(t, topic, partition, 1);
+    if (!tp) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return CW_ERR_FATAL;
+    }
+    if (tp->next_offset != CW_OFFSET_INVALID && off < tp->next_offset)
+        return CW_OK; /* already taken (a redelivery): never write a record twice */
+
+    char why[512];
+    int64_t ts = now;
+    int need_ts = t->s.partitioner == S3_PART_TIME || t->s.rotate_interval_ms > 0;
+    if (need_ts && s3_record_time(h, &t->s, r, now, &ts, why, sizeof why) != 0)
+        goto bad;
+    char *encoded = s3_encode_partition(h, &t->s, r, ts, why, sizeof why);
+    if (!encoded)
+        goto bad;
+    t->line.len = 0;
+    int rc = s3_encode_value(h, &t->s, r, 0, &t->line, why, sizeof why);
+    if (rc == CW_DROP) {
+        free(encoded);
+        tp->next_offset = off + 1;
+        return CW_OK;
+    }
+    if (rc != CW_OK) {
+        free(encoded);
+        if (rc == CW_ERR_RECORD)
+            goto bad;
+        snprintf(errstr, errstr_size, "out of memory encoding %s-%d@%lld", topic,
+                 (int)partition, (long long)off);
+        return CW_ERR_FATAL;
+    }
+
+    batch_t *b = tp->open;
+    if (b && t->s.rotate_interval_ms > 0 &&
+        (ts - b->base_ts >= t->s.rotate_interval_ms ||
+         (t->s.partitioner == S3_PART_TIME && b->cur_encoded && strcmp(b->cur_encoded, encoded))))
+        seal(t, tp);
+    b = tp->open;
+    if (b && b->nwriters >= t->s.max_open_files) {
+        int found = 0;
+        for (writer_t *w = b->writers; w && !found; w = w->next)
+            found = !strcmp(w->encoded, encoded);
+        if (!found)
+            seal(t, tp);
+    }
+    if (!tp->open) {
+        b = calloc(1, sizeof *b);
+        if (!b) {
+            free(encoded);
+            snprintf(errstr, errstr_size, "out of memory");
+            return CW_ERR_FATAL;
+        }
+        b->start_offset = off;
+        b->base_ts = ts;
+        tp->open = b;
+        if (t->s.rotate_schedule_ms > 0)
+            tp->next_schedule = next_schedule(t, now);
+    }
+    b = tp->open;
+    writer_t *w = writer_get(t, tp, b, encoded, off);
+    free(b->cur_encoded);
+    b->cur_encoded = encoded;
+    if (!w || write_stream(&w->streams[0], &t->line) != 0)
+        goto oom;
+    if (t->s.store_keys) {
+        t->line.len = 0;
+        rc = s3_encode_value(h, &t->s, r, 1, &t->line, why, sizeof why);
+        if (rc == CW_ERR_FATAL || (rc == CW_OK && write_stream(&w->streams[1], &t->line) != 0))
+            goto oom;
+        if (rc == CW_ERR_RECORD) { /* an undecodable key is written as null */
+            t->line.len = 0;
+            s3_bytes_append(&t->line, "null\n", 5);
+            if (write_stream(&w->streams[1], &t->line) != 0)
+                goto oom;
+        }
+    }
+    if (t->s.store_headers) {
+        t->line.len = 0;
+        if (s3_encode_headers(h, r, &t->line) != 0 || write_stream(&w->streams[2], &t->line) != 0)
+            goto oom;
+    }
+    b->count++;
+    b->end_offset = off + 1;
+    tp->next_offset = off + 1;
+    if (b->count >= t->s.flush_size)
+        seal(t, tp);
+    return CW_OK;
+
+oom:
+    snprintf(errstr, errstr_size, "out of memory writing %s-%d@%lld", topic, (int)partition,
+             (long long)off);
+    return CW_ERR_FATAL;
+bad:
+    if (h->report_bad_record(t->ctx, r, why) != CW_OK) {
+        snprintf(errstr, errstr_size, "record %s-%d@%lld: %s", topic, (int)partition,
+                 (long long)off, why);
+        return CW_ERR_FATAL;
+    }
+    tp->next_offset = off + 1;
+    return CW_OK;
+}
+
+static void scheduled_rotation(s3_task_t *t, int64_t now)
+{
+    if (t->s.rotate_schedule_ms <= 0)
+        return;
+    for (tp_state_t *tp = t->tps; tp; tp = tp->next)
+        if (tp->open && now >= tp->next_schedule)
+            seal(t, tp);
+}
+
+/* ------------------------------------------------------------------------------------ */
+
+int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_task_t **out,
+                  char *errstr, size_t errstr_size)
+{
+    s3_task_t *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return CW_ERR_FATAL;
+    }
+    t->h = h;
+    t->ctx = ctx;
+    t->now_ms = real_now;
+    int rc = s3_settings_load(h, cfg, &t->s, errstr, errstr_size);
+    if (rc == CW_OK &&
+        s3_credentials_resolve(t->s.cfg_access_key, t->s.cfg_secret_key,
+                               t->s.cfg_session_token, &t->creds, errstr, errstr_size) != 0)
+        rc = CW_ERR_CONFIG;
+    if (rc == CW_OK) {
+        s3_client_options_t o = {
+            .endpoint = t->s.endpoint, .bucket = t->s.bucket, .region = t->s.region,
+            .path_style = t->s.path_style, .creds = &t->creds,
+            .sse_algorithm = t->s.sse_algorithm, .sse_kms_key_id = t->s.sse_kms_key_id,
+            .max_retries = t->s.part_retries, .backoff_ms = (long)t->s.retry_backoff_ms,
+            .should_stop = task_should_stop, .stop_opaque = t,
+        };
+        t->client = t->s.use_libs3 ? s3_client_libs3_new(&o, errstr, errstr_size)
+                                   : s3_client_curl_new(&o, errstr, errstr_size);
+        if (!t->client)
+            rc = CW_ERR_FATAL;
+        else
+            h->log(ctx, CW_LOG_INFO, "writing to s3://%s at %s (client %s, credentials from %s)",
+                   t->s.bucket, t->s.endpoint, t->client->ops->name, t->creds.source);
+        if (t->s.use_libs3 && t->creds.session_token)
+            h->log(ctx, CW_LOG_WARN, "s3.client=libs3 cannot send session tokens; "
+                   "AWS_SESSION_TOKEN is ignored");
+    }
+    if (rc != CW_OK) {
+        s3_task_stop(t);
+        return rc;
+    }
+    *out = t;
+    return CW_OK;
+}
+
+void s3_task_set_clock(s3_task_t *t, int64_t (*now_ms)(void))
+{
+    t->now_ms = now_ms ? now_ms : real_now;
+}
+
+int s3_task_open(s3_task_t *t, const cw_topic_partition_t *tps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        tp_state_t *tp = tp_find(t, tps[i].topic, tps[i].partition, 1);
+        if (!tp)
+            return CW_ERR_FATAL;
+        tp_clear(t, tp);
+        /* Consumption resumes at the committed offset: the next object starts there. */
+        tp->next_offset = tps[i].offset >= 0 ? tps[i].offset : CW_OFFSET_INVALID;
+    }
+    return CW_OK;
+}
+
+int s3_task_close(s3_task_t *t, const cw_topic_partition_t *tps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        tp_state_t **pp = &t->tps;
+        while (*pp) {
+            tp_state_t *tp = *pp;
+            if (tp->partition == tps[i].partition && !strcmp(tp->topic, tps[i].topic)) {
+                tp_clear(t, tp);
+                *pp = tp->next;
+                free(tp->topic);
+                free(tp);
+            } else {
+                pp = &tp->next;
+            }
+        }
+    }
+    return CW_OK;
+}
+
+int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errstr,
+                size_t errstr_size)
+{
+    int64_t now = t->now_ms();
+    scheduled_rotation(t, now);
+    /* Finish pending uploads before taking anything: if S3 cannot take them, nothing of
+     * this call is kept and the worker pauses and calls again. */
+    int rc = drain_all(t, errstr, errstr_size);
+    if (rc != CW_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        rc = take_record(t, records[i], now, errstr, errstr_size);
+        if (rc != CW_OK)
+            return rc;
+    }
+    if (n == 0)
+        return CW_OK;
+    char err2[512];
+    rc = drain_all(t, err2, sizeof err2);
+    if (rc == CW_ERR_FATAL) {
+        snprintf(errstr, errstr_size, "%s", err2);
+        return rc;
+    }
+    if (rc == CW_ERR_RETRIABLE) /* the records are kept; the next call retries the upload */
+        t->h->log(t->ctx, CW_LOG_WARN, "%s", err2);
+    return CW_OK;
+}
+
+int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
+                  size_t errstr_size)
+{
+    if (final)
+        for (size_t i = 0; i < n; i++) {
+            tp_state_t *tp = tp_find(t, tps[i].topic, tps[i].partition, 0);
+            if (tp)
+                seal(t, tp);
+        }
+    char err2[512];
+    int rc = drain_all(t, err2, sizeof err2);
+    if (rc == CW_ERR_FATAL) {
+        snprintf(errstr, errstr_size, "%s", err2);
+        return rc;
+    }
+    if (rc == CW_ERR_RETRIABLE)
+        t->h->log(t->ctx, CW_LOG_WARN, "%s; committing only what is durable", err2);
+    for (size_t i = 0; i < n; i++) {
+        tp_state_t *tp = tp_find(t, tps[i].topic, tps[i].partition, 0);
+        if (!tp)
+            continue;
+        if (tp->sealed)
+            tps[i].offset = tp->sealed->start_offset;
+        else if (tp->open)
+            tps[i].offset = tp->open->start_offset;
+        else if (tp->next_offset != CW_OFFSET_INVALID && tp->next_offset < tps[i].offset)
+            tps[i].offset = tp->next_offset;
+    }
+    return CW_OK;
+}
+
+size_t s3_task_buffered_bytes(const s3_task_t *t)
+{
+    size_t total = 0;
+    for (tp_state_t *tp = t->tps; tp; tp = tp->next)
+        for (int k = 0; k < 2; k++)
+            for (batch_t *b = k ? tp->sealed : tp->open; b; b = k ? b->next : NULL)
+                for (writer_t *w = b->writers; w; w = w->next)
+                    for (int i = 0; i < 3; i++)
+                        total += w->streams[i].buf.len;
+    return total;
+}
+
+void s3_task_stop(s3_task_t *t)
+{
+    if (!t)
+        return;
+    while (t->tps) {
+        tp_state_t *tp = t->tps;
+        t->tps = tp->next;
+        tp_clear(t, tp);
+        free(tp->topic);
+        free(tp);
+    }
+    if (t->client)
+        t->client->ops->destroy(t->client);
+    s3_credentials_clear(&t->creds);
+    s3_settings_free(&t->s);
+    s3_bytes_free(&t->line);
+    free(t);
+}
