@@ -1,0 +1,200 @@
+#include "fake_host.h"
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int fake_bad_records, fake_tolerate, fake_stopping;
+
+static void f_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...)
+{
+    (void)ctx;
+    if (level > CW_LOG_INFO && !getenv("S3_TEST_DEBUG"))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "[s3-sink] ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+}
+static int f_stopping(cw_ctx_t *ctx) { (void)ctx; return fake_stopping; }
+static const char *f_name(cw_ctx_t *ctx) { (void)ctx; return "test"; }
+static int f_task(cw_ctx_t *ctx) { (void)ctx; return 0; }
+
+static const char *f_get(const cw_config_t *c, const char *key)
+{
+    for (size_t i = c->n; i-- > 0;)
+        if (!strcmp(c->keys[i], key))
+            return c->values[i];
+    for (const cw_config_def_t *d = c->defs; d && d->name; d++)
+        if (!strcmp(d->name, key))
+            return d->default_value;
+    return NULL;
+}
+static int64_t f_int(const cw_config_t *c, const char *k, int64_t fb)
+{
+    const char *v = f_get(c, k);
+    return v ? strtoll(v, NULL, 10) : fb;
+}
+static double f_double(const cw_config_t *c, const char *k, double fb)
+{
+    const char *v = f_get(c, k);
+    return v ? strtod(v, NULL) : fb;
+}
+static int f_bool(const cw_config_t *c, const char *k, int fb)
+{
+    const char *v = f_get(c, k);
+    return v ? !strcasecmp(v, "true") : fb;
+}
+static const char *const *f_list(const cw_config_t *cc, const char *k, size_t *count)
+{
+    cw_config_t *c = (cw_config_t *)cc;
+    const char *v = f_get(c, k);
+    if (!v)
+        return NULL;
+    size_t slot = 0;
+    while (slot < c->n && strcmp(c->keys[slot], k))
+        slot++;
+    if (slot >= 64)
+        return NULL;
+    char *copy = strdup(v); /* kept in list_cache[slot][31], freed by fake_config_free */
+    size_t n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t && n < 30; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        c->list_cache[slot][n++] = t;
+    }
+    c->list_cache[slot][n] = NULL;
+    free((void *)c->list_cache[slot][31]);
+    c->list_cache[slot][31] = copy;
+    if (count)
+        *count = n;
+    return c->list_cache[slot];
+}
+
+static const char *r_topic(const cw_record_t *r) { return r->topic; }
+static int32_t r_partition(const cw_record_t *r) { return r->partition; }
+static int64_t r_offset(const cw_record_t *r) { return r->offset; }
+static int64_t r_ts(const cw_record_t *r) { return r->timestamp; }
+static const void *r_key(cw_record_t *r, size_t *len) { *len = r->klen; return r->key; }
+static const void *r_value(cw_record_t *r, size_t *len) { *len = r->vlen; return r->value; }
+static json_t *parse(const char *d, size_t n, json_t **cache, char *errstr, size_t es)
+{
+    if (*cache)
+        return *cache;
+    if (!d)
+        return *cache = json_null();
+    json_error_t e;
+    *cache = json_loadb(d, n, JSON_DECODE_ANY, &e);
+    if (!*cache)
+        snprintf(errstr, es, "invalid JSON at byte %d: %s", e.position, e.text);
+    return *cache;
+}
+static json_t *r_kjson(cw_record_t *r, char *e, size_t es) { return parse(r->key, r->klen, &r->kjson, e, es); }
+static json_t *r_vjson(cw_record_t *r, char *e, size_t es) { return parse(r->value, r->vlen, &r->vjson, e, es); }
+static size_t r_hcount(const cw_record_t *r) { return r->nheaders; }
+static int r_hget(const cw_record_t *r, size_t i, const char **name, const void **v, size_t *len)
+{
+    if (i >= r->nheaders)
+        return -1;
+    *name = r->hname[i];
+    *v = r->hval[i];
+    *len = r->hval[i] ? strlen(r->hval[i]) : 0;
+    return 0;
+}
+static int f_bad(cw_ctx_t *ctx, cw_record_t *r, const char *reason)
+{
+    (void)ctx;
+    fake_bad_records++;
+    fprintf(stderr, "bad record %s-%d@%lld: %s\n", r->topic, r->partition,
+            (long long)r->offset, reason);
+    return fake_tolerate ? CW_OK : CW_ERR_FATAL;
+}
+static char *f_encode(const json_t *v, size_t *len)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (s && len)
+        *len = strlen(s);
+    return s;
+}
+
+cw_host_t fake_host = {
+    .abi_version = CW_ABI_VERSION,
+    .struct_size = sizeof(cw_host_t),
+    .log = f_log,
+    .stopping = f_stopping,
+    .connector_name = f_name,
+    .task_id = f_task,
+    .config_get = f_get,
+    .config_get_int = f_int,
+    .config_get_double = f_double,
+    .config_get_bool = f_bool,
+    .config_get_list = f_list,
+    .record_topic = r_topic,
+    .record_partition = r_partition,
+    .record_offset = r_offset,
+    .record_timestamp = r_ts,
+    .record_key = r_key,
+    .record_value = r_value,
+    .record_key_json = r_kjson,
+    .record_value_json = r_vjson,
+    .record_key_json_mut = r_kjson,
+    .record_value_json_mut = r_vjson,
+    .record_header_count = r_hcount,
+    .record_header_get = r_hget,
+    .report_bad_record = f_bad,
+    .json_encode = f_encode,
+    .free = free,
+};
+
+void fake_config_init(cw_config_t *c, const cw_config_def_t *defs)
+{
+    memset(c, 0, sizeof *c);
+    c->defs = defs;
+}
+
+void fake_config_free(cw_config_t *c)
+{
+    for (size_t i = 0; i < 64; i++)
+        free((void *)c->list_cache[i][31]);
+    memset(c->list_cache, 0, sizeof c->list_cache);
+}
+
+void fake_config_set(cw_config_t *c, const char *key, const char *value)
+{
+    if (c->n < 64) {
+        c->keys[c->n] = key;
+        c->values[c->n++] = value;
+    }
+}
+
+void fake_record_init(cw_record_t *r, const char *topic, int32_t p, int64_t off, int64_t ts,
+                      const char *value)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->topic, sizeof r->topic, "%s", topic);
+    r->partition = p;
+    r->offset = off;
+    r->timestamp = ts;
+    if (value) {
+        r->value = strdup(value);
+        r->vlen = strlen(value);
+    }
+}
+
+void fake_record_free(cw_record_t *r)
+{
+    free(r->key);
+    free(r->value);
+    for (size_t i = 0; i < r->nheaders; i++) {
+        free(r->hname[i]);
+        free(r->hval[i]);
+    }
+    json_decref(r->kjson);
+    json_decref(r->vjson);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,336 @@
+/* Unit tests of the S3 sink's pure parts: object naming for every partitioner, Joda patterns
+ * and time zones, record encoders, compression, credentials, configuration errors. */
+#include "fake_host.h"
+#include "s3_sink.h"
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+static int failures;
+#define CHECK(cond, ...)                                                                   \
+    do {                                                                                   \
+        if (!(cond)) {                                                                     \
+            failures++;                                                                    \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                \
+            fprintf(stderr, __VA_ARGS__);                                                  \
+            fprintf(stderr, "\n");                                                         \
+        }                                                                                  \
+    } while (0)
+#define CHECK_STR(got, want)                                                               \
+    CHECK((got) && !strcmp((got), (want)), "got '%s' want '%s'", (got) ? (got) : "(null)", (want))
+
+static cw_config_t cfg;
+static s3_settings_t st;
+static char err[512];
+
+static int load(const char *const *kv)
+{
+    fake_config_free(&cfg);
+    fake_config_init(&cfg, s3_sink_config_defs);
+    fake_config_set(&cfg, "s3.bucket.name", "b");
+    fake_config_set(&cfg, "flush.size", "3");
+    for (; kv && kv[0]; kv += 2)
+        fake_config_set(&cfg, kv[0], kv[1]);
+    s3_settings_free(&st);
+    err[0] = 0;
+    return s3_settings_load(&fake_host, &cfg, &st, err, sizeof err);
+}
+
+/* The key of the object a record would start, through the real partitioner and namer. */
+static char *key_for(cw_record_t *r)
+{
+    int64_t ts = 0;
+    if (s3_record_time(&fake_host, &st, r, 1700000000000LL, &ts, err, sizeof err) != 0)
+        return NULL;
+    char *enc = s3_encode_partition(&fake_host, &st, r, ts, err, sizeof err);
+    if (!enc)
+        return NULL;
+    char *key = s3_object_key(&st, r->topic, r->partition, enc, r->offset, NULL);
+    free(enc);
+    return key;
+}
+
+static void test_naming(void)
+{
+    cw_record_t r;
+    /* 2024-03-05T07:08:09.123Z */
+    fake_record_init(&r, "pinterest.pin", 4, 42, 1709622489123LL,
+                     "{\"category\":\"art\",\"n\":7,\"ts\":\"2024-03-05T07:08:09Z\",\"when\":1709622489123}");
+    char *k;
+
+    CHECK(load(NULL) == CW_OK, "%s", err);
+    k = key_for(&r);
+    CHECK_STR(k, "topics/pinterest.pin/partition=4/pinterest.pin+4+0000000042.json");
+    free(k);
+
+    const char *gz[] = {"s3.compression.type", "gzip", "topics.dir", "raw", "filename.offset.zero.pad.width", "5", NULL};
+    CHECK(load(gz) == CW_OK, "%s", err);
+    k = key_for(&r);
+    CHECK_STR(k, "raw/pinterest.pin/partition=4/pinterest.pin+4+00042.json.gz");
+    free(k);
+
+    const char *zs[] = {"s3.compression.type", "zstd", "format.class", "io.confluent.connect.s3.format.bytearray.ByteArrayFormat", NULL};
+    CHECK(load(zs) == CW_OK, "%s", err);
+    k = key_for(&r);
+    CHECK_STR(k, "topics/pinterest.pin/partition=4/pinterest.pin+4+0000000042.bin.zst");
+    free(k);
+
+    const char *field[] = {"partitioner.class", "io.confluent.connect.storage.partitioner.FieldPartitioner",
+                           "partition.field.name", "category, n", NULL};
+    CHECK(load(field) == CW_OK, "%s", err);
+    k = key_for(&r);
+    CHECK_STR(k, "topics/pinterest.pin/category=art/n=7/pinterest.pin+4+0000000042.json");
+    free(k);
+
+    const char *missing[] = {"partitioner.class", "FieldPartitioner", "partition.field.name", "nope", NULL};
+    CHECK(load(missing) == CW_OK, "%s", err);
+    k = key_for(&r);
+    CHECK(k == NULL && strstr(err, "'nope' is missing"), "err=%s", err);
+    free(k);
+
+    const char *hourly[] = {"partitioner.class", "io.confluent.connect.storage.partitioner.HourlyPartitioner",
+                            "timestamp.extractor", "Record", NULL};
+    CHECK(load(hourly) == CW_OK, "%s", err);
+    k = key_for(&r);
+    CHECK_STR(k, "topics/pinterest.pin/year=2024/month=03/day=05/hour=07/pinterest.pin+4+0000000042.json");
+    free(k);
+
+    const char *daily[] = {"partitioner.class", "DailyPartitioner", "timestamp.extractor", "RecordField",
+                           "timestamp.field", "ts", "timezone", "Asia/Tokyo", NULL};
+    CHECK(load(daily) == CW_OK, "%s", err);
+    k = key_for(&r); /* 07:08 UTC is 16:08 in Tokyo, same day */
+    CHECK_STR(k, "topics/pinterest.pin/year=2024/month=03/day=05/pinterest.pin+4+0000000042.json");
+    free(k);
+
+    const char *tb[] = {"partitioner.class", "TimeBasedPartitioner", "path.format", "'dt'=YYYY-MM-dd/'h'=HH/mm",
+                        "partition.duration.ms", "900000", "timestamp.extractor", "RecordField",
+                        "timestamp.field", "when", "timezone", "-05:00", NULL};
+    CHECK(load(tb) == CW_OK, "%s", err);
+    k = key_for(&r); /* 02:08 local, floored to the quarter hour */
+    CHECK_STR(k, "topics/pinterest.pin/dt=2024-03-05/h=02/00/pinterest.pin+4+0000000042.json");
+    free(k);
+
+    const char *wc[] = {"partitioner.class", "HourlyPartitioner", NULL}; /* Wallclock default */
+    CHECK(load(wc) == CW_OK, "%s", err);
+    k = key_for(&r); /* 1700000000000 = 2023-11-14T22:13:20Z */
+    CHECK_STR(k, "topics/pinterest.pin/year=2023/month=11/day=14/hour=22/pinterest.pin+4+0000000042.json");
+    free(k);
+
+    const char *side[] = {"store.kafka.keys", "true", NULL};
+    CHECK(load(side) == CW_OK, "%s", err);
+    k = s3_object_key(&st, "t", 0, "partition=0", 5, "keys");
+    CHECK_STR(k, "topics/t/partition=0/t+0+0000000005.keys.json");
+    free(k);
+    fake_record_free(&r);
+}
+
+static void test_config_errors(void)
+{
+    const char *a[] = {"partitioner.class", "TimeBasedPartitioner", "partition.duration.ms", "1000", NULL};
+    CHECK(load(a) == CW_ERR_CONFIG && strstr(err, "path.format"), "err=%s", err);
+    const char *b[] = {"partitioner.class", "FieldPartitioner", NULL};
+    CHECK(load(b) == CW_ERR_CONFIG && strstr(err, "partition.field.name"), "err=%s", err);
+    const char *c[] = {"timezone", "Mars/Olympus", NULL};
+    CHECK(load(c) == CW_ERR_CONFIG && strstr(err, "timezone"), "err=%s", err);
+    const char *d[] = {"partitioner.class", "HourlyPartitioner", "path.format", "x", NULL};
+    CHECK(load(d) == CW_OK, "Hourly ignores path.format: %s", err);
+    const char *e[] = {"partitioner.class", "TimeBasedPartitioner", "path.format", "YYYY/QQ",
+                       "partition.duration.ms", "1000", NULL};
+    CHECK(load(e) == CW_ERR_CONFIG && strstr(err, "'Q'"), "err=%s", err);
+    const char *f[] = {"store.url", "ftp://x", NULL};
+    CHECK(load(f) == CW_ERR_CONFIG && strstr(err, "store.url"), "err=%s", err);
+}
+
+static char *encode(cw_record_t *r, int *rc)
+{
+    s3_bytes_t line = {0};
+    *rc = s3_encode_value(&fake_host, &st, r, 0, &line, err, sizeof err);
+    s3_bytes_append(&line, "", 1);
+    return line.data;
+}
+
+static void test_encoders(void)
+{
+    cw_record_t r;
+    int rc;
+    char *out;
+    CHECK(load(NULL) == CW_OK, "%s", err);
+    /* Untouched bytes pass through: the real stays as the producer wrote it. */
+    fake_record_init(&r, "t", 0, 1, 0, "{\"lat\":-89.9787,\"b\":1}");
+    out = encode(&r, &rc);
+    CHECK(rc == CW_OK, "rc=%d", rc);
+    CHECK_STR(out, "{\"lat\":-89.9787,\"b\":1}\n");
+    CHECK(r.vjson == NULL, "passthrough must not parse the value");
+    free(out);
+    fake_record_free(&r);
+    /* Pretty-printed JSON would split the record over lines: re-encoded compactly. */
+    fake_record_init(&r, "t", 0, 1, 0, "{\n  \"a\": 1\n}");
+    out = encode(&r, &rc);
+    CHECK_STR(out, "{\"a\":1}\n");
+    free(out);
+    fake_record_free(&r);
+    /* Invalid JSON with a newline is a bad record. */
+    fake_record_init(&r, "t", 0, 1, 0, "{\n oops");
+    out = encode(&r, &rc);
+    CHECK(rc == CW_ERR_RECORD && strstr(err, "not JSON"), "rc=%d err=%s", rc, err);
+    free(out);
+    fake_record_free(&r);
+    /* Null values: fail / ignore / write. */
+    fake_record_init(&r, "t", 0, 1, 0, NULL);
+    out = encode(&r, &rc);
+    CHECK(rc == CW_ERR_RECORD && strstr(err, "behavior.on.null.values"), "rc=%d", rc);
+    free(out);
+    const char *ig[] = {"behavior.on.null.values", "ignore", NULL};
+    load(ig);
+    out = encode(&r, &rc);
+    CHECK(rc == CW_DROP, "rc=%d", rc);
+    free(out);
+    const char *wr[] = {"behavior.on.null.values", "write", NULL};
+    load(wr);
+    out = encode(&r, &rc);
+    CHECK(rc == CW_OK, "rc=%d", rc);
+    CHECK_STR(out, "null\n");
+    free(out);
+    fake_record_free(&r);
+    /* StringConverter: a JSON string. */
+    const char *sc[] = {"value.converter", "org.apache.kafka.connect.storage.StringConverter", NULL};
+    load(sc);
+    fake_record_init(&r, "t", 0, 1, 0, "he said \"hi\"\nbye");
+    out = encode(&r, &rc);
+    CHECK_STR(out, "\"he said \\\"hi\\\"\\nbye\"\n");
+    free(out);
+    fake_record_free(&r);
+    /* ByteArrayFormat: raw bytes + separator. */
+    const char *ba[] = {"format.class", "ByteArrayFormat", "format.bytearray.separator", "|", NULL};
+    load(ba);
+    fake_record_init(&r, "t", 0, 1, 0, "raw\nbytes");
+    out = encode(&r, &rc);
+    CHECK_STR(out, "raw\nbytes|");
+    free(out);
+    fake_record_free(&r);
+    /* Headers as one JSON object. */
+    fake_record_init(&r, "t", 0, 1, 0, "1");
+    r.hname[0] = strdup("h1");
+    r.hval[0] = strdup("v1");
+    r.hname[1] = strdup("h2");
+    r.hval[1] = NULL;
+    r.nheaders = 2;
+    s3_bytes_t line = {0};
+    CHECK(s3_encode_headers(&fake_host, &r, &line) == 0, "headers");
+    s3_bytes_append(&line, "", 1);
+    CHECK_STR(line.data, "{\"h1\":\"v1\",\"h2\":null}\n");
+    s3_bytes_free(&line);
+    fake_record_free(&r);
+}
+
+static void test_compression(void)
+{
+    const char *text = "{\"a\":1}\n{\"a\":2}\n";
+    for (int kind = S3_COMP_GZIP; kind <= S3_COMP_ZSTD; kind++) {
+        s3_compressor_t *c = s3_compressor_new(kind, -1);
+        s3_bytes_t out = {0};
+        for (int i = 0; i < 1000; i++)
+            CHECK(s3_compressor_write(c, text, strlen(text), &out) == 0, "write");
+        CHECK(s3_compressor_finish(c, &out) == 0, "finish");
+        s3_compressor_free(c);
+        size_t want = strlen(text) * 1000;
+        char *plain = malloc(want + 16);
+        size_t got = 0;
+        if (kind == S3_COMP_GZIP) {
+            CHECK(out.len > 2 && (unsigned char)out.data[0] == 0x1f && (unsigned char)out.data[1] == 0x8b,
+                  "gzip magic");
+            z_stream z = {0};
+            inflateInit2(&z, 15 + 16);
+            z.next_in = (Bytef *)out.data;
+            z.avail_in = (uInt)out.len;
+            z.next_out = (Bytef *)plain;
+            z.avail_out = (uInt)want + 16;
+            CHECK(inflate(&z, Z_FINISH) == Z_STREAM_END, "gzip stream complete");
+            got = z.total_out;
+            inflateEnd(&z);
+        } else {
+            got = ZSTD_decompress(plain, want + 16, out.data, out.len);
+            CHECK(!ZSTD_isError(got), "zstd: %s", ZSTD_getErrorName(got));
+        }
+        CHECK(got == want && !memcmp(plain, text, strlen(text)), "roundtrip kind %d: %zu", kind, got);
+        free(plain);
+        s3_bytes_free(&out);
+    }
+}
+
+static void test_credentials(void)
+{
+    s3_credentials_t c;
+    char path[] = "/tmp/s3credsXXXXXX";
+    int fd = mkstemp(path);
+    const char *ini = "[default]\naws_access_key_id = DEFKEY\naws_secret_access_key = defsecret\n"
+                      "[profile other]\naws_access_key_id=OTHER\naws_secret_access_key=osecret\n"
+                      "aws_session_token=tok\n";
+    CHECK(write(fd, ini, strlen(ini)) == (ssize_t)strlen(ini), "write");
+    close(fd);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    unsetenv("AWS_SESSION_TOKEN");
+    setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+    unsetenv("AWS_PROFILE");
+    CHECK(s3_credentials_resolve(NULL, NULL, NULL, &c, err, sizeof err) == 0, "%s", err);
+    CHECK_STR(c.access_key, "DEFKEY");
+    s3_credentials_clear(&c);
+    setenv("AWS_PROFILE", "other", 1);
+    CHECK(s3_credentials_resolve(NULL, NULL, NULL, &c, err, sizeof err) == 0, "%s", err);
+    CHECK_STR(c.access_key, "OTHER");
+    CHECK_STR(c.session_token, "tok");
+    s3_credentials_clear(&c);
+    setenv("AWS_ACCESS_KEY_ID", "ENVKEY", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
+    CHECK(s3_credentials_resolve(NULL, NULL, NULL, &c, err, sizeof err) == 0, "%s", err);
+    CHECK_STR(c.access_key, "ENVKEY");
+    s3_credentials_clear(&c);
+    CHECK(s3_credentials_resolve("CFGKEY", "cfgsecret", NULL, &c, err, sizeof err) == 0, "%s", err);
+    CHECK_STR(c.access_key, "CFGKEY");
+    s3_credentials_clear(&c);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    setenv("AWS_PROFILE", "absent", 1);
+    CHECK(s3_credentials_resolve(NULL, NULL, NULL, &c, err, sizeof err) != 0 &&
+              strstr(err, "[absent]"),
+          "err=%s", err);
+    CHECK(!strstr(err, "defsecret") && !strstr(err, "osecret"), "secret leaked: %s", err);
+    unlink(path);
+}
+
+static void test_helpers(void)
+{
+    char *e = s3_uri_encode_key("topics/a b/t+0+01=x.json");
+    CHECK_STR(e, "topics/a%20b/t%2B0%2B01%3Dx.json");
+    free(e);
+    char out[64];
+    const char *xml = "<Error><Code>NoSuchBucket</Code><Message>gone</Message></Error>";
+    CHECK(s3_xml_tag(xml, strlen(xml), "Code", out, sizeof out) && !strcmp(out, "NoSuchBucket"), "xml");
+    CHECK(s3_classify(503, "SlowDown") == S3_TRANSIENT, "503");
+    CHECK(s3_classify(0, "Connection") == S3_TRANSIENT, "conn");
+    CHECK(s3_classify(403, "AccessDenied") == S3_PERMANENT, "403");
+    CHECK(s3_classify(404, "NoSuchBucket") == S3_PERMANENT, "404");
+    CHECK(s3_classify(400, "RequestTimeout") == S3_TRANSIENT, "timeout");
+}
+
+int main(void)
+{
+    test_naming();
+    test_config_errors();
+    test_encoders();
+    test_compression();
+    test_credentials();
+    test_helpers();
+    s3_settings_free(&st);
+    fake_config_free(&cfg);
+    if (failures) {
+        fprintf(stderr, "%d failure(s)\n", failures);
+        return 1;
+    }
+    printf("s3 unit tests passed\n");
+    return 0;
+}
