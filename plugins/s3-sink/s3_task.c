@@ -151,10 +151,13 @@ static tp_state_t *tp_find(s3_task_t *t, const char *topic, int32_t partition, i
 static int fail_msg(s3_task_t *t, const char *op, const char *key, const s3_result_t *res,
                     s3_outcome_t oc, char *errstr, size_t errstr_size)
 {
-    snprintf(errstr, errstr_size,
-             "S3 %s of s3://%s/%s at %s failed%s: HTTP %d %s%s%s", op, t->s.bucket, key,
-             t->s.endpoint, oc == S3_TRANSIENT ? " after retries (will try again)" : "",
-             res->http_status, res->code, res->detail[0] ? ": " : "", res->detail);
+    char status[16] = "";
+    if (res->http_status)
+        snprintf(status, sizeof status, "HTTP %d ", res->http_status);
+    snprintf(errstr, errstr_size, "S3 %s of s3://%s/%s at %s failed%s: %s%s%s%s", op,
+             t->s.bucket, key, t->s.endpoint,
+             oc == S3_TRANSIENT ? " after retries (will try again)" : "", status, res->code,
+             res->detail[0] ? ": " : "", res->detail);
     return oc == S3_TRANSIENT ? CW_ERR_RETRIABLE : CW_ERR_FATAL;
 }
 
