@@ -46,6 +46,33 @@ static int append_json(const cw_host_t *h, const json_t *v, s3_bytes_t *line, ch
     return rc ? CW_ERR_FATAL : CW_OK;
 }
 
+/* Whether JSON converter bytes can go into the object as they are. The converter is often
+ * set in the worker config, which the plugin does not see; so bytes that could be a
+ * schemas.enable envelope ({"schema":..,"payload":..}), or that cannot be JSON at all (a
+ * StringConverter text), or that span lines go through the runtime's converter instead. */
+static int passthrough_safe(const char *d, size_t len)
+{
+    if (!len || memchr(d, '\n', len) || memchr(d, '\r', len))
+        return 0;
+    size_t i = 0;
+    while (i < len && (d[i] == ' ' || d[i] == '\t'))
+        i++;
+    if (i == len)
+        return 0;
+    char c = d[i];
+    if (c == '{') {
+        i++;
+        while (i < len && (d[i] == ' ' || d[i] == '\t'))
+            i++;
+        if ((len - i >= 8 && !memcmp(d + i, "\"schema\"", 8)) ||
+            (len - i >= 9 && !memcmp(d + i, "\"payload\"", 9)))
+            return 0;
+        return 1;
+    }
+    return c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' ||
+           c == 'n';
+}
+
 int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
                     s3_bytes_t *line, char *errstr, size_t errstr_size)
 {
@@ -70,7 +97,7 @@ int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, 
 
     s3_value_kind_t kind = key ? s->key_kind : s->value_kind;
     int rc = CW_OK;
-    if (kind == S3_VAL_JSON && len && !memchr(data, '\n', len) && !memchr(data, '\r', len)) {
+    if (kind == S3_VAL_JSON && passthrough_safe(data, len)) {
         /* The common case: JSON bytes nobody changed go into the object untouched. */
         rc = s3_bytes_append(line, data, len) ? CW_ERR_FATAL : CW_OK;
     } else if (kind == S3_VAL_STRING) {
@@ -82,7 +109,8 @@ int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, 
         rc = append_json(h, str, line, errstr, errstr_size);
         json_decref(str);
     } else {
-        /* Pretty-printed JSON (a newline would split the record) or base64 of raw bytes. */
+        /* Multi-line JSON, an envelope, converter text, or base64 of raw bytes: as the
+         * runtime's converter reads it, re-encoded compactly. */
         char perr[200];
         json_t *v = key ? h->record_key_json(r, perr, sizeof perr)
                         : h->record_value_json(r, perr, sizeof perr);

@@ -173,6 +173,18 @@ static void test_encoders(void)
     CHECK_STR(out, "{\"a\":1}\n");
     free(out);
     fake_record_free(&r);
+    /* A schemas.enable envelope goes through the converter (here: parsed as is). */
+    fake_record_init(&r, "t", 0, 1, 0, "{\"schema\":null,\"payload\":1}");
+    out = encode(&r, &rc);
+    CHECK(rc == CW_OK && r.vjson != NULL, "envelope must be read through the converter");
+    free(out);
+    fake_record_free(&r);
+    /* Text that cannot be JSON (a StringConverter value configured at worker level). */
+    fake_record_init(&r, "t", 0, 1, 0, "plain text");
+    out = encode(&r, &rc);
+    CHECK(rc == CW_ERR_RECORD && r.vjson == NULL, "non-JSON bytes must not pass through raw");
+    free(out);
+    fake_record_free(&r);
     /* Invalid JSON with a newline is a bad record. */
     fake_record_init(&r, "t", 0, 1, 0, "{\n oops");
     out = encode(&r, &rc);
