@@ -47,7 +47,7 @@ static int put_range(s3_task_t *t, const char *topic, int from, int to, int64_t 
                      const char *cats)
 {
     cw_record_t recs[64];
-    cw_record_t *ptrs[64];
+    cw_record_t *ptrs[64] = {0};
     int n = 0;
     for (int i = from; i < to && n < 64; i++, n++) {
         char v[128];
