@@ -189,9 +189,10 @@ int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *
             return CW_ERR_CONFIG;
         }
     }
-    int64_t off;
-    if (s3_tz_offset(s->timezone, 0, &off) != 0) {
-        snprintf(errstr, errstr_size, "timezone '%s' is not a known time zone", s->timezone);
+    char zerr[256];
+    s->zone = s3_zone_load(s->timezone, zerr, sizeof zerr);
+    if (!s->zone) {
+        snprintf(errstr, errstr_size, "timezone '%s': %s", s->timezone, zerr);
         return CW_ERR_CONFIG;
     }
     if (s->flush_size < 1) {
@@ -223,5 +224,6 @@ void s3_settings_free(s3_settings_t *s)
     free(s->path_format);
     free(s->ts_field);
     free(s->timezone);
+    s3_zone_free(s->zone);
     memset(s, 0, sizeof *s);
 }

@@ -154,11 +154,7 @@ char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_
         return strdup(tmp);
     }
     if (s->partitioner == S3_PART_TIME) {
-        int64_t off = 0;
-        if (s3_tz_offset(s->timezone, ts, &off) != 0) {
-            snprintf(errstr, errstr_size, "unknown timezone '%s'", s->timezone);
-            return NULL;
-        }
+        int64_t off = s3_zone_offset(s->zone, ts);
         int64_t local = ts + off, d = s->partition_duration_ms;
         int64_t floored = (local >= 0 ? local / d : -((-local + d - 1) / d)) * d;
         if (s3_joda_format(s->path_format, floored, tmp, sizeof tmp, errstr, errstr_size) != 0)

@@ -45,6 +45,7 @@ typedef struct s3_settings {
     s3_ts_extractor_t ts_extractor;
     char *ts_field;
     char *timezone;
+    struct s3_zone *zone;   /* loaded from timezone */
     /* credentials as configured (may be NULL) */
     const char *cfg_access_key, *cfg_secret_key, *cfg_session_token;
 } s3_settings_t;
@@ -55,9 +56,14 @@ int s3_settings_load(const cw_host_t *host, const cw_config_t *cfg, s3_settings_
 void s3_settings_free(s3_settings_t *s);
 
 /* ---- time formatting (s3_time.c) ---- */
-/** Offset of `tz` from UTC at instant `ms`, in ms. Returns 0 and sets *offset_ms, or -1 for an
- *  unknown zone. Accepts UTC, GMT, Z, fixed offsets (+05:30, UTC-3) and tz database names. */
-int s3_tz_offset(const char *tz, int64_t ms, int64_t *offset_ms);
+/** A time zone: UTC, GMT, Z, a fixed offset (+05:30, UTC-3) or a tz database name, whose
+ *  TZif file is read once here (no TZ environment games: other threads read the
+ *  environment). NULL with errstr for an unknown zone. */
+typedef struct s3_zone s3_zone_t;
+s3_zone_t *s3_zone_load(const char *name, char *errstr, size_t errstr_size);
+void s3_zone_free(s3_zone_t *z);
+/** Offset of the zone from UTC at instant `ms`, in ms. */
+int64_t s3_zone_offset(const s3_zone_t *z, int64_t ms);
 /** Formats `ms` (already shifted to local time) with a Joda-Time pattern (the subset the
  *  Confluent examples use: quoted literals, y/Y, M/MM/MMM, d/dd, H/HH, m/mm, s/ss, D, E).
  *  Returns 0, or -1 with errstr for an unsupported letter. */

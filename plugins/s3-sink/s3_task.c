@@ -288,8 +288,7 @@ static int seal(s3_task_t *t, tp_state_t *tp)
 
 static int64_t next_schedule(const s3_task_t *t, int64_t now)
 {
-    int64_t off = 0, iv = t->s.rotate_schedule_ms;
-    s3_tz_offset(t->s.timezone, now, &off);
+    int64_t off = s3_zone_offset(t->s.zone, now), iv = t->s.rotate_schedule_ms;
     return ((now + off) / iv + 1) * iv - off;
 }
 

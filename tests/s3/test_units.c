@@ -314,6 +314,30 @@ static void test_credentials(void)
     unlink(path);
 }
 
+static void test_zones(void)
+{
+    s3_zone_t *z = s3_zone_load("Europe/Berlin", err, sizeof err);
+    CHECK(z != NULL, "%s", err);
+    if (z) {
+        CHECK(s3_zone_offset(z, 1705320000000LL) == 3600000, "Berlin winter"); /* 2024-01-15 12:00Z */
+        CHECK(s3_zone_offset(z, 1721044800000LL) == 7200000, "Berlin summer"); /* 2024-07-15 12:00Z */
+        /* DST starts 2024-03-31 01:00Z: one second before and at the transition. */
+        CHECK(s3_zone_offset(z, 1711846799000LL) == 3600000, "before the transition");
+        CHECK(s3_zone_offset(z, 1711846800000LL) == 7200000, "at the transition");
+        s3_zone_free(z);
+    }
+    z = s3_zone_load("America/New_York", err, sizeof err);
+    CHECK(z && s3_zone_offset(z, 1705320000000LL) == -18000000, "New York winter");
+    s3_zone_free(z);
+    z = s3_zone_load("UTC+05:30", err, sizeof err);
+    CHECK(z && s3_zone_offset(z, 0) == 19800000, "fixed offset");
+    s3_zone_free(z);
+    z = s3_zone_load("../../etc/passwd", err, sizeof err);
+    CHECK(z == NULL, "path escape refused");
+    z = s3_zone_load("Mars/Olympus", err, sizeof err);
+    CHECK(z == NULL && strstr(err, "zoneinfo"), "err=%s", err);
+}
+
 static void test_helpers(void)
 {
     char *e = s3_uri_encode_key("topics/a b/t+0+01=x.json");
@@ -336,6 +360,7 @@ int main(void)
     test_encoders();
     test_compression();
     test_credentials();
+    test_zones();
     test_helpers();
     s3_settings_free(&st);
     fake_config_free(&cfg);
