@@ -378,6 +378,9 @@ static int load_json(cw_props_t *p, const char *text, size_t len, const char *or
     json_error_t jerr;
     json_t *root = json_loadb(text, len, 0, &jerr);
     if (!root) {
+        /* jansson quotes the text "near" the error, which may be part of a password. */
+        char *near = strstr(jerr.text, " near '");
+        if (near) *near = '\0';
         set_err(errstr, errstr_size, "%s: line %d column %d: invalid JSON: %s", origin,
                 jerr.line, jerr.column, jerr.text);
         return -1;
