@@ -177,7 +177,7 @@ static void test_files_and_json(void) {
     CHECK(cw_props_load_file(p, path, err, sizeof err) == -1);
     CHECK_CONTAINS(err, path);
     CHECK_CONTAINS(err, "line 2");
-    CHECK_NOT_CONTAINS(err, "hunter2"); /* the text near the error may be a secret */
+    CHECK_NOT_CONTAINS(err, "hunter"); /* the text near the error may be a secret */
     cw_props_free(p);
 
     p = cw_props_new();
