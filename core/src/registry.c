@@ -95,10 +95,10 @@ void cw_registry_free(cw_registry_t *r) {
 /* libltdl reports any dlopen failure of a path as "file not found". Ask the dynamic linker
  * itself what went wrong. Called with ltdl_lock held (dlerror is per thread, but dlopen
  * of a module must not race libltdl's bookkeeping). */
-static void explain_open_failure(const char *path, const char *ltdl_msg, char *errstr,
-                                 size_t errstr_size) {
+static void explain_open_failure(const char *path, const char *full, const char *ltdl_msg,
+                                 char *errstr, size_t errstr_size) {
     dlerror();
-    void *h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+    void *h = dlopen(full, RTLD_LAZY | RTLD_LOCAL);
     const char *why = h ? NULL : dlerror();
     if (h) dlclose(h);
     if (!why) {
@@ -108,9 +108,9 @@ static void explain_open_failure(const char *path, const char *ltdl_msg, char *e
     }
     /* glibc prefixes the message with the path it was opening; a missing dependency is
      * named by its own soname instead. */
-    size_t plen = strlen(path);
+    size_t plen = strlen(full);
     const char *cause = why;
-    if (strncmp(why, path, plen) == 0 && why[plen] == ':') cause = why + plen + 1;
+    if (strncmp(why, full, plen) == 0 && why[plen] == ':') cause = why + plen + 1;
     while (*cause == ' ') cause++;
 
     if (strstr(cause, "invalid ELF header") || strstr(cause, "file too short") ||
@@ -228,11 +228,11 @@ static int load_locked(cw_registry_t *r, const char *path, char *errstr, size_t 
     lt_dlhandle h = NULL;
     if (lt_dladvise_init(&advise) == 0) {
         lt_dladvise_local(&advise); /* plugins must not see each other's symbols */
-        h = lt_dlopenadvise(path, advise);
+        h = lt_dlopenadvise(real, advise); /* a full path: libltdl searches nothing */
         lt_dladvise_destroy(&advise);
     }
     if (!h) {
-        explain_open_failure(path, lt_dlerror(), errstr, errstr_size);
+        explain_open_failure(path, real, lt_dlerror(), errstr, errstr_size);
         return -1;
     }
 
