@@ -48,11 +48,17 @@ else
     cw_note "the worker has no --list-plugins yet: listing skipped"
 fi
 
-# A pipeline through the installed worker: file-source -> mock Kafka -> uppercase-field ->
-# file-sink, in batch mode (the worker exits once everything is caught up).
+# A pipeline through the installed worker, in batch mode (the worker exits once caught up):
+# file-source + uppercase-field -> mock Kafka (checked with kcat) -> file-sink.
 if echo "$help" | grep -q -- "--exit-when-caught-up"; then
-    cw_note "running file-source -> Kafka -> uppercase-field -> file-sink"
     cw_start_mock_cluster --topic example-lines:1
+    run_worker() {
+        timeout 40 "$worker" --exit-when-caught-up "$CW_TMP/worker.properties" "$@" \
+            >>"$CW_TMP/worker.log" 2>&1 ||
+            { cat "$CW_TMP/worker.log" >&2; cw_fail "the worker failed on $*"; }
+    }
+    topic_lines() { kcat -b "$CW_BOOTSTRAP" -C -t example-lines -o beginning -e -q; }
+
     printf 'alpha\nBeta gamma\ncaf\xc3\xa9 42\n' >"$CW_TMP/in.txt"
     cat >"$CW_TMP/worker.properties" <<PROPS
 bootstrap.servers=$CW_BOOTSTRAP
@@ -65,21 +71,35 @@ name=example-source
 connector.class=FileStreamSource
 file=$CW_TMP/in.txt
 topic=example-lines
+transforms=upper
+transforms.upper.type=uppercase-field
 PROPS
     cat >"$CW_TMP/sink.properties" <<PROPS
 name=example-sink
 connector.class=FileStreamSink
 topics=example-lines
 file=$CW_TMP/out.txt
-transforms=upper
-transforms.upper.type=uppercase-field
 PROPS
-    timeout 40 "$worker" --exit-when-caught-up "$CW_TMP/worker.properties" \
-        "$CW_TMP/source.properties" "$CW_TMP/sink.properties" >"$CW_TMP/worker.log" 2>&1 ||
-        { cat "$CW_TMP/worker.log" >&2; cw_fail "the worker failed"; }
+
+    cw_note "file-source with the transform -> Kafka"
+    run_worker "$CW_TMP/source.properties"
     printf 'ALPHA\nBETA GAMMA\nCAF\xc3\xa9 42\n' >"$CW_TMP/expected.txt"
+    topic_lines >"$CW_TMP/topic.txt"
+    cmp "$CW_TMP/expected.txt" "$CW_TMP/topic.txt" ||
+        cw_fail "topic holds: $(cat "$CW_TMP/topic.txt")"
+
+    cw_note "a second run resumes after the stored offset"
+    printf 'delta\n' >>"$CW_TMP/in.txt"
+    run_worker "$CW_TMP/source.properties"
+    printf 'DELTA\n' >>"$CW_TMP/expected.txt"
+    topic_lines >"$CW_TMP/topic.txt"
+    cmp "$CW_TMP/expected.txt" "$CW_TMP/topic.txt" ||
+        cw_fail "after the second run the topic holds: $(cat "$CW_TMP/topic.txt")"
+
+    cw_note "Kafka -> file-sink"
+    run_worker "$CW_TMP/sink.properties"
     cmp "$CW_TMP/expected.txt" "$CW_TMP/out.txt" ||
-        { cat "$CW_TMP/worker.log" >&2; cw_fail "output differs: $(cat "$CW_TMP/out.txt")"; }
+        { cat "$CW_TMP/worker.log" >&2; cw_fail "file-sink wrote: $(cat "$CW_TMP/out.txt")"; }
 else
     cw_note "the worker has no --exit-when-caught-up yet: pipeline run skipped"
 fi
