@@ -50,7 +50,7 @@ typedef struct {
     size_t nbatch, capbatch;
     int batch_ready;     /* chain applied, waiting for put */
     int paused;
-    long assign_gen;
+    long assign_gen, revoke_gen;
     int64_t next_catchup_check;
 } sink_t;
 
@@ -236,6 +236,7 @@ static void on_revoke(sink_t *s, rd_kafka_topic_partition_list_t *parts) {
     }
     s->ntps = kept;
     free(idx);
+    s->revoke_gen++;
     cw_log(s->c->name, s->t->id, CW_LOG_INFO, "revoked %d partition(s)", parts->cnt);
 }
 
@@ -517,18 +518,21 @@ void *cw_sink_task_run(void *arg) {
         if (w->batch_mode && atomic_load(&w->sources_running) == 0) {
             if (!resubscribed) {
                 /* The sources of this worker may have created topics this consumer has not
-                 * seen yet: subscribing again refreshes metadata and rejoins the group. */
+                 * seen yet. A metadata request for all topics makes librdkafka compare the
+                 * subscription with the cluster and rejoin the group when it changed; give
+                 * that rebalance a moment to start before judging the assignment. */
                 resubscribed = 1;
-                resub_gen = s.assign_gen;
-                resub_deadline = cw_now_ms() + 10000;
-                if (subscribe(&s, err, sizeof err)) {
-                    cw_task_fail(t, "%s", err);
-                    break;
-                }
+                const struct rd_kafka_metadata *md = NULL;
+                if (rd_kafka_metadata(s.rk, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+                    rd_kafka_metadata_destroy(md);
+                resub_gen = s.assign_gen + s.revoke_gen;
+                resub_deadline = cw_now_ms() + 3000;
                 continue;
             }
-            if (resub_deadline && s.assign_gen == resub_gen && cw_now_ms() < resub_deadline)
+            if (resub_deadline && s.assign_gen + s.revoke_gen == resub_gen &&
+                cw_now_ms() < resub_deadline)
                 continue;
+            if (s.ntps == 0 && s.revoke_gen > 0 && s.assign_gen <= s.revoke_gen) continue;
             if (s.assign_gen == 0 || cw_now_ms() < s.next_catchup_check) continue;
             s.next_catchup_check = cw_now_ms() + 500;
             if (s.nbatch == 0 && caught_up(&s)) {
