@@ -51,6 +51,8 @@ struct cw_errors {
     rd_kafka_conf_t *dlq_conf;
     rd_kafka_t *dlq;
     int dlq_topic_checked;
+    rd_kafka_queue_t *admin_queue;
+    char last_fatal[1200];
     long failed_deliveries;
     char last_delivery_error[512];
     long tolerated;
@@ -83,6 +85,7 @@ cw_errors_t *cw_errors_new(const char *connector, int task, const char *class_na
 
 void cw_errors_free(cw_errors_t *e) {
     if (!e) return;
+    if (e->admin_queue) rd_kafka_queue_destroy(e->admin_queue);
     if (e->dlq) {
         rd_kafka_flush(e->dlq, 5000);
         rd_kafka_destroy(e->dlq);
@@ -109,45 +112,49 @@ static void dlq_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opa
 }
 
 /* Kafka Connect creates the dead letter queue topic with the configured replication factor.
- * Against a cluster that auto-creates topics (and the embedded mock cluster) a failure here
- * is harmless; it is logged and producing goes on. */
+ * The request is asynchronous: producing does not wait for it (a cluster that auto-creates
+ * topics, like the embedded mock cluster, which does not implement CreateTopics, needs none;
+ * on one that does not, the producer retries until the topic exists). The outcome is logged
+ * when the reporter next flushes. */
 static void dlq_create_topic(cw_errors_t *e) {
     const struct rd_kafka_metadata *md = NULL;
     int brokers = 1;
     if (rd_kafka_metadata(e->dlq, 0, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         brokers = md->broker_cnt > 0 ? md->broker_cnt : 1;
-        for (int i = 0; i < md->topic_cnt; i++)
-            if (strcmp(md->topics[i].topic, e->dlq_topic) == 0 && !md->topics[i].err) {
-                rd_kafka_metadata_destroy(md);
-                return;
-            }
         rd_kafka_metadata_destroy(md);
     }
     int rf = e->replication_factor < brokers ? e->replication_factor : brokers;
     char err[256];
     rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(e->dlq_topic, 1, rf, err, sizeof err);
     if (!nt) return;
-    rd_kafka_queue_t *q = rd_kafka_queue_new(e->dlq);
-    rd_kafka_CreateTopics(e->dlq, &nt, 1, NULL, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 10000);
-    if (ev) {
-        const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
-        size_t n = 0;
-        const rd_kafka_topic_result_t **tr = res ? rd_kafka_CreateTopics_result_topics(res, &n)
-                                                 : NULL;
-        if (rd_kafka_event_error(ev))
-            cw_log(e->connector, e->task, CW_LOG_DEBUG,
-                   "creating dead letter queue topic %s: %s", e->dlq_topic,
-                   rd_kafka_event_error_string(ev));
-        else if (n == 1 && rd_kafka_topic_result_error(tr[0]) &&
-                 rd_kafka_topic_result_error(tr[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-            cw_log(e->connector, e->task, CW_LOG_DEBUG,
-                   "creating dead letter queue topic %s: %s", e->dlq_topic,
-                   rd_kafka_topic_result_error_string(tr[0]));
-        rd_kafka_event_destroy(ev);
-    }
-    rd_kafka_queue_destroy(q);
+    e->admin_queue = rd_kafka_queue_new(e->dlq);
+    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(e->dlq, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_request_timeout(o, 10000, err, sizeof err);
+    rd_kafka_CreateTopics(e->dlq, &nt, 1, o, e->admin_queue);
+    rd_kafka_AdminOptions_destroy(o);
     rd_kafka_NewTopic_destroy(nt);
+}
+
+static void dlq_create_topic_result(cw_errors_t *e) {
+    if (!e->admin_queue) return;
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(e->admin_queue, 0);
+    if (!ev) return;
+    const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t **tr = res ? rd_kafka_CreateTopics_result_topics(res, &n) : NULL;
+    if (rd_kafka_event_error(ev))
+        cw_log(e->connector, e->task, CW_LOG_DEBUG, "creating dead letter queue topic %s: %s",
+               e->dlq_topic, rd_kafka_event_error_string(ev));
+    else if (n == 1 && rd_kafka_topic_result_error(tr[0]) &&
+             rd_kafka_topic_result_error(tr[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        cw_log(e->connector, e->task, CW_LOG_WARN, "creating dead letter queue topic %s: %s",
+               e->dlq_topic, rd_kafka_topic_result_error_string(tr[0]));
+    else if (n == 1 && !rd_kafka_topic_result_error(tr[0]))
+        cw_log(e->connector, e->task, CW_LOG_INFO, "created dead letter queue topic %s",
+               e->dlq_topic);
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(e->admin_queue);
+    e->admin_queue = NULL;
 }
 
 static int dlq_send(cw_errors_t *e, cw_record_t *r, const char *stage, const char *cls,
@@ -225,6 +232,7 @@ int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage,
                  "record of topic %s partition %" PRId32 " offset %" PRId64
                  " failed in stage %s (%s): %s; stopping the task (errors.tolerance=none)",
                  r->topic, r->partition, r->offset, stage, cls, reason);
+        snprintf(e->last_fatal, sizeof e->last_fatal, "%s", errstr);
         return CW_ERR_FATAL;
     }
     e->tolerated++;
@@ -251,6 +259,7 @@ int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage,
 
 int cw_errors_flush(cw_errors_t *e, int timeout_ms, char *errstr, size_t errstr_size) {
     if (!e || !e->dlq) return CW_OK;
+    dlq_create_topic_result(e);
     rd_kafka_resp_err_t err = rd_kafka_flush(e->dlq, timeout_ms);
     if (err) {
         snprintf(errstr, errstr_size,
@@ -265,4 +274,8 @@ int cw_errors_flush(cw_errors_t *e, int timeout_ms, char *errstr, size_t errstr_
         return CW_ERR_FATAL;
     }
     return CW_OK;
+}
+
+const char *cw_errors_last_fatal(const cw_errors_t *e) {
+    return e && e->last_fatal[0] ? e->last_fatal : NULL;
 }

@@ -41,6 +41,11 @@ int cw_errors_tolerant(const cw_errors_t *e);
  *  offsets past those records). Returns CW_OK or CW_ERR_FATAL with errstr. */
 int cw_errors_flush(cw_errors_t *e, int timeout_ms, char *errstr, size_t errstr_size);
 
+/** The message of the last record that stopped the task (errors.tolerance=none) through
+ *  cw_errors_report, or NULL: a sink returning CW_ERR_FATAL after report_bad_record is
+ *  reported with it, so the error names the record. */
+const char *cw_errors_last_fatal(const cw_errors_t *e);
+
 /** Number of records tolerated so far (logged/skipped or sent to the DLQ). */
 long cw_errors_count(const cw_errors_t *e);
 #endif

@@ -352,7 +352,13 @@ static int put_batch(sink_t *s) {
     free(recs);
     if (rc == CW_ERR_RETRIABLE) return rc;
     if (rc != CW_OK) {
-        if (!failed(s)) cw_task_fail(s->t, "put failed: %s", *err ? err : "no reason given");
+        const char *bad = cw_errors_last_fatal(s->errors);
+        if (failed(s))
+            ;
+        else if (bad)
+            cw_task_fail(s->t, "%s", bad);
+        else
+            cw_task_fail(s->t, "put failed: %s", *err ? err : "no reason given");
         return CW_ERR_FATAL;
     }
     for (size_t i = 0; i < s->nbatch; i++) {
