@@ -124,15 +124,18 @@ static void log_props(const cw_props_t *p, const cw_config_def_t *defs) {
     }
 }
 
+/* Every librdkafka property must be accepted by librdkafka: the worker's consumer./producer.
+ * keys (c NULL) or one connector's *.override. keys, each checked on its own so that one bad
+ * worker key is reported once, not once per connector. */
 static void check_kafka_props(const cw_worker_t *w, const cw_connector_t *c, cw_errlist_t *errs) {
-    static const char *const prefixes[] = {"producer", "consumer"};
-    for (size_t i = 0; i < 2; i++) {
+    static const char *const prefixes[] = {"producer.", "consumer.", "producer.override.",
+                                           "consumer.override."};
+    for (size_t i = c ? 2 : 0; i < (c ? 4u : 2u); i++) {
         char err[1024];
-        rd_kafka_conf_t *conf = cw_worker_kafka_conf(w, c, prefixes[i], NULL, err, sizeof err);
-        if (conf)
-            rd_kafka_conf_destroy(conf);
-        else
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        if (apply_prefixed(conf, c ? c->props : w->props, prefixes[i], err, sizeof err))
             cw_errlist_add(errs, "%s", err);
+        rd_kafka_conf_destroy(conf);
     }
 }
 
