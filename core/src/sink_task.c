@@ -252,7 +252,12 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             rd_kafka_assign(rk, parts);
         }
         on_assign(s, parts);
-        if (s->paused) rd_kafka_pause_partitions(rk, parts);
+        /* librdkafka remembers a pause per partition across assignments: a partition paused
+         * by this task before a rebalance would otherwise stay paused forever. */
+        if (s->paused)
+            rd_kafka_pause_partitions(rk, parts);
+        else
+            rd_kafka_resume_partitions(rk, parts);
     } else {
         if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
             on_revoke(s, parts);
@@ -406,6 +411,33 @@ static void wait_backoff(sink_t *s, int64_t ms) {
     }
 }
 
+/* Batch mode: a caught-up task stays in its group (paused, serving rebalances) until every
+ * sink task of the worker is caught up too. Leaving at once would make the group rebalance
+ * under the others, whose offset commits the coordinator then refuses until they rejoin.
+ * Returns 1 when everyone is done, 0 when a rebalance gave this task partitions again (or it
+ * is told to stop before). */
+static int wait_for_other_sinks(sink_t *s) {
+    long gen = s->assign_gen;
+    set_paused(s, 1);
+    atomic_store(&s->t->waiting, 1);
+    int done = 0;
+    while (!atomic_load(&s->t->stop) && !failed(s)) {
+        if (cw_worker_sinks_caught_up(s->c->worker)) {
+            done = 1;
+            break;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, 100);
+        if (m && take_message(s, m)) {
+            transform_one(s, s->nbatch - 1);
+            s->batch_ready = 1;  /* offered to put as it is, not transformed again */
+        }
+        if ((s->assign_gen != gen && s->ntps > 0) || s->nbatch > 0) break;
+    }
+    atomic_store(&s->t->waiting, 0);
+    if (!done) set_paused(s, 0);
+    return done || atomic_load(&s->t->stop);
+}
+
 static int subscribe(sink_t *s, char *err, size_t errsz) {
     const char *regex = cw_config_get(s->t->config, "topics.regex");
     size_t n = 0;
@@ -543,14 +575,18 @@ void *cw_sink_task_run(void *arg) {
             s.next_catchup_check = cw_now_ms() + 500;
             if (s.nbatch == 0 && caught_up(&s)) {
                 int frc = flush_commit_all(&s, 1);
+                if (frc == CW_ERR_FATAL) break;
                 if (frc == CW_OK) {
                     cw_log(c->name, t->id, CW_LOG_INFO,
                            "caught up: every assigned partition is consumed to its end and "
                            "committed");
-                    atomic_store(&t->state, CW_TASK_DONE);
-                    break;
+                    if (wait_for_other_sinks(&s)) {
+                        atomic_store(&t->state, CW_TASK_DONE);
+                        break;
+                    }
+                    cw_log(c->name, t->id, CW_LOG_INFO,
+                           "new partitions assigned while waiting: consuming again");
                 }
-                if (frc == CW_ERR_FATAL) break;
             }
         }
     }

@@ -377,6 +377,18 @@ static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
     return 0;
 }
 
+int cw_worker_sinks_caught_up(cw_worker_t *w) {
+    for (size_t i = 0; i < w->nconnectors; i++) {
+        cw_connector_t *c = w->connectors[i];
+        if (c->plugin->kind != CW_PLUGIN_SINK) continue;
+        for (int k = 0; k < c->ntasks; k++)
+            if (atomic_load(&c->tasks[k].state) == CW_TASK_RUNNING &&
+                !atomic_load(&c->tasks[k].waiting))
+                return 0;
+    }
+    return 1;
+}
+
 static void stop_all(cw_worker_t *w) {
     for (size_t i = 0; i < w->nconnectors; i++)
         for (int k = 0; k < w->connectors[i]->ntasks; k++)

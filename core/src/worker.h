@@ -35,6 +35,7 @@ typedef struct cw_task {
     int started;
     atomic_int stop;
     atomic_int state;
+    atomic_int waiting;    /* batch mode: a sink task caught up, waiting for the others */
     cw_ctx_t ctx;
     cw_config_t *config;   /* connector keys + this task's keys from task_configs */
     cw_props_t *props;
@@ -100,6 +101,9 @@ rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t
 /** Task thread bodies (source_task.c, sink_task.c). */
 void *cw_source_task_run(void *task);
 void *cw_sink_task_run(void *task);
+
+/** Batch mode: is every sink task of the worker caught up (waiting) or no longer running? */
+int cw_worker_sinks_caught_up(cw_worker_t *w);
 
 /** Milliseconds on a monotonic clock. */
 int64_t cw_now_ms(void);

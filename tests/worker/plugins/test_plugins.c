@@ -2,7 +2,7 @@
 /* Test-only plugins for tests/worker:
  *  - test-secret (transform): declares a secret key with a default, to check that neither
  *    --describe nor the logs print it; passes records through.
- *  - test-backpressure (sink): appends values to `file`, but answers the first
+ *  - test-backpressure (sink): appends values to `file`.<task id>, but answers the first
  *    `retriable.puts` non-empty puts with CW_ERR_RETRIABLE (back-pressure); logs each refusal.
  *  - test-fail-on (transform): CW_ERR_RECORD for a value containing `fail.on`. */
 #include <stdio.h>
@@ -90,7 +90,9 @@ static int bp_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char
     bp_t *b = calloc(1, sizeof *b);
     b->ctx = ctx;
     b->refuse = (long)host->config_get_int(config, "retriable.puts", 3);
-    b->f = fopen(host->config_get(config, "file"), "a");
+    char path[4096];
+    snprintf(path, sizeof path, "%s.%d", host->config_get(config, "file"), host->task_id(ctx));
+    b->f = fopen(path, "a");
     if (!b->f) {
         snprintf(errstr, errstr_size, "cannot open file");
         free(b);
