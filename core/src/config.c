@@ -89,7 +89,8 @@ int cw_config_key_is_secret(const cw_config_def_t *defs, const char *key) {
     lower[n] = '\0';
     static const char *const contains[] = {
         "password", "passwd", "secret", "sasl.jaas.config", "ssl.keystore.key",
-        "private.key", "privatekey", "credentials", "api.key", "apikey", NULL};
+        "private.key", "privatekey", "credentials", "api.key", "apikey",
+        "basic.auth.user.info", NULL};
     for (const char *const *c = contains; *c; c++)
         if (strstr(lower, *c)) return 1;
     return ends_with(lower, "token");

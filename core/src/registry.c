@@ -69,7 +69,10 @@ cw_registry_t *cw_registry_new(const cw_host_t *host) {
     pthread_mutex_lock(&ltdl_lock);
     int rc = lt_dlinit();
     pthread_mutex_unlock(&ltdl_lock);
-    if (rc != 0) return NULL;
+    if (rc != 0) {
+        cw_log_error("cannot initialise libltdl: plugins cannot be loaded");
+        return NULL;
+    }
     cw_registry_t *r = calloc(1, sizeof *r);
     if (!r) abort();
     r->host = host;

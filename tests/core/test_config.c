@@ -109,6 +109,7 @@ static void test_secret_names(void) {
     CHECK(cw_config_key_is_secret(NULL, "aws.secret.access.key"));
     CHECK(cw_config_key_is_secret(NULL, "s3.session.token"));
     CHECK(cw_config_key_is_secret(NULL, "Connection.PASSWORD"));
+    CHECK(cw_config_key_is_secret(NULL, "value.converter.basic.auth.user.info"));
     CHECK(!cw_config_key_is_secret(NULL, "aws.access.key.id"));
     CHECK(!cw_config_key_is_secret(NULL, "flush.size"));
     CHECK(!cw_config_key_is_secret(NULL, "topics"));

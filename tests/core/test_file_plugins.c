@@ -337,6 +337,15 @@ int main(void) {
     if (sink) test_sink(sink);
     cw_registry_free(r);
 
+    /* Run from the build tree, the bundled plugins are those of the build's plugin dir. */
+    r = cw_registry_new(&fake_host);
+    CHECK(cw_registry_load_bundled(r, err, sizeof err) >= 2);
+    const char *file = NULL;
+    CHECK(cw_registry_find(r, "file-source", CW_PLUGIN_SOURCE, &file) != NULL);
+    CHECK_CONTAINS(file, "/file-source.so");
+    CHECK(cw_registry_find(r, "file-sink", CW_PLUGIN_SINK, NULL) != NULL);
+    cw_registry_free(r);
+
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
