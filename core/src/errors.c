@@ -228,10 +228,17 @@ int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage,
                      size_t errstr_size) {
     const char *cls = class_name ? class_name : e->class_name;
     if (!e->tolerance_all) {
-        snprintf(errstr, errstr_size,
-                 "record of topic %s partition %" PRId32 " offset %" PRId64
-                 " failed in stage %s (%s): %s; stopping the task (errors.tolerance=none)",
-                 r->topic, r->partition, r->offset, stage, cls, reason);
+        if (r->rkm)
+            snprintf(errstr, errstr_size,
+                     "record of topic %s partition %" PRId32 " offset %" PRId64
+                     " failed in stage %s (%s): %s; stopping the task (errors.tolerance=none)",
+                     r->topic, r->partition, r->offset, stage, cls, reason);
+        else  /* a source record has no Kafka offset yet: name where it came from */
+            snprintf(errstr, errstr_size,
+                     "record for topic %s (source partition %s, source offset %s) failed in "
+                     "stage %s (%s): %s; stopping the task (errors.tolerance=none)",
+                     r->topic, r->source_partition ? r->source_partition : "none",
+                     r->source_offset ? r->source_offset : "none", stage, cls, reason);
         snprintf(e->last_fatal, sizeof e->last_fatal, "%s", errstr);
         return CW_ERR_FATAL;
     }
