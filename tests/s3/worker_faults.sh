@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Faults through the real worker: (1) s3rver stopped mid-stream and started again: the sink
+# pushes back, the worker pauses, nothing is lost or duplicated once S3 is back and the
+# worker stops cleanly; (2) a wrong bucket stops the task with an error naming bucket,
+# endpoint and S3 error code, and commits nothing.
+. "$CW_SOURCE_DIR/tests/lib/common.sh"
+. "$CW_SOURCE_DIR/tests/lib/s3rver.sh"
+. "$CW_SOURCE_DIR/tests/s3/lib.sh"
+if ! ASAN_OPTIONS=detect_leaks=0 "$CW_WORKER" --help 2>&1 | grep -q -- "--exit-when-caught-up"; then
+    echo "the worker cannot run connectors yet: skipped" >&2
+    exit 77
+fi
+parts=3 n=200
+cw_start_mock_cluster --topic ev:$parts
+cw_start_s3rver
+for ((p = 0; p < parts; p++)); do
+    for ((i = 0; i < n; i++)); do printf '{"id":"%d-%d","i":%d}\n' $p $i $i; done >"$CW_TMP/p$p.jsonl"
+    kcat -P -b "$CW_BOOTSTRAP" -t ev -p $p -l "$CW_TMP/p$p.jsonl" || cw_fail "kcat produce failed"
+done
+cat >"$CW_TMP/worker.properties" <<P
+bootstrap.servers=$CW_BOOTSTRAP
+offset.storage.file.filename=$CW_TMP/offsets
+value.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter.schemas.enable=false
+offset.flush.interval.ms=300
+consumer.session.timeout.ms=6000
+P
+connector() { # FILE BUCKET
+    cat >"$1" <<P
+name=s3-ev
+connector.class=s3-sink
+topics=ev
+s3.bucket.name=$2
+s3.region=us-east-1
+store.url=$CW_S3_URL
+aws.access.key.id=S3RVER
+aws.secret.access.key=S3RVER
+s3.retry.backoff.ms=50
+s3.part.retries=1
+flush.size=40
+P
+}
+
+cw_note "(1) S3 outage while streaming"
+# Slow the consumer down so that the outage falls in the middle of the stream.
+echo "consumer.max.partition.fetch.bytes=2000" >>"$CW_TMP/worker.properties"
+connector "$CW_TMP/s3.properties" "$CW_S3_BUCKET"
+"$CW_WORKER" "$CW_TMP/worker.properties" "$CW_TMP/s3.properties" >"$CW_TMP/worker.log" 2>&1 &
+w=$!
+CW_PIDS+=("$w")
+has_objects() { [ -n "$(find "$CW_S3_DIR" -name '*._S3rver_object' -print -quit)" ]; }
+cw_wait_for 30 "first objects" has_objects
+cw_stop_s3rver
+cw_wait_for 30 "the worker to pause for back-pressure" grep -q "back-pressure" "$CW_TMP/worker.log"
+cw_start_s3rver
+full() { [ "$(find "$CW_S3_DIR" -name '*._S3rver_object' | wc -l)" -ge $((parts * (n / 40))) ]; }
+cw_wait_for 60 "every full object" full
+kill -TERM $w
+wait $w || cw_fail "worker exit code $? after SIGTERM: $(tail -5 "$CW_TMP/worker.log")"
+s3_expect_exactly_once "$CW_TMP/dl" $parts $n
+kill -0 $w 2>/dev/null && cw_fail "worker still running"
+
+cw_note "(2) wrong bucket"
+connector "$CW_TMP/bad.properties" no-such-bucket
+sed -i 's/^name=s3-ev$/name=s3-bad/' "$CW_TMP/bad.properties"
+set +e
+timeout 60 "$CW_WORKER" --exit-when-caught-up "$CW_TMP/worker.properties" "$CW_TMP/bad.properties" \
+    >"$CW_TMP/bad.log" 2>&1
+rc=$?
+set -e
+[ $rc = 1 ] || cw_fail "want exit code 1 (a task failed), got $rc: $(tail -5 "$CW_TMP/bad.log")"
+for want in NoSuchBucket "s3://no-such-bucket/" "$CW_S3_URL"; do
+    grep -q -- "$want" "$CW_TMP/bad.log" || cw_fail "error lacks '$want': $(grep -i error "$CW_TMP/bad.log" | head -3)"
+done
+! grep -q "S3RVER" "$CW_TMP/bad.log" || cw_fail "a credential reached the log"
+! grep -q "connect-s3-bad" "$CW_TMP/offsets" 2>/dev/null || cw_fail "offsets were committed for the failed connector"
+echo "worker faults ok"
