@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The shipped connectors/s3-sink.properties runs as it is: credentials and endpoint from the
+# environment, the pinterest.* topics to Confluent's layout.
+. "$CW_SOURCE_DIR/tests/lib/common.sh"
+. "$CW_SOURCE_DIR/tests/lib/s3rver.sh"
+. "$CW_SOURCE_DIR/tests/s3/lib.sh"
+if ! ASAN_OPTIONS=detect_leaks=0 "$CW_WORKER" --help 2>&1 | grep -q -- "--exit-when-caught-up"; then
+    echo "the worker cannot run connectors yet: skipped" >&2
+    exit 77
+fi
+cw_start_mock_cluster --topic pinterest.pin:2 --topic pinterest.geo:1 --topic other:1
+cw_start_s3rver
+printf '{"index":%d,"lat":-89.9787}\n' 1 2 3 | kcat -P -b "$CW_BOOTSTRAP" -t pinterest.pin -p 1
+printf '{"ind":%d,"country":"Chad"}\n' 7 8 | kcat -P -b "$CW_BOOTSTRAP" -t pinterest.geo -p 0
+printf '{"x":1}\n' | kcat -P -b "$CW_BOOTSTRAP" -t other -p 0
+cat >"$CW_TMP/worker.properties" <<P
+bootstrap.servers=$CW_BOOTSTRAP
+offset.storage.file.filename=$CW_TMP/offsets
+P
+export S3_BUCKET_NAME=$CW_S3_BUCKET S3_STORE_URL=$CW_S3_URL AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+unset AWS_SESSION_TOKEN AWS_REGION
+timeout 60 "$CW_WORKER" --exit-when-caught-up "$CW_TMP/worker.properties" \
+    "$CW_SOURCE_DIR/connectors/s3-sink.properties" >"$CW_TMP/worker.log" 2>&1 ||
+    { cat "$CW_TMP/worker.log" >&2; cw_fail "the worker failed with the example config"; }
+want="topics/pinterest.geo/partition=0/pinterest.geo+0+0000000000.json
+topics/pinterest.pin/partition=1/pinterest.pin+1+0000000000.json"
+[ "$(cw_s3_keys)" = "$want" ] || cw_fail "keys: $(cw_s3_keys)"
+[ "$(cw_s3cmd get "s3://$CW_S3_BUCKET/topics/pinterest.pin/partition=1/pinterest.pin+1+0000000000.json" - 2>/dev/null)" = \
+  "$(printf '{"index":%d,"lat":-89.9787}\n' 1 2 3)" ] || cw_fail "object content differs"
+echo "example config ok"
