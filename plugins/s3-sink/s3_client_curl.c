@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* memmem, tm_gmtoff */
 #include "s3_client.h"
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -198,7 +199,7 @@ static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out,
         memset(hc, 0, sizeof *hc);
         int st = perform_once(c, rq, out, hc, res);
         if (rq->if_none_match && st == 412)
-            return S3_DONE;
+            return S3_DONE; /* the caller looks at res->http_status */
         s3_outcome_t oc = s3_classify(st, res->code);
         if (oc == S3_DONE) {
             /* CompleteMultipartUpload reports some errors inside a 200 answer. */
@@ -216,6 +217,45 @@ static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out,
     }
 }
 
+static void md5_etag(const void *data, size_t len, char out[40])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(data, len, md, &n, EVP_md5(), NULL);
+    out[0] = '"';
+    for (unsigned int i = 0; i < n && i < 16; i++)
+        snprintf(out + 1 + 2 * i, 3, "%02x", md[i]);
+    snprintf(out + 33, 7, "\"");
+}
+
+/* A conditional PUT found the key taken (412). Same bytes (ETag = MD5 for a single-PUT
+ * object): nothing to do. Different bytes: the object is left by an earlier attempt whose
+ * offsets were never committed (e.g. a stop's final flush cut it short, then a crash), and
+ * this task is about to commit offsets that match *its* content: overwrite, or records
+ * would be lost. res->code says "Replaced" then, for the sink's log. */
+static s3_outcome_t settle_conflict(curl_client_t *c, const char *key, const void *data,
+                                    size_t len, const char *ct, s3_result_t *res)
+{
+    buf_t out = {0};
+    head_capture_t hc;
+    request_t head = {"HEAD", key, NULL, NULL, 0, NULL, 0, 0};
+    s3_outcome_t oc = perform(c, &head, &out, &hc, res);
+    free(out.data);
+    char want[40];
+    md5_etag(data, len, want);
+    if (oc == S3_DONE && !strcmp(hc.etag, want)) {
+        snprintf(res->code, sizeof res->code, "AlreadyWritten");
+        return S3_DONE;
+    }
+    request_t put = {"PUT", key, NULL, data, len, ct, 0, 1};
+    out = (buf_t){0};
+    oc = perform(c, &put, &out, &hc, res);
+    free(out.data);
+    if (oc == S3_DONE)
+        snprintf(res->code, sizeof res->code, "Replaced");
+    return oc;
+}
+
 static s3_outcome_t c_put(s3_client_t *base, const char *key, const void *data, size_t len,
                           const char *ct, int inm, s3_result_t *res)
 {
@@ -225,6 +265,8 @@ static s3_outcome_t c_put(s3_client_t *base, const char *key, const void *data, 
     request_t rq = {"PUT", key, NULL, data, len, ct, inm, 1};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     free(out.data);
+    if (oc == S3_DONE && res->http_status == 412)
+        return settle_conflict(c, key, data, len, ct, res);
     return oc;
 }
 
@@ -294,6 +336,15 @@ static s3_outcome_t c_mpu_complete(s3_client_t *base, const char *key, const cha
     head_capture_t hc;
     request_t rq = {"POST", key, query, xml, n, "application/xml", inm, 0};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
+    if (oc == S3_DONE && res->http_status == 412) {
+        /* The key is taken. A multipart ETag is no content hash, so equality cannot be
+         * checked: complete unconditionally (see settle_conflict for why overwriting is
+         * right). The upload stays open after a 412, so completing again works. */
+        rq.if_none_match = 0;
+        oc = perform(c, &rq, &out, &hc, res);
+        if (oc == S3_DONE)
+            snprintf(res->code, sizeof res->code, "Replaced");
+    }
     /* A retried complete can find the upload already completed by the first try. */
     if (oc == S3_PERMANENT && !strcmp(res->code, "NoSuchUpload"))
         oc = S3_DONE;

@@ -225,7 +225,14 @@ static int stream_drain(s3_task_t *t, obj_stream_t *st, char *errstr, size_t err
         if (oc != S3_DONE)
             return fail_msg(t, "PUT", st->key, &res, oc, errstr, errstr_size);
     }
-    t->h->log(t->ctx, CW_LOG_DEBUG, "wrote s3://%s/%s", t->s.bucket, st->key);
+    if (!strcmp(res.code, "Replaced"))
+        t->h->log(t->ctx, CW_LOG_WARN,
+                  "s3://%s/%s held other content from an earlier, uncommitted attempt; "
+                  "replaced it with the records whose offsets this task commits",
+                  t->s.bucket, st->key);
+    else
+        t->h->log(t->ctx, CW_LOG_DEBUG, "wrote s3://%s/%s%s", t->s.bucket, st->key,
+                  !strcmp(res.code, "AlreadyWritten") ? " (already there, same bytes)" : "");
     st->done = 1;
     s3_bytes_free(&st->buf);
     return CW_OK;

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <pthread.h>
@@ -45,6 +46,10 @@ static int listen_fd, port;
 static captured_t last;
 static const char *reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+/* Scripted replies (used in order, then `reply`) and a log of request lines + If-None-Match. */
+static const char *script[8];
+static int nscript, used_script;
+static char reqlog[1024];
 
 static void *serve(void *arg)
 {
@@ -86,7 +91,12 @@ static void *serve(void *arg)
         snprintf(last.head, sizeof last.head, "%.*s", (int)hl, buf);
         last.body = body;
         last.body_len = have;
-        const char *r = reply;
+        const char *r = used_script < nscript ? script[used_script++] : reply;
+        char method[16] = "";
+        sscanf(buf, "%15s", method);
+        int inm = strcasestr(last.head, "\r\nIf-None-Match:") != NULL;
+        size_t l = strlen(reqlog);
+        snprintf(reqlog + l, sizeof reqlog - l, "%s%s ", method, inm ? "(inm)" : "");
         pthread_mutex_unlock(&mu);
         if (write(c, r, strlen(r)) < 0) {
         }
@@ -338,6 +348,46 @@ int main(void)
     free(upload);
     verify_captured(creds.secret_key, "CreateMultipartUpload");
     c->ops->destroy(c);
+
+    /* A conditional PUT that finds the key taken (412): same bytes -> done after a HEAD;
+     * other bytes (an earlier uncommitted attempt) -> overwritten unconditionally. */
+    {
+        char etag_same[] = "ETag: \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"";
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int ml = 0;
+        EVP_Digest(body, strlen(body), md, &ml, EVP_md5(), NULL);
+        for (unsigned i = 0; i < 16; i++)
+            sprintf(etag_same + 7 + 2 * i, "%02x", md[i]);
+        etag_same[39] = '"';
+        static char head_same[256];
+        snprintf(head_same, sizeof head_same,
+                 "HTTP/1.1 200 OK\r\n%s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", etag_same);
+        const char *r412 = "HTTP/1.1 412 Precondition Failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        const char *head_other = "HTTP/1.1 200 OK\r\nETag: \"0123456789abcdef0123456789abcdef\"\r\n"
+                                 "Content-Length: 0\r\nConnection: close\r\n\r\n";
+        c = s3_client_curl_new(&o, errbuf, sizeof errbuf);
+        pthread_mutex_lock(&mu);
+        script[0] = r412, script[1] = head_same, nscript = 2, used_script = 0, reqlog[0] = 0;
+        pthread_mutex_unlock(&mu);
+        CHECK(c->ops->put(c, "k", body, strlen(body), NULL, 1, &res) == S3_DONE, "put");
+        CHECK(!strcmp(res.code, "AlreadyWritten"), "code %s", res.code);
+        CHECK(!strcmp(reqlog, "PUT(inm) HEAD "), "requests: %s", reqlog);
+        pthread_mutex_lock(&mu);
+        script[0] = r412, script[1] = head_other, nscript = 2, used_script = 0, reqlog[0] = 0;
+        pthread_mutex_unlock(&mu);
+        CHECK(c->ops->put(c, "k", body, strlen(body), NULL, 1, &res) == S3_DONE, "put");
+        CHECK(!strcmp(res.code, "Replaced"), "code %s", res.code);
+        CHECK(!strcmp(reqlog, "PUT(inm) HEAD PUT "), "requests: %s", reqlog);
+        pthread_mutex_lock(&mu);
+        script[0] = r412, nscript = 1, used_script = 0, reqlog[0] = 0;
+        pthread_mutex_unlock(&mu);
+        CHECK(c->ops->mpu_complete(c, "k", "u1", etags, 2, 1, &res) == S3_DONE, "complete");
+        CHECK(!strcmp(res.code, "Replaced") && !strcmp(reqlog, "POST(inm) POST "), "complete: %s %s", res.code, reqlog);
+        nscript = 0;
+        c->ops->destroy(c);
+        free(last.body);
+        last.body = NULL;
+    }
 
     /* A tampered signature must not verify: the checker can fail. */
     int before = failures;
