@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 typedef struct curl_client {
     s3_client_t base;
@@ -189,9 +190,21 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
 
 /* Retries transient failures; a 412 on a conditional write is success (the object is there,
  * with the same content by construction). */
+/* No new attempt after this long inside one call, so that the worker gets the task thread
+ * back (and polls the consumer) well within librdkafka's max.poll.interval.ms. */
+#define RETRY_BUDGET_MS 120000
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out,
                             head_capture_t *hc, s3_result_t *res)
 {
+    int64_t started = mono_ms();
     for (int attempt = 0;; attempt++) {
         out->len = 0;
         if (out->data)
@@ -210,7 +223,8 @@ static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out,
                 return S3_DONE;
             }
         }
-        if (oc == S3_PERMANENT || attempt >= c->o.max_retries)
+        if (oc == S3_PERMANENT || attempt >= c->o.max_retries ||
+            mono_ms() - started > RETRY_BUDGET_MS)
             return oc;
         if (s3_backoff_sleep(&c->o, attempt))
             return S3_TRANSIENT;
