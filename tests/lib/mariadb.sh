@@ -19,7 +19,8 @@ _cw_mariadbd() {
         --pid-file="$CW_DB_DIR/pid" --log-error="$CW_DB_DIR/error.log" \
         --innodb-buffer-pool-size=64M --innodb-log-file-size=48M --skip-log-bin \
         --innodb-flush-log-at-trx-commit=2 --max-connections=50 \
-        --performance-schema=OFF --skip-name-resolve \
+        --performance-schema=OFF --skip-name-resolve --character-set-server=utf8mb4 \
+        --collation-server=utf8mb4_general_ci \
         >>"$CW_DB_DIR/stdout.log" 2>&1 &
     CW_DB_PID=$!
     CW_PIDS+=("$CW_DB_PID")
@@ -48,13 +49,13 @@ SQL
 
 # cw_sql SQL...: runs SQL as the test user over TCP (as a client would), batch output.
 cw_sql() {
-    mariadb --no-defaults --batch --skip-column-names -h127.0.0.1 -P"$CW_DB_PORT" \
+    mariadb --no-defaults --default-character-set=utf8mb4 --batch --skip-column-names -h127.0.0.1 -P"$CW_DB_PORT" \
         -u"$CW_DB_USER" -p"$CW_DB_PASSWORD" "$CW_DB_NAME" -e "$*"
 }
 
 # cw_sql_file FILE: runs the statements of FILE (or stdin with -) as the test user.
 cw_sql_file() {
-    mariadb --no-defaults --batch -h127.0.0.1 -P"$CW_DB_PORT" -u"$CW_DB_USER" \
+    mariadb --no-defaults --default-character-set=utf8mb4 --batch -h127.0.0.1 -P"$CW_DB_PORT" -u"$CW_DB_USER" \
         -p"$CW_DB_PASSWORD" "$CW_DB_NAME" <"$1"
 }
 
