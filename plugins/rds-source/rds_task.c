@@ -115,12 +115,13 @@ static void remove_table(rds_task_t *t, size_t idx) {
 }
 
 /* Picks up tables created since the split: a table nobody knew goes to the task its name
- * hashes to, so tasks agree without talking to each other. */
-static int discover(rds_task_t *t, char *errstr, size_t n) {
+ * hashes to, so tasks agree without talking to each other. `strict` (at start): a table
+ * that fails its checks is an error; later it is skipped with a warning. */
+static int discover(rds_task_t *t, int strict, char *errstr, size_t n) {
     char **names = NULL;
     size_t count = 0;
     int rc = rds_tables_discover(t->db, &t->s, &names, &count, errstr, n);
-    if (rc == CW_ERR_CONFIG && t->known) {
+    if (rc == CW_ERR_CONFIG && !strict) {
         /* a whitelisted table vanished after the split: keep going with the rest */
         t->h->log(t->ctx, CW_LOG_WARN, "%s", errstr);
         return CW_OK;
@@ -133,7 +134,7 @@ static int discover(rds_task_t *t, char *errstr, size_t n) {
         rc = add_table(t, names[i], errstr, n);
         if (rc == CW_OK)
             t->h->log(t->ctx, CW_LOG_INFO, "new table '%s' picked up", names[i]);
-        else if (rc == CW_ERR_CONFIG) {
+        else if (rc == CW_ERR_CONFIG && !strict) {
             t->h->log(t->ctx, CW_LOG_WARN, "new table '%s' skipped: %s", names[i], errstr);
             rc = CW_OK;
         }
@@ -346,7 +347,7 @@ int rds_task_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr, 
             int64_t now = rds_now_ms();
             if (added >= t->s.batch_max_rows || now >= deadline) break;
             if (!t->s.query && now >= t->next_discovery_ms) {
-                int rc = discover(t, errstr, n);
+                int rc = discover(t, 0, errstr, n);
                 if (rc != CW_OK) {
                     if (rc == CW_ERR_RETRIABLE) {
                         t->h->log(t->ctx, CW_LOG_WARN, "%s; reconnecting", errstr);
@@ -415,7 +416,7 @@ int rds_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *er
         for (size_t i = 0; mine[i] && rc == CW_OK; i++) rc = add_table(t, mine[i], errstr, n);
         t->next_discovery_ms = rds_now_ms() + t->s.table_poll_interval_ms;
     } else {
-        rc = discover(t, errstr, n);
+        rc = discover(t, 1, errstr, n);
         t->next_discovery_ms = rds_now_ms() + t->s.table_poll_interval_ms;
     }
     if (rc != CW_OK) goto fail;

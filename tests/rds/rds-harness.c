@@ -5,7 +5,9 @@
  * poll are written out: the stand-in for "Kafka acknowledged them").
  *
  * usage: rds-harness [--plugin SO] [--offsets FILE] [--until-idle] [--max-records N]
- *                    [--tasks N] [--task K] [--start-retries N] key=value...
+ *                    [--tasks N] [--task K] [--start-retries N] [--poll-delay-ms N]
+ *                    key=value...
+ * --poll-delay-ms sleeps after every poll (a slow Kafka), so tests can interrupt a run.
  * exit: 0 done (idle / max records / SIGTERM), 2 plugin error (message on stderr). */
 #include <dlfcn.h>
 #include <jansson.h>
@@ -193,7 +195,7 @@ static void sleep_ms(int ms) {
 
 int main(int argc, char **argv) {
     const char *so = NULL;
-    int until_idle = 0, tasks = 0, task = 0, start_retries = 0;
+    int until_idle = 0, tasks = 0, task = 0, start_retries = 0, poll_delay_ms = 0;
     long long max_records = -1;
     cw_config_t cfg = {0};
     for (int i = 1; i < argc; i++) {
@@ -203,6 +205,7 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--max-records") == 0 && i + 1 < argc) max_records = atoll(argv[++i]);
         else if (strcmp(argv[i], "--tasks") == 0 && i + 1 < argc) tasks = atoi(argv[++i]);
         else if (strcmp(argv[i], "--task") == 0 && i + 1 < argc) task = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--poll-delay-ms") == 0 && i + 1 < argc) poll_delay_ms = atoi(argv[++i]);
         else if (strcmp(argv[i], "--start-retries") == 0 && i + 1 < argc) start_retries = atoi(argv[++i]);
         else {
             char *eq = strchr(argv[i], '=');
@@ -276,6 +279,7 @@ int main(int argc, char **argv) {
         save_offsets();
         if (p->source->commit) p->source->commit(state);
         if (rc == CW_IDLE && until_idle) break;
+        if (poll_delay_ms > 0) sleep_ms(poll_delay_ms);
         if (max_records >= 0 && total >= max_records) break;
         if (rc == CW_ERR_RETRIABLE) { fprintf(stderr, "retriable: %s\n", err); sleep_ms(200); }
         else if (rc < 0) { fprintf(stderr, "error: poll: %s\n", err); status = 2; break; }

@@ -10,3 +10,16 @@ rds_run() {
     "$RDS_HARNESS" "$@" "connection.url=$CW_DB_URL" "connection.user=$CW_DB_USER" \
         "connection.password=$CW_DB_PASSWORD"
 }
+
+# rds_lines_ge FILE N: does FILE have at least N lines? (for cw_wait_for)
+rds_lines_ge() { [ "$(wc -l <"$1")" -ge "$2" ]; }
+
+# rds_run_bg OUT ERR [args...]: rds_run in the background; RDS_PID is the harness itself (so
+# kill -9 hits it, not a subshell), registered for cleanup.
+rds_run_bg() {
+    local out=$1 err=$2; shift 2
+    "$RDS_HARNESS" "$@" "connection.url=$CW_DB_URL" "connection.user=$CW_DB_USER" \
+        "connection.password=$CW_DB_PASSWORD" >"$out" 2>"$err" &
+    RDS_PID=$!
+    CW_PIDS+=("$RDS_PID")
+}
