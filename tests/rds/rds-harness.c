@@ -286,6 +286,11 @@ int main(int argc, char **argv) {
     }
     p->source->stop(state);
     fprintf(stderr, "harness: %lld records\n", total);
+    FILE *st = fopen("/proc/self/status", "r");
+    char line[256];
+    while (st && fgets(line, sizeof line, st))
+        if (strncmp(line, "VmHWM:", 6) == 0) fprintf(stderr, "harness: peak rss kb %lld\n", atoll(line + 6));
+    if (st) fclose(st);
 out:
     if (mod->fini) mod->fini();
     for (size_t i = 0; i < cfg.nlists; i++) {
