@@ -241,7 +241,12 @@ int main(int argc, char **argv) {
     if (tasks > 0) {
         cw_task_split_t *split = calloc(1, sizeof *split);
         int n = p->source->task_configs(&ctx, &cfg, tasks, split, err, sizeof err);
-        if (n < 0) { fprintf(stderr, "error: task_configs: %s\n", err); status = 2; goto out; }
+        if (n < 0) {
+            fprintf(stderr, "error: task_configs: %s\n", err);
+            free(split);
+            status = 2;
+            goto out;
+        }
         for (int t = 0; t < n; t++)
             fprintf(stderr, "split: task %d tables=%s\n", t, kvs_get(&split->tasks[t], "tables"));
         printf("TASKS %d\n", n);
