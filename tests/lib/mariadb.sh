@@ -53,6 +53,12 @@ cw_sql() {
         -u"$CW_DB_USER" -p"$CW_DB_PASSWORD" "$CW_DB_NAME" -e "$*"
 }
 
+# cw_sql_raw SQL...: as cw_sql, but values unescaped (--raw: a backslash stays one backslash).
+cw_sql_raw() {
+    mariadb --no-defaults --default-character-set=utf8mb4 --batch --raw --skip-column-names \
+        -h127.0.0.1 -P"$CW_DB_PORT" -u"$CW_DB_USER" -p"$CW_DB_PASSWORD" "$CW_DB_NAME" -e "$*"
+}
+
 # cw_sql_file FILE: runs the statements of FILE (or stdin with -) as the test user.
 cw_sql_file() {
     mariadb --no-defaults --default-character-set=utf8mb4 --batch -h127.0.0.1 -P"$CW_DB_PORT" -u"$CW_DB_USER" \
