@@ -367,16 +367,9 @@ int rds_task_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr, 
         if (rc == FETCH_OPEN) break;
         if (rc != FETCH_DONE) return rc;
     }
-    if (added > 0 || t->res) return CW_OK;
-    /* caught up: wait for the next due table, within the poll's time budget */
-    int64_t due = INT64_MAX;
-    for (size_t i = 0; i < t->n; i++)
-        if (t->tables[i]->next_due_ms < due) due = t->tables[i]->next_due_ms;
-    if (!t->s.query && t->next_discovery_ms < due) due = t->next_discovery_ms;
-    int64_t now = rds_now_ms();
-    int64_t until = due < deadline ? due : deadline;
-    if (until > now) rds_sleep_ms(t->h, t->ctx, until - now);
-    return CW_IDLE;
+    /* caught up (nothing due): the worker waits a little before the next poll, and in batch
+     * mode (--exit-when-caught-up) this ends the task */
+    return added > 0 || t->res ? CW_OK : CW_IDLE;
 }
 
 static void task_free(rds_task_t *t) {

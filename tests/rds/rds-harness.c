@@ -285,6 +285,7 @@ int main(int argc, char **argv) {
         if (p->source->commit) p->source->commit(state);
         if (rc == CW_IDLE && until_idle) break;
         if (poll_delay_ms > 0) sleep_ms(poll_delay_ms);
+        if (rc == CW_IDLE) sleep_ms(100);  /* as the worker does: nothing new, don't spin */
         if (max_records >= 0 && total >= max_records) break;
         if (rc == CW_ERR_RETRIABLE) { fprintf(stderr, "retriable: %s\n", err); sleep_ms(200); }
         else if (rc < 0) { fprintf(stderr, "error: poll: %s\n", err); status = 2; break; }
