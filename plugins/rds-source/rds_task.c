@@ -448,6 +448,24 @@ int rds_task_configs(cw_ctx_t *ctx, const cw_config_t *cfg, int max_tasks,
     if (rc == CW_OK) {
         rc = rds_tables_discover(db, &s, &names, &count, errstr, n);
         mysql_close(db);
+    } else if (rc == CW_ERR_RETRIABLE && s.whitelist) {
+        /* the database is down: split the whitelist as written; each task checks its tables
+         * when it starts and retries its own connection with backoff */
+        h->log(ctx, CW_LOG_WARN, "%s; splitting table.whitelist unchecked, the tasks will "
+               "keep trying to connect", errstr);
+        size_t k = 0;
+        while (s.whitelist[k]) k++;
+        names = calloc(k + 1, sizeof *names);
+        for (size_t i = 0; names && i < k; i++) {
+            const char *dot = strchr(s.whitelist[i], '.');
+            const char *bare = dot && strncmp(s.whitelist[i], s.url.database, strlen(s.url.database)) == 0 &&
+                               s.whitelist[i] + strlen(s.url.database) == dot ? dot + 1 : s.whitelist[i];
+            names[i] = strdup(bare);
+            if (!names[i]) { rds_names_free(names); names = NULL; break; }
+        }
+        if (!names) { snprintf(errstr, n, "out of memory"); rds_settings_free(&s); return CW_ERR_FATAL; }
+        count = k;
+        rc = CW_OK;
     }
     if (rc != CW_OK) { rds_settings_free(&s); return rc; }
     int tasks = (int)count < max_tasks ? (int)count : max_tasks;

@@ -86,4 +86,19 @@ out=$(rds_run --until-idle mode=bulk topic.prefix=s. table.blacklist=pin,ev,co,t
 [ "$out" = " 1 s.a1
  2 s.a2
  3 s.a3" ] || cw_fail "blacklist: $out"
+cw_note "timestamp.delay.interval.ms: a row newer than NOW() - delay waits"
+cw_sql "CREATE TABLE recent (id INT PRIMARY KEY, ts DATETIME NOT NULL);
+  INSERT INTO recent VALUES (1, NOW() - INTERVAL 1 HOUR), (2, NOW() - INTERVAL 5 SECOND)"
+out=$(rds_run --until-idle mode=timestamp timestamp.column.name=ts timestamp.delay.interval.ms=60000 \
+    topic.prefix=d. table.whitelist=recent 2>/dev/null | cut -f2 | jq -r .id | tr '\n' ' ')
+[ "$out" = "1 " ] || cw_fail "delay interval: got ids '$out', want only 1"
+
+cw_note "table.poll.interval.ms: a table created while the task runs is picked up"
+rds_run_bg "$CW_TMP/new" "$CW_TMP/new.err" mode=incrementing topic.prefix=n. table.poll.interval.ms=300 \
+    poll.interval.ms=100 table.blacklist=ev,co,recent
+cw_wait_for 20 "the first tables" rds_lines_ge "$CW_TMP/new" 1
+cw_sql "CREATE TABLE brand_new (id INT AUTO_INCREMENT PRIMARY KEY, v INT); INSERT INTO brand_new (v) VALUES (42)"
+cw_wait_for 20 "the new table's row" grep -q '^n\.brand_new	{"id":1,"v":42}$' "$CW_TMP/new"
+grep -q "new table 'brand_new' picked up" "$CW_TMP/new.err" || cw_fail "pickup not logged"
+kill "$RDS_PID"
 echo "modes ok"

@@ -48,4 +48,13 @@ cut -f2 "$CW_TMP/e" | jq -r .id >"$CW_TMP/ids"
 [ "$(sort -n -u "$CW_TMP/ids" | wc -l)" = "$total" ] || cw_fail "rows lost across the database restart"
 [ "$(wc -l <"$CW_TMP/ids")" = "$total" ] || cw_fail "rows repeated across the database restart"
 ! grep -qF "$CW_DB_PASSWORD" "$CW_TMP/e.err" || cw_fail "password in the log"
+cw_note "database down when the task starts: the split uses the whitelist, the start is retried"
+cw_stop_mariadb
+rds_run_bg "$CW_TMP/f" "$CW_TMP/f.err" --tasks 1 --start-retries 200 "${args[@]}" table.whitelist=pin \
+    connection.attempts=1
+cw_wait_for 20 "a failed start" grep -q "error: start: cannot connect" "$CW_TMP/f.err"
+cw_restart_mariadb
+cw_wait_for 60 "every row once the database is up" rds_lines_ge "$CW_TMP/f" "$total"
+grep -q "splitting table.whitelist unchecked" "$CW_TMP/f.err" || cw_fail "no warning about the unchecked split"
+kill "$RDS_PID"
 echo "resume ok"
