@@ -4,6 +4,8 @@
 #   cw_start_mariadb            # sets CW_DB_PORT CW_DB_USER CW_DB_PASSWORD CW_DB_NAME CW_DB_URL
 #   cw_sql "SELECT 1"           # runs SQL as that user in that database
 #   cw_stop_mariadb / cw_restart_mariadb (same data dir and port)
+# With CW_DB_TLS=1 set before cw_start_mariadb the server also speaks TLS with a certificate
+# for 127.0.0.1 signed by a test CA ($CW_DB_DIR/ca.pem).
 # The server is stopped by common.sh's cleanup trap (its pid is in CW_PIDS).
 
 CW_DB_USER=cwuser
@@ -20,7 +22,7 @@ _cw_mariadbd() {
         --innodb-buffer-pool-size=64M --innodb-log-file-size=48M --skip-log-bin \
         --innodb-flush-log-at-trx-commit=2 --max-connections=50 \
         --performance-schema=OFF --skip-name-resolve --character-set-server=utf8mb4 \
-        --collation-server=utf8mb4_general_ci \
+        --collation-server=utf8mb4_general_ci ${CW_DB_TLS_ARGS:-} \
         >>"$CW_DB_DIR/stdout.log" 2>&1 &
     CW_DB_PID=$!
     CW_PIDS+=("$CW_DB_PID")
@@ -28,10 +30,26 @@ _cw_mariadbd() {
         mariadb --no-defaults -uroot --socket="$CW_DB_DIR/sock" -e 'SELECT 1'
 }
 
+# A throw-away CA and a server certificate for 127.0.0.1 (SAN IP), both in $CW_DB_DIR.
+_cw_mariadb_certs() {
+    local d=$CW_DB_DIR
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=cw test CA" \
+        -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$d/server.key" \
+        -out "$d/server.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\n' >"$d/san.ext"
+    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+        -days 2 -extfile "$d/san.ext" -out "$d/server.pem" 2>/dev/null
+}
+
 cw_start_mariadb() {
     CW_DB_DIR="$CW_TMP/mariadb"
     mkdir -p "$CW_DB_DIR/data"
     CW_DB_PORT=$(cw_free_port)
+    if [ "${CW_DB_TLS:-0}" = 1 ]; then
+        _cw_mariadb_certs
+        CW_DB_TLS_ARGS="--ssl-ca=$CW_DB_DIR/ca.pem --ssl-cert=$CW_DB_DIR/server.pem --ssl-key=$CW_DB_DIR/server.key"
+    fi
     mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$CW_DB_DIR/data" \
         --auth-root-authentication-method=normal --skip-test-db \
         >"$CW_DB_DIR/install.log" 2>&1 || { cat "$CW_DB_DIR/install.log" >&2; cw_fail "mariadb-install-db"; }
