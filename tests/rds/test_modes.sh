@@ -58,6 +58,15 @@ cw_sql "INSERT INTO ev VALUES (10,'2020-01-01 00:00:03','late'),(11,'2020-01-01 
 rds_run --until-idle --offsets "$CW_TMP/off-ti" "${tiargs[@]}" >"$CW_TMP/ti2" 2>>"$CW_TMP/err" || cw_fail "ti run 2"
 [ "$(cut -f2 "$CW_TMP/ti2" | jq -r .id | tr '\n' ' ')" = "10 11 " ] || cw_fail "ts+inc run 2: $(cat "$CW_TMP/ti2")"
 
+cw_note "db.timezone: DATETIME values are times in that zone (offsets are epoch based)"
+cw_sql "CREATE TABLE tzt (id INT PRIMARY KEY, ts DATETIME NOT NULL);
+  INSERT INTO tzt VALUES (1,'2020-01-01 00:00:01'),(2,'2020-01-01 00:00:04')"
+rds_run --until-idle --offsets "$CW_TMP/off-tz" mode=timestamp timestamp.column.name=ts \
+    topic.prefix=tz. table.whitelist=tzt db.timezone=+02:00 >"$CW_TMP/tz" 2>>"$CW_TMP/err" || cw_fail "tz run"
+grep -qx '{"table":"tzt"}	{"timestamp":1577829604000,"timestamp_nanos":0}' "$CW_TMP/off-tz" ||
+    cw_fail "db.timezone=+02:00 offset: $(cat "$CW_TMP/off-tz")"
+[ "$(head -1 "$CW_TMP/tz" | cut -f2 | jq -r .ts)" = "2020-01-01 00:00:01" ] || cw_fail "DATETIME text must not shift"
+
 cw_note "timestamp with two columns COALESCEd"
 cw_sql "CREATE TABLE co (id INT PRIMARY KEY, upd DATETIME NULL, cre DATETIME NOT NULL);
   INSERT INTO co VALUES (1,NULL,'2021-05-05 10:00:00'),(2,'2021-05-05 09:00:00','2021-01-01 00:00:00')"
@@ -82,7 +91,7 @@ grep -q '^split: task 0 tables=a1,a2$' "$CW_TMP/split" || cw_fail "split: $(cat 
 grep -q '^split: task 1 tables=a3$' "$CW_TMP/split" || cw_fail "split: $(cat "$CW_TMP/split")"
 [ "$(printf '%s\n' "$out" | grep -c '^s\.a3	')" = 3 ] || cw_fail "task 1 must read a3 only: $out"
 ! printf '%s\n' "$out" | grep -q '^s\.a[12]	' || cw_fail "task 1 read a table of task 0"
-out=$(rds_run --until-idle mode=bulk topic.prefix=s. table.blacklist=pin,ev,co,types 2>/dev/null | cut -f1 | sort | uniq -c | tr -s ' ')
+out=$(rds_run --until-idle mode=bulk topic.prefix=s. table.blacklist=pin,ev,co,types,tzt 2>/dev/null | cut -f1 | sort | uniq -c | tr -s ' ')
 [ "$out" = " 1 s.a1
  2 s.a2
  3 s.a3" ] || cw_fail "blacklist: $out"
@@ -95,7 +104,7 @@ out=$(rds_run --until-idle mode=timestamp timestamp.column.name=ts timestamp.del
 
 cw_note "table.poll.interval.ms: a table created while the task runs is picked up"
 rds_run_bg "$CW_TMP/new" "$CW_TMP/new.err" mode=incrementing topic.prefix=n. table.poll.interval.ms=300 \
-    poll.interval.ms=100 table.blacklist=ev,co,recent
+    poll.interval.ms=100 table.blacklist=ev,co,recent,tzt
 cw_wait_for 20 "the first tables" rds_lines_ge "$CW_TMP/new" 1
 cw_sql "CREATE TABLE brand_new (id INT AUTO_INCREMENT PRIMARY KEY, v INT); INSERT INTO brand_new (v) VALUES (42)"
 cw_wait_for 20 "the new table's row" grep -q '^n\.brand_new	{"id":1,"v":42}$' "$CW_TMP/new"
