@@ -41,7 +41,7 @@ int rds_error_is_connection(unsigned err) {
 
 static int configure(MYSQL *m, const rds_settings_t *s) {
     unsigned ct = s->url.connect_timeout_s ? s->url.connect_timeout_s : 10;
-    unsigned rt = s->url.read_timeout_s ? s->url.read_timeout_s : 120;
+    unsigned rt = s->url.read_timeout_s ? s->url.read_timeout_s : 600;
     my_bool yes = 1, no = 0;
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);

@@ -206,9 +206,11 @@ static int row_key(rds_task_t *t, MYSQL_ROW row, rds_cursor_t *k, char *errstr, 
 
 /* Hands the pending row to the worker with the offset it earns. `next` is the key of the row
  * after it, or NULL when the result ended. */
-static void emit_pending(rds_task_t *t, cw_batch_t *batch, const rds_cursor_t *next) {
+static int emit_pending(rds_task_t *t, cw_batch_t *batch, const rds_cursor_t *next,
+                        char *errstr, size_t n) {
     rds_table_t *tb = t->tables[t->cur];
     rds_cursor_t *c = &tb->cursor;
+    rds_cursor_t before = *c;
     const rds_cursor_t *k = &t->pend.key;
     switch (t->s.mode) {
     case RDS_MODE_INCREMENTING:
@@ -232,8 +234,16 @@ static void emit_pending(rds_task_t *t, cw_batch_t *batch, const rds_cursor_t *n
     cw_record_t *r = t->h->source_record_new(batch, tb->topic, CW_PARTITION_ANY, tb->partition,
                                              off);
     free(off);
-    if (r) t->h->record_set_value(r, t->pend.json.data, t->pend.json.len);
+    if (!r) {
+        /* the row was not handed over: the next query must start before it again */
+        *c = before;
+        snprintf(errstr, n, "%s: the worker could not create a record (out of memory?)",
+                 tb->partition);
+        return CW_ERR_RETRIABLE;
+    }
+    t->h->record_set_value(r, t->pend.json.data, t->pend.json.len);
     t->pend.set = 0;
+    return CW_OK;
 }
 
 static int sql_error(rds_task_t *t, const char *doing, char *errstr, size_t n) {
@@ -290,7 +300,11 @@ static int fetch(rds_task_t *t, cw_batch_t *batch, int64_t *added, int64_t deadl
         MYSQL_ROW row = mysql_fetch_row(t->res);
         if (!row) {
             if (mysql_errno(t->db)) return sql_error(t, "reading", errstr, n);
-            if (t->pend.set) { emit_pending(t, batch, NULL); (*added)++; }
+            if (t->pend.set) {
+                int rc = emit_pending(t, batch, NULL, errstr, n);
+                if (rc != CW_OK) { drop_connection(t); return rc; }
+                (*added)++;
+            }
             mysql_free_result(t->res);
             t->res = NULL;
             rds_table_t *tb = t->tables[t->cur];
@@ -313,7 +327,11 @@ static int fetch(rds_task_t *t, cw_batch_t *batch, int64_t *added, int64_t deadl
         int rc = row_key(t, row, &t->next.key, errstr, n);
         if (rc != CW_OK) return rc;
         t->rows_in_result++;
-        if (t->pend.set) { emit_pending(t, batch, &t->next.key); (*added)++; }
+        if (t->pend.set) {
+            rc = emit_pending(t, batch, &t->next.key, errstr, n);
+            if (rc != CW_OK) { drop_connection(t); return rc; }
+            (*added)++;
+        }
         rds_row_t tmp = t->pend;
         t->pend = t->next;
         t->next = tmp;

@@ -26,6 +26,8 @@ mode=incrementing
 topic.prefix=w.
 batch.max.rows=200
 poll.interval.ms=200
+value.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter.schemas.enable=false
 P
 export T_RDS_URL="$CW_DB_URL" T_RDS_USER="$CW_DB_USER" T_RDS_PASSWORD="$CW_DB_PASSWORD"
 
