@@ -15,27 +15,24 @@ static int put_bit(rds_buf_t *b, const char *v, unsigned long len) {
     return rds_buf_printf(b, "%llu", x);
 }
 
-/* Digits of a decimal text, not counting sign, leading zeros and the point. */
-static unsigned significant_digits(const char *v, unsigned long len) {
-    unsigned n = 0;
-    int started = 0;
-    for (unsigned long i = 0; i < len; i++) {
-        char c = v[i];
-        if (c < '0' || c > '9') continue;
-        if (c != '0') started = 1;
-        if (started) n++;
-    }
-    return n;
+/* The declared precision of a DECIMAL column: the display length less the point and the
+ * sign. */
+static unsigned long decimal_precision(const MYSQL_FIELD *f) {
+    unsigned long p = f->length;
+    if (f->decimals > 0 && p > 0) p--;
+    if (!(f->flags & UNSIGNED_FLAG) && p > 0) p--;
+    return p;
 }
 
 static int put_decimal(rds_buf_t *b, const MYSQL_FIELD *f, const char *v, unsigned long len,
                        rds_numeric_t mode) {
     if (!rds_json_number_ok(v, len)) return rds_buf_json_string(b, v, len, NULL);
     if (mode == RDS_NUM_BEST_FIT_EAGER_DOUBLE) return rds_buf_append(b, v, len);
-    /* A double holds 15 significant digits exactly; integers (scale 0) are exact up to
-     * int64 in every JSON reader that keeps integers (jansson, Java, Python). */
-    unsigned digits = significant_digits(v, len);
-    int exact = f->decimals == 0 ? (digits <= 18) : (digits <= 15);
+    /* Decided per column, so a column's values keep one JSON type: a double holds 15
+     * significant digits exactly; integers (scale 0) up to 18 digits fit int64 in every
+     * JSON reader that keeps integers (jansson, Java, Python). */
+    unsigned long p = decimal_precision(f);
+    int exact = f->decimals == 0 ? p <= 18 : p <= 15;
     if (exact) return rds_buf_append(b, v, len);
     return rds_buf_json_string(b, v, len, NULL);
 }

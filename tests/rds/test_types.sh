@@ -18,7 +18,7 @@ cw_sql "INSERT INTO types VALUES (NULL,
   '-12:34:56', 2022,
   x'00FF10', 'ab', x'DEADBEEF', b'1010101010', b'1',
   'large', 'a,c', '{\"k\": [1, 2.5, null]}', NULL)"
-cw_sql "INSERT INTO types (id) VALUES (NULL)"
+cw_sql "INSERT INTO types (id, dec_big) VALUES (NULL, 1.5)"
 rds_run --until-idle mode=incrementing topic.prefix=rds. poll.interval.ms=100 \
     >"$CW_TMP/out" 2>"$CW_TMP/err" || { cat "$CW_TMP/err"; cw_fail "harness failed"; }
 [ "$(wc -l <"$CW_TMP/out")" = 2 ] || { cat "$CW_TMP/out"; cw_fail "expected 2 records"; }
@@ -29,8 +29,10 @@ want=$'rds.types\t{"id":1,"ti":-128,"si":65535,"mi":-8388608,"bi":-9223372036854
 printf '%s\n' "$got" | cut -f2 | jq -e '.f == -89.9787 and .bu == 18446744073709551615 and .nul == null' >/dev/null ||
     cw_fail "jq does not read the row back"
 got2=$(sed -n 2p "$CW_TMP/out" | cut -f2)
-printf '%s' "$got2" | jq -e 'to_entries | map(select(.key != "id")) | all(.value == null)' >/dev/null ||
+printf '%s' "$got2" | jq -e 'to_entries | map(select(.key != "id" and .key != "dec_big")) | all(.value == null)' >/dev/null ||
     cw_fail "an all-NULL row must map every column to null: $got2"
+printf '%s' "$got2" | jq -e '.dec_big == "1.5000000000"' >/dev/null ||
+    cw_fail "a DECIMAL(30,10) value is a string whatever its digits: $got2"
 # datetime.format=iso8601
 rds_run --until-idle mode=bulk topic.prefix=rds. datetime.format=iso8601 poll.interval.ms=100 \
     >"$CW_TMP/iso" 2>>"$CW_TMP/err" || cw_fail "harness failed (iso8601)"
