@@ -1,4 +1,5 @@
-/* The source task: start, poll, stop, and the connector's task split. */
+/* The source task (start, poll, stop; rds_task.c) and the connector's task split
+ * (rds_split.c). */
 #ifndef RDS_TASK_H
 #define RDS_TASK_H
 #include "connect-worker/plugin.h"
