@@ -47,6 +47,10 @@ cw_note "timestamp: timestamp.initial skips older rows"
 rds_run --until-idle "${tsargs[@]}" timestamp.initial=1577836801500 >"$CW_TMP/ts3" 2>>"$CW_TMP/err" || cw_fail "ts run 3"
 [ "$(cut -f2 "$CW_TMP/ts3" | jq -r .v | tr '\n' ' ')" = "d e f g h " ] || cw_fail "timestamp.initial: $(cat "$CW_TMP/ts3")"
 
+cw_note "timestamp: timestamp.initial=-1 starts at the current time"
+out=$(rds_run --until-idle "${tsargs[@]}" timestamp.initial=-1 2>/dev/null | wc -l)
+[ "$out" = 0 ] || cw_fail "timestamp.initial=-1 must skip every existing row, got $out"
+
 cw_note "timestamp+incrementing: a later row with an already-read timestamp is still read"
 tiargs=(mode=timestamp+incrementing timestamp.column.name=ts incrementing.column.name=id
         topic.prefix=ti. table.whitelist=ev batch.max.rows=3)
@@ -110,4 +114,9 @@ cw_sql "CREATE TABLE brand_new (id INT AUTO_INCREMENT PRIMARY KEY, v INT); INSER
 cw_wait_for 20 "the new table's row" grep -q '^n\.brand_new	{"id":1,"v":42}$' "$CW_TMP/new"
 grep -q "new table 'brand_new' picked up" "$CW_TMP/new.err" || cw_fail "pickup not logged"
 kill "$RDS_PID"
+cw_note "table.include.list / table.exclude.list (the newer names)"
+out=$(rds_run --until-idle mode=bulk topic.prefix=s. table.include.list=a2,a3 2>/dev/null | cut -f1 | sort -u | tr '\n' ' ')
+[ "$out" = "s.a2 s.a3 " ] || cw_fail "table.include.list: $out"
+out=$(rds_run --until-idle mode=bulk topic.prefix=s. table.exclude.list=pin,ev,co,types,tzt,recent,brand_new,a1 2>/dev/null | cut -f1 | sort -u | tr '\n' ' ')
+[ "$out" = "s.a2 s.a3 " ] || cw_fail "table.exclude.list: $out"
 echo "modes ok"
