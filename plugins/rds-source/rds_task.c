@@ -132,7 +132,7 @@ static int discover(rds_task_t *t, int strict, char *errstr, size_t n) {
         if (t->task_count > 1 && (int)(fnv1a(names[i]) % (uint32_t)t->task_count) != t->task_id)
             continue;
         rc = add_table(t, names[i], errstr, n);
-        if (rc == CW_OK)
+        if (rc == CW_OK && !strict)
             t->h->log(t->ctx, CW_LOG_INFO, "new table '%s' picked up", names[i]);
         else if (rc == CW_ERR_CONFIG && !strict) {
             t->h->log(t->ctx, CW_LOG_WARN, "new table '%s' skipped: %s", names[i], errstr);
