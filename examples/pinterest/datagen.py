@@ -275,7 +275,12 @@ def main():
     if a.rows < 0 or a.rate <= 0:
         ap.error("--rows must be >= 0 and --rate > 0")
     if a.command == "sql":
-        generate_sql(sys.stdout, a.rows, a.seed, a.start_ind, not a.no_create)
+        try:
+            generate_sql(sys.stdout, a.rows, a.seed, a.start_ind, not a.no_create)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # the reader stopped early (| head): not an error; keep the exit quiet
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     if a.command == "load":
         return cmd_load(a)

@@ -18,7 +18,7 @@ _cw_mariadbd() {
     # tests run as root in CI: mariadbd refuses root unless told
     "$mariadbd" --no-defaults --user="$(id -un)" --datadir="$CW_DB_DIR/data" \
         --socket="$CW_DB_DIR/sock" --port="$CW_DB_PORT" --bind-address=127.0.0.1 \
-        --pid-file="$CW_DB_DIR/pid" --log-error="$CW_DB_DIR/error.log" \
+        --pid-file="$CW_DB_DIR/pid" --log-error="$CW_DB_DIR/error.log" --tmpdir="$CW_DB_DIR/tmp" \
         --innodb-buffer-pool-size=64M --innodb-log-file-size=48M --skip-log-bin \
         --innodb-flush-log-at-trx-commit=2 --max-connections=50 \
         --performance-schema=OFF --skip-name-resolve --character-set-server=utf8mb4 \
@@ -50,7 +50,10 @@ cw_start_mariadb() {
         _cw_mariadb_certs
         CW_DB_TLS_ARGS="--ssl-ca=$CW_DB_DIR/ca.pem --ssl-cert=$CW_DB_DIR/server.pem --ssl-key=$CW_DB_DIR/server.key"
     fi
-    mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$CW_DB_DIR/data" \
+    # a tmpdir of its own: concurrent bootstraps sharing /tmp clash on temporary tables
+    mkdir -p "$CW_DB_DIR/tmp"
+    TMPDIR="$CW_DB_DIR/tmp" mariadb-install-db --no-defaults --user="$(id -un)" \
+        --datadir="$CW_DB_DIR/data" \
         --auth-root-authentication-method=normal --skip-test-db \
         >"$CW_DB_DIR/install.log" 2>&1 || { cat "$CW_DB_DIR/install.log" >&2; cw_fail "mariadb-install-db"; }
     _cw_mariadbd

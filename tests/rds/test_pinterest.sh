@@ -68,7 +68,11 @@ MYSQL_PWD="$CW_DB_PASSWORD" python3 "$gen" live --rate 40 --duration 1.5 --seed 
     cw_fail "datagen live"
 added=$(( $(cw_sql "SELECT COUNT(*) FROM user_data") - 300 ))
 [ "$added" -ge 20 ] || cw_fail "live mode inserted only $added rows"
-cw_wait_for 30 "the live rows" rds_lines_ge "$CW_TMP/live" $((3 * added))
+deadline=$((SECONDS + 30))
+until rds_lines_ge "$CW_TMP/live" $((3 * added)); do
+    [ $SECONDS -lt $deadline ] || { cat "$CW_TMP/live.err" >&2; cw_fail "timed out: $(wc -l <"$CW_TMP/live") of $((3 * added)) live rows"; }
+    sleep 0.1
+done
 kill $pid; wait $pid 2>/dev/null || true
 [ "$(grep -c '^pinterest.user_data	' "$CW_TMP/live")" = "$added" ] || cw_fail "live user rows: want $added"
 [ "$(grep '^pinterest.user_data	' "$CW_TMP/live" | head -1 | cut -f2 | jq .ind)" = 301 ] || cw_fail "live rows must start at ind 301"
