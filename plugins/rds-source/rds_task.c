@@ -252,8 +252,8 @@ static int sql_error(rds_task_t *t, const char *doing, char *errstr, size_t n) {
     snprintf(errstr, n, "%s %s: %s (error %u)", doing, tb->name ? tb->name : "the query",
              mysql_error(t->db), e);
     if (rds_error_is_connection(e)) {
-        t->h->log(t->ctx, CW_LOG_WARN, "%s; reconnecting, then resuming after offset of "
-                  "the last row handed over", errstr);
+        t->h->log(t->ctx, CW_LOG_WARN, "%s; will reconnect and resume after the last row "
+                  "handed over", errstr);
         drop_connection(t);
         return CW_ERR_RETRIABLE;
     }
