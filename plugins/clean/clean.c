@@ -244,10 +244,11 @@ static void describe(const json_t *v, char *buf, size_t n) {
     }
 }
 
-static int bad_value(const char *field, const json_t *v, const char *what, char *e, size_t n) {
+static int bad_value(const char *field, const json_t *v, const char *verb, const char *rest,
+                     char *e, size_t n) {
     char d[160];
     describe(v, d, sizeof(d));
-    snprintf(e, n, "clean: field '%s': cannot %s %s", field, what, d);
+    snprintf(e, n, "clean: field '%s': cannot %s %s%s%s", field, verb, d, *rest ? " " : "", rest);
     return CW_ERR_RECORD;
 }
 
@@ -279,7 +280,7 @@ static int step_text(const clean_t *c, json_t *obj, char *e, size_t n) {
         const kv_t *kv = &c->strip.items[i];
         json_t *v = json_object_get(obj, kv->field);
         if (!v || json_is_null(v)) continue;
-        if (!json_is_string(v)) return bad_value(kv->field, v, "strip a prefix from the non-string", e, n);
+        if (!json_is_string(v)) return bad_value(kv->field, v, "strip a prefix from", "(not a string)", e, n);
         size_t plen = strlen(kv->text);
         if (strncmp(json_string_value(v), kv->text, plen) == 0)
             json_object_set_new(obj, kv->field, json_stringn(json_string_value(v) + plen,
@@ -292,7 +293,7 @@ static int step_text(const clean_t *c, json_t *obj, char *e, size_t n) {
         regmatch_t m[2];
         const char *s = json_string_value(v);
         if (!json_is_string(v) || strlen(s) != json_string_length(v) || regexec(&kv->re, s, 2, m, 0) != 0)
-            return bad_value(kv->field, v, "extract with the regex from", e, n);
+            return bad_value(kv->field, v, "match the extract regex against", "", e, n);
         int g = kv->re.re_nsub >= 1 && m[1].rm_so >= 0 ? 1 : 0;
         json_object_set_new(obj, kv->field, json_stringn(s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so)));
     }
@@ -305,7 +306,7 @@ static int step_numbers(const clean_t *c, json_t *obj, char *e, size_t n) {
         int64_t x;
         if (!v || json_is_null(v) || json_is_integer(v)) continue;
         if (!json_is_string(v) || clean_human_number(json_string_value(v), &x))
-            return bad_value(c->human[i], v, "parse as a human-written number (like 892, 10k, 1.5k, 3M)", e, n);
+            return bad_value(c->human[i], v, "parse", "as a human-written number (like 892, 10k, 1.5k, 3M)", e, n);
         json_object_set_new(obj, c->human[i], json_integer(x));
     }
     for (size_t i = 0; c->integers && c->integers[i]; i++) {
@@ -315,12 +316,12 @@ static int step_numbers(const clean_t *c, json_t *obj, char *e, size_t n) {
         if (json_is_real(v)) {
             double d = json_real_value(v);
             if (d != (double)(int64_t)d || d >= 9223372036854775808.0 || d < -9223372036854775808.0)
-                return bad_value(c->integers[i], v, "convert to an integer the number", e, n);
+                return bad_value(c->integers[i], v, "convert", "to an integer (not a whole number within int64)", e, n);
             json_object_set_new(obj, c->integers[i], json_integer((int64_t)d));
             continue;
         }
         if (!json_is_string(v) || clean_integer(json_string_value(v), &x))
-            return bad_value(c->integers[i], v, "parse as an integer", e, n);
+            return bad_value(c->integers[i], v, "parse", "as an integer", e, n);
         json_object_set_new(obj, c->integers[i], json_integer(x));
     }
     for (size_t i = 0; c->numbers && c->numbers[i]; i++) {
@@ -330,7 +331,7 @@ static int step_numbers(const clean_t *c, json_t *obj, char *e, size_t n) {
         double d;
         if (!v || json_is_null(v) || json_is_number(v)) continue;
         if (!json_is_string(v) || clean_number(json_string_value(v), &is_int, &x, &d))
-            return bad_value(c->numbers[i], v, "parse as a number", e, n);
+            return bad_value(c->numbers[i], v, "parse", "as a number", e, n);
         json_object_set_new(obj, c->numbers[i], is_int ? json_integer(x) : json_real(d));
     }
     return CW_OK;
@@ -342,7 +343,7 @@ static int step_timestamps(const clean_t *c, json_t *obj, char *e, size_t n) {
         json_t *v = json_object_get(obj, c->timestamps[i]);
         if (!v || json_is_null(v)) continue;
         if (!json_is_string(v) || clean_timestamp(json_string_value(v), buf, sizeof(buf)))
-            return bad_value(c->timestamps[i], v, "parse as a timestamp (YYYY-MM-DD HH:MM:SS or ISO-8601)", e, n);
+            return bad_value(c->timestamps[i], v, "parse", "as a timestamp (YYYY-MM-DD HH:MM:SS or ISO-8601)", e, n);
         json_object_set_new(obj, c->timestamps[i], json_string(buf));
     }
     return CW_OK;
@@ -377,7 +378,7 @@ static int step_build(const clean_t *c, json_t *obj, char *e, size_t n) {
             const char *t;
             if (scalar_text(v, buf, sizeof(buf), &t)) {
                 free(acc);
-                return bad_value(kv->list[j], v, "concatenate into a string", e, n);
+                return bad_value(kv->list[j], v, "concatenate", "into a string", e, n);
             }
             if (!t) continue;
             size_t tl = json_is_string(v) ? json_string_length(v) : strlen(t);
