@@ -10,13 +10,19 @@ const cw_host_t *tf_host;
 const char *tf_which_name(tf_which_t w) { return w == TF_KEY ? "key" : "value"; }
 
 json_t *tf_get(cw_record_t *r, tf_which_t w, char *errstr, size_t n) {
-    return w == TF_KEY ? tf_host->record_key_json(r, errstr, n)
-                       : tf_host->record_value_json(r, errstr, n);
+    char why[512] = "";
+    json_t *v = w == TF_KEY ? tf_host->record_key_json(r, why, sizeof(why))
+                            : tf_host->record_value_json(r, why, sizeof(why));
+    if (!v) tf_err(errstr, n, CW_ERR_RECORD, "the %s is not valid JSON: %s", tf_which_name(w), why);
+    return v;
 }
 
 json_t *tf_get_mut(cw_record_t *r, tf_which_t w, char *errstr, size_t n) {
-    return w == TF_KEY ? tf_host->record_key_json_mut(r, errstr, n)
-                       : tf_host->record_value_json_mut(r, errstr, n);
+    char why[512] = "";
+    json_t *v = w == TF_KEY ? tf_host->record_key_json_mut(r, why, sizeof(why))
+                            : tf_host->record_value_json_mut(r, why, sizeof(why));
+    if (!v) tf_err(errstr, n, CW_ERR_RECORD, "the %s is not valid JSON: %s", tf_which_name(w), why);
+    return v;
 }
 
 void tf_set(cw_record_t *r, tf_which_t w, json_t *v) {
