@@ -302,10 +302,10 @@ int main(int argc, char **argv) {
             }
             fprintf(stderr, "error: %s/%d/%lld: transform %s: %s\n", host->record_topic(r),
                     (int)host->record_partition(r), (long long)offset, talias[i], err);
-            free(original);
-            th_record_free(r);
-            return rc == CW_ERR_RECORD ? 3 : 4;
+            status = rc == CW_ERR_RECORD ? 3 : 4;
+            break;
         }
+        if (status == 3 || status == 4) { free(original); th_record_free(r); break; }
         free(original);
         if (!dropped) {
             size_t vl;
