@@ -126,6 +126,37 @@ static void put(buf_t *b, const char *s, size_t n) {
     b->p[b->len] = 0;
 }
 
+/* A JSON string with the escapes jansson writes in compact mode (the text is valid UTF-8:
+ * jansson checked it when it was parsed or created). */
+static void put_string(buf_t *b, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    put(b, "\"", 1);
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        put(b, s + start, i - start);
+        start = i + 1;
+        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+        size_t el = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0'; esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
+            el = 6;
+        }
+        put(b, esc, el);
+    }
+    put(b, s + start, n - start);
+    put(b, "\"", 1);
+}
+
 static void encode(buf_t *b, const json_t *v) {
     char tmp[64];
     switch (json_typeof(v)) {
@@ -137,9 +168,7 @@ static void encode(buf_t *b, const json_t *v) {
         json_object_foreach((json_t *)v, k, x) {
             if (!first) put(b, ",", 1);
             first = 0;
-            json_t *ks = json_string(k);
-            encode(b, ks);
-            json_decref(ks);
+            put_string(b, k, strlen(k));
             put(b, ":", 1);
             encode(b, x);
         }
@@ -164,11 +193,17 @@ static void encode(buf_t *b, const json_t *v) {
         put(b, tmp, strlen(tmp));
         break;
     }
-    default: {
-        char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-        if (s) put(b, s, strlen(s));
-        free(s);
+    case JSON_STRING:
+        put_string(b, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER: {
+        int n = snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        put(b, tmp, (size_t)n);
+        break;
     }
+    case JSON_TRUE: put(b, "true", 4); break;
+    case JSON_FALSE: put(b, "false", 5); break;
+    default: put(b, "null", 4);
     }
 }
 
