@@ -258,6 +258,14 @@ static int in_list(char *const *list, const char *s) {
     return 0;
 }
 
+/* The text of a string value, or NULL when it is not a string or holds a NUL character
+ * (the worker parses with JSON_ALLOW_NUL; "10\u0000k" must not be read as "10"). */
+static const char *text_of(const json_t *v) {
+    if (!json_is_string(v)) return NULL;
+    const char *s = json_string_value(v);
+    return strlen(s) == json_string_length(v) ? s : NULL;
+}
+
 static char **field_list(const kvs_t *k, const char *field) {
     for (size_t i = 0; i < k->n; i++)
         if (strcmp(k->items[i].field, field) == 0) return k->items[i].list;
@@ -268,8 +276,8 @@ static void step_nulls(const clean_t *c, json_t *obj) {
     const char *k;
     json_t *v;
     json_object_foreach(obj, k, v) {
-        if (!json_is_string(v)) continue;
-        const char *s = json_string_value(v);
+        const char *s = text_of(v);
+        if (!s) continue;
         if ((c->null_empty && !*s) || in_list(c->null_all, s) || in_list(field_list(&c->null_field, k), s))
             json_object_set_new(obj, k, json_null());
     }
@@ -282,7 +290,7 @@ static int step_text(const clean_t *c, json_t *obj, char *e, size_t n) {
         if (!v || json_is_null(v)) continue;
         if (!json_is_string(v)) return bad_value(kv->field, v, "strip a prefix from", "(not a string)", e, n);
         size_t plen = strlen(kv->text);
-        if (strncmp(json_string_value(v), kv->text, plen) == 0)
+        if (json_string_length(v) >= plen && memcmp(json_string_value(v), kv->text, plen) == 0)
             json_object_set_new(obj, kv->field, json_stringn(json_string_value(v) + plen,
                                                              json_string_length(v) - plen));
     }
@@ -291,8 +299,8 @@ static int step_text(const clean_t *c, json_t *obj, char *e, size_t n) {
         json_t *v = json_object_get(obj, kv->field);
         if (!v || json_is_null(v)) continue;
         regmatch_t m[2];
-        const char *s = json_string_value(v);
-        if (!json_is_string(v) || strlen(s) != json_string_length(v) || regexec(&kv->re, s, 2, m, 0) != 0)
+        const char *s = text_of(v);
+        if (!s || regexec(&kv->re, s, 2, m, 0) != 0)
             return bad_value(kv->field, v, "match the extract regex against", "", e, n);
         int g = kv->re.re_nsub >= 1 && m[1].rm_so >= 0 ? 1 : 0;
         json_object_set_new(obj, kv->field, json_stringn(s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so)));
@@ -305,7 +313,7 @@ static int step_numbers(const clean_t *c, json_t *obj, char *e, size_t n) {
         json_t *v = json_object_get(obj, c->human[i]);
         int64_t x;
         if (!v || json_is_null(v) || json_is_integer(v)) continue;
-        if (!json_is_string(v) || clean_human_number(json_string_value(v), &x))
+        if (!text_of(v) || clean_human_number(text_of(v), &x))
             return bad_value(c->human[i], v, "parse", "as a human-written number (like 892, 10k, 1.5k, 3M)", e, n);
         json_object_set_new(obj, c->human[i], json_integer(x));
     }
@@ -320,7 +328,7 @@ static int step_numbers(const clean_t *c, json_t *obj, char *e, size_t n) {
             json_object_set_new(obj, c->integers[i], json_integer((int64_t)d));
             continue;
         }
-        if (!json_is_string(v) || clean_integer(json_string_value(v), &x))
+        if (!text_of(v) || clean_integer(text_of(v), &x))
             return bad_value(c->integers[i], v, "parse", "as an integer", e, n);
         json_object_set_new(obj, c->integers[i], json_integer(x));
     }
@@ -330,7 +338,7 @@ static int step_numbers(const clean_t *c, json_t *obj, char *e, size_t n) {
         int64_t x;
         double d;
         if (!v || json_is_null(v) || json_is_number(v)) continue;
-        if (!json_is_string(v) || clean_number(json_string_value(v), &is_int, &x, &d))
+        if (!text_of(v) || clean_number(text_of(v), &is_int, &x, &d))
             return bad_value(c->numbers[i], v, "parse", "as a number", e, n);
         json_object_set_new(obj, c->numbers[i], is_int ? json_integer(x) : json_real(d));
     }
@@ -342,7 +350,7 @@ static int step_timestamps(const clean_t *c, json_t *obj, char *e, size_t n) {
     for (size_t i = 0; c->timestamps && c->timestamps[i]; i++) {
         json_t *v = json_object_get(obj, c->timestamps[i]);
         if (!v || json_is_null(v)) continue;
-        if (!json_is_string(v) || clean_timestamp(json_string_value(v), buf, sizeof(buf)))
+        if (!text_of(v) || clean_timestamp(text_of(v), buf, sizeof(buf)))
             return bad_value(c->timestamps[i], v, "parse", "as a timestamp (YYYY-MM-DD HH:MM:SS or ISO-8601)", e, n);
         json_object_set_new(obj, c->timestamps[i], json_string(buf));
     }

@@ -117,6 +117,10 @@ static json_t *fail(const json_t *in, cast_type_t t, const char *why, char *errs
 }
 
 /* Java's Long.parseLong: optional sign and decimal digits, nothing else. */
+/* A string value usable as C text: no embedded NUL (the worker parses JSON with
+ * JSON_ALLOW_NUL, so "10\u0000k" must not be read as "10"). */
+static int plain(const json_t *v) { return strlen(json_string_value(v)) == json_string_length(v); }
+
 static int parse_int(const char *s, long long *out) {
     const char *p = s;
     if (*p == '+' || *p == '-') p++;
@@ -161,7 +165,7 @@ static json_t *to_int(const json_t *in, cast_type_t t, char *errstr, size_t n) {
     } else if (json_is_boolean(in)) {
         v = json_is_true(in) ? 1 : 0;
     } else if (json_is_string(in)) {
-        int rc = parse_int(json_string_value(in), &v);
+        int rc = plain(in) ? parse_int(json_string_value(in), &v) : -1;
         if (rc == -1) return fail(in, t, "not an integer", errstr, n);
         if (rc == -2) return fail(in, t, "out of range", errstr, n);
     } else {
@@ -177,7 +181,7 @@ static json_t *to_float(const json_t *in, cast_type_t t, char *errstr, size_t n)
     else if (json_is_real(in)) d = json_real_value(in);
     else if (json_is_boolean(in)) d = json_is_true(in) ? 1.0 : 0.0;
     else if (json_is_string(in)) {
-        if (parse_double(json_string_value(in), &d)) return fail(in, t, "not a number", errstr, n);
+        if (!plain(in) || parse_double(json_string_value(in), &d)) return fail(in, t, "not a number", errstr, n);
     } else return fail(in, t, "only numbers, booleans and strings can be cast", errstr, n);
     if (!isfinite(d)) return fail(in, t, "not a finite number", errstr, n);
     if (t == CAST_FLOAT32) {
@@ -192,7 +196,7 @@ static json_t *to_bool(const json_t *in, char *errstr, size_t n) {
     if (json_is_integer(in)) return json_boolean(json_integer_value(in) != 0);
     if (json_is_real(in)) return json_boolean(json_real_value(in) != 0.0);
     if (json_is_string(in)) {
-        const char *s = json_string_value(in);
+        const char *s = plain(in) ? json_string_value(in) : "";
         if (strcasecmp(s, "true") == 0) return json_true();
         if (strcasecmp(s, "false") == 0) return json_false();
         return fail(in, CAST_BOOLEAN, "not true or false", errstr, n);

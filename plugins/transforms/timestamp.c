@@ -88,7 +88,10 @@ static int to_ms(const tsc_t *s, const json_t *in, int64_t *ms, const char *wher
             tf_describe(in, d, sizeof(d));
             return tf_err(e, n, CW_ERR_RECORD, "TimestampConverter: %s is the string %s but no format is configured", where, d);
         }
-        if (sdf_parse(&s->format, json_string_value(in), ms, why, sizeof(why)) == 0) return CW_OK;
+        if (strlen(json_string_value(in)) != json_string_length(in))
+            snprintf(why, sizeof(why), "contains a NUL character");
+        else if (sdf_parse(&s->format, json_string_value(in), ms, why, sizeof(why)) == 0)
+            return CW_OK;
         tf_describe(in, d, sizeof(d));
         return tf_err(e, n, CW_ERR_RECORD, "TimestampConverter: %s value %s %s", where, d, why);
     }

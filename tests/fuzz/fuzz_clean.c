@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     clean_t *c = NULL;
     char err[512] = "";
     if (clean_configure_state(cfg, &c, err, sizeof(err)) == CW_OK) {
-        json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
+        json_t *v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
         if (json_is_object(v)) {
             json_t *out = NULL;
             err[0] = 0;

@@ -276,7 +276,7 @@ static json_t *part_json(part_t *p, char *e, size_t n) {
     if (p->json) return p->json;
     if (!p->bytes) return p->json = json_null();
     json_error_t err;
-    p->json = json_loadb(p->bytes, p->len, JSON_DECODE_ANY, &err);
+    p->json = json_loadb(p->bytes, p->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
     if (!p->json) snprintf(e, n, "invalid JSON at byte %d: %s", err.position, err.text);
     return p->json;
 }
