@@ -12,30 +12,10 @@ python3 "$here/hostile.py" 7 >"$tmp/in.txt"
 total=$(wc -l <"$tmp/in.txt")
 T=org.apache.kafka.connect.transforms.
 
-configs=(
-  "ReplaceField\$Value|exclude=b|renames=a:z"
-  "ReplaceField\$Key|include=a"
-  "Cast\$Value|spec=a:int8,b:float32,c:boolean,ts:string,ind:int64"
-  "Cast\$Value|spec=string"
-  "Cast\$Value|spec=user.name:int32|field.syntax.version=V2"
-  "InsertField\$Value|topic.field=t|partition.field=p|offset.field=o!|timestamp.field=ts|static.field=s|static.value=v"
-  "MaskField\$Value|fields=a,b,c,user"
-  "MaskField\$Value|fields=a,b|replacement=12"
-  "ValueToKey|fields=a,b"
-  "ExtractField\$Value|field=a"
-  "ExtractField\$Value|field=user.name|field.syntax.version=V2"
-  "HoistField\$Value|field=wrapped"
-  "Flatten\$Value|delimiter=."
-  "TimestampConverter\$Value|field=ts|target.type=unix|format=yyyy-MM-dd HH:mm:ss"
-  "TimestampConverter\$Value|field=a|target.type=string|format=yyyy-MM-dd'T'HH:mm:ss.SSSX|unix.precision=nanoseconds"
-  "TimestampConverter\$Value|target.type=Timestamp|unix.precision=seconds"
-  "RegexRouter|regex=(te)(st)|replacement=\$2-\$1"
-  "TimestampRouter|topic.format=\${topic}_\${timestamp}|timestamp.format=yyyy"
-  "InsertHeader|header=h|value.literal=v"
-  "DropHeaders|headers=h"
-  "HeaderFrom\$Value|fields=a,b|headers=ha,hb|operation=move"
-  "clean|null.values=[\"abc\",\"\"]|null.empty=true|human.numbers=follower_count|integers=ind,index|numbers=latitude|timestamps=timestamp,date_joined|strip.prefix.save_location=Local save in |concat.fields.user_name=first_name,last_name|array.coordinates=latitude,longitude|extract.a=^([0-9]+)|renames=index:ind2|drop=b|order=ind,user_name,coordinates,a"
-)
+configs=()
+while IFS= read -r line; do
+  case $line in ''|'#'*) ;; *) configs+=("$line") ;; esac
+done <"$here/hostile-configs.txt"
 preds=("TopicNameMatches|pattern=t.*" "HasHeaderKey|name=h" "RecordIsTombstone")
 
 n=0

@@ -9,7 +9,9 @@
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 
-"$CW_WORKER" --version >/dev/null 2>&1 || { echo "connect-worker cannot run connectors yet: skipped"; exit 77; }
+if "$CW_WORKER" 2>&1 | grep -q "runtime not built yet"; then
+    echo "connect-worker is the placeholder binary: skipped"; exit 77
+fi
 [ -f "$CW_PLUGIN_DIR/file-sink.so" ] || { echo "no file-sink plugin yet: skipped"; exit 77; }
 
 cases=()
