@@ -1,0 +1,122 @@
+/* uppercase-field: an example transform built outside the connect-worker tree, against the
+ * installed SDK only (connect-worker/plugin.h and jansson).
+ *
+ * With `field` unset the record value must be a string, and all of it is upper-cased; with
+ * `field` set the value must be a JSON object, and that field is upper-cased when it is a
+ * string (a missing field leaves the record alone). ASCII letters only: other bytes, e.g.
+ * UTF-8 sequences, pass through unchanged. */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <connect-worker/plugin.h>
+
+static const cw_host_t *host;
+
+typedef struct uppercase {
+    char *field; /* NULL: the whole value */
+} uppercase_t;
+
+static int up_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
+                        size_t errstr_size) {
+    (void)ctx;
+    uppercase_t *u = calloc(1, sizeof *u);
+    if (!u) {
+        snprintf(errstr, errstr_size, "uppercase-field: out of memory");
+        return CW_ERR_FATAL;
+    }
+    const char *field = host->config_get(config, "field");
+    if (field && *field && !(u->field = strdup(field))) {
+        free(u);
+        snprintf(errstr, errstr_size, "uppercase-field: out of memory");
+        return CW_ERR_FATAL;
+    }
+    *state = u;
+    return CW_OK;
+}
+
+/* Replaces the string `s` by its upper-cased copy. */
+static int upcase_string(json_t *s) {
+    size_t n = json_string_length(s);
+    char *copy = malloc(n + 1);
+    if (!copy) return -1;
+    memcpy(copy, json_string_value(s), n + 1);
+    for (size_t i = 0; i < n; i++) copy[i] = (char)toupper((unsigned char)copy[i]);
+    int rc = json_string_setn(s, copy, n);
+    free(copy);
+    return rc;
+}
+
+static int up_apply(void *state, cw_record_t *record, char *errstr, size_t errstr_size) {
+    uppercase_t *u = state;
+    json_t *value = host->record_value_json_mut(record, errstr, errstr_size);
+    if (!value) return CW_ERR_RECORD; /* errstr says why the value could not be read */
+    if (json_is_null(value)) return CW_OK; /* tombstones stay tombstones */
+
+    json_t *target = value;
+    if (u->field) {
+        if (!json_is_object(value)) {
+            snprintf(errstr, errstr_size,
+                     "uppercase-field: field '%s' needs an object value, got a %s", u->field,
+                     json_is_string(value) ? "string" : "non-object value");
+            return CW_ERR_RECORD;
+        }
+        target = json_object_get(value, u->field);
+        if (!target) return CW_OK;
+    }
+    if (!json_is_string(target)) {
+        snprintf(errstr, errstr_size, "uppercase-field: %s%s%s is not a string",
+                 u->field ? "field '" : "the value", u->field ? u->field : "",
+                 u->field ? "'" : "");
+        return CW_ERR_RECORD;
+    }
+    if (upcase_string(target) != 0) {
+        snprintf(errstr, errstr_size, "uppercase-field: out of memory");
+        return CW_ERR_FATAL;
+    }
+    return CW_OK;
+}
+
+static void up_close(void *state) {
+    uppercase_t *u = state;
+    if (!u) return;
+    free(u->field);
+    free(u);
+}
+
+static int up_init(const cw_host_t *h, char *errstr, size_t errstr_size) {
+    /* record_value_json_mut is part of ABI 1 from the start; check the table anyway, as a
+     * plugin built against a newer header would for members appended later. */
+    if (h->struct_size < offsetof(cw_host_t, record_value_json_mut) + sizeof(void *)) {
+        snprintf(errstr, errstr_size, "uppercase-field: this worker's host table is too old");
+        return CW_ERR_FATAL;
+    }
+    host = h;
+    return CW_OK;
+}
+
+static const cw_config_def_t up_config[] = {
+    {"field", CW_CFG_STRING, NULL, 0,
+     "The field of an object value to upper-case; unset: the value itself, which must be a "
+     "string.",
+     NULL, 0, 0},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+};
+
+static const cw_transform_ops_t up_ops = {up_configure, up_apply, up_close};
+
+static const char *const up_aliases[] = {"com.example.connect.UppercaseField", NULL};
+
+static const cw_plugin_t uppercase_plugin = {
+    CW_PLUGIN_TRANSFORM, "uppercase-field", up_aliases, "0.1.0",
+    "Upper-cases a string value, or one string field of an object value (ASCII letters).",
+    up_config, NULL, NULL, &up_ops, NULL};
+
+static const cw_plugin_t *const plugins[] = {&uppercase_plugin, NULL};
+
+static const cw_module_t module = {CW_ABI_VERSION, sizeof(cw_module_t), "uppercase-field",
+                                   plugins, up_init, NULL};
+
+CW_MODULE_ENTRY(module)
