@@ -431,6 +431,12 @@ int clean_apply_json(const clean_t *c, json_t *obj, json_t **out, char *e, size_
             const char *name = k;
             for (size_t i = 0; i < c->nren; i++)
                 if (strcmp(c->ren_from[i], k) == 0) name = c->ren_to[i];
+            if (json_object_get(r, name)) {
+                /* Two fields would end up with one name: one of them would be lost. */
+                snprintf(e, n, "clean: renames: field '%s' would become '%s', which the record already has", k, name);
+                json_decref(r);
+                return CW_ERR_RECORD;
+            }
             json_object_set(r, name, v);
         }
         *out = r;
