@@ -4,6 +4,7 @@
  * fails the record with a message naming the field and the value. */
 #include "clean.h"
 #include "parse.h"
+#include "regex_util.h"
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,11 +134,9 @@ static int collect_one(const char *key, const char *value, void *opaque) {
             }
             break;
     case 3: {
-        int rc = regcomp(&kv->re, value, REG_EXTENDED);
-        if (rc) {
-            char why[200];
-            regerror(rc, &kv->re, why, sizeof(why));
-            snprintf(c->e, c->n, "%s: invalid POSIX extended regular expression: %s", key, why);
+        char why[400];
+        if (rx_compile(&kv->re, value, why, sizeof(why))) {
+            snprintf(c->e, c->n, "%s: %s", key, why);
             c->failed = 1;
         } else {
             kv->has_re = 1;

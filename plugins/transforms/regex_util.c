@@ -6,7 +6,61 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* glibc's regcomp copies the parse tree for every repetition, so stacked quantifiers
+ * (a++++, undefined in POSIX ERE anyway) or large nested intervals ((a{100}){100}{100})
+ * make it allocate without bound. Refuse both before compiling. */
+static int check_pattern(const char *p, char *errstr, size_t n) {
+    int prev_quant = 0;
+    double product = 1;
+    for (const char *c = p; *c; c++) {
+        if (*c == '\\') {
+            if (c[1]) c++;
+            prev_quant = 0;
+        } else if (*c == '[') {
+            /* A bracket expression: ']' right after '[' or '[^' is a literal. */
+            c++;
+            if (*c == '^') c++;
+            if (*c == ']') c++;
+            while (*c && *c != ']') {
+                if (*c == '[' && (c[1] == ':' || c[1] == '.' || c[1] == '=')) {
+                    const char *end = strstr(c + 2, c[1] == ':' ? ":]" : c[1] == '.' ? ".]" : "=]");
+                    c = end ? end + 1 : c + strlen(c) - 1;
+                }
+                c++;
+            }
+            if (!*c) break;
+            prev_quant = 0;
+        } else if (*c == '*' || *c == '+' || *c == '?' || *c == '{') {
+            if (prev_quant) {
+                snprintf(errstr, n, "regular expression '%.80s': a repetition operator follows another (undefined in POSIX extended regular expressions)", p);
+                return -1;
+            }
+            if (*c == '{') {
+                char *end;
+                long lo = strtol(c + 1, &end, 10), hi = lo;
+                if (*end == ',') hi = end[1] == '}' ? lo : strtol(end + 1, &end, 10);
+                product *= (double)(hi > lo ? hi : lo) + 1;
+                if (product > 10000) {
+                    snprintf(errstr, n, "regular expression '%.80s': repetition counts are too large (their product must stay below 10000)", p);
+                    return -1;
+                }
+                const char *close = strchr(c, '}');
+                if (close) c = close;
+            }
+            prev_quant = 1;
+        } else {
+            prev_quant = 0;
+        }
+    }
+    if (strlen(p) > 1000) {
+        snprintf(errstr, n, "regular expression '%.80s...': longer than 1000 characters", p);
+        return -1;
+    }
+    return 0;
+}
+
 int rx_compile(regex_t *re, const char *pattern, char *errstr, size_t n) {
+    if (check_pattern(pattern, errstr, n)) return -1;
     int rc = regcomp(re, pattern, REG_EXTENDED);
     if (rc == 0) return 0;
     char why[200];

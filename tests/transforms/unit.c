@@ -184,6 +184,14 @@ int main(void) {
         CHECK(rx_check_replacement("x$2", 1, err, sizeof(err)) != 0, "missing group");
         CHECK(rx_check_replacement("cost\\$1", 0, err, sizeof(err)) == 0, "escaped dollar");
         CHECK(rx_compile(&re, "(", err, sizeof(err)) != 0, "bad regex");
+        /* Patterns that would make glibc's regcomp allocate without bound are refused. */
+        CHECK(rx_compile(&re, "na+++++++++", err, sizeof(err)) != 0 && strstr(err, "repetition"), "stacked quantifiers");
+        CHECK(rx_compile(&re, "((a{100}){100}){100}", err, sizeof(err)) != 0, "huge nested intervals");
+        const char *fine[] = {"^ID-([0-9]+)$", "[+*]+", "\\++", "a{2,5}b?", "[]a]*", "[[:digit:]+]+", NULL};
+        for (int k = 0; fine[k]; k++) {
+            CHECK(rx_compile(&re, fine[k], err, sizeof(err)) == 0, "pattern %s: %s", fine[k], err);
+            regfree(&re);
+        }
     }
 
     if (failures) { fprintf(stderr, "%d failure(s)\n", failures); return 1; }
