@@ -179,7 +179,11 @@ int main(int argc, char **argv) {
     const cw_host_t *host = th_host();
     char err[1024];
 
-    size_t npreds = 0, nsteps = 0;
+    size_t npreds = 0, nsteps = 0, npreds_ok = 0, nsteps_ok = 0;
+    int status = 0;
+    char **talias = NULL;
+    FILE *dlq = NULL;
+    char *line = NULL;
     char **palias = split(prop("predicates"), &npreds);
     pred_t preds[MAXP];
     for (size_t i = 0; i < npreds; i++) {
@@ -194,10 +198,14 @@ int main(int argc, char **argv) {
         err[0] = 0;
         if (preds[i].p->predicate->configure(NULL, preds[i].cfg, &preds[i].state, err, sizeof(err)) != CW_OK) {
             fprintf(stderr, "error: %s%s\n", key, err);
-            return 2;
+            th_config_free(preds[i].cfg);
+            npreds_ok = i;
+            status = 2;
+            goto cleanup;
         }
     }
-    char **talias = split(prop("transforms"), &nsteps);
+    npreds_ok = npreds;
+    talias = split(prop("transforms"), &nsteps);
     step_t steps[MAXP];
     for (size_t i = 0; i < nsteps; i++) {
         char key[512];
@@ -218,18 +226,20 @@ int main(int argc, char **argv) {
         err[0] = 0;
         if (steps[i].p->transform->configure(NULL, steps[i].cfg, &steps[i].state, err, sizeof(err)) != CW_OK) {
             fprintf(stderr, "error: %s%s\n", key, err);
-            return 2;
+            th_config_free(steps[i].cfg);
+            nsteps_ok = i;
+            status = 2;
+            goto cleanup;
         }
     }
+    nsteps_ok = nsteps;
     int tolerate = prop("errors.tolerance") && !strcasecmp(prop("errors.tolerance"), "all");
-    FILE *dlq = dlq_path ? fopen(dlq_path, "w") : NULL;
+    dlq = dlq_path ? fopen(dlq_path, "w") : NULL;
     if (dlq_path && !dlq) die("cannot write %s", dlq_path);
 
-    char *line = NULL;
     size_t cap = 0;
     ssize_t len;
     int64_t offset = 0;
-    int status = 0;
     while ((len = getline(&line, &cap, stdin)) >= 0) {
         if (len && line[len - 1] == '\n') line[--len] = 0;
         cw_record_t *r;
@@ -340,10 +350,13 @@ int main(int argc, char **argv) {
         th_record_free(r);
         offset++;
     }
+cleanup:
     free(line);
     if (dlq) fclose(dlq);
-    for (size_t i = 0; i < nsteps; i++) { steps[i].p->transform->close(steps[i].state); th_config_free(steps[i].cfg); free(talias[i]); }
-    for (size_t i = 0; i < npreds; i++) { preds[i].p->predicate->close(preds[i].state); th_config_free(preds[i].cfg); free(palias[i]); }
+    for (size_t i = 0; i < nsteps_ok; i++) { steps[i].p->transform->close(steps[i].state); th_config_free(steps[i].cfg); }
+    for (size_t i = 0; i < npreds_ok; i++) { preds[i].p->predicate->close(preds[i].state); th_config_free(preds[i].cfg); }
+    for (size_t i = 0; talias && i < nsteps; i++) free(talias[i]);
+    for (size_t i = 0; i < npreds; i++) free(palias[i]);
     free(talias); free(palias);
     for (size_t i = 0; i < nprops; i++) { free(pkeys[i]); free(pvals[i]); }
     return status;
