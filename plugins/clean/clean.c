@@ -307,11 +307,26 @@ static int step_text(const clean_t *c, json_t *obj, char *e, size_t n) {
     return CW_OK;
 }
 
+/* A real that is a whole number within int64 (checked before the cast: casting an
+ * out-of-range double is undefined). */
+static int whole(double d, int64_t *out) {
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return 0;
+    if (d != (double)(int64_t)d) return 0;
+    *out = (int64_t)d;
+    return 1;
+}
+
 static int step_numbers(const clean_t *c, json_t *obj, char *e, size_t n) {
     for (size_t i = 0; c->human && c->human[i]; i++) {
         json_t *v = json_object_get(obj, c->human[i]);
         int64_t x;
         if (!v || json_is_null(v) || json_is_integer(v)) continue;
+        if (json_is_real(v)) {
+            if (!whole(json_real_value(v), &x))
+                return bad_value(c->human[i], v, "convert", "to an integer (not a whole number within int64)", e, n);
+            json_object_set_new(obj, c->human[i], json_integer(x));
+            continue;
+        }
         if (!text_of(v) || clean_human_number(text_of(v), &x))
             return bad_value(c->human[i], v, "parse", "as a human-written number (like 892, 10k, 1.5k, 3M)", e, n);
         json_object_set_new(obj, c->human[i], json_integer(x));
@@ -321,10 +336,9 @@ static int step_numbers(const clean_t *c, json_t *obj, char *e, size_t n) {
         int64_t x;
         if (!v || json_is_null(v) || json_is_integer(v)) continue;
         if (json_is_real(v)) {
-            double d = json_real_value(v);
-            if (d != (double)(int64_t)d || d >= 9223372036854775808.0 || d < -9223372036854775808.0)
+            if (!whole(json_real_value(v), &x))
                 return bad_value(c->integers[i], v, "convert", "to an integer (not a whole number within int64)", e, n);
-            json_object_set_new(obj, c->integers[i], json_integer((int64_t)d));
+            json_object_set_new(obj, c->integers[i], json_integer(x));
             continue;
         }
         if (!text_of(v) || clean_integer(text_of(v), &x))
