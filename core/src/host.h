@@ -1,7 +1,41 @@
 /* The worker side of the plugin ABI: the cw_host_t table and the per-instance context. */
 #ifndef CW_HOST_H
 #define CW_HOST_H
+#include <stdatomic.h>
 #include "connect-worker/plugin.h"
+#include "converter.h"
+#include "props.h"
+
+struct cw_errors;
+struct cw_offsets;
+
+/** What a plugin instance's cw_ctx_t points at. The transforms and predicates of a task's
+ *  chain share the task's context (same connector, task and stop flag). */
+struct cw_ctx {
+    const char *connector;       /* borrowed from the connector, never NULL */
+    int task;                    /* -1: connector level (task_configs) */
+    atomic_int *stop;            /* the task's stop flag; NULL: never stopping */
+    struct cw_errors *errors;    /* report_bad_record; NULL outside sink tasks */
+    struct cw_offsets *offsets;  /* offset_get; NULL outside source tasks */
+};
+
+/** A source poll batch. */
+struct cw_batch {
+    cw_record_t **recs;
+    size_t n, cap;
+    const cw_converter_t *key_conv, *value_conv;
+};
+void cw_batch_init(struct cw_batch *b, const cw_converter_t *key_conv,
+                   const cw_converter_t *value_conv);
+/** Frees the records still in the batch and empties it (the array is kept). */
+void cw_batch_clear(struct cw_batch *b);
+void cw_batch_destroy(struct cw_batch *b);
+
+/** task_configs output: per-task extra keys. */
+struct cw_task_split {
+    int max_tasks;
+    cw_props_t **tasks;  /* max_tasks entries */
+};
 
 /** The one host table handed to every module. Static; never NULL. */
 const cw_host_t *cw_host(void);

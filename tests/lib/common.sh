@@ -46,3 +46,79 @@ cw_start_mock_cluster() {
     cw_wait_for 20 "mock cluster bootstrap file" test -s "$bf"
     CW_BOOTSTRAP=$(cat "$bf")
 }
+
+# ---------------------------------------------------------------------------------------------
+# Worker helpers (tests/worker and every plugin's integration tests)
+# ---------------------------------------------------------------------------------------------
+
+# cw_worker_properties FILE [extra lines...]: a worker config against $CW_BOOTSTRAP with short
+# flush intervals and group timeouts, so that tests don't wait on Kafka Connect's defaults.
+cw_worker_properties() {
+    local file=$1; shift
+    {
+        echo "bootstrap.servers=$CW_BOOTSTRAP"
+        echo "offset.storage.file.filename=$CW_TMP/connect.offsets"
+        echo "offset.flush.interval.ms=500"
+        echo "key.converter=org.apache.kafka.connect.storage.StringConverter"
+        echo "value.converter=org.apache.kafka.connect.storage.StringConverter"
+        # A worker killed with -9 leaves its group member behind until the session times out.
+        echo "consumer.session.timeout.ms=6000"
+        echo "consumer.heartbeat.interval.ms=500"
+        local line
+        for line in "$@"; do echo "$line"; done
+    } >"$file"
+}
+
+# cw_start_worker NAME ARGS...: runs connect-worker in the background with its log in
+# $CW_TMP/NAME.log; sets CW_WORKER_PID (also registered for cleanup).
+cw_start_worker() {
+    local name=$1; shift
+    "$CW_WORKER" "$@" >>"$CW_TMP/$name.log" 2>&1 &
+    CW_WORKER_PID=$!
+    CW_PIDS+=("$CW_WORKER_PID")
+}
+
+# cw_wait_exit PID SECONDS: waits for a background process of this shell to end and sets
+# CW_EXIT_CODE (not in $(...): only this shell can wait for its children). Fails the test when
+# it is still running after SECONDS.
+cw_wait_exit() {
+    local pid=$1 limit=$2 deadline=$((SECONDS + $2))
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ $SECONDS -ge $deadline ]; then
+            cw_dump_logs
+            cw_fail "process $pid still running after ${limit}s"
+        fi
+        sleep 0.1
+    done
+    CW_EXIT_CODE=0
+    wait "$pid" || CW_EXIT_CODE=$?
+}
+
+# cw_lines FILE: number of lines in FILE (0 when it does not exist).
+cw_lines() {
+    if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}
+
+# cw_has_lines FILE N: true when FILE has at least N lines (for cw_wait_for).
+cw_has_lines() { [ "$(cw_lines "$1")" -ge "$2" ]; }
+
+# cw_log_has FILE PATTERN: true when the log contains the extended regex (for cw_wait_for).
+cw_log_has() { [ -f "$1" ] && grep -Eq -- "$2" "$1"; }
+
+# cw_kcat ARGS...: kcat against the test cluster (quiet, bounded).
+cw_kcat() { timeout 30 kcat -b "$CW_BOOTSTRAP" -q "$@"; }
+
+# cw_topic_count TOPIC: number of records in TOPIC (all partitions), read with kcat.
+cw_topic_count() {
+    cw_kcat -C -t "$1" -e -f 'x\n' 2>/dev/null | wc -l | tr -d ' '
+}
+
+# cw_dump_logs: prints every log of the test (call before cw_fail when the cause is unclear).
+cw_dump_logs() {
+    local f
+    for f in "$CW_TMP"/*.log; do
+        [ -f "$f" ] || continue
+        echo "===== $f" >&2
+        tail -n 60 "$f" >&2
+    done
+}

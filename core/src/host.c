@@ -1,0 +1,131 @@
+/* The cw_host_t table: the only way plugins reach the worker. */
+#include "host.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "errors.h"
+#include "json_encode.h"
+#include "log.h"
+#include "offsets_file.h"
+#include "record.h"
+
+static void host_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    cw_vlog(ctx ? ctx->connector : NULL, ctx ? ctx->task : -1, level, fmt, ap);
+    va_end(ap);
+}
+
+static int host_stopping(cw_ctx_t *ctx) {
+    return ctx && ctx->stop && atomic_load(ctx->stop);
+}
+
+static const char *host_connector_name(cw_ctx_t *ctx) { return ctx ? ctx->connector : ""; }
+static int host_task_id(cw_ctx_t *ctx) { return ctx ? ctx->task : -1; }
+
+static void host_task_config_set(cw_task_split_t *split, int task, const char *key,
+                                 const char *value) {
+    if (!split || task < 0 || task >= split->max_tasks || !key) return;
+    if (!split->tasks[task]) split->tasks[task] = cw_props_new();
+    cw_props_set(split->tasks[task], key, value ? value : "");
+}
+
+static int host_report_bad_record(cw_ctx_t *ctx, cw_record_t *r, const char *reason) {
+    if (!ctx || !ctx->errors || !r) return CW_ERR_FATAL;
+    char err[1024];
+    return cw_errors_report(ctx->errors, r, CW_STAGE_TASK_PUT, NULL,
+                            reason ? reason : "reported by the sink", err, sizeof err);
+}
+
+void cw_batch_init(struct cw_batch *b, const cw_converter_t *key_conv,
+                   const cw_converter_t *value_conv) {
+    memset(b, 0, sizeof *b);
+    b->key_conv = key_conv;
+    b->value_conv = value_conv;
+}
+
+void cw_batch_clear(struct cw_batch *b) {
+    for (size_t i = 0; i < b->n; i++) cw_record_free(b->recs[i]);
+    b->n = 0;
+}
+
+void cw_batch_destroy(struct cw_batch *b) {
+    cw_batch_clear(b);
+    free(b->recs);
+    b->recs = NULL;
+    b->cap = 0;
+}
+
+static cw_record_t *host_source_record_new(cw_batch_t *batch, const char *topic,
+                                           int32_t partition, const char *source_partition,
+                                           const char *source_offset) {
+    if (!batch || !topic) return NULL;
+    if (batch->n == batch->cap) {
+        batch->cap = batch->cap ? batch->cap * 2 : 64;
+        batch->recs = realloc(batch->recs, batch->cap * sizeof *batch->recs);
+        if (!batch->recs) abort();
+    }
+    cw_record_t *r = cw_record_new_source(topic, partition, source_partition, source_offset,
+                                          batch->key_conv, batch->value_conv);
+    batch->recs[batch->n++] = r;
+    return r;
+}
+
+static char *host_offset_get(cw_ctx_t *ctx, const char *source_partition) {
+    if (!ctx || !ctx->offsets || !source_partition) return NULL;
+    return cw_offsets_get(ctx->offsets, ctx->connector, source_partition);
+}
+
+static char *host_json_encode(const struct json_t *value, size_t *len) {
+    return cw_json_encode(value, len);
+}
+
+static void host_free(void *p) { free(p); }
+
+static const cw_host_t host_table = {
+    .abi_version = CW_ABI_VERSION,
+    .struct_size = sizeof(cw_host_t),
+    .log = host_log,
+    .stopping = host_stopping,
+    .connector_name = host_connector_name,
+    .task_id = host_task_id,
+    .config_get = cw_config_get,
+    .config_get_int = cw_config_get_int,
+    .config_get_double = cw_config_get_double,
+    .config_get_bool = cw_config_get_bool,
+    .config_get_list = cw_config_get_list,
+    .config_foreach = cw_config_foreach,
+    .task_config_set = host_task_config_set,
+    .record_topic = cw_record_topic,
+    .record_partition = cw_record_partition,
+    .record_offset = cw_record_offset,
+    .record_timestamp = cw_record_timestamp,
+    .record_key = cw_record_key,
+    .record_value = cw_record_value,
+    .record_key_json = cw_record_key_json,
+    .record_value_json = cw_record_value_json,
+    .record_key_json_mut = cw_record_key_json_mut,
+    .record_value_json_mut = cw_record_value_json_mut,
+    .record_header_count = cw_record_header_count,
+    .record_header_get = cw_record_header_get,
+    .record_header_find = cw_record_header_find,
+    .record_set_topic = cw_record_set_topic,
+    .record_set_partition = cw_record_set_partition,
+    .record_set_timestamp = cw_record_set_timestamp,
+    .record_set_key = cw_record_set_key,
+    .record_set_value = cw_record_set_value,
+    .record_set_key_json = cw_record_set_key_json,
+    .record_set_value_json = cw_record_set_value_json,
+    .record_header_add = cw_record_header_add,
+    .record_header_remove = cw_record_header_remove,
+    .report_bad_record = host_report_bad_record,
+    .source_record_new = host_source_record_new,
+    .offset_get = host_offset_get,
+    .json_encode = host_json_encode,
+    .free = host_free,
+};
+
+const cw_host_t *cw_host(void) { return &host_table; }

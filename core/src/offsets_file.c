@@ -1,0 +1,155 @@
+/*
+ * The offset file (offset.storage.file.filename) of a standalone worker. Layout:
+ *   {"<connector>": {"<source partition as compact JSON>": <offset JSON>, ...}, ...}
+ * Readable with jq; the file is replaced atomically so a crash leaves either the old or the
+ * new version, never a torn one.
+ */
+#include "offsets_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json_encode.h"
+
+struct cw_offsets {
+    char *path;
+    json_t *root;
+    int dirty;
+    pthread_mutex_t lock;
+};
+
+cw_offsets_t *cw_offsets_open(const char *path, char *errstr, size_t errstr_size) {
+    json_t *root = NULL;
+    if (access(path, F_OK) == 0) {
+        json_error_t err;
+        root = json_load_file(path, 0, &err);
+        if (!root) {
+            snprintf(errstr, errstr_size,
+                     "offset.storage.file.filename %s: cannot read the offsets: %s (line %d)",
+                     path, err.text, err.line);
+            return NULL;
+        }
+        if (!json_is_object(root)) {
+            json_decref(root);
+            snprintf(errstr, errstr_size,
+                     "offset.storage.file.filename %s: not an offsets file (expected a JSON "
+                     "object of connectors)",
+                     path);
+            return NULL;
+        }
+    } else {
+        root = json_object();
+    }
+    cw_offsets_t *o = calloc(1, sizeof *o);
+    if (!o) abort();
+    o->path = strdup(path);
+    o->root = root;
+    pthread_mutex_init(&o->lock, NULL);
+    return o;
+}
+
+void cw_offsets_free(cw_offsets_t *o) {
+    if (!o) return;
+    json_decref(o->root);
+    pthread_mutex_destroy(&o->lock);
+    free(o->path);
+    free(o);
+}
+
+/* Source partitions are compared as JSON values: {"a": 1} and {"a":1} are one partition. */
+static char *normalise(const char *text) {
+    json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+    if (!v) return strdup(text);
+    char *s = cw_json_encode(v, NULL);
+    json_decref(v);
+    return s ? s : strdup(text);
+}
+
+char *cw_offsets_get(cw_offsets_t *o, const char *connector, const char *source_partition) {
+    char *key = normalise(source_partition);
+    char *out = NULL;
+    pthread_mutex_lock(&o->lock);
+    json_t *v = json_object_get(json_object_get(o->root, connector), key);
+    if (v) out = cw_json_encode(v, NULL);
+    pthread_mutex_unlock(&o->lock);
+    free(key);
+    return out;
+}
+
+void cw_offsets_put(cw_offsets_t *o, const char *connector, const char *source_partition,
+                    const char *source_offset) {
+    char *key = normalise(source_partition);
+    json_t *v = json_loads(source_offset, JSON_DECODE_ANY, NULL);
+    if (!v) v = json_string(source_offset);
+    pthread_mutex_lock(&o->lock);
+    json_t *conn = json_object_get(o->root, connector);
+    if (!conn) {
+        conn = json_object();
+        json_object_set_new(o->root, connector, conn);
+    }
+    json_object_set_new(conn, key, v);
+    o->dirty = 1;
+    pthread_mutex_unlock(&o->lock);
+    free(key);
+}
+
+static int write_all(int fd, const char *s, size_t n) {
+    while (n) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int cw_offsets_flush(cw_offsets_t *o, char *errstr, size_t errstr_size) {
+    int rc = 0;
+    pthread_mutex_lock(&o->lock);
+    if (!o->dirty) goto out;
+    size_t len = 0;
+    char *text = cw_json_encode(o->root, &len);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", o->path);
+    int fd = text ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    if (fd < 0 || write_all(fd, text, len) || write_all(fd, "\n", 1) || fsync(fd)) {
+        snprintf(errstr, errstr_size, "offset.storage.file.filename %s: cannot write %s: %s",
+                 o->path, tmp, strerror(errno));
+        if (fd >= 0) close(fd);
+        unlink(tmp);
+        free(text);
+        rc = -1;
+        goto out;
+    }
+    close(fd);
+    free(text);
+    if (rename(tmp, o->path) != 0) {
+        snprintf(errstr, errstr_size, "offset.storage.file.filename %s: cannot rename %s: %s",
+                 o->path, tmp, strerror(errno));
+        unlink(tmp);
+        rc = -1;
+        goto out;
+    }
+    /* The rename itself must survive a power cut too. */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", o->path);
+    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    o->dirty = 0;
+out:
+    pthread_mutex_unlock(&o->lock);
+    return rc;
+}

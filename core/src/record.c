@@ -1,0 +1,280 @@
+/* Records: lazily parsed, zero copy for consumed messages. */
+#include "record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *xcalloc(size_t n, size_t size) {
+    void *p = calloc(n, size);
+    if (!p) abort();
+    return p;
+}
+
+static char *xstrdup(const char *s) {
+    char *d = strdup(s ? s : "");
+    if (!d) abort();
+    return d;
+}
+
+static char *xmemdup(const void *data, size_t len) {
+    char *d = malloc(len + 1);
+    if (!d) abort();
+    if (len) memcpy(d, data, len);
+    d[len] = '\0';
+    return d;
+}
+
+static void slot_clear(cw_slot_t *s) {
+    free(s->owned);
+    free(s->wire);
+    json_decref(s->json);
+    memset(s, 0, sizeof *s);
+}
+
+static void header_add(cw_record_t *r, const char *name, size_t name_len, const void *value,
+                       size_t len) {
+    if (r->nheaders == r->capheaders) {
+        r->capheaders = r->capheaders ? r->capheaders * 2 : 4;
+        r->headers = realloc(r->headers, r->capheaders * sizeof *r->headers);
+        if (!r->headers) abort();
+    }
+    cw_header_t *h = &r->headers[r->nheaders++];
+    h->name = xmemdup(name, name_len);
+    h->value = value ? xmemdup(value, len) : NULL;
+    h->len = value ? len : 0;
+}
+
+cw_record_t *cw_record_from_message(rd_kafka_message_t *rkm, const cw_converter_t *key_conv,
+                                    const cw_converter_t *value_conv) {
+    cw_record_t *r = xcalloc(1, sizeof *r);
+    r->rkm = rkm;
+    r->topic = xstrdup(rd_kafka_topic_name(rkm->rkt));
+    r->partition = rkm->partition;
+    r->offset = rkm->offset;
+    rd_kafka_timestamp_type_t tstype;
+    int64_t ts = rd_kafka_message_timestamp(rkm, &tstype);
+    r->timestamp = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? CW_TIMESTAMP_NONE : ts;
+    r->key.data = rkm->key;
+    r->key.len = rkm->key ? rkm->key_len : 0;
+    r->value.data = rkm->payload;
+    r->value.len = rkm->payload ? rkm->len : 0;
+    r->key_conv = key_conv;
+    r->value_conv = value_conv;
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(rkm, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+        const char *name;
+        const void *val;
+        size_t len;
+        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &len) ==
+                           RD_KAFKA_RESP_ERR_NO_ERROR;
+             i++)
+            header_add(r, name, strlen(name), val, len);
+    }
+    return r;
+}
+
+cw_record_t *cw_record_new_source(const char *topic, int32_t partition,
+                                  const char *source_partition, const char *source_offset,
+                                  const cw_converter_t *key_conv,
+                                  const cw_converter_t *value_conv) {
+    cw_record_t *r = xcalloc(1, sizeof *r);
+    r->topic = xstrdup(topic);
+    r->partition = partition;
+    r->offset = -1;
+    r->timestamp = CW_TIMESTAMP_NONE;
+    r->source_partition = source_partition ? xstrdup(source_partition) : NULL;
+    r->source_offset = source_offset ? xstrdup(source_offset) : NULL;
+    r->key_conv = key_conv;
+    r->value_conv = value_conv;
+    return r;
+}
+
+void cw_record_free(cw_record_t *r) {
+    if (!r) return;
+    slot_clear(&r->key);
+    slot_clear(&r->value);
+    for (size_t i = 0; i < r->nheaders; i++) {
+        free(r->headers[i].name);
+        free(r->headers[i].value);
+    }
+    free(r->headers);
+    if (r->rkm) rd_kafka_message_destroy(r->rkm);
+    free(r->topic);
+    free(r->source_partition);
+    free(r->source_offset);
+    free(r);
+}
+
+/* --- bytes views ------------------------------------------------------------------------ */
+
+static const void *slot_bytes(cw_slot_t *s, const cw_converter_t *c, size_t *len) {
+    if (s->json_wins) {
+        char err[256], *out = NULL;
+        size_t n = 0;
+        /* The plain view cannot fail except for ByteArrayConverter with non-base64 text;
+         * then the compact JSON is the most honest bytes we can show. */
+        if (cw_converter_from_json(c, s->json, 0, &out, &n, err, sizeof err) != 0) {
+            cw_converter_t plain = {CW_CONV_JSON, 0};
+            cw_converter_from_json(&plain, s->json, 0, &out, &n, err, sizeof err);
+        }
+        free(s->owned);
+        s->owned = out;
+        s->data = out;
+        s->len = n;
+    }
+    if (len) *len = s->data ? s->len : 0;
+    return s->data;
+}
+
+const void *cw_record_key(cw_record_t *r, size_t *len) {
+    return slot_bytes(&r->key, r->key_conv, len);
+}
+const void *cw_record_value(cw_record_t *r, size_t *len) {
+    return slot_bytes(&r->value, r->value_conv, len);
+}
+
+static int slot_wire(cw_slot_t *s, const cw_converter_t *c, const void **out, size_t *len,
+                     char *errstr, size_t errstr_size) {
+    if (!s->json_wins) {
+        *out = s->data;
+        *len = s->data ? s->len : 0;
+        return 0;
+    }
+    free(s->wire);
+    s->wire = NULL;
+    if (cw_converter_from_json(c, s->json, 1, &s->wire, len, errstr, errstr_size) != 0)
+        return -1;
+    *out = s->wire;
+    return 0;
+}
+
+int cw_record_wire_key(cw_record_t *r, const void **out, size_t *len, char *errstr,
+                       size_t errstr_size) {
+    return slot_wire(&r->key, r->key_conv, out, len, errstr, errstr_size);
+}
+int cw_record_wire_value(cw_record_t *r, const void **out, size_t *len, char *errstr,
+                         size_t errstr_size) {
+    return slot_wire(&r->value, r->value_conv, out, len, errstr, errstr_size);
+}
+
+/* --- JSON views ------------------------------------------------------------------------- */
+
+static json_t *slot_json(cw_slot_t *s, const cw_converter_t *c, int mutable, char *errstr,
+                         size_t errstr_size) {
+    if (!s->json) {
+        char err[512];
+        s->json = cw_converter_to_json(c, s->data, s->len, err, sizeof err);
+        if (!s->json) {
+            if (errstr && errstr_size) snprintf(errstr, errstr_size, "%s", err);
+            return NULL;
+        }
+    }
+    if (mutable) s->json_wins = 1;
+    return s->json;
+}
+
+json_t *cw_record_key_json(cw_record_t *r, char *errstr, size_t errstr_size) {
+    return slot_json(&r->key, r->key_conv, 0, errstr, errstr_size);
+}
+json_t *cw_record_value_json(cw_record_t *r, char *errstr, size_t errstr_size) {
+    return slot_json(&r->value, r->value_conv, 0, errstr, errstr_size);
+}
+json_t *cw_record_key_json_mut(cw_record_t *r, char *errstr, size_t errstr_size) {
+    return slot_json(&r->key, r->key_conv, 1, errstr, errstr_size);
+}
+json_t *cw_record_value_json_mut(cw_record_t *r, char *errstr, size_t errstr_size) {
+    return slot_json(&r->value, r->value_conv, 1, errstr, errstr_size);
+}
+
+/* --- changing --------------------------------------------------------------------------- */
+
+static void slot_set_bytes(cw_slot_t *s, const void *data, size_t len) {
+    char *copy = data ? xmemdup(data, len) : NULL;
+    slot_clear(s);
+    s->owned = copy;
+    s->data = copy;
+    s->len = data ? len : 0;
+}
+
+static void slot_set_json(cw_slot_t *s, json_t *value) {
+    slot_clear(s);
+    s->json = value ? value : json_null();
+    s->json_wins = 1;
+}
+
+void cw_record_set_key(cw_record_t *r, const void *data, size_t len) {
+    slot_set_bytes(&r->key, data, len);
+}
+void cw_record_set_value(cw_record_t *r, const void *data, size_t len) {
+    slot_set_bytes(&r->value, data, len);
+}
+void cw_record_set_key_json(cw_record_t *r, json_t *value) { slot_set_json(&r->key, value); }
+void cw_record_set_value_json(cw_record_t *r, json_t *value) {
+    slot_set_json(&r->value, value);
+}
+
+const char *cw_record_topic(const cw_record_t *r) { return r->topic; }
+int32_t cw_record_partition(const cw_record_t *r) { return r->partition; }
+int64_t cw_record_offset(const cw_record_t *r) { return r->offset; }
+int64_t cw_record_timestamp(const cw_record_t *r) { return r->timestamp; }
+
+void cw_record_set_topic(cw_record_t *r, const char *topic) {
+    char *t = xstrdup(topic);
+    free(r->topic);
+    r->topic = t;
+}
+void cw_record_set_partition(cw_record_t *r, int32_t partition) { r->partition = partition; }
+void cw_record_set_timestamp(cw_record_t *r, int64_t ts) { r->timestamp = ts; }
+
+/* --- headers ---------------------------------------------------------------------------- */
+
+size_t cw_record_header_count(const cw_record_t *r) { return r->nheaders; }
+
+int cw_record_header_get(const cw_record_t *r, size_t idx, const char **name,
+                         const void **value, size_t *len) {
+    if (idx >= r->nheaders) return CW_ERR_FATAL;
+    if (name) *name = r->headers[idx].name;
+    if (value) *value = r->headers[idx].value;
+    if (len) *len = r->headers[idx].len;
+    return CW_OK;
+}
+
+int cw_record_header_find(const cw_record_t *r, const char *name, const void **value,
+                          size_t *len) {
+    for (size_t i = r->nheaders; i-- > 0;)
+        if (strcmp(r->headers[i].name, name) == 0) {
+            if (value) *value = r->headers[i].value;
+            if (len) *len = r->headers[i].len;
+            return 1;
+        }
+    return 0;
+}
+
+void cw_record_header_add(cw_record_t *r, const char *name, const void *value, size_t len) {
+    header_add(r, name, strlen(name), value, len);
+}
+
+size_t cw_record_header_remove(cw_record_t *r, const char *name) {
+    size_t kept = 0, removed = 0;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        if (strcmp(r->headers[i].name, name) == 0) {
+            free(r->headers[i].name);
+            free(r->headers[i].value);
+            removed++;
+        } else {
+            r->headers[kept++] = r->headers[i];
+        }
+    }
+    r->nheaders = kept;
+    return removed;
+}
+
+rd_kafka_headers_t *cw_record_kafka_headers(const cw_record_t *r) {
+    if (!r->nheaders) return NULL;
+    rd_kafka_headers_t *h = rd_kafka_headers_new(r->nheaders);
+    for (size_t i = 0; i < r->nheaders; i++)
+        rd_kafka_header_add(h, r->headers[i].name, -1, r->headers[i].value,
+                            r->headers[i].value ? (ssize_t)r->headers[i].len : 0);
+    return h;
+}

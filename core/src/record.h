@@ -1,0 +1,88 @@
+/* The one record type of the worker (struct cw_record behind the public cw_record_t). */
+#ifndef CW_RECORD_H
+#define CW_RECORD_H
+#include <librdkafka/rdkafka.h>
+#include <jansson.h>
+#include "connect-worker/plugin.h"
+#include "converter.h"
+
+typedef struct cw_header {
+    char *name;
+    char *value;  /* NULL for a null header */
+    size_t len;
+} cw_header_t;
+
+/* A key or a value. Either the bytes are authoritative (json, when present, is a cache parsed
+ * from them) or, after a change through JSON (`json_owned`), the JSON is and the bytes are
+ * re-encoded from it on demand. */
+typedef struct cw_slot {
+    const char *data;   /* NULL: a null key/value */
+    size_t len;
+    char *owned;        /* buffer `data` points into when not borrowed from the message */
+    json_t *json;       /* parsed or set value (one reference), NULL when not parsed */
+    int json_wins;      /* the JSON was set or handed out mutable: bytes must follow it */
+    char *wire;         /* the converter's wire form of the JSON (cw_record_wire_*) */
+} cw_slot_t;
+
+struct cw_record {
+    char *topic;
+    int32_t partition;
+    int64_t offset;
+    int64_t timestamp;
+    cw_slot_t key, value;
+    cw_header_t *headers;
+    size_t nheaders, capheaders;
+    rd_kafka_message_t *rkm;    /* sink records: owns the borrowed key/value bytes */
+    char *source_partition;     /* source records: JSON texts or NULL */
+    char *source_offset;
+    const cw_converter_t *key_conv, *value_conv;
+};
+
+/** A sink record over a consumed message, zero copy: the record takes ownership of `rkm`
+ *  (destroyed with the record) and borrows its key and payload. Headers are copied. */
+cw_record_t *cw_record_from_message(rd_kafka_message_t *rkm, const cw_converter_t *key_conv,
+                                    const cw_converter_t *value_conv);
+/** An empty source record. */
+cw_record_t *cw_record_new_source(const char *topic, int32_t partition,
+                                  const char *source_partition, const char *source_offset,
+                                  const cw_converter_t *key_conv,
+                                  const cw_converter_t *value_conv);
+void cw_record_free(cw_record_t *r);
+
+/** The bytes to produce for the key / value: the untouched bytes, or the converter's wire
+ *  form of the changed JSON. *out points into the record (valid until it changes); NULL for a
+ *  null. Returns 0 or -1 with errstr. */
+int cw_record_wire_key(cw_record_t *r, const void **out, size_t *len, char *errstr,
+                       size_t errstr_size);
+int cw_record_wire_value(cw_record_t *r, const void **out, size_t *len, char *errstr,
+                         size_t errstr_size);
+
+/** librdkafka headers for producing (new list, or NULL when the record has none). */
+rd_kafka_headers_t *cw_record_kafka_headers(const cw_record_t *r);
+
+/* The implementations behind the cw_host_t record members. */
+const char *cw_record_topic(const cw_record_t *r);
+int32_t cw_record_partition(const cw_record_t *r);
+int64_t cw_record_offset(const cw_record_t *r);
+int64_t cw_record_timestamp(const cw_record_t *r);
+const void *cw_record_key(cw_record_t *r, size_t *len);
+const void *cw_record_value(cw_record_t *r, size_t *len);
+json_t *cw_record_key_json(cw_record_t *r, char *errstr, size_t errstr_size);
+json_t *cw_record_value_json(cw_record_t *r, char *errstr, size_t errstr_size);
+json_t *cw_record_key_json_mut(cw_record_t *r, char *errstr, size_t errstr_size);
+json_t *cw_record_value_json_mut(cw_record_t *r, char *errstr, size_t errstr_size);
+size_t cw_record_header_count(const cw_record_t *r);
+int cw_record_header_get(const cw_record_t *r, size_t idx, const char **name,
+                         const void **value, size_t *len);
+int cw_record_header_find(const cw_record_t *r, const char *name, const void **value,
+                          size_t *len);
+void cw_record_set_topic(cw_record_t *r, const char *topic);
+void cw_record_set_partition(cw_record_t *r, int32_t partition);
+void cw_record_set_timestamp(cw_record_t *r, int64_t timestamp_ms);
+void cw_record_set_key(cw_record_t *r, const void *data, size_t len);
+void cw_record_set_value(cw_record_t *r, const void *data, size_t len);
+void cw_record_set_key_json(cw_record_t *r, json_t *value);
+void cw_record_set_value_json(cw_record_t *r, json_t *value);
+void cw_record_header_add(cw_record_t *r, const char *name, const void *value, size_t len);
+size_t cw_record_header_remove(cw_record_t *r, const char *name);
+#endif

@@ -1,0 +1,112 @@
+/* The standalone worker: configuration, validation, connectors, tasks, shutdown. */
+#ifndef CW_WORKER_H
+#define CW_WORKER_H
+#include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "config.h"
+#include "converter.h"
+#include "host.h"
+#include "offsets_file.h"
+#include "props.h"
+#include "registry.h"
+
+/* Exit codes of connect-worker (also listed by --help). */
+#define CW_EXIT_OK 0
+#define CW_EXIT_TASK_FAILED 1   /* a task stopped with an error */
+#define CW_EXIT_USAGE 2         /* bad command line */
+#define CW_EXIT_CONFIG 3        /* invalid configuration; nothing was started */
+#define CW_EXIT_STARTUP 4       /* a plugin, Kafka client or file could not be set up */
+#define CW_EXIT_SHUTDOWN 5      /* tasks did not stop within task.shutdown.graceful.timeout.ms */
+
+extern const cw_config_def_t cw_worker_defs[];
+extern const cw_config_def_t cw_connector_defs[];
+
+typedef struct cw_worker cw_worker_t;
+typedef struct cw_connector cw_connector_t;
+
+enum cw_task_state { CW_TASK_RUNNING = 0, CW_TASK_DONE, CW_TASK_FAILED };
+
+typedef struct cw_task {
+    cw_connector_t *conn;
+    int id;
+    pthread_t thread;
+    int started;
+    atomic_int stop;
+    atomic_int state;
+    atomic_int waiting;    /* batch mode: a sink task caught up, waiting for the others */
+    cw_ctx_t ctx;
+    cw_config_t *config;   /* connector keys + this task's keys from task_configs */
+    cw_props_t *props;
+    char error[1024];
+} cw_task_t;
+
+struct cw_connector {
+    cw_worker_t *worker;
+    char *name;
+    const cw_plugin_t *plugin;
+    cw_props_t *props;          /* resolved connector keys */
+    cw_config_def_t *defs;      /* plugin keys + common connector keys + errors.* */
+    cw_config_t *config;
+    cw_converter_t key_conv, value_conv;
+    int ntasks;
+    cw_task_t *tasks;
+};
+
+struct cw_worker {
+    cw_props_t *props;
+    cw_config_t *config;
+    cw_registry_t *registry;
+    cw_offsets_t *offsets;
+    char *bootstrap;
+    rd_kafka_t *mock_rk;
+    void *mock;                 /* rd_kafka_mock_cluster_t */
+    int batch_mode;
+    atomic_int sources_running; /* batch mode: sinks wait for the sources of this worker */
+    cw_connector_t **connectors;
+    size_t nconnectors;
+    int64_t flush_interval_ms, flush_timeout_ms, shutdown_timeout_ms;
+    cw_converter_t key_conv, value_conv;
+};
+
+typedef struct cw_worker_options {
+    const char **plugin_paths;  /* --plugin-path, in order */
+    size_t nplugin_paths;
+    int batch_mode;             /* --exit-when-caught-up */
+    int log_level_forced;       /* --log-level given: worker log.level is ignored */
+} cw_worker_options_t;
+
+/** Loads the worker file and the plugins (bundled, plugin.path, --plugin-path). Problems go
+ *  to errs. Returns NULL only when nothing useful could be loaded. */
+cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *opts,
+                           cw_errlist_t *errs);
+/** Loads and validates connector files (every problem to errs, warnings are logged).
+ *  Returns the number of errors added. */
+size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t n,
+                                cw_errlist_t *errs);
+/** Starts everything and runs until a signal, or (batch mode) until every task finished.
+ *  Returns a CW_EXIT_* code. */
+int cw_worker_run(cw_worker_t *w);
+void cw_worker_free(cw_worker_t *w);
+
+/** librdkafka configuration for a client of connector `c` (NULL: worker-level): bootstrap
+ *  servers, then the worker's `<prefix>.*` keys, then the connector's
+ *  `<prefix>.override.*` keys. `prefix` is "producer" or "consumer". NULL with errstr naming
+ *  the key on an invalid property. */
+rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t *c,
+                                      const char *prefix, const char *client_id,
+                                      char *errstr, size_t errstr_size);
+
+/** Task thread bodies (source_task.c, sink_task.c). */
+void *cw_source_task_run(void *task);
+void *cw_sink_task_run(void *task);
+
+/** Batch mode: is every sink task of the worker caught up (waiting) or no longer running? */
+int cw_worker_sinks_caught_up(cw_worker_t *w);
+
+/** Milliseconds on a monotonic clock. */
+int64_t cw_now_ms(void);
+/** Marks the task failed with a message (logged once). */
+void cw_task_fail(cw_task_t *t, const char *fmt, ...) CW_PRINTF(2, 3);
+#endif

@@ -1,0 +1,171 @@
+/* Converters and records: parse only on demand, bytes pass through untouched, wire forms. */
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "converter.h"
+#include "host.h"
+#include "record.h"
+
+static const cw_host_t *h;
+
+static char *wire_value(cw_record_t *r, size_t *len) {
+    const void *out;
+    char err[256];
+    if (cw_record_wire_value(r, &out, len, err, sizeof err) != 0) return NULL;
+    char *copy = malloc(*len + 1);
+    memcpy(copy, out ? out : "", *len);
+    copy[*len] = '\0';
+    return out ? copy : (free(copy), (char *)NULL);
+}
+
+static void test_names(void) {
+    cw_converter_kind_t k;
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.json.JsonConverter", &k) == 0 && k == CW_CONV_JSON);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.storage.StringConverter", &k) == 0 && k == CW_CONV_STRING);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.converters.ByteArrayConverter", &k) == 0 && k == CW_CONV_BYTES);
+    CHECK(cw_converter_kind_parse("json", &k) == 0 && k == CW_CONV_JSON);
+    CHECK(cw_converter_kind_parse("string", &k) == 0 && k == CW_CONV_STRING);
+    CHECK(cw_converter_kind_parse("bytes", &k) == 0 && k == CW_CONV_BYTES);
+    CHECK(cw_converter_kind_parse("io.confluent.connect.avro.AvroConverter", &k) == -1);
+}
+
+static void test_json_envelope(void) {
+    cw_converter_t env = {CW_CONV_JSON, 1}, plain = {CW_CONV_JSON, 0};
+    char err[512] = "";
+    const char *in = "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"lat\":-89.9787}}";
+    json_t *v = cw_converter_to_json(&env, in, strlen(in), err, sizeof err);
+    CHECK(v && json_is_object(v));
+    CHECK(json_real_value(json_object_get(v, "lat")) == -89.9787);
+    char *out;
+    size_t len;
+    CHECK(cw_converter_from_json(&env, v, 1, &out, &len, err, sizeof err) == 0);
+    CHECK_STR(out, "{\"schema\":null,\"payload\":{\"lat\":-89.9787}}");
+    free(out);
+    CHECK(cw_converter_from_json(&env, v, 0, &out, &len, err, sizeof err) == 0);
+    CHECK_STR(out, "{\"lat\":-89.9787}");
+    free(out);
+    CHECK(cw_converter_from_json(&plain, v, 1, &out, &len, err, sizeof err) == 0);
+    CHECK_STR(out, "{\"lat\":-89.9787}");
+    free(out);
+    json_decref(v);
+
+    /* schemas.enable=true insists on the envelope, and says how to fix it. */
+    v = cw_converter_to_json(&env, "{\"a\":1}", 7, err, sizeof err);
+    CHECK(v == NULL);
+    CHECK_CONTAINS(err, "schemas.enable");
+    /* Invalid JSON names the position. */
+    v = cw_converter_to_json(&plain, "{\"a\":", 5, err, sizeof err);
+    CHECK(v == NULL);
+    CHECK_CONTAINS(err, "invalid JSON at byte");
+    /* A null (tombstone) is JSON null and writes back as a null. */
+    v = cw_converter_to_json(&env, NULL, 0, err, sizeof err);
+    CHECK(json_is_null(v));
+    CHECK(cw_converter_from_json(&env, v, 1, &out, &len, err, sizeof err) == 0 && out == NULL && len == 0);
+    json_decref(v);
+}
+
+static void test_string_bytes(void) {
+    cw_converter_t str = {CW_CONV_STRING, 0}, bytes = {CW_CONV_BYTES, 0};
+    char err[256];
+    json_t *v = cw_converter_to_json(&str, "caf\xc3\xa9", 5, err, sizeof err);
+    CHECK(json_is_string(v) && strcmp(json_string_value(v), "caf\xc3\xa9") == 0);
+    char *out;
+    size_t len;
+    CHECK(cw_converter_from_json(&str, v, 1, &out, &len, err, sizeof err) == 0);
+    CHECK(len == 5 && memcmp(out, "caf\xc3\xa9", 5) == 0);
+    free(out);
+    json_decref(v);
+    CHECK(cw_converter_to_json(&str, "\xff\xfe", 2, err, sizeof err) == NULL);
+    CHECK_CONTAINS(err, "UTF-8");
+
+    v = cw_converter_to_json(&bytes, "\x00\x01\xffhi", 5, err, sizeof err);
+    CHECK(json_is_string(v) && strcmp(json_string_value(v), "AAH/aGk=") == 0);
+    CHECK(cw_converter_from_json(&bytes, v, 1, &out, &len, err, sizeof err) == 0);
+    CHECK(len == 5 && memcmp(out, "\x00\x01\xffhi", 5) == 0);
+    free(out);
+    json_decref(v);
+    v = json_integer(3);
+    CHECK(cw_converter_from_json(&bytes, v, 1, &out, &len, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "base64");
+    json_decref(v);
+}
+
+static void test_record_lazy(void) {
+    cw_converter_t env = {CW_CONV_JSON, 1}, str = {CW_CONV_STRING, 0};
+    /* Bytes nobody looks at are produced untouched, even when they are not valid JSON. */
+    cw_record_t *r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &env);
+    h->record_set_value(r, "not json {", 10);
+    size_t len;
+    char *w = wire_value(r, &len);
+    CHECK_STR(w, "not json {");
+    free(w);
+    CHECK(r->value.json == NULL); /* never parsed */
+    char err[256];
+    CHECK(h->record_value_json(r, err, sizeof err) == NULL);
+    CHECK_CONTAINS(err, "invalid JSON");
+    cw_record_free(r);
+
+    /* Read-only parsing keeps the original bytes (no re-encoding). */
+    r = cw_record_new_source("t", 0, NULL, NULL, &str, &env);
+    const char *in = "{\"schema\": null, \"payload\": {\"x\": 1.10}}";
+    h->record_set_value(r, in, strlen(in));
+    json_t *v = h->record_value_json(r, err, sizeof err);
+    CHECK(json_is_object(v));
+    w = wire_value(r, &len);
+    CHECK_STR(w, in);
+    free(w);
+    const void *b = h->record_value(r, &len);
+    CHECK(len == strlen(in) && memcmp(b, in, len) == 0);
+    /* A change through _mut re-encodes: the plugin view without, the wire with envelope. */
+    v = h->record_value_json_mut(r, err, sizeof err);
+    json_object_set_new(v, "lat", json_real(-89.9787));
+    b = h->record_value(r, &len);
+    CHECK(len == strlen("{\"x\":1.1,\"lat\":-89.9787}") && memcmp(b, "{\"x\":1.1,\"lat\":-89.9787}", len) == 0);
+    w = wire_value(r, &len);
+    CHECK_STR(w, "{\"schema\":null,\"payload\":{\"x\":1.1,\"lat\":-89.9787}}");
+    free(w);
+    /* Setting JSON: a string through StringConverter key is its raw text. */
+    h->record_set_key_json(r, json_string("k1"));
+    const void *k;
+    char kerr[64];
+    CHECK(cw_record_wire_key(r, &k, &len, kerr, sizeof kerr) == 0 && len == 2 && memcmp(k, "k1", 2) == 0);
+    /* A tombstone. */
+    h->record_set_value(r, NULL, 0);
+    CHECK(h->record_value(r, &len) == NULL && len == 0);
+    CHECK(json_is_null(h->record_value_json(r, err, sizeof err)));
+    cw_record_free(r);
+}
+
+static void test_headers(void) {
+    cw_converter_t str = {CW_CONV_STRING, 0};
+    cw_record_t *r = cw_record_new_source("t", 0, NULL, NULL, &str, &str);
+    h->record_header_add(r, "a", "1", 1);
+    h->record_header_add(r, "b", NULL, 0);
+    h->record_header_add(r, "a", "22", 2);
+    CHECK(h->record_header_count(r) == 3);
+    const void *v;
+    size_t len;
+    CHECK(h->record_header_find(r, "a", &v, &len) == 1 && len == 2 && memcmp(v, "22", 2) == 0);
+    CHECK(h->record_header_find(r, "b", &v, &len) == 1 && v == NULL);
+    CHECK(h->record_header_find(r, "c", &v, &len) == 0);
+    CHECK(h->record_header_remove(r, "a") == 2);
+    CHECK(h->record_header_count(r) == 1);
+    const char *name;
+    CHECK(h->record_header_get(r, 0, &name, &v, &len) == CW_OK && strcmp(name, "b") == 0);
+    rd_kafka_headers_t *kh = cw_record_kafka_headers(r);
+    CHECK(kh && rd_kafka_header_cnt(kh) == 1);
+    rd_kafka_headers_destroy(kh);
+    cw_record_free(r);
+}
+
+int main(void) {
+    h = cw_host();
+    CHECK(h->abi_version == CW_ABI_VERSION && h->struct_size == sizeof(cw_host_t));
+    test_names();
+    test_json_envelope();
+    test_string_bytes();
+    test_record_lazy();
+    test_headers();
+    CHECK_DONE();
+}
