@@ -17,7 +17,7 @@ cat >"$CW_TMP/worker.properties" <<P
 bootstrap.servers=$CW_BOOTSTRAP
 offset.storage.file.filename=$CW_TMP/offsets
 P
-export S3_BUCKET_NAME=$CW_S3_BUCKET S3_STORE_URL=$CW_S3_URL AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+export CW_S3_BUCKET CW_S3_ENDPOINT=$CW_S3_URL AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 unset AWS_SESSION_TOKEN AWS_REGION
 timeout 60 "$CW_WORKER" --exit-when-caught-up "$CW_TMP/worker.properties" \
     "$CW_SOURCE_DIR/connectors/s3-sink.properties" >"$CW_TMP/worker.log" 2>&1 ||
