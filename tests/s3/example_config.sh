@@ -22,9 +22,9 @@ unset AWS_SESSION_TOKEN AWS_REGION
 timeout 60 "$CW_WORKER" --exit-when-caught-up "$CW_TMP/worker.properties" \
     "$CW_SOURCE_DIR/connectors/s3-sink.properties" >"$CW_TMP/worker.log" 2>&1 ||
     { cat "$CW_TMP/worker.log" >&2; cw_fail "the worker failed with the example config"; }
-want="topics/pinterest.geo/partition=0/pinterest.geo+0+0000000000.json
-topics/pinterest.pin/partition=1/pinterest.pin+1+0000000000.json"
+want="raw/pinterest.geo/partition=0/pinterest.geo+0+0000000000.json
+raw/pinterest.pin/partition=1/pinterest.pin+1+0000000000.json"
 [ "$(cw_s3_keys)" = "$want" ] || cw_fail "keys: $(cw_s3_keys)"
-[ "$(cw_s3cmd get "s3://$CW_S3_BUCKET/topics/pinterest.pin/partition=1/pinterest.pin+1+0000000000.json" - 2>/dev/null)" = \
+[ "$(cw_s3cmd get "s3://$CW_S3_BUCKET/raw/pinterest.pin/partition=1/pinterest.pin+1+0000000000.json" - 2>/dev/null)" = \
   "$(printf '{"index":%d,"lat":-89.9787}\n' 1 2 3)" ] || cw_fail "object content differs"
 echo "example config ok"
