@@ -72,22 +72,44 @@ start=$(date +%s.%N)
 worker=$!
 CW_PIDS+=("$worker")
 
-# Progress, read from what the S3 server has stored (object files under its data directory).
+# Progress: records in Kafka (rows the source has read, from the embedded cluster's end
+# offsets) and records stored in S3 (s3rver's object files under its data directory).
 objects_dir=$demo/s3/pinterest-data
-count_topic() {  # records of one topic stored so far
+bootstrap=
+kafka_count() {  # records in one topic: sum of its partitions' end offsets
+    [ -n "$bootstrap" ] || { echo 0; return; }
+    local parts p q=()
+    parts=$(kcat -b "$bootstrap" -L -t "$1" 2>/dev/null | sed -n 's/^ *partition \([0-9]*\),.*/\1/p')
+    [ -n "$parts" ] || { echo 0; return; }
+    for p in $parts; do q+=(-t "$1:$p:-1"); done
+    kcat -b "$bootstrap" -Q "${q[@]}" 2>/dev/null | awk '{s += $NF} END {print s + 0}'
+}
+s3_count() {  # records of one topic stored so far
     local d=$objects_dir/topics/$1
     [ -d "$d" ] || { echo 0; return; }
     find "$d" -type f -name '*._S3rver_object' -exec cat {} + 2>/dev/null | wc -l
 }
+last=
+declare -A in_kafka=([pinterest.pin]=0 [pinterest.geo]=0 [pinterest.user]=0)
 progress() {
-    local pin geo user objs
-    pin=$(count_topic pinterest.pin); geo=$(count_topic pinterest.geo); user=$(count_topic pinterest.user)
+    [ -n "$bootstrap" ] || bootstrap=$(sed -n 's/.*embedded Kafka.* listening on \([0-9.:]*\).*/\1/p' \
+        "$demo/worker.log" 2>/dev/null | head -1)
+    local line objs t n
+    for t in pinterest.pin pinterest.geo pinterest.user; do
+        # The embedded cluster goes away with the worker: keep the last count seen.
+        n=$(kafka_count "$t"); [ "$n" -gt "${in_kafka[$t]}" ] && in_kafka[$t]=$n
+    done
     objs=$(find "$objects_dir" -type f -name '*._S3rver_object' 2>/dev/null | wc -l)
-    printf '\r  rows per table: %d | in S3: pin %d, geo %d, user %d | objects %d ' \
-        "$rows" "$pin" "$geo" "$user" "$objs"
+    line=$(printf 'of %d rows per table - read into Kafka: pin %d, geo %d, user %d | in S3: pin %d, geo %d, user %d in %d objects' \
+        "$rows" "${in_kafka[pinterest.pin]}" "${in_kafka[pinterest.geo]}" \
+        "${in_kafka[pinterest.user]}" "$(s3_count pinterest.pin)" "$(s3_count pinterest.geo)" \
+        "$(s3_count pinterest.user)" "$objs")
+    if [ -t 1 ]; then printf '\r  %s ' "$line"
+    elif [ "$line" != "$last" ]; then echo "  $line"; fi
+    last=$line
 }
 while kill -0 "$worker" 2>/dev/null; do progress; sleep 1; done
-progress; echo
+[ -t 1 ] && echo
 set +e; wait "$worker"; rc=$?; set -e
 CW_PIDS=("${CW_PIDS[@]/$worker}")
 if [ $rc -ne 0 ]; then
