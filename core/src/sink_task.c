@@ -444,9 +444,11 @@ static int subscribe(sink_t *s, char *err, size_t errsz) {
     const char *const *topics = cw_config_get_list(s->t->config, "topics", &n);
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(n ? (int)n : 1);
     if (regex && *regex) {
-        /* librdkafka treats a topic starting with ^ as a regular expression. */
-        char *re = malloc(strlen(regex) + 2);
-        sprintf(re, "%s%s", regex[0] == '^' ? "" : "^", regex);
+        /* librdkafka treats a topic starting with ^ as a (POSIX extended) regular
+         * expression; anchoring both ends matches whole names, as Kafka's Java
+         * Pattern.matches does. */
+        char *re = malloc(strlen(regex) + 5);
+        sprintf(re, "^(%s)$", regex);
         rd_kafka_topic_partition_list_add(sub, re, RD_KAFKA_PARTITION_UA);
         free(re);
     }
