@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "chain.h"
 #include "errors.h"
@@ -53,6 +54,11 @@ typedef struct {
     long assign_gen, revoke_gen;
     int64_t next_catchup_check;
 } sink_t;
+
+static void sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
 
 static int failed(sink_t *s) { return atomic_load(&s->t->state) == CW_TASK_FAILED; }
 
@@ -210,7 +216,9 @@ static void on_revoke(sink_t *s, rd_kafka_topic_partition_list_t *parts) {
          * partitions go to another task. A few retries, then the new owner re-consumes. */
         for (int attempt = 0; attempt < 3; attempt++) {
             if (flush_commit(s, idx, n, 1) != CW_ERR_RETRIABLE) break;
-            rd_kafka_poll(s->rk, 200 << attempt);
+            /* Not rd_kafka_poll: with the consumer queue forwarded it could hand out (and
+             * so skip) records. */
+            sleep_ms(200 << attempt);
         }
     }
     if (s->started && s->ops->close && n) {
@@ -520,7 +528,7 @@ void *cw_sink_task_run(void *arg) {
         cw_log(c->name, t->id, CW_LOG_WARN, "start failed, retrying in %" PRId64 " ms: %s",
                backoff, err);
         int64_t end = cw_now_ms() + backoff;
-        while (!atomic_load(&t->stop) && cw_now_ms() < end) rd_kafka_poll(s.rk, 100);
+        while (!atomic_load(&t->stop) && cw_now_ms() < end) sleep_ms(100);
         backoff = backoff * 2 > backoff_max ? backoff_max : backoff * 2;
     }
     if (!s.started) goto out;

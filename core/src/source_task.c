@@ -159,7 +159,10 @@ static int send_record(source_t *s, cw_chain_t *chain, cw_errors_t *errors, cw_r
             RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
         if (!e) return 0;
         if (h) rd_kafka_headers_destroy(h);
-        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL && !atomic_load(&t->stop)) {
+        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            /* Stopping: this record is simply not produced; its offset (and every later
+             * one) stays unstored, so a restart produces it. */
+            if (atomic_load(&t->stop)) return -1;
             rd_kafka_poll(s->rk, 100);  /* back-pressure: wait for acknowledgements */
             continue;
         }

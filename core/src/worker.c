@@ -428,6 +428,14 @@ int cw_worker_run(cw_worker_t *w) {
     int has_source = 0;
     for (size_t i = 0; i < w->nconnectors; i++)
         has_source |= w->connectors[i]->plugin->kind == CW_PLUGIN_SOURCE;
+    /* Signals are taken by this thread only (sigtimedwait); tasks and librdkafka's threads
+     * inherit the mask. Blocked first, so that a signal during start-up is not fatal. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
     if (cw_config_get_bool(w->config, "embedded.kafka.enable", 0) && start_embedded_kafka(w))
         return CW_EXIT_STARTUP;
     if (has_source) {
@@ -440,14 +448,6 @@ int cw_worker_run(cw_worker_t *w) {
     }
     for (size_t i = 0; i < w->nconnectors; i++)
         if (prepare_tasks(w, w->connectors[i])) return CW_EXIT_STARTUP;
-
-    /* Signals are taken by this thread only (sigtimedwait); tasks inherit the mask. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     int sources = 0;
     for (size_t i = 0; i < w->nconnectors; i++)
