@@ -455,15 +455,26 @@ int cw_props_load_file(cw_props_t *p, const char *path, char *errstr, size_t err
  * (it is usually a secret).
  * ---------------------------------------------------------------------------------------- */
 
-static int resolve_env(const char *name, const char *key, const char *origin, strbuf_t *out,
+/* ${env:NAME:-fallback} is our extension (shell-style): one set of connector and worker files
+ * can then run the embedded demo with no variables set and point at real services when they
+ * are. Kafka's EnvVarConfigProvider has no fallback; a plain ${env:NAME} behaves as in Kafka. */
+static int resolve_env(const char *ref, const char *key, const char *origin, strbuf_t *out,
                        char *errstr, size_t errstr_size) {
+    const char *fallback = strstr(ref, ":-");
+    size_t name_len = fallback ? (size_t)(fallback - ref) : strlen(ref);
+    char *name = xstrdup(ref);
+    name[name_len] = '\0';
     const char *v = getenv(name);
+    if (!v && fallback)
+        v = fallback + 2;
     if (!v) {
         set_err(errstr, errstr_size,
                 "%s: %s: ${env:%s} refers to environment variable %s, which is not set",
                 origin, key, name, name);
+        free(name);
         return -1;
     }
+    free(name);
     sb_put(out, v, strlen(v));
     return 0;
 }

@@ -202,7 +202,10 @@ static void test_providers(void) {
              "url=s3://${env:CW_TEST_REGION}/b/${file:%s:user}\n"
              "connection.password=${file:%s:db.password}\n"
              "api.token=${file:%s}\n"
-             "other=${vault:x:y} and ${plain\n",
+             "other=${vault:x:y} and ${plain\n"
+             "fallback.unset=${env:CW_TEST_UNSET_VAR:-us-west-2}\n"
+             "fallback.set=${env:CW_TEST_REGION:-us-west-2}\n"
+             "fallback.empty=${env:CW_TEST_UNSET_VAR:-}\n",
              secrets, secrets, whole);
     write_file(tmpdir, "conn.properties", text, path, sizeof path);
     cw_props_t *p = cw_props_new();
@@ -213,6 +216,10 @@ static void test_providers(void) {
     CHECK_STR(cw_props_get(p, "connection.password"), "s3cr3t-value");
     CHECK_STR(cw_props_get(p, "api.token"), "tok-123");
     CHECK_STR(cw_props_get(p, "other"), "${vault:x:y} and ${plain"); /* unknown: kept */
+    /* Our ${env:NAME:-fallback} extension: the fallback only when the variable is unset. */
+    CHECK_STR(cw_props_get(p, "fallback.unset"), "us-west-2");
+    CHECK_STR(cw_props_get(p, "fallback.set"), "eu-west-1");
+    CHECK_STR(cw_props_get(p, "fallback.empty"), "");
     cw_props_free(p);
 
     /* Missing environment variable: names key, variable and file. */
