@@ -140,7 +140,11 @@ static int slot_wire(cw_slot_t *s, const cw_converter_t *c, const void **out, si
         /* JsonConverter must never write something that is not JSON: bytes a plugin set are
          * checked (parsed and dropped) before they are produced. */
         json_error_t jerr;
-        json_t *probe = json_loadb(s->data, s->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+        /* INT_AS_REAL: jansson refuses integers beyond int64 (a MySQL BIGINT UNSIGNED is
+         * valid JSON all the same); as reals they parse, and the probe is thrown away. */
+        json_t *probe = json_loadb(s->data, s->len,
+                                   JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
+                                   &jerr);
         if (!probe) {
             snprintf(errstr, errstr_size,
                      "JsonConverter: the bytes set by the plugin are not JSON text (invalid "

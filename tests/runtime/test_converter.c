@@ -120,6 +120,14 @@ static void test_record_lazy(void) {
     CHECK_CONTAINS(err, "not JSON text");
     cw_record_free(r);
 
+    /* Integers beyond int64 are valid JSON (jansson would refuse them when parsing). */
+    r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &env);
+    h->record_set_value(r, "{\"u\":18446744073709551614}", 26);
+    w = wire_value(r, &len);
+    CHECK_STR(w, "{\"schema\":null,\"payload\":{\"u\":18446744073709551614}}");
+    free(w);
+    cw_record_free(r);
+
     /* JSON text set as bytes gets the schemaless envelope. */
     r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &env);
     const char *row = "{\"id\":7,\"lat\":-89.9787}";
