@@ -555,6 +555,12 @@ void *cw_sink_task_run(void *arg) {
                    " ms", backoff);
             wait_backoff(&s, backoff);
             backoff = backoff * 2 > 10000 ? 10000 : backoff * 2;
+            /* Commits go on while paused: what earlier puts made durable since is committed
+             * (the pending batch is not part of the positions). */
+            if (cw_now_ms() >= next_flush && !failed(&s)) {
+                if (flush_commit_all(&s, 0) == CW_ERR_FATAL) break;
+                next_flush = cw_now_ms() + w->flush_interval_ms;
+            }
             continue;
         }
         backoff = 100;
