@@ -43,6 +43,9 @@ typedef struct {
     rd_kafka_t *rk;
     void *state;
     int started;
+    int final_done;        /* the stop's final flush + commit already happened */
+    int coordinator_lost;  /* a commit timed out: the group coordinator is unreachable */
+    int64_t deadline;      /* stopping: when the shutdown budget runs out (0: none) */
     cw_chain_t *chain;
     cw_errors_t *errors;
     tp_t *tps;
@@ -144,7 +147,19 @@ static int flush_commit(sink_t *s, const size_t *idx, size_t n, int final) {
     }
     free(arr);
     if (list->cnt > 0) {
-        rd_kafka_resp_err_t e = rd_kafka_commit(s->rk, list, 0);
+        /* Synchronous, but bounded by offset.flush.timeout.ms: rd_kafka_commit itself would
+         * wait as long as the coordinator is unreachable (and stall a shutdown). */
+        rd_kafka_queue_t *q = rd_kafka_queue_new(s->rk);
+        rd_kafka_resp_err_t e = rd_kafka_commit_queue(s->rk, list, q, NULL, NULL);
+        int64_t wait = s->c->worker->flush_timeout_ms;
+        if (s->deadline && s->deadline - cw_now_ms() < wait) wait = s->deadline - cw_now_ms();
+        if (wait < 100) wait = 100;
+        rd_kafka_event_t *ev = e ? NULL : rd_kafka_queue_poll(q, (int)wait);
+        if (!e && !ev) {
+            e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+            s->coordinator_lost = 1;
+        }
+        if (!e) e = rd_kafka_event_error(ev);
         if (e) {
             cw_log(s->c->name, t->id, CW_LOG_WARN,
                    "offset commit failed (%s); the records will be delivered again if this "
@@ -152,8 +167,9 @@ static int flush_commit(sink_t *s, const size_t *idx, size_t n, int final) {
                    rd_kafka_err2str(e));
             rc = CW_ERR_RETRIABLE;
         } else {
-            for (int i = 0; i < list->cnt; i++) {
-                rd_kafka_topic_partition_t *p = &list->elems[i];
+            const rd_kafka_topic_partition_list_t *done = rd_kafka_event_topic_partition_list(ev);
+            for (int i = 0; done && i < done->cnt; i++) {
+                const rd_kafka_topic_partition_t *p = &done->elems[i];
                 if (p->err) continue;
                 tp_t *tp = tp_find(s, p->topic, p->partition);
                 if (tp) tp->committed = p->offset;
@@ -161,6 +177,8 @@ static int flush_commit(sink_t *s, const size_t *idx, size_t n, int final) {
                        p->topic, p->partition, p->offset);
             }
         }
+        if (ev) rd_kafka_event_destroy(ev);
+        rd_kafka_queue_destroy(q);
     }
     rd_kafka_topic_partition_list_destroy(list);
     return rc;
@@ -211,7 +229,7 @@ static void on_revoke(sink_t *s, rd_kafka_topic_partition_list_t *parts) {
         if (tp) idx[n++] = (size_t)(tp - s->tps);
         batch_drop_partition(s, parts->elems[i].topic, parts->elems[i].partition);
     }
-    if (!failed(s) && n) {
+    if (!failed(s) && n && !s->final_done) {
         /* Hand over cleanly: whatever the sink can make durable is committed before the
          * partitions go to another task. A few retries, then the new owner re-consumes. */
         for (int attempt = 0; attempt < 3; attempt++) {
@@ -606,13 +624,36 @@ void *cw_sink_task_run(void *arg) {
             }
         }
     }
+    /* Stopping: everything below shares the worker's shutdown budget. */
+    s.deadline = cw_now_ms() + w->shutdown_timeout_ms - 500;
     if (!failed(&s) && atomic_load(&t->state) != CW_TASK_DONE) flush_commit_all(&s, 1);
+    s.final_done = 1;
 out:
     if (s.rk) {
-        /* Partitions are revoked through the callback (flush + commit + close); after a
-         * failure nothing more is flushed or committed there. */
         batch_free(&s);
-        rd_kafka_consumer_close(s.rk);
+        if (s.coordinator_lost) {
+            /* Leaving the group needs the coordinator too: close the partitions here and
+             * skip librdkafka's consumer close. (Destroying the handle may still wait for
+             * the unanswered commit; the worker's shutdown timeout bounds that, exit code
+             * 5.) The group drops this member after its session timeout. */
+            if (s.started && s.ops->close && s.ntps) {
+                cw_topic_partition_t *arr = calloc(s.ntps, sizeof *arr);
+                for (size_t i = 0; i < s.ntps; i++) {
+                    arr[i].topic = s.tps[i].topic;
+                    arr[i].partition = s.tps[i].partition;
+                    arr[i].offset = s.tps[i].committed;
+                }
+                char cerr[512];
+                s.ops->close(s.state, arr, s.ntps, cerr, sizeof cerr);
+                free(arr);
+            }
+            rd_kafka_destroy_flags(s.rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+            s.rk = NULL;
+        } else {
+            /* Partitions are revoked through the callback (close; the final flush and
+             * commit happened above; after a failure nothing is flushed or committed). */
+            rd_kafka_consumer_close(s.rk);
+        }
     }
     batch_free(&s);
     if (s.started && s.ops->stop) s.ops->stop(s.state);

@@ -239,6 +239,9 @@ void *cw_source_task_run(void *arg) {
         cw_batch_clear(&batch);
         err[0] = '\0';
         int rc = ops->poll(state, &batch, 1000, err, sizeof err);
+        if (batch.n)
+            cw_log(c->name, t->id, CW_LOG_TRACE, "poll returned %zu record(s), %zu in flight",
+                   batch.n, inflight(&s));
         for (size_t i = 0; i < batch.n; i++)
             if (send_record(&s, chain, errors, batch.recs[i]) != 0) goto stop;
         cw_batch_clear(&batch);
@@ -287,9 +290,20 @@ void *cw_source_task_run(void *arg) {
     }
 stop:
     if (s.rk) {
-        /* Give in-flight records a bounded time to be acknowledged, then store what was. */
-        rd_kafka_flush(s.rk, (int)w->flush_timeout_ms);
+        /* Give in-flight records a bounded time to be acknowledged (within the worker's
+         * shutdown budget), store what was, and drop the rest: their offsets stay unstored,
+         * so a restart produces them again. */
+        int64_t budget = w->shutdown_timeout_ms - 1000;
+        if (budget > w->flush_timeout_ms) budget = w->flush_timeout_ms;
+        if (budget < 100) budget = 100;
+        rd_kafka_flush(s.rk, (int)budget);
         drain(&s);
+        if (inflight(&s)) {
+            int failed_before = s.delivery_failed;
+            rd_kafka_purge(s.rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+            rd_kafka_poll(s.rk, 0);
+            s.delivery_failed = failed_before; /* purged records are not a failure */
+        }
         if (!s.delivery_failed) commit_offsets(&s, state);
         if (inflight(&s))
             cw_log(c->name, t->id, CW_LOG_WARN,
