@@ -402,26 +402,36 @@ static int put_batch(sink_t *s) {
     return CW_OK;
 }
 
-/* Batch mode: every assigned partition consumed to its high watermark? */
+/* Batch mode: every assigned partition consumed to its high watermark? The high watermarks
+ * come from the broker in one ListOffsets request for all partitions (offsets_for_times with
+ * the "latest" timestamp), not from librdkafka's cache of the last fetch response, and not
+ * with query_watermark_offsets, which costs a round trip (and its polling interval) per
+ * partition. */
 static int caught_up(sink_t *s) {
-    rd_kafka_topic_partition_list_t *pos = rd_kafka_topic_partition_list_new((int)s->ntps + 1);
-    for (size_t i = 0; i < s->ntps; i++)
+    if (s->ntps == 0) return 1;
+    rd_kafka_topic_partition_list_t *pos = rd_kafka_topic_partition_list_new((int)s->ntps);
+    rd_kafka_topic_partition_list_t *hw = rd_kafka_topic_partition_list_new((int)s->ntps);
+    for (size_t i = 0; i < s->ntps; i++) {
         rd_kafka_topic_partition_list_add(pos, s->tps[i].topic, s->tps[i].partition);
+        rd_kafka_topic_partition_list_add(hw, s->tps[i].topic, s->tps[i].partition)->offset =
+            RD_KAFKA_OFFSET_END;  /* as a timestamp: -1 = latest */
+    }
     rd_kafka_position(s->rk, pos);
-    int done = 1;
+    int done = rd_kafka_offsets_for_times(s->rk, hw, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR;
     for (size_t i = 0; i < s->ntps && done; i++) {
         tp_t *tp = &s->tps[i];
-        int64_t lo = 0, hi = 0;
-        if (rd_kafka_query_watermark_offsets(s->rk, tp->topic, tp->partition, &lo, &hi, 5000)) {
+        int64_t hi = hw->elems[i].offset;
+        if (hw->elems[i].err || hi < 0) {
             done = 0;
             break;
         }
         int64_t p = pos->elems[i].offset;
         if (tp->position != CW_OFFSET_INVALID && tp->position > p) p = tp->position;
-        if (p < 0) p = tp->committed != CW_OFFSET_INVALID ? tp->committed : lo;
+        if (p < 0) p = tp->committed != CW_OFFSET_INVALID ? tp->committed : 0;
         if (p < hi) done = 0;
     }
     rd_kafka_topic_partition_list_destroy(pos);
+    rd_kafka_topic_partition_list_destroy(hw);
     return done;
 }
 
