@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git
   librdkafka-dev libjansson-dev libltdl-dev
   libs3-dev libcurl4-openssl-dev libssl-dev libmariadb-dev zlib1g-dev libzstd-dev
-  kcat mariadb-server mariadb-client s3cmd jq python3
+  kcat mariadb-server mariadb-client s3cmd jq python3 openssl
   clang libclang-rt-14-dev procps
 )
 missing=()

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The Pinterest pipeline demo, the README's first command. On a fresh Debian 12 machine, as
+# root:   bash examples/pinterest/run-demo.sh [--rows N] [--keep-running]
+#
+# Installs what is missing, builds, starts MariaDB (emulated Pinterest data set) and an S3
+# server (s3rver) in a demo directory, runs connect-worker with embedded Kafka, the RDS source
+# (three tables -> pinterest.pin / .geo / .user) and the S3 sink with the three cleaning
+# recipes, shows progress, and prints a summary once every row is in S3. The files it runs are
+# the shipped ones: etc/worker.properties and connectors/pinterest-*.properties.
+# Servers stop on exit or Ctrl-C; the output stays in the demo directory (printed at the end).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+rows=3000
+install=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rows) rows=$2; shift 2 ;;
+        --no-install) install=0; shift ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "run-demo.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+    esac
+done
+case "$rows" in ''|*[!0-9]*) echo "run-demo.sh: --rows takes a number" >&2; exit 2 ;; esac
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+if [ "$install" = 1 ]; then
+    say "installing dependencies (apt, npm) where missing"
+    bash "$top/.ci/install-deps.sh"
+fi
+say "building"
+cmake -S "$top" -B "$top/build-demo" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCW_BUILD_TESTS=ON >/dev/null
+cmake --build "$top/build-demo" -j"$(nproc)" >/dev/null
+
+demo=${CW_DEMO_DIR:-$top/build-demo/demo}
+rm -rf "$demo"   # a second run starts clean: no leftover data, offsets or servers in the way
+mkdir -p "$demo"
+
+# Reuse the test suite's server helpers, with the demo directory kept after exit.
+export CW_SOURCE_DIR=$top CW_BUILD_DIR=$top/build-demo
+. "$top/tests/lib/common.sh"
+rm -rf "$CW_TMP"; CW_TMP=$demo; CW_KEEP_TMP=1
+. "$top/tests/lib/mariadb.sh"
+. "$top/tests/lib/s3rver.sh"
+on_exit() {
+    local rc=$?
+    cw_cleanup >/dev/null 2>&1 || true
+    [ $rc -ne 0 ] && echo "demo failed (exit $rc); logs are in $demo" >&2
+    exit $rc
+}
+trap on_exit EXIT
+trap 'echo; say "interrupted: stopping servers"; exit 130' INT TERM
+
+say "starting MariaDB on 127.0.0.1 and loading $rows rows per table"
+cw_start_mariadb
+python3 "$top/examples/pinterest/datagen.py" load --rows "$rows" --seed demo \
+    --host 127.0.0.1 --port "$CW_DB_PORT" --user "$CW_DB_USER" --password "$CW_DB_PASSWORD" \
+    --database "$CW_DB_NAME" >/dev/null
+say "starting the S3 server (s3rver) with bucket pinterest-data"
+CW_S3_DIR=$demo/s3; cw_start_s3rver pinterest-data
+
+export CW_EMBEDDED_KAFKA=true CW_OFFSETS_FILE=$demo/connect.offsets
+export RDS_URL=$CW_DB_URL RDS_USER=$CW_DB_USER RDS_PASSWORD=$CW_DB_PASSWORD
+export CW_S3_BUCKET=pinterest-data CW_S3_ENDPOINT=$CW_S3_URL AWS_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+
+say "running connect-worker (embedded Kafka, batch mode); log: $demo/worker.log"
+start=$(date +%s.%N)
+"$CW_BUILD_DIR/core/connect-worker" --exit-when-caught-up "$top/etc/worker.properties" \
+    "$top/connectors/pinterest-rds-source.properties" \
+    "$top/connectors/pinterest-s3-sink.properties" >"$demo/worker.log" 2>&1 &
+worker=$!
+CW_PIDS+=("$worker")
+
+# Progress, read from what the S3 server has stored (object files under its data directory).
+objects_dir=$demo/s3/pinterest-data
+count_topic() {  # records of one topic stored so far
+    local d=$objects_dir/topics/$1
+    [ -d "$d" ] || { echo 0; return; }
+    find "$d" -type f -name '*._S3rver_object' -exec cat {} + 2>/dev/null | wc -l
+}
+progress() {
+    local pin geo user objs
+    pin=$(count_topic pinterest.pin); geo=$(count_topic pinterest.geo); user=$(count_topic pinterest.user)
+    objs=$(find "$objects_dir" -type f -name '*._S3rver_object' 2>/dev/null | wc -l)
+    printf '\r  rows per table: %d | in S3: pin %d, geo %d, user %d | objects %d ' \
+        "$rows" "$pin" "$geo" "$user" "$objs"
+}
+while kill -0 "$worker" 2>/dev/null; do progress; sleep 1; done
+progress; echo
+set +e; wait "$worker"; rc=$?; set -e
+CW_PIDS=("${CW_PIDS[@]/$worker}")
+if [ $rc -ne 0 ]; then
+    tail -20 "$demo/worker.log" >&2
+    echo "connect-worker exited with $rc" >&2
+    exit 1
+fi
+elapsed=$(python3 -c "import time;print(f'{time.time()-$start:.1f}')")
+
+say "reading the bucket back with s3cmd (an independent S3 client) into $demo/bucket"
+mkdir -p "$demo/bucket"
+cw_s3cmd sync --quiet "s3://pinterest-data/" "$demo/bucket/" >/dev/null
+missing=0
+echo
+printf '%-16s %8s %8s %10s\n' topic records objects bytes
+for t in pinterest.pin pinterest.geo pinterest.user; do
+    d=$demo/bucket/topics/$t
+    n=$(cat $(find "$d" -type f) | wc -l); o=$(find "$d" -type f | wc -l)
+    b=$(cat $(find "$d" -type f) | wc -c)
+    printf '%-16s %8d %8d %10d\n' "$t" "$n" "$o" "$b"
+    [ "$n" -eq "$rows" ] || missing=1
+done
+echo
+echo "time: ${elapsed}s for $((rows * 3)) rows"
+echo "key layout (Confluent's): topics/<topic>/partition=<p>/<topic>+<p>+<start offset>.json, e.g."
+(cd "$demo/bucket" && find topics -type f | sort | head -4 | sed 's/^/  /')
+for t in pinterest.pin pinterest.geo pinterest.user; do
+    echo; echo "a cleaned $t record:"
+    head -n1 "$(find "$demo/bucket/topics/$t" -type f | sort | head -1)" | jq .
+done
+echo
+if [ $missing -ne 0 ]; then
+    echo "not every row reached S3: see $demo/worker.log" >&2
+    exit 1
+fi
+say "done: every row is in S3. Output: $demo/bucket (objects), $demo/worker.log (worker log)"

@@ -1,0 +1,24 @@
+/* The clean transform's configuration and its apply step on a JSON object, separate from
+ * the plugin glue so that tests and the benchmark can call them in process. */
+#ifndef CLEAN_H
+#define CLEAN_H
+#include <jansson.h>
+#include "connect-worker/plugin.h"
+
+/** Host table (set by module init; tests set it to their host). */
+extern const cw_host_t *clean_host;
+
+typedef struct clean clean_t;
+
+/** Reads the configuration. Returns CW_OK or CW_ERR_CONFIG with errstr naming the key. */
+int clean_configure_state(const cw_config_t *cfg, clean_t **out, char *errstr, size_t n);
+void clean_free(clean_t *c);
+
+/** Cleans obj (a JSON object, modified in place). When the result is a new object (renames,
+ *  order) *out receives it (a new reference), otherwise *out is NULL and obj is the result.
+ *  Returns CW_OK or CW_ERR_RECORD with errstr naming the field and the value. */
+int clean_apply_json(const clean_t *c, json_t *obj, json_t **out, char *errstr, size_t n);
+
+/** The key table (for --describe and validation). */
+extern const cw_config_def_t clean_defs[];
+#endif

@@ -1,0 +1,190 @@
+#include "rds_config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define S CW_CFG_STRING
+#define I CW_CFG_INT
+#define B CW_CFG_BOOL
+#define L CW_CFG_LIST
+
+const cw_config_def_t rds_config_defs[] = {
+    {"connection.url", S, NULL, CW_CFG_F_REQUIRED,
+     "JDBC-style URL: jdbc:mysql://host:port/db?params, jdbc:mariadb://... or mysql://... "
+     "(user and password may be given in the URL too).", NULL, 0, 0},
+    {"connection.user", S, NULL, 0, "Database user (overrides a user in the URL).", NULL, 0, 0},
+    {"connection.password", S, NULL, CW_CFG_F_SECRET,
+     "Database password (overrides a password in the URL).", NULL, 0, 0},
+    {"connection.attempts", I, "3", 0,
+     "How many times to try connecting before giving up for this call.", NULL, 1, 1e9},
+    {"connection.backoff.ms", I, "10000", 0, "Wait between connection attempts.", NULL, 0, 1e9},
+    {"table.whitelist", L, "", 0, "Tables to copy (all tables when empty).", NULL, 0, 0},
+    {"table.blacklist", L, "", 0, "Tables never to copy.", NULL, 0, 0},
+    {"table.include.list", L, "", 0, "Newer name of table.whitelist.", NULL, 0, 0},
+    {"table.exclude.list", L, "", 0, "Newer name of table.blacklist.", NULL, 0, 0},
+    {"table.types", L, "TABLE", 0, "Kinds of tables discovered: TABLE, VIEW.", "TABLE,VIEW", 0,
+     0},
+    {"catalog.pattern", S, NULL, 0, "Accepted for compatibility; the database comes from the "
+     "URL.", NULL, 0, 0},
+    {"schema.pattern", S, NULL, 0, "Accepted for compatibility; ignored (MySQL has no schemas "
+     "inside a database).", NULL, 0, 0},
+    {"query", S, "", 0, "A custom SELECT to run instead of copying tables (one task; the topic "
+     "is topic.prefix).", NULL, 0, 0},
+    {"query.suffix", S, "", 0, "Text appended to every generated query.", NULL, 0, 0},
+    {"mode", S, NULL, CW_CFG_F_REQUIRED, "How rows are detected: bulk, incrementing, "
+     "timestamp or timestamp+incrementing.", "bulk,incrementing,timestamp,timestamp+incrementing",
+     0, 0},
+    {"incrementing.column.name", S, "", 0, "Strictly increasing column (empty: the table's "
+     "AUTO_INCREMENT column).", NULL, 0, 0},
+    {"timestamp.column.name", L, "", 0, "Timestamp column(s); several are COALESCEd in "
+     "order.", NULL, 0, 0},
+    {"timestamp.delay.interval.ms", I, "0", 0, "Rows are read only once their timestamp is "
+     "this much older than the database's clock.", NULL, 0, 1e15},
+    {"timestamp.initial", I, NULL, 0, "Epoch milliseconds to start timestamp modes from; -1: "
+     "the current time; unset: from the beginning.", NULL, -1, 1e15},
+    {"db.timezone", S, "UTC", 0, "Time zone of DATETIME values (session time_zone), e.g. UTC, "
+     "+02:00 or a zone name when the server has zone tables.", NULL, 0, 0},
+    {"validate.non.null", B, "true", 0, "Accepted for compatibility (NULL keys are never "
+     "matched by the generated WHERE clauses).", NULL, 0, 0},
+    {"topic.prefix", S, NULL, CW_CFG_F_REQUIRED, "Topic = prefix + table name (query mode: "
+     "the whole topic).", NULL, 0, 0},
+    {"poll.interval.ms", I, "5000", 0, "How often each table is queried for new rows.", NULL, 1,
+     1e12},
+    {"batch.max.rows", I, "100", 0, "Most rows returned per poll (and per keyset page).",
+     NULL, 1, 1e9},
+    {"table.poll.interval.ms", I, "60000", 0, "How often the task looks for new tables.", NULL,
+     1, 1e12},
+    {"numeric.mapping", S, "none", 0, "DECIMAL rendering: none, precision_only, best_fit, "
+     "best_fit_eager_double (see README).",
+     "none,precision_only,best_fit,best_fit_eager_double", 0, 0},
+    {"quote.sql.identifiers", S, "always", 0, "Accepted for compatibility; identifiers are "
+     "always quoted with backticks.", "always,never", 0, 0},
+    {"dialect.name", S, "", 0, "Accepted for compatibility (MySqlDatabaseDialect).", NULL, 0, 0},
+    {"datetime.format", S, "sql", 0, "DATETIME/TIMESTAMP rendering: sql ('YYYY-MM-DD "
+     "HH:MM:SS') or iso8601 ('YYYY-MM-DDTHH:MM:SS').", "sql,iso8601", 0, 0},
+    /* set by task_configs for each task, never by users */
+    {"tables", L, NULL, 0, "Internal: the tables of this task.", NULL, 0, 0},
+    {"rds.task.count", I, NULL, 0, "Internal: number of tasks.", NULL, 0, 0},
+    {"rds.task.known.tables", L, NULL, 0, "Internal: tables known when tasks were split.",
+     NULL, 0, 0},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0}};
+
+const char *rds_mode_name(rds_mode_t m) {
+    switch (m) {
+    case RDS_MODE_BULK: return "bulk";
+    case RDS_MODE_INCREMENTING: return "incrementing";
+    case RDS_MODE_TIMESTAMP: return "timestamp";
+    default: return "timestamp+incrementing";
+    }
+}
+
+static const char *const *nonempty(const char *const *l) { return (l && l[0]) ? l : NULL; }
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+int rds_settings_load(const cw_host_t *h, const cw_config_t *cfg, rds_settings_t *s,
+                      char *errstr, size_t n) {
+    memset(s, 0, sizeof *s);
+    if (rds_url_parse(h->config_get(cfg, "connection.url"), &s->url, errstr, n) != 0)
+        return CW_ERR_CONFIG;
+    const char *user = h->config_get(cfg, "connection.user");
+    const char *pw = h->config_get(cfg, "connection.password");
+    if (user && *user) { free(s->url.user); s->url.user = dup_or_null(user); }
+    if (pw && *pw) { free(s->url.password); s->url.password = dup_or_null(pw); }
+    s->attempts = h->config_get_int(cfg, "connection.attempts", 3);
+    s->backoff_ms = h->config_get_int(cfg, "connection.backoff.ms", 10000);
+
+    const char *mode = h->config_get(cfg, "mode");
+    if (!mode || !*mode) { snprintf(errstr, n, "mode must be set (bulk, incrementing, "
+                                    "timestamp or timestamp+incrementing)"); goto bad; }
+    if (strcasecmp(mode, "bulk") == 0) s->mode = RDS_MODE_BULK;
+    else if (strcasecmp(mode, "incrementing") == 0) s->mode = RDS_MODE_INCREMENTING;
+    else if (strcasecmp(mode, "timestamp") == 0) s->mode = RDS_MODE_TIMESTAMP;
+    else if (strcasecmp(mode, "timestamp+incrementing") == 0)
+        s->mode = RDS_MODE_TIMESTAMP_INCREMENTING;
+    else { snprintf(errstr, n, "mode '%s' is not one of bulk, incrementing, timestamp, "
+                    "timestamp+incrementing", mode); goto bad; }
+
+    const char *q = h->config_get(cfg, "query");
+    s->query = (q && *q) ? q : NULL;
+    q = h->config_get(cfg, "query.suffix");
+    s->query_suffix = q ? q : "";
+    s->topic_prefix = h->config_get(cfg, "topic.prefix");
+    if (!s->topic_prefix) { snprintf(errstr, n, "topic.prefix must be set"); goto bad; }
+    if (s->query && !*s->topic_prefix) {
+        snprintf(errstr, n, "topic.prefix must name the topic when query is set"); goto bad;
+    }
+    q = h->config_get(cfg, "incrementing.column.name");
+    s->inc_column = q ? q : "";
+    s->ts_columns = nonempty(h->config_get_list(cfg, "timestamp.column.name", &s->n_ts_columns));
+    if (!s->ts_columns) s->n_ts_columns = 0;
+    if ((s->mode == RDS_MODE_TIMESTAMP || s->mode == RDS_MODE_TIMESTAMP_INCREMENTING) &&
+        s->n_ts_columns == 0) {
+        snprintf(errstr, n, "timestamp.column.name must be set for mode %s",
+                 rds_mode_name(s->mode));
+        goto bad;
+    }
+    if (s->query && s->mode != RDS_MODE_BULK && s->mode != RDS_MODE_TIMESTAMP && !*s->inc_column) {
+        snprintf(errstr, n, "incrementing.column.name must be set for mode %s with a query "
+                 "(there is no table to find an AUTO_INCREMENT column in)", rds_mode_name(s->mode));
+        goto bad;
+    }
+    s->ts_delay_ms = h->config_get_int(cfg, "timestamp.delay.interval.ms", 0);
+    if (h->config_get(cfg, "timestamp.initial")) {
+        s->has_ts_initial = 1;
+        s->ts_initial_ms = h->config_get_int(cfg, "timestamp.initial", -1);
+    }
+    s->db_timezone = h->config_get(cfg, "db.timezone");
+    if (!s->db_timezone || !*s->db_timezone) s->db_timezone = "UTC";
+    if (strchr(s->db_timezone, '\'') || strchr(s->db_timezone, '\\')) {
+        snprintf(errstr, n, "db.timezone '%s' is not a time zone", s->db_timezone); goto bad;
+    }
+    s->poll_interval_ms = h->config_get_int(cfg, "poll.interval.ms", 5000);
+    s->batch_max_rows = h->config_get_int(cfg, "batch.max.rows", 100);
+    s->table_poll_interval_ms = h->config_get_int(cfg, "table.poll.interval.ms", 60000);
+    const char *nm = h->config_get(cfg, "numeric.mapping");
+    s->numeric = RDS_NUM_NONE;
+    if (nm && strcasecmp(nm, "precision_only") == 0) s->numeric = RDS_NUM_PRECISION_ONLY;
+    else if (nm && strcasecmp(nm, "best_fit") == 0) s->numeric = RDS_NUM_BEST_FIT;
+    else if (nm && strcasecmp(nm, "best_fit_eager_double") == 0)
+        s->numeric = RDS_NUM_BEST_FIT_EAGER_DOUBLE;
+    const char *df = h->config_get(cfg, "datetime.format");
+    s->dtformat = (df && strcasecmp(df, "iso8601") == 0) ? RDS_DT_ISO8601 : RDS_DT_SQL;
+
+    const char *const *wl = nonempty(h->config_get_list(cfg, "table.whitelist", NULL));
+    const char *const *il = nonempty(h->config_get_list(cfg, "table.include.list", NULL));
+    const char *const *bl = nonempty(h->config_get_list(cfg, "table.blacklist", NULL));
+    const char *const *xl = nonempty(h->config_get_list(cfg, "table.exclude.list", NULL));
+    if (wl && il) { snprintf(errstr, n, "set only one of table.whitelist and "
+                             "table.include.list"); goto bad; }
+    if (bl && xl) { snprintf(errstr, n, "set only one of table.blacklist and "
+                             "table.exclude.list"); goto bad; }
+    s->whitelist = wl ? wl : il;
+    s->blacklist = bl ? bl : xl;
+    if (s->whitelist && s->blacklist) {
+        snprintf(errstr, n, "table.whitelist (table.include.list) and table.blacklist "
+                 "(table.exclude.list) cannot both be set");
+        goto bad;
+    }
+    if (s->query && (s->whitelist || s->blacklist)) {
+        snprintf(errstr, n, "query cannot be combined with a table whitelist or blacklist");
+        goto bad;
+    }
+    s->table_types = h->config_get_list(cfg, "table.types", NULL);
+    if (!s->url.user) {
+        snprintf(errstr, n, "connection.user is not set (neither as a key nor in "
+                 "connection.url)");
+        goto bad;
+    }
+    if (!s->url.database) {
+        snprintf(errstr, n, "connection.url names no database (jdbc:mysql://host:port/<db>)");
+        goto bad;
+    }
+    return CW_OK;
+bad:
+    rds_settings_free(s);
+    return CW_ERR_CONFIG;
+}
+
+void rds_settings_free(rds_settings_t *s) { rds_url_free(&s->url); }

@@ -1,0 +1,43 @@
+/* The rds-source configuration: the declared keys (Confluent JDBC source names and defaults)
+ * and the settings a task reads from them once at start. */
+#ifndef RDS_CONFIG_H
+#define RDS_CONFIG_H
+#include "connect-worker/plugin.h"
+#include "rds_url.h"
+
+extern const cw_config_def_t rds_config_defs[];
+
+typedef enum { RDS_MODE_BULK, RDS_MODE_INCREMENTING, RDS_MODE_TIMESTAMP,
+               RDS_MODE_TIMESTAMP_INCREMENTING } rds_mode_t;
+typedef enum { RDS_NUM_NONE, RDS_NUM_PRECISION_ONLY, RDS_NUM_BEST_FIT,
+               RDS_NUM_BEST_FIT_EAGER_DOUBLE } rds_numeric_t;
+typedef enum { RDS_DT_SQL, RDS_DT_ISO8601 } rds_dtformat_t;
+
+typedef struct rds_settings {
+    rds_url_t url;                /* user/password already merged from connection.user/... */
+    int64_t attempts, backoff_ms;
+    rds_mode_t mode;
+    const char *query;            /* NULL: table mode */
+    const char *query_suffix;     /* "" when unset */
+    const char *topic_prefix;
+    const char *inc_column;       /* "" : the table's AUTO_INCREMENT column */
+    const char *const *ts_columns;
+    size_t n_ts_columns;
+    int64_t ts_delay_ms;
+    int has_ts_initial;
+    int64_t ts_initial_ms;        /* -1: now at start */
+    const char *db_timezone;
+    int64_t poll_interval_ms, batch_max_rows, table_poll_interval_ms;
+    rds_numeric_t numeric;
+    rds_dtformat_t dtformat;
+    const char *const *whitelist, *const *blacklist;  /* NULL when unset or empty */
+    const char *const *table_types;
+} rds_settings_t;
+
+/* Reads and checks the settings (cross-key rules the declaration table cannot express).
+ * Returns CW_OK or CW_ERR_CONFIG with errstr naming the key; never writes the password. */
+int rds_settings_load(const cw_host_t *host, const cw_config_t *cfg, rds_settings_t *s,
+                      char *errstr, size_t errstr_size);
+void rds_settings_free(rds_settings_t *s);
+const char *rds_mode_name(rds_mode_t m);
+#endif

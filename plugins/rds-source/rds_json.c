@@ -1,0 +1,96 @@
+#include "rds_json.h"
+#include <string.h>
+
+#define BINARY_CHARSET 63
+
+static int is_binary(const MYSQL_FIELD *f) {
+    return f->charsetnr == BINARY_CHARSET && !(f->flags & (ENUM_FLAG | SET_FLAG));
+}
+
+/* BIT(n) arrives as n/8 big-endian bytes in the text protocol. */
+static int put_bit(rds_buf_t *b, const char *v, unsigned long len) {
+    unsigned long long x = 0;
+    if (len > 8) return rds_buf_json_base64(b, (const unsigned char *)v, len);
+    for (unsigned long i = 0; i < len; i++) x = (x << 8) | (unsigned char)v[i];
+    return rds_buf_printf(b, "%llu", x);
+}
+
+/* The declared precision of a DECIMAL column: the display length less the point and the
+ * sign. */
+static unsigned long decimal_precision(const MYSQL_FIELD *f) {
+    unsigned long p = f->length;
+    if (f->decimals > 0 && p > 0) p--;
+    if (!(f->flags & UNSIGNED_FLAG) && p > 0) p--;
+    return p;
+}
+
+static int put_decimal(rds_buf_t *b, const MYSQL_FIELD *f, const char *v, unsigned long len,
+                       rds_numeric_t mode) {
+    if (!rds_json_number_ok(v, len)) return rds_buf_json_string(b, v, len, NULL);
+    if (mode == RDS_NUM_BEST_FIT_EAGER_DOUBLE) return rds_buf_append(b, v, len);
+    /* Decided per column, so a column's values keep one JSON type: a double holds 15
+     * significant digits exactly; integers (scale 0) up to 18 digits fit int64 in every
+     * JSON reader that keeps integers (jansson, Java, Python). */
+    unsigned long p = decimal_precision(f);
+    int exact = f->decimals == 0 ? p <= 18 : p <= 15;
+    if (exact) return rds_buf_append(b, v, len);
+    return rds_buf_json_string(b, v, len, NULL);
+}
+
+static int put_datetime(rds_buf_t *b, const char *v, unsigned long len, rds_dtformat_t fmt) {
+    if (fmt == RDS_DT_ISO8601 && len >= 19 && v[10] == ' ') {
+        char tmp[64];
+        if (len < sizeof tmp) {
+            memcpy(tmp, v, len);
+            tmp[10] = 'T';
+            return rds_buf_json_string(b, tmp, len, NULL);
+        }
+    }
+    return rds_buf_json_string(b, v, len, NULL);
+}
+
+static int put_value(rds_buf_t *b, const MYSQL_FIELD *f, const char *v, unsigned long len,
+                     const rds_json_opts_t *o, size_t *replaced) {
+    if (!v) return rds_buf_append(b, "null", 4);
+    switch (f->type) {
+    case MYSQL_TYPE_TINY: case MYSQL_TYPE_SHORT: case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_LONG: case MYSQL_TYPE_LONGLONG: case MYSQL_TYPE_YEAR:
+        /* exact digits, UNSIGNED BIGINT beyond int64 included */
+        if (rds_json_number_ok(v, len)) return rds_buf_append(b, v, len);
+        return rds_buf_json_string(b, v, len, replaced);
+    case MYSQL_TYPE_FLOAT: case MYSQL_TYPE_DOUBLE:
+        /* the server prints the shortest form that reads back (-89.9787) */
+        if (rds_json_number_ok(v, len)) return rds_buf_append(b, v, len);
+        return rds_buf_json_string(b, v, len, replaced);
+    case MYSQL_TYPE_DECIMAL: case MYSQL_TYPE_NEWDECIMAL:
+        return put_decimal(b, f, v, len, o->numeric);
+    case MYSQL_TYPE_BIT:
+        return put_bit(b, v, len);
+    case MYSQL_TYPE_TIMESTAMP: case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP2:
+    case MYSQL_TYPE_DATETIME2:
+        return put_datetime(b, v, len, o->dtformat);
+    case MYSQL_TYPE_GEOMETRY:
+        return rds_buf_json_base64(b, (const unsigned char *)v, len);
+    case MYSQL_TYPE_TINY_BLOB: case MYSQL_TYPE_MEDIUM_BLOB: case MYSQL_TYPE_LONG_BLOB:
+    case MYSQL_TYPE_BLOB: case MYSQL_TYPE_STRING: case MYSQL_TYPE_VAR_STRING:
+    case MYSQL_TYPE_VARCHAR:
+        if (is_binary(f)) return rds_buf_json_base64(b, (const unsigned char *)v, len);
+        return rds_buf_json_string(b, v, len, replaced);
+    default:
+        /* DATE, TIME, ENUM, SET, JSON and anything newer: their text */
+        return rds_buf_json_string(b, v, len, replaced);
+    }
+}
+
+int rds_row_to_json(rds_buf_t *b, const MYSQL_FIELD *fields, unsigned nfields, MYSQL_ROW row,
+                    const unsigned long *lengths, const rds_json_opts_t *o, size_t *replaced) {
+    if (rds_buf_append(b, "{", 1) != 0) return -1;
+    for (unsigned i = 0; i < nfields; i++) {
+        if (i && rds_buf_append(b, ",", 1) != 0) return -1;
+        if (rds_buf_json_string(b, fields[i].name, fields[i].name_length, replaced) != 0 ||
+            rds_buf_append(b, ":", 1) != 0 ||
+            put_value(b, &fields[i], row[i], lengths[i], o, replaced) != 0)
+            return -1;
+    }
+    return rds_buf_append(b, "}", 1);
+}

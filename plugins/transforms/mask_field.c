@@ -1,0 +1,110 @@
+/* MaskField$Key / $Value: replaces fields with the empty value of their type (0, "", false,
+ * [], {}) or with `replacement` (for strings as given; for numbers parsed as a number). */
+#include "tf.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct mask {
+    tf_which_t which;
+    tf_path_t *paths;
+    size_t n;
+    char *replacement;
+} mask_t;
+
+static void mask_close(void *state) {
+    mask_t *s = state;
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) tf_path_free(&s->paths[i]);
+    free(s->paths);
+    free(s->replacement);
+    free(s);
+}
+
+static int mask_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
+                          tf_which_t which) {
+    (void)ctx;
+    mask_t *s = calloc(1, sizeof(*s));
+    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
+    s->which = which;
+    size_t cnt = 0;
+    char **fields = tf_list_dup(c, "fields", &cnt);
+    if (!cnt) {
+        tf_list_free(fields);
+        free(s);
+        return tf_err(e, n, CW_ERR_CONFIG, "fields: at least one field to mask is required");
+    }
+    s->paths = calloc(cnt, sizeof(*s->paths));
+    int v2 = tf_syntax_v2(c);
+    for (size_t i = 0; i < cnt; i++) {
+        int rc = tf_path_parse(fields[i], v2, &s->paths[i], e, n);
+        if (rc) { tf_list_free(fields); mask_close(s); return rc; }
+        s->n++;
+    }
+    tf_list_free(fields);
+    const char *rep = tf_host->config_get(c, "replacement");
+    if (rep && *rep) s->replacement = strdup(rep);
+    *state = s;
+    return CW_OK;
+}
+TF_KV_CONFIGURE(mask_configure)
+
+static json_t *masked(const mask_t *s, const json_t *old, const char *field, char *e, size_t n) {
+    if (!s->replacement) {
+        switch (json_typeof(old)) {
+        case JSON_STRING: return json_string("");
+        case JSON_INTEGER: return json_integer(0);
+        case JSON_REAL: return json_real(0);
+        case JSON_TRUE: case JSON_FALSE: return json_false();
+        case JSON_ARRAY: return json_array();
+        case JSON_OBJECT: return json_object();
+        default: return json_null();
+        }
+    }
+    if (json_is_string(old)) return json_string(s->replacement);
+    if (json_is_number(old)) {
+        char *end;
+        errno = 0;
+        if (json_is_integer(old)) {
+            long long ll = strtoll(s->replacement, &end, 10);
+            if (!*end && !errno) return json_integer(ll);
+        }
+        double d = strtod(s->replacement, &end);
+        if (!*end && !errno) return json_real(d);
+        tf_err(e, n, CW_ERR_RECORD, "MaskField: replacement '%s' is not a number for numeric field '%s'",
+               s->replacement, field);
+        return NULL;
+    }
+    if (json_is_null(old)) return json_null();
+    tf_err(e, n, CW_ERR_RECORD, "MaskField: field '%s' is a JSON %s, which a replacement cannot mask",
+           field, tf_type_name(old));
+    return NULL;
+}
+
+static int mask_apply(void *state, cw_record_t *r, char *e, size_t n) {
+    mask_t *s = state;
+    json_t *v = tf_get_mut(r, s->which, e, n);
+    if (!v) return CW_ERR_RECORD;
+    if (json_is_null(v)) return CW_OK;
+    if (!json_is_object(v))
+        return tf_err(e, n, CW_ERR_RECORD, "MaskField: the %s is a JSON %s, not an object",
+                      tf_which_name(s->which), tf_type_name(v));
+    for (size_t i = 0; i < s->n; i++) {
+        json_t *parent = tf_path_parent(v, &s->paths[i]);
+        json_t *old = parent ? json_object_get(parent, tf_path_leaf(&s->paths[i])) : NULL;
+        if (!old) continue;  /* Kafka masks only fields that are present */
+        json_t *m = masked(s, old, s->paths[i].text, e, n);
+        if (!m) return CW_ERR_RECORD;
+        json_object_set_new(parent, tf_path_leaf(&s->paths[i]), m);
+    }
+    return CW_OK;
+}
+
+static const cw_config_def_t mask_defs[] = {
+    {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Fields to mask.", NULL, 0, 0},
+    {"replacement", CW_CFG_STRING, NULL, 0, "Replacement value (strings and numbers); empty: the type's empty value.", NULL, 0, 0},
+    {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
+    TF_DEFS_END};
+
+TF_KV_PLUGINS(mask_field, "MaskField", mask_defs, mask_configure, mask_apply, mask_close,
+              "Masks fields with an empty or given value")

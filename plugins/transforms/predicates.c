@@ -1,0 +1,85 @@
+/* Predicates: TopicNameMatches (the whole topic matches a POSIX ERE), HasHeaderKey,
+ * RecordIsTombstone. They only read the record. */
+#include "tf.h"
+#include "regex_util.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define PRED_CLASS "org.apache.kafka.connect.transforms.predicates."
+
+static int tnm_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
+    (void)ctx;
+    const char *pattern = tf_host->config_get(c, "pattern");
+    if (!pattern || !*pattern) return tf_err(e, n, CW_ERR_CONFIG, "pattern: a regular expression is required");
+    regex_t *re = malloc(sizeof(*re));
+    if (!re) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
+    char why[300];
+    if (rx_compile(re, pattern, why, sizeof(why))) {
+        free(re);
+        return tf_err(e, n, CW_ERR_CONFIG, "pattern: %s", why);
+    }
+    *state = re;
+    return CW_OK;
+}
+
+static int tnm_test(void *state, const cw_record_t *r) {
+    const char *topic = tf_host->record_topic(r);
+    return topic && rx_full_match(state, topic, NULL);
+}
+
+static void tnm_close(void *state) {
+    if (!state) return;
+    regfree(state);
+    free(state);
+}
+
+static const cw_config_def_t tnm_defs[] = {
+    {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "POSIX extended regex the whole topic name must match.", NULL, 0, 0},
+    TF_DEFS_END};
+static const cw_predicate_ops_t tnm_ops = {tnm_configure, tnm_test, tnm_close};
+static const char *const tnm_aliases[] = {PRED_CLASS "TopicNameMatches", NULL};
+const cw_plugin_t tf_topic_name_matches = {CW_PLUGIN_PREDICATE, "TopicNameMatches", tnm_aliases,
+    TF_VERSION, "True for records whose topic matches a regular expression", tnm_defs, NULL, NULL, NULL, &tnm_ops};
+
+static int hhk_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
+    (void)ctx;
+    const char *name = tf_host->config_get(c, "name");
+    if (!name || !*name) return tf_err(e, n, CW_ERR_CONFIG, "name: the header name is required");
+    if (!(*state = strdup(name))) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
+    return CW_OK;
+}
+
+static int hhk_test(void *state, const cw_record_t *r) {
+    const void *v;
+    size_t len;
+    return tf_host->record_header_find(r, state, &v, &len);
+}
+
+static const cw_config_def_t hhk_defs[] = {
+    {"name", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Header name to look for.", NULL, 0, 0},
+    TF_DEFS_END};
+static const cw_predicate_ops_t hhk_ops = {hhk_configure, hhk_test, free};
+static const char *const hhk_aliases[] = {PRED_CLASS "HasHeaderKey", NULL};
+const cw_plugin_t tf_has_header_key = {CW_PLUGIN_PREDICATE, "HasHeaderKey", hhk_aliases,
+    TF_VERSION, "True for records with at least one header of the given name", hhk_defs, NULL, NULL, NULL, &hhk_ops};
+
+static int tomb_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
+    (void)ctx; (void)c; (void)e; (void)n;
+    *state = NULL;
+    return CW_OK;
+}
+
+static int tomb_test(void *state, const cw_record_t *r) {
+    (void)state;
+    size_t len = 0;
+    /* record_value only reads; the ABI takes a non-const record because it may cache the
+     * encoding of a changed value. */
+    return tf_host->record_value((cw_record_t *)r, &len) == NULL;
+}
+
+static void tomb_close(void *state) { (void)state; }
+
+static const cw_predicate_ops_t tomb_ops = {tomb_configure, tomb_test, tomb_close};
+static const char *const tomb_aliases[] = {PRED_CLASS "RecordIsTombstone", NULL};
+const cw_plugin_t tf_record_is_tombstone = {CW_PLUGIN_PREDICATE, "RecordIsTombstone", tomb_aliases,
+    TF_VERSION, "True for records with a null value", NULL, NULL, NULL, NULL, &tomb_ops};

@@ -1,0 +1,76 @@
+/* RegexRouter (rename the topic when it matches a regex) and Filter (drop the record;
+ * combine it with a predicate to drop only some). */
+#include "tf.h"
+#include "regex_util.h"
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct rr {
+    regex_t re;
+    char *replacement;
+} rr_t;
+
+static void rr_close(void *state) {
+    rr_t *s = state;
+    if (!s) return;
+    regfree(&s->re);
+    free(s->replacement);
+    free(s);
+}
+
+static int rr_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
+    (void)ctx;
+    const char *regex = tf_host->config_get(c, "regex");
+    const char *rep = tf_host->config_get(c, "replacement");
+    if (!regex) return tf_err(e, n, CW_ERR_CONFIG, "regex: a regular expression is required");
+    if (!rep) return tf_err(e, n, CW_ERR_CONFIG, "replacement: the replacement topic is required");
+    rr_t *s = calloc(1, sizeof(*s));
+    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
+    char why[300];
+    if (rx_compile(&s->re, regex, why, sizeof(why))) {
+        free(s);
+        return tf_err(e, n, CW_ERR_CONFIG, "regex: %s", why);
+    }
+    if (rx_check_replacement(rep, s->re.re_nsub, why, sizeof(why))) {
+        regfree(&s->re);
+        free(s);
+        return tf_err(e, n, CW_ERR_CONFIG, "replacement: %s", why);
+    }
+    s->replacement = strdup(rep);
+    *state = s;
+    return CW_OK;
+}
+
+static int rr_apply(void *state, cw_record_t *r, char *e, size_t n) {
+    rr_t *s = state;
+    regmatch_t m[RX_MAX_GROUPS];
+    const char *topic = tf_host->record_topic(r);
+    if (!rx_full_match(&s->re, topic, m)) return CW_OK;
+    char *out = rx_expand(s->replacement, topic, m);
+    if (!out) return tf_err(e, n, CW_ERR_FATAL, "RegexRouter: out of memory");
+    tf_host->record_set_topic(r, out);
+    free(out);
+    return CW_OK;
+}
+
+static const cw_config_def_t rr_defs[] = {
+    {"regex", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "POSIX extended regex the whole topic must match.", NULL, 0, 0},
+    {"replacement", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "New topic; $1..$9 insert groups, \\$ a dollar.", NULL, 0, 0},
+    TF_DEFS_END};
+
+TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_apply, rr_close,
+          "Renames the topic of records whose topic matches a regular expression")
+
+static int filter_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
+    (void)ctx; (void)c; (void)e; (void)n;
+    *state = NULL;
+    return CW_OK;
+}
+static int filter_apply(void *state, cw_record_t *r, char *e, size_t n) {
+    (void)state; (void)r; (void)e; (void)n;
+    return CW_DROP;
+}
+static void filter_close(void *state) { (void)state; }
+
+TF_PLUGIN(filter, "Filter", NULL, filter_configure, filter_apply, filter_close,
+          "Drops every record (use with a predicate to drop some)")

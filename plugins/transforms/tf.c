@@ -1,0 +1,212 @@
+/* Shared helpers of the SMT plugins (see tf.h). */
+#include "tf.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const cw_host_t *tf_host;
+
+const char *tf_which_name(tf_which_t w) { return w == TF_KEY ? "key" : "value"; }
+
+json_t *tf_get(cw_record_t *r, tf_which_t w, char *errstr, size_t n) {
+    char why[512] = "";
+    json_t *v = w == TF_KEY ? tf_host->record_key_json(r, why, sizeof(why))
+                            : tf_host->record_value_json(r, why, sizeof(why));
+    if (!v) tf_err(errstr, n, CW_ERR_RECORD, "the %s is not valid JSON: %s", tf_which_name(w), why);
+    return v;
+}
+
+json_t *tf_get_mut(cw_record_t *r, tf_which_t w, char *errstr, size_t n) {
+    char why[512] = "";
+    json_t *v = w == TF_KEY ? tf_host->record_key_json_mut(r, why, sizeof(why))
+                            : tf_host->record_value_json_mut(r, why, sizeof(why));
+    if (!v) tf_err(errstr, n, CW_ERR_RECORD, "the %s is not valid JSON: %s", tf_which_name(w), why);
+    return v;
+}
+
+void tf_set(cw_record_t *r, tf_which_t w, json_t *v) {
+    if (w == TF_KEY)
+        tf_host->record_set_key_json(r, v);
+    else
+        tf_host->record_set_value_json(r, v);
+}
+
+int tf_err(char *errstr, size_t n, int code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    if (errstr && n) vsnprintf(errstr, n, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *tf_type_name(const json_t *v) {
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
+    case JSON_INTEGER: return "integer";
+    case JSON_REAL: return "real";
+    case JSON_TRUE:
+    case JSON_FALSE: return "boolean";
+    default: return "null";
+    }
+}
+
+/* Quotes s (len bytes) into buf, cutting at 60 input bytes; bytes outside printable ASCII
+ * are written as \xNN so that a message never carries control characters. */
+static void quote_bytes(const char *s, size_t len, char *buf, size_t n) {
+    size_t o = 0, i;
+    if (n < 8) { if (n) buf[0] = 0; return; }
+    buf[o++] = '\'';
+    for (i = 0; i < len && i < 60 && o + 6 < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\')
+            buf[o++] = (char)c;
+        else
+            o += (size_t)snprintf(buf + o, n - o, "\\x%02x", c);
+    }
+    if (i < len && o + 4 < n) { memcpy(buf + o, "...", 3); o += 3; }
+    buf[o++] = '\'';
+    buf[o] = 0;
+}
+
+void tf_describe(const json_t *v, char *buf, size_t n) {
+    if (!n) return;
+    if (!v || json_is_null(v)) { snprintf(buf, n, "null"); return; }
+    if (json_is_string(v)) { quote_bytes(json_string_value(v), json_string_length(v), buf, n); return; }
+    if (json_is_integer(v)) { snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return; }
+    if (json_is_real(v)) { tf_double_text(json_real_value(v), buf, n); return; }
+    if (json_is_boolean(v)) { snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false"); return; }
+    snprintf(buf, n, "(%s)", tf_type_name(v));
+}
+
+void tf_double_text(double d, char *buf, size_t n) {
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d) return;
+    }
+}
+
+/* --- paths ------------------------------------------------------------------------------ */
+
+void tf_path_free(tf_path_t *p) {
+    if (!p) return;
+    for (size_t i = 0; i < p->n; i++) free(p->seg[i]);
+    free(p->seg);
+    free(p->text);
+    memset(p, 0, sizeof(*p));
+}
+
+static int path_push(tf_path_t *p, const char *s, size_t len) {
+    char **seg = realloc(p->seg, (p->n + 1) * sizeof(*seg));
+    if (!seg) return -1;
+    p->seg = seg;
+    if (!(p->seg[p->n] = strndup(s, len))) return -1;
+    p->n++;
+    return 0;
+}
+
+int tf_path_parse(const char *text, int v2, tf_path_t *out, char *errstr, size_t n) {
+    memset(out, 0, sizeof(*out));
+    out->text = strdup(text);
+    if (!out->text) return tf_err(errstr, n, CW_ERR_FATAL, "out of memory");
+    if (!v2) {
+        if (path_push(out, text, strlen(text))) goto oom;
+        return CW_OK;
+    }
+    const char *p = text;
+    for (;;) {
+        if (*p == '`') {
+            /* A quoted segment runs to the next unescaped backtick. */
+            char *buf = malloc(strlen(p) + 1);
+            size_t o = 0;
+            if (!buf) goto oom;
+            p++;
+            while (*p && *p != '`') {
+                if (*p == '\\' && p[1] == '`') p++;
+                buf[o++] = *p++;
+            }
+            if (*p != '`') {
+                free(buf);
+                tf_path_free(out);
+                return tf_err(errstr, n, CW_ERR_CONFIG, "unterminated backtick in field path '%s'", text);
+            }
+            p++;
+            int rc = path_push(out, buf, o);
+            free(buf);
+            if (rc) goto oom;
+        } else {
+            const char *dot = strchr(p, '.');
+            size_t len = dot ? (size_t)(dot - p) : strlen(p);
+            if (path_push(out, p, len)) goto oom;
+            p += len;
+        }
+        if (*p == 0) break;
+        if (*p != '.') {
+            tf_path_free(out);
+            return tf_err(errstr, n, CW_ERR_CONFIG, "field path '%s': expected '.' after a quoted segment", text);
+        }
+        p++;
+    }
+    for (size_t i = 0; i < out->n; i++)
+        if (!out->seg[i][0]) {
+            tf_path_free(out);
+            return tf_err(errstr, n, CW_ERR_CONFIG, "field path '%s' has an empty segment", text);
+        }
+    return CW_OK;
+oom:
+    tf_path_free(out);
+    return tf_err(errstr, n, CW_ERR_FATAL, "out of memory");
+}
+
+json_t *tf_path_parent(json_t *root, const tf_path_t *p) {
+    json_t *cur = root;
+    for (size_t i = 0; i + 1 < p->n; i++) {
+        if (!json_is_object(cur)) return NULL;
+        cur = json_object_get(cur, p->seg[i]);
+    }
+    return json_is_object(cur) ? cur : NULL;
+}
+
+json_t *tf_path_get(json_t *root, const tf_path_t *p) {
+    json_t *parent = tf_path_parent(root, p);
+    return parent ? json_object_get(parent, tf_path_leaf(p)) : NULL;
+}
+
+const char *tf_path_leaf(const tf_path_t *p) { return p->seg[p->n - 1]; }
+
+int tf_syntax_v2(const cw_config_t *config) {
+    const char *v = tf_host->config_get(config, "field.syntax.version");
+    return v && strcasecmp(v, "V2") == 0;
+}
+
+/* --- lists ------------------------------------------------------------------------------ */
+
+char **tf_list_dup(const cw_config_t *config, const char *key, size_t *count) {
+    size_t cnt = 0;
+    const char *const *items = tf_host->config_get_list(config, key, &cnt);
+    if (count) *count = 0;
+    if (!items) return NULL;
+    char **out = calloc(cnt + 1, sizeof(*out));
+    if (!out) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < cnt; i++) {
+        if (!items[i] || !items[i][0]) continue;  /* "a,,b" and a trailing comma */
+        out[k++] = strdup(items[i]);
+    }
+    if (count) *count = k;
+    return out;
+}
+
+void tf_list_free(char **list) {
+    if (!list) return;
+    for (size_t i = 0; list[i]; i++) free(list[i]);
+    free(list);
+}
+
+int tf_list_has(char *const *list, const char *s) {
+    for (size_t i = 0; list && list[i]; i++)
+        if (strcmp(list[i], s) == 0) return 1;
+    return 0;
+}

@@ -1,0 +1,53 @@
+/* libFuzzer target: the clean transform's configuration and apply path. The input is
+ * key=value lines (the transform's keys), a line "--", then a record value. Whatever the
+ * bytes, configure either succeeds or fails with a message, and apply either cleans the
+ * object or fails the record with a message: never a crash, a leak or an empty error. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "clean.h"
+#include "testhost.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    clean_host = th_host();
+    char *text = malloc(size + 1);
+    memcpy(text, data, size);
+    text[size] = 0;
+    char *value = strstr(text, "\n--\n");
+    if (value) { *value = 0; value += 4; } else { value = text + size; }
+    cw_config_t *cfg = th_config_new(clean_defs);
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *eq = strchr(line, '=');
+        if (!eq) continue;
+        *eq = 0;
+        th_config_set(cfg, line, eq + 1);
+    }
+    clean_t *c = NULL;
+    char err[512] = "";
+    if (clean_configure_state(cfg, &c, err, sizeof(err)) == CW_OK) {
+        json_t *v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+        if (json_is_object(v)) {
+            json_t *out = NULL;
+            err[0] = 0;
+            int rc = clean_apply_json(c, v, &out, err, sizeof(err));
+            if (rc != CW_OK && !err[0]) abort();  /* a failure must say why */
+            if (rc == CW_OK) {
+                char *s = th_host()->json_encode(out ? out : v, NULL);
+                if (!s) abort();
+                free(s);
+            }
+            json_decref(out);
+        }
+        json_decref(v);
+        clean_free(c);
+    } else if (!err[0]) {
+        abort();
+    }
+    th_config_free(cfg);
+    free(text);
+    return 0;
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bench-rds: rows/s and MB/s from MariaDB into Kafka (mock cluster) through connect-worker and
+# rds-source, beside `mariadb --batch --quick` dumping the same table to /dev/null in the same
+# run, and their ratio (target >= 0.5). MB/s counts the table data as the client dumps it.
+# usage: bench_rds.sh [ROWS]   (default 300000)
+. "$CW_SOURCE_DIR/tests/rds/rds_common.sh"
+rows=${1:-300000}
+cw_start_mariadb
+cw_note "creating $rows Pinterest-like rows"
+cw_sql "CREATE TABLE pinterest_data (\`index\` INT AUTO_INCREMENT PRIMARY KEY, unique_id VARCHAR(36),
+  title TEXT, description TEXT, poster_name VARCHAR(255), follower_count VARCHAR(20), tag_list TEXT,
+  is_image_or_video VARCHAR(40), image_src TEXT, downloaded INT, save_location VARCHAR(255),
+  category VARCHAR(40), latitude DOUBLE);
+  INSERT INTO pinterest_data SELECT NULL, UUID(), CONCAT('Title of pin ', seq),
+   CONCAT('A description \"quoted\" of pin ', seq, ' with some more words in it'), 'Poster Name',
+   CONCAT(seq % 999, 'k'), 'tag one,tag two,tag three', 'image',
+   CONCAT('https://i.pinimg.com/originals/', MD5(seq), '.jpg'), 1, 'Local save in /data/art', 'art',
+   -89.9787 + seq / 100000 FROM seq_1_to_$rows;"
+
+now() { date +%s.%N; }
+t0=$(now)
+mariadb --no-defaults --batch --quick -h127.0.0.1 -P"$CW_DB_PORT" -u"$CW_DB_USER" \
+    -p"$CW_DB_PASSWORD" "$CW_DB_NAME" -e 'SELECT * FROM pinterest_data' >/dev/null
+t1=$(now)
+dump_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+# the size of what was dumped (measured in a second, untimed run)
+bytes=$(mariadb --no-defaults --batch --quick -h127.0.0.1 -P"$CW_DB_PORT" -u"$CW_DB_USER" \
+    -p"$CW_DB_PASSWORD" "$CW_DB_NAME" -e 'SELECT * FROM pinterest_data' | wc -c)
+
+cw_sql "CREATE TABLE one_row LIKE pinterest_data; INSERT INTO one_row SELECT * FROM pinterest_data LIMIT 1"
+# the mock cluster keeps ~5 MiB per partition: spread the topic
+cw_start_mock_cluster --topic bench.pinterest_data:96 --topic bench.one_row:1
+cw_worker_properties "$CW_TMP/worker.properties"
+worker_run() {  # worker_run TABLE: one batch run over TABLE; prints its wall seconds
+    rm -f "$CW_TMP/connect.offsets"
+    cat >"$CW_TMP/rds.properties" <<P
+name=bench-rds
+connector.class=rds-source
+connection.url=$CW_DB_URL
+connection.user=$CW_DB_USER
+connection.password=\${env:CW_DB_PASSWORD}
+mode=incrementing
+table.whitelist=$1
+topic.prefix=bench.
+batch.max.rows=5000
+P
+    local t0 t1
+    t0=$(now)
+    cw_start_worker worker --exit-when-caught-up "$CW_TMP/worker.properties" "$CW_TMP/rds.properties"
+    cw_wait_exit "$CW_WORKER_PID" 600
+    t1=$(now)
+    [ "$CW_EXIT_CODE" = 0 ] || { cw_dump_logs; cw_fail "worker exit code $CW_EXIT_CODE"; }
+    # every row acknowledged by Kafka: the worker stored the last row's offset
+    jq -e --argjson n "$(cw_sql "SELECT MAX(\`index\`) FROM $1")" --arg p "{\"table\":\"$1\"}" \
+        '.["bench-rds"][$p].incrementing == $n' "$CW_TMP/connect.offsets" >/dev/null ||
+        cw_fail "not every row of $1 was acknowledged: $(cat "$CW_TMP/connect.offsets")"
+    awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
+}
+fixed_s=$(worker_run one_row)
+run_s=$(worker_run pinterest_data)
+# the plugin alone, through the test harness (no Kafka)
+t0=$(now)
+rds_run --until-idle mode=incrementing topic.prefix=bench. batch.max.rows=5000 \
+    table.whitelist=pinterest_data 2>"$CW_TMP/err" | wc -l >"$CW_TMP/got"
+t1=$(now)
+[ "$(cat "$CW_TMP/got")" = "$rows" ] || cw_fail "harness: $(cat "$CW_TMP/got") records, want $rows"
+alone_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+awk -v r="$rows" -v b="$bytes" -v d="$dump_s" -v w="$run_s" -v f="$fixed_s" -v h="$alone_s" 'BEGIN {
+    printf "mariadb --batch --quick > /dev/null : %8.0f rows/s %7.1f MB/s (%.2f s)\n", r/d, b/d/1e6, d
+    printf "rds-source -> Kafka (connect-worker): %8.0f rows/s %7.1f MB/s (%.2f s wall)\n", r/w, b/w/1e6, w
+    printf "ratio (wall): %.2f\n", d/w
+    printf "worker start-up + shutdown for a 1-row table: %.2f s\n", f
+    printf "rds-source -> Kafka without it         : %8.0f rows/s %7.1f MB/s\n", r/(w-f), b/(w-f)/1e6
+    printf "ratio (steady state): %.2f (target >= 0.5)\n", d/(w-f)
+    printf "rds-source + test harness (no Kafka)   : %8.0f rows/s (%.2f s)\n", r/h, h }'

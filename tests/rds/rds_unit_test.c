@@ -1,0 +1,128 @@
+/* Unit tests of the rds-source parts that need no server: URL parsing, JSON text building,
+ * offsets and the generated SQL. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rds_buf.h"
+#include "rds_query.h"
+#include "rds_table.h"
+#include "rds_url.h"
+
+static int failures;
+#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: FAIL %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
+#define CHECK_STR(a, b) do { const char *_a = (a), *_b = (b); if (!_a || strcmp(_a, _b) != 0) { fprintf(stderr, "%s:%d: FAIL got [%s] want [%s]\n", __FILE__, __LINE__, _a ? _a : "(null)", _b); failures++; } } while (0)
+
+static void test_url(void) {
+    rds_url_t u;
+    char err[256];
+    CHECK(rds_url_parse("jdbc:mysql://db.example.com:3307/pinterest?user=bob&password=p%40ss&useSSL=true&requireSSL=true", &u, err, sizeof err) == 0);
+    CHECK_STR(u.host, "db.example.com");
+    CHECK(u.port == 3307);
+    CHECK_STR(u.database, "pinterest");
+    CHECK_STR(u.user, "bob");
+    CHECK_STR(u.password, "p@ss");
+    CHECK(u.ssl_mode == RDS_SSL_REQUIRED);
+    rds_url_free(&u);
+    CHECK(rds_url_parse("mysql://alice:se:cret@127.0.0.1/db", &u, err, sizeof err) == 0);
+    CHECK_STR(u.user, "alice");
+    CHECK_STR(u.password, "se:cret");
+    CHECK(u.port == 3306);
+    rds_url_free(&u);
+    CHECK(rds_url_parse("jdbc:mariadb://[::1]:3310/x?sslMode=verify-full&connectTimeout=2500", &u, err, sizeof err) == 0);
+    CHECK_STR(u.host, "::1");
+    CHECK(u.port == 3310);
+    CHECK(u.ssl_mode == RDS_SSL_VERIFY_IDENTITY);
+    CHECK(u.connect_timeout_s == 3);
+    rds_url_free(&u);
+    CHECK(rds_url_parse("jdbc:postgresql://h/db", &u, err, sizeof err) != 0);
+    CHECK(strstr(err, "connection.url") != NULL);
+    CHECK(rds_url_parse("jdbc:mysql://h:99999/db?password=topsecret", &u, err, sizeof err) != 0);
+    CHECK(strstr(err, "topsecret") == NULL);
+    CHECK(rds_url_is_mysql("JDBC:MySQL://h/db"));
+}
+
+static void test_json(void) {
+    rds_buf_t b = {0};
+    size_t repl = 0;
+    const char s[] = "a\"b\\c\nd\x01 \xc3\xa9 \xff\xfe end \xe2\x82";
+    rds_buf_json_string(&b, s, sizeof s - 1, &repl);
+    CHECK_STR(b.data, "\"a\\\"b\\\\c\\nd\\u0001 \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd end \xef\xbf\xbd\xef\xbf\xbd\"");
+    CHECK(repl == 4);
+    rds_buf_reset(&b);
+    rds_buf_json_base64(&b, (const unsigned char *)"\x00\xff\x10", 3);
+    CHECK_STR(b.data, "\"AP8Q\"");
+    rds_buf_free(&b);
+    CHECK(rds_json_number_ok("-89.9787", 8));
+    CHECK(rds_json_number_ok("1e300", 5));
+    CHECK(rds_json_number_ok("18446744073709551615", 20));
+    CHECK(!rds_json_number_ok("1.", 2));
+    CHECK(!rds_json_number_ok("inf", 3));
+    CHECK(!rds_json_number_ok("01", 2));
+}
+
+static void test_cursor(void) {
+    rds_cursor_t c = {1, 1598586767, 123000000, 1, 42}, d;
+    char *j = rds_cursor_to_json(RDS_MODE_TIMESTAMP_INCREMENTING, &c);
+    CHECK_STR(j, "{\"timestamp\":1598586767123,\"timestamp_nanos\":123000000,\"incrementing\":42}");
+    CHECK(rds_cursor_from_json(j, &d) == 0 && d.ts_sec == c.ts_sec && d.ts_nanos == c.ts_nanos && d.inc == 42);
+    free(j);
+    j = rds_cursor_to_json(RDS_MODE_INCREMENTING, &c);
+    CHECK_STR(j, "{\"incrementing\":42}");
+    free(j);
+    CHECK(rds_cursor_to_json(RDS_MODE_BULK, &c) == NULL);
+    CHECK(rds_cursor_from_json("{\"incrementing\":\"x\"}", &d) != 0);
+    CHECK(rds_cursor_from_json("not json", &d) != 0);
+}
+
+static void test_query(void) {
+    rds_settings_t s = {0};
+    const char *ts[] = {"updated", "created", NULL};
+    rds_table_t t = {0};
+    rds_buf_t q = {0};
+    int limited;
+    s.topic_prefix = "p.";
+    s.query_suffix = "";
+    s.batch_max_rows = 100;
+    t.name = "my`tab";
+    t.inc_col = "id";
+    s.mode = RDS_MODE_INCREMENTING;
+    rds_query_build(&q, &s, &t, &limited);
+    CHECK_STR(q.data, "SELECT `my``tab`.* FROM `my``tab` ORDER BY `id` ASC LIMIT 10000");
+    CHECK(limited);
+    t.cursor.has_inc = 1;
+    t.cursor.inc = 7;
+    rds_query_build(&q, &s, &t, &limited);
+    CHECK_STR(q.data, "SELECT `my``tab`.* FROM `my``tab` WHERE `id` > 7 ORDER BY `id` ASC LIMIT 10000");
+    s.mode = RDS_MODE_TIMESTAMP;
+    s.ts_columns = ts;
+    s.n_ts_columns = 2;
+    s.ts_delay_ms = 1500;
+    t.cursor.has_ts = 1;
+    t.cursor.ts_sec = 100;
+    t.cursor.ts_nanos = 5000;
+    rds_query_build(&q, &s, &t, &limited);
+    CHECK_STR(q.data, "SELECT `my``tab`.*, UNIX_TIMESTAMP(COALESCE(`updated`,`created`)) AS `__connect_worker_ts_epoch` FROM `my``tab` WHERE COALESCE(`updated`,`created`) < NOW(6) - INTERVAL 1500000 MICROSECOND AND COALESCE(`updated`,`created`) > FROM_UNIXTIME(100.000005) ORDER BY COALESCE(`updated`,`created`) ASC");
+    CHECK(!limited);
+    s.mode = RDS_MODE_TIMESTAMP_INCREMENTING;
+    s.n_ts_columns = 1;
+    s.ts_delay_ms = 0;
+    rds_query_build(&q, &s, &t, &limited);
+    CHECK_STR(q.data, "SELECT `my``tab`.*, UNIX_TIMESTAMP(`updated`) AS `__connect_worker_ts_epoch` FROM `my``tab` WHERE `updated` < NOW(6) - INTERVAL 0 MICROSECOND AND ((`updated` = FROM_UNIXTIME(100.000005) AND `id` > 7) OR `updated` > FROM_UNIXTIME(100.000005)) ORDER BY `updated`, `id` ASC LIMIT 10000");
+    s.mode = RDS_MODE_BULK;
+    t.name = NULL;
+    s.query = "SELECT a FROM b";
+    s.query_suffix = "LOCK IN SHARE MODE";
+    rds_query_build(&q, &s, &t, &limited);
+    CHECK_STR(q.data, "SELECT `cw_query`.* FROM (SELECT a FROM b) AS `cw_query` LOCK IN SHARE MODE");
+    rds_buf_free(&q);
+}
+
+int main(void) {
+    test_url();
+    test_json();
+    test_cursor();
+    test_query();
+    if (failures) { fprintf(stderr, "%d failure(s)\n", failures); return 1; }
+    printf("rds unit tests passed\n");
+    return 0;
+}
