@@ -284,6 +284,13 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
                 cw_errlist_add(errs, "%s: topics: a sink connector needs exactly one of topics "
                                "and topics.regex", file);
         }
+        if (c->plugin && c->plugin->kind == CW_PLUGIN_SOURCE) {
+            const char *dlq = cw_props_get(p, "errors.deadletterqueue.topic.name");
+            if (dlq && *dlq)
+                cw_log_warn("%s: errors.deadletterqueue.topic.name: dead letter queues are for "
+                            "sink connectors (as in Kafka Connect); failing source records are "
+                            "logged and skipped with errors.tolerance=all", file);
+        }
         connector_converter(w, c->config, "key", &w->key_conv, &c->key_conv);
         connector_converter(w, c->config, "value", &w->value_conv, &c->value_conv);
         check_kafka_props(w, c, errs);
