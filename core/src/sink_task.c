@@ -299,7 +299,7 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     }
 }
 
-static void set_paused(sink_t *s, int pause) {
+static void set_paused(sink_t *s, int pause, const char *why) {
     if (s->paused == pause) return;
     rd_kafka_topic_partition_list_t *a = NULL;
     if (rd_kafka_assignment(s->rk, &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a) {
@@ -310,8 +310,8 @@ static void set_paused(sink_t *s, int pause) {
         rd_kafka_topic_partition_list_destroy(a);
     }
     s->paused = pause;
-    cw_log(s->c->name, s->t->id, pause ? CW_LOG_INFO : CW_LOG_DEBUG, "%s consumption",
-           pause ? "sink asked for back-pressure: pausing" : "resuming");
+    cw_log(s->c->name, s->t->id, pause ? CW_LOG_INFO : CW_LOG_DEBUG, "%s consumption (%s)",
+           pause ? "pausing" : "resuming", why);
 }
 
 /* Consumes one message; returns 1 when a record was added to the batch. */
@@ -454,7 +454,7 @@ static void wait_backoff(sink_t *s, int64_t ms) {
  * is told to stop before). */
 static int wait_for_other_sinks(sink_t *s) {
     long gen = s->assign_gen;
-    set_paused(s, 1);
+    set_paused(s, 1, "caught up, waiting for the other sink tasks");
     atomic_store(&s->t->waiting, 1);
     int done = 0;
     while (!atomic_load(&s->t->stop) && !failed(s)) {
@@ -470,7 +470,7 @@ static int wait_for_other_sinks(sink_t *s) {
         if ((s->assign_gen != gen && s->ntps > 0) || s->nbatch > 0) break;
     }
     atomic_store(&s->t->waiting, 0);
-    if (!done) set_paused(s, 0);
+    if (!done) set_paused(s, 0, "new records to consume");
     return done || atomic_load(&s->t->stop);
 }
 
@@ -578,7 +578,7 @@ void *cw_sink_task_run(void *arg) {
         int rc = put_batch(&s);
         if (rc == CW_ERR_FATAL) break;
         if (rc == CW_ERR_RETRIABLE) {
-            set_paused(&s, 1);
+            set_paused(&s, 1, "the sink asked for back-pressure");
             cw_log(c->name, t->id, CW_LOG_DEBUG, "put asked for back-pressure; retry in %" PRId64
                    " ms", backoff);
             wait_backoff(&s, backoff);
@@ -592,7 +592,7 @@ void *cw_sink_task_run(void *arg) {
             continue;
         }
         backoff = 100;
-        set_paused(&s, 0);
+        set_paused(&s, 0, "the sink took the records");
         if (cw_now_ms() >= next_flush) {
             if (flush_commit_all(&s, 0) == CW_ERR_FATAL) break;
             next_flush = cw_now_ms() + w->flush_interval_ms;
