@@ -602,7 +602,10 @@ void *cw_sink_task_run(void *arg) {
                 /* The sources of this worker may have created topics this consumer has not
                  * seen yet. A metadata request for all topics makes librdkafka compare the
                  * subscription with the cluster and rejoin the group when it changed; give
-                 * that rebalance a moment to start before judging the assignment. */
+                 * that rebalance a moment to start before judging the assignment. Not while
+                 * the first join is still under way: a rejoin in the middle of it can leave
+                 * a stale member the coordinator then waits for. */
+                if (s.assign_gen == 0) continue;
                 resubscribed = 1;
                 const struct rd_kafka_metadata *md = NULL;
                 if (rd_kafka_metadata(s.rk, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
