@@ -95,7 +95,8 @@ int main(int argc, char **argv) {
     int validate = 0, list = 0;
     const char *describe = NULL;
     cw_worker_options_t opts = {0};
-    opts.plugin_paths = calloc((size_t)argc + 1, sizeof *opts.plugin_paths);
+    const char *plugin_paths[argc + 1];  /* at most one per argument; no early-return leak */
+    opts.plugin_paths = plugin_paths;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -177,13 +178,11 @@ int main(int argc, char **argv) {
             cw_worker_free(w);
         else
             cw_registry_free(reg);
-        free(opts.plugin_paths);
         return rc;
     }
 
     if (nargs < 1 || (!validate && nargs < 2)) {
         usage(stderr);
-        free(opts.plugin_paths);
         return CW_EXIT_USAGE;
     }
     cw_errlist_t errs = {0};
@@ -203,6 +202,5 @@ int main(int argc, char **argv) {
     }
     cw_errlist_free(&errs);
     if (rc != CW_EXIT_SHUTDOWN) cw_worker_free(w);
-    free(opts.plugin_paths);
     return rc;
 }

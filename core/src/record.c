@@ -136,6 +136,40 @@ const void *cw_record_value(cw_record_t *r, size_t *len) {
 
 static int slot_wire(cw_slot_t *s, const cw_converter_t *c, const void **out, size_t *len,
                      char *errstr, size_t errstr_size) {
+    if (!s->json_wins && s->plain && s->data && c->kind == CW_CONV_JSON) {
+        /* JsonConverter must never write something that is not JSON: bytes a plugin set are
+         * checked (parsed and dropped) before they are produced. */
+        json_error_t jerr;
+        /* INT_AS_REAL: jansson refuses integers beyond int64 (a MySQL BIGINT UNSIGNED is
+         * valid JSON all the same); as reals they parse, and the probe is thrown away. */
+        json_t *probe = json_loadb(s->data, s->len,
+                                   JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
+                                   &jerr);
+        if (!probe) {
+            snprintf(errstr, errstr_size,
+                     "JsonConverter: the bytes set by the plugin are not JSON text (invalid "
+                     "JSON at byte %d: %s); text must be set as a JSON string "
+                     "(record_set_value_json) or use StringConverter",
+                     jerr.position, jerr.text);
+            return -1;
+        }
+        json_decref(probe);
+    }
+    if (!s->json_wins && s->plain && s->data && c->kind == CW_CONV_JSON && c->schemas_enable) {
+        /* Bytes a source set are JSON text in the plain form (what record_value shows):
+         * JsonConverter with schemas.enable adds the schemaless envelope around them without
+         * parsing them. */
+        static const char head[] = "{\"schema\":null,\"payload\":";
+        free(s->wire);
+        s->wire = malloc(sizeof head - 1 + s->len + 2);
+        if (!s->wire) abort();
+        memcpy(s->wire, head, sizeof head - 1);
+        memcpy(s->wire + sizeof head - 1, s->data, s->len);
+        memcpy(s->wire + sizeof head - 1 + s->len, "}", 2);
+        *out = s->wire;
+        *len = sizeof head - 1 + s->len + 1;
+        return 0;
+    }
     if (!s->json_wins) {
         *out = s->data;
         *len = s->data ? s->len : 0;
@@ -164,7 +198,9 @@ static json_t *slot_json(cw_slot_t *s, const cw_converter_t *c, int mutable, cha
                          size_t errstr_size) {
     if (!s->json) {
         char err[512];
-        s->json = cw_converter_to_json(c, s->data, s->len, err, sizeof err);
+        cw_converter_t plain = *c;
+        if (s->plain) plain.schemas_enable = 0;  /* no envelope in what a plugin set */
+        s->json = cw_converter_to_json(&plain, s->data, s->len, err, sizeof err);
         if (!s->json) {
             if (errstr && errstr_size) snprintf(errstr, errstr_size, "%s", err);
             return NULL;
@@ -195,6 +231,7 @@ static void slot_set_bytes(cw_slot_t *s, const void *data, size_t len) {
     s->owned = copy;
     s->data = copy;
     s->len = data ? len : 0;
+    s->plain = 1;
 }
 
 static void slot_set_json(cw_slot_t *s, json_t *value) {

@@ -21,7 +21,9 @@ typedef struct cw_slot {
     char *owned;        /* buffer `data` points into when not borrowed from the message */
     json_t *json;       /* parsed or set value (one reference), NULL when not parsed */
     int json_wins;      /* the JSON was set or handed out mutable: bytes must follow it */
-    char *wire;         /* the converter's wire form of the JSON (cw_record_wire_*) */
+    char *wire;         /* the converter's wire form (cw_record_wire_*) */
+    int plain;          /* bytes set by a plugin: the plain form (JSON without the schemas
+                           envelope); bytes from Kafka are the wire form */
 } cw_slot_t;
 
 struct cw_record {
@@ -49,8 +51,10 @@ cw_record_t *cw_record_new_source(const char *topic, int32_t partition,
                                   const cw_converter_t *value_conv);
 void cw_record_free(cw_record_t *r);
 
-/** The bytes to produce for the key / value: the untouched bytes, or the converter's wire
- *  form of the changed JSON. *out points into the record (valid until it changes); NULL for a
+/** The bytes to produce for the key / value of a source record: the bytes the plugin set
+ *  (in the converter's plain form: JSON text for JsonConverter, which gets the schemaless
+ *  {"schema":null,"payload":...} envelope around it when schemas.enable is on), or the
+ *  converter's wire form of JSON set with record_set_*_json. *out points into the record (valid until it changes); NULL for a
  *  null. Returns 0 or -1 with errstr. */
 int cw_record_wire_key(cw_record_t *r, const void **out, size_t *len, char *errstr,
                        size_t errstr_size);

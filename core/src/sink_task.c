@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "chain.h"
 #include "errors.h"
@@ -42,6 +43,9 @@ typedef struct {
     rd_kafka_t *rk;
     void *state;
     int started;
+    int final_done;        /* the stop's final flush + commit already happened */
+    int coordinator_lost;  /* a commit timed out: the group coordinator is unreachable */
+    int64_t deadline;      /* stopping: when the shutdown budget runs out (0: none) */
     cw_chain_t *chain;
     cw_errors_t *errors;
     tp_t *tps;
@@ -53,6 +57,11 @@ typedef struct {
     long assign_gen, revoke_gen;
     int64_t next_catchup_check;
 } sink_t;
+
+static void sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
 
 static int failed(sink_t *s) { return atomic_load(&s->t->state) == CW_TASK_FAILED; }
 
@@ -138,7 +147,19 @@ static int flush_commit(sink_t *s, const size_t *idx, size_t n, int final) {
     }
     free(arr);
     if (list->cnt > 0) {
-        rd_kafka_resp_err_t e = rd_kafka_commit(s->rk, list, 0);
+        /* Synchronous, but bounded by offset.flush.timeout.ms: rd_kafka_commit itself would
+         * wait as long as the coordinator is unreachable (and stall a shutdown). */
+        rd_kafka_queue_t *q = rd_kafka_queue_new(s->rk);
+        rd_kafka_resp_err_t e = rd_kafka_commit_queue(s->rk, list, q, NULL, NULL);
+        int64_t wait = s->c->worker->flush_timeout_ms;
+        if (s->deadline && s->deadline - cw_now_ms() < wait) wait = s->deadline - cw_now_ms();
+        if (wait < 100) wait = 100;
+        rd_kafka_event_t *ev = e ? NULL : rd_kafka_queue_poll(q, (int)wait);
+        if (!e && !ev) {
+            e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+            s->coordinator_lost = 1;
+        }
+        if (!e) e = rd_kafka_event_error(ev);
         if (e) {
             cw_log(s->c->name, t->id, CW_LOG_WARN,
                    "offset commit failed (%s); the records will be delivered again if this "
@@ -146,8 +167,9 @@ static int flush_commit(sink_t *s, const size_t *idx, size_t n, int final) {
                    rd_kafka_err2str(e));
             rc = CW_ERR_RETRIABLE;
         } else {
-            for (int i = 0; i < list->cnt; i++) {
-                rd_kafka_topic_partition_t *p = &list->elems[i];
+            const rd_kafka_topic_partition_list_t *done = rd_kafka_event_topic_partition_list(ev);
+            for (int i = 0; done && i < done->cnt; i++) {
+                const rd_kafka_topic_partition_t *p = &done->elems[i];
                 if (p->err) continue;
                 tp_t *tp = tp_find(s, p->topic, p->partition);
                 if (tp) tp->committed = p->offset;
@@ -155,6 +177,8 @@ static int flush_commit(sink_t *s, const size_t *idx, size_t n, int final) {
                        p->topic, p->partition, p->offset);
             }
         }
+        if (ev) rd_kafka_event_destroy(ev);
+        rd_kafka_queue_destroy(q);
     }
     rd_kafka_topic_partition_list_destroy(list);
     return rc;
@@ -205,12 +229,14 @@ static void on_revoke(sink_t *s, rd_kafka_topic_partition_list_t *parts) {
         if (tp) idx[n++] = (size_t)(tp - s->tps);
         batch_drop_partition(s, parts->elems[i].topic, parts->elems[i].partition);
     }
-    if (!failed(s) && n) {
+    if (!failed(s) && n && !s->final_done) {
         /* Hand over cleanly: whatever the sink can make durable is committed before the
          * partitions go to another task. A few retries, then the new owner re-consumes. */
         for (int attempt = 0; attempt < 3; attempt++) {
             if (flush_commit(s, idx, n, 1) != CW_ERR_RETRIABLE) break;
-            rd_kafka_poll(s->rk, 200 << attempt);
+            /* Not rd_kafka_poll: with the consumer queue forwarded it could hand out (and
+             * so skip) records. */
+            sleep_ms(200 << attempt);
         }
     }
     if (s->started && s->ops->close && n) {
@@ -273,7 +299,7 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     }
 }
 
-static void set_paused(sink_t *s, int pause) {
+static void set_paused(sink_t *s, int pause, const char *why) {
     if (s->paused == pause) return;
     rd_kafka_topic_partition_list_t *a = NULL;
     if (rd_kafka_assignment(s->rk, &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a) {
@@ -284,8 +310,8 @@ static void set_paused(sink_t *s, int pause) {
         rd_kafka_topic_partition_list_destroy(a);
     }
     s->paused = pause;
-    cw_log(s->c->name, s->t->id, pause ? CW_LOG_INFO : CW_LOG_DEBUG, "%s consumption",
-           pause ? "sink asked for back-pressure: pausing" : "resuming");
+    cw_log(s->c->name, s->t->id, pause ? CW_LOG_INFO : CW_LOG_DEBUG, "%s consumption (%s)",
+           pause ? "pausing" : "resuming", why);
 }
 
 /* Consumes one message; returns 1 when a record was added to the batch. */
@@ -376,26 +402,36 @@ static int put_batch(sink_t *s) {
     return CW_OK;
 }
 
-/* Batch mode: every assigned partition consumed to its high watermark? */
+/* Batch mode: every assigned partition consumed to its high watermark? The high watermarks
+ * come from the broker in one ListOffsets request for all partitions (offsets_for_times with
+ * the "latest" timestamp), not from librdkafka's cache of the last fetch response, and not
+ * with query_watermark_offsets, which costs a round trip (and its polling interval) per
+ * partition. */
 static int caught_up(sink_t *s) {
-    rd_kafka_topic_partition_list_t *pos = rd_kafka_topic_partition_list_new((int)s->ntps + 1);
-    for (size_t i = 0; i < s->ntps; i++)
+    if (s->ntps == 0) return 1;
+    rd_kafka_topic_partition_list_t *pos = rd_kafka_topic_partition_list_new((int)s->ntps);
+    rd_kafka_topic_partition_list_t *hw = rd_kafka_topic_partition_list_new((int)s->ntps);
+    for (size_t i = 0; i < s->ntps; i++) {
         rd_kafka_topic_partition_list_add(pos, s->tps[i].topic, s->tps[i].partition);
+        rd_kafka_topic_partition_list_add(hw, s->tps[i].topic, s->tps[i].partition)->offset =
+            RD_KAFKA_OFFSET_END;  /* as a timestamp: -1 = latest */
+    }
     rd_kafka_position(s->rk, pos);
-    int done = 1;
+    int done = rd_kafka_offsets_for_times(s->rk, hw, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR;
     for (size_t i = 0; i < s->ntps && done; i++) {
         tp_t *tp = &s->tps[i];
-        int64_t lo = 0, hi = 0;
-        if (rd_kafka_query_watermark_offsets(s->rk, tp->topic, tp->partition, &lo, &hi, 5000)) {
+        int64_t hi = hw->elems[i].offset;
+        if (hw->elems[i].err || hi < 0) {
             done = 0;
             break;
         }
         int64_t p = pos->elems[i].offset;
         if (tp->position != CW_OFFSET_INVALID && tp->position > p) p = tp->position;
-        if (p < 0) p = tp->committed != CW_OFFSET_INVALID ? tp->committed : lo;
+        if (p < 0) p = tp->committed != CW_OFFSET_INVALID ? tp->committed : 0;
         if (p < hi) done = 0;
     }
     rd_kafka_topic_partition_list_destroy(pos);
+    rd_kafka_topic_partition_list_destroy(hw);
     return done;
 }
 
@@ -418,7 +454,7 @@ static void wait_backoff(sink_t *s, int64_t ms) {
  * is told to stop before). */
 static int wait_for_other_sinks(sink_t *s) {
     long gen = s->assign_gen;
-    set_paused(s, 1);
+    set_paused(s, 1, "caught up, waiting for the other sink tasks");
     atomic_store(&s->t->waiting, 1);
     int done = 0;
     while (!atomic_load(&s->t->stop) && !failed(s)) {
@@ -434,7 +470,7 @@ static int wait_for_other_sinks(sink_t *s) {
         if ((s->assign_gen != gen && s->ntps > 0) || s->nbatch > 0) break;
     }
     atomic_store(&s->t->waiting, 0);
-    if (!done) set_paused(s, 0);
+    if (!done) set_paused(s, 0, "new records to consume");
     return done || atomic_load(&s->t->stop);
 }
 
@@ -444,9 +480,11 @@ static int subscribe(sink_t *s, char *err, size_t errsz) {
     const char *const *topics = cw_config_get_list(s->t->config, "topics", &n);
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(n ? (int)n : 1);
     if (regex && *regex) {
-        /* librdkafka treats a topic starting with ^ as a regular expression. */
-        char *re = malloc(strlen(regex) + 2);
-        sprintf(re, "%s%s", regex[0] == '^' ? "" : "^", regex);
+        /* librdkafka treats a topic starting with ^ as a (POSIX extended) regular
+         * expression; anchoring both ends matches whole names, as Kafka's Java
+         * Pattern.matches does. */
+        char *re = malloc(strlen(regex) + 5);
+        sprintf(re, "^(%s)$", regex);
         rd_kafka_topic_partition_list_add(sub, re, RD_KAFKA_PARTITION_UA);
         free(re);
     }
@@ -518,7 +556,7 @@ void *cw_sink_task_run(void *arg) {
         cw_log(c->name, t->id, CW_LOG_WARN, "start failed, retrying in %" PRId64 " ms: %s",
                backoff, err);
         int64_t end = cw_now_ms() + backoff;
-        while (!atomic_load(&t->stop) && cw_now_ms() < end) rd_kafka_poll(s.rk, 100);
+        while (!atomic_load(&t->stop) && cw_now_ms() < end) sleep_ms(100);
         backoff = backoff * 2 > backoff_max ? backoff_max : backoff * 2;
     }
     if (!s.started) goto out;
@@ -540,15 +578,21 @@ void *cw_sink_task_run(void *arg) {
         int rc = put_batch(&s);
         if (rc == CW_ERR_FATAL) break;
         if (rc == CW_ERR_RETRIABLE) {
-            set_paused(&s, 1);
+            set_paused(&s, 1, "the sink asked for back-pressure");
             cw_log(c->name, t->id, CW_LOG_DEBUG, "put asked for back-pressure; retry in %" PRId64
                    " ms", backoff);
             wait_backoff(&s, backoff);
             backoff = backoff * 2 > 10000 ? 10000 : backoff * 2;
+            /* Commits go on while paused: what earlier puts made durable since is committed
+             * (the pending batch is not part of the positions). */
+            if (cw_now_ms() >= next_flush && !failed(&s)) {
+                if (flush_commit_all(&s, 0) == CW_ERR_FATAL) break;
+                next_flush = cw_now_ms() + w->flush_interval_ms;
+            }
             continue;
         }
         backoff = 100;
-        set_paused(&s, 0);
+        set_paused(&s, 0, "the sink took the records");
         if (cw_now_ms() >= next_flush) {
             if (flush_commit_all(&s, 0) == CW_ERR_FATAL) break;
             next_flush = cw_now_ms() + w->flush_interval_ms;
@@ -558,7 +602,10 @@ void *cw_sink_task_run(void *arg) {
                 /* The sources of this worker may have created topics this consumer has not
                  * seen yet. A metadata request for all topics makes librdkafka compare the
                  * subscription with the cluster and rejoin the group when it changed; give
-                 * that rebalance a moment to start before judging the assignment. */
+                 * that rebalance a moment to start before judging the assignment. Not while
+                 * the first join is still under way: a rejoin in the middle of it can leave
+                 * a stale member the coordinator then waits for. */
+                if (s.assign_gen == 0) continue;
                 resubscribed = 1;
                 const struct rd_kafka_metadata *md = NULL;
                 if (rd_kafka_metadata(s.rk, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -590,13 +637,36 @@ void *cw_sink_task_run(void *arg) {
             }
         }
     }
+    /* Stopping: everything below shares the worker's shutdown budget. */
+    s.deadline = cw_now_ms() + w->shutdown_timeout_ms - 500;
     if (!failed(&s) && atomic_load(&t->state) != CW_TASK_DONE) flush_commit_all(&s, 1);
+    s.final_done = 1;
 out:
     if (s.rk) {
-        /* Partitions are revoked through the callback (flush + commit + close); after a
-         * failure nothing more is flushed or committed there. */
         batch_free(&s);
-        rd_kafka_consumer_close(s.rk);
+        if (s.coordinator_lost) {
+            /* Leaving the group needs the coordinator too: close the partitions here and
+             * skip librdkafka's consumer close. (Destroying the handle may still wait for
+             * the unanswered commit; the worker's shutdown timeout bounds that, exit code
+             * 5.) The group drops this member after its session timeout. */
+            if (s.started && s.ops->close && s.ntps) {
+                cw_topic_partition_t *arr = calloc(s.ntps, sizeof *arr);
+                for (size_t i = 0; i < s.ntps; i++) {
+                    arr[i].topic = s.tps[i].topic;
+                    arr[i].partition = s.tps[i].partition;
+                    arr[i].offset = s.tps[i].committed;
+                }
+                char cerr[512];
+                s.ops->close(s.state, arr, s.ntps, cerr, sizeof cerr);
+                free(arr);
+            }
+            rd_kafka_destroy_flags(s.rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+            s.rk = NULL;
+        } else {
+            /* Partitions are revoked through the callback (close; the final flush and
+             * commit happened above; after a failure nothing is flushed or committed). */
+            rd_kafka_consumer_close(s.rk);
+        }
     }
     batch_free(&s);
     if (s.started && s.ops->stop) s.ops->stop(s.state);

@@ -159,7 +159,10 @@ static int send_record(source_t *s, cw_chain_t *chain, cw_errors_t *errors, cw_r
             RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
         if (!e) return 0;
         if (h) rd_kafka_headers_destroy(h);
-        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL && !atomic_load(&t->stop)) {
+        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            /* Stopping: this record is simply not produced; its offset (and every later
+             * one) stays unstored, so a restart produces it. */
+            if (atomic_load(&t->stop)) return -1;
             rd_kafka_poll(s->rk, 100);  /* back-pressure: wait for acknowledgements */
             continue;
         }
@@ -236,6 +239,9 @@ void *cw_source_task_run(void *arg) {
         cw_batch_clear(&batch);
         err[0] = '\0';
         int rc = ops->poll(state, &batch, 1000, err, sizeof err);
+        if (batch.n)
+            cw_log(c->name, t->id, CW_LOG_TRACE, "poll returned %zu record(s), %zu in flight",
+                   batch.n, inflight(&s));
         for (size_t i = 0; i < batch.n; i++)
             if (send_record(&s, chain, errors, batch.recs[i]) != 0) goto stop;
         cw_batch_clear(&batch);
@@ -284,9 +290,20 @@ void *cw_source_task_run(void *arg) {
     }
 stop:
     if (s.rk) {
-        /* Give in-flight records a bounded time to be acknowledged, then store what was. */
-        rd_kafka_flush(s.rk, (int)w->flush_timeout_ms);
+        /* Give in-flight records a bounded time to be acknowledged (within the worker's
+         * shutdown budget), store what was, and drop the rest: their offsets stay unstored,
+         * so a restart produces them again. */
+        int64_t budget = w->shutdown_timeout_ms - 1000;
+        if (budget > w->flush_timeout_ms) budget = w->flush_timeout_ms;
+        if (budget < 100) budget = 100;
+        rd_kafka_flush(s.rk, (int)budget);
         drain(&s);
+        if (inflight(&s)) {
+            int failed_before = s.delivery_failed;
+            rd_kafka_purge(s.rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+            rd_kafka_poll(s.rk, 0);
+            s.delivery_failed = failed_before; /* purged records are not a failure */
+        }
         if (!s.delivery_failed) commit_offsets(&s, state);
         if (inflight(&s))
             cw_log(c->name, t->id, CW_LOG_WARN,

@@ -284,6 +284,13 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
                 cw_errlist_add(errs, "%s: topics: a sink connector needs exactly one of topics "
                                "and topics.regex", file);
         }
+        if (c->plugin && c->plugin->kind == CW_PLUGIN_SOURCE) {
+            const char *dlq = cw_props_get(p, "errors.deadletterqueue.topic.name");
+            if (dlq && *dlq)
+                cw_log_warn("%s: errors.deadletterqueue.topic.name: dead letter queues are for "
+                            "sink connectors (as in Kafka Connect); failing source records are "
+                            "logged and skipped with errors.tolerance=all", file);
+        }
         connector_converter(w, c->config, "key", &w->key_conv, &c->key_conv);
         connector_converter(w, c->config, "value", &w->value_conv, &c->value_conv);
         check_kafka_props(w, c, errs);
@@ -428,6 +435,14 @@ int cw_worker_run(cw_worker_t *w) {
     int has_source = 0;
     for (size_t i = 0; i < w->nconnectors; i++)
         has_source |= w->connectors[i]->plugin->kind == CW_PLUGIN_SOURCE;
+    /* Signals are taken by this thread only (sigtimedwait); tasks and librdkafka's threads
+     * inherit the mask. Blocked first, so that a signal during start-up is not fatal. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
     if (cw_config_get_bool(w->config, "embedded.kafka.enable", 0) && start_embedded_kafka(w))
         return CW_EXIT_STARTUP;
     if (has_source) {
@@ -440,14 +455,6 @@ int cw_worker_run(cw_worker_t *w) {
     }
     for (size_t i = 0; i < w->nconnectors; i++)
         if (prepare_tasks(w, w->connectors[i])) return CW_EXIT_STARTUP;
-
-    /* Signals are taken by this thread only (sigtimedwait); tasks inherit the mask. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     int sources = 0;
     for (size_t i = 0; i < w->nconnectors; i++)

@@ -92,29 +92,64 @@ static void test_string_bytes(void) {
 }
 
 static void test_record_lazy(void) {
-    cw_converter_t env = {CW_CONV_JSON, 1}, str = {CW_CONV_STRING, 0};
-    /* Bytes nobody looks at are produced untouched, even when they are not valid JSON. */
-    cw_record_t *r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &env);
-    h->record_set_value(r, "not json {", 10);
+    cw_converter_t env = {CW_CONV_JSON, 1}, str = {CW_CONV_STRING, 0}, plain = {CW_CONV_JSON, 0};
+    /* Bytes nobody looks at are never parsed, and handed over untouched. */
+    cw_record_t *r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &str);
+    h->record_set_value(r, "\x01not json {\xff", 12);
     size_t len;
     char *w = wire_value(r, &len);
-    CHECK_STR(w, "not json {");
+    CHECK(w && len == 12 && memcmp(w, "\x01not json {\xff", 12) == 0);
     free(w);
     CHECK(r->value.json == NULL); /* never parsed */
+    cw_record_free(r);
+    r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &plain);
+    h->record_set_value(r, "not json {", 10);
+    const void *pv = h->record_value(r, &len);
+    CHECK(len == 10 && memcmp(pv, "not json {", 10) == 0);
+    CHECK(r->value.json == NULL);
     char err[256];
     CHECK(h->record_value_json(r, err, sizeof err) == NULL);
     CHECK_CONTAINS(err, "invalid JSON");
     cw_record_free(r);
 
-    /* Read-only parsing keeps the original bytes (no re-encoding). */
+    /* Text that is not JSON is never written by JsonConverter. */
+    r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &env);
+    h->record_set_value(r, "plain text line", 15);
+    const void *o;
+    CHECK(cw_record_wire_value(r, &o, &len, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "not JSON text");
+    cw_record_free(r);
+
+    /* Integers beyond int64 are valid JSON (jansson would refuse them when parsing). */
+    r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &env);
+    h->record_set_value(r, "{\"u\":18446744073709551614}", 26);
+    w = wire_value(r, &len);
+    CHECK_STR(w, "{\"schema\":null,\"payload\":{\"u\":18446744073709551614}}");
+    free(w);
+    cw_record_free(r);
+
+    /* JSON text set as bytes gets the schemaless envelope. */
+    r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &env);
+    const char *row = "{\"id\":7,\"lat\":-89.9787}";
+    h->record_set_value(r, row, strlen(row));
+    w = wire_value(r, &len);
+    CHECK_STR(w, "{\"schema\":null,\"payload\":{\"id\":7,\"lat\":-89.9787}}");
+    free(w);
+    /* A text line meant as a string is set as a JSON string. */
+    h->record_set_value_json(r, json_string("a line"));
+    w = wire_value(r, &len);
+    CHECK_STR(w, "{\"schema\":null,\"payload\":\"a line\"}");
+    free(w);
+    cw_record_free(r);
+
+    /* Read-only parsing keeps the original bytes (no re-encoding); bytes a plugin sets are
+     * plain JSON even with schemas.enable. */
+    const char *in = "{\"x\": 1.10}";
     r = cw_record_new_source("t", 0, NULL, NULL, &str, &env);
-    const char *in = "{\"schema\": null, \"payload\": {\"x\": 1.10}}";
     h->record_set_value(r, in, strlen(in));
     json_t *v = h->record_value_json(r, err, sizeof err);
     CHECK(json_is_object(v));
-    w = wire_value(r, &len);
-    CHECK_STR(w, in);
-    free(w);
+    CHECK(json_real_value(json_object_get(v, "x")) == 1.1);
     const void *b = h->record_value(r, &len);
     CHECK(len == strlen(in) && memcmp(b, in, len) == 0);
     /* A change through _mut re-encodes: the plugin view without, the wire with envelope. */

@@ -20,7 +20,7 @@ cw_start_worker worker --plugin-path "$CW_TEST_PLUGINS" --exit-when-caught-up \
 cw_wait_exit "$CW_WORKER_PID" 90
 [ "$CW_EXIT_CODE" = 0 ] || { cw_dump_logs; cw_fail "exit code $CW_EXIT_CODE"; }
 grep -q "refusing a put" "$CW_TMP/worker.log" || cw_fail "the sink never refused (test is void)"
-grep -q "pausing consumption" "$CW_TMP/worker.log" || cw_fail "the worker did not pause"
+grep -q "pausing consumption (the sink asked for back-pressure)" "$CW_TMP/worker.log" || cw_fail "the worker did not pause"
 cat "$CW_TMP"/out.* >"$CW_TMP/all.txt"
 [ "$(cw_lines "$CW_TMP/all.txt")" = 400 ] || cw_fail "want 400 lines, got $(cw_lines "$CW_TMP/all.txt")"
 for p in 0 1; do

@@ -52,6 +52,9 @@ cw_wait_for 30 "resume message" cw_log_has "$CW_TMP/source.log" "resuming .* at 
 
 # --- the sink, killed mid-way --------------------------------------------------------------
 cw_wait_for 60 "the sink writing" cw_has_lines "$CW_TMP/out.txt" 5000
+# file-sink's guarantee starts with its first flush (its state file); a crash before that
+# appends again what it wrote, like Kafka's FileStreamSink.
+cw_wait_for 30 "file-sink's first flush" test -s "$CW_TMP/out.txt.cw-sink-state"
 kill -9 "$sink_pid"
 cw_wait_exit "$sink_pid" 10
 cw_note "sink killed with $(cw_lines "$CW_TMP/out.txt") lines written"

@@ -4,7 +4,9 @@
  *    --describe nor the logs print it; passes records through.
  *  - test-backpressure (sink): appends values to `file`.<task id>, but answers the first
  *    `retriable.puts` non-empty puts with CW_ERR_RETRIABLE (back-pressure); logs each refusal.
- *  - test-fail-on (transform): CW_ERR_RECORD for a value containing `fail.on`. */
+ *  - test-fail-on (transform): CW_ERR_RECORD for a value containing `fail.on`.
+ *  - test-drop (transform): drops every record it is applied to (CW_DROP).
+ *  - test-topic-is (predicate): matches records whose topic is `topic`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +138,36 @@ static const cw_plugin_t bp_plugin = {CW_PLUGIN_SINK, "test-backpressure", NULL,
                                       "Test sink refusing its first puts.", bp_defs, NULL,
                                       &bp_ops, NULL, NULL};
 
-static const cw_plugin_t *const plugins[] = {&secret_plugin, &fail_plugin, &bp_plugin, NULL};
+/* --- test-drop / test-topic-is ------------------------------------------------------------ */
+
+static int drop_apply(void *state, cw_record_t *r, char *errstr, size_t errstr_size) {
+    (void)state, (void)r, (void)errstr, (void)errstr_size;
+    return CW_DROP;
+}
+static const cw_transform_ops_t drop_ops = {pass_configure, drop_apply, pass_close};
+static const cw_plugin_t drop_plugin = {CW_PLUGIN_TRANSFORM, "test-drop", NULL, "0.1",
+                                        "Test transform dropping records.", NULL, NULL, NULL,
+                                        &drop_ops, NULL};
+
+static const cw_config_def_t topic_defs[] = {
+    {"topic", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Topic to match.", NULL, 0, 0},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0}};
+static int topic_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state,
+                           char *errstr, size_t errstr_size) {
+    (void)ctx, (void)errstr, (void)errstr_size;
+    *state = strdup(host->config_get(config, "topic"));
+    return CW_OK;
+}
+static int topic_test(void *state, const cw_record_t *r) {
+    return strcmp(host->record_topic(r), state) == 0;
+}
+static const cw_predicate_ops_t topic_ops = {topic_configure, topic_test, fail_close};
+static const cw_plugin_t topic_plugin = {CW_PLUGIN_PREDICATE, "test-topic-is", NULL, "0.1",
+                                         "Test predicate on the topic name.", topic_defs, NULL,
+                                         NULL, NULL, &topic_ops};
+
+static const cw_plugin_t *const plugins[] = {&secret_plugin, &fail_plugin, &bp_plugin,
+                                             &drop_plugin, &topic_plugin, NULL};
 static const cw_module_t module = {CW_ABI_VERSION, sizeof(cw_module_t), "worker-test-plugins",
                                    plugins, init, NULL};
 CW_MODULE_ENTRY(module)
