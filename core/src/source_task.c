@@ -24,8 +24,15 @@ typedef struct {
 } slot_t;
 
 typedef struct {
+    char *name;
+    rd_kafka_topic_t *rkt;
+} topic_t;
+
+typedef struct {
     cw_task_t *t;
     rd_kafka_t *rk;
+    topic_t *topics;       /* every topic this task produced to, with its handle */
+    size_t ntopics, last_topic;
     slot_t *q;
     size_t head, tail, cap;
     uint64_t head_seq;     /* sequence number of q[head] */
@@ -101,6 +108,34 @@ static void commit_offsets(source_t *s, void *state) {
     if (t->conn->plugin->source->commit && state) t->conn->plugin->source->commit(state);
 }
 
+/* The producer's handle of `name`. The first time a topic is seen its metadata is asked
+ * for at once: librdkafka 2.0 otherwise looks up a topic it has not seen yet only on its
+ * once-a-second scan, which holds the first records of every topic back for up to a second
+ * (the workaround librdkafka's maintainer gives in librdkafka issue #3202). A failed or slow
+ * lookup is harmless: the producer's own scan still finds the topic. */
+static rd_kafka_topic_t *topic_handle(source_t *s, const char *name) {
+    if (s->ntopics && strcmp(s->topics[s->last_topic].name, name) == 0)
+        return s->topics[s->last_topic].rkt;
+    for (size_t i = 0; i < s->ntopics; i++)
+        if (strcmp(s->topics[i].name, name) == 0) {
+            s->last_topic = i;
+            return s->topics[i].rkt;
+        }
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(s->rk, name, NULL);
+    if (!rkt) return NULL;
+    const struct rd_kafka_metadata *md = NULL;
+    if (rd_kafka_metadata(s->rk, 0, rkt, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        rd_kafka_metadata_destroy(md);
+    topic_t *nt = realloc(s->topics, (s->ntopics + 1) * sizeof *nt);
+    char *copy = strdup(name);
+    if (!nt || !copy) abort();
+    s->topics = nt;
+    s->topics[s->ntopics].name = copy;
+    s->topics[s->ntopics].rkt = rkt;
+    s->last_topic = s->ntopics++;
+    return rkt;
+}
+
 /* Waits up to ms while serving delivery reports; returns early when the task is stopped. */
 static void wait_ms(source_t *s, int64_t ms) {
     int64_t end = cw_now_ms() + ms;
@@ -147,10 +182,16 @@ static int send_record(source_t *s, cw_chain_t *chain, cw_errors_t *errors, cw_r
         s->q[s->head + (seq - s->head_seq)].acked = 1;
         return 0;
     }
+    rd_kafka_topic_t *rkt = topic_handle(s, r->topic);
+    if (!rkt) {
+        cw_task_fail(t, "cannot produce to topic %s: %s", r->topic,
+                     rd_kafka_err2str(rd_kafka_last_error()));
+        return -1;
+    }
     while (1) {
         rd_kafka_headers_t *h = cw_record_kafka_headers(r);
         rd_kafka_resp_err_t e = rd_kafka_producev(
-            s->rk, RD_KAFKA_V_TOPIC(r->topic),
+            s->rk, RD_KAFKA_V_RKT(rkt),
             RD_KAFKA_V_PARTITION(r->partition == CW_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
                                                                   : r->partition),
             RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)val, vlen),
@@ -316,6 +357,11 @@ out:
     cw_batch_destroy(&batch);
     cw_chain_free(chain);
     cw_errors_free(errors);
+    for (size_t i = 0; i < s.ntopics; i++) {
+        rd_kafka_topic_destroy(s.topics[i].rkt);
+        free(s.topics[i].name);
+    }
+    free(s.topics);
     if (s.rk) rd_kafka_destroy(s.rk);
     while (s.head < s.tail) {
         free(s.q[s.head].sp);

@@ -44,12 +44,13 @@ table.whitelist=$1
 topic.prefix=bench.
 batch.max.rows=5000
 P
-    local t0 t1
+    local t0 t1 rc=0
+    # in the foreground, as a user runs it: the wall time is the command's own
     t0=$(now)
-    cw_start_worker worker --exit-when-caught-up "$CW_TMP/worker.properties" "$CW_TMP/rds.properties"
-    cw_wait_exit "$CW_WORKER_PID" 600
+    timeout 600 "$CW_WORKER" --exit-when-caught-up "$CW_TMP/worker.properties" \
+        "$CW_TMP/rds.properties" >>"$CW_TMP/worker.log" 2>&1 || rc=$?
     t1=$(now)
-    [ "$CW_EXIT_CODE" = 0 ] || { cw_dump_logs; cw_fail "worker exit code $CW_EXIT_CODE"; }
+    [ "$rc" = 0 ] || { cw_dump_logs; cw_fail "worker exit code $rc"; }
     # every row acknowledged by Kafka: the worker stored the last row's offset
     jq -e --argjson n "$(cw_sql "SELECT MAX(\`index\`) FROM $1")" --arg p "{\"table\":\"$1\"}" \
         '.["bench-rds"][$p].incrementing == $n' "$CW_TMP/connect.offsets" >/dev/null ||
