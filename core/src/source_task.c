@@ -41,7 +41,9 @@ typedef struct {
     int offsets_pending;
 } source_t;
 
-static uint64_t enqueue(source_t *s, const char *sp, const char *so) {
+/* Takes a slot for the next record; the slot takes over the record's source partition and
+ * offset texts (the record is freed after it was produced and no longer needs them). */
+static uint64_t enqueue(source_t *s, cw_record_t *r) {
     if (s->tail == s->cap) {
         if (s->head > 0) {
             memmove(s->q, s->q + s->head, (s->tail - s->head) * sizeof *s->q);
@@ -55,8 +57,9 @@ static uint64_t enqueue(source_t *s, const char *sp, const char *so) {
         }
     }
     slot_t *e = &s->q[s->tail++];
-    e->sp = sp ? strdup(sp) : NULL;
-    e->so = so ? strdup(so) : NULL;
+    e->sp = r->source_partition;
+    e->so = r->source_offset;
+    r->source_partition = r->source_offset = NULL;
     e->acked = 0;
     return s->head_seq + (s->tail - s->head - 1);
 }
@@ -77,19 +80,37 @@ static void delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         s->q[s->head + (seq - s->head_seq)].acked = 1;
 }
 
-/* Moves the offsets of the acknowledged prefix into the store. */
+static void slot_free(slot_t *e) {
+    free(e->sp);
+    free(e->so);
+    e->sp = e->so = NULL;
+}
+
+/* Moves the offsets of the acknowledged prefix into the store. Only the last offset of each
+ * run of records from one source partition is stored: the ones before it would be
+ * overwritten at once (a store per record would parse and encode JSON per record). */
 static void drain(source_t *s) {
     cw_connector_t *c = s->t->conn;
+    slot_t *last = NULL;  /* acknowledged, carries an offset, not stored yet */
     while (s->head < s->tail && s->q[s->head].acked) {
         slot_t *e = &s->q[s->head];
         if (e->sp && e->so) {
-            cw_offsets_put(c->worker->offsets, c->name, e->sp, e->so);
-            s->offsets_pending = 1;
+            if (last && strcmp(last->sp, e->sp) != 0) {
+                cw_offsets_put(c->worker->offsets, c->name, last->sp, last->so);
+                s->offsets_pending = 1;
+            }
+            if (last) slot_free(last);
+            last = e;
+        } else {
+            slot_free(e);
         }
-        free(e->sp);
-        free(e->so);
         s->head++;
         s->head_seq++;
+    }
+    if (last) {
+        cw_offsets_put(c->worker->offsets, c->name, last->sp, last->so);
+        s->offsets_pending = 1;
+        slot_free(last);
     }
 }
 
@@ -176,7 +197,7 @@ static int send_record(source_t *s, cw_chain_t *chain, cw_errors_t *errors, cw_r
         }
         rc = CW_DROP;
     }
-    uint64_t seq = enqueue(s, r->source_partition, r->source_offset);
+    uint64_t seq = enqueue(s, r);
     if (rc == CW_DROP) {
         /* Nothing to wait for: its offset moves once every earlier record is acknowledged. */
         s->q[s->head + (seq - s->head_seq)].acked = 1;
