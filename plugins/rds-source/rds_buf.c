@@ -1,6 +1,7 @@
 #include "rds_buf.h"
 #include <openssl/evp.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,21 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail) {
     return n;
 }
 
+/* Do the 8 bytes at p need no escaping (printable ASCII, no quote, no backslash)? Tests a
+ * word at a time: the bulk of row text is plain and is copied in runs. */
+static int plain8(const unsigned char *p) {
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t x, q, bs;
+    memcpy(&x, p, 8);
+    q = x ^ (ones * '"');
+    bs = x ^ (ones * '\\');
+    /* a byte < 0x20, a zero byte in q or bs (exact presence tests), or a byte >= 0x80 */
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | x) & high
+               ? 0 : 1;
+}
+
+static int plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 int rds_buf_json_string(rds_buf_t *b, const char *s, size_t len, size_t *replaced) {
     /* Worst case: every byte becomes \u00XX (6 bytes) or U+FFFD (3 bytes). */
     if (rds_buf_reserve(b, len * 6 + 2) != 0) return -1;
@@ -79,12 +95,13 @@ int rds_buf_json_string(rds_buf_t *b, const char *s, size_t len, size_t *replace
     static const char hex[] = "0123456789abcdef";
     *o++ = '"';
     while (p < end) {
+        const unsigned char *run = p;
+        while (end - p >= 8 && plain8(p)) p += 8;
+        while (p < end && plain(*p)) p++;
+        memcpy(o, run, (size_t)(p - run));
+        o += p - run;
+        if (p >= end) break;
         unsigned c = *p;
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            *o++ = (char)c;
-            p++;
-            continue;
-        }
         if (c < 0x80) {
             *o++ = '\\';
             switch (c) {

@@ -189,6 +189,23 @@ int main(void) {
     free(deeper);
 
 
+    /* one byte at every position of a long string (scanned a word at a time) */
+    static const struct {
+        unsigned char c;
+        int valid;
+    } bytes[] = {{' ', 1}, {'~', 1}, {0x7f, 1}, {'/', 1}, {'"', 0}, {'\\', 0}, {0x00, 0},
+                 {0x01, 0}, {0x1f, 0}, {0x80, 0}, {0xc3, 0}, {0xff, 0}};
+    for (size_t k = 0; k < sizeof bytes / sizeof *bytes; k++)
+        for (size_t pos = 1; pos < 25; pos++) {
+            char s[27];
+            memset(s, 'x', sizeof s);
+            s[0] = s[25] = '"';
+            s[26] = '\0';
+            s[pos] = (char)bytes[k].c;
+            if (bytes[k].valid) sure(s);
+            else not_sure(s, 26);
+        }
+
     /* not JSON, or not for jansson */
     NOT_SURE("");
     NOT_SURE("   ");
