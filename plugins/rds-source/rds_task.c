@@ -231,10 +231,9 @@ static int emit_pending(rds_task_t *t, cw_batch_t *batch, const rds_cursor_t *ne
     default:
         break;
     }
-    char *off = rds_cursor_to_json(t->s.mode, c);
+    char off[160];
     cw_record_t *r = t->h->source_record_new(batch, tb->topic, CW_PARTITION_ANY, tb->partition,
-                                             off);
-    free(off);
+                                             rds_cursor_format(t->s.mode, c, off, sizeof off));
     if (!r) {
         /* the row was not handed over: the next query must start before it again */
         *c = before;
