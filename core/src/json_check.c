@@ -57,16 +57,32 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
     return n;
 }
 
-/* Do the 8 bytes at p need no second look (printable ASCII, no quote, no backslash)? A word
- * at a time: the bulk of a row is such text. */
-static int plain8(const unsigned char *p) {
+static int plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+/* The first byte at or after p that is not plain (printable ASCII other than quote and
+ * backslash), or end. The bulk of a row is plain text: it is tested 8 bytes at a time. Each
+ * term below marks bit 7 of the bytes it finds (a byte < 0x20, a zero byte of q or bs, a
+ * byte >= 0x80); a borrow can only add false marks above a true one, so on a little-endian
+ * machine the lowest mark is the first byte that is not plain. */
+static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end) {
     const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-    uint64_t x, q, bs;
-    memcpy(&x, p, 8);
-    q = x ^ (ones * '"');
-    bs = x ^ (ones * '\\');
-    /* a byte < 0x20, a zero byte in q or bs (each an exact presence test), a byte >= 0x80 */
-    return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | x) & high) == 0;
+    while (end - p >= 8) {
+        uint64_t x, q, bs, m;
+        memcpy(&x, p, 8);
+        q = x ^ (ones * '"');
+        bs = x ^ (ones * '\\');
+        m = (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | x) & high;
+        if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return p + (__builtin_ctzll(m) >> 3);
+#else
+            break;
+#endif
+        }
+        p += 8;
+    }
+    while (p < end && plain(*p)) p++;
+    return p;
 }
 
 /* A string starting at the opening quote. `key`: a NUL (\u0000) makes the answer unsure
@@ -74,9 +90,7 @@ static int plain8(const unsigned char *p) {
 static int string(cur_t *c, int key) {
     const unsigned char *p = c->p + 1, *end = c->end;
     for (;;) {
-        /* the common run: printable ASCII without quote or backslash */
-        while (end - p >= 8 && plain8(p)) p += 8;
-        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') p++;
+        p = skip_plain(p, end);
         if (p >= end) return 0;
         unsigned ch = *p;
         if (ch == '"') {
