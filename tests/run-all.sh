@@ -26,7 +26,7 @@ run_suite build-test || status=1
 if [ "${CW_SKIP_SANITIZE:-0}" != 1 ]; then
     echo "=== build build-fuzz (clang, libFuzzer targets)"
     cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCW_FUZZ=ON >/dev/null
-    cmake --build build-fuzz -j"$jobs" --target fuzz-clean fuzz-props
+    cmake --build build-fuzz -j"$jobs" --target fuzz-clean fuzz-props fuzz-json-check
     echo "=== ctest build-fuzz"
     (cd build-fuzz && ctest --output-on-failure -L fuzz -j"$jobs" --timeout 300) || status=1
 fi
