@@ -27,6 +27,7 @@ typedef enum { FV_NONE, FV_NULL, FV_TRUE, FV_FALSE, FV_INT, FV_REAL, FV_STRING, 
 
 typedef struct field {
     size_t name, name_len;   /* offsets into the scratch text */
+    int name_plain;          /* the name needs no escaping (an input name without escapes) */
     const char *out_name;    /* after renames: a config string, or NULL for the input name */
     size_t out_name_len;
     fv_t type;
@@ -34,6 +35,7 @@ typedef struct field {
     int64_t i;
     double d;
     size_t str, str_len;     /* FV_STRING: NUL-terminated text in the scratch */
+    int plain;               /* FV_STRING: nothing to escape (its JSON is the text quoted) */
     size_t enc, enc_len;     /* the value's JSON once encoded (enc_len 0: not yet) */
 } field_t;
 
@@ -47,13 +49,19 @@ typedef struct clean_fast {
     name_t *null_all;        /* null.values */
     size_t nnull_all;
     int *order_dup;          /* order[i] appeared before: jansson set it once */
+    char **order_key;        /* order[i] encoded as the host encodes it, with the colon */
+    size_t *order_key_len;
     char *a;                 /* scratch text: names, strings, encodings */
     size_t alen, acap;
     char *o;                 /* output */
     size_t olen, ocap;
     field_t *f;
     size_t nf, capf;
-    int depth, failed;
+    int depth;
+    int ascii;               /* the input has no byte >= 0x80: nothing to check for UTF-8 */
+    int unescaped;           /* the input has no backslash: its strings need no escaping */
+    yajl_handle h;
+    size_t end;              /* bytes up to the top-level object's closing brace */
 } clean_fast_t;
 
 /* --- buffers ---------------------------------------------------------------------------- */
@@ -167,13 +175,15 @@ static int cb_number(void *ctx, const char *s, size_t l) {
 static int cb_string(void *ctx, const unsigned char *s, size_t l) {
     clean_fast_t *f = ctx;
     field_t *v = value_slot(f);
-    if (!v || !text_ok(s, l)) return 0;
+    if (!v || (!f->ascii && !text_ok(s, l))) return 0;
     size_t off = a_add(f, (const char *)s, l);
     if (off == SIZE_MAX) return 0;
     v = &f->f[f->nf - 1];
     v->type = FV_STRING;
     v->str = off;
     v->str_len = l;
+    /* Without escapes in the input a string holds no quote, backslash or control byte. */
+    v->plain = f->unescaped;
     return 1;
 }
 
@@ -183,7 +193,8 @@ static int cb_start_map(void *ctx) {
 }
 
 static int cb_end_map(void *ctx) {
-    ((clean_fast_t *)ctx)->depth--;
+    clean_fast_t *f = ctx;
+    if (--f->depth == 0) f->end = yajl_get_bytes_consumed(f->h);
     return 1;
 }
 
@@ -194,9 +205,11 @@ static int cb_array(void *ctx) {
 
 static int cb_key(void *ctx, const unsigned char *s, size_t l) {
     clean_fast_t *f = ctx;
-    if (f->depth != 1 || !text_ok(s, l)) return 0;
+    if (f->depth != 1 || (!f->ascii && !text_ok(s, l))) return 0;
     for (size_t i = 0; i < f->nf; i++)  /* duplicates: jansson keeps one, in its own way */
-        if (f->f[i].name_len == l && memcmp(f->a + f->f[i].name, s, l) == 0) return 0;
+        if (f->f[i].name_len == l && (!l || f->a[f->f[i].name] == (char)s[0]) &&
+            memcmp(f->a + f->f[i].name, s, l) == 0)
+            return 0;
     if (f->nf == f->capf) {
         size_t cap = f->capf ? f->capf * 2 : 32;
         field_t *nf = realloc(f->f, cap * sizeof *nf);
@@ -210,6 +223,7 @@ static int cb_key(void *ctx, const unsigned char *s, size_t l) {
     memset(k, 0, sizeof *k);
     k->name = off;
     k->name_len = l;
+    k->name_plain = f->unescaped;
     k->live = 1;
     return 1;
 }
@@ -259,7 +273,7 @@ static int set_string(clean_fast_t *f, field_t *v, size_t from, size_t len) {
     if (grow(&f->a, &f->acap, f->alen + len + 1)) return -1;
     memmove(f->a + f->alen, f->a + from, len);
     f->a[f->alen + len] = 0;
-    if (!text_ok((const unsigned char *)f->a + f->alen, len)) return -1;  /* json_stringn */
+    if (!f->ascii && !text_ok((const unsigned char *)f->a + f->alen, len)) return -1;  /* json_stringn */
     v->type = FV_STRING;
     v->str = f->alen;
     v->str_len = len;
@@ -381,6 +395,7 @@ static int step_timestamps(const clean_t *c, clean_fast_t *f) {
         if (off == SIZE_MAX) return -1;
         v->str = off;
         v->str_len = strlen(buf);
+        v->plain = 1;
         v->enc_len = 0;
     }
     return 0;
@@ -439,6 +454,7 @@ static int step_build(const clean_t *c, clean_fast_t *f) {
             v->type = FV_STRING;
             v->str = start;
             v->str_len = used;
+            v->plain = 0;  /* the separator may need escaping */
         } else {
             v->type = FV_NULL;
         }
@@ -529,6 +545,18 @@ static int encode_value(clean_fast_t *f, field_t *v) {
         return 0;
     }
     case FV_STRING: {
+        if (v->plain) {
+            if (grow(&f->a, &f->acap, f->alen + v->str_len + 3)) return -1;
+            char *w = f->a + f->alen;
+            w[0] = '"';
+            memcpy(w + 1, f->a + v->str, v->str_len);
+            w[v->str_len + 1] = '"';
+            w[v->str_len + 2] = 0;
+            v->enc = f->alen;
+            v->enc_len = v->str_len + 2;
+            f->alen += v->str_len + 3;
+            return 0;
+        }
         /* Room first: the text lives in the same buffer. */
         if (grow(&f->a, &f->acap, f->alen + v->str_len * 6 + 4)) return -1;
         size_t start = f->alen, len = f->alen;
@@ -549,12 +577,21 @@ static int encode_value(clean_fast_t *f, field_t *v) {
     return 0;
 }
 
-static int put_field(clean_fast_t *f, const char *name, size_t name_len, field_t *v, int first) {
-    if (!first && o_put(f, ",", 1)) return -1;
-    if (put_escaped(f, &f->o, &f->olen, &f->ocap, name, name_len) || o_put(f, ":", 1)) return -1;
+static int put_field(clean_fast_t *f, size_t i, field_t *v, int first) {
+    if ((!first && o_put(f, ",", 1)) || o_put(f, f->order_key[i], f->order_key_len[i])) return -1;
     if (!v) return o_put(f, "null", 4);
     if (encode_value(f, v)) return -1;
     return o_put(f, f->a + v->enc, v->enc_len);
+}
+
+static int put_name(clean_fast_t *f, const char *nm, size_t l, int plain) {
+    if (!plain) return put_escaped(f, &f->o, &f->olen, &f->ocap, nm, l);
+    if (grow(&f->o, &f->ocap, f->olen + l + 3)) return -1;
+    f->o[f->olen] = '"';
+    memcpy(f->o + f->olen + 1, nm, l);
+    f->o[f->olen + l + 1] = '"';
+    f->olen += l + 2;
+    return 0;
 }
 
 static const char *out_name(const clean_fast_t *f, const field_t *v, size_t *len) {
@@ -603,7 +640,7 @@ static int finish(const clean_t *c, clean_fast_t *f) {
                 const char *n2 = f->f[j].live ? out_name(f, &f->f[j], &l2) : NULL;
                 if (n2 && l2 == l && memcmp(n2, c->order[i], l) == 0) v = &f->f[j];
             }
-            if (put_field(f, c->order[i], l, v, first)) return -1;
+            if (put_field(f, i, v, first)) return -1;
             first = 0;
         }
     } else {
@@ -614,7 +651,7 @@ static int finish(const clean_t *c, clean_fast_t *f) {
             const char *nm = out_name(f, v, &l);
             /* The name is written before encode_value may move the scratch it points into. */
             if (!first && o_put(f, ",", 1)) return -1;
-            if (put_escaped(f, &f->o, &f->olen, &f->ocap, nm, l) || o_put(f, ":", 1) ||
+            if (put_name(f, nm, l, !v->out_name && v->name_plain) || o_put(f, ":", 1) ||
                 encode_value(f, v) || o_put(f, f->a + v->enc, v->enc_len))
                 return -1;
             first = 0;
@@ -625,33 +662,49 @@ static int finish(const clean_t *c, clean_fast_t *f) {
 
 /* --- entry points ------------------------------------------------------------------------ */
 
-/* Bytes where yajl and jansson disagree: \u escapes (surrogates, \u0000) and \v / \f, which
- * yajl takes as white space. Such values go to the tree path. */
-static int needs_tree(const char *in, size_t len) {
-    if (memchr(in, '\v', len) || memchr(in, '\f', len)) return 1;
+/* One look at the input before yajl: bytes where yajl and jansson disagree (\u escapes:
+ * surrogates, \u0000; \v and \f, which yajl takes as white space) send the value to the
+ * tree path; no byte >= 0x80 spares the UTF-8 checks; no backslash spares the escaping. */
+static int prescan(clean_fast_t *f, const char *in, size_t len) {
+    if (memchr(in, '\v', len) || memchr(in, '\f', len)) return -1;
+    f->unescaped = 1;
     for (const char *p = in, *end = in + len; (p = memchr(p, '\\', (size_t)(end - p)));) {
-        if (p + 1 < end && p[1] == 'u') return 1;
+        f->unescaped = 0;
+        if (p + 1 < end && p[1] == 'u') return -1;
         p += 2;
         if (p >= end) break;
     }
+    uint64_t high = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, in + i, 8);
+        high |= w;
+    }
+    for (; i < len; i++) high |= (unsigned char)in[i];
+    f->ascii = !(high & UINT64_C(0x8080808080808080));
     return 0;
 }
 
 int clean_apply_text(clean_t *c, const char *in, size_t len, const char **out, size_t *out_len) {
     clean_fast_t *f = c->fast;
-    if (!f || !f->usable || !in || needs_tree(in, len)) return 0;
+    if (!f || !f->usable || !in || prescan(f, in, len)) return 0;
     f->alen = 0;
     f->nf = 0;
     f->depth = 0;
-    yajl_handle h = yajl_alloc(&callbacks, NULL, f);
+    f->end = 0;
+    yajl_handle h = f->h = yajl_alloc(&callbacks, NULL, f);
     if (!h) return 0;
     yajl_config(h, yajl_dont_validate_strings, 1);
     int ok = yajl_parse(h, (const unsigned char *)in, len) == yajl_status_ok &&
              yajl_complete_parse(h) == yajl_status_ok;
     yajl_free(h);
+    f->h = NULL;
     /* Scalars and arrays at the top cancel the parse (their callbacks refuse them): what
-     * parsed is an object. */
-    if (!ok || f->depth != 0) return 0;
+     * parsed is an object. yajl misses trailing garbage that is an unfinished token
+     * ({...}"), so only white space may follow the object. */
+    if (!ok || f->depth != 0 || !f->end) return 0;
+    for (size_t i = f->end; i < len; i++)
+        if (in[i] != ' ' && in[i] != '\t' && in[i] != '\n' && in[i] != '\r') return 0;
     step_nulls(c, f);
     if (step_text(c, f) || step_numbers(c, f) || step_timestamps(c, f) || step_build(c, f) ||
         finish(c, f))
@@ -673,9 +726,11 @@ int clean_fast_prepare(clean_t *c, char *e, size_t n) {
     while (c->null_all && c->null_all[nnull]) nnull++;
     if (f) {
         f->order_dup = calloc(norder + 1, sizeof *f->order_dup);
+        f->order_key = calloc(norder + 1, sizeof *f->order_key);
+        f->order_key_len = calloc(norder + 1, sizeof *f->order_key_len);
         f->null_all = calloc(nnull + 1, sizeof *f->null_all);
     }
-    if (!f || !f->order_dup || !f->null_all) {
+    if (!f || !f->order_dup || !f->order_key || !f->order_key_len || !f->null_all) {
         clean_fast_free(f);
         snprintf(e, n, "clean: out of memory");
         return -1;
@@ -690,6 +745,15 @@ int clean_fast_prepare(clean_t *c, char *e, size_t n) {
         if (!name_ok(c->order[i])) f->usable = 0;
         for (size_t j = 0; j < i; j++)
             if (strcmp(c->order[i], c->order[j]) == 0) f->order_dup[i] = 1;
+        size_t len = 0, cap = 0;
+        if (put_escaped(f, &f->order_key[i], &len, &cap, c->order[i], strlen(c->order[i])) ||
+            grow(&f->order_key[i], &cap, len + 1)) {
+            clean_fast_free(f);
+            snprintf(e, n, "clean: out of memory");
+            return -1;
+        }
+        f->order_key[i][len++] = ':';
+        f->order_key_len[i] = len;
     }
     for (size_t i = 0; i < c->nren; i++)
         if (!name_ok(c->ren_to[i])) f->usable = 0;
@@ -705,6 +769,9 @@ void clean_fast_free(clean_fast_t *f) {
     if (!f) return;
     free(f->null_all);
     free(f->order_dup);
+    for (size_t i = 0; f->order_key && f->order_key[i]; i++) free(f->order_key[i]);
+    free(f->order_key);
+    free(f->order_key_len);
     free(f->a);
     free(f->o);
     free(f->f);
