@@ -17,11 +17,14 @@
 #include "parse.h"
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
+
+#define SCRATCH_KEEP ((size_t)4 << 20)
 
 typedef enum { FV_NONE, FV_NULL, FV_TRUE, FV_FALSE, FV_INT, FV_REAL, FV_STRING, FV_ARRAY } fv_t;
 
@@ -62,6 +65,8 @@ typedef struct clean_fast {
     int unescaped;           /* the input has no backslash: its strings need no escaping */
     yajl_handle h;
     size_t end;              /* bytes up to the top-level object's closing brace */
+    void *spare[8];          /* blocks yajl freed, handed back on its next allocations */
+    size_t nspare;
 } clean_fast_t;
 
 /* --- buffers ---------------------------------------------------------------------------- */
@@ -92,6 +97,47 @@ static int o_put(clean_fast_t *f, const char *s, size_t n) {
     memcpy(f->o + f->olen, s, n);
     f->olen += n;
     return 0;
+}
+
+/* --- yajl's memory ---------------------------------------------------------------------- */
+
+/* yajl has no reset: a handle per value costs it the same few allocations every record.
+ * They are kept here and handed back (each block carries its capacity in a header that
+ * keeps malloc's alignment). */
+typedef union block { size_t cap; max_align_t align; } block_t;
+
+static void *pool_malloc(void *ctx, size_t size) {
+    clean_fast_t *f = ctx;
+    for (size_t i = 0; i < f->nspare; i++) {
+        block_t *b = f->spare[i];
+        if (b->cap >= size) {
+            f->spare[i] = f->spare[--f->nspare];
+            return b + 1;
+        }
+    }
+    block_t *b = malloc(sizeof *b + size);
+    if (!b) return NULL;
+    b->cap = size;
+    return b + 1;
+}
+
+static void pool_free(void *ctx, void *p) {
+    clean_fast_t *f = ctx;
+    if (!p) return;
+    block_t *b = (block_t *)p - 1;
+    if (f->nspare < sizeof f->spare / sizeof f->spare[0]) f->spare[f->nspare++] = b;
+    else free(b);
+}
+
+static void *pool_realloc(void *ctx, void *p, size_t size) {
+    if (!p) return pool_malloc(ctx, size);
+    block_t *b = (block_t *)p - 1;
+    if (b->cap >= size) return p;
+    void *n = pool_malloc(ctx, size);
+    if (!n) return NULL;
+    memcpy(n, p, b->cap);
+    pool_free(ctx, p);
+    return n;
 }
 
 /* --- what jansson accepts ---------------------------------------------------------------- */
@@ -688,11 +734,16 @@ static int prescan(clean_fast_t *f, const char *in, size_t len) {
 int clean_apply_text(clean_t *c, const char *in, size_t len, const char **out, size_t *out_len) {
     clean_fast_t *f = c->fast;
     if (!f || !f->usable || !in || prescan(f, in, len)) return 0;
+    /* The buffers keep the size of the largest value so far; one huge value should not keep
+     * its memory for the life of the task. */
+    if (f->acap > SCRATCH_KEEP) { free(f->a); f->a = NULL; f->acap = 0; }
+    if (f->ocap > SCRATCH_KEEP) { free(f->o); f->o = NULL; f->ocap = 0; }
     f->alen = 0;
     f->nf = 0;
     f->depth = 0;
     f->end = 0;
-    yajl_handle h = f->h = yajl_alloc(&callbacks, NULL, f);
+    yajl_alloc_funcs mem = {pool_malloc, pool_realloc, pool_free, f};
+    yajl_handle h = f->h = yajl_alloc(&callbacks, &mem, f);
     if (!h) return 0;
     yajl_config(h, yajl_dont_validate_strings, 1);
     int ok = yajl_parse(h, (const unsigned char *)in, len) == yajl_status_ok &&
@@ -770,6 +821,7 @@ void clean_fast_free(clean_fast_t *f) {
     free(f->null_all);
     free(f->order_dup);
     for (size_t i = 0; f->order_key && f->order_key[i]; i++) free(f->order_key[i]);
+    for (size_t i = 0; i < f->nspare; i++) free(f->spare[i]);
     free(f->order_key);
     free(f->order_key_len);
     free(f->a);
