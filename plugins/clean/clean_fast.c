@@ -1,7 +1,8 @@
 /* The clean transform's streaming path: the value's JSON text is tokenized with yajl into a
  * flat list of top-level fields (names and scalar values in one scratch buffer reused from
  * record to record), the steps of clean.c run on that list, and the output is written as
- * bytes. No jansson tree, no allocation per record once the buffers have grown.
+ * bytes. No jansson tree, and no allocation per record once the buffers have grown (but for
+ * reals, which the host's encoder formats).
  *
  * clean.c stays the reference: this path gives up (returns 0) on whatever it does not model
  * exactly and on every failing value, and the tree path then does the work or reports the
@@ -538,6 +539,8 @@ static int step_build(const clean_t *c, clean_fast_t *f) {
 
 /* --- output: the host encoder's rules ----------------------------------------------------- */
 
+/* A JSON string as core/src/json_encode.c (and the test host) write it: only the quote, the
+ * backslash and control bytes escaped, \u00XX in lower case. */
 static int put_escaped(clean_fast_t *f, char **buf, size_t *len, size_t *cap, const char *s,
                        size_t n) {
     static const char hex[] = "0123456789abcdef";
