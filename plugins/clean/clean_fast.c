@@ -55,6 +55,9 @@ typedef struct clean_fast {
     int *order_dup;          /* order[i] appeared before: jansson set it once */
     char **order_key;        /* order[i] encoded as the host encodes it, with the colon */
     size_t *order_key_len;
+    size_t *order_len;       /* strlen(order[i]) */
+    long *order_idx;         /* per record: the field output as order[i], or -1 */
+    size_t norder;
     char *a;                 /* scratch text: names, strings, encodings */
     size_t alen, acap;
     char *o;                 /* output */
@@ -658,7 +661,9 @@ static int finish(const clean_t *c, clean_fast_t *f) {
         if (v) v->live = 0;
     }
     if (c->nren) {
-        /* Renames keep each field's position; two fields with one name fail the record. */
+        /* Renames keep each field's position; two fields with one name fail the record.
+         * Input names are unique, so a collision involves a renamed field. */
+        size_t renamed = 0;
         for (size_t i = 0; i < f->nf; i++) {
             field_t *v = &f->f[i];
             if (!v->live) continue;
@@ -667,29 +672,41 @@ static int finish(const clean_t *c, clean_fast_t *f) {
                     v->out_name = c->ren_to[r];
                     v->out_name_len = strlen(c->ren_to[r]);
                 }
-            size_t l;
-            const char *nm = out_name(f, v, &l);
-            for (size_t j = 0; j < i; j++) {
+            renamed += v->out_name != NULL;
+        }
+        for (size_t i = 0; renamed && i < f->nf; i++) {
+            const field_t *v = &f->f[i];
+            if (!v->live || !v->out_name) continue;
+            renamed--;
+            for (size_t j = 0; j < f->nf; j++) {
                 size_t l2;
-                const char *n2 = f->f[j].live ? out_name(f, &f->f[j], &l2) : NULL;
-                if (n2 && l2 == l && memcmp(n2, nm, l) == 0) return -1;
+                const char *n2 = j != i && f->f[j].live ? out_name(f, &f->f[j], &l2) : NULL;
+                if (n2 && l2 == v->out_name_len && memcmp(n2, v->out_name, l2) == 0) return -1;
             }
         }
     }
     f->olen = 0;
     if (o_put(f, "{", 1)) return -1;
     int first = 1;
-    if (c->order && c->order[0]) {
-        for (size_t i = 0; c->order[i]; i++) {
+    if (f->norder) {
+        /* Each live field's output name is looked up among the order names once; output
+         * names are unique here (renames checked it), so a name matches one field at most.
+         * All lookups come before any output, which may move the names in the scratch. */
+        for (size_t i = 0; i < f->norder; i++) f->order_idx[i] = -1;
+        for (size_t j = 0; j < f->nf; j++) {
+            if (!f->f[j].live) continue;
+            size_t l;
+            const char *nm = out_name(f, &f->f[j], &l);
+            for (size_t i = 0; i < f->norder; i++)
+                if (f->order_len[i] == l && !f->order_dup[i] && memcmp(nm, c->order[i], l) == 0) {
+                    f->order_idx[i] = (long)j;
+                    break;
+                }
+        }
+        for (size_t i = 0; i < f->norder; i++) {
             if (f->order_dup[i]) continue;
-            size_t l = strlen(c->order[i]);
-            field_t *v = NULL;
-            for (size_t j = 0; j < f->nf && !v; j++) {
-                size_t l2;
-                const char *n2 = f->f[j].live ? out_name(f, &f->f[j], &l2) : NULL;
-                if (n2 && l2 == l && memcmp(n2, c->order[i], l) == 0) v = &f->f[j];
-            }
-            if (put_field(f, i, v, first)) return -1;
+            if (put_field(f, i, f->order_idx[i] >= 0 ? &f->f[f->order_idx[i]] : NULL, first))
+                return -1;
             first = 0;
         }
     } else {
@@ -782,9 +799,12 @@ int clean_fast_prepare(clean_t *c, char *e, size_t n) {
         f->order_dup = calloc(norder + 1, sizeof *f->order_dup);
         f->order_key = calloc(norder + 1, sizeof *f->order_key);
         f->order_key_len = calloc(norder + 1, sizeof *f->order_key_len);
+        f->order_len = calloc(norder + 1, sizeof *f->order_len);
+        f->order_idx = calloc(norder + 1, sizeof *f->order_idx);
         f->null_all = calloc(nnull + 1, sizeof *f->null_all);
     }
-    if (!f || !f->order_dup || !f->order_key || !f->order_key_len || !f->null_all) {
+    if (!f || !f->order_dup || !f->order_key || !f->order_key_len || !f->order_len ||
+        !f->order_idx || !f->null_all) {
         clean_fast_free(f);
         snprintf(e, n, "clean: out of memory");
         return -1;
@@ -808,7 +828,9 @@ int clean_fast_prepare(clean_t *c, char *e, size_t n) {
         }
         f->order_key[i][len++] = ':';
         f->order_key_len[i] = len;
+        f->order_len[i] = strlen(c->order[i]);
     }
+    f->norder = norder;
     for (size_t i = 0; i < c->nren; i++)
         if (!name_ok(c->ren_to[i])) f->usable = 0;
     for (size_t i = 0; i < c->concat.n; i++)
@@ -827,6 +849,8 @@ void clean_fast_free(clean_fast_t *f) {
     for (size_t i = 0; i < f->nspare; i++) free(f->spare[i]);
     free(f->order_key);
     free(f->order_key_len);
+    free(f->order_len);
+    free(f->order_idx);
     free(f->a);
     free(f->o);
     free(f->f);
