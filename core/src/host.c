@@ -126,6 +126,7 @@ static const cw_host_t host_table = {
     .offset_get = host_offset_get,
     .json_encode = host_json_encode,
     .free = host_free,
+    .record_value_json_text = cw_record_value_json_text,
 };
 
 const cw_host_t *cw_host(void) { return &host_table; }

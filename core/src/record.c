@@ -135,6 +135,17 @@ const void *cw_record_value(cw_record_t *r, size_t *len) {
     return slot_bytes(&r->value, r->value_conv, len);
 }
 
+/* Plain JSON text a streaming reader may use instead of the tree: only while the bytes are
+ * authoritative and are JSON without the schemas envelope (bytes a plugin set are plain). */
+const void *cw_record_value_json_text(cw_record_t *r, size_t *len) {
+    const cw_slot_t *s = &r->value;
+    *len = 0;
+    if (s->json_wins || !s->data || r->value_conv->kind != CW_CONV_JSON) return NULL;
+    if (r->value_conv->schemas_enable && !s->plain) return NULL;
+    *len = s->len;
+    return s->data;
+}
+
 static int slot_wire(cw_slot_t *s, const cw_converter_t *c, const void **out, size_t *len,
                      char *errstr, size_t errstr_size) {
     if (!s->json_wins && s->plain && s->data && c->kind == CW_CONV_JSON &&

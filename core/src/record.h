@@ -71,6 +71,7 @@ int64_t cw_record_offset(const cw_record_t *r);
 int64_t cw_record_timestamp(const cw_record_t *r);
 const void *cw_record_key(cw_record_t *r, size_t *len);
 const void *cw_record_value(cw_record_t *r, size_t *len);
+const void *cw_record_value_json_text(cw_record_t *r, size_t *len);
 json_t *cw_record_key_json(cw_record_t *r, char *errstr, size_t errstr_size);
 json_t *cw_record_value_json(cw_record_t *r, char *errstr, size_t errstr_size);
 json_t *cw_record_key_json_mut(cw_record_t *r, char *errstr, size_t errstr_size);

@@ -3,6 +3,7 @@
  * parsing, timestamps, concat / array, drop, renames, order. Every value a step cannot parse
  * fails the record with a message naming the field and the value. */
 #include "clean.h"
+#include "clean_internal.h"
 #include "parse.h"
 #include "regex_util.h"
 #include <regex.h>
@@ -11,28 +12,6 @@
 #include <string.h>
 
 const cw_host_t *clean_host;
-
-typedef struct kv {        /* a per-field setting from a prefixed key */
-    char *field;
-    char *text;            /* strip.prefix value, concat separator */
-    char **list;           /* null.values.<f>, concat.fields.<f>, array.<f> */
-    regex_t re;            /* extract.<f> */
-    int has_re;
-} kv_t;
-
-typedef struct kvs {
-    kv_t *items;
-    size_t n;
-} kvs_t;
-
-struct clean {
-    char **null_all;       /* null.values */
-    int null_empty;
-    kvs_t null_field, strip, extract, concat, array;
-    char **human, **integers, **numbers, **timestamps, **drop, **order;
-    char **ren_from, **ren_to;
-    size_t nren;
-};
 
 /* --- configuration ---------------------------------------------------------------------- */
 
@@ -59,6 +38,7 @@ void clean_free(clean_t *c) {
     strv_free(c->human); strv_free(c->integers); strv_free(c->numbers);
     strv_free(c->timestamps); strv_free(c->drop); strv_free(c->order);
     strv_free(c->ren_from); strv_free(c->ren_to);
+    clean_fast_free(c->fast);
     free(c);
 }
 
@@ -212,6 +192,7 @@ int clean_configure_state(const cw_config_t *cfg, clean_t **out, char *e, size_t
         c->ren_to[c->nren++] = strdup(colon + 1);
     }
     strv_free(ren);
+    if (clean_fast_prepare(c, e, n)) goto bad;
     *out = c;
     return CW_OK;
 bad:
@@ -370,19 +351,21 @@ static int step_timestamps(const clean_t *c, json_t *obj, char *e, size_t n) {
     return CW_OK;
 }
 
+void clean_real_text(double d, char *buf, size_t n) {
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, n, "%.*g", p, d);
+        if (strtod(buf, NULL) == d) break;
+    }
+}
+
 /* Text of a scalar for concatenation; NULL for null/missing (skipped, as concat_ws does). */
 static int scalar_text(const json_t *v, char *buf, size_t n, const char **out) {
     *out = NULL;
     if (!v || json_is_null(v)) return 0;
     if (json_is_string(v)) { *out = json_string_value(v); return 0; }
     if (json_is_integer(v)) snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    else if (json_is_real(v)) {
-        double d = json_real_value(v);
-        for (int p = 1; p <= 17; p++) {
-            snprintf(buf, n, "%.*g", p, d);
-            if (strtod(buf, NULL) == d) break;
-        }
-    } else if (json_is_boolean(v)) snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
+    else if (json_is_real(v)) clean_real_text(json_real_value(v), buf, n);
+    else if (json_is_boolean(v)) snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
     else return -1;
     *out = buf;
     return 0;

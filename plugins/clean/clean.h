@@ -19,6 +19,15 @@ void clean_free(clean_t *c);
  *  Returns CW_OK or CW_ERR_RECORD with errstr naming the field and the value. */
 int clean_apply_json(const clean_t *c, json_t *obj, json_t **out, char *errstr, size_t n);
 
+/** The streaming path: cleans the JSON text `in` (a record value's plain JSON) without
+ *  building a tree and points *out at the compact result (valid until the next call on c;
+ *  c is per task, so per thread). Returns 1 when it did, 0 when it leaves this value to
+ *  clean_apply_json: anything it does not handle (not a flat object of scalars, \u escapes,
+ *  duplicate keys, numbers beyond int64 or double) and every value that fails, so that the
+ *  tree path reports the error. When it returns 1 the bytes are exactly what the tree path
+ *  would give, encoded with clean_host->json_encode. */
+int clean_apply_text(clean_t *c, const char *in, size_t len, const char **out, size_t *out_len);
+
 /** The key table (for --describe and validation). */
 extern const cw_config_def_t clean_defs[];
 #endif

@@ -1,6 +1,9 @@
 /* The clean transform's plugin glue: module entry, key table and record access. */
 #include "clean.h"
+#include <stddef.h>
 #include <stdio.h>
+
+static int has_json_text;  /* the host hands out JSON text (set once by module init) */
 
 static int clean_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *e,
                            size_t n) {
@@ -12,6 +15,15 @@ static int clean_configure(cw_ctx_t *ctx, const cw_config_t *config, void **stat
 }
 
 static int clean_apply(void *state, cw_record_t *r, char *e, size_t n) {
+    /* The streaming path when the host hands out the value's JSON text; it leaves anything
+     * it does not model, and every failure, to the tree path below. */
+    size_t len;
+    const char *text, *bytes;
+    if (has_json_text && (text = clean_host->record_value_json_text(r, &len)) &&
+        clean_apply_text(state, text, len, &bytes, &len)) {
+        clean_host->record_set_value(r, bytes, len);
+        return CW_OK;
+    }
     char why[512];
     json_t *v = clean_host->record_value_json_mut(r, why, sizeof(why));
     if (!v) {
@@ -40,11 +52,15 @@ static const cw_plugin_t plugin = {CW_PLUGIN_TRANSFORM, "clean", aliases, "0.1.0
 static const cw_plugin_t *const plugins[] = {&plugin, NULL};
 
 static int module_init(const cw_host_t *host, char *e, size_t n) {
-    if (host->struct_size < sizeof(cw_host_t)) {
+    /* record_value_json_text was appended later: an older worker gets the tree path only. */
+    if (host->struct_size < offsetof(cw_host_t, record_value_json_text)) {
         snprintf(e, n, "the worker's host table is older than this module");
         return CW_ERR_FATAL;
     }
     clean_host = host;
+    has_json_text = host->struct_size >= offsetof(cw_host_t, record_value_json_text) +
+                                             sizeof host->record_value_json_text &&
+                    host->record_value_json_text;
     return CW_OK;
 }
 

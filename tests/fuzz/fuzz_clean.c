@@ -1,8 +1,10 @@
-/* libFuzzer target: the clean transform's configuration and apply path. The input is
+/* libFuzzer target: the clean transform's configuration and both apply paths (the jansson
+ * tree and the streaming one, compared byte for byte). The input is
  * key=value lines (the transform's keys), a line "--", then a record value. Whatever the
  * bytes, configure either succeeds or fails with a message, and apply either cleans the
  * object or fails the record with a message: never a crash, a leak or an empty error. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -29,19 +31,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     clean_t *c = NULL;
     char err[512] = "";
     if (clean_configure_state(cfg, &c, err, sizeof(err)) == CW_OK) {
-        json_t *v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+        size_t vlen = size - (size_t)(value - text);
+        /* The worker's parse of a value (record.c / testhost.c). */
+        json_t *v = json_loadb(value, vlen, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+        char *tree = NULL;
+        size_t tree_len = 0;
         if (json_is_object(v)) {
             json_t *out = NULL;
             err[0] = 0;
             int rc = clean_apply_json(c, v, &out, err, sizeof(err));
             if (rc != CW_OK && !err[0]) abort();  /* a failure must say why */
             if (rc == CW_OK) {
-                char *s = th_host()->json_encode(out ? out : v, NULL);
-                if (!s) abort();
-                free(s);
+                tree = th_host()->json_encode(out ? out : v, &tree_len);
+                if (!tree) abort();
             }
             json_decref(out);
         }
+        /* Differential: the streaming path either leaves the value to the tree path or gives
+         * exactly the tree path's bytes. */
+        const char *fast;
+        size_t fast_len;
+        if (clean_apply_text(c, value, vlen, &fast, &fast_len)) {
+            if (!tree || tree_len != fast_len || memcmp(tree, fast, fast_len) != 0) {
+                fprintf(stderr, "streaming and tree paths differ\ntree: %s\nfast: %.*s\n",
+                        tree ? tree : "(no result)", (int)fast_len, fast);
+                abort();
+            }
+        }
+        free(tree);
         json_decref(v);
         clean_free(c);
     } else if (!err[0]) {

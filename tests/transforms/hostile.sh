@@ -49,6 +49,16 @@ for cfg in "${configs[@]}"; do
       # Filter-like drops do not exist in these chains: every record is accounted for.
       [ $((delivered + dead)) = "$total" ] || { echo "FAIL: $cfg: $delivered delivered + $dead dead != $total"; exit 1; }
       if grep -v '"error":"[^"]' "$tmp/dlq$n" | grep -q .; then echo "FAIL: $cfg: a DLQ entry without a reason"; exit 1; fi
+      if [ "${parts[0]}" = clean ]; then
+        # clean's streaming path must deliver and reject exactly what its tree path does,
+        # byte for byte and with the same reasons.
+        CW_TESTHOST_TREE_ONLY=1 "$CW_CHAIN" --config "$tmp/c$n.properties" \
+            --plugin "$CW_PLUGIN_DIR/transforms.so" --plugin "$CW_PLUGIN_DIR/clean-transform.so" \
+            --dlq "$tmp/dlq$n.tree" <"$tmp/in.txt" >"$tmp/out$n.tree" 2>"$tmp/err$n.tree" \
+            || { echo "FAIL: $cfg (all, tree path): exit"; exit 1; }
+        cmp -s "$tmp/out$n" "$tmp/out$n.tree" || { echo "FAIL: $cfg: streaming and tree outputs differ"; diff "$tmp/out$n" "$tmp/out$n.tree" | head -5; exit 1; }
+        cmp -s "$tmp/dlq$n" "$tmp/dlq$n.tree" || { echo "FAIL: $cfg: streaming and tree DLQs differ"; diff "$tmp/dlq$n" "$tmp/dlq$n.tree" | head -5; exit 1; }
+      fi
       echo "ok: $cfg (all): $delivered delivered, $dead to the DLQ"
     else
       case $rc in

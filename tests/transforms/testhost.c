@@ -304,6 +304,16 @@ static int64_t r_timestamp(const cw_record_t *r) { return r->ts; }
 static const void *r_key(cw_record_t *r, size_t *len) { return part_bytes(&r->key, len); }
 static const void *r_value(cw_record_t *r, size_t *len) { return part_bytes(&r->value, len); }
 const void *th_record_value(cw_record_t *r, size_t *len) { return part_bytes(&r->value, len); }
+/* CW_TESTHOST_TREE_ONLY=1 withholds the JSON text, so that transforms with a streaming fast
+ * path take their tree path: the tests run both and compare. */
+static const void *r_value_json_text(cw_record_t *r, size_t *len) {
+    static int tree_only = -1;
+    if (tree_only < 0) tree_only = getenv("CW_TESTHOST_TREE_ONLY") && *getenv("CW_TESTHOST_TREE_ONLY") == '1';
+    *len = 0;
+    if (tree_only || r->value.dirty || !r->value.bytes) return NULL;
+    *len = r->value.len;
+    return r->value.bytes;
+}
 static json_t *r_key_json(cw_record_t *r, char *e, size_t n) { return part_json(&r->key, e, n); }
 static json_t *r_value_json(cw_record_t *r, char *e, size_t n) { return part_json(&r->value, e, n); }
 static json_t *r_key_json_mut(cw_record_t *r, char *e, size_t n) {
@@ -387,6 +397,7 @@ static const cw_host_t host = {
     .record_set_value_json = r_set_value_json, .record_header_add = r_hadd,
     .record_header_remove = r_hremove,
     .json_encode = json_encode_shortest, .free = free,
+    .record_value_json_text = r_value_json_text,
 };
 
 const cw_host_t *th_host(void) { return &host; }

@@ -470,6 +470,19 @@ typedef struct cw_host {
 
     /** Frees memory the host handed over (offset_get, json_encode). NULL is a no-op. */
     void (*free)(void *ptr);
+
+    /* --- appended members (check struct_size before use) ------------------------------- */
+
+    /** The value as plain JSON text (JsonConverter's payload: without the schemas envelope)
+     *  when the record holds it as bytes that are still authoritative, so that a transform
+     *  may read it with a streaming parser instead of building a tree with
+     *  record_value_json, and set its result with record_set_value. NULL with *len = 0
+     *  when that is not the case: another converter (StringConverter, ByteArrayConverter),
+     *  a consumed value inside the schemas envelope, a value changed through JSON by an
+     *  earlier transform (its tree is then the cheaper way in), or a null value. The bytes
+     *  are not checked: they may be invalid JSON (record_value_json reports why). Borrowed
+     *  as record_value. */
+    const void *(*record_value_json_text)(cw_record_t *r, size_t *len);
 } cw_host_t;
 
 #ifdef __cplusplus
