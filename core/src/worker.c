@@ -312,6 +312,14 @@ static int start_embedded_kafka(cw_worker_t *w) {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, kafka_log);
+    /* This handle only hosts the mock cluster and has no brokers of its own: at its default
+     * level librdkafka warns "No bootstrap.servers configured", which misleads users. Errors
+     * (level 3) still reach the log. */
+    if (rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        cw_log_error("embedded Kafka: %s", err);
+        return -1;
+    }
     w->mock_rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     if (!w->mock_rk) {
         cw_log_error("embedded Kafka: %s", err);
