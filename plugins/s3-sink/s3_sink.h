@@ -90,6 +90,8 @@ typedef struct s3_bytes {
     size_t len, cap;
 } s3_bytes_t;
 int s3_bytes_append(s3_bytes_t *b, const void *p, size_t n);
+/** Grows the capacity to at least `cap` bytes. -1: no memory. */
+int s3_bytes_reserve(s3_bytes_t *b, size_t cap);
 void s3_bytes_free(s3_bytes_t *b);
 
 /** Appends the line for one record's value (or key) to `line`. Returns CW_OK, CW_DROP (null

@@ -52,6 +52,7 @@ typedef struct tp_state {
     batch_t *sealed;       /* FIFO, oldest first */
     int64_t next_offset;   /* after the last record taken; CW_OFFSET_INVALID: none yet */
     int64_t next_schedule; /* wall-clock rotation deadline of the open batch */
+    size_t last_size;      /* bytes of the last object sealed: the next one's first buffer */
     struct tp_state *next;
 } tp_state_t;
 
@@ -369,6 +370,8 @@ static int seal(s3_task_t *t, tp_state_t *tp)
             }
             bytes += st->buf.len;
         }
+    if (b->writers && b->writers->streams[0].key)
+        tp->last_size = b->writers->streams[0].buf.len;
     tp->open = NULL;
     batch_t **tail = &tp->sealed;
     while (*tail)
@@ -402,6 +405,14 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char
         /* Confluent names an object after the first record written to it. */
         w->streams[i].key = s3_object_key(&t->s, tp->topic, tp->partition, encoded, offset, SIDE[i]);
         w->streams[i].comp = s3_compressor_new(t->s.compression, t->s.compression_level);
+    }
+    /* Objects of a partition tend to be alike: start the buffer at the last one's size (plus
+     * an eighth) instead of growing it by doubling, which copies and faults pages in again. */
+    if (tp->last_size && w->streams[0].key) {
+        size_t want = tp->last_size + tp->last_size / 8;
+        if (want > (size_t)t->s.part_size)
+            want = (size_t)t->s.part_size;
+        s3_bytes_reserve(&w->streams[0].buf, want); /* only a hint: appends grow it anyway */
     }
     w->next = b->writers;
     b->writers = w;

@@ -100,13 +100,14 @@ kill "$wpid"; wait "${CW_PIDS[-1]}" 2>/dev/null || true
 wt=$(python3 -c "print($t1 - $t0)")
 objects=$(cw_s3_keys | wc -l)
 # The floor S3 sets: s3rver answering one PUT at a time is the pipeline's slowest stage, so
-# the same object files are PUT again by curl over one connection, nothing else running.
+# the same object files are PUT again by curl over one connection, nothing else running
+# (without "Expect: 100-continue", which the sink does not send either).
 cw_note "s3rver alone: the same $objects objects PUT by curl"
 floor_args=()
 while read -r f; do
     floor_args+=(-T "$f" "$CW_S3_URL/$CW_S3_BUCKET/floor/${#floor_args[@]}")
 done < <(find "$CW_S3_DIR/$CW_S3_BUCKET" -name '*._S3rver_object' | sort)
-read -r ft _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER \
+read -r ft _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER -H "Expect:" \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${floor_args[@]}")
 # The sink alone (no Kafka): the same number of ~500-byte records through s3-driver.
 dt=nan drss=0
