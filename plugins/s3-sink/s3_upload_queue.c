@@ -188,9 +188,9 @@ void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner)
 {
     pthread_mutex_lock(&q->mu);
     for (;;) {
-        /* The running job cannot be taken back: wait for its outcome. */
-        while (q->running && q->running->owner == owner)
-            pthread_cond_wait(&q->changed, &q->mu);
+        /* Take back every job of owner but the running one first, so that the thread does
+         * not pick the next one meanwhile; then wait for the running one's outcome (a failed
+         * job stays queued: the next pass takes it back too). */
         qjob_t **pp = &q->head, *prev = NULL;
         int removed_head = 0;
         while (*pp) {
@@ -207,13 +207,14 @@ void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner)
             }
         }
         q->tail = prev;
-        /* A failed head that was cancelled no longer holds the others back. */
+        /* A failed head that was taken back no longer holds the others back. */
         if (removed_head && q->failed == CW_ERR_RETRIABLE) {
             q->failed = CW_OK;
             q->paused = 0;
         }
         if (!(q->running && q->running->owner == owner))
             break;
+        pthread_cond_wait(&q->changed, &q->mu);
     }
     pthread_cond_broadcast(&q->changed);
     pthread_mutex_unlock(&q->mu);
