@@ -4,6 +4,7 @@
 # the whole ctest suite in each build. Run as root on Debian 12 from anywhere in the checkout.
 #   bash tests/run-all.sh            both builds
 #   CW_SKIP_SANITIZE=1 bash tests/run-all.sh   only the normal build (faster, for development)
+# A third, clang build runs the libFuzzer targets (label fuzz) for a bounded time each.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -22,6 +23,13 @@ run_suite() {
 
 status=0
 run_suite build-test || status=1
+if [ "${CW_SKIP_SANITIZE:-0}" != 1 ]; then
+    echo "=== build build-fuzz (clang, libFuzzer targets)"
+    cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCW_FUZZ=ON >/dev/null
+    cmake --build build-fuzz -j"$jobs" --target fuzz-clean fuzz-props fuzz-json-check
+    echo "=== ctest build-fuzz"
+    (cd build-fuzz && ctest --output-on-failure -L fuzz -j"$jobs" --timeout 300) || status=1
+fi
 if [ "${CW_SKIP_SANITIZE:-0}" != 1 ]; then
     # detect_leaks stays on: leaks are bugs. Plugins are unloaded at exit, so keep their
     # symbols for readable reports.

@@ -1,5 +1,6 @@
 /* Records: lazily parsed, zero copy for consumed messages. */
 #include "record.h"
+#include "json_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,9 +139,11 @@ const void *cw_record_value(cw_record_t *r, size_t *len) {
 
 static int slot_wire(cw_slot_t *s, const cw_converter_t *c, const void **out, size_t *len,
                      char *errstr, size_t errstr_size) {
-    if (!s->json_wins && s->plain && s->data && c->kind == CW_CONV_JSON) {
+    if (!s->json_wins && s->plain && s->data && c->kind == CW_CONV_JSON &&
+        !cw_json_surely_valid(s->data, s->len)) {
         /* JsonConverter must never write something that is not JSON: bytes a plugin set are
-         * checked (parsed and dropped) before they are produced. */
+         * checked before they are produced. The fast check above vouches for the common
+         * case; jansson parses (and drops) the rest and explains what is wrong. */
         json_error_t jerr;
         /* INT_AS_REAL: jansson refuses integers beyond int64 (a MySQL BIGINT UNSIGNED is
          * valid JSON all the same); as reals they parse, and the probe is thrown away. */

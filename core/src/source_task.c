@@ -24,8 +24,15 @@ typedef struct {
 } slot_t;
 
 typedef struct {
+    char *name;
+    rd_kafka_topic_t *rkt;
+} topic_t;
+
+typedef struct {
     cw_task_t *t;
     rd_kafka_t *rk;
+    topic_t *topics;       /* every topic this task produced to, with its handle */
+    size_t ntopics, last_topic;
     slot_t *q;
     size_t head, tail, cap;
     uint64_t head_seq;     /* sequence number of q[head] */
@@ -34,7 +41,9 @@ typedef struct {
     int offsets_pending;
 } source_t;
 
-static uint64_t enqueue(source_t *s, const char *sp, const char *so) {
+/* Takes a slot for the next record; the slot takes over the record's source partition and
+ * offset texts (the record is freed after it was produced and no longer needs them). */
+static uint64_t enqueue(source_t *s, cw_record_t *r) {
     if (s->tail == s->cap) {
         if (s->head > 0) {
             memmove(s->q, s->q + s->head, (s->tail - s->head) * sizeof *s->q);
@@ -48,8 +57,9 @@ static uint64_t enqueue(source_t *s, const char *sp, const char *so) {
         }
     }
     slot_t *e = &s->q[s->tail++];
-    e->sp = sp ? strdup(sp) : NULL;
-    e->so = so ? strdup(so) : NULL;
+    e->sp = r->source_partition;
+    e->so = r->source_offset;
+    r->source_partition = r->source_offset = NULL;
     e->acked = 0;
     return s->head_seq + (s->tail - s->head - 1);
 }
@@ -70,19 +80,37 @@ static void delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         s->q[s->head + (seq - s->head_seq)].acked = 1;
 }
 
-/* Moves the offsets of the acknowledged prefix into the store. */
+static void slot_free(slot_t *e) {
+    free(e->sp);
+    free(e->so);
+    e->sp = e->so = NULL;
+}
+
+/* Moves the offsets of the acknowledged prefix into the store. Only the last offset of each
+ * run of records from one source partition is stored: the ones before it would be
+ * overwritten at once (a store per record would parse and encode JSON per record). */
 static void drain(source_t *s) {
     cw_connector_t *c = s->t->conn;
+    slot_t *last = NULL;  /* acknowledged, carries an offset, not stored yet */
     while (s->head < s->tail && s->q[s->head].acked) {
         slot_t *e = &s->q[s->head];
         if (e->sp && e->so) {
-            cw_offsets_put(c->worker->offsets, c->name, e->sp, e->so);
-            s->offsets_pending = 1;
+            if (last && strcmp(last->sp, e->sp) != 0) {
+                cw_offsets_put(c->worker->offsets, c->name, last->sp, last->so);
+                s->offsets_pending = 1;
+            }
+            if (last) slot_free(last);
+            last = e;
+        } else {
+            slot_free(e);
         }
-        free(e->sp);
-        free(e->so);
         s->head++;
         s->head_seq++;
+    }
+    if (last) {
+        cw_offsets_put(c->worker->offsets, c->name, last->sp, last->so);
+        s->offsets_pending = 1;
+        slot_free(last);
     }
 }
 
@@ -99,6 +127,34 @@ static void commit_offsets(source_t *s, void *state) {
     }
     s->offsets_pending = 0;
     if (t->conn->plugin->source->commit && state) t->conn->plugin->source->commit(state);
+}
+
+/* The producer's handle of `name`. The first time a topic is seen its metadata is asked
+ * for at once: librdkafka 2.0 otherwise looks up a topic it has not seen yet only on its
+ * once-a-second scan, which holds the first records of every topic back for up to a second
+ * (the workaround librdkafka's maintainer gives in librdkafka issue #3202). A failed or slow
+ * lookup is harmless: the producer's own scan still finds the topic. */
+static rd_kafka_topic_t *topic_handle(source_t *s, const char *name) {
+    if (s->ntopics && strcmp(s->topics[s->last_topic].name, name) == 0)
+        return s->topics[s->last_topic].rkt;
+    for (size_t i = 0; i < s->ntopics; i++)
+        if (strcmp(s->topics[i].name, name) == 0) {
+            s->last_topic = i;
+            return s->topics[i].rkt;
+        }
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(s->rk, name, NULL);
+    if (!rkt) return NULL;
+    const struct rd_kafka_metadata *md = NULL;
+    if (rd_kafka_metadata(s->rk, 0, rkt, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        rd_kafka_metadata_destroy(md);
+    topic_t *nt = realloc(s->topics, (s->ntopics + 1) * sizeof *nt);
+    char *copy = strdup(name);
+    if (!nt || !copy) abort();
+    s->topics = nt;
+    s->topics[s->ntopics].name = copy;
+    s->topics[s->ntopics].rkt = rkt;
+    s->last_topic = s->ntopics++;
+    return rkt;
 }
 
 /* Waits up to ms while serving delivery reports; returns early when the task is stopped. */
@@ -141,16 +197,22 @@ static int send_record(source_t *s, cw_chain_t *chain, cw_errors_t *errors, cw_r
         }
         rc = CW_DROP;
     }
-    uint64_t seq = enqueue(s, r->source_partition, r->source_offset);
+    uint64_t seq = enqueue(s, r);
     if (rc == CW_DROP) {
         /* Nothing to wait for: its offset moves once every earlier record is acknowledged. */
         s->q[s->head + (seq - s->head_seq)].acked = 1;
         return 0;
     }
+    rd_kafka_topic_t *rkt = topic_handle(s, r->topic);
+    if (!rkt) {
+        cw_task_fail(t, "cannot produce to topic %s: %s", r->topic,
+                     rd_kafka_err2str(rd_kafka_last_error()));
+        return -1;
+    }
     while (1) {
         rd_kafka_headers_t *h = cw_record_kafka_headers(r);
         rd_kafka_resp_err_t e = rd_kafka_producev(
-            s->rk, RD_KAFKA_V_TOPIC(r->topic),
+            s->rk, RD_KAFKA_V_RKT(rkt),
             RD_KAFKA_V_PARTITION(r->partition == CW_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
                                                                   : r->partition),
             RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)val, vlen),
@@ -316,6 +378,11 @@ out:
     cw_batch_destroy(&batch);
     cw_chain_free(chain);
     cw_errors_free(errors);
+    for (size_t i = 0; i < s.ntopics; i++) {
+        rd_kafka_topic_destroy(s.topics[i].rkt);
+        free(s.topics[i].name);
+    }
+    free(s.topics);
     if (s.rk) rd_kafka_destroy(s.rk);
     while (s.head < s.tail) {
         free(s.q[s.head].sp);

@@ -68,6 +68,7 @@ struct cw_worker {
     size_t nconnectors;
     int64_t flush_interval_ms, flush_timeout_ms, shutdown_timeout_ms;
     cw_converter_t key_conv, value_conv;
+    pthread_t main_thread;      /* woken (CW_WAKE_SIGNAL) when a task thread ends */
 };
 
 typedef struct cw_worker_options {

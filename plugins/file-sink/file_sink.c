@@ -88,6 +88,12 @@ static int fk_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char
     }
     if (!loaded) {
         s->state.file_size = st.st_size; /* existing content is not ours: append after it */
+        /* Saved before the first put, so a crash before the first flush also cuts off what
+         * was appended since: those records are consumed again. */
+        if (sink_state_save(&s->state, s->state_file, errstr, errstr_size) != 0) {
+            sink_free(s);
+            return CW_ERR_RETRIABLE;
+        }
     } else if (st.st_size > s->state.file_size) {
         host->log(ctx, CW_LOG_INFO,
                   "%s: dropping %lld bytes written after the last flush; their records are "

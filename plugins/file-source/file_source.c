@@ -131,7 +131,15 @@ static int fs_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr,
         snprintf(offset, sizeof offset, "{\"position\":%" PRId64 "}", end_pos);
         cw_record_t *r =
             host->source_record_new(batch, s->topic, CW_PARTITION_ANY, s->partition_json, offset);
-        host->record_set_value(r, line, len);
+        /* A line is text: as a JSON string every converter renders it right (StringConverter
+         * writes the line itself, JsonConverter a quoted JSON string). Bytes that are not
+         * UTF-8 cannot be a JSON string: they go as they are, which String and ByteArray
+         * converters take and JsonConverter refuses with an error naming the record. */
+        json_t *text = json_stringn(line, len);
+        if (text)
+            host->record_set_value_json(r, text);
+        else
+            host->record_set_value(r, line, len);
         s->start_pos = end_pos;
         added++;
     }

@@ -1,4 +1,5 @@
 #include "rds_json.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define BINARY_CHARSET 63
@@ -82,13 +83,38 @@ static int put_value(rds_buf_t *b, const MYSQL_FIELD *f, const char *v, unsigned
     }
 }
 
-int rds_row_to_json(rds_buf_t *b, const MYSQL_FIELD *fields, unsigned nfields, MYSQL_ROW row,
-                    const unsigned long *lengths, const rds_json_opts_t *o, size_t *replaced) {
-    if (rds_buf_append(b, "{", 1) != 0) return -1;
+int rds_row_keys_build(rds_row_keys_t *k, const MYSQL_FIELD *fields, unsigned nfields,
+                       size_t *replaced) {
+    rds_buf_reset(&k->text);
+    size_t *end = realloc(k->end, (nfields ? nfields : 1) * sizeof *end);
+    if (!end) return -1;
+    k->end = end;
+    k->n = 0;
     for (unsigned i = 0; i < nfields; i++) {
-        if (i && rds_buf_append(b, ",", 1) != 0) return -1;
-        if (rds_buf_json_string(b, fields[i].name, fields[i].name_length, replaced) != 0 ||
-            rds_buf_append(b, ":", 1) != 0 ||
+        if (rds_buf_append(&k->text, i ? "," : "{", 1) != 0 ||
+            rds_buf_json_string(&k->text, fields[i].name, fields[i].name_length, replaced) != 0 ||
+            rds_buf_append(&k->text, ":", 1) != 0)
+            return -1;
+        k->end[i] = k->text.len;
+    }
+    k->n = nfields;
+    return 0;
+}
+
+void rds_row_keys_free(rds_row_keys_t *k) {
+    rds_buf_free(&k->text);
+    free(k->end);
+    k->end = NULL;
+    k->n = 0;
+}
+
+int rds_row_to_json(rds_buf_t *b, const rds_row_keys_t *keys, const MYSQL_FIELD *fields,
+                    unsigned nfields, MYSQL_ROW row, const unsigned long *lengths,
+                    const rds_json_opts_t *o, size_t *replaced) {
+    if (nfields == 0) return rds_buf_append(b, "{}", 2);
+    for (unsigned i = 0; i < nfields; i++) {
+        size_t start = i ? keys->end[i - 1] : 0;
+        if (rds_buf_append(b, keys->text.data + start, keys->end[i] - start) != 0 ||
             put_value(b, &fields[i], row[i], lengths[i], o, replaced) != 0)
             return -1;
     }

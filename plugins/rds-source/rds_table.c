@@ -191,29 +191,33 @@ out:
     return rc;
 }
 
-char *rds_cursor_to_json(rds_mode_t mode, const rds_cursor_t *c) {
-    char buf[160];
+const char *rds_cursor_format(rds_mode_t mode, const rds_cursor_t *c, char *buf, size_t size) {
     int64_t ms = c->ts_sec * 1000 + c->ts_nanos / 1000000;
     switch (mode) {
     case RDS_MODE_INCREMENTING:
         if (!c->has_inc) return NULL;
-        snprintf(buf, sizeof buf, "{\"incrementing\":%lld}", (long long)c->inc);
-        break;
+        snprintf(buf, size, "{\"incrementing\":%lld}", (long long)c->inc);
+        return buf;
     case RDS_MODE_TIMESTAMP:
         if (!c->has_ts) return NULL;
-        snprintf(buf, sizeof buf, "{\"timestamp\":%lld,\"timestamp_nanos\":%ld}",
+        snprintf(buf, size, "{\"timestamp\":%lld,\"timestamp_nanos\":%ld}",
                  (long long)ms, (long)c->ts_nanos);
-        break;
+        return buf;
     case RDS_MODE_TIMESTAMP_INCREMENTING:
         if (!c->has_ts || !c->has_inc) return NULL;
-        snprintf(buf, sizeof buf, "{\"timestamp\":%lld,\"timestamp_nanos\":%ld,"
+        snprintf(buf, size, "{\"timestamp\":%lld,\"timestamp_nanos\":%ld,"
                  "\"incrementing\":%lld}", (long long)ms, (long)c->ts_nanos,
                  (long long)c->inc);
-        break;
+        return buf;
     default:
         return NULL;
     }
-    return strdup(buf);
+}
+
+char *rds_cursor_to_json(rds_mode_t mode, const rds_cursor_t *c) {
+    char buf[160];
+    const char *s = rds_cursor_format(mode, c, buf, sizeof buf);
+    return s ? strdup(s) : NULL;
 }
 
 int rds_cursor_from_json(const char *text, rds_cursor_t *c) {

@@ -39,6 +39,7 @@ typedef struct rds_task {
     size_t cur;
     unsigned nfields, out_fields;
     MYSQL_FIELD *fields;
+    rds_row_keys_t keys;        /* the JSON keys of the open result's columns */
     int inc_idx, ts_idx, limited;
     int64_t rows_in_result;
     rds_row_t pend, next;
@@ -230,10 +231,9 @@ static int emit_pending(rds_task_t *t, cw_batch_t *batch, const rds_cursor_t *ne
     default:
         break;
     }
-    char *off = rds_cursor_to_json(t->s.mode, c);
+    char off[160];
     cw_record_t *r = t->h->source_record_new(batch, tb->topic, CW_PARTITION_ANY, tb->partition,
-                                             off);
-    free(off);
+                                             rds_cursor_format(t->s.mode, c, off, sizeof off));
     if (!r) {
         /* the row was not handed over: the next query must start before it again */
         *c = before;
@@ -286,6 +286,14 @@ static int open_result(rds_task_t *t, size_t idx, char *errstr, size_t n) {
     t->fields = mysql_fetch_fields(t->res);
     t->ts_idx = ts_mode(&t->s) ? (int)t->nfields - 1 : -1;
     t->out_fields = ts_mode(&t->s) ? t->nfields - 1 : t->nfields;
+    size_t before = t->utf8_replaced;
+    if (rds_row_keys_build(&t->keys, t->fields, t->out_fields, &t->utf8_replaced) != 0) {
+        snprintf(errstr, n, "out of memory");
+        return CW_ERR_FATAL;
+    }
+    if (before == 0 && t->utf8_replaced > 0)
+        t->h->log(t->ctx, CW_LOG_WARN, "%s: a column name is not valid UTF-8; invalid bytes are "
+                  "written as U+FFFD (logged once per task)", tb->partition);
     t->inc_idx = -1;
     for (unsigned i = 0; tb->inc_col && i < t->out_fields; i++)
         if (strcasecmp(t->fields[i].name, tb->inc_col) == 0) t->inc_idx = (int)i;
@@ -315,8 +323,8 @@ static int fetch(rds_task_t *t, cw_batch_t *batch, int64_t *added, int64_t deadl
         unsigned long *len = mysql_fetch_lengths(t->res);
         rds_buf_reset(&t->next.json);
         size_t before = t->utf8_replaced;
-        if (rds_row_to_json(&t->next.json, t->fields, t->out_fields, row, len, &t->jopts,
-                            &t->utf8_replaced) != 0) {
+        if (rds_row_to_json(&t->next.json, &t->keys, t->fields, t->out_fields, row, len,
+                            &t->jopts, &t->utf8_replaced) != 0) {
             snprintf(errstr, n, "out of memory encoding a row of %s",
                      t->tables[t->cur]->partition);
             return CW_ERR_FATAL;
@@ -398,6 +406,7 @@ static void task_free(rds_task_t *t) {
     rds_buf_free(&t->pend.json);
     rds_buf_free(&t->next.json);
     rds_buf_free(&t->sql);
+    rds_row_keys_free(&t->keys);
     rds_settings_free(&t->s);
     free(t);
 }

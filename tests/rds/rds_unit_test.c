@@ -52,6 +52,31 @@ static void test_json(void) {
     rds_buf_json_base64(&b, (const unsigned char *)"\x00\xff\x10", 3);
     CHECK_STR(b.data, "\"AP8Q\"");
     rds_buf_free(&b);
+    /* a byte that needs escaping at every position of a long run (the run is scanned a
+     * word at a time): same output as byte by byte */
+    static const unsigned char specials[] = {'"', '\\', 0x01, 0x1f, 0x7f, 0x80, 0xc3, 0xff, ' '};
+    for (size_t k = 0; k < sizeof specials; k++)
+        for (size_t pos = 0; pos < 24; pos++) {
+            char in[25], want[64];
+            memset(in, 'x', 24);
+            in[24] = '\0';
+            in[pos] = (char)specials[k];
+            const char *esc;
+            switch (specials[k]) {
+            case '"': esc = "\\\""; break;
+            case '\\': esc = "\\\\"; break;
+            case 0x01: esc = "\\u0001"; break;
+            case 0x1f: esc = "\\u001f"; break;
+            case 0x7f: esc = "\x7f"; break;
+            case ' ': esc = " "; break;
+            default: esc = "\xef\xbf\xbd"; break;  /* invalid UTF-8: U+FFFD */
+            }
+            snprintf(want, sizeof want, "\"%.*s%s%s\"", (int)pos, in, esc, in + pos + 1);
+            rds_buf_reset(&b);
+            rds_buf_json_string(&b, in, 24, NULL);
+            CHECK_STR(b.data, want);
+        }
+    rds_buf_free(&b);
     CHECK(rds_json_number_ok("-89.9787", 8));
     CHECK(rds_json_number_ok("1e300", 5));
     CHECK(rds_json_number_ok("18446744073709551615", 20));

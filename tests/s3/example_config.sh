@@ -13,9 +13,14 @@ cw_start_s3rver
 printf '{"index":%d,"lat":-89.9787}\n' 1 2 3 | kcat -P -b "$CW_BOOTSTRAP" -t pinterest.pin -p 1
 printf '{"ind":%d,"country":"Chad"}\n' 7 8 | kcat -P -b "$CW_BOOTSTRAP" -t pinterest.geo -p 0
 printf '{"x":1}\n' | kcat -P -b "$CW_BOOTSTRAP" -t other -p 0
+# A short consumer session: librdkafka 2.0.2's mock cluster drops a departed or stale group
+# member only when its session expires (45 s by default), which can stall the three tasks'
+# group on a loaded machine.
 cat >"$CW_TMP/worker.properties" <<P
 bootstrap.servers=$CW_BOOTSTRAP
 offset.storage.file.filename=$CW_TMP/offsets
+consumer.session.timeout.ms=6000
+consumer.heartbeat.interval.ms=500
 P
 export CW_S3_BUCKET CW_S3_ENDPOINT=$CW_S3_URL AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 unset AWS_SESSION_TOKEN AWS_REGION

@@ -3,7 +3,7 @@
 # come out of file-sink complete and in order (one partition keeps the order).
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 
-cw_start_mock_cluster --topic lines:1
+cw_start_mock_cluster --topic lines:1 --topic lines-json:1
 for i in $(seq 1 500); do echo "line $i with -89.9787 and caf$(printf '\xc3\xa9')"; done >"$CW_TMP/in.txt"
 cw_worker_properties "$CW_TMP/worker.properties"
 cat >"$CW_TMP/source.properties" <<P
@@ -41,4 +41,20 @@ jq -e --arg f "$CW_TMP/in.txt" --argjson s "$size" \
     '.["rt-source"][({filename: $f} | tojson)].position == $s' "$CW_TMP/connect.offsets" >/dev/null ||
     cw_fail "offset file does not hold position $size: $(cat "$CW_TMP/connect.offsets")"
 grep -q "INFO  \[rt-sink/0\] sink task started" "$CW_TMP/worker.log" || cw_fail "log lines lack connector/task"
+
+# With JsonConverter the lines are JSON strings in the topic (as Kafka's FileStreamSource).
+cat >"$CW_TMP/json-source.properties" <<P
+name=rt-json-source
+connector.class=FileStreamSource
+file=$CW_TMP/in.txt
+topic=lines-json
+value.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter.schemas.enable=false
+P
+cw_start_worker worker-json --exit-when-caught-up "$CW_TMP/worker.properties" "$CW_TMP/json-source.properties"
+cw_wait_exit "$CW_WORKER_PID" 30
+[ "$CW_EXIT_CODE" = 0 ] || { cw_dump_logs; cw_fail "JSON source worker exit code $CW_EXIT_CODE"; }
+cw_kcat -C -t lines-json -e -f '%s\n' >"$CW_TMP/topic-json.txt"
+jq -R . "$CW_TMP/in.txt" | cmp - "$CW_TMP/topic-json.txt" ||
+    cw_fail "with JsonConverter the topic must hold each line as a JSON string"
 echo ok >&2

@@ -1,0 +1,250 @@
+/*
+ * A fast, allocation-free pre-check of JSON text for JsonConverter (see json_check.h).
+ *
+ * jansson stays the authority: this only answers "certainly accepted" for the common case
+ * and leaves everything else (errors, error messages, numbers that might overflow a double,
+ * NUL in object keys, very deep nesting) to json_loadb. Everything it accepts must be
+ * accepted by json_loadb(JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL);
+ * tests/core/test_json_check.c checks that against jansson on hand-picked and random input.
+ */
+#include "json_check.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Shallower than jansson's limit (2048), so that depth never decides an answer here. */
+#define MAX_DEPTH 512
+
+typedef struct {
+    const unsigned char *p, *end;
+} cur_t;
+
+static void skip_ws(cur_t *c) {
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' || *c->p == '\r' || *c->p == '\t'))
+        c->p++;
+}
+
+static int hex4(const unsigned char *p, unsigned *out) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned c = p[i], d;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+        else return 0;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* Length of the valid UTF-8 sequence at p (2..4), 0 when invalid: overlong forms,
+ * surrogates and code points above U+10FFFF are invalid (as jansson's utf8_check_full). */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
+    unsigned c = p[0], cp, min;
+    size_t n;
+    if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
+    else return 0;
+    if ((size_t)(end - p) < n) return 0;
+    cp = c & (0x7Fu >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80) return 0;
+        cp = cp << 6 | (p[i] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n;
+}
+
+static int plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+/* The first byte at or after p that is not plain (printable ASCII other than quote and
+ * backslash), or end. The bulk of a row is plain text: it is tested 8 bytes at a time. Each
+ * term below marks bit 7 of the bytes it finds (a byte < 0x20, a zero byte of q or bs, a
+ * byte >= 0x80); a borrow can only add false marks above a true one, so on a little-endian
+ * machine the lowest mark is the first byte that is not plain. */
+static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end) {
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    while (end - p >= 8) {
+        uint64_t x, q, bs, m;
+        memcpy(&x, p, 8);
+        q = x ^ (ones * '"');
+        bs = x ^ (ones * '\\');
+        m = (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | x) & high;
+        if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return p + (__builtin_ctzll(m) >> 3);
+#else
+            break;
+#endif
+        }
+        p += 8;
+    }
+    while (p < end && plain(*p)) p++;
+    return p;
+}
+
+/* A string starting at the opening quote. `key`: a NUL (\u0000) makes the answer unsure
+ * (jansson refuses NUL in object keys even with JSON_ALLOW_NUL). */
+static int string(cur_t *c, int key) {
+    const unsigned char *p = c->p + 1, *end = c->end;
+    for (;;) {
+        p = skip_plain(p, end);
+        if (p >= end) return 0;
+        unsigned ch = *p;
+        if (ch == '"') {
+            c->p = p + 1;
+            return 1;
+        }
+        if (ch < 0x20) return 0;
+        if (ch >= 0x80) {
+            size_t n = utf8_len(p, end);
+            if (!n) return 0;
+            p += n;
+            continue;
+        }
+        /* a backslash */
+        if (end - p < 2) return 0;
+        switch (p[1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            p += 2;
+            continue;
+        case 'u': break;
+        default: return 0;
+        }
+        unsigned u;
+        if (end - p < 6 || !hex4(p + 2, &u)) return 0;
+        p += 6;
+        if (u == 0 && key) return 0;
+        if (u >= 0xDC00 && u <= 0xDFFF) return 0;  /* a lone low surrogate */
+        if (u >= 0xD800 && u <= 0xDBFF) {           /* must be followed by a low one */
+            unsigned lo;
+            if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || !hex4(p + 2, &lo) ||
+                lo < 0xDC00 || lo > 0xDFFF)
+                return 0;
+            p += 6;
+        }
+    }
+}
+
+static int is_digit(unsigned c) { return c >= '0' && c <= '9'; }
+
+/* A number. Sure only when it cannot overflow a double (jansson rejects those, and reads
+ * every number as a double here): its decimal magnitude is known to be within +-300. */
+static int number(cur_t *c) {
+    const unsigned char *p = c->p, *end = c->end;
+    if (p < end && *p == '-') p++;
+    if (p >= end || !is_digit(*p)) return 0;
+    long magnitude;   /* decimal exponent of the first significant digit, without e */
+    int zero = 0;     /* every digit so far is 0 */
+    if (*p == '0') {
+        p++;
+        zero = 1;
+        magnitude = 0;
+    } else {
+        const unsigned char *s = p;
+        while (p < end && is_digit(*p)) p++;
+        if (p - s > 300) return 0;
+        magnitude = (long)(p - s) - 1;
+    }
+    if (p < end && *p == '.') {
+        p++;
+        if (p >= end || !is_digit(*p)) return 0;
+        const unsigned char *s = p;
+        while (p < end && is_digit(*p)) {
+            if (zero && *p != '0') {
+                zero = 0;
+                magnitude = -(long)(p - s) - 1;
+            }
+            p++;
+        }
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        int neg = 0;
+        if (p < end && (*p == '+' || *p == '-')) neg = *p++ == '-';
+        if (p >= end || !is_digit(*p)) return 0;
+        long e = 0;
+        while (p < end && is_digit(*p)) {
+            if (e > 100000) return 0;
+            e = e * 10 + (*p++ - '0');
+        }
+        magnitude += neg ? -e : e;
+    }
+    if (!zero && (magnitude > 300 || magnitude < -300)) return 0;
+    c->p = p;
+    return 1;
+}
+
+static int literal(cur_t *c, const char *word, size_t n) {
+    if ((size_t)(c->end - c->p) < n) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (c->p[i] != (unsigned char)word[i]) return 0;
+    c->p += n;
+    return 1;
+}
+
+/* Containers are walked iteratively: a bit per level says array (1) or object (0). */
+int cw_json_surely_valid(const void *data, size_t len) {
+    cur_t c = {data, (const unsigned char *)data + len};
+    uint64_t kinds[MAX_DEPTH / 64];
+    int depth = 0;
+    skip_ws(&c);
+    for (;;) {
+        /* a value */
+        if (c.p >= c.end) return 0;
+        switch (*c.p) {
+        case '{': case '[': {
+            int array = *c.p == '[';
+            if (depth >= MAX_DEPTH) return 0;
+            if (array) kinds[depth / 64] |= (uint64_t)1 << (depth % 64);
+            else kinds[depth / 64] &= ~((uint64_t)1 << (depth % 64));
+            depth++;
+            c.p++;
+            skip_ws(&c);
+            if (c.p < c.end && *c.p == (array ? ']' : '}')) {
+                c.p++;
+                depth--;
+                break;  /* an empty container is a complete value */
+            }
+            if (!array) {
+                if (c.p >= c.end || *c.p != '"' || !string(&c, 1)) return 0;
+                skip_ws(&c);
+                if (c.p >= c.end || *c.p != ':') return 0;
+                c.p++;
+                skip_ws(&c);
+            }
+            continue;  /* the first element */
+        }
+        case '"': if (!string(&c, 0)) return 0; break;
+        case 't': if (!literal(&c, "true", 4)) return 0; break;
+        case 'f': if (!literal(&c, "false", 5)) return 0; break;
+        case 'n': if (!literal(&c, "null", 4)) return 0; break;
+        default: if (!number(&c)) return 0; break;
+        }
+        /* after a complete value: close containers or go on to the next element */
+        for (;;) {
+            skip_ws(&c);
+            if (depth == 0) return c.p == c.end;
+            int array = (kinds[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1;
+            if (c.p >= c.end) return 0;
+            if (*c.p == (array ? ']' : '}')) {
+                c.p++;
+                depth--;
+                continue;
+            }
+            if (*c.p != ',') return 0;
+            c.p++;
+            skip_ws(&c);
+            if (!array) {
+                if (c.p >= c.end || *c.p != '"' || !string(&c, 1)) return 0;
+                skip_ws(&c);
+                if (c.p >= c.end || *c.p != ':') return 0;
+                c.p++;
+                skip_ws(&c);
+            }
+            break;  /* the next element */
+        }
+    }
+}
