@@ -50,7 +50,9 @@ cw_record_t *cw_record_from_message(rd_kafka_message_t *rkm, const cw_converter_
                                     const cw_converter_t *value_conv) {
     cw_record_t *r = xcalloc(1, sizeof *r);
     r->rkm = rkm;
-    r->topic = xstrdup(rd_kafka_topic_name(rkm->rkt));
+    /* The message keeps its topic handle, and so the name, alive as long as the record. */
+    r->topic = (char *)rd_kafka_topic_name(rkm->rkt);
+    r->topic_borrowed = 1;
     r->partition = rkm->partition;
     r->offset = rkm->offset;
     rd_kafka_timestamp_type_t tstype;
@@ -100,8 +102,8 @@ void cw_record_free(cw_record_t *r) {
         free(r->headers[i].value);
     }
     free(r->headers);
+    if (!r->topic_borrowed) free(r->topic);
     if (r->rkm) rd_kafka_message_destroy(r->rkm);
-    free(r->topic);
     free(r->source_partition);
     free(r->source_offset);
     free(r);
@@ -272,8 +274,9 @@ int64_t cw_record_timestamp(const cw_record_t *r) { return r->timestamp; }
 
 void cw_record_set_topic(cw_record_t *r, const char *topic) {
     char *t = xstrdup(topic);
-    free(r->topic);
+    if (!r->topic_borrowed) free(r->topic);
     r->topic = t;
+    r->topic_borrowed = 0;
 }
 void cw_record_set_partition(cw_record_t *r, int32_t partition) { r->partition = partition; }
 void cw_record_set_timestamp(cw_record_t *r, int64_t ts) { r->timestamp = ts; }

@@ -27,7 +27,8 @@ typedef struct cw_slot {
 } cw_slot_t;
 
 struct cw_record {
-    char *topic;
+    char *topic;                /* owned, or the message's topic name (topic_borrowed) */
+    int topic_borrowed;
     int32_t partition;
     int64_t offset;
     int64_t timestamp;

@@ -333,12 +333,17 @@ static int take_message(sink_t *s, rd_kafka_message_t *m) {
     return 1;
 }
 
+/* Up to BATCH_MAX records, waiting at most BATCH_WAIT_MS for more once none are queued.
+ * Queued messages are taken without a timeout (and without reading the clock for each). */
 static void consume_batch(sink_t *s) {
-    int64_t end = cw_now_ms() + BATCH_WAIT_MS;
+    int64_t end = 0;
     while (s->nbatch < BATCH_MAX && !failed(s)) {
-        int64_t left = end - cw_now_ms();
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, left > 0 ? (int)left : 0);
-        if (!m) break;
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, 0);
+        if (!m) {
+            int64_t now = cw_now_ms();
+            if (!end) end = now + BATCH_WAIT_MS;
+            if (now >= end || !(m = rd_kafka_consumer_poll(s->rk, (int)(end - now)))) break;
+        }
         take_message(s, m);
     }
 }
@@ -392,9 +397,13 @@ static int put_batch(sink_t *s) {
             cw_task_fail(s->t, "put failed: %s", *err ? err : "no reason given");
         return CW_ERR_FATAL;
     }
+    tp_t *tp = NULL;
     for (size_t i = 0; i < s->nbatch; i++) {
         cw_record_t *r = s->batch[i].r;
-        tp_t *tp = tp_find(s, rd_kafka_topic_name(r->rkm->rkt), r->rkm->partition);
+        const char *topic = rd_kafka_topic_name(r->rkm->rkt);
+        /* A batch holds runs of one partition: look up only when it changes. */
+        if (!tp || tp->partition != r->rkm->partition || strcmp(tp->topic, topic) != 0)
+            tp = tp_find(s, topic, r->rkm->partition);
         if (tp && (tp->position == CW_OFFSET_INVALID || r->rkm->offset + 1 > tp->position))
             tp->position = r->rkm->offset + 1;
     }

@@ -8,17 +8,26 @@
 #include <zlib.h>
 #include <zstd.h>
 
+int s3_bytes_reserve(s3_bytes_t *b, size_t cap)
+{
+    if (cap <= b->cap)
+        return 0;
+    char *d = realloc(b->data, cap);
+    if (!d)
+        return -1;
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
 int s3_bytes_append(s3_bytes_t *b, const void *p, size_t n)
 {
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + n)
             cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d)
+        if (s3_bytes_reserve(b, cap) != 0)
             return -1;
-        b->data = d;
-        b->cap = cap;
     }
     if (n)
         memcpy(b->data + b->len, p, n);

@@ -90,6 +90,8 @@ typedef struct s3_bytes {
     size_t len, cap;
 } s3_bytes_t;
 int s3_bytes_append(s3_bytes_t *b, const void *p, size_t n);
+/** Grows the capacity to at least `cap` bytes. -1: no memory. */
+int s3_bytes_reserve(s3_bytes_t *b, size_t cap);
 void s3_bytes_free(s3_bytes_t *b);
 
 /** Appends the line for one record's value (or key) to `line`. Returns CW_OK, CW_DROP (null
@@ -105,6 +107,34 @@ s3_compressor_t *s3_compressor_new(s3_compression_t kind, int level);
 int s3_compressor_write(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out);
 int s3_compressor_finish(s3_compressor_t *c, s3_bytes_t *out);
 void s3_compressor_free(s3_compressor_t *c);
+
+/* ---- background uploads (s3_upload_queue.c) ---- */
+/** A FIFO of upload jobs run in order by one thread of its own. */
+typedef struct s3_uploadq s3_uploadq_t;
+/** Runs one job on the upload thread: CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL with errstr. */
+typedef int (*s3_upload_run_fn)(void *opaque, void *job, char *errstr, size_t errstr_size);
+/** Gives a job back: done=1 after it succeeded (called on the upload thread under the queue's
+ *  lock, so that waiters see its effect), done=0 when it was cancelled or never ran. */
+typedef void (*s3_upload_release_fn)(void *opaque, void *job, int done);
+s3_uploadq_t *s3_uploadq_new(size_t max_bytes, s3_upload_run_fn run,
+                             s3_upload_release_fn release, void *opaque, char *errstr,
+                             size_t errstr_size);
+/** Appends a job of `bytes` bytes belonging to `owner` (a tag for cancel). -1: no memory. */
+int s3_uploadq_push(s3_uploadq_t *q, void *job, const void *owner, size_t bytes);
+/** Before taking new data: CW_OK when the queue works and holds less than max_bytes
+ *  (waiting up to wait_ms for room); CW_ERR_RETRIABLE when the last upload failed (the
+ *  failed job is tried again in the background) or there is still no room; CW_ERR_FATAL
+ *  after an upload failed for good. errstr says why. */
+int s3_uploadq_admit(s3_uploadq_t *q, int wait_ms, char *errstr, size_t errstr_size);
+/** Tries a failed job again and waits until every queued job is done (CW_OK) or one failed
+ *  (CW_ERR_RETRIABLE / CW_ERR_FATAL with errstr; the jobs behind it wait). */
+int s3_uploadq_wait_idle(s3_uploadq_t *q, char *errstr, size_t errstr_size);
+/** Takes back every job of `owner` (waiting for the one running, if any). */
+void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner);
+/** Bytes of the jobs not done yet. */
+size_t s3_uploadq_bytes(s3_uploadq_t *q);
+/** Stops the thread after its current job and releases the jobs left (done=0). */
+void s3_uploadq_free(s3_uploadq_t *q);
 
 /* ---- the task (s3_task.c) ---- */
 typedef struct s3_task s3_task_t;

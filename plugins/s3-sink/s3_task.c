@@ -3,10 +3,17 @@
  * partitioner.max.open.files and then uploaded. Offsets reported durable never pass the
  * first record of a batch that is not completely in S3.
  *
- * Back-pressure rule: put first finishes pending uploads; if S3 cannot take them it returns
- * CW_ERR_RETRIABLE before touching any record of the call, as the ABI requires. */
+ * Uploads run on the task's upload thread (s3_upload_queue.c) while the task thread goes on
+ * taking records: a sealed batch, and each full part of a growing multipart object, becomes
+ * a job of that queue. Everything a job touches (the sealed batch; the multipart state of a
+ * stream) is left alone by the task thread until the job is done or cancelled.
+ *
+ * Back-pressure rule: when the last upload failed, or more than s3.part.size bytes wait for
+ * upload, put returns CW_ERR_RETRIABLE before touching any record of the call, as the ABI
+ * requires. */
 #define _GNU_SOURCE /* memmem, tm_gmtoff */
 #include "s3_sink.h"
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +38,7 @@ typedef struct writer {
 
 typedef struct batch {
     int64_t start_offset, end_offset, count, base_ts;
+    atomic_int uploaded;   /* set by the upload thread once every object is in S3 */
     char *cur_encoded;
     writer_t *writers;
     int nwriters;
@@ -44,6 +52,7 @@ typedef struct tp_state {
     batch_t *sealed;       /* FIFO, oldest first */
     int64_t next_offset;   /* after the last record taken; CW_OFFSET_INVALID: none yet */
     int64_t next_schedule; /* wall-clock rotation deadline of the open batch */
+    size_t last_size;      /* bytes of the last object sealed: the next one's first buffer */
     struct tp_state *next;
 } tp_state_t;
 
@@ -52,11 +61,25 @@ struct s3_task {
     cw_ctx_t *ctx;
     s3_settings_t s;
     s3_credentials_t creds;
-    s3_client_t *client;
+    s3_client_options_t copts;
+    s3_client_t *client;   /* the upload thread's while it runs */
+    s3_client_t *ctl;      /* the task thread's, for aborts while the upload thread runs */
+    s3_uploadq_t *uq;
+    atomic_int quitting;   /* stop: the upload thread gives up retrying */
     tp_state_t *tps;
     int64_t (*now_ms)(void);
     s3_bytes_t line;
 };
+
+/* A job of the upload queue: the objects of a sealed batch, or one part of an open object. */
+typedef struct upload_job {
+    batch_t *batch;        /* sealed batch, or NULL for a part */
+    obj_stream_t *st;      /* part: the stream it belongs to */
+    s3_bytes_t data;       /* part: its bytes (owned) */
+} upload_job_t;
+
+/* How long put waits for room in the upload queue before pushing back. */
+#define ADMIT_WAIT_MS 1000
 
 static const char *const SIDE[3] = {NULL, "keys", "headers"};
 
@@ -70,7 +93,21 @@ static int64_t real_now(void)
 static int task_should_stop(void *opaque)
 {
     s3_task_t *t = opaque;
-    return t->ctx && t->h->stopping(t->ctx);
+    return atomic_load(&t->quitting) || (t->ctx && t->h->stopping(t->ctx));
+}
+
+/* The client for requests of the task thread: its own while the upload thread uses the
+ * main one (a CURL handle serves one thread at a time). */
+static s3_client_t *ctl_client(s3_task_t *t)
+{
+    if (!t->uq)
+        return t->client;
+    if (!t->ctl) {
+        char err[256];
+        t->ctl = t->s.use_libs3 ? s3_client_libs3_new(&t->copts, err, sizeof err)
+                                : s3_client_curl_new(&t->copts, err, sizeof err);
+    }
+    return t->ctl;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -79,11 +116,12 @@ static void stream_abort(s3_task_t *t, obj_stream_t *st)
 {
     if (st->upload_id && !st->done) {
         s3_result_t res;
-        if (t->client->ops->mpu_abort(t->client, st->key, st->upload_id, &res) != S3_DONE)
+        s3_client_t *c = ctl_client(t);
+        if (!c || c->ops->mpu_abort(c, st->key, st->upload_id, &res) != S3_DONE)
             t->h->log(t->ctx, CW_LOG_WARN,
                       "could not abort multipart upload of s3://%s/%s (%s); a bucket "
                       "lifecycle rule for incomplete uploads cleans it up",
-                      t->s.bucket, st->key, res.code);
+                      t->s.bucket, st->key, c ? res.code : "no client");
     }
 }
 
@@ -166,7 +204,9 @@ static const char *content_type(const s3_task_t *t)
     return t->s.format == S3_FMT_JSON ? "application/json" : "application/octet-stream";
 }
 
-static int upload_part(s3_task_t *t, obj_stream_t *st, char *errstr, size_t errstr_size)
+/* Upload thread. */
+static int upload_part(s3_task_t *t, obj_stream_t *st, const char *data, size_t len,
+                       char *errstr, size_t errstr_size)
 {
     s3_result_t res;
     s3_outcome_t oc;
@@ -177,7 +217,7 @@ static int upload_part(s3_task_t *t, obj_stream_t *st, char *errstr, size_t errs
     }
     char *etag = NULL;
     oc = t->client->ops->mpu_part(t->client, st->key, st->upload_id, st->nparts + 1,
-                                  st->buf.data, st->buf.len, &etag, &res);
+                                  data, len, &etag, &res);
     if (oc != S3_DONE)
         return fail_msg(t, "UploadPart", st->key, &res, oc, errstr, errstr_size);
     if (st->nparts == st->cap_parts) {
@@ -192,28 +232,22 @@ static int upload_part(s3_task_t *t, obj_stream_t *st, char *errstr, size_t errs
         st->cap_parts = cap;
     }
     st->etags[st->nparts++] = etag;
-    st->buf.len = 0;
     return CW_OK;
 }
 
-/* Uploads what a stream has ready: a full part of an open object, or a finished object. */
+/* Upload thread: uploads a finished object (the rest of it, for a multipart upload). */
 static int stream_drain(s3_task_t *t, obj_stream_t *st, char *errstr, size_t errstr_size)
 {
-    if (!st->key || st->done)
+    if (!st->key || st->done || !st->finished)
         return CW_OK;
-    int multipart = t->client->ops->mpu_create != NULL;
-    if (!st->finished) {
-        if (multipart && st->buf.len >= (size_t)t->s.part_size)
-            return upload_part(t, st, errstr, errstr_size);
-        return CW_OK;
-    }
     s3_result_t res;
     s3_outcome_t oc;
     if (st->upload_id) {
         if (st->buf.len > 0) {
-            int rc = upload_part(t, st, errstr, errstr_size);
+            int rc = upload_part(t, st, st->buf.data, st->buf.len, errstr, errstr_size);
             if (rc != CW_OK)
                 return rc;
+            st->buf.len = 0;
         }
         oc = t->client->ops->mpu_complete(t->client, st->key, st->upload_id, st->etags,
                                           st->nparts, t->s.conditional_writes, &res);
@@ -249,33 +283,83 @@ static int batch_drain(s3_task_t *t, batch_t *b, char *errstr, size_t errstr_siz
     return CW_OK;
 }
 
-/* Uploads everything that is ready, oldest batch first. Stops at the first failure. */
-static int drain_all(s3_task_t *t, char *errstr, size_t errstr_size)
+/* Upload thread: runs one job. */
+static int job_run(void *opaque, void *job, char *errstr, size_t errstr_size)
 {
-    for (tp_state_t *tp = t->tps; tp; tp = tp->next) {
-        while (tp->sealed) {
-            int rc = batch_drain(t, tp->sealed, errstr, errstr_size);
-            if (rc != CW_OK)
-                return rc;
+    s3_task_t *t = opaque;
+    upload_job_t *j = job;
+    int rc = j->batch ? batch_drain(t, j->batch, errstr, errstr_size)
+                      : upload_part(t, j->st, j->data.data, j->data.len, errstr, errstr_size);
+    if (rc == CW_ERR_RETRIABLE)
+        t->h->log(t->ctx, CW_LOG_WARN, "%s", errstr);
+    return rc;
+}
+
+static void job_release(void *opaque, void *job, int done)
+{
+    (void)opaque;
+    upload_job_t *j = job;
+    if (j->batch && done)
+        atomic_store(&j->batch->uploaded, 1);
+    s3_bytes_free(&j->data);
+    free(j);
+}
+
+/* Frees the batches of every partition whose uploads are done, oldest first. */
+static void reap(s3_task_t *t)
+{
+    for (tp_state_t *tp = t->tps; tp; tp = tp->next)
+        while (tp->sealed && atomic_load(&tp->sealed->uploaded)) {
             batch_t *b = tp->sealed;
             tp->sealed = b->next;
             batch_free(t, b, 0);
         }
-        if (tp->open) {
-            int rc = batch_drain(t, tp->open, errstr, errstr_size);
-            if (rc != CW_OK)
-                return rc;
-        }
+}
+
+static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes)
+{
+    if (!j || s3_uploadq_push(t->uq, j, tp, bytes) != 0) {
+        if (j)
+            s3_bytes_free(&j->data);
+        free(j);
+        return CW_ERR_FATAL;
     }
     return CW_OK;
 }
 
+/* Hands every full part of an open multipart-sized object to the upload thread. */
+static int queue_parts(s3_task_t *t)
+{
+    if (!t->client->ops->mpu_create)
+        return CW_OK;
+    for (tp_state_t *tp = t->tps; tp; tp = tp->next) {
+        if (!tp->open)
+            continue;
+        for (writer_t *w = tp->open->writers; w; w = w->next)
+            for (int i = 0; i < 3; i++) {
+                obj_stream_t *st = &w->streams[i];
+                if (!st->key || st->finished || st->buf.len < (size_t)t->s.part_size)
+                    continue;
+                upload_job_t *j = calloc(1, sizeof *j);
+                if (j) {
+                    j->st = st;
+                    j->data = st->buf;
+                    memset(&st->buf, 0, sizeof st->buf);
+                }
+                if (push_job(t, tp, j, j ? j->data.len : 0) != CW_OK)
+                    return CW_ERR_FATAL;
+            }
+    }
+    return CW_OK;
+}
+
+/* Closes the open batch of tp and hands it to the upload thread. */
 static int seal(s3_task_t *t, tp_state_t *tp)
 {
-    (void)t;
     batch_t *b = tp->open;
     if (!b)
         return CW_OK;
+    size_t bytes = 0;
     for (writer_t *w = b->writers; w; w = w->next)
         for (int i = 0; i < 3; i++) {
             obj_stream_t *st = &w->streams[i];
@@ -284,13 +368,19 @@ static int seal(s3_task_t *t, tp_state_t *tp)
                     return CW_ERR_FATAL;
                 st->finished = 1;
             }
+            bytes += st->buf.len;
         }
+    if (b->writers && b->writers->streams[0].key)
+        tp->last_size = b->writers->streams[0].buf.len;
     tp->open = NULL;
     batch_t **tail = &tp->sealed;
     while (*tail)
         tail = &(*tail)->next;
     *tail = b;
-    return CW_OK;
+    upload_job_t *j = calloc(1, sizeof *j);
+    if (j)
+        j->batch = b;
+    return push_job(t, tp, j, bytes);
 }
 
 static int64_t next_schedule(const s3_task_t *t, int64_t now)
@@ -315,6 +405,14 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char
         /* Confluent names an object after the first record written to it. */
         w->streams[i].key = s3_object_key(&t->s, tp->topic, tp->partition, encoded, offset, SIDE[i]);
         w->streams[i].comp = s3_compressor_new(t->s.compression, t->s.compression_level);
+    }
+    /* Objects of a partition tend to be alike: start the buffer at the last one's size (plus
+     * an eighth) instead of growing it by doubling, which copies and faults pages in again. */
+    if (tp->last_size && w->streams[0].key) {
+        size_t want = tp->last_size + tp->last_size / 8;
+        if (want > (size_t)t->s.part_size)
+            want = (size_t)t->s.part_size;
+        s3_bytes_reserve(&w->streams[0].buf, want); /* only a hint: appends grow it anyway */
     }
     w->next = b->writers;
     b->writers = w;
@@ -369,15 +467,20 @@ static int take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, 
     batch_t *b = tp->open;
     if (b && t->s.rotate_interval_ms > 0 &&
         (ts - b->base_ts >= t->s.rotate_interval_ms ||
-         (t->s.partitioner == S3_PART_TIME && b->cur_encoded && strcmp(b->cur_encoded, encoded))))
-        seal(t, tp);
+         (t->s.partitioner == S3_PART_TIME && b->cur_encoded && strcmp(b->cur_encoded, encoded))) &&
+        seal(t, tp) != CW_OK) {
+        free(encoded);
+        goto oom;
+    }
     b = tp->open;
     if (b && b->nwriters >= t->s.max_open_files) {
         int found = 0;
         for (writer_t *w = b->writers; w && !found; w = w->next)
             found = !strcmp(w->encoded, encoded);
-        if (!found)
-            seal(t, tp);
+        if (!found && seal(t, tp) != CW_OK) {
+            free(encoded);
+            goto oom;
+        }
     }
     if (!tp->open) {
         b = calloc(1, sizeof *b);
@@ -418,8 +521,8 @@ static int take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, 
     b->count++;
     b->end_offset = off + 1;
     tp->next_offset = off + 1;
-    if (b->count >= t->s.flush_size)
-        seal(t, tp);
+    if (b->count >= t->s.flush_size && seal(t, tp) != CW_OK)
+        goto oom;
     return CW_OK;
 
 oom:
@@ -436,13 +539,14 @@ bad:
     return CW_OK;
 }
 
-static void scheduled_rotation(s3_task_t *t, int64_t now)
+static int scheduled_rotation(s3_task_t *t, int64_t now)
 {
     if (t->s.rotate_schedule_ms <= 0)
-        return;
+        return CW_OK;
     for (tp_state_t *tp = t->tps; tp; tp = tp->next)
-        if (tp->open && now >= tp->next_schedule)
-            seal(t, tp);
+        if (tp->open && now >= tp->next_schedule && seal(t, tp) != CW_OK)
+            return CW_ERR_FATAL;
+    return CW_OK;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -464,16 +568,21 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
                                t->s.cfg_session_token, &t->creds, errstr, errstr_size) != 0)
         rc = CW_ERR_CONFIG;
     if (rc == CW_OK) {
-        s3_client_options_t o = {
+        t->copts = (s3_client_options_t){
             .endpoint = t->s.endpoint, .bucket = t->s.bucket, .region = t->s.region,
             .path_style = t->s.path_style, .creds = &t->creds,
             .sse_algorithm = t->s.sse_algorithm, .sse_kms_key_id = t->s.sse_kms_key_id,
             .max_retries = t->s.part_retries, .backoff_ms = (long)t->s.retry_backoff_ms,
             .should_stop = task_should_stop, .stop_opaque = t,
         };
-        t->client = t->s.use_libs3 ? s3_client_libs3_new(&o, errstr, errstr_size)
-                                   : s3_client_curl_new(&o, errstr, errstr_size);
-        if (!t->client)
+        t->client = t->s.use_libs3 ? s3_client_libs3_new(&t->copts, errstr, errstr_size)
+                                   : s3_client_curl_new(&t->copts, errstr, errstr_size);
+        /* Objects waiting for upload are bounded by one part's worth of bytes (a job that
+         * is larger still goes, alone). */
+        if (t->client)
+            t->uq = s3_uploadq_new((size_t)t->s.part_size, job_run, job_release, t, errstr,
+                                   errstr_size);
+        if (!t->client || !t->uq)
             rc = CW_ERR_FATAL;
         else
             h->log(ctx, CW_LOG_INFO, "writing to s3://%s at %s (client %s, credentials from %s)",
@@ -501,6 +610,7 @@ int s3_task_open(s3_task_t *t, const cw_topic_partition_t *tps, size_t n)
         tp_state_t *tp = tp_find(t, tps[i].topic, tps[i].partition, 1);
         if (!tp)
             return CW_ERR_FATAL;
+        s3_uploadq_cancel(t->uq, tp);
         tp_clear(t, tp);
         /* Consumption resumes at the committed offset: the next object starts there. */
         tp->next_offset = tps[i].offset >= 0 ? tps[i].offset : CW_OFFSET_INVALID;
@@ -515,6 +625,7 @@ int s3_task_close(s3_task_t *t, const cw_topic_partition_t *tps, size_t n)
         while (*pp) {
             tp_state_t *tp = *pp;
             if (tp->partition == tps[i].partition && !strcmp(tp->topic, tps[i].topic)) {
+                s3_uploadq_cancel(t->uq, tp);
                 tp_clear(t, tp);
                 *pp = tp->next;
                 free(tp->topic);
@@ -531,10 +642,14 @@ int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errst
                 size_t errstr_size)
 {
     int64_t now = t->now_ms();
-    scheduled_rotation(t, now);
-    /* Finish pending uploads before taking anything: if S3 cannot take them, nothing of
-     * this call is kept and the worker pauses and calls again. */
-    int rc = drain_all(t, errstr, errstr_size);
+    if (scheduled_rotation(t, now) != CW_OK) {
+        snprintf(errstr, errstr_size, "out of memory sealing objects");
+        return CW_ERR_FATAL;
+    }
+    reap(t);
+    /* Nothing of this call is taken while S3 fails or the uploads are behind: the worker
+     * pauses and calls again (meanwhile the upload thread tries the failed upload again). */
+    int rc = s3_uploadq_admit(t->uq, ADMIT_WAIT_MS, errstr, errstr_size);
     if (rc != CW_OK)
         return rc;
     for (size_t i = 0; i < n; i++) {
@@ -542,36 +657,38 @@ int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errst
         if (rc != CW_OK)
             return rc;
     }
-    if (n == 0)
-        return CW_OK;
-    char err2[512];
-    rc = drain_all(t, err2, sizeof err2);
-    if (rc == CW_ERR_FATAL) {
-        snprintf(errstr, errstr_size, "%s", err2);
-        return rc;
+    if (queue_parts(t) != CW_OK) {
+        snprintf(errstr, errstr_size, "out of memory queueing a part upload");
+        return CW_ERR_FATAL;
     }
-    if (rc == CW_ERR_RETRIABLE) /* the records are kept; the next call retries the upload */
-        t->h->log(t->ctx, CW_LOG_WARN, "%s", err2);
     return CW_OK;
 }
 
 int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
                   size_t errstr_size)
 {
-    if (final)
-        for (size_t i = 0; i < n; i++) {
-            tp_state_t *tp = tp_find(t, tps[i].topic, tps[i].partition, 0);
-            if (tp)
-                seal(t, tp);
+    for (size_t i = 0; final && i < n; i++) {
+        tp_state_t *tp = tp_find(t, tps[i].topic, tps[i].partition, 0);
+        if (tp && seal(t, tp) != CW_OK) {
+            snprintf(errstr, errstr_size, "out of memory sealing objects");
+            return CW_ERR_FATAL;
         }
-    char err2[512];
-    int rc = drain_all(t, err2, sizeof err2);
+    }
+    if (queue_parts(t) != CW_OK) {
+        snprintf(errstr, errstr_size, "out of memory queueing a part upload");
+        return CW_ERR_FATAL;
+    }
+    /* What is queued now goes up before the offsets are judged (a failed upload is tried
+     * once more), so a flush reports everything S3 could take. */
+    char err2[1024];
+    int rc = s3_uploadq_wait_idle(t->uq, err2, sizeof err2);
     if (rc == CW_ERR_FATAL) {
         snprintf(errstr, errstr_size, "%s", err2);
         return rc;
     }
     if (rc == CW_ERR_RETRIABLE)
         t->h->log(t->ctx, CW_LOG_WARN, "%s; committing only what is durable", err2);
+    reap(t);
     for (size_t i = 0; i < n; i++) {
         tp_state_t *tp = tp_find(t, tps[i].topic, tps[i].partition, 0);
         if (!tp)
@@ -588,13 +705,12 @@ int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, 
 
 size_t s3_task_buffered_bytes(const s3_task_t *t)
 {
-    size_t total = 0;
+    /* Open objects here; sealed ones and parts belong to the upload queue until done. */
+    size_t total = s3_uploadq_bytes(t->uq);
     for (tp_state_t *tp = t->tps; tp; tp = tp->next)
-        for (int k = 0; k < 2; k++)
-            for (batch_t *b = k ? tp->sealed : tp->open; b; b = k ? b->next : NULL)
-                for (writer_t *w = b->writers; w; w = w->next)
-                    for (int i = 0; i < 3; i++)
-                        total += w->streams[i].buf.len;
+        for (writer_t *w = tp->open ? tp->open->writers : NULL; w; w = w->next)
+            for (int i = 0; i < 3; i++)
+                total += w->streams[i].buf.len;
     return total;
 }
 
@@ -602,6 +718,9 @@ void s3_task_stop(s3_task_t *t)
 {
     if (!t)
         return;
+    atomic_store(&t->quitting, 1);
+    s3_uploadq_free(t->uq);
+    t->uq = NULL;
     while (t->tps) {
         tp_state_t *tp = t->tps;
         t->tps = tp->next;
@@ -611,6 +730,8 @@ void s3_task_stop(s3_task_t *t)
     }
     if (t->client)
         t->client->ops->destroy(t->client);
+    if (t->ctl)
+        t->ctl->ops->destroy(t->ctl);
     s3_credentials_clear(&t->creds);
     s3_settings_free(&t->s);
     s3_bytes_free(&t->line);

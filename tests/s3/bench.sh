@@ -3,6 +3,9 @@
 # `kcat -C -e` reading the same topic to /dev/null in the same run. Prints records/s, MB/s,
 # peak RSS and the ratio to kcat. Not a test: numbers depend on the machine.
 #   BENCH_RECORDS (default 299520), BENCH_PARTITIONS (default 64), BENCH_FLUSH (default 520)
+#   BENCH_WORKER_WRAPPER: a command prefix for the worker (profiling), e.g.
+#     BENCH_WORKER_WRAPPER="perf record -F 2000 -g -o /tmp/worker.perf --"
+#   BENCH_SKIP_DRIVER=1: skip the s3-sink-alone run.
 # With the defaults every object is full (4680 records per partition = 9 x 520), so all of
 # them are written while streaming. "total" runs from the worker's start to the last object
 # in S3; "pipeline" from the partition assignment (worker log) to the last object written.
@@ -73,24 +76,49 @@ cw_note "connect-worker + s3-sink"
 # in s3rver's data directory; peak RSS is the worker's VmHWM at that moment.
 want_objects=$((records / flush))
 count_objects() { find "$CW_S3_DIR" -name '*._S3rver_object' | wc -l; }
+# CPU seconds (user + system) a process has used so far.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+s3cpu0=$(cpu_s "$CW_S3_PID") kcpu0=$(cpu_s "$CW_MOCK_PID")
 t0=$(date +%s.%N)
-"$CW_WORKER" "$CW_TMP/worker.properties" "$CW_TMP/s3.properties" 2>"$CW_TMP/worker.log" >/dev/null &
+# shellcheck disable=SC2086 # the wrapper is a command prefix, split on purpose
+${BENCH_WORKER_WRAPPER:-} "$CW_WORKER" "$CW_TMP/worker.properties" "$CW_TMP/s3.properties" \
+    2>"$CW_TMP/worker.log" >/dev/null &
 wpid=$!
 CW_PIDS+=("$wpid")
+if [ -n "${BENCH_WORKER_WRAPPER:-}" ]; then
+    # Measure and stop the worker itself, not the wrapper (which ends with it).
+    cw_wait_for 20 "the worker under the wrapper" pgrep -P "$wpid"
+    wpid=$(pgrep -P "$wpid" | head -1)
+fi
 all_written() { [ "$(count_objects)" -ge "$want_objects" ]; }
 cw_wait_for 600 "$want_objects objects in S3" all_written
 t1=$(date +%s.%N)
 wrss=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status")
-kill "$wpid"; wait "$wpid" 2>/dev/null || true
+wcpu=$(cpu_s "$wpid") s3cpu=$(python3 -c "print(round($(cpu_s "$CW_S3_PID") - $s3cpu0, 2))")
+kcpu=$(python3 -c "print(round($(cpu_s "$CW_MOCK_PID") - $kcpu0, 2))")
+kill "$wpid"; wait "${CW_PIDS[-1]}" 2>/dev/null || true
 wt=$(python3 -c "print($t1 - $t0)")
 objects=$(cw_s3_keys | wc -l)
+# The floor S3 sets: s3rver answering one PUT at a time is the pipeline's slowest stage, so
+# the same object files are PUT again by curl over one connection, nothing else running
+# (without "Expect: 100-continue", which the sink does not send either).
+cw_note "s3rver alone: the same $objects objects PUT by curl"
+floor_args=()
+while read -r f; do
+    floor_args+=(-T "$f" "$CW_S3_URL/$CW_S3_BUCKET/floor/${#floor_args[@]}")
+done < <(find "$CW_S3_DIR/$CW_S3_BUCKET" -name '*._S3rver_object' | sort)
+read -r ft _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER -H "Expect:" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${floor_args[@]}")
 # The sink alone (no Kafka): the same number of ~500-byte records through s3-driver.
-cw_note "s3-sink alone (s3-driver, no Kafka)"
-cw_s3cmd del --recursive --force "s3://$CW_S3_BUCKET/" >/dev/null 2>&1 || true
-s3_config "$CW_TMP/driver.properties" flush.size=$flush
-read -r dt drss < <(measure "$S3_DRIVER" --config "$CW_TMP/driver.properties" --partitions $parts \
-    --records $((records / parts)) --pad 400 --batch 500 --flush-every 50)
-python3 - "$records" "$bytes" "$kt" "$krss" "$wt" "$wrss" "$objects" "$CW_TMP/worker.log" "$dt" "$drss" <<'PY'
+dt=nan drss=0
+if [ "${BENCH_SKIP_DRIVER:-0}" != 1 ]; then
+    cw_note "s3-sink alone (s3-driver, no Kafka)"
+    cw_s3cmd del --recursive --force "s3://$CW_S3_BUCKET/" >/dev/null 2>&1 || true
+    s3_config "$CW_TMP/driver.properties" flush.size=$flush
+    read -r dt drss < <(measure "$S3_DRIVER" --config "$CW_TMP/driver.properties" \
+        --partitions $parts --records $((records / parts)) --pad 400 --batch 500 --flush-every 50)
+fi
+python3 - "$records" "$bytes" "$kt" "$krss" "$wt" "$wrss" "$objects" "$CW_TMP/worker.log" "$dt" "$drss" "$wcpu" "$s3cpu" "$kcpu" "$ft" <<'PY'
 import sys, datetime
 n, b, kt, krss, wt, wrss, objs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
 dt, drss = float(sys.argv[9]), int(sys.argv[10])
@@ -105,5 +133,8 @@ print(f"kcat -C -e              : {n/kt:9.0f} records/s {b/kt/1e6:7.1f} MB/s  pe
 print(f"worker+s3-sink pipeline : {n/pt:9.0f} records/s {b/pt/1e6:7.1f} MB/s  peak RSS {wrss/1024:6.1f} MiB  ({pt:.2f} s assignment -> last object)")
 print(f"worker+s3-sink total    : {n/wt:9.0f} records/s {b/wt/1e6:7.1f} MB/s  ({wt:.2f} s incl. start and group join)")
 print(f"s3-sink alone (driver)  : {n/dt:9.0f} records/s {b/dt/1e6:7.1f} MB/s  peak RSS {drss/1024:6.1f} MiB  ({dt:.2f} s, generating records included)")
-print(f"ratio pipeline/kcat: {kt/pt:.2f}   total/kcat: {kt/wt:.2f}   (target >= 0.5)")
+ft = float(sys.argv[14])
+print(f"s3rver alone (curl PUTs): {objs/ft:9.0f} objects/s {b/ft/1e6:7.1f} MB/s                    ({ft:.2f} s for the same objects)")
+print(f"CPU during the worker run: worker {sys.argv[11]} s, s3rver {sys.argv[12]} s, mock Kafka {sys.argv[13]} s")
+print(f"ratio pipeline/kcat: {kt/pt:.2f}   total/kcat: {kt/wt:.2f}   (target >= 0.5)   s3rver alone/pipeline: {ft/pt:.2f}")
 PY

@@ -134,14 +134,20 @@ int main(void)
     fake_config_free(&cfg);
 
     /* E: S3 unreachable: the first put keeps its records (the batch is sealed, its upload
-     * waits); the next put returns CW_ERR_RETRIABLE and keeps nothing. */
+     * runs in the background and fails); once it failed (a flush waits for the uploads), the
+     * next put returns CW_ERR_RETRIABLE and keeps nothing, until S3 takes the upload. */
     const char *e[] = {"flush.size", "2", "s3.part.retries", "0", NULL};
     t = start(&cfg, "http://127.0.0.1:9", e);
     CHECK(put_range(t, "down", 0, 3, 1000, NULL) == CW_OK, "first put keeps records: %s", err);
+    CHECK(durable(t, "down", 3, 0) == 0, "nothing durable while S3 is down");
     size_t before = s3_task_buffered_bytes(t);
+    CHECK(before > 0, "the first put's records are buffered");
     int rc = put_range(t, "down", 3, 5, 1000, NULL);
     CHECK(rc == CW_ERR_RETRIABLE, "second put must push back, got %d", rc);
     CHECK(strstr(err, "127.0.0.1:9") && strstr(err, "will try again"), "err: %s", err);
+    CHECK(s3_task_buffered_bytes(t) == before, "a retriable put kept records");
+    rc = put_range(t, "down", 3, 5, 1000, NULL);
+    CHECK(rc == CW_ERR_RETRIABLE, "pushes back again while the retry runs or failed, got %d", rc);
     CHECK(s3_task_buffered_bytes(t) == before, "a retriable put kept records");
     CHECK(durable(t, "down", 3, 0) == 0, "nothing durable while S3 is down");
     CHECK(durable(t, "down", 3, 1) == 0, "final flush with S3 down commits nothing");
