@@ -1,6 +1,7 @@
 /* See testhost.h. */
 #define _GNU_SOURCE
 #include "testhost.h"
+#include "json_encode.h"
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -112,107 +113,11 @@ static int cfg_foreach(const cw_config_t *c, const char *prefix,
     return 0;
 }
 
-/* --- shortest-real JSON encoding -------------------------------------------------------- */
-
-typedef struct buf { char *p; size_t len, cap; } buf_t;
-
-static void put(buf_t *b, const char *s, size_t n) {
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = realloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-/* A JSON string with the escapes jansson writes in compact mode (the text is valid UTF-8:
- * jansson checked it when it was parsed or created). */
-static void put_string(buf_t *b, const char *s, size_t n) {
-    static const char hex[] = "0123456789abcdef";
-    put(b, "\"", 1);
-    size_t start = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        put(b, s + start, i - start);
-        start = i + 1;
-        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
-        size_t el = 2;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0'; esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
-            el = 6;
-        }
-        put(b, esc, el);
-    }
-    put(b, s + start, n - start);
-    put(b, "\"", 1);
-}
-
-static void encode(buf_t *b, const json_t *v) {
-    char tmp[64];
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        const char *k;
-        json_t *x;
-        int first = 1;
-        put(b, "{", 1);
-        json_object_foreach((json_t *)v, k, x) {
-            if (!first) put(b, ",", 1);
-            first = 0;
-            put_string(b, k, strlen(k));
-            put(b, ":", 1);
-            encode(b, x);
-        }
-        put(b, "}", 1);
-        break;
-    }
-    case JSON_ARRAY:
-        put(b, "[", 1);
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            if (i) put(b, ",", 1);
-            encode(b, json_array_get(v, i));
-        }
-        put(b, "]", 1);
-        break;
-    case JSON_REAL: {
-        double d = json_real_value(v);
-        for (int p = 1; p <= 17; p++) {
-            snprintf(tmp, sizeof(tmp), "%.*g", p, d);
-            if (strtod(tmp, NULL) == d) break;
-        }
-        if (!strpbrk(tmp, ".eEn")) strcat(tmp, ".0");
-        put(b, tmp, strlen(tmp));
-        break;
-    }
-    case JSON_STRING:
-        put_string(b, json_string_value(v), json_string_length(v));
-        break;
-    case JSON_INTEGER: {
-        int n = snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        put(b, tmp, (size_t)n);
-        break;
-    }
-    case JSON_TRUE: put(b, "true", 4); break;
-    case JSON_FALSE: put(b, "false", 5); break;
-    default: put(b, "null", 4);
-    }
-}
+/* --- JSON encoding: the runtime's own encoder (core/src/json_encode.c), so the test host
+ * writes exactly the bytes the worker writes. ----------------------------------------- */
 
 static char *json_encode_shortest(const struct json_t *v, size_t *len) {
-    buf_t b = {0};
-    put(&b, "", 0);
-    encode(&b, v);
-    if (len) *len = b.len;
-    return b.p;
+    return cw_json_encode(v, len);
 }
 
 /* --- records ---------------------------------------------------------------------------- */
