@@ -10,18 +10,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-static int failures;
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            failures++;                                                                    \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fprintf(stderr, "\n");                                                         \
-        }                                                                                  \
-    } while (0)
-#define CHECK_STR(got, want)                                                               \
-    CHECK((got) && !strcmp((got), (want)), "got '%s' want '%s'", (got) ? (got) : "(null)", (want))
+#include "s3_check.h"
 
 static cw_config_t cfg;
 static s3_settings_t st;
