@@ -36,15 +36,6 @@ echo "$out" | grep -qx "transform uppercase-field com.example.connect.UppercaseF
     cw_fail "unexpected plugin list: $out"
 
 worker="$prefix/bin/connect-worker"
-# Until the worker runtime is merged, connect-worker is a placeholder that says so; from then
-# on every step below is required to work.
-version=$("$worker" --version 2>&1 || true)
-if echo "$version" | grep -q "runtime not built yet"; then
-    cw_note "connect-worker is still the placeholder: listing and pipeline run skipped"
-    echo "ok" >&2
-    exit 0
-fi
-
 cw_note "listing plugins with the installed worker"
 list=$("$worker" --list-plugins 2>&1) || cw_fail "connect-worker --list-plugins failed: $list"
 echo "$list" | grep -q "uppercase-field" || cw_fail "installed worker does not list uppercase-field: $list"
