@@ -14,10 +14,12 @@ name=bad-sink
 connector.class=FileStreamSink
 tasks.max=0
 errors.tolerance=some
-transforms=t1,t2
+transforms=t1,t2,t3
 transforms.t1.type=no-such-transform
 transforms.t2.type=test-fail-on
 transforms.t2.predicate=p9
+predicates=p1,p2
+predicates.p1.type=no-such-predicate
 P
 cat >"$CW_TMP/bad-source.properties" <<'P'
 connector.class=org.example.NoSuchConnector
@@ -38,7 +40,10 @@ expect "$S: tasks.max"
 expect "$S: errors.tolerance"
 expect "$S: file"                                  # required key of file-sink missing
 expect "$S: topics"                                # a sink needs topics or topics.regex
-expect "$S: transforms.t1.type"
+expect "$S: transforms.t1.type: no transform plugin called 'no-such-transform' is loaded"
+expect "$S: transforms.t3.type: missing: transform 't3' is listed in transforms but has no type"
+expect "$S: predicates.p1.type: no predicate plugin called 'no-such-predicate' is loaded"
+expect "$S: predicates.p2.type: missing: predicate 'p2' is listed in predicates but has no type"
 expect "$S: transforms.t2.fail.on"                 # required key of the transform, with prefix
 expect "$S: transforms.t2.predicate"
 expect "$R: name"
