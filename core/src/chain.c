@@ -73,47 +73,44 @@ static int list_has(char **l, size_t n, const char *s) {
     return 0;
 }
 
+/* Checks one listed alias (`list` is "transforms" or "predicates"): it has a type, the type
+ * names a loaded plugin of `kind`, and the alias's own keys fit that plugin's key table.
+ * Leaves "<list>.<alias>." in prefix for the caller. */
+static void validate_alias(const cw_props_t *conn, const cw_registry_t *reg, const char *origin,
+                           const char *list, const char *alias, cw_plugin_kind_t kind,
+                           char *prefix, size_t prefix_size, cw_errlist_t *errs,
+                           cw_errlist_t *unknown) {
+    const char *what = kind == CW_PLUGIN_PREDICATE ? "predicate" : "transform";
+    char key[600];
+    snprintf(prefix, prefix_size, "%s.%s.", list, alias);
+    snprintf(key, sizeof key, "%stype", prefix);
+    const char *type = cw_props_get(conn, key);
+    const cw_plugin_t *p = type ? cw_registry_find(reg, type, kind, NULL) : NULL;
+    if (!type) {
+        cw_errlist_add(errs, "%s: %s: missing: %s '%s' is listed in %s but has no type", origin,
+                       key, what, alias, list);
+    } else if (!p) {
+        cw_errlist_add(errs, "%s: %s: no %s plugin called '%s' is loaded (see --list-plugins)",
+                       origin, key, what, type);
+    } else {
+        cw_props_t *sub = plugin_keys(conn, prefix);
+        cw_config_validate(sub, p->config, prefix, origin, errs, unknown);
+        cw_props_free(sub);
+    }
+}
+
 size_t cw_chain_validate(const cw_props_t *conn, const cw_registry_t *reg, const char *origin,
                          cw_errlist_t *errs, cw_errlist_t *unknown) {
     size_t before = errs->count, nt, np;
     char **ts = split(cw_props_get(conn, "transforms"), &nt);
     char **ps = split(cw_props_get(conn, "predicates"), &np);
     char prefix[512], key[600];
-    for (size_t i = 0; i < np; i++) {
-        snprintf(prefix, sizeof prefix, "predicates.%s.", ps[i]);
-        snprintf(key, sizeof key, "%stype", prefix);
-        const char *type = cw_props_get(conn, key);
-        const cw_plugin_t *p = type ? cw_registry_find(reg, type, CW_PLUGIN_PREDICATE, NULL) : NULL;
-        if (!type) {
-            cw_errlist_add(errs, "%s: %s: missing: predicate '%s' is listed in predicates but "
-                           "has no type", origin, key, ps[i]);
-            continue;
-        }
-        if (!p) {
-            cw_errlist_add(errs, "%s: %s: no predicate plugin called '%s' is loaded (see "
-                           "--list-plugins)", origin, key, type);
-            continue;
-        }
-        cw_props_t *sub = plugin_keys(conn, prefix);
-        cw_config_validate(sub, p->config, prefix, origin, errs, unknown);
-        cw_props_free(sub);
-    }
+    for (size_t i = 0; i < np; i++)
+        validate_alias(conn, reg, origin, "predicates", ps[i], CW_PLUGIN_PREDICATE, prefix,
+                       sizeof prefix, errs, unknown);
     for (size_t i = 0; i < nt; i++) {
-        snprintf(prefix, sizeof prefix, "transforms.%s.", ts[i]);
-        snprintf(key, sizeof key, "%stype", prefix);
-        const char *type = cw_props_get(conn, key);
-        const cw_plugin_t *p = type ? cw_registry_find(reg, type, CW_PLUGIN_TRANSFORM, NULL) : NULL;
-        if (!type) {
-            cw_errlist_add(errs, "%s: %s: missing: transform '%s' is listed in transforms but "
-                           "has no type", origin, key, ts[i]);
-        } else if (!p) {
-            cw_errlist_add(errs, "%s: %s: no transform plugin called '%s' is loaded (see "
-                           "--list-plugins)", origin, key, type);
-        } else {
-            cw_props_t *sub = plugin_keys(conn, prefix);
-            cw_config_validate(sub, p->config, prefix, origin, errs, unknown);
-            cw_props_free(sub);
-        }
+        validate_alias(conn, reg, origin, "transforms", ts[i], CW_PLUGIN_TRANSFORM, prefix,
+                       sizeof prefix, errs, unknown);
         snprintf(key, sizeof key, "%spredicate", prefix);
         const char *pred = cw_props_get(conn, key);
         if (pred && *pred && !list_has(ps, np, pred))
