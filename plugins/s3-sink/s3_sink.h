@@ -31,6 +31,7 @@ typedef struct s3_settings {
     int store_keys, store_headers;
     int64_t retry_backoff_ms;
     int part_retries;
+    int upload_threads;
     char *sse_algorithm, *sse_kms_key_id;
     int conditional_writes;
     int max_open_files;
@@ -109,14 +110,19 @@ int s3_compressor_finish(s3_compressor_t *c, s3_bytes_t *out);
 void s3_compressor_free(s3_compressor_t *c);
 
 /* ---- background uploads (s3_upload_queue.c) ---- */
-/** A FIFO of upload jobs run in order by one thread of its own. */
+/** A FIFO of upload jobs run by 1..S3_UPLOAD_THREADS_MAX threads of its own; jobs of one
+ *  owner run one at a time, in the order they were pushed. */
 typedef struct s3_uploadq s3_uploadq_t;
-/** Runs one job on the upload thread: CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL with errstr. */
-typedef int (*s3_upload_run_fn)(void *opaque, void *job, char *errstr, size_t errstr_size);
+#define S3_UPLOAD_THREADS_MAX 16
+/** Runs one job on upload thread `thread` (0..threads-1; each thread may keep a connection
+ *  of its own): CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL with errstr. */
+typedef int (*s3_upload_run_fn)(void *opaque, int thread, void *job, char *errstr,
+                                size_t errstr_size);
 /** Gives a job back: done=1 after it succeeded (called on the upload thread under the queue's
  *  lock, so that waiters see its effect), done=0 when it was cancelled or never ran. */
 typedef void (*s3_upload_release_fn)(void *opaque, void *job, int done);
-s3_uploadq_t *s3_uploadq_new(size_t max_bytes, s3_upload_run_fn run,
+/** NULL with errstr when threads is out of range or a thread cannot start. */
+s3_uploadq_t *s3_uploadq_new(size_t max_bytes, int threads, s3_upload_run_fn run,
                              s3_upload_release_fn release, void *opaque, char *errstr,
                              size_t errstr_size);
 /** Appends a job of `bytes` bytes belonging to `owner` (a tag for cancel). -1: no memory. */
@@ -126,14 +132,15 @@ int s3_uploadq_push(s3_uploadq_t *q, void *job, const void *owner, size_t bytes)
  *  failed job is tried again in the background) or there is still no room; CW_ERR_FATAL
  *  after an upload failed for good. errstr says why. */
 int s3_uploadq_admit(s3_uploadq_t *q, int wait_ms, char *errstr, size_t errstr_size);
-/** Tries a failed job again and waits until every queued job is done (CW_OK) or one failed
- *  (CW_ERR_RETRIABLE / CW_ERR_FATAL with errstr; the jobs behind it wait). */
+/** Tries failed jobs again and waits until every queued job is done (CW_OK) or a failure
+ *  paused the queue and no job runs any more (CW_ERR_RETRIABLE / CW_ERR_FATAL with errstr;
+ *  the jobs left wait). */
 int s3_uploadq_wait_idle(s3_uploadq_t *q, char *errstr, size_t errstr_size);
 /** Takes back every job of `owner` (waiting for the one running, if any). */
 void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner);
 /** Bytes of the jobs not done yet. */
 size_t s3_uploadq_bytes(s3_uploadq_t *q);
-/** Stops the thread after its current job and releases the jobs left (done=0). */
+/** Stops the threads after their current jobs and releases the jobs left (done=0). */
 void s3_uploadq_free(s3_uploadq_t *q);
 
 /* ---- the task (s3_task.c) ---- */

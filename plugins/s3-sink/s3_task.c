@@ -62,8 +62,9 @@ struct s3_task {
     s3_settings_t s;
     s3_credentials_t creds;
     s3_client_options_t copts;
-    s3_client_t *client;   /* the upload thread's while it runs */
-    s3_client_t *ctl;      /* the task thread's, for aborts while the upload thread runs */
+    s3_client_t *clients[S3_UPLOAD_THREADS_MAX]; /* one per upload thread */
+    int nclients;
+    s3_client_t *ctl;      /* the task thread's, for aborts while the upload threads run */
     s3_uploadq_t *uq;
     atomic_int quitting;   /* stop: the upload thread gives up retrying */
     tp_state_t *tps;
@@ -96,12 +97,12 @@ static int task_should_stop(void *opaque)
     return atomic_load(&t->quitting) || (t->ctx && t->h->stopping(t->ctx));
 }
 
-/* The client for requests of the task thread: its own while the upload thread uses the
- * main one (a CURL handle serves one thread at a time). */
+/* The client for requests of the task thread: its own while the upload threads use theirs
+ * (a CURL handle serves one thread at a time). */
 static s3_client_t *ctl_client(s3_task_t *t)
 {
     if (!t->uq)
-        return t->client;
+        return t->clients[0];
     if (!t->ctl) {
         char err[256];
         t->ctl = t->s.use_libs3 ? s3_client_libs3_new(&t->copts, err, sizeof err)
@@ -204,19 +205,19 @@ static const char *content_type(const s3_task_t *t)
     return t->s.format == S3_FMT_JSON ? "application/json" : "application/octet-stream";
 }
 
-/* Upload thread. */
-static int upload_part(s3_task_t *t, obj_stream_t *st, const char *data, size_t len,
-                       char *errstr, size_t errstr_size)
+/* Upload thread, on its client c. */
+static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const char *data,
+                       size_t len, char *errstr, size_t errstr_size)
 {
     s3_result_t res;
     s3_outcome_t oc;
     if (!st->upload_id) {
-        oc = t->client->ops->mpu_create(t->client, st->key, content_type(t), &st->upload_id, &res);
+        oc = c->ops->mpu_create(c, st->key, content_type(t), &st->upload_id, &res);
         if (oc != S3_DONE)
             return fail_msg(t, "CreateMultipartUpload", st->key, &res, oc, errstr, errstr_size);
     }
     char *etag = NULL;
-    oc = t->client->ops->mpu_part(t->client, st->key, st->upload_id, st->nparts + 1,
+    oc = c->ops->mpu_part(c, st->key, st->upload_id, st->nparts + 1,
                                   data, len, &etag, &res);
     if (oc != S3_DONE)
         return fail_msg(t, "UploadPart", st->key, &res, oc, errstr, errstr_size);
@@ -236,7 +237,8 @@ static int upload_part(s3_task_t *t, obj_stream_t *st, const char *data, size_t 
 }
 
 /* Upload thread: uploads a finished object (the rest of it, for a multipart upload). */
-static int stream_drain(s3_task_t *t, obj_stream_t *st, char *errstr, size_t errstr_size)
+static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *errstr,
+                        size_t errstr_size)
 {
     if (!st->key || st->done || !st->finished)
         return CW_OK;
@@ -244,17 +246,17 @@ static int stream_drain(s3_task_t *t, obj_stream_t *st, char *errstr, size_t err
     s3_outcome_t oc;
     if (st->upload_id) {
         if (st->buf.len > 0) {
-            int rc = upload_part(t, st, st->buf.data, st->buf.len, errstr, errstr_size);
+            int rc = upload_part(t, c, st, st->buf.data, st->buf.len, errstr, errstr_size);
             if (rc != CW_OK)
                 return rc;
             st->buf.len = 0;
         }
-        oc = t->client->ops->mpu_complete(t->client, st->key, st->upload_id, st->etags,
+        oc = c->ops->mpu_complete(c, st->key, st->upload_id, st->etags,
                                           st->nparts, t->s.conditional_writes, &res);
         if (oc != S3_DONE)
             return fail_msg(t, "CompleteMultipartUpload", st->key, &res, oc, errstr, errstr_size);
     } else {
-        oc = t->client->ops->put(t->client, st->key, st->buf.data ? st->buf.data : "",
+        oc = c->ops->put(c, st->key, st->buf.data ? st->buf.data : "",
                                  st->buf.len, content_type(t), t->s.conditional_writes, &res);
         if (oc != S3_DONE)
             return fail_msg(t, "PUT", st->key, &res, oc, errstr, errstr_size);
@@ -272,24 +274,26 @@ static int stream_drain(s3_task_t *t, obj_stream_t *st, char *errstr, size_t err
     return CW_OK;
 }
 
-static int batch_drain(s3_task_t *t, batch_t *b, char *errstr, size_t errstr_size)
+static int batch_drain(s3_task_t *t, s3_client_t *c, batch_t *b, char *errstr,
+                       size_t errstr_size)
 {
     for (writer_t *w = b->writers; w; w = w->next)
         for (int i = 0; i < 3; i++) {
-            int rc = stream_drain(t, &w->streams[i], errstr, errstr_size);
+            int rc = stream_drain(t, c, &w->streams[i], errstr, errstr_size);
             if (rc != CW_OK)
                 return rc;
         }
     return CW_OK;
 }
 
-/* Upload thread: runs one job. */
-static int job_run(void *opaque, void *job, char *errstr, size_t errstr_size)
+/* Upload thread number `thread`: runs one job on its own client. */
+static int job_run(void *opaque, int thread, void *job, char *errstr, size_t errstr_size)
 {
     s3_task_t *t = opaque;
     upload_job_t *j = job;
-    int rc = j->batch ? batch_drain(t, j->batch, errstr, errstr_size)
-                      : upload_part(t, j->st, j->data.data, j->data.len, errstr, errstr_size);
+    s3_client_t *c = t->clients[thread];
+    int rc = j->batch ? batch_drain(t, c, j->batch, errstr, errstr_size)
+                      : upload_part(t, c, j->st, j->data.data, j->data.len, errstr, errstr_size);
     if (rc == CW_ERR_RETRIABLE)
         t->h->log(t->ctx, CW_LOG_WARN, "%s", errstr);
     return rc;
@@ -330,7 +334,7 @@ static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes)
 /* Hands every full part of an open multipart-sized object to the upload thread. */
 static int queue_parts(s3_task_t *t)
 {
-    if (!t->client->ops->mpu_create)
+    if (!t->clients[0]->ops->mpu_create)
         return CW_OK;
     for (tp_state_t *tp = t->tps; tp; tp = tp->next) {
         if (!tp->open)
@@ -575,18 +579,25 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
             .max_retries = t->s.part_retries, .backoff_ms = (long)t->s.retry_backoff_ms,
             .should_stop = task_should_stop, .stop_opaque = t,
         };
-        t->client = t->s.use_libs3 ? s3_client_libs3_new(&t->copts, errstr, errstr_size)
-                                   : s3_client_curl_new(&t->copts, errstr, errstr_size);
+        for (int i = 0; i < t->s.upload_threads; i++) {
+            t->clients[i] = t->s.use_libs3 ? s3_client_libs3_new(&t->copts, errstr, errstr_size)
+                                           : s3_client_curl_new(&t->copts, errstr, errstr_size);
+            if (!t->clients[i])
+                break;
+            t->nclients++;
+        }
         /* Objects waiting for upload are bounded by one part's worth of bytes (a job that
          * is larger still goes, alone). */
-        if (t->client)
-            t->uq = s3_uploadq_new((size_t)t->s.part_size, job_run, job_release, t, errstr,
-                                   errstr_size);
-        if (!t->client || !t->uq)
+        if (t->nclients == t->s.upload_threads)
+            t->uq = s3_uploadq_new((size_t)t->s.part_size, t->nclients, job_run, job_release,
+                                   t, errstr, errstr_size);
+        if (!t->uq)
             rc = CW_ERR_FATAL;
         else
-            h->log(ctx, CW_LOG_INFO, "writing to s3://%s at %s (client %s, credentials from %s)",
-                   t->s.bucket, t->s.endpoint, t->client->ops->name, t->creds.source);
+            h->log(ctx, CW_LOG_INFO,
+                   "writing to s3://%s at %s (client %s, %d upload thread(s), credentials from %s)",
+                   t->s.bucket, t->s.endpoint, t->clients[0]->ops->name, t->nclients,
+                   t->creds.source);
         if (t->s.use_libs3 && t->creds.session_token)
             h->log(ctx, CW_LOG_WARN, "s3.client=libs3 cannot send session tokens; "
                    "AWS_SESSION_TOKEN is ignored");
@@ -728,8 +739,8 @@ void s3_task_stop(s3_task_t *t)
         free(tp->topic);
         free(tp);
     }
-    if (t->client)
-        t->client->ops->destroy(t->client);
+    for (int i = 0; i < t->nclients; i++)
+        t->clients[i]->ops->destroy(t->clients[i]);
     if (t->ctl)
         t->ctl->ops->destroy(t->ctl);
     s3_credentials_clear(&t->creds);

@@ -7,7 +7,7 @@
 #   cw_s3cmd ARGS...          runs s3cmd (Signature V4) against it: an independent client.
 # s3rver's credentials are S3RVER / S3RVER. Its request log is $CW_TMP/s3rver.log.
 
-CW_S3RVER_BIN="${CW_SOURCE_DIR}/tests/servers/node_modules/.bin/s3rver"
+CW_S3RVER_BIN="${CW_S3RVER_BIN:-${CW_SOURCE_DIR}/tests/servers/node_modules/.bin/s3rver}"
 
 cw_start_s3rver() {
     CW_S3_BUCKET=${1:-${CW_S3_BUCKET:-test-bucket}}

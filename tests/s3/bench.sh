@@ -2,17 +2,32 @@
 # bench-s3: Kafka (mock cluster) -> S3 (s3rver) through the worker and the S3 sink, beside
 # `kcat -C -e` reading the same topic to /dev/null in the same run. Prints records/s, MB/s,
 # peak RSS and the ratio to kcat. Not a test: numbers depend on the machine.
-#   BENCH_RECORDS (default 299520), BENCH_PARTITIONS (default 64), BENCH_FLUSH (default 520)
+#   BENCH_RECORDS (default 299520), BENCH_PARTITIONS (default 64)
+#   BENCH_FLUSH (default 2340: ~1.2 MB objects, two per partition)
+#   BENCH_TASKS (default 1): the connector's tasks.max
+#   BENCH_EXTRA: one more connector config line, e.g. BENCH_EXTRA=s3.upload.threads=1
+#   BENCH_RUNS (default 3): kcat and the worker are each measured this many times, alternating,
+#     after one untimed warm-up round; the medians are compared (timings here vary by up to
+#     1.5x from run to run)
 #   BENCH_WORKER_WRAPPER: a command prefix for the worker (profiling), e.g.
 #     BENCH_WORKER_WRAPPER="perf record -F 2000 -g -o /tmp/worker.perf --"
 #   BENCH_SKIP_DRIVER=1: skip the s3-sink-alone run.
-# With the defaults every object is full (4680 records per partition = 9 x 520), so all of
+# With the defaults every object is full (4680 records per partition = 2 x 2340), so all of
 # them are written while streaming. "total" runs from the worker's start to the last object
 # in S3; "pipeline" from the partition assignment (worker log) to the last object written.
+# Each worker run is a new connector (new consumer group, own topics.dir), so it reads the
+# topic from the start like kcat.
+# The Kafka double (mock cluster) keeps its data in memory; the S3 double does too when
+# /dev/shm has room: on disk, ext4's inode allocation was most of s3rver's cost per object.
+shm_free_kib=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 {print $4}')
+if [ -z "${TMPDIR:-}" ] && [ -w /dev/shm ] && [ "${shm_free_kib:-0}" -gt $((4 * 1024 * 1024)) ]; then
+    export TMPDIR=/dev/shm
+fi
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 . "$CW_SOURCE_DIR/tests/lib/s3rver.sh"
 . "$CW_SOURCE_DIR/tests/s3/lib.sh"
-records=${BENCH_RECORDS:-299520} parts=${BENCH_PARTITIONS:-64} flush=${BENCH_FLUSH:-520}
+records=${BENCH_RECORDS:-299520} parts=${BENCH_PARTITIONS:-64} flush=${BENCH_FLUSH:-2340}
+tasks=${BENCH_TASKS:-1} runs=${BENCH_RUNS:-3}
 cw_start_mock_cluster --topic bench:$parts
 cw_start_s3rver
 
@@ -33,7 +48,6 @@ for ((p = 0; p < parts; p++)); do
 done
 bytes=$(cat "$CW_TMP"/bench-*.jsonl | wc -c)
 
-now() { date +%s.%N; }
 # Runs a command, prints "<seconds> <peak RSS KiB>".
 measure() {
     python3 - "$@" <<'PY'
@@ -47,8 +61,9 @@ if rc != 0:
 print(f"{el:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
 PY
 }
-cw_note "kcat -C -e"
-read -r kt krss < <(measure kcat -C -e -q -b "$CW_BOOTSTRAP" -t bench -o beginning -f '%s\n')
+# CPU seconds (user + system) a process has used so far.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+sub() { python3 -c "print(round($1 - $2, 3))"; }
 
 cat >"$CW_TMP/worker.properties" <<P
 bootstrap.servers=$CW_BOOTSTRAP
@@ -58,10 +73,19 @@ value.converter=org.apache.kafka.connect.json.JsonConverter
 value.converter.schemas.enable=false
 log.level=debug
 P
-cat >"$CW_TMP/s3.properties" <<P
-name=bench-s3
+want_objects=$((records / flush))
+
+# One worker run (connector "run<N>", objects under run<N>/). Streaming mode, as in
+# production: the clock stops when the last object is in S3, counted in s3rver's data
+# directory; peak RSS is the worker's VmHWM at that moment. Appends one line to runs.txt.
+worker_run() {
+    local n=$1 dir="$CW_S3_DIR/$CW_S3_BUCKET/run$1"
+    cat >"$CW_TMP/s3-$n.properties" <<P
+name=run$n
 connector.class=io.confluent.connect.s3.S3SinkConnector
 topics=bench
+topics.dir=run$n
+tasks.max=$tasks
 s3.bucket.name=$CW_S3_BUCKET
 s3.region=us-east-1
 store.url=$CW_S3_URL
@@ -69,71 +93,95 @@ aws.access.key.id=S3RVER
 aws.secret.access.key=S3RVER
 format.class=io.confluent.connect.s3.format.json.JsonFormat
 flush.size=$flush
+${BENCH_EXTRA:-}
 P
-cw_note "connect-worker + s3-sink"
-# Streaming mode (as in production): the clock stops when the last object is in S3, counted
-# in s3rver's data directory; peak RSS is the worker's VmHWM at that moment.
-want_objects=$((records / flush))
-count_objects() { find "$CW_S3_DIR" -name '*._S3rver_object' | wc -l; }
-# CPU seconds (user + system) a process has used so far.
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
-s3cpu0=$(cpu_s "$CW_S3_PID") kcpu0=$(cpu_s "$CW_MOCK_PID")
-t0=$(date +%s.%N)
-# shellcheck disable=SC2086 # the wrapper is a command prefix, split on purpose
-${BENCH_WORKER_WRAPPER:-} "$CW_WORKER" "$CW_TMP/worker.properties" "$CW_TMP/s3.properties" \
-    2>"$CW_TMP/worker.log" >/dev/null &
-wpid=$!
-CW_PIDS+=("$wpid")
-if [ -n "${BENCH_WORKER_WRAPPER:-}" ]; then
-    # Measure and stop the worker itself, not the wrapper (which ends with it).
-    cw_wait_for 20 "the worker under the wrapper" pgrep -P "$wpid"
-    wpid=$(pgrep -P "$wpid" | head -1)
-fi
-all_written() { [ "$(count_objects)" -ge "$want_objects" ]; }
-cw_wait_for 600 "$want_objects objects in S3" all_written
-t1=$(date +%s.%N)
-wrss=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status")
-wcpu=$(cpu_s "$wpid") s3cpu=$(python3 -c "print(round($(cpu_s "$CW_S3_PID") - $s3cpu0, 2))")
-kcpu=$(python3 -c "print(round($(cpu_s "$CW_MOCK_PID") - $kcpu0, 2))")
-kill "$wpid"; wait "${CW_PIDS[-1]}" 2>/dev/null || true
-wt=$(python3 -c "print($t1 - $t0)")
-objects=$(cw_s3_keys | wc -l)
-# The floor S3 sets: s3rver answering one PUT at a time is the pipeline's slowest stage, so
-# the same object files are PUT again by curl over one connection, nothing else running
-# (without "Expect: 100-continue", which the sink does not send either).
+    count_objects() { find "$dir" -name '*._S3rver_object' 2>/dev/null | wc -l; }
+    all_written() { [ "$(count_objects)" -ge "$want_objects" ]; }
+    local s3cpu0 kcpu0 t0 t1 wpid wrss wcpu
+    s3cpu0=$(cpu_s "$CW_S3_PID") kcpu0=$(cpu_s "$CW_MOCK_PID")
+    t0=$(date +%s.%N)
+    # shellcheck disable=SC2086 # the wrapper is a command prefix, split on purpose
+    ${BENCH_WORKER_WRAPPER:-} "$CW_WORKER" "$CW_TMP/worker.properties" "$CW_TMP/s3-$n.properties" \
+        2>"$CW_TMP/worker-$n.log" >/dev/null &
+    wpid=$!
+    CW_PIDS+=("$wpid")
+    if [ -n "${BENCH_WORKER_WRAPPER:-}" ]; then
+        # Measure and stop the worker itself, not the wrapper (which ends with it).
+        cw_wait_for 20 "the worker under the wrapper" pgrep -P "$wpid"
+        wpid=$(pgrep -P "$wpid" | head -1)
+    fi
+    cw_wait_for 600 "$want_objects objects in S3 (run $n)" all_written
+    t1=$(date +%s.%N)
+    wrss=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status")
+    wcpu=$(cpu_s "$wpid")
+    echo "$(sub "$t1" "$t0") $wrss $wcpu $(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")" \
+        "$(sub "$(cpu_s "$CW_MOCK_PID")" "$kcpu0") $CW_TMP/worker-$n.log" >>"$CW_TMP/runs.txt"
+    kill "$wpid"; wait "${CW_PIDS[-1]}" 2>/dev/null || true
+}
+
+# Run 0 warms up, untimed: s3rver's JavaScript is compiled while it runs, and the first
+# workload it sees ran ~30% slower than the later ones.
+cw_note "warm-up (not counted): kcat and one worker run"
+measure kcat -C -e -q -b "$CW_BOOTSTRAP" -t bench -o beginning -f '%s\n' >/dev/null
+worker_run 0
+: >"$CW_TMP/runs.txt"; : >"$CW_TMP/kcat.txt"
+for ((r = 1; r <= runs; r++)); do
+    cw_note "run $r/$runs: kcat -C -e"
+    measure kcat -C -e -q -b "$CW_BOOTSTRAP" -t bench -o beginning -f '%s\n' >>"$CW_TMP/kcat.txt"
+    cw_note "run $r/$runs: connect-worker + s3-sink (tasks.max=$tasks, flush.size=$flush)"
+    worker_run "$r"
+done
+objects=$(find "$CW_S3_DIR/$CW_S3_BUCKET/run1" -name '*._S3rver_object' | wc -l)
+
+# The floor S3 sets: s3rver is the pipeline's busiest process, so the objects of run 1 are
+# PUT again by curl over one connection, nothing else running (without "Expect:
+# 100-continue", which the sink does not wait for either).
 cw_note "s3rver alone: the same $objects objects PUT by curl"
 floor_args=()
 while read -r f; do
     floor_args+=(-T "$f" "$CW_S3_URL/$CW_S3_BUCKET/floor/${#floor_args[@]}")
-done < <(find "$CW_S3_DIR/$CW_S3_BUCKET" -name '*._S3rver_object' | sort)
+done < <(find "$CW_S3_DIR/$CW_S3_BUCKET/run1" -name '*._S3rver_object' | sort)
+s3cpu0=$(cpu_s "$CW_S3_PID")
 read -r ft _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER -H "Expect:" \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${floor_args[@]}")
+fcpu=$(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")
 # The sink alone (no Kafka): the same number of ~500-byte records through s3-driver.
 dt=nan drss=0
 if [ "${BENCH_SKIP_DRIVER:-0}" != 1 ]; then
     cw_note "s3-sink alone (s3-driver, no Kafka)"
-    cw_s3cmd del --recursive --force "s3://$CW_S3_BUCKET/" >/dev/null 2>&1 || true
-    s3_config "$CW_TMP/driver.properties" flush.size=$flush
+    s3_config "$CW_TMP/driver.properties" flush.size=$flush topics.dir=driver
     read -r dt drss < <(measure "$S3_DRIVER" --config "$CW_TMP/driver.properties" \
         --partitions $parts --records $((records / parts)) --pad 400 --batch 500 --flush-every 50)
 fi
-python3 - "$records" "$bytes" "$kt" "$krss" "$wt" "$wrss" "$objects" "$CW_TMP/worker.log" "$dt" "$drss" "$wcpu" "$s3cpu" "$kcpu" "$ft" <<'PY'
-import sys, datetime
-n, b, kt, krss, wt, wrss, objs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
-dt, drss = float(sys.argv[9]), int(sys.argv[10])
+python3 - "$records" "$bytes" "$objects" "$CW_TMP/kcat.txt" "$CW_TMP/runs.txt" "$dt" "$drss" "$ft" "$fcpu" <<'PY'
+import sys, datetime, statistics
+n, b, objs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+kcat = [tuple(map(float, l.split())) for l in open(sys.argv[4])]
+runs = [l.split() for l in open(sys.argv[5])]
+dt, drss, ft, fcpu = float(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8]), float(sys.argv[9])
 ts = lambda line: datetime.datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
-assigned = wrote = None
-for line in open(sys.argv[8]):
-    if assigned is None and "assigned" in line and "partition(s)" in line: assigned = ts(line)
-    if "wrote s3://" in line: wrote = ts(line)
-pt = (wrote - assigned) if assigned and wrote else float("nan")
-print(f"records: {n}, {b/1e6:.1f} MB, {objs} objects written")
+def pipeline_s(log):
+    assigned = wrote = None
+    for line in open(log):
+        if assigned is None and "assigned" in line and "partition(s)" in line: assigned = ts(line)
+        if "wrote s3://" in line: wrote = ts(line)
+    return (wrote - assigned) if assigned and wrote else float("nan")
+med = statistics.median
+kt = med(k[0] for k in kcat); krss = max(k[1] for k in kcat)
+pts = [pipeline_s(r[5]) for r in runs]
+pt, wt = med(pts), med(float(r[0]) for r in runs)
+wrss = max(int(r[1]) for r in runs)
+print(f"records: {n}, {b/1e6:.1f} MB, {objs} objects per run, {len(runs)} runs (medians below)")
 print(f"kcat -C -e              : {n/kt:9.0f} records/s {b/kt/1e6:7.1f} MB/s  peak RSS {krss/1024:6.1f} MiB  ({kt:.2f} s)")
 print(f"worker+s3-sink pipeline : {n/pt:9.0f} records/s {b/pt/1e6:7.1f} MB/s  peak RSS {wrss/1024:6.1f} MiB  ({pt:.2f} s assignment -> last object)")
-print(f"worker+s3-sink total    : {n/wt:9.0f} records/s {b/wt/1e6:7.1f} MB/s  ({wt:.2f} s incl. start and group join)")
-print(f"s3-sink alone (driver)  : {n/dt:9.0f} records/s {b/dt/1e6:7.1f} MB/s  peak RSS {drss/1024:6.1f} MiB  ({dt:.2f} s, generating records included)")
-ft = float(sys.argv[14])
-print(f"s3rver alone (curl PUTs): {objs/ft:9.0f} objects/s {b/ft/1e6:7.1f} MB/s                    ({ft:.2f} s for the same objects)")
-print(f"CPU during the worker run: worker {sys.argv[11]} s, s3rver {sys.argv[12]} s, mock Kafka {sys.argv[13]} s")
-print(f"ratio pipeline/kcat: {kt/pt:.2f}   total/kcat: {kt/wt:.2f}   (target >= 0.5)   s3rver alone/pipeline: {ft/pt:.2f}")
+print(f"worker+s3-sink total    : {n/wt:9.0f} records/s {b/wt/1e6:7.1f} MB/s  ({wt:.2f} s incl. start and the group join)")
+if dt == dt:
+    print(f"s3-sink alone (driver)  : {n/dt:9.0f} records/s {b/dt/1e6:7.1f} MB/s  peak RSS {drss/1024:6.1f} MiB  ({dt:.2f} s, generating records included)")
+print(f"s3rver alone (curl PUTs): {objs/ft:9.0f} objects/s {b/ft/1e6:7.1f} MB/s  ({ft:.2f} s and {fcpu:.2f} s of s3rver CPU for one run's objects)")
+for i, (r, p, k) in enumerate(zip(runs, pts, kcat), 1):
+    print(f"run {i}: kcat {k[0]:.2f} s, pipeline {p:.2f} s (ratio {k[0]/p:.2f}), total {float(r[0]):.2f} s;"
+          f" CPU worker {r[2]} s, s3rver {r[3]} s, mock Kafka {r[4]} s")
+print(f"ratio pipeline/kcat (median): {kt/pt:.2f}   (target >= 0.5)   total/kcat: {kt/wt:.2f}"
+      f" (the mock cluster, like a broker, delays a new group's first join by 3 s)")
+print(f"ratio kcat/s3rver alone: {kt/ft:.2f} (the best this S3 server allows)   pipeline/s3rver alone: {ft/pt:.2f}")
 PY

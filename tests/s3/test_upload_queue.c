@@ -3,7 +3,9 @@
  * before the ones behind it; a fatal failure stops it for good; admission pushes back when
  * the queued bytes reach the bound and the thread does not catch up in time; cancel takes
  * back one owner's jobs (waiting for the running one) and lets the others run; free
- * releases what is left. */
+ * releases what is left. With several threads: jobs of different owners run at the same
+ * time, jobs of one owner never do and keep their order, and a failure still pauses the
+ * queue once the running jobs are done. */
 #include "s3_sink.h"
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,6 +18,10 @@
 
 typedef struct job {
     int id;
+    int owner;              /* index into inflight[] */
+    atomic_int *wait_for;   /* run only once this is set (5 s at most), or fail */
+    atomic_int *on_start;   /* set when the job starts (outlives the job, unlike started) */
+    atomic_int *fail_while; /* fail retriably as long as this is set */
     int transient_failures; /* fail retriably this many times, then succeed */
     int fatal;
     int delay_ms;
@@ -25,6 +31,9 @@ typedef struct job {
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int ran[64], nran;          /* ids of successful runs, in order */
 static int released_done, released_undone;
+static atomic_int inflight[4];     /* running jobs per owner */
+static atomic_int overlaps;        /* a job started while another of its owner ran */
+static atomic_int threads_seen;    /* bit i: thread i ran a job */
 
 static void nap(int ms)
 {
@@ -32,19 +41,40 @@ static void nap(int ms)
     nanosleep(&ts, NULL);
 }
 
-static int run(void *opaque, void *p, char *errstr, size_t errstr_size)
+static int run(void *opaque, int thread, void *p, char *errstr, size_t errstr_size)
 {
     (void)opaque;
     job_t *j = p;
+    atomic_fetch_or(&threads_seen, 1 << thread);
+    if (atomic_fetch_add(&inflight[j->owner], 1) != 0)
+        atomic_fetch_add(&overlaps, 1);
     atomic_store(&j->started, 1);
+    if (j->on_start)
+        atomic_store(j->on_start, 1);
+    int rc = CW_OK;
+    if (j->wait_for) {
+        int waited = 0;
+        while (!atomic_load(j->wait_for) && waited < 5000) {
+            nap(1);
+            waited++;
+        }
+        if (!atomic_load(j->wait_for)) {
+            snprintf(errstr, errstr_size, "job %d: the job it waits for never started", j->id);
+            rc = CW_ERR_FATAL;
+        }
+    }
     if (j->delay_ms)
         nap(j->delay_ms);
+    atomic_fetch_sub(&inflight[j->owner], 1);
+    if (rc != CW_OK)
+        return rc;
     if (j->fatal) {
         snprintf(errstr, errstr_size, "fatal %d", j->id);
         return CW_ERR_FATAL;
     }
-    if (j->transient_failures > 0) {
-        j->transient_failures--;
+    if (j->transient_failures > 0 || (j->fail_while && atomic_load(j->fail_while))) {
+        if (j->transient_failures > 0)
+            j->transient_failures--;
         snprintf(errstr, errstr_size, "boom %d", j->id);
         return CW_ERR_RETRIABLE;
     }
@@ -76,6 +106,15 @@ static job_t *job(int id)
 static void reset(void)
 {
     nran = released_done = released_undone = 0;
+    atomic_store(&overlaps, 0);
+    atomic_store(&threads_seen, 0);
+}
+
+static job_t *owned_job(int id, int owner)
+{
+    job_t *j = job(id);
+    j->owner = owner;
+    return j;
 }
 
 static int ran_is(const char *want)
@@ -101,7 +140,7 @@ int main(void)
 
     /* In order; wait_idle returns once all are done and released. */
     reset();
-    q = s3_uploadq_new(1 << 20, run, release, NULL, err, sizeof err);
+    q = s3_uploadq_new(1 << 20, 1, run, release, NULL, err, sizeof err);
     CHECK(q != NULL, "new: %s", err);
     for (int i = 1; i <= 5; i++)
         s3_uploadq_push(q, job(i), &owner_a, 10);
@@ -110,20 +149,24 @@ int main(void)
     CHECK(released_done == 5 && s3_uploadq_bytes(q) == 0, "released %d", released_done);
     s3_uploadq_free(q);
 
-    /* A transient failure pauses the queue; admit pushes back (and kicks a retry); the
-     * failed job runs again before the next one. */
+    /* A transient failure pauses the queue; admit and wait_idle push back (and kick a
+     * retry, which fails again while S3 is "down"); the failed job runs again before the
+     * next one once S3 is back. */
     reset();
-    q = s3_uploadq_new(1 << 20, run, release, NULL, err, sizeof err);
+    static atomic_int s3_down = 1;
+    q = s3_uploadq_new(1 << 20, 1, run, release, NULL, err, sizeof err);
     job_t *flaky = job(2);
-    flaky->transient_failures = 1;
+    flaky->fail_while = &s3_down;
     s3_uploadq_push(q, job(1), &owner_a, 10);
     s3_uploadq_push(q, flaky, &owner_a, 10);
     s3_uploadq_push(q, job(3), &owner_b, 10);
     CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_ERR_RETRIABLE, "first failure");
     CHECK(!strcmp(err, "boom 2"), "err %s", err);
-    CHECK(ran_is("1"), "job 3 waits behind the failed job");
     CHECK(s3_uploadq_admit(q, 0, err, sizeof err) == CW_ERR_RETRIABLE, "admit while failed");
     CHECK(!strcmp(err, "boom 2"), "err %s", err);
+    CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_ERR_RETRIABLE, "still failing");
+    CHECK(ran_is("1"), "job 3 waits behind the failed job");
+    atomic_store(&s3_down, 0);
     CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_OK, "the retry works: %s", err);
     CHECK(ran_is("1,2,3"), "order after retries");
     CHECK(s3_uploadq_admit(q, 0, err, sizeof err) == CW_OK, "admit after recovery: %s", err);
@@ -131,7 +174,7 @@ int main(void)
 
     /* A fatal failure stops the queue for good. */
     reset();
-    q = s3_uploadq_new(1 << 20, run, release, NULL, err, sizeof err);
+    q = s3_uploadq_new(1 << 20, 1, run, release, NULL, err, sizeof err);
     job_t *bad = job(1);
     bad->fatal = 1;
     s3_uploadq_push(q, bad, &owner_a, 10);
@@ -146,7 +189,7 @@ int main(void)
 
     /* The bound: at max_bytes queued, admit waits for room and pushes back on timeout. */
     reset();
-    q = s3_uploadq_new(100, run, release, NULL, err, sizeof err);
+    q = s3_uploadq_new(100, 1, run, release, NULL, err, sizeof err);
     job_t *slow = job(1);
     slow->delay_ms = 400;
     s3_uploadq_push(q, slow, &owner_a, 150); /* larger than the bound: still taken alone */
@@ -159,7 +202,7 @@ int main(void)
     /* Cancel: owner A's running job finishes, its queued ones are given back undone, B's
      * jobs still run. */
     reset();
-    q = s3_uploadq_new(1 << 20, run, release, NULL, err, sizeof err);
+    q = s3_uploadq_new(1 << 20, 1, run, release, NULL, err, sizeof err);
     job_t *running = job(1);
     running->delay_ms = 200;
     s3_uploadq_push(q, running, &owner_a, 10);
@@ -177,7 +220,7 @@ int main(void)
 
     /* Cancel of a failed head lets the jobs behind it go. */
     reset();
-    q = s3_uploadq_new(1 << 20, run, release, NULL, err, sizeof err);
+    q = s3_uploadq_new(1 << 20, 1, run, release, NULL, err, sizeof err);
     job_t *stuck = job(1);
     stuck->transient_failures = 1000;
     s3_uploadq_push(q, stuck, &owner_a, 10);
@@ -188,6 +231,67 @@ int main(void)
     CHECK(ran_is("2"), "job behind the cancelled one ran");
     CHECK(s3_uploadq_admit(q, 0, err, sizeof err) == CW_OK, "no failure left: %s", err);
     s3_uploadq_free(q);
+
+    /* Two threads: owner 1's job runs only once owner 2's has started, which one thread
+     * could never do (the job would fail after 5 s). */
+    reset();
+    static atomic_int b_started, slow_b_started;
+    q = s3_uploadq_new(1 << 20, 2, run, release, NULL, err, sizeof err);
+    CHECK(q != NULL, "new with 2 threads: %s", err);
+    job_t *a = owned_job(1, 1), *b = owned_job(2, 2);
+    b->on_start = &b_started;
+    a->wait_for = &b_started;
+    s3_uploadq_push(q, a, &owner_a, 10);
+    s3_uploadq_push(q, b, &owner_b, 10);
+    CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_OK, "concurrent owners: %s", err);
+    CHECK(atomic_load(&threads_seen) == 3, "both threads ran a job (mask %d)",
+          atomic_load(&threads_seen));
+    s3_uploadq_free(q);
+
+    /* Two threads, two owners: each owner's jobs one at a time and in order. */
+    reset();
+    q = s3_uploadq_new(1 << 20, 2, run, release, NULL, err, sizeof err);
+    for (int i = 1; i <= 8; i++) {
+        job_t *j = owned_job(i, i % 2 ? 1 : 2);
+        j->delay_ms = i % 3 ? 5 : 0;
+        s3_uploadq_push(q, j, i % 2 ? (void *)&owner_a : (void *)&owner_b, 10);
+    }
+    CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_OK, "wait: %s", err);
+    CHECK(atomic_load(&overlaps) == 0, "%d job(s) ran beside another of their owner",
+          atomic_load(&overlaps));
+    int last_a = 0, last_b = 0, in_order = nran == 8;
+    for (int i = 0; i < nran; i++) {
+        int *last = ran[i] % 2 ? &last_a : &last_b;
+        in_order &= ran[i] > *last;
+        *last = ran[i];
+    }
+    CHECK(in_order, "per-owner order (%d jobs ran)", nran);
+    s3_uploadq_free(q);
+
+    /* Two threads: a failure pauses the queue, but wait_idle returns only once the job
+     * running beside it is done; the retry then runs the failed job. */
+    reset();
+    q = s3_uploadq_new(1 << 20, 2, run, release, NULL, err, sizeof err);
+    job_t *slow_b = owned_job(2, 2), *failing = owned_job(1, 1), *after = owned_job(3, 1);
+    slow_b->delay_ms = 300;
+    static atomic_int down_again = 1;
+    failing->fail_while = &down_again;
+    slow_b->on_start = &slow_b_started;
+    failing->wait_for = &slow_b_started;
+    s3_uploadq_push(q, failing, &owner_a, 10);
+    s3_uploadq_push(q, slow_b, &owner_b, 10);
+    s3_uploadq_push(q, after, &owner_a, 10);
+    CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_ERR_RETRIABLE, "failure with 2 threads");
+    CHECK(ran_is("2"), "the running job finished; the failed one's successor waits");
+    atomic_store(&down_again, 0);
+    CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_OK, "retry: %s", err);
+    CHECK(ran_is("2,1,3"), "the failed job, then its successor");
+    s3_uploadq_free(q);
+
+    char big[64];
+    CHECK(s3_uploadq_new(1, 0, run, release, NULL, big, sizeof big) == NULL &&
+              strstr(big, "1..") != NULL,
+          "0 threads refused: %s", big);
 
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
