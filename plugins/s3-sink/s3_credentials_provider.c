@@ -17,7 +17,7 @@ struct s3_creds_provider {
     uint64_t gen;             /* bumped whenever cur changes */
     int stale;                /* S3 rejected cur as expired: fetch before using it again */
     int fetching;
-    int64_t last_try_ms;      /* start of the last fetch; 0: none yet */
+    int64_t last_try_ms;      /* start of the last fetch (the first one: creation) */
     int refreshes;
     char last_err[400];
     char source[96];
@@ -57,6 +57,7 @@ s3_creds_provider_t *s3_creds_provider_new(s3_credentials_t *initial)
     snprintf(p->source, sizeof p->source, "%s", p->cur.source);
     p->now_ms = wall_ms;
     p->fetch = s3_creds_refetch;
+    p->last_try_ms = wall_ms(); /* they were just fetched */
     return p;
 }
 
@@ -71,6 +72,7 @@ void s3_creds_provider_set_hooks(s3_creds_provider_t *p, int64_t (*now_ms)(void)
 {
     p->now_ms = now_ms ? now_ms : wall_ms;
     p->fetch = fetch ? fetch : s3_creds_refetch;
+    p->last_try_ms = p->now_ms();
 }
 
 static void say(s3_creds_provider_t *p, int level, const char *msg)
@@ -126,7 +128,7 @@ int s3_creds_provider_get(s3_creds_provider_t *p, uint64_t *gen, s3_credentials_
         valid = !p->stale && (!p->cur.expires_ms || now < p->cur.expires_ms);
         if (!due || p->kind == S3_CREDS_FIXED)
             break;
-        if (!p->fetching && (!p->last_try_ms || now - p->last_try_ms >= S3_CREDS_RETRY_MS)) {
+        if (!p->fetching && now - p->last_try_ms >= S3_CREDS_RETRY_MS) {
             refresh_locked(p, now);
             /* Judge the outcome once more, but never fetch twice in one call. */
             now = p->now_ms();
