@@ -2,7 +2,8 @@
 # Credentials from EC2 instance metadata (IMDSv2, a fake server in place of 169.254.169.254),
 # through the real worker: with no keys anywhere the sink writes every record (read back with
 # s3cmd) on temporary credentials, fetches them again while it writes because they expire
-# within five minutes, and never logs a key, secret or token. Then the failures: s3.client=
+# within five minutes, survives the metadata service going away until they expired (the
+# uploads wait, nothing is lost), and never logs a key, secret or token. Then the failures: s3.client=
 # libs3 refuses temporary credentials, and with no source at all the task fails naming each
 # source, with the exit code of the other credential configuration errors.
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
@@ -12,7 +13,7 @@ s3_clean_aws_env
 parts=2
 cw_start_mock_cluster --topic ev:$parts
 cw_start_s3rver
-s3_start_fake_metadata 120 # valid for 2 minutes: inside the refresh window from the start
+s3_start_fake_metadata 3 # valid for 3 s: inside the refresh window from the start
 export AWS_EC2_METADATA_SERVICE_ENDPOINT=$CW_MD_URL
 produce() { # FROM TO
     local p i
@@ -51,12 +52,23 @@ first=$(s3_md_count)
 sleep 1.2
 produce 50 100
 cw_wait_for 30 "the objects of the second batch" objects $((parts * 10))
-kill -TERM "$CW_WORKER_PID"
-wait "$CW_WORKER_PID" || cw_fail "worker exit code $? after SIGTERM: $(tail -5 "$CW_TMP/imds.log")"
 later=$(s3_md_count)
 [ "$later" -gt "$first" ] || cw_fail "credentials were not fetched again ($first, then $later)"
-cw_note "credentials answers: $first at the first objects, $later at the end"
-s3_expect_exactly_once "$CW_TMP/dl" $parts 100
+cw_note "credentials answers: $first at the first objects, $later after the second batch"
+
+cw_note "(1b) the metadata service is away until the credentials expired"
+s3_stop_fake_metadata
+last_expiry() { grep -o 'they expire at [0-9T:-]*Z' "$CW_TMP/imds.log" | tail -1 | cut -d' ' -f4; }
+expired() { [ "$(date -u +%s)" -gt "$(date -u -d "$(last_expiry)" +%s)" ]; }
+cw_wait_for 10 "the last credentials ($(last_expiry)) to expire" expired
+produce 100 150
+cw_wait_for 30 "the sink to report expired credentials" \
+    cw_log_has "$CW_TMP/imds.log" "expired at .* and could not be refreshed"
+s3_start_fake_metadata 3
+cw_wait_for 30 "the objects of the third batch" objects $((parts * 15))
+kill -TERM "$CW_WORKER_PID"
+wait "$CW_WORKER_PID" || cw_fail "worker exit code $? after SIGTERM: $(tail -5 "$CW_TMP/imds.log")"
+s3_expect_exactly_once "$CW_TMP/dl" $parts 150
 grep -q "credentials from instance metadata (role cw-test-role)" "$CW_TMP/imds.log" ||
     cw_fail "the log does not name the credential source: $(grep -m1 'writing to' "$CW_TMP/imds.log")"
 grep -q "refreshed AWS credentials from instance metadata" "$CW_TMP/imds.log" || cw_fail "no refresh logged"

@@ -5,7 +5,8 @@ EC2 instance metadata, IMDSv2: PUT /latest/api/token (needs the TTL header) give
 token; GETs under /latest/meta-data/ need it (401 without). The container endpoint is GET
 /container/creds, answered only with `Authorization: <--auth-token>` (403 otherwise).
 Credentials are s3rver's S3RVER / S3RVER with a session token, expiring --expires-in
-seconds after each answer. Every credentials answer adds one to --count-file.
+seconds after each answer. Every credentials answer adds one to --count-file (which a
+restarted server goes on counting from).
 """
 import argparse
 import datetime
@@ -87,8 +88,13 @@ def main():
     p.add_argument("--auth-token", default="container-auth-token")
     p.add_argument("--count-file", required=True)
     args = p.parse_args()
-    with open(args.count_file, "w") as f:
-        f.write("0\n")
+    global served
+    if os.path.exists(args.count_file):
+        with open(args.count_file) as f:
+            served = int(f.read().strip() or 0)
+    else:
+        with open(args.count_file, "w") as f:
+            f.write("0\n")
     ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
 
 
