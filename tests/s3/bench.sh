@@ -95,7 +95,8 @@ format.class=io.confluent.connect.s3.format.json.JsonFormat
 flush.size=$flush
 ${BENCH_EXTRA:-}
 P
-    count_objects() { find "$dir" -name '*._S3rver_object' 2>/dev/null | wc -l; }
+    # s3rver writes an object's metadata once the object is complete.
+    count_objects() { find "$dir" -name '*._S3rver_metadata.json' 2>/dev/null | wc -l; }
     all_written() { [ "$(count_objects)" -ge "$want_objects" ]; }
     local s3cpu0 kcpu0 t0 t1 wpid wrss wcpu
     s3cpu0=$(cpu_s "$CW_S3_PID") kcpu0=$(cpu_s "$CW_MOCK_PID")

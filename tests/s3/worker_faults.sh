@@ -49,7 +49,9 @@ cw_wait_for 30 "first objects" has_objects
 cw_stop_s3rver
 cw_wait_for 30 "the worker to pause for back-pressure" grep -q "back-pressure" "$CW_TMP/worker.log"
 cw_start_s3rver
-full() { [ "$(find "$CW_S3_DIR" -name '*._S3rver_object' | wc -l)" -ge $((parts * (n / 40))) ]; }
+# Complete objects only: s3rver writes an object's metadata after its bytes, and a PUT cut
+# off by the outage can leave a partial object file behind (the sink writes it again).
+full() { [ "$(find "$CW_S3_DIR" -name '*._S3rver_metadata.json' | wc -l)" -ge $((parts * (n / 40))) ]; }
 cw_wait_for 60 "every full object" full
 kill -TERM $w
 wait $w || cw_fail "worker exit code $? after SIGTERM: $(tail -5 "$CW_TMP/worker.log")"
