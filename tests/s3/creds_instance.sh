@@ -39,7 +39,8 @@ connector() { # FILE NAME [key=value...]
         printf '%s\n' "$@"
     } >"$f"
 }
-objects() { [ "$(find "$CW_S3_DIR" -name '*._S3rver_object' | wc -l)" -ge "$1" ]; }
+# Complete objects: s3rver writes an object's metadata after its bytes.
+objects() { [ "$(find "$CW_S3_DIR" -name '*._S3rver_metadata.json' | wc -l)" -ge "$1" ]; }
 
 cw_note "(1) instance credentials, refreshed while writing"
 connector "$CW_TMP/s3.properties" s3-imds
