@@ -2,6 +2,7 @@
  * libs3 SigV2). The sink never knows which one it holds. */
 #ifndef S3_CLIENT_H
 #define S3_CLIENT_H
+#include "s3_credentials.h"
 #include <stddef.h>
 
 /** Outcome of one request after the client's own retries. */
@@ -17,18 +18,14 @@ typedef struct s3_result {
     char detail[256];   /**< a short human-readable detail (never a secret) */
 } s3_result_t;
 
-typedef struct s3_credentials {
-    char *access_key;
-    char *secret_key;
-    char *session_token;  /**< NULL when none */
-    char source[96];      /**< where they came from, for messages ("config", "environment", ...) */
-} s3_credentials_t;
-
 typedef struct s3_client_options {
     const char *endpoint;        /**< scheme://host[:port], never NULL after setup */
     const char *bucket;
     const char *region;
     int path_style;
+    /** The task's shared credentials (the curl client follows their refreshes; libs3 takes
+     *  them once), or NULL to use the fixed `creds`. */
+    s3_creds_provider_t *provider;
     const s3_credentials_t *creds;
     const char *sse_algorithm;   /**< x-amz-server-side-encryption, or NULL */
     const char *sse_kms_key_id;  /**< or NULL */
@@ -81,11 +78,4 @@ char *s3_uri_encode_key(const char *key);
 /** Sleeps the backoff for retry number `attempt` (0-based): base * 2^attempt with full
  *  jitter, in 50 ms slices, returning early (1) when should_stop says so. */
 int s3_backoff_sleep(const s3_client_options_t *o, int attempt);
-
-/** Credential chain: config keys, then environment, then the shared credentials file.
- *  Returns 0 and fills *out, or -1 with errstr naming what was looked at. */
-int s3_credentials_resolve(const char *cfg_access, const char *cfg_secret,
-                           const char *cfg_token, s3_credentials_t *out, char *errstr,
-                           size_t errstr_size);
-void s3_credentials_clear(s3_credentials_t *c);
 #endif

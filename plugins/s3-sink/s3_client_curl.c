@@ -1,5 +1,7 @@
 /* S3 client on libcurl: Signature V4 by CURLOPT_AWS_SIGV4, one CURL handle per task so the
- * connection is reused, retries with exponential backoff and jitter. */
+ * connection is reused, retries with exponential backoff and jitter. Before every attempt it
+ * asks the task's credentials provider whether the credentials changed (a refresh of
+ * temporary ones) and rebuilds its auth from them. */
 #define _GNU_SOURCE /* memmem, tm_gmtoff */
 #include "s3_client.h"
 #include <curl/curl.h>
@@ -17,6 +19,9 @@ typedef struct curl_client {
     CURL *curl;
     s3_client_options_t o;
     char *endpoint, *bucket, *region, *sse, *kms;
+    s3_creds_provider_t *provider;
+    int own_provider;   /* made here from fixed credentials */
+    uint64_t gen;       /* generation of the credentials userpwd and token_header hold */
     char *userpwd;
     char *token_header;
     char sigv4[128];
@@ -188,6 +193,59 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
     return (int)status;
 }
 
+static void free_secret(char **s)
+{
+    if (*s) {
+        memset(*s, 0, strlen(*s));
+        free(*s);
+        *s = NULL;
+    }
+}
+
+/* Makes userpwd and token_header follow the provider's current credentials. -1 with res
+ * filled when there are none (expired and not refreshed: transient). */
+static int use_current_creds(curl_client_t *c, s3_result_t *res)
+{
+    s3_credentials_t fresh = {0};
+    char err[sizeof res->detail];
+    int rc = s3_creds_provider_get(c->provider, &c->gen, &fresh, err, sizeof err);
+    if (rc < 0) {
+        res->http_status = 0;
+        snprintf(res->code, sizeof res->code, "CredentialsUnavailable");
+        snprintf(res->detail, sizeof res->detail, "%s", err);
+        return -1;
+    }
+    if (rc == 0)
+        return 0;
+    free_secret(&c->userpwd);
+    free_secret(&c->token_header);
+    size_t ul = strlen(fresh.access_key) + strlen(fresh.secret_key) + 2;
+    c->userpwd = malloc(ul);
+    if (c->userpwd)
+        snprintf(c->userpwd, ul, "%s:%s", fresh.access_key, fresh.secret_key);
+    if (fresh.session_token) {
+        size_t tl = strlen(fresh.session_token) + 32;
+        c->token_header = malloc(tl);
+        if (c->token_header)
+            snprintf(c->token_header, tl, "x-amz-security-token: %s", fresh.session_token);
+    }
+    int oom = !c->userpwd || (fresh.session_token && !c->token_header);
+    s3_credentials_clear(&fresh);
+    if (oom) {
+        c->gen = 0; /* build them again next time */
+        snprintf(res->code, sizeof res->code, "OutOfMemory");
+        res->detail[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* S3's word for temporary credentials it no longer takes (clock skew, or revoked early). */
+static int expired_code(const char *code)
+{
+    return !strcmp(code, "ExpiredToken") || !strcmp(code, "TokenRefreshRequired");
+}
+
 /* Retries transient failures; a 412 on a conditional write is success (the object is there,
  * with the same content by construction). */
 /* No new attempt after this long inside one call, so that the worker gets the task thread
@@ -210,10 +268,16 @@ static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out,
         if (out->data)
             out->data[0] = 0;
         memset(hc, 0, sizeof *hc);
-        int st = perform_once(c, rq, out, hc, res);
+        s3_outcome_t oc = S3_TRANSIENT;
+        int st = use_current_creds(c, res) == 0 ? perform_once(c, rq, out, hc, res) : -1;
         if (rq->if_none_match && st == 412)
             return S3_DONE; /* the caller looks at res->http_status */
-        s3_outcome_t oc = s3_classify(st, res->code);
+        if (st >= 0)
+            oc = s3_classify(st, res->code);
+        /* Temporary credentials S3 calls expired are fetched again before the next try. */
+        if (oc == S3_PERMANENT && expired_code(res->code) &&
+            s3_creds_provider_invalidate(c->provider, c->gen))
+            oc = S3_TRANSIENT;
         if (oc == S3_DONE) {
             /* CompleteMultipartUpload reports some errors inside a 200 answer. */
             if (out->data && memmem(out->data, out->len, "<Error>", 7)) {
@@ -408,14 +472,10 @@ static void c_destroy(s3_client_t *base)
     if (!c)
         return;
     curl_easy_cleanup(c->curl);
-    if (c->userpwd) {
-        memset(c->userpwd, 0, strlen(c->userpwd));
-        free(c->userpwd);
-    }
-    if (c->token_header) {
-        memset(c->token_header, 0, strlen(c->token_header));
-        free(c->token_header);
-    }
+    free_secret(&c->userpwd);
+    free_secret(&c->token_header);
+    if (c->own_provider)
+        s3_creds_provider_free(c->provider);
     free(c->endpoint);
     free(c->bucket);
     free(c->region);
@@ -451,20 +511,28 @@ s3_client_t *s3_client_curl_new(const s3_client_options_t *o, char *errstr, size
     c->kms = o->sse_kms_key_id && *o->sse_kms_key_id ? strdup(o->sse_kms_key_id) : NULL;
     c->curl = curl_easy_init();
     snprintf(c->sigv4, sizeof c->sigv4, "aws:amz:%s:s3", o->region);
-    size_t ul = strlen(o->creds->access_key) + strlen(o->creds->secret_key) + 2;
-    c->userpwd = malloc(ul);
-    if (c->userpwd)
-        snprintf(c->userpwd, ul, "%s:%s", o->creds->access_key, o->creds->secret_key);
-    if (o->creds->session_token) {
-        size_t tl = strlen(o->creds->session_token) + 32;
-        c->token_header = malloc(tl);
-        if (c->token_header)
-            snprintf(c->token_header, tl, "x-amz-security-token: %s", o->creds->session_token);
+    c->provider = o->provider;
+    if (!c->provider && o->creds) {
+        /* Fixed credentials: a provider of its own, so requests take one path. */
+        s3_credentials_t copy;
+        if (s3_credentials_copy(&copy, o->creds) == 0) {
+            copy.kind = S3_CREDS_FIXED;
+            c->provider = s3_creds_provider_new(&copy);
+            c->own_provider = c->provider != NULL;
+            s3_credentials_clear(&copy);
+        }
     }
     c->o.endpoint = c->endpoint;
     c->o.bucket = c->bucket;
     c->o.region = c->region;
-    c->o.creds = NULL; /* copied into userpwd; the caller may free its copy */
+    c->o.creds = NULL; /* copied; the caller may free its copy */
+    s3_result_t res;
+    if (!c->provider || use_current_creds(c, &res) != 0) {
+        snprintf(errstr, errstr_size, "no usable AWS credentials for the S3 client%s%s",
+                 c->provider ? ": " : "", c->provider ? res.detail : "");
+        c_destroy(&c->base);
+        return NULL;
+    }
     if (!c->curl || !c->userpwd || !c->endpoint || !c->bucket || !c->region) {
         snprintf(errstr, errstr_size, "could not initialise libcurl for the S3 client");
         c_destroy(&c->base);

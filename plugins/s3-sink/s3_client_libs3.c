@@ -168,8 +168,20 @@ s3_client_t *s3_client_libs3_new(const s3_client_options_t *o, char *errstr, siz
     while (hl && c->host[hl - 1] == '/')
         c->host[--hl] = 0;
     c->bucket = strdup(o->bucket);
-    c->access = strdup(o->creds->access_key);
-    c->secret = strdup(o->creds->secret_key);
+    /* Taken once: the task refuses libs3 with temporary credentials, which need a token. */
+    s3_credentials_t snap = {0};
+    uint64_t gen = 0;
+    const s3_credentials_t *cr = o->creds;
+    if (o->provider) {
+        if (s3_creds_provider_get(o->provider, &gen, &snap, errstr, errstr_size) != 1) {
+            l_destroy(&c->base);
+            return NULL;
+        }
+        cr = &snap;
+    }
+    c->access = strdup(cr->access_key);
+    c->secret = strdup(cr->secret_key);
+    s3_credentials_clear(&snap);
     c->ctx.hostName = c->host;
     c->ctx.bucketName = c->bucket;
     c->ctx.protocol = https ? S3ProtocolHTTPS : S3ProtocolHTTP;

@@ -1,7 +1,8 @@
-/* The AWS credential chain the Confluent connector uses (DefaultAWSCredentialsProviderChain,
- * without the instance metadata service): explicit keys, environment, shared credentials
- * file. Secrets are never written to errstr. */
-#include "s3_client.h"
+/* The AWS credential chain the Confluent connector uses (DefaultAWSCredentialsProviderChain):
+ * explicit keys, environment, shared credentials file, then the platform's temporary
+ * credentials (container endpoint, EC2 instance metadata: s3_credentials_remote.c). Secrets
+ * are never written to errstr. */
+#include "s3_credentials.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,24 @@ void s3_credentials_clear(s3_credentials_t *c)
         memset(c->secret_key, 0, strlen(c->secret_key));
     free(c->access_key);
     free(c->secret_key);
+    if (c->session_token)
+        memset(c->session_token, 0, strlen(c->session_token));
     free(c->session_token);
     memset(c, 0, sizeof *c);
+}
+
+int s3_credentials_copy(s3_credentials_t *dst, const s3_credentials_t *src)
+{
+    *dst = *src;
+    dst->access_key = src->access_key ? strdup(src->access_key) : NULL;
+    dst->secret_key = src->secret_key ? strdup(src->secret_key) : NULL;
+    dst->session_token = src->session_token ? strdup(src->session_token) : NULL;
+    if ((src->access_key && !dst->access_key) || (src->secret_key && !dst->secret_key) ||
+        (src->session_token && !dst->session_token)) {
+        s3_credentials_clear(dst);
+        return -1;
+    }
+    return 0;
 }
 
 static char *trim(char *s)
@@ -112,9 +129,19 @@ int s3_credentials_resolve(const char *cfg_access, const char *cfg_secret,
         return 0;
     }
     s3_credentials_clear(out);
+    /* The platform's temporary credentials: each source says why it gave nothing. */
+    char container[400], instance[400];
+    if (s3_creds_from_container(out, container, sizeof container) == S3_SRC_OK)
+        return 0;
+    s3_credentials_clear(out);
+    if (s3_creds_from_instance(out, instance, sizeof instance) == S3_SRC_OK)
+        return 0;
+    s3_credentials_clear(out);
     snprintf(errstr, errstr_size,
-             "no AWS credentials: aws.access.key.id is unset, AWS_ACCESS_KEY_ID/"
-             "AWS_SECRET_ACCESS_KEY are unset and %s has no profile [%s] with both keys",
-             path, profile);
+             "no AWS credentials found; tried: connector config (aws.access.key.id is unset); "
+             "environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are unset); shared "
+             "credentials file (%s has no profile [%s] with both keys); container "
+             "credentials (%s); instance metadata (%s)",
+             path, profile, container, instance);
     return -1;
 }

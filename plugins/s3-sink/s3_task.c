@@ -60,7 +60,7 @@ struct s3_task {
     const cw_host_t *h;
     cw_ctx_t *ctx;
     s3_settings_t s;
-    s3_credentials_t creds;
+    s3_creds_provider_t *creds; /* shared by every client; refreshes temporary credentials */
     s3_client_options_t copts;
     s3_client_t *clients[S3_UPLOAD_THREADS_MAX]; /* one per upload thread */
     int nclients;
@@ -95,6 +95,41 @@ static int task_should_stop(void *opaque)
 {
     s3_task_t *t = opaque;
     return atomic_load(&t->quitting) || (t->ctx && t->h->stopping(t->ctx));
+}
+
+static void creds_log(void *opaque, int level, const char *msg)
+{
+    s3_task_t *t = opaque;
+    t->h->log(t->ctx, level == S3_CREDS_LOG_WARN ? CW_LOG_WARN : CW_LOG_INFO, "%s", msg);
+}
+
+/* The credential chain, into the provider the task's clients share. libs3 2.0 cannot send
+ * a session token, so it cannot use the platform's temporary credentials at all. */
+static int creds_start(s3_task_t *t, char *errstr, size_t errstr_size)
+{
+    s3_credentials_t c;
+    if (s3_credentials_resolve(t->s.cfg_access_key, t->s.cfg_secret_key, t->s.cfg_session_token,
+                               &c, errstr, errstr_size) != 0)
+        return CW_ERR_CONFIG;
+    if (t->s.use_libs3 && c.kind != S3_CREDS_FIXED) {
+        snprintf(errstr, errstr_size,
+                 "s3.client=libs3 cannot use the credentials from %s: they are temporary and "
+                 "need a session token, which libs3 cannot send; use s3.client=curl (the "
+                 "default) or fixed keys (aws.access.key.id)", c.source);
+        s3_credentials_clear(&c);
+        return CW_ERR_CONFIG;
+    }
+    if (t->s.use_libs3 && c.session_token)
+        t->h->log(t->ctx, CW_LOG_WARN, "s3.client=libs3 cannot send session tokens; "
+                  "the session token from %s is ignored", c.source);
+    t->creds = s3_creds_provider_new(&c);
+    s3_credentials_clear(&c);
+    if (!t->creds) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return CW_ERR_FATAL;
+    }
+    s3_creds_provider_set_log(t->creds, creds_log, t);
+    return CW_OK;
 }
 
 /* The client for requests of the task thread: its own while the upload threads use theirs
@@ -567,14 +602,12 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
     t->ctx = ctx;
     t->now_ms = real_now;
     int rc = s3_settings_load(h, cfg, &t->s, errstr, errstr_size);
-    if (rc == CW_OK &&
-        s3_credentials_resolve(t->s.cfg_access_key, t->s.cfg_secret_key,
-                               t->s.cfg_session_token, &t->creds, errstr, errstr_size) != 0)
-        rc = CW_ERR_CONFIG;
+    if (rc == CW_OK)
+        rc = creds_start(t, errstr, errstr_size);
     if (rc == CW_OK) {
         t->copts = (s3_client_options_t){
             .endpoint = t->s.endpoint, .bucket = t->s.bucket, .region = t->s.region,
-            .path_style = t->s.path_style, .creds = &t->creds,
+            .path_style = t->s.path_style, .provider = t->creds,
             .sse_algorithm = t->s.sse_algorithm, .sse_kms_key_id = t->s.sse_kms_key_id,
             .max_retries = t->s.part_retries, .backoff_ms = (long)t->s.retry_backoff_ms,
             .should_stop = task_should_stop, .stop_opaque = t,
@@ -597,10 +630,7 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
             h->log(ctx, CW_LOG_INFO,
                    "writing to s3://%s at %s (client %s, %d upload thread(s), credentials from %s)",
                    t->s.bucket, t->s.endpoint, t->clients[0]->ops->name, t->nclients,
-                   t->creds.source);
-        if (t->s.use_libs3 && t->creds.session_token)
-            h->log(ctx, CW_LOG_WARN, "s3.client=libs3 cannot send session tokens; "
-                   "AWS_SESSION_TOKEN is ignored");
+                   s3_creds_provider_source(t->creds));
     }
     if (rc != CW_OK) {
         s3_task_stop(t);
@@ -743,7 +773,7 @@ void s3_task_stop(s3_task_t *t)
         t->clients[i]->ops->destroy(t->clients[i]);
     if (t->ctl)
         t->ctl->ops->destroy(t->ctl);
-    s3_credentials_clear(&t->creds);
+    s3_creds_provider_free(t->creds);
     s3_settings_free(&t->s);
     s3_bytes_free(&t->line);
     free(t);

@@ -42,3 +42,40 @@ s3_expect_exactly_once() {
     diff -q "$CW_TMP/ids.want" "$CW_TMP/ids.got" >/dev/null ||
         cw_fail "records missing or unexpected: $(comm -3 "$CW_TMP/ids.want" "$CW_TMP/ids.got" | head -5 | tr '\n' ' ')"
 }
+
+# s3_clean_aws_env: no AWS_* variable and an empty HOME, so that the credential chain finds
+# only what the test gives it.
+s3_clean_aws_env() {
+    local v
+    for v in $(compgen -e); do
+        case $v in AWS_*) unset "$v" ;; esac
+    done
+    export HOME="$CW_TMP/home"
+    mkdir -p "$HOME"
+}
+
+# s3_start_fake_metadata EXPIRES_IN [AUTH_TOKEN]: starts tests/s3/fake_metadata.py (IMDSv2
+# and a container endpoint handing out s3rver's keys with a session token that expires
+# EXPIRES_IN seconds after each answer). Sets CW_MD_URL, CW_MD_PORT, CW_MD_PID and
+# CW_MD_COUNT (a file holding the number of credentials answers, kept across restarts).
+# Called again after s3_stop_fake_metadata it restarts on the same port.
+s3_start_fake_metadata() {
+    CW_MD_PORT=${CW_MD_PORT:-$(cw_free_port)}
+    CW_MD_URL="http://127.0.0.1:$CW_MD_PORT"
+    CW_MD_COUNT="$CW_TMP/metadata.count"
+    python3 "$CW_SOURCE_DIR/tests/s3/fake_metadata.py" --port "$CW_MD_PORT" --expires-in "$1" \
+        --auth-token "${2:-container-auth-token}" --count-file "$CW_MD_COUNT" \
+        >>"$CW_TMP/metadata.log" 2>&1 &
+    CW_MD_PID=$!
+    CW_PIDS+=("$CW_MD_PID")
+    cw_wait_for 20 "fake metadata server on port $CW_MD_PORT" \
+        curl -sf -o /dev/null -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 1" "$CW_MD_URL/latest/api/token"
+}
+
+s3_stop_fake_metadata() {
+    kill "$CW_MD_PID" 2>/dev/null || true
+    wait "$CW_MD_PID" 2>/dev/null || true
+}
+
+# s3_md_count: credentials answers served so far.
+s3_md_count() { cat "$CW_MD_COUNT"; }

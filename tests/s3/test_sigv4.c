@@ -6,7 +6,10 @@
  * 2. An independent SigV4 computation (OpenSSL HMAC, written from the spec and itself checked
  *    against the get-vanilla vector) recomputes the signature of every request our S3 client
  *    sends (PUT with a session token, multipart create/part/complete/abort) from the bytes
- *    captured on the wire, and checks x-amz-content-sha256 against the body. */
+ *    captured on the wire, and checks x-amz-content-sha256 against the body.
+ * 3. Two clients sharing a credentials provider sign with the refreshed credentials (key,
+ *    secret and token) once it fetched new ones, fetch again when S3 answers ExpiredToken,
+ *    and fail transiently without sending anything when they expired and cannot be fetched. */
 #define _GNU_SOURCE /* strcasestr */
 #include "s3_client.h"
 #include <arpa/inet.h>
@@ -293,6 +296,98 @@ static void vector(const char *name, const char *method, const char *path_query,
     curl_easy_cleanup(h);
 }
 
+/* ---- 3: refresh, on a fake clock and a fake fetcher ---- */
+static int64_t fake_now_ms;
+static int64_t fake_clock(void) { return fake_now_ms; }
+static int refetches, refetch_fails;
+static const char *const FRESH_SECRET[] = {"old/secret", "new/secret", "third/secret"};
+
+static int fake_refetch(s3_creds_kind_t kind, s3_credentials_t *out, char *why, size_t n)
+{
+    (void)kind;
+    if (refetch_fails || refetches >= 2) {
+        snprintf(why, n, "connection refused at http://fake");
+        return S3_SRC_FAILED;
+    }
+    refetches++;
+    char id[32], tok[32];
+    snprintf(id, sizeof id, "AKID%d", refetches + 1);
+    snprintf(tok, sizeof tok, "TOKEN%d", refetches + 1);
+    out->access_key = strdup(id);
+    out->secret_key = strdup(FRESH_SECRET[refetches]);
+    out->session_token = strdup(tok);
+    out->expires_ms = fake_now_ms + 3600000;
+    return S3_SRC_OK;
+}
+
+/* PUTs through c; the captured request must carry `key` and `token` and be signed with
+ * `secret`. */
+static void put_signed_with(s3_client_t *c, const char *key, const char *secret,
+                            const char *token, const char *what)
+{
+    s3_result_t res;
+    CHECK(c->ops->put(c, "obj", "x", 1, NULL, 0, &res) == S3_DONE, "%s: put %s %s", what,
+          res.code, res.detail);
+    char tok[64] = "", auth[512] = "";
+    pthread_mutex_lock(&mu);
+    header(last.head, "x-amz-security-token", tok, sizeof tok);
+    header(last.head, "Authorization", auth, sizeof auth);
+    pthread_mutex_unlock(&mu);
+    CHECK(!strcmp(tok, token), "%s: token '%s', want %s", what, tok, token);
+    char cred[64];
+    snprintf(cred, sizeof cred, "Credential=%s/", key);
+    CHECK(strstr(auth, cred) != NULL, "%s: %s lacks %s", what, auth, cred);
+    verify_captured(secret, what);
+}
+
+static void test_refresh(const char *endpoint)
+{
+    char errbuf[256];
+    fake_now_ms = 1800000000000LL;
+    s3_credentials_t init = {.access_key = strdup("AKID1"), .secret_key = strdup("old/secret"),
+                             .session_token = strdup("TOKEN1"),
+                             .expires_ms = fake_now_ms + 3600000, .kind = S3_CREDS_INSTANCE};
+    snprintf(init.source, sizeof init.source, "instance metadata (role r)");
+    s3_creds_provider_t *p = s3_creds_provider_new(&init);
+    s3_creds_provider_set_hooks(p, fake_clock, fake_refetch);
+    s3_client_options_t o = {.endpoint = endpoint, .bucket = "bkt", .region = "eu-west-1",
+                             .path_style = 1, .provider = p, .max_retries = 1, .backoff_ms = 1};
+    s3_client_t *a = s3_client_curl_new(&o, errbuf, sizeof errbuf);
+    s3_client_t *b = s3_client_curl_new(&o, errbuf, sizeof errbuf);
+    CHECK(a && b, "clients: %s", errbuf);
+    if (!a || !b)
+        return;
+    put_signed_with(a, "AKID1", "old/secret", "TOKEN1", "before the refresh");
+    fake_now_ms += 3600000 - 60000; /* one minute left: refresh */
+    put_signed_with(b, "AKID2", "new/secret", "TOKEN2", "client b, refreshed");
+    put_signed_with(a, "AKID2", "new/secret", "TOKEN2", "client a, after b's refresh");
+    CHECK(refetches == 1, "fetched %d times", refetches);
+
+    /* S3 calls the token expired (clock skew, revoked early): fetched again and retried. */
+    fake_now_ms += 2000;
+    static const char expired[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 40\r\n"
+                                  "Connection: close\r\n\r\n<Error><Code>ExpiredToken</Code></Error>";
+    pthread_mutex_lock(&mu);
+    script[0] = expired, nscript = 1, used_script = 0, reqlog[0] = 0;
+    pthread_mutex_unlock(&mu);
+    put_signed_with(a, "AKID3", "third/secret", "TOKEN3", "after ExpiredToken");
+    CHECK(refetches == 2 && !strcmp(reqlog, "PUT PUT "), "fetches %d, requests %s", refetches, reqlog);
+    nscript = 0;
+
+    /* Expired and not fetchable: transient, and nothing goes out. */
+    fake_now_ms += 2 * 3600000;
+    reqlog[0] = 0;
+    s3_result_t res;
+    CHECK(b->ops->put(b, "obj", "x", 1, NULL, 0, &res) == S3_TRANSIENT, "expired: not transient");
+    CHECK(!strcmp(res.code, "CredentialsUnavailable") && strstr(res.detail, "expired") &&
+              strstr(res.detail, "instance metadata (role r)"), "expired: %s %s", res.code, res.detail);
+    CHECK(!strstr(res.detail, "secret") && !strstr(res.detail, "TOKEN"), "secret in %s", res.detail);
+    CHECK(reqlog[0] == 0, "requests sent with expired credentials: %s", reqlog);
+    a->ops->destroy(a);
+    b->ops->destroy(b);
+    s3_creds_provider_free(p);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -393,6 +488,7 @@ int main(void)
     CHECK(failures == before + 1, "a request signed with another key was not detected");
     failures = before;
 
+    test_refresh(endpoint);
     curl_global_cleanup();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);

@@ -296,8 +296,13 @@ static void test_credentials(void)
     s3_credentials_clear(&c);
     unsetenv("AWS_ACCESS_KEY_ID");
     setenv("AWS_PROFILE", "absent", 1);
+    /* Past the file the chain asks the platform: nothing here, and never the real IMDS. */
+    unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
     CHECK(s3_credentials_resolve(NULL, NULL, NULL, &c, err, sizeof err) != 0 &&
-              strstr(err, "[absent]"),
+              strstr(err, "[absent]") && strstr(err, "container credentials (") &&
+              strstr(err, "instance metadata (disabled"),
           "err=%s", err);
     CHECK(!strstr(err, "defsecret") && !strstr(err, "osecret"), "secret leaked: %s", err);
     unlink(path);

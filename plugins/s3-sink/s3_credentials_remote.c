@@ -1,0 +1,424 @@
+/* Temporary credentials from the platform, over HTTP with libcurl: the container endpoint
+ * (ECS task roles, EKS Pod Identity) and EC2 instance metadata (IMDSv2). Both answer with the
+ * same JSON. Short timeouts: a worker off AWS must start without a long stall. Answers and
+ * tokens are zeroed after use; messages name URLs and HTTP statuses, never a secret. */
+#define _GNU_SOURCE /* timegm */
+#include "s3_credentials.h"
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define IMDS_DEFAULT "http://169.254.169.254"
+#define ECS_HOST "http://169.254.170.2"
+#define MAX_ANSWER (64 * 1024)
+
+typedef struct answer {
+    char *data;
+    size_t len, cap;
+} answer_t;
+
+static void answer_free(answer_t *a)
+{
+    if (a->data)
+        memset(a->data, 0, a->cap);
+    free(a->data);
+    memset(a, 0, sizeof *a);
+}
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    answer_t *a = ud;
+    size_t add = size * n;
+    if (a->len + add + 1 > MAX_ANSWER)
+        return 0;
+    if (!a->data) {
+        /* One buffer of the largest size: growing by copies would leave credential bytes
+         * behind in freed memory. */
+        a->data = malloc(MAX_ANSWER);
+        if (!a->data)
+            return 0;
+        a->cap = MAX_ANSWER;
+    }
+    memcpy(a->data + a->len, p, add);
+    a->len += add;
+    a->data[a->len] = 0;
+    return add;
+}
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+/* One request. Returns the HTTP status, or 0 with why ("<curl's message> at <shown>"). */
+static long http_call(const char *method, const char *url, const char *header,
+                      long connect_ms, long total_ms, const char *shown, answer_t *out,
+                      char *why, size_t why_size)
+{
+    pthread_once(&curl_once, curl_init);
+    CURL *h = curl_easy_init();
+    if (!h) {
+        snprintf(why, why_size, "cannot initialise libcurl");
+        return 0;
+    }
+    struct curl_slist *hdr = header ? curl_slist_append(NULL, header) : NULL;
+    char cerr[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (!strcmp(method, "PUT"))
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*"); /* metadata endpoints are never proxied */
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+    CURLcode rc = curl_easy_perform(h);
+    long status = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    else
+        snprintf(why, why_size, "%s at %s", cerr[0] ? cerr : curl_easy_strerror(rc), shown);
+    curl_easy_cleanup(h);
+    if (hdr) { /* the header may carry a token */
+        memset(hdr->data, 0, strlen(hdr->data));
+        curl_slist_free_all(hdr);
+    }
+    return status;
+}
+
+int64_t s3_iso8601_ms(const char *s)
+{
+    int y, mo, d, h, mi, se, n = 0;
+    if (!s || !isdigit((unsigned char)s[0]) ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return -1;
+    const char *p = s + n;
+    int64_t frac = 0;
+    if (*p == '.') {
+        int digits = 0;
+        for (p++; isdigit((unsigned char)*p); p++, digits++)
+            if (digits < 3)
+                frac = frac * 10 + (*p - '0');
+        if (!digits)
+            return -1;
+        for (; digits < 3; digits++)
+            frac *= 10;
+    }
+    int64_t offset_s = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om, k = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5 || oh > 23 || om > 59)
+            return -1;
+        offset_s = (*p == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p)
+        return -1;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                    .tm_hour = h, .tm_min = mi, .tm_sec = se};
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    return ((int64_t)t - offset_s) * 1000 + frac;
+}
+
+static const char *json_str(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
+}
+
+int s3_creds_parse_json(const char *body, size_t len, s3_credentials_t *out, char *why,
+                        size_t why_size)
+{
+    json_error_t jerr;
+    json_t *o = json_loadb(body, len, 0, &jerr);
+    if (!json_is_object(o)) {
+        /* Only the position: jansson's message quotes the input, which may hold a secret. */
+        snprintf(why, why_size, "the answer is no JSON object (error at line %d column %d)",
+                 o ? 1 : jerr.line, o ? 1 : jerr.column);
+        json_decref(o);
+        return -1;
+    }
+    const char *code = json_str(o, "Code"), *ak = json_str(o, "AccessKeyId"),
+               *sk = json_str(o, "SecretAccessKey"), *tok = json_str(o, "Token"),
+               *exp = json_str(o, "Expiration");
+    int rc = -1;
+    int64_t exp_ms = exp ? s3_iso8601_ms(exp) : 0;
+    if (code && strcmp(code, "Success"))
+        snprintf(why, why_size, "the answer says Code %.60s", code);
+    else if (!ak || !sk)
+        snprintf(why, why_size, "the answer lacks AccessKeyId or SecretAccessKey");
+    else if (exp_ms < 0)
+        snprintf(why, why_size, "Expiration '%.40s' is no ISO-8601 time", exp);
+    else
+        rc = 0;
+    if (rc == 0) {
+        out->access_key = strdup(ak);
+        out->secret_key = strdup(sk);
+        out->session_token = tok ? strdup(tok) : NULL;
+        out->expires_ms = exp_ms;
+        if (!out->access_key || !out->secret_key || (tok && !out->session_token)) {
+            s3_credentials_clear(out);
+            snprintf(why, why_size, "out of memory");
+            rc = -1;
+        }
+    }
+    json_decref(o);
+    return rc;
+}
+
+/* ---- container endpoint ---------------------------------------------------------------- */
+
+/* http only to this host itself or to the link-local addresses ECS and EKS Pod Identity
+ * serve credentials on (as AWS SDKs allow); anything else must be https. */
+static int container_host_allowed(const char *url, char *why, size_t why_size)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL;
+    int ok = 0;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        if (!strcasecmp(scheme, "https")) {
+            ok = 1;
+        } else if (!strcasecmp(scheme, "http")) {
+            char bare[64];
+            size_t hl = strlen(host);
+            if (host[0] == '[' && hl > 2 && hl - 2 < sizeof bare)
+                snprintf(bare, sizeof bare, "%.*s", (int)(hl - 2), host + 1);
+            else
+                snprintf(bare, sizeof bare, "%s", host);
+            struct in_addr a4;
+            struct in6_addr a6, eks6;
+            inet_pton(AF_INET6, "fd00:ec2::23", &eks6);
+            if (!strcasecmp(bare, "localhost") || !strcmp(bare, "169.254.170.2") ||
+                !strcmp(bare, "169.254.170.23"))
+                ok = 1;
+            else if (inet_pton(AF_INET, bare, &a4) == 1)
+                ok = (ntohl(a4.s_addr) >> 24) == 127;
+            else if (inet_pton(AF_INET6, bare, &a6) == 1)
+                ok = IN6_IS_ADDR_LOOPBACK(&a6) || !memcmp(&a6, &eks6, sizeof a6);
+        }
+        if (!ok)
+            snprintf(why, why_size,
+                     "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a loopback "
+                     "address or the ECS/EKS credential address; refusing %s://%.80s",
+                     scheme, host);
+    } else {
+        snprintf(why, why_size, "AWS_CONTAINER_CREDENTIALS_FULL_URI is no URL");
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return ok;
+}
+
+/* "Authorization: <token>" from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (EKS Pod Identity
+ * rotates that file, so it is read on every fetch) or AWS_CONTAINER_AUTHORIZATION_TOKEN.
+ * *header stays NULL without a token. -1 with why when the file cannot be read. */
+static int container_auth_header(char **header, char *why, size_t why_size)
+{
+    *header = NULL;
+    const char *file = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    const char *env = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    char tok[8192];
+    size_t n = 0;
+    if (file && *file) {
+        FILE *f = fopen(file, "r");
+        if (!f) {
+            snprintf(why, why_size, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %.200s",
+                     file);
+            return -1;
+        }
+        n = fread(tok, 1, sizeof tok - 1, f);
+        fclose(f);
+    } else if (env && *env) {
+        n = strlen(env);
+        if (n >= sizeof tok)
+            n = sizeof tok - 1;
+        memcpy(tok, env, n);
+    } else {
+        return 0;
+    }
+    tok[n] = 0;
+    while (n && isspace((unsigned char)tok[n - 1]))
+        tok[--n] = 0;
+    int rc = 0;
+    if (strpbrk(tok, "\r\n")) {
+        snprintf(why, why_size, "the container authorization token holds a line break");
+        rc = -1;
+    } else if (n) {
+        size_t hl = n + 32;
+        *header = malloc(hl);
+        if (*header)
+            snprintf(*header, hl, "Authorization: %s", tok);
+    }
+    memset(tok, 0, sizeof tok);
+    return rc;
+}
+
+/* scheme://host[:port] of url, for messages (paths may carry task ids). */
+static void url_base(const char *url, char *out, size_t out_size)
+{
+    const char *s = strstr(url, "://");
+    const char *e = s ? strchr(s + 3, '/') : NULL;
+    snprintf(out, out_size, "%.*s", e ? (int)(e - url) : (int)strlen(url), url);
+}
+
+int s3_creds_from_container(s3_credentials_t *out, char *why, size_t why_size)
+{
+    const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    const char *var = rel && *rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+                                   : "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+    char url[2048];
+    if (rel && *rel) {
+        snprintf(url, sizeof url, "%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
+    } else if (full && *full) {
+        if (!container_host_allowed(full, why, why_size))
+            return S3_SRC_FAILED;
+        snprintf(url, sizeof url, "%s", full);
+    } else {
+        snprintf(why, why_size,
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are unset");
+        return S3_SRC_SKIPPED;
+    }
+    char *auth = NULL;
+    if (container_auth_header(&auth, why, why_size) != 0)
+        return S3_SRC_FAILED;
+    char shown[300], err[400] = "";
+    url_base(url, shown, sizeof shown);
+    answer_t a = {0};
+    long st = http_call("GET", url, auth, 2000, 5000, shown, &a, err, sizeof err);
+    if (auth) {
+        memset(auth, 0, strlen(auth));
+        free(auth);
+    }
+    int rc = S3_SRC_FAILED;
+    if (st == 0)
+        snprintf(why, why_size, "%s (%s)", err, var);
+    else if (st != 200)
+        snprintf(why, why_size, "HTTP %ld from %s (%s)%s", st, shown, var,
+                 st == 401 || st == 403 ? ": the authorization token was refused" : "");
+    else if (s3_creds_parse_json(a.data, a.len, out, err, sizeof err) != 0)
+        snprintf(why, why_size, "%s from %s", err, shown);
+    else
+        rc = S3_SRC_OK;
+    answer_free(&a);
+    if (rc == S3_SRC_OK) {
+        out->kind = S3_CREDS_CONTAINER;
+        snprintf(out->source, sizeof out->source, "container credentials (%s)", var);
+    }
+    return rc;
+}
+
+/* ---- EC2 instance metadata (IMDSv2) ------------------------------------------------------ */
+
+int s3_creds_from_instance(s3_credentials_t *out, char *why, size_t why_size)
+{
+    const char *off = getenv("AWS_EC2_METADATA_DISABLED");
+    if (off && !strcasecmp(off, "true")) {
+        snprintf(why, why_size, "disabled by AWS_EC2_METADATA_DISABLED=true");
+        return S3_SRC_SKIPPED;
+    }
+    const char *ep = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    char base[512], url[1024], hdr[256], err[400] = "";
+    snprintf(base, sizeof base, "%s", ep && *ep ? ep : IMDS_DEFAULT);
+    size_t bl = strlen(base);
+    while (bl && base[bl - 1] == '/')
+        base[--bl] = 0;
+    /* 1 s to connect, 2 s in all: off EC2 nothing answers, and the worker should not wait. */
+    const long conn_ms = 1000, total_ms = 2000;
+    answer_t tok = {0}, role = {0}, cred = {0};
+    int rc = S3_SRC_FAILED;
+    snprintf(url, sizeof url, "%s/latest/api/token", base);
+    long st = http_call("PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", conn_ms,
+                        total_ms, base, &tok, err, sizeof err);
+    if (st != 200 || !tok.len) {
+        if (st)
+            snprintf(why, why_size, "HTTP %ld for a session token (IMDSv2) at %s", st, base);
+        else
+            snprintf(why, why_size, "%s", err);
+        goto done;
+    }
+    while (tok.len && isspace((unsigned char)tok.data[tok.len - 1]))
+        tok.data[--tok.len] = 0;
+    if (strpbrk(tok.data, "\r\n") || tok.len > 200) {
+        snprintf(why, why_size, "a malformed session token from %s", base);
+        goto done;
+    }
+    snprintf(hdr, sizeof hdr, "X-aws-ec2-metadata-token: %s", tok.data);
+    snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/", base);
+    st = http_call("GET", url, hdr, conn_ms, total_ms, base, &role, err, sizeof err);
+    if (st != 200) {
+        if (st == 404)
+            snprintf(why, why_size, "no IAM role is attached to this instance (HTTP 404 at %s)",
+                     base);
+        else if (st)
+            snprintf(why, why_size, "HTTP %ld for the role name at %s", st, base);
+        else
+            snprintf(why, why_size, "%s", err);
+        goto done;
+    }
+    size_t rl = role.data ? strcspn(role.data, "\r\n") : 0;
+    if (!rl || rl > 128) {
+        snprintf(why, why_size, "no role name in the answer of %s", base);
+        goto done;
+    }
+    role.data[rl] = 0;
+    for (size_t i = 0; i < rl; i++)
+        if (!isalnum((unsigned char)role.data[i]) && !strchr("+=,.@_-", role.data[i])) {
+            snprintf(why, why_size, "a malformed role name from %s", base);
+            goto done;
+        }
+    snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/%s", base,
+             role.data);
+    st = http_call("GET", url, hdr, conn_ms, total_ms, base, &cred, err, sizeof err);
+    if (st != 200) {
+        if (st)
+            snprintf(why, why_size, "HTTP %ld for the credentials of role %s at %s", st,
+                     role.data, base);
+        else
+            snprintf(why, why_size, "%s", err);
+    } else if (s3_creds_parse_json(cred.data, cred.len, out, err, sizeof err) != 0) {
+        snprintf(why, why_size, "%s from %s", err, base);
+    } else {
+        rc = S3_SRC_OK;
+        out->kind = S3_CREDS_INSTANCE;
+        snprintf(out->source, sizeof out->source, "instance metadata (role %.40s)", role.data);
+    }
+done:
+    memset(hdr, 0, sizeof hdr);
+    answer_free(&tok);
+    answer_free(&role);
+    answer_free(&cred);
+    return rc;
+}
+
+int s3_creds_refetch(s3_creds_kind_t kind, s3_credentials_t *out, char *why, size_t why_size)
+{
+    switch (kind) {
+    case S3_CREDS_CONTAINER:
+        return s3_creds_from_container(out, why, why_size);
+    case S3_CREDS_INSTANCE:
+        return s3_creds_from_instance(out, why, why_size);
+    default:
+        snprintf(why, why_size, "these credentials cannot be fetched again");
+        return S3_SRC_FAILED;
+    }
+}
