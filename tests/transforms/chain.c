@@ -68,20 +68,49 @@ static cw_config_t *sub_config(const char *prefix, const cw_plugin_t *p) {
     return c;
 }
 
-typedef struct step {
+typedef struct instance {   /* a configured transform or predicate */
     const cw_plugin_t *p;
     void *state;
     cw_config_t *cfg;
+} instance_t;
+
+typedef struct step {
+    instance_t t;
     int pred;       /* index into preds, or -1 */
     int negate;
 } step_t;
 
 typedef struct pred {
     const char *alias;
-    const cw_plugin_t *p;
-    void *state;
-    cw_config_t *cfg;
+    instance_t t;
 } pred_t;
+
+/* Finds the plugin of <list>.<alias>.type and configures it with the alias's keys. Returns 0,
+ * or -1 with the plugin's message printed (nothing kept). */
+static int instance_configure(instance_t *in, const cw_registry_t *reg, const char *list,
+                              const char *alias, cw_plugin_kind_t kind, cw_ctx_t *ctx) {
+    char key[512], err[1024] = "";
+    snprintf(key, sizeof(key), "%s.%s.type", list, alias);
+    const char *type = prop(key);
+    if (!type) die("%s is not set", key);
+    if (!(in->p = cw_registry_find(reg, type, kind, NULL)))
+        die(kind == CW_PLUGIN_TRANSFORM ? "unknown transform type %s" : "unknown predicate type %s", type);
+    snprintf(key, sizeof(key), "%s.%s.", list, alias);
+    in->cfg = sub_config(key, in->p);
+    int rc = kind == CW_PLUGIN_TRANSFORM
+                 ? in->p->transform->configure(ctx, in->cfg, &in->state, err, sizeof(err))
+                 : in->p->predicate->configure(ctx, in->cfg, &in->state, err, sizeof(err));
+    if (rc == CW_OK) return 0;
+    fprintf(stderr, "error: %s%s\n", key, err);
+    cw_config_free(in->cfg);
+    return -1;
+}
+
+static void instance_close(instance_t *in) {
+    if (in->p->kind == CW_PLUGIN_TRANSFORM) in->p->transform->close(in->state);
+    else in->p->predicate->close(in->state);
+    cw_config_free(in->cfg);
+}
 
 /* A record as the sink task gets it from Kafka: the worker's record type. */
 static cw_record_t *record_new(const char *topic, int32_t partition, int64_t offset, int64_t ts) {
@@ -122,52 +151,32 @@ int main(int argc, char **argv) {
     const char *const *talias = host->config_get_list(conn, "transforms", &nsteps);
     if (npreds > MAXP || nsteps > MAXP) die("%s", "more than 64 transforms or predicates");
     pred_t preds[MAXP];
-    for (size_t i = 0; i < npreds; i++) {
-        char key[512];
-        snprintf(key, sizeof(key), "predicates.%s.type", palias[i]);
-        const char *type = prop(key);
-        if (!type) die("%s is not set", key);
-        preds[i].alias = palias[i];
-        if (!(preds[i].p = cw_registry_find(reg, type, CW_PLUGIN_PREDICATE, NULL))) die("unknown predicate type %s", type);
-        snprintf(key, sizeof(key), "predicates.%s.", palias[i]);
-        preds[i].cfg = sub_config(key, preds[i].p);
-        err[0] = 0;
-        if (preds[i].p->predicate->configure(&ctx, preds[i].cfg, &preds[i].state, err, sizeof(err)) != CW_OK) {
-            fprintf(stderr, "error: %s%s\n", key, err);
-            cw_config_free(preds[i].cfg);
-            npreds_ok = i;
+    for (; npreds_ok < npreds; npreds_ok++) {
+        preds[npreds_ok].alias = palias[npreds_ok];
+        if (instance_configure(&preds[npreds_ok].t, reg, "predicates", palias[npreds_ok],
+                               CW_PLUGIN_PREDICATE, &ctx) != 0) {
             status = 2;
             goto cleanup;
         }
     }
-    npreds_ok = npreds;
     step_t steps[MAXP];
-    for (size_t i = 0; i < nsteps; i++) {
+    for (; nsteps_ok < nsteps; nsteps_ok++) {
+        step_t *st = &steps[nsteps_ok];
         char key[512];
-        snprintf(key, sizeof(key), "transforms.%s.type", talias[i]);
-        const char *type = prop(key);
-        if (!type) die("%s is not set", key);
-        if (!(steps[i].p = cw_registry_find(reg, type, CW_PLUGIN_TRANSFORM, NULL))) die("unknown transform type %s", type);
-        snprintf(key, sizeof(key), "transforms.%s.predicate", talias[i]);
+        snprintf(key, sizeof(key), "transforms.%s.predicate", talias[nsteps_ok]);
         const char *pa = prop(key);
-        steps[i].pred = -1;
+        st->pred = -1;
         for (size_t j = 0; pa && j < npreds; j++)
-            if (!strcmp(preds[j].alias, pa)) steps[i].pred = (int)j;
-        if (pa && steps[i].pred < 0) die("unknown predicate %s", pa);
-        snprintf(key, sizeof(key), "transforms.%s.negate", talias[i]);
-        steps[i].negate = prop(key) && !strcasecmp(prop(key), "true");
-        snprintf(key, sizeof(key), "transforms.%s.", talias[i]);
-        steps[i].cfg = sub_config(key, steps[i].p);
-        err[0] = 0;
-        if (steps[i].p->transform->configure(&ctx, steps[i].cfg, &steps[i].state, err, sizeof(err)) != CW_OK) {
-            fprintf(stderr, "error: %s%s\n", key, err);
-            cw_config_free(steps[i].cfg);
-            nsteps_ok = i;
+            if (!strcmp(preds[j].alias, pa)) st->pred = (int)j;
+        if (pa && st->pred < 0) die("unknown predicate %s", pa);
+        snprintf(key, sizeof(key), "transforms.%s.negate", talias[nsteps_ok]);
+        st->negate = prop(key) && !strcasecmp(prop(key), "true");
+        if (instance_configure(&st->t, reg, "transforms", talias[nsteps_ok], CW_PLUGIN_TRANSFORM,
+                               &ctx) != 0) {
             status = 2;
             goto cleanup;
         }
     }
-    nsteps_ok = nsteps;
     int tolerate = prop("errors.tolerance") && !strcasecmp(prop("errors.tolerance"), "all");
     dlq = dlq_path ? fopen(dlq_path, "w") : NULL;
     if (dlq_path && !dlq) die("cannot write %s", dlq_path);
@@ -216,11 +225,12 @@ int main(int argc, char **argv) {
         int dropped = 0;
         for (size_t i = 0; i < nsteps && !dropped; i++) {
             if (steps[i].pred >= 0) {
-                int m = preds[steps[i].pred].p->predicate->test(preds[steps[i].pred].state, r) != 0;
+                instance_t *pt = &preds[steps[i].pred].t;
+                int m = pt->p->predicate->test(pt->state, r) != 0;
                 if (m == steps[i].negate) continue;
             }
             err[0] = 0;
-            int rc = steps[i].p->transform->apply(steps[i].state, r, err, sizeof(err));
+            int rc = steps[i].t.p->transform->apply(steps[i].t.state, r, err, sizeof(err));
             if (rc == CW_DROP) { dropped = 1; break; }
             if (rc == CW_OK) continue;
             if (rc == CW_ERR_RECORD && !err[0]) {
@@ -288,8 +298,8 @@ int main(int argc, char **argv) {
 cleanup:
     free(line);
     if (dlq) fclose(dlq);
-    for (size_t i = 0; i < nsteps_ok; i++) { steps[i].p->transform->close(steps[i].state); cw_config_free(steps[i].cfg); }
-    for (size_t i = 0; i < npreds_ok; i++) { preds[i].p->predicate->close(preds[i].state); cw_config_free(preds[i].cfg); }
+    for (size_t i = 0; i < nsteps_ok; i++) instance_close(&steps[i].t);
+    for (size_t i = 0; i < npreds_ok; i++) instance_close(&preds[i].t);
     cw_config_free(conn);
     cw_props_free(props);
     cw_registry_free(reg);
