@@ -9,30 +9,33 @@
 #include <string.h>
 #include <jansson.h>
 #include "clean.h"
-#include "testhost.h"
+#include "config.h"
+#include "host.h"
+#include "props.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    clean_host = th_host();
+    clean_host = cw_host();
     char *text = malloc(size + 1);
     memcpy(text, data, size);
     text[size] = 0;
     char *value = strstr(text, "\n--\n");
     if (value) { *value = 0; value += 4; } else { value = text + size; }
-    cw_config_t *cfg = th_config_new(clean_defs);
+    cw_props_t *props = cw_props_new();
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *eq = strchr(line, '=');
         if (!eq) continue;
         *eq = 0;
-        th_config_set(cfg, line, eq + 1);
+        cw_props_set(props, line, eq + 1);
     }
+    cw_config_t *cfg = cw_config_new(props, clean_defs);
     clean_t *c = NULL;
     char err[512] = "";
     if (clean_configure_state(cfg, &c, err, sizeof(err)) == CW_OK) {
         size_t vlen = size - (size_t)(value - text);
-        /* The worker's parse of a value (record.c / testhost.c). */
+        /* The worker's parse of a value (converter.c). */
         json_t *v = json_loadb(value, vlen, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
         char *tree = NULL;
         size_t tree_len = 0;
@@ -42,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             int rc = clean_apply_json(c, v, &out, err, sizeof(err));
             if (rc != CW_OK && !err[0]) abort();  /* a failure must say why */
             if (rc == CW_OK) {
-                tree = th_host()->json_encode(out ? out : v, &tree_len);
+                tree = cw_host()->json_encode(out ? out : v, &tree_len);
                 if (!tree) abort();
             }
             json_decref(out);
@@ -64,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else if (!err[0]) {
         abort();
     }
-    th_config_free(cfg);
+    cw_config_free(cfg);
+    cw_props_free(props);
     free(text);
     return 0;
 }

@@ -23,3 +23,7 @@ rds_run_bg() {
     RDS_PID=$!
     CW_PIDS+=("$RDS_PID")
 }
+
+# rds_offset FILE PARTITION: the source offset the harness stored for PARTITION (JSON text as
+# the plugin wrote it, e.g. {"table":"pin"}) in FILE, the worker's offsets file, compact.
+rds_offset() { jq -c --arg p "$2" '.["rds-test"][$p] // empty' "$1" 2>/dev/null; }

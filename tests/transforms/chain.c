@@ -1,6 +1,7 @@
 /* cw-transform-chain: runs records through a transform chain configured like a connector
  * (transforms=..., transforms.<a>.type/predicate/negate, predicates=..., errors.tolerance),
- * with the plugins loaded from their shared objects, in process over the test host.
+ * in process over the worker's own host (cwcore: registry, .properties parser, configs,
+ * records with JsonConverter, schemas.enable=false, logging).
  *
  *   cw-transform-chain --config FILE --plugin SO [--plugin SO ...] [--topic T]
  *                      [--envelope-in] [--envelope-out] [--dlq FILE] < in > out
@@ -10,20 +11,25 @@
  * "headers":[[name,value],...]}. Output: each value as one line (as the file sink writes
  * them), or with --envelope-out {"topic","partition","key","value","headers"}.
  * errors.tolerance=none stops at the first failed record (exit 3, message naming topic,
- * partition, offset); all writes it to the --dlq file with the reason and goes on. */
+ * partition, offset); all writes it to the --dlq file with the reason and goes on.
+ * CW_TESTHOST_TREE_ONLY=1 withholds the value's JSON text (record_value_json_text), so that
+ * transforms with a streaming fast path take their tree path: the tests run both. */
 #define _GNU_SOURCE
-#include "testhost.h"
-#include <dlfcn.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "config.h"
+#include "host.h"
+#include "props.h"
+#include "record.h"
+#include "registry.h"
 
 #define MAXP 64
 
-static const cw_plugin_t *plugins[256];
-static size_t nplugins;
+static const cw_converter_t json_conv = {CW_CONV_JSON, 0};
+static cw_props_t *props;
 
 static void die(const char *fmt, const char *a) {
     fprintf(stderr, "cw-transform-chain: ");
@@ -32,207 +38,145 @@ static void die(const char *fmt, const char *a) {
     exit(2);
 }
 
-static void load_plugin(const char *path) {
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!h) die("cannot load %s", dlerror());
-    cw_module_entry_fn entry = (cw_module_entry_fn)dlsym(h, CW_MODULE_ENTRY_SYMBOL);
-    if (!entry) die("%s has no cw_module_entry", path);
-    const cw_module_t *m = entry();
-    if (m->abi_version != CW_ABI_VERSION || m->struct_size != sizeof(cw_module_t))
-        die("%s: ABI mismatch", path);
-    char err[512] = "";
-    if (m->init && m->init(th_host(), err, sizeof(err)) != CW_OK) die("module init failed: %s", err);
-    for (size_t i = 0; m->plugins[i]; i++) plugins[nplugins++] = m->plugins[i];
-}
-
-static const cw_plugin_t *find_plugin(const char *name, cw_plugin_kind_t kind) {
-    for (size_t i = 0; i < nplugins; i++) {
-        if (plugins[i]->kind != kind) continue;
-        if (strcmp(plugins[i]->name, name) == 0) return plugins[i];
-        for (size_t j = 0; plugins[i]->aliases && plugins[i]->aliases[j]; j++)
-            if (strcmp(plugins[i]->aliases[j], name) == 0) return plugins[i];
-    }
+/* The one piece of host this program adds: the worker's table with the JSON text withheld. */
+static const void *withhold_json_text(cw_record_t *r, size_t *len) {
+    (void)r;
+    *len = 0;
     return NULL;
 }
 
-/* --- a .properties subset: key=value / key: value, # and ! comments, backslash escapes -- */
-
-static char *unescape(const char *s) {
-    char *out = malloc(strlen(s) + 1), *o = out;
-    for (; *s; s++) {
-        if (*s != '\\' || !s[1]) { *o++ = *s; continue; }
-        s++;
-        switch (*s) {
-        case 't': *o++ = '\t'; break;
-        case 'n': *o++ = '\n'; break;
-        case 'r': *o++ = '\r'; break;
-        case 'u': {
-            unsigned cp = 0;
-            sscanf(s + 1, "%4x", &cp);
-            s += 4;
-            if (cp < 0x80) *o++ = (char)cp;
-            else if (cp < 0x800) { *o++ = (char)(0xc0 | cp >> 6); *o++ = (char)(0x80 | (cp & 0x3f)); }
-            else { *o++ = (char)(0xe0 | cp >> 12); *o++ = (char)(0x80 | ((cp >> 6) & 0x3f)); *o++ = (char)(0x80 | (cp & 0x3f)); }
-            break;
-        }
-        default: *o++ = *s;
-        }
-    }
-    *o = 0;
-    return out;
+static const cw_host_t *chain_host(void) {
+    static cw_host_t tree_only;
+    const char *e = getenv("CW_TESTHOST_TREE_ONLY");
+    if (!e || *e != '1') return cw_host();
+    tree_only = *cw_host();
+    tree_only.record_value_json_text = withhold_json_text;
+    return &tree_only;
 }
 
-static char *pkeys[1024], *pvals[1024];
-static size_t nprops;
+static const char *prop(const char *key) { return cw_props_get(props, key); }
 
-static void load_props(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) die("cannot open %s", path);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
-        if (!*p || *p == '#' || *p == '!') continue;
-        char *sep = p;
-        while (*sep && *sep != '=' && *sep != ':' && *sep != ' ') { if (*sep == '\\' && sep[1]) sep++; sep++; }
-        char *k = strndup(p, (size_t)(sep - p));
-        char *v = sep;
-        while (*v == ' ' || *v == '\t') v++;
-        if (*v == '=' || *v == ':') v++;
-        while (*v == ' ' || *v == '\t') v++;
-        pkeys[nprops] = unescape(k);
-        pvals[nprops++] = unescape(v);
-        free(k);
-    }
-    free(line);
-    fclose(f);
-}
-
-static const char *prop(const char *key) {
-    const char *v = NULL;
-    for (size_t i = 0; i < nprops; i++)
-        if (strcmp(pkeys[i], key) == 0) v = pvals[i];
-    return v;
-}
-
-/* The sub-configuration of transforms.<alias>. / predicates.<alias>. without the keys the
- * runtime itself reads. */
+/* The plugin's keys of transforms.<alias>. / predicates.<alias>. (without the keys the
+ * runtime itself reads) as the worker's config object. */
 static cw_config_t *sub_config(const char *prefix, const cw_plugin_t *p) {
-    cw_config_t *c = th_config_new(p->config);
-    size_t pl = strlen(prefix);
-    for (size_t i = 0; i < nprops; i++) {
-        if (strncmp(pkeys[i], prefix, pl) != 0) continue;
-        const char *k = pkeys[i] + pl;
-        if (!strcmp(k, "type") || !strcmp(k, "predicate") || !strcmp(k, "negate")) continue;
-        th_config_set(c, k, pvals[i]);
-    }
+    cw_props_t *sub = cw_props_subset(props, prefix);
+    cw_props_unset(sub, "type");
+    cw_props_unset(sub, "predicate");
+    cw_props_unset(sub, "negate");
+    cw_config_t *c = cw_config_new(sub, p->config);
+    cw_props_free(sub);
     return c;
 }
 
-typedef struct step {
+typedef struct instance {   /* a configured transform or predicate */
     const cw_plugin_t *p;
     void *state;
     cw_config_t *cfg;
+} instance_t;
+
+typedef struct step {
+    instance_t t;
     int pred;       /* index into preds, or -1 */
     int negate;
 } step_t;
 
 typedef struct pred {
-    char *alias;
-    const cw_plugin_t *p;
-    void *state;
-    cw_config_t *cfg;
+    const char *alias;
+    instance_t t;
 } pred_t;
 
-static char **split(const char *v, size_t *n) {
-    char **out = calloc(MAXP + 1, sizeof(char *));
-    *n = 0;
-    if (!v) return out;
-    char *copy = strdup(v), *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t && *n < MAXP; t = strtok_r(NULL, ",", &save)) {
-        while (*t == ' ') t++;
-        size_t l = strlen(t);
-        while (l && t[l - 1] == ' ') t[--l] = 0;
-        if (*t) out[(*n)++] = strdup(t);
-    }
-    free(copy);
-    return out;
+/* Finds the plugin of <list>.<alias>.type and configures it with the alias's keys. Returns 0,
+ * or -1 with the plugin's message printed (nothing kept). */
+static int instance_configure(instance_t *in, const cw_registry_t *reg, const char *list,
+                              const char *alias, cw_plugin_kind_t kind, cw_ctx_t *ctx) {
+    char key[512], err[1024] = "";
+    snprintf(key, sizeof(key), "%s.%s.type", list, alias);
+    const char *type = prop(key);
+    if (!type) die("%s is not set", key);
+    if (!(in->p = cw_registry_find(reg, type, kind, NULL)))
+        die(kind == CW_PLUGIN_TRANSFORM ? "unknown transform type %s" : "unknown predicate type %s", type);
+    snprintf(key, sizeof(key), "%s.%s.", list, alias);
+    in->cfg = sub_config(key, in->p);
+    int rc = kind == CW_PLUGIN_TRANSFORM
+                 ? in->p->transform->configure(ctx, in->cfg, &in->state, err, sizeof(err))
+                 : in->p->predicate->configure(ctx, in->cfg, &in->state, err, sizeof(err));
+    if (rc == CW_OK) return 0;
+    fprintf(stderr, "error: %s%s\n", key, err);
+    cw_config_free(in->cfg);
+    return -1;
+}
+
+static void instance_close(instance_t *in) {
+    if (in->p->kind == CW_PLUGIN_TRANSFORM) in->p->transform->close(in->state);
+    else in->p->predicate->close(in->state);
+    cw_config_free(in->cfg);
+}
+
+/* A record as the sink task gets it from Kafka: the worker's record type. */
+static cw_record_t *record_new(const char *topic, int32_t partition, int64_t offset, int64_t ts) {
+    cw_record_t *r = cw_record_new_source(topic, partition, NULL, NULL, &json_conv, &json_conv);
+    r->offset = offset;
+    r->timestamp = ts;
+    return r;
 }
 
 int main(int argc, char **argv) {
     const char *config = NULL, *topic = "test", *dlq_path = NULL;
     int env_in = 0, env_out = 0;
+    const cw_host_t *host = chain_host();
+    char err[1024];
+    cw_registry_t *reg = cw_registry_new(host);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--config") && i + 1 < argc) config = argv[++i];
-        else if (!strcmp(argv[i], "--plugin") && i + 1 < argc) load_plugin(argv[++i]);
-        else if (!strcmp(argv[i], "--topic") && i + 1 < argc) topic = argv[++i];
+        else if (!strcmp(argv[i], "--plugin") && i + 1 < argc) {
+            if (cw_registry_load_file(reg, argv[++i], err, sizeof err) != 0) die("%s", err);
+        } else if (!strcmp(argv[i], "--topic") && i + 1 < argc) topic = argv[++i];
         else if (!strcmp(argv[i], "--dlq") && i + 1 < argc) dlq_path = argv[++i];
         else if (!strcmp(argv[i], "--envelope-in")) env_in = 1;
         else if (!strcmp(argv[i], "--envelope-out")) env_out = 1;
         else die("unknown argument %s", argv[i]);
     }
     if (!config) die("%s", "--config is required");
-    load_props(config);
-    const cw_host_t *host = th_host();
-    char err[1024];
+    props = cw_props_new();
+    if (cw_props_load_file(props, config, err, sizeof err) != 0) die("%s", err);
+    /* transforms / predicates as LIST values of the connector's config. */
+    cw_config_t *conn = cw_config_new(props, NULL);
+    cw_ctx_t ctx = {.connector = "test", .task = 0};
 
     size_t npreds = 0, nsteps = 0, npreds_ok = 0, nsteps_ok = 0;
     int status = 0;
-    char **talias = NULL;
     FILE *dlq = NULL;
     char *line = NULL;
-    char **palias = split(prop("predicates"), &npreds);
+    const char *const *palias = host->config_get_list(conn, "predicates", &npreds);
+    const char *const *talias = host->config_get_list(conn, "transforms", &nsteps);
+    if (npreds > MAXP || nsteps > MAXP) die("%s", "more than 64 transforms or predicates");
     pred_t preds[MAXP];
-    for (size_t i = 0; i < npreds; i++) {
-        char key[512];
-        snprintf(key, sizeof(key), "predicates.%s.type", palias[i]);
-        const char *type = prop(key);
-        if (!type) die("%s is not set", key);
-        preds[i].alias = palias[i];
-        if (!(preds[i].p = find_plugin(type, CW_PLUGIN_PREDICATE))) die("unknown predicate type %s", type);
-        snprintf(key, sizeof(key), "predicates.%s.", palias[i]);
-        preds[i].cfg = sub_config(key, preds[i].p);
-        err[0] = 0;
-        if (preds[i].p->predicate->configure(NULL, preds[i].cfg, &preds[i].state, err, sizeof(err)) != CW_OK) {
-            fprintf(stderr, "error: %s%s\n", key, err);
-            th_config_free(preds[i].cfg);
-            npreds_ok = i;
+    for (; npreds_ok < npreds; npreds_ok++) {
+        preds[npreds_ok].alias = palias[npreds_ok];
+        if (instance_configure(&preds[npreds_ok].t, reg, "predicates", palias[npreds_ok],
+                               CW_PLUGIN_PREDICATE, &ctx) != 0) {
             status = 2;
             goto cleanup;
         }
     }
-    npreds_ok = npreds;
-    talias = split(prop("transforms"), &nsteps);
     step_t steps[MAXP];
-    for (size_t i = 0; i < nsteps; i++) {
+    for (; nsteps_ok < nsteps; nsteps_ok++) {
+        step_t *st = &steps[nsteps_ok];
         char key[512];
-        snprintf(key, sizeof(key), "transforms.%s.type", talias[i]);
-        const char *type = prop(key);
-        if (!type) die("%s is not set", key);
-        if (!(steps[i].p = find_plugin(type, CW_PLUGIN_TRANSFORM))) die("unknown transform type %s", type);
-        snprintf(key, sizeof(key), "transforms.%s.predicate", talias[i]);
+        snprintf(key, sizeof(key), "transforms.%s.predicate", talias[nsteps_ok]);
         const char *pa = prop(key);
-        steps[i].pred = -1;
+        st->pred = -1;
         for (size_t j = 0; pa && j < npreds; j++)
-            if (!strcmp(preds[j].alias, pa)) steps[i].pred = (int)j;
-        if (pa && steps[i].pred < 0) die("unknown predicate %s", pa);
-        snprintf(key, sizeof(key), "transforms.%s.negate", talias[i]);
-        steps[i].negate = prop(key) && !strcasecmp(prop(key), "true");
-        snprintf(key, sizeof(key), "transforms.%s.", talias[i]);
-        steps[i].cfg = sub_config(key, steps[i].p);
-        err[0] = 0;
-        if (steps[i].p->transform->configure(NULL, steps[i].cfg, &steps[i].state, err, sizeof(err)) != CW_OK) {
-            fprintf(stderr, "error: %s%s\n", key, err);
-            th_config_free(steps[i].cfg);
-            nsteps_ok = i;
+            if (!strcmp(preds[j].alias, pa)) st->pred = (int)j;
+        if (pa && st->pred < 0) die("unknown predicate %s", pa);
+        snprintf(key, sizeof(key), "transforms.%s.negate", talias[nsteps_ok]);
+        st->negate = prop(key) && !strcasecmp(prop(key), "true");
+        if (instance_configure(&st->t, reg, "transforms", talias[nsteps_ok], CW_PLUGIN_TRANSFORM,
+                               &ctx) != 0) {
             status = 2;
             goto cleanup;
         }
     }
-    nsteps_ok = nsteps;
     int tolerate = prop("errors.tolerance") && !strcasecmp(prop("errors.tolerance"), "all");
     dlq = dlq_path ? fopen(dlq_path, "w") : NULL;
     if (dlq_path && !dlq) die("cannot write %s", dlq_path);
@@ -249,8 +193,8 @@ int main(int argc, char **argv) {
             if (!env) die("bad envelope line: %s", jerr.text);
             json_t *t = json_object_get(env, "topic"), *ts = json_object_get(env, "timestamp");
             json_t *part = json_object_get(env, "partition");
-            r = th_record_new(t ? json_string_value(t) : topic, part ? (int32_t)json_integer_value(part) : 0,
-                              offset, ts ? json_integer_value(ts) : 1600000000000 + offset);
+            r = record_new(t ? json_string_value(t) : topic, part ? (int32_t)json_integer_value(part) : 0,
+                           offset, ts ? json_integer_value(ts) : 1600000000000 + offset);
             json_t *k = json_object_get(env, "key"), *v = json_object_get(env, "value");
             json_t *vt = json_object_get(env, "value_text");
             if (k && !json_is_null(k)) host->record_set_key_json(r, json_incref(k));
@@ -272,7 +216,7 @@ int main(int argc, char **argv) {
             b = host->record_value(r, &l);
             if (b) { char *c = malloc(l + 1); memcpy(c, b, l); host->record_set_value(r, c, l); free(c); }
         } else {
-            r = th_record_new(topic, 0, offset, 1600000000000 + offset);
+            r = record_new(topic, 0, offset, 1600000000000 + offset);
             if (len) host->record_set_value(r, line, (size_t)len);
         }
         size_t olen;
@@ -281,11 +225,12 @@ int main(int argc, char **argv) {
         int dropped = 0;
         for (size_t i = 0; i < nsteps && !dropped; i++) {
             if (steps[i].pred >= 0) {
-                int m = preds[steps[i].pred].p->predicate->test(preds[steps[i].pred].state, r) != 0;
+                instance_t *pt = &preds[steps[i].pred].t;
+                int m = pt->p->predicate->test(pt->state, r) != 0;
                 if (m == steps[i].negate) continue;
             }
             err[0] = 0;
-            int rc = steps[i].p->transform->apply(steps[i].state, r, err, sizeof(err));
+            int rc = steps[i].t.p->transform->apply(steps[i].t.state, r, err, sizeof(err));
             if (rc == CW_DROP) { dropped = 1; break; }
             if (rc == CW_OK) continue;
             if (rc == CW_ERR_RECORD && !err[0]) {
@@ -315,7 +260,7 @@ int main(int argc, char **argv) {
             status = rc == CW_ERR_RECORD ? 3 : 4;
             break;
         }
-        if (status == 3 || status == 4) { free(original); th_record_free(r); break; }
+        if (status == 3 || status == 4) { free(original); cw_record_free(r); break; }
         free(original);
         if (!dropped) {
             size_t vl;
@@ -347,17 +292,16 @@ int main(int argc, char **argv) {
                 json_decref(o);
             }
         }
-        th_record_free(r);
+        cw_record_free(r);
         offset++;
     }
 cleanup:
     free(line);
     if (dlq) fclose(dlq);
-    for (size_t i = 0; i < nsteps_ok; i++) { steps[i].p->transform->close(steps[i].state); th_config_free(steps[i].cfg); }
-    for (size_t i = 0; i < npreds_ok; i++) { preds[i].p->predicate->close(preds[i].state); th_config_free(preds[i].cfg); }
-    for (size_t i = 0; talias && i < nsteps; i++) free(talias[i]);
-    for (size_t i = 0; i < npreds; i++) free(palias[i]);
-    free(talias); free(palias);
-    for (size_t i = 0; i < nprops; i++) { free(pkeys[i]); free(pvals[i]); }
+    for (size_t i = 0; i < nsteps_ok; i++) instance_close(&steps[i].t);
+    for (size_t i = 0; i < npreds_ok; i++) instance_close(&preds[i].t);
+    cw_config_free(conn);
+    cw_props_free(props);
+    cw_registry_free(reg);
     return status;
 }

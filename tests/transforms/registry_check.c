@@ -9,8 +9,8 @@
 #include <string.h>
 #include "config.h"
 #include "props.h"
+#include "host.h"
 #include "registry.h"
-#include "testhost.h"
 
 static int failures;
 #define CHECK(cond, ...) do { if (!(cond)) { failures++; fprintf(stderr, "FAIL: "); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
@@ -50,7 +50,7 @@ static size_t validate(const cw_registry_t *reg, const cw_props_t *conn, const c
 int main(int argc, char **argv) {
     if (argc != 3) { fprintf(stderr, "usage: transforms-registry PLUGIN_DIR CONNECTOR\n"); return 2; }
     char path[1024], err[1024];
-    cw_registry_t *reg = cw_registry_new(th_host());
+    cw_registry_t *reg = cw_registry_new(cw_host());
     snprintf(path, sizeof(path), "%s/transforms.so", argv[1]);
     CHECK(cw_registry_load_file(reg, path, err, sizeof(err)) == 0, "load %s: %s", path, err);
     snprintf(path, sizeof(path), "%s/clean-transform.so", argv[1]);
