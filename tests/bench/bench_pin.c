@@ -3,15 +3,13 @@
  * line becomes a record, goes through the clean plugin loaded from its shared object, and
  * its value bytes (shortest-real JSON) are written out. Prints records/s.
  *   bench-pin CONNECTOR.properties PLUGIN.so INPUT OUTPUT
- * With the worker runtime in the tree (CW_BENCH_RUNTIME) the records, the JSON converter and
- * the host table are the worker's own; before that, the test host's. */
+ * The records, the JSON converter and the host table are the worker's own (cwcore). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#ifdef CW_BENCH_RUNTIME
 #include "config.h"
 #include "host.h"
 #include "props.h"
@@ -30,27 +28,6 @@ static cw_record_t *rec_new(void) {
 }
 static void rec_free(cw_record_t *r) { cw_record_free(r); }
 #define HOST_NAME "the worker's records and host table"
-#else
-#include "testhost.h"
-static const cw_host_t *bench_host(void) { return th_host(); }
-static char *keys[64], *vals[64];
-static size_t nkv;
-static void cfg_set(const char *k, const char *v) {
-    if (nkv < 64) { keys[nkv] = strdup(k); vals[nkv++] = strdup(v); }
-}
-static cw_config_t *cfg_build(const cw_config_def_t *defs) {
-    cw_config_t *c = th_config_new(defs);
-    for (size_t i = 0; i < nkv; i++) th_config_set(c, keys[i], vals[i]);
-    return c;
-}
-static void cfg_free(cw_config_t *c) {
-    th_config_free(c);
-    for (size_t i = 0; i < nkv; i++) { free(keys[i]); free(vals[i]); }
-}
-static cw_record_t *rec_new(void) { return th_record_new("pinterest.pin", 0, 0, 0); }
-static void rec_free(cw_record_t *r) { th_record_free(r); }
-#define HOST_NAME "the test host"
-#endif
 
 static double now(void) {
     struct timespec ts;
