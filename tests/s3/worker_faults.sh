@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Faults through the real worker: (1) s3rver stopped mid-stream and started again: the sink
-# pushes back, the worker pauses, nothing is lost or duplicated once S3 is back and the
-# worker stops cleanly; (2) a wrong bucket stops the task with an error naming bucket,
-# endpoint and S3 error code, and commits nothing.
+# Faults through the real worker: (1) s3rver stopped mid-stream and started again: an upload
+# fails, the sink pushes back on the records after it, the worker pauses, and nothing is
+# lost or duplicated once S3 is back; the worker stops cleanly; (2) a wrong bucket stops the
+# task with an error naming bucket, endpoint and S3 error code, and commits nothing.
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 . "$CW_SOURCE_DIR/tests/lib/s3rver.sh"
 . "$CW_SOURCE_DIR/tests/s3/lib.sh"
 parts=3 n=200
 cw_start_mock_cluster --topic ev:$parts
 cw_start_s3rver
-for ((p = 0; p < parts; p++)); do
-    for ((i = 0; i < n; i++)); do printf '{"id":"%d-%d","i":%d}\n' $p $i $i; done >"$CW_TMP/p$p.jsonl"
-    kcat -P -b "$CW_BOOTSTRAP" -t ev -p $p -l "$CW_TMP/p$p.jsonl" || cw_fail "kcat produce failed"
-done
+produce() { # FROM TO: records FROM..TO-1 of every partition
+    local p i
+    for ((p = 0; p < parts; p++)); do
+        for ((i = $1; i < $2; i++)); do printf '{"id":"%d-%d","i":%d}\n' $p $i $i; done >"$CW_TMP/p$p.jsonl"
+        kcat -P -b "$CW_BOOTSTRAP" -t ev -p $p -l "$CW_TMP/p$p.jsonl" || cw_fail "kcat produce failed"
+    done
+}
+# Half now, the rest once S3 is down, so that the outage always falls in the middle of the
+# stream (a fast worker could otherwise be done before S3 goes away).
+produce 0 $((n / 2))
 cat >"$CW_TMP/worker.properties" <<P
 bootstrap.servers=$CW_BOOTSTRAP
 offset.storage.file.filename=$CW_TMP/offsets
@@ -38,8 +44,6 @@ P
 }
 
 cw_note "(1) S3 outage while streaming"
-# Slow the consumer down so that the outage falls in the middle of the stream.
-echo "consumer.max.partition.fetch.bytes=2000" >>"$CW_TMP/worker.properties"
 connector "$CW_TMP/s3.properties" "$CW_S3_BUCKET"
 "$CW_WORKER" "$CW_TMP/worker.properties" "$CW_TMP/s3.properties" >"$CW_TMP/worker.log" 2>&1 &
 w=$!
@@ -47,6 +51,11 @@ CW_PIDS+=("$w")
 has_objects() { [ -n "$(find "$CW_S3_DIR" -name '*._S3rver_object' -print -quit)" ]; }
 cw_wait_for 30 "first objects" has_objects
 cw_stop_s3rver
+# Records that complete an object: its upload fails in the background...
+produce $((n / 2)) $((3 * n / 4))
+cw_wait_for 30 "a failed upload" grep -q "will try again" "$CW_TMP/worker.log"
+# ...and the sink pushes back on the records that come after it.
+produce $((3 * n / 4)) $n
 cw_wait_for 30 "the worker to pause for back-pressure" grep -q "back-pressure" "$CW_TMP/worker.log"
 cw_start_s3rver
 # Complete objects only: s3rver writes an object's metadata after its bytes, and a PUT cut
