@@ -26,7 +26,10 @@ static void wipe_free(char *s)
 static char *xml_dup(const char *xml, size_t len, const char *tag)
 {
     char *buf = malloc(len + 1);
-    if (buf && (!s3_xml_tag(xml, len, tag, buf, len + 1) || !buf[0])) {
+    if (!buf)
+        return NULL;
+    buf[0] = 0; /* s3_xml_tag writes nothing when the tag is absent */
+    if (!s3_xml_tag(xml, len, tag, buf, len + 1) || !buf[0]) {
         wipe_free(buf);
         buf = NULL;
     }
