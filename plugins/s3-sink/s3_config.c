@@ -50,7 +50,7 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"s3.conditional.writes.enabled", CW_CFG_BOOL, "true", 0, "Write objects with If-None-Match: * so a replay never overwrites an object (412 means already written).", NULL, 0, 0},
     {"partitioner.max.open.files", CW_CFG_INT, "100", 0, "Open objects per topic partition beyond which the partition's objects are rotated early (bounds memory).", NULL, 1, 1000000},
     {"s3.client", CW_CFG_STRING, "curl", 0, "S3 client: curl (Signature V4, multipart, session tokens) or libs3 (Signature V2 only).", "curl,libs3", 0, 0},
-    {"aws.access.key.id", CW_CFG_STRING, NULL, 0, "Access key id; unset: AWS_ACCESS_KEY_ID, the shared credentials file, container credentials, then EC2 instance metadata.", NULL, 0, 0},
+    {"aws.access.key.id", CW_CFG_STRING, NULL, 0, "Access key id; unset: AWS_ACCESS_KEY_ID, the shared credentials file, web identity (EKS IRSA), container credentials, then EC2 instance metadata.", NULL, 0, 0},
     {"aws.secret.access.key", CW_CFG_STRING, NULL, CW_CFG_F_SECRET, "Secret access key.", NULL, 0, 0},
     {"aws.session.token", CW_CFG_STRING, NULL, CW_CFG_F_SECRET, "Session token of temporary credentials (curl client only).", NULL, 0, 0},
     {"storage.class", CW_CFG_STRING, "io.confluent.connect.s3.storage.S3Storage", 0, "Accepted for compatibility; only S3Storage exists.", "io.confluent.connect.s3.storage.S3Storage,S3Storage", 0, 0},

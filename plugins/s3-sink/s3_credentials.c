@@ -1,6 +1,7 @@
 /* The AWS credential chain the Confluent connector uses (DefaultAWSCredentialsProviderChain):
- * explicit keys, environment, shared credentials file, then the platform's temporary
- * credentials (container endpoint, EC2 instance metadata: s3_credentials_remote.c). Secrets
+ * explicit keys, environment, shared credentials file, then temporary credentials: web
+ * identity (EKS IRSA, s3_credentials_sts.c), container endpoint, EC2 instance metadata
+ * (s3_credentials_remote.c), in the order of the AWS SDKs. Secrets
  * are never written to errstr. */
 #include "s3_credentials.h"
 #include <ctype.h>
@@ -130,7 +131,10 @@ int s3_credentials_resolve(const char *cfg_access, const char *cfg_secret,
     }
     s3_credentials_clear(out);
     /* The platform's temporary credentials: each source says why it gave nothing. */
-    char container[400], instance[400];
+    char web[600], container[400], instance[400];
+    if (s3_creds_from_web_identity(out, web, sizeof web) == S3_SRC_OK)
+        return 0;
+    s3_credentials_clear(out);
     if (s3_creds_from_container(out, container, sizeof container) == S3_SRC_OK)
         return 0;
     s3_credentials_clear(out);
@@ -140,8 +144,8 @@ int s3_credentials_resolve(const char *cfg_access, const char *cfg_secret,
     snprintf(errstr, errstr_size,
              "no AWS credentials found; tried: connector config (aws.access.key.id is unset); "
              "environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are unset); shared "
-             "credentials file (%s has no profile [%s] with both keys); container "
-             "credentials (%s); instance metadata (%s)",
-             path, profile, container, instance);
+             "credentials file (%s has no profile [%s] with both keys); web identity (%s); "
+             "container credentials (%s); instance metadata (%s)",
+             path, profile, web, container, instance);
     return -1;
 }

@@ -11,7 +11,8 @@
 typedef enum s3_creds_kind {
     S3_CREDS_FIXED = 0,   /**< config, environment, shared file: used as they are */
     S3_CREDS_CONTAINER,   /**< ECS / EKS Pod Identity container endpoint */
-    S3_CREDS_INSTANCE     /**< EC2 instance metadata (IMDSv2) */
+    S3_CREDS_INSTANCE,    /**< EC2 instance metadata (IMDSv2) */
+    S3_CREDS_WEB_IDENTITY /**< STS AssumeRoleWithWebIdentity (EKS IRSA) */
 } s3_creds_kind_t;
 
 typedef struct s3_credentials {
@@ -24,7 +25,7 @@ typedef struct s3_credentials {
 } s3_credentials_t;
 
 /** The whole chain, as AWS SDKs walk it: connector config, environment, shared credentials
- *  file, container endpoint, instance metadata. Returns 0 and fills *out, or -1 with errstr
+ *  file, web identity (STS), container endpoint, instance metadata. Returns 0 and fills *out, or -1 with errstr
  *  naming every source and why it gave nothing. */
 int s3_credentials_resolve(const char *cfg_access, const char *cfg_secret,
                            const char *cfg_token, s3_credentials_t *out, char *errstr,
@@ -43,12 +44,39 @@ int s3_creds_from_container(s3_credentials_t *out, char *why, size_t why_size);
 /** EC2 instance metadata, IMDSv2, at AWS_EC2_METADATA_SERVICE_ENDPOINT or
  *  http://169.254.169.254; skipped when AWS_EC2_METADATA_DISABLED=true. */
 int s3_creds_from_instance(s3_credentials_t *out, char *why, size_t why_size);
-/** Fetches again from the source of `kind` (container or instance). */
+/** EKS IAM roles for service accounts: with AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE
+ *  set, reads the token file (on every call: EKS rotates it) and asks STS
+ *  AssumeRoleWithWebIdentity at AWS_ENDPOINT_URL_STS, https://sts.<AWS_REGION>.amazonaws.com
+ *  or https://sts.amazonaws.com (s3_credentials_sts.c). */
+int s3_creds_from_web_identity(s3_credentials_t *out, char *why, size_t why_size);
+/** Reads an AssumeRoleWithWebIdentity answer of HTTP status `status`: the Credentials, or
+ *  the ErrorResponse's Code (into code, "" when none) and Message into why. The message is
+ *  left out when it quotes `token`. 0, or -1 with why. */
+int s3_creds_parse_sts_xml(const char *body, size_t len, long status, const char *token,
+                           s3_credentials_t *out, char *code, size_t code_size, char *why,
+                           size_t why_size);
+/** Fetches again from the source of `kind` (container, instance or web identity). */
 int s3_creds_refetch(s3_creds_kind_t kind, s3_credentials_t *out, char *why, size_t why_size);
 /** Reads AccessKeyId, SecretAccessKey, Token, Expiration (and Code, if present) of a
  *  credentials answer. 0, or -1 with why. */
 int s3_creds_parse_json(const char *body, size_t len, s3_credentials_t *out, char *why,
                         size_t why_size);
+/* Shared by the HTTP sources. An answer body, NUL-terminated, in one buffer that is zeroed
+ * when freed. */
+typedef struct s3_creds_answer {
+    char *data;
+    size_t len, cap;
+} s3_creds_answer_t;
+void s3_creds_answer_free(s3_creds_answer_t *a);
+/** One request (body: POSTed when not NULL; proxied: honour the proxy variables except for
+ *  loopback). Returns the HTTP status, or 0 with why ("<curl's message> at <shown>"). */
+long s3_creds_http(const char *method, const char *url, const char *header, const char *body,
+                   int proxied, long connect_ms, long total_ms, const char *shown,
+                   s3_creds_answer_t *out, char *why, size_t why_size);
+/** 1 when url (named var in messages) is https, or http to a loopback address or, with
+ *  link_local, the ECS/EKS credential addresses; else 0 with why. */
+int s3_creds_url_allowed(const char *url, const char *var, int link_local, char *why,
+                         size_t why_size);
 /** ISO-8601 UTC time ("2026-11-21T07:27:55Z", fractions and +hh:mm accepted) in ms since
  *  the epoch, or -1 when it is not one. */
 int64_t s3_iso8601_ms(const char *s);

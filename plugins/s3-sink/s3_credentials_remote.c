@@ -19,12 +19,9 @@
 #define ECS_HOST "http://169.254.170.2"
 #define MAX_ANSWER (64 * 1024)
 
-typedef struct answer {
-    char *data;
-    size_t len, cap;
-} answer_t;
+typedef s3_creds_answer_t answer_t;
 
-static void answer_free(answer_t *a)
+void s3_creds_answer_free(answer_t *a)
 {
     if (a->data)
         memset(a->data, 0, a->cap);
@@ -55,10 +52,9 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-/* One request. Returns the HTTP status, or 0 with why ("<curl's message> at <shown>"). */
-static long http_call(const char *method, const char *url, const char *header,
-                      long connect_ms, long total_ms, const char *shown, answer_t *out,
-                      char *why, size_t why_size)
+long s3_creds_http(const char *method, const char *url, const char *header, const char *body,
+                   int proxied, long connect_ms, long total_ms, const char *shown, answer_t *out,
+                   char *why, size_t why_size)
 {
     pthread_once(&curl_once, curl_init);
     CURL *h = curl_easy_init();
@@ -70,11 +66,12 @@ static long http_call(const char *method, const char *url, const char *header,
     char cerr[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    if (!strcmp(method, "PUT"))
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+    if (body || !strcmp(method, "PUT"))
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_NOPROXY, "*"); /* metadata endpoints are never proxied */
+    /* Metadata endpoints are never proxied; STS may be, but not on this host itself. */
+    curl_easy_setopt(h, CURLOPT_NOPROXY, proxied ? "localhost,127.0.0.1,::1" : "*");
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
@@ -184,9 +181,8 @@ int s3_creds_parse_json(const char *body, size_t len, s3_credentials_t *out, cha
 
 /* ---- container endpoint ---------------------------------------------------------------- */
 
-/* http only to this host itself or to the link-local addresses ECS and EKS Pod Identity
- * serve credentials on (as AWS SDKs allow); anything else must be https. */
-static int container_host_allowed(const char *url, char *why, size_t why_size)
+int s3_creds_url_allowed(const char *url, const char *var, int link_local, char *why,
+                         size_t why_size)
 {
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL;
@@ -206,21 +202,21 @@ static int container_host_allowed(const char *url, char *why, size_t why_size)
             struct in_addr a4;
             struct in6_addr a6, eks6;
             inet_pton(AF_INET6, "fd00:ec2::23", &eks6);
-            if (!strcasecmp(bare, "localhost") || !strcmp(bare, "169.254.170.2") ||
-                !strcmp(bare, "169.254.170.23"))
+            if (!strcasecmp(bare, "localhost") ||
+                (link_local && (!strcmp(bare, "169.254.170.2") || !strcmp(bare, "169.254.170.23"))))
                 ok = 1;
             else if (inet_pton(AF_INET, bare, &a4) == 1)
                 ok = (ntohl(a4.s_addr) >> 24) == 127;
             else if (inet_pton(AF_INET6, bare, &a6) == 1)
-                ok = IN6_IS_ADDR_LOOPBACK(&a6) || !memcmp(&a6, &eks6, sizeof a6);
+                ok = IN6_IS_ADDR_LOOPBACK(&a6) ||
+                     (link_local && !memcmp(&a6, &eks6, sizeof a6));
         }
         if (!ok)
             snprintf(why, why_size,
-                     "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a loopback "
-                     "address or the ECS/EKS credential address; refusing %s://%.80s",
-                     scheme, host);
+                     "%s must be https, or http to a loopback address%s; refusing %s://%.80s",
+                     var, link_local ? " or the ECS/EKS credential address" : "", scheme, host);
     } else {
-        snprintf(why, why_size, "AWS_CONTAINER_CREDENTIALS_FULL_URI is no URL");
+        snprintf(why, why_size, "%s is no URL", var);
     }
     curl_free(scheme);
     curl_free(host);
@@ -290,7 +286,7 @@ int s3_creds_from_container(s3_credentials_t *out, char *why, size_t why_size)
     if (rel && *rel) {
         snprintf(url, sizeof url, "%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
     } else if (full && *full) {
-        if (!container_host_allowed(full, why, why_size))
+        if (!s3_creds_url_allowed(full, "AWS_CONTAINER_CREDENTIALS_FULL_URI", 1, why, why_size))
             return S3_SRC_FAILED;
         snprintf(url, sizeof url, "%s", full);
     } else {
@@ -304,7 +300,7 @@ int s3_creds_from_container(s3_credentials_t *out, char *why, size_t why_size)
     char shown[300], err[400] = "";
     url_base(url, shown, sizeof shown);
     answer_t a = {0};
-    long st = http_call("GET", url, auth, 2000, 5000, shown, &a, err, sizeof err);
+    long st = s3_creds_http("GET", url, auth, NULL, 0, 2000, 5000, shown, &a, err, sizeof err);
     if (auth) {
         memset(auth, 0, strlen(auth));
         free(auth);
@@ -319,7 +315,7 @@ int s3_creds_from_container(s3_credentials_t *out, char *why, size_t why_size)
         snprintf(why, why_size, "%s from %s", err, shown);
     else
         rc = S3_SRC_OK;
-    answer_free(&a);
+    s3_creds_answer_free(&a);
     if (rc == S3_SRC_OK) {
         out->kind = S3_CREDS_CONTAINER;
         snprintf(out->source, sizeof out->source, "container credentials (%s)", var);
@@ -347,8 +343,8 @@ int s3_creds_from_instance(s3_credentials_t *out, char *why, size_t why_size)
     answer_t tok = {0}, role = {0}, cred = {0};
     int rc = S3_SRC_FAILED;
     snprintf(url, sizeof url, "%s/latest/api/token", base);
-    long st = http_call("PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", conn_ms,
-                        total_ms, base, &tok, err, sizeof err);
+    long st = s3_creds_http("PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", NULL, 0,
+                            conn_ms, total_ms, base, &tok, err, sizeof err);
     if (st != 200 || !tok.len) {
         if (st)
             snprintf(why, why_size, "HTTP %ld for a session token (IMDSv2) at %s", st, base);
@@ -364,7 +360,7 @@ int s3_creds_from_instance(s3_credentials_t *out, char *why, size_t why_size)
     }
     snprintf(hdr, sizeof hdr, "X-aws-ec2-metadata-token: %s", tok.data);
     snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/", base);
-    st = http_call("GET", url, hdr, conn_ms, total_ms, base, &role, err, sizeof err);
+    st = s3_creds_http("GET", url, hdr, NULL, 0, conn_ms, total_ms, base, &role, err, sizeof err);
     if (st != 200) {
         if (st == 404)
             snprintf(why, why_size, "no IAM role is attached to this instance (HTTP 404 at %s)",
@@ -388,7 +384,7 @@ int s3_creds_from_instance(s3_credentials_t *out, char *why, size_t why_size)
         }
     snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/%s", base,
              role.data);
-    st = http_call("GET", url, hdr, conn_ms, total_ms, base, &cred, err, sizeof err);
+    st = s3_creds_http("GET", url, hdr, NULL, 0, conn_ms, total_ms, base, &cred, err, sizeof err);
     if (st != 200) {
         if (st)
             snprintf(why, why_size, "HTTP %ld for the credentials of role %s at %s", st,
@@ -404,9 +400,9 @@ int s3_creds_from_instance(s3_credentials_t *out, char *why, size_t why_size)
     }
 done:
     memset(hdr, 0, sizeof hdr);
-    answer_free(&tok);
-    answer_free(&role);
-    answer_free(&cred);
+    s3_creds_answer_free(&tok);
+    s3_creds_answer_free(&role);
+    s3_creds_answer_free(&cred);
     return rc;
 }
 
@@ -417,6 +413,8 @@ int s3_creds_refetch(s3_creds_kind_t kind, s3_credentials_t *out, char *why, siz
         return s3_creds_from_container(out, why, why_size);
     case S3_CREDS_INSTANCE:
         return s3_creds_from_instance(out, why, why_size);
+    case S3_CREDS_WEB_IDENTITY:
+        return s3_creds_from_web_identity(out, why, why_size);
     default:
         snprintf(why, why_size, "these credentials cannot be fetched again");
         return S3_SRC_FAILED;

@@ -4,6 +4,10 @@
 EC2 instance metadata, IMDSv2: PUT /latest/api/token (needs the TTL header) gives a session
 token; GETs under /latest/meta-data/ need it (401 without). The container endpoint is GET
 /container/creds, answered only with `Authorization: <--auth-token>` (403 otherwise).
+STS AssumeRoleWithWebIdentity is POST / (or GET /?...) with the form parameters Action,
+Version, RoleArn (must be --role-arn: else 403 AccessDenied), RoleSessionName and
+WebIdentityToken (must equal the current content of --web-token-file, read on every
+request: else 400 InvalidIdentityToken), answered in STS's XML.
 Credentials are s3rver's S3RVER / S3RVER with a session token, expiring --expires-in
 seconds after each answer. Every credentials answer adds one to --count-file (which a
 restarted server goes on counting from).
@@ -13,6 +17,7 @@ import datetime
 import json
 import os
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 IMDS_TOKEN = "imds-session-token-do-not-log"
@@ -44,6 +49,40 @@ def credentials():
     }
 
 
+STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+
+def sts_error(status, code, message):
+    return status, ('<ErrorResponse xmlns="%s"><Error><Type>Sender</Type><Code>%s</Code>'
+                    "<Message>%s</Message></Error><RequestId>fake</RequestId></ErrorResponse>"
+                    % (STS_NS, code, message))
+
+
+def assume_role_with_web_identity(form):
+    def one(k):
+        v = form.get(k, [])
+        return v[0] if len(v) == 1 else None
+    if one("Action") != "AssumeRoleWithWebIdentity" or one("Version") != "2011-06-15":
+        return sts_error(400, "InvalidAction", "unknown Action or Version")
+    if not one("RoleSessionName"):
+        return sts_error(400, "ValidationError", "RoleSessionName is required")
+    with open(args.web_token_file) as f:
+        want = f.read().strip()
+    if not want or one("WebIdentityToken") != want:
+        return sts_error(400, "InvalidIdentityToken", "Token signature is invalid")
+    if one("RoleArn") != args.role_arn:
+        return sts_error(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+    c = credentials()
+    return 200, ('<AssumeRoleWithWebIdentityResponse xmlns="%s"><AssumeRoleWithWebIdentityResult>'
+                 "<Audience>sts.amazonaws.com</Audience><Credentials>"
+                 "<AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
+                 "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
+                 "<SubjectFromWebIdentityToken>system:serviceaccount:cw:sink</SubjectFromWebIdentityToken>"
+                 "</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>fake</RequestId>"
+                 "</ResponseMetadata></AssumeRoleWithWebIdentityResponse>"
+                 % (STS_NS, c["AccessKeyId"], c["SecretAccessKey"], c["Token"], c["Expiration"]))
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -62,7 +101,21 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(400, "missing TTL header")
         self.answer(200, IMDS_TOKEN)
 
+    def sts(self, query):
+        status, body = assume_role_with_web_identity(urllib.parse.parse_qs(query))
+        self.answer(status, body, "text/xml")
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n).decode()
+        if self.path != "/" or not self.headers.get("Content-Type", "").startswith(
+                "application/x-www-form-urlencoded"):
+            return self.answer(404, "not found")
+        self.sts(body)
+
     def do_GET(self):
+        if self.path.startswith("/?"):
+            return self.sts(self.path[2:])
         if self.path == "/container/creds":
             if self.headers.get("Authorization") != args.auth_token:
                 return self.answer(403, "bad authorization token")
@@ -87,6 +140,8 @@ def main():
     p.add_argument("--expires-in", type=int, default=3600)
     p.add_argument("--auth-token", default="container-auth-token")
     p.add_argument("--count-file", required=True)
+    p.add_argument("--role-arn", default="arn:aws:iam::123456789012:role/cw-irsa-role")
+    p.add_argument("--web-token-file", default="/nonexistent")
     args = p.parse_args()
     global served
     if os.path.exists(args.count_file):

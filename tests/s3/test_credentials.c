@@ -1,5 +1,6 @@
 /* Unit tests of the credential sources and the refreshing provider: ISO-8601 expirations,
- * the credentials JSON, the container endpoint's address policy and token file, and refresh
+ * the credentials JSON, the container endpoint's address policy and token file, STS's
+ * AssumeRoleWithWebIdentity XML and the web identity source's settings, and refresh
  * timing with a fake clock and a fake fetcher (when a refresh happens, at most one per
  * second, keeping valid credentials when it fails, failing once they expired). */
 #include "s3_credentials.h"
@@ -107,6 +108,119 @@ static void test_container_policy(void)
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1/", 1);
     expect_source(s3_creds_from_instance(&c, err, sizeof err), S3_SRC_FAILED, "http://127.0.0.1:1");
     unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    CHECK(c.access_key == NULL, "nothing filled");
+}
+
+#define STS_OK_HEAD "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">" \
+    "<AssumeRoleWithWebIdentityResult><SubjectFromWebIdentityToken>system:serviceaccount:ns:sa" \
+    "</SubjectFromWebIdentityToken><AssumedRoleUser><Arn>arn:aws:sts::1:assumed-role/r/s</Arn>" \
+    "<AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>"
+
+static void test_sts_xml(void)
+{
+    s3_credentials_t c = {0};
+    char code[64];
+    const char *ok = STS_OK_HEAD "<Credentials><SessionToken>sts-token</SessionToken>"
+                     "<SecretAccessKey>sts-secret</SecretAccessKey>"
+                     "<Expiration>2026-11-21T07:27:55Z</Expiration>"
+                     "<AccessKeyId>ASIAKID</AccessKeyId></Credentials>"
+                     "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
+    CHECK(s3_creds_parse_sts_xml(ok, strlen(ok), 200, "tok", &c, code, sizeof code, err,
+                                 sizeof err) == 0, "%s", err);
+    CHECK_STR(c.access_key, "ASIAKID");
+    CHECK_STR(c.secret_key, "sts-secret");
+    CHECK_STR(c.session_token, "sts-token");
+    CHECK(c.expires_ms == 1795246075000LL && code[0] == 0, "expiration, code '%s'", code);
+    s3_credentials_clear(&c);
+
+    /* Errors: HTTP status, STS code and message, never the token. */
+    const char *bad = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
+                      "<Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>Incorrect "
+                      "token audience</Message></Error><RequestId>r</RequestId></ErrorResponse>";
+    CHECK(s3_creds_parse_sts_xml(bad, strlen(bad), 400, "the-web-token", &c, code, sizeof code,
+                                 err, sizeof err) == -1, "error accepted");
+    CHECK(!strcmp(code, "InvalidIdentityToken"), "code %s", code);
+    CHECK(strstr(err, "HTTP 400") && strstr(err, "InvalidIdentityToken: Incorrect token audience"),
+          "err=%s", err);
+    const char *echo = "<ErrorResponse><Error><Code>AccessDenied</Code><Message>token "
+                       "eyJhbGciOiJSUzI1NiJ9.payload.sig is bad</Message></Error></ErrorResponse>";
+    CHECK(s3_creds_parse_sts_xml(echo, strlen(echo), 403, "eyJhbGciOiJSUzI1NiJ9.payload.sig", &c,
+                                 code, sizeof code, err, sizeof err) == -1 &&
+              strstr(err, "AccessDenied") && !strstr(err, "eyJhbG"), "err=%s", err);
+    /* An error code with status 200, a status without XML, and broken answers. */
+    const char *err200 = "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>";
+    CHECK(s3_creds_parse_sts_xml(err200, strlen(err200), 200, NULL, &c, code, sizeof code, err,
+                                 sizeof err) == -1 && strstr(err, "Throttling"), "err=%s", err);
+    CHECK(s3_creds_parse_sts_xml("oops", 4, 503, NULL, &c, code, sizeof code, err, sizeof err) == -1 &&
+              strstr(err, "HTTP 503, no STS error code") && !code[0], "err=%s", err);
+    CHECK(s3_creds_parse_sts_xml(NULL, 0, 200, NULL, &c, code, sizeof code, err, sizeof err) == -1 &&
+              strstr(err, "no Credentials"), "err=%s", err);
+    const char *nosecret = STS_OK_HEAD "<Credentials><AccessKeyId>A</AccessKeyId><SessionToken>t"
+                           "</SessionToken><Expiration>2026-11-21T07:27:55Z</Expiration></Credentials>";
+    CHECK(s3_creds_parse_sts_xml(nosecret, strlen(nosecret), 200, NULL, &c, code, sizeof code, err,
+                                 sizeof err) == -1 && strstr(err, "SecretAccessKey"), "err=%s", err);
+    const char *badexp = STS_OK_HEAD "<Credentials><AccessKeyId>A</AccessKeyId><SecretAccessKey>"
+                         "secret-value</SecretAccessKey><SessionToken>t</SessionToken><Expiration>"
+                         "later</Expiration></Credentials>";
+    CHECK(s3_creds_parse_sts_xml(badexp, strlen(badexp), 200, NULL, &c, code, sizeof code, err,
+                                 sizeof err) == -1 && strstr(err, "'later'") &&
+              !strstr(err, "secret-value"), "err=%s", err);
+    /* The fields count only inside Credentials. */
+    const char *outside = STS_OK_HEAD "<AccessKeyId>A</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
+                          "<SessionToken>t</SessionToken><Expiration>2026-11-21T07:27:55Z</Expiration>";
+    CHECK(s3_creds_parse_sts_xml(outside, strlen(outside), 200, NULL, &c, code, sizeof code, err,
+                                 sizeof err) == -1, "fields outside Credentials accepted");
+    CHECK(c.access_key == NULL, "nothing kept after a failure");
+}
+
+static void test_web_identity_settings(void)
+{
+    s3_credentials_t c = {0};
+    const char *vars[] = {"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL_STS",
+                          "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ROLE_SESSION_NAME", NULL};
+    for (int i = 0; vars[i]; i++)
+        unsetenv(vars[i]);
+    expect_source(s3_creds_from_web_identity(&c, err, sizeof err), S3_SRC_SKIPPED,
+                  "AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE are unset");
+    setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/unit-role", 1);
+    expect_source(s3_creds_from_web_identity(&c, err, sizeof err), S3_SRC_FAILED,
+                  "AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not");
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/irsa-token", 1);
+    setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1/", 1);
+    expect_source(s3_creds_from_web_identity(&c, err, sizeof err), S3_SRC_FAILED,
+                  "cannot read AWS_WEB_IDENTITY_TOKEN_FILE /nonexistent/irsa-token");
+    char path[] = "/tmp/cw-irsa-token-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "mkstemp");
+    CHECK(write(fd, " \n", 2) == 2, "write");
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", path, 1);
+    expect_source(s3_creds_from_web_identity(&c, err, sizeof err), S3_SRC_FAILED, "is empty");
+    CHECK(ftruncate(fd, 0) == 0 && pwrite(fd, "unit-web-token-value\n", 21, 0) == 21, "rewrite");
+    close(fd);
+    /* http only to loopback: a remote plain-http endpoint is refused before any request. */
+    const struct { const char *url; int allowed; } eps[] = {
+        {"http://10.0.0.1/", 0}, {"http://169.254.170.2/", 0}, {"http://sts.example.com/", 0},
+        {"http://127.0.0.1:1/", 1}, {"http://[::1]:1/", 1}, {NULL, 0}};
+    for (int i = 0; eps[i].url; i++) {
+        setenv("AWS_ENDPOINT_URL_STS", eps[i].url, 1);
+        int rc = s3_creds_from_web_identity(&c, err, sizeof err);
+        CHECK(rc == S3_SRC_FAILED && (strstr(err, "refusing") == NULL) == eps[i].allowed &&
+                  strstr(err, eps[i].allowed ? "arn:aws:iam::123456789012:role/unit-role"
+                                             : "AWS_ENDPOINT_URL_STS"),
+              "%s: err=%s", eps[i].url, err);
+        CHECK(!strstr(err, "unit-web-token"), "the token leaked: %s", err);
+    }
+    /* Through refetch, as the provider calls it. */
+    CHECK(s3_creds_refetch(S3_CREDS_WEB_IDENTITY, &c, err, sizeof err) == S3_SRC_FAILED &&
+              strstr(err, "AssumeRoleWithWebIdentity for role arn:aws:iam::123456789012:role/unit-role"),
+          "refetch: %s", err);
+    unsetenv("AWS_ENDPOINT_URL_STS");
+    setenv("AWS_REGION", "us-east-1/../evil", 1);
+    expect_source(s3_creds_from_web_identity(&c, err, sizeof err), S3_SRC_FAILED,
+                  "is no AWS region name");
+    unlink(path);
+    for (int i = 0; vars[i]; i++)
+        unsetenv(vars[i]);
     CHECK(c.access_key == NULL, "nothing filled");
 }
 
@@ -261,6 +375,8 @@ int main(void)
     test_iso8601();
     test_json();
     test_container_policy();
+    test_sts_xml();
+    test_web_identity_settings();
     test_refresh_timing();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);

@@ -1,0 +1,234 @@
+/* EKS IAM roles for service accounts (IRSA): the pod's projected service-account token,
+ * traded for temporary credentials by STS AssumeRoleWithWebIdentity (an unsigned call). The
+ * token file is read on every fetch because the kubelet rotates it. Token, form body and
+ * answer are zeroed after use; messages name the role ARN, the STS endpoint and STS's error
+ * code, never the token or a secret. */
+#include "s3_client.h" /* s3_xml_tag: STS answers in the same plain XML as S3 */
+#include "s3_credentials.h"
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STS_ACTION "AssumeRoleWithWebIdentity"
+#define MAX_TOKEN 20000 /* STS's limit on WebIdentityToken */
+
+static void wipe_free(char *s)
+{
+    if (s)
+        memset(s, 0, strlen(s));
+    free(s);
+}
+
+/* The text of <tag> in xml[0..len), in a buffer of its own; NULL when absent or empty. */
+static char *xml_dup(const char *xml, size_t len, const char *tag)
+{
+    char *buf = malloc(len + 1);
+    if (!buf)
+        return NULL;
+    buf[0] = 0; /* s3_xml_tag writes nothing when the tag is absent */
+    if (!s3_xml_tag(xml, len, tag, buf, len + 1) || !buf[0]) {
+        wipe_free(buf);
+        buf = NULL;
+    }
+    return buf;
+}
+
+/* STS messages do not quote the token, but a message that would is dropped all the same. */
+static int quotes_token(const char *msg, const char *token)
+{
+    char head[17];
+    if (!token || strlen(token) < 8)
+        return 0;
+    snprintf(head, sizeof head, "%s", token);
+    return strstr(msg, head) != NULL;
+}
+
+int s3_creds_parse_sts_xml(const char *body, size_t len, long status, const char *token,
+                           s3_credentials_t *out, char *code, size_t code_size, char *why,
+                           size_t why_size)
+{
+    if (!body)
+        len = 0;
+    if (code_size)
+        code[0] = 0;
+    char msg[300] = "";
+    char *e = body ? xml_dup(body, len, "Error") : NULL;
+    if (e) {
+        s3_xml_tag(e, strlen(e), "Code", code, code_size);
+        s3_xml_tag(e, strlen(e), "Message", msg, sizeof msg);
+        wipe_free(e);
+        if (quotes_token(msg, token))
+            snprintf(msg, sizeof msg, "(message withheld: it quotes the token)");
+    }
+    if (status != 200 || (code_size && code[0])) {
+        snprintf(why, why_size, "HTTP %ld, %s%s%s", status,
+                 code_size && code[0] ? code : "no STS error code", msg[0] ? ": " : "", msg);
+        return -1;
+    }
+    char *cr = body ? xml_dup(body, len, "Credentials") : NULL;
+    if (!cr) {
+        snprintf(why, why_size, "the answer has no Credentials");
+        return -1;
+    }
+    size_t cl = strlen(cr);
+    char *ak = xml_dup(cr, cl, "AccessKeyId"), *sk = xml_dup(cr, cl, "SecretAccessKey"),
+         *tok = xml_dup(cr, cl, "SessionToken"), *exp = xml_dup(cr, cl, "Expiration");
+    wipe_free(cr);
+    int64_t exp_ms = exp ? s3_iso8601_ms(exp) : -1;
+    int rc = -1;
+    if (!ak || !sk || !tok)
+        snprintf(why, why_size, "the answer lacks AccessKeyId, SecretAccessKey or SessionToken");
+    else if (exp_ms < 0)
+        snprintf(why, why_size, "Expiration '%.40s' is no ISO-8601 time", exp ? exp : "");
+    else
+        rc = 0;
+    if (rc == 0) {
+        out->access_key = ak;
+        out->secret_key = sk;
+        out->session_token = tok;
+        out->expires_ms = exp_ms;
+    } else {
+        wipe_free(ak);
+        wipe_free(sk);
+        wipe_free(tok);
+    }
+    free(exp);
+    return rc;
+}
+
+/* The token from the file, whitespace trimmed; NULL with why. */
+static char *read_token(const char *file, char *why, size_t why_size)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        snprintf(why, why_size, "cannot read AWS_WEB_IDENTITY_TOKEN_FILE %.200s", file);
+        return NULL;
+    }
+    char *tok = malloc(MAX_TOKEN + 2);
+    size_t n = tok ? fread(tok, 1, MAX_TOKEN + 1, f) : 0;
+    fclose(f);
+    if (!tok) {
+        snprintf(why, why_size, "out of memory");
+        return NULL;
+    }
+    tok[n] = 0;
+    while (n && isspace((unsigned char)tok[n - 1]))
+        tok[--n] = 0;
+    const char *bad = n > MAX_TOKEN ? "is longer than STS accepts (20000 bytes)"
+                    : n == 0        ? "is empty"
+                                    : NULL;
+    if (bad) {
+        snprintf(why, why_size, "AWS_WEB_IDENTITY_TOKEN_FILE %.200s %s", file, bad);
+        memset(tok, 0, MAX_TOKEN + 2);
+        free(tok);
+        return NULL;
+    }
+    return tok;
+}
+
+/* The STS endpoint: AWS_ENDPOINT_URL_STS, else the regional one, else the global one. */
+static int sts_url(char *url, size_t url_size, char *why, size_t why_size)
+{
+    const char *ep = getenv("AWS_ENDPOINT_URL_STS");
+    if (ep && *ep) {
+        if (!s3_creds_url_allowed(ep, "AWS_ENDPOINT_URL_STS", 0, why, why_size))
+            return -1;
+        snprintf(url, url_size, "%s", ep);
+        return 0;
+    }
+    const char *region = getenv("AWS_REGION");
+    if (!region || !*region)
+        region = getenv("AWS_DEFAULT_REGION");
+    if (!region || !*region) {
+        snprintf(url, url_size, "https://sts.amazonaws.com/");
+        return 0;
+    }
+    size_t rl = strlen(region);
+    if (rl > 40 || strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != rl) {
+        snprintf(why, why_size, "AWS_REGION '%.40s' is no AWS region name", region);
+        return -1;
+    }
+    snprintf(url, url_size, "https://sts.%s.amazonaws.com%s/", region,
+             strncmp(region, "cn-", 3) ? "" : ".cn");
+    return 0;
+}
+
+/* The form of the request; NULL when out of memory. The caller wipes it. */
+static char *sts_form(const char *role, const char *session, const char *token)
+{
+    char *r = curl_easy_escape(NULL, role, 0), *s = curl_easy_escape(NULL, session, 0),
+         *t = curl_easy_escape(NULL, token, 0), *form = NULL;
+    if (r && s && t) {
+        size_t n = strlen(r) + strlen(s) + strlen(t) + 160;
+        form = malloc(n);
+        if (form)
+            snprintf(form, n,
+                     "Action=" STS_ACTION "&Version=2011-06-15&RoleArn=%s&RoleSessionName=%s"
+                     "&WebIdentityToken=%s",
+                     r, s, t);
+    }
+    if (t)
+        memset(t, 0, strlen(t));
+    curl_free(r);
+    curl_free(s);
+    curl_free(t);
+    return form;
+}
+
+int s3_creds_from_web_identity(s3_credentials_t *out, char *why, size_t why_size)
+{
+    const char *role = getenv("AWS_ROLE_ARN"), *file = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+    int has_role = role && *role, has_file = file && *file;
+    if (!has_role && !has_file) {
+        snprintf(why, why_size, "AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE are unset");
+        return S3_SRC_SKIPPED;
+    }
+    if (!has_role || !has_file) {
+        snprintf(why, why_size, "%s is set but %s is not",
+                 has_role ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE",
+                 has_role ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN");
+        return S3_SRC_FAILED;
+    }
+    char url[1024], session[80], err[400] = "";
+    if (sts_url(url, sizeof url, why, why_size) != 0)
+        return S3_SRC_FAILED;
+    const char *sn = getenv("AWS_ROLE_SESSION_NAME");
+    if (sn && *sn)
+        snprintf(session, sizeof session, "%.64s", sn);
+    else
+        snprintf(session, sizeof session, "connect-worker-%lld", (long long)time(NULL));
+    char *token = read_token(file, why, why_size);
+    if (!token)
+        return S3_SRC_FAILED;
+    char *form = sts_form(role, session, token);
+    if (!form) {
+        wipe_free(token);
+        snprintf(why, why_size, "out of memory");
+        return S3_SRC_FAILED;
+    }
+    s3_creds_answer_t a = {0};
+    /* 3 s to connect, 10 s in all: STS is a remote service, unlike the metadata endpoints. */
+    long st = s3_creds_http("POST", url, "Accept: text/xml", form, 1, 3000, 10000, url, &a,
+                            err, sizeof err);
+    wipe_free(form);
+    int rc = S3_SRC_FAILED;
+    char code[80];
+    if (st == 0)
+        snprintf(why, why_size, "STS " STS_ACTION " for role %.200s: %s", role, err);
+    else if (s3_creds_parse_sts_xml(a.data, a.len, st, token, out, code, sizeof code, err,
+                                    sizeof err) != 0)
+        snprintf(why, why_size, "STS " STS_ACTION " for role %.200s at %.200s failed: %s",
+                 role, url, err);
+    else
+        rc = S3_SRC_OK;
+    s3_creds_answer_free(&a);
+    wipe_free(token);
+    if (rc == S3_SRC_OK) {
+        out->kind = S3_CREDS_WEB_IDENTITY;
+        snprintf(out->source, sizeof out->source, "web identity (role %.74s)", role);
+    }
+    return rc;
+}
