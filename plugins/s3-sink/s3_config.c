@@ -31,6 +31,7 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"s3.compression.type", CW_CFG_STRING, "none", 0, "Compression of objects: none, gzip (.gz) or zstd (.zst).", "none,gzip,zstd", 0, 0},
     {"s3.compression.level", CW_CFG_INT, "-1", 0, "Compression level; -1: the library default.", NULL, -1, 22},
     {"s3.part.size", CW_CFG_INT, "26214400", 0, "Bytes per multipart upload part; larger objects go up as multipart uploads.", NULL, 5242880, 2147483647},
+    {"s3.upload.queue.max.bytes", CW_CFG_INT, "67108864", 0, "Bytes of rotated objects (and full parts) that may wait for upload per task before put pushes back (as much as the consumer prefetches by default); a larger object still goes, alone.", NULL, 1048576, 9.2e18},
     {"s3.upload.threads", CW_CFG_INT, "2", 0, "Uploads a task runs at once, each on a connection of its own; the objects (and parts) of one topic partition still go up in order.", NULL, 1, S3_UPLOAD_THREADS_MAX},
     {"partitioner.class", CW_CFG_STRING, PART_PKG "DefaultPartitioner", 0, "How records map to directories: Default, Field, TimeBased, Daily or Hourly partitioner.",
      PART_PKG "DefaultPartitioner," PART_PKG "FieldPartitioner," PART_PKG "TimeBasedPartitioner," PART_PKG "DailyPartitioner," PART_PKG "HourlyPartitioner,"
@@ -125,6 +126,7 @@ int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *
     s->retry_backoff_ms = h->config_get_int(cfg, "s3.retry.backoff.ms", 200);
     s->part_retries = (int)h->config_get_int(cfg, "s3.part.retries", 3);
     s->upload_threads = (int)h->config_get_int(cfg, "s3.upload.threads", 2);
+    s->upload_queue_bytes = h->config_get_int(cfg, "s3.upload.queue.max.bytes", 67108864);
     s->sse_algorithm = sdup(h->config_get(cfg, "s3.ssea.name"));
     s->sse_kms_key_id = sdup(h->config_get(cfg, "s3.sse.kms.key.id"));
     s->conditional_writes = h->config_get_bool(cfg, "s3.conditional.writes.enabled", 1);

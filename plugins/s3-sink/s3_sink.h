@@ -32,6 +32,7 @@ typedef struct s3_settings {
     int64_t retry_backoff_ms;
     int part_retries;
     int upload_threads;
+    int64_t upload_queue_bytes;
     char *sse_algorithm, *sse_kms_key_id;
     int conditional_writes;
     int max_open_files;

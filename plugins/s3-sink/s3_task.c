@@ -8,9 +8,9 @@
  * a job of that queue. Everything a job touches (the sealed batch; the multipart state of a
  * stream) is left alone by the task thread until the job is done or cancelled.
  *
- * Back-pressure rule: when the last upload failed, or more than s3.part.size bytes wait for
- * upload, put returns CW_ERR_RETRIABLE before touching any record of the call, as the ABI
- * requires. */
+ * Back-pressure rule: when the last upload failed, or more than s3.upload.queue.max.bytes
+ * wait for upload, put returns CW_ERR_RETRIABLE before touching any record of the call, as
+ * the ABI requires. */
 #define _GNU_SOURCE /* memmem, tm_gmtoff */
 #include "s3_sink.h"
 #include <stdatomic.h>
@@ -619,10 +619,10 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
                 break;
             t->nclients++;
         }
-        /* Objects waiting for upload are bounded by one part's worth of bytes (a job that
+        /* Objects waiting for upload are bounded by s3.upload.queue.max.bytes (a job that
          * is larger still goes, alone). */
         if (t->nclients == t->s.upload_threads)
-            t->uq = s3_uploadq_new((size_t)t->s.part_size, t->nclients, job_run, job_release,
+            t->uq = s3_uploadq_new((size_t)t->s.upload_queue_bytes, t->nclients, job_run, job_release,
                                    t, errstr, errstr_size);
         if (!t->uq)
             rc = CW_ERR_FATAL;

@@ -132,6 +132,14 @@ static void test_config_errors(void)
     CHECK(load(e) == CW_ERR_CONFIG && strstr(err, "'Q'"), "err=%s", err);
     const char *f[] = {"store.url", "ftp://x", NULL};
     CHECK(load(f) == CW_ERR_CONFIG && strstr(err, "store.url"), "err=%s", err);
+    /* The upload settings: defaults, and set values reach the task's settings. */
+    CHECK(load(NULL) == CW_OK && st.upload_threads == 2 && st.upload_queue_bytes == 67108864,
+          "upload defaults: %d threads, %lld bytes", st.upload_threads,
+          (long long)st.upload_queue_bytes);
+    const char *g[] = {"s3.upload.threads", "5", "s3.upload.queue.max.bytes", "2097152", NULL};
+    CHECK(load(g) == CW_OK && st.upload_threads == 5 && st.upload_queue_bytes == 2097152,
+          "upload settings: %d threads, %lld bytes", st.upload_threads,
+          (long long)st.upload_queue_bytes);
 }
 
 static char *encode(cw_record_t *r, int *rc)
