@@ -372,6 +372,17 @@ static s3_outcome_t c_mpu_create(s3_client_t *base, const char *key, const char 
     return oc;
 }
 
+/* The query string of a multipart request: its upload id, and its part number if part > 0. */
+static void upload_query(char *query, size_t size, int part, const char *upload_id)
+{
+    char *eid = s3_uri_encode_key(upload_id);
+    if (part > 0)
+        snprintf(query, size, "partNumber=%d&uploadId=%s", part, eid ? eid : "");
+    else
+        snprintf(query, size, "uploadId=%s", eid ? eid : "");
+    free(eid);
+}
+
 static s3_outcome_t c_mpu_part(s3_client_t *base, const char *key, const char *upload_id,
                                int part, const void *data, size_t len, char **etag,
                                s3_result_t *res)
@@ -379,10 +390,8 @@ static s3_outcome_t c_mpu_part(s3_client_t *base, const char *key, const char *u
     curl_client_t *c = (curl_client_t *)base;
     buf_t out = {0};
     head_capture_t hc;
-    char *eid = s3_uri_encode_key(upload_id);
     char query[1200];
-    snprintf(query, sizeof query, "partNumber=%d&uploadId=%s", part, eid ? eid : "");
-    free(eid);
+    upload_query(query, sizeof query, part, upload_id);
     request_t rq = {"PUT", key, query, data, len, NULL, 0, 0};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     *etag = NULL;
@@ -406,10 +415,8 @@ static s3_outcome_t c_mpu_complete(s3_client_t *base, const char *key, const cha
                               "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1,
                               etags[i]);
     n += (size_t)snprintf(xml + n, cap - n, "</CompleteMultipartUpload>");
-    char *eid = s3_uri_encode_key(upload_id);
     char query[1200];
-    snprintf(query, sizeof query, "uploadId=%s", eid ? eid : "");
-    free(eid);
+    upload_query(query, sizeof query, 0, upload_id);
     buf_t out = {0};
     head_capture_t hc;
     request_t rq = {"POST", key, query, xml, n, "application/xml", inm, 0};
@@ -435,10 +442,8 @@ static s3_outcome_t c_mpu_abort(s3_client_t *base, const char *key, const char *
                                 s3_result_t *res)
 {
     curl_client_t *c = (curl_client_t *)base;
-    char *eid = s3_uri_encode_key(upload_id);
     char query[1200];
-    snprintf(query, sizeof query, "uploadId=%s", eid ? eid : "");
-    free(eid);
+    upload_query(query, sizeof query, 0, upload_id);
     buf_t out = {0};
     head_capture_t hc;
     request_t rq = {"DELETE", key, query, NULL, 0, NULL, 0, 0};
