@@ -95,9 +95,7 @@ format.class=io.confluent.connect.s3.format.json.JsonFormat
 flush.size=$flush
 ${BENCH_EXTRA:-}
 P
-    # s3rver writes an object's metadata once the object is complete.
-    count_objects() { find "$dir" -name '*._S3rver_metadata.json' 2>/dev/null | wc -l; }
-    all_written() { [ "$(count_objects)" -ge "$want_objects" ]; }
+    all_written() { [ "$(s3_complete_objects "$dir")" -ge "$want_objects" ]; }
     local s3cpu0 kcpu0 t0 t1 wpid wrss wcpu
     s3cpu0=$(cpu_s "$CW_S3_PID") kcpu0=$(cpu_s "$CW_MOCK_PID")
     t0=$(date +%s.%N)
@@ -132,7 +130,7 @@ for ((r = 1; r <= runs; r++)); do
     cw_note "run $r/$runs: connect-worker + s3-sink (tasks.max=$tasks, flush.size=$flush)"
     worker_run "$r"
 done
-objects=$(find "$CW_S3_DIR/$CW_S3_BUCKET/run1" -name '*._S3rver_object' | wc -l)
+objects=$(s3_complete_objects "$CW_S3_DIR/$CW_S3_BUCKET/run1")
 
 # The floor S3 sets: s3rver is the pipeline's busiest process, so the objects of run 1 are
 # PUT again by curl over one connection, nothing else running (without "Expect:

@@ -22,31 +22,10 @@ s3_start_fake_metadata 3 # valid for 3 s: inside the refresh window from the sta
 cp "$CW_TMP/sts-token" "$CW_TMP/pod-token"
 export AWS_ROLE_ARN=$role AWS_WEB_IDENTITY_TOKEN_FILE="$CW_TMP/pod-token"
 export AWS_ENDPOINT_URL_STS="$CW_MD_URL/" AWS_REGION=us-east-1
-produce() { # FROM TO
-    local p i
-    for ((p = 0; p < parts; p++)); do
-        for ((i = $1; i < $2; i++)); do printf '{"id":"%d-%d","i":%d}\n' $p $i $i; done >"$CW_TMP/in.jsonl"
-        kcat -P -b "$CW_BOOTSTRAP" -t ev -p $p -l "$CW_TMP/in.jsonl" || cw_fail "kcat produce failed"
-    done
-}
-cw_worker_properties "$CW_TMP/worker.properties"
-sed -i 's/^value.converter=.*/value.converter=org.apache.kafka.connect.json.JsonConverter\nvalue.converter.schemas.enable=false/' \
-    "$CW_TMP/worker.properties"
-connector() { # FILE NAME [key=value...]
-    local f=$1 name=$2; shift 2
-    {
-        echo "name=$name"
-        echo "connector.class=io.confluent.connect.s3.S3SinkConnector"
-        echo "topics=ev"
-        echo "s3.bucket.name=$CW_S3_BUCKET"
-        echo "s3.region=us-east-1"
-        echo "store.url=$CW_S3_URL"
-        echo "s3.retry.backoff.ms=50"
-        echo "flush.size=10"
-        printf '%s\n' "$@"
-    } >"$f"
-}
-objects() { [ "$(find "$CW_S3_DIR" -name '*._S3rver_metadata.json' | wc -l)" -ge "$1" ]; }
+produce() { s3_produce_ids ev $parts "$1" "$2"; } # FROM TO
+s3_json_worker_properties "$CW_TMP/worker.properties"
+connector() { s3_ev_connector "$@"; } # FILE NAME [key=value...]
+objects() { [ "$(s3_complete_objects)" -ge "$1" ]; }
 
 cw_note "(1) IRSA credentials, refreshed with a rotated token while writing"
 connector "$CW_TMP/s3.properties" s3-irsa

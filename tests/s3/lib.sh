@@ -80,3 +80,43 @@ s3_stop_fake_metadata() {
 
 # s3_md_count: credentials answers served so far.
 s3_md_count() { cat "$CW_MD_COUNT"; }
+
+# s3_produce_ids TOPIC PARTITIONS FROM TO: produces {"id":"<p>-<i>","i":<i>} for i in
+# FROM..TO-1 into every partition p of TOPIC (the ids s3_expect_exactly_once looks for).
+s3_produce_ids() {
+    local topic=$1 parts=$2 from=$3 to=$4 p i
+    for ((p = 0; p < parts; p++)); do
+        for ((i = from; i < to; i++)); do printf '{"id":"%d-%d","i":%d}\n' $p $i $i; done >"$CW_TMP/ids.jsonl"
+        kcat -P -b "$CW_BOOTSTRAP" -t "$topic" -p $p -l "$CW_TMP/ids.jsonl" || cw_fail "kcat produce failed"
+    done
+}
+
+# s3_complete_objects [DIR]: how many objects s3rver holds completely under DIR (default: all
+# of its data). s3rver writes an object's metadata after its bytes, and a PUT cut off can
+# leave an object file without it.
+s3_complete_objects() {
+    find "${1:-$CW_S3_DIR}" -name '*._S3rver_metadata.json' 2>/dev/null | wc -l
+}
+
+# s3_json_worker_properties FILE: cw_worker_properties with schemaless JSON values.
+s3_json_worker_properties() {
+    cw_worker_properties "$1"
+    sed -i 's/^value.converter=.*/value.converter=org.apache.kafka.connect.json.JsonConverter\nvalue.converter.schemas.enable=false/' "$1"
+}
+
+# s3_ev_connector FILE NAME [key=value...]: an S3 sink of topic "ev" into the running
+# s3rver, 10 records an object, with no credentials of its own (the chain finds them).
+s3_ev_connector() {
+    local f=$1 name=$2; shift 2
+    {
+        echo "name=$name"
+        echo "connector.class=io.confluent.connect.s3.S3SinkConnector"
+        echo "topics=ev"
+        echo "s3.bucket.name=$CW_S3_BUCKET"
+        echo "s3.region=us-east-1"
+        echo "store.url=$CW_S3_URL"
+        echo "s3.retry.backoff.ms=50"
+        echo "flush.size=10"
+        printf '%s\n' "$@"
+    } >"$f"
+}

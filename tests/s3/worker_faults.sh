@@ -9,13 +9,7 @@
 parts=3 n=200
 cw_start_mock_cluster --topic ev:$parts
 cw_start_s3rver
-produce() { # FROM TO: records FROM..TO-1 of every partition
-    local p i
-    for ((p = 0; p < parts; p++)); do
-        for ((i = $1; i < $2; i++)); do printf '{"id":"%d-%d","i":%d}\n' $p $i $i; done >"$CW_TMP/p$p.jsonl"
-        kcat -P -b "$CW_BOOTSTRAP" -t ev -p $p -l "$CW_TMP/p$p.jsonl" || cw_fail "kcat produce failed"
-    done
-}
+produce() { s3_produce_ids ev $parts "$1" "$2"; } # FROM TO
 # Half now, the rest once S3 is down, so that the outage always falls in the middle of the
 # stream (a fast worker could otherwise be done before S3 goes away).
 produce 0 $((n / 2))
@@ -58,9 +52,9 @@ cw_wait_for 30 "a failed upload" grep -q "will try again" "$CW_TMP/worker.log"
 produce $((3 * n / 4)) $n
 cw_wait_for 30 "the worker to pause for back-pressure" grep -q "back-pressure" "$CW_TMP/worker.log"
 cw_start_s3rver
-# Complete objects only: s3rver writes an object's metadata after its bytes, and a PUT cut
-# off by the outage can leave a partial object file behind (the sink writes it again).
-full() { [ "$(find "$CW_S3_DIR" -name '*._S3rver_metadata.json' | wc -l)" -ge $((parts * (n / 40))) ]; }
+# Complete objects only: a PUT cut off by the outage can leave a partial object file behind
+# (the sink writes it again).
+full() { [ "$(s3_complete_objects)" -ge $((parts * (n / 40))) ]; }
 cw_wait_for 60 "every full object" full
 kill -TERM $w
 wait $w || cw_fail "worker exit code $? after SIGTERM: $(tail -5 "$CW_TMP/worker.log")"
