@@ -128,6 +128,16 @@ static int string(cur_t *c, int key) {
     }
 }
 
+
+/* An object member's key and its colon, and the white space after it. */
+static int member_key(cur_t *c) {
+    if (c->p >= c->end || *c->p != '"' || !string(c, 1)) return 0;
+    skip_ws(c);
+    if (c->p >= c->end || *c->p != ':') return 0;
+    c->p++;
+    skip_ws(c);
+    return 1;
+}
 static int is_digit(unsigned c) { return c >= '0' && c <= '9'; }
 
 /* A number. Sure only when it cannot overflow a double (jansson rejects those, and reads
@@ -208,13 +218,7 @@ int cw_json_surely_valid(const void *data, size_t len) {
                 depth--;
                 break;  /* an empty container is a complete value */
             }
-            if (!array) {
-                if (c.p >= c.end || *c.p != '"' || !string(&c, 1)) return 0;
-                skip_ws(&c);
-                if (c.p >= c.end || *c.p != ':') return 0;
-                c.p++;
-                skip_ws(&c);
-            }
+            if (!array && !member_key(&c)) return 0;
             continue;  /* the first element */
         }
         case '"': if (!string(&c, 0)) return 0; break;
@@ -237,13 +241,7 @@ int cw_json_surely_valid(const void *data, size_t len) {
             if (*c.p != ',') return 0;
             c.p++;
             skip_ws(&c);
-            if (!array) {
-                if (c.p >= c.end || *c.p != '"' || !string(&c, 1)) return 0;
-                skip_ws(&c);
-                if (c.p >= c.end || *c.p != ':') return 0;
-                c.p++;
-                skip_ws(&c);
-            }
+            if (!array && !member_key(&c)) return 0;
             break;  /* the next element */
         }
     }
