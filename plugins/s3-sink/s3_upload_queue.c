@@ -120,11 +120,12 @@ static void *worker(void *arg)
             q->release(q->opaque, j->job, 1);
             free(j);
         } else {
-            if (rc != CW_ERR_RETRIABLE)
+            int transient = rc == CW_ERR_RETRIABLE;
+            if (!transient)
                 q->fatal = 1;
-            else if (!j->failed)
-                q->nfailed++;
-            j->failed = rc == CW_ERR_RETRIABLE;
+            /* nfailed counts the jobs whose last attempt failed transiently. */
+            q->nfailed += transient - j->failed;
+            j->failed = transient;
             q->paused = 1;
             snprintf(q->err, sizeof q->err, "%s", err[0] ? err : "S3 upload failed");
         }
