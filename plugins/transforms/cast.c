@@ -20,24 +20,33 @@ static void cast_close(void *state) {
     free(s);
 }
 
+static void cast_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    cast_t *s = state;
+    size_t cnt = 0;
+    char why[512];
+    const char *const *items = tf_host->config_get_list(c, "spec", &cnt);
+    if (cast_spec_parse(items, items ? cnt : 0, &s->spec, why, sizeof why)) {
+        tf_host->validation_error(v, "spec", "%s", why);
+        return;
+    }
+    s->paths = calloc(s->spec.n, sizeof(*s->paths));
+    if (!s->paths) {
+        tf_host->validation_error(v, "spec", "out of memory");
+        return;
+    }
+    int v2 = tf_syntax_v2(c);
+    for (size_t i = 0; i < s->spec.n; i++)
+        if (s->spec.items[i].field)
+            tf_path_parse_v(v, "spec", s->spec.items[i].field, v2, &s->paths[i]);
+}
+TF_VALIDATE(cast_validate, cast_parse, cast_t, cast_close)
+
 static int cast_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
                           tf_which_t which) {
     (void)ctx;
-    size_t cnt = 0;
-    const char *const *items = tf_host->config_get_list(c, "spec", &cnt);
-    cast_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->which = which;
-    if (cast_spec_parse(items, items ? cnt : 0, &s->spec, e, n)) { free(s); return CW_ERR_CONFIG; }
-    s->paths = calloc(s->spec.n, sizeof(*s->paths));
-    int v2 = tf_syntax_v2(c);
-    for (size_t i = 0; i < s->spec.n; i++) {
-        if (!s->spec.items[i].field) continue;
-        int rc = tf_path_parse(s->spec.items[i].field, v2, &s->paths[i], e, n);
-        if (rc) { cast_close(s); return rc; }
-    }
-    *state = s;
-    return CW_OK;
+    int rc = tf_configure_with(c, cast_parse, sizeof(cast_t), cast_close, state, e, n);
+    if (rc == CW_OK) ((cast_t *)*state)->which = which;
+    return rc;
 }
 TF_KV_CONFIGURE(cast_configure)
 
@@ -72,5 +81,5 @@ static const cw_config_def_t cast_defs[] = {
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(cast, "Cast", cast_defs, cast_configure, cast_apply, cast_close,
+TF_KV_PLUGINS(cast, "Cast", cast_defs, cast_configure, cast_validate, cast_apply, cast_close,
               "Casts fields or the whole key/value to another primitive type")

@@ -47,7 +47,7 @@ static const cw_config_def_t ih_defs[] = {
     {"value.literal", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Its value, as text.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(insert_header, "InsertHeader", ih_defs, ih_configure, ih_apply, ih_close,
+TF_PLUGIN(insert_header, "InsertHeader", ih_defs, ih_configure, NULL, ih_apply, ih_close,
           "Adds a header with a literal value")
 
 /* --- DropHeaders ------------------------------------------------------------------------ */
@@ -62,18 +62,17 @@ static void dh_close(void *state) {
     free(s);
 }
 
+static void dh_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    dh_t *s = state;
+    size_t cnt = 0;
+    s->headers = tf_list_dup(c, "headers", &cnt);
+    if (!cnt) tf_host->validation_error(v, "headers", "at least one header name is required");
+}
+TF_VALIDATE(dh_validate, dh_parse, dh_t, dh_close)
+
 static int dh_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
     (void)ctx;
-    size_t cnt = 0;
-    dh_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->headers = tf_list_dup(c, "headers", &cnt);
-    if (!cnt) {
-        dh_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "headers: at least one header name is required");
-    }
-    *state = s;
-    return CW_OK;
+    return tf_configure_with(c, dh_parse, sizeof(dh_t), dh_close, state, e, n);
 }
 
 static int dh_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -87,7 +86,7 @@ static const cw_config_def_t dh_defs[] = {
     {"headers", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Names of the headers to remove.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(drop_headers, "DropHeaders", dh_defs, dh_configure, dh_apply, dh_close,
+TF_PLUGIN(drop_headers, "DropHeaders", dh_defs, dh_configure, dh_validate, dh_apply, dh_close,
           "Removes headers by name")
 
 /* --- HeaderFrom ------------------------------------------------------------------------- */
@@ -107,28 +106,28 @@ static void hf_close(void *state) {
     free(s);
 }
 
-static int hf_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                        tf_which_t which) {
-    (void)ctx;
+static void hf_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    hf_t *s = state;
     size_t nf = 0, nh = 0;
-    hf_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->which = which;
     s->fields = tf_list_dup(c, "fields", &nf);
     s->headers = tf_list_dup(c, "headers", &nh);
     const char *op = tf_host->config_get(c, "operation");
-    if (!nf || nf != nh) {
-        hf_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "fields and headers must list the same number (at least one) of names; got %zu and %zu", nf, nh);
-    }
-    if (!op || (strcasecmp(op, "copy") && strcasecmp(op, "move"))) {
-        hf_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "operation: '%s' is not copy or move", op ? op : "");
-    }
-    s->move = strcasecmp(op, "move") == 0;
+    if (!nf || nf != nh)
+        tf_host->validation_error(v, "headers", "fields and headers must list the same number "
+                                  "(at least one) of names; got %zu and %zu", nf, nh);
+    if (!op || (strcasecmp(op, "copy") && strcasecmp(op, "move")))
+        tf_host->validation_error(v, "operation", "'%s' is not copy or move", op ? op : "");
+    s->move = op && strcasecmp(op, "move") == 0;
     s->n = nf;
-    *state = s;
-    return CW_OK;
+}
+TF_VALIDATE(hf_validate, hf_parse, hf_t, hf_close)
+
+static int hf_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
+                        tf_which_t which) {
+    (void)ctx;
+    int rc = tf_configure_with(c, hf_parse, sizeof(hf_t), hf_close, state, e, n);
+    if (rc == CW_OK) ((hf_t *)*state)->which = which;
+    return rc;
 }
 TF_KV_CONFIGURE(hf_configure)
 
@@ -165,5 +164,5 @@ static const cw_config_def_t hf_defs[] = {
     {"operation", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "copy keeps the fields, move removes them.", "copy,move", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(header_from, "HeaderFrom", hf_defs, hf_configure, hf_apply, hf_close,
+TF_KV_PLUGINS(header_from, "HeaderFrom", hf_defs, hf_configure, hf_validate, hf_apply, hf_close,
               "Copies or moves fields into headers")

@@ -6,36 +6,45 @@
 #include <string.h>
 
 
+typedef struct tnm {
+    regex_t re;
+    int compiled;  /* re holds a compiled regex */
+} tnm_t;
+
+static void tnm_close(void *state) {
+    tnm_t *s = state;
+    if (!s) return;
+    if (s->compiled) regfree(&s->re);
+    free(s);
+}
+
+static void tnm_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    tnm_t *s = state;
+    const char *pattern = tf_host->config_get(c, "pattern");
+    char why[300];
+    if (!pattern || !*pattern)
+        tf_host->validation_error(v, "pattern", "a regular expression is required");
+    else if (rx_compile(&s->re, pattern, why, sizeof(why)))
+        tf_host->validation_error(v, "pattern", "%s", why);
+    else
+        s->compiled = 1;
+}
+TF_VALIDATE(tnm_validate, tnm_parse, tnm_t, tnm_close)
+
 static int tnm_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
     (void)ctx;
-    const char *pattern = tf_host->config_get(c, "pattern");
-    if (!pattern || !*pattern) return tf_err(e, n, CW_ERR_CONFIG, "pattern: a regular expression is required");
-    regex_t *re = malloc(sizeof(*re));
-    if (!re) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    char why[300];
-    if (rx_compile(re, pattern, why, sizeof(why))) {
-        free(re);
-        return tf_err(e, n, CW_ERR_CONFIG, "pattern: %s", why);
-    }
-    *state = re;
-    return CW_OK;
+    return tf_configure_with(c, tnm_parse, sizeof(tnm_t), tnm_close, state, e, n);
 }
 
 static int tnm_test(void *state, const cw_record_t *r) {
     const char *topic = tf_host->record_topic(r);
-    return topic && rx_full_match(state, topic, NULL);
-}
-
-static void tnm_close(void *state) {
-    if (!state) return;
-    regfree(state);
-    free(state);
+    return topic && rx_full_match(&((tnm_t *)state)->re, topic, NULL);
 }
 
 static const cw_config_def_t tnm_defs[] = {
     {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "POSIX extended regex the whole topic name must match.", NULL, 0, 0},
     CW_CONFIG_END};
-TF_PREDICATE(topic_name_matches, "TopicNameMatches", tnm_defs, tnm_configure, tnm_test, tnm_close,
+TF_PREDICATE(topic_name_matches, "TopicNameMatches", tnm_defs, tnm_configure, tnm_validate, tnm_test, tnm_close,
              "True for records whose topic matches a regular expression")
 
 static int hhk_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
@@ -55,7 +64,7 @@ static int hhk_test(void *state, const cw_record_t *r) {
 static const cw_config_def_t hhk_defs[] = {
     {"name", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Header name to look for.", NULL, 0, 0},
     CW_CONFIG_END};
-TF_PREDICATE(has_header_key, "HasHeaderKey", hhk_defs, hhk_configure, hhk_test, free,
+TF_PREDICATE(has_header_key, "HasHeaderKey", hhk_defs, hhk_configure, NULL, hhk_test, free,
              "True for records with at least one header of the given name")
 
 static int tomb_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
@@ -74,5 +83,5 @@ static int tomb_test(void *state, const cw_record_t *r) {
 
 static void tomb_close(void *state) { (void)state; }
 
-TF_PREDICATE(record_is_tombstone, "RecordIsTombstone", NULL, tomb_configure, tomb_test,
+TF_PREDICATE(record_is_tombstone, "RecordIsTombstone", NULL, tomb_configure, NULL, tomb_test,
              tomb_close, "True for records with a null value")

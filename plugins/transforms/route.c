@@ -7,38 +7,41 @@
 
 typedef struct rr {
     regex_t re;
+    int compiled;  /* re holds a compiled regex */
     char *replacement;
 } rr_t;
 
 static void rr_close(void *state) {
     rr_t *s = state;
     if (!s) return;
-    regfree(&s->re);
+    if (s->compiled) regfree(&s->re);
     free(s->replacement);
     free(s);
 }
 
-static int rr_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
+/* regex must compile and replacement may only name groups the regex has. */
+static void rr_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    rr_t *s = state;
     const char *regex = tf_host->config_get(c, "regex");
     const char *rep = tf_host->config_get(c, "replacement");
-    if (!regex) return tf_err(e, n, CW_ERR_CONFIG, "regex: a regular expression is required");
-    if (!rep) return tf_err(e, n, CW_ERR_CONFIG, "replacement: the replacement topic is required");
-    rr_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
     char why[300];
+    if (!regex) tf_host->validation_error(v, "regex", "a regular expression is required");
+    if (!rep) tf_host->validation_error(v, "replacement", "the replacement topic is required");
+    if (!regex || !rep) return;
     if (rx_compile(&s->re, regex, why, sizeof(why))) {
-        free(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "regex: %s", why);
+        tf_host->validation_error(v, "regex", "%s", why);
+        return;
     }
-    if (rx_check_replacement(rep, s->re.re_nsub, why, sizeof(why))) {
-        regfree(&s->re);
-        free(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "replacement: %s", why);
-    }
+    s->compiled = 1;
+    if (rx_check_replacement(rep, s->re.re_nsub, why, sizeof(why)))
+        tf_host->validation_error(v, "replacement", "%s", why);
     s->replacement = strdup(rep);
-    *state = s;
-    return CW_OK;
+}
+TF_VALIDATE(rr_validate, rr_parse, rr_t, rr_close)
+
+static int rr_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
+    (void)ctx;
+    return tf_configure_with(c, rr_parse, sizeof(rr_t), rr_close, state, e, n);
 }
 
 static int rr_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -58,7 +61,7 @@ static const cw_config_def_t rr_defs[] = {
     {"replacement", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "New topic; $1..$9 insert groups, \\$ a dollar.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_apply, rr_close,
+TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_validate, rr_apply, rr_close,
           "Renames the topic of records whose topic matches a regular expression")
 
 static int filter_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
@@ -72,5 +75,5 @@ static int filter_apply(void *state, cw_record_t *r, char *e, size_t n) {
 }
 static void filter_close(void *state) { (void)state; }
 
-TF_PLUGIN(filter, "Filter", NULL, filter_configure, filter_apply, filter_close,
+TF_PLUGIN(filter, "Filter", NULL, filter_configure, NULL, filter_apply, filter_close,
           "Drops every record (use with a predicate to drop some)")
