@@ -80,7 +80,7 @@ rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t
     char p[64];
     const char *bs = w->bootstrap ? w->bootstrap : cw_config_get(w->config, "bootstrap.servers");
     rd_kafka_conf_set_log_cb(conf, kafka_log);
-    if (conf_set(conf, "bootstrap.servers", bs ? bs : "localhost:9092", "worker",
+    if (conf_set(conf, "bootstrap.servers", bs, "worker",
                  "bootstrap.servers", errstr, errstr_size) ||
         (client_id && conf_set(conf, "client.id", client_id, "worker", "client.id", errstr,
                                errstr_size)))
@@ -162,15 +162,15 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
         cw_log_level_parse(cw_config_get(w->config, "log.level"), &level) == 0)
         cw_log_set_level(level);
     log_props(w->props, cw_worker_defs);
-    w->flush_interval_ms = cw_config_get_int(w->config, "offset.flush.interval.ms", 60000);
-    w->flush_timeout_ms = cw_config_get_int(w->config, "offset.flush.timeout.ms", 5000);
+    w->flush_interval_ms = cw_config_get_int(w->config, "offset.flush.interval.ms", 0);
+    w->flush_timeout_ms = cw_config_get_int(w->config, "offset.flush.timeout.ms", 0);
     w->shutdown_timeout_ms =
-        cw_config_get_int(w->config, "task.shutdown.graceful.timeout.ms", 5000);
+        cw_config_get_int(w->config, "task.shutdown.graceful.timeout.ms", 0);
     cw_converter_kind_parse(cw_config_get(w->config, "key.converter"), &w->key_conv.kind);
     cw_converter_kind_parse(cw_config_get(w->config, "value.converter"), &w->value_conv.kind);
-    w->key_conv.schemas_enable = cw_config_get_bool(w->config, "key.converter.schemas.enable", 1);
+    w->key_conv.schemas_enable = cw_config_get_bool(w->config, "key.converter.schemas.enable", 0);
     w->value_conv.schemas_enable =
-        cw_config_get_bool(w->config, "value.converter.schemas.enable", 1);
+        cw_config_get_bool(w->config, "value.converter.schemas.enable", 0);
     const char *const *topics = cw_config_get_list(w->config, "embedded.kafka.topics", NULL);
     for (size_t i = 0; topics && topics[i]; i++) {
         const char *colon = strrchr(topics[i], ':');
@@ -206,7 +206,7 @@ static void connector_converter(const cw_worker_t *w, const cw_config_t *cfg, co
     cw_converter_kind_parse(cls, &out->kind);
     /* Kafka configures an overriding converter from the connector's keys only. */
     snprintf(key, sizeof key, "%s.converter.schemas.enable", which);
-    out->schemas_enable = cw_config_get_bool(cfg, key, 1);
+    out->schemas_enable = cw_config_get_bool(cfg, key, 0);
 }
 
 static void connector_free(cw_connector_t *c) {
@@ -293,7 +293,7 @@ static int start_embedded_kafka(cw_worker_t *w) {
         cw_log_error("embedded Kafka: %s", err);
         return -1;
     }
-    int brokers = (int)cw_config_get_int(w->config, "embedded.kafka.brokers", 1);
+    int brokers = (int)cw_config_get_int(w->config, "embedded.kafka.brokers", 0);
     rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(w->mock_rk, brokers);
     if (!mc) {
         cw_log_error("embedded Kafka: librdkafka could not start its mock cluster");
@@ -319,7 +319,7 @@ static int start_embedded_kafka(cw_worker_t *w) {
 
 /* Connector-level work split (task_configs) and the task structs. */
 static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
-    int max = (int)cw_config_get_int(c->config, "tasks.max", 1);
+    int max = (int)cw_config_get_int(c->config, "tasks.max", 0);
     const cw_task_configs_fn split_fn =
         c->plugin->kind == CW_PLUGIN_SOURCE ? c->plugin->source->task_configs
                                             : c->plugin->sink->task_configs;

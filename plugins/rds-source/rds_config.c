@@ -180,8 +180,9 @@ void rds_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validatio
         s->ts_initial_ms = h->config_get_int(cfg, "timestamp.initial", 0);
     }
     s->db_timezone = h->config_get(cfg, "db.timezone");
-    if (!*s->db_timezone) s->db_timezone = "UTC"; /* an empty value means the default */
-    if (strchr(s->db_timezone, '\'') || strchr(s->db_timezone, '\\'))
+    if (!*s->db_timezone) /* as Kafka's JDBC source, which has no zone called "" */
+        h->validation_error(v, "db.timezone", "must name a time zone, e.g. UTC or +02:00");
+    else if (strchr(s->db_timezone, '\'') || strchr(s->db_timezone, '\\'))
         h->validation_error(v, "db.timezone", "'%s' is not a time zone", s->db_timezone);
     s->poll_interval_ms = h->config_get_int(cfg, "poll.interval.ms", 0);
     s->batch_max_rows = h->config_get_int(cfg, "batch.max.rows", 0);

@@ -132,7 +132,7 @@ static void time_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation
                        s3_settings_t *s)
 {
     const char *tz = h->config_get(cfg, "timezone");
-    s->timezone = sdup(*tz ? tz : "UTC"); /* the row's empty default means UTC */
+    s->timezone = sdup(tz); /* empty: UTC (s3_zone_load) */
     char zerr[256];
     s->zone = s3_zone_load(s->timezone, zerr, sizeof zerr);
     if (!s->zone)
