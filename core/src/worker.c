@@ -14,7 +14,6 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "chain.h"
 #include "errors.h"
 #include "log.h"
 #include "validate.h"
