@@ -148,7 +148,8 @@ static int write_sides(s3_task_t *t, writer_t *w, cw_record_t *r)
     }
     if (t->s.store_headers) {
         t->line.len = 0;
-        if (s3_encode_headers(t->h, r, &t->line) != 0 || write_stream(&w->streams[2], &t->line) != 0)
+        if (s3_encode_headers(t->h, r, &t->line) != 0 ||
+            write_stream(&w->streams[2], &t->line) != 0)
             return -1;
     }
     return 0;
