@@ -47,7 +47,7 @@ static int64_t next_schedule(const s3_task_t *t, int64_t now)
 }
 
 /* The writer of `topic` (the record's current one) and `encoded` in b, made on first use.
- * Its objects are named after the first record written to them (`r`): see s3_object_key
+ * Its objects are named after their first record (at `offset`): see s3_object_key
  * for why the name holds the original coordinates. NULL: no memory. */
 static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char *topic,
                             const char *encoded, int64_t offset)
