@@ -40,7 +40,7 @@ const cw_config_def_t cw_errors_defs[] = {
     {"errors.retry.delay.max.ms", CW_CFG_INT, "60000", 0,
      "Upper bound of the backoff between retries of a retriable plugin error.", NULL, 1,
      86400000},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0}};
+    CW_CONFIG_END};
 
 struct cw_errors {
     char *connector;

@@ -224,24 +224,40 @@ static const cw_config_def_t fk_config[] = {
      "The file each record value is appended to, one line per record. A state file "
      "<file>.cw-sink-state next to it prevents duplicate lines after a crash.",
      NULL, 0, 0},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+    CW_CONFIG_END,
 };
 
-static const cw_sink_ops_t fk_ops = {fk_task_configs, fk_start, NULL, NULL,
-                                     fk_put, fk_flush, fk_stop};
+static const cw_sink_ops_t fk_ops = {
+    CW_SINK_OPS_HEADER,
+    .task_configs = fk_task_configs,
+    .start = fk_start,
+    .put = fk_put,
+    .flush = fk_flush,
+    .stop = fk_stop,
+};
 
 static const char *const fk_aliases[] = {"org.apache.kafka.connect.file.FileStreamSinkConnector",
                                          "FileStreamSinkConnector", "FileStreamSink", NULL};
 
 static const cw_plugin_t file_sink_plugin = {
-    CW_PLUGIN_SINK, "file-sink", fk_aliases, "1.0.0",
-    "Appends record values to a file, one line each, like Kafka's FileStreamSink (without "
-    "duplicates after a crash).",
-    fk_config, NULL, &fk_ops, NULL, NULL};
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_SINK,
+    .name = "file-sink",
+    .aliases = fk_aliases,
+    .version = "1.0.0",
+    .description = "Appends record values to a file, one line each, like Kafka's FileStreamSink "
+                   "(without duplicates after a crash).",
+    .config = fk_config,
+    .sink = &fk_ops,
+};
 
 static const cw_plugin_t *const fk_plugins[] = {&file_sink_plugin, NULL};
 
-static const cw_module_t fk_module = {CW_ABI_VERSION, sizeof(cw_module_t), "file-sink",
-                                      fk_plugins, fk_init, NULL};
+static const cw_module_t fk_module = {
+    CW_MODULE_HEADER,
+    .name = "file-sink",
+    .plugins = fk_plugins,
+    .init = fk_init,
+};
 
 CW_MODULE_ENTRY(fk_module)
