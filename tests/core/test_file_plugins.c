@@ -125,6 +125,8 @@ static const cw_host_t fake_host = {
     .validation_error = cw_validation_error, .validation_begin = cw_validation_begin,
     .validation_end = cw_validation_end,
     .record_topic = h_topic, .record_partition = h_partition, .record_offset = h_offset,
+    .record_original_topic = h_topic, .record_original_partition = h_partition,
+    .record_original_offset = h_offset,
     .record_value = h_record_value, .record_value_json = h_record_value_json,
     .record_set_value = h_record_set_value, .record_set_value_json = h_record_set_value_json,
     .report_bad_record = h_report_bad_record,
