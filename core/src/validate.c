@@ -2,9 +2,11 @@
  * of one connector configuration. */
 #include "validate.h"
 
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "chain.h"
 #include "errors.h"
@@ -116,12 +118,31 @@ const cw_plugin_t *cw_connector_plugin(const cw_registry_t *reg, const cw_props_
     return p;
 }
 
+/* A source's offsets go to the worker's offset.storage.file.filename: its directory must
+ * exist, or every flush fails (logged and retried) and no offset is ever stored. Said once
+ * per list, however many source connectors there are. */
+static void check_offsets_file(const struct cw_worker *w, cw_errlist_t *errs) {
+    static const char key[] = "offset.storage.file.filename";
+    const char *path = cw_config_get(w->config, key);
+    if (!path || cw_errlist_has_key(errs, key, 0)) return;
+    char *copy = strdup(path);
+    if (!copy) abort();
+    const char *dir = dirname(copy);
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        cw_errlist_add_key(errs, key, "%s: %s: directory '%s' does not exist (source "
+                           "connectors store their offsets there)",
+                           cw_props_origin(w->props), key, dir);
+    free(copy);
+}
+
 size_t cw_connector_validate(const struct cw_worker *w, const cw_props_t *props,
                              const char *origin, cw_errlist_t *errs, cw_errlist_t *unknown) {
     size_t before = errs->count;
     const cw_plugin_t *p = cw_connector_plugin(w->registry, props, origin, errs, NULL);
     cw_config_def_t *defs = cw_connector_defs_merge(p ? p->config : NULL);
     cw_config_validate(props, defs, "", origin, errs, unknown);
+    if (p && p->kind == CW_PLUGIN_SOURCE) check_offsets_file(w, errs);
     if (p && p->kind == CW_PLUGIN_SINK) {
         const char *topics = cw_props_get(props, "topics");
         const char *regex = cw_props_get(props, "topics.regex");

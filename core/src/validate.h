@@ -39,7 +39,8 @@ const cw_plugin_t *cw_connector_plugin(const cw_registry_t *reg, const cw_props_
  *  validate does: connector.class names a loaded connector, every key fits its row (the
  *  connector's plugin, the common connector keys, errors.*), a sink names its topics,
  *  transforms and predicates exist and their keys fit their rows, librdkafka accepts the
- *  *.override.* keys, and every plugin's validate callback (the connector's, each
+ *  *.override.* keys, a source's offsets file can be written (its directory exists; said
+ *  once per list, naming the worker file), and every plugin's validate callback (the connector's, each
  *  transform's and each predicate's) passes. Every problem is appended to `errs`, one line
  *  each naming `origin` and the full key (cw_errlist_t.keys holds the key). Keys that no row
  *  declares go to `unknown` when it is not NULL. Starts nothing, opens no connection.

@@ -169,6 +169,11 @@ static void store_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validatio
     s->file_delim = sdup(h->config_get(cfg, "file.delim"));
     s->zero_pad = (int)h->config_get_int(cfg, "filename.offset.zero.pad.width", 0);
     s->sse_algorithm = sdup(h->config_get(cfg, "s3.ssea.name"));
+    /* S3 refuses any other value at the first upload; its spelling is case-sensitive. */
+    if (*s->sse_algorithm && strcmp(s->sse_algorithm, "AES256") &&
+        strcmp(s->sse_algorithm, "aws:kms") && strcmp(s->sse_algorithm, "aws:kms:dsse"))
+        h->validation_error(v, "s3.ssea.name", "'%s' is not one of AES256, aws:kms, "
+                            "aws:kms:dsse (or empty: none)", s->sse_algorithm);
     s->sse_kms_key_id = sdup(h->config_get(cfg, "s3.sse.kms.key.id"));
     s->conditional_writes = h->config_get_bool(cfg, "s3.conditional.writes.enabled", 0);
     s->use_libs3 = !strcasecmp(h->config_get(cfg, "s3.client"), "libs3");

@@ -24,6 +24,7 @@ cases=(
   "s3 field partitioner without fields|partition.field.name|$S3|partitioner.class=FieldPartitioner"
   "s3 store.url scheme|store.url|$S3|store.url=ftp://127.0.0.1:1"
   "s3 key id without secret|aws.secret.access.key|$S3|aws.access.key.id=AKIAEXAMPLE"
+  "s3 encryption algorithm|s3.ssea.name|$S3|s3.ssea.name=aes256"
   "rds timestamp without column|timestamp.column.name|$RDS|mode=timestamp"
   "rds timestamp+incrementing without column|timestamp.column.name|$RDS|mode=timestamp+incrementing|incrementing.column.name=id"
   "rds whitelist and blacklist|table.blacklist|$RDS|mode=bulk|table.whitelist=a|table.blacklist=b"
@@ -78,6 +79,17 @@ for c in "${cases[@]}"; do
     n=$((n + 1))
 done
 cw_note "$n plugin checks refused by --validate, each with one line naming file and key"
+
+# The worker's own directory key: a source's offsets file in a missing directory.
+f="$CW_TMP/src.properties"
+write_connector "$f" src "connector.class=FileStreamSource" "topic=t" "file=$CW_TMP/in.txt"
+g="$CW_TMP/src2.properties"
+write_connector "$g" src2 "connector.class=FileStreamSource" "topic=t" "file=$CW_TMP/in2.txt"
+w2="$CW_TMP/worker-offsets.properties"
+{ cat "$W"; echo "offset.storage.file.filename=$CW_TMP/no/such/dir/offsets"; } >"$w2"
+rc=0
+out=$("$CW_WORKER" --validate "$w2" "$f" "$g" 2>&1) || rc=$?
+expect_one_error "$out" "$rc" "$w2" "offset.storage.file.filename" "offsets file directory"
 
 # Every configure-time refusal of the transforms (tests/transforms/bad-configs.txt) is seen by
 # --validate too, on the transform's full key.
