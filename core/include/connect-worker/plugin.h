@@ -464,10 +464,12 @@ typedef struct cw_host {
     void (*task_config_set)(cw_task_split_t *split, int task, const char *key,
                             const char *value);
 
-    /** In validate: reports one problem with the value of `key` (the key as the plugin
-     *  declares it; the worker adds the file and, for transforms, the `transforms.<alias>.`
-     *  prefix). The message is one sentence without the key, e.g. "unknown time zone
-     *  'Mars/Olympus'". Never put a secret value in it. May be called any number of times. */
+    /** In validate (or between validation_begin and validation_end): reports one problem
+     *  with the value of `key` (the key as the plugin declares it; the worker adds the file
+     *  and, for transforms, the `transforms.<alias>.` prefix). The message is one sentence
+     *  without the key, e.g. "unknown time zone 'Mars/Olympus'"; it is cut at about 1000
+     *  bytes. Never put a secret value in it. May be called any number of times, from the
+     *  thread that holds `v`; `v` NULL is a no-op. */
     void (*validation_error)(cw_validation_t *v, const char *key, const char *fmt, ...)
         CW_PRINTF(3, 4);
 
