@@ -1,14 +1,17 @@
 /* The validate hook at unit level: problems reported through the real host table's
  * validation_error are collected one line each, naming file and full key; a key the rows
  * already reported is not reported twice; validation_begin/end turn problems into errstr for
- * start and configure. */
+ * start and configure; cw_connector_validate checks one connector configuration through the
+ * bundled plugins. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "config.h"
 #include "host.h"
 #include "validate.h"
+#include "worker.h"
 
 static const cw_config_def_t defs[] = {
     {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "A regex.", NULL, 0, 0},
@@ -121,7 +124,48 @@ static void test_begin_end_for_start(void) {
     h->validation_error(NULL, "x", "ignored"); /* no collection: a no-op, not a crash */
 }
 
+/* The entry point the REST validate endpoint calls: one connector configuration in, its
+ * problems out, each with its full key, through the bundled plugins. */
+static void test_connector_validate(void) {
+    char path[] = "/tmp/cw-test-validate-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    const char text[] = "bootstrap.servers=127.0.0.1:1\n";
+    CHECK(write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+    close(fd);
+    cw_errlist_t errs = {0};
+    cw_worker_options_t opts = {0};
+    cw_worker_t *w = cw_worker_new(path, &opts, &errs);
+    CHECK(w != NULL && errs.count == 0);
+
+    cw_props_t *p = cw_props_new();
+    cw_props_set(p, "name", "rest");
+    cw_props_set(p, "connector.class", "FileStreamSink");
+    cw_props_set(p, "topics", "t");
+    cw_props_set(p, "file", "/nonexistent-cw-dir/out.txt");
+    cw_props_set(p, "transforms", "c");
+    cw_props_set(p, "transforms.c.type", "org.apache.kafka.connect.transforms.Cast$Value");
+    cw_props_set(p, "transforms.c.spec", "a:date");
+    CHECK(cw_connector_validate(w, p, "REST", &errs, NULL) == 2);
+    CHECK(errs.count == 2);
+    if (errs.count == 2) {
+        CHECK_STR(errs.keys[0], "transforms.c.spec");
+        CHECK_CONTAINS(errs.items[0], "REST: transforms.c.spec: unknown type 'date'");
+        CHECK_STR(errs.keys[1], "file");
+        CHECK_CONTAINS(errs.items[1], "REST: file: directory '/nonexistent-cw-dir' of");
+    }
+    cw_errlist_free(&errs);
+    cw_props_set(p, "file", "/tmp/cw-test-validate-out.txt");
+    cw_props_set(p, "transforms.c.spec", "a:int64");
+    CHECK(cw_connector_validate(w, p, "REST", &errs, NULL) == 0);
+    cw_errlist_free(&errs);
+    cw_props_free(p);
+    cw_worker_free(w);
+    unlink(path);
+}
+
 int main(void) {
+    test_connector_validate();
     test_collects_every_problem_with_file_and_key();
     test_row_problem_not_repeated();
     test_no_validate_callback();
