@@ -39,15 +39,7 @@ static void cast_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
         if (s->spec.items[i].field)
             tf_path_parse_v(v, "spec", s->spec.items[i].field, v2, &s->paths[i]);
 }
-TF_VALIDATE(cast_validate, cast_parse, cast_t, cast_close)
-
-static int cast_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                          tf_which_t which) {
-    (void)ctx;
-    int rc = tf_configure_with(c, cast_parse, sizeof(cast_t), cast_close, state, e, n);
-    if (rc == CW_OK) ((cast_t *)*state)->which = which;
-    return rc;
-}
+TF_KV_CHECKED(cast_configure, cast_parse, cast_t, cast_close)
 TF_KV_CONFIGURE(cast_configure)
 
 static int cast_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -81,5 +73,5 @@ static const cw_config_def_t cast_defs[] = {
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(cast, "Cast", cast_defs, cast_configure, cast_validate, cast_apply, cast_close,
+TF_KV_PLUGINS(cast, "Cast", cast_defs, cast_configure, cast_configure_validate, cast_apply, cast_close,
               "Casts fields or the whole key/value to another primitive type")

@@ -68,12 +68,7 @@ static void dh_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     s->headers = tf_list_dup(c, "headers", &cnt);
     if (!cnt) tf_host->validation_error(v, "headers", "at least one header name is required");
 }
-TF_VALIDATE(dh_validate, dh_parse, dh_t, dh_close)
-
-static int dh_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
-    return tf_configure_with(c, dh_parse, sizeof(dh_t), dh_close, state, e, n);
-}
+TF_CHECKED(dh_configure, dh_parse, dh_t, dh_close)
 
 static int dh_apply(void *state, cw_record_t *r, char *e, size_t n) {
     (void)e; (void)n;
@@ -86,7 +81,7 @@ static const cw_config_def_t dh_defs[] = {
     {"headers", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Names of the headers to remove.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(drop_headers, "DropHeaders", dh_defs, dh_configure, dh_validate, dh_apply, dh_close,
+TF_PLUGIN(drop_headers, "DropHeaders", dh_defs, dh_configure, dh_configure_validate, dh_apply, dh_close,
           "Removes headers by name")
 
 /* --- HeaderFrom ------------------------------------------------------------------------- */
@@ -120,15 +115,7 @@ static void hf_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     s->move = op && strcasecmp(op, "move") == 0;
     s->n = nf;
 }
-TF_VALIDATE(hf_validate, hf_parse, hf_t, hf_close)
-
-static int hf_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                        tf_which_t which) {
-    (void)ctx;
-    int rc = tf_configure_with(c, hf_parse, sizeof(hf_t), hf_close, state, e, n);
-    if (rc == CW_OK) ((hf_t *)*state)->which = which;
-    return rc;
-}
+TF_KV_CHECKED(hf_configure, hf_parse, hf_t, hf_close)
 TF_KV_CONFIGURE(hf_configure)
 
 static int hf_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -164,5 +151,5 @@ static const cw_config_def_t hf_defs[] = {
     {"operation", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "copy keeps the fields, move removes them.", "copy,move", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(header_from, "HeaderFrom", hf_defs, hf_configure, hf_validate, hf_apply, hf_close,
+TF_KV_PLUGINS(header_from, "HeaderFrom", hf_defs, hf_configure, hf_configure_validate, hf_apply, hf_close,
               "Copies or moves fields into headers")

@@ -54,15 +54,7 @@ static void ins_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
                                   "topic.field, partition.field, offset.field, "
                                   "timestamp.field, static.field");
 }
-TF_VALIDATE(ins_validate, ins_parse, ins_t, ins_close)
-
-static int ins_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                         tf_which_t which) {
-    (void)ctx;
-    int rc = tf_configure_with(c, ins_parse, sizeof(ins_t), ins_close, state, e, n);
-    if (rc == CW_OK) ((ins_t *)*state)->which = which;
-    return rc;
-}
+TF_KV_CHECKED(ins_configure, ins_parse, ins_t, ins_close)
 TF_KV_CONFIGURE(ins_configure)
 
 static int missing(const ins_field_t *f, const char *what, char *e, size_t n) {
@@ -113,5 +105,5 @@ static const cw_config_def_t ins_defs[] = {
     {"static.value", CW_CFG_STRING, NULL, 0, "The static string inserted in static.field.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(insert_field, "InsertField", ins_defs, ins_configure, ins_validate, ins_apply, ins_close,
+TF_KV_PLUGINS(insert_field, "InsertField", ins_defs, ins_configure, ins_configure_validate, ins_apply, ins_close,
               "Inserts topic, partition, offset, timestamp or a static value as fields")

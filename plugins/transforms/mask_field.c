@@ -36,15 +36,7 @@ static void mask_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     const char *rep = tf_host->config_get(c, "replacement");
     if (rep && *rep) s->replacement = strdup(rep);
 }
-TF_VALIDATE(mask_validate, mask_parse, mask_t, mask_close)
-
-static int mask_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                          tf_which_t which) {
-    (void)ctx;
-    int rc = tf_configure_with(c, mask_parse, sizeof(mask_t), mask_close, state, e, n);
-    if (rc == CW_OK) ((mask_t *)*state)->which = which;
-    return rc;
-}
+TF_KV_CHECKED(mask_configure, mask_parse, mask_t, mask_close)
 TF_KV_CONFIGURE(mask_configure)
 
 static json_t *masked(const mask_t *s, const json_t *old, const char *field, char *e, size_t n) {
@@ -104,5 +96,5 @@ static const cw_config_def_t mask_defs[] = {
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(mask_field, "MaskField", mask_defs, mask_configure, mask_validate, mask_apply, mask_close,
+TF_KV_PLUGINS(mask_field, "MaskField", mask_defs, mask_configure, mask_configure_validate, mask_apply, mask_close,
               "Masks fields with an empty or given value")

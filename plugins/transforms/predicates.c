@@ -29,12 +29,7 @@ static void tnm_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     else
         s->compiled = 1;
 }
-TF_VALIDATE(tnm_validate, tnm_parse, tnm_t, tnm_close)
-
-static int tnm_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
-    return tf_configure_with(c, tnm_parse, sizeof(tnm_t), tnm_close, state, e, n);
-}
+TF_CHECKED(tnm_configure, tnm_parse, tnm_t, tnm_close)
 
 static int tnm_test(void *state, const cw_record_t *r) {
     const char *topic = tf_host->record_topic(r);
@@ -44,7 +39,7 @@ static int tnm_test(void *state, const cw_record_t *r) {
 static const cw_config_def_t tnm_defs[] = {
     {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "POSIX extended regex the whole topic name must match.", NULL, 0, 0},
     CW_CONFIG_END};
-TF_PREDICATE(topic_name_matches, "TopicNameMatches", tnm_defs, tnm_configure, tnm_validate, tnm_test, tnm_close,
+TF_PREDICATE(topic_name_matches, "TopicNameMatches", tnm_defs, tnm_configure, tnm_configure_validate, tnm_test, tnm_close,
              "True for records whose topic matches a regular expression")
 
 static int hhk_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {

@@ -53,15 +53,7 @@ static void rf_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
         s->nren++;
     }
 }
-TF_VALIDATE(rf_validate, rf_parse, rf_t, rf_close)
-
-static int rf_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                        tf_which_t which) {
-    (void)ctx;
-    int rc = tf_configure_with(c, rf_parse, sizeof(rf_t), rf_close, state, e, n);
-    if (rc == CW_OK) ((rf_t *)*state)->which = which;
-    return rc;
-}
+TF_KV_CHECKED(rf_configure, rf_parse, rf_t, rf_close)
 TF_KV_CONFIGURE(rf_configure)
 
 static const char *renamed(const rf_t *s, const char *name) {
@@ -99,5 +91,5 @@ static const cw_config_def_t rf_defs[] = {
     {"whitelist", CW_CFG_LIST, NULL, 0, "Deprecated name of include.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(replace_field, "ReplaceField", rf_defs, rf_configure, rf_validate, rf_apply, rf_close,
+TF_KV_PLUGINS(replace_field, "ReplaceField", rf_defs, rf_configure, rf_configure_validate, rf_apply, rf_close,
               "Filters and renames fields")

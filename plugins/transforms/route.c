@@ -37,12 +37,7 @@ static void rr_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
         tf_host->validation_error(v, "replacement", "%s", why);
     s->replacement = strdup(rep);
 }
-TF_VALIDATE(rr_validate, rr_parse, rr_t, rr_close)
-
-static int rr_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
-    return tf_configure_with(c, rr_parse, sizeof(rr_t), rr_close, state, e, n);
-}
+TF_CHECKED(rr_configure, rr_parse, rr_t, rr_close)
 
 static int rr_apply(void *state, cw_record_t *r, char *e, size_t n) {
     rr_t *s = state;
@@ -61,7 +56,7 @@ static const cw_config_def_t rr_defs[] = {
     {"replacement", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "New topic; $1..$9 insert groups, \\$ a dollar.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_validate, rr_apply, rr_close,
+TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_configure_validate, rr_apply, rr_close,
           "Renames the topic of records whose topic matches a regular expression")
 
 static int filter_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {

@@ -27,15 +27,7 @@ static void extract_parse(const cw_config_t *c, cw_validation_t *v, void *state)
     else
         tf_path_parse_v(v, "field", f, tf_syntax_v2(c), &s->path);
 }
-TF_VALIDATE(extract_validate, extract_parse, extract_t, extract_close)
-
-static int extract_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                             tf_which_t which) {
-    (void)ctx;
-    int rc = tf_configure_with(c, extract_parse, sizeof(extract_t), extract_close, state, e, n);
-    if (rc == CW_OK) ((extract_t *)*state)->which = which;
-    return rc;
-}
+TF_KV_CHECKED(extract_configure, extract_parse, extract_t, extract_close)
 TF_KV_CONFIGURE(extract_configure)
 
 static int extract_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -58,7 +50,7 @@ static const cw_config_def_t extract_defs[] = {
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(extract_field, "ExtractField", extract_defs, extract_configure, extract_validate, extract_apply,
+TF_KV_PLUGINS(extract_field, "ExtractField", extract_defs, extract_configure, extract_configure_validate, extract_apply,
               extract_close, "Replaces the object with one of its fields")
 
 /* --- HoistField ------------------------------------------------------------------------- */
@@ -194,12 +186,7 @@ static void v2k_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     s->fields = tf_list_dup(c, "fields", &cnt);
     if (!cnt) tf_host->validation_error(v, "fields", "at least one value field is required");
 }
-TF_VALIDATE(v2k_validate, v2k_parse, v2k_t, v2k_close)
-
-static int v2k_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
-    return tf_configure_with(c, v2k_parse, sizeof(v2k_t), v2k_close, state, e, n);
-}
+TF_CHECKED(v2k_configure, v2k_parse, v2k_t, v2k_close)
 
 static int v2k_apply(void *state, cw_record_t *r, char *e, size_t n) {
     v2k_t *s = state;
@@ -221,5 +208,5 @@ static const cw_config_def_t v2k_defs[] = {
     {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Value fields copied into the new key object.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(value_to_key, "ValueToKey", v2k_defs, v2k_configure, v2k_validate, v2k_apply, v2k_close,
+TF_PLUGIN(value_to_key, "ValueToKey", v2k_defs, v2k_configure, v2k_configure_validate, v2k_apply, v2k_close,
           "Replaces the key with an object of value fields")

@@ -40,11 +40,31 @@ int tf_configure_with(const cw_config_t *c, tf_parse_fn parse, size_t size,
                       void (*close_fn)(void *), void **state, char *errstr, size_t n);
 void tf_validate_with(const cw_config_t *c, cw_validation_t *v, tf_parse_fn parse, size_t size,
                       void (*close_fn)(void *));
-/** Defines `static void name(ctx, config, v)`, the validate callback running parse_fn. */
-#define TF_VALIDATE(name, parse_fn, type, close_fn)                                          \
-    static void name(cw_ctx_t *ctx, const cw_config_t *c, cw_validation_t *v) {              \
+/** Defines `static void name##_validate(ctx, config, v)`, the validate callback running
+ *  parse_fn, and `static int name(ctx, config, state, errstr, n)`, the configure running it
+ *  through tf_configure_with. */
+#define TF_CHECKED(name, parse_fn, type, close_fn)                                           \
+    static void name##_validate(cw_ctx_t *ctx, const cw_config_t *c, cw_validation_t *v) {   \
         (void)ctx;                                                                           \
         tf_validate_with(c, v, parse_fn, sizeof(type), close_fn);                            \
+    }                                                                                        \
+    static int name(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {  \
+        (void)ctx;                                                                           \
+        return tf_configure_with(c, parse_fn, sizeof(type), close_fn, state, e, n);          \
+    }
+/** As TF_CHECKED for a $Key / $Value transform: the configure takes the variant and records
+ *  it in the state's `which` member (expand TF_KV_CONFIGURE(name) after it). */
+#define TF_KV_CHECKED(name, parse_fn, type, close_fn)                                        \
+    static void name##_validate(cw_ctx_t *ctx, const cw_config_t *c, cw_validation_t *v) {   \
+        (void)ctx;                                                                           \
+        tf_validate_with(c, v, parse_fn, sizeof(type), close_fn);                            \
+    }                                                                                        \
+    static int name(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,    \
+                    tf_which_t which) {                                                      \
+        (void)ctx;                                                                           \
+        int rc = tf_configure_with(c, parse_fn, sizeof(type), close_fn, state, e, n);        \
+        if (rc == CW_OK) ((type *)*state)->which = which;                                    \
+        return rc;                                                                           \
     }
 
 /** A field path: V1 is the whole name; V2 (Kafka's field.syntax.version=V2) splits on dots,

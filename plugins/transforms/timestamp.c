@@ -64,15 +64,7 @@ static void tsc_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
         tf_host->validation_error(v, "unix.precision", "'%s' is not one of seconds, "
                                   "milliseconds, microseconds, nanoseconds", prec);
 }
-TF_VALIDATE(tsc_validate, tsc_parse, tsc_t, tsc_close)
-
-static int tsc_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                         tf_which_t which) {
-    (void)ctx;
-    int rc = tf_configure_with(c, tsc_parse, sizeof(tsc_t), tsc_close, state, e, n);
-    if (rc == CW_OK) ((tsc_t *)*state)->which = which;
-    return rc;
-}
+TF_KV_CHECKED(tsc_configure, tsc_parse, tsc_t, tsc_close)
 TF_KV_CONFIGURE(tsc_configure)
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
@@ -176,7 +168,7 @@ static const cw_config_def_t tsc_defs[] = {
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(timestamp_converter, "TimestampConverter", tsc_defs, tsc_configure, tsc_validate, tsc_apply,
+TF_KV_PLUGINS(timestamp_converter, "TimestampConverter", tsc_defs, tsc_configure, tsc_configure_validate, tsc_apply,
               tsc_close, "Converts timestamps between strings, unix times and Connect's logical types")
 
 /* --- TimestampRouter -------------------------------------------------------------------- */
@@ -202,12 +194,7 @@ static void tsr_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     if (sdf_compile(tf_host->config_get(c, "timestamp.format"), &s->ts_format, why, sizeof(why)))
         tf_host->validation_error(v, "timestamp.format", "%s", why);
 }
-TF_VALIDATE(tsr_validate, tsr_parse, tsr_t, tsr_close)
-
-static int tsr_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
-    return tf_configure_with(c, tsr_parse, sizeof(tsr_t), tsr_close, state, e, n);
-}
+TF_CHECKED(tsr_configure, tsr_parse, tsr_t, tsr_close)
 
 static int tsr_apply(void *state, cw_record_t *r, char *e, size_t n) {
     tsr_t *s = state;
@@ -239,5 +226,5 @@ static const cw_config_def_t tsr_defs[] = {
     {"timestamp.format", CW_CFG_STRING, "yyyyMMdd", 0, "SimpleDateFormat pattern of ${timestamp} (UTC).", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(timestamp_router, "TimestampRouter", tsr_defs, tsr_configure, tsr_validate, tsr_apply, tsr_close,
+TF_PLUGIN(timestamp_router, "TimestampRouter", tsr_defs, tsr_configure, tsr_configure_validate, tsr_apply, tsr_close,
           "Routes records to a topic named after the original topic and the record timestamp")
