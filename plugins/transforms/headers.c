@@ -21,19 +21,16 @@ static void ih_close(void *state) {
     free(s);
 }
 
-static int ih_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
+static void ih_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    ih_t *s = state;
     const char *h = tf_host->config_get(c, "header");
-    const char *v = tf_host->config_get(c, "value.literal");
-    if (!h || !*h) return tf_err(e, n, CW_ERR_CONFIG, "header: the header name is required");
-    if (!v) return tf_err(e, n, CW_ERR_CONFIG, "value.literal: the header value is required");
-    ih_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->header = strdup(h);
-    s->value = strdup(v);
-    *state = s;
-    return CW_OK;
+    const char *lit = tf_host->config_get(c, "value.literal");
+    if (!h || !*h) tf_host->validation_error(v, "header", "the header name is required");
+    else s->header = strdup(h);
+    if (!lit) tf_host->validation_error(v, "value.literal", "the header value is required");
+    else s->value = strdup(lit);
 }
+TF_CHECKED(ih_configure, ih_parse, ih_t, ih_close)
 
 static int ih_apply(void *state, cw_record_t *r, char *e, size_t n) {
     (void)e; (void)n;
@@ -47,7 +44,7 @@ static const cw_config_def_t ih_defs[] = {
     {"value.literal", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Its value, as text.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(insert_header, "InsertHeader", ih_defs, ih_configure, NULL, ih_apply, ih_close,
+TF_PLUGIN(insert_header, "InsertHeader", ih_defs, ih_configure, ih_configure_validate, ih_apply, ih_close,
           "Adds a header with a literal value")
 
 /* --- DropHeaders ------------------------------------------------------------------------ */

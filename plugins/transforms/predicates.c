@@ -42,24 +42,34 @@ static const cw_config_def_t tnm_defs[] = {
 TF_PREDICATE(topic_name_matches, "TopicNameMatches", tnm_defs, tnm_configure, tnm_configure_validate, tnm_test, tnm_close,
              "True for records whose topic matches a regular expression")
 
-static int hhk_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
-    const char *name = tf_host->config_get(c, "name");
-    if (!name || !*name) return tf_err(e, n, CW_ERR_CONFIG, "name: the header name is required");
-    if (!(*state = strdup(name))) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    return CW_OK;
+typedef struct hhk {
+    char *name;
+} hhk_t;
+
+static void hhk_close(void *state) {
+    hhk_t *s = state;
+    if (s) free(s->name);
+    free(s);
 }
+
+static void hhk_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    hhk_t *s = state;
+    const char *name = tf_host->config_get(c, "name");
+    if (!name || !*name) tf_host->validation_error(v, "name", "the header name is required");
+    else s->name = strdup(name);
+}
+TF_CHECKED(hhk_configure, hhk_parse, hhk_t, hhk_close)
 
 static int hhk_test(void *state, const cw_record_t *r) {
     const void *v;
     size_t len;
-    return tf_host->record_header_find(r, state, &v, &len);
+    return tf_host->record_header_find(r, ((hhk_t *)state)->name, &v, &len);
 }
 
 static const cw_config_def_t hhk_defs[] = {
     {"name", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Header name to look for.", NULL, 0, 0},
     CW_CONFIG_END};
-TF_PREDICATE(has_header_key, "HasHeaderKey", hhk_defs, hhk_configure, NULL, hhk_test, free,
+TF_PREDICATE(has_header_key, "HasHeaderKey", hhk_defs, hhk_configure, hhk_configure_validate, hhk_test, hhk_close,
              "True for records with at least one header of the given name")
 
 static int tomb_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {

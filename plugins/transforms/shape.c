@@ -66,17 +66,13 @@ static void hoist_close(void *state) {
     free(s);
 }
 
-static int hoist_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                           tf_which_t which) {
-    (void)ctx;
+static void hoist_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    hoist_t *s = state;
     const char *f = tf_host->config_get(c, "field");
-    if (!f || !*f) return tf_err(e, n, CW_ERR_CONFIG, "field: the field name to hoist into is required");
-    hoist_t *s = calloc(1, sizeof(*s));
-    if (!s || !(s->field = strdup(f))) { free(s); return tf_err(e, n, CW_ERR_FATAL, "out of memory"); }
-    s->which = which;
-    *state = s;
-    return CW_OK;
+    if (!f || !*f) tf_host->validation_error(v, "field", "the field name to hoist into is required");
+    else s->field = strdup(f);
 }
+TF_KV_CHECKED(hoist_configure, hoist_parse, hoist_t, hoist_close)
 TF_KV_CONFIGURE(hoist_configure)
 
 static int hoist_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -93,7 +89,7 @@ static const cw_config_def_t hoist_defs[] = {
     {"field", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Name of the single field of the new object.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(hoist_field, "HoistField", hoist_defs, hoist_configure, NULL, hoist_apply, hoist_close,
+TF_KV_PLUGINS(hoist_field, "HoistField", hoist_defs, hoist_configure, hoist_configure_validate, hoist_apply, hoist_close,
               "Wraps the key/value in an object with one field")
 
 /* --- Flatten ---------------------------------------------------------------------------- */
