@@ -14,11 +14,11 @@
 #include "worker.h"
 
 struct cw_validation {
-    cw_errlist_t *errs;   /* where problems go: a caller's list, or &own */
-    cw_errlist_t own;     /* validation_begin: the collection itself */
-    const char *origin;   /* the file; NULL for validation_begin ("key: message" items) */
-    const char *prefix;   /* "transforms.<alias>." or "" */
-    size_t since;         /* row problems of this configuration start here */
+    cw_errlist_t *errs; /* where problems go: a caller's list, or &own */
+    cw_errlist_t own;   /* validation_begin: the collection itself */
+    const char *origin; /* the file; NULL for validation_begin ("key: message" items) */
+    const char *prefix; /* "transforms.<alias>." or "" */
+    size_t since;       /* row problems of this configuration start here */
 };
 
 void cw_validation_error(cw_validation_t *v, const char *key, const char *fmt, ...) {
@@ -73,9 +73,10 @@ size_t cw_plugin_validate(const cw_plugin_t *p, const char *connector, const cw_
     if (!p || !p->validate) return 0;
     size_t before = errs->count;
     cw_ctx_t ctx = {.connector = connector ? connector : "", .task = -1};
-    cw_validation_t v = {
-        .errs = errs, .origin = origin ? origin : "<config>", .prefix = prefix ? prefix : "",
-        .since = since};
+    cw_validation_t v = {.errs = errs,
+                         .origin = origin ? origin : "<config>",
+                         .prefix = prefix ? prefix : "",
+                         .since = since};
     p->validate(&ctx, config, &v);
     return errs->count - before;
 }
@@ -95,8 +96,7 @@ cw_config_def_t *cw_connector_defs_merge(const cw_config_def_t *plugin) {
 }
 
 const cw_plugin_t *cw_connector_plugin(const cw_registry_t *reg, const cw_props_t *props,
-                                       const char *origin, cw_errlist_t *errs,
-                                       const char **file) {
+                                       const char *origin, cw_errlist_t *errs, const char **file) {
     const char *cls = cw_props_get(props, "connector.class");
     if (!cls) return NULL; /* the row of connector.class says it is required */
     const cw_plugin_t *p = cw_registry_find(reg, cls, 0, file);
@@ -111,8 +111,8 @@ const cw_plugin_t *cw_connector_plugin(const cw_registry_t *reg, const cw_props_
     if (p->kind != CW_PLUGIN_SOURCE && p->kind != CW_PLUGIN_SINK) {
         if (errs)
             cw_errlist_add_key(errs, "connector.class",
-                               "%s: connector.class: '%s' is a %s plugin, not a connector",
-                               origin, cls, cw_plugin_kind_name(p->kind));
+                               "%s: connector.class: '%s' is a %s plugin, not a connector", origin,
+                               cls, cw_plugin_kind_name(p->kind));
         return NULL;
     }
     return p;
@@ -130,14 +130,15 @@ static void check_offsets_file(const struct cw_worker *w, cw_errlist_t *errs) {
     const char *dir = dirname(copy);
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        cw_errlist_add_key(errs, key, "%s: %s: directory '%s' does not exist (source "
+        cw_errlist_add_key(errs, key,
+                           "%s: %s: directory '%s' does not exist (source "
                            "connectors store their offsets there)",
                            cw_props_origin(w->props), key, dir);
     free(copy);
 }
 
-size_t cw_connector_validate(const struct cw_worker *w, const cw_props_t *props,
-                             const char *origin, cw_errlist_t *errs, cw_errlist_t *unknown) {
+size_t cw_connector_validate(const struct cw_worker *w, const cw_props_t *props, const char *origin,
+                             cw_errlist_t *errs, cw_errlist_t *unknown) {
     size_t before = errs->count;
     const cw_plugin_t *p = cw_connector_plugin(w->registry, props, origin, errs, NULL);
     cw_config_def_t *defs = cw_connector_defs_merge(p ? p->config : NULL);
@@ -148,8 +149,10 @@ size_t cw_connector_validate(const struct cw_worker *w, const cw_props_t *props,
         const char *regex = cw_props_get(props, "topics.regex");
         int has_t = topics && *topics, has_r = regex && *regex;
         if (has_t == has_r)
-            cw_errlist_add_key(errs, "topics", "%s: topics: a sink connector needs exactly one "
-                               "of topics and topics.regex", origin);
+            cw_errlist_add_key(errs, "topics",
+                               "%s: topics: a sink connector needs exactly one "
+                               "of topics and topics.regex",
+                               origin);
     }
     const char *name = cw_props_get(props, "name");
     cw_chain_validate(props, w->registry, name, origin, errs, unknown);
