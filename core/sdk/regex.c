@@ -1,0 +1,107 @@
+/* Regular expressions over PCRE2, set as close to java.util.regex as it goes
+ * (connect-worker/sdk_regex.h). */
+#include "regex_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bounds on one match: far above what a sane pattern needs on a topic name or field value,
+ * low enough that catastrophic backtracking fails in well under a second. */
+#define MATCH_LIMIT 1000000
+#define HEAP_LIMIT_KIB 65536
+
+static void pcre_error(int rc, char *buf, size_t size) {
+    PCRE2_UCHAR msg[256];
+    if (pcre2_get_error_message(rc, msg, sizeof msg) < 0) snprintf((char *)msg, sizeof msg, "error %d", rc);
+    snprintf(buf, size, "%s", (const char *)msg);
+}
+
+static pcre2_code *compile(const char *pattern, int flags, char *errstr, size_t errstr_size) {
+    pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
+    if (!cctx) {
+        snprintf(errstr, errstr_size, "regex '%s': out of memory", pattern);
+        return NULL;
+    }
+    /* Java's line terminators for . and $; its \uhhhh and \x{h..h} escapes. */
+    pcre2_set_newline(cctx, PCRE2_NEWLINE_ANY);
+    pcre2_set_compile_extra_options(cctx, PCRE2_EXTRA_ALT_BSUX);
+    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_BSUX;
+    if (flags & CW_SDK_REGEX_FULL) opts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
+    if (flags & CW_SDK_REGEX_ICASE) opts |= PCRE2_CASELESS;
+    int rc;
+    PCRE2_SIZE at;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &rc, &at, cctx);
+    pcre2_compile_context_free(cctx);
+    if (!code) {
+        char why[256];
+        pcre_error(rc, why, sizeof why);
+        snprintf(errstr, errstr_size, "regex '%s': %s at offset %zu", pattern, why, (size_t)at);
+    }
+    return code;
+}
+
+cw_sdk_regex_t *cw_sdk_regex_new(const char *pattern, int flags, char *errstr,
+                                 size_t errstr_size) {
+    cw_sdk_regex_t *re = calloc(1, sizeof *re);
+    if (!re || !(re->pattern = strdup(pattern)) || !(re->mctx = pcre2_match_context_create(NULL))) {
+        snprintf(errstr, errstr_size, "regex '%s': out of memory", pattern);
+        cw_sdk_regex_destroy(re);
+        return NULL;
+    }
+    if (!(re->code = compile(pattern, flags, errstr, errstr_size))) {
+        cw_sdk_regex_destroy(re);
+        return NULL;
+    }
+    uint32_t n = 0;
+    pcre2_pattern_info(re->code, PCRE2_INFO_CAPTURECOUNT, &n);
+    re->groups = n;
+    pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
+    pcre2_set_heap_limit(re->mctx, HEAP_LIMIT_KIB);
+    /* JIT is an optimisation: without it (no JIT support, no executable memory) the
+     * interpreter gives the same answers. */
+    (void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+    return re;
+}
+
+void cw_sdk_regex_destroy(cw_sdk_regex_t *re) {
+    if (!re) return;
+    pcre2_code_free(re->code);
+    pcre2_match_context_free(re->mctx);
+    free(re->pattern);
+    free(re);
+}
+
+size_t cw_sdk_regex_groups(const cw_sdk_regex_t *re) { return re->groups; }
+
+const char *cw_sdk_regex_pattern(const cw_sdk_regex_t *re) { return re->pattern; }
+
+int cw_sdk_regex_match(const cw_sdk_regex_t *re, const char *s, size_t len,
+                       cw_sdk_span_t *spans, size_t nspans, char *errstr,
+                       size_t errstr_size) {
+    /* Match data per call: it is written by the match, so it cannot be shared by threads. */
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+    if (!md) {
+        snprintf(errstr, errstr_size, "regex '%s': out of memory", re->pattern);
+        return -1;
+    }
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, md, re->mctx);
+    if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+        char why[256];
+        pcre_error(rc, why, sizeof why);
+        snprintf(errstr, errstr_size, "regex '%s': matching stopped: %s", re->pattern, why);
+        pcre2_match_data_free(md);
+        return -1;
+    }
+    if (rc >= 0 && spans) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        uint32_t pairs = pcre2_get_ovector_count(md);
+        for (size_t i = 0; i < nspans; i++) {
+            int set = i < pairs && ov[2 * i] != PCRE2_UNSET;
+            spans[i].start = set ? (ssize_t)ov[2 * i] : -1;
+            spans[i].end = set ? (ssize_t)ov[2 * i + 1] : -1;
+        }
+    }
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
