@@ -17,6 +17,32 @@ static void pcre_error(int rc, char *buf, size_t size) {
     snprintf(buf, size, "%s", (const char *)msg);
 }
 
+/* Java's class intersection ([a-z&&[^e]]) means something else to PCRE2 (literal '&' and
+ * '['): refuse it rather than match other strings than the pattern's author meant. */
+static int java_only(const char *pattern, char *errstr, size_t errstr_size) {
+    int in_class = 0;
+    for (const char *p = pattern; *p; p++) {
+        if (*p == '\\') {
+            if (p[1] == 'Q') { /* \Q...\E quotes everything up to \E */
+                const char *e = strstr(p + 2, "\\E");
+                if (!e) return 0;
+                p = e + 1;
+            } else if (p[1]) {
+                p++;
+            }
+        } else if (*p == '[') {
+            in_class++;
+        } else if (*p == ']' && in_class) {
+            in_class--;
+        } else if (in_class && p[0] == '&' && p[1] == '&') {
+            snprintf(errstr, errstr_size, "invalid regex '%s': class intersection (&&) is not supported at offset %zu",
+                     pattern, (size_t)(p - pattern));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static pcre2_code *compile(const char *pattern, int flags, char *errstr, size_t errstr_size) {
     pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
     if (!cctx) {
@@ -36,7 +62,7 @@ static pcre2_code *compile(const char *pattern, int flags, char *errstr, size_t 
     if (!code) {
         char why[256];
         pcre_error(rc, why, sizeof why);
-        snprintf(errstr, errstr_size, "regex '%s': %s at offset %zu", pattern, why, (size_t)at);
+        snprintf(errstr, errstr_size, "invalid regex '%s': %s at offset %zu", pattern, why, (size_t)at);
     }
     return code;
 }
@@ -49,7 +75,7 @@ cw_sdk_regex_t *cw_sdk_regex_new(const char *pattern, int flags, char *errstr,
         cw_sdk_regex_destroy(re);
         return NULL;
     }
-    if (!(re->code = compile(pattern, flags, errstr, errstr_size))) {
+    if (java_only(pattern, errstr, errstr_size) || !(re->code = compile(pattern, flags, errstr, errstr_size))) {
         cw_sdk_regex_destroy(re);
         return NULL;
     }

@@ -5,8 +5,6 @@
 #include "clean.h"
 #include "clean_internal.h"
 #include "parse.h"
-#include "regex_util.h"
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +23,7 @@ static void kvs_free(kvs_t *k) {
         free(k->items[i].field);
         free(k->items[i].text);
         strv_free(k->items[i].list);
-        if (k->items[i].has_re) regfree(&k->items[i].re);
+        cw_sdk_regex_destroy(k->items[i].re);
     }
     free(k->items);
 }
@@ -115,11 +113,9 @@ static int collect_one(const char *key, const char *value, void *opaque) {
             break;
     case 3: {
         char why[400];
-        if (rx_compile(&kv->re, value, why, sizeof(why))) {
+        if (!(kv->re = cw_sdk_regex_new(value, 0, why, sizeof(why)))) {
             snprintf(c->e, c->n, "%s: %s", key, why);
             c->failed = 1;
-        } else {
-            kv->has_re = 1;
         }
         break;
     }
@@ -278,14 +274,23 @@ static int step_text(const clean_t *c, json_t *obj, char *e, size_t n) {
         const kv_t *kv = &c->extract.items[i];
         json_t *v = json_object_get(obj, kv->field);
         if (!v || json_is_null(v)) continue;
-        regmatch_t m[2];
         const char *s = text_of(v);
-        if (!s || regexec(&kv->re, s, 2, m, 0) != 0)
+        size_t off, len;
+        if (!s || !clean_extract(kv, s, &off, &len))
             return bad_value(kv->field, v, "match the extract regex against", "", e, n);
-        int g = kv->re.re_nsub >= 1 && m[1].rm_so >= 0 ? 1 : 0;
-        json_object_set_new(obj, kv->field, json_stringn(s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so)));
+        json_object_set_new(obj, kv->field, json_stringn(s + off, len));
     }
     return CW_OK;
+}
+
+int clean_extract(const kv_t *kv, const char *s, size_t *off, size_t *len) {
+    cw_sdk_span_t m[2];
+    /* Up to the first NUL, as both paths hold their text as C strings. */
+    if (cw_sdk_regex_match(kv->re, s, strlen(s), m, 2, NULL, 0) != 1) return 0;
+    int g = cw_sdk_regex_groups(kv->re) >= 1 && m[1].start >= 0 ? 1 : 0;
+    *off = (size_t)m[g].start;
+    *len = (size_t)(m[g].end - m[g].start);
+    return 1;
 }
 
 /* A real that is a whole number within int64 (checked before the cast: casting an
