@@ -9,7 +9,9 @@
 
 int cw_sdk_grow(char **data, size_t *cap, size_t need) {
     if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 64;
+    /* The first allocation is what was asked for (a caller that knows the size it needs,
+     * e.g. a reserve before appends, gets it exactly); later ones double. */
+    size_t c = *cap ? *cap : need > 64 ? need : 64;
     while (c < need) {
         if (c > SIZE_MAX / 2) {
             errno = EOVERFLOW;

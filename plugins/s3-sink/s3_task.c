@@ -165,7 +165,7 @@ static void stream_free(obj_stream_t *st)
 {
     free(st->key);
     s3_compressor_free(st->comp);
-    s3_bytes_free(&st->buf);
+    cw_sdk_buf_free(&st->buf);
     free(st->upload_id);
     for (int i = 0; i < st->nparts; i++)
         free(st->etags[i]);
@@ -305,7 +305,7 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
         t->h->log(t->ctx, CW_LOG_DEBUG, "wrote s3://%s/%s%s", t->s.bucket, st->key,
                   !strcmp(res.code, "AlreadyWritten") ? " (already there, same bytes)" : "");
     st->done = 1;
-    s3_bytes_free(&st->buf);
+    cw_sdk_buf_free(&st->buf);
     return CW_OK;
 }
 
@@ -340,7 +340,7 @@ static void job_release(void *opaque, void *job, int done)
     upload_job_t *j = job;
     if (j->batch && done)
         atomic_store(&j->batch->uploaded, 1);
-    s3_bytes_free(&j->data);
+    cw_sdk_buf_free(&j->data);
     free(j);
 }
 
@@ -359,7 +359,7 @@ static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes)
 {
     if (!j || s3_uploadq_push(t->uq, j, tp, bytes) != 0) {
         if (j)
-            s3_bytes_free(&j->data);
+            cw_sdk_buf_free(&j->data);
         free(j);
         return CW_ERR_FATAL;
     }
@@ -451,7 +451,7 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char
         size_t want = tp->last_size + tp->last_size / 8;
         if (want > (size_t)t->s.part_size)
             want = (size_t)t->s.part_size;
-        s3_bytes_reserve(&w->streams[0].buf, want); /* only a hint: appends grow it anyway */
+        cw_sdk_buf_reserve(&w->streams[0].buf, want); /* only a hint: appends grow it anyway */
     }
     w->next = b->writers;
     b->writers = w;
@@ -547,7 +547,7 @@ static int take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, 
             goto oom;
         if (rc == CW_ERR_RECORD) { /* an undecodable key is written as null */
             t->line.len = 0;
-            s3_bytes_append(&t->line, "null\n", 5);
+            cw_sdk_buf_append(&t->line, "null\n", 5);
             if (write_stream(&w->streams[1], &t->line) != 0)
                 goto oom;
         }
@@ -775,6 +775,6 @@ void s3_task_stop(s3_task_t *t)
         t->ctl->ops->destroy(t->ctl);
     s3_creds_provider_free(t->creds);
     s3_settings_free(&t->s);
-    s3_bytes_free(&t->line);
+    cw_sdk_buf_free(&t->line);
     free(t);
 }

@@ -146,7 +146,7 @@ static char *encode(cw_record_t *r, int *rc)
 {
     s3_bytes_t line = {0};
     *rc = s3_encode_value(&fake_host, &st, r, 0, &line, err, sizeof err);
-    s3_bytes_append(&line, "", 1);
+    cw_sdk_buf_append(&line, "", 1);
     return line.data;
 }
 
@@ -230,9 +230,9 @@ static void test_encoders(void)
     r.nheaders = 2;
     s3_bytes_t line = {0};
     CHECK(s3_encode_headers(&fake_host, &r, &line) == 0, "headers");
-    s3_bytes_append(&line, "", 1);
+    cw_sdk_buf_append(&line, "", 1);
     CHECK_STR(line.data, "{\"h1\":\"v1\",\"h2\":null}\n");
-    s3_bytes_free(&line);
+    cw_sdk_buf_free(&line);
     fake_record_free(&r);
 }
 
@@ -267,7 +267,7 @@ static void test_compression(void)
         }
         CHECK(got == want && !memcmp(plain, text, strlen(text)), "roundtrip kind %d: %zu", kind, got);
         free(plain);
-        s3_bytes_free(&out);
+        cw_sdk_buf_free(&out);
     }
 }
 

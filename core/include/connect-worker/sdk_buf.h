@@ -22,8 +22,9 @@ typedef struct cw_sdk_buf {
     size_t cap; /**< bytes allocated */
 } cw_sdk_buf_t;
 
-/** Grows the malloc'd array *data (of *cap bytes) so it holds at least `need` bytes, doubling
- *  from 64 bytes so appends stay amortised O(1). For callers that keep their own pointer and
+/** Grows the malloc'd array *data (of *cap bytes) so it holds at least `need` bytes: the first
+ *  allocation is max(need, 64) bytes, later ones double the capacity until it is enough, so
+ *  appends stay amortised O(1) and a reserve on an empty buffer allocates no more than asked. For callers that keep their own pointer and
  *  capacity instead of a cw_sdk_buf_t. *data may be NULL (with *cap 0).
  *  Returns 0, or -1 with errno ENOMEM (or EOVERFLOW when need cannot be represented) and
  *  *data and *cap unchanged. */
