@@ -43,22 +43,75 @@ static int java_only(const char *pattern, char *errstr, size_t errstr_size) {
     return 0;
 }
 
+static int hex4(const char *p, unsigned *out) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+        if (d < 0) return 0;
+        v = v << 4 | (unsigned)d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* Java writes a code point as \uhhhh (a surrogate pair for one beyond the BMP) and also as
+ * \x{h..h}; PCRE2 reads one or the other (PCRE2_ALT_BSUX). Keep PCRE2's \x{...} and turn each
+ * \uhhhh into it. Everything else is copied, \Q...\E untouched. Returns the text to compile
+ * (malloc'd), or NULL when out of memory. */
+static char *java_escapes(const char *pattern) {
+    cw_sdk_buf_t out = {0};
+    int nomem = 0;
+    for (const char *p = pattern; *p && !nomem;) {
+        unsigned u, lo;
+        if (p[0] == '\\' && p[1] == 'Q') {
+            const char *e = strstr(p + 2, "\\E");
+            size_t n = e ? (size_t)(e + 2 - p) : strlen(p);
+            nomem = cw_sdk_buf_append(&out, p, n);
+            p += n;
+        } else if (p[0] == '\\' && p[1] == 'u' && hex4(p + 2, &u)) {
+            p += 6;
+            if (u >= 0xD800 && u <= 0xDBFF && p[0] == '\\' && p[1] == 'u' && hex4(p + 2, &lo) &&
+                lo >= 0xDC00 && lo <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                p += 6;
+            }
+            nomem = cw_sdk_buf_printf(&out, "\\x{%x}", u);
+        } else {
+            size_t n = p[0] == '\\' && p[1] ? 2 : 1;
+            nomem = cw_sdk_buf_append(&out, p, n);
+            p += n;
+        }
+    }
+    if (nomem) {
+        cw_sdk_buf_free(&out);
+        return NULL;
+    }
+    return cw_sdk_buf_detach(&out, NULL);
+}
+
 static pcre2_code *compile(const char *pattern, int flags, char *errstr, size_t errstr_size) {
     pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
     if (!cctx) {
         snprintf(errstr, errstr_size, "regex '%s': out of memory", pattern);
         return NULL;
     }
-    /* Java's line terminators for . and $; its \uhhhh and \x{h..h} escapes. */
+    /* Java's line terminators for . and $. */
     pcre2_set_newline(cctx, PCRE2_NEWLINE_ANY);
-    pcre2_set_compile_extra_options(cctx, PCRE2_EXTRA_ALT_BSUX);
-    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_BSUX;
+    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
     if (flags & CW_SDK_REGEX_FULL) opts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
     if (flags & CW_SDK_REGEX_ICASE) opts |= PCRE2_CASELESS;
     int rc;
     PCRE2_SIZE at;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &rc, &at, cctx);
+    char *text = java_escapes(pattern);
+    if (!text) {
+        pcre2_compile_context_free(cctx);
+        snprintf(errstr, errstr_size, "regex '%s': out of memory", pattern);
+        return NULL;
+    }
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, opts, &rc, &at, cctx);
     pcre2_compile_context_free(cctx);
+    free(text);
     if (!code) {
         char why[256];
         pcre_error(rc, why, sizeof why);

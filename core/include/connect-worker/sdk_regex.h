@@ -4,7 +4,8 @@
  * Kafka Connect's configs take java.util.regex patterns (RegexRouter's `regex`,
  * TopicNameMatches' `pattern`, a sink's `topics.regex`), so patterns are compiled with PCRE2
  * set as close to java.util.regex as it goes: Perl syntax (\d \w \s, lazy and possessive
- * quantifiers, lookaround, named groups (?<name>...)), \uhhhh and \x{h...} escapes, UTF-8
+ * quantifiers, lookaround, named groups (?<name>...)), \uhhhh (surrogate pairs too) and
+ * \x{h...} escapes, UTF-8
  * patterns and subjects, `.` and `$` treating \n, \r\n, \r, U+0085, U+2028 and U+2029 as
  * line ends, and \d \w \s \b ASCII-only (Java's default without UNICODE_CHARACTER_CLASS).
  * The known differences from Java: a few rarely used Java-only constructs (\p{javaLowerCase},
