@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "load_gate.h"
 #include "log.h"
 
 static pthread_mutex_t ltdl_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -27,8 +28,9 @@ typedef struct module {
 } module_t;
 
 typedef struct entry {
-    const cw_plugin_t *plugin;
-    size_t module; /* index into modules */
+    const cw_plugin_t *plugin; /* the worker's copy (copy->plugin) */
+    cw_plugin_copy_t *copy;    /* owned */
+    size_t module;             /* index into modules */
 } entry_t;
 
 struct cw_registry {
@@ -90,25 +92,16 @@ void cw_registry_free(cw_registry_t *r) {
     }
     lt_dlexit();
     pthread_mutex_unlock(&ltdl_lock);
+    for (size_t i = 0; i < r->nentries; i++) free(r->entries[i].copy);
     free(r->modules);
     free(r->entries);
     free(r);
 }
 
-/* libltdl reports any dlopen failure of a path as "file not found". Ask the dynamic linker
- * itself what went wrong. Called with ltdl_lock held (dlerror is per thread, but dlopen
- * of a module must not race libltdl's bookkeeping). */
-static void explain_open_failure(const char *path, const char *full, const char *ltdl_msg,
+/* Turns the dynamic linker's message `why` about `full` into a sentence naming `path`. */
+static void explain_open_failure(const char *path, const char *full, const char *why,
                                  char *errstr, size_t errstr_size) {
-    dlerror();
-    void *h = dlopen(full, RTLD_LAZY | RTLD_LOCAL);
-    const char *why = h ? NULL : dlerror();
-    if (h) dlclose(h);
-    if (!why) {
-        set_err(errstr, errstr_size, "%s: cannot load plugin: %s", path,
-                ltdl_msg ? ltdl_msg : "unknown libltdl error");
-        return;
-    }
+    if (!why) why = "unknown dynamic linker error";
     /* glibc prefixes the message with the path it was opening; a missing dependency is
      * named by its own soname instead. */
     size_t plen = strlen(full);
@@ -136,75 +129,37 @@ static const entry_t *find_exact_name(const cw_registry_t *r, const char *name) 
     return NULL;
 }
 
-static int check_plugin(const char *path, const cw_plugin_t *p, char *errstr,
-                        size_t errstr_size) {
-    if (!p->name || !*p->name) {
-        set_err(errstr, errstr_size, "%s: a plugin has no name", path);
-        return -1;
-    }
-    int ok = 0;
-    switch (p->kind) {
-    case CW_PLUGIN_SOURCE: ok = p->source && p->source->start && p->source->poll && p->source->stop; break;
-    case CW_PLUGIN_SINK: ok = p->sink && p->sink->start && p->sink->put && p->sink->stop; break;
-    case CW_PLUGIN_TRANSFORM:
-        ok = p->transform && p->transform->configure && p->transform->apply && p->transform->close;
-        break;
-    case CW_PLUGIN_PREDICATE:
-        ok = p->predicate && p->predicate->configure && p->predicate->test && p->predicate->close;
-        break;
-    default:
-        set_err(errstr, errstr_size, "%s: plugin '%s' has unknown kind %d", path, p->name,
-                (int)p->kind);
-        return -1;
-    }
-    if (!ok) {
-        set_err(errstr, errstr_size, "%s: %s plugin '%s' lacks a required callback", path,
-                cw_plugin_kind_name(p->kind), p->name);
-        return -1;
-    }
-    return 0;
-}
-
-/* Checks the descriptor and every plugin; called with the lock held. */
+/* Checks the descriptor, then checks and copies every plugin into `copies` (as many as the
+ * module lists); called with the lock held. On failure frees the copies made. */
 static int check_module(cw_registry_t *r, const char *path, const cw_module_t *m,
-                        char *errstr, size_t errstr_size) {
-    /* Only the first two members may be read before these checks pass. */
-    if (m->abi_version != CW_ABI_VERSION) {
-        set_err(errstr, errstr_size,
-                "%s was built for plugin ABI %u; this worker speaks ABI %d (rebuild it against "
-                "this worker's connect-worker/plugin.h)",
-                path, m->abi_version, CW_ABI_VERSION);
-        return -1;
-    }
-    if (m->struct_size != sizeof(cw_module_t)) {
-        set_err(errstr, errstr_size,
-                "%s: module descriptor is %u bytes but ABI %d has %zu: it was built with a "
-                "modified plugin.h",
-                path, m->struct_size, CW_ABI_VERSION, sizeof(cw_module_t));
-        return -1;
-    }
-    if (!m->plugins || !m->plugins[0]) {
-        set_err(errstr, errstr_size, "%s: module '%s' lists no plugins", path,
-                m->name ? m->name : "?");
-        return -1;
-    }
-    for (size_t i = 0; m->plugins[i]; i++) {
-        const cw_plugin_t *p = m->plugins[i];
-        if (check_plugin(path, p, errstr, errstr_size) < 0) return -1;
-        const entry_t *dup = find_exact_name(r, p->name);
+                        cw_plugin_copy_t ***copies, char *errstr, size_t errstr_size) {
+    if (cw_gate_check_module(path, m, errstr, errstr_size) < 0) return -1;
+    size_t n = 0;
+    while (m->plugins[n]) n++;
+    cw_plugin_copy_t **out = calloc(n + 1, sizeof *out);
+    if (!out) abort();
+    for (size_t i = 0; i < n; i++) {
+        out[i] = cw_gate_copy_plugin(path, m->plugins[i], errstr, errstr_size);
+        if (!out[i]) goto fail;
+        const char *name = out[i]->plugin.name;
+        const entry_t *dup = find_exact_name(r, name);
         if (dup) {
             set_err(errstr, errstr_size, "%s: plugin name '%s' is already taken by %s", path,
-                    p->name, r->modules[dup->module].path);
-            return -1;
+                    name, r->modules[dup->module].path);
+            goto fail;
         }
         for (size_t j = 0; j < i; j++)
-            if (strcmp(m->plugins[j]->name, p->name) == 0) {
-                set_err(errstr, errstr_size, "%s: plugin name '%s' appears twice", path,
-                        p->name);
-                return -1;
+            if (strcmp(out[j]->plugin.name, name) == 0) {
+                set_err(errstr, errstr_size, "%s: plugin name '%s' appears twice", path, name);
+                goto fail;
             }
     }
+    *copies = out;
     return 0;
+fail:
+    for (size_t i = 0; i < n; i++) free(out[i]);
+    free(out);
+    return -1;
 }
 
 static int already_loaded(const cw_registry_t *r, const char *real) {
@@ -227,6 +182,16 @@ static int load_locked(cw_registry_t *r, const char *path, char *errstr, size_t 
     if (!realpath(path, real)) snprintf(real, sizeof real, "%s", path);
     if (already_loaded(r, real)) return 0; /* same file twice via two directories */
 
+    /* Bind every symbol now, as if with LD_BIND_NOW: libltdl opens lazily, and a symbol
+     * that cannot be resolved would otherwise kill the whole worker on first call. This
+     * handle also keeps the object mapped, so libltdl's open below binds nothing again.
+     * libltdl reports any failure of a path as "file not found"; dlerror says what. */
+    dlerror();
+    void *bound = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+    if (!bound) {
+        explain_open_failure(path, real, dlerror(), errstr, errstr_size);
+        return -1;
+    }
     lt_dladvise advise;
     lt_dlhandle h = NULL;
     if (lt_dladvise_init(&advise) == 0) {
@@ -234,8 +199,11 @@ static int load_locked(cw_registry_t *r, const char *path, char *errstr, size_t 
         h = lt_dlopenadvise(real, advise); /* a full path: libltdl searches nothing */
         lt_dladvise_destroy(&advise);
     }
+    dlclose(bound);
     if (!h) {
-        explain_open_failure(path, real, lt_dlerror(), errstr, errstr_size);
+        const char *why = lt_dlerror();
+        set_err(errstr, errstr_size, "%s: cannot load plugin: %s", path,
+                why ? why : "unknown libltdl error");
         return -1;
     }
 
@@ -256,7 +224,8 @@ static int load_locked(cw_registry_t *r, const char *path, char *errstr, size_t 
         lt_dlclose(h);
         return -1;
     }
-    if (check_module(r, path, m, errstr, errstr_size) < 0) {
+    cw_plugin_copy_t **copies = NULL;
+    if (check_module(r, path, m, &copies, errstr, errstr_size) < 0) {
         lt_dlclose(h);
         return -1;
     }
@@ -266,6 +235,8 @@ static int load_locked(cw_registry_t *r, const char *path, char *errstr, size_t 
         if (rc != CW_OK) {
             set_err(errstr, errstr_size, "%s: module '%s' failed to initialise: %s", path,
                     m->name ? m->name : "?", init_err[0] ? init_err : "(no reason given)");
+            for (size_t i = 0; copies[i]; i++) free(copies[i]);
+            free(copies);
             lt_dlclose(h);
             return -1;
         }
@@ -278,13 +249,14 @@ static int load_locked(cw_registry_t *r, const char *path, char *errstr, size_t 
     size_t mi = r->nmodules++;
     r->modules[mi] = (module_t){strdup(real), h, m};
     if (!r->modules[mi].path) abort();
-    for (size_t i = 0; m->plugins[i]; i++) {
+    for (size_t i = 0; copies[i]; i++) {
         if (r->nentries == r->capentries) {
             r->capentries = r->capentries ? r->capentries * 2 : 16;
             r->entries = xrealloc(r->entries, r->capentries * sizeof *r->entries);
         }
-        r->entries[r->nentries++] = (entry_t){m->plugins[i], mi};
+        r->entries[r->nentries++] = (entry_t){&copies[i]->plugin, copies[i], mi};
     }
+    free(copies);
     return 0;
 }
 

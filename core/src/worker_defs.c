@@ -1,7 +1,6 @@
 /* The worker's and every connector's own keys (Kafka Connect names and defaults). */
 #include "worker.h"
 
-#define END_DEFS {NULL, 0, NULL, 0, NULL, NULL, 0, 0}
 #define CONVERTERS                                                                          \
     "org.apache.kafka.connect.json.JsonConverter,JsonConverter,json,"                       \
     "org.apache.kafka.connect.storage.StringConverter,StringConverter,string,"              \
@@ -66,7 +65,7 @@ const cw_config_def_t cw_worker_defs[] = {
      0, 0},
     {"rest.host.name", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.",
      NULL, 0, 0},
-    END_DEFS};
+    CW_CONFIG_END};
 
 const cw_config_def_t cw_connector_defs[] = {
     {"name", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
@@ -109,4 +108,4 @@ const cw_config_def_t cw_connector_defs[] = {
     {"consumer.override.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX,
      "consumer.override.<property>: librdkafka consumer property for this connector only.",
      NULL, 0, 0},
-    END_DEFS};
+    CW_CONFIG_END};

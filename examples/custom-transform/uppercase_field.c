@@ -87,10 +87,11 @@ static void up_close(void *state) {
 }
 
 static int up_init(const cw_host_t *h, char *errstr, size_t errstr_size) {
-    /* record_value_json_mut is part of ABI 1 from the start; check the table anyway, as a
-     * plugin built against a newer header would for members appended later. */
-    if (h->struct_size < offsetof(cw_host_t, record_value_json_mut) + sizeof(void *)) {
-        snprintf(errstr, errstr_size, "uppercase-field: this worker's host table is too old");
+    /* The worker refuses a module built against a larger host table than its own, so every
+     * member this file names is there; CW_HOST_HAS is how a plugin asks about a member a host
+     * may leave unset. */
+    if (!CW_HOST_HAS(h, record_value_json_mut)) {
+        snprintf(errstr, errstr_size, "uppercase-field: this host cannot change values as JSON");
         return CW_ERR_FATAL;
     }
     host = h;
@@ -102,21 +103,37 @@ static const cw_config_def_t up_config[] = {
      "The field of an object value to upper-case; unset: the value itself, which must be a "
      "string.",
      NULL, 0, 0},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+    CW_CONFIG_END,
 };
 
-static const cw_transform_ops_t up_ops = {up_configure, up_apply, up_close};
+static const cw_transform_ops_t up_ops = {
+    CW_TRANSFORM_OPS_HEADER,
+    .configure = up_configure,
+    .apply = up_apply,
+    .close = up_close,
+};
 
 static const char *const up_aliases[] = {"com.example.connect.UppercaseField", NULL};
 
 static const cw_plugin_t uppercase_plugin = {
-    CW_PLUGIN_TRANSFORM, "uppercase-field", up_aliases, "0.1.0",
-    "Upper-cases a string value, or one string field of an object value (ASCII letters).",
-    up_config, NULL, NULL, &up_ops, NULL};
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_TRANSFORM,
+    .name = "uppercase-field",
+    .aliases = up_aliases,
+    .version = "0.1.0",
+    .description = "Upper-cases a string value, or one string field of an object value "
+                   "(ASCII letters).",
+    .config = up_config,
+    .transform = &up_ops,
+};
 
 static const cw_plugin_t *const plugins[] = {&uppercase_plugin, NULL};
 
-static const cw_module_t module = {CW_ABI_VERSION, sizeof(cw_module_t), "uppercase-field",
-                                   plugins, up_init, NULL};
+static const cw_module_t module = {
+    CW_MODULE_HEADER,
+    .name = "uppercase-field",
+    .plugins = plugins,
+    .init = up_init,
+};
 
 CW_MODULE_ENTRY(module)

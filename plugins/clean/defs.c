@@ -17,4 +17,4 @@ const cw_config_def_t clean_defs[] = {
     {"drop", CW_CFG_LIST, NULL, 0, "Fields removed.", NULL, 0, 0},
     {"renames", CW_CFG_LIST, NULL, 0, "Renames, each old:new.", NULL, 0, 0},
     {"order", CW_CFG_LIST, NULL, 0, "The output has exactly these fields in this order (missing ones as null).", NULL, 0, 0},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0}};
+    CW_CONFIG_END};

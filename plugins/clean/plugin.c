@@ -44,26 +44,40 @@ static int clean_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static void clean_close(void *state) { clean_free(state); }
 
-static const cw_transform_ops_t ops = {clean_configure, clean_apply, clean_close};
+static const cw_transform_ops_t ops = {
+    CW_TRANSFORM_OPS_HEADER,
+    .configure = clean_configure,
+    .apply = clean_apply,
+    .close = clean_close,
+};
 static const char *const aliases[] = {"Clean", "io.connectworker.transforms.Clean", NULL};
-static const cw_plugin_t plugin = {CW_PLUGIN_TRANSFORM, "clean", aliases, "0.1.0",
-    "Declarative cleaning of flat JSON objects: placeholders to null, number and timestamp parsing, concat, arrays, renames, field order",
-    clean_defs, NULL, NULL, &ops, NULL};
+static const cw_plugin_t plugin = {
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_TRANSFORM,
+    .name = "clean",
+    .aliases = aliases,
+    .version = "0.1.0",
+    .description = "Declarative cleaning of flat JSON objects: placeholders to null, number and "
+                   "timestamp parsing, concat, arrays, renames, field order",
+    .config = clean_defs,
+    .transform = &ops,
+};
 static const cw_plugin_t *const plugins[] = {&plugin, NULL};
 
 static int module_init(const cw_host_t *host, char *e, size_t n) {
-    /* record_value_json_text was appended later: an older worker gets the tree path only. */
-    if (host->struct_size < offsetof(cw_host_t, record_value_json_text)) {
-        snprintf(e, n, "the worker's host table is older than this module");
-        return CW_ERR_FATAL;
-    }
+    (void)e;
+    (void)n;
     clean_host = host;
-    has_json_text = host->struct_size >= offsetof(cw_host_t, record_value_json_text) +
-                                             sizeof host->record_value_json_text &&
-                    host->record_value_json_text;
+    /* A host may withhold the JSON text (the chain tester's tree-only mode): then every
+     * record takes the tree path. */
+    has_json_text = CW_HOST_HAS(host, record_value_json_text);
     return CW_OK;
 }
 
-static const cw_module_t module = {CW_ABI_VERSION, sizeof(cw_module_t), "clean", plugins,
-                                   module_init, NULL};
+static const cw_module_t module = {
+    CW_MODULE_HEADER,
+    .name = "clean",
+    .plugins = plugins,
+    .init = module_init,
+};
 CW_MODULE_ENTRY(module)

@@ -144,8 +144,9 @@ static int fk_put(void *state, cw_record_t *const *records, size_t n, char *errs
     size_t skipped = 0;
     for (size_t i = 0; i < n; i++) {
         cw_record_t *r = records[i];
-        int64_t next = sink_state_next(&s->state, host->record_topic(r), host->record_partition(r));
-        if (next >= 0 && host->record_offset(r) < next) {
+        int64_t next = sink_state_next(&s->state, host->record_original_topic(r),
+                                       host->record_original_partition(r));
+        if (next >= 0 && host->record_original_offset(r) < next) {
             skipped++; /* written before a crash, after the last committed offset */
             continue;
         }
@@ -173,9 +174,11 @@ static int fk_put(void *state, cw_record_t *const *records, size_t n, char *errs
     s->state.file_size += (int64_t)s->out.len;
     for (size_t i = 0; i < n; i++) {
         cw_record_t *r = records[i];
-        const char *topic = host->record_topic(r);
-        int32_t partition = host->record_partition(r);
-        int64_t next = host->record_offset(r) + 1;
+        /* Where it was consumed from (what the worker commits), not where a routing
+         * transform sent it: two topics merged into one keep their own offsets. */
+        const char *topic = host->record_original_topic(r);
+        int32_t partition = host->record_original_partition(r);
+        int64_t next = host->record_original_offset(r) + 1;
         if (next > sink_state_next(&s->state, topic, partition))
             sink_state_set(&s->state, topic, partition, next);
     }
@@ -212,24 +215,40 @@ static const cw_config_def_t fk_config[] = {
      "The file each record value is appended to, one line per record. A state file "
      "<file>.cw-sink-state next to it prevents duplicate lines after a crash.",
      NULL, 0, 0},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+    CW_CONFIG_END,
 };
 
-static const cw_sink_ops_t fk_ops = {fk_task_configs, fk_start, NULL, NULL,
-                                     fk_put, fk_flush, fk_stop};
+static const cw_sink_ops_t fk_ops = {
+    CW_SINK_OPS_HEADER,
+    .task_configs = fk_task_configs,
+    .start = fk_start,
+    .put = fk_put,
+    .flush = fk_flush,
+    .stop = fk_stop,
+};
 
 static const char *const fk_aliases[] = {"org.apache.kafka.connect.file.FileStreamSinkConnector",
                                          "FileStreamSinkConnector", "FileStreamSink", NULL};
 
 static const cw_plugin_t file_sink_plugin = {
-    CW_PLUGIN_SINK, "file-sink", fk_aliases, "1.0.0",
-    "Appends record values to a file, one line each, like Kafka's FileStreamSink (without "
-    "duplicates after a crash).",
-    fk_config, NULL, &fk_ops, NULL, NULL};
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_SINK,
+    .name = "file-sink",
+    .aliases = fk_aliases,
+    .version = "1.0.0",
+    .description = "Appends record values to a file, one line each, like Kafka's FileStreamSink "
+                   "(without duplicates after a crash).",
+    .config = fk_config,
+    .sink = &fk_ops,
+};
 
 static const cw_plugin_t *const fk_plugins[] = {&file_sink_plugin, NULL};
 
-static const cw_module_t fk_module = {CW_ABI_VERSION, sizeof(cw_module_t), "file-sink",
-                                      fk_plugins, fk_init, NULL};
+static const cw_module_t fk_module = {
+    CW_MODULE_HEADER,
+    .name = "file-sink",
+    .plugins = fk_plugins,
+    .init = fk_init,
+};
 
 CW_MODULE_ENTRY(fk_module)

@@ -172,22 +172,38 @@ static const cw_config_def_t fs_config[] = {
      0, 0},
     {"batch.size", CW_CFG_INT, "2000", 0, "The most lines handed over per poll.", NULL, 1,
      1e9},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+    CW_CONFIG_END,
 };
 
-static const cw_source_ops_t fs_ops = {NULL, fs_start, fs_poll, NULL, fs_stop};
+static const cw_source_ops_t fs_ops = {
+    CW_SOURCE_OPS_HEADER,
+    .start = fs_start,
+    .poll = fs_poll,
+    .stop = fs_stop,
+};
 
 static const char *const fs_aliases[] = {"org.apache.kafka.connect.file.FileStreamSourceConnector",
                                          "FileStreamSourceConnector", "FileStreamSource", NULL};
 
 static const cw_plugin_t file_source_plugin = {
-    CW_PLUGIN_SOURCE, "file-source", fs_aliases, "1.0.0",
-    "Reads the lines of a file (following appends) into a topic, like Kafka's FileStreamSource.",
-    fs_config, &fs_ops, NULL, NULL, NULL};
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_SOURCE,
+    .name = "file-source",
+    .aliases = fs_aliases,
+    .version = "1.0.0",
+    .description = "Reads the lines of a file (following appends) into a topic, like Kafka's "
+                   "FileStreamSource.",
+    .config = fs_config,
+    .source = &fs_ops,
+};
 
 static const cw_plugin_t *const fs_plugins[] = {&file_source_plugin, NULL};
 
-static const cw_module_t fs_module = {CW_ABI_VERSION, sizeof(cw_module_t), "file-source",
-                                      fs_plugins, fs_init, NULL};
+static const cw_module_t fs_module = {
+    CW_MODULE_HEADER,
+    .name = "file-source",
+    .plugins = fs_plugins,
+    .init = fs_init,
+};
 
 CW_MODULE_ENTRY(fs_module)

@@ -68,7 +68,7 @@ const cw_config_def_t rds_config_defs[] = {
     {"rds.task.count", I, NULL, 0, "Internal: number of tasks.", NULL, 0, 0},
     {"rds.task.known.tables", L, NULL, 0, "Internal: tables known when tasks were split.",
      NULL, 0, 0},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0}};
+    CW_CONFIG_END};
 
 const char *rds_mode_name(rds_mode_t m) {
     switch (m) {

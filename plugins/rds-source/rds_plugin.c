@@ -11,14 +11,15 @@ static const char *const rds_aliases[] = {"io.confluent.connect.jdbc.JdbcSourceC
                                           "JdbcSourceConnector", "RdsSourceConnector", NULL};
 
 static const cw_source_ops_t rds_source_ops = {
+    CW_SOURCE_OPS_HEADER,
     .task_configs = rds_task_configs,
     .start = rds_task_start,
     .poll = rds_task_poll,
-    .commit = NULL,
     .stop = rds_task_stop,
 };
 
 static const cw_plugin_t rds_source_plugin = {
+    CW_PLUGIN_HEADER,
     .kind = CW_PLUGIN_SOURCE,
     .name = "rds-source",
     .aliases = rds_aliases,
@@ -32,11 +33,6 @@ static const cw_plugin_t rds_source_plugin = {
 static const cw_plugin_t *const rds_plugins[] = {&rds_source_plugin, NULL};
 
 static int rds_module_init(const cw_host_t *host, char *errstr, size_t errstr_size) {
-    size_t need = offsetof(cw_host_t, free) + sizeof(host->free);
-    if (host->struct_size < need) {
-        snprintf(errstr, errstr_size, "the worker's host table is older than this plugin needs");
-        return CW_ERR_FATAL;
-    }
     /* not thread-safe: must run once before any task thread uses the library */
     if (mysql_library_init(0, NULL, NULL) != 0) {
         snprintf(errstr, errstr_size, "MariaDB Connector/C failed to initialise");
@@ -49,8 +45,7 @@ static int rds_module_init(const cw_host_t *host, char *errstr, size_t errstr_si
 static void rds_module_fini(void) { mysql_library_end(); }
 
 static const cw_module_t rds_module = {
-    .abi_version = CW_ABI_VERSION,
-    .struct_size = sizeof(cw_module_t),
+    CW_MODULE_HEADER,
     .name = "rds-source",
     .plugins = rds_plugins,
     .init = rds_module_init,

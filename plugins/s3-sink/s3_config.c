@@ -56,7 +56,7 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"aws.session.token", CW_CFG_STRING, NULL, CW_CFG_F_SECRET, "Session token of temporary credentials (curl client only).", NULL, 0, 0},
     {"storage.class", CW_CFG_STRING, "io.confluent.connect.s3.storage.S3Storage", 0, "Accepted for compatibility; only S3Storage exists.", "io.confluent.connect.s3.storage.S3Storage,S3Storage", 0, 0},
     {"schema.compatibility", CW_CFG_STRING, "NONE", 0, "Accepted for compatibility; schemaless records make only NONE meaningful.", "NONE,BACKWARD,FORWARD,FULL", 0, 0},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+    CW_CONFIG_END,
 };
 
 static char *sdup(const char *s) { return strdup(s ? s : ""); }

@@ -1,15 +1,12 @@
 /* The plugin descriptor: connector.class s3-sink and the Confluent class names. */
 #include "s3_sink.h"
-#include <stdio.h>
 
 static const cw_host_t *g_host;
 
 static int on_init(const cw_host_t *host, char *errstr, size_t errstr_size)
 {
-    if (host->abi_version != CW_ABI_VERSION || host->struct_size < sizeof(cw_host_t)) {
-        snprintf(errstr, errstr_size, "s3-sink needs host ABI %d", CW_ABI_VERSION);
-        return CW_ERR_FATAL;
-    }
+    (void)errstr;
+    (void)errstr_size;
     g_host = host;
     return CW_OK;
 }
@@ -51,22 +48,37 @@ static int sink_flush(void *state, cw_topic_partition_t *tps, size_t n, int fina
 static void sink_stop(void *state) { s3_task_stop(state); }
 
 static const cw_sink_ops_t sink_ops = {
-    NULL, sink_start, sink_open, sink_close, sink_put, sink_flush, sink_stop,
+    CW_SINK_OPS_HEADER,
+    .start = sink_start,
+    .open = sink_open,
+    .close = sink_close,
+    .put = sink_put,
+    .flush = sink_flush,
+    .stop = sink_stop,
 };
 
 static const char *const aliases[] = {"io.confluent.connect.s3.S3SinkConnector", "S3SinkConnector",
                                       NULL};
 
 static const cw_plugin_t s3_sink_plugin = {
-    CW_PLUGIN_SINK, "s3-sink", aliases, "0.1.0",
-    "Writes Kafka topics to S3 as Confluent-layout JSON or byte objects, exactly once",
-    s3_sink_config_defs, NULL, &sink_ops, NULL, NULL,
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_SINK,
+    .name = "s3-sink",
+    .aliases = aliases,
+    .version = "0.1.0",
+    .description = "Writes Kafka topics to S3 as Confluent-layout JSON or byte objects, exactly "
+                   "once",
+    .config = s3_sink_config_defs,
+    .sink = &sink_ops,
 };
 
 static const cw_plugin_t *const plugins[] = {&s3_sink_plugin, NULL};
 
 static const cw_module_t s3_module = {
-    CW_ABI_VERSION, sizeof(cw_module_t), "s3-sink", plugins, on_init, NULL,
+    CW_MODULE_HEADER,
+    .name = "s3-sink",
+    .plugins = plugins,
+    .init = on_init,
 };
 
 CW_MODULE_ENTRY(s3_module)

@@ -109,7 +109,7 @@ static const cw_config_def_t ins_defs[] = {
     {"timestamp.field", CW_CFG_STRING, NULL, 0, "Field for the record timestamp (milliseconds since the epoch).", NULL, 0, 0},
     {"static.field", CW_CFG_STRING, NULL, 0, "Field for the static value.", NULL, 0, 0},
     {"static.value", CW_CFG_STRING, NULL, 0, "The static string inserted in static.field.", NULL, 0, 0},
-    TF_DEFS_END};
+    CW_CONFIG_END};
 
 TF_KV_PLUGINS(insert_field, "InsertField", ins_defs, ins_configure, ins_apply, ins_close,
               "Inserts topic, partition, offset, timestamp or a static value as fields")

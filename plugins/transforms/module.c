@@ -18,13 +18,17 @@ static const cw_plugin_t *const plugins[] = {
     NULL};
 
 static int module_init(const cw_host_t *host, char *errstr, size_t n) {
-    if (host->struct_size < sizeof(cw_host_t))
-        return tf_err(errstr, n, CW_ERR_FATAL, "the worker's host table is older than this module");
+    (void)errstr;
+    (void)n;
     tf_host = host;
     cast_set_encoder((char *(*)(const json_t *, size_t *))host->json_encode, host->free);
     return CW_OK;
 }
 
-static const cw_module_t module = {CW_ABI_VERSION, sizeof(cw_module_t), "transforms", plugins,
-                                   module_init, NULL};
+static const cw_module_t module = {
+    CW_MODULE_HEADER,
+    .name = "transforms",
+    .plugins = plugins,
+    .init = module_init,
+};
 CW_MODULE_ENTRY(module)

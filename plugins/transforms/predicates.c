@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PRED_CLASS "org.apache.kafka.connect.transforms.predicates."
 
 static int tnm_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
     (void)ctx;
@@ -31,11 +30,9 @@ static void tnm_close(void *state) {
 
 static const cw_config_def_t tnm_defs[] = {
     {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Java-style regex (PCRE2) the whole topic name must match.", NULL, 0, 0},
-    TF_DEFS_END};
-static const cw_predicate_ops_t tnm_ops = {tnm_configure, tnm_test, tnm_close};
-static const char *const tnm_aliases[] = {PRED_CLASS "TopicNameMatches", NULL};
-const cw_plugin_t tf_topic_name_matches = {CW_PLUGIN_PREDICATE, "TopicNameMatches", tnm_aliases,
-    TF_VERSION, "True for records whose topic matches a regular expression", tnm_defs, NULL, NULL, NULL, &tnm_ops};
+    CW_CONFIG_END};
+TF_PREDICATE(topic_name_matches, "TopicNameMatches", tnm_defs, tnm_configure, tnm_test, tnm_close,
+             "True for records whose topic matches a regular expression")
 
 static int hhk_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
     (void)ctx;
@@ -53,11 +50,9 @@ static int hhk_test(void *state, const cw_record_t *r) {
 
 static const cw_config_def_t hhk_defs[] = {
     {"name", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Header name to look for.", NULL, 0, 0},
-    TF_DEFS_END};
-static const cw_predicate_ops_t hhk_ops = {hhk_configure, hhk_test, free};
-static const char *const hhk_aliases[] = {PRED_CLASS "HasHeaderKey", NULL};
-const cw_plugin_t tf_has_header_key = {CW_PLUGIN_PREDICATE, "HasHeaderKey", hhk_aliases,
-    TF_VERSION, "True for records with at least one header of the given name", hhk_defs, NULL, NULL, NULL, &hhk_ops};
+    CW_CONFIG_END};
+TF_PREDICATE(has_header_key, "HasHeaderKey", hhk_defs, hhk_configure, hhk_test, free,
+             "True for records with at least one header of the given name")
 
 static int tomb_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
     (void)ctx; (void)c; (void)e; (void)n;
@@ -75,7 +70,5 @@ static int tomb_test(void *state, const cw_record_t *r) {
 
 static void tomb_close(void *state) { (void)state; }
 
-static const cw_predicate_ops_t tomb_ops = {tomb_configure, tomb_test, tomb_close};
-static const char *const tomb_aliases[] = {PRED_CLASS "RecordIsTombstone", NULL};
-const cw_plugin_t tf_record_is_tombstone = {CW_PLUGIN_PREDICATE, "RecordIsTombstone", tomb_aliases,
-    TF_VERSION, "True for records with a null value", NULL, NULL, NULL, NULL, &tomb_ops};
+TF_PREDICATE(record_is_tombstone, "RecordIsTombstone", NULL, tomb_configure, tomb_test,
+             tomb_close, "True for records with a null value")

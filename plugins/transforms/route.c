@@ -58,7 +58,7 @@ static int rr_apply(void *state, cw_record_t *r, char *e, size_t n) {
 static const cw_config_def_t rr_defs[] = {
     {"regex", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Java-style regex (PCRE2) the whole topic must match.", NULL, 0, 0},
     {"replacement", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "New topic; $n and ${name} insert groups, \\$ a dollar.", NULL, 0, 0},
-    TF_DEFS_END};
+    CW_CONFIG_END};
 
 TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_apply, rr_close,
           "Renames the topic of records whose topic matches a regular expression")

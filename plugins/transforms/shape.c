@@ -52,7 +52,7 @@ static int extract_apply(void *state, cw_record_t *r, char *e, size_t n) {
 static const cw_config_def_t extract_defs[] = {
     {"field", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Field to extract; the record's key/value becomes its value.", NULL, 0, 0},
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
-    TF_DEFS_END};
+    CW_CONFIG_END};
 
 TF_KV_PLUGINS(extract_field, "ExtractField", extract_defs, extract_configure, extract_apply,
               extract_close, "Replaces the object with one of its fields")
@@ -95,7 +95,7 @@ static int hoist_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static const cw_config_def_t hoist_defs[] = {
     {"field", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Name of the single field of the new object.", NULL, 0, 0},
-    TF_DEFS_END};
+    CW_CONFIG_END};
 
 TF_KV_PLUGINS(hoist_field, "HoistField", hoist_defs, hoist_configure, hoist_apply, hoist_close,
               "Wraps the key/value in an object with one field")
@@ -167,7 +167,7 @@ static int flatten_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static const cw_config_def_t flatten_defs[] = {
     {"delimiter", CW_CFG_STRING, ".", 0, "Joins the names of nested fields.", NULL, 0, 0},
-    TF_DEFS_END};
+    CW_CONFIG_END};
 
 TF_KV_PLUGINS(flatten, "Flatten", flatten_defs, flatten_configure, flatten_apply, flatten_close,
               "Flattens nested objects into top-level fields")
@@ -216,7 +216,7 @@ static int v2k_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static const cw_config_def_t v2k_defs[] = {
     {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Value fields copied into the new key object.", NULL, 0, 0},
-    TF_DEFS_END};
+    CW_CONFIG_END};
 
 TF_PLUGIN(value_to_key, "ValueToKey", v2k_defs, v2k_configure, v2k_apply, v2k_close,
           "Replaces the key with an object of value fields")

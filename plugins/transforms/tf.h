@@ -68,26 +68,71 @@ void tf_double_text(double d, char *buf, size_t n);
 
 #define TF_VERSION "0.1.0"
 #define TF_CLASS "org.apache.kafka.connect.transforms."
+#define TF_PRED_CLASS TF_CLASS "predicates."
 
 /** Declares the plugins tf_<id>_key and tf_<id>_value (names Name$Key / Name$Value, aliases
  *  the Kafka Connect class names). cfg must have been expanded by TF_KV_CONFIGURE. */
-#define TF_KV_PLUGINS(id, Name, defs, cfg, apply, close, desc)                               \
-    static const cw_transform_ops_t id##_key_ops = {cfg##_key, apply, close};                \
-    static const cw_transform_ops_t id##_value_ops = {cfg##_value, apply, close};            \
-    static const char *const id##_key_aliases[] = {TF_CLASS Name "$Key", NULL};             \
-    static const char *const id##_value_aliases[] = {TF_CLASS Name "$Value", NULL};         \
-    const cw_plugin_t tf_##id##_key = {CW_PLUGIN_TRANSFORM, Name "$Key", id##_key_aliases,   \
-        TF_VERSION, desc " (record key)", defs, NULL, NULL, &id##_key_ops, NULL};             \
-    const cw_plugin_t tf_##id##_value = {CW_PLUGIN_TRANSFORM, Name "$Value",                 \
-        id##_value_aliases, TF_VERSION, desc " (record value)", defs, NULL, NULL,             \
-        &id##_value_ops, NULL};
+#define TF_KV_PLUGINS(id, Name, defs, cfg, apply_fn, close_fn, desc)                          \
+    TF_KV_HALF(id, key, Name "$Key", defs, cfg##_key, apply_fn, close_fn, desc " (record key)") \
+    TF_KV_HALF(id, value, Name "$Value", defs, cfg##_value, apply_fn, close_fn,               \
+               desc " (record value)")
+
+#define TF_KV_HALF(id, side, full_name, defs, cfg, apply_fn, close_fn, desc)                 \
+    static const cw_transform_ops_t id##_##side##_ops = {                                    \
+        CW_TRANSFORM_OPS_HEADER,                                                             \
+        .configure = cfg,                                                                    \
+        .apply = apply_fn,                                                                   \
+        .close = close_fn,                                                                   \
+    };                                                                                       \
+    static const char *const id##_##side##_aliases[] = {TF_CLASS full_name, NULL};          \
+    const cw_plugin_t tf_##id##_##side = {                                                   \
+        CW_PLUGIN_HEADER,                                                                    \
+        .kind = CW_PLUGIN_TRANSFORM,                                                         \
+        .name = full_name,                                                                   \
+        .aliases = id##_##side##_aliases,                                                    \
+        .version = TF_VERSION,                                                               \
+        .description = desc,                                                                 \
+        .config = defs,                                                                      \
+        .transform = &id##_##side##_ops,                                                     \
+    };
 
 /** Declares the plugin tf_<id> (name Name, alias the Kafka Connect class name). */
-#define TF_PLUGIN(id, Name, defs, cfg, apply, close, desc)                                   \
-    static const cw_transform_ops_t id##_ops = {cfg, apply, close};                          \
+#define TF_PLUGIN(id, Name, defs, cfg, apply_fn, close_fn, desc)                              \
+    static const cw_transform_ops_t id##_ops = {                                             \
+        CW_TRANSFORM_OPS_HEADER,                                                             \
+        .configure = cfg,                                                                    \
+        .apply = apply_fn,                                                                   \
+        .close = close_fn,                                                                   \
+    };                                                                                       \
     static const char *const id##_aliases[] = {TF_CLASS Name, NULL};                        \
-    const cw_plugin_t tf_##id = {CW_PLUGIN_TRANSFORM, Name, id##_aliases, TF_VERSION, desc,  \
-        defs, NULL, NULL, &id##_ops, NULL};
+    const cw_plugin_t tf_##id = {                                                            \
+        CW_PLUGIN_HEADER,                                                                    \
+        .kind = CW_PLUGIN_TRANSFORM,                                                         \
+        .name = Name,                                                                        \
+        .aliases = id##_aliases,                                                             \
+        .version = TF_VERSION,                                                               \
+        .description = desc,                                                                 \
+        .config = defs,                                                                      \
+        .transform = &id##_ops,                                                              \
+    };
+/** Declares the predicate tf_<id> (name Name, alias Kafka's predicate class name). */
+#define TF_PREDICATE(id, Name, defs, cfg, test_fn, close_fn, desc)                            \
+    static const cw_predicate_ops_t id##_ops = {                                             \
+        CW_PREDICATE_OPS_HEADER,                                                             \
+        .configure = cfg,                                                                    \
+        .test = test_fn,                                                                     \
+        .close = close_fn,                                                                   \
+    };                                                                                       \
+    static const char *const id##_aliases[] = {TF_PRED_CLASS Name, NULL};                   \
+    const cw_plugin_t tf_##id = {                                                            \
+        CW_PLUGIN_HEADER,                                                                    \
+        .kind = CW_PLUGIN_PREDICATE,                                                         \
+        .name = Name,                                                                        \
+        .aliases = id##_aliases,                                                             \
+        .version = TF_VERSION,                                                               \
+        .description = desc,                                                                 \
+        .config = defs,                                                                      \
+        .predicate = &id##_ops,                                                              \
+    };
 
-#define TF_DEFS_END {NULL, 0, NULL, 0, NULL, NULL, 0, 0}
 #endif

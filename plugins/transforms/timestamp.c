@@ -176,7 +176,7 @@ static const cw_config_def_t tsc_defs[] = {
     {"format", CW_CFG_STRING, "", 0, "SimpleDateFormat pattern for string input and output (UTC).", NULL, 0, 0},
     {"unix.precision", CW_CFG_STRING, "milliseconds", 0, "Unit of unix timestamps.", "seconds,milliseconds,microseconds,nanoseconds", 0, 0},
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
-    TF_DEFS_END};
+    CW_CONFIG_END};
 
 TF_KV_PLUGINS(timestamp_converter, "TimestampConverter", tsc_defs, tsc_configure, tsc_apply,
               tsc_close, "Converts timestamps between strings, unix times and Connect's logical types")
@@ -240,7 +240,7 @@ static int tsr_apply(void *state, cw_record_t *r, char *e, size_t n) {
 static const cw_config_def_t tsr_defs[] = {
     {"topic.format", CW_CFG_STRING, "${topic}-${timestamp}", 0, "New topic name; ${topic} and ${timestamp} are replaced.", NULL, 0, 0},
     {"timestamp.format", CW_CFG_STRING, "yyyyMMdd", 0, "SimpleDateFormat pattern of ${timestamp} (UTC).", NULL, 0, 0},
-    TF_DEFS_END};
+    CW_CONFIG_END};
 
 TF_PLUGIN(timestamp_router, "TimestampRouter", tsr_defs, tsr_configure, tsr_apply, tsr_close,
           "Routes records to a topic named after the original topic and the record timestamp")

@@ -18,7 +18,7 @@ static const cw_config_def_t s3_defs[] = {
     {"license", CW_CFG_INT, NULL, CW_CFG_F_SECRET, "A secret number.", NULL, 0, 0},
     {"clean.concat.", CW_CFG_LIST, NULL, CW_CFG_F_PREFIX, "Concat fields.", NULL, 0, 0},
     {"limit.", CW_CFG_INT, NULL, CW_CFG_F_PREFIX, "Per-field limit.", NULL, 0, 100},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+    CW_CONFIG_END,
 };
 
 static cw_props_t *parse(const char *text) {

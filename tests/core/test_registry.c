@@ -83,8 +83,16 @@ static void test_good_module_and_lookup(void) {
 
     fprintf(stderr, "failure causes:\n");
     expect_failure(r, "plugins/wrong_abi.so",
-                   "was built for plugin ABI 2; this worker speaks ABI 1");
-    expect_failure(r, "plugins/bad_size.so", "module descriptor is 16 bytes");
+                   "was built for plugin ABI 1; this worker speaks ABI 2 (rebuild it");
+    expect_failure(r, "plugins/bad_size.so", "module descriptor (cw_module_t) is 16 bytes");
+    expect_failure(r, "plugins/host_inserted.so",
+                   "expects a host table (cw_host_t) of");
+    expect_failure(r, "plugins/ops_larger.so",
+                   "plugin 'opslarger-transform': transform ops table (cw_transform_ops_t) is");
+    expect_failure(r, "plugins/plugin_no_header.so",
+                   "plugin descriptor (cw_plugin_t) is 0 bytes");
+    expect_failure(r, "plugins/unresolved.so",
+                   "unresolved symbol: undefined symbol: cw_test_function_nobody_defines");
     expect_failure(r, "plugins/no_symbol.so", "does not export cw_module_entry");
     expect_failure(r, "plugins/init_fails.so",
                    "failed to initialise: cannot reach license server at 127.0.0.1:1");

@@ -41,9 +41,21 @@
  *                lock. Every cw_host_t function is thread-safe unless documented otherwise.
  *
  * Versioning: CW_ABI_VERSION changes whenever a struct in this header changes layout or a
- * callback changes meaning. Members are only ever appended to cw_host_t; a plugin built
- * against an older header sees a prefix of the table (check host->struct_size before using a
- * member that a later version appended).
+ * callback changes meaning. Every table that crosses the seam starts with its size: the host
+ * table (cw_host_t), the module descriptor (cw_module_t), each plugin (cw_plugin_t) and each
+ * ops table (cw_source_ops_t, cw_sink_ops_t, cw_transform_ops_t, cw_predicate_ops_t). Within
+ * one ABI version members are only ever appended, so:
+ *  - a plugin built against an older header of the same ABI has shorter tables: the worker
+ *    treats the members it lacks as NULL;
+ *  - a plugin whose tables are larger than the worker's (a newer or a modified header) is
+ *    refused at load with a message naming the file and the table;
+ *  - the module descriptor records the size of cw_host_t the plugin was compiled with; a
+ *    module that expects a larger host table than the worker has (a newer or a modified
+ *    header: a member inserted in the middle would make every later call land on the wrong
+ *    function) is refused at load, naming the file;
+ *  - host members that a host may leave NULL (a test host, a service not configured) are
+ *    checked with CW_HOST_HAS(host, member), the one spelling of "is it there".
+ * Write the size members with the CW_*_HEADER macros, never by hand.
  */
 #ifndef CONNECT_WORKER_PLUGIN_H
 #define CONNECT_WORKER_PLUGIN_H
@@ -56,8 +68,9 @@
 extern "C" {
 #endif
 
-/** ABI version this header describes. The worker refuses modules built for another. */
-#define CW_ABI_VERSION 1
+/** ABI version this header describes. The worker refuses modules built for another, naming
+ *  the file and asking for a rebuild. */
+#define CW_ABI_VERSION 2
 
 /** Name of the symbol every plugin shared object exports (see CW_MODULE_ENTRY). */
 #define CW_MODULE_ENTRY_SYMBOL "cw_module_entry"
@@ -178,8 +191,10 @@ typedef enum cw_plugin_kind {
 typedef int (*cw_task_configs_fn)(cw_ctx_t *ctx, const cw_config_t *config, int max_tasks,
                                   cw_task_split_t *split, char *errstr, size_t errstr_size);
 
-/** Source task callbacks (Kafka Connect's SourceTask). */
+/** Source task callbacks (Kafka Connect's SourceTask). Start the initialiser with
+ *  CW_SOURCE_OPS_HEADER. */
 typedef struct cw_source_ops {
+    uint32_t struct_size;  /**< sizeof(cw_source_ops_t): write CW_SOURCE_OPS_HEADER */
     cw_task_configs_fn task_configs;
 
     /** Starts one task. `config` is the connector's configuration plus this task's keys from
@@ -212,6 +227,7 @@ typedef struct cw_source_ops {
  *  consumer group `connect-<connector name>`. Offsets are committed only up to what flush
  *  reports durable. */
 typedef struct cw_sink_ops {
+    uint32_t struct_size;  /**< sizeof(cw_sink_ops_t): write CW_SINK_OPS_HEADER */
     cw_task_configs_fn task_configs;
 
     /** Starts one task. Returns CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL/CW_ERR_CONFIG. */
@@ -258,6 +274,8 @@ typedef struct cw_sink_ops {
 
 /** Transform callbacks (Kafka Connect's Transformation). One instance per task chain. */
 typedef struct cw_transform_ops {
+    uint32_t struct_size;  /**< sizeof(cw_transform_ops_t): write CW_TRANSFORM_OPS_HEADER */
+
     /** Reads `config` (keys without the `transforms.<alias>.` prefix) and creates the
      *  instance. Returns CW_OK or CW_ERR_CONFIG with errstr naming the key. */
     int (*configure)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
@@ -275,6 +293,7 @@ typedef struct cw_transform_ops {
 /** Predicate callbacks (Kafka Connect's Predicate), referenced by
  *  `transforms.<alias>.predicate` and inverted by `.negate`. */
 typedef struct cw_predicate_ops {
+    uint32_t struct_size;  /**< sizeof(cw_predicate_ops_t): write CW_PREDICATE_OPS_HEADER */
     int (*configure)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
                      char *errstr, size_t errstr_size);
     /** Returns 1 when the record matches, 0 when not. Must not modify the record. */
@@ -282,15 +301,45 @@ typedef struct cw_predicate_ops {
     void (*close)(void *state);
 } cw_predicate_ops_t;
 
-/** One plugin. Static storage in the shared object; read-only for the worker. */
+/** Collects the problems a validate callback finds (see cw_host_t.validation_error). Owned
+ *  by the worker; valid only during the validate call. */
+typedef struct cw_validation cw_validation_t;
+
+/** Checks a whole configuration before anything starts (Kafka Connect's Connector.validate
+ *  and ConfigDef validators). The worker has already checked each key against the plugin's
+ *  cw_config_def_t rows (type, bounds, allowed values, required): validate adds what the
+ *  rows cannot say, such as rules between keys (`mode=timestamp` needs
+ *  `timestamp.column.name`), values that must parse (a pattern, a time zone, a Cast spec)
+ *  and facts about the outside world that do not need a connection (a directory exists).
+ *  Report every problem with host->validation_error, each naming its key, and go on: the
+ *  worker prints them all. `config` is the resolved configuration with defaults (for
+ *  transforms and predicates their own keys without the `transforms.<alias>.` prefix).
+ *  `ctx` identifies the connector (task -1); no task runs yet. Called on the main thread by
+ *  `--validate`, before start-up, and by the REST validate endpoint, possibly several times
+ *  and for configurations that are never started: keep no state and open no connection.
+ *  A configuration that passes it must not fail at start for a reason it could have seen. */
+typedef void (*cw_validate_fn)(cw_ctx_t *ctx, const cw_config_t *config, cw_validation_t *v);
+
+/** One plugin. Static storage in the shared object; read-only for the worker. Start the
+ *  initialiser with CW_PLUGIN_HEADER and name the members:
+ *      static const cw_plugin_t my_plugin = {
+ *          CW_PLUGIN_HEADER,
+ *          .kind = CW_PLUGIN_TRANSFORM,
+ *          .name = "uppercase-field",
+ *          ...
+ *          .transform = &my_ops,
+ *      };
+ */
 typedef struct cw_plugin {
+    uint32_t struct_size;            /**< sizeof(cw_plugin_t): write CW_PLUGIN_HEADER */
     cw_plugin_kind_t kind;
     const char *name;                /**< short name, e.g. "s3-sink"; unique per worker */
     const char *const *aliases;      /**< NULL-terminated Kafka Connect class names and short
                                           forms accepted as connector.class / type; or NULL */
     const char *version;             /**< the plugin's own version string */
     const char *description;         /**< one sentence for --list-plugins */
-    const cw_config_def_t *config;   /**< key table ending with {NULL}; NULL: no keys */
+    const cw_config_def_t *config;   /**< key table ending with CW_CONFIG_END; NULL: no keys */
+    cw_validate_fn validate;         /**< optional whole-config check; NULL: the rows suffice */
     const cw_source_ops_t *source;   /**< set for CW_PLUGIN_SOURCE */
     const cw_sink_ops_t *sink;       /**< set for CW_PLUGIN_SINK */
     const cw_transform_ops_t *transform;  /**< set for CW_PLUGIN_TRANSFORM */
@@ -304,6 +353,7 @@ struct cw_host;
 typedef struct cw_module {
     uint32_t abi_version;            /**< CW_ABI_VERSION the module was built against */
     uint32_t struct_size;            /**< sizeof(cw_module_t) the module was built with */
+    uint32_t host_size;              /**< sizeof(cw_host_t) the module was built with */
     const char *name;                /**< module name for messages, e.g. "transforms" */
     const cw_plugin_t *const *plugins;  /**< NULL-terminated; one module may export many */
 
@@ -317,9 +367,33 @@ typedef struct cw_module {
     void (*fini)(void);
 } cw_module_t;
 
+/* ------------------------------------------------------------------------------------------
+ * Initialiser macros: the header stamps versions and sizes, so a plugin cannot get them wrong.
+ * ---------------------------------------------------------------------------------------- */
+
+/** First line of a cw_module_t initialiser: ABI version, descriptor size and host size. */
+#define CW_MODULE_HEADER                                                                     \
+    .abi_version = CW_ABI_VERSION, .struct_size = (uint32_t)sizeof(cw_module_t),             \
+    .host_size = (uint32_t)sizeof(struct cw_host)
+/** First line of a cw_plugin_t initialiser. */
+#define CW_PLUGIN_HEADER .struct_size = (uint32_t)sizeof(cw_plugin_t)
+/** First line of each ops table initialiser. */
+#define CW_SOURCE_OPS_HEADER .struct_size = (uint32_t)sizeof(cw_source_ops_t)
+#define CW_SINK_OPS_HEADER .struct_size = (uint32_t)sizeof(cw_sink_ops_t)
+#define CW_TRANSFORM_OPS_HEADER .struct_size = (uint32_t)sizeof(cw_transform_ops_t)
+#define CW_PREDICATE_OPS_HEADER .struct_size = (uint32_t)sizeof(cw_predicate_ops_t)
+/** The last row of every cw_config_def_t table. */
+#define CW_CONFIG_END                                                                        \
+    { .name = NULL }
+
 /** Declares the entry point. Use it once per shared object:
+ *      static const cw_module_t my_module = {
+ *          CW_MODULE_HEADER,
+ *          .name = "my-plugins",
+ *          .plugins = my_plugins,
+ *      };
  *      CW_MODULE_ENTRY(my_module)
- *  where `my_module` is a `static const cw_module_t`. */
+ */
 #define CW_MODULE_ENTRY(module_var)                                                          \
     CW_EXPORT const cw_module_t *cw_module_entry(void);                                      \
     CW_EXPORT const cw_module_t *cw_module_entry(void) { return &(module_var); }
@@ -384,12 +458,34 @@ typedef struct cw_host {
     void (*task_config_set)(cw_task_split_t *split, int task, const char *key,
                             const char *value);
 
+    /** In validate: reports one problem with the value of `key` (the key as the plugin
+     *  declares it; the worker adds the file and, for transforms, the `transforms.<alias>.`
+     *  prefix). The message is one sentence without the key, e.g. "unknown time zone
+     *  'Mars/Olympus'". Never put a secret value in it. May be called any number of times. */
+    void (*validation_error)(cw_validation_t *v, const char *key, const char *fmt, ...)
+        CW_PRINTF(3, 4);
+
     /* --- records: reading ------------------------------------------------------------- */
 
     const char *(*record_topic)(const cw_record_t *r);
     int32_t (*record_partition)(const cw_record_t *r);
     /** Kafka offset (sinks); -1 for a source record not yet produced. */
     int64_t (*record_offset)(const cw_record_t *r);
+    /** Where a sink record was consumed from: the topic, partition and offset of its Kafka
+     *  message (Kafka Connect's SinkRecord.originalTopic / originalKafkaPartition /
+     *  originalKafkaOffset, KIP-793). Transforms cannot change them: a routing transform
+     *  (RegexRouter, TimestampRouter) changes record_topic and record_partition only.
+     *  These are the coordinates of the consumer's assignment, which is what sink open,
+     *  close and flush (cw_topic_partition_t) and the committed offsets speak in: a sink
+     *  that tracks durability per partition must key it by these, not by record_topic /
+     *  record_partition (which it may use to decide where the record is written).
+     *  The topic is borrowed: valid as long as the record. For a source record (not
+     *  consumed from Kafka) they return what record_topic, record_partition and
+     *  record_offset return. Never fail; the same thread rules as the other record
+     *  functions apply. */
+    const char *(*record_original_topic)(const cw_record_t *r);
+    int32_t (*record_original_partition)(const cw_record_t *r);
+    int64_t (*record_original_offset)(const cw_record_t *r);
     /** Milliseconds since the epoch, or CW_TIMESTAMP_NONE. */
     int64_t (*record_timestamp)(const cw_record_t *r);
 
@@ -476,7 +572,7 @@ typedef struct cw_host {
     /** Frees memory the host handed over (offset_get, json_encode). NULL is a no-op. */
     void (*free)(void *ptr);
 
-    /* --- appended members (check struct_size before use) ------------------------------- */
+    /* --- records: the value as JSON text, for streaming readers ------------------------- */
 
     /** The value as plain JSON text (JsonConverter's payload: without the schemas envelope)
      *  when the record holds it as bytes that are still authoritative, so that a transform
@@ -489,6 +585,14 @@ typedef struct cw_host {
      *  as record_value. */
     const void *(*record_value_json_text)(cw_record_t *r, size_t *len);
 } cw_host_t;
+
+/** Non-zero when `host` has `member` and it is set: the one spelling of "is this host
+ *  function there?". Needed only for members a host may leave NULL, and for plugins that
+ *  want to run on a worker whose table predates the member. */
+#define CW_HOST_HAS(host, member)                                                            \
+    ((host) != NULL &&                                                                       \
+     (host)->struct_size >= offsetof(cw_host_t, member) + sizeof((host)->member) &&          \
+     (host)->member != NULL)
 
 #ifdef __cplusplus
 }

@@ -46,7 +46,12 @@ static int src_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr
 }
 static void src_stop(void *state) { (void)state; }
 
-static const cw_source_ops_t source_ops = {NULL, src_start, src_poll, NULL, src_stop};
+static const cw_source_ops_t source_ops = {
+    CW_SOURCE_OPS_HEADER,
+    .start = src_start,
+    .poll = src_poll,
+    .stop = src_stop,
+};
 
 static int tr_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                         size_t errstr_size) {
@@ -58,25 +63,58 @@ static int tr_apply(void *state, cw_record_t *record, char *errstr, size_t errst
     (void)state, (void)record, (void)errstr, (void)errstr_size;
     return CW_OK;
 }
+#ifdef CW_TEST_UNRESOLVED
+/* Defined nowhere: with lazy binding the module would load and kill the worker on the first
+ * record. */
+void cw_test_function_nobody_defines(void);
+static void tr_close(void *state) {
+    (void)state;
+    cw_test_function_nobody_defines();
+}
+#else
 static void tr_close(void *state) { (void)state; }
+#endif
 
-static const cw_transform_ops_t transform_ops = {tr_configure, tr_apply, tr_close};
+#ifndef CW_TEST_OPS_SIZE
+#define CW_TEST_OPS_SIZE sizeof(cw_transform_ops_t)
+#endif
+static const cw_transform_ops_t transform_ops = {
+    .struct_size = CW_TEST_OPS_SIZE,
+    .configure = tr_configure,
+    .apply = tr_apply,
+    .close = tr_close,
+};
 
 static const char *const source_aliases[] = {"com.example.connect." CW_TEST_PLUGIN_NAME "Connector",
                                              CW_TEST_PLUGIN_NAME "-alias", NULL};
 
 static const cw_config_def_t source_config[] = {
     {"file", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "A file.", NULL, 0, 0},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+    CW_CONFIG_END,
 };
 
+#ifndef CW_TEST_PLUGIN_SIZE
+#define CW_TEST_PLUGIN_SIZE sizeof(cw_plugin_t)
+#endif
 static const cw_plugin_t source_plugin = {
-    CW_PLUGIN_SOURCE, CW_TEST_PLUGIN_NAME, source_aliases, "1.0", "A test source.",
-    source_config, &source_ops, NULL, NULL, NULL};
+    .struct_size = CW_TEST_PLUGIN_SIZE,
+    .kind = CW_PLUGIN_SOURCE,
+    .name = CW_TEST_PLUGIN_NAME,
+    .aliases = source_aliases,
+    .version = "1.0",
+    .description = "A test source.",
+    .config = source_config,
+    .source = &source_ops,
+};
 
 static const cw_plugin_t transform_plugin = {
-    CW_PLUGIN_TRANSFORM, CW_TEST_PLUGIN_NAME "-transform", NULL, "1.0", "A test transform.",
-    NULL, NULL, NULL, &transform_ops, NULL};
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_TRANSFORM,
+    .name = CW_TEST_PLUGIN_NAME "-transform",
+    .version = "1.0",
+    .description = "A test transform.",
+    .transform = &transform_ops,
+};
 
 static const cw_plugin_t *const plugins[] = {&source_plugin, &transform_plugin, NULL};
 
@@ -87,8 +125,20 @@ static const cw_plugin_t *const plugins[] = {&source_plugin, &transform_plugin, 
 #define CW_TEST_STRUCT_SIZE sizeof(cw_module_t)
 #endif
 
-static const cw_module_t module = {CW_TEST_ABI, CW_TEST_STRUCT_SIZE, "test-" CW_TEST_PLUGIN_NAME,
-                                   plugins, test_init, test_fini};
+#ifndef CW_TEST_HOST_SIZE
+#define CW_TEST_HOST_SIZE sizeof(cw_host_t)
+#endif
+
+/* Written out instead of CW_MODULE_HEADER: some of these modules are broken on purpose. */
+static const cw_module_t module = {
+    .abi_version = CW_TEST_ABI,
+    .struct_size = CW_TEST_STRUCT_SIZE,
+    .host_size = CW_TEST_HOST_SIZE,
+    .name = "test-" CW_TEST_PLUGIN_NAME,
+    .plugins = plugins,
+    .init = test_init,
+    .fini = test_fini,
+};
 
 #ifndef CW_TEST_NO_SYMBOL
 CW_MODULE_ENTRY(module)

@@ -28,7 +28,7 @@ static const cw_config_def_t secret_defs[] = {
     {"api.password", CW_CFG_STRING, "DefaultSecretValue42", CW_CFG_F_SECRET,
      "A secret with a default; never shown.", NULL, 0, 0},
     {"label", CW_CFG_STRING, "plain", 0, "Not a secret.", NULL, 0, 0},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0}};
+    CW_CONFIG_END};
 
 static int pass_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                           size_t errstr_size) {
@@ -41,17 +41,28 @@ static int pass_apply(void *state, cw_record_t *r, char *errstr, size_t errstr_s
     return CW_OK;
 }
 static void pass_close(void *state) { (void)state; }
-static const cw_transform_ops_t secret_ops = {pass_configure, pass_apply, pass_close};
-static const cw_plugin_t secret_plugin = {CW_PLUGIN_TRANSFORM, "test-secret", NULL, "0.1",
-                                          "Test transform with a secret key.", secret_defs, NULL,
-                                          NULL, &secret_ops, NULL};
+static const cw_transform_ops_t secret_ops = {
+    CW_TRANSFORM_OPS_HEADER,
+    .configure = pass_configure,
+    .apply = pass_apply,
+    .close = pass_close,
+};
+static const cw_plugin_t secret_plugin = {
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_TRANSFORM,
+    .name = "test-secret",
+    .version = "0.1",
+    .description = "Test transform with a secret key.",
+    .config = secret_defs,
+    .transform = &secret_ops,
+};
 
 /* --- test-fail-on -------------------------------------------------------------------------- */
 
 static const cw_config_def_t fail_defs[] = {
     {"fail.on", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Substring that makes a record fail.",
      NULL, 0, 0},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0}};
+    CW_CONFIG_END};
 
 static int fail_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                           size_t errstr_size) {
@@ -69,10 +80,21 @@ static int fail_apply(void *state, cw_record_t *r, char *errstr, size_t errstr_s
     return CW_OK;
 }
 static void fail_close(void *state) { free(state); }
-static const cw_transform_ops_t fail_ops = {fail_configure, fail_apply, fail_close};
-static const cw_plugin_t fail_plugin = {CW_PLUGIN_TRANSFORM, "test-fail-on", NULL, "0.1",
-                                        "Test transform failing on a substring.", fail_defs,
-                                        NULL, NULL, &fail_ops, NULL};
+static const cw_transform_ops_t fail_ops = {
+    CW_TRANSFORM_OPS_HEADER,
+    .configure = fail_configure,
+    .apply = fail_apply,
+    .close = fail_close,
+};
+static const cw_plugin_t fail_plugin = {
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_TRANSFORM,
+    .name = "test-fail-on",
+    .version = "0.1",
+    .description = "Test transform failing on a substring.",
+    .config = fail_defs,
+    .transform = &fail_ops,
+};
 
 /* --- test-backpressure --------------------------------------------------------------------- */
 
@@ -85,7 +107,7 @@ typedef struct {
 static const cw_config_def_t bp_defs[] = {
     {"file", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Output file.", NULL, 0, 0},
     {"retriable.puts", CW_CFG_INT, "3", 0, "Non-empty puts refused first.", NULL, 0, 1000},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0}};
+    CW_CONFIG_END};
 
 static int bp_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                     size_t errstr_size) {
@@ -133,10 +155,22 @@ static void bp_stop(void *state) {
     fclose(b->f);
     free(b);
 }
-static const cw_sink_ops_t bp_ops = {NULL, bp_start, NULL, NULL, bp_put, bp_flush, bp_stop};
-static const cw_plugin_t bp_plugin = {CW_PLUGIN_SINK, "test-backpressure", NULL, "0.1",
-                                      "Test sink refusing its first puts.", bp_defs, NULL,
-                                      &bp_ops, NULL, NULL};
+static const cw_sink_ops_t bp_ops = {
+    CW_SINK_OPS_HEADER,
+    .start = bp_start,
+    .put = bp_put,
+    .flush = bp_flush,
+    .stop = bp_stop,
+};
+static const cw_plugin_t bp_plugin = {
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_SINK,
+    .name = "test-backpressure",
+    .version = "0.1",
+    .description = "Test sink refusing its first puts.",
+    .config = bp_defs,
+    .sink = &bp_ops,
+};
 
 /* --- test-drop / test-topic-is ------------------------------------------------------------ */
 
@@ -144,14 +178,24 @@ static int drop_apply(void *state, cw_record_t *r, char *errstr, size_t errstr_s
     (void)state, (void)r, (void)errstr, (void)errstr_size;
     return CW_DROP;
 }
-static const cw_transform_ops_t drop_ops = {pass_configure, drop_apply, pass_close};
-static const cw_plugin_t drop_plugin = {CW_PLUGIN_TRANSFORM, "test-drop", NULL, "0.1",
-                                        "Test transform dropping records.", NULL, NULL, NULL,
-                                        &drop_ops, NULL};
+static const cw_transform_ops_t drop_ops = {
+    CW_TRANSFORM_OPS_HEADER,
+    .configure = pass_configure,
+    .apply = drop_apply,
+    .close = pass_close,
+};
+static const cw_plugin_t drop_plugin = {
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_TRANSFORM,
+    .name = "test-drop",
+    .version = "0.1",
+    .description = "Test transform dropping records.",
+    .transform = &drop_ops,
+};
 
 static const cw_config_def_t topic_defs[] = {
     {"topic", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Topic to match.", NULL, 0, 0},
-    {NULL, 0, NULL, 0, NULL, NULL, 0, 0}};
+    CW_CONFIG_END};
 static int topic_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state,
                            char *errstr, size_t errstr_size) {
     (void)ctx, (void)errstr, (void)errstr_size;
@@ -161,13 +205,28 @@ static int topic_configure(cw_ctx_t *ctx, const cw_config_t *config, void **stat
 static int topic_test(void *state, const cw_record_t *r) {
     return strcmp(host->record_topic(r), state) == 0;
 }
-static const cw_predicate_ops_t topic_ops = {topic_configure, topic_test, fail_close};
-static const cw_plugin_t topic_plugin = {CW_PLUGIN_PREDICATE, "test-topic-is", NULL, "0.1",
-                                         "Test predicate on the topic name.", topic_defs, NULL,
-                                         NULL, NULL, &topic_ops};
+static const cw_predicate_ops_t topic_ops = {
+    CW_PREDICATE_OPS_HEADER,
+    .configure = topic_configure,
+    .test = topic_test,
+    .close = fail_close,
+};
+static const cw_plugin_t topic_plugin = {
+    CW_PLUGIN_HEADER,
+    .kind = CW_PLUGIN_PREDICATE,
+    .name = "test-topic-is",
+    .version = "0.1",
+    .description = "Test predicate on the topic name.",
+    .config = topic_defs,
+    .predicate = &topic_ops,
+};
 
 static const cw_plugin_t *const plugins[] = {&secret_plugin, &fail_plugin, &bp_plugin,
                                              &drop_plugin, &topic_plugin, NULL};
-static const cw_module_t module = {CW_ABI_VERSION, sizeof(cw_module_t), "worker-test-plugins",
-                                   plugins, init, NULL};
+static const cw_module_t module = {
+    CW_MODULE_HEADER,
+    .name = "worker-test-plugins",
+    .plugins = plugins,
+    .init = init,
+};
 CW_MODULE_ENTRY(module)
