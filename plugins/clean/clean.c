@@ -5,6 +5,7 @@
 #include "clean.h"
 #include "clean_internal.h"
 #include "parse.h"
+#include "connect-worker/sdk_json.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,32 +199,10 @@ bad:
 
 /* --- applying --------------------------------------------------------------------------- */
 
-static void describe(const json_t *v, char *buf, size_t n) {
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        size_t len = json_string_length(v), o = 0;
-        o += (size_t)snprintf(buf, n, "'");
-        for (size_t i = 0; i < len && i < 60 && o + 8 < n; i++) {
-            unsigned char ch = (unsigned char)s[i];
-            if (ch >= 0x20 && ch < 0x7f && ch != '\\') buf[o++] = (char)ch;
-            else o += (size_t)snprintf(buf + o, n - o, "\\x%02x", ch);
-        }
-        snprintf(buf + o, n - o, "%s'", len > 60 ? "..." : "");
-    } else if (json_is_integer(v)) {
-        snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    } else if (json_is_real(v)) {
-        snprintf(buf, n, "%.17g", json_real_value(v));
-    } else if (json_is_boolean(v)) {
-        snprintf(buf, n, json_is_true(v) ? "true" : "false");
-    } else {
-        snprintf(buf, n, json_is_object(v) ? "(an object)" : "(an array)");
-    }
-}
-
 static int bad_value(const char *field, const json_t *v, const char *verb, const char *rest,
                      char *e, size_t n) {
     char d[160];
-    describe(v, d, sizeof(d));
+    cw_sdk_json_describe(v, d, sizeof(d));
     snprintf(e, n, "clean: field '%s': cannot %s %s%s%s", field, verb, d, *rest ? " " : "", rest);
     return CW_ERR_RECORD;
 }

@@ -139,7 +139,34 @@ static void test_random(void) {
     CHECK(ok);
 }
 
+static void check_describe(json_t *v, const char *want) {
+    char buf[200];
+    cw_sdk_json_describe(v, buf, sizeof buf);
+    CHECK_STR(buf, want);
+    json_decref(v);
+}
+
+static void test_describe(void) {
+    check_describe(json_string("abc"), "'abc'");
+    check_describe(json_stringn("a\\b\n\0c\xc3\xa9", 8), "'a\\x5cb\\x0a\\x00c\\xc3\\xa9'");
+    check_describe(json_string("0123456789012345678901234567890123456789012345678901234567890123"),
+                   "'012345678901234567890123456789012345678901234567890123456789...'");
+    check_describe(json_integer(-42), "-42");
+    check_describe(json_real(0.1), "0.10000000000000001");
+    check_describe(json_true(), "true");
+    check_describe(json_null(), "null");
+    check_describe(json_object(), "(an object)");
+    check_describe(json_array(), "(an array)");
+    cw_sdk_json_describe(NULL, NULL, 0); /* no room: nothing written */
+    char small[6];
+    json_t *s = json_string("abcdefghij");
+    cw_sdk_json_describe(s, small, sizeof small); /* cut, still terminated */
+    CHECK(strlen(small) < sizeof small && small[0] == '\'');
+    json_decref(s);
+}
+
 int main(void) {
+    test_describe();
     test_seq_len();
     test_valid();
     test_plain_end();

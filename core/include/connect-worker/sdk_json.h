@@ -3,7 +3,7 @@
  *
  * UTF-8 here is RFC 3629 as jansson checks it: no overlong forms, no surrogates (U+D800 to
  * U+DFFF), nothing above U+10FFFF. All functions are pure: thread-safe, no allocation except
- * where a cw_sdk_buf_t grows.
+ * where a cw_sdk_buf_t grows. Only cw_sdk_json_describe needs jansson.
  */
 #ifndef CONNECT_WORKER_SDK_JSON_H
 #define CONNECT_WORKER_SDK_JSON_H
@@ -57,6 +57,16 @@ size_t cw_sdk_json_escape_to(char *dst, const void *s, size_t n, int flags, size
  *  Returns 0, or -1 with errno ENOMEM and b unchanged. */
 int cw_sdk_buf_json_string(cw_sdk_buf_t *b, const void *s, size_t n, int flags,
                            size_t *replaced);
+
+struct json_t; /* jansson's; include <jansson.h> to build values */
+
+/** Writes a short, printable description of the jansson value v (borrowed; NULL reads as
+ *  null) into buf, NUL-terminated and cut to `size`, for error messages that name a value:
+ *  a string quoted in single quotes, its first 60 bytes with every byte outside printable
+ *  ASCII (and the backslash) as \xNN and "..." when it is longer; a number as JSON writes it
+ *  (reals with 17 significant digits); true, false, null; "(an object)" or "(an array)".
+ *  Never fails. Thread-safe as long as nobody changes v meanwhile. Uses jansson. */
+void cw_sdk_json_describe(const struct json_t *v, char *buf, size_t size);
 
 #ifdef __cplusplus
 }
