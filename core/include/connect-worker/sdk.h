@@ -5,9 +5,9 @@
  * would otherwise copy into itself. It is a static archive compiled as position-independent
  * code (libconnect-worker-sdk.a), so a plugin links it into its own shared object and needs
  * no run-time path: `pkg-config --cflags --libs connect-worker`. The worker links the same
- * archive for its own use. Everything here is hidden inside the object that links it
- * (compile with -fvisibility=hidden, as the bundled plugins do), so two plugins built
- * against different SDK versions never interfere.
+ * archive for its own use. The archive is compiled with hidden visibility, so its functions
+ * stay inside the object that links them: two plugins built against different SDK versions
+ * never interfere, and none of them is exported.
  *
  *   connect-worker/sdk_buf.h    growable byte buffers (cw_sdk_buf_t)
  *   connect-worker/sdk_json.h   UTF-8 checks, the fast plain-text scan, JSON string escaping
