@@ -1,20 +1,18 @@
-/* Predicates: TopicNameMatches (the whole topic matches a POSIX ERE), HasHeaderKey,
+/* Predicates: TopicNameMatches (the whole topic matches a Java-style regex, PCRE2), HasHeaderKey,
  * RecordIsTombstone. They only read the record. */
 #include "tf.h"
-#include "regex_util.h"
+#include "connect-worker/sdk.h"
 #include <stdlib.h>
 #include <string.h>
 
 
 typedef struct tnm {
-    regex_t re;
-    int compiled;  /* re holds a compiled regex */
+    cw_sdk_regex_t *re;
 } tnm_t;
 
 static void tnm_close(void *state) {
     tnm_t *s = state;
-    if (!s) return;
-    if (s->compiled) regfree(&s->re);
+    if (s) cw_sdk_regex_destroy(s->re);
     free(s);
 }
 
@@ -24,20 +22,21 @@ static void tnm_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     char why[300];
     if (!pattern || !*pattern)
         tf_host->validation_error(v, "pattern", "a regular expression is required");
-    else if (rx_compile(&s->re, pattern, why, sizeof(why)))
+    else if (!(s->re = cw_sdk_regex_new(pattern, CW_SDK_REGEX_FULL, why, sizeof(why))))
         tf_host->validation_error(v, "pattern", "%s", why);
-    else
-        s->compiled = 1;
 }
 TF_CHECKED(tnm_configure, tnm_parse, tnm_t, tnm_close)
 
 static int tnm_test(void *state, const cw_record_t *r) {
     const char *topic = tf_host->record_topic(r);
-    return topic && rx_full_match(&((tnm_t *)state)->re, topic, NULL);
+    /* A match that had to stop (PCRE2's backtracking limit) counts as no match: a predicate
+     * has no error to report. */
+    return topic &&
+           cw_sdk_regex_match(((tnm_t *)state)->re, topic, strlen(topic), NULL, 0, NULL, 0) == 1;
 }
 
 static const cw_config_def_t tnm_defs[] = {
-    {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "POSIX extended regex the whole topic name must match.", NULL, 0, 0},
+    {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Java-style regex (PCRE2) the whole topic name must match.", NULL, 0, 0},
     CW_CONFIG_END};
 TF_PREDICATE(topic_name_matches, "TopicNameMatches", tnm_defs, tnm_configure, tnm_configure_validate, tnm_test, tnm_close,
              "True for records whose topic matches a regular expression")
