@@ -13,7 +13,6 @@ typedef enum { S3_COMP_NONE = 0, S3_COMP_GZIP, S3_COMP_ZSTD } s3_compression_t;
 typedef enum { S3_NULL_FAIL = 0, S3_NULL_IGNORE, S3_NULL_WRITE } s3_null_behavior_t;
 typedef enum { S3_PART_DEFAULT = 0, S3_PART_FIELD, S3_PART_TIME } s3_partitioner_kind_t;
 typedef enum { S3_TS_RECORD = 0, S3_TS_FIELD, S3_TS_WALLCLOCK } s3_ts_extractor_t;
-typedef enum { S3_VAL_JSON = 0, S3_VAL_STRING, S3_VAL_BYTES } s3_value_kind_t;
 
 /** Everything the task reads from its configuration, validated. */
 typedef struct s3_settings {
@@ -37,7 +36,6 @@ typedef struct s3_settings {
     int conditional_writes;
     int max_open_files;
     int use_libs3;
-    s3_value_kind_t value_kind, key_kind;
     /* partitioner */
     s3_partitioner_kind_t partitioner;
     char **fields;

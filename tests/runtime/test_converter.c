@@ -21,17 +21,17 @@ static char *wire_value(cw_record_t *r, size_t *len) {
 
 static void test_names(void) {
     cw_converter_kind_t k;
-    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.json.JsonConverter", &k) == 0 && k == CW_CONV_JSON);
-    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.storage.StringConverter", &k) == 0 && k == CW_CONV_STRING);
-    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.converters.ByteArrayConverter", &k) == 0 && k == CW_CONV_BYTES);
-    CHECK(cw_converter_kind_parse("json", &k) == 0 && k == CW_CONV_JSON);
-    CHECK(cw_converter_kind_parse("string", &k) == 0 && k == CW_CONV_STRING);
-    CHECK(cw_converter_kind_parse("bytes", &k) == 0 && k == CW_CONV_BYTES);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.json.JsonConverter", &k) == 0 && k == CW_CONVERTER_JSON);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.storage.StringConverter", &k) == 0 && k == CW_CONVERTER_STRING);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.converters.ByteArrayConverter", &k) == 0 && k == CW_CONVERTER_BYTES);
+    CHECK(cw_converter_kind_parse("json", &k) == 0 && k == CW_CONVERTER_JSON);
+    CHECK(cw_converter_kind_parse("string", &k) == 0 && k == CW_CONVERTER_STRING);
+    CHECK(cw_converter_kind_parse("bytes", &k) == 0 && k == CW_CONVERTER_BYTES);
     CHECK(cw_converter_kind_parse("io.confluent.connect.avro.AvroConverter", &k) == -1);
 }
 
 static void test_json_envelope(void) {
-    cw_converter_t env = {CW_CONV_JSON, 1}, plain = {CW_CONV_JSON, 0};
+    cw_converter_t env = {CW_CONVERTER_JSON, 1}, plain = {CW_CONVERTER_JSON, 0};
     char err[512] = "";
     const char *in = "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"lat\":-89.9787}}";
     json_t *v = cw_converter_to_json(&env, in, strlen(in), err, sizeof err);
@@ -66,7 +66,7 @@ static void test_json_envelope(void) {
 }
 
 static void test_string_bytes(void) {
-    cw_converter_t str = {CW_CONV_STRING, 0}, bytes = {CW_CONV_BYTES, 0};
+    cw_converter_t str = {CW_CONVERTER_STRING, 0}, bytes = {CW_CONVERTER_BYTES, 0};
     char err[256];
     json_t *v = cw_converter_to_json(&str, "caf\xc3\xa9", 5, err, sizeof err);
     CHECK(json_is_string(v) && strcmp(json_string_value(v), "caf\xc3\xa9") == 0);
@@ -92,7 +92,7 @@ static void test_string_bytes(void) {
 }
 
 static void test_record_lazy(void) {
-    cw_converter_t env = {CW_CONV_JSON, 1}, str = {CW_CONV_STRING, 0}, plain = {CW_CONV_JSON, 0};
+    cw_converter_t env = {CW_CONVERTER_JSON, 1}, str = {CW_CONVERTER_STRING, 0}, plain = {CW_CONVERTER_JSON, 0};
     /* Bytes nobody looks at are never parsed, and handed over untouched. */
     cw_record_t *r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &str);
     h->record_set_value(r, "\x01not json {\xff", 12);
@@ -173,7 +173,7 @@ static void test_record_lazy(void) {
 }
 
 static void test_headers(void) {
-    cw_converter_t str = {CW_CONV_STRING, 0};
+    cw_converter_t str = {CW_CONVERTER_STRING, 0};
     cw_record_t *r = cw_record_new_source("t", 0, NULL, NULL, &str, &str);
     h->record_header_add(r, "a", "1", 1);
     h->record_header_add(r, "b", NULL, 0);

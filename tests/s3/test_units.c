@@ -170,16 +170,19 @@ static void test_encoders(void)
     CHECK_STR(out, "{\"a\":1}\n");
     free(out);
     fake_record_free(&r);
-    /* A schemas.enable envelope goes through the converter (here: parsed as is). */
-    fake_record_init(&r, "t", 0, 1, 0, "{\"schema\":null,\"payload\":1}");
+    /* A schemas.enable envelope: its payload, as Confluent writes it. */
+    fake_record_init(&r, "t", 0, 1, 0, "{\"schema\":null,\"payload\":{\"a\":1}}");
+    r.vform = CW_BYTES_JSON_ENVELOPE;
     out = encode(&r, &rc);
     CHECK(rc == CW_OK && r.vjson != NULL, "envelope must be read through the converter");
+    CHECK_STR(out, "{\"a\":1}\n");
     free(out);
     fake_record_free(&r);
-    /* Text that cannot be JSON (a StringConverter value configured at worker level). */
+    /* JsonConverter bytes that cannot be JSON: the converter's error, not a raw line. */
     fake_record_init(&r, "t", 0, 1, 0, "plain text");
     out = encode(&r, &rc);
-    CHECK(rc == CW_ERR_RECORD && r.vjson == NULL, "non-JSON bytes must not pass through raw");
+    CHECK(rc == CW_ERR_RECORD && r.vjson == NULL && strstr(err, "not JSON"),
+          "non-JSON bytes must not pass through raw: rc=%d", rc);
     free(out);
     fake_record_free(&r);
     /* Invalid JSON with a newline is a bad record. */
@@ -205,12 +208,19 @@ static void test_encoders(void)
     CHECK_STR(out, "null\n");
     free(out);
     fake_record_free(&r);
-    /* StringConverter: a JSON string. */
-    const char *sc[] = {"value.converter", "org.apache.kafka.connect.storage.StringConverter", NULL};
-    load(sc);
+    /* StringConverter (the host's converter view says TEXT; the connector config names no
+     * converter): a JSON string, even when the text looks like JSON, as Confluent writes
+     * a Connect string. */
     fake_record_init(&r, "t", 0, 1, 0, "he said \"hi\"\nbye");
+    r.vform = CW_BYTES_TEXT;
     out = encode(&r, &rc);
     CHECK_STR(out, "\"he said \\\"hi\\\"\\nbye\"\n");
+    free(out);
+    fake_record_free(&r);
+    fake_record_init(&r, "t", 0, 1, 0, "{\"a\":1}");
+    r.vform = CW_BYTES_TEXT;
+    out = encode(&r, &rc);
+    CHECK_STR(out, "\"{\\\"a\\\":1}\"\n");
     free(out);
     fake_record_free(&r);
     /* ByteArrayFormat: raw bytes + separator. */
@@ -219,6 +229,20 @@ static void test_encoders(void)
     fake_record_init(&r, "t", 0, 1, 0, "raw\nbytes");
     out = encode(&r, &rc);
     CHECK_STR(out, "raw\nbytes|");
+    free(out);
+    fake_record_free(&r);
+    /* ... and with JsonConverter's envelope, a "bytes" payload decoded (Confluent), any
+     * other envelope as consumed. */
+    fake_record_init(&r, "t", 0, 1, 0, "{\"schema\":{\"type\":\"bytes\"},\"payload\":\"aGk=\"}");
+    r.vform = CW_BYTES_JSON_ENVELOPE;
+    out = encode(&r, &rc);
+    CHECK_STR(out, "hi|");
+    free(out);
+    fake_record_free(&r);
+    fake_record_init(&r, "t", 0, 1, 0, "{\"schema\":null,\"payload\":\"aGk=\"}");
+    r.vform = CW_BYTES_JSON_ENVELOPE;
+    out = encode(&r, &rc);
+    CHECK_STR(out, "{\"schema\":null,\"payload\":\"aGk=\"}|");
     free(out);
     fake_record_free(&r);
     /* Headers as one JSON object. */
