@@ -142,6 +142,22 @@ size_t s3_uploadq_bytes(s3_uploadq_t *q);
 /** Stops the threads after their current jobs and releases the jobs left (done=0). */
 void s3_uploadq_free(s3_uploadq_t *q);
 
+/* ---- metrics (s3_metrics.c) ---- */
+/** The task's series in the host's registry; all NULL (and every update a no-op) when the
+ *  host keeps no metrics. Handles owned by the worker, valid until stop returns. */
+typedef struct s3_metrics {
+    const cw_host_t *h;
+    cw_metric_t *objects, *bytes, *duration;
+} s3_metrics_t;
+/** Registers the metrics for the task of `ctx`; a refusal is logged and the task goes on. */
+void s3_metrics_register(s3_metrics_t *m, const cw_host_t *h, cw_ctx_t *ctx);
+/** Seconds on a monotonic clock, for s3_metrics_request's `started`. */
+double s3_metrics_now(void);
+/** One successful request that began at `started`, sending `bytes` object bytes. */
+void s3_metrics_request(const s3_metrics_t *m, double started, size_t bytes);
+/** One object completely written. */
+void s3_metrics_object(const s3_metrics_t *m);
+
 /* ---- the task (s3_task.c) ---- */
 typedef struct s3_task s3_task_t;
 int s3_task_start(const cw_host_t *host, cw_ctx_t *ctx, const cw_config_t *cfg,

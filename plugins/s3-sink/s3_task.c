@@ -70,6 +70,7 @@ struct s3_task {
     tp_state_t *tps;
     int64_t (*now_ms)(void);
     s3_bytes_t line;
+    s3_metrics_t metrics;
 };
 
 /* A job of the upload queue: the objects of a sealed batch, or one part of an open object. */
@@ -252,10 +253,12 @@ static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const cha
             return fail_msg(t, "CreateMultipartUpload", st->key, &res, oc, errstr, errstr_size);
     }
     char *etag = NULL;
+    double started = s3_metrics_now();
     oc = c->ops->mpu_part(c, st->key, st->upload_id, st->nparts + 1,
                                   data, len, &etag, &res);
     if (oc != S3_DONE)
         return fail_msg(t, "UploadPart", st->key, &res, oc, errstr, errstr_size);
+    s3_metrics_request(&t->metrics, started, len);
     if (st->nparts == st->cap_parts) {
         int cap = st->cap_parts ? st->cap_parts * 2 : 8;
         char **e = realloc(st->etags, (size_t)cap * sizeof *e);
@@ -286,16 +289,21 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
                 return rc;
             st->buf.len = 0;
         }
+        double started = s3_metrics_now();
         oc = c->ops->mpu_complete(c, st->key, st->upload_id, st->etags,
                                           st->nparts, t->s.conditional_writes, &res);
         if (oc != S3_DONE)
             return fail_msg(t, "CompleteMultipartUpload", st->key, &res, oc, errstr, errstr_size);
+        s3_metrics_request(&t->metrics, started, 0);
     } else {
+        double started = s3_metrics_now();
         oc = c->ops->put(c, st->key, st->buf.data ? st->buf.data : "",
                                  st->buf.len, content_type(t), t->s.conditional_writes, &res);
         if (oc != S3_DONE)
             return fail_msg(t, "PUT", st->key, &res, oc, errstr, errstr_size);
+        s3_metrics_request(&t->metrics, started, st->buf.len);
     }
+    s3_metrics_object(&t->metrics);
     if (!strcmp(res.code, "Replaced"))
         t->h->log(t->ctx, CW_LOG_WARN,
                   "s3://%s/%s held other content from an earlier, uncommitted attempt; "
@@ -601,6 +609,7 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
     t->h = h;
     t->ctx = ctx;
     t->now_ms = real_now;
+    s3_metrics_register(&t->metrics, h, ctx);
     int rc = s3_settings_load(h, cfg, &t->s, errstr, errstr_size);
     if (rc == CW_OK)
         rc = creds_start(t, errstr, errstr_size);

@@ -172,6 +172,84 @@ static void test_record_lazy(void) {
     cw_record_free(r);
 }
 
+/* The converter view: the converter of each slot and what its bytes are, as they change. */
+static cw_bytes_form_t form_of(cw_record_t *r, int key, cw_converter_kind_t *conv, int *schemas) {
+    cw_data_format_t f = CW_DATA_FORMAT_INIT;
+    int rc = key ? h->record_key_format(r, &f) : h->record_value_format(r, &f);
+    CHECK(rc == CW_OK);
+    if (conv) *conv = f.converter;
+    if (schemas) *schemas = f.schemas_enable;
+    return f.form;
+}
+
+/* A record as consumed: the bytes are the wire form (record_from_message needs a broker). */
+static cw_record_t *consumed(const cw_converter_t *kc, const cw_converter_t *vc, const char *v) {
+    cw_record_t *r = cw_record_new_source("t", 0, NULL, NULL, kc, vc);
+    r->value.data = v;
+    r->value.len = v ? strlen(v) : 0;
+    return r;
+}
+
+static void test_format(void) {
+    cw_converter_t env = {CW_CONVERTER_JSON, 1}, plain = {CW_CONVERTER_JSON, 0};
+    cw_converter_t str = {CW_CONVERTER_STRING, 1}, bytes = {CW_CONVERTER_BYTES, 0};
+    cw_converter_kind_t conv;
+    int schemas;
+    char err[256];
+    size_t len;
+    const void *b;
+    /* JsonConverter as consumed: the envelope with schemas.enable, plain JSON without. */
+    cw_record_t *r = consumed(&str, &env, "{\"schema\":null,\"payload\":1}");
+    CHECK(form_of(r, 0, &conv, &schemas) == CW_BYTES_JSON_ENVELOPE);
+    CHECK(conv == CW_CONVERTER_JSON && schemas == 1);
+    CHECK(form_of(r, 1, &conv, &schemas) == CW_BYTES_NULL);  /* no key */
+    CHECK(conv == CW_CONVERTER_STRING && schemas == 0);       /* schemas.enable is JSON's */
+    /* Changed through JSON: the bytes become the payload's compact JSON. */
+    CHECK(json_integer_value(h->record_value_json_mut(r, err, sizeof err)) == 1);
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
+    b = h->record_value(r, &len);
+    CHECK(len == 1 && memcmp(b, "1", 1) == 0);
+    cw_record_free(r);
+    r = consumed(&str, &plain, "{\"a\":1}");
+    CHECK(form_of(r, 0, NULL, &schemas) == CW_BYTES_JSON && schemas == 0);
+    cw_record_free(r);
+    /* Bytes a plugin set are the plain form even with schemas.enable. */
+    r = cw_record_new_source("t", 0, NULL, NULL, &str, &env);
+    h->record_set_value(r, "{\"a\":1}", 7);
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
+    cw_record_free(r);
+    /* StringConverter: text, even when it looks like JSON; a non-string set through JSON is
+     * shown as compact JSON; a string set through JSON is text again. */
+    r = consumed(&str, &str, "{\"a\":1}");
+    CHECK(form_of(r, 0, &conv, NULL) == CW_BYTES_TEXT && conv == CW_CONVERTER_STRING);
+    h->record_set_value_json(r, json_pack("{s:i}", "a", 1));
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
+    b = h->record_value(r, &len);
+    CHECK(len == 7 && memcmp(b, "{\"a\":1}", 7) == 0);
+    h->record_set_value_json(r, json_string("x"));
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_TEXT);
+    h->record_set_value_json(r, NULL);
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_NULL);
+    cw_record_free(r);
+    /* ByteArrayConverter: binary; a base64 string set through JSON decodes to bytes, a
+     * non-string falls back to compact JSON. */
+    r = consumed(&bytes, &bytes, "\x01\x02");
+    CHECK(form_of(r, 0, &conv, NULL) == CW_BYTES_BINARY && conv == CW_CONVERTER_BYTES);
+    h->record_set_value_json(r, json_string("aGk="));
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_BINARY);
+    b = h->record_value(r, &len);
+    CHECK(len == 2 && memcmp(b, "hi", 2) == 0);
+    h->record_set_value_json(r, json_integer(5));
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
+    cw_record_free(r);
+    /* A caller's struct too small for the ABI 2 members is refused, not overrun. */
+    r = consumed(&str, &plain, "1");
+    cw_data_format_t small = {.struct_size = 4};
+    CHECK(h->record_value_format(r, &small) == CW_ERR_FATAL);
+    CHECK(h->record_value_format(r, NULL) == CW_ERR_FATAL);
+    cw_record_free(r);
+}
+
 static void test_headers(void) {
     cw_converter_t str = {CW_CONVERTER_STRING, 0};
     cw_record_t *r = cw_record_new_source("t", 0, NULL, NULL, &str, &str);
@@ -202,5 +280,6 @@ int main(void) {
     test_string_bytes();
     test_record_lazy();
     test_headers();
+    test_format();
     CHECK_DONE();
 }
