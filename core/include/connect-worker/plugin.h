@@ -563,7 +563,8 @@ typedef struct cw_host {
     /** The key / value as bytes: the untouched bytes when nothing changed them, otherwise the
      *  compact JSON encoding of the changed value (strings of the string converter as their
      *  raw text). NULL with *len = 0 for a null key / value (a tombstone). Borrowed: valid
-     *  until the record is changed or handed back. */
+     *  until the record is changed or handed back. Whether they are JSON text, a string's
+     *  text or raw bytes: record_key_format / record_value_format. */
     const void *(*record_key)(cw_record_t *r, size_t *len);
     const void *(*record_value)(cw_record_t *r, size_t *len);
 
