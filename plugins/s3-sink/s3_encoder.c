@@ -80,16 +80,30 @@ static int one_line_json(const char *d, size_t len)
     return i < len && strchr("{[\"-0123456789tfn", d[i]) != NULL;
 }
 
+/* behavior.on.null.values for a null value: CW_DROP, CW_ERR_RECORD, or 0 to write it. */
+static int null_value(const s3_settings_t *s, char *errstr, size_t errstr_size)
+{
+    if (s->on_null == S3_NULL_IGNORE)
+        return CW_DROP;
+    if (s->on_null == S3_NULL_FAIL) {
+        snprintf(errstr, errstr_size, "null value (behavior.on.null.values=fail)");
+        return CW_ERR_RECORD;
+    }
+    return CW_OK;
+}
+
 /* JsonFormat, as Confluent's JsonRecordWriterProvider writes the Connect value: JSON text of
  * the value goes into the object untouched when it is one line; everything else (a schemas
  * envelope: its payload; StringConverter text: a JSON string; ByteArrayConverter bytes:
  * their base64 string, as Jackson writes a byte[]; pretty-printed JSON) is the converter's
  * view of the value, encoded compactly. */
-static int encode_json(const cw_host_t *h, cw_record_t *r, int key, const char *data,
-                       size_t len, s3_bytes_t *line, char *errstr, size_t errstr_size)
+static int encode_json(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
+                       const char *data, size_t len, s3_bytes_t *line, char *errstr,
+                       size_t errstr_size)
 {
     int rc;
-    if (bytes_form(h, r, key) == (int)CW_BYTES_JSON && one_line_json(data, len)) {
+    if (bytes_form(h, r, key) == (int)CW_BYTES_JSON && one_line_json(data, len) &&
+        !(len == 4 && !memcmp(data, "null", 4))) {
         rc = s3_bytes_append(line, data, len) ? CW_ERR_FATAL : CW_OK;
     } else {
         char perr[200];
@@ -99,6 +113,9 @@ static int encode_json(const cw_host_t *h, cw_record_t *r, int key, const char *
             snprintf(errstr, errstr_size, "%s is not JSON: %s", key ? "key" : "value", perr);
             return CW_ERR_RECORD;
         }
+        /* JsonConverter reads `null`, and an envelope's null payload, as a null value. */
+        if (json_is_null(v) && !key && (rc = null_value(s, errstr, errstr_size)) != CW_OK)
+            return rc;
         rc = append_json(h, v, line, errstr, errstr_size);
     }
     if (rc != CW_OK)
@@ -107,44 +124,53 @@ static int encode_json(const cw_host_t *h, cw_record_t *r, int key, const char *
 }
 
 /* ByteArrayFormat with JsonConverter's envelope: Confluent writes the bytes of a payload
- * whose schema is "bytes" (base64 in the JSON). NULL when the envelope holds anything else;
- * *out is malloc'd. */
-static unsigned char *envelope_bytes(const char *data, size_t len, size_t *out_len)
+ * whose schema is "bytes" (base64 in the JSON), and a null payload is a null value. Returns
+ * 1 with *out (malloc'd) for bytes, 2 for a null payload, 0 for anything else. */
+static int envelope_bytes(const char *data, size_t len, unsigned char **out, size_t *out_len)
 {
     json_t *env = json_loadb(data, len, 0, NULL);
     json_t *payload = json_object_get(env, "payload");
     const char *type = json_string_value(json_object_get(json_object_get(env, "schema"), "type"));
-    unsigned char *out = NULL;
+    int rc = json_is_null(payload) ? 2 : 0;
     if (type && !strcmp(type, "bytes") && json_is_string(payload)) {
         size_t n = json_string_length(payload);
         const char *b64 = json_string_value(payload);
-        out = n % 4 == 0 ? malloc(n / 4 * 3 + 1) : NULL;
-        int got = out ? EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n) : -1;
+        *out = n % 4 == 0 ? malloc(n / 4 * 3 + 1) : NULL;
+        int got = *out ? EVP_DecodeBlock(*out, (const unsigned char *)b64, (int)n) : -1;
         if (got < 0) {
-            free(out);
-            out = NULL;
+            free(*out);
+            *out = NULL;
         } else {
             /* EVP_DecodeBlock counts the padding as zero bytes. */
             got -= (n >= 1 && b64[n - 1] == '=') + (n >= 2 && b64[n - 2] == '=');
             *out_len = (size_t)got;
+            rc = 1;
         }
     }
     json_decref(env);
-    return out;
+    return rc;
 }
 
 /* ByteArrayFormat: the record's bytes. Confluent writes only ByteArrayConverter values (and
  * an envelope's "bytes" payload) and fails every other record; we write the bytes as
  * consumed (or as a transform left them) instead: text, JSON, an envelope. */
 static int encode_bytes(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
-                        const char *data, size_t len, s3_bytes_t *line)
+                        const char *data, size_t len, s3_bytes_t *line, char *errstr,
+                        size_t errstr_size)
 {
     unsigned char *decoded = NULL;
     size_t dlen = 0;
-    if (bytes_form(h, r, key) == (int)CW_BYTES_JSON_ENVELOPE &&
-        (decoded = envelope_bytes(data, len, &dlen)) != NULL) {
-        data = (const char *)decoded;
-        len = dlen;
+    if (bytes_form(h, r, key) == (int)CW_BYTES_JSON_ENVELOPE) {
+        int got = envelope_bytes(data, len, &decoded, &dlen);
+        if (got == 1) {
+            data = (const char *)decoded;
+            len = dlen;
+        } else if (got == 2) {
+            int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
+            if (rc != CW_OK)
+                return rc;
+            len = 0;
+        }
     }
     int rc = s3_bytes_append(line, data, len) ||
              s3_bytes_append(line, s->bytearray_separator, s->separator_len);
@@ -158,20 +184,17 @@ int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, 
     size_t len = 0;
     const char *data = key ? h->record_key(r, &len) : h->record_value(r, &len);
     if (!data) {
-        if (!key && s->on_null == S3_NULL_IGNORE)
-            return CW_DROP;
-        if (!key && s->on_null == S3_NULL_FAIL) {
-            snprintf(errstr, errstr_size, "null value (behavior.on.null.values=fail)");
-            return CW_ERR_RECORD;
-        }
+        int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
+        if (rc != CW_OK)
+            return rc;
         if (s->format == S3_FMT_JSON)
             return s3_bytes_append(line, "null\n", 5) ? CW_ERR_FATAL : CW_OK;
         return s3_bytes_append(line, s->bytearray_separator, s->separator_len) ? CW_ERR_FATAL
                                                                                : CW_OK;
     }
     if (s->format == S3_FMT_BYTEARRAY)
-        return encode_bytes(h, s, r, key, data, len, line);
-    return encode_json(h, r, key, data, len, line, errstr, errstr_size);
+        return encode_bytes(h, s, r, key, data, len, line, errstr, errstr_size);
+    return encode_json(h, s, r, key, data, len, line, errstr, errstr_size);
 }
 
 int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)

@@ -178,6 +178,19 @@ static void test_encoders(void)
     CHECK_STR(out, "{\"a\":1}\n");
     free(out);
     fake_record_free(&r);
+    /* JsonConverter reads an envelope's null payload (and the text null) as a null value:
+     * behavior.on.null.values applies (default fail), as for a tombstone. */
+    fake_record_init(&r, "t", 0, 1, 0, "{\"schema\":null,\"payload\":null}");
+    r.vform = CW_BYTES_JSON_ENVELOPE;
+    out = encode(&r, &rc);
+    CHECK(rc == CW_ERR_RECORD && strstr(err, "behavior.on.null.values"), "rc=%d", rc);
+    free(out);
+    fake_record_free(&r);
+    fake_record_init(&r, "t", 0, 1, 0, "null");
+    out = encode(&r, &rc);
+    CHECK(rc == CW_ERR_RECORD && strstr(err, "behavior.on.null.values"), "rc=%d", rc);
+    free(out);
+    fake_record_free(&r);
     /* JsonConverter bytes that cannot be JSON: the converter's error, not a raw line. */
     fake_record_init(&r, "t", 0, 1, 0, "plain text");
     out = encode(&r, &rc);
@@ -243,6 +256,13 @@ static void test_encoders(void)
     r.vform = CW_BYTES_JSON_ENVELOPE;
     out = encode(&r, &rc);
     CHECK_STR(out, "{\"schema\":null,\"payload\":\"aGk=\"}|");
+    free(out);
+    fake_record_free(&r);
+    /* An envelope's null payload is a null value (behavior.on.null.values, here fail). */
+    fake_record_init(&r, "t", 0, 1, 0, "{\"schema\":{\"type\":\"bytes\",\"optional\":true},\"payload\":null}");
+    r.vform = CW_BYTES_JSON_ENVELOPE;
+    out = encode(&r, &rc);
+    CHECK(rc == CW_ERR_RECORD && strstr(err, "behavior.on.null.values"), "rc=%d", rc);
     free(out);
     fake_record_free(&r);
     /* Headers as one JSON object. */
