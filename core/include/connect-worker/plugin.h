@@ -425,7 +425,9 @@ typedef enum cw_bytes_form {
     CW_BYTES_NULL = 0,
     /** JSON text of the value itself, the value record_value_json returns: JsonConverter
      *  bytes without the schemas envelope (schemas.enable=false, or bytes a plugin set), or
-     *  any value a transform changed through JSON, re-encoded compactly. A sink writing JSON
+     *  a value a transform changed through JSON, re-encoded compactly (except a string
+     *  under StringConverter: TEXT, and a base64 string under ByteArrayConverter: BINARY,
+     *  the decoded bytes). A sink writing JSON
      *  may copy them as they are. Bytes consumed from Kafka are not checked (they may be
      *  invalid JSON, or span lines); record_value_json parses them and says what is wrong. */
     CW_BYTES_JSON = 1,
@@ -463,9 +465,12 @@ typedef struct cw_data_format {
  * recording rules). Kafka Connect's kebab-case names translate the way the Prometheus JMX
  * exporter writes them: group and name joined with '_', '-' as '_' (sink-task-metrics /
  * sink-record-read-total gives sink_task_metrics_sink_record_read_total). Prefix a
- * plugin's own metrics with its name (s3_sink_...). A counter's name ends in "_total"; a
- * histogram's names its unit (_seconds, _bytes). Every sample carries the labels
- * connector="<name>" and task="<n>" (histogram buckets add le="<bound>").
+ * plugin's own metrics with its name (s3_sink_...). A counter's name ends in "_total" and
+ * no other's does; "_bucket", "_sum" and "_count" are left to histogram samples; a
+ * histogram's name says its unit (_seconds, _bytes); a help text is required. The worker
+ * refuses a definition that breaks one of these rules, naming the metric and the rule.
+ * Every sample carries the labels connector="<name>" and task="<n>" (histogram buckets
+ * add le="<bound>").
  * ---------------------------------------------------------------------------------------- */
 
 /** One registered series (a metric of one task). Owned by the worker. */
@@ -483,7 +488,7 @@ typedef struct cw_metric_def {
     uint32_t struct_size;    /**< sizeof(cw_metric_def_t): write CW_METRIC_DEF_HEADER */
     cw_metric_kind_t kind;
     const char *name;        /**< see the naming rules above; copied */
-    const char *help;        /**< one sentence for the # HELP line (NULL: none); copied */
+    const char *help;        /**< one sentence for the # HELP line; required; copied */
     const double *buckets;   /**< histograms: upper bounds, finite and strictly increasing
                                   (the +Inf bucket is implicit); copied. NULL with
                                   nbuckets 0: Prometheus' default buckets (0.005 .. 10) */
@@ -492,7 +497,6 @@ typedef struct cw_metric_def {
 
 #define CW_METRIC_DEF_HEADER .struct_size = (uint32_t)sizeof(cw_metric_def_t)
 #define CW_METRIC_BUCKETS_MAX 64
-
 
 typedef enum cw_log_level {
     CW_LOG_ERROR = 0,
@@ -680,7 +684,7 @@ typedef struct cw_host {
      *  buckets match. The transforms and predicates of a task share the task's ctx, and so
      *  its series. Returns NULL with errstr naming the metric when the name breaks the
      *  rules (e.g. "metric name 'objects-uploaded' is not a valid Prometheus name: '-' at
-     *  position 7 ..."), the kind or buckets are invalid or clash with an earlier
+     *  position 8 ..."), the kind or buckets are invalid or clash with an earlier
      *  registration of the name, `ctx` is connector-level (task_configs, validate: no
      *  task), or the host keeps no metrics. A NULL handle is accepted by every function
      *  below as a no-op, so a plugin may go on without metrics.
