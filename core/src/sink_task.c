@@ -94,7 +94,8 @@ static void batch_drop_partition(sink_t *s, const char *topic, int32_t partition
     size_t kept = 0;
     for (size_t i = 0; i < s->nbatch; i++) {
         cw_record_t *r = s->batch[i].r;
-        if (r->rkm->partition == partition && strcmp(rd_kafka_topic_name(r->rkm->rkt), topic) == 0)
+        if (cw_record_original_partition(r) == partition &&
+            strcmp(cw_record_original_topic(r), topic) == 0)
             cw_record_free(r);
         else
             s->batch[kept++] = s->batch[i];
@@ -397,15 +398,19 @@ static int put_batch(sink_t *s) {
             cw_task_fail(s->t, "put failed: %s", *err ? err : "no reason given");
         return CW_ERR_FATAL;
     }
+    /* Positions are the consumer's: original coordinates, whatever a transform routed the
+     * record to (KIP-793). */
     tp_t *tp = NULL;
     for (size_t i = 0; i < s->nbatch; i++) {
         cw_record_t *r = s->batch[i].r;
-        const char *topic = rd_kafka_topic_name(r->rkm->rkt);
+        const char *topic = cw_record_original_topic(r);
+        int32_t partition = cw_record_original_partition(r);
+        int64_t next = cw_record_original_offset(r) + 1;
         /* A batch holds runs of one partition: look up only when it changes. */
-        if (!tp || tp->partition != r->rkm->partition || strcmp(tp->topic, topic) != 0)
-            tp = tp_find(s, topic, r->rkm->partition);
-        if (tp && (tp->position == CW_OFFSET_INVALID || r->rkm->offset + 1 > tp->position))
-            tp->position = r->rkm->offset + 1;
+        if (!tp || tp->partition != partition || strcmp(tp->topic, topic) != 0)
+            tp = tp_find(s, topic, partition);
+        if (tp && (tp->position == CW_OFFSET_INVALID || next > tp->position))
+            tp->position = next;
     }
     batch_free(s);
     return CW_OK;
