@@ -9,39 +9,6 @@
 #include <zlib.h>
 #include <zstd.h>
 
-int s3_bytes_reserve(s3_bytes_t *b, size_t cap)
-{
-    if (cap <= b->cap)
-        return 0;
-    char *d = realloc(b->data, cap);
-    if (!d)
-        return -1;
-    b->data = d;
-    b->cap = cap;
-    return 0;
-}
-
-int s3_bytes_append(s3_bytes_t *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        if (s3_bytes_reserve(b, cap) != 0)
-            return -1;
-    }
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-void s3_bytes_free(s3_bytes_t *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof *b);
-}
-
 static int append_json(const cw_host_t *h, const json_t *v, s3_bytes_t *line, char *errstr,
                        size_t errstr_size)
 {
@@ -51,7 +18,7 @@ static int append_json(const cw_host_t *h, const json_t *v, s3_bytes_t *line, ch
         snprintf(errstr, errstr_size, "could not encode the value as JSON");
         return CW_ERR_RECORD;
     }
-    int rc = s3_bytes_append(line, enc, n);
+    int rc = cw_sdk_buf_append(line, enc, n);
     h->free(enc);
     return rc ? CW_ERR_FATAL : CW_OK;
 }
@@ -104,7 +71,7 @@ static int encode_json(const cw_host_t *h, const s3_settings_t *s, cw_record_t *
     int rc;
     if (bytes_form(h, r, key) == (int)CW_BYTES_JSON && one_line_json(data, len) &&
         !(len == 4 && !memcmp(data, "null", 4))) {
-        rc = s3_bytes_append(line, data, len) ? CW_ERR_FATAL : CW_OK;
+        rc = cw_sdk_buf_append(line, data, len) ? CW_ERR_FATAL : CW_OK;
     } else {
         char perr[200];
         json_t *v = key ? h->record_key_json(r, perr, sizeof perr)
@@ -120,7 +87,7 @@ static int encode_json(const cw_host_t *h, const s3_settings_t *s, cw_record_t *
     }
     if (rc != CW_OK)
         return rc;
-    return s3_bytes_append(line, "\n", 1) ? CW_ERR_FATAL : CW_OK;
+    return cw_sdk_buf_append(line, "\n", 1) ? CW_ERR_FATAL : CW_OK;
 }
 
 /* ByteArrayFormat with JsonConverter's envelope: Confluent writes the bytes of a payload
@@ -172,8 +139,8 @@ static int encode_bytes(const cw_host_t *h, const s3_settings_t *s, cw_record_t 
             len = 0;
         }
     }
-    int rc = s3_bytes_append(line, data, len) ||
-             s3_bytes_append(line, s->bytearray_separator, s->separator_len);
+    int rc = cw_sdk_buf_append(line, data, len) ||
+             cw_sdk_buf_append(line, s->bytearray_separator, s->separator_len);
     free(decoded);
     return rc ? CW_ERR_FATAL : CW_OK;
 }
@@ -188,8 +155,8 @@ int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, 
         if (rc != CW_OK)
             return rc;
         if (s->format == S3_FMT_JSON)
-            return s3_bytes_append(line, "null\n", 5) ? CW_ERR_FATAL : CW_OK;
-        return s3_bytes_append(line, s->bytearray_separator, s->separator_len) ? CW_ERR_FATAL
+            return cw_sdk_buf_append(line, "null\n", 5) ? CW_ERR_FATAL : CW_OK;
+        return cw_sdk_buf_append(line, s->bytearray_separator, s->separator_len) ? CW_ERR_FATAL
                                                                                : CW_OK;
     }
     if (s->format == S3_FMT_BYTEARRAY)
@@ -215,7 +182,7 @@ int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)
     json_decref(obj);
     if (!enc)
         return -1;
-    int rc = s3_bytes_append(line, enc, el) || s3_bytes_append(line, "\n", 1);
+    int rc = cw_sdk_buf_append(line, enc, el) || cw_sdk_buf_append(line, "\n", 1);
     h->free(enc);
     return rc ? -1 : 0;
 }
@@ -256,14 +223,8 @@ static int gz_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out, 
     c->z.avail_in = (uInt)n;
     int zr;
     do {
-        if (out->cap - out->len < 16384) {
-            size_t want = out->cap * 2 > out->len + 65536 ? out->cap * 2 : out->len + 65536;
-            char *d = realloc(out->data, want);
-            if (!d)
-                return -1;
-            out->data = d;
-            out->cap = want;
-        }
+        if (out->cap - out->len < 16384 && cw_sdk_grow(&out->data, &out->cap, out->len + 65536))
+            return -1;
         c->z.next_out = (Bytef *)out->data + out->len;
         c->z.avail_out = (uInt)(out->cap - out->len);
         zr = deflate(&c->z, flush);
@@ -280,15 +241,9 @@ static int zstd_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out
     ZSTD_inBuffer in = {p, n, 0};
     size_t left;
     do {
-        if (out->cap - out->len < 16384) {
-            size_t want = out->cap * 2 > out->len + 65536 + ZSTD_CStreamOutSize()
-                              ? out->cap * 2 : out->len + 65536 + ZSTD_CStreamOutSize();
-            char *d = realloc(out->data, want);
-            if (!d)
-                return -1;
-            out->data = d;
-            out->cap = want;
-        }
+        if (out->cap - out->len < 16384 &&
+            cw_sdk_grow(&out->data, &out->cap, out->len + 65536 + ZSTD_CStreamOutSize()))
+            return -1;
         ZSTD_outBuffer ob = {out->data + out->len, out->cap - out->len, 0};
         left = ZSTD_compressStream2(c->zc, &ob, &in, mode);
         if (ZSTD_isError(left))
@@ -304,7 +259,7 @@ int s3_compressor_write(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t 
         return gz_run(c, p, n, out, Z_NO_FLUSH);
     if (c->kind == S3_COMP_ZSTD)
         return zstd_run(c, p, n, out, ZSTD_e_continue);
-    return s3_bytes_append(out, p, n);
+    return cw_sdk_buf_append(out, p, n);
 }
 
 int s3_compressor_finish(s3_compressor_t *c, s3_bytes_t *out)
