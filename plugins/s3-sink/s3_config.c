@@ -68,19 +68,6 @@ static const char *short_class(const char *cls)
     return dot ? dot + 1 : cls;
 }
 
-/* How the connector's converter hands values over decides how JsonFormat writes them. */
-static s3_value_kind_t converter_kind(const char *conv)
-{
-    if (!conv)
-        return S3_VAL_JSON;
-    const char *c = short_class(conv);
-    if (!strcmp(c, "StringConverter"))
-        return S3_VAL_STRING;
-    if (!strcmp(c, "ByteArrayConverter"))
-        return S3_VAL_BYTES;
-    return S3_VAL_JSON;
-}
-
 /* The partitioner keys: FieldPartitioner needs fields, TimeBasedPartitioner a pattern and a
  * positive duration; Daily and Hourly fix both. */
 static void partitioner_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
@@ -217,8 +204,6 @@ void s3_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation
     s->upload_threads = (int)h->config_get_int(cfg, "s3.upload.threads", 0);
     s->upload_queue_bytes = h->config_get_int(cfg, "s3.upload.queue.max.bytes", 0);
     s->max_open_files = (int)h->config_get_int(cfg, "partitioner.max.open.files", 0);
-    s->value_kind = converter_kind(h->config_get(cfg, "value.converter"));
-    s->key_kind = converter_kind(h->config_get(cfg, "key.converter"));
     time_parse(h, cfg, v, s);
     partitioner_parse(h, cfg, v, s);
 }
