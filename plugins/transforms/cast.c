@@ -34,7 +34,7 @@ static void cast_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
         tf_host->validation_error(v, "spec", "out of memory");
         return;
     }
-    int v2 = tf_syntax_v2(c);
+    int v2 = tf_syntax_v2(c, v);
     for (size_t i = 0; i < s->spec.n; i++)
         if (s->spec.items[i].field)
             tf_path_parse_v(v, "spec", s->spec.items[i].field, v2, &s->paths[i]);

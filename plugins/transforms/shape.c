@@ -25,7 +25,7 @@ static void extract_parse(const cw_config_t *c, cw_validation_t *v, void *state)
     if (!f || !*f)
         tf_host->validation_error(v, "field", "the field to extract is required");
     else
-        tf_path_parse_v(v, "field", f, tf_syntax_v2(c), &s->path);
+        tf_path_parse_v(v, "field", f, tf_syntax_v2(c, v), &s->path);
 }
 TF_KV_CHECKED(extract_configure, extract_parse, extract_t, extract_close)
 TF_KV_CONFIGURE(extract_configure)
@@ -38,9 +38,20 @@ static int extract_apply(void *state, cw_record_t *r, char *e, size_t n) {
     if (!json_is_object(v))
         return tf_err(e, n, CW_ERR_RECORD, "ExtractField: the %s is a JSON %s, not an object",
                       tf_which_name(s->which), tf_type_name(v));
-    json_t *f = tf_path_get(v, &s->path);
-    /* A missing field gives null, as Kafka's Map.get does. Take the reference before the
-     * old root is released by tf_set. */
+    /* Kafka's SingleFieldPath.valueFrom: a missing or null step gives null, a step that
+     * holds something other than an object fails the record. */
+    json_t *f = v;
+    for (size_t i = 0; f && i < s->path.n; i++) {
+        if (!json_is_object(f)) {
+            if (json_is_null(f)) break;
+            return tf_err(e, n, CW_ERR_RECORD,
+                          "ExtractField: only objects support nested field access: step '%s' of "
+                          "field '%s' is a JSON %s", s->path.seg[i - 1], s->path.text,
+                          tf_type_name(f));
+        }
+        f = json_object_get(f, s->path.seg[i]);
+    }
+    /* Take the reference before the old root is released by tf_set. */
     tf_set(r, s->which, f ? json_incref(f) : json_null());
     return CW_OK;
 }

@@ -86,8 +86,9 @@ json_t *tf_path_parent(json_t *root, const tf_path_t *p);
 json_t *tf_path_get(json_t *root, const tf_path_t *p);
 const char *tf_path_leaf(const tf_path_t *p);
 
-/** Reads field.syntax.version (V1 or V2) from config: returns 1 for V2. */
-int tf_syntax_v2(const cw_config_t *config);
+/** Reads field.syntax.version (V1 or V2, any case) from config: returns 1 for V2; another
+ *  value is reported under the key (as Kafka's validator words it) and reads as V1. */
+int tf_syntax_v2(const cw_config_t *config, cw_validation_t *v);
 
 /** A list config value copied as an owned NULL-terminated array (NULL when unset). */
 char **tf_list_dup(const cw_config_t *config, const char *key, size_t *count);

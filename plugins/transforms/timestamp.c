@@ -43,7 +43,7 @@ static void tsc_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
         tf_host->validation_error(v, "target.type", "'%s' is not one of string, unix, Date, "
                                   "Time, Timestamp", tt ? tt : "");
     const char *f = tf_host->config_get(c, "field");
-    if (f && *f) tf_path_parse_v(v, "field", f, tf_syntax_v2(c), &s->path);
+    if (f && *f) tf_path_parse_v(v, "field", f, tf_syntax_v2(c, v), &s->path);
     const char *fmt = tf_host->config_get(c, "format");
     if (fmt && *fmt) {
         char why[256];
