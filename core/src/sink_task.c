@@ -19,6 +19,7 @@
 #include "errors.h"
 #include "log.h"
 #include "record.h"
+#include "topic_match.h"
 #include "worker.h"
 
 #define BATCH_MAX 500
@@ -56,6 +57,10 @@ typedef struct {
     int paused;
     long assign_gen, revoke_gen;
     int64_t next_catchup_check;
+    cw_topic_match_t *match;   /* topics.regex, or NULL for a topics list */
+    char **matched;            /* the topics subscribed for topics.regex (sorted) */
+    int64_t regex_refresh_ms;  /* the consumer's topic.metadata.refresh.interval.ms */
+    int64_t next_regex_refresh;
 } sink_t;
 
 static void sleep_ms(int ms) {
@@ -488,20 +493,59 @@ static int wait_for_other_sinks(sink_t *s) {
     return done || atomic_load(&s->t->stop);
 }
 
+/* topics.regex: picks the matching topics from the cluster's metadata (the SDK's Java-style
+ * regex, a whole-name match, as Kafka's consumer does) and subscribes to that list when it
+ * changed. librdkafka's own regex subscription would read the pattern as POSIX ERE. A failed
+ * metadata request keeps the current subscription and is retried within a second. */
+static void refresh_regex(sink_t *s) {
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(s->rk, 1, NULL, &md, 5000);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        cw_log(s->c->name, s->t->id, CW_LOG_WARN,
+               "topics.regex: cannot read the topic list (%s); retrying", rd_kafka_err2str(e));
+        s->next_regex_refresh = cw_now_ms() + 1000;
+        return;
+    }
+    s->next_regex_refresh = cw_now_ms() + s->regex_refresh_ms;
+    const char **names = calloc((size_t)md->topic_cnt + 1, sizeof *names);
+    size_t n = 0;
+    for (int i = 0; names && i < md->topic_cnt; i++)
+        if (!md->topics[i].err) names[n++] = md->topics[i].topic;
+    char **list = names ? cw_topic_match_select(s->match, names, n, &n) : NULL;
+    free(names);
+    rd_kafka_metadata_destroy(md);
+    if (!list || cw_topic_match_same(list, s->matched)) {
+        cw_topic_match_free_list(list);
+        return;
+    }
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(n ? (int)n : 1);
+    for (size_t i = 0; i < n; i++)
+        rd_kafka_topic_partition_list_add(sub, list[i], RD_KAFKA_PARTITION_UA);
+    e = n ? rd_kafka_subscribe(s->rk, sub) : rd_kafka_unsubscribe(s->rk);
+    rd_kafka_topic_partition_list_destroy(sub);
+    if (e) {
+        cw_log(s->c->name, s->t->id, CW_LOG_WARN, "topics.regex: cannot subscribe: %s",
+               rd_kafka_err2str(e));
+        cw_topic_match_free_list(list);
+        return;
+    }
+    cw_log(s->c->name, s->t->id, CW_LOG_INFO, "topics.regex '%s' matches %zu topic(s)%s%s",
+           cw_config_get(s->t->config, "topics.regex"), n, n ? ", first " : "",
+           n ? list[0] : "");
+    cw_topic_match_free_list(s->matched);
+    s->matched = list;
+}
+
 static int subscribe(sink_t *s, char *err, size_t errsz) {
     const char *regex = cw_config_get(s->t->config, "topics.regex");
     size_t n = 0;
     const char *const *topics = cw_config_get_list(s->t->config, "topics", &n);
-    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(n ? (int)n : 1);
     if (regex && *regex) {
-        /* librdkafka treats a topic starting with ^ as a (POSIX extended) regular
-         * expression; anchoring both ends matches whole names, as Kafka's Java
-         * Pattern.matches does. */
-        char *re = malloc(strlen(regex) + 5);
-        sprintf(re, "^(%s)$", regex);
-        rd_kafka_topic_partition_list_add(sub, re, RD_KAFKA_PARTITION_UA);
-        free(re);
+        if (!(s->match = cw_topic_match_new(regex, err, errsz))) return -1;
+        refresh_regex(s);
+        return 0;
     }
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(n ? (int)n : 1);
     for (size_t i = 0; topics && i < n; i++)
         rd_kafka_topic_partition_list_add(sub, topics[i], RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(s->rk, sub);
@@ -542,6 +586,12 @@ void *cw_sink_task_run(void *arg) {
     }
     s.errors = cw_errors_new(c->name, t->id, c->plugin->name, t->config, dlq_conf);
     t->ctx.errors = s.errors;
+    char interval[32];
+    size_t isz = sizeof interval;
+    s.regex_refresh_ms = 300000;  /* librdkafka's and Java's metadata.max.age.ms default */
+    if (rd_kafka_conf_get(conf, "topic.metadata.refresh.interval.ms", interval, &isz) ==
+            RD_KAFKA_CONF_OK && atoll(interval) > 0)
+        s.regex_refresh_ms = atoll(interval);
     rd_kafka_conf_set_opaque(conf, &s);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance);
     s.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
@@ -585,6 +635,7 @@ void *cw_sink_task_run(void *arg) {
     int64_t resub_deadline = 0;
     long resub_gen = 0;
     while (!atomic_load(&t->stop) && !failed(&s)) {
+        if (s.match && cw_now_ms() >= s.next_regex_refresh) refresh_regex(&s);
         if (!s.batch_ready) {
             consume_batch(&s);
             if (failed(&s) || transform_batch(&s)) break;
@@ -622,7 +673,9 @@ void *cw_sink_task_run(void *arg) {
                 if (s.assign_gen == 0) continue;
                 resubscribed = 1;
                 const struct rd_kafka_metadata *md = NULL;
-                if (rd_kafka_metadata(s.rk, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+                if (s.match)
+                    refresh_regex(&s);  /* topics.regex: pick up the topics the sources made */
+                else if (rd_kafka_metadata(s.rk, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
                     rd_kafka_metadata_destroy(md);
                 resub_gen = s.assign_gen + s.revoke_gen;
                 resub_deadline = cw_now_ms() + 3000;
@@ -690,6 +743,8 @@ out:
     if (s.rk) rd_kafka_destroy(s.rk);
     for (size_t i = 0; i < s.ntps; i++) free(s.tps[i].topic);
     free(s.tps);
+    cw_topic_match_destroy(s.match);
+    cw_topic_match_free_list(s.matched);
     free(s.batch);
     if (atomic_load(&t->state) == CW_TASK_RUNNING) atomic_store(&t->state, CW_TASK_DONE);
     cw_log(c->name, t->id, CW_LOG_INFO, "sink task stopped%s",
