@@ -100,6 +100,7 @@ static const cw_config_def_t mask_defs[] = {
     {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Fields to mask.", NULL, 0, 0},
     {"replacement", CW_CFG_STRING, NULL, 0, "Replacement value (strings and numbers), non-empty; unset: the type's empty value.", NULL, 0, 0},
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_KV_PLUGINS(mask_field, "MaskField", mask_defs, mask_configure, mask_configure_validate, mask_apply, mask_close,

@@ -59,6 +59,7 @@ static int extract_apply(void *state, cw_record_t *r, char *e, size_t n) {
 static const cw_config_def_t extract_defs[] = {
     {"field", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Field to extract; the record's key/value becomes its value.", NULL, 0, 0},
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_KV_PLUGINS(extract_field, "ExtractField", extract_defs, extract_configure, extract_configure_validate, extract_apply,
@@ -213,6 +214,7 @@ static int v2k_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static const cw_config_def_t v2k_defs[] = {
     {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Value fields copied into the new key object.", NULL, 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_PLUGIN(value_to_key, "ValueToKey", v2k_defs, v2k_configure, v2k_configure_validate, v2k_apply, v2k_close,

@@ -108,6 +108,14 @@ void tf_double_text(double d, char *buf, size_t n);
         return fn(ctx, c, s, e, n, TF_VALUE);                                                \
     }
 
+/** The config row of Kafka's replace.null.with.default (KIP-1040). Upstream it makes a null
+ *  field of a Struct read as its schema's default; schemaless JSON has no defaults, so the
+ *  key is accepted and has nothing to change (Kafka's schemaless path ignores it too). */
+#define TF_REPLACE_NULL_DEF                                                                  \
+    {"replace.null.with.default", CW_CFG_BOOL, "true", 0,                                   \
+     "Kafka: null Struct fields take their schema default; schemaless values have none, so no effect.", \
+     NULL, 0, 0}
+
 #define TF_VERSION "0.1.0"
 #define TF_CLASS "org.apache.kafka.connect.transforms."
 #define TF_PRED_CLASS TF_CLASS "predicates."

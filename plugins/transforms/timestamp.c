@@ -166,6 +166,7 @@ static const cw_config_def_t tsc_defs[] = {
     {"format", CW_CFG_STRING, "", 0, "SimpleDateFormat pattern for string input and output (UTC).", NULL, 0, 0},
     {"unix.precision", CW_CFG_STRING, "milliseconds", 0, "Unit of unix timestamps.", "seconds,milliseconds,microseconds,nanoseconds", 0, 0},
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_KV_PLUGINS(timestamp_converter, "TimestampConverter", tsc_defs, tsc_configure, tsc_configure_validate, tsc_apply,
