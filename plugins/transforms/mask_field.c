@@ -61,14 +61,17 @@ static json_t *masked(const mask_t *s, const json_t *old, const char *field, cha
     if (json_is_number(old)) {
         char *end;
         errno = 0;
+        /* JsonConverter reads a JSON integer as a Long, which Kafka masks with
+         * Long.parseLong(replacement): "1.5" fails an integer field. */
         if (json_is_integer(old)) {
             long long ll = strtoll(s->replacement, &end, 10);
             if (!*end && !errno) return json_integer(ll);
+        } else {
+            double d = strtod(s->replacement, &end);
+            if (!*end && !errno) return json_real(d);
         }
-        double d = strtod(s->replacement, &end);
-        if (!*end && !errno) return json_real(d);
-        tf_err(e, n, CW_ERR_RECORD, "MaskField: replacement '%s' is not a number for numeric field '%s'",
-               s->replacement, field);
+        tf_err(e, n, CW_ERR_RECORD, "MaskField: replacement '%s' is not %s for the numeric field '%s'",
+               s->replacement, json_is_integer(old) ? "an integer (the field holds one)" : "a number", field);
         return NULL;
     }
     if (json_is_null(old)) return json_null();
