@@ -222,6 +222,16 @@ int main(void) {
         cast_spec_free(&s);
         CHECK(cast_spec_parse(items3, 2, &s, err, sizeof(err)) != 0, "spec mixed");
         CHECK(cast_spec_parse(items4, 1, &s, err, sizeof(err)) != 0 && strstr(err, "date"), "spec bad type");
+        /* Kafka's CastTest config cases: trimmed parts, an empty field name, too many parts,
+         * types that are no cast target. */
+        const char *items5[] = {" a : INT8 ", ":string"};
+        CHECK(cast_spec_parse(items5, 2, &s, err, sizeof(err)) == 0 && s.n == 2 && !strcmp(s.items[0].field, "a") &&
+              s.items[0].type == CAST_INT8 && !strcmp(s.items[1].field, ""), "spec trimmed, empty field: %s", err);
+        cast_spec_free(&s);
+        const char *items6[] = {"foo:int8:extra"}, *items7[] = {"foo:bytes"}, *items8[] = {"array"};
+        CHECK(cast_spec_parse(items6, 1, &s, err, sizeof(err)) != 0 && strstr(err, "not of the form"), "spec 3 parts");
+        CHECK(cast_spec_parse(items7, 1, &s, err, sizeof(err)) != 0 && strstr(err, "casting to bytes"), "spec bytes");
+        CHECK(cast_spec_parse(items8, 1, &s, err, sizeof(err)) != 0 && strstr(err, "casting to array"), "spec array");
     }
 
     if (failures) { fprintf(stderr, "%d failure(s)\n", failures); return 1; }

@@ -44,6 +44,7 @@ good=(
     "ExtractField\$Value|field=foo..|field.syntax.version=v2"
     "ExtractField\$Value|field=foo.\`bar\\\`.baz\`|field.syntax.version=V2"
     "ValueToKey|fields=a|replace.null.with.default=false"
+    "Cast\$Value|spec= a : INT8 ,:string"
 )
 for cfg in "${good[@]}"; do
     IFS='|' read -r -a parts <<<"$cfg"
