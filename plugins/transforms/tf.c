@@ -143,35 +143,39 @@ static int path_push(tf_path_t *p, const char *s, size_t len) {
 static long path_quoted(tf_path_t *out, const char *text, size_t at, int *oom) {
     size_t len = strlen(text), start = at + 1, o = 0, i = at + 1;
     char *buf = malloc(len + 1);
-    if (!buf) return *oom = 1, -1;
+    long next = -1;
+    if (!buf) {
+        *oom = 1;
+        return -1;
+    }
     for (;;) {
         const char *bt = strchr(text + i, '`');
-        if (!bt) return free(buf), -1;
+        if (!bt) goto done;
         i = (size_t)(bt - text);
         int escaped = text[i - 1] == '\\';
         if (i + 1 >= len) {
-            if (escaped) return free(buf), -1;
+            if (escaped) goto done;
             break;
         }
         if (text[i + 1] != '.') {
-            i++;
+            i++;  /* not a closing backtick: part of the name */
             continue;
         }
-        if (escaped) {
-            memcpy(buf + o, text + start, i - 1 - start);
-            o += i - 1 - start;
-            buf[o++] = '`';
-            start = ++i;
-            continue;
-        }
-        break;
+        if (!escaped) break;
+        memcpy(buf + o, text + start, i - 1 - start);  /* the name up to the backslash */
+        o += i - 1 - start;
+        buf[o++] = '`';
+        start = ++i;
     }
     memcpy(buf + o, text + start, i - start);
     o += i - start;
-    int rc = path_push(out, buf, o);
+    if (path_push(out, buf, o))
+        *oom = 1;
+    else
+        next = (long)(i + 2);
+done:
     free(buf);
-    if (rc) return *oom = 1, -1;
-    return (long)(i + 2);
+    return next;
 }
 
 int tf_path_parse(const char *text, int v2, tf_path_t *out, char *errstr, size_t n) {
