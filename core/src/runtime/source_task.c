@@ -146,7 +146,13 @@ static int produce(source_t *s, cw_record_t *r, uint64_t seq, const void *key, s
         }
         snprintf(why, why_size, "cannot produce to topic %s partition %" PRId32 ": %s",
                  r->topic, r->partition, rd_kafka_err2str(e));
-        return -1;
+        /* librdkafka refuses some records at once that Kafka's Java producer reports through
+         * the callback (too large, unknown partition, a topic not authorised): the same for
+         * errors.tolerance. A fatal producer error stops the task whatever the tolerance. */
+        char fatal[256];
+        return e == RD_KAFKA_RESP_ERR__FATAL || rd_kafka_fatal_error(s->rk, fatal, sizeof fatal)
+                   ? -1
+                   : -3;
     }
 }
 
@@ -177,7 +183,13 @@ static int send_record(source_t *s, size_t i) {
     }
     int prc = produce(s, r, seq, key, klen, val, vlen, why, sizeof why);
     if (prc == 0) return 0;
-    if (prc == -1) cw_task_fail(s->t, "%s", why);
+    if (prc == -3 && s->inflight.tolerant) {
+        cw_log(s->t->connector, s->t->id, CW_LOG_WARN, "%s; record skipped (errors.tolerance=all)",
+               why);
+        cw_inflight_end(&s->inflight, seq, CW_ACK_FAILED, why, 1);
+        return 0;
+    }
+    if (prc != -2) cw_task_fail(s->t, "%s", why);
     cw_inflight_end(&s->inflight, seq, CW_ACK_FAILED, why, 0);
     return -1;
 }
@@ -297,8 +309,8 @@ static void drain_at_stop(source_t *s) {
     left = cw_inflight_count(&s->inflight);
     if (left)
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN,
-               "%zu record(s) not acknowledged at stop; their offsets are not stored and "
-               "they will be produced again after a restart", left);
+               "%zu record(s) not acknowledged at stop, or behind one that was not: their "
+               "offsets are not stored and they will be produced again after a restart", left);
 }
 
 static void source_free(source_t *s) {
