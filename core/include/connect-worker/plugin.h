@@ -279,12 +279,26 @@ typedef struct cw_source_ops {
 
 /** Sink task callbacks (Kafka Connect's SinkTask). The worker consumes with librdkafka in
  *  consumer group `connect-<connector name>`. Offsets are committed only up to what flush
- *  reports durable. */
+ *  reports durable.
+ *
+ *  Lifecycle facts (each held by a test in tests/worker/lifecycle_*.sh):
+ *  - start is retried after CW_ERR_RETRIABLE; after CW_ERR_FATAL or CW_ERR_CONFIG the task
+ *    fails, its consumer never subscribes (no open, put or flush) and stop is NOT called.
+ *  - flush is offered, for a partition that received nothing since open, the offset
+ *    consumption resumes from: its committed offset, else the consumer's position (Kafka
+ *    Connect offers consumer.position()); CW_OFFSET_INVALID only while neither is known.
+ *  - After put returned CW_ERR_FATAL (or a transform or converter failed under
+ *    errors.tolerance=none) the task stops, but first, as Kafka Connect does, flush is
+ *    called once more with final set and the offsets after the last put that succeeded (the
+ *    failed batch is not part of them); what it reports durable is committed; then close and
+ *    stop. After a failed flush, open or close, close and stop follow without another flush.
+ *  - Every callback runs on the task thread, including open and close during a rebalance. */
 typedef struct cw_sink_ops {
     uint32_t struct_size;  /**< sizeof(cw_sink_ops_t): write CW_SINK_OPS_HEADER */
     cw_task_configs_fn task_configs;
 
-    /** Starts one task. Returns CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL/CW_ERR_CONFIG. */
+    /** Starts one task. Returns CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL/CW_ERR_CONFIG (then
+     *  stop is not called: free what you allocated). */
     int (*start)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
                  char *errstr, size_t errstr_size);
 
@@ -312,7 +326,8 @@ typedef struct cw_sink_ops {
                char *errstr, size_t errstr_size);
 
     /** Pre-commit (Kafka Connect's SinkTask.preCommit). On entry tps[i].offset is, for each
-     *  assigned partition, the offset after the last record handed to put. Set tps[i].offset
+     *  assigned partition, the offset after the last record handed to put (for a partition
+     *  that received nothing since open: where consumption resumes). Set tps[i].offset
      *  to the offset after the last record that is durable in the target (which may be
      *  lower; CW_OFFSET_INVALID to commit nothing for that partition). `final` is non-zero
      *  when the worker is stopping, the partitions are being revoked, or batch mode finished:
@@ -321,7 +336,8 @@ typedef struct cw_sink_ops {
     int (*flush)(void *state, cw_topic_partition_t *tps, size_t n, int final,
                  char *errstr, size_t errstr_size);
 
-    /** Stops the task and frees `state`. Buffered data that flush did not report durable is
+    /** Stops the task and frees `state`. Called once, on the task thread, after the last
+     *  close; not when start failed. Buffered data that flush did not report durable is
      *  simply dropped: it is consumed again after a restart. */
     void (*stop)(void *state);
 } cw_sink_ops_t;
