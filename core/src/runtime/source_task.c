@@ -309,8 +309,8 @@ static void drain_at_stop(source_t *s) {
     left = cw_inflight_count(&s->inflight);
     if (left)
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN,
-               "%zu record(s) not acknowledged at stop, or behind one that was not: their "
-               "offsets are not stored and they will be produced again after a restart", left);
+               "%zu record(s) not acknowledged at stop; their offsets are not stored and "
+               "they will be produced again after a restart", left);
 }
 
 static void source_free(source_t *s) {
