@@ -193,10 +193,12 @@ static int dlq_send(cw_errors_t *e, cw_record_t *r, const char *stage, const cha
     }
     if (e->context_headers) {
         char num[32];
-        rd_kafka_header_add(h, "__connect.errors.topic", -1, r->topic, -1);
-        snprintf(num, sizeof num, "%" PRId32, r->partition);
+        /* Where the record was consumed from, as Kafka's (the consumer record), not where a
+         * routing transform sent it. */
+        rd_kafka_header_add(h, "__connect.errors.topic", -1, cw_record_original_topic(r), -1);
+        snprintf(num, sizeof num, "%" PRId32, cw_record_original_partition(r));
         rd_kafka_header_add(h, "__connect.errors.partition", -1, num, -1);
-        snprintf(num, sizeof num, "%" PRId64, r->offset);
+        snprintf(num, sizeof num, "%" PRId64, cw_record_original_offset(r));
         rd_kafka_header_add(h, "__connect.errors.offset", -1, num, -1);
         rd_kafka_header_add(h, "__connect.errors.connector.name", -1, e->connector, -1);
         snprintf(num, sizeof num, "%d", e->task);
@@ -216,7 +218,8 @@ static int dlq_send(cw_errors_t *e, cw_record_t *r, const char *stage, const cha
         snprintf(errstr, errstr_size,
                  "cannot send the record of topic %s partition %" PRId32 " offset %" PRId64
                  " to the dead letter queue %s: %s",
-                 r->topic, r->partition, r->offset, e->dlq_topic, rd_kafka_err2str(err));
+                 cw_record_original_topic(r), cw_record_original_partition(r),
+                 cw_record_original_offset(r), e->dlq_topic, rd_kafka_err2str(err));
         return CW_ERR_FATAL;
     }
     rd_kafka_poll(e->dlq, 0);
@@ -232,7 +235,8 @@ int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage,
             snprintf(errstr, errstr_size,
                      "record of topic %s partition %" PRId32 " offset %" PRId64
                      " failed in stage %s (%s): %s; stopping the task (errors.tolerance=none)",
-                     r->topic, r->partition, r->offset, stage, cls, reason);
+                     cw_record_original_topic(r), cw_record_original_partition(r),
+                     cw_record_original_offset(r), stage, cls, reason);
         else  /* a source record has no Kafka offset yet: name where it came from */
             snprintf(errstr, errstr_size,
                      "record for topic %s (source partition %s, source offset %s) failed in "
@@ -251,13 +255,15 @@ int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage,
             cw_log(e->connector, e->task, CW_LOG_ERROR,
                    "error in stage %s (%s) for record topic=%s partition=%" PRId32
                    " offset=%" PRId64 ": %s; value: %.*s",
-                   stage, cls, r->topic, r->partition, r->offset, reason,
+                   stage, cls, cw_record_original_topic(r),
+                   cw_record_original_partition(r), cw_record_original_offset(r), reason,
                    (int)(vlen > 4096 ? 4096 : vlen), v ? v : "null");
         } else {
             cw_log(e->connector, e->task, CW_LOG_ERROR,
                    "error in stage %s (%s) for record topic=%s partition=%" PRId32
                    " offset=%" PRId64 ": %s",
-                   stage, cls, r->topic, r->partition, r->offset, reason);
+                   stage, cls, cw_record_original_topic(r),
+                   cw_record_original_partition(r), cw_record_original_offset(r), reason);
         }
     }
     if (e->dlq_topic) return dlq_send(e, r, stage, cls, reason, errstr, errstr_size);

@@ -272,6 +272,18 @@ int32_t cw_record_partition(const cw_record_t *r) { return r->partition; }
 int64_t cw_record_offset(const cw_record_t *r) { return r->offset; }
 int64_t cw_record_timestamp(const cw_record_t *r) { return r->timestamp; }
 
+/* A sink record keeps its message (rkm) for its whole life, and transforms only change the
+ * record's own topic and partition: the message is where it was consumed from. */
+const char *cw_record_original_topic(const cw_record_t *r) {
+    return r->rkm ? rd_kafka_topic_name(r->rkm->rkt) : r->topic;
+}
+int32_t cw_record_original_partition(const cw_record_t *r) {
+    return r->rkm ? r->rkm->partition : r->partition;
+}
+int64_t cw_record_original_offset(const cw_record_t *r) {
+    return r->rkm ? r->rkm->offset : r->offset;
+}
+
 void cw_record_set_topic(cw_record_t *r, const char *topic) {
     char *t = xstrdup(topic);
     if (!r->topic_borrowed) free(r->topic);

@@ -69,6 +69,11 @@ rd_kafka_headers_t *cw_record_kafka_headers(const cw_record_t *r);
 const char *cw_record_topic(const cw_record_t *r);
 int32_t cw_record_partition(const cw_record_t *r);
 int64_t cw_record_offset(const cw_record_t *r);
+/* Original coordinates (KIP-793): the consumed message's for a sink record, whatever the
+ * transforms changed; the current ones for a source record. */
+const char *cw_record_original_topic(const cw_record_t *r);
+int32_t cw_record_original_partition(const cw_record_t *r);
+int64_t cw_record_original_offset(const cw_record_t *r);
 int64_t cw_record_timestamp(const cw_record_t *r);
 const void *cw_record_key(cw_record_t *r, size_t *len);
 const void *cw_record_value(cw_record_t *r, size_t *len);

@@ -87,10 +87,11 @@ static void up_close(void *state) {
 }
 
 static int up_init(const cw_host_t *h, char *errstr, size_t errstr_size) {
-    /* record_value_json_mut is part of ABI 1 from the start; check the table anyway, as a
-     * plugin built against a newer header would for members appended later. */
-    if (h->struct_size < offsetof(cw_host_t, record_value_json_mut) + sizeof(void *)) {
-        snprintf(errstr, errstr_size, "uppercase-field: this worker's host table is too old");
+    /* The worker refuses a module built against a larger host table than its own, so every
+     * member this file names is there; CW_HOST_HAS is how a plugin asks about a member a host
+     * may leave unset. */
+    if (!CW_HOST_HAS(h, record_value_json_mut)) {
+        snprintf(errstr, errstr_size, "uppercase-field: this host cannot change values as JSON");
         return CW_ERR_FATAL;
     }
     host = h;
@@ -120,7 +121,8 @@ static const cw_plugin_t uppercase_plugin = {
     .name = "uppercase-field",
     .aliases = up_aliases,
     .version = "0.1.0",
-    .description = "Upper-cases a string value, or one string field of an object value (ASCII letters).",
+    .description = "Upper-cases a string value, or one string field of an object value "
+                   "(ASCII letters).",
     .config = up_config,
     .transform = &up_ops,
 };

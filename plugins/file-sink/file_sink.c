@@ -153,8 +153,9 @@ static int fk_put(void *state, cw_record_t *const *records, size_t n, char *errs
     size_t skipped = 0;
     for (size_t i = 0; i < n; i++) {
         cw_record_t *r = records[i];
-        int64_t next = sink_state_next(&s->state, host->record_topic(r), host->record_partition(r));
-        if (next >= 0 && host->record_offset(r) < next) {
+        int64_t next = sink_state_next(&s->state, host->record_original_topic(r),
+                                       host->record_original_partition(r));
+        if (next >= 0 && host->record_original_offset(r) < next) {
             skipped++; /* written before a crash, after the last committed offset */
             continue;
         }
@@ -182,9 +183,11 @@ static int fk_put(void *state, cw_record_t *const *records, size_t n, char *errs
     s->state.file_size += (int64_t)s->len;
     for (size_t i = 0; i < n; i++) {
         cw_record_t *r = records[i];
-        const char *topic = host->record_topic(r);
-        int32_t partition = host->record_partition(r);
-        int64_t next = host->record_offset(r) + 1;
+        /* Where it was consumed from (what the worker commits), not where a routing
+         * transform sent it: two topics merged into one keep their own offsets. */
+        const char *topic = host->record_original_topic(r);
+        int32_t partition = host->record_original_partition(r);
+        int64_t next = host->record_original_offset(r) + 1;
         if (next > sink_state_next(&s->state, topic, partition))
             sink_state_set(&s->state, topic, partition, next);
     }

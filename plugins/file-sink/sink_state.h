@@ -1,5 +1,6 @@
 /* The file sink's commit record: the output file's size and the next Kafka offset of every
- * partition as of the last flush, kept in a small JSON file next to the output. It lets a
+ * partition (the original, consumed topic partition, whatever transforms routed the record
+ * to) as of the last flush, kept in a small JSON file next to the output. It lets a
  * restarted sink drop lines written after the last flush and skip records already written,
  * so a crash never duplicates lines. */
 #ifndef CW_FILE_SINK_STATE_H

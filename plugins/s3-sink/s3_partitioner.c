@@ -212,19 +212,20 @@ void s3_extension(const s3_settings_t *s, int side_object, char *out, size_t out
     snprintf(out, out_size, "%s%s", base, comp);
 }
 
-char *s3_object_key(const s3_settings_t *s, const char *topic, int32_t partition,
-                    const char *encoded, int64_t start_offset, const char *suffix)
+char *s3_object_key(const s3_settings_t *s, const char *topic, const char *encoded,
+                    const char *otopic, int32_t opartition, int64_t start_offset,
+                    const char *suffix)
 {
     char ext[64];
     s3_extension(s, suffix != NULL, ext, sizeof ext);
-    size_t n = strlen(s->topics_dir) + strlen(topic) * 2 + strlen(encoded) + 128 +
+    size_t n = strlen(s->topics_dir) + strlen(topic) + strlen(otopic) + strlen(encoded) + 128 +
                strlen(ext) + (suffix ? strlen(suffix) : 0);
     char *key = malloc(n);
     if (!key)
         return NULL;
     snprintf(key, n, "%s%s%s%s%s%s%s%s%d%s%0*lld%s%s%s", s->topics_dir,
              *s->topics_dir ? s->dir_delim : "", topic, s->dir_delim, encoded, s->dir_delim,
-             topic, s->file_delim, (int)partition, s->file_delim, s->zero_pad,
+             otopic, s->file_delim, (int)opartition, s->file_delim, s->zero_pad,
              (long long)start_offset, suffix ? "." : "", suffix ? suffix : "", ext);
     return key;
 }

@@ -79,10 +79,17 @@ int s3_record_time(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r
 /** The encoded partition of `r` (owned, free()), NULL with errstr for a bad record. */
 char *s3_encode_partition(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r,
                           int64_t record_ts, char *errstr, size_t errstr_size);
-/** The object key Confluent gives: <topics.dir>/<topic>/<encoded>/<topic>+<p>+<offset><ext>.
- *  `suffix` is inserted before the extension for side objects ("keys", "headers") or NULL. */
-char *s3_object_key(const s3_settings_t *s, const char *topic, int32_t partition,
-                    const char *encoded, int64_t start_offset, const char *suffix);
+/** The key of an object: <topics.dir>/<topic>/<encoded>/<otopic>+<opartition>+<offset><ext>.
+ *  `topic` is the records' current topic (after transforms); otopic, opartition and
+ *  start_offset are the original (consumed) coordinates of the object's first record. Without
+ *  routing, otopic = topic and opartition = the current partition: Confluent's exact key.
+ *  With routing the name stays unique, since every record has one original topic partition
+ *  and offset and is in one object, and a replay from a committed offset names it again the
+ *  same. `suffix` is inserted before the extension for side objects ("keys", "headers") or
+ *  NULL. Owned by the caller (free()); NULL: no memory. */
+char *s3_object_key(const s3_settings_t *s, const char *topic, const char *encoded,
+                    const char *otopic, int32_t opartition, int64_t start_offset,
+                    const char *suffix);
 /** ".json", ".json.gz", ".bin.zst", ... */
 void s3_extension(const s3_settings_t *s, int side_object, char *out, size_t out_size);
 
@@ -144,7 +151,7 @@ size_t s3_uploadq_bytes(s3_uploadq_t *q);
 /** Stops the threads after their current jobs and releases the jobs left (done=0). */
 void s3_uploadq_free(s3_uploadq_t *q);
 
-/* ---- the task (s3_task.c) ---- */
+/* ---- the task (s3_task.c; its internals in s3_task_int.h) ---- */
 typedef struct s3_task s3_task_t;
 int s3_task_start(const cw_host_t *host, cw_ctx_t *ctx, const cw_config_t *cfg,
                   s3_task_t **out, char *errstr, size_t errstr_size);

@@ -122,6 +122,8 @@ static const cw_host_t fake_host = {
     .config_get = cw_config_get, .config_get_int = cw_config_get_int,
     .config_get_bool = cw_config_get_bool, .config_get_list = cw_config_get_list,
     .record_topic = h_topic, .record_partition = h_partition, .record_offset = h_offset,
+    .record_original_topic = h_topic, .record_original_partition = h_partition,
+    .record_original_offset = h_offset,
     .record_value = h_record_value, .record_value_json = h_record_value_json,
     .record_set_value = h_record_set_value, .record_set_value_json = h_record_set_value_json,
     .report_bad_record = h_report_bad_record,

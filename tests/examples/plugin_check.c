@@ -1,25 +1,10 @@
 /* cw-plugin-check FILE...: loads plugin shared objects with the worker's own loader and prints
  * "<kind> <name> <aliases...>" per plugin, or the loader's error. Lets the examples test check
  * an out-of-tree plugin without running a worker. */
-#include <stdarg.h>
 #include <stdio.h>
 
+#include "host.h"
 #include "registry.h"
-
-static void quiet_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) {
-    (void)ctx;
-    if (level > CW_LOG_WARN) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-/* Only what module init may look at: the version, the size and logging. */
-static const cw_host_t check_host = {.abi_version = CW_ABI_VERSION,
-                                     .struct_size = sizeof(cw_host_t),
-                                     .log = quiet_log};
 
 static void print_plugin(const cw_plugin_t *p, const char *file, void *opaque) {
     (void)file, (void)opaque;
@@ -33,7 +18,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s PLUGIN.so...\n", argv[0]);
         return 2;
     }
-    cw_registry_t *r = cw_registry_new(&check_host);
+    cw_registry_t *r = cw_registry_new(cw_host()) /* the worker's own host table */;
     int rc = 0;
     for (int i = 1; i < argc; i++) {
         char err[1024];

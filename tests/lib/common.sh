@@ -113,6 +113,12 @@ cw_topic_count() {
     cw_kcat -C -t "$1" -e -f 'x\n' 2>/dev/null | wc -l | tr -d ' '
 }
 
+# cw_committed GROUP TOPIC:PARTITION: the offset GROUP committed for the partition (-1: none),
+# asked from the group coordinator without joining the group (tests/lib/committed.c).
+cw_committed() {
+    "$CW_BUILD_DIR/tests/lib/cw-committed" "$CW_BOOTSTRAP" "$1" "$2" | awk '{print $3}'
+}
+
 # cw_dump_logs: prints every log of the test (call before cw_fail when the cause is unclear).
 cw_dump_logs() {
     local f

@@ -79,6 +79,11 @@ static const char *const *f_list(const cw_config_t *cc, const char *k, size_t *c
 static const char *r_topic(const cw_record_t *r) { return r->topic; }
 static int32_t r_partition(const cw_record_t *r) { return r->partition; }
 static int64_t r_offset(const cw_record_t *r) { return r->offset; }
+static const char *r_otopic(const cw_record_t *r) { return *r->orig_topic ? r->orig_topic : r->topic; }
+static int32_t r_opartition(const cw_record_t *r)
+{
+    return *r->orig_topic ? r->orig_partition : r->partition;
+}
 static int64_t r_ts(const cw_record_t *r) { return r->timestamp; }
 static const void *r_key(cw_record_t *r, size_t *len) { *len = r->klen; return r->key; }
 static const void *r_value(cw_record_t *r, size_t *len) { *len = r->vlen; return r->value; }
@@ -137,6 +142,9 @@ cw_host_t fake_host = {
     .record_topic = r_topic,
     .record_partition = r_partition,
     .record_offset = r_offset,
+    .record_original_topic = r_otopic,
+    .record_original_partition = r_opartition,
+    .record_original_offset = r_offset,
     .record_timestamp = r_ts,
     .record_key = r_key,
     .record_value = r_value,

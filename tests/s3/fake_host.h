@@ -8,6 +8,8 @@
 struct cw_record {
     char topic[128];
     int32_t partition;
+    char orig_topic[128];    /* consumed from (empty: not routed, the same as topic) */
+    int32_t orig_partition;  /* consumed from, when orig_topic is set */
     int64_t offset, timestamp;
     char *key, *value;       /* NULL: null */
     size_t klen, vlen;

@@ -14,6 +14,10 @@ topics/maxopen/cat=c2/maxopen+0+0000000005.json
 topics/rint/partition=0/rint+0+0000000000.json
 topics/rint/partition=0/rint+0+0000000004.json
 topics/rint/partition=0/rint+0+0000000008.json
+topics/routed/partition=0/r1+0+0000000000.json
+topics/routed/partition=0/r1+0+0000000003.json
+topics/routed/partition=0/r2+1+0000000000.json
+topics/routed/partition=0/r2+1+0000000003.json
 topics/sched/partition=0/sched+0+0000000000.json
 topics/side/partition=0/side+0+0000000001.headers.json
 topics/side/partition=0/side+0+0000000001.json
@@ -27,4 +31,6 @@ get() { cw_s3cmd get "s3://$CW_S3_BUCKET/$1" - 2>/dev/null; }
 [ "$(get topics/side/partition=0/side+0+0000000001.json)" = '{"v":1}' ] || cw_fail "side value"
 [ "$(get topics/side/partition=0/side+0+0000000001.keys.json)" = '"k1"' ] || cw_fail "side keys"
 [ "$(get topics/side/partition=0/side+0+0000000001.headers.json)" = '{"source":"test"}' ] || cw_fail "side headers"
+[ "$(get topics/routed/partition=0/r2+1+0000000000.json | jq -s -c 'map(.from + "-" + (.i|tostring))')" = '["r2-0","r2-1","r2-2"]' ] ||
+    cw_fail "routed object"
 echo "task ok"

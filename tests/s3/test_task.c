@@ -1,7 +1,8 @@
 /* Task-level behaviour against s3rver (URL and bucket from S3_URL / S3_BUCKET): scheduled
  * rotation on an idle put (n == 0) with an injected clock, rotate.interval.ms on record time,
  * partitioner.max.open.files, side objects for keys and headers, durable offsets reported by
- * flush, and the back-pressure rule (a CW_ERR_RETRIABLE put keeps nothing). task.sh checks
+ * flush, routed records kept per original partition (KIP-793), and the back-pressure rule
+ * (a CW_ERR_RETRIABLE put keeps nothing). task.sh checks
  * the resulting keys and contents with s3cmd. */
 #include "fake_host.h"
 #include "s3_sink.h"
@@ -52,12 +53,40 @@ static int put_range(s3_task_t *t, const char *topic, int from, int to, int64_t 
     return rc;
 }
 
-static int64_t durable(s3_task_t *t, const char *topic, int64_t handed, int final)
+/* put records [from, to) consumed from `otopic` partition `opart`, routed by a transform to
+ * topic `topic` partition 0 (as RegexRouter would). */
+static int put_routed(s3_task_t *t, const char *otopic, int32_t opart, const char *topic,
+                      int from, int to)
 {
-    cw_topic_partition_t tp = {topic, 0, handed};
+    cw_record_t recs[64];
+    cw_record_t *ptrs[64] = {0};
+    int n = 0;
+    for (int i = from; i < to && n < 64; i++, n++) {
+        char v[128];
+        snprintf(v, sizeof v, "{\"from\":\"%s\",\"i\":%d}", otopic, i);
+        fake_record_init(&recs[n], topic, 0, i, 1700000000000LL, v);
+        snprintf(recs[n].orig_topic, sizeof recs[n].orig_topic, "%s", otopic);
+        recs[n].orig_partition = opart;
+        ptrs[n] = &recs[n];
+    }
+    int rc = s3_task_put(t, ptrs, (size_t)n, err, sizeof err);
+    for (int k = 0; k < n; k++)
+        fake_record_free(&recs[k]);
+    return rc;
+}
+
+static int64_t durable_tp(s3_task_t *t, const char *topic, int32_t partition, int64_t handed,
+                          int final)
+{
+    cw_topic_partition_t tp = {topic, partition, handed};
     int rc = s3_task_flush(t, &tp, 1, final, err, sizeof err);
     CHECK(rc == CW_OK, "flush: %s", err);
     return tp.offset;
+}
+
+static int64_t durable(s3_task_t *t, const char *topic, int64_t handed, int final)
+{
+    return durable_tp(t, topic, 0, handed, final);
 }
 
 int main(void)
@@ -121,6 +150,20 @@ int main(void)
     CHECK(durable(t, "side", 2, 1) == 2, "durable");
     for (int i = 0; i < 2; i++)
         fake_record_free(&r[i]);
+    s3_task_stop(t);
+    fake_config_free(&cfg);
+
+    /* F: routed records (KIP-793): two consumed partitions merged into one topic keep
+     * their own object sets and durable offsets, and their objects their own names. */
+    const char *f[] = {"flush.size", "3", NULL};
+    t = start(&cfg, url, f);
+    CHECK(put_routed(t, "r1", 0, "routed", 0, 4) == CW_OK, "put: %s", err);
+    CHECK(put_routed(t, "r2", 1, "routed", 0, 4) == CW_OK, "put: %s", err);
+    CHECK(durable(t, "r1", 4, 0) == 3, "r1: the first set of three is durable");
+    CHECK(durable_tp(t, "r2", 1, 4, 0) == 3, "r2: the first set of three is durable");
+    CHECK(durable(t, "routed", 4, 0) == 4, "the routed topic is no consumed partition");
+    CHECK(durable(t, "r1", 4, 1) == 4, "r1: all durable after the final flush");
+    CHECK(durable_tp(t, "r2", 1, 4, 1) == 4, "r2: all durable after the final flush");
     s3_task_stop(t);
     fake_config_free(&cfg);
 

@@ -38,7 +38,7 @@ static char *key_for(cw_record_t *r)
     char *enc = s3_encode_partition(&fake_host, &st, r, ts, err, sizeof err);
     if (!enc)
         return NULL;
-    char *key = s3_object_key(&st, r->topic, r->partition, enc, r->offset, NULL);
+    char *key = s3_object_key(&st, r->topic, enc, r->topic, r->partition, r->offset, NULL);
     free(enc);
     return key;
 }
@@ -111,8 +111,13 @@ static void test_naming(void)
 
     const char *side[] = {"store.kafka.keys", "true", NULL};
     CHECK(load(side) == CW_OK, "%s", err);
-    k = s3_object_key(&st, "t", 0, "partition=0", 5, "keys");
+    k = s3_object_key(&st, "t", "partition=0", "t", 0, 5, "keys");
     CHECK_STR(k, "topics/t/partition=0/t+0+0000000005.keys.json");
+    free(k);
+    /* Routed (KIP-793): the directory follows the current topic, the name the original
+     * topic, partition and offset, so two merged partitions never share a name. */
+    k = s3_object_key(&st, "merged", "partition=0", "m1", 3, 5, NULL);
+    CHECK_STR(k, "topics/merged/partition=0/m1+3+0000000005.json");
     free(k);
     fake_record_free(&r);
 }

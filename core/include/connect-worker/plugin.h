@@ -541,6 +541,21 @@ typedef struct cw_host {
     int32_t (*record_partition)(const cw_record_t *r);
     /** Kafka offset (sinks); -1 for a source record not yet produced. */
     int64_t (*record_offset)(const cw_record_t *r);
+    /** Where a sink record was consumed from: the topic, partition and offset of its Kafka
+     *  message (Kafka Connect's SinkRecord.originalTopic / originalKafkaPartition /
+     *  originalKafkaOffset, KIP-793). Transforms cannot change them: a routing transform
+     *  (RegexRouter, TimestampRouter) changes record_topic and record_partition only.
+     *  These are the coordinates of the consumer's assignment, which is what sink open,
+     *  close and flush (cw_topic_partition_t) and the committed offsets speak in: a sink
+     *  that tracks durability per partition must key it by these, not by record_topic /
+     *  record_partition (which it may use to decide where the record is written).
+     *  The topic is borrowed: valid as long as the record. For a source record (not
+     *  consumed from Kafka) they return what record_topic, record_partition and
+     *  record_offset return. Never fail; the same thread rules as the other record
+     *  functions apply. */
+    const char *(*record_original_topic)(const cw_record_t *r);
+    int32_t (*record_original_partition)(const cw_record_t *r);
+    int64_t (*record_original_offset)(const cw_record_t *r);
     /** Milliseconds since the epoch, or CW_TIMESTAMP_NONE. */
     int64_t (*record_timestamp)(const cw_record_t *r);
 

@@ -38,7 +38,8 @@ void cw_sink_batch_drop_partition(cw_sink_t *s, const char *topic, int32_t parti
     size_t kept = 0;
     for (size_t i = 0; i < s->nbatch; i++) {
         cw_record_t *r = s->batch[i].r;
-        if (r->rkm->partition == partition && strcmp(rd_kafka_topic_name(r->rkm->rkt), topic) == 0)
+        if (cw_record_original_partition(r) == partition &&
+            strcmp(cw_record_original_topic(r), topic) == 0)
             cw_record_free(r);
         else
             s->batch[kept++] = s->batch[i];
@@ -111,17 +112,20 @@ int cw_sink_transform_batch(cw_sink_t *s) {
     return 0;
 }
 
-/* After put took the batch: every partition's position moves past its records. */
+/* After put took the batch: every partition's position moves past its records. Positions are
+ * the consumer's: original coordinates, whatever a transform routed the record to (KIP-793). */
 static void advance_positions(cw_sink_t *s) {
     cw_sink_tp_t *tp = NULL;
     for (size_t i = 0; i < s->nbatch; i++) {
         cw_record_t *r = s->batch[i].r;
-        const char *topic = rd_kafka_topic_name(r->rkm->rkt);
+        const char *topic = cw_record_original_topic(r);
+        int32_t partition = cw_record_original_partition(r);
+        int64_t next = cw_record_original_offset(r) + 1;
         /* A batch holds runs of one partition: look up only when it changes. */
-        if (!tp || tp->partition != r->rkm->partition || strcmp(tp->topic, topic) != 0)
-            tp = cw_sink_tp_find(s, topic, r->rkm->partition);
-        if (tp && (tp->position == CW_OFFSET_INVALID || r->rkm->offset + 1 > tp->position))
-            tp->position = r->rkm->offset + 1;
+        if (!tp || tp->partition != partition || strcmp(tp->topic, topic) != 0)
+            tp = cw_sink_tp_find(s, topic, partition);
+        if (tp && (tp->position == CW_OFFSET_INVALID || next > tp->position))
+            tp->position = next;
     }
 }
 

@@ -37,7 +37,7 @@ typedef struct cw_inflight {
     size_t head, tail, cap;
     uint64_t head_seq;        /* sequence number of q[head] */
     int failed;               /* a record was not written and the task must stop */
-    char failure[512];
+    char failure[1500];
     int offsets_pending;      /* put into the store, not written to the file yet */
     int committed;            /* the file was written since the plugin's commit last ran */
     cw_pending_ack_t *acks;

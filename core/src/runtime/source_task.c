@@ -208,7 +208,7 @@ static int send_batch(source_t *s) {
 
 /* A delivery failure that stops the task? Then the task is failed. */
 static int delivery_failed(source_t *s) {
-    char why[600];
+    char why[1500];
     if (!cw_inflight_failed(&s->inflight, why, sizeof why)) return 0;
     cw_task_fail(s->t, "%s; source offsets are not advanced past it", why);
     return 1;

@@ -1,0 +1,233 @@
+/* The record side of an S3 sink task: each record joins the open object set of its ORIGINAL
+ * topic partition (where it was consumed: what open, close, flush and the committed offsets
+ * speak of), and within the set the object of its CURRENT topic and encoded partition
+ * (after transforms, as Confluent names objects). A set is sealed (rotated) by flush.size,
+ * rotate.interval.ms, rotate.schedule.interval.ms or partitioner.max.open.files. */
+#include "s3_task_int.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const SIDE[3] = {NULL, "keys", "headers"};
+
+tp_state_t *s3t_tp_find(s3_task_t *t, const char *topic, int32_t partition, int create)
+{
+    for (tp_state_t *p = t->tps; p; p = p->next)
+        if (p->partition == partition && !strcmp(p->topic, topic))
+            return p;
+    if (!create)
+        return NULL;
+    tp_state_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->topic = strdup(topic);
+    p->partition = partition;
+    p->next_offset = CW_OFFSET_INVALID;
+    p->next = t->tps;
+    t->tps = p;
+    return p;
+}
+
+void s3t_tp_clear(s3_task_t *t, tp_state_t *tp)
+{
+    if (tp->open)
+        s3t_batch_free(t, tp->open, 1);
+    tp->open = NULL;
+    while (tp->sealed) {
+        batch_t *b = tp->sealed;
+        tp->sealed = b->next;
+        s3t_batch_free(t, b, 1);
+    }
+}
+
+static int64_t next_schedule(const s3_task_t *t, int64_t now)
+{
+    int64_t off = s3_zone_offset(t->s.zone, now), iv = t->s.rotate_schedule_ms;
+    return ((now + off) / iv + 1) * iv - off;
+}
+
+/* The writer of `topic` (the record's current one) and `encoded` in b, made on first use.
+ * Its objects are named after their first record (at `offset`): see s3_object_key
+ * for why the name holds the original coordinates. NULL: no memory. */
+static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char *topic,
+                            const char *encoded, int64_t offset)
+{
+    for (writer_t *w = b->writers; w; w = w->next)
+        if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic))
+            return w;
+    writer_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->topic = strdup(topic);
+    w->encoded = strdup(encoded);
+    int ok = w->topic && w->encoded;
+    for (int i = 0; ok && i < 3; i++) {
+        if ((i == 1 && !t->s.store_keys) || (i == 2 && !t->s.store_headers))
+            continue;
+        w->streams[i].key = s3_object_key(&t->s, topic, encoded, tp->topic, tp->partition,
+                                          offset, SIDE[i]);
+        w->streams[i].comp = s3_compressor_new(t->s.compression, t->s.compression_level);
+        ok = w->streams[i].key && w->streams[i].comp;
+    }
+    if (!ok) {
+        s3t_writer_free(t, w, 0);
+        return NULL;
+    }
+    /* Objects of a partition tend to be alike: start the buffer at the last one's size (plus
+     * an eighth) instead of growing it by doubling, which copies and faults pages in again. */
+    if (tp->last_size && w->streams[0].key) {
+        size_t want = tp->last_size + tp->last_size / 8;
+        if (want > (size_t)t->s.part_size)
+            want = (size_t)t->s.part_size;
+        s3_bytes_reserve(&w->streams[0].buf, want); /* only a hint: appends grow it anyway */
+    }
+    w->next = b->writers;
+    b->writers = w;
+    b->nwriters++;
+    return w;
+}
+
+static int write_stream(obj_stream_t *st, const s3_bytes_t *line)
+{
+    return s3_compressor_write(st->comp, line->data, line->len, &st->buf);
+}
+
+/* Seals the open set of tp when the record (time ts, object directory topic/encoded) must
+ * start a new one: rotate.interval.ms, a new time partition, or no room for another object
+ * under partitioner.max.open.files. CW_OK or CW_ERR_FATAL (no memory). */
+static int rotate_before(s3_task_t *t, tp_state_t *tp, int64_t ts, const char *topic,
+                         const char *encoded)
+{
+    batch_t *b = tp->open;
+    if (!b)
+        return CW_OK;
+    int elsewhere = b->last && (strcmp(b->last->encoded, encoded) || strcmp(b->last->topic, topic));
+    if (t->s.rotate_interval_ms > 0 &&
+        (ts - b->base_ts >= t->s.rotate_interval_ms ||
+         (t->s.partitioner == S3_PART_TIME && elsewhere)))
+        return s3t_seal(t, tp);
+    if (b->nwriters < t->s.max_open_files)
+        return CW_OK;
+    for (writer_t *w = b->writers; w; w = w->next)
+        if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic))
+            return CW_OK;
+    return s3t_seal(t, tp);
+}
+
+/* The open set of tp, started at record offset `off` when there is none. NULL: no memory. */
+static batch_t *open_batch(s3_task_t *t, tp_state_t *tp, int64_t off, int64_t ts, int64_t now)
+{
+    if (tp->open)
+        return tp->open;
+    batch_t *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->start_offset = off;
+    b->base_ts = ts;
+    tp->open = b;
+    if (t->s.rotate_schedule_ms > 0)
+        tp->next_schedule = next_schedule(t, now);
+    return b;
+}
+
+/* Writes the side objects' lines (key, headers) of r. 0, or -1: no memory. */
+static int write_sides(s3_task_t *t, writer_t *w, cw_record_t *r)
+{
+    char why[512];
+    if (t->s.store_keys) {
+        t->line.len = 0;
+        int rc = s3_encode_value(t->h, &t->s, r, 1, &t->line, why, sizeof why);
+        if (rc == CW_ERR_FATAL || (rc == CW_OK && write_stream(&w->streams[1], &t->line) != 0))
+            return -1;
+        if (rc == CW_ERR_RECORD) { /* an undecodable key is written as null */
+            t->line.len = 0;
+            s3_bytes_append(&t->line, "null\n", 5);
+            if (write_stream(&w->streams[1], &t->line) != 0)
+                return -1;
+        }
+    }
+    if (t->s.store_headers) {
+        t->line.len = 0;
+        if (s3_encode_headers(t->h, r, &t->line) != 0 ||
+            write_stream(&w->streams[2], &t->line) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Takes one record. Durability is tracked per original topic partition (tp); the object is
+ * chosen by the current topic. Returns CW_OK or CW_ERR_FATAL. */
+int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, size_t errstr_size)
+{
+    const cw_host_t *h = t->h;
+    const char *otopic = h->record_original_topic(r);
+    int32_t opartition = h->record_original_partition(r);
+    int64_t off = h->record_original_offset(r);
+    tp_state_t *tp = s3t_tp_find(t, otopic, opartition, 1);
+    if (!tp) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return CW_ERR_FATAL;
+    }
+    if (tp->next_offset != CW_OFFSET_INVALID && off < tp->next_offset)
+        return CW_OK; /* already taken (a redelivery): never write a record twice */
+
+    char why[512];
+    int64_t ts = now;
+    int need_ts = t->s.partitioner == S3_PART_TIME || t->s.rotate_interval_ms > 0;
+    if (need_ts && s3_record_time(h, &t->s, r, now, &ts, why, sizeof why) != 0)
+        goto bad;
+    char *encoded = s3_encode_partition(h, &t->s, r, ts, why, sizeof why);
+    if (!encoded)
+        goto bad;
+    t->line.len = 0;
+    int rc = s3_encode_value(h, &t->s, r, 0, &t->line, why, sizeof why);
+    if (rc == CW_DROP) {
+        free(encoded);
+        tp->next_offset = off + 1;
+        return CW_OK;
+    }
+    if (rc != CW_OK) {
+        free(encoded);
+        if (rc == CW_ERR_RECORD)
+            goto bad;
+        goto oom;
+    }
+    const char *topic = h->record_topic(r);
+    batch_t *b = NULL;
+    writer_t *w = NULL;
+    if (rotate_before(t, tp, ts, topic, encoded) == CW_OK && (b = open_batch(t, tp, off, ts, now)))
+        w = writer_get(t, tp, b, topic, encoded, off);
+    free(encoded);
+    if (!w || write_stream(&w->streams[0], &t->line) != 0 || write_sides(t, w, r) != 0)
+        goto oom;
+    b->last = w;
+    b->count++;
+    b->end_offset = off + 1;
+    tp->next_offset = off + 1;
+    if (b->count >= t->s.flush_size && s3t_seal(t, tp) != CW_OK)
+        goto oom;
+    return CW_OK;
+
+oom:
+    snprintf(errstr, errstr_size, "out of memory writing %s-%d@%lld", otopic, (int)opartition,
+             (long long)off);
+    return CW_ERR_FATAL;
+bad:
+    if (h->report_bad_record(t->ctx, r, why) != CW_OK) {
+        snprintf(errstr, errstr_size, "record %s-%d@%lld: %s", otopic, (int)opartition,
+                 (long long)off, why);
+        return CW_ERR_FATAL;
+    }
+    tp->next_offset = off + 1;
+    return CW_OK;
+}
+
+int s3t_scheduled_rotation(s3_task_t *t, int64_t now)
+{
+    if (t->s.rotate_schedule_ms <= 0)
+        return CW_OK;
+    for (tp_state_t *tp = t->tps; tp; tp = tp->next)
+        if (tp->open && now >= tp->next_schedule && s3t_seal(t, tp) != CW_OK)
+            return CW_ERR_FATAL;
+    return CW_OK;
+}
