@@ -376,6 +376,10 @@ static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
         c->plugin->kind == CW_PLUGIN_SOURCE ? c->plugin->source->task_configs
                                             : c->plugin->sink->task_configs;
     struct cw_task_split split = {.max_tasks = max, .tasks = calloc((size_t)max, sizeof(cw_props_t *))};
+    if (!split.tasks) {
+        cw_log(c->name, -1, CW_LOG_ERROR, "out of memory preparing %d task(s)", max);
+        return -1;
+    }
     int n;
     if (split_fn) {
         cw_ctx_t ctx = {.connector = c->name, .task = -1, .offsets = w->offsets};
@@ -391,9 +395,10 @@ static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
     } else {
         n = c->plugin->kind == CW_PLUGIN_SOURCE ? 1 : max;
     }
-    c->ntasks = n;
     c->tasks = calloc((size_t)n, sizeof *c->tasks);
-    for (int i = 0; i < n; i++) {
+    c->ntasks = c->tasks ? n : 0;
+    if (!c->tasks) cw_log(c->name, -1, CW_LOG_ERROR, "out of memory preparing %d task(s)", n);
+    for (int i = 0; i < c->ntasks; i++) {
         cw_task_t *t = &c->tasks[i];
         t->conn = c;
         t->props = cw_props_copy(c->props);
@@ -405,7 +410,7 @@ static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
     }
     for (int i = 0; i < max; i++) cw_props_free(split.tasks[i]);
     free(split.tasks);
-    return 0;
+    return c->tasks ? 0 : -1;
 }
 
 /* Batch mode: is every sink task of the worker caught up (waiting) or no longer running? */
@@ -472,6 +477,42 @@ static void *task_thread(void *arg) {
     return NULL;
 }
 
+/* One thread per task. A thread that cannot be created fails its task. */
+static void start_tasks(cw_worker_t *w) {
+    int sources = 0;
+    for (size_t i = 0; i < w->nconnectors; i++)
+        if (w->connectors[i]->plugin->kind == CW_PLUGIN_SOURCE) sources += w->connectors[i]->ntasks;
+    atomic_store(&w->sources_running, sources);
+    for (size_t i = 0; i < w->nconnectors; i++) {
+        cw_connector_t *c = w->connectors[i];
+        for (int k = 0; k < c->ntasks; k++) {
+            cw_task_t *t = &c->tasks[k];
+            if (pthread_create(&t->thread, NULL, task_thread, t) != 0) {
+                cw_task_fail(&t->env, "cannot create a thread: %s", strerror(errno));
+                if (c->plugin->kind == CW_PLUGIN_SOURCE) atomic_fetch_sub(&w->sources_running, 1);
+                continue;
+            }
+            t->started = 1;
+        }
+        cw_log(c->name, -1, CW_LOG_INFO, "started %d task(s)", c->ntasks);
+    }
+}
+
+/* Logs every failed task again (the first lines may be far up); returns how many. */
+static int count_failed(cw_worker_t *w) {
+    int failed = 0;
+    for (size_t i = 0; i < w->nconnectors; i++)
+        for (int k = 0; k < w->connectors[i]->ntasks; k++) {
+            cw_task_t *t = &w->connectors[i]->tasks[k];
+            if (atomic_load(&t->env.state) == CW_TASK_FAILED) {
+                cw_log(t->conn->name, t->env.id, CW_LOG_ERROR, "task had failed: %s",
+                       t->env.error);
+                failed++;
+            }
+        }
+    return failed;
+}
+
 int cw_worker_run(cw_worker_t *w) {
     char err[1024];
     int has_source = 0;
@@ -500,23 +541,7 @@ int cw_worker_run(cw_worker_t *w) {
     for (size_t i = 0; i < w->nconnectors; i++)
         if (prepare_tasks(w, w->connectors[i])) return CW_EXIT_STARTUP;
 
-    int sources = 0;
-    for (size_t i = 0; i < w->nconnectors; i++)
-        if (w->connectors[i]->plugin->kind == CW_PLUGIN_SOURCE) sources += w->connectors[i]->ntasks;
-    atomic_store(&w->sources_running, sources);
-    for (size_t i = 0; i < w->nconnectors; i++) {
-        cw_connector_t *c = w->connectors[i];
-        for (int k = 0; k < c->ntasks; k++) {
-            cw_task_t *t = &c->tasks[k];
-            if (pthread_create(&t->thread, NULL, task_thread, t) != 0) {
-                cw_task_fail(&t->env, "cannot create a thread: %s", strerror(errno));
-                if (c->plugin->kind == CW_PLUGIN_SOURCE) atomic_fetch_sub(&w->sources_running, 1);
-                continue;
-            }
-            t->started = 1;
-        }
-        cw_log(c->name, -1, CW_LOG_INFO, "started %d task(s)", c->ntasks);
-    }
+    start_tasks(w);
 
     int signalled = 0;
     while (1) {
@@ -541,16 +566,7 @@ int cw_worker_run(cw_worker_t *w) {
         cw_log_error("%d task(s) did not stop in time; exiting anyway", left);
         return CW_EXIT_SHUTDOWN;
     }
-    int failed = 0;
-    for (size_t i = 0; i < w->nconnectors; i++)
-        for (int k = 0; k < w->connectors[i]->ntasks; k++) {
-            cw_task_t *t = &w->connectors[i]->tasks[k];
-            if (atomic_load(&t->env.state) == CW_TASK_FAILED) {
-                cw_log(t->conn->name, t->env.id, CW_LOG_ERROR, "task had failed: %s",
-                       t->env.error);
-                failed++;
-            }
-        }
+    int failed = count_failed(w);
     cw_log_info("worker stopped%s", failed ? " (some tasks failed)" : "");
     return failed ? CW_EXIT_TASK_FAILED : CW_EXIT_OK;
 }
