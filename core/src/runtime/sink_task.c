@@ -20,16 +20,13 @@ typedef struct {
     long resub_gen;
 } catchup_t;
 
-static void wait_backoff(cw_sink_t *s, int64_t ms) {
-    int64_t end = cw_now_ms() + ms;
-    while (!cw_task_stopping(s->t) && !cw_task_failed(s->t)) {
-        int64_t left = end - cw_now_ms();
-        if (left <= 0) break;
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, (int)(left < 100 ? left : 100));
-        /* A paused partition returns nothing; a record still arriving joins the batch, in
-         * order, so the next attempt offers it too. */
-        if (m && cw_sink_take_message(s, m)) cw_sink_transform_one(s, s->nbatch - 1);
-    }
+/* Backing off: the consumer keeps being polled (membership, rebalances). A paused partition
+ * returns nothing; a record still arriving joins the batch, in order, so the next attempt
+ * offers it too. */
+static void serve_consumer(void *opaque, int ms) {
+    cw_sink_t *s = opaque;
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, ms);
+    if (m && cw_sink_take_message(s, m)) cw_sink_transform_one(s, s->nbatch - 1);
 }
 
 /* Batch mode: a caught-up task stays in its group (paused, serving rebalances) until every
@@ -115,7 +112,7 @@ static void run_loop(cw_sink_t *s) {
             cw_sink_set_paused(s, 1, "the sink asked for back-pressure");
             cw_log(t->connector, t->id, CW_LOG_DEBUG,
                    "put asked for back-pressure; retry in %" PRId64 " ms", backoff);
-            wait_backoff(s, backoff);
+            cw_task_wait(t, backoff, serve_consumer, s);
             backoff = cw_task_backoff_next(backoff, 10000);
         } else {
             backoff = 100;
