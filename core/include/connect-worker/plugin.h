@@ -269,7 +269,8 @@ typedef struct cw_source_ops {
      *  - `record` is the pointer source_record_new returned, as the transforms left it;
      *    `ack` is borrowed. Both are valid only during the call (the worker frees the
      *    record afterwards): read what you need, never keep them, do not modify the record.
-     *  With this callback set the worker keeps each record until its end is known. */
+     *  With this callback set the worker keeps each record until its end is known.
+     *  tests/worker/source_acks.sh holds the worker to this. */
     void (*ack)(void *state, cw_record_t *record, const cw_source_ack_t *ack);
 
     /** Stops the task and frees `state`. Called once, on the task thread, after the last
