@@ -2,7 +2,8 @@
 # Lifecycle fact (plugin.h): after a put that returned CW_ERR_FATAL, the worker still calls flush
 # (final) with the offsets after the last put that succeeded, commits what it reports durable,
 # then close and stop - as Kafka Connect's closing pre-commit does. The failed batch is not
-# part of the offsets: a restart consumes it again.
+# part of the offsets: a restart consumes it again. After a flush that failed, close and stop
+# follow without another flush.
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 
 cw_start_mock_cluster --topic fp:1
@@ -27,4 +28,20 @@ printf 'put 2 failed\nflush final fp-0=3\nclose fp-0=3\nstop\n' | diff - "$CW_TM
     { cat "$CW_TMP/events" >&2; cw_fail "after a fatal put: want flush (offsets before the batch), close, stop"; }
 cw_log_has "$CW_TMP/worker.log" "committed fp-0 at 3|task failed: put failed: value contains 'BAD'" ||
     { cw_dump_logs; cw_fail "the task did not fail naming put's errstr"; }
+
+cw_note "a failed flush"
+cat >"$CW_TMP/ff.properties" <<P
+name=ff-sink
+connector.class=test-lc-sink
+file=$CW_TMP/ff.events
+topics=fp
+fail.flush=true
+P
+cw_worker_properties "$CW_TMP/worker2.properties" "offset.flush.interval.ms=500"
+cw_start_worker ff --plugin-path "$CW_TEST_PLUGINS" "$CW_TMP/worker2.properties" "$CW_TMP/ff.properties"
+cw_wait_exit "$CW_WORKER_PID" 30
+[ "$CW_EXIT_CODE" = 1 ] || { cw_dump_logs; cw_fail "failed flush: exit code $CW_EXIT_CODE, want 1"; }
+sed -n '/^flush failed$/,$p' "$CW_TMP/ff.events" >"$CW_TMP/ff.after"
+printf 'flush failed\nclose fp-0=-1001\nstop\n' | diff - "$CW_TMP/ff.after" ||
+    { cat "$CW_TMP/ff.events" >&2; cw_fail "after a failed flush: want close and stop, no other flush"; }
 echo ok >&2

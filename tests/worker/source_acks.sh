@@ -2,9 +2,9 @@
 # Acknowledgements for sources (cw_source_ops_t.ack, Kafka Connect's commitRecord): through the
 # real worker and the mock cluster, a source learns of each record that Kafka acknowledged
 # (with the topic, partition and offset Kafka gave it), that a transform dropped, and that
-# Kafka refused (the cluster answers the first Produce request with MESSAGE_TOO_LARGE).
-# errors.tolerance=all skips the refused records and goes on; none stops the task, and every
-# record still gets its one ack before stop.
+# Kafka refused (the cluster answers the first Produce request with MESSAGE_TOO_LARGE), and that
+# a transform failed on. errors.tolerance=all skips the refused and failed records and goes on;
+# none stops the task, and every record still gets its one ack before stop.
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 
 # One ProduceRequest per round: linger long enough for a round's three records to share it.
@@ -18,7 +18,9 @@ drop.topic=dropme
 rounds=2
 producer.override.linger.ms=200
 errors.tolerance=$3
-transforms=d
+transforms=d,f
+transforms.f.type=test-fail-on
+transforms.f.fail.on=r2-1
 transforms.d.type=test-drop
 transforms.d.predicate=isdrop
 predicates=isdrop
@@ -40,15 +42,17 @@ ack DROPPED r1-3 dropme -1 -1001 skipped=0
 ack FAILED r1-0 acked -1 -1001 skipped=1
 ack FAILED r1-1 acked -1 -1001 skipped=1
 ack FAILED r1-2 acked -1 -1001 skipped=1
+ack FAILED r2-1 acked -1 -1001 skipped=1
 ack DROPPED r2-3 dropme -1 -1001 skipped=0
 ack WRITTEN r2-0 acked 0 0 skipped=0
-ack WRITTEN r2-1 acked 0 1 skipped=0
-ack WRITTEN r2-2 acked 0 2 skipped=0
+ack WRITTEN r2-2 acked 0 1 skipped=0
 W
 acks all | diff "$CW_TMP/want-all" - || { cw_dump_logs; cw_fail "tolerance=all: wrong acks"; }
 grep -q "^ack FAILED r1-0 .*error=delivery to topic acked partition 0 failed: .*too large" \
     "$CW_TMP/all.events" || cw_fail "a refused record's ack does not say why"
-[ "$(cw_kcat -C -t acked -e -f '%o:%s\n' | tr '\n' ' ')" = "0:r2-0 1:r2-1 2:r2-2 " ] ||
+grep -q "^ack FAILED r2-1 .*error=error in stage TRANSFORMATION: .*value contains 'r2-1'" \
+    "$CW_TMP/all.events" || cw_fail "a record a transform failed on: the ack does not say why"
+[ "$(cw_kcat -C -t acked -e -f '%o:%s\n' | tr '\n' ' ')" = "0:r2-0 1:r2-2 " ] ||
     cw_fail "topic acked does not hold what the acks say"
 [ "$(tail -n 1 "$CW_TMP/all.events")" = "stop pending=0" ] || cw_fail "stop came before an ack"
 # The skipped records' offsets are stored too: n=8 is the last record of round 2.

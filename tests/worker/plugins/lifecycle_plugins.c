@@ -10,7 +10,8 @@
  *    <partition> <offset> skipped=<0|1> error=<text>, commit, stop.
  *  - test-lc-sink: logs start, open/close/flush with their partitions and offsets, put <n>,
  *    stop; reports everything put as durable; put fails (CW_ERR_FATAL) on a batch holding a
- *    value that contains `fail.put.on`. Both fail start with `fail.start=true`. */
+ *    value that contains `fail.put.on`, flush with `fail.flush=true`. Both fail start with
+ *    `fail.start=true`. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,10 +173,12 @@ static const cw_config_def_t sink_defs[] = {
     {.name = "file", .type = CW_CFG_STRING, .flags = CW_CFG_F_REQUIRED, .doc = "Event log."},
     {.name = "fail.put.on", .type = CW_CFG_STRING, .doc = "Fail a put holding this."},
     {.name = "fail.start", .type = CW_CFG_BOOL, .default_value = "false", .doc = "Fail start."},
+    {.name = "fail.flush", .type = CW_CFG_BOOL, .default_value = "false", .doc = "Fail flush."},
     CW_CONFIG_END};
 
 typedef struct {
     char *file, *fail_on;
+    int fail_flush;
 } lc_sink_t;
 
 static int sink_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
@@ -190,6 +193,7 @@ static int sink_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, ch
     lc_sink_t *s = calloc(1, sizeof *s);
     s->file = strdup(file);
     s->fail_on = fail && *fail ? strdup(fail) : NULL;
+    s->fail_flush = host->config_get_bool(config, "fail.flush", 0);
     *state = s;
     return CW_OK;
 }
@@ -236,8 +240,13 @@ static int sink_put(void *state, cw_record_t *const *records, size_t n, char *er
 
 static int sink_flush(void *state, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
                       size_t errstr_size) {
-    (void)errstr, (void)errstr_size;
-    tps_event(state, final ? "flush final" : "flush", tps, n);
+    lc_sink_t *s = state;
+    tps_event(s, final ? "flush final" : "flush", tps, n);
+    if (s->fail_flush) {
+        event(s->file, "flush failed");
+        snprintf(errstr, errstr_size, "told to fail (fail.flush)");
+        return CW_ERR_FATAL;
+    }
     return CW_OK;  /* everything put is durable: offsets stay as offered */
 }
 
