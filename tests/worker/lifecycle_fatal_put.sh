@@ -27,8 +27,10 @@ cw_wait_exit "$CW_WORKER_PID" 30
 sed -n '/^put [0-9]* failed$/,$p' "$CW_TMP/events" >"$CW_TMP/after"
 printf 'put 1 failed\nflush final fp-0=3\nclose fp-0=3\nstop\n' | diff - "$CW_TMP/after" ||
     { cat "$CW_TMP/events" >&2; cw_fail "after a fatal put: want flush (offsets before the batch), close, stop"; }
-cw_log_has "$CW_TMP/worker.log" "committed fp-0 at 3|task failed: put failed: value contains 'BAD'" ||
+cw_log_has "$CW_TMP/worker.log" "task failed: put failed: value contains 'BAD'" ||
     { cw_dump_logs; cw_fail "the task did not fail naming put's errstr"; }
+[ "$(cw_committed connect-fp-sink fp:0)" = 3 ] ||
+    cw_fail "committed $(cw_committed connect-fp-sink fp:0), want 3 (what the closing flush reported)"
 
 cw_note "a failed flush"
 cat >"$CW_TMP/ff.properties" <<P

@@ -23,6 +23,7 @@ run() {
     [ "$CW_EXIT_CODE" = 0 ] || { cw_dump_logs; cw_fail "$1: exit code $CW_EXIT_CODE"; }
 }
 run first
+[ "$(cw_committed connect-fo-sink fo:1)" = 2 ] || cw_fail "first run: fo-1 not committed at 2"
 grep -q '^flush final.* fo-0=3' "$CW_TMP/events" && grep -q '^flush final.* fo-1=2' "$CW_TMP/events" ||
     { cat "$CW_TMP/events" >&2; cw_fail "first run: the final flush did not cover both partitions"; }
 printf 'f\ng\n' | cw_kcat -P -t fo -p 0
