@@ -13,6 +13,7 @@
 void cw_inflight_init(cw_inflight_t *f, cw_task_env_t *t, int keep_records, int tolerant) {
     memset(f, 0, sizeof *f);
     pthread_mutex_init(&f->mu, NULL);
+    pthread_mutex_init(&f->poll_mu, NULL);
     pthread_cond_init(&f->cond, NULL);
     f->t = t;
     f->keep_records = keep_records;
@@ -39,6 +40,7 @@ void cw_inflight_destroy(cw_inflight_t *f) {
     for (size_t i = 0; i < f->nacks; i++) pending_free(&f->acks[i]);
     free(f->acks);
     pthread_cond_destroy(&f->cond);
+    pthread_mutex_destroy(&f->poll_mu);
     pthread_mutex_destroy(&f->mu);
 }
 
@@ -172,6 +174,12 @@ void cw_inflight_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *op
     pthread_mutex_unlock(&f->mu);
 }
 
+void cw_inflight_serve(cw_inflight_t *f, int timeout_ms) {
+    pthread_mutex_lock(&f->poll_mu);
+    rd_kafka_poll(f->rk, timeout_ms);
+    pthread_mutex_unlock(&f->poll_mu);
+}
+
 size_t cw_inflight_count(cw_inflight_t *f) {
     pthread_mutex_lock(&f->mu);
     size_t n = f->tail - f->head;
@@ -252,7 +260,7 @@ static void *committer(void *arg) {
         pthread_cond_timedwait(&f->cond, &f->mu, &ts);
         if (f->quit) break;
         pthread_mutex_unlock(&f->mu);
-        rd_kafka_poll(f->rk, 0);  /* delivery reports that arrived while poll ran */
+        cw_inflight_serve(f, 0);  /* delivery reports that arrived while poll ran */
         cw_inflight_store(f);
         pthread_mutex_lock(&f->mu);
     }
@@ -260,8 +268,7 @@ static void *committer(void *arg) {
     return NULL;
 }
 
-int cw_inflight_start_committer(cw_inflight_t *f, rd_kafka_t *rk) {
-    f->rk = rk;
+int cw_inflight_start_committer(cw_inflight_t *f) {
     f->quit = 0;
     if (pthread_create(&f->thread, NULL, committer, f) != 0) return -1;
     f->thread_started = 1;

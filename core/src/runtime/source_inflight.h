@@ -30,6 +30,7 @@ typedef struct cw_pending_ack {
 
 typedef struct cw_inflight {
     pthread_mutex_t mu;
+    pthread_mutex_t poll_mu;  /* one thread at a time serves delivery reports: in order */
     cw_task_env_t *t;
     int keep_records;         /* the plugin has an ack callback */
     int tolerant;             /* errors.tolerance=all: a refused produce is skipped */
@@ -42,8 +43,8 @@ typedef struct cw_inflight {
     int committed;            /* the file was written since the plugin's commit last ran */
     cw_pending_ack_t *acks;
     size_t nacks, capacks;
+    rd_kafka_t *rk;           /* the producer whose delivery reports come here */
     /* the committer thread */
-    rd_kafka_t *rk;
     pthread_t thread;
     int thread_started, quit;
     pthread_cond_t cond;
@@ -66,6 +67,10 @@ void cw_inflight_end(cw_inflight_t *f, uint64_t seq, cw_ack_status_t status, con
 /** The producer's delivery report callback (opaque: the cw_inflight_t). */
 void cw_inflight_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
 
+/** rd_kafka_poll on f->rk, one thread at a time: delivery reports of one partition are then
+ *  handled, and acks queued, in offset order. Every thread serves them through this. */
+void cw_inflight_serve(cw_inflight_t *f, int timeout_ms);
+
 size_t cw_inflight_count(cw_inflight_t *f);
 
 /** Non-zero when a record failed for good; copies the reason. */
@@ -78,7 +83,7 @@ void cw_inflight_store(cw_inflight_t *f);
 /** Runs the committer thread: every flush interval it serves delivery reports and stores
  *  offsets. Returns 0, or -1 when no thread could be created (offsets are then stored from the
  *  task thread only). */
-int cw_inflight_start_committer(cw_inflight_t *f, rd_kafka_t *rk);
+int cw_inflight_start_committer(cw_inflight_t *f);
 void cw_inflight_stop_committer(cw_inflight_t *f);
 
 /** Task thread only: hands every pending ack to the plugin, then calls its commit when the

@@ -72,7 +72,7 @@ static rd_kafka_topic_t *topic_handle(source_t *s, const char *name) {
 
 static void serve(void *opaque, int ms) {
     source_t *s = opaque;
-    rd_kafka_poll(s->rk, ms);
+    cw_inflight_serve(&s->inflight, ms);
 }
 
 /* Tells the plugin at once that a record that never got a slot ended (the task stops). */
@@ -141,7 +141,7 @@ static int produce(source_t *s, cw_record_t *r, uint64_t seq, const void *key, s
                 snprintf(why, why_size, "not produced: the task stopped");
                 return -2;
             }
-            rd_kafka_poll(s->rk, 100);  /* back-pressure: wait for acknowledgements */
+            cw_inflight_serve(&s->inflight, 100);  /* back-pressure: wait for acks */
             continue;
         }
         snprintf(why, why_size, "cannot produce to topic %s partition %" PRId32 ": %s",
@@ -219,7 +219,7 @@ static int delivery_failed(source_t *s) {
 static int finish_batch_mode(source_t *s) {
     while (cw_inflight_count(&s->inflight) && !cw_task_stopping(s->t) &&
            !cw_inflight_failed(&s->inflight, NULL, 0)) {
-        rd_kafka_poll(s->rk, 100);
+        cw_inflight_serve(&s->inflight, 100);
         cw_inflight_store(&s->inflight);
         cw_inflight_dispatch(&s->inflight, s->ops, s->state);
     }
@@ -244,7 +244,7 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
         cw_log(t->connector, t->id, CW_LOG_TRACE, "poll returned %zu record(s), %zu in flight",
                s->batch.n, cw_inflight_count(&s->inflight));
     if (send_batch(s) != 0) return -1;
-    rd_kafka_poll(s->rk, 0);
+    cw_inflight_serve(&s->inflight, 0);
     if (delivery_failed(s)) return -1;
     cw_inflight_dispatch(&s->inflight, s->ops, s->state);
     if (rc == CW_ERR_FATAL) {
@@ -260,7 +260,7 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     }
     *backoff = 100;
     if (rc == CW_IDLE && t->batch_mode) return finish_batch_mode(s) ? -1 : 0;
-    if (rc == CW_IDLE) rd_kafka_poll(s->rk, 100);  /* nothing new: don't spin */
+    if (rc == CW_IDLE) cw_inflight_serve(&s->inflight, 100);  /* nothing new: don't spin */
     return 0;
 }
 
@@ -286,6 +286,7 @@ static int create_producer(source_t *s, char *err, size_t errsz) {
         snprintf(err, errsz, "cannot create the producer: %s", cerr);
         return -1;
     }
+    s->inflight.rk = s->rk;
     return 0;
 }
 
@@ -293,7 +294,7 @@ static int create_producer(source_t *s, char *err, size_t errsz) {
  * shutdown budget); what was is stored, the rest is dropped: their offsets stay unstored, so
  * a restart produces them again. Every record still owed an ack gets one. */
 static void drain_at_stop(source_t *s) {
-    cw_inflight_stop_committer(&s->inflight);
+    cw_inflight_stop_committer(&s->inflight);  /* the flush below serves reports alone */
     int64_t budget = s->t->shutdown_timeout_ms - 1000;
     if (budget > s->t->flush_timeout_ms) budget = s->t->flush_timeout_ms;
     if (budget < 100) budget = 100;
@@ -301,7 +302,7 @@ static void drain_at_stop(source_t *s) {
     size_t left = cw_inflight_count(&s->inflight);
     if (left) {
         rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-        rd_kafka_poll(s->rk, 0);
+        cw_inflight_serve(&s->inflight, 0);
     }
     cw_inflight_store(&s->inflight);
     cw_inflight_abandon(&s->inflight, "not acknowledged by Kafka before the task stopped");
@@ -343,7 +344,7 @@ void *cw_source_task_run(void *arg) {
     }
     if (s.started) {
         cw_log(t->connector, t->id, CW_LOG_INFO, "source task started");
-        if (cw_inflight_start_committer(&s.inflight, s.rk) != 0)
+        if (cw_inflight_start_committer(&s.inflight) != 0)
             cw_log(t->connector, t->id, CW_LOG_WARN, "no committer thread: offsets are stored "
                    "between polls only");
         int64_t backoff = 100;
