@@ -5,41 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 #include <zstd.h>
-
-int s3_bytes_reserve(s3_bytes_t *b, size_t cap)
-{
-    if (cap <= b->cap)
-        return 0;
-    char *d = realloc(b->data, cap);
-    if (!d)
-        return -1;
-    b->data = d;
-    b->cap = cap;
-    return 0;
-}
-
-int s3_bytes_append(s3_bytes_t *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        if (s3_bytes_reserve(b, cap) != 0)
-            return -1;
-    }
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-void s3_bytes_free(s3_bytes_t *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof *b);
-}
 
 static int append_json(const cw_host_t *h, const json_t *v, s3_bytes_t *line, char *errstr,
                        size_t errstr_size)
@@ -50,76 +18,61 @@ static int append_json(const cw_host_t *h, const json_t *v, s3_bytes_t *line, ch
         snprintf(errstr, errstr_size, "could not encode the value as JSON");
         return CW_ERR_RECORD;
     }
-    int rc = s3_bytes_append(line, enc, n);
+    int rc = cw_sdk_buf_append(line, enc, n);
     h->free(enc);
     return rc ? CW_ERR_FATAL : CW_OK;
 }
 
-/* Whether JSON converter bytes can go into the object as they are. The converter is often
- * set in the worker config, which the plugin does not see; so bytes that could be a
- * schemas.enable envelope ({"schema":..,"payload":..}), or that cannot be JSON at all (a
- * StringConverter text), or that span lines go through the runtime's converter instead. */
-static int passthrough_safe(const char *d, size_t len)
+/* How the worker's converter handed the key / value over (the converter may be set in the
+ * worker file only, which the plugin does not see): a cw_bytes_form_t, or -1 when the host
+ * has no converter view (then the JSON view decides, which is right for every converter). */
+static int bytes_form(const cw_host_t *h, cw_record_t *r, int key)
+{
+    cw_data_format_t f = CW_DATA_FORMAT_INIT;
+    int rc = key ? (CW_HOST_HAS(h, record_key_format) ? h->record_key_format(r, &f) : -1)
+                 : (CW_HOST_HAS(h, record_value_format) ? h->record_value_format(r, &f) : -1);
+    return rc == CW_OK ? (int)f.form : -1;
+}
+
+/* JSON text that can go into the object as it is: one line (pretty-printed JSON is
+ * re-encoded), starting like JSON. The bytes are not parsed: a cheap guard against text
+ * consumed with the wrong converter, which the JSON view then reports. */
+static int one_line_json(const char *d, size_t len)
 {
     if (!len || memchr(d, '\n', len) || memchr(d, '\r', len))
         return 0;
     size_t i = 0;
     while (i < len && (d[i] == ' ' || d[i] == '\t'))
         i++;
-    if (i == len)
-        return 0;
-    char c = d[i];
-    if (c == '{') {
-        i++;
-        while (i < len && (d[i] == ' ' || d[i] == '\t'))
-            i++;
-        if ((len - i >= 8 && !memcmp(d + i, "\"schema\"", 8)) ||
-            (len - i >= 9 && !memcmp(d + i, "\"payload\"", 9)))
-            return 0;
-        return 1;
-    }
-    return c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' ||
-           c == 'n';
+    return i < len && strchr("{[\"-0123456789tfn", d[i]) != NULL;
 }
 
-int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
-                    s3_bytes_t *line, char *errstr, size_t errstr_size)
+/* behavior.on.null.values for a null value: CW_DROP, CW_ERR_RECORD, or 0 to write it. */
+static int null_value(const s3_settings_t *s, char *errstr, size_t errstr_size)
 {
-    size_t len = 0;
-    const char *data = key ? h->record_key(r, &len) : h->record_value(r, &len);
-    const char *eol = s->format == S3_FMT_JSON ? "\n" : s->bytearray_separator;
-    size_t eol_len = s->format == S3_FMT_JSON ? 1 : s->separator_len;
-    if (!data) {
-        if (!key && s->on_null == S3_NULL_IGNORE)
-            return CW_DROP;
-        if (!key && s->on_null == S3_NULL_FAIL) {
-            snprintf(errstr, errstr_size, "null value (behavior.on.null.values=fail)");
-            return CW_ERR_RECORD;
-        }
-        if (s->format == S3_FMT_JSON && s3_bytes_append(line, "null", 4))
-            return CW_ERR_FATAL;
-        return s3_bytes_append(line, eol, eol_len) ? CW_ERR_FATAL : CW_OK;
+    if (s->on_null == S3_NULL_IGNORE)
+        return CW_DROP;
+    if (s->on_null == S3_NULL_FAIL) {
+        snprintf(errstr, errstr_size, "null value (behavior.on.null.values=fail)");
+        return CW_ERR_RECORD;
     }
-    if (s->format == S3_FMT_BYTEARRAY)
-        return (s3_bytes_append(line, data, len) || s3_bytes_append(line, eol, eol_len))
-                   ? CW_ERR_FATAL : CW_OK;
+    return CW_OK;
+}
 
-    s3_value_kind_t kind = key ? s->key_kind : s->value_kind;
-    int rc = CW_OK;
-    if (kind == S3_VAL_JSON && passthrough_safe(data, len)) {
-        /* The common case: JSON bytes nobody changed go into the object untouched. */
-        rc = s3_bytes_append(line, data, len) ? CW_ERR_FATAL : CW_OK;
-    } else if (kind == S3_VAL_STRING) {
-        json_t *str = json_stringn(data, len);
-        if (!str) {
-            snprintf(errstr, errstr_size, "%s is not valid UTF-8", key ? "key" : "value");
-            return CW_ERR_RECORD;
-        }
-        rc = append_json(h, str, line, errstr, errstr_size);
-        json_decref(str);
+/* JsonFormat, as Confluent's JsonRecordWriterProvider writes the Connect value: JSON text of
+ * the value goes into the object untouched when it is one line; everything else (a schemas
+ * envelope: its payload; StringConverter text: a JSON string; ByteArrayConverter bytes:
+ * their base64 string, as Jackson writes a byte[]; pretty-printed JSON) is the converter's
+ * view of the value, encoded compactly. */
+static int encode_json(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
+                       const char *data, size_t len, s3_bytes_t *line, char *errstr,
+                       size_t errstr_size)
+{
+    int rc;
+    if (bytes_form(h, r, key) == (int)CW_BYTES_JSON && one_line_json(data, len) &&
+        !(len == 4 && !memcmp(data, "null", 4))) {
+        rc = cw_sdk_buf_append(line, data, len) ? CW_ERR_FATAL : CW_OK;
     } else {
-        /* Multi-line JSON, an envelope, converter text, or base64 of raw bytes: as the
-         * runtime's converter reads it, re-encoded compactly. */
         char perr[200];
         json_t *v = key ? h->record_key_json(r, perr, sizeof perr)
                         : h->record_value_json(r, perr, sizeof perr);
@@ -127,11 +80,88 @@ int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, 
             snprintf(errstr, errstr_size, "%s is not JSON: %s", key ? "key" : "value", perr);
             return CW_ERR_RECORD;
         }
+        /* JsonConverter reads `null`, and an envelope's null payload, as a null value. */
+        if (json_is_null(v) && !key && (rc = null_value(s, errstr, errstr_size)) != CW_OK)
+            return rc;
         rc = append_json(h, v, line, errstr, errstr_size);
     }
     if (rc != CW_OK)
         return rc;
-    return s3_bytes_append(line, "\n", 1) ? CW_ERR_FATAL : CW_OK;
+    return cw_sdk_buf_append(line, "\n", 1) ? CW_ERR_FATAL : CW_OK;
+}
+
+/* ByteArrayFormat with JsonConverter's envelope: Confluent writes the bytes of a payload
+ * whose schema is "bytes" (base64 in the JSON), and a null payload is a null value. Returns
+ * 1 with *out (malloc'd) for bytes, 2 for a null payload, 0 for anything else. */
+static int envelope_bytes(const char *data, size_t len, unsigned char **out, size_t *out_len)
+{
+    json_t *env = json_loadb(data, len, 0, NULL);
+    json_t *payload = json_object_get(env, "payload");
+    const char *type = json_string_value(json_object_get(json_object_get(env, "schema"), "type"));
+    int rc = json_is_null(payload) ? 2 : 0;
+    if (type && !strcmp(type, "bytes") && json_is_string(payload)) {
+        size_t n = json_string_length(payload);
+        const char *b64 = json_string_value(payload);
+        *out = n % 4 == 0 ? malloc(n / 4 * 3 + 1) : NULL;
+        int got = *out ? EVP_DecodeBlock(*out, (const unsigned char *)b64, (int)n) : -1;
+        if (got < 0) {
+            free(*out);
+            *out = NULL;
+        } else {
+            /* EVP_DecodeBlock counts the padding as zero bytes. */
+            got -= (n >= 1 && b64[n - 1] == '=') + (n >= 2 && b64[n - 2] == '=');
+            *out_len = (size_t)got;
+            rc = 1;
+        }
+    }
+    json_decref(env);
+    return rc;
+}
+
+/* ByteArrayFormat: the record's bytes. Confluent writes only ByteArrayConverter values (and
+ * an envelope's "bytes" payload) and fails every other record; we write the bytes as
+ * consumed (or as a transform left them) instead: text, JSON, an envelope. */
+static int encode_bytes(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
+                        const char *data, size_t len, s3_bytes_t *line, char *errstr,
+                        size_t errstr_size)
+{
+    unsigned char *decoded = NULL;
+    size_t dlen = 0;
+    if (bytes_form(h, r, key) == (int)CW_BYTES_JSON_ENVELOPE) {
+        int got = envelope_bytes(data, len, &decoded, &dlen);
+        if (got == 1) {
+            data = (const char *)decoded;
+            len = dlen;
+        } else if (got == 2) {
+            int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
+            if (rc != CW_OK)
+                return rc;
+            len = 0;
+        }
+    }
+    int rc = cw_sdk_buf_append(line, data, len) ||
+             cw_sdk_buf_append(line, s->bytearray_separator, s->separator_len);
+    free(decoded);
+    return rc ? CW_ERR_FATAL : CW_OK;
+}
+
+int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
+                    s3_bytes_t *line, char *errstr, size_t errstr_size)
+{
+    size_t len = 0;
+    const char *data = key ? h->record_key(r, &len) : h->record_value(r, &len);
+    if (!data) {
+        int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
+        if (rc != CW_OK)
+            return rc;
+        if (s->format == S3_FMT_JSON)
+            return cw_sdk_buf_append(line, "null\n", 5) ? CW_ERR_FATAL : CW_OK;
+        return cw_sdk_buf_append(line, s->bytearray_separator, s->separator_len) ? CW_ERR_FATAL
+                                                                               : CW_OK;
+    }
+    if (s->format == S3_FMT_BYTEARRAY)
+        return encode_bytes(h, s, r, key, data, len, line, errstr, errstr_size);
+    return encode_json(h, s, r, key, data, len, line, errstr, errstr_size);
 }
 
 int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)
@@ -152,7 +182,7 @@ int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)
     json_decref(obj);
     if (!enc)
         return -1;
-    int rc = s3_bytes_append(line, enc, el) || s3_bytes_append(line, "\n", 1);
+    int rc = cw_sdk_buf_append(line, enc, el) || cw_sdk_buf_append(line, "\n", 1);
     h->free(enc);
     return rc ? -1 : 0;
 }
@@ -193,14 +223,8 @@ static int gz_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out, 
     c->z.avail_in = (uInt)n;
     int zr;
     do {
-        if (out->cap - out->len < 16384) {
-            size_t want = out->cap * 2 > out->len + 65536 ? out->cap * 2 : out->len + 65536;
-            char *d = realloc(out->data, want);
-            if (!d)
-                return -1;
-            out->data = d;
-            out->cap = want;
-        }
+        if (out->cap - out->len < 16384 && cw_sdk_grow(&out->data, &out->cap, out->len + 65536))
+            return -1;
         c->z.next_out = (Bytef *)out->data + out->len;
         c->z.avail_out = (uInt)(out->cap - out->len);
         zr = deflate(&c->z, flush);
@@ -217,15 +241,9 @@ static int zstd_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out
     ZSTD_inBuffer in = {p, n, 0};
     size_t left;
     do {
-        if (out->cap - out->len < 16384) {
-            size_t want = out->cap * 2 > out->len + 65536 + ZSTD_CStreamOutSize()
-                              ? out->cap * 2 : out->len + 65536 + ZSTD_CStreamOutSize();
-            char *d = realloc(out->data, want);
-            if (!d)
-                return -1;
-            out->data = d;
-            out->cap = want;
-        }
+        if (out->cap - out->len < 16384 &&
+            cw_sdk_grow(&out->data, &out->cap, out->len + 65536 + ZSTD_CStreamOutSize()))
+            return -1;
         ZSTD_outBuffer ob = {out->data + out->len, out->cap - out->len, 0};
         left = ZSTD_compressStream2(c->zc, &ob, &in, mode);
         if (ZSTD_isError(left))
@@ -241,7 +259,7 @@ int s3_compressor_write(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t 
         return gz_run(c, p, n, out, Z_NO_FLUSH);
     if (c->kind == S3_COMP_ZSTD)
         return zstd_run(c, p, n, out, ZSTD_e_continue);
-    return s3_bytes_append(out, p, n);
+    return cw_sdk_buf_append(out, p, n);
 }
 
 int s3_compressor_finish(s3_compressor_t *c, s3_bytes_t *out)

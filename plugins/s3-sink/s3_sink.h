@@ -2,6 +2,7 @@
 #ifndef S3_SINK_H
 #define S3_SINK_H
 #include "connect-worker/plugin.h"
+#include "connect-worker/sdk.h"
 #include "s3_client.h"
 #include <jansson.h>
 #include <stdint.h>
@@ -13,7 +14,6 @@ typedef enum { S3_COMP_NONE = 0, S3_COMP_GZIP, S3_COMP_ZSTD } s3_compression_t;
 typedef enum { S3_NULL_FAIL = 0, S3_NULL_IGNORE, S3_NULL_WRITE } s3_null_behavior_t;
 typedef enum { S3_PART_DEFAULT = 0, S3_PART_FIELD, S3_PART_TIME } s3_partitioner_kind_t;
 typedef enum { S3_TS_RECORD = 0, S3_TS_FIELD, S3_TS_WALLCLOCK } s3_ts_extractor_t;
-typedef enum { S3_VAL_JSON = 0, S3_VAL_STRING, S3_VAL_BYTES } s3_value_kind_t;
 
 /** Everything the task reads from its configuration, validated. */
 typedef struct s3_settings {
@@ -37,7 +37,6 @@ typedef struct s3_settings {
     int conditional_writes;
     int max_open_files;
     int use_libs3;
-    s3_value_kind_t value_kind, key_kind;
     /* partitioner */
     s3_partitioner_kind_t partitioner;
     char **fields;
@@ -94,14 +93,8 @@ char *s3_object_key(const s3_settings_t *s, const char *topic, const char *encod
 void s3_extension(const s3_settings_t *s, int side_object, char *out, size_t out_size);
 
 /* ---- encoding (s3_encoder.c) ---- */
-typedef struct s3_bytes {
-    char *data;
-    size_t len, cap;
-} s3_bytes_t;
-int s3_bytes_append(s3_bytes_t *b, const void *p, size_t n);
-/** Grows the capacity to at least `cap` bytes. -1: no memory. */
-int s3_bytes_reserve(s3_bytes_t *b, size_t cap);
-void s3_bytes_free(s3_bytes_t *b);
+/** Object and line bytes: the SDK's buffer (connect-worker/sdk_buf.h). */
+typedef cw_sdk_buf_t s3_bytes_t;
 
 /** Appends the line for one record's value (or key) to `line`. Returns CW_OK, CW_DROP (null
  *  value and behavior.on.null.values=ignore) or CW_ERR_RECORD with errstr. */
@@ -150,6 +143,22 @@ void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner);
 size_t s3_uploadq_bytes(s3_uploadq_t *q);
 /** Stops the threads after their current jobs and releases the jobs left (done=0). */
 void s3_uploadq_free(s3_uploadq_t *q);
+
+/* ---- metrics (s3_metrics.c) ---- */
+/** The task's series in the host's registry; all NULL (and every update a no-op) when the
+ *  host keeps no metrics. Handles owned by the worker, valid until stop returns. */
+typedef struct s3_metrics {
+    const cw_host_t *h;
+    cw_metric_t *objects, *bytes, *duration;
+} s3_metrics_t;
+/** Registers the metrics for the task of `ctx`; a refusal is logged and the task goes on. */
+void s3_metrics_register(s3_metrics_t *m, const cw_host_t *h, cw_ctx_t *ctx);
+/** Seconds on a monotonic clock, for s3_metrics_request's `started`. */
+double s3_metrics_now(void);
+/** One successful request that began at `started`, sending `bytes` object bytes. */
+void s3_metrics_request(const s3_metrics_t *m, double started, size_t bytes);
+/** One object completely written. */
+void s3_metrics_object(const s3_metrics_t *m);
 
 /* ---- the task (s3_task.c; its internals in s3_task_int.h) ---- */
 typedef struct s3_task s3_task_t;

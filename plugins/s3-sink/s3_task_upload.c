@@ -48,7 +48,7 @@ static void stream_free(obj_stream_t *st)
 {
     free(st->key);
     s3_compressor_free(st->comp);
-    s3_bytes_free(&st->buf);
+    cw_sdk_buf_free(&st->buf);
     free(st->upload_id);
     for (int i = 0; i < st->nparts; i++)
         free(st->etags[i]);
@@ -110,10 +110,12 @@ static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const cha
             return fail_msg(t, "CreateMultipartUpload", st->key, &res, oc, errstr, errstr_size);
     }
     char *etag = NULL;
+    double started = s3_metrics_now();
     oc = c->ops->mpu_part(c, st->key, st->upload_id, st->nparts + 1,
                                   data, len, &etag, &res);
     if (oc != S3_DONE)
         return fail_msg(t, "UploadPart", st->key, &res, oc, errstr, errstr_size);
+    s3_metrics_request(&t->metrics, started, len);
     if (st->nparts == st->cap_parts) {
         int cap = st->cap_parts ? st->cap_parts * 2 : 8;
         char **e = realloc(st->etags, (size_t)cap * sizeof *e);
@@ -144,16 +146,21 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
                 return rc;
             st->buf.len = 0;
         }
+        double started = s3_metrics_now();
         oc = c->ops->mpu_complete(c, st->key, st->upload_id, st->etags,
                                           st->nparts, t->s.conditional_writes, &res);
         if (oc != S3_DONE)
             return fail_msg(t, "CompleteMultipartUpload", st->key, &res, oc, errstr, errstr_size);
+        s3_metrics_request(&t->metrics, started, 0);
     } else {
+        double started = s3_metrics_now();
         oc = c->ops->put(c, st->key, st->buf.data ? st->buf.data : "",
                                  st->buf.len, content_type(t), t->s.conditional_writes, &res);
         if (oc != S3_DONE)
             return fail_msg(t, "PUT", st->key, &res, oc, errstr, errstr_size);
+        s3_metrics_request(&t->metrics, started, st->buf.len);
     }
+    s3_metrics_object(&t->metrics);
     if (!strcmp(res.code, "Replaced"))
         t->h->log(t->ctx, CW_LOG_WARN,
                   "s3://%s/%s held other content from an earlier, uncommitted attempt; "
@@ -163,7 +170,7 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
         t->h->log(t->ctx, CW_LOG_DEBUG, "wrote s3://%s/%s%s", t->s.bucket, st->key,
                   !strcmp(res.code, "AlreadyWritten") ? " (already there, same bytes)" : "");
     st->done = 1;
-    s3_bytes_free(&st->buf);
+    cw_sdk_buf_free(&st->buf);
     return CW_OK;
 }
 
@@ -198,7 +205,7 @@ void s3t_job_release(void *opaque, void *job, int done)
     upload_job_t *j = job;
     if (j->batch && done)
         atomic_store(&j->batch->uploaded, 1);
-    s3_bytes_free(&j->data);
+    cw_sdk_buf_free(&j->data);
     free(j);
 }
 
@@ -217,7 +224,7 @@ static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes)
 {
     if (!j || s3_uploadq_push(t->uq, j, tp, bytes) != 0) {
         if (j)
-            s3_bytes_free(&j->data);
+            cw_sdk_buf_free(&j->data);
         free(j);
         return CW_ERR_FATAL;
     }
