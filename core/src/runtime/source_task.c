@@ -348,7 +348,7 @@ void *cw_source_task_run(void *arg) {
             cw_log(t->connector, t->id, CW_LOG_WARN, "no committer thread: offsets are stored "
                    "between polls only");
         int64_t backoff = 100;
-        int64_t backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 60000);
+        int64_t backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
         int64_t next_store = cw_now_ms() + t->flush_interval_ms;
         while (!cw_task_stopping(t) && poll_once(&s, &backoff, backoff_max) == 0) {
             if (s.inflight.thread_started || cw_now_ms() < next_store) continue;

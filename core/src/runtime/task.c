@@ -57,7 +57,7 @@ int cw_task_start_plugin(cw_task_env_t *t,
                          int (*start)(cw_ctx_t *, const cw_config_t *, void **, char *, size_t),
                          void **state, cw_task_serve_fn serve, void *opaque) {
     int64_t backoff = 500;
-    int64_t max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 60000);
+    int64_t max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
     char err[1024];
     while (!cw_task_stopping(t)) {
         err[0] = '\0';
