@@ -95,6 +95,8 @@ const cw_config_def_t rds_config_defs[] = {
     {"incrementing.column.mapping", L, "", 0, "Refused when set (per-table column mapping is "
      "not supported).", NULL, 0, 0},
     {"tables.fetched", S, NULL, 0, "Internal (upstream task key); ignored.", NULL, 0, 0},
+    {"engine.shutdown.timeout", I, "10", 0, "Internal upstream task key; accepted, no effect "
+     "(the worker's shutdown timeout applies).", NULL, 0, 30},
     /* set by task_configs for each task, never by users */
     {"tables", L, NULL, 0, "Internal: the tables of this task.", NULL, 0, 0},
     {"rds.task.count", I, "1", 0, "Internal: number of tasks.", NULL, 0, 0},
@@ -261,6 +263,7 @@ void rds_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validatio
     if (!s->query) {
         const char *qm = h->config_get(cfg, "query.masked");
         s->query = *qm ? qm : NULL;
+        s->query_secret = s->query != NULL;
     }
     /* optional since Confluent 5.2.5: without it the topics are the table names */
     s->topic_prefix = h->config_get(cfg, "topic.prefix");
@@ -315,6 +318,7 @@ static void warn_no_effect(cw_ctx_t *ctx, const cw_config_t *cfg) {
         {"table.monitoring.startup.polling.limit.ms", "10000",
          "tables are listed before the tasks start"},
         {"query.retry.attempts", "-1", "a failed query is retried without limit"},
+        {"engine.shutdown.timeout", "10", "the worker's shutdown timeout applies"},
     };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         const char *val = rds_host->config_get(cfg, keys[i].key);

@@ -25,6 +25,7 @@ typedef struct rds_settings {
     int64_t attempts, backoff_ms;
     rds_mode_t mode;
     const char *query;            /* NULL: table mode */
+    int query_secret;             /* the query came from query.masked: never logged */
     const char *query_suffix;     /* "" when unset */
     const char *topic_prefix;
     const char *inc_column;       /* "" : the table's AUTO_INCREMENT column */

@@ -269,7 +269,7 @@ static int open_result(rds_task_t *t, size_t idx, char *errstr, size_t n) {
         snprintf(errstr, n, "out of memory");
         return CW_ERR_FATAL;
     }
-    t->h->log(t->ctx, CW_LOG_DEBUG, "query: %s", t->sql.data);
+    if (!t->s.query_secret) t->h->log(t->ctx, CW_LOG_DEBUG, "query: %s", t->sql.data);
     if (mysql_real_query(t->db, t->sql.data, t->sql.len) != 0) {
         unsigned e = mysql_errno(t->db);
         if (e == ER_NO_SUCH_TABLE && tb->name) {

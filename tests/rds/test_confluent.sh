@@ -8,7 +8,7 @@
 . "$CW_SOURCE_DIR/tests/rds/rds_common.sh"
 cw_start_mariadb
 cw_start_mock_cluster --topic typ:1 --topic big:1 --topic c.typ:1 --topic n.typ:1 \
-    --topic s.typ:1 --topic i.typ:1
+    --topic s.typ:1 --topic i.typ:1 --topic q:1
 cw_sql "SET time_zone = '+00:00';
   CREATE TABLE typ (id INT AUTO_INCREMENT PRIMARY KEY, dt DATETIME(6), ts TIMESTAMP(3) NULL,
     d DATE, t TIME(3), small DECIMAL(10,2), wide DECIMAL(30,10), whole DECIMAL(12,0));
@@ -110,6 +110,13 @@ printf '%s\n' '{"dt":"2020-08-28T03:52:47.123456000","ts":"2021-01-02T03:04:05.6
     '{"dt":"1969-12-31T23:59:59.500000000","ts":"1970-01-01T00:00:01.000000000"}' \
     '{"dt":"2038-01-19T03:14:07.000000000","ts":null}' >"$CW_TMP/iso.want"
 cmp "$CW_TMP/iso.want" "$CW_TMP/iso.got" || { diff "$CW_TMP/iso.want" "$CW_TMP/iso.got"; cw_fail "nanos_iso_datetime_string"; }
+
+cw_note "query.masked: runs as query, never logged (the run logs at debug)"
+connector masked topic.prefix=q mode=bulk "query.masked=SELECT v AS masked_col_xyz FROM big WHERE v <= 3"
+run_batch masked
+[ "$(cw_kcat -C -t q -e -f '%s\n' | tr '\n' ' ')" = '{"masked_col_xyz":1} {"masked_col_xyz":2} {"masked_col_xyz":3} ' ] ||
+    cw_fail "query.masked rows"
+! grep -q "masked_col_xyz" "$CW_TMP/masked.log" || { grep masked_col_xyz "$CW_TMP/masked.log"; cw_fail "query.masked reached the log"; }
 
 cw_note "--validate: upstream keys we cannot honour are refused, naming the key"
 connector bad query="SELECT 1" transaction.isolation.mode=SERIALIZABLE \
