@@ -332,6 +332,12 @@ void rds_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_
     warn_no_effect(ctx, cfg);
     rds_settings_t s;
     rds_settings_parse(rds_host, cfg, v, &s);
+    /* MySQL's catalogs are its databases: a pattern naming another one would read other
+     * tables upstream */
+    const char *cat = rds_host->config_get(cfg, "catalog.pattern");
+    if (cat && *cat && s.url.database && strcmp(cat, s.url.database) != 0)
+        rds_host->log(ctx, CW_LOG_WARN, "catalog.pattern=%s has no effect: tables are read from "
+                      "the URL's database '%s'", cat, s.url.database);
     rds_settings_free(&s);
 }
 

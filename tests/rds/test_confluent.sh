@@ -133,8 +133,9 @@ for key in topic.prefix transaction.isolation.mode timestamp.columns.mapping dat
 done
 ! grep -qi "unknown.*decimal.format" "$CW_TMP"/*.log || cw_fail "decimal.format warned as unknown"
 cw_note "accepted keys without effect are warned, naming the key"
-connector linger topic.prefix=l. table.whitelist=typ poll.linger.ms=100
+connector linger topic.prefix=l. table.whitelist=typ poll.linger.ms=100 catalog.pattern=otherdb
 "$CW_WORKER" --validate "$CW_TMP/worker.properties" "$CW_TMP/linger.properties" >"$CW_TMP/linger.out" 2>&1 ||
     { cat "$CW_TMP/linger.out"; cw_fail "--validate refused poll.linger.ms"; }
 grep -q "poll.linger.ms=100 has no effect" "$CW_TMP/linger.out" || { cat "$CW_TMP/linger.out"; cw_fail "poll.linger.ms not warned"; }
+grep -q "catalog.pattern=otherdb has no effect" "$CW_TMP/linger.out" || { cat "$CW_TMP/linger.out"; cw_fail "catalog.pattern not warned"; }
 echo "confluent ok"
