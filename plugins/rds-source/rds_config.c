@@ -9,6 +9,8 @@
 #define I CW_CFG_INT
 #define B CW_CFG_BOOL
 #define L CW_CFG_LIST
+#define RDS_TSG_NAMES "connect_logical,nanos_long,nanos_string,nanos_iso_datetime_string," \
+    "micros_long,micros_string,micros_iso_datetime_string"
 
 const cw_config_def_t rds_config_defs[] = {
     {"connection.url", S, NULL, CW_CFG_F_REQUIRED,
@@ -48,22 +50,53 @@ const cw_config_def_t rds_config_defs[] = {
      "+02:00 or a zone name when the server has zone tables.", NULL, 0, 0},
     {"validate.non.null", B, "true", 0, "Accepted for compatibility (NULL keys are never "
      "matched by the generated WHERE clauses).", NULL, 0, 0},
-    {"topic.prefix", S, NULL, CW_CFG_F_REQUIRED, "Topic = prefix + table name (query mode: "
-     "the whole topic).", NULL, 0, 0},
+    {"topic.prefix", S, "", 0, "Topic = prefix + table name (empty: the table name; query "
+     "mode: the whole topic, required).", NULL, 0, 0},
     {"poll.interval.ms", I, "5000", 0, "How often each table is queried for new rows.", NULL, 1,
      1e12},
-    {"batch.max.rows", I, "100", 0, "Most rows returned per poll (and per keyset page).",
+    {"batch.max.rows", I, "1000", 0, "Most rows returned per poll (and per keyset page).",
      NULL, 1, 1e9},
     {"table.poll.interval.ms", I, "60000", 0, "How often the task looks for new tables.", NULL,
      1, 1e12},
-    {"numeric.mapping", S, "none", 0, "DECIMAL rendering: none, precision_only, best_fit, "
+    {"numeric.mapping", S, NULL, 0, "DECIMAL rendering: none, precision_only, best_fit, "
      "best_fit_eager_double (see README).",
      "none,precision_only,best_fit,best_fit_eager_double", 0, 0},
     {"quote.sql.identifiers", S, "always", 0, "Accepted for compatibility; identifiers are "
      "always quoted with backticks.", "always,never", 0, 0},
     {"dialect.name", S, "", 0, "Accepted for compatibility (MySqlDatabaseDialect).", NULL, 0, 0},
-    {"datetime.format", S, "sql", 0, "DATETIME/TIMESTAMP rendering: sql ('YYYY-MM-DD "
-     "HH:MM:SS') or iso8601 ('YYYY-MM-DDTHH:MM:SS').", "sql,iso8601", 0, 0},
+    {"datetime.format", S, "sql", 0, "Temporal rendering: sql ('YYYY-MM-DD HH:MM:SS'), "
+     "iso8601 ('YYYY-MM-DDTHH:MM:SS') or connect_logical (Confluent's JsonConverter: epoch "
+     "ms, days, ms of the day).", "sql,iso8601,connect_logical", 0, 0},
+    {"timestamp.granularity", S, NULL, 0, "DATETIME/TIMESTAMP as Confluent writes them: "
+     "connect_logical, nanos_long, nanos_string, nanos_iso_datetime_string, micros_long, "
+     "micros_string, micros_iso_datetime_string (unset: datetime.format decides).",
+     RDS_TSG_NAMES, 0, 0},
+    {"value.converter.decimal.format", S, NULL, 0, "JsonConverter's Decimal form: BASE64 or "
+     "NUMERIC (unset: numbers, see numeric.mapping).", "BASE64,NUMERIC", 0, 0},
+    {"numeric.precision.mapping", B, "false", 0, "Deprecated upstream: true is "
+     "numeric.mapping=precision_only when numeric.mapping is unset.", NULL, 0, 0},
+    {"query.masked", S, "", CW_CFG_F_SECRET, "query, hidden from logs.", NULL, 0, 0},
+    {"max.buffer.size", I, "0", 0, "Accepted; no effect (rows are streamed, see README).",
+     NULL, 0, 1e9},
+    {"poll.linger.ms", I, "5000", 0, "Accepted; no effect (a poll returns the rows read).",
+     NULL, 0, 1e12},
+    {"table.monitoring.startup.polling.limit.ms", I, "10000", 0, "Accepted; no effect (tables "
+     "are listed before tasks start).", NULL, 0, 1e12},
+    {"query.retry.attempts", I, "-1", 0, "Accepted; failed queries are retried without limit "
+     "(-1), other values are warned.", NULL, -1, 1e9},
+    {"date.calendar.system", S, "LEGACY", 0, "Accepted; dates are always proleptic Gregorian.",
+     "LEGACY,PROLEPTIC_GREGORIAN", 0, 0},
+    {"transaction.isolation.mode", S, "DEFAULT", 0, "Only DEFAULT (the server's isolation).",
+     NULL, 0, 0},
+    {"jdbc.credentials.provider.class", S, NULL, 0, "Only Confluent's default provider "
+     "(connection.user / connection.password).", NULL, 0, 0},
+    {"timestamp.columns.mapping", L, "", 0, "Refused when set (per-table column mapping is not "
+     "supported).", NULL, 0, 0},
+    {"incrementing.column.mapping", L, "", 0, "Refused when set (per-table column mapping is "
+     "not supported).", NULL, 0, 0},
+    {"tables.fetched", S, NULL, 0, "Internal (upstream task key); ignored.", NULL, 0, 0},
+    {"engine.shutdown.timeout", I, "10", 0, "Internal upstream task key; accepted, no effect "
+     "(the worker's shutdown timeout applies).", NULL, 0, 30},
     /* set by task_configs for each task, never by users */
     {"tables", L, NULL, 0, "Internal: the tables of this task.", NULL, 0, 0},
     {"rds.task.count", I, "1", 0, "Internal: number of tasks.", NULL, 0, 0},
@@ -159,6 +192,65 @@ static void connection_parse(const cw_host_t *h, const cw_config_t *cfg, cw_vali
                             "(jdbc:mysql://host:port/<db>)");
 }
 
+/* db.timezone as a fixed offset: UTC, GMT, Z, Etc/UTC or [+-]HH:MM. -1 for a named zone. */
+static int fixed_offset(const char *tz, int64_t *off) {
+    if (!strcasecmp(tz, "UTC") || !strcasecmp(tz, "GMT") || !strcasecmp(tz, "Z") ||
+        !strcasecmp(tz, "Etc/UTC") || !strcasecmp(tz, "SYSTEM+0")) {
+        *off = 0;
+        return 0;
+    }
+    unsigned hh, mm;
+    char sign, end;
+    if (sscanf(tz, "%c%2u:%2u%c", &sign, &hh, &mm, &end) != 3 || (sign != '+' && sign != '-') ||
+        hh > 14 || mm > 59)
+        return -1;
+    *off = (sign == '-' ? -1 : 1) * (int64_t)(hh * 3600 + mm * 60);
+    return 0;
+}
+
+/* datetime.format and timestamp.granularity: our strings, or Confluent's forms. */
+static void temporal_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
+                           rds_settings_t *s) {
+    static const char *const gran[] = {"connect_logical", "nanos_long", "nanos_string",
+                                       "nanos_iso_datetime_string", "micros_long",
+                                       "micros_string", "micros_iso_datetime_string"};
+    const char *df = h->config_get(cfg, "datetime.format");
+    s->dtformat = strcasecmp(df, "iso8601") == 0           ? RDS_DT_ISO8601
+                  : strcasecmp(df, "connect_logical") == 0 ? RDS_DT_CONNECT
+                                                           : RDS_DT_SQL;
+    const char *g = h->config_get(cfg, "timestamp.granularity");
+    s->tsgran = s->dtformat == RDS_DT_CONNECT ? RDS_TSG_CONNECT_LOGICAL : RDS_TSG_STRING;
+    for (size_t i = 0; g && i < sizeof gran / sizeof *gran; i++)
+        if (strcasecmp(g, gran[i]) == 0) s->tsgran = (rds_tsgran_t)(RDS_TSG_CONNECT_LOGICAL + i);
+    int epoch = s->tsgran == RDS_TSG_CONNECT_LOGICAL || s->tsgran == RDS_TSG_NANOS_LONG ||
+                s->tsgran == RDS_TSG_NANOS_STRING || s->tsgran == RDS_TSG_MICROS_LONG ||
+                s->tsgran == RDS_TSG_MICROS_STRING;
+    if (epoch && *s->db_timezone && fixed_offset(s->db_timezone, &s->tz_offset_s) != 0)
+        h->validation_error(v, g ? "timestamp.granularity" : "datetime.format",
+                            "epoch forms need db.timezone to be UTC or a fixed offset such as "
+                            "+02:00 (named zones are not supported for them; '%s' given)",
+                            s->db_timezone);
+}
+
+/* Upstream keys with values this connector cannot honour: refused, naming the key. */
+static void unsupported_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v) {
+    static const char *const mappings[] = {"timestamp.columns.mapping",
+                                           "incrementing.column.mapping"};
+    for (size_t i = 0; i < 2; i++)
+        if (nonempty(h->config_get_list(cfg, mappings[i], NULL)))
+            h->validation_error(v, mappings[i], "is not supported (per-table column mapping); "
+                                "use incrementing.column.name / timestamp.column.name");
+    const char *iso = h->config_get(cfg, "transaction.isolation.mode");
+    if (strcasecmp(iso, "DEFAULT") != 0)
+        h->validation_error(v, "transaction.isolation.mode", "'%s' is not supported: queries "
+                            "run at the server's default isolation (DEFAULT)", iso);
+    const char *cp = h->config_get(cfg, "jdbc.credentials.provider.class");
+    if (cp && strcmp(cp, "io.confluent.connect.jdbc.util.DefaultJdbcCredentialsProvider") != 0)
+        h->validation_error(v, "jdbc.credentials.provider.class", "'%s' is not supported: "
+                            "only the default provider (connection.user / "
+                            "connection.password)", cp);
+}
+
 void rds_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
                         rds_settings_t *s) {
     memset(s, 0, sizeof *s);
@@ -168,10 +260,14 @@ void rds_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validatio
     const char *q = h->config_get(cfg, "query");
     s->query = *q ? q : NULL;
     s->query_suffix = h->config_get(cfg, "query.suffix");
+    if (!s->query) {
+        const char *qm = h->config_get(cfg, "query.masked");
+        s->query = *qm ? qm : NULL;
+        s->query_secret = s->query != NULL;
+    }
+    /* optional since Confluent 5.2.5: without it the topics are the table names */
     s->topic_prefix = h->config_get(cfg, "topic.prefix");
-    if (!s->topic_prefix)
-        h->validation_error(v, "topic.prefix", "must be set");
-    else if (s->query && !*s->topic_prefix)
+    if (s->query && !*s->topic_prefix)
         h->validation_error(v, "topic.prefix", "must name the topic when query is set");
     mode_parse(h, cfg, v, s);
     s->ts_delay_ms = h->config_get_int(cfg, "timestamp.delay.interval.ms", 0);
@@ -189,13 +285,18 @@ void rds_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validatio
     s->table_poll_interval_ms = h->config_get_int(cfg, "table.poll.interval.ms", 0);
     const char *nm = h->config_get(cfg, "numeric.mapping");
     s->numeric = RDS_NUM_NONE;
+    if (!nm) /* upstream: the deprecated boolean applies only when numeric.mapping is unset */
+        nm = h->config_get_bool(cfg, "numeric.precision.mapping", 0) ? "precision_only" : "none";
     if (strcasecmp(nm, "precision_only") == 0) s->numeric = RDS_NUM_PRECISION_ONLY;
     else if (strcasecmp(nm, "best_fit") == 0) s->numeric = RDS_NUM_BEST_FIT;
     else if (strcasecmp(nm, "best_fit_eager_double") == 0)
         s->numeric = RDS_NUM_BEST_FIT_EAGER_DOUBLE;
-    s->dtformat = strcasecmp(h->config_get(cfg, "datetime.format"), "iso8601") == 0
-                      ? RDS_DT_ISO8601 : RDS_DT_SQL;
+    temporal_parse(h, cfg, v, s);
+    const char *df = h->config_get(cfg, "value.converter.decimal.format");
+    s->decfmt = !df ? RDS_DEC_OURS
+                : strcasecmp(df, "NUMERIC") == 0 ? RDS_DEC_NUMERIC : RDS_DEC_BASE64;
     tables_parse(h, cfg, v, s);
+    unsupported_parse(h, cfg, v);
 }
 
 int rds_settings_load(const cw_host_t *h, const cw_config_t *cfg, rds_settings_t *s,
@@ -209,10 +310,34 @@ int rds_settings_load(const cw_host_t *h, const cw_config_t *cfg, rds_settings_t
     return CW_OK;
 }
 
+/* Accepted upstream keys that change nothing here: a warning naming the key when set. */
+static void warn_no_effect(cw_ctx_t *ctx, const cw_config_t *cfg) {
+    static const struct { const char *key, *dflt, *why; } keys[] = {
+        {"max.buffer.size", "0", "rows are streamed from the server one at a time"},
+        {"poll.linger.ms", "5000", "a poll returns the rows read so far without waiting"},
+        {"table.monitoring.startup.polling.limit.ms", "10000",
+         "tables are listed before the tasks start"},
+        {"query.retry.attempts", "-1", "a failed query is retried without limit"},
+        {"engine.shutdown.timeout", "10", "the worker's shutdown timeout applies"},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        const char *val = rds_host->config_get(cfg, keys[i].key);
+        if (val && strcmp(val, keys[i].dflt) != 0)
+            rds_host->log(ctx, CW_LOG_WARN, "%s=%s has no effect: %s", keys[i].key, val,
+                          keys[i].why);
+    }
+}
+
 void rds_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v) {
-    (void)ctx;
+    warn_no_effect(ctx, cfg);
     rds_settings_t s;
     rds_settings_parse(rds_host, cfg, v, &s);
+    /* MySQL's catalogs are its databases: a pattern naming another one would read other
+     * tables upstream */
+    const char *cat = rds_host->config_get(cfg, "catalog.pattern");
+    if (cat && *cat && s.url.database && strcmp(cat, s.url.database) != 0)
+        rds_host->log(ctx, CW_LOG_WARN, "catalog.pattern=%s has no effect: tables are read from "
+                      "the URL's database '%s'", cat, s.url.database);
     rds_settings_free(&s);
 }
 

@@ -1,4 +1,5 @@
 #include "rds_json.h"
+#include "rds_confluent.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,12 +65,23 @@ static int put_value(cw_sdk_buf_t *b, const MYSQL_FIELD *f, const char *v, unsig
         if (rds_json_number_ok(v, len)) return cw_sdk_buf_append(b, v, len);
         return cw_sdk_buf_json_string(b, v, len, 0, replaced);
     case MYSQL_TYPE_DECIMAL: case MYSQL_TYPE_NEWDECIMAL:
+        if (o->decfmt != RDS_DEC_OURS)
+            return rds_put_decimal_confluent(b, v, len, decimal_precision(f), f->decimals,
+                                             o->numeric, o->decfmt);
         return put_decimal(b, f, v, len, o->numeric);
     case MYSQL_TYPE_BIT:
         return put_bit(b, v, len);
     case MYSQL_TYPE_TIMESTAMP: case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP2:
     case MYSQL_TYPE_DATETIME2:
+        if (o->tsgran != RDS_TSG_STRING)
+            return rds_put_timestamp(b, v, len, o->tsgran, o->tz_offset_s);
         return put_datetime(b, v, len, o->dtformat);
+    case MYSQL_TYPE_DATE: case MYSQL_TYPE_NEWDATE:
+        if (o->dtformat == RDS_DT_CONNECT) return rds_put_date(b, v, len);
+        return cw_sdk_buf_json_string(b, v, len, 0, replaced);
+    case MYSQL_TYPE_TIME: case MYSQL_TYPE_TIME2:
+        if (o->dtformat == RDS_DT_CONNECT) return rds_put_time(b, v, len);
+        return cw_sdk_buf_json_string(b, v, len, 0, replaced);
     case MYSQL_TYPE_GEOMETRY:
         return rds_buf_json_base64(b, (const unsigned char *)v, len);
     case MYSQL_TYPE_TINY_BLOB: case MYSQL_TYPE_MEDIUM_BLOB: case MYSQL_TYPE_LONG_BLOB:

@@ -9,6 +9,9 @@
 typedef struct rds_json_opts {
     rds_numeric_t numeric;
     rds_dtformat_t dtformat;
+    rds_tsgran_t tsgran;       /* RDS_TSG_STRING: dtformat's strings */
+    int64_t tz_offset_s;
+    rds_decfmt_t decfmt;       /* RDS_DEC_OURS: numeric's numbers */
 } rds_json_opts_t;
 
 /* The JSON text between the values of a result's rows: `{"col1":`, `,"col2":`, ... (column

@@ -269,7 +269,7 @@ static int open_result(rds_task_t *t, size_t idx, char *errstr, size_t n) {
         snprintf(errstr, n, "out of memory");
         return CW_ERR_FATAL;
     }
-    t->h->log(t->ctx, CW_LOG_DEBUG, "query: %s", t->sql.data);
+    if (!t->s.query_secret) t->h->log(t->ctx, CW_LOG_DEBUG, "query: %s", t->sql.data);
     if (mysql_real_query(t->db, t->sql.data, t->sql.len) != 0) {
         unsigned e = mysql_errno(t->db);
         if (e == ER_NO_SUCH_TABLE && tb->name) {
@@ -395,6 +395,9 @@ int rds_task_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr, 
     }
     /* caught up (nothing due): the worker waits a little before the next poll, and in batch
      * mode (--exit-when-caught-up) this ends the task */
+    if (added > 0)
+        t->h->log(t->ctx, CW_LOG_DEBUG, "poll: %lld rows (batch.max.rows %lld)",
+                  (long long)added, (long long)t->s.batch_max_rows);
     return added > 0 || t->res ? CW_OK : CW_IDLE;
 }
 
@@ -422,6 +425,9 @@ int rds_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *er
     if (rc != CW_OK) { free(t); return rc; }
     t->jopts.numeric = t->s.numeric;
     t->jopts.dtformat = t->s.dtformat;
+    t->jopts.tsgran = t->s.tsgran;
+    t->jopts.tz_offset_s = t->s.tz_offset_s;
+    t->jopts.decfmt = t->s.decfmt;
     t->task_id = h->task_id(ctx);
     t->task_count = (int)h->config_get_int(cfg, "rds.task.count", 0);
     if (t->task_count < 1) t->task_count = 1;
