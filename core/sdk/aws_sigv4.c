@@ -85,15 +85,16 @@ static void signature(const char *secret, const char *date, const char *region,
                       const char *service, const char *string_to_sign, char out[65])
 {
     char k0[256];
-    unsigned char k[32];
+    unsigned char k[32], k2[32]; /* HMAC's output never overwrites its own key */
     snprintf(k0, sizeof k0, "AWS4%s", secret);
     hmac(k0, strlen(k0), date, k);
-    hmac(k, 32, region, k);
-    hmac(k, 32, service, k);
-    hmac(k, 32, "aws4_request", k);
-    hmac(k, 32, string_to_sign, k);
+    hmac(k, 32, region, k2);
+    hmac(k2, 32, service, k);
+    hmac(k, 32, "aws4_request", k2);
+    hmac(k2, 32, string_to_sign, k);
     hex(k, 32, out);
     memset(k0, 0, sizeof k0);
+    memset(k2, 0, sizeof k2);
 }
 
 /* The query before the signature: the caller's, then the auth parameters in botocore's order. */
@@ -139,15 +140,18 @@ char *cw_sdk_aws_presign_url(const cw_sdk_aws_presign_t *p, const cw_sdk_aws_cre
     sha256_hex("", empty_hash);
     char *query = auth_query(p, c, stamp);
     char *canon = query ? canonical_query(query) : NULL;
-    size_t n = (canon ? strlen(canon) : 0) + strlen(p->host) + strlen(p->path) + 200;
+    size_t n = (canon ? strlen(canon) : 0) + strlen(p->host) + strlen(p->path) +
+               (p->payload_hash ? strlen(p->payload_hash) : 0) + 200;
     char *creq = canon ? malloc(n) : NULL, *sts = malloc(400), *url = NULL;
     if (creq && sts) {
         snprintf(creq, n, "%s\n%s\n%s\nhost:%s\n\nhost\n%s", p->method, p->path, canon, p->host,
-                 empty_hash);
+                 p->payload_hash ? p->payload_hash : empty_hash);
         sha256_hex(creq, creq_hash);
         snprintf(sts, 400, "AWS4-HMAC-SHA256\n%s\n%.8s/%s/%s/aws4_request\n%s", stamp, stamp,
                  p->region, p->service, creq_hash);
-        signature(c->secret_key, stamp, p->region, p->service, sts, sig);
+        char date[9];
+        snprintf(date, sizeof date, "%.8s", stamp);
+        signature(c->secret_key, date, p->region, p->service, sts, sig);
         size_t un = strlen(query) + strlen(p->host) + strlen(p->path) + 120;
         url = malloc(un);
         if (url)

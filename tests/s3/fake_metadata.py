@@ -8,6 +8,11 @@ STS AssumeRoleWithWebIdentity is POST / (or GET /?...) with the form parameters 
 Version, RoleArn (must be --role-arn: else 403 AccessDenied), RoleSessionName and
 WebIdentityToken (must equal the current content of --web-token-file, read on every
 request: else 400 InvalidIdentityToken), answered in STS's XML.
+STS AssumeRole (POST, the same form with RoleArn and RoleSessionName) must be signed with
+SigV4 for service sts: its Authorization header's Credential scope (access key, date,
+region) and X-Amz-Security-Token are recorded, one JSON line per call, in --assume-log; the
+role must be --assume-role-arn (else 403 AccessDenied); the answer's credentials are
+ASSUMED-KEY / ASSUMED-SECRET with the session token ASSUMED-SESSION-TOKEN-<n>.
 Credentials are s3rver's S3RVER / S3RVER with a session token, expiring --expires-in
 seconds after each answer. Every credentials answer adds one to --count-file (which a
 restarted server goes on counting from).
@@ -16,6 +21,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,6 +89,32 @@ def assume_role_with_web_identity(form):
                  % (STS_NS, c["AccessKeyId"], c["SecretAccessKey"], c["Token"], c["Expiration"]))
 
 
+def assume_role(form, headers):
+    def one(k):
+        v = form.get(k, [])
+        return v[0] if len(v) == 1 else None
+    auth = headers.get("Authorization") or ""
+    m = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/sts/aws4_request, "
+                 r"SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$", auth)
+    if not m:
+        return sts_error(400, "IncompleteSignature", "the request is not signed with SigV4 for sts")
+    with lock:
+        with open(args.assume_log, "a") as f:
+            f.write(json.dumps({"key": m.group(1), "region": m.group(3),
+                                "token": headers.get("X-Amz-Security-Token"),
+                                "role": one("RoleArn"), "session": one("RoleSessionName")}) + "\n")
+    if one("Version") != "2011-06-15" or not one("RoleSessionName"):
+        return sts_error(400, "ValidationError", "Version and RoleSessionName are required")
+    if one("RoleArn") != args.assume_role_arn:
+        return sts_error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole")
+    c = credentials()
+    return 200, ('<AssumeRoleResponse xmlns="%s"><AssumeRoleResult><Credentials>'
+                 "<AccessKeyId>ASSUMED-KEY</AccessKeyId><SecretAccessKey>ASSUMED-SECRET"
+                 "</SecretAccessKey><SessionToken>ASSUMED-SESSION-TOKEN-%s</SessionToken>"
+                 "<Expiration>%s</Expiration></Credentials></AssumeRoleResult>"
+                 "</AssumeRoleResponse>" % (STS_NS, c["Token"].rsplit("-", 1)[1], c["Expiration"]))
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -102,7 +134,11 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(200, IMDS_TOKEN)
 
     def sts(self, query):
-        status, body = assume_role_with_web_identity(urllib.parse.parse_qs(query))
+        form = urllib.parse.parse_qs(query)
+        if form.get("Action") == ["AssumeRole"]:
+            status, body = assume_role(form, self.headers)
+        else:
+            status, body = assume_role_with_web_identity(form)
         self.answer(status, body, "text/xml")
 
     def do_POST(self):
@@ -142,6 +178,8 @@ def main():
     p.add_argument("--count-file", required=True)
     p.add_argument("--role-arn", default="arn:aws:iam::123456789012:role/cw-irsa-role")
     p.add_argument("--web-token-file", default="/nonexistent")
+    p.add_argument("--assume-role-arn", default="arn:aws:iam::123456789012:role/msk-client")
+    p.add_argument("--assume-log", default=os.devnull)
     args = p.parse_args()
     global served
     if os.path.exists(args.count_file):

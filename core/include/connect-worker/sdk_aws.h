@@ -184,7 +184,7 @@ int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_
 /* ---- Signature V4 presigning and the MSK IAM token (core/sdk/aws_sigv4.c, aws_msk.c) ---- */
 /** One request to presign (SigV4 in the query string, as botocore's SigV4QueryAuth and the
  *  Go SDK's PresignHTTP do it): only `host` is signed as a header, the payload is the empty
- *  string's SHA-256. */
+ *  string's SHA-256 unless payload_hash says otherwise. */
 typedef struct cw_sdk_aws_presign {
     const char *method;     /**< "GET" */
     const char *host;       /**< "kafka.us-east-1.amazonaws.com" */
@@ -196,6 +196,9 @@ typedef struct cw_sdk_aws_presign {
     const char *region;
     int64_t time_s;         /**< signing time, seconds since the epoch (X-Amz-Date) */
     int expires_s;          /**< X-Amz-Expires */
+    /** The payload's hash in the canonical request; NULL: the empty string's SHA-256 (what
+     *  the MSK signers use); S3 presigns with "UNSIGNED-PAYLOAD". */
+    const char *payload_hash;
 } cw_sdk_aws_presign_t;
 
 /** https://host/path?query&X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Date=...
