@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# librdkafka gets MSK IAM tokens: a worker configured with the Java client's MSK IAM lines
+# (worker producer.* for a file source, a sink connector's consumer.override.*) calls the
+# OAUTHBEARER refresh callback, which sets a token made from container credentials (the fake
+# endpoint of tests/s3), and refreshes it before it expires (the credentials live 4 s, so the
+# token does too and librdkafka asks again at 80% of that). With the endpoint down, a refresh
+# fails, is logged, and is tried again until it works. The mock cluster has no SASL, so the
+# brokers never see a token: what is shown is the client side only. --validate names the
+# region and credentials source; with no credentials it names every source tried; nothing
+# secret (keys, session tokens, the container token, the MSK token) reaches a log.
+. "$CW_SOURCE_DIR/tests/lib/common.sh"
+. "$CW_SOURCE_DIR/tests/s3/lib.sh"
+s3_clean_aws_env
+export AWS_EC2_METADATA_DISABLED=true AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_REGION=eu-west-1
+secrets="S3RVER|FAKE-SESSION-TOKEN|pod-auth-do-not-log|aHR0cHM6"
+cw_start_mock_cluster --topic events:1
+s3_start_fake_metadata 4 pod-auth-do-not-log
+export AWS_CONTAINER_CREDENTIALS_FULL_URI="$CW_MD_URL/container/creds"
+export AWS_CONTAINER_AUTHORIZATION_TOKEN=pod-auth-do-not-log
+jaas='software.amazon.msk.auth.iam.IAMLoginModule required;'
+handler=software.amazon.msk.auth.iam.IAMClientCallbackHandler
+cw_worker_properties "$CW_TMP/worker.properties" \
+    "producer.security.protocol=SASL_SSL" "producer.sasl.mechanism=AWS_MSK_IAM" \
+    "producer.sasl.jaas.config=$jaas" "producer.sasl.client.callback.handler.class=$handler"
+seq 1 5 >"$CW_TMP/in.txt"
+cat >"$CW_TMP/source.properties" <<P
+name=msk-source
+connector.class=FileStreamSource
+file=$CW_TMP/in.txt
+topic=events
+P
+cat >"$CW_TMP/sink.properties" <<P
+name=msk-sink
+connector.class=FileStreamSink
+topics=events
+file=$CW_TMP/out.txt
+consumer.override.security.protocol=SASL_SSL
+consumer.override.sasl.mechanism=AWS_MSK_IAM
+consumer.override.sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName="default";
+consumer.override.sasl.client.callback.handler.class=$handler
+P
+no_secrets() { ! grep -E "$secrets" "$1" || cw_fail "a secret reached $1"; }
+
+cw_note "(1) --validate accepts the lines and names the region and credentials source"
+"$CW_WORKER" --validate "$CW_TMP/worker.properties" "$CW_TMP/source.properties" "$CW_TMP/sink.properties" \
+    >"$CW_TMP/validate.log" 2>&1 || cw_fail "--validate refused the MSK IAM lines: $(cat "$CW_TMP/validate.log")"
+for who in "worker producer clients" "msk-sink consumer clients"; do
+    grep -qF "$who: MSK IAM in eu-west-1 with credentials from container credentials" "$CW_TMP/validate.log" ||
+        cw_fail "--validate does not say what $who would use: $(cat "$CW_TMP/validate.log")"
+done
+no_secrets "$CW_TMP/validate.log"
+
+cw_note "(2) the refresh callback sets tokens and librdkafka refreshes them"
+set_lines() { grep -c "MSK IAM: [^ ]*$1[^ ]*: set a token for kafka-cluster:Connect in eu-west-1, principal aws-msk-iam, credentials from container credentials" "$CW_TMP/worker.log"; }
+tokens() { [ "$(set_lines "$1")" -ge "$2" ]; }
+cw_start_worker worker "$CW_TMP/worker.properties" "$CW_TMP/source.properties" "$CW_TMP/sink.properties"
+cw_wait_for 60 "three tokens for the producer" tokens producer 3
+cw_wait_for 60 "three tokens for the sink's consumer" tokens consumer 3
+# Each token expires with its credentials, 4 s after they were fetched: later tokens later.
+grep -o "set a token.*expires at .*" "$CW_TMP/worker.log" | grep -o "expires at [0-9TZ:-]*" | sort -u |
+    wc -l | { read -r n; [ "$n" -ge 2 ] || cw_fail "the tokens' expiries do not advance"; }
+
+cw_note "(3) a failed refresh is logged and tried again"
+s3_stop_fake_metadata
+cw_wait_for 30 "a failed refresh" cw_log_has "$CW_TMP/worker.log" \
+    "MSK IAM: .*could not make a token: no AWS credentials found; tried: environment.*container credentials \(.*$CW_MD_PORT.*librdkafka tries again in 10 s"
+before=$(set_lines producer)
+s3_start_fake_metadata 4 pod-auth-do-not-log
+cw_wait_for 40 "a token after the endpoint came back" tokens producer $((before + 1))
+kill -0 "$CW_WORKER_PID" || cw_fail "the worker stopped: $(tail -5 "$CW_TMP/worker.log")"
+kill -TERM "$CW_WORKER_PID"
+cw_wait_exit "$CW_WORKER_PID" 30
+no_secrets "$CW_TMP/worker.log"
+
+cw_note "(4) no credentials: start-up fails naming every source tried"
+unset AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN
+rc=0
+"$CW_WORKER" --validate "$CW_TMP/worker.properties" "$CW_TMP/source.properties" >"$CW_TMP/none.log" 2>&1 || rc=$?
+[ $rc != 0 ] || cw_fail "--validate passed without credentials"
+for want in "worker producer clients, MSK IAM (sasl.mechanism=AWS_MSK_IAM): no AWS credentials found; tried:" \
+    "environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are unset)" "shared credentials file (/nonexistent has no profile [default]" \
+    "web identity (" "container credentials (" "instance metadata (disabled by AWS_EC2_METADATA_DISABLED=true)"; do
+    grep -qF -- "$want" "$CW_TMP/none.log" || cw_fail "the error lacks '$want': $(cat "$CW_TMP/none.log")"
+done
+no_secrets "$CW_TMP/none.log"
+cw_note "$(grep -m1 -o 'no AWS credentials found.*' "$CW_TMP/none.log" | cut -c1-200)..."
