@@ -7,7 +7,8 @@
 # fails, is logged, and is tried again until it works. The mock cluster has no SASL, so the
 # brokers never see a token: what is shown is the client side only. --validate names the
 # region and credentials source; with no credentials it names every source tried; nothing
-# secret (keys, session tokens, the container token, the MSK token) reaches a log.
+# secret (keys, session tokens, the container token, the MSK token) reaches a log. The MSK IAM
+# block of etc/worker.properties, uncommented, validates against MSK broker names.
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 . "$CW_SOURCE_DIR/tests/s3/lib.sh"
 s3_clean_aws_env
@@ -84,3 +85,17 @@ for want in "worker producer clients, MSK IAM (sasl.mechanism=AWS_MSK_IAM): no A
 done
 no_secrets "$CW_TMP/none.log"
 cw_note "$(grep -m1 -o 'no AWS credentials found.*' "$CW_TMP/none.log" | cut -c1-200)..."
+
+cw_note "(5) etc/worker.properties with its MSK IAM block uncommented, against MSK brokers"
+sed 's/^#msk-iam#//' "$CW_SOURCE_DIR/etc/worker.properties" >"$CW_TMP/etc-worker.properties"
+grep -q '^producer.sasl.mechanism=AWS_MSK_IAM' "$CW_TMP/etc-worker.properties" || cw_fail "etc/worker.properties has no MSK IAM block"
+unset AWS_REGION
+CW_EMBEDDED_KAFKA=false KAFKA_BOOTSTRAP_SERVERS=b-1.demo.a1b2c3.c2.kafka.ap-southeast-2.amazonaws.com:9098 \
+    AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example-secret-do-not-log \
+    "$CW_WORKER" --validate "$CW_TMP/etc-worker.properties" >"$CW_TMP/etc.log" 2>&1 ||
+    cw_fail "etc/worker.properties with MSK IAM does not validate: $(cat "$CW_TMP/etc.log")"
+for kind in producer consumer; do
+    grep -qF "worker $kind clients: MSK IAM in ap-southeast-2 with credentials from environment (AWS_ACCESS_KEY_ID)" "$CW_TMP/etc.log" ||
+        cw_fail "no MSK IAM report for $kind clients: $(cat "$CW_TMP/etc.log")"
+done
+! grep -E "example-secret" "$CW_TMP/etc.log" || cw_fail "a secret reached the log"
