@@ -15,7 +15,7 @@ struct cw_sdk_aws_creds_provider {
     pthread_cond_t fetched;   /* a fetch ended */
     cw_sdk_aws_creds_t cur;
     uint64_t gen;             /* bumped whenever cur changes */
-    int stale;                /* S3 rejected cur as expired: fetch before using it again */
+    int stale;                /* the service rejected cur as expired: fetch before using it */
     int fetching;
     int64_t last_try_ms;      /* start of the last fetch (the first one: creation) */
     int refreshes;
@@ -145,7 +145,9 @@ int cw_sdk_aws_creds_provider_get(cw_sdk_aws_creds_provider_t *p, uint64_t *gen,
         fmt_time(p->cur.expires_ms, when, sizeof when);
         snprintf(errstr, errstr_size,
                  "AWS credentials from %s %s %s and could not be refreshed: %s", p->source,
-                 p->stale ? "were rejected by S3 as expired; valid until" : "expired at", when,
+                 p->stale ? "were rejected as expired by the service; valid until"
+                          : "expired at",
+                 when,
                  p->last_err[0] ? p->last_err : "a refresh was tried less than a second ago");
         rc = -1;
     } else if (*gen != p->gen) {
