@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # librdkafka gets MSK IAM tokens: a worker configured with the Java client's MSK IAM lines
-# (worker producer.* for a file source, a sink connector's consumer.override.*) calls the
+# (worker producer.* for a file source, a sink connector's consumer.override.* with awsRoleArn,
+# assumed through the fake STS) calls the
 # OAUTHBEARER refresh callback, which sets a token made from container credentials (the fake
 # endpoint of tests/s3), and refreshes it before it expires (the credentials live 4 s, so the
 # token does too and librdkafka asks again at 80% of that). With the endpoint down, a refresh
@@ -13,11 +14,13 @@
 . "$CW_SOURCE_DIR/tests/s3/lib.sh"
 s3_clean_aws_env
 export AWS_EC2_METADATA_DISABLED=true AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_REGION=eu-west-1
-secrets="S3RVER|FAKE-SESSION-TOKEN|pod-auth-do-not-log|aHR0cHM6"
+secrets="S3RVER|FAKE-SESSION-TOKEN|ASSUMED-SECRET|ASSUMED-SESSION-TOKEN|pod-auth-do-not-log|aHR0cHM6"
 cw_start_mock_cluster --topic events:1
 s3_start_fake_metadata 4 pod-auth-do-not-log
 export AWS_CONTAINER_CREDENTIALS_FULL_URI="$CW_MD_URL/container/creds"
 export AWS_CONTAINER_AUTHORIZATION_TOKEN=pod-auth-do-not-log
+export AWS_ENDPOINT_URL_STS="$CW_MD_URL/" # the fake STS, for the sink's awsRoleArn
+role=arn:aws:iam::123456789012:role/msk-client
 jaas='software.amazon.msk.auth.iam.IAMLoginModule required;'
 handler=software.amazon.msk.auth.iam.IAMClientCallbackHandler
 cw_worker_properties "$CW_TMP/worker.properties" \
@@ -37,7 +40,7 @@ topics=events
 file=$CW_TMP/out.txt
 consumer.override.security.protocol=SASL_SSL
 consumer.override.sasl.mechanism=AWS_MSK_IAM
-consumer.override.sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName="default";
+consumer.override.sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required awsRoleArn="$role" awsRoleSessionName="cw-sink";
 consumer.override.sasl.client.callback.handler.class=$handler
 P
 no_secrets() { ! grep -E "$secrets" "$1" || cw_fail "a secret reached $1"; }
@@ -45,14 +48,20 @@ no_secrets() { ! grep -E "$secrets" "$1" || cw_fail "a secret reached $1"; }
 cw_note "(1) --validate accepts the lines and names the region and credentials source"
 "$CW_WORKER" --validate "$CW_TMP/worker.properties" "$CW_TMP/source.properties" "$CW_TMP/sink.properties" \
     >"$CW_TMP/validate.log" 2>&1 || cw_fail "--validate refused the MSK IAM lines: $(cat "$CW_TMP/validate.log")"
-for who in "worker producer clients" "msk-sink consumer clients"; do
-    grep -qF "$who: MSK IAM in eu-west-1 with credentials from container credentials" "$CW_TMP/validate.log" ||
-        cw_fail "--validate does not say what $who would use: $(cat "$CW_TMP/validate.log")"
-done
+grep -qF "worker producer clients: MSK IAM in eu-west-1 with credentials from container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)" "$CW_TMP/validate.log" ||
+    cw_fail "--validate does not say what the producers would use: $(cat "$CW_TMP/validate.log")"
+grep -qF "msk-sink consumer clients: MSK IAM in eu-west-1 with credentials from container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI), then STS AssumeRole of $role" "$CW_TMP/validate.log" ||
+    cw_fail "--validate does not say what the sink's consumer would use: $(cat "$CW_TMP/validate.log")"
+[ ! -s "$CW_TMP/assume.log" ] || cw_fail "--validate called STS"
 no_secrets "$CW_TMP/validate.log"
 
 cw_note "(2) the refresh callback sets tokens and librdkafka refreshes them"
-set_lines() { grep -c "MSK IAM: [^ ]*$1[^ ]*: set a token for kafka-cluster:Connect in eu-west-1, principal aws-msk-iam, credentials from container credentials" "$CW_TMP/worker.log"; }
+# The producers sign with the container's credentials; the sink's consumer with its role's.
+set_lines() {
+    local from="container credentials"
+    [ "$1" = consumer ] && from="STS AssumeRole of $role with container credentials"
+    grep -c "MSK IAM: [^ ]*$1[^ ]*: set a token for kafka-cluster:Connect in eu-west-1, principal aws-msk-iam, credentials from $from" "$CW_TMP/worker.log"
+}
 tokens() { [ "$(set_lines "$1")" -ge "$2" ]; }
 cw_start_worker worker "$CW_TMP/worker.properties" "$CW_TMP/source.properties" "$CW_TMP/sink.properties"
 cw_wait_for 60 "three tokens for the producer" tokens producer 3
@@ -61,6 +70,7 @@ cw_wait_for 60 "three tokens for the sink's consumer" tokens consumer 3
 grep -o "set a token.*expires at .*" "$CW_TMP/worker.log" | grep -o "expires at [0-9TZ:-]*" | sort -u |
     wc -l | { read -r n; [ "$n" -ge 2 ] || cw_fail "the tokens' expiries do not advance"; }
 
+grep -q '"role": "'"$role"'", "session": "cw-sink"' "$CW_TMP/assume.log" || cw_fail "STS saw no AssumeRole of the sink's role"
 cw_note "(3) a failed refresh is logged and tried again"
 s3_stop_fake_metadata
 cw_wait_for 30 "a failed refresh" cw_log_has "$CW_TMP/worker.log" \
