@@ -9,7 +9,8 @@ Version, RoleArn (must be --role-arn: else 403 AccessDenied), RoleSessionName an
 WebIdentityToken (must equal the current content of --web-token-file, read on every
 request: else 400 InvalidIdentityToken), answered in STS's XML.
 STS AssumeRole (POST, the same form with RoleArn and RoleSessionName) must be signed with
-SigV4 for service sts: its Authorization header's Credential scope (access key, date,
+SigV4 for service sts with the credentials this server hands out (the signature is
+recomputed: else 403 SignatureDoesNotMatch); the Credential scope (access key, date,
 region) and X-Amz-Security-Token are recorded, one JSON line per call, in --assume-log; the
 role must be --assume-role-arn (else 403 AccessDenied); the answer's credentials are
 ASSUMED-KEY / ASSUMED-SECRET with the session token ASSUMED-SESSION-TOKEN-<n>.
@@ -19,6 +20,8 @@ restarted server goes on counting from).
 """
 import argparse
 import datetime
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -89,15 +92,35 @@ def assume_role_with_web_identity(form):
                  % (STS_NS, c["AccessKeyId"], c["SecretAccessKey"], c["Token"], c["Expiration"]))
 
 
-def assume_role(form, headers):
+def sigv4_ok(method, path, headers, body, key, date, region, signed, signature):
+    """Recomputes a header-signed SigV4 request (AWS's published algorithm) with the secret of
+    the credentials this server hands out (S3RVER)."""
+    def h(data):
+        return hashlib.sha256(data).hexdigest()
+    canon_headers = "".join("%s:%s\n" % (n, " ".join((headers.get(n) or "").split()))
+                            for n in signed.split(";"))
+    payload = headers.get("x-amz-content-sha256") or h(body)
+    creq = "\n".join([method, path, "", canon_headers, signed, payload])
+    scope = "%s/%s/sts/aws4_request" % (date, region)
+    sts = "\n".join(["AWS4-HMAC-SHA256", headers.get("x-amz-date") or "", scope, h(creq.encode())])
+    k = ("AWS4" + "S3RVER").encode()
+    for part in (date, region, "sts", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    return key == "S3RVER" and hmac.new(k, sts.encode(), hashlib.sha256).hexdigest() == signature
+
+
+def assume_role(form, headers, body=b""):
     def one(k):
         v = form.get(k, [])
         return v[0] if len(v) == 1 else None
     auth = headers.get("Authorization") or ""
     m = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/sts/aws4_request, "
-                 r"SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$", auth)
+                 r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$", auth)
     if not m:
         return sts_error(400, "IncompleteSignature", "the request is not signed with SigV4 for sts")
+    if not sigv4_ok("POST", "/", headers, body, m.group(1), m.group(2), m.group(3), m.group(4),
+                    m.group(5)):
+        return sts_error(403, "SignatureDoesNotMatch", "the request signature does not match")
     with lock:
         with open(args.assume_log, "a") as f:
             f.write(json.dumps({"key": m.group(1), "region": m.group(3),
@@ -133,21 +156,22 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(400, "missing TTL header")
         self.answer(200, IMDS_TOKEN)
 
-    def sts(self, query):
+    def sts(self, query, raw=b""):
         form = urllib.parse.parse_qs(query)
         if form.get("Action") == ["AssumeRole"]:
-            status, body = assume_role(form, self.headers)
+            status, body = assume_role(form, self.headers, raw)
         else:
             status, body = assume_role_with_web_identity(form)
         self.answer(status, body, "text/xml")
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n).decode()
+        raw = self.rfile.read(n)
+        body = raw.decode()
         if self.path != "/" or not self.headers.get("Content-Type", "").startswith(
                 "application/x-www-form-urlencoded"):
             return self.answer(404, "not found")
-        self.sts(body)
+        self.sts(body, raw)
 
     def do_GET(self):
         if self.path.startswith("/?"):
