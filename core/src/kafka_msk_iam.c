@@ -69,25 +69,36 @@ static int set_opt(char *dst, size_t size, const char *name, const char *v, char
     return 0;
 }
 
+/* Where an option goes in *m; NULL for options that tune the Java library only
+ * (awsDebugCreds, awsMaxRetries, awsMaxBackOffTimeMs). */
+static char *option_field(cw_msk_iam_t *m, const char *name, size_t *size) {
+    const struct {
+        const char *name;
+        char *field;
+        size_t size;
+    } opts[] = {
+        {.name = "awsRoleArn", .field = m->role_arn, .size = sizeof m->role_arn},
+        {.name = "awsRoleSessionName", .field = m->session_name, .size = sizeof m->session_name},
+        {.name = "awsStsRegion", .field = m->sts_region, .size = sizeof m->sts_region},
+        {.name = "awsProfileName", .field = m->profile, .size = sizeof m->profile},
+        {.name = "region", .field = m->region, .size = sizeof m->region}, /* ours */
+    };
+    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
+        if (strcmp(name, opts[i].name) == 0) {
+            *size = opts[i].size;
+            return opts[i].field;
+        }
+    return NULL;
+}
+
 /* The options of a JAAS line or of our sasl.oauthbearer.config ("region=..." too). */
 static int parse_options(const char *s, cw_msk_iam_t *out, char *errstr, size_t errstr_size) {
     char name[64], value[300];
     int rc;
     while ((rc = next_option(&s, name, sizeof name, value, sizeof value)) == 1) {
-        char *dst = NULL;
         size_t size = 0;
-#define OPT(key, field) \
-    else if (strcmp(name, key) == 0) dst = out->field, size = sizeof out->field
-        if (0) {
-        }
-        OPT("awsRoleArn", role_arn);
-        OPT("awsRoleSessionName", session_name);
-        OPT("awsStsRegion", sts_region);
-        OPT("awsProfileName", profile);
-        OPT("region", region);
-#undef OPT
+        char *dst = option_field(out, name, &size);
         if (dst && set_opt(dst, size, name, value, errstr, errstr_size)) return -1;
-        /* Others (awsDebugCreds, awsMaxRetries, ...) tune the Java library only. */
         if (!dst) cw_log_debug("MSK IAM: JAAS option %s has no effect here", name);
     }
     if (rc < 0) {
@@ -125,7 +136,9 @@ int cw_msk_iam_parse_jaas(const char *jaas, cw_msk_iam_t *out, char *errstr,
         snprintf(errstr, errstr_size, "the JAAS line must end with ';'");
         return -1;
     }
-    return parse_options(p, out, errstr, errstr_size);
+    int rc = parse_options(p, out, errstr, errstr_size);
+    out->region[0] = 0; /* not a JAAS option: the region is the brokers' or AWS_REGION */
+    return rc;
 }
 
 /* The effective value of key: the override's, else the worker's. */
