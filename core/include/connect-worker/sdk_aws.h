@@ -116,11 +116,7 @@ void cw_sdk_aws_creds_answer_free(cw_sdk_aws_creds_answer_t *a);
 long cw_sdk_aws_creds_http(const char *method, const char *url, const char *header, const char *body,
                    int proxied, long connect_ms, long total_ms, const char *shown,
                    cw_sdk_aws_creds_answer_t *out, char *why, size_t why_size);
-/** Copies the text of the first <tag>...</tag> of xml[0..len) into out (truncated to
- *  out_size - 1); 1 when found, else 0 (out untouched). STS and S3 answer in such XML. */
-int cw_sdk_aws_xml_tag(const char *xml, size_t len, const char *tag, char *out,
-                       size_t out_size);
-/** The same, signed by libcurl (CURLOPT_AWS_SIGV4 `sigv4`, "aws:amz:<region>:<service>")
+/** cw_sdk_aws_creds_http, signed by libcurl (CURLOPT_AWS_SIGV4 `sigv4`, "aws:amz:<region>:<service>")
  *  with the keys of `sign`, its session token sent as X-Amz-Security-Token; sign NULL:
  *  unsigned. */
 long cw_sdk_aws_http_signed(const char *method, const char *url, const char *header,
@@ -128,6 +124,10 @@ long cw_sdk_aws_http_signed(const char *method, const char *url, const char *hea
                             const char *shown, const cw_sdk_aws_creds_t *sign,
                             const char *sigv4, cw_sdk_aws_creds_answer_t *out, char *why,
                             size_t why_size);
+/** Copies the text of the first <tag>...</tag> of xml[0..len) into out (truncated to
+ *  out_size - 1); 1 when found, else 0 (out untouched). STS and S3 answer in such XML. */
+int cw_sdk_aws_xml_tag(const char *xml, size_t len, const char *tag, char *out,
+                       size_t out_size);
 /** 1 when url (named var in messages) is https, or http to a loopback address or, with
  *  link_local, the ECS/EKS credential addresses; else 0 with why. */
 int cw_sdk_aws_creds_url_allowed(const char *url, const char *var, int link_local, char *why,
