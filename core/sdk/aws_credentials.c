@@ -96,8 +96,8 @@ static int from_config(const cw_sdk_aws_chain_opts_t *o, cw_sdk_aws_creds_t *out
         return 0;
     const char *ak = o->access_key_name ? o->access_key_name : "the access key";
     if (!o->secret_key || !*o->secret_key) {
-        snprintf(errstr, errstr_size, "%s is set but %s is not", ak,
-                 o->secret_key_name ? o->secret_key_name : "the secret key");
+        snprintf(errstr, errstr_size, "%s: is required when %s is set",
+                 o->secret_key_name ? o->secret_key_name : "the secret key", ak);
         return -1;
     }
     out->access_key = strdup(o->access_key);

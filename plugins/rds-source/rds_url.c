@@ -60,7 +60,7 @@ static int apply_param(rds_url_t *u, const char *k, char *v, char *errstr, size_
             for (int i = 0; modes[i]; i++)
                 if (strcasecmp(v, modes[i]) == 0) { u->ssl_mode = i; found = 1; }
             if (!found) {
-                snprintf(errstr, n, "connection.url: sslMode '%s' is not one of DISABLED, "
+                snprintf(errstr, n, "sslMode '%s' is not one of DISABLED, "
                          "PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY", v);
                 free(v);
                 return -1;
@@ -94,7 +94,7 @@ static int apply_param(rds_url_t *u, const char *k, char *v, char *errstr, size_
         char *end;
         long ms = strtol(v, &end, 10);
         if (*v == '\0' || *end != '\0' || ms < 0) {
-            snprintf(errstr, n, "connection.url: %s '%s' is not a number of milliseconds", k, v);
+            snprintf(errstr, n, "%s '%s' is not a number of milliseconds", k, v);
             free(v);
             return -1;
         }
@@ -114,7 +114,7 @@ int rds_url_parse(const char *url, rds_url_t *u, char *errstr, size_t n) {
     u->ssl_mode = RDS_SSL_PREFERRED;
     const char *p = url ? skip_scheme(url) : NULL;
     if (!p) {
-        snprintf(errstr, n, "connection.url must start with jdbc:mysql://, jdbc:mariadb:// or "
+        snprintf(errstr, n, "must start with jdbc:mysql://, jdbc:mariadb:// or "
                  "mysql:// (got a URL of another kind)");
         return -1;
     }
@@ -141,7 +141,7 @@ int rds_url_parse(const char *url, rds_url_t *u, char *errstr, size_t n) {
     if (*h == '[') {
         const char *rb = memchr(h, ']', (size_t)(hend - h));
         if (!rb) {
-            snprintf(errstr, n, "connection.url: unterminated '[' in the host");
+            snprintf(errstr, n, "unterminated '[' in the host");
             rds_url_free(u);
             return -1;
         }
@@ -192,11 +192,11 @@ int rds_url_parse(const char *url, rds_url_t *u, char *errstr, size_t n) {
     if (!u->host) goto oom;
     return 0;
 badport:
-    snprintf(errstr, n, "connection.url: the port is not a number from 1 to 65535");
+    snprintf(errstr, n, "the port is not a number from 1 to 65535");
     rds_url_free(u);
     return -1;
 oom:
-    snprintf(errstr, n, "connection.url: out of memory");
+    snprintf(errstr, n, "out of memory");
     rds_url_free(u);
     return -1;
 }
