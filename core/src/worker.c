@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "errors.h"
+#include "kafka_msk_iam.h"
 #include "log.h"
 #include "validate.h"
 
@@ -50,6 +51,8 @@ static int apply_prefixed(rd_kafka_conf_t *conf, const cw_props_t *p, const char
     for (size_t i = 0; i < cw_props_count(p); i++) {
         const char *k = cw_props_key_at(p, i);
         if (strncmp(k, prefix, n) != 0 || !k[n]) continue;
+        /* The Java client's MSK IAM lines: cw_msk_iam_settings reads them instead. */
+        if (cw_msk_iam_java_key(k + n, cw_props_value_at(p, i))) continue;
         if (conf_set(conf, k + n, cw_props_value_at(p, i), cw_props_origin(p), k, errstr,
                      errstr_size))
             return -1;
@@ -81,6 +84,13 @@ rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t
     if (apply_prefixed(conf, w->props, p, errstr, errstr_size)) goto fail;
     snprintf(p, sizeof p, "%s.override.", prefix);
     if (c && apply_prefixed(conf, c->props, p, errstr, errstr_size)) goto fail;
+    char wp[64];
+    cw_msk_iam_t msk;
+    snprintf(wp, sizeof wp, "%s.", prefix);
+    int msk_rc = cw_msk_iam_settings(w->props, wp, c ? c->props : NULL, p, bs, &msk, errstr,
+                                     errstr_size);
+    if (msk_rc < 0 || (msk_rc > 0 && cw_msk_iam_conf(conf, &msk, errstr, errstr_size)))
+        goto fail;
     return conf;
 fail:
     rd_kafka_conf_destroy(conf);
@@ -112,6 +122,16 @@ static void log_props(const cw_props_t *p, const cw_config_def_t *defs) {
 /* Every librdkafka property must be accepted by librdkafka: the worker's consumer./producer.
  * keys (c NULL) or one connector's *.override. keys, each checked on its own so that one bad
  * worker key is reported once, not once per connector. */
+static int overrides_sasl(const cw_props_t *p, const char *prefix) {
+    static const char *const keys[] = {"sasl.mechanism", "sasl.jaas.config", "security.protocol"};
+    char k[96];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(k, sizeof k, "%s%s", prefix, keys[i]);
+        if (cw_props_get(p, k)) return 1;
+    }
+    return 0;
+}
+
 void cw_worker_check_kafka_props(const cw_worker_t *w, const cw_props_t *conn,
                                  cw_errlist_t *errs) {
     static const char *const prefixes[] = {"producer.", "consumer.", "producer.override.",
@@ -122,6 +142,18 @@ void cw_worker_check_kafka_props(const cw_worker_t *w, const cw_props_t *conn,
         if (apply_prefixed(conf, conn ? conn : w->props, prefixes[i], err, sizeof err))
             cw_errlist_add(errs, "%s", err);
         rd_kafka_conf_destroy(conf);
+    }
+    /* MSK IAM: the lines make sense, and the credentials source they would use. */
+    const char *bs = w->bootstrap ? w->bootstrap : cw_config_get(w->config, "bootstrap.servers");
+    for (size_t i = 0; i < 2; i++) {
+        const char *kind = i ? "consumer" : "producer";
+        char wp[32], op[48], what[300];
+        snprintf(wp, sizeof wp, "%s.", kind);
+        snprintf(op, sizeof op, "%s.override.", kind);
+        if (conn && !overrides_sasl(conn, op)) continue; /* the worker's check covers it */
+        const char *name = conn ? cw_props_get(conn, "name") : "worker";
+        snprintf(what, sizeof what, "%s %s clients", name ? name : cw_props_origin(conn), kind);
+        cw_msk_iam_check(w->props, wp, conn, op, bs, what, errs);
     }
 }
 

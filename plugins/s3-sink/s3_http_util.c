@@ -27,25 +27,7 @@ s3_outcome_t s3_classify(int http_status, const char *code)
 
 int s3_xml_tag(const char *xml, size_t len, const char *tag, char *out, size_t out_size)
 {
-    char open[80], close[80];
-    snprintf(open, sizeof open, "<%s>", tag);
-    snprintf(close, sizeof close, "</%s>", tag);
-    if (!xml || !out_size)
-        return 0;
-    /* S3 answers are short; memmem keeps us within len (bodies are not NUL-terminated). */
-    const char *a = memmem(xml, len, open, strlen(open));
-    if (!a)
-        return 0;
-    a += strlen(open);
-    const char *b = memmem(a, len - (size_t)(a - xml), close, strlen(close));
-    if (!b)
-        return 0;
-    size_t n = (size_t)(b - a);
-    if (n >= out_size)
-        n = out_size - 1;
-    memcpy(out, a, n);
-    out[n] = 0;
-    return 1;
+    return cw_sdk_aws_xml_tag(xml, len, tag, out, out_size);
 }
 
 char *s3_uri_encode_key(const char *key)

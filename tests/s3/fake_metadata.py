@@ -8,14 +8,23 @@ STS AssumeRoleWithWebIdentity is POST / (or GET /?...) with the form parameters 
 Version, RoleArn (must be --role-arn: else 403 AccessDenied), RoleSessionName and
 WebIdentityToken (must equal the current content of --web-token-file, read on every
 request: else 400 InvalidIdentityToken), answered in STS's XML.
+STS AssumeRole (POST, the same form with RoleArn and RoleSessionName) must be signed with
+SigV4 for service sts with the credentials this server hands out (the signature is
+recomputed: else 403 SignatureDoesNotMatch); the Credential scope (access key, date,
+region) and X-Amz-Security-Token are recorded, one JSON line per call, in --assume-log; the
+role must be --assume-role-arn (else 403 AccessDenied); the answer's credentials are
+ASSUMED-KEY / ASSUMED-SECRET with the session token ASSUMED-SESSION-TOKEN-<n>.
 Credentials are s3rver's S3RVER / S3RVER with a session token, expiring --expires-in
 seconds after each answer. Every credentials answer adds one to --count-file (which a
 restarted server goes on counting from).
 """
 import argparse
 import datetime
+import hashlib
+import hmac
 import json
 import os
+import re
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,6 +92,52 @@ def assume_role_with_web_identity(form):
                  % (STS_NS, c["AccessKeyId"], c["SecretAccessKey"], c["Token"], c["Expiration"]))
 
 
+def sigv4_ok(method, path, headers, body, key, date, region, signed, signature):
+    """Recomputes a header-signed SigV4 request (AWS's published algorithm) with the secret of
+    the credentials this server hands out (S3RVER)."""
+    def h(data):
+        return hashlib.sha256(data).hexdigest()
+    canon_headers = "".join("%s:%s\n" % (n, " ".join((headers.get(n) or "").split()))
+                            for n in signed.split(";"))
+    payload = headers.get("x-amz-content-sha256") or h(body)
+    creq = "\n".join([method, path, "", canon_headers, signed, payload])
+    scope = "%s/%s/sts/aws4_request" % (date, region)
+    sts = "\n".join(["AWS4-HMAC-SHA256", headers.get("x-amz-date") or "", scope, h(creq.encode())])
+    k = ("AWS4" + "S3RVER").encode()
+    for part in (date, region, "sts", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    return key == "S3RVER" and hmac.new(k, sts.encode(), hashlib.sha256).hexdigest() == signature
+
+
+def assume_role(form, headers, body=b""):
+    def one(k):
+        v = form.get(k, [])
+        return v[0] if len(v) == 1 else None
+    auth = headers.get("Authorization") or ""
+    m = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/sts/aws4_request, "
+                 r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$", auth)
+    if not m:
+        return sts_error(400, "IncompleteSignature", "the request is not signed with SigV4 for sts")
+    if not sigv4_ok("POST", "/", headers, body, m.group(1), m.group(2), m.group(3), m.group(4),
+                    m.group(5)):
+        return sts_error(403, "SignatureDoesNotMatch", "the request signature does not match")
+    with lock:
+        with open(args.assume_log, "a") as f:
+            f.write(json.dumps({"key": m.group(1), "region": m.group(3),
+                                "token": headers.get("X-Amz-Security-Token"),
+                                "role": one("RoleArn"), "session": one("RoleSessionName")}) + "\n")
+    if one("Version") != "2011-06-15" or not one("RoleSessionName"):
+        return sts_error(400, "ValidationError", "Version and RoleSessionName are required")
+    if one("RoleArn") != args.assume_role_arn:
+        return sts_error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole")
+    c = credentials()
+    return 200, ('<AssumeRoleResponse xmlns="%s"><AssumeRoleResult><Credentials>'
+                 "<AccessKeyId>ASSUMED-KEY</AccessKeyId><SecretAccessKey>ASSUMED-SECRET"
+                 "</SecretAccessKey><SessionToken>ASSUMED-SESSION-TOKEN-%s</SessionToken>"
+                 "<Expiration>%s</Expiration></Credentials></AssumeRoleResult>"
+                 "</AssumeRoleResponse>" % (STS_NS, c["Token"].rsplit("-", 1)[1], c["Expiration"]))
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -101,17 +156,22 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(400, "missing TTL header")
         self.answer(200, IMDS_TOKEN)
 
-    def sts(self, query):
-        status, body = assume_role_with_web_identity(urllib.parse.parse_qs(query))
+    def sts(self, query, raw=b""):
+        form = urllib.parse.parse_qs(query)
+        if form.get("Action") == ["AssumeRole"]:
+            status, body = assume_role(form, self.headers, raw)
+        else:
+            status, body = assume_role_with_web_identity(form)
         self.answer(status, body, "text/xml")
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n).decode()
+        raw = self.rfile.read(n)
+        body = raw.decode()
         if self.path != "/" or not self.headers.get("Content-Type", "").startswith(
                 "application/x-www-form-urlencoded"):
             return self.answer(404, "not found")
-        self.sts(body)
+        self.sts(body, raw)
 
     def do_GET(self):
         if self.path.startswith("/?"):
@@ -142,6 +202,8 @@ def main():
     p.add_argument("--count-file", required=True)
     p.add_argument("--role-arn", default="arn:aws:iam::123456789012:role/cw-irsa-role")
     p.add_argument("--web-token-file", default="/nonexistent")
+    p.add_argument("--assume-role-arn", default="arn:aws:iam::123456789012:role/msk-client")
+    p.add_argument("--assume-log", default=os.devnull)
     args = p.parse_args()
     global served
     if os.path.exists(args.count_file):

@@ -55,7 +55,8 @@ s3_clean_aws_env() {
 }
 
 # s3_start_fake_metadata EXPIRES_IN [AUTH_TOKEN]: starts tests/s3/fake_metadata.py (IMDSv2,
-# a container endpoint and STS AssumeRoleWithWebIdentity, which accepts the token in
+# a container endpoint, STS AssumeRole (calls logged in $CW_TMP/assume.log) and STS
+# AssumeRoleWithWebIdentity, which accepts the token in
 # $CW_TMP/sts-token, handing out s3rver's keys with a session token that expires
 # EXPIRES_IN seconds after each answer). Sets CW_MD_URL, CW_MD_PORT, CW_MD_PID and
 # CW_MD_COUNT (a file holding the number of credentials answers, kept across restarts).
@@ -66,7 +67,8 @@ s3_start_fake_metadata() {
     CW_MD_COUNT="$CW_TMP/metadata.count"
     python3 "$CW_SOURCE_DIR/tests/s3/fake_metadata.py" --port "$CW_MD_PORT" --expires-in "$1" \
         --auth-token "${2:-container-auth-token}" --count-file "$CW_MD_COUNT" \
-        --web-token-file "$CW_TMP/sts-token" >>"$CW_TMP/metadata.log" 2>&1 &
+        --web-token-file "$CW_TMP/sts-token" --assume-log "$CW_TMP/assume.log" \
+        >>"$CW_TMP/metadata.log" 2>&1 &
     CW_MD_PID=$!
     CW_PIDS+=("$CW_MD_PID")
     cw_wait_for 20 "fake metadata server on port $CW_MD_PORT" \

@@ -1,30 +1,30 @@
 /* The credentials every client of a task shares. Temporary credentials (container, instance
  * metadata) are fetched again before they expire: one caller fetches, outside the lock, while
  * the others go on with the current ones as long as those are valid, or wait for the fetch
- * when they are not. A failed fetch is tried again at most once per S3_CREDS_RETRY_MS; while
+ * when they are not. A failed fetch is tried again at most once per CW_SDK_AWS_CREDS_RETRY_MS; while
  * the old credentials are still valid it only costs a warning. */
-#include "s3_credentials.h"
+#include "connect-worker/sdk_aws.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-struct s3_creds_provider {
+struct cw_sdk_aws_creds_provider {
     pthread_mutex_t mu;
     pthread_cond_t fetched;   /* a fetch ended */
-    s3_credentials_t cur;
+    cw_sdk_aws_creds_t cur;
     uint64_t gen;             /* bumped whenever cur changes */
-    int stale;                /* S3 rejected cur as expired: fetch before using it again */
+    int stale;                /* the service rejected cur as expired: fetch before using it */
     int fetching;
     int64_t last_try_ms;      /* start of the last fetch (the first one: creation) */
     int refreshes;
     char last_err[400];
-    char source[96];
-    s3_creds_kind_t kind;
+    char source[160];
+    cw_sdk_aws_creds_kind_t kind;
     int64_t (*now_ms)(void);
-    s3_creds_fetch_fn fetch;
-    s3_creds_log_fn log;
+    cw_sdk_aws_creds_fetch_fn fetch;
+    cw_sdk_aws_creds_log_fn log;
     void *log_opaque;
 };
 
@@ -43,9 +43,9 @@ static void fmt_time(int64_t ms, char *out, size_t out_size)
     strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-s3_creds_provider_t *s3_creds_provider_new(s3_credentials_t *initial)
+cw_sdk_aws_creds_provider_t *cw_sdk_aws_creds_provider_new(cw_sdk_aws_creds_t *initial)
 {
-    s3_creds_provider_t *p = calloc(1, sizeof *p);
+    cw_sdk_aws_creds_provider_t *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     pthread_mutex_init(&p->mu, NULL);
@@ -56,45 +56,45 @@ s3_creds_provider_t *s3_creds_provider_new(s3_credentials_t *initial)
     p->kind = p->cur.kind;
     snprintf(p->source, sizeof p->source, "%s", p->cur.source);
     p->now_ms = wall_ms;
-    p->fetch = s3_creds_refetch;
+    p->fetch = cw_sdk_aws_creds_refetch;
     p->last_try_ms = wall_ms(); /* they were just fetched */
     return p;
 }
 
-void s3_creds_provider_set_log(s3_creds_provider_t *p, s3_creds_log_fn log, void *opaque)
+void cw_sdk_aws_creds_provider_set_log(cw_sdk_aws_creds_provider_t *p, cw_sdk_aws_creds_log_fn log, void *opaque)
 {
     p->log = log;
     p->log_opaque = opaque;
 }
 
-void s3_creds_provider_set_hooks(s3_creds_provider_t *p, int64_t (*now_ms)(void),
-                                 s3_creds_fetch_fn fetch)
+void cw_sdk_aws_creds_provider_set_hooks(cw_sdk_aws_creds_provider_t *p, int64_t (*now_ms)(void),
+                                 cw_sdk_aws_creds_fetch_fn fetch)
 {
     p->now_ms = now_ms ? now_ms : wall_ms;
-    p->fetch = fetch ? fetch : s3_creds_refetch;
+    p->fetch = fetch ? fetch : cw_sdk_aws_creds_refetch;
     p->last_try_ms = p->now_ms();
 }
 
-static void say(s3_creds_provider_t *p, int level, const char *msg)
+static void say(cw_sdk_aws_creds_provider_t *p, int level, const char *msg)
 {
     if (p->log)
         p->log(p->log_opaque, level, msg);
 }
 
 /* Caller holds the lock; returns with it held. One fetch, outside the lock. */
-static void refresh_locked(s3_creds_provider_t *p, int64_t now)
+static void refresh_locked(cw_sdk_aws_creds_provider_t *p, int64_t now)
 {
     p->fetching = 1;
     p->last_try_ms = now;
     p->refreshes++;
     pthread_mutex_unlock(&p->mu);
-    s3_credentials_t fresh = {0};
-    char why[400] = "", msg[640], when[32];
+    cw_sdk_aws_creds_t fresh = {0};
+    char why[400] = "", msg[800], when[32];
     int rc = p->fetch(p->kind, &fresh, why, sizeof why);
     pthread_mutex_lock(&p->mu);
     p->fetching = 0;
-    if (rc == S3_SRC_OK) {
-        s3_credentials_clear(&p->cur);
+    if (rc == CW_SDK_AWS_SRC_OK) {
+        cw_sdk_aws_creds_clear(&p->cur);
         p->cur = fresh;
         p->gen++;
         p->stale = 0;
@@ -102,21 +102,21 @@ static void refresh_locked(s3_creds_provider_t *p, int64_t now)
         fmt_time(p->cur.expires_ms, when, sizeof when);
         snprintf(msg, sizeof msg, "refreshed AWS credentials from %s%s%s", p->source,
                  p->cur.expires_ms ? "; they expire at " : "", p->cur.expires_ms ? when : "");
-        say(p, S3_CREDS_LOG_INFO, msg);
+        say(p, CW_SDK_AWS_CREDS_LOG_INFO, msg);
     } else {
-        s3_credentials_clear(&fresh);
+        cw_sdk_aws_creds_clear(&fresh);
         snprintf(p->last_err, sizeof p->last_err, "%s", why);
         fmt_time(p->cur.expires_ms, when, sizeof when);
         int valid = !p->stale && p->now_ms() < p->cur.expires_ms;
         snprintf(msg, sizeof msg, "could not refresh AWS credentials from %s: %s; %s %s",
                  p->source, why, valid ? "keeping the current ones, valid until" :
                  "they expired at", when);
-        say(p, S3_CREDS_LOG_WARN, msg);
+        say(p, CW_SDK_AWS_CREDS_LOG_WARN, msg);
     }
     pthread_cond_broadcast(&p->fetched);
 }
 
-int s3_creds_provider_get(s3_creds_provider_t *p, uint64_t *gen, s3_credentials_t *out,
+int cw_sdk_aws_creds_provider_get(cw_sdk_aws_creds_provider_t *p, uint64_t *gen, cw_sdk_aws_creds_t *out,
                           char *errstr, size_t errstr_size)
 {
     pthread_mutex_lock(&p->mu);
@@ -124,11 +124,11 @@ int s3_creds_provider_get(s3_creds_provider_t *p, uint64_t *gen, s3_credentials_
     for (;;) {
         int64_t now = p->now_ms();
         int due = p->stale || (p->cur.expires_ms &&
-                               now >= p->cur.expires_ms - S3_CREDS_REFRESH_BEFORE_MS);
+                               now >= p->cur.expires_ms - CW_SDK_AWS_CREDS_REFRESH_BEFORE_MS);
         valid = !p->stale && (!p->cur.expires_ms || now < p->cur.expires_ms);
-        if (!due || p->kind == S3_CREDS_FIXED)
+        if (!due || p->kind == CW_SDK_AWS_CREDS_FIXED)
             break;
-        if (!p->fetching && now - p->last_try_ms >= S3_CREDS_RETRY_MS) {
+        if (!p->fetching && now - p->last_try_ms >= CW_SDK_AWS_CREDS_RETRY_MS) {
             refresh_locked(p, now);
             /* Judge the outcome once more, but never fetch twice in one call. */
             now = p->now_ms();
@@ -145,11 +145,13 @@ int s3_creds_provider_get(s3_creds_provider_t *p, uint64_t *gen, s3_credentials_
         fmt_time(p->cur.expires_ms, when, sizeof when);
         snprintf(errstr, errstr_size,
                  "AWS credentials from %s %s %s and could not be refreshed: %s", p->source,
-                 p->stale ? "were rejected by S3 as expired; valid until" : "expired at", when,
+                 p->stale ? "were rejected as expired by the service; valid until"
+                          : "expired at",
+                 when,
                  p->last_err[0] ? p->last_err : "a refresh was tried less than a second ago");
         rc = -1;
     } else if (*gen != p->gen) {
-        rc = s3_credentials_copy(out, &p->cur) == 0 ? 1 : -1;
+        rc = cw_sdk_aws_creds_copy(out, &p->cur) == 0 ? 1 : -1;
         if (rc == 1)
             *gen = p->gen;
         else
@@ -159,9 +161,9 @@ int s3_creds_provider_get(s3_creds_provider_t *p, uint64_t *gen, s3_credentials_
     return rc;
 }
 
-int s3_creds_provider_invalidate(s3_creds_provider_t *p, uint64_t gen)
+int cw_sdk_aws_creds_provider_invalidate(cw_sdk_aws_creds_provider_t *p, uint64_t gen)
 {
-    if (p->kind == S3_CREDS_FIXED)
+    if (p->kind == CW_SDK_AWS_CREDS_FIXED)
         return 0;
     pthread_mutex_lock(&p->mu);
     if (gen == p->gen)
@@ -170,11 +172,11 @@ int s3_creds_provider_invalidate(s3_creds_provider_t *p, uint64_t gen)
     return 1;
 }
 
-s3_creds_kind_t s3_creds_provider_kind(const s3_creds_provider_t *p) { return p->kind; }
+cw_sdk_aws_creds_kind_t cw_sdk_aws_creds_provider_kind(const cw_sdk_aws_creds_provider_t *p) { return p->kind; }
 
-const char *s3_creds_provider_source(const s3_creds_provider_t *p) { return p->source; }
+const char *cw_sdk_aws_creds_provider_source(const cw_sdk_aws_creds_provider_t *p) { return p->source; }
 
-int s3_creds_provider_refreshes(s3_creds_provider_t *p)
+int cw_sdk_aws_creds_provider_refreshes(cw_sdk_aws_creds_provider_t *p)
 {
     pthread_mutex_lock(&p->mu);
     int n = p->refreshes;
@@ -182,11 +184,11 @@ int s3_creds_provider_refreshes(s3_creds_provider_t *p)
     return n;
 }
 
-void s3_creds_provider_free(s3_creds_provider_t *p)
+void cw_sdk_aws_creds_provider_free(cw_sdk_aws_creds_provider_t *p)
 {
     if (!p)
         return;
-    s3_credentials_clear(&p->cur);
+    cw_sdk_aws_creds_clear(&p->cur);
     pthread_cond_destroy(&p->fetched);
     pthread_mutex_destroy(&p->mu);
     free(p);

@@ -2,7 +2,7 @@
  * (ECS task roles, EKS Pod Identity) and EC2 instance metadata (IMDSv2). Both answer with the
  * same JSON. Short timeouts: a worker off AWS must start without a long stall. Answers and
  * tokens are zeroed after use; messages name URLs and HTTP statuses, never a secret. */
-#include "s3_credentials.h"
+#include "connect-worker/sdk_aws.h"
 #include "connect-worker/sdk_time.h"
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -18,9 +18,9 @@
 #define ECS_HOST "http://169.254.170.2"
 #define MAX_ANSWER (64 * 1024)
 
-typedef s3_creds_answer_t answer_t;
+typedef cw_sdk_aws_creds_answer_t answer_t;
 
-void s3_creds_answer_free(answer_t *a)
+void cw_sdk_aws_creds_answer_free(answer_t *a)
 {
     if (a->data)
         memset(a->data, 0, a->cap);
@@ -51,9 +51,18 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-long s3_creds_http(const char *method, const char *url, const char *header, const char *body,
+long cw_sdk_aws_creds_http(const char *method, const char *url, const char *header, const char *body,
                    int proxied, long connect_ms, long total_ms, const char *shown, answer_t *out,
                    char *why, size_t why_size)
+{
+    return cw_sdk_aws_http_signed(method, url, header, body, proxied, connect_ms, total_ms,
+                                  shown, NULL, NULL, out, why, why_size);
+}
+
+long cw_sdk_aws_http_signed(const char *method, const char *url, const char *header,
+                            const char *body, int proxied, long connect_ms, long total_ms,
+                            const char *shown, const cw_sdk_aws_creds_t *sign,
+                            const char *sigv4, answer_t *out, char *why, size_t why_size)
 {
     pthread_once(&curl_once, curl_init);
     CURL *h = curl_easy_init();
@@ -62,6 +71,17 @@ long s3_creds_http(const char *method, const char *url, const char *header, cons
         return 0;
     }
     struct curl_slist *hdr = header ? curl_slist_append(NULL, header) : NULL;
+    char tokhdr[4200] = "";
+    if (sign && sign->session_token && strlen(sign->session_token) < 4096) {
+        snprintf(tokhdr, sizeof tokhdr, "X-Amz-Security-Token: %s", sign->session_token);
+        hdr = curl_slist_append(hdr, tokhdr);
+        memset(tokhdr, 0, sizeof tokhdr);
+    }
+    if (sign) { /* libcurl signs the request (SigV4, header form) with these keys */
+        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
+        curl_easy_setopt(h, CURLOPT_USERNAME, sign->access_key);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, sign->secret_key);
+    }
     char cerr[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
@@ -83,14 +103,13 @@ long s3_creds_http(const char *method, const char *url, const char *header, cons
     else
         snprintf(why, why_size, "%s at %s", cerr[0] ? cerr : curl_easy_strerror(rc), shown);
     curl_easy_cleanup(h);
-    if (hdr) { /* the header may carry a token */
-        memset(hdr->data, 0, strlen(hdr->data));
-        curl_slist_free_all(hdr);
-    }
+    for (struct curl_slist *l = hdr; l; l = l->next) /* headers may carry a token */
+        memset(l->data, 0, strlen(l->data));
+    curl_slist_free_all(hdr);
     return status;
 }
 
-int64_t s3_iso8601_ms(const char *s)
+int64_t cw_sdk_aws_iso8601_ms(const char *s)
 {
     cw_sdk_iso8601_t t;
     const int flags = CW_SDK_ISO8601_REQUIRE_TIME | CW_SDK_ISO8601_REQUIRE_OFFSET;
@@ -105,7 +124,7 @@ static const char *json_str(json_t *o, const char *key)
     return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
 }
 
-int s3_creds_parse_json(const char *body, size_t len, s3_credentials_t *out, char *why,
+int cw_sdk_aws_creds_parse_json(const char *body, size_t len, cw_sdk_aws_creds_t *out, char *why,
                         size_t why_size)
 {
     json_error_t jerr;
@@ -121,7 +140,7 @@ int s3_creds_parse_json(const char *body, size_t len, s3_credentials_t *out, cha
                *sk = json_str(o, "SecretAccessKey"), *tok = json_str(o, "Token"),
                *exp = json_str(o, "Expiration");
     int rc = -1;
-    int64_t exp_ms = exp ? s3_iso8601_ms(exp) : 0;
+    int64_t exp_ms = exp ? cw_sdk_aws_iso8601_ms(exp) : 0;
     if (code && strcmp(code, "Success"))
         snprintf(why, why_size, "the answer says Code %.60s", code);
     else if (!ak || !sk)
@@ -136,7 +155,7 @@ int s3_creds_parse_json(const char *body, size_t len, s3_credentials_t *out, cha
         out->session_token = tok ? strdup(tok) : NULL;
         out->expires_ms = exp_ms;
         if (!out->access_key || !out->secret_key || (tok && !out->session_token)) {
-            s3_credentials_clear(out);
+            cw_sdk_aws_creds_clear(out);
             snprintf(why, why_size, "out of memory");
             rc = -1;
         }
@@ -147,7 +166,7 @@ int s3_creds_parse_json(const char *body, size_t len, s3_credentials_t *out, cha
 
 /* ---- container endpoint ---------------------------------------------------------------- */
 
-int s3_creds_url_allowed(const char *url, const char *var, int link_local, char *why,
+int cw_sdk_aws_creds_url_allowed(const char *url, const char *var, int link_local, char *why,
                          size_t why_size)
 {
     CURLU *u = curl_url();
@@ -242,7 +261,7 @@ static void url_base(const char *url, char *out, size_t out_size)
     snprintf(out, out_size, "%.*s", e ? (int)(e - url) : (int)strlen(url), url);
 }
 
-int s3_creds_from_container(s3_credentials_t *out, char *why, size_t why_size)
+int cw_sdk_aws_creds_from_container(cw_sdk_aws_creds_t *out, char *why, size_t why_size)
 {
     const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
@@ -252,38 +271,38 @@ int s3_creds_from_container(s3_credentials_t *out, char *why, size_t why_size)
     if (rel && *rel) {
         snprintf(url, sizeof url, "%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
     } else if (full && *full) {
-        if (!s3_creds_url_allowed(full, "AWS_CONTAINER_CREDENTIALS_FULL_URI", 1, why, why_size))
-            return S3_SRC_FAILED;
+        if (!cw_sdk_aws_creds_url_allowed(full, "AWS_CONTAINER_CREDENTIALS_FULL_URI", 1, why, why_size))
+            return CW_SDK_AWS_SRC_FAILED;
         snprintf(url, sizeof url, "%s", full);
     } else {
         snprintf(why, why_size,
                  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are unset");
-        return S3_SRC_SKIPPED;
+        return CW_SDK_AWS_SRC_SKIPPED;
     }
     char *auth = NULL;
     if (container_auth_header(&auth, why, why_size) != 0)
-        return S3_SRC_FAILED;
+        return CW_SDK_AWS_SRC_FAILED;
     char shown[300], err[400] = "";
     url_base(url, shown, sizeof shown);
     answer_t a = {0};
-    long st = s3_creds_http("GET", url, auth, NULL, 0, 2000, 5000, shown, &a, err, sizeof err);
+    long st = cw_sdk_aws_creds_http("GET", url, auth, NULL, 0, 2000, 5000, shown, &a, err, sizeof err);
     if (auth) {
         memset(auth, 0, strlen(auth));
         free(auth);
     }
-    int rc = S3_SRC_FAILED;
+    int rc = CW_SDK_AWS_SRC_FAILED;
     if (st == 0)
         snprintf(why, why_size, "%s (%s)", err, var);
     else if (st != 200)
         snprintf(why, why_size, "HTTP %ld from %s (%s)%s", st, shown, var,
                  st == 401 || st == 403 ? ": the authorization token was refused" : "");
-    else if (s3_creds_parse_json(a.data, a.len, out, err, sizeof err) != 0)
+    else if (cw_sdk_aws_creds_parse_json(a.data, a.len, out, err, sizeof err) != 0)
         snprintf(why, why_size, "%s from %s", err, shown);
     else
-        rc = S3_SRC_OK;
-    s3_creds_answer_free(&a);
-    if (rc == S3_SRC_OK) {
-        out->kind = S3_CREDS_CONTAINER;
+        rc = CW_SDK_AWS_SRC_OK;
+    cw_sdk_aws_creds_answer_free(&a);
+    if (rc == CW_SDK_AWS_SRC_OK) {
+        out->kind = CW_SDK_AWS_CREDS_CONTAINER;
         snprintf(out->source, sizeof out->source, "container credentials (%s)", var);
     }
     return rc;
@@ -291,12 +310,12 @@ int s3_creds_from_container(s3_credentials_t *out, char *why, size_t why_size)
 
 /* ---- EC2 instance metadata (IMDSv2) ------------------------------------------------------ */
 
-int s3_creds_from_instance(s3_credentials_t *out, char *why, size_t why_size)
+int cw_sdk_aws_creds_from_instance(cw_sdk_aws_creds_t *out, char *why, size_t why_size)
 {
     const char *off = getenv("AWS_EC2_METADATA_DISABLED");
     if (off && !strcasecmp(off, "true")) {
         snprintf(why, why_size, "disabled by AWS_EC2_METADATA_DISABLED=true");
-        return S3_SRC_SKIPPED;
+        return CW_SDK_AWS_SRC_SKIPPED;
     }
     const char *ep = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     char base[512], url[1024], hdr[256], err[400] = "";
@@ -307,9 +326,9 @@ int s3_creds_from_instance(s3_credentials_t *out, char *why, size_t why_size)
     /* 1 s to connect, 2 s in all: off EC2 nothing answers, and the worker should not wait. */
     const long conn_ms = 1000, total_ms = 2000;
     answer_t tok = {0}, role = {0}, cred = {0};
-    int rc = S3_SRC_FAILED;
+    int rc = CW_SDK_AWS_SRC_FAILED;
     snprintf(url, sizeof url, "%s/latest/api/token", base);
-    long st = s3_creds_http("PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", NULL, 0,
+    long st = cw_sdk_aws_creds_http("PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", NULL, 0,
                             conn_ms, total_ms, base, &tok, err, sizeof err);
     if (st != 200 || !tok.len) {
         if (st)
@@ -326,7 +345,7 @@ int s3_creds_from_instance(s3_credentials_t *out, char *why, size_t why_size)
     }
     snprintf(hdr, sizeof hdr, "X-aws-ec2-metadata-token: %s", tok.data);
     snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/", base);
-    st = s3_creds_http("GET", url, hdr, NULL, 0, conn_ms, total_ms, base, &role, err, sizeof err);
+    st = cw_sdk_aws_creds_http("GET", url, hdr, NULL, 0, conn_ms, total_ms, base, &role, err, sizeof err);
     if (st != 200) {
         if (st == 404)
             snprintf(why, why_size, "no IAM role is attached to this instance (HTTP 404 at %s)",
@@ -350,39 +369,39 @@ int s3_creds_from_instance(s3_credentials_t *out, char *why, size_t why_size)
         }
     snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/%s", base,
              role.data);
-    st = s3_creds_http("GET", url, hdr, NULL, 0, conn_ms, total_ms, base, &cred, err, sizeof err);
+    st = cw_sdk_aws_creds_http("GET", url, hdr, NULL, 0, conn_ms, total_ms, base, &cred, err, sizeof err);
     if (st != 200) {
         if (st)
             snprintf(why, why_size, "HTTP %ld for the credentials of role %s at %s", st,
                      role.data, base);
         else
             snprintf(why, why_size, "%s", err);
-    } else if (s3_creds_parse_json(cred.data, cred.len, out, err, sizeof err) != 0) {
+    } else if (cw_sdk_aws_creds_parse_json(cred.data, cred.len, out, err, sizeof err) != 0) {
         snprintf(why, why_size, "%s from %s", err, base);
     } else {
-        rc = S3_SRC_OK;
-        out->kind = S3_CREDS_INSTANCE;
+        rc = CW_SDK_AWS_SRC_OK;
+        out->kind = CW_SDK_AWS_CREDS_INSTANCE;
         snprintf(out->source, sizeof out->source, "instance metadata (role %.40s)", role.data);
     }
 done:
     memset(hdr, 0, sizeof hdr);
-    s3_creds_answer_free(&tok);
-    s3_creds_answer_free(&role);
-    s3_creds_answer_free(&cred);
+    cw_sdk_aws_creds_answer_free(&tok);
+    cw_sdk_aws_creds_answer_free(&role);
+    cw_sdk_aws_creds_answer_free(&cred);
     return rc;
 }
 
-int s3_creds_refetch(s3_creds_kind_t kind, s3_credentials_t *out, char *why, size_t why_size)
+int cw_sdk_aws_creds_refetch(cw_sdk_aws_creds_kind_t kind, cw_sdk_aws_creds_t *out, char *why, size_t why_size)
 {
     switch (kind) {
-    case S3_CREDS_CONTAINER:
-        return s3_creds_from_container(out, why, why_size);
-    case S3_CREDS_INSTANCE:
-        return s3_creds_from_instance(out, why, why_size);
-    case S3_CREDS_WEB_IDENTITY:
-        return s3_creds_from_web_identity(out, why, why_size);
+    case CW_SDK_AWS_CREDS_CONTAINER:
+        return cw_sdk_aws_creds_from_container(out, why, why_size);
+    case CW_SDK_AWS_CREDS_INSTANCE:
+        return cw_sdk_aws_creds_from_instance(out, why, why_size);
+    case CW_SDK_AWS_CREDS_WEB_IDENTITY:
+        return cw_sdk_aws_creds_from_web_identity(out, why, why_size);
     default:
         snprintf(why, why_size, "these credentials cannot be fetched again");
-        return S3_SRC_FAILED;
+        return CW_SDK_AWS_SRC_FAILED;
     }
 }

@@ -2,9 +2,10 @@
  * traded for temporary credentials by STS AssumeRoleWithWebIdentity (an unsigned call). The
  * token file is read on every fetch because the kubelet rotates it. Token, form body and
  * answer are zeroed after use; messages name the role ARN, the STS endpoint and STS's error
- * code, never the token or a secret. */
-#include "s3_client.h" /* s3_xml_tag: STS answers in the same plain XML as S3 */
-#include "s3_credentials.h"
+ * code, never the token or a secret. Also STS AssumeRole (signed, by libcurl) for roles
+ * assumed with credentials of the chain (MSK IAM's awsRoleArn). */
+#define _GNU_SOURCE /* memmem */
+#include "connect-worker/sdk_aws.h"
 #include <ctype.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -22,14 +23,38 @@ static void wipe_free(char *s)
     free(s);
 }
 
+int cw_sdk_aws_xml_tag(const char *xml, size_t len, const char *tag, char *out,
+                       size_t out_size)
+{
+    char open[80], close[80];
+    snprintf(open, sizeof open, "<%s>", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    if (!xml || !out_size)
+        return 0;
+    /* Answers are short; memmem keeps us within len (bodies are not NUL-terminated). */
+    const char *a = memmem(xml, len, open, strlen(open));
+    if (!a)
+        return 0;
+    a += strlen(open);
+    const char *b = memmem(a, len - (size_t)(a - xml), close, strlen(close));
+    if (!b)
+        return 0;
+    size_t n = (size_t)(b - a);
+    if (n >= out_size)
+        n = out_size - 1;
+    memcpy(out, a, n);
+    out[n] = 0;
+    return 1;
+}
+
 /* The text of <tag> in xml[0..len), in a buffer of its own; NULL when absent or empty. */
 static char *xml_dup(const char *xml, size_t len, const char *tag)
 {
     char *buf = malloc(len + 1);
     if (!buf)
         return NULL;
-    buf[0] = 0; /* s3_xml_tag writes nothing when the tag is absent */
-    if (!s3_xml_tag(xml, len, tag, buf, len + 1) || !buf[0]) {
+    buf[0] = 0; /* cw_sdk_aws_xml_tag writes nothing when the tag is absent */
+    if (!cw_sdk_aws_xml_tag(xml, len, tag, buf, len + 1) || !buf[0]) {
         wipe_free(buf);
         buf = NULL;
     }
@@ -46,8 +71,8 @@ static int quotes_token(const char *msg, const char *token)
     return strstr(msg, head) != NULL;
 }
 
-int s3_creds_parse_sts_xml(const char *body, size_t len, long status, const char *token,
-                           s3_credentials_t *out, char *code, size_t code_size, char *why,
+int cw_sdk_aws_creds_parse_sts_xml(const char *body, size_t len, long status, const char *token,
+                           cw_sdk_aws_creds_t *out, char *code, size_t code_size, char *why,
                            size_t why_size)
 {
     if (!body)
@@ -57,8 +82,8 @@ int s3_creds_parse_sts_xml(const char *body, size_t len, long status, const char
     char msg[300] = "";
     char *e = body ? xml_dup(body, len, "Error") : NULL;
     if (e) {
-        s3_xml_tag(e, strlen(e), "Code", code, code_size);
-        s3_xml_tag(e, strlen(e), "Message", msg, sizeof msg);
+        cw_sdk_aws_xml_tag(e, strlen(e), "Code", code, code_size);
+        cw_sdk_aws_xml_tag(e, strlen(e), "Message", msg, sizeof msg);
         wipe_free(e);
         if (quotes_token(msg, token))
             snprintf(msg, sizeof msg, "(message withheld: it quotes the token)");
@@ -77,7 +102,7 @@ int s3_creds_parse_sts_xml(const char *body, size_t len, long status, const char
     char *ak = xml_dup(cr, cl, "AccessKeyId"), *sk = xml_dup(cr, cl, "SecretAccessKey"),
          *tok = xml_dup(cr, cl, "SessionToken"), *exp = xml_dup(cr, cl, "Expiration");
     wipe_free(cr);
-    int64_t exp_ms = exp ? s3_iso8601_ms(exp) : -1;
+    int64_t exp_ms = exp ? cw_sdk_aws_iso8601_ms(exp) : -1;
     int rc = -1;
     if (!ak || !sk || !tok)
         snprintf(why, why_size, "the answer lacks AccessKeyId, SecretAccessKey or SessionToken");
@@ -129,25 +154,26 @@ static char *read_token(const char *file, char *why, size_t why_size)
     return tok;
 }
 
-/* The STS endpoint: AWS_ENDPOINT_URL_STS, else the regional one, else the global one. */
-static int sts_url(char *url, size_t url_size, char *why, size_t why_size)
+/* The STS endpoint: AWS_ENDPOINT_URL_STS, else the regional one (of `region`, else of
+ * AWS_REGION), else the global one. */
+static int sts_url(const char *want_region, char *url, size_t url_size, char *why,
+                   size_t why_size)
 {
     const char *ep = getenv("AWS_ENDPOINT_URL_STS");
     if (ep && *ep) {
-        if (!s3_creds_url_allowed(ep, "AWS_ENDPOINT_URL_STS", 0, why, why_size))
+        if (!cw_sdk_aws_creds_url_allowed(ep, "AWS_ENDPOINT_URL_STS", 0, why, why_size))
             return -1;
         snprintf(url, url_size, "%s", ep);
         return 0;
     }
-    const char *region = getenv("AWS_REGION");
+    const char *region = want_region && *want_region ? want_region : getenv("AWS_REGION");
     if (!region || !*region)
         region = getenv("AWS_DEFAULT_REGION");
     if (!region || !*region) {
         snprintf(url, url_size, "https://sts.amazonaws.com/");
         return 0;
     }
-    size_t rl = strlen(region);
-    if (rl > 40 || strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != rl) {
+    if (!cw_sdk_aws_region_valid(region)) {
         snprintf(why, why_size, "AWS_REGION '%.40s' is no AWS region name", region);
         return -1;
     }
@@ -178,23 +204,23 @@ static char *sts_form(const char *role, const char *session, const char *token)
     return form;
 }
 
-int s3_creds_from_web_identity(s3_credentials_t *out, char *why, size_t why_size)
+int cw_sdk_aws_creds_from_web_identity(cw_sdk_aws_creds_t *out, char *why, size_t why_size)
 {
     const char *role = getenv("AWS_ROLE_ARN"), *file = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
     int has_role = role && *role, has_file = file && *file;
     if (!has_role && !has_file) {
         snprintf(why, why_size, "AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE are unset");
-        return S3_SRC_SKIPPED;
+        return CW_SDK_AWS_SRC_SKIPPED;
     }
     if (!has_role || !has_file) {
         snprintf(why, why_size, "%s is set but %s is not",
                  has_role ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE",
                  has_role ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN");
-        return S3_SRC_FAILED;
+        return CW_SDK_AWS_SRC_FAILED;
     }
     char url[1024], session[80], err[400] = "";
-    if (sts_url(url, sizeof url, why, why_size) != 0)
-        return S3_SRC_FAILED;
+    if (sts_url(NULL, url, sizeof url, why, why_size) != 0)
+        return CW_SDK_AWS_SRC_FAILED;
     const char *sn = getenv("AWS_ROLE_SESSION_NAME");
     if (sn && *sn)
         snprintf(session, sizeof session, "%.64s", sn);
@@ -202,33 +228,102 @@ int s3_creds_from_web_identity(s3_credentials_t *out, char *why, size_t why_size
         snprintf(session, sizeof session, "connect-worker-%lld", (long long)time(NULL));
     char *token = read_token(file, why, why_size);
     if (!token)
-        return S3_SRC_FAILED;
+        return CW_SDK_AWS_SRC_FAILED;
     char *form = sts_form(role, session, token);
     if (!form) {
         wipe_free(token);
         snprintf(why, why_size, "out of memory");
-        return S3_SRC_FAILED;
+        return CW_SDK_AWS_SRC_FAILED;
     }
-    s3_creds_answer_t a = {0};
+    cw_sdk_aws_creds_answer_t a = {0};
     /* 3 s to connect, 10 s in all: STS is a remote service, unlike the metadata endpoints. */
-    long st = s3_creds_http("POST", url, "Accept: text/xml", form, 1, 3000, 10000, url, &a,
+    long st = cw_sdk_aws_creds_http("POST", url, "Accept: text/xml", form, 1, 3000, 10000, url, &a,
                             err, sizeof err);
     wipe_free(form);
-    int rc = S3_SRC_FAILED;
+    int rc = CW_SDK_AWS_SRC_FAILED;
     char code[80];
     if (st == 0)
         snprintf(why, why_size, "STS " STS_ACTION " for role %.200s: %s", role, err);
-    else if (s3_creds_parse_sts_xml(a.data, a.len, st, token, out, code, sizeof code, err,
+    else if (cw_sdk_aws_creds_parse_sts_xml(a.data, a.len, st, token, out, code, sizeof code, err,
                                     sizeof err) != 0)
         snprintf(why, why_size, "STS " STS_ACTION " for role %.200s at %.200s failed: %s",
                  role, url, err);
     else
-        rc = S3_SRC_OK;
-    s3_creds_answer_free(&a);
+        rc = CW_SDK_AWS_SRC_OK;
+    cw_sdk_aws_creds_answer_free(&a);
     wipe_free(token);
-    if (rc == S3_SRC_OK) {
-        out->kind = S3_CREDS_WEB_IDENTITY;
+    if (rc == CW_SDK_AWS_SRC_OK) {
+        out->kind = CW_SDK_AWS_CREDS_WEB_IDENTITY;
         snprintf(out->source, sizeof out->source, "web identity (role %.74s)", role);
+    }
+    return rc;
+}
+
+int cw_sdk_aws_region_valid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= 40 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/* The AssumeRole form; NULL when out of memory. */
+static char *assume_form(const char *role, const char *session)
+{
+    char *r = curl_easy_escape(NULL, role, 0), *s = curl_easy_escape(NULL, session, 0);
+    char *form = NULL;
+    if (r && s) {
+        size_t n = strlen(r) + strlen(s) + 100;
+        form = malloc(n);
+        if (form)
+            snprintf(form, n, "Action=AssumeRole&Version=2011-06-15&RoleArn=%s&RoleSessionName=%s",
+                     r, s);
+    }
+    curl_free(r);
+    curl_free(s);
+    return form;
+}
+
+int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_arn,
+                               const char *session_name, const char *sts_region,
+                               cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size)
+{
+    memset(out, 0, sizeof *out);
+    char url[1024], why[400] = "", sigv4[96], code[80];
+    if (!role_arn || !*role_arn || !base || !base->access_key || !base->secret_key) {
+        snprintf(errstr, errstr_size, "STS AssumeRole needs a role ARN and credentials");
+        return -1;
+    }
+    if (sts_url(sts_region, url, sizeof url, why, sizeof why) != 0) {
+        snprintf(errstr, errstr_size, "STS AssumeRole of role %.200s: %s", role_arn, why);
+        return -1;
+    }
+    /* The signing region: the endpoint's, us-east-1 for the global endpoint. */
+    const char *region = sts_region && *sts_region ? sts_region : getenv("AWS_REGION");
+    snprintf(sigv4, sizeof sigv4, "aws:amz:%s:sts",
+             cw_sdk_aws_region_valid(region) ? region : "us-east-1");
+    char *form = assume_form(role_arn, session_name && *session_name ? session_name
+                                                                        : "connect-worker");
+    if (!form) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    cw_sdk_aws_creds_answer_t a = {0};
+    long st = cw_sdk_aws_http_signed("POST", url, "Accept: text/xml", form, 1, 3000, 10000, url,
+                                     base, sigv4, &a, why, sizeof why);
+    free(form);
+    int rc = -1;
+    if (st == 0)
+        snprintf(errstr, errstr_size, "STS AssumeRole of role %.200s: %s", role_arn, why);
+    else if (cw_sdk_aws_creds_parse_sts_xml(a.data, a.len, st, NULL, out, code, sizeof code,
+                                            why, sizeof why) != 0)
+        snprintf(errstr, errstr_size, "STS AssumeRole of role %.200s at %.200s failed: %s",
+                 role_arn, url, why);
+    else
+        rc = 0;
+    cw_sdk_aws_creds_answer_free(&a);
+    if (rc == 0) {
+        out->kind = CW_SDK_AWS_CREDS_FIXED;
+        snprintf(out->source, sizeof out->source, "STS AssumeRole of %.50s with %.30s", role_arn,
+                 base->source);
     }
     return rc;
 }
