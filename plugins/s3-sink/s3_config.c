@@ -21,7 +21,8 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"file.delim", CW_CFG_STRING, "+", 0, "Delimiter between topic, partition and offset in object names.", NULL, 0, 0},
     {"filename.offset.zero.pad.width", CW_CFG_INT, "10", 0, "Width the start offset in object names is zero-padded to.", NULL, 0, 30},
     {"flush.size", CW_CFG_INT, NULL, CW_CFG_F_REQUIRED, "Records per object: an object is written once it holds this many records.", NULL, 1, 9.2e18},
-    {"rotate.interval.ms", CW_CFG_INT, "-1", 0, "Rotate when a record's timestamp (from timestamp.extractor) is this far past the first record of the open object; -1 disables. Deterministic.", NULL, 0, 0},
+    {"rotate.interval.ms", CW_CFG_INT, "-1", 0, "Time-based partitioners only (as Confluent): rotate when a record's timestamp (from timestamp.extractor) is this far past the first record of the open object; -1 disables. Deterministic.", NULL, 0, 0},
+    {"rotate.file.on.partition.change", CW_CFG_BOOL, "true", 0, "With rotate.interval.ms: also rotate when a record's encoded partition differs from the previous record's.", NULL, 0, 0},
     {"rotate.schedule.interval.ms", CW_CFG_INT, "-1", 0, "Rotate on the wall clock at multiples of this interval (in timezone), even without new data; -1 disables. Not deterministic.", NULL, 0, 0},
     {"timezone", CW_CFG_STRING, "", 0, "Time zone of time-based partitions and scheduled rotation (tz database name or offset); empty: UTC.", NULL, 0, 0},
     {"locale", CW_CFG_STRING, "", 0, "Locale of path.format; only English names are produced.", NULL, 0, 0},
@@ -42,15 +43,18 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"partition.duration.ms", CW_CFG_INT, "-1", 0, "TimeBasedPartitioner: width of a time partition in ms.", NULL, 0, 0},
     {"timestamp.extractor", CW_CFG_STRING, "Wallclock", 0, "Where time-based partitioning and rotate.interval.ms take time from: Record (Kafka timestamp), RecordField (timestamp.field) or Wallclock.", "Record,RecordField,Wallclock", 0, 0},
     {"timestamp.field", CW_CFG_STRING, "timestamp", 0, "RecordField extractor: value field holding epoch ms or an ISO-8601 string.", NULL, 0, 0},
-    {"behavior.on.null.values", CW_CFG_STRING, "fail", 0, "Null values (tombstones): fail, ignore, or write (a null line).", "fail,ignore,write", 0, 0},
+    {"behavior.on.null.values", CW_CFG_STRING, "fail", 0, "Null values (tombstones): fail, ignore, or write (as Confluent: only the record's key, to <topic>/<tombstone.encoded.partition>/...keys.json; needs store.kafka.keys=true).", "fail,ignore,write", 0, 0},
+    {"tombstone.encoded.partition", CW_CFG_STRING, "tombstone", 0, "behavior.on.null.values=write: the directory (encoded partition) the keys of null-valued records go to.", NULL, 0, 0},
     {"store.kafka.keys", CW_CFG_BOOL, "false", 0, "Also write record keys, to <object>.keys.json beside each object.", NULL, 0, 0},
+    {"keys.format.class", CW_CFG_STRING, NULL, 0, "Format of the keys objects: JsonFormat or ByteArrayFormat; unset: JsonFormat (Confluent's default, AvroFormat, is refused).", NULL, 0, 0},
+    {"headers.format.class", CW_CFG_STRING, NULL, 0, "Format of the headers objects: JsonFormat; unset: JsonFormat (Confluent's default, AvroFormat, is refused).", NULL, 0, 0},
     {"store.kafka.headers", CW_CFG_BOOL, "false", 0, "Also write record headers, to <object>.headers.json beside each object.", NULL, 0, 0},
     {"s3.retry.backoff.ms", CW_CFG_INT, "200", 0, "Base of the exponential backoff (with jitter) between retries of a failed S3 request.", NULL, 0, 86400000},
     {"s3.part.retries", CW_CFG_INT, "3", 0, "Retries of a failed S3 request inside one call, before the task backs off (pausing consumption) and tries again later.", NULL, 0, 100},
     {"s3.ssea.name", CW_CFG_STRING, "", 0, "Server-side encryption algorithm (AES256 or aws:kms); empty: none.", NULL, 0, 0},
     {"s3.sse.kms.key.id", CW_CFG_STRING, "", 0, "KMS key id for s3.ssea.name=aws:kms.", NULL, 0, 0},
     {"s3.conditional.writes.enabled", CW_CFG_BOOL, "true", 0, "Write objects with If-None-Match: * so a replay never overwrites an object (412 means already written).", NULL, 0, 0},
-    {"partitioner.max.open.files", CW_CFG_INT, "100", 0, "Open objects per topic partition beyond which the partition's objects are rotated early (bounds memory).", NULL, 1, 1000000},
+    {"partitioner.max.open.files", CW_CFG_INT, "-1", 0, "Open objects per topic partition beyond which the partition's objects are rotated early (bounds memory); -1: unlimited (Confluent's default).", NULL, -1, 1000000},
     {"s3.client", CW_CFG_STRING, "curl", 0, "S3 client: curl (Signature V4, multipart, session tokens) or libs3 (Signature V2 only).", "curl,libs3", 0, 0},
     {"aws.access.key.id", CW_CFG_STRING, NULL, 0, "Access key id; unset: AWS_ACCESS_KEY_ID, the shared credentials file, web identity (EKS IRSA), container credentials, then EC2 instance metadata.", NULL, 0, 0},
     {"aws.secret.access.key", CW_CFG_STRING, NULL, CW_CFG_F_SECRET, "Secret access key.", NULL, 0, 0},
@@ -61,6 +65,30 @@ const cw_config_def_t s3_sink_config_defs[] = {
 };
 
 static char *sdup(const char *s) { return strdup(s ? s : ""); }
+
+/* keys.format.class / headers.format.class: JsonFormat or (keys only) ByteArrayFormat; any
+ * other Confluent format (Avro, Parquet, CSV...) is refused rather than replaced. Unset
+ * gives JsonFormat: *unset says so, for the start-time log line. */
+static s3_format_t side_format(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
+                               const char *key, int bytes_ok, int *unset)
+{
+    const char *cls = h->config_get(cfg, key);
+    *unset = !cls || !*cls;
+    if (*unset)
+        return S3_FMT_JSON;
+    const char *dot = strrchr(cls, '.'), *name = dot ? dot + 1 : cls;
+    if (!strcmp(name, "JsonFormat"))
+        return S3_FMT_JSON;
+    if (!strcmp(name, "ByteArrayFormat") && bytes_ok)
+        return S3_FMT_BYTEARRAY;
+    if (!strcmp(name, "ByteArrayFormat"))
+        h->validation_error(v, key, "'%s': headers are not bytes (Confluent fails such records "
+                            "at write); use JsonFormat", cls);
+    else
+        h->validation_error(v, key, "'%s' is not supported: use JsonFormat%s", cls,
+                            bytes_ok ? " or ByteArrayFormat" : "");
+    return S3_FMT_JSON;
+}
 
 static const char *short_class(const char *cls)
 {
@@ -108,6 +136,10 @@ static void partitioner_parse(const cw_host_t *h, const cw_config_t *cfg, cw_val
             h->validation_error(v, "partition.duration.ms",
                                 "must be positive for TimeBasedPartitioner");
     }
+    /* Confluent drops one trailing delimiter (a key with "//" is refused by S3). */
+    size_t pl = strlen(s->path_format), dl = strlen(s->dir_delim);
+    if (dl && pl >= dl && !strcmp(s->path_format + pl - dl, s->dir_delim))
+        s->path_format[pl - dl] = '\0';
     char probe[256], perr[200];
     if (*s->path_format &&
         s3_joda_format(s->path_format, 0, probe, sizeof probe, perr, sizeof perr) != 0)
@@ -199,11 +231,23 @@ void s3_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation
                                               : S3_NULL_FAIL;
     s->store_keys = h->config_get_bool(cfg, "store.kafka.keys", 0);
     s->store_headers = h->config_get_bool(cfg, "store.kafka.headers", 0);
+    s->key_format = side_format(h, cfg, v, "keys.format.class", 1, &s->keys_format_unset);
+    (void)side_format(h, cfg, v, "headers.format.class", 0, &s->headers_format_unset);
     s->retry_backoff_ms = h->config_get_int(cfg, "s3.retry.backoff.ms", 0);
     s->part_retries = (int)h->config_get_int(cfg, "s3.part.retries", 0);
     s->upload_threads = (int)h->config_get_int(cfg, "s3.upload.threads", 0);
     s->upload_queue_bytes = h->config_get_int(cfg, "s3.upload.queue.max.bytes", 0);
     s->max_open_files = (int)h->config_get_int(cfg, "partitioner.max.open.files", 0);
+    if (s->max_open_files == 0)
+        h->validation_error(v, "partitioner.max.open.files", "must be -1 (unlimited) or positive");
+    s->rotate_on_partition_change = h->config_get_bool(cfg, "rotate.file.on.partition.change", 1);
+    s->tombstone_partition = sdup(h->config_get(cfg, "tombstone.encoded.partition"));
+    if (s->on_null == S3_NULL_WRITE && !s->store_keys)
+        h->validation_error(v, "behavior.on.null.values",
+                            "'write' writes the keys of null-valued records: it needs "
+                            "store.kafka.keys=true (as Confluent)");
+    if (s->on_null == S3_NULL_WRITE && !*s->tombstone_partition)
+        h->validation_error(v, "tombstone.encoded.partition", "must not be empty");
     time_parse(h, cfg, v, s);
     partitioner_parse(h, cfg, v, s);
 }
@@ -247,6 +291,7 @@ void s3_settings_free(s3_settings_t *s)
     free(s->fields);
     free(s->path_format);
     free(s->ts_field);
+    free(s->tombstone_partition);
     free(s->timezone);
     s3_zone_free(s->zone);
     memset(s, 0, sizeof *s);

@@ -67,6 +67,21 @@ static int creds_start(s3_task_t *t, char *errstr, size_t errstr_size)
 
 /* ------------------------------------------------------------------------------------ */
 
+/* Where a Confluent config behaves differently here, the log says what happens instead. */
+static void log_differences(s3_task_t *t)
+{
+    if (t->s.store_keys && t->s.keys_format_unset)
+        t->h->log(t->ctx, CW_LOG_INFO, "keys.format.class is unset: keys are written as "
+                  "JsonFormat (.keys.json), not as Confluent's default AvroFormat");
+    if (t->s.store_headers && t->s.headers_format_unset)
+        t->h->log(t->ctx, CW_LOG_INFO, "headers.format.class is unset: headers are written as "
+                  "JsonFormat (.headers.json), not as Confluent's default AvroFormat");
+    if (t->s.rotate_interval_ms > 0 && t->s.partitioner != S3_PART_TIME)
+        t->h->log(t->ctx, CW_LOG_WARN, "rotate.interval.ms=%lld has no effect without a "
+                  "time-based partitioner (as in Confluent's sink)",
+                  (long long)t->s.rotate_interval_ms);
+}
+
 int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_task_t **out,
                   char *errstr, size_t errstr_size)
 {
@@ -110,6 +125,8 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
                    t->s.bucket, t->s.endpoint, t->clients[0]->ops->name, t->nclients,
                    s3_creds_provider_source(t->creds));
     }
+    if (rc == CW_OK)
+        log_differences(t);
     if (rc != CW_OK) {
         s3_task_stop(t);
         return rc;
