@@ -53,6 +53,9 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"s3.part.retries", CW_CFG_INT, "3", 0, "Retries of a failed S3 request inside one call, before the task backs off (pausing consumption) and tries again later.", NULL, 0, 100},
     {"s3.ssea.name", CW_CFG_STRING, "", 0, "Server-side encryption algorithm (AES256 or aws:kms); empty: none.", NULL, 0, 0},
     {"s3.sse.kms.key.id", CW_CFG_STRING, "", 0, "KMS key id for s3.ssea.name=aws:kms.", NULL, 0, 0},
+    {"s3.acl.canned", CW_CFG_STRING, NULL, 0, "Canned ACL (x-amz-acl) of every object written, e.g. bucket-owner-full-control for a bucket of another account; unset: none.",
+     "private,public-read,public-read-write,authenticated-read,log-delivery-write,bucket-owner-read,bucket-owner-full-control,aws-exec-read", 0, 0},
+    {"s3.sse.customer.key", CW_CFG_STRING, NULL, CW_CFG_F_SECRET, "SSE-C: base64 of the 256-bit key S3 encrypts objects with; needs s3.ssea.name=AES256 (as Confluent) and s3.client=curl.", NULL, 0, 0},
     {"s3.conditional.writes.enabled", CW_CFG_BOOL, "true", 0, "Write objects with If-None-Match: * so a replay never overwrites an object (412 means already written).", NULL, 0, 0},
     {"partitioner.max.open.files", CW_CFG_INT, "-1", 0, "Open objects per topic partition beyond which the partition's objects are rotated early (bounds memory); -1: unlimited (Confluent's default).", NULL, -1, 1000000},
     {"s3.client", CW_CFG_STRING, "curl", 0, "S3 client: curl (Signature V4, multipart, session tokens) or libs3 (Signature V2 only).", "curl,libs3", 0, 0},
@@ -196,6 +199,20 @@ static void store_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validatio
     s->sse_kms_key_id = sdup(h->config_get(cfg, "s3.sse.kms.key.id"));
     s->conditional_writes = h->config_get_bool(cfg, "s3.conditional.writes.enabled", 0);
     s->use_libs3 = !strcasecmp(h->config_get(cfg, "s3.client"), "libs3");
+    const char *acl = h->config_get(cfg, "s3.acl.canned");
+    s->acl_canned = acl && *acl ? strdup(acl) : NULL;
+    s->cfg_sse_customer_key = h->config_get(cfg, "s3.sse.customer.key");
+    if (s->cfg_sse_customer_key && !*s->cfg_sse_customer_key)
+        s->cfg_sse_customer_key = NULL;
+    /* Confluent uses the customer key only with s3.ssea.name=AES256 and ignores it
+     * otherwise: refused here rather than ignored. */
+    if (s->cfg_sse_customer_key && strcmp(s->sse_algorithm, "AES256"))
+        h->validation_error(v, "s3.sse.customer.key", "needs s3.ssea.name=AES256 (SSE-C)");
+    if (s->cfg_sse_customer_key && !s3_ssec_key_ok(s->cfg_sse_customer_key))
+        h->validation_error(v, "s3.sse.customer.key", "is not the base64 of a 256-bit key");
+    if (s->use_libs3 && (s->cfg_sse_customer_key || s->acl_canned))
+        h->validation_error(v, s->acl_canned ? "s3.acl.canned" : "s3.sse.customer.key",
+                            "needs s3.client=curl");
     s->cfg_access_key = h->config_get(cfg, "aws.access.key.id");
     s->cfg_secret_key = h->config_get(cfg, "aws.secret.access.key");
     s->cfg_session_token = h->config_get(cfg, "aws.session.token");
@@ -286,6 +303,7 @@ void s3_settings_free(s3_settings_t *s)
     free(s->bytearray_extension);
     free(s->sse_algorithm);
     free(s->sse_kms_key_id);
+    free(s->acl_canned);
     for (size_t i = 0; i < s->nfields; i++)
         free(s->fields[i]);
     free(s->fields);

@@ -35,6 +35,8 @@ typedef struct s3_settings {
     int upload_threads;
     int64_t upload_queue_bytes;
     char *sse_algorithm, *sse_kms_key_id;
+    char *acl_canned;                  /* s3.acl.canned or NULL */
+    const char *cfg_sse_customer_key;  /* SSE-C key (base64), borrowed from the config, or NULL */
     int conditional_writes;
     int max_open_files;    /* -1: unlimited */
     int rotate_on_partition_change;

@@ -101,7 +101,10 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
         t->copts = (s3_client_options_t){
             .endpoint = t->s.endpoint, .bucket = t->s.bucket, .region = t->s.region,
             .path_style = t->s.path_style, .provider = t->creds,
-            .sse_algorithm = t->s.sse_algorithm, .sse_kms_key_id = t->s.sse_kms_key_id,
+            /* SSE-C replaces the x-amz-server-side-encryption header, as in Confluent's. */
+            .sse_algorithm = t->s.cfg_sse_customer_key ? NULL : t->s.sse_algorithm,
+            .sse_kms_key_id = t->s.sse_kms_key_id, .acl_canned = t->s.acl_canned,
+            .sse_customer_key = t->s.cfg_sse_customer_key,
             .max_retries = t->s.part_retries, .backoff_ms = (long)t->s.retry_backoff_ms,
             .should_stop = task_should_stop, .stop_opaque = t,
         };

@@ -5,7 +5,7 @@
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 . "$CW_SOURCE_DIR/tests/lib/s3rver.sh"
 . "$CW_SOURCE_DIR/tests/s3/lib.sh"
-topics=(fieldnull maxopen pathslash nochange change numstr defrot tomb hdrs kbytes)
+topics=(fieldnull maxopen pathslash nochange change numstr defrot tomb hdrs kbytes acl ssec)
 args=()
 for t in "${topics[@]}"; do args+=(--topic "$t:1"); done
 cw_start_mock_cluster "${args[@]}"
@@ -132,5 +132,49 @@ for k in keys.format.class headers.format.class; do
         "$k=io.confluent.connect.s3.format.avro.AvroFormat"
     ! "$CW_WORKER" --validate "$CW_TMP/w.properties" "$CW_TMP/kbytes.properties" >"$CW_TMP/v.log" 2>&1 &&
         grep -q "$k" "$CW_TMP/v.log" || cw_fail "$k=AvroFormat: $(cat "$CW_TMP/v.log")"
+done
+
+cw_note "s3.acl.canned and SSE-C (s3.sse.customer.key): sent with every object (they were ignored)"
+# Through a recording proxy in front of s3rver (which accepts and ignores these headers).
+proxy_port=$(cw_free_port)
+python3 "$CW_SOURCE_DIR/tests/s3/header_proxy.py" --port "$proxy_port" \
+    --upstream-port "$CW_S3_PORT" --log "$CW_TMP/requests.jsonl" 2>"$CW_TMP/proxy.log" &
+CW_PIDS+=($!)
+cw_wait_for 20 "recording proxy" curl -sf -o /dev/null "http://127.0.0.1:$proxy_port/$CW_S3_BUCKET/?max-keys=0"
+printf '%s\n' '1|{"a":1}' '2|{"a":2}' | produce acl
+run acl flush.size=1 store.url=http://127.0.0.1:$proxy_port s3.acl.canned=bucket-owner-full-control
+expect_keys acl topics/acl/partition=0/acl+0+0000000000.json topics/acl/partition=0/acl+0+0000000001.json
+acl_puts=$(jq -r 'select(.method=="PUT" and (.path|test("/topics/acl/"))) | .headers["x-amz-acl"]' \
+    "$CW_TMP/requests.jsonl" | sort | uniq -c | awk '{print $1, $2}')
+[ "$acl_puts" = "2 bucket-owner-full-control" ] || cw_fail "acl: x-amz-acl of the PUTs: [$acl_puts]"
+# SSE-C on a multipart object (5.4 MB left open until the final flush, parts of 5 MiB; small records and a long
+# ByteArrayFormat separator, since the mock cluster keeps only ~5 MB of a partition):
+# CreateMultipartUpload and every UploadPart carry the key and its MD5; no
+# x-amz-server-side-encryption header.
+key_b64=$(head -c 32 /dev/urandom | base64)
+md5_b64=$(printf '%s' "$key_b64" | base64 -d | openssl dgst -md5 -binary | base64)
+sep=$(head -c 3000 /dev/zero | tr '\0' x)
+for i in $(seq 0 1799); do printf '%d|{"i":%d}\n' $i $i; done | produce ssec
+run ssec flush.size=100000 s3.part.size=5242880 store.url=http://127.0.0.1:$proxy_port \
+    format.class=ByteArrayFormat "format.bytearray.separator=$sep" \
+    s3.ssea.name=AES256 "s3.sse.customer.key=$key_b64"
+expect_keys ssec topics/ssec/partition=0/ssec+0+0000000000.bin
+jq -c 'select(.path|test("/topics/ssec/")) | select(.method=="PUT" or (.method=="POST" and (.path|test("uploads=$"))))' \
+    "$CW_TMP/requests.jsonl" >"$CW_TMP/ssec.req"
+[ "$(grep -c '"POST"' "$CW_TMP/ssec.req")" = 1 ] && grep -q '"PUT".*partNumber=1&' "$CW_TMP/ssec.req" ||
+    cw_fail "ssec: want a CreateMultipartUpload and UploadParts: $(jq -c '[.method,.path]' "$CW_TMP/ssec.req" | tr '\n' ' ')"
+bad=$(jq -r --arg k "$key_b64" --arg m "$md5_b64" 'select(.headers["x-amz-server-side-encryption-customer-algorithm"] != "AES256"
+    or .headers["x-amz-server-side-encryption-customer-key"] != $k
+    or .headers["x-amz-server-side-encryption-customer-key-md5"] != $m
+    or .headers["x-amz-server-side-encryption"] != null) | .method + " " + .path' "$CW_TMP/ssec.req")
+[ -z "$bad" ] || cw_fail "ssec: requests without the SSE-C headers: $bad"
+! grep -qF "$key_b64" "$CW_TMP/ssec.log" || cw_fail "the SSE-C key reached the log"
+for bad_cfg in "s3.sse.customer.key=$key_b64" "s3.ssea.name=AES256 s3.sse.customer.key=c2hvcnQ=" \
+    "s3.acl.canned=owner-only"; do
+    # shellcheck disable=SC2086
+    connector ssec flush.size=1 $bad_cfg
+    ! "$CW_WORKER" --validate "$CW_TMP/w.properties" "$CW_TMP/ssec.properties" >"$CW_TMP/v.log" 2>&1 &&
+        grep -q "${bad_cfg%%=*}\|s3.sse.customer.key" "$CW_TMP/v.log" || cw_fail "accepted: $bad_cfg"
+    ! grep -qF "$key_b64" "$CW_TMP/v.log" || cw_fail "the SSE-C key reached the validate output"
 done
 echo "confluent ok"
