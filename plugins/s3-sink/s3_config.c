@@ -41,7 +41,7 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"partition.field.name", CW_CFG_LIST, NULL, 0, "FieldPartitioner: the value fields (of schemaless JSON values) that name the directory, in order.", NULL, 0, 0},
     {"path.format", CW_CFG_STRING, "", 0, "TimeBasedPartitioner: Joda-Time pattern of the directory, e.g. 'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH.", NULL, 0, 0},
     {"partition.duration.ms", CW_CFG_INT, "-1", 0, "TimeBasedPartitioner: width of a time partition in ms.", NULL, 0, 0},
-    {"timestamp.extractor", CW_CFG_STRING, "Wallclock", 0, "Where time-based partitioning and rotate.interval.ms take time from: Record (Kafka timestamp), RecordField (timestamp.field) or Wallclock.", "Record,RecordField,Wallclock", 0, 0},
+    {"timestamp.extractor", CW_CFG_STRING, "Wallclock", 0, "Where time-based partitioning and rotate.interval.ms take time from: Record (Kafka timestamp), RecordField (timestamp.field) or Wallclock, or Confluent's class names of these (io.confluent.connect.storage.partitioner.TimeBasedPartitioner$RecordTimestampExtractor, ...).", NULL, 0, 0},
     {"timestamp.field", CW_CFG_STRING, "timestamp", 0, "RecordField extractor: value field holding epoch ms or an ISO-8601 string.", NULL, 0, 0},
     {"behavior.on.null.values", CW_CFG_STRING, "fail", 0, "Null values (tombstones): fail, ignore, or write (as Confluent: only the record's key, to <topic>/<tombstone.encoded.partition>/...keys.json; needs store.kafka.keys=true).", "fail,ignore,write", 0, 0},
     {"tombstone.encoded.partition", CW_CFG_STRING, "tombstone", 0, "behavior.on.null.values=write: the directory (encoded partition) the keys of null-valued records go to.", NULL, 0, 0},
@@ -160,11 +160,24 @@ static void time_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation
     if (!s->zone)
         h->validation_error(v, "timezone", "'%s': %s", s->timezone, zerr);
     s->ts_field = sdup(h->config_get(cfg, "timestamp.field"));
-    const char *ex = short_class(h->config_get(cfg, "timestamp.extractor"));
-    s->ts_extractor = !strcasecmp(ex, "Record")                   ? S3_TS_RECORD
-                    : !strcasecmp(ex, "RecordField")              ? S3_TS_FIELD
-                    : !strcasecmp(ex, "RecordTimestampExtractor") ? S3_TS_RECORD
-                                                                  : S3_TS_WALLCLOCK;
+    /* Confluent takes Record, RecordField, Wallclock, or a class name: its own
+     * TimeBasedPartitioner$<name>TimestampExtractor classes are these three. */
+    const char *full = h->config_get(cfg, "timestamp.extractor");
+    const char *ex = short_class(full), *dollar = strrchr(ex, '$');
+    char name[64];
+    snprintf(name, sizeof name, "%s", dollar ? dollar + 1 : ex);
+    size_t nl = strlen(name), sl = strlen("TimestampExtractor");
+    if (nl > sl && !strcmp(name + nl - sl, "TimestampExtractor"))
+        name[nl - sl] = '\0';
+    s->ts_extractor = S3_TS_WALLCLOCK;
+    if (!strcasecmp(name, "Record"))
+        s->ts_extractor = S3_TS_RECORD;
+    else if (!strcasecmp(name, "RecordField"))
+        s->ts_extractor = S3_TS_FIELD;
+    else if (strcasecmp(name, "Wallclock"))
+        h->validation_error(v, "timestamp.extractor", "'%s' is not Record, RecordField, Wallclock "
+                            "or one of Confluent's TimestampExtractor classes of these (custom "
+                            "extractor classes cannot run here)", full);
 }
 
 /* Where objects go and how they are named. */

@@ -5,7 +5,7 @@
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 . "$CW_SOURCE_DIR/tests/lib/s3rver.sh"
 . "$CW_SOURCE_DIR/tests/s3/lib.sh"
-topics=(fieldnull maxopen pathslash nochange change numstr defrot tomb hdrs kbytes acl ssec)
+topics=(fieldnull maxopen pathslash nochange change numstr defrot tomb hdrs kbytes acl ssec tsclass)
 args=()
 for t in "${topics[@]}"; do args+=(--topic "$t:1"); done
 cw_start_mock_cluster "${args[@]}"
@@ -95,6 +95,17 @@ printf '%s\n' '1|{"ts":"1427962800000"}' | produce numstr
 run numstr flush.size=1 partitioner.class=io.confluent.connect.storage.partitioner.DailyPartitioner \
     timestamp.extractor=RecordField timestamp.field=ts timezone=UTC
 expect_keys numstr topics/numstr/year=2015/month=04/day=02/numstr+0+0000000000.json
+
+cw_note "timestamp.extractor as Confluent's full class name (it fell back to the wall clock)"
+printf '%s\n' '1|{"ts":1700000000000}' | produce tsclass
+run tsclass flush.size=1 partitioner.class=io.confluent.connect.storage.partitioner.DailyPartitioner \
+    'timestamp.extractor=io.confluent.connect.storage.partitioner.TimeBasedPartitioner$RecordFieldTimestampExtractor' \
+    timestamp.field=ts timezone=UTC
+expect_keys tsclass topics/tsclass/year=2023/month=11/day=14/tsclass+0+0000000000.json
+connector tsclass flush.size=1 partitioner.class=io.confluent.connect.storage.partitioner.DailyPartitioner \
+    timestamp.extractor=com.example.MyExtractor
+! "$CW_WORKER" --validate "$CW_TMP/w.properties" "$CW_TMP/tsclass.properties" >"$CW_TMP/v.log" 2>&1 &&
+    grep -q "timestamp.extractor" "$CW_TMP/v.log" || cw_fail "a custom extractor class was accepted"
 
 cw_note "rotate.interval.ms with the DefaultPartitioner: no rotation (ours rotated on every record)"
 printf '%s\n' '1|{"ts":1000}' '2|{"ts":2000}' '3|{"ts":3000}' | produce defrot
