@@ -54,6 +54,9 @@ typedef struct s3_settings {
     struct s3_zone *zone;   /* loaded from timezone */
     /* credentials as configured (may be NULL) */
     const char *cfg_access_key, *cfg_secret_key, *cfg_session_token;
+    /* s3.credentials.provider.class=...AwsAssumeRoleCredentialsProvider (borrowed) */
+    int assume_role;
+    const char *sts_role_arn, *sts_session_name, *sts_external_id;
 } s3_settings_t;
 
 /** The one checker of the configuration, shared by validate and start: reads every key
