@@ -71,8 +71,57 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"sts.role.external.id", CW_CFG_STRING, NULL, 0, "Alias of s3.credentials.provider.sts.role.external.id.", NULL, 0, 0},
     {"storage.class", CW_CFG_STRING, "io.confluent.connect.s3.storage.S3Storage", 0, "Accepted for compatibility; only S3Storage exists.", "io.confluent.connect.s3.storage.S3Storage,S3Storage", 0, 0},
     {"schema.compatibility", CW_CFG_STRING, "NONE", 0, "Accepted for compatibility; schemaless records make only NONE meaningful.", "NONE,BACKWARD,FORWARD,FULL", 0, 0},
+    /* Confluent keys of features this sink does not have: see compat_keys. */
+    {"s3.object.tagging", CW_CFG_BOOL, "false", 0, "Refused when true: objects are not tagged.", NULL, 0, 0},
+    {"s3.object.tagging.key.value.pairs", CW_CFG_STRING, "", 0, "Refused when set: objects are not tagged.", NULL, 0, 0},
+    {"s3.object.behavior.on.tagging.error", CW_CFG_STRING, "ignore", 0, "Accepted: no tagging, so no tagging errors.", "ignore,fail", 0, 0},
+    {"s3.wan.mode", CW_CFG_BOOL, "false", 0, "Refused when true: set store.url to the accelerate endpoint instead.", NULL, 0, 0},
+    {"s3.proxy.url", CW_CFG_STRING, "", 0, "Refused when set: set https_proxy (and no_proxy) in the worker's environment.", NULL, 0, 0},
+    {"s3.proxy.user", CW_CFG_STRING, "", 0, "Refused when set: see s3.proxy.url.", NULL, 0, 0},
+    {"s3.proxy.password", CW_CFG_STRING, "", CW_CFG_F_SECRET, "Refused when set: see s3.proxy.url.", NULL, 0, 0},
+    {"s3.schema.partition.affix.type", CW_CFG_STRING, "NONE", 0, "Refused unless NONE: schemaless records have no schema name.", NULL, 0, 0},
+    {"s3.send.digest", CW_CFG_BOOL, "false", 0, "Accepted; every request body is already covered by its SigV4 SHA-256 payload hash (logged when true).", NULL, 0, 0},
+    {"s3.http.send.expect.continue", CW_CFG_BOOL, "true", 0, "Accepted; libcurl decides (it sends Expect: 100-continue for large bodies).", NULL, 0, 0},
+    {"s3.elastic.buffer.enable", CW_CFG_BOOL, "false", 0, "Accepted; buffers always grow with the object (see Memory).", NULL, 0, 0},
+    {"s3.elastic.buffer.init.capacity", CW_CFG_INT, "131072", 0, "Accepted; see s3.elastic.buffer.enable.", NULL, 4096, 2147483647},
+    {"json.decimal.format", CW_CFG_STRING, "BASE64", 0, "Accepted; decimals are written as the value converter gives them (its decimal.format decides; logged when NUMERIC).", "BASE64,NUMERIC", 0, 0},
+    {"shutdown.timeout.ms", CW_CFG_INT, "3000", 0, "Accepted; stop waits for the uploads of the open objects (see Delivery guarantee).", NULL, 0, 0},
+    {"retry.backoff.ms", CW_CFG_INT, "5000", 0, "Accepted; the worker's retry and s3.retry.backoff.ms apply.", NULL, 0, 0},
+    {"avro.codec", CW_CFG_STRING, "null", 0, "Accepted; no Avro output (format.class refuses AvroFormat).", NULL, 0, 0},
+    {"parquet.codec", CW_CFG_STRING, "snappy", 0, "Accepted; no Parquet output (format.class refuses ParquetFormat).", NULL, 0, 0},
+    {"enhanced.avro.schema.support", CW_CFG_BOOL, "false", 0, "Accepted; no Avro output.", NULL, 0, 0},
+    {"connect.meta.data", CW_CFG_BOOL, "true", 0, "Accepted; no Avro output.", NULL, 0, 0},
+    {"schema.cache.size", CW_CFG_INT, "1000", 0, "Accepted; no schemas are cached.", NULL, 0, 0},
     CW_CONFIG_END,
 };
+
+/* Keys of Confluent features this sink does not have: refused when they ask for the
+ * feature, with the reason, rather than ignored. */
+static void compat_keys(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v)
+{
+    static const struct {
+        const char *key, *reason;
+    } refuse_set[] = {
+        {"s3.object.tagging.key.value.pairs", "objects are not tagged"},
+        {"s3.proxy.url", "set https_proxy (and no_proxy) in the worker's environment: libcurl uses it"},
+        {"s3.proxy.user", "put the user in https_proxy (see s3.proxy.url)"},
+        {"s3.proxy.password", "put the password in https_proxy (see s3.proxy.url)"},
+    };
+    for (size_t i = 0; i < sizeof refuse_set / sizeof *refuse_set; i++) {
+        const char *val = h->config_get(cfg, refuse_set[i].key);
+        if (val && *val)
+            h->validation_error(v, refuse_set[i].key, "is not supported: %s", refuse_set[i].reason);
+    }
+    if (h->config_get_bool(cfg, "s3.object.tagging", 0))
+        h->validation_error(v, "s3.object.tagging", "true is not supported: objects are not tagged");
+    if (h->config_get_bool(cfg, "s3.wan.mode", 0))
+        h->validation_error(v, "s3.wan.mode", "true is not supported: set store.url to "
+                            "https://s3-accelerate.amazonaws.com (virtual-host style) instead");
+    const char *affix = h->config_get(cfg, "s3.schema.partition.affix.type");
+    if (affix && strcasecmp(affix, "NONE"))
+        h->validation_error(v, "s3.schema.partition.affix.type", "'%s' is not supported: "
+                            "schemaless records have no schema name (only NONE)", affix);
+}
 
 static char *sdup(const char *s) { return strdup(s ? s : ""); }
 
@@ -346,6 +395,10 @@ void s3_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation
         h->validation_error(v, "tombstone.encoded.partition", "must not be empty");
     time_parse(h, cfg, v, s);
     partitioner_parse(h, cfg, v, s);
+    compat_keys(h, cfg, v);
+    s->send_digest = h->config_get_bool(cfg, "s3.send.digest", 0);
+    const char *dec = h->config_get(cfg, "json.decimal.format");
+    s->decimal_numeric = dec && !strcasecmp(dec, "NUMERIC");
 }
 
 int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *s,

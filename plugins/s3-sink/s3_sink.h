@@ -56,6 +56,7 @@ typedef struct s3_settings {
     const char *cfg_access_key, *cfg_secret_key, *cfg_session_token;
     /* s3.credentials.provider.class=...AwsAssumeRoleCredentialsProvider (borrowed) */
     int assume_role;
+    int send_digest, decimal_numeric; /* accepted Confluent keys, logged at start */
     const char *sts_role_arn, *sts_session_name, *sts_external_id;
 } s3_settings_t;
 

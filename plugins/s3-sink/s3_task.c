@@ -76,6 +76,12 @@ static void log_differences(s3_task_t *t)
     if (t->s.store_headers && t->s.headers_format_unset)
         t->h->log(t->ctx, CW_LOG_INFO, "headers.format.class is unset: headers are written as "
                   "JsonFormat (.headers.json), not as Confluent's default AvroFormat");
+    if (t->s.send_digest)
+        t->h->log(t->ctx, CW_LOG_INFO, "s3.send.digest=true: no Content-MD5 is sent; every "
+                  "request body is covered by its SigV4 SHA-256 payload hash instead");
+    if (t->s.decimal_numeric)
+        t->h->log(t->ctx, CW_LOG_INFO, "json.decimal.format=NUMERIC: decimals are written as "
+                  "the value converter gives them (set value.converter.decimal.format)");
     if (t->s.rotate_interval_ms > 0 && t->s.partitioner != S3_PART_TIME)
         t->h->log(t->ctx, CW_LOG_WARN, "rotate.interval.ms=%lld has no effect without a "
                   "time-based partitioner (as in Confluent's sink)",

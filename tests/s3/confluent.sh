@@ -208,6 +208,11 @@ validate_refuses "s3.credentials.provider.class: 'com.example.Creds' is not supp
     s3.credentials.provider.class=com.example.Creds
 validate_refuses "is only read with s3.credentials.provider.class" \
     sts.role.arn=arn:aws:iam::123456789012:role/writer
+cw_note "Confluent keys of features we lack: refused with the reason, not ignored"
+validate_refuses "s3.proxy.url: is not supported: set https_proxy" s3.proxy.url=http://proxy:3128
+validate_refuses "s3.object.tagging: true is not supported" s3.object.tagging=true
+validate_refuses "s3.wan.mode: true is not supported" s3.wan.mode=true
+validate_refuses "s3.schema.partition.affix.type: 'PREFIX' is not supported" s3.schema.partition.affix.type=PREFIX
 connector sts flush.size=1 s3.credentials.provider.class=com.amazonaws.auth.DefaultAWSCredentialsProviderChain
 "$CW_WORKER" --validate "$CW_TMP/w.properties" "$CW_TMP/sts.properties" >"$CW_TMP/v.log" 2>&1 ||
     cw_fail "DefaultAWSCredentialsProviderChain refused: $(cat "$CW_TMP/v.log")"
