@@ -385,7 +385,7 @@ void s3_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation
     s->max_open_files = (int)h->config_get_int(cfg, "partitioner.max.open.files", 0);
     if (s->max_open_files == 0)
         h->validation_error(v, "partitioner.max.open.files", "must be -1 (unlimited) or positive");
-    s->rotate_on_partition_change = h->config_get_bool(cfg, "rotate.file.on.partition.change", 1);
+    s->rotate_on_partition_change = h->config_get_bool(cfg, "rotate.file.on.partition.change", 0);
     s->tombstone_partition = sdup(h->config_get(cfg, "tombstone.encoded.partition"));
     if (s->on_null == S3_NULL_WRITE && !s->store_keys)
         h->validation_error(v, "behavior.on.null.values",
