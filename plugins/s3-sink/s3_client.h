@@ -29,6 +29,8 @@ typedef struct s3_client_options {
     const s3_credentials_t *creds;
     const char *sse_algorithm;   /**< x-amz-server-side-encryption, or NULL */
     const char *sse_kms_key_id;  /**< or NULL */
+    const char *acl_canned;      /**< x-amz-acl of new objects (s3.acl.canned), or NULL */
+    const char *sse_customer_key; /**< SSE-C: base64 of a 256-bit key, or NULL (curl only) */
     int max_retries;             /**< s3.part.retries */
     long backoff_ms;             /**< s3.retry.backoff.ms: base of the exponential backoff */
     int (*should_stop)(void *opaque);  /**< checked between retries; may be NULL */
@@ -78,4 +80,7 @@ char *s3_uri_encode_key(const char *key);
 /** Sleeps the backoff for retry number `attempt` (0-based): base * 2^attempt with full
  *  jitter, in 50 ms slices, returning early (1) when should_stop says so. */
 int s3_backoff_sleep(const s3_client_options_t *o, int attempt);
+/** 1 when `b64` is the base64 of exactly 32 bytes (an SSE-C key). */
+int s3_ssec_key_ok(const char *b64);
+
 #endif

@@ -6,6 +6,7 @@
 #include "s3_client.h"
 #include "connect-worker/sdk_buf.h"
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <pthread.h>
@@ -19,7 +20,8 @@ typedef struct curl_client {
     s3_client_t base;
     CURL *curl;
     s3_client_options_t o;
-    char *endpoint, *bucket, *region, *sse, *kms;
+    char *endpoint, *bucket, *region, *sse, *kms, *acl;
+    char *ssec_key, *ssec_md5; /* SSE-C: the key and its MD5, base64 (secrets) */
     s3_creds_provider_t *provider;
     int own_provider;   /* made here from fixed credentials */
     uint64_t gen;       /* generation of the credentials userpwd and token_header hold */
@@ -100,7 +102,7 @@ typedef struct request {
     size_t body_len;
     const char *content_type;
     int if_none_match;
-    int with_sse;
+    int with_sse; /* 1: creates an object (encryption, ACL); 2: an UploadPart (SSE-C only) */
 } request_t;
 
 /* One attempt. Returns the HTTP status (0 on transport failure) and fills res and out. */
@@ -127,7 +129,20 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
         hdr = curl_slist_append(hdr, "If-None-Match: *");
     if (c->token_header)
         hdr = curl_slist_append(hdr, c->token_header);
-    if (rq->with_sse && c->sse) {
+    if (rq->with_sse == 1 && c->acl) {
+        snprintf(line, sizeof line, "x-amz-acl: %s", c->acl);
+        hdr = curl_slist_append(hdr, line);
+    }
+    if (rq->with_sse && c->ssec_key) { /* SSE-C goes with every write of the object */
+        hdr = curl_slist_append(hdr, "x-amz-server-side-encryption-customer-algorithm: AES256");
+        snprintf(line, sizeof line, "x-amz-server-side-encryption-customer-key: %s", c->ssec_key);
+        hdr = curl_slist_append(hdr, line);
+        snprintf(line, sizeof line, "x-amz-server-side-encryption-customer-key-MD5: %s",
+                 c->ssec_md5);
+        hdr = curl_slist_append(hdr, line);
+        memset(line, 0, sizeof line);
+    }
+    if (rq->with_sse == 1 && c->sse) {
         snprintf(line, sizeof line, "x-amz-server-side-encryption: %s", c->sse);
         hdr = curl_slist_append(hdr, line);
         if (c->kms) {
@@ -376,7 +391,7 @@ static s3_outcome_t c_mpu_part(s3_client_t *base, const char *key, const char *u
     head_capture_t hc;
     char query[1200];
     upload_query(query, sizeof query, part, upload_id);
-    request_t rq = {"PUT", key, query, data, len, NULL, 0, 0};
+    request_t rq = {"PUT", key, query, data, len, NULL, 0, 2};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     *etag = NULL;
     if (oc == S3_DONE)
@@ -468,6 +483,9 @@ static void c_destroy(s3_client_t *base)
     free(c->bucket);
     free(c->region);
     free(c->sse);
+    free(c->acl);
+    free_secret(&c->ssec_key);
+    free_secret(&c->ssec_md5);
     free(c->kms);
     free(c);
 }
@@ -475,6 +493,29 @@ static void c_destroy(s3_client_t *base)
 static const s3_client_ops_t curl_ops = {
     "curl", c_put, c_mpu_create, c_mpu_part, c_mpu_complete, c_mpu_abort, c_get, c_destroy,
 };
+
+/* SSE-C: keeps the base64 key and the base64 MD5 of its 32 bytes, which S3 wants beside it.
+ * 0, or -1 when the key does not decode to 32 bytes. */
+static int ssec_setup(curl_client_t *c)
+{
+    const char *b64 = c->o.sse_customer_key;
+    unsigned char raw[64], md[EVP_MAX_MD_SIZE];
+    size_t bl = strlen(b64);
+    if (bl != 44) /* 32 bytes in base64, padded */
+        return -1;
+    int n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)bl);
+    unsigned int ml = 0;
+    if (n != 33 || b64[43] != '=' || b64[42] == '=' || !EVP_Digest(raw, 32, md, &ml, EVP_md5(), NULL)) {
+        OPENSSL_cleanse(raw, sizeof raw);
+        return -1;
+    }
+    OPENSSL_cleanse(raw, sizeof raw);
+    char enc[32];
+    EVP_EncodeBlock((unsigned char *)enc, md, (int)ml);
+    c->ssec_key = strdup(b64);
+    c->ssec_md5 = strdup(enc);
+    return c->ssec_key && c->ssec_md5 ? 0 : -1;
+}
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
@@ -497,6 +538,12 @@ s3_client_t *s3_client_curl_new(const s3_client_options_t *o, char *errstr, size
     c->region = strdup(o->region);
     c->sse = o->sse_algorithm && *o->sse_algorithm ? strdup(o->sse_algorithm) : NULL;
     c->kms = o->sse_kms_key_id && *o->sse_kms_key_id ? strdup(o->sse_kms_key_id) : NULL;
+    c->acl = o->acl_canned && *o->acl_canned ? strdup(o->acl_canned) : NULL;
+    if (o->sse_customer_key && *o->sse_customer_key && ssec_setup(c) != 0) {
+        snprintf(errstr, errstr_size, "s3.sse.customer.key is not the base64 of a 256-bit key");
+        c_destroy(&c->base);
+        return NULL;
+    }
     c->curl = curl_easy_init();
     snprintf(c->sigv4, sizeof c->sigv4, "aws:amz:%s:s3", o->region);
     c->provider = o->provider;

@@ -47,7 +47,8 @@ static int one_line_json(const char *d, size_t len)
     return i < len && strchr("{[\"-0123456789tfn", d[i]) != NULL;
 }
 
-/* behavior.on.null.values for a null value: CW_DROP, CW_ERR_RECORD, or 0 to write it. */
+/* behavior.on.null.values for a null value: CW_DROP, CW_ERR_RECORD, or S3_TOMBSTONE (write:
+ * only its key goes out, as Confluent's TombstoneSupportedPartitioner does). */
 static int null_value(const s3_settings_t *s, char *errstr, size_t errstr_size)
 {
     if (s->on_null == S3_NULL_IGNORE)
@@ -56,7 +57,7 @@ static int null_value(const s3_settings_t *s, char *errstr, size_t errstr_size)
         snprintf(errstr, errstr_size, "null value (behavior.on.null.values=fail)");
         return CW_ERR_RECORD;
     }
-    return CW_OK;
+    return S3_TOMBSTONE;
 }
 
 /* JsonFormat, as Confluent's JsonRecordWriterProvider writes the Connect value: JSON text of
@@ -150,23 +151,26 @@ int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, 
 {
     size_t len = 0;
     const char *data = key ? h->record_key(r, &len) : h->record_value(r, &len);
+    s3_format_t fmt = key ? s->key_format : s->format;
     if (!data) {
         int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
         if (rc != CW_OK)
             return rc;
-        if (s->format == S3_FMT_JSON)
+        if (fmt == S3_FMT_JSON)
             return cw_sdk_buf_append(line, "null\n", 5) ? CW_ERR_FATAL : CW_OK;
         return cw_sdk_buf_append(line, s->bytearray_separator, s->separator_len) ? CW_ERR_FATAL
                                                                                : CW_OK;
     }
-    if (s->format == S3_FMT_BYTEARRAY)
+    if (fmt == S3_FMT_BYTEARRAY)
         return encode_bytes(h, s, r, key, data, len, line, errstr, errstr_size);
     return encode_json(h, s, r, key, data, len, line, errstr, errstr_size);
 }
 
 int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)
 {
-    json_t *obj = json_object();
+    /* Confluent's JSON shape: {"headers":[{"key":"h1","value":"a0"}, ...]}, in order. */
+    json_t *list = json_array(), *obj = json_object();
+    json_object_set_new(obj, "headers", list);
     size_t n = h->record_header_count(r);
     for (size_t i = 0; i < n; i++) {
         const char *name;
@@ -175,7 +179,10 @@ int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)
         if (h->record_header_get(r, i, &name, &v, &len) != 0)
             continue;
         json_t *jv = v ? json_stringn(v, len) : NULL;
-        json_object_set_new(obj, name, jv ? jv : json_null());
+        json_t *h1 = json_object();
+        json_object_set_new(h1, "key", json_string(name));
+        json_object_set_new(h1, "value", jv ? jv : json_null());
+        json_array_append_new(list, h1);
     }
     size_t el = 0;
     char *enc = h->json_encode(obj, &el);

@@ -2,6 +2,8 @@
  * key encoding, and backoff. */
 #define _GNU_SOURCE /* memmem, tm_gmtoff */
 #include "s3_client.h"
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,4 +73,15 @@ int s3_backoff_sleep(const s3_client_options_t *o, int attempt)
         wait -= slice;
     }
     return 0;
+}
+
+int s3_ssec_key_ok(const char *b64)
+{
+    unsigned char raw[64];
+    size_t bl = strlen(b64);
+    if (bl != 44 || b64[43] != '=' || b64[42] == '=')
+        return 0;
+    int n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)bl);
+    OPENSSL_cleanse(raw, sizeof raw);
+    return n == 33;
 }

@@ -2,6 +2,8 @@
  * object holding it is called. */
 #define _GNU_SOURCE /* memmem, tm_gmtoff */
 #include "s3_sink.h"
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,17 @@ int s3_record_time(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, i
         if (json_is_real(f)) {
             *ts = (int64_t)json_real_value(f);
             return 0;
+        }
+        /* Confluent's RecordFieldTimestampExtractor reads a string as epoch ms first. */
+        if (json_is_string(f) && json_string_length(f) > 0) {
+            const char *str = json_string_value(f);
+            char *end = NULL;
+            errno = 0;
+            long long ms = strtoll(str, &end, 10);
+            if (!errno && end && !*end && (isdigit((unsigned char)*str) || *str == '-')) {
+                *ts = ms;
+                return 0;
+            }
         }
         cw_sdk_iso8601_t t;
         if (json_is_string(f) && cw_sdk_iso8601_parse(json_string_value(f), json_string_length(f),
@@ -104,9 +117,11 @@ char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_
         } else if (json_is_real(f)) {
             enc = h->json_encode(f, NULL);
             text = enc ? enc : "";
+        } else if (!f || json_is_null(f)) {
+            text = "null"; /* Confluent: "<field>=" + null */
         } else {
             snprintf(errstr, errstr_size, "partition.field.name '%s' is %s in the value",
-                     s->fields[i], f ? "not a string, number or boolean" : "missing");
+                     s->fields[i], "not a string, number, boolean or null");
             cw_sdk_buf_free(&out);
             return NULL;
         }
@@ -125,10 +140,10 @@ char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_
     return path;
 }
 
-void s3_extension(const s3_settings_t *s, int side_object, char *out, size_t out_size)
+void s3_extension(const s3_settings_t *s, const char *suffix, char *out, size_t out_size)
 {
-    const char *base = (s->format == S3_FMT_BYTEARRAY && !side_object) ? s->bytearray_extension
-                                                                       : ".json";
+    s3_format_t f = !suffix ? s->format : !strcmp(suffix, "keys") ? s->key_format : S3_FMT_JSON;
+    const char *base = f == S3_FMT_BYTEARRAY ? s->bytearray_extension : ".json";
     const char *comp = s->compression == S3_COMP_GZIP ? ".gz"
                      : s->compression == S3_COMP_ZSTD ? ".zst" : "";
     snprintf(out, out_size, "%s%s", base, comp);
@@ -139,7 +154,7 @@ char *s3_object_key(const s3_settings_t *s, const char *topic, const char *encod
                     const char *suffix)
 {
     char ext[64];
-    s3_extension(s, suffix != NULL, ext, sizeof ext);
+    s3_extension(s, suffix, ext, sizeof ext);
     size_t n = strlen(s->topics_dir) + strlen(topic) + strlen(otopic) + strlen(encoded) + 128 +
                strlen(ext) + (suffix ? strlen(suffix) : 0);
     char *key = malloc(n);

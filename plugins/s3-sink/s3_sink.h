@@ -21,7 +21,7 @@ typedef struct s3_settings {
     int path_style;
     int zero_pad;
     int64_t flush_size, rotate_interval_ms, rotate_schedule_ms;
-    s3_format_t format;
+    s3_format_t format, key_format;
     char *bytearray_separator, *bytearray_extension;
     size_t separator_len;
     s3_compression_t compression;
@@ -29,13 +29,18 @@ typedef struct s3_settings {
     int64_t part_size;
     s3_null_behavior_t on_null;
     int store_keys, store_headers;
+    int keys_format_unset, headers_format_unset; /* JsonFormat taken for Confluent's Avro */
     int64_t retry_backoff_ms;
     int part_retries;
     int upload_threads;
     int64_t upload_queue_bytes;
     char *sse_algorithm, *sse_kms_key_id;
+    char *acl_canned;                  /* s3.acl.canned or NULL */
+    const char *cfg_sse_customer_key;  /* SSE-C key (base64), borrowed from the config, or NULL */
     int conditional_writes;
-    int max_open_files;
+    int max_open_files;    /* -1: unlimited */
+    int rotate_on_partition_change;
+    char *tombstone_partition; /* behavior.on.null.values=write: their directory */
     int use_libs3;
     /* partitioner */
     s3_partitioner_kind_t partitioner;
@@ -49,6 +54,10 @@ typedef struct s3_settings {
     struct s3_zone *zone;   /* loaded from timezone */
     /* credentials as configured (may be NULL) */
     const char *cfg_access_key, *cfg_secret_key, *cfg_session_token;
+    /* s3.credentials.provider.class=...AwsAssumeRoleCredentialsProvider (borrowed) */
+    int assume_role;
+    int send_digest, decimal_numeric; /* accepted Confluent keys, logged at start */
+    const char *sts_role_arn, *sts_session_name, *sts_external_id;
 } s3_settings_t;
 
 /** The one checker of the configuration, shared by validate and start: reads every key
@@ -100,15 +109,20 @@ char *s3_encode_partition(const cw_host_t *host, const s3_settings_t *s, cw_reco
 char *s3_object_key(const s3_settings_t *s, const char *topic, const char *encoded,
                     const char *otopic, int32_t opartition, int64_t start_offset,
                     const char *suffix);
-/** ".json", ".json.gz", ".bin.zst", ... */
-void s3_extension(const s3_settings_t *s, int side_object, char *out, size_t out_size);
+/** ".json", ".json.gz", ".bin.zst", ... of the value object (suffix NULL) or a side object
+ *  ("keys", "headers"). */
+void s3_extension(const s3_settings_t *s, const char *suffix, char *out, size_t out_size);
 
 /* ---- encoding (s3_encoder.c) ---- */
 /** Object and line bytes: the SDK's buffer (connect-worker/sdk_buf.h). */
 typedef cw_sdk_buf_t s3_bytes_t;
 
-/** Appends the line for one record's value (or key) to `line`. Returns CW_OK, CW_DROP (null
- *  value and behavior.on.null.values=ignore) or CW_ERR_RECORD with errstr. */
+/** s3_encode_value for a null value with behavior.on.null.values=write: nothing appended;
+ *  the record's key goes to the tombstone directory. */
+#define S3_TOMBSTONE 100
+/** Appends the line for one record's value (or key, in keys.format.class) to `line`. Returns
+ *  CW_OK, CW_DROP (null value and behavior.on.null.values=ignore), S3_TOMBSTONE or
+ *  CW_ERR_RECORD with errstr. */
 int s3_encode_value(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r, int key,
                     s3_bytes_t *line, char *errstr, size_t errstr_size);
 /** The headers of a record as one JSON object line. */

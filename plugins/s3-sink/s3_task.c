@@ -67,6 +67,27 @@ static int creds_start(s3_task_t *t, char *errstr, size_t errstr_size)
 
 /* ------------------------------------------------------------------------------------ */
 
+/* Where a Confluent config behaves differently here, the log says what happens instead. */
+static void log_differences(s3_task_t *t)
+{
+    if (t->s.store_keys && t->s.keys_format_unset)
+        t->h->log(t->ctx, CW_LOG_INFO, "keys.format.class is unset: keys are written as "
+                  "JsonFormat (.keys.json), not as Confluent's default AvroFormat");
+    if (t->s.store_headers && t->s.headers_format_unset)
+        t->h->log(t->ctx, CW_LOG_INFO, "headers.format.class is unset: headers are written as "
+                  "JsonFormat (.headers.json), not as Confluent's default AvroFormat");
+    if (t->s.send_digest)
+        t->h->log(t->ctx, CW_LOG_INFO, "s3.send.digest=true: no Content-MD5 is sent; every "
+                  "request body is covered by its SigV4 SHA-256 payload hash instead");
+    if (t->s.decimal_numeric)
+        t->h->log(t->ctx, CW_LOG_INFO, "json.decimal.format=NUMERIC: decimals are written as "
+                  "the value converter gives them (set value.converter.decimal.format)");
+    if (t->s.rotate_interval_ms > 0 && t->s.partitioner != S3_PART_TIME)
+        t->h->log(t->ctx, CW_LOG_WARN, "rotate.interval.ms=%lld has no effect without a "
+                  "time-based partitioner (as in Confluent's sink)",
+                  (long long)t->s.rotate_interval_ms);
+}
+
 int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_task_t **out,
                   char *errstr, size_t errstr_size)
 {
@@ -86,7 +107,10 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
         t->copts = (s3_client_options_t){
             .endpoint = t->s.endpoint, .bucket = t->s.bucket, .region = t->s.region,
             .path_style = t->s.path_style, .provider = t->creds,
-            .sse_algorithm = t->s.sse_algorithm, .sse_kms_key_id = t->s.sse_kms_key_id,
+            /* SSE-C replaces the x-amz-server-side-encryption header, as in Confluent's. */
+            .sse_algorithm = t->s.cfg_sse_customer_key ? NULL : t->s.sse_algorithm,
+            .sse_kms_key_id = t->s.sse_kms_key_id, .acl_canned = t->s.acl_canned,
+            .sse_customer_key = t->s.cfg_sse_customer_key,
             .max_retries = t->s.part_retries, .backoff_ms = (long)t->s.retry_backoff_ms,
             .should_stop = task_should_stop, .stop_opaque = t,
         };
@@ -110,6 +134,8 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
                    t->s.bucket, t->s.endpoint, t->clients[0]->ops->name, t->nclients,
                    s3_creds_provider_source(t->creds));
     }
+    if (rc == CW_OK)
+        log_differences(t);
     if (rc != CW_OK) {
         s3_task_stop(t);
         return rc;

@@ -50,7 +50,7 @@ static int64_t next_schedule(const s3_task_t *t, int64_t now)
  * Its objects are named after their first record (at `offset`): see s3_object_key
  * for why the name holds the original coordinates. NULL: no memory. */
 static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char *topic,
-                            const char *encoded, int64_t offset)
+                            const char *encoded, int64_t offset, int tombstone)
 {
     for (writer_t *w = b->writers; w; w = w->next)
         if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic))
@@ -62,8 +62,9 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char
     w->encoded = strdup(encoded);
     int ok = w->topic && w->encoded;
     for (int i = 0; ok && i < 3; i++) {
-        if ((i == 1 && !t->s.store_keys) || (i == 2 && !t->s.store_headers))
-            continue;
+        if ((i == 0 && tombstone) || (i == 1 && !t->s.store_keys) ||
+            (i == 2 && !t->s.store_headers))
+            continue; /* a tombstone directory holds no value objects (as Confluent's) */
         w->streams[i].key = s3_object_key(&t->s, topic, encoded, tp->topic, tp->partition,
                                           offset, SIDE[i]);
         w->streams[i].comp = s3_compressor_new(t->s.compression, t->s.compression_level);
@@ -102,11 +103,14 @@ static int rotate_before(s3_task_t *t, tp_state_t *tp, int64_t ts, const char *t
     if (!b)
         return CW_OK;
     int elsewhere = b->last && (strcmp(b->last->encoded, encoded) || strcmp(b->last->topic, topic));
-    if (t->s.rotate_interval_ms > 0 &&
+    /* Confluent rotates on time only with a time-based partitioner (the others have no
+     * timestamp extractor), and then also on a change of encoded partition unless
+     * rotate.file.on.partition.change=false. */
+    if (t->s.rotate_interval_ms > 0 && t->s.partitioner == S3_PART_TIME &&
         (ts - b->base_ts >= t->s.rotate_interval_ms ||
-         (t->s.partitioner == S3_PART_TIME && elsewhere)))
+         (t->s.rotate_on_partition_change && elsewhere)))
         return s3t_seal(t, tp);
-    if (b->nwriters < t->s.max_open_files)
+    if (t->s.max_open_files < 0 || b->nwriters < t->s.max_open_files)
         return CW_OK;
     for (writer_t *w = b->writers; w; w = w->next)
         if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic))
@@ -172,33 +176,36 @@ int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, siz
         return CW_OK; /* already taken (a redelivery): never write a record twice */
 
     char why[512];
-    int64_t ts = now;
-    int need_ts = t->s.partitioner == S3_PART_TIME || t->s.rotate_interval_ms > 0;
-    if (need_ts && s3_record_time(h, &t->s, r, now, &ts, why, sizeof why) != 0)
-        goto bad;
-    char *encoded = s3_encode_partition(h, &t->s, r, ts, why, sizeof why);
-    if (!encoded)
-        goto bad;
     t->line.len = 0;
     int rc = s3_encode_value(h, &t->s, r, 0, &t->line, why, sizeof why);
     if (rc == CW_DROP) {
-        free(encoded);
         tp->next_offset = off + 1;
         return CW_OK;
     }
-    if (rc != CW_OK) {
-        free(encoded);
-        if (rc == CW_ERR_RECORD)
-            goto bad;
+    if (rc == CW_ERR_RECORD)
+        goto bad;
+    if (rc != CW_OK && rc != S3_TOMBSTONE)
         goto oom;
-    }
+    int tombstone = rc == S3_TOMBSTONE;
+    int64_t ts = now;
+    /* A tombstone has no value to take a RecordField time from: it keeps the wall clock. */
+    if (t->s.partitioner == S3_PART_TIME &&
+        s3_record_time(h, &t->s, r, now, &ts, why, sizeof why) != 0 && !tombstone)
+        goto bad;
+    char *encoded = tombstone ? strdup(t->s.tombstone_partition)
+                              : s3_encode_partition(h, &t->s, r, ts, why, sizeof why);
+    if (!encoded && tombstone)
+        goto oom;
+    if (!encoded)
+        goto bad;
     const char *topic = h->record_topic(r);
     batch_t *b = NULL;
     writer_t *w = NULL;
     if (rotate_before(t, tp, ts, topic, encoded) == CW_OK && (b = open_batch(t, tp, off, ts, now)))
-        w = writer_get(t, tp, b, topic, encoded, off);
+        w = writer_get(t, tp, b, topic, encoded, off, tombstone);
     free(encoded);
-    if (!w || write_stream(&w->streams[0], &t->line) != 0 || write_sides(t, w, r) != 0)
+    if (!w || (!tombstone && write_stream(&w->streams[0], &t->line) != 0) ||
+        write_sides(t, w, r) != 0)
         goto oom;
     b->last = w;
     b->count++;

@@ -11,9 +11,9 @@ topics/maxopen/cat=c1/maxopen+0+0000000001.json
 topics/maxopen/cat=c1/maxopen+0+0000000004.json
 topics/maxopen/cat=c2/maxopen+0+0000000002.json
 topics/maxopen/cat=c2/maxopen+0+0000000005.json
-topics/rint/partition=0/rint+0+0000000000.json
-topics/rint/partition=0/rint+0+0000000004.json
-topics/rint/partition=0/rint+0+0000000008.json
+topics/rint/d=2023/rint+0+0000000000.json
+topics/rint/d=2023/rint+0+0000000004.json
+topics/rint/d=2023/rint+0+0000000008.json
 topics/routed/partition=0/r1+0+0000000000.json
 topics/routed/partition=0/r1+0+0000000003.json
 topics/routed/partition=0/r2+1+0000000000.json
@@ -27,10 +27,10 @@ got=$(cw_s3_keys)
 $got"
 get() { cw_s3cmd get "s3://$CW_S3_BUCKET/$1" - 2>/dev/null; }
 [ "$(get topics/sched/partition=0/sched+0+0000000000.json | wc -l)" = 5 ] || cw_fail "sched object"
-[ "$(get topics/rint/partition=0/rint+0+0000000004.json | jq -s -c 'map(.i)')" = "[4,5,6,7]" ] || cw_fail "rint object"
+[ "$(get topics/rint/d=2023/rint+0+0000000004.json | jq -s -c 'map(.i)')" = "[4,5,6,7]" ] || cw_fail "rint object"
 [ "$(get topics/side/partition=0/side+0+0000000001.json)" = '{"v":1}' ] || cw_fail "side value"
 [ "$(get topics/side/partition=0/side+0+0000000001.keys.json)" = '"k1"' ] || cw_fail "side keys"
-[ "$(get topics/side/partition=0/side+0+0000000001.headers.json)" = '{"source":"test"}' ] || cw_fail "side headers"
+[ "$(get topics/side/partition=0/side+0+0000000001.headers.json)" = '{"headers":[{"key":"source","value":"test"}]}' ] || cw_fail "side headers"
 [ "$(get topics/routed/partition=0/r2+1+0000000000.json | jq -s -c 'map(.from + "-" + (.i|tostring))')" = '["r2-0","r2-1","r2-2"]' ] ||
     cw_fail "routed object"
 echo "task ok"

@@ -110,9 +110,12 @@ int main(void)
     s3_task_stop(t);
     fake_config_free(&cfg);
 
-    /* B: rotate.interval.ms on record time (3 s apart): objects at 0, 4, 8. */
+    /* B: rotate.interval.ms on record time (3 s apart): objects at 0, 4, 8 (a time-based
+     * partitioner: Confluent rotates on time with no other). */
     const char *b[] = {"flush.size", "1000", "rotate.interval.ms", "10000",
-                       "timestamp.extractor", "Record", NULL};
+                       "timestamp.extractor", "Record", "partitioner.class",
+                       "TimeBasedPartitioner", "path.format", "'d'=YYYY", "partition.duration.ms",
+                       "86400000", NULL};
     t = start(&cfg, url, b);
     CHECK(put_range(t, "rint", 0, 10, 3000, NULL) == CW_OK, "put: %s", err);
     CHECK(durable(t, "rint", 10, 0) == 8, "offsets before the open object at 8 are durable");
