@@ -86,8 +86,14 @@ static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 int rds_settings_load(const cw_host_t *h, const cw_config_t *cfg, rds_settings_t *s,
                       char *errstr, size_t n) {
     memset(s, 0, sizeof *s);
-    if (rds_url_parse(h->config_get(cfg, "connection.url"), &s->url, errstr, n) != 0)
+    if (db_url_parse(h->config_get(cfg, "connection.url"), &s->url, errstr, n) != 0)
         return CW_ERR_CONFIG;
+    if (s->url.kind != DB_KIND_MYSQL) {
+        snprintf(errstr, n, "connection.url must name a MySQL or MariaDB database "
+                 "(jdbc:mysql://, jdbc:mariadb:// or mysql://): rds-source reads no other kind");
+        db_url_free(&s->url);
+        return CW_ERR_CONFIG;
+    }
     const char *user = h->config_get(cfg, "connection.user");
     const char *pw = h->config_get(cfg, "connection.password");
     if (user && *user) { free(s->url.user); s->url.user = dup_or_null(user); }
@@ -187,4 +193,4 @@ bad:
     return CW_ERR_CONFIG;
 }
 
-void rds_settings_free(rds_settings_t *s) { rds_url_free(&s->url); }
+void rds_settings_free(rds_settings_t *s) { db_url_free(&s->url); }

@@ -3,7 +3,7 @@
 #ifndef RDS_CONFIG_H
 #define RDS_CONFIG_H
 #include "connect-worker/plugin.h"
-#include "rds_url.h"
+#include "db_url.h"
 
 extern const cw_config_def_t rds_config_defs[];
 
@@ -14,7 +14,7 @@ typedef enum { RDS_NUM_NONE, RDS_NUM_PRECISION_ONLY, RDS_NUM_BEST_FIT,
 typedef enum { RDS_DT_SQL, RDS_DT_ISO8601 } rds_dtformat_t;
 
 typedef struct rds_settings {
-    rds_url_t url;                /* user/password already merged from connection.user/... */
+    db_url_t url;                 /* user/password already merged from connection.user/... */
     int64_t attempts, backoff_ms;
     rds_mode_t mode;
     const char *query;            /* NULL: table mode */
