@@ -1,0 +1,160 @@
+/* MySQL / MariaDB dialect on MariaDB Connector/C (Confluent's MySqlDatabaseDialect). */
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db_mysql.h"
+#include "jdbc_db.h"
+
+typedef struct my_conn {
+    MYSQL *m;
+    char *scratch;       /* escape buffer, 2n+1 bytes for a string of n */
+    size_t scratch_cap;
+} my_conn_t;
+
+static int my_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *s,
+                      void **conn, char *errstr, size_t n) {
+    MYSQL *m = NULL;
+    int rc = db_mysql_connect(h, ctx, &s->url, s->db_timezone, s->attempts, s->backoff_ms, &m,
+                              errstr, n);
+    if (rc != CW_OK) return rc;
+    /* the sink commits each batch itself; strict mode makes a value that does not fit an
+     * error (a bad record) instead of a silently truncated or zeroed one */
+    if (mysql_autocommit(m, 0) != 0 ||
+        mysql_query(m, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')") != 0) {
+        snprintf(errstr, n, "cannot set up the session on %s:%u: %s", s->url.host, s->url.port,
+                 mysql_error(m));
+        rc = db_mysql_error_is_transient(mysql_errno(m)) ? CW_ERR_RETRIABLE : CW_ERR_FATAL;
+        mysql_close(m);
+        return rc;
+    }
+    my_conn_t *c = calloc(1, sizeof *c);
+    if (!c) { mysql_close(m); snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
+    c->m = m;
+    *conn = c;
+    return CW_OK;
+}
+
+static void my_disconnect(void *conn) {
+    my_conn_t *c = conn;
+    if (!c) return;
+    mysql_close(c->m);
+    free(c->scratch);
+    free(c);
+}
+
+static void fill_err(my_conn_t *c, jdbc_err_t *e) {
+    unsigned code = mysql_errno(c->m);
+    e->transient = db_mysql_error_is_transient(code);
+    snprintf(e->msg, sizeof e->msg, "%s (MySQL error %u, SQLSTATE %s)", mysql_error(c->m), code,
+             mysql_sqlstate(c->m));
+}
+
+static int my_exec(void *conn, const char *sql, size_t len, jdbc_err_t *e) {
+    my_conn_t *c = conn;
+    if (mysql_real_query(c->m, sql, (unsigned long)len) != 0) {
+        fill_err(c, e);
+        return -1;
+    }
+    MYSQL_RES *res = mysql_store_result(c->m);
+    if (res) mysql_free_result(res);
+    return 0;
+}
+
+static int my_literal(void *conn, FILE *out, const char *s, size_t n) {
+    my_conn_t *c = conn;
+    if (2 * n + 1 > c->scratch_cap) {
+        size_t cap = 2 * n + 1 < 4096 ? 4096 : 2 * n + 1;
+        char *p = realloc(c->scratch, cap);
+        if (!p) return -1;
+        c->scratch = p;
+        c->scratch_cap = cap;
+    }
+    unsigned long w = mysql_real_escape_string(c->m, c->scratch, s, (unsigned long)n);
+    fputc('\'', out);
+    fwrite(c->scratch, 1, w, out);
+    fputc('\'', out);
+    return 0;
+}
+
+static int my_describe(void *conn, const char *schema, const char *table, jdbc_col_t **cols,
+                       size_t *ncols, jdbc_err_t *e) {
+    my_conn_t *c = conn;
+    char *sql = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&sql, &len);
+    if (!f) { snprintf(e->msg, sizeof e->msg, "out of memory"); e->transient = 0; return -1; }
+    fputs("SELECT COLUMN_NAME, COLUMN_KEY FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ",
+          f);
+    if (schema) my_literal(c, f, schema, strlen(schema));
+    else fputs("DATABASE()", f);
+    fputs(" AND TABLE_NAME = ", f);
+    my_literal(c, f, table, strlen(table));
+    fputs(" ORDER BY ORDINAL_POSITION", f);
+    fclose(f);
+    int rc = mysql_real_query(c->m, sql, (unsigned long)len);
+    free(sql);
+    MYSQL_RES *res = rc == 0 ? mysql_store_result(c->m) : NULL;
+    if (!res) { fill_err(c, e); return -1; }
+    size_t n = (size_t)mysql_num_rows(res);
+    *cols = n ? calloc(n, sizeof **cols) : NULL;
+    *ncols = 0;
+    MYSQL_ROW row;
+    while (*cols && (row = mysql_fetch_row(res)) != NULL) {
+        (*cols)[*ncols].name = strdup(row[0]);
+        (*cols)[*ncols].is_pk = row[1] && strcmp(row[1], "PRI") == 0;
+        (*ncols)++;
+    }
+    mysql_free_result(res);
+    return n == 0 ? 1 : 0;
+}
+
+static const char *my_type_name(jdbc_type_t t, int is_pk) {
+    switch (t) {
+    case JDBC_T_BOOL: return "BOOLEAN";
+    case JDBC_T_INT32: return "INT";
+    case JDBC_T_INT64: return "BIGINT";
+    case JDBC_T_DOUBLE: return "DOUBLE";
+    case JDBC_T_JSON: return "JSON";
+    case JDBC_T_BYTES: return is_pk ? "VARBINARY(255)" : "LONGBLOB";
+    case JDBC_T_DATE: return "DATE";
+    case JDBC_T_TIMESTAMP: return "DATETIME(3)";
+    case JDBC_T_DECIMAL: return "DECIMAL(65,10)";
+    /* a TEXT column cannot be a key without a prefix length (Confluent: VARCHAR(256)) */
+    default: return is_pk ? "VARCHAR(256)" : "TEXT";
+    }
+}
+
+static void my_upsert_tail(FILE *out, const jdbc_dialect_t *d, int quote,
+                           const char *const *keys, size_t nkeys, const char *const *cols,
+                           size_t ncols) {
+    /* every column is updated, the key ones to themselves when there is nothing else, so
+     * that a replayed row is a no-op rather than a duplicate-key error */
+    fputs(" ON DUPLICATE KEY UPDATE ", out);
+    size_t written = 0;
+    for (size_t i = 0; i < ncols; i++) {
+        int is_key = 0;
+        for (size_t k = 0; k < nkeys; k++) if (strcmp(keys[k], cols[i]) == 0) is_key = 1;
+        if (is_key && ncols > nkeys) continue;
+        if (written++) fputc(',', out);
+        jdbc_ident(out, d, quote, cols[i]);
+        fputs("=VALUES(", out);
+        jdbc_ident(out, d, quote, cols[i]);
+        fputc(')', out);
+    }
+}
+
+const jdbc_dialect_t jdbc_mysql_dialect = {
+    .name = "MySqlDatabaseDialect",
+    .quote = '`',
+    .begin = "START TRANSACTION",
+    .connect = my_connect,
+    .disconnect = my_disconnect,
+    .exec = my_exec,
+    .literal = my_literal,
+    .describe = my_describe,
+    .type_name = my_type_name,
+    .upsert_tail = my_upsert_tail,
+    .ts_format = "FROM_UNIXTIME(%lld.%03d)",
+};
