@@ -19,6 +19,7 @@ typedef enum {
 typedef struct jdbc_err {
     int transient;      /* connection lost, server shutting down, deadlock: retry */
     char msg[512];      /* the server's message with its code; never a value */
+    long position;      /* byte offset in the statement the server blames, or -1 */
 } jdbc_err_t;
 
 typedef struct jdbc_col {

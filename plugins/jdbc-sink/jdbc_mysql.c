@@ -46,6 +46,7 @@ static void my_disconnect(void *conn) {
 
 static void fill_err(my_conn_t *c, jdbc_err_t *e) {
     unsigned code = mysql_errno(c->m);
+    e->position = -1;   /* MySQL names the column in its message instead */
     e->transient = db_mysql_error_is_transient(code);
     snprintf(e->msg, sizeof e->msg, "%s (MySQL error %u, SQLSTATE %s)", mysql_error(c->m), code,
              mysql_sqlstate(c->m));

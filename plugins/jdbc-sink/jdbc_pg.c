@@ -98,7 +98,18 @@ static int transient_state(const char *st) {
            strcmp(st, "55P03") == 0;
 }
 
+/* PostgreSQL blames a place in the statement by its 1-based character position. */
+static long byte_position(const char *sql, const char *pos) {
+    long chars = pos ? atol(pos) : 0, i = 0;
+    if (chars <= 0 || !sql) return -1;
+    for (; sql[i] && chars > 1; i++)
+        if (((unsigned char)sql[i] & 0xC0) != 0x80 && i > 0) chars--;
+    while (sql[i] && ((unsigned char)sql[i] & 0xC0) == 0x80) i++;
+    return i;
+}
+
 static void fill_err(pg_conn_t *c, PGresult *res, jdbc_err_t *e) {
+    e->position = -1;
     const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!msg) msg = PQerrorMessage(c->pg);
@@ -114,6 +125,7 @@ static int pg_exec(void *conn, const char *sql, size_t len, jdbc_err_t *e) {
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) { PQclear(res); return 0; }
     fill_err(c, res, e);
+    if (res) e->position = byte_position(sql, PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION));
     PQclear(res);
     return -1;
 }

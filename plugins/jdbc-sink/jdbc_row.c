@@ -24,6 +24,7 @@ void jdbc_row_clear(jdbc_row_t *row) {
     free(row->types);
     json_decref(row->own);
     free(row->own_names);
+    free(row->bad);
     memset(row, 0, sizeof *row);
 }
 

@@ -30,6 +30,8 @@ typedef struct jdbc_row {
     jdbc_type_t *types;  /* from the JSON types, or the record's Kafka Connect schema */
     json_t *own;         /* values made for this row (Kafka coordinates, a primitive key) */
     char *own_names;     /* ... and a name made for it */
+    char *bad;           /* why the row cannot be written (op is then JDBC_OP_SKIP) */
+    int reported;        /* bad was handed to report_bad_record */
 } jdbc_row_t;
 
 /* Offsets durable in the database, per consumed (original) topic partition. */
@@ -71,10 +73,13 @@ void jdbc_tables_free(jdbc_task_t *t);
  * CW_OK, CW_ERR_RETRIABLE (transient: *e), CW_ERR_FATAL (errstr). */
 int jdbc_tables_prepare(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e,
                         char *errstr, size_t errstr_size);
-/* Reports a row the database or the mapping refused; marks it skipped. CW_OK or
- * CW_ERR_FATAL (errstr names topic, partition, offset and the reason). */
-int jdbc_row_reject(jdbc_task_t *t, jdbc_row_t *row, const char *reason, char *errstr,
-                    size_t errstr_size);
+/* Marks a row the database or the mapping refused: it is skipped, and reported by
+ * jdbc_rows_report (in record order, so that errors.tolerance=none stops at the first). */
+void jdbc_row_reject(jdbc_row_t *row, const char *reason);
+/* Reports the rejected rows not reported yet, in order. CW_OK, or CW_ERR_FATAL (errstr names
+ * topic, partition, offset and the reason) when errors.tolerance=none. */
+int jdbc_rows_report(jdbc_task_t *t, jdbc_row_t *rows, size_t n, char *errstr,
+                     size_t errstr_size);
 
 /* jdbc_write.c: writes the rows in one transaction. CW_OK; CW_ERR_RETRIABLE (transient: *e,
  * rolled back); CW_ERR_FATAL (errstr, rolled back). Rows the database refuses one by one are

@@ -181,16 +181,25 @@ static int add_column(jdbc_task_t *t, jdbc_table_t *tb, jdbc_row_t *rows, size_t
     return run(t, sql, len, e);
 }
 
-int jdbc_row_reject(jdbc_task_t *t, jdbc_row_t *row, const char *reason, char *errstr,
-                    size_t n) {
-    cw_record_t *r = row->rec;
+void jdbc_row_reject(jdbc_row_t *row, const char *reason) {
     row->op = JDBC_OP_SKIP;
-    jdbc_metrics_bad(t);
-    if (t->h->report_bad_record(t->ctx, r, reason) == CW_OK) return CW_OK;
-    snprintf(errstr, n, "record %s-%d@%lld: %s", t->h->record_original_topic(r),
-             (int)t->h->record_original_partition(r),
-             (long long)t->h->record_original_offset(r), reason);
-    return CW_ERR_FATAL;
+    if (!row->bad) row->bad = strdup(reason);
+}
+
+int jdbc_rows_report(jdbc_task_t *t, jdbc_row_t *rows, size_t n, char *errstr, size_t en) {
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].op != JDBC_OP_SKIP || rows[i].reported) continue;
+        cw_record_t *r = rows[i].rec;
+        const char *why = rows[i].bad ? rows[i].bad : "out of memory";
+        rows[i].reported = 1;
+        jdbc_metrics_bad(t);
+        if (t->h->report_bad_record(t->ctx, r, why) == CW_OK) continue;
+        snprintf(errstr, en, "record %s-%d@%lld: %s", t->h->record_original_topic(r),
+                 (int)t->h->record_original_partition(r),
+                 (long long)t->h->record_original_offset(r), why);
+        return CW_ERR_FATAL;
+    }
+    return CW_OK;
 }
 
 static int db_failed(jdbc_err_t *e, const char *what, const jdbc_table_t *tb, char *errstr,
@@ -211,7 +220,7 @@ static int evolve(jdbc_task_t *t, jdbc_table_t *tb, jdbc_row_t *rows, size_t n, 
                 char why[512];
                 snprintf(why, sizeof why, "table '%s' has no column '%s' and auto.evolve is "
                          "false", tb->name, rows[i].names[c]);
-                if (jdbc_row_reject(t, &rows[i], why, errstr, en) != CW_OK) return CW_ERR_FATAL;
+                jdbc_row_reject(&rows[i], why);
                 continue;
             }
             if (add_column(t, tb, rows, n, rows[i].names[c], e) != 0 || describe(t, tb, e) < 0)

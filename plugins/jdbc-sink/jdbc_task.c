@@ -141,7 +141,7 @@ static int build_rows(jdbc_task_t *t, cw_record_t *const *records, size_t n, siz
                      (int)t->h->record_original_partition(r), (long long)off, why);
             return CW_ERR_FATAL;
         }
-        if (rc != CW_OK && jdbc_row_reject(t, row, why, errstr, en) != CW_OK) return CW_ERR_FATAL;
+        if (rc != CW_OK) jdbc_row_reject(row, why);
     }
     return CW_OK;
 }

@@ -105,10 +105,13 @@ static void insert_head(jdbc_task_t *t, FILE *f, const jdbc_row_t *r) {
     fputs(") VALUES ", f);
 }
 
-static void tuple(jdbc_task_t *t, FILE *f, const jdbc_row_t *r) {
+/* valpos (NULL: not wanted) receives where each value starts, to name the column of an error
+ * the server gives by position. */
+static void tuple(jdbc_task_t *t, FILE *f, const jdbc_row_t *r, long *valpos) {
     fputc('(', f);
     for (size_t c = 0; c < r->n; c++) {
         if (c) fputc(',', f);
+        if (valpos) valpos[c] = ftell(f);
         jdbc_value(t, f, r->vals[c], r->types[c]);
     }
     fputc(')', f);
@@ -128,7 +131,7 @@ static char *key_text(jdbc_task_t *t, const jdbc_row_t *r) {
 
 /* Builds one statement from rows[*i..] (at least one row) and advances *i past them. */
 static int build(jdbc_task_t *t, jdbc_row_t *rows, size_t n, size_t *i, int one, char **sql,
-                 size_t *len) {
+                 size_t *len, long *valpos) {
     FILE *f = open_memstream(sql, len);
     if (!f) return -1;
     jdbc_row_t *first = &rows[*i];
@@ -155,7 +158,7 @@ static int build(jdbc_task_t *t, jdbc_row_t *rows, size_t n, size_t *i, int one,
             free(k);
         }
         if (count++) fputc(',', f);
-        tuple(t, f, r);
+        tuple(t, f, r, valpos);
         (*i)++;
     }
     json_decref(keys);
@@ -175,6 +178,23 @@ static void rollback(jdbc_task_t *t) {
     exec_text(t, "ROLLBACK", &ignored);
 }
 
+/* Reports the refused rows (errors.tolerance=none rolls everything back) and commits. */
+static int commit(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e, char *errstr,
+                  size_t en) {
+    if (jdbc_rows_report(t, rows, n, errstr, en) != CW_OK) { rollback(t); return CW_ERR_FATAL; }
+    if (exec_text(t, "COMMIT", e) != 0) { rollback(t); return CW_ERR_RETRIABLE; }
+    return CW_OK;
+}
+
+/* The column whose value holds byte `pos` of a one-row INSERT, or NULL. */
+static const char *blamed_column(const jdbc_row_t *r, const long *valpos, long pos) {
+    if (pos < 0 || r->op != JDBC_OP_WRITE || r->n == 0 || valpos[0] <= 0 || pos < valpos[0])
+        return NULL;
+    size_t c = 0;
+    while (c + 1 < r->n && valpos[c + 1] > 0 && valpos[c + 1] <= pos) c++;
+    return r->names[c];
+}
+
 /* The rows one by one, each under a savepoint: the refused ones are rejected. */
 static int write_rows(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e, char *errstr,
                       size_t en) {
@@ -184,11 +204,14 @@ static int write_rows(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e,
         jdbc_row_t *r = &rows[i];
         char *sql = NULL;
         size_t len = 0;
-        int rc = build(t, rows, n, &i, 1, &sql, &len);
-        if (rc < 0) { free(sql); rollback(t); snprintf(errstr, en, "out of memory"); return CW_ERR_FATAL; }
+        long *valpos = calloc(r->n + 1, sizeof *valpos);
+        int rc = valpos ? build(t, rows, n, &i, 1, &sql, &len, valpos) : -1;
+        if (rc < 0) { free(valpos); free(sql); rollback(t); snprintf(errstr, en, "out of memory"); return CW_ERR_FATAL; }
         if (rc == 0 && (exec_text(t, "SAVEPOINT cw_row", e) != 0 ||
                         t->d->exec(t->conn, sql, len, e) != 0)) {
             free(sql);
+            const char *col = blamed_column(r, valpos, e->position);
+            free(valpos);
             if (e->transient) { rollback(t); return CW_ERR_RETRIABLE; }
             jdbc_err_t e2;
             if (exec_text(t, "ROLLBACK TO SAVEPOINT cw_row", &e2) != 0) {
@@ -197,15 +220,16 @@ static int write_rows(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e,
                 return CW_ERR_RETRIABLE;
             }
             char why[700];
-            snprintf(why, sizeof why, "table '%s' refused the row: %s", r->table->name, e->msg);
-            if (jdbc_row_reject(t, r, why, errstr, en) != CW_OK) { rollback(t); return CW_ERR_FATAL; }
+            snprintf(why, sizeof why, "table '%s' refused the row%s%s%s: %s", r->table->name,
+                     col ? " (column '" : "", col ? col : "", col ? "')" : "", e->msg);
+            jdbc_row_reject(r, why);
             continue;
         }
         free(sql);
+        free(valpos);
         if (rc == 0 && exec_text(t, "RELEASE SAVEPOINT cw_row", e) != 0) { rollback(t); return CW_ERR_RETRIABLE; }
     }
-    if (exec_text(t, "COMMIT", e) != 0) { rollback(t); return CW_ERR_RETRIABLE; }
-    return CW_OK;
+    return commit(t, rows, n, e, errstr, en);
 }
 
 int jdbc_write(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e, char *errstr,
@@ -219,7 +243,7 @@ int jdbc_write(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e, char *
         if (rows[i].op == JDBC_OP_SKIP) { i++; continue; }
         char *sql = NULL;
         size_t len = 0;
-        int rc = build(t, rows, n, &i, 0, &sql, &len);
+        int rc = build(t, rows, n, &i, 0, &sql, &len, NULL);
         if (rc < 0) { free(sql); rollback(t); snprintf(errstr, en, "out of memory"); return CW_ERR_FATAL; }
         rc = rc == 0 ? t->d->exec(t->conn, sql, len, e) : 0;
         free(sql);
@@ -231,10 +255,7 @@ int jdbc_write(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e, char *
             return write_rows(t, rows, n, e, errstr, en);
         }
     }
-    if (exec_text(t, "COMMIT", e) != 0) {
-        rollback(t);
-        if (e->transient) return CW_ERR_RETRIABLE;
-        return write_rows(t, rows, n, e, errstr, en);
-    }
-    return CW_OK;
+    int rc = commit(t, rows, n, e, errstr, en);
+    if (rc == CW_ERR_RETRIABLE && !e->transient) return write_rows(t, rows, n, e, errstr, en);
+    return rc;
 }
