@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   build-essential cmake pkg-config git
-  librdkafka-dev libjansson-dev libltdl-dev libyajl-dev
+  librdkafka-dev libjansson-dev libltdl-dev libyajl-dev libpcre2-dev
   libs3-dev libcurl4-openssl-dev libssl-dev libmariadb-dev zlib1g-dev libzstd-dev
   kcat mariadb-server mariadb-client s3cmd jq python3 openssl zstd
   clang libclang-rt-14-dev procps

@@ -9,8 +9,9 @@
  */
 #include "json_check.h"
 
+#include "connect-worker/sdk_json.h"
+
 #include <stdint.h>
-#include <string.h>
 
 /* Shallower than jansson's limit (2048), so that depth never decides an answer here. */
 #define MAX_DEPTH 512
@@ -38,59 +39,12 @@ static int hex4(const unsigned char *p, unsigned *out) {
     return 1;
 }
 
-/* Length of the valid UTF-8 sequence at p (2..4), 0 when invalid: overlong forms,
- * surrogates and code points above U+10FFFF are invalid (as jansson's utf8_check_full). */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
-    unsigned c = p[0], cp, min;
-    size_t n;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
-    else return 0;
-    if ((size_t)(end - p) < n) return 0;
-    cp = c & (0x7Fu >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) return 0;
-        cp = cp << 6 | (p[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return n;
-}
-
-static int plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
-
-/* The first byte at or after p that is not plain (printable ASCII other than quote and
- * backslash), or end. The bulk of a row is plain text: it is tested 8 bytes at a time. Each
- * term below marks bit 7 of the bytes it finds (a byte < 0x20, a zero byte of q or bs, a
- * byte >= 0x80); a borrow can only add false marks above a true one, so on a little-endian
- * machine the lowest mark is the first byte that is not plain. */
-static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end) {
-    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-    while (end - p >= 8) {
-        uint64_t x, q, bs, m;
-        memcpy(&x, p, 8);
-        q = x ^ (ones * '"');
-        bs = x ^ (ones * '\\');
-        m = (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | x) & high;
-        if (m) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            return p + (__builtin_ctzll(m) >> 3);
-#else
-            break;
-#endif
-        }
-        p += 8;
-    }
-    while (p < end && plain(*p)) p++;
-    return p;
-}
-
 /* A string starting at the opening quote. `key`: a NUL (\u0000) makes the answer unsure
  * (jansson refuses NUL in object keys even with JSON_ALLOW_NUL). */
 static int string(cur_t *c, int key) {
     const unsigned char *p = c->p + 1, *end = c->end;
     for (;;) {
-        p = skip_plain(p, end);
+        p = cw_sdk_json_plain_end(p, end);
         if (p >= end) return 0;
         unsigned ch = *p;
         if (ch == '"') {
@@ -99,7 +53,7 @@ static int string(cur_t *c, int key) {
         }
         if (ch < 0x20) return 0;
         if (ch >= 0x80) {
-            size_t n = utf8_len(p, end);
+            size_t n = cw_sdk_utf8_seq_len(p, (size_t)(end - p));
             if (!n) return 0;
             p += n;
             continue;

@@ -9,32 +9,20 @@
  */
 #include "json_encode.h"
 
+#include "connect-worker/sdk_buf.h"
+#include "connect-worker/sdk_json.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
-    char *buf;
-    size_t len, cap;
+    cw_sdk_buf_t out;
     int failed;
 } sbuf_t;
 
 static void put(sbuf_t *b, const char *s, size_t n) {
-    if (b->failed) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *nb = realloc(b->buf, cap);
-        if (!nb) {
-            b->failed = 1;
-            return;
-        }
-        b->buf = nb;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
+    if (!b->failed && cw_sdk_buf_append(&b->out, s, n) != 0) b->failed = 1;
 }
 
 static void put_str(sbuf_t *b, const char *s) { put(b, s, strlen(s)); }
@@ -52,39 +40,9 @@ void cw_json_format_real(double d, char *buf, size_t size) {
     }
 }
 
+/* jansson's strings are valid UTF-8, so the SDK's escaper replaces nothing here. */
 static void put_string(sbuf_t *b, const char *s, size_t n) {
-    static const char hex[] = "0123456789abcdef";
-    put(b, "\"", 1);
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        char u[7];
-        switch (c) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default:
-            if (c < 0x20) {
-                u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-                u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = '\0';
-                esc = u;
-            }
-        }
-        if (esc) {
-            put(b, s + i - run, run);
-            run = 0;
-            put_str(b, esc);
-        } else {
-            run++;
-        }
-    }
-    put(b, s + n - run, run);
-    put(b, "\"", 1);
+    if (!b->failed && cw_sdk_buf_json_string(&b->out, s, n, 0, NULL) != 0) b->failed = 1;
 }
 
 static void encode(sbuf_t *b, const json_t *v, int depth) {
@@ -142,9 +100,8 @@ char *cw_json_encode(const json_t *value, size_t *len) {
     else
         put_str(&b, "null");
     if (b.failed) {
-        free(b.buf);
+        cw_sdk_buf_free(&b.out);
         return NULL;
     }
-    if (len) *len = b.len;
-    return b.buf;
+    return cw_sdk_buf_detach(&b.out, len);
 }

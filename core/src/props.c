@@ -2,6 +2,8 @@
  * files, and Kafka's ${env:...} / ${file:...} config providers. */
 #include "props.h"
 
+#include "connect-worker/sdk_buf.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -141,29 +143,20 @@ cw_props_t *cw_props_subset(const cw_props_t *p, const char *prefix) {
  * in practice) except for escapes; \uXXXX becomes UTF-8.
  * ---------------------------------------------------------------------------------------- */
 
-typedef struct strbuf {
-    char *data;
-    size_t len, cap;
-} strbuf_t;
-
-static void sb_putc(strbuf_t *b, char c) {
-    if (b->len + 2 > b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 64;
-        b->data = xrealloc(b->data, b->cap);
-    }
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
-}
+/* The SDK's buffer; out of memory aborts, as everywhere in this file. */
+typedef cw_sdk_buf_t strbuf_t;
 
 static void sb_put(strbuf_t *b, const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++) sb_putc(b, s[i]);
+    if (cw_sdk_buf_append(b, s, n) != 0) abort();
+}
+
+static void sb_putc(strbuf_t *b, char c) {
+    if (cw_sdk_buf_putc(b, c) != 0) abort();
 }
 
 static char *sb_take(strbuf_t *b) {
-    if (!b->data) return xstrdup("");
-    char *d = b->data;
-    b->data = NULL;
-    b->len = b->cap = 0;
+    char *d = cw_sdk_buf_detach(b, NULL);
+    if (!d) abort();
     return d;
 }
 

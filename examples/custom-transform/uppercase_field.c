@@ -1,5 +1,6 @@
 /* uppercase-field: an example transform built outside the connect-worker tree, against the
- * installed SDK only (connect-worker/plugin.h and jansson).
+ * installed SDK only: connect-worker/plugin.h, the SDK library (connect-worker/sdk.h, linked
+ * in through `pkg-config --libs connect-worker`) and jansson.
  *
  * With `field` unset the record value must be a string, and all of it is upper-cased; with
  * `field` set the value must be a JSON object, and that field is upper-cased when it is a
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include <connect-worker/plugin.h>
+#include <connect-worker/sdk.h>
 
 static const cw_host_t *host;
 
@@ -37,15 +39,13 @@ static int up_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state, 
     return CW_OK;
 }
 
-/* Replaces the string `s` by its upper-cased copy. */
+/* Replaces the string `s` by its upper-cased copy, built in an SDK buffer. */
 static int upcase_string(json_t *s) {
-    size_t n = json_string_length(s);
-    char *copy = malloc(n + 1);
-    if (!copy) return -1;
-    memcpy(copy, json_string_value(s), n + 1);
-    for (size_t i = 0; i < n; i++) copy[i] = (char)toupper((unsigned char)copy[i]);
-    int rc = json_string_setn(s, copy, n);
-    free(copy);
+    cw_sdk_buf_t copy = {0};
+    if (cw_sdk_buf_append(&copy, json_string_value(s), json_string_length(s)) != 0) return -1;
+    for (size_t i = 0; i < copy.len; i++) copy.data[i] = (char)toupper((unsigned char)copy.data[i]);
+    int rc = json_string_setn(s, copy.data, copy.len);
+    cw_sdk_buf_free(&copy);
     return rc;
 }
 

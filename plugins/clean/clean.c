@@ -5,8 +5,7 @@
 #include "clean.h"
 #include "clean_internal.h"
 #include "parse.h"
-#include "regex_util.h"
-#include <regex.h>
+#include "connect-worker/sdk_json.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,7 @@ static void kvs_free(kvs_t *k) {
         free(k->items[i].field);
         free(k->items[i].text);
         strv_free(k->items[i].list);
-        if (k->items[i].has_re) regfree(&k->items[i].re);
+        cw_sdk_regex_destroy(k->items[i].re);
     }
     free(k->items);
 }
@@ -115,11 +114,9 @@ static int collect_one(const char *key, const char *value, void *opaque) {
             break;
     case 3: {
         char why[400];
-        if (rx_compile(&kv->re, value, why, sizeof(why))) {
+        if (!(kv->re = cw_sdk_regex_new(value, 0, why, sizeof(why)))) {
             snprintf(c->e, c->n, "%s: %s", key, why);
             c->failed = 1;
-        } else {
-            kv->has_re = 1;
         }
         break;
     }
@@ -202,32 +199,10 @@ bad:
 
 /* --- applying --------------------------------------------------------------------------- */
 
-static void describe(const json_t *v, char *buf, size_t n) {
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        size_t len = json_string_length(v), o = 0;
-        o += (size_t)snprintf(buf, n, "'");
-        for (size_t i = 0; i < len && i < 60 && o + 8 < n; i++) {
-            unsigned char ch = (unsigned char)s[i];
-            if (ch >= 0x20 && ch < 0x7f && ch != '\\') buf[o++] = (char)ch;
-            else o += (size_t)snprintf(buf + o, n - o, "\\x%02x", ch);
-        }
-        snprintf(buf + o, n - o, "%s'", len > 60 ? "..." : "");
-    } else if (json_is_integer(v)) {
-        snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    } else if (json_is_real(v)) {
-        snprintf(buf, n, "%.17g", json_real_value(v));
-    } else if (json_is_boolean(v)) {
-        snprintf(buf, n, json_is_true(v) ? "true" : "false");
-    } else {
-        snprintf(buf, n, json_is_object(v) ? "(an object)" : "(an array)");
-    }
-}
-
 static int bad_value(const char *field, const json_t *v, const char *verb, const char *rest,
                      char *e, size_t n) {
     char d[160];
-    describe(v, d, sizeof(d));
+    cw_sdk_json_describe(v, d, sizeof(d));
     snprintf(e, n, "clean: field '%s': cannot %s %s%s%s", field, verb, d, *rest ? " " : "", rest);
     return CW_ERR_RECORD;
 }
@@ -278,14 +253,23 @@ static int step_text(const clean_t *c, json_t *obj, char *e, size_t n) {
         const kv_t *kv = &c->extract.items[i];
         json_t *v = json_object_get(obj, kv->field);
         if (!v || json_is_null(v)) continue;
-        regmatch_t m[2];
         const char *s = text_of(v);
-        if (!s || regexec(&kv->re, s, 2, m, 0) != 0)
+        size_t off, len;
+        if (!s || !clean_extract(kv, s, &off, &len))
             return bad_value(kv->field, v, "match the extract regex against", "", e, n);
-        int g = kv->re.re_nsub >= 1 && m[1].rm_so >= 0 ? 1 : 0;
-        json_object_set_new(obj, kv->field, json_stringn(s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so)));
+        json_object_set_new(obj, kv->field, json_stringn(s + off, len));
     }
     return CW_OK;
+}
+
+int clean_extract(const kv_t *kv, const char *s, size_t *off, size_t *len) {
+    cw_sdk_span_t m[2];
+    /* Up to the first NUL, as both paths hold their text as C strings. */
+    if (cw_sdk_regex_match(kv->re, s, strlen(s), m, 2, NULL, 0) != 1) return 0;
+    int g = cw_sdk_regex_groups(kv->re) >= 1 && m[1].start >= 0 ? 1 : 0;
+    *off = (size_t)m[g].start;
+    *len = (size_t)(m[g].end - m[g].start);
+    return 1;
 }
 
 /* A real that is a whole number within int64 (checked before the cast: casting an

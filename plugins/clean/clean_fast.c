@@ -16,6 +16,7 @@
 #include "clean.h"
 #include "clean_internal.h"
 #include "parse.h"
+#include "connect-worker/sdk.h"
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -75,20 +76,9 @@ typedef struct clean_fast {
 
 /* --- buffers ---------------------------------------------------------------------------- */
 
-static int grow(char **buf, size_t *cap, size_t need) {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 1024;
-    while (c < need) c *= 2;
-    char *nb = realloc(*buf, c);
-    if (!nb) return -1;
-    *buf = nb;
-    *cap = c;
-    return 0;
-}
-
 /* Appends n bytes and a NUL to the scratch; returns the offset or SIZE_MAX. */
 static size_t a_add(clean_fast_t *f, const char *s, size_t n) {
-    if (grow(&f->a, &f->acap, f->alen + n + 1)) return SIZE_MAX;
+    if (cw_sdk_grow(&f->a, &f->acap, f->alen + n + 1)) return SIZE_MAX;
     size_t off = f->alen;
     memcpy(f->a + off, s, n);
     f->a[off + n] = 0;
@@ -97,7 +87,7 @@ static size_t a_add(clean_fast_t *f, const char *s, size_t n) {
 }
 
 static int o_put(clean_fast_t *f, const char *s, size_t n) {
-    if (grow(&f->o, &f->ocap, f->olen + n + 1)) return -1;
+    if (cw_sdk_grow(&f->o, &f->ocap, f->olen + n + 1)) return -1;
     memcpy(f->o + f->olen, s, n);
     f->olen += n;
     return 0;
@@ -146,36 +136,9 @@ static void *pool_realloc(void *ctx, void *p, size_t size) {
 
 /* --- what jansson accepts ---------------------------------------------------------------- */
 
-/* UTF-8 as jansson checks it (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF);
- * yajl's own check is laxer, so it is switched off and this one runs instead. */
-static int valid_utf8(const unsigned char *s, size_t n) {
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        if (c < 0x80) { i++; continue; }
-        size_t k;
-        unsigned v;
-        if (c >= 0xc2 && c <= 0xdf) { k = 1; v = c & 0x1f; }
-        else if (c >= 0xe0 && c <= 0xef) { k = 2; v = c & 0x0f; }
-        else if (c >= 0xf0 && c <= 0xf4) { k = 3; v = c & 0x07; }
-        else return 0;
-        if (n - i <= k) return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80) return 0;
-            v = (v << 6) | (s[i + j] & 0x3f);
-        }
-        if ((k == 2 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
-            (k == 3 && (v < 0x10000 || v > 0x10ffff)))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
-static int text_ok(const unsigned char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] >= 0x80) return valid_utf8(s + i, n - i);
-    return 1;
-}
+/* UTF-8 as jansson checks it (the SDK's check); yajl's own check is laxer, so it is switched
+ * off and this one runs instead. */
+static int text_ok(const unsigned char *s, size_t n) { return cw_sdk_utf8_valid(s, n, NULL); }
 
 /* --- tokenizing: yajl callbacks build the field list ------------------------------------- */
 
@@ -320,7 +283,7 @@ static const char *str_of(const clean_fast_t *f, const field_t *v) { return f->a
 
 /* A new string value for v from bytes that may lie in the scratch itself. */
 static int set_string(clean_fast_t *f, field_t *v, size_t from, size_t len) {
-    if (grow(&f->a, &f->acap, f->alen + len + 1)) return -1;
+    if (cw_sdk_grow(&f->a, &f->acap, f->alen + len + 1)) return -1;
     memmove(f->a + f->alen, f->a + from, len);
     f->a[f->alen + len] = 0;
     if (!f->ascii && !text_ok((const unsigned char *)f->a + f->alen, len)) return -1;  /* json_stringn */
@@ -376,10 +339,9 @@ static int step_text(const clean_t *c, clean_fast_t *f) {
         const kv_t *kv = &c->extract.items[i];
         field_t *v = find(f, kv->field);
         if (!v || v->type == FV_NULL) continue;
-        regmatch_t m[2];
-        if (v->type != FV_STRING || regexec(&kv->re, str_of(f, v), 2, m, 0) != 0) return -1;
-        int g = kv->re.re_nsub >= 1 && m[1].rm_so >= 0 ? 1 : 0;
-        if (set_string(f, v, v->str + (size_t)m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so)))
+        size_t off, len;
+        if (v->type != FV_STRING || !clean_extract(kv, str_of(f, v), &off, &len) ||
+            set_string(f, v, v->str + off, len))
             return -1;
     }
     return 0;
@@ -485,7 +447,7 @@ static int step_build(const clean_t *c, clean_fast_t *f) {
             if (part_text(f, find(f, kv->list[j]), buf, sizeof buf, &t, &tl)) return -1;
             if (t) total += (parts++ ? sl : 0) + tl;
         }
-        if (grow(&f->a, &f->acap, f->alen + total + 1)) return -1;
+        if (cw_sdk_grow(&f->a, &f->acap, f->alen + total + 1)) return -1;
         size_t start = f->alen, used = 0;
         parts = 0;
         for (size_t j = 0; kv->list[j]; j++) {
@@ -518,7 +480,7 @@ static int step_build(const clean_t *c, clean_fast_t *f) {
             total += (j ? 1 : 0) + (v ? v->enc_len : 4);
         }
         /* Room first: the elements' encodings live in the same buffer. */
-        if (grow(&f->a, &f->acap, f->alen + total + 1)) return -1;
+        if (cw_sdk_grow(&f->a, &f->acap, f->alen + total + 1)) return -1;
         size_t start = f->alen;
         char *w = f->a + start;
         *w++ = '[';
@@ -542,33 +504,11 @@ static int step_build(const clean_t *c, clean_fast_t *f) {
 
 /* --- output: the host encoder's rules ----------------------------------------------------- */
 
-/* A JSON string as core/src/json_encode.c (and the test host) write it: only the quote, the
- * backslash and control bytes escaped, \u00XX in lower case. */
-static int put_escaped(clean_fast_t *f, char **buf, size_t *len, size_t *cap, const char *s,
-                       size_t n) {
-    static const char hex[] = "0123456789abcdef";
-    (void)f;
-    if (grow(buf, cap, *len + n * 6 + 3)) return -1;
-    char *o = *buf + *len;
-    *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != '"' && ch != '\\') { *o++ = (char)ch; continue; }
-        *o++ = '\\';
-        switch (ch) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '\b': *o++ = 'b'; break;
-        case '\f': *o++ = 'f'; break;
-        case '\n': *o++ = 'n'; break;
-        case '\r': *o++ = 'r'; break;
-        case '\t': *o++ = 't'; break;
-        default:
-            *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = hex[ch >> 4]; *o++ = hex[ch & 15];
-        }
-    }
-    *o++ = '"';
-    *len = (size_t)(o - *buf);
+/* A JSON string as the host encoder writes it: both use the SDK's escaper (valid UTF-8 in,
+ * so nothing is replaced). */
+static int put_escaped(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
+    if (cw_sdk_grow(buf, cap, *len + CW_SDK_JSON_ESCAPE_BOUND(n) + 1)) return -1;
+    *len += cw_sdk_json_escape_to(*buf + *len, s, n, 0, NULL);
     return 0;
 }
 
@@ -598,7 +538,7 @@ static int encode_value(clean_fast_t *f, field_t *v) {
     }
     case FV_STRING: {
         if (v->plain) {
-            if (grow(&f->a, &f->acap, f->alen + v->str_len + 3)) return -1;
+            if (cw_sdk_grow(&f->a, &f->acap, f->alen + v->str_len + 3)) return -1;
             char *w = f->a + f->alen;
             w[0] = '"';
             memcpy(w + 1, f->a + v->str, v->str_len);
@@ -610,10 +550,10 @@ static int encode_value(clean_fast_t *f, field_t *v) {
             return 0;
         }
         /* Room first: the text lives in the same buffer. */
-        if (grow(&f->a, &f->acap, f->alen + v->str_len * 6 + 4)) return -1;
+        if (cw_sdk_grow(&f->a, &f->acap, f->alen + v->str_len * 6 + 4)) return -1;
         size_t start = f->alen, len = f->alen;
         char *src_copy = f->a + v->str;
-        if (put_escaped(f, &f->a, &len, &f->acap, src_copy, v->str_len)) return -1;
+        if (put_escaped(&f->a, &len, &f->acap, src_copy, v->str_len)) return -1;
         f->a[len] = 0;
         v->enc = start;
         v->enc_len = len - start;
@@ -637,8 +577,8 @@ static int put_field(clean_fast_t *f, size_t i, field_t *v, int first) {
 }
 
 static int put_name(clean_fast_t *f, const char *nm, size_t l, int plain) {
-    if (!plain) return put_escaped(f, &f->o, &f->olen, &f->ocap, nm, l);
-    if (grow(&f->o, &f->ocap, f->olen + l + 3)) return -1;
+    if (!plain) return put_escaped(&f->o, &f->olen, &f->ocap, nm, l);
+    if (cw_sdk_grow(&f->o, &f->ocap, f->olen + l + 3)) return -1;
     f->o[f->olen] = '"';
     memcpy(f->o + f->olen + 1, nm, l);
     f->o[f->olen + l + 1] = '"';
@@ -820,8 +760,8 @@ int clean_fast_prepare(clean_t *c, char *e, size_t n) {
         for (size_t j = 0; j < i; j++)
             if (strcmp(c->order[i], c->order[j]) == 0) f->order_dup[i] = 1;
         size_t len = 0, cap = 0;
-        if (put_escaped(f, &f->order_key[i], &len, &cap, c->order[i], strlen(c->order[i])) ||
-            grow(&f->order_key[i], &cap, len + 1)) {
+        if (put_escaped(&f->order_key[i], &len, &cap, c->order[i], strlen(c->order[i])) ||
+            cw_sdk_grow(&f->order_key[i], &cap, len + 1)) {
             clean_fast_free(f);
             snprintf(e, n, "clean: out of memory");
             return -1;

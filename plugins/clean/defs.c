@@ -6,7 +6,7 @@ const cw_config_def_t clean_defs[] = {
     {"null.values.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX, "null.values.<field>: JSON array of placeholder strings that become null in that field.", NULL, 0, 0},
     {"null.empty", CW_CFG_BOOL, "false", 0, "Empty strings become null.", NULL, 0, 0},
     {"strip.prefix.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX, "strip.prefix.<field>: text removed from the start of the field when present.", NULL, 0, 0},
-    {"extract.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX, "extract.<field>: POSIX extended regex; the field becomes group 1 (or the whole match); no match fails the record.", NULL, 0, 0},
+    {"extract.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX, "extract.<field>: Java-style regex (PCRE2), found anywhere in the value; the field becomes group 1 (or the whole match); no match fails the record.", NULL, 0, 0},
     {"human.numbers", CW_CFG_LIST, NULL, 0, "Fields holding human-written counts (892, 10k, 1.5k, 3M) that become integers.", NULL, 0, 0},
     {"integers", CW_CFG_LIST, NULL, 0, "Fields that become integers (from digit strings or whole numbers).", NULL, 0, 0},
     {"numbers", CW_CFG_LIST, NULL, 0, "Fields that become numbers (from decimal strings).", NULL, 0, 0},

@@ -18,7 +18,7 @@ int clean_integer(const char *s, int64_t *out);
 int clean_number(const char *s, int *is_int, int64_t *i, double *d);
 
 /** Timestamps 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM[:SS[.fff]]' or with 'T', optionally followed
- *  by 'Z' or an offset (+HH, +HHMM, +HH:MM); no zone means UTC. Writes ISO-8601 UTC
+ *  by 'Z' or an offset (+HH, +HHMM, +HH:MM, up to 18 hours); no zone means UTC. Writes ISO-8601 UTC
  *  'YYYY-MM-DDTHH:MM:SSZ' (with the fraction kept, trailing zeros removed, when it is not
  *  zero) to out (at least 32 bytes). Returns 0, or -1 for anything else, including
  *  impossible dates (2021-02-29) and years outside 0001-9999 after the shift to UTC. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "connect-worker/plugin.h"
+#include "connect-worker/sdk_buf.h"
 #include "sink_state.h"
 
 static const cw_host_t *host;
@@ -24,21 +25,11 @@ typedef struct file_sink {
     char *state_file;
     int fd;
     sink_state_t state; /* what the output holds now; saved on flush once it is durable */
-    char *buf;
-    size_t len, cap;
+    cw_sdk_buf_t out;   /* lines not yet written */
 } file_sink_t;
 
 static void append(file_sink_t *s, const char *data, size_t n) {
-    if (s->len + n > s->cap) {
-        size_t cap = s->cap ? s->cap : 4096;
-        while (cap < s->len + n) cap *= 2;
-        char *b = realloc(s->buf, cap);
-        if (!b) abort(); /* out of memory */
-        s->buf = b;
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, data, n);
-    s->len += n;
+    if (cw_sdk_buf_append(&s->out, data, n) != 0) abort(); /* out of memory */
 }
 
 static int fk_task_configs(cw_ctx_t *ctx, const cw_config_t *config, int max_tasks,
@@ -57,7 +48,7 @@ static void sink_free(file_sink_t *s) {
     sink_state_free(&s->state);
     free(s->file);
     free(s->state_file);
-    free(s->buf);
+    cw_sdk_buf_free(&s->out);
     free(s);
 }
 
@@ -149,7 +140,7 @@ static int format_record(file_sink_t *s, cw_record_t *r, char *errstr, size_t er
 static int fk_put(void *state, cw_record_t *const *records, size_t n, char *errstr,
                   size_t errstr_size) {
     file_sink_t *s = state;
-    s->len = 0;
+    s->out.len = 0;
     size_t skipped = 0;
     for (size_t i = 0; i < n; i++) {
         cw_record_t *r = records[i];
@@ -165,8 +156,8 @@ static int fk_put(void *state, cw_record_t *const *records, size_t n, char *errs
         host->log(s->ctx, CW_LOG_INFO, "skipped %zu record(s) already in %s", skipped, s->file);
 
     size_t off = 0;
-    while (off < s->len) {
-        ssize_t w = write(s->fd, s->buf + off, s->len - off);
+    while (off < s->out.len) {
+        ssize_t w = write(s->fd, s->out.data + off, s->out.len - off);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
             int err = w < 0 ? errno : EIO;
@@ -180,7 +171,7 @@ static int fk_put(void *state, cw_record_t *const *records, size_t n, char *errs
         }
         off += (size_t)w;
     }
-    s->state.file_size += (int64_t)s->len;
+    s->state.file_size += (int64_t)s->out.len;
     for (size_t i = 0; i < n; i++) {
         cw_record_t *r = records[i];
         /* Where it was consumed from (what the worker commits), not where a routing

@@ -2,6 +2,8 @@
  * emitted before it is complete, even while another process is still writing it. */
 #include "line_reader.h"
 
+#include "connect-worker/sdk_buf.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +30,9 @@ static int make_room(line_reader_t *lr) {
         lr->buf_pos += (int64_t)lr->start;
         lr->start = 0;
     }
-    if (lr->cap - lr->len < READ_CHUNK) {
-        size_t cap = lr->len + READ_CHUNK;
-        char *b = realloc(lr->buf, cap);
-        if (!b) {
-            errno = ENOMEM;
-            return -1;
-        }
-        lr->buf = b;
-        lr->cap = cap;
-    }
+    /* errno is ENOMEM when this fails */
+    if (lr->cap - lr->len < READ_CHUNK && cw_sdk_grow(&lr->buf, &lr->cap, lr->len + READ_CHUNK))
+        return -1;
     return 0;
 }
 

@@ -9,11 +9,11 @@ static int is_binary(const MYSQL_FIELD *f) {
 }
 
 /* BIT(n) arrives as n/8 big-endian bytes in the text protocol. */
-static int put_bit(rds_buf_t *b, const char *v, unsigned long len) {
+static int put_bit(cw_sdk_buf_t *b, const char *v, unsigned long len) {
     unsigned long long x = 0;
     if (len > 8) return rds_buf_json_base64(b, (const unsigned char *)v, len);
     for (unsigned long i = 0; i < len; i++) x = (x << 8) | (unsigned char)v[i];
-    return rds_buf_printf(b, "%llu", x);
+    return cw_sdk_buf_printf(b, "%llu", x);
 }
 
 /* The declared precision of a DECIMAL column: the display length less the point and the
@@ -25,44 +25,44 @@ static unsigned long decimal_precision(const MYSQL_FIELD *f) {
     return p;
 }
 
-static int put_decimal(rds_buf_t *b, const MYSQL_FIELD *f, const char *v, unsigned long len,
+static int put_decimal(cw_sdk_buf_t *b, const MYSQL_FIELD *f, const char *v, unsigned long len,
                        rds_numeric_t mode) {
-    if (!rds_json_number_ok(v, len)) return rds_buf_json_string(b, v, len, NULL);
-    if (mode == RDS_NUM_BEST_FIT_EAGER_DOUBLE) return rds_buf_append(b, v, len);
+    if (!rds_json_number_ok(v, len)) return cw_sdk_buf_json_string(b, v, len, 0, NULL);
+    if (mode == RDS_NUM_BEST_FIT_EAGER_DOUBLE) return cw_sdk_buf_append(b, v, len);
     /* Decided per column, so a column's values keep one JSON type: a double holds 15
      * significant digits exactly; integers (scale 0) up to 18 digits fit int64 in every
      * JSON reader that keeps integers (jansson, Java, Python). */
     unsigned long p = decimal_precision(f);
     int exact = f->decimals == 0 ? p <= 18 : p <= 15;
-    if (exact) return rds_buf_append(b, v, len);
-    return rds_buf_json_string(b, v, len, NULL);
+    if (exact) return cw_sdk_buf_append(b, v, len);
+    return cw_sdk_buf_json_string(b, v, len, 0, NULL);
 }
 
-static int put_datetime(rds_buf_t *b, const char *v, unsigned long len, rds_dtformat_t fmt) {
+static int put_datetime(cw_sdk_buf_t *b, const char *v, unsigned long len, rds_dtformat_t fmt) {
     if (fmt == RDS_DT_ISO8601 && len >= 19 && v[10] == ' ') {
         char tmp[64];
         if (len < sizeof tmp) {
             memcpy(tmp, v, len);
             tmp[10] = 'T';
-            return rds_buf_json_string(b, tmp, len, NULL);
+            return cw_sdk_buf_json_string(b, tmp, len, 0, NULL);
         }
     }
-    return rds_buf_json_string(b, v, len, NULL);
+    return cw_sdk_buf_json_string(b, v, len, 0, NULL);
 }
 
-static int put_value(rds_buf_t *b, const MYSQL_FIELD *f, const char *v, unsigned long len,
+static int put_value(cw_sdk_buf_t *b, const MYSQL_FIELD *f, const char *v, unsigned long len,
                      const rds_json_opts_t *o, size_t *replaced) {
-    if (!v) return rds_buf_append(b, "null", 4);
+    if (!v) return cw_sdk_buf_append(b, "null", 4);
     switch (f->type) {
     case MYSQL_TYPE_TINY: case MYSQL_TYPE_SHORT: case MYSQL_TYPE_INT24:
     case MYSQL_TYPE_LONG: case MYSQL_TYPE_LONGLONG: case MYSQL_TYPE_YEAR:
         /* exact digits, UNSIGNED BIGINT beyond int64 included */
-        if (rds_json_number_ok(v, len)) return rds_buf_append(b, v, len);
-        return rds_buf_json_string(b, v, len, replaced);
+        if (rds_json_number_ok(v, len)) return cw_sdk_buf_append(b, v, len);
+        return cw_sdk_buf_json_string(b, v, len, 0, replaced);
     case MYSQL_TYPE_FLOAT: case MYSQL_TYPE_DOUBLE:
         /* the server prints the shortest form that reads back (-89.9787) */
-        if (rds_json_number_ok(v, len)) return rds_buf_append(b, v, len);
-        return rds_buf_json_string(b, v, len, replaced);
+        if (rds_json_number_ok(v, len)) return cw_sdk_buf_append(b, v, len);
+        return cw_sdk_buf_json_string(b, v, len, 0, replaced);
     case MYSQL_TYPE_DECIMAL: case MYSQL_TYPE_NEWDECIMAL:
         return put_decimal(b, f, v, len, o->numeric);
     case MYSQL_TYPE_BIT:
@@ -76,24 +76,24 @@ static int put_value(rds_buf_t *b, const MYSQL_FIELD *f, const char *v, unsigned
     case MYSQL_TYPE_BLOB: case MYSQL_TYPE_STRING: case MYSQL_TYPE_VAR_STRING:
     case MYSQL_TYPE_VARCHAR:
         if (is_binary(f)) return rds_buf_json_base64(b, (const unsigned char *)v, len);
-        return rds_buf_json_string(b, v, len, replaced);
+        return cw_sdk_buf_json_string(b, v, len, 0, replaced);
     default:
         /* DATE, TIME, ENUM, SET, JSON and anything newer: their text */
-        return rds_buf_json_string(b, v, len, replaced);
+        return cw_sdk_buf_json_string(b, v, len, 0, replaced);
     }
 }
 
 int rds_row_keys_build(rds_row_keys_t *k, const MYSQL_FIELD *fields, unsigned nfields,
                        size_t *replaced) {
-    rds_buf_reset(&k->text);
+    cw_sdk_buf_reset(&k->text);
     size_t *end = realloc(k->end, (nfields ? nfields : 1) * sizeof *end);
     if (!end) return -1;
     k->end = end;
     k->n = 0;
     for (unsigned i = 0; i < nfields; i++) {
-        if (rds_buf_append(&k->text, i ? "," : "{", 1) != 0 ||
-            rds_buf_json_string(&k->text, fields[i].name, fields[i].name_length, replaced) != 0 ||
-            rds_buf_append(&k->text, ":", 1) != 0)
+        if (cw_sdk_buf_append(&k->text, i ? "," : "{", 1) != 0 ||
+            cw_sdk_buf_json_string(&k->text, fields[i].name, fields[i].name_length, 0, replaced) != 0 ||
+            cw_sdk_buf_append(&k->text, ":", 1) != 0)
             return -1;
         k->end[i] = k->text.len;
     }
@@ -102,21 +102,21 @@ int rds_row_keys_build(rds_row_keys_t *k, const MYSQL_FIELD *fields, unsigned nf
 }
 
 void rds_row_keys_free(rds_row_keys_t *k) {
-    rds_buf_free(&k->text);
+    cw_sdk_buf_free(&k->text);
     free(k->end);
     k->end = NULL;
     k->n = 0;
 }
 
-int rds_row_to_json(rds_buf_t *b, const rds_row_keys_t *keys, const MYSQL_FIELD *fields,
+int rds_row_to_json(cw_sdk_buf_t *b, const rds_row_keys_t *keys, const MYSQL_FIELD *fields,
                     unsigned nfields, MYSQL_ROW row, const unsigned long *lengths,
                     const rds_json_opts_t *o, size_t *replaced) {
-    if (nfields == 0) return rds_buf_append(b, "{}", 2);
+    if (nfields == 0) return cw_sdk_buf_append(b, "{}", 2);
     for (unsigned i = 0; i < nfields; i++) {
         size_t start = i ? keys->end[i - 1] : 0;
-        if (rds_buf_append(b, keys->text.data + start, keys->end[i] - start) != 0 ||
+        if (cw_sdk_buf_append(b, keys->text.data + start, keys->end[i] - start) != 0 ||
             put_value(b, &fields[i], row[i], lengths[i], o, replaced) != 0)
             return -1;
     }
-    return rds_buf_append(b, "}", 1);
+    return cw_sdk_buf_append(b, "}", 1);
 }

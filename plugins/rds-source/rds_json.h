@@ -14,7 +14,7 @@ typedef struct rds_json_opts {
 /* The JSON text between the values of a result's rows: `{"col1":`, `,"col2":`, ... (column
  * names are escaped once per result instead of once per row). */
 typedef struct rds_row_keys {
-    rds_buf_t text;
+    cw_sdk_buf_t text;
     size_t *end;       /* end[i]: where the text before value i ends */
     unsigned n;
 } rds_row_keys_t;
@@ -27,7 +27,7 @@ void rds_row_keys_free(rds_row_keys_t *k);
 /* Appends the object for the first `nfields` columns of `row`, with the keys built for
  * these fields. *replaced counts invalid UTF-8 sequences that were replaced by U+FFFD.
  * Returns 0 or -1 (out of memory). */
-int rds_row_to_json(rds_buf_t *b, const rds_row_keys_t *keys, const MYSQL_FIELD *fields,
+int rds_row_to_json(cw_sdk_buf_t *b, const rds_row_keys_t *keys, const MYSQL_FIELD *fields,
                     unsigned nfields, MYSQL_ROW row, const unsigned long *lengths,
                     const rds_json_opts_t *o, size_t *replaced);
 #endif

@@ -45,25 +45,25 @@ int rds_task_configs(cw_ctx_t *ctx, const cw_config_t *cfg, int max_tasks,
     if (rc != CW_OK) { rds_settings_free(&s); return rc; }
     int tasks = (int)count < max_tasks ? (int)count : max_tasks;
     if (tasks < 1) tasks = 1;
-    rds_buf_t all = {0};
-    for (size_t i = 0; i < count; i++) rds_buf_printf(&all, "%s%s", i ? "," : "", names[i]);
+    cw_sdk_buf_t all = {0};
+    for (size_t i = 0; i < count; i++) cw_sdk_buf_printf(&all, "%s%s", i ? "," : "", names[i]);
     char cnt[16];
     snprintf(cnt, sizeof cnt, "%d", tasks);
     /* contiguous groups whose sizes differ by at most one (Kafka Connect's groupPartitions) */
     size_t pos = 0;
     for (int i = 0; i < tasks; i++) {
         size_t take = count / (size_t)tasks + ((size_t)i < count % (size_t)tasks ? 1 : 0);
-        rds_buf_t mine = {0};
-        rds_buf_puts(&mine, "");
+        cw_sdk_buf_t mine = {0};
+        cw_sdk_buf_puts(&mine, "");
         for (size_t j = 0; j < take; j++, pos++)
-            rds_buf_printf(&mine, "%s%s", j ? "," : "", names[pos]);
+            cw_sdk_buf_printf(&mine, "%s%s", j ? "," : "", names[pos]);
         h->task_config_set(split, i, "tables", mine.data);
         h->task_config_set(split, i, "rds.task.count", cnt);
         h->task_config_set(split, i, "rds.task.known.tables", all.data ? all.data : "");
-        rds_buf_free(&mine);
+        cw_sdk_buf_free(&mine);
     }
     h->log(ctx, CW_LOG_INFO, "%zu table(s) over %d task(s)", count, tasks);
-    rds_buf_free(&all);
+    cw_sdk_buf_free(&all);
     rds_names_free(names);
     rds_settings_free(&s);
     return tasks;

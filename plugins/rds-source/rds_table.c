@@ -6,13 +6,13 @@
 #include <strings.h>
 #include "rds_conn.h"
 
-int rds_quote_ident(rds_buf_t *b, const char *name) {
-    if (rds_buf_append(b, "`", 1) != 0) return -1;
+int rds_quote_ident(cw_sdk_buf_t *b, const char *name) {
+    if (cw_sdk_buf_append(b, "`", 1) != 0) return -1;
     for (const char *p = name; *p; p++) {
-        if (*p == '`' && rds_buf_append(b, "`", 1) != 0) return -1;
-        if (rds_buf_append(b, p, 1) != 0) return -1;
+        if (*p == '`' && cw_sdk_buf_append(b, "`", 1) != 0) return -1;
+        if (cw_sdk_buf_append(b, p, 1) != 0) return -1;
     }
-    return rds_buf_append(b, "`", 1);
+    return cw_sdk_buf_append(b, "`", 1);
 }
 
 /* The table part of a possibly qualified whitelist entry ("db.table" or "table"). */
@@ -114,17 +114,17 @@ void rds_table_free(rds_table_t *t) {
 /* Column names and AUTO_INCREMENT flags of the table (or the query's result). */
 static int fetch_columns(MYSQL *db, const rds_settings_t *s, const rds_table_t *t,
                          MYSQL_RES **res, char *errstr, size_t n) {
-    rds_buf_t q = {0};
+    cw_sdk_buf_t q = {0};
     if (t->name) {
-        rds_buf_puts(&q, "SELECT * FROM ");
+        cw_sdk_buf_puts(&q, "SELECT * FROM ");
         rds_quote_ident(&q, t->name);
-        rds_buf_puts(&q, " LIMIT 0");
+        cw_sdk_buf_puts(&q, " LIMIT 0");
     } else {
-        rds_buf_printf(&q, "SELECT * FROM (%s) AS `cw_query` LIMIT 0", s->query);
+        cw_sdk_buf_printf(&q, "SELECT * FROM (%s) AS `cw_query` LIMIT 0", s->query);
     }
     if (!q.data) { snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
     int rc = mysql_real_query(db, q.data, q.len);
-    rds_buf_free(&q);
+    cw_sdk_buf_free(&q);
     if (rc != 0) {
         char what[300];
         if (t->name) snprintf(what, sizeof what, "table '%s' in database '%s'", t->name,

@@ -50,5 +50,5 @@ const char *rds_cursor_format(rds_mode_t mode, const rds_cursor_t *c, char *buf,
 int rds_cursor_from_json(const char *json, rds_cursor_t *c);
 /* Appends `name` quoted with backticks (inner backticks doubled). */
 #include "rds_buf.h"
-int rds_quote_ident(rds_buf_t *b, const char *name);
+int rds_quote_ident(cw_sdk_buf_t *b, const char *name);
 #endif

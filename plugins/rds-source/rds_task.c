@@ -18,7 +18,7 @@ const cw_host_t *rds_host;
  * whether the next row has the same timestamp, so every row waits for the next one. */
 typedef struct rds_row {
     int set;
-    rds_buf_t json;
+    cw_sdk_buf_t json;
     rds_cursor_t key;
 } rds_row_t;
 
@@ -44,7 +44,7 @@ typedef struct rds_task {
     int64_t rows_in_result;
     rds_row_t pend, next;
     size_t utf8_replaced;
-    rds_buf_t sql;
+    cw_sdk_buf_t sql;
 } rds_task_t;
 
 static int ts_mode(const rds_settings_t *s) {
@@ -321,7 +321,7 @@ static int fetch(rds_task_t *t, cw_batch_t *batch, int64_t *added, int64_t deadl
             return FETCH_DONE;
         }
         unsigned long *len = mysql_fetch_lengths(t->res);
-        rds_buf_reset(&t->next.json);
+        cw_sdk_buf_reset(&t->next.json);
         size_t before = t->utf8_replaced;
         if (rds_row_to_json(&t->next.json, &t->keys, t->fields, t->out_fields, row, len,
                             &t->jopts, &t->utf8_replaced) != 0) {
@@ -403,9 +403,9 @@ static void task_free(rds_task_t *t) {
     if (t->db) mysql_close(t->db);
     for (size_t i = 0; i < t->n; i++) rds_table_free(t->tables[i]);
     free(t->tables);
-    rds_buf_free(&t->pend.json);
-    rds_buf_free(&t->next.json);
-    rds_buf_free(&t->sql);
+    cw_sdk_buf_free(&t->pend.json);
+    cw_sdk_buf_free(&t->next.json);
+    cw_sdk_buf_free(&t->sql);
     rds_row_keys_free(&t->keys);
     rds_settings_free(&t->s);
     free(t);
@@ -440,13 +440,13 @@ int rds_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *er
         t->next_discovery_ms = rds_now_ms() + t->s.table_poll_interval_ms;
     }
     if (rc != CW_OK) goto fail;
-    rds_buf_t names = {0};
+    cw_sdk_buf_t names = {0};
     for (size_t i = 0; i < t->n; i++)
-        rds_buf_printf(&names, "%s%s", i ? ", " : "", t->tables[i]->name ? t->tables[i]->name
+        cw_sdk_buf_printf(&names, "%s%s", i ? ", " : "", t->tables[i]->name ? t->tables[i]->name
                                                                          : "(query)");
     h->log(ctx, CW_LOG_INFO, "mode %s, %zu table(s): %s", rds_mode_name(t->s.mode), t->n,
            names.data ? names.data : "none yet");
-    rds_buf_free(&names);
+    cw_sdk_buf_free(&names);
     *state = t;
     return CW_OK;
 fail:

@@ -4,6 +4,7 @@
  * temporary ones) and rebuilds its auth from them. */
 #define _GNU_SOURCE /* memmem, tm_gmtoff */
 #include "s3_client.h"
+#include "connect-worker/sdk_buf.h"
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -27,29 +28,12 @@ typedef struct curl_client {
     char sigv4[128];
 } curl_client_t;
 
-typedef struct buf {
-    char *data;
-    size_t len, cap;
-} buf_t;
+typedef cw_sdk_buf_t buf_t;
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
-    buf_t *b = ud;
-    size_t add = size * n;
-    if (b->len + add + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + add + 1)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d)
-            return 0;
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, add);
-    b->len += add;
-    b->data[b->len] = 0;
-    return add;
+    /* A short count makes curl fail the transfer (CURLE_WRITE_ERROR): out of memory. */
+    return cw_sdk_buf_append(ud, p, size * n) == 0 ? size * n : 0;
 }
 
 typedef struct head_capture {
@@ -461,10 +445,9 @@ static s3_outcome_t c_get(s3_client_t *base, const char *key, char **data, size_
     request_t rq = {"GET", key, NULL, NULL, 0, NULL, 0, 0};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     if (oc == S3_DONE) {
-        *data = out.data ? out.data : calloc(1, 1);
-        *len = out.len;
+        *data = cw_sdk_buf_detach(&out, len);
     } else {
-        free(out.data);
+        cw_sdk_buf_free(&out);
         *data = NULL;
         *len = 0;
     }

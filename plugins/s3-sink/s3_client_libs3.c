@@ -1,6 +1,7 @@
 /* S3 client on libs3 (Debian's 2.0: Signature V2, no multipart, no session tokens) for
  * stores that still accept V2. Objects always go up as one PUT. */
 #include "s3_client.h"
+#include "connect-worker/sdk_buf.h"
 #include <libs3.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -19,8 +20,7 @@ typedef struct call {
     char code[64], detail[256];
     const char *data; /* put */
     size_t len, pos;
-    char *out;        /* get */
-    size_t out_len, out_cap;
+    cw_sdk_buf_t out; /* get */
 } call_t;
 
 static S3Status on_props(const S3ResponseProperties *p, void *cd)
@@ -56,19 +56,7 @@ static int on_put_data(int size, char *buf, void *cd)
 static S3Status on_get_data(int size, const char *buf, void *cd)
 {
     call_t *c = cd;
-    if (c->out_len + (size_t)size + 1 > c->out_cap) {
-        size_t cap = c->out_cap ? c->out_cap * 2 : 65536;
-        while (cap < c->out_len + (size_t)size + 1)
-            cap *= 2;
-        char *d = realloc(c->out, cap);
-        if (!d)
-            return S3StatusOutOfMemory;
-        c->out = d;
-        c->out_cap = cap;
-    }
-    memcpy(c->out + c->out_len, buf, (size_t)size);
-    c->out_len += (size_t)size;
-    return S3StatusOK;
+    return cw_sdk_buf_append(&c->out, buf, (size_t)size) == 0 ? S3StatusOK : S3StatusOutOfMemory;
 }
 
 static s3_outcome_t outcome(const call_t *c, s3_result_t *res)
@@ -112,10 +100,9 @@ static s3_outcome_t l_get(s3_client_t *base, const char *key, char **data, size_
     S3_get_object(&c->ctx, key, NULL, 0, 0, NULL, &h, &call);
     s3_outcome_t oc = outcome(&call, res);
     if (oc == S3_DONE) {
-        *data = call.out ? call.out : calloc(1, 1);
-        *len = call.out_len;
+        *data = cw_sdk_buf_detach(&call.out, len);
     } else {
-        free(call.out);
+        cw_sdk_buf_free(&call.out);
         *data = NULL;
         *len = 0;
     }

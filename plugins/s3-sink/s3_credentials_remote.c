@@ -2,8 +2,8 @@
  * (ECS task roles, EKS Pod Identity) and EC2 instance metadata (IMDSv2). Both answer with the
  * same JSON. Short timeouts: a worker off AWS must start without a long stall. Answers and
  * tokens are zeroed after use; messages name URLs and HTTP statuses, never a secret. */
-#define _GNU_SOURCE /* timegm */
 #include "s3_credentials.h"
+#include "connect-worker/sdk_time.h"
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #define IMDS_DEFAULT "http://169.254.169.254"
 #define ECS_HOST "http://169.254.170.2"
@@ -93,44 +92,11 @@ long s3_creds_http(const char *method, const char *url, const char *header, cons
 
 int64_t s3_iso8601_ms(const char *s)
 {
-    int y, mo, d, h, mi, se, n = 0;
-    if (!s || !isdigit((unsigned char)s[0]) ||
-        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
+    cw_sdk_iso8601_t t;
+    const int flags = CW_SDK_ISO8601_REQUIRE_TIME | CW_SDK_ISO8601_REQUIRE_OFFSET;
+    if (!s || cw_sdk_iso8601_parse(s, strlen(s), flags, &t, NULL, 0) != 0)
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-        return -1;
-    const char *p = s + n;
-    int64_t frac = 0;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; isdigit((unsigned char)*p); p++, digits++)
-            if (digits < 3)
-                frac = frac * 10 + (*p - '0');
-        if (!digits)
-            return -1;
-        for (; digits < 3; digits++)
-            frac *= 10;
-    }
-    int64_t offset_s = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om, k = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5 || oh > 23 || om > 59)
-            return -1;
-        offset_s = (*p == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
-        p += 6;
-    } else {
-        return -1;
-    }
-    if (*p)
-        return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                    .tm_hour = h, .tm_min = mi, .tm_sec = se};
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    return ((int64_t)t - offset_s) * 1000 + frac;
+    return cw_sdk_iso8601_ms(&t);
 }
 
 static const char *json_str(json_t *o, const char *key)

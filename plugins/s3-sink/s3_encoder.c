@@ -8,39 +8,6 @@
 #include <zlib.h>
 #include <zstd.h>
 
-int s3_bytes_reserve(s3_bytes_t *b, size_t cap)
-{
-    if (cap <= b->cap)
-        return 0;
-    char *d = realloc(b->data, cap);
-    if (!d)
-        return -1;
-    b->data = d;
-    b->cap = cap;
-    return 0;
-}
-
-int s3_bytes_append(s3_bytes_t *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        if (s3_bytes_reserve(b, cap) != 0)
-            return -1;
-    }
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-void s3_bytes_free(s3_bytes_t *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof *b);
-}
-
 static int append_json(const cw_host_t *h, const json_t *v, s3_bytes_t *line, char *errstr,
                        size_t errstr_size)
 {
@@ -50,7 +17,7 @@ static int append_json(const cw_host_t *h, const json_t *v, s3_bytes_t *line, ch
         snprintf(errstr, errstr_size, "could not encode the value as JSON");
         return CW_ERR_RECORD;
     }
-    int rc = s3_bytes_append(line, enc, n);
+    int rc = cw_sdk_buf_append(line, enc, n);
     h->free(enc);
     return rc ? CW_ERR_FATAL : CW_OK;
 }
@@ -96,19 +63,19 @@ int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, 
             snprintf(errstr, errstr_size, "null value (behavior.on.null.values=fail)");
             return CW_ERR_RECORD;
         }
-        if (s->format == S3_FMT_JSON && s3_bytes_append(line, "null", 4))
+        if (s->format == S3_FMT_JSON && cw_sdk_buf_append(line, "null", 4))
             return CW_ERR_FATAL;
-        return s3_bytes_append(line, eol, eol_len) ? CW_ERR_FATAL : CW_OK;
+        return cw_sdk_buf_append(line, eol, eol_len) ? CW_ERR_FATAL : CW_OK;
     }
     if (s->format == S3_FMT_BYTEARRAY)
-        return (s3_bytes_append(line, data, len) || s3_bytes_append(line, eol, eol_len))
+        return (cw_sdk_buf_append(line, data, len) || cw_sdk_buf_append(line, eol, eol_len))
                    ? CW_ERR_FATAL : CW_OK;
 
     s3_value_kind_t kind = key ? s->key_kind : s->value_kind;
     int rc = CW_OK;
     if (kind == S3_VAL_JSON && passthrough_safe(data, len)) {
         /* The common case: JSON bytes nobody changed go into the object untouched. */
-        rc = s3_bytes_append(line, data, len) ? CW_ERR_FATAL : CW_OK;
+        rc = cw_sdk_buf_append(line, data, len) ? CW_ERR_FATAL : CW_OK;
     } else if (kind == S3_VAL_STRING) {
         json_t *str = json_stringn(data, len);
         if (!str) {
@@ -131,7 +98,7 @@ int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, 
     }
     if (rc != CW_OK)
         return rc;
-    return s3_bytes_append(line, "\n", 1) ? CW_ERR_FATAL : CW_OK;
+    return cw_sdk_buf_append(line, "\n", 1) ? CW_ERR_FATAL : CW_OK;
 }
 
 int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)
@@ -152,7 +119,7 @@ int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)
     json_decref(obj);
     if (!enc)
         return -1;
-    int rc = s3_bytes_append(line, enc, el) || s3_bytes_append(line, "\n", 1);
+    int rc = cw_sdk_buf_append(line, enc, el) || cw_sdk_buf_append(line, "\n", 1);
     h->free(enc);
     return rc ? -1 : 0;
 }
@@ -193,14 +160,8 @@ static int gz_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out, 
     c->z.avail_in = (uInt)n;
     int zr;
     do {
-        if (out->cap - out->len < 16384) {
-            size_t want = out->cap * 2 > out->len + 65536 ? out->cap * 2 : out->len + 65536;
-            char *d = realloc(out->data, want);
-            if (!d)
-                return -1;
-            out->data = d;
-            out->cap = want;
-        }
+        if (out->cap - out->len < 16384 && cw_sdk_grow(&out->data, &out->cap, out->len + 65536))
+            return -1;
         c->z.next_out = (Bytef *)out->data + out->len;
         c->z.avail_out = (uInt)(out->cap - out->len);
         zr = deflate(&c->z, flush);
@@ -217,15 +178,9 @@ static int zstd_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out
     ZSTD_inBuffer in = {p, n, 0};
     size_t left;
     do {
-        if (out->cap - out->len < 16384) {
-            size_t want = out->cap * 2 > out->len + 65536 + ZSTD_CStreamOutSize()
-                              ? out->cap * 2 : out->len + 65536 + ZSTD_CStreamOutSize();
-            char *d = realloc(out->data, want);
-            if (!d)
-                return -1;
-            out->data = d;
-            out->cap = want;
-        }
+        if (out->cap - out->len < 16384 &&
+            cw_sdk_grow(&out->data, &out->cap, out->len + 65536 + ZSTD_CStreamOutSize()))
+            return -1;
         ZSTD_outBuffer ob = {out->data + out->len, out->cap - out->len, 0};
         left = ZSTD_compressStream2(c->zc, &ob, &in, mode);
         if (ZSTD_isError(left))
@@ -241,7 +196,7 @@ int s3_compressor_write(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t 
         return gz_run(c, p, n, out, Z_NO_FLUSH);
     if (c->kind == S3_COMP_ZSTD)
         return zstd_run(c, p, n, out, ZSTD_e_continue);
-    return s3_bytes_append(out, p, n);
+    return cw_sdk_buf_append(out, p, n);
 }
 
 int s3_compressor_finish(s3_compressor_t *c, s3_bytes_t *out)

@@ -2,74 +2,9 @@
  * object holding it is called. */
 #define _GNU_SOURCE /* memmem, tm_gmtoff */
 #include "s3_sink.h"
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-/* days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* ISO-8601: 2024-05-01T12:34:56[.123][Z|+02:00] (a space instead of T is accepted; no zone
- * means UTC). */
-static int parse_iso8601(const char *s, int64_t *ms)
-{
-    int Y, M, D, h = 0, mi = 0, sec = 0, used = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &used) != 3)
-        return -1;
-    s += used;
-    if (*s == 'T' || *s == ' ') {
-        if (sscanf(s + 1, "%2d:%2d%n", &h, &mi, &used) != 2)
-            return -1;
-        s += 1 + used;
-        if (*s == ':') {
-            if (sscanf(s + 1, "%2d%n", &sec, &used) != 1)
-                return -1;
-            s += 1 + used;
-        }
-    }
-    int64_t frac = 0;
-    if (*s == '.' || *s == ',') {
-        s++;
-        int digits = 0;
-        while (isdigit((unsigned char)*s)) {
-            if (digits < 3)
-                frac = frac * 10 + (*s - '0');
-            digits++;
-            s++;
-        }
-        for (; digits < 3; digits++)
-            frac *= 10;
-    }
-    int64_t off = 0;
-    if (*s == 'Z') {
-        s++;
-    } else if (*s == '+' || *s == '-') {
-        int sign = *s == '-' ? -1 : 1, oh = 0, om = 0;
-        if (sscanf(s + 1, "%2d%n", &oh, &used) != 1)
-            return -1;
-        s += 1 + used;
-        if (*s == ':')
-            s++;
-        if (isdigit((unsigned char)*s) && sscanf(s, "%2d%n", &om, &used) == 1)
-            s += used;
-        off = sign * (oh * 3600000LL + om * 60000LL);
-    }
-    if (*s || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || sec > 60)
-        return -1;
-    int64_t days = days_from_civil(Y, (unsigned)M, (unsigned)D);
-    *ms = ((days * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + frac - off;
-    return 0;
-}
 
 /* Looks a field up in a JSON object; dots walk into nested objects (a.b.c). */
 static json_t *field_lookup(json_t *v, const char *path)
@@ -115,8 +50,12 @@ int s3_record_time(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, i
             *ts = (int64_t)json_real_value(f);
             return 0;
         }
-        if (json_is_string(f) && parse_iso8601(json_string_value(f), ts) == 0)
+        cw_sdk_iso8601_t t;
+        if (json_is_string(f) && cw_sdk_iso8601_parse(json_string_value(f), json_string_length(f),
+                                                      0, &t, NULL, 0) == 0) {
+            *ts = cw_sdk_iso8601_ms(&t);
             return 0;
+        }
         snprintf(errstr, errstr_size,
                  "timestamp.field '%s' is %s (need epoch milliseconds or an ISO-8601 string)",
                  s->ts_field, !f ? "missing" : json_is_string(f) ? "not an ISO-8601 string"
@@ -125,24 +64,6 @@ int s3_record_time(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, i
     }
     }
     return -1;
-}
-
-static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
-{
-    if (*len + n + 1 > *cap) {
-        size_t c = *cap ? *cap * 2 : 64;
-        while (c < *len + n + 1)
-            c *= 2;
-        char *b = realloc(*buf, c);
-        if (!b)
-            return -1;
-        *buf = b;
-        *cap = c;
-    }
-    memcpy(*buf + *len, s, n);
-    *len += n;
-    (*buf)[*len] = 0;
-    return 0;
 }
 
 char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r,
@@ -168,8 +89,7 @@ char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_
                  v ? "" : ": ", v ? "" : perr);
         return NULL;
     }
-    char *out = NULL;
-    size_t len = 0, cap = 0;
+    cw_sdk_buf_t out = {0};
     for (size_t i = 0; i < s->nfields; i++) {
         json_t *f = field_lookup(v, s->fields[i]);
         char *enc = NULL;
@@ -187,20 +107,22 @@ char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_
         } else {
             snprintf(errstr, errstr_size, "partition.field.name '%s' is %s in the value",
                      s->fields[i], f ? "not a string, number or boolean" : "missing");
-            free(out);
+            cw_sdk_buf_free(&out);
             return NULL;
         }
-        if ((i && append(&out, &len, &cap, s->dir_delim, strlen(s->dir_delim))) ||
-            append(&out, &len, &cap, s->fields[i], strlen(s->fields[i])) ||
-            append(&out, &len, &cap, "=", 1) || append(&out, &len, &cap, text, strlen(text))) {
+        if ((i && cw_sdk_buf_puts(&out, s->dir_delim)) || cw_sdk_buf_puts(&out, s->fields[i]) ||
+            cw_sdk_buf_putc(&out, '=') || cw_sdk_buf_puts(&out, text)) {
             h->free(enc);
-            free(out);
+            cw_sdk_buf_free(&out);
             snprintf(errstr, errstr_size, "out of memory");
             return NULL;
         }
         h->free(enc);
     }
-    return out;
+    char *path = cw_sdk_buf_detach(&out, NULL);
+    if (!path)
+        snprintf(errstr, errstr_size, "out of memory");
+    return path;
 }
 
 void s3_extension(const s3_settings_t *s, int side_object, char *out, size_t out_size)

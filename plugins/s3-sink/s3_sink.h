@@ -2,6 +2,7 @@
 #ifndef S3_SINK_H
 #define S3_SINK_H
 #include "connect-worker/plugin.h"
+#include "connect-worker/sdk.h"
 #include "s3_client.h"
 #include <jansson.h>
 #include <stdint.h>
@@ -94,14 +95,8 @@ char *s3_object_key(const s3_settings_t *s, const char *topic, const char *encod
 void s3_extension(const s3_settings_t *s, int side_object, char *out, size_t out_size);
 
 /* ---- encoding (s3_encoder.c) ---- */
-typedef struct s3_bytes {
-    char *data;
-    size_t len, cap;
-} s3_bytes_t;
-int s3_bytes_append(s3_bytes_t *b, const void *p, size_t n);
-/** Grows the capacity to at least `cap` bytes. -1: no memory. */
-int s3_bytes_reserve(s3_bytes_t *b, size_t cap);
-void s3_bytes_free(s3_bytes_t *b);
+/** Object and line bytes: the SDK's buffer (connect-worker/sdk_buf.h). */
+typedef cw_sdk_buf_t s3_bytes_t;
 
 /** Appends the line for one record's value (or key) to `line`. Returns CW_OK, CW_DROP (null
  *  value and behavior.on.null.values=ignore) or CW_ERR_RECORD with errstr. */

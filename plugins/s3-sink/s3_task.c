@@ -252,6 +252,6 @@ void s3_task_stop(s3_task_t *t)
         t->ctl->ops->destroy(t->ctl);
     s3_creds_provider_free(t->creds);
     s3_settings_free(&t->s);
-    s3_bytes_free(&t->line);
+    cw_sdk_buf_free(&t->line);
     free(t);
 }

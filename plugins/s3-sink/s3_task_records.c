@@ -79,7 +79,7 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char
         size_t want = tp->last_size + tp->last_size / 8;
         if (want > (size_t)t->s.part_size)
             want = (size_t)t->s.part_size;
-        s3_bytes_reserve(&w->streams[0].buf, want); /* only a hint: appends grow it anyway */
+        cw_sdk_buf_reserve(&w->streams[0].buf, want); /* only a hint: appends grow it anyway */
     }
     w->next = b->writers;
     b->writers = w;
@@ -141,7 +141,7 @@ static int write_sides(s3_task_t *t, writer_t *w, cw_record_t *r)
             return -1;
         if (rc == CW_ERR_RECORD) { /* an undecodable key is written as null */
             t->line.len = 0;
-            s3_bytes_append(&t->line, "null\n", 5);
+            cw_sdk_buf_append(&t->line, "null\n", 5);
             if (write_stream(&w->streams[1], &t->line) != 0)
                 return -1;
         }

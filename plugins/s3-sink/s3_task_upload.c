@@ -48,7 +48,7 @@ static void stream_free(obj_stream_t *st)
 {
     free(st->key);
     s3_compressor_free(st->comp);
-    s3_bytes_free(&st->buf);
+    cw_sdk_buf_free(&st->buf);
     free(st->upload_id);
     for (int i = 0; i < st->nparts; i++)
         free(st->etags[i]);
@@ -163,7 +163,7 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
         t->h->log(t->ctx, CW_LOG_DEBUG, "wrote s3://%s/%s%s", t->s.bucket, st->key,
                   !strcmp(res.code, "AlreadyWritten") ? " (already there, same bytes)" : "");
     st->done = 1;
-    s3_bytes_free(&st->buf);
+    cw_sdk_buf_free(&st->buf);
     return CW_OK;
 }
 
@@ -198,7 +198,7 @@ void s3t_job_release(void *opaque, void *job, int done)
     upload_job_t *j = job;
     if (j->batch && done)
         atomic_store(&j->batch->uploaded, 1);
-    s3_bytes_free(&j->data);
+    cw_sdk_buf_free(&j->data);
     free(j);
 }
 
@@ -217,7 +217,7 @@ static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes)
 {
     if (!j || s3_uploadq_push(t->uq, j, tp, bytes) != 0) {
         if (j)
-            s3_bytes_free(&j->data);
+            cw_sdk_buf_free(&j->data);
         free(j);
         return CW_ERR_FATAL;
     }

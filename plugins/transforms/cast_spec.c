@@ -2,6 +2,7 @@
  * guess (a byte cast of 300, Boolean.parseBoolean("yes") == false) we fail the record
  * instead: an out-of-range or unparseable value is never written as something else. */
 #include "cast_spec.h"
+#include "connect-worker/sdk_json.h"
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -87,31 +88,9 @@ static void limits(cast_type_t t, long long *lo, long long *hi) {
     }
 }
 
-static void describe(const json_t *v, char *buf, size_t n) {
-    if (json_is_string(v)) {
-        size_t len = json_string_length(v), o = 0;
-        const char *s = json_string_value(v);
-        o += (size_t)snprintf(buf, n, "'");
-        for (size_t i = 0; i < len && i < 60 && o + 6 < n; i++) {
-            unsigned char c = (unsigned char)s[i];
-            if (c >= 0x20 && c < 0x7f) buf[o++] = (char)c;
-            else o += (size_t)snprintf(buf + o, n - o, "\\x%02x", c);
-        }
-        snprintf(buf + o, n - o, "%s'", len > 60 ? "..." : "");
-    } else if (json_is_integer(v)) {
-        snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    } else if (json_is_real(v)) {
-        snprintf(buf, n, "%.17g", json_real_value(v));
-    } else if (json_is_boolean(v)) {
-        snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
-    } else {
-        snprintf(buf, n, "(%s)", json_is_object(v) ? "object" : "array");
-    }
-}
-
 static json_t *fail(const json_t *in, cast_type_t t, const char *why, char *errstr, size_t n) {
     char d[128];
-    describe(in, d, sizeof(d));
+    cw_sdk_json_describe(in, d, sizeof(d));
     snprintf(errstr, n, "cannot cast %s to %s: %s", d, type_names[t], why);
     return NULL;
 }

@@ -1,7 +1,7 @@
-/* Predicates: TopicNameMatches (the whole topic matches a POSIX ERE), HasHeaderKey,
+/* Predicates: TopicNameMatches (the whole topic matches a Java-style regex, PCRE2), HasHeaderKey,
  * RecordIsTombstone. They only read the record. */
 #include "tf.h"
-#include "regex_util.h"
+#include "connect-worker/sdk.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,30 +10,26 @@ static int tnm_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char
     (void)ctx;
     const char *pattern = tf_host->config_get(c, "pattern");
     if (!pattern || !*pattern) return tf_err(e, n, CW_ERR_CONFIG, "pattern: a regular expression is required");
-    regex_t *re = malloc(sizeof(*re));
-    if (!re) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
     char why[300];
-    if (rx_compile(re, pattern, why, sizeof(why))) {
-        free(re);
-        return tf_err(e, n, CW_ERR_CONFIG, "pattern: %s", why);
-    }
+    cw_sdk_regex_t *re = cw_sdk_regex_new(pattern, CW_SDK_REGEX_FULL, why, sizeof(why));
+    if (!re) return tf_err(e, n, CW_ERR_CONFIG, "pattern: %s", why);
     *state = re;
     return CW_OK;
 }
 
 static int tnm_test(void *state, const cw_record_t *r) {
     const char *topic = tf_host->record_topic(r);
-    return topic && rx_full_match(state, topic, NULL);
+    /* A match that had to stop (PCRE2's backtracking limit) counts as no match: a predicate
+     * has no error to report. */
+    return topic && cw_sdk_regex_match(state, topic, strlen(topic), NULL, 0, NULL, 0) == 1;
 }
 
 static void tnm_close(void *state) {
-    if (!state) return;
-    regfree(state);
-    free(state);
+    cw_sdk_regex_destroy(state);
 }
 
 static const cw_config_def_t tnm_defs[] = {
-    {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "POSIX extended regex the whole topic name must match.", NULL, 0, 0},
+    {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Java-style regex (PCRE2) the whole topic name must match.", NULL, 0, 0},
     CW_CONFIG_END};
 TF_PREDICATE(topic_name_matches, "TopicNameMatches", tnm_defs, tnm_configure, tnm_test, tnm_close,
              "True for records whose topic matches a regular expression")

@@ -1,19 +1,19 @@
 /* RegexRouter (rename the topic when it matches a regex) and Filter (drop the record;
  * combine it with a predicate to drop only some). */
 #include "tf.h"
-#include "regex_util.h"
+#include "connect-worker/sdk.h"
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct rr {
-    regex_t re;
+    cw_sdk_regex_t *re; /* full match, as Kafka's RegexRouter uses Matcher.matches() */
     char *replacement;
 } rr_t;
 
 static void rr_close(void *state) {
     rr_t *s = state;
     if (!s) return;
-    regfree(&s->re);
+    cw_sdk_regex_destroy(s->re);
     free(s->replacement);
     free(s);
 }
@@ -27,35 +27,37 @@ static int rr_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char 
     rr_t *s = calloc(1, sizeof(*s));
     if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
     char why[300];
-    if (rx_compile(&s->re, regex, why, sizeof(why))) {
+    if (!(s->re = cw_sdk_regex_new(regex, CW_SDK_REGEX_FULL, why, sizeof(why)))) {
         free(s);
         return tf_err(e, n, CW_ERR_CONFIG, "regex: %s", why);
     }
-    if (rx_check_replacement(rep, s->re.re_nsub, why, sizeof(why))) {
-        regfree(&s->re);
-        free(s);
+    if (cw_sdk_regex_check_replacement(s->re, rep, why, sizeof(why))) {
+        rr_close(s);
         return tf_err(e, n, CW_ERR_CONFIG, "replacement: %s", why);
     }
-    s->replacement = strdup(rep);
+    if (!(s->replacement = strdup(rep))) {
+        rr_close(s);
+        return tf_err(e, n, CW_ERR_FATAL, "out of memory");
+    }
     *state = s;
     return CW_OK;
 }
 
 static int rr_apply(void *state, cw_record_t *r, char *e, size_t n) {
     rr_t *s = state;
-    regmatch_t m[RX_MAX_GROUPS];
     const char *topic = tf_host->record_topic(r);
-    if (!rx_full_match(&s->re, topic, m)) return CW_OK;
-    char *out = rx_expand(s->replacement, topic, m);
-    if (!out) return tf_err(e, n, CW_ERR_FATAL, "RegexRouter: out of memory");
-    tf_host->record_set_topic(r, out);
-    free(out);
+    cw_sdk_buf_t out = {0};
+    char why[300];
+    int rc = cw_sdk_regex_replace(s->re, topic, strlen(topic), s->replacement, &out, why, sizeof(why));
+    if (rc == 1) tf_host->record_set_topic(r, out.data);
+    cw_sdk_buf_free(&out);
+    if (rc < 0) return tf_err(e, n, CW_ERR_RECORD, "RegexRouter on topic '%s': %s", topic, why);
     return CW_OK;
 }
 
 static const cw_config_def_t rr_defs[] = {
-    {"regex", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "POSIX extended regex the whole topic must match.", NULL, 0, 0},
-    {"replacement", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "New topic; $1..$9 insert groups, \\$ a dollar.", NULL, 0, 0},
+    {"regex", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Java-style regex (PCRE2) the whole topic must match.", NULL, 0, 0},
+    {"replacement", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "New topic; $n and ${name} insert groups, \\$ a dollar.", NULL, 0, 0},
     CW_CONFIG_END};
 
 TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_apply, rr_close,

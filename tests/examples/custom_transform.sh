@@ -9,6 +9,11 @@ cmake --install "$CW_BUILD_DIR" --prefix "$prefix" >"$CW_TMP/install.log" 2>&1 |
     { cat "$CW_TMP/install.log" >&2; cw_fail "cmake --install failed"; }
 test -f "$prefix/include/connect-worker/plugin.h" || cw_fail "plugin.h not installed"
 test -f "$prefix/lib/pkgconfig/connect-worker.pc" || cw_fail "connect-worker.pc not installed"
+test -f "$prefix/include/connect-worker/sdk.h" || cw_fail "sdk.h not installed"
+test -f "$prefix/lib/libconnect-worker-sdk.a" || cw_fail "libconnect-worker-sdk.a not installed"
+libs=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --libs connect-worker) ||
+    cw_fail "pkg-config --libs connect-worker failed"
+case " $libs " in *" -lconnect-worker-sdk "*) ;; *) cw_fail "pkg-config --libs gives no SDK: $libs" ;; esac
 
 # Build a copy, so nothing can come from the source tree, with an environment that knows
 # only the installed prefix.
@@ -19,10 +24,17 @@ env -i PATH="$PATH" HOME="$CW_TMP" PKG_CONFIG_PATH="$prefix/lib/pkgconfig" \
     make -C "$CW_TMP/example" >"$CW_TMP/make.log" 2>&1 ||
     { cat "$CW_TMP/make.log" >&2; cw_fail "make of the example failed"; }
 cat "$CW_TMP/make.log" >&2
-grep -q -- "-I$prefix/include" "$CW_TMP/make.log" || cw_fail "the build did not use the installed headers"
+grep -qE -- "-I$prefix(/lib/pkgconfig/\.\./\.\.)?/include" "$CW_TMP/make.log" ||
+    cw_fail "the build did not use the installed headers"
 source_dir=$(cd "$CW_SOURCE_DIR" && pwd)
 if grep -q -- "$source_dir" "$CW_TMP/make.log"; then cw_fail "the build used the source tree"; fi
 test -f "$CW_TMP/example/uppercase-field.so" || cw_fail "uppercase-field.so was not built"
+# The SDK is linked into the plugin (a local symbol), not exported and not needed at run time.
+nm "$CW_TMP/example/uppercase-field.so" | grep -q ' t cw_sdk_buf_append$' ||
+    cw_fail "the example does not carry the SDK's cw_sdk_buf_append"
+if nm -D --defined-only "$CW_TMP/example/uppercase-field.so" | grep -q cw_sdk_; then
+    cw_fail "the example exports SDK symbols"
+fi
 
 env -i PATH="$PATH" PKG_CONFIG_PATH="$prefix/lib/pkgconfig" \
     make -C "$CW_TMP/example" install >>"$CW_TMP/make.log" 2>&1 || cw_fail "make install failed"

@@ -50,16 +50,16 @@ static void test_url(void) {
 }
 
 static void test_json(void) {
-    rds_buf_t b = {0};
+    cw_sdk_buf_t b = {0};
     size_t repl = 0;
     const char s[] = "a\"b\\c\nd\x01 \xc3\xa9 \xff\xfe end \xe2\x82";
-    rds_buf_json_string(&b, s, sizeof s - 1, &repl);
+    cw_sdk_buf_json_string(&b, s, sizeof s - 1, 0, &repl);
     CHECK_STR(b.data, "\"a\\\"b\\\\c\\nd\\u0001 \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd end \xef\xbf\xbd\xef\xbf\xbd\"");
     CHECK(repl == 4);
-    rds_buf_reset(&b);
+    cw_sdk_buf_reset(&b);
     rds_buf_json_base64(&b, (const unsigned char *)"\x00\xff\x10", 3);
     CHECK_STR(b.data, "\"AP8Q\"");
-    rds_buf_free(&b);
+    cw_sdk_buf_free(&b);
     /* a byte that needs escaping at every position of a long run (the run is scanned a
      * word at a time): same output as byte by byte */
     static const unsigned char specials[] = {'"', '\\', 0x01, 0x1f, 0x7f, 0x80, 0xc3, 0xff, ' '};
@@ -80,11 +80,11 @@ static void test_json(void) {
             default: esc = "\xef\xbf\xbd"; break;  /* invalid UTF-8: U+FFFD */
             }
             snprintf(want, sizeof want, "\"%.*s%s%s\"", (int)pos, in, esc, in + pos + 1);
-            rds_buf_reset(&b);
-            rds_buf_json_string(&b, in, 24, NULL);
+            cw_sdk_buf_reset(&b);
+            cw_sdk_buf_json_string(&b, in, 24, 0, NULL);
             CHECK_STR(b.data, want);
         }
-    rds_buf_free(&b);
+    cw_sdk_buf_free(&b);
     CHECK(rds_json_number_ok("-89.9787", 8));
     CHECK(rds_json_number_ok("1e300", 5));
     CHECK(rds_json_number_ok("18446744073709551615", 20));
@@ -111,7 +111,7 @@ static void test_query(void) {
     rds_settings_t s = {0};
     const char *ts[] = {"updated", "created", NULL};
     rds_table_t t = {0};
-    rds_buf_t q = {0};
+    cw_sdk_buf_t q = {0};
     int limited;
     s.topic_prefix = "p.";
     s.query_suffix = "";
@@ -147,7 +147,7 @@ static void test_query(void) {
     s.query_suffix = "LOCK IN SHARE MODE";
     rds_query_build(&q, &s, &t, &limited);
     CHECK_STR(q.data, "SELECT `cw_query`.* FROM (SELECT a FROM b) AS `cw_query` LOCK IN SHARE MODE");
-    rds_buf_free(&q);
+    cw_sdk_buf_free(&q);
 }
 
 int main(void) {

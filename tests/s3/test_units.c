@@ -95,6 +95,23 @@ static void test_naming(void)
     CHECK_STR(k, "topics/pinterest.pin/year=2024/month=03/day=05/pinterest.pin+4+0000000042.json");
     free(k);
 
+    /* ISO-8601 through the SDK: the offset moves the record back over a leap day; an
+     * impossible date is refused rather than rolled over into March. */
+    cw_record_t leap, bad;
+    fake_record_init(&leap, "t", 0, 1, 0, "{\"ts\":\"2024-03-01T00:30:00.5+01:00\"}");
+    fake_record_init(&bad, "t", 0, 1, 0, "{\"ts\":\"2023-02-29T10:00:00Z\"}");
+    const char *utc[] = {"partitioner.class", "DailyPartitioner", "timestamp.extractor", "RecordField",
+                         "timestamp.field", "ts", "timezone", "UTC", NULL};
+    CHECK(load(utc) == CW_OK, "%s", err);
+    k = key_for(&leap);
+    CHECK_STR(k, "topics/t/year=2024/month=02/day=29/t+0+0000000001.json");
+    free(k);
+    k = key_for(&bad);
+    CHECK(k == NULL && strstr(err, "not an ISO-8601 string"), "err=%s", err);
+    free(k);
+    fake_record_free(&leap);
+    fake_record_free(&bad);
+
     const char *tb[] = {"partitioner.class", "TimeBasedPartitioner", "path.format", "'dt'=YYYY-MM-dd/'h'=HH/mm",
                         "partition.duration.ms", "900000", "timestamp.extractor", "RecordField",
                         "timestamp.field", "when", "timezone", "-05:00", NULL};
@@ -151,7 +168,7 @@ static char *encode(cw_record_t *r, int *rc)
 {
     s3_bytes_t line = {0};
     *rc = s3_encode_value(&fake_host, &st, r, 0, &line, err, sizeof err);
-    s3_bytes_append(&line, "", 1);
+    cw_sdk_buf_append(&line, "", 1);
     return line.data;
 }
 
@@ -235,9 +252,9 @@ static void test_encoders(void)
     r.nheaders = 2;
     s3_bytes_t line = {0};
     CHECK(s3_encode_headers(&fake_host, &r, &line) == 0, "headers");
-    s3_bytes_append(&line, "", 1);
+    cw_sdk_buf_append(&line, "", 1);
     CHECK_STR(line.data, "{\"h1\":\"v1\",\"h2\":null}\n");
-    s3_bytes_free(&line);
+    cw_sdk_buf_free(&line);
     fake_record_free(&r);
 }
 
@@ -272,7 +289,7 @@ static void test_compression(void)
         }
         CHECK(got == want && !memcmp(plain, text, strlen(text)), "roundtrip kind %d: %zu", kind, got);
         free(plain);
-        s3_bytes_free(&out);
+        cw_sdk_buf_free(&out);
     }
 }
 

@@ -1,5 +1,5 @@
 /* Unit tests of the pure logic behind the transforms: human numbers, integers, timestamps
- * (clean), SimpleDateFormat patterns, Cast rules and specs, regex matching and replacement. */
+ * (clean), SimpleDateFormat patterns, Cast rules and specs (regexes are the SDK's, tested in tests/sdk). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,6 @@
 #include "parse.h"
 #include "simpledate.h"
 #include "cast_spec.h"
-#include "regex_util.h"
 
 static int failures;
 #define CHECK(cond, ...) do { if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
@@ -166,32 +165,6 @@ int main(void) {
         cast_spec_free(&s);
         CHECK(cast_spec_parse(items3, 2, &s, err, sizeof(err)) != 0, "spec mixed");
         CHECK(cast_spec_parse(items4, 1, &s, err, sizeof(err)) != 0 && strstr(err, "date"), "spec bad type");
-    }
-
-    {
-        regex_t re;
-        regmatch_t m[RX_MAX_GROUPS];
-        char err[256];
-        CHECK(rx_compile(&re, "pinterest\\.(.*)", err, sizeof(err)) == 0, "compile");
-        CHECK(rx_full_match(&re, "pinterest.pin", m), "full match");
-        char *o = rx_expand("clean-$1", "pinterest.pin", m);
-        CHECK(!strcmp(o, "clean-pin"), "expand %s", o);
-        free(o);
-        CHECK(!rx_full_match(&re, "x.pinterest.pin", m), "not anchored at start");
-        regfree(&re);
-        CHECK(rx_compile(&re, "a|ab", err, sizeof(err)) == 0 && rx_full_match(&re, "ab", NULL), "alternation full");
-        regfree(&re);
-        CHECK(rx_check_replacement("x$2", 1, err, sizeof(err)) != 0, "missing group");
-        CHECK(rx_check_replacement("cost\\$1", 0, err, sizeof(err)) == 0, "escaped dollar");
-        CHECK(rx_compile(&re, "(", err, sizeof(err)) != 0, "bad regex");
-        /* Patterns that would make glibc's regcomp allocate without bound are refused. */
-        CHECK(rx_compile(&re, "na+++++++++", err, sizeof(err)) != 0 && strstr(err, "repetition"), "stacked quantifiers");
-        CHECK(rx_compile(&re, "((a{100}){100}){100}", err, sizeof(err)) != 0, "huge nested intervals");
-        const char *fine[] = {"^ID-([0-9]+)$", "[+*]+", "\\++", "a{2,5}b?", "[]a]*", "[[:digit:]+]+", NULL};
-        for (int k = 0; fine[k]; k++) {
-            CHECK(rx_compile(&re, fine[k], err, sizeof(err)) == 0, "pattern %s: %s", fine[k], err);
-            regfree(&re);
-        }
     }
 
     if (failures) { fprintf(stderr, "%d failure(s)\n", failures); return 1; }

@@ -9,6 +9,11 @@
  * only through the callbacks declared here. The plugin talks to the worker only through the
  * cw_host_t table of functions it is handed: it never links against worker internals.
  *
+ * Helpers that plugins need in common (byte buffers, JSON string escaping, UTF-8 checks, civil
+ * dates and ISO-8601, regular expressions with java.util.regex semantics) are in the SDK
+ * library, connect-worker/sdk.h: a static PIC archive linked into the plugin
+ * (`pkg-config --cflags --libs connect-worker`). Use it rather than copying such code.
+ *
  * Conventions used throughout
  * ---------------------------
  * Return codes:  functions return a cw_status_t. CW_OK (0) is success; negative values
