@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "connect-worker/plugin.h"
+#include "connect-worker/sdk_buf.h"
 #include "jdbc_config.h"
 
 /* Column kinds the sink creates and writes, from JSON types or a Kafka Connect schema. */
@@ -39,12 +40,14 @@ typedef struct jdbc_dialect {
     void (*disconnect)(void *conn);
     /* Runs one statement that returns no rows. 0, or -1 with *e filled. */
     int (*exec)(void *conn, const char *sql, size_t len, jdbc_err_t *e);
-    /* Writes s[0..n) as a quoted string literal. 0, or -1 on allocation failure. */
-    int (*literal)(void *conn, FILE *out, const char *s, size_t n);
-    /* The columns of `table` (schema-qualified when it has a dot); 1 when there is no such
-     * table, 0 with *cols (free each name and the array) otherwise, -1 with *e. */
-    int (*describe)(void *conn, const char *schema, const char *table, jdbc_col_t **cols,
-                    size_t *ncols, jdbc_err_t *e);
+    /* Escapes s[0..n) for a string literal into dst (room for 2n+1 bytes) by the rules of
+     * the connection's server; returns the length written. */
+    size_t (*escape)(void *conn, char *dst, const char *s, size_t n);
+    /* The columns of `table` in `schema` (NULL: the connection's); 1 when there is no such
+     * table, 0 with *cols (free each name and the array) otherwise, -1 with *e. `scratch`
+     * serves jdbc_quote. */
+    int (*describe)(void *conn, cw_sdk_buf_t *scratch, const char *schema, const char *table,
+                    jdbc_col_t **cols, size_t *ncols, jdbc_err_t *e);
     /* The column type for CREATE TABLE / ALTER TABLE. */
     const char *(*type_name)(jdbc_type_t t, int is_pk);
     /* Appends what makes an INSERT an upsert on the key columns, updating `cols`. */
@@ -60,4 +63,8 @@ extern const jdbc_dialect_t jdbc_pg_dialect;
 
 /* Writes an identifier, quoted unless quoting is off; a quote inside is doubled. */
 void jdbc_ident(FILE *out, const jdbc_dialect_t *d, int quote, const char *name);
+/* Writes s[0..n) as a quoted string literal escaped by d->escape, through `scratch`.
+ * 0, or -1 on allocation failure. */
+int jdbc_quote(const jdbc_dialect_t *d, void *conn, cw_sdk_buf_t *scratch, FILE *out,
+               const char *s, size_t n);
 #endif

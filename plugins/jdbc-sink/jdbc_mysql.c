@@ -7,12 +7,6 @@
 #include "db_mysql.h"
 #include "jdbc_db.h"
 
-typedef struct my_conn {
-    MYSQL *m;
-    char *scratch;       /* escape buffer, 2n+1 bytes for a string of n */
-    size_t scratch_cap;
-} my_conn_t;
-
 static int my_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *s,
                       void **conn, char *errstr, size_t n) {
     MYSQL *m = NULL;
@@ -29,75 +23,56 @@ static int my_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *
         mysql_close(m);
         return rc;
     }
-    my_conn_t *c = calloc(1, sizeof *c);
-    if (!c) { mysql_close(m); snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
-    c->m = m;
-    *conn = c;
+    *conn = m;
     return CW_OK;
 }
 
 static void my_disconnect(void *conn) {
-    my_conn_t *c = conn;
-    if (!c) return;
-    mysql_close(c->m);
-    free(c->scratch);
-    free(c);
+    if (conn) mysql_close(conn);
 }
 
-static void fill_err(my_conn_t *c, jdbc_err_t *e) {
-    unsigned code = mysql_errno(c->m);
+static void fill_err(MYSQL *m, jdbc_err_t *e) {
+    unsigned code = mysql_errno(m);
     e->position = -1;   /* MySQL names the column in its message instead */
     e->transient = db_mysql_error_is_transient(code);
-    snprintf(e->msg, sizeof e->msg, "%s (MySQL error %u, SQLSTATE %s)", mysql_error(c->m), code,
-             mysql_sqlstate(c->m));
+    snprintf(e->msg, sizeof e->msg, "%s (MySQL error %u, SQLSTATE %s)", mysql_error(m), code,
+             mysql_sqlstate(m));
 }
 
 static int my_exec(void *conn, const char *sql, size_t len, jdbc_err_t *e) {
-    my_conn_t *c = conn;
-    if (mysql_real_query(c->m, sql, (unsigned long)len) != 0) {
-        fill_err(c, e);
+    MYSQL *m = conn;
+    if (mysql_real_query(m, sql, (unsigned long)len) != 0) {
+        fill_err(m, e);
         return -1;
     }
-    MYSQL_RES *res = mysql_store_result(c->m);
+    MYSQL_RES *res = mysql_store_result(m);
     if (res) mysql_free_result(res);
     return 0;
 }
 
-static int my_literal(void *conn, FILE *out, const char *s, size_t n) {
-    my_conn_t *c = conn;
-    if (2 * n + 1 > c->scratch_cap) {
-        size_t cap = 2 * n + 1 < 4096 ? 4096 : 2 * n + 1;
-        char *p = realloc(c->scratch, cap);
-        if (!p) return -1;
-        c->scratch = p;
-        c->scratch_cap = cap;
-    }
-    unsigned long w = mysql_real_escape_string(c->m, c->scratch, s, (unsigned long)n);
-    fputc('\'', out);
-    fwrite(c->scratch, 1, w, out);
-    fputc('\'', out);
-    return 0;
+static size_t my_escape(void *conn, char *dst, const char *s, size_t n) {
+    return mysql_real_escape_string(conn, dst, s, (unsigned long)n);
 }
 
-static int my_describe(void *conn, const char *schema, const char *table, jdbc_col_t **cols,
-                       size_t *ncols, jdbc_err_t *e) {
-    my_conn_t *c = conn;
+static int my_describe(void *conn, cw_sdk_buf_t *scratch, const char *schema,
+                       const char *table, jdbc_col_t **cols, size_t *ncols, jdbc_err_t *e) {
+    MYSQL *m = conn;
     char *sql = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&sql, &len);
     if (!f) { snprintf(e->msg, sizeof e->msg, "out of memory"); e->transient = 0; return -1; }
     fputs("SELECT COLUMN_NAME, COLUMN_KEY FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ",
           f);
-    if (schema) my_literal(c, f, schema, strlen(schema));
+    if (schema) jdbc_quote(&jdbc_mysql_dialect, m, scratch, f, schema, strlen(schema));
     else fputs("DATABASE()", f);
     fputs(" AND TABLE_NAME = ", f);
-    my_literal(c, f, table, strlen(table));
+    jdbc_quote(&jdbc_mysql_dialect, m, scratch, f, table, strlen(table));
     fputs(" ORDER BY ORDINAL_POSITION", f);
     fclose(f);
-    int rc = mysql_real_query(c->m, sql, (unsigned long)len);
+    int rc = mysql_real_query(m, sql, (unsigned long)len);
     free(sql);
-    MYSQL_RES *res = rc == 0 ? mysql_store_result(c->m) : NULL;
-    if (!res) { fill_err(c, e); return -1; }
+    MYSQL_RES *res = rc == 0 ? mysql_store_result(m) : NULL;
+    if (!res) { fill_err(m, e); return -1; }
     size_t n = (size_t)mysql_num_rows(res);
     *cols = n ? calloc(n, sizeof **cols) : NULL;
     *ncols = 0;
@@ -153,7 +128,7 @@ const jdbc_dialect_t jdbc_mysql_dialect = {
     .connect = my_connect,
     .disconnect = my_disconnect,
     .exec = my_exec,
-    .literal = my_literal,
+    .escape = my_escape,
     .describe = my_describe,
     .type_name = my_type_name,
     .upsert_tail = my_upsert_tail,

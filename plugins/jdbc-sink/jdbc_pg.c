@@ -5,12 +5,6 @@
 #include "db_mysql.h"
 #include "jdbc_db.h"
 
-typedef struct pg_conn {
-    PGconn *pg;
-    char *scratch;
-    size_t scratch_cap;
-} pg_conn_t;
-
 static const char *sslmode(int m) {
     switch (m) {
     case DB_SSL_DISABLED: return "disable";
@@ -74,19 +68,12 @@ static int pg_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *
     h->log(ctx, CW_LOG_INFO, "connected to %s:%u/%s as '%s' (PostgreSQL %d%s)", s->url.host,
            s->url.port, s->url.database, s->url.user, PQserverVersion(pg),
            PQsslInUse(pg) ? ", TLS" : "");
-    pg_conn_t *c = calloc(1, sizeof *c);
-    if (!c) { PQfinish(pg); snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
-    c->pg = pg;
-    *conn = c;
+    *conn = pg;
     return CW_OK;
 }
 
 static void pg_disconnect(void *conn) {
-    pg_conn_t *c = conn;
-    if (!c) return;
-    PQfinish(c->pg);
-    free(c->scratch);
-    free(c);
+    if (conn) PQfinish(conn);
 }
 
 /* Connection failures (class 08), shutdowns (57P01-57P03), serialization failures and
@@ -108,49 +95,37 @@ static long byte_position(const char *sql, const char *pos) {
     return i;
 }
 
-static void fill_err(pg_conn_t *c, PGresult *res, jdbc_err_t *e) {
+static void fill_err(PGconn *pg, PGresult *res, jdbc_err_t *e) {
     e->position = -1;
     const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    if (!msg) msg = PQerrorMessage(c->pg);
-    e->transient = transient_state(st) || PQstatus(c->pg) != CONNECTION_OK;
+    if (!msg) msg = PQerrorMessage(pg);
+    e->transient = transient_state(st) || PQstatus(pg) != CONNECTION_OK;
     snprintf(e->msg, sizeof e->msg, "%.*s (PostgreSQL SQLSTATE %s)", (int)strcspn(msg, "\n"),
              msg, st ? st : "none");
 }
 
 static int pg_exec(void *conn, const char *sql, size_t len, jdbc_err_t *e) {
-    pg_conn_t *c = conn;
+    PGconn *pg = conn;
     (void)len;
-    PGresult *res = PQexec(c->pg, sql);
+    PGresult *res = PQexec(pg, sql);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) { PQclear(res); return 0; }
-    fill_err(c, res, e);
+    fill_err(pg, res, e);
     if (res) e->position = byte_position(sql, PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION));
     PQclear(res);
     return -1;
 }
 
-static int pg_literal(void *conn, FILE *out, const char *s, size_t n) {
-    pg_conn_t *c = conn;
-    if (2 * n + 1 > c->scratch_cap) {
-        size_t cap = 2 * n + 1 < 4096 ? 4096 : 2 * n + 1;
-        char *p = realloc(c->scratch, cap);
-        if (!p) return -1;
-        c->scratch = p;
-        c->scratch_cap = cap;
-    }
+static size_t pg_escape(void *conn, char *dst, const char *s, size_t n) {
     int err = 0;
-    size_t w = PQescapeStringConn(c->pg, c->scratch, s, n, &err);
     /* invalid UTF-8 is escaped as far as it goes: the server then refuses the row */
-    fputc('\'', out);
-    fwrite(c->scratch, 1, w, out);
-    fputc('\'', out);
-    return 0;
+    return PQescapeStringConn(conn, dst, s, n, &err);
 }
 
-static int pg_describe(void *conn, const char *schema, const char *table, jdbc_col_t **cols,
-                       size_t *ncols, jdbc_err_t *e) {
-    pg_conn_t *c = conn;
+static int pg_describe(void *conn, cw_sdk_buf_t *scratch, const char *schema,
+                       const char *table, jdbc_col_t **cols, size_t *ncols, jdbc_err_t *e) {
+    PGconn *pg = conn;
     char *sql = NULL, *ident = NULL;
     size_t len = 0, ilen = 0;
     FILE *fi = open_memstream(&ident, &ilen);
@@ -169,14 +144,14 @@ static int pg_describe(void *conn, const char *schema, const char *table, jdbc_c
     fputs("SELECT a.attname, EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid "
           "AND i.indisprimary AND a.attnum = ANY (i.indkey)) FROM pg_attribute a "
           "WHERE a.attrelid = to_regclass(", f);
-    pg_literal(c, f, ident, ilen);
+    jdbc_quote(&jdbc_pg_dialect, pg, scratch, f, ident, ilen);
     fputs(") AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", f);
     fclose(f);
     free(ident);
-    PGresult *res = PQexec(c->pg, sql);
+    PGresult *res = PQexec(pg, sql);
     free(sql);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        fill_err(c, res, e);
+        fill_err(pg, res, e);
         PQclear(res);
         return -1;
     }
@@ -236,7 +211,7 @@ const jdbc_dialect_t jdbc_pg_dialect = {
     .connect = pg_connect,
     .disconnect = pg_disconnect,
     .exec = pg_exec,
-    .literal = pg_literal,
+    .escape = pg_escape,
     .describe = pg_describe,
     .type_name = pg_type_name,
     .upsert_tail = pg_upsert_tail,

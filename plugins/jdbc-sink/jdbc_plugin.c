@@ -3,18 +3,7 @@
 #include <mysql.h>
 #include <stdio.h>
 #include "connect-worker/plugin.h"
-#include "jdbc_config.h"
-
-int jdbc_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *errstr,
-                    size_t n);
-int jdbc_task_open(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
-                   size_t en);
-int jdbc_task_close(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
-                    size_t en);
-int jdbc_task_put(void *state, cw_record_t *const *records, size_t n, char *errstr, size_t en);
-int jdbc_task_flush(void *state, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
-                    size_t en);
-void jdbc_task_stop(void *state);
+#include "jdbc_sink.h"
 
 static const char *const jdbc_aliases[] = {"io.confluent.connect.jdbc.JdbcSinkConnector",
                                            "JdbcSinkConnector", NULL};

@@ -53,8 +53,21 @@ typedef struct jdbc_task {
     size_t npos;
     jdbc_row_t *rows;            /* this put's rows */
     size_t rows_cap;
+    cw_sdk_buf_t scratch;        /* escaping room for string literals */
     struct jdbc_metrics *metrics;
 } jdbc_task_t;
+
+/* jdbc_task.c: the sink callbacks. */
+int jdbc_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *errstr,
+                    size_t n);
+int jdbc_task_open(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
+                   size_t en);
+int jdbc_task_close(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
+                    size_t en);
+int jdbc_task_put(void *state, cw_record_t *const *records, size_t n, char *errstr, size_t en);
+int jdbc_task_flush(void *state, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
+                    size_t en);
+void jdbc_task_stop(void *state);
 
 /* jdbc_row.c: turns a record into a row per pk.mode, pk.fields, fields.whitelist and
  * delete.enabled. CW_OK; CW_ERR_RECORD with errstr (the record is bad: errors.tolerance);

@@ -16,6 +16,16 @@ void jdbc_ident(FILE *out, const jdbc_dialect_t *d, int quote, const char *name)
     fputc(d->quote, out);
 }
 
+int jdbc_quote(const jdbc_dialect_t *d, void *conn, cw_sdk_buf_t *scratch, FILE *out,
+               const char *s, size_t n) {
+    if (cw_sdk_grow(&scratch->data, &scratch->cap, 2 * n + 1) != 0) return -1;
+    size_t w = d->escape(conn, scratch->data, s, n);
+    fputc('\'', out);
+    fwrite(scratch->data, 1, w, out);
+    fputc('\'', out);
+    return 0;
+}
+
 static void cols_free(jdbc_col_t *cols, size_t n) {
     for (size_t i = 0; i < n; i++) free(cols[i].name);
     free(cols);
@@ -74,7 +84,7 @@ static void table_ref(FILE *f, const jdbc_task_t *t, const jdbc_table_t *tb) {
 static int describe(jdbc_task_t *t, jdbc_table_t *tb, jdbc_err_t *e) {
     jdbc_col_t *cols = NULL;
     size_t n = 0;
-    int rc = t->d->describe(t->conn, tb->schema, tb->bare, &cols, &n, e);
+    int rc = t->d->describe(t->conn, &t->scratch, tb->schema, tb->bare, &cols, &n, e);
     if (rc < 0) return -1;
     cols_free(tb->cols, tb->ncols);
     tb->cols = cols;

@@ -9,17 +9,6 @@
 #include "db_mysql.h"
 #include "jdbc_sink.h"
 
-int jdbc_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *errstr,
-                    size_t n);
-int jdbc_task_open(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
-                   size_t en);
-int jdbc_task_close(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
-                    size_t en);
-int jdbc_task_put(void *state, cw_record_t *const *records, size_t n, char *errstr, size_t en);
-int jdbc_task_flush(void *state, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
-                    size_t en);
-void jdbc_task_stop(void *state);
-
 static void disconnect(jdbc_task_t *t) {
     if (t->conn) t->d->disconnect(t->conn);
     t->conn = NULL;
@@ -33,6 +22,7 @@ void jdbc_task_stop(void *state) {
     for (size_t i = 0; i < t->npos; i++) free(t->pos[i].topic);
     free(t->pos);
     free(t->rows);
+    cw_sdk_buf_free(&t->scratch);
     jdbc_metrics_close(t);
     jdbc_settings_free(&t->s);
     free(t);

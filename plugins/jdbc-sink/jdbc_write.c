@@ -38,11 +38,12 @@ int jdbc_value(jdbc_task_t *t, FILE *out, const json_t *v, jdbc_type_t type) {
     }
     case JSON_REAL: real_literal(out, json_real_value(v)); return 0;
     case JSON_STRING:
-        return t->d->literal(t->conn, out, json_string_value(v), json_string_length(v));
+        return jdbc_quote(t->d, t->conn, &t->scratch, out, json_string_value(v),
+                          json_string_length(v));
     case JSON_OBJECT: case JSON_ARRAY: {
         char *text = t->h->json_encode(v, NULL);
         if (!text) return -1;
-        int rc = t->d->literal(t->conn, out, text, strlen(text));
+        int rc = jdbc_quote(t->d, t->conn, &t->scratch, out, text, strlen(text));
         t->h->free(text);
         return rc;
     }

@@ -20,11 +20,7 @@ python3 "$src/examples/pinterest/datagen.py" load --rows "$ROWS" --seed queries 
     --host 127.0.0.1 --port "$CW_DB_PORT" --user "$CW_DB_USER" --password "$CW_DB_PASSWORD" \
     --database "$CW_DB_NAME" >/dev/null
 
-export CW_EMBEDDED_KAFKA=false KAFKA_BOOTSTRAP_SERVERS=$CW_BOOTSTRAP
-export CW_OFFSETS_FILE=$CW_TMP/connect.offsets
-export RDS_URL=$CW_DB_URL RDS_USER=$CW_DB_USER RDS_PASSWORD=$CW_DB_PASSWORD
-export CW_S3_BUCKET=pinterest-data CW_S3_ENDPOINT=$CW_S3_URL AWS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+. "$src/tests/e2e/e2e_env.sh"
 if [ "$JDBC_DB" = postgres ]; then
     cw_start_postgres
     export JDBC_URL=$CW_PG_URL JDBC_USER=$CW_PG_USER JDBC_PASSWORD=$CW_PG_PASSWORD
@@ -39,20 +35,9 @@ else
     null_text=NULL
     db_rows() { cw_sql "SELECT COUNT(*) FROM $1"; }
 fi
-cp "$src/etc/worker.properties" "$CW_TMP/worker.properties"
-printf '\nconsumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=500\n' \
-    >>"$CW_TMP/worker.properties"
-
 run_worker() {
-    local log=$CW_TMP/worker-$1.log
-    if ! timeout 240 "$CW_WORKER" --exit-when-caught-up "$CW_TMP/worker.properties" \
-        "$src/connectors/pinterest-rds-source.properties" \
-        "$src/connectors/pinterest-s3-sink.properties" \
-        "$src/connectors/pinterest-jdbc-sink.properties" >"$log" 2>&1; then
-        tail -40 "$log" >&2
-        cw_fail "worker run $1 did not exit 0"
-    fi
-    ! grep -qF "$JDBC_PASSWORD" "$log" || cw_fail "the database password reached the log"
+    e2e_run_worker "$1" "$JDBC_PASSWORD" "$src/connectors/pinterest-rds-source.properties" \
+        "$src/connectors/pinterest-s3-sink.properties" "$src/connectors/pinterest-jdbc-sink.properties"
 }
 check() {
     local t
