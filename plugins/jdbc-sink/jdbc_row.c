@@ -19,9 +19,7 @@ jdbc_type_t jdbc_json_type(const json_t *v) {
 }
 
 void jdbc_row_clear(jdbc_row_t *row) {
-    free(row->names);
-    free(row->vals);
-    free(row->types);
+    free(row->names);   /* the block of names, vals and types */
     json_decref(row->own);
     free(row->own_names);
     free(row->bad);
@@ -112,11 +110,14 @@ static int value_key_columns(jdbc_task_t *t, json_t *value, jdbc_row_t *row, siz
     return CW_OK;
 }
 
+/* One allocation for the three arrays (names owns it). */
 static int alloc_row(jdbc_row_t *row, size_t cap) {
-    row->names = calloc(cap, sizeof *row->names);
-    row->vals = calloc(cap, sizeof *row->vals);
-    row->types = calloc(cap, sizeof *row->types);
-    return row->names && row->vals && row->types ? 0 : -1;
+    char *block = malloc(cap * (sizeof *row->names + sizeof *row->vals + sizeof *row->types));
+    if (!block) return -1;
+    row->names = (const char **)block;
+    row->vals = (json_t **)(block + cap * sizeof *row->names);
+    row->types = (jdbc_type_t *)(block + cap * (sizeof *row->names + sizeof *row->vals));
+    return 0;
 }
 
 int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr, size_t n) {

@@ -49,8 +49,10 @@ typedef struct jdbc_task {
     void *conn;                  /* NULL while disconnected */
     jdbc_table_t **tables;
     size_t ntables;
+    char *last_topic;            /* the topic jdbc_table_get last mapped, to last_table */
+    jdbc_table_t *last_table;
     jdbc_pos_t *pos;
-    size_t npos;
+    size_t npos, last_pos;
     jdbc_row_t *rows;            /* this put's rows */
     size_t rows_cap;
     cw_sdk_buf_t scratch;        /* escaping room for string literals */

@@ -43,6 +43,9 @@ void jdbc_tables_free(jdbc_task_t *t) {
     free(t->tables);
     t->tables = NULL;
     t->ntables = 0;
+    free(t->last_topic);
+    t->last_topic = NULL;
+    t->last_table = NULL;
 }
 
 /* table.name.format with every ${topic} replaced. */
@@ -59,11 +62,24 @@ static char *table_name(const char *format, const char *topic) {
     return out;
 }
 
+static jdbc_table_t *remember(jdbc_task_t *t, const char *topic, jdbc_table_t *tb) {
+    char *copy = strdup(topic);
+    if (!copy) return NULL;
+    free(t->last_topic);
+    t->last_topic = copy;
+    t->last_table = tb;
+    return tb;
+}
+
 jdbc_table_t *jdbc_table_get(jdbc_task_t *t, const char *topic) {
+    if (t->last_topic && strcmp(t->last_topic, topic) == 0) return t->last_table;
     char *name = table_name(t->s.table_format, topic);
     if (!name) return NULL;
     for (size_t i = 0; i < t->ntables; i++)
-        if (strcmp(t->tables[i]->name, name) == 0) { free(name); return t->tables[i]; }
+        if (strcmp(t->tables[i]->name, name) == 0) {
+            free(name);
+            return remember(t, topic, t->tables[i]);
+        }
     jdbc_table_t *tb = calloc(1, sizeof *tb);
     jdbc_table_t **grown = realloc(t->tables, (t->ntables + 1) * sizeof *grown);
     if (!tb || !grown) { free(tb); free(name); if (grown) t->tables = grown; return NULL; }
@@ -73,7 +89,7 @@ jdbc_table_t *jdbc_table_get(jdbc_task_t *t, const char *topic) {
     tb->schema = dot ? strndup(name, (size_t)(dot - name)) : NULL;
     tb->bare = strdup(dot ? dot + 1 : name);
     t->tables[t->ntables++] = tb;
-    return tb;
+    return remember(t, topic, tb);
 }
 
 static void table_ref(FILE *f, const jdbc_task_t *t, const jdbc_table_t *tb) {

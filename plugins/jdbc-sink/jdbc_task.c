@@ -49,9 +49,15 @@ int jdbc_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *e
 
 static jdbc_pos_t *pos_find(jdbc_task_t *t, const char *topic, int32_t partition, int create,
                             int64_t next) {
+    /* records come in runs of one partition: try the last one first */
+    if (t->last_pos < t->npos && t->pos[t->last_pos].partition == partition &&
+        strcmp(t->pos[t->last_pos].topic, topic) == 0)
+        return &t->pos[t->last_pos];
     for (size_t i = 0; i < t->npos; i++)
-        if (t->pos[i].partition == partition && strcmp(t->pos[i].topic, topic) == 0)
+        if (t->pos[i].partition == partition && strcmp(t->pos[i].topic, topic) == 0) {
+            t->last_pos = i;
             return &t->pos[i];
+        }
     if (!create) return NULL;
     jdbc_pos_t *grown = realloc(t->pos, (t->npos + 1) * sizeof *grown);
     if (!grown) return NULL;
@@ -153,7 +159,10 @@ static int attempt(jdbc_task_t *t, size_t nrows, jdbc_err_t *e, char *errstr, si
     if (rc == CW_OK) {
         size_t written = 0;
         for (size_t i = 0; i < nrows; i++) written += t->rows[i].op != JDBC_OP_SKIP;
-        jdbc_metrics_batch(t, written, (double)(now_us() - start) / 1e6);
+        double seconds = (double)(now_us() - start) / 1e6;
+        jdbc_metrics_batch(t, written, seconds);
+        t->h->log(t->ctx, CW_LOG_DEBUG, "committed %zu of %zu rows in %.1f ms", written, nrows,
+                  seconds * 1e3);
     }
     return rc;
 }
