@@ -10,6 +10,7 @@ packages=(
   libs3-dev libcurl4-openssl-dev libssl-dev libmariadb-dev zlib1g-dev libzstd-dev
   kcat mariadb-server mariadb-client s3cmd jq python3 openssl zstd
   clang libclang-rt-14-dev procps
+  prometheus  # for promtool: the metrics tests check the exposition format with it
 )
 missing=()
 # Node.js may come from elsewhere with its own npm (Debian's npm package conflicts with such builds).

@@ -19,15 +19,15 @@ int cw_converter_kind_parse(const char *name, cw_converter_kind_t *kind) {
         const char *name;
         cw_converter_kind_t kind;
     } names[] = {
-        {"org.apache.kafka.connect.json.JsonConverter", CW_CONV_JSON},
-        {"JsonConverter", CW_CONV_JSON},
-        {"json", CW_CONV_JSON},
-        {"org.apache.kafka.connect.storage.StringConverter", CW_CONV_STRING},
-        {"StringConverter", CW_CONV_STRING},
-        {"string", CW_CONV_STRING},
-        {"org.apache.kafka.connect.converters.ByteArrayConverter", CW_CONV_BYTES},
-        {"ByteArrayConverter", CW_CONV_BYTES},
-        {"bytes", CW_CONV_BYTES},
+        {"org.apache.kafka.connect.json.JsonConverter", CW_CONVERTER_JSON},
+        {"JsonConverter", CW_CONVERTER_JSON},
+        {"json", CW_CONVERTER_JSON},
+        {"org.apache.kafka.connect.storage.StringConverter", CW_CONVERTER_STRING},
+        {"StringConverter", CW_CONVERTER_STRING},
+        {"string", CW_CONVERTER_STRING},
+        {"org.apache.kafka.connect.converters.ByteArrayConverter", CW_CONVERTER_BYTES},
+        {"ByteArrayConverter", CW_CONVERTER_BYTES},
+        {"bytes", CW_CONVERTER_BYTES},
     };
     if (!name) return -1;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -69,17 +69,17 @@ json_t *cw_converter_to_json(const cw_converter_t *c, const void *data, size_t l
                              char *errstr, size_t errstr_size) {
     if (!data) return json_null();
     switch (c->kind) {
-    case CW_CONV_STRING: {
+    case CW_CONVERTER_STRING: {
         json_t *s = json_stringn(data, len);
         if (!s) snprintf(errstr, errstr_size, "value is not valid UTF-8 text");
         return s;
     }
-    case CW_CONV_BYTES: {
+    case CW_CONVERTER_BYTES: {
         json_t *s = base64_string(data, len);
         if (!s) snprintf(errstr, errstr_size, "out of memory");
         return s;
     }
-    case CW_CONV_JSON: break;
+    case CW_CONVERTER_JSON: break;
     }
     json_error_t err;
     json_t *v = json_loadb(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
@@ -109,7 +109,7 @@ int cw_converter_from_json(const cw_converter_t *c, const json_t *value, int env
     *out = NULL;
     *len = 0;
     if (!value || json_is_null(value)) return 0;
-    if (c->kind == CW_CONV_STRING && json_is_string(value)) {
+    if (c->kind == CW_CONVERTER_STRING && json_is_string(value)) {
         size_t n = json_string_length(value);
         *out = malloc(n + 1);
         if (!*out) goto oom;
@@ -117,7 +117,7 @@ int cw_converter_from_json(const cw_converter_t *c, const json_t *value, int env
         *len = n;
         return 0;
     }
-    if (c->kind == CW_CONV_BYTES) {
+    if (c->kind == CW_CONVERTER_BYTES) {
         if (!json_is_string(value) ||
             base64_decode(json_string_value(value), json_string_length(value), out, len)) {
             snprintf(errstr, errstr_size,
@@ -127,7 +127,7 @@ int cw_converter_from_json(const cw_converter_t *c, const json_t *value, int env
         }
         return 0;
     }
-    if (c->kind == CW_CONV_JSON && c->schemas_enable && envelope) {
+    if (c->kind == CW_CONVERTER_JSON && c->schemas_enable && envelope) {
         json_t *env = json_pack("{s:n,s:O}", "schema", "payload", value);
         if (!env) goto oom;
         *out = cw_json_encode(env, len);

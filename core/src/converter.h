@@ -3,13 +3,9 @@
 #define CW_CONVERTER_H
 #include <stddef.h>
 #include <jansson.h>
+#include "connect-worker/plugin.h"
 
-typedef enum cw_converter_kind {
-    CW_CONV_JSON = 0,   /**< org.apache.kafka.connect.json.JsonConverter */
-    CW_CONV_STRING,     /**< org.apache.kafka.connect.storage.StringConverter */
-    CW_CONV_BYTES       /**< org.apache.kafka.connect.converters.ByteArrayConverter */
-} cw_converter_kind_t;
-
+/* cw_converter_kind_t (CW_CONVERTER_JSON, _STRING, _BYTES) is public: plugin.h. */
 typedef struct cw_converter {
     cw_converter_kind_t kind;
     int schemas_enable;  /**< JSON only: the {"schema":...,"payload":...} envelope */

@@ -2,6 +2,7 @@
 #include "host.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "errors.h"
 #include "json_encode.h"
 #include "log.h"
+#include "metrics.h"
 #include "offsets_file.h"
 #include "record.h"
 
@@ -85,6 +87,19 @@ static char *host_json_encode(const struct json_t *value, size_t *len) {
 
 static void host_free(void *p) { free(p); }
 
+static cw_metric_t *host_metric_register(cw_ctx_t *ctx, const cw_metric_def_t *def,
+                                         char *errstr, size_t errstr_size) {
+    if (!ctx || !ctx->metrics || ctx->task < 0) {
+        snprintf(errstr, errstr_size, "metric '%s': %s", def && def->name ? def->name : "",
+                 !ctx || ctx->task >= 0 ? "this worker keeps no metrics"
+                                        : "metrics belong to a task: register them in start "
+                                          "or configure, not at connector level");
+        return NULL;
+    }
+    return cw_metrics_register(ctx->metrics, ctx, ctx->connector, ctx->task, def, errstr,
+                               errstr_size);
+}
+
 static const cw_host_t host_table = {
     .abi_version = CW_ABI_VERSION,
     .struct_size = sizeof(cw_host_t),
@@ -130,6 +145,12 @@ static const cw_host_t host_table = {
     .json_encode = host_json_encode,
     .free = host_free,
     .record_value_json_text = cw_record_value_json_text,
+    .record_key_format = cw_record_key_format,
+    .record_value_format = cw_record_value_format,
+    .metric_register = host_metric_register,
+    .metric_add = cw_metric_add,
+    .metric_set = cw_metric_set,
+    .metric_observe = cw_metric_observe,
 };
 
 const cw_host_t *cw_host(void) { return &host_table; }

@@ -8,6 +8,7 @@
 
 struct cw_errors;
 struct cw_offsets;
+struct cw_metrics;
 
 /** What a plugin instance's cw_ctx_t points at. The transforms and predicates of a task's
  *  chain share the task's context (same connector, task and stop flag). */
@@ -17,6 +18,7 @@ struct cw_ctx {
     atomic_int *stop;            /* the task's stop flag; NULL: never stopping */
     struct cw_errors *errors;    /* report_bad_record; NULL outside sink tasks */
     struct cw_offsets *offsets;  /* offset_get; NULL outside source tasks */
+    struct cw_metrics *metrics;  /* metric_register; NULL: no metrics (connector level) */
 };
 
 /** A source poll batch. */

@@ -33,6 +33,8 @@ static void usage(FILE *out) {
         "                         and sinks consumed every assigned partition to its end\n"
         "                         and committed\n"
         "  --log-level LEVEL      error, warn, info, debug or trace (overrides log.level)\n"
+        "  --metrics-file FILE    when the tasks have stopped, write every metric to FILE\n"
+        "                         (Prometheus text format)\n"
         "  --version              print the version\n"
         "  --help                 this text\n"
         "\n"
@@ -81,7 +83,7 @@ static void print_errors(const cw_errlist_t *errs) {
 }
 
 int main(int argc, char **argv) {
-    enum { O_VALIDATE = 1, O_LIST, O_DESCRIBE, O_PLUGIN_PATH, O_BATCH, O_LOG, O_VERSION, O_HELP };
+    enum { O_VALIDATE = 1, O_LIST, O_DESCRIBE, O_PLUGIN_PATH, O_BATCH, O_LOG, O_METRICS, O_VERSION, O_HELP };
     static const struct option longopts[] = {
         {"validate", no_argument, NULL, O_VALIDATE},
         {"list-plugins", no_argument, NULL, O_LIST},
@@ -89,6 +91,7 @@ int main(int argc, char **argv) {
         {"plugin-path", required_argument, NULL, O_PLUGIN_PATH},
         {"exit-when-caught-up", no_argument, NULL, O_BATCH},
         {"log-level", required_argument, NULL, O_LOG},
+        {"metrics-file", required_argument, NULL, O_METRICS},
         {"version", no_argument, NULL, O_VERSION},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
@@ -105,6 +108,7 @@ int main(int argc, char **argv) {
         case O_DESCRIBE: describe = optarg; break;
         case O_PLUGIN_PATH: opts.plugin_paths[opts.nplugin_paths++] = optarg; break;
         case O_BATCH: opts.batch_mode = 1; break;
+        case O_METRICS: opts.metrics_file = optarg; break;
         case O_LOG: {
             cw_log_level_t level;
             if (cw_log_level_parse(optarg, &level)) {

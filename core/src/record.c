@@ -2,6 +2,7 @@
 #include "record.h"
 #include "json_check.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,8 +119,16 @@ static const void *slot_bytes(cw_slot_t *s, const cw_converter_t *c, size_t *len
         /* The plain view cannot fail except for ByteArrayConverter with non-base64 text;
          * then the compact JSON is the most honest bytes we can show. */
         if (cw_converter_from_json(c, s->json, 0, &out, &n, err, sizeof err) != 0) {
-            cw_converter_t plain = {CW_CONV_JSON, 0};
+            cw_converter_t plain = {CW_CONVERTER_JSON, 0};
             cw_converter_from_json(&plain, s->json, 0, &out, &n, err, sizeof err);
+            s->json_form = CW_BYTES_JSON;
+        } else if (!out) {
+            s->json_form = CW_BYTES_NULL;
+        } else if (c->kind == CW_CONVERTER_JSON || !json_is_string(s->json)) {
+            /* StringConverter shows a non-string value compactly (as JsonConverter would). */
+            s->json_form = CW_BYTES_JSON;
+        } else {
+            s->json_form = c->kind == CW_CONVERTER_STRING ? CW_BYTES_TEXT : CW_BYTES_BINARY;
         }
         free(s->owned);
         s->owned = out;
@@ -142,15 +151,48 @@ const void *cw_record_value(cw_record_t *r, size_t *len) {
 const void *cw_record_value_json_text(cw_record_t *r, size_t *len) {
     const cw_slot_t *s = &r->value;
     *len = 0;
-    if (s->json_wins || !s->data || r->value_conv->kind != CW_CONV_JSON) return NULL;
+    if (s->json_wins || !s->data || r->value_conv->kind != CW_CONVERTER_JSON) return NULL;
     if (r->value_conv->schemas_enable && !s->plain) return NULL;
     *len = s->len;
     return s->data;
 }
 
+/* The converter view (cw_host_t.record_*_format). */
+static int slot_format(cw_slot_t *s, const cw_converter_t *c, cw_data_format_t *out) {
+    /* The ABI 2 struct is the smallest a caller may pass; later members are filled only
+     * when they fit in out->struct_size. */
+    if (!out || out->struct_size < offsetof(cw_data_format_t, form) + sizeof out->form)
+        return CW_ERR_FATAL;
+    cw_bytes_form_t form;
+    if (s->json_wins) {
+        slot_bytes(s, c, NULL);
+        form = s->json_form;
+    } else if (!s->data) {
+        form = CW_BYTES_NULL;
+    } else if (c->kind == CW_CONVERTER_STRING) {
+        form = CW_BYTES_TEXT;
+    } else if (c->kind == CW_CONVERTER_BYTES) {
+        form = CW_BYTES_BINARY;
+    } else {
+        /* Bytes a plugin set are the plain form; consumed ones the wire form. */
+        form = c->schemas_enable && !s->plain ? CW_BYTES_JSON_ENVELOPE : CW_BYTES_JSON;
+    }
+    out->converter = c->kind;
+    out->schemas_enable = c->kind == CW_CONVERTER_JSON && c->schemas_enable;
+    out->form = form;
+    return CW_OK;
+}
+
+int cw_record_key_format(cw_record_t *r, cw_data_format_t *out) {
+    return slot_format(&r->key, r->key_conv, out);
+}
+int cw_record_value_format(cw_record_t *r, cw_data_format_t *out) {
+    return slot_format(&r->value, r->value_conv, out);
+}
+
 static int slot_wire(cw_slot_t *s, const cw_converter_t *c, const void **out, size_t *len,
                      char *errstr, size_t errstr_size) {
-    if (!s->json_wins && s->plain && s->data && c->kind == CW_CONV_JSON &&
+    if (!s->json_wins && s->plain && s->data && c->kind == CW_CONVERTER_JSON &&
         !cw_json_surely_valid(s->data, s->len)) {
         /* JsonConverter must never write something that is not JSON: bytes a plugin set are
          * checked before they are produced. The fast check above vouches for the common
@@ -171,7 +213,7 @@ static int slot_wire(cw_slot_t *s, const cw_converter_t *c, const void **out, si
         }
         json_decref(probe);
     }
-    if (!s->json_wins && s->plain && s->data && c->kind == CW_CONV_JSON && c->schemas_enable) {
+    if (!s->json_wins && s->plain && s->data && c->kind == CW_CONVERTER_JSON && c->schemas_enable) {
         /* Bytes a source set are JSON text in the plain form (what record_value shows):
          * JsonConverter with schemas.enable adds the schemaless envelope around them without
          * parsing them. */

@@ -24,6 +24,7 @@ typedef struct cw_slot {
     char *wire;         /* the converter's wire form (cw_record_wire_*) */
     int plain;          /* bytes set by a plugin: the plain form (JSON without the schemas
                            envelope); bytes from Kafka are the wire form */
+    cw_bytes_form_t json_form;  /* json_wins: what slot_bytes made of the JSON */
 } cw_slot_t;
 
 struct cw_record {
@@ -78,6 +79,8 @@ int64_t cw_record_timestamp(const cw_record_t *r);
 const void *cw_record_key(cw_record_t *r, size_t *len);
 const void *cw_record_value(cw_record_t *r, size_t *len);
 const void *cw_record_value_json_text(cw_record_t *r, size_t *len);
+int cw_record_key_format(cw_record_t *r, cw_data_format_t *out);
+int cw_record_value_format(cw_record_t *r, cw_data_format_t *out);
 json_t *cw_record_key_json(cw_record_t *r, char *errstr, size_t errstr_size);
 json_t *cw_record_value_json(cw_record_t *r, char *errstr, size_t errstr_size);
 json_t *cw_record_key_json_mut(cw_record_t *r, char *errstr, size_t errstr_size);

@@ -144,6 +144,9 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
     cw_worker_t *w = calloc(1, sizeof *w);
     char err[2048];
     w->batch_mode = opts->batch_mode;
+    w->metrics_file = opts->metrics_file;
+    w->metrics = cw_metrics_new();
+    if (!w->metrics) abort();
     w->props = cw_props_new();
     if (cw_props_load_file(w->props, worker_file, err, sizeof err) ||
         cw_props_resolve(w->props, err, sizeof err)) {
@@ -223,6 +226,8 @@ static void connector_converter(const cw_worker_t *w, const cw_config_t *cfg, co
 static void connector_free(cw_connector_t *c) {
     if (!c) return;
     for (int i = 0; i < c->ntasks; i++) {
+        /* The task's context ends here: the series its plugins registered go with it. */
+        cw_metrics_release(c->worker->metrics, &c->tasks[i].ctx);
         cw_config_free(c->tasks[i].config);
         cw_props_free(c->tasks[i].props);
     }
@@ -386,6 +391,7 @@ static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
         t->ctx.task = i;
         t->ctx.stop = &t->stop;
         t->ctx.offsets = c->plugin->kind == CW_PLUGIN_SOURCE ? w->offsets : NULL;
+        t->ctx.metrics = w->metrics;
     }
     for (int i = 0; i < max; i++) cw_props_free(split.tasks[i]);
     free(split.tasks);
@@ -519,6 +525,9 @@ int cw_worker_run(cw_worker_t *w) {
     (void)signalled;
     stop_all(w);
     int left = join_all(w, cw_now_ms() + w->shutdown_timeout_ms);
+    /* After the tasks stopped and before their contexts end: the final counts. */
+    if (w->metrics_file && cw_metrics_write_file(w->metrics, w->metrics_file, err, sizeof err))
+        cw_log_error("%s", err);
     if (left) {
         cw_log_error("%d task(s) did not stop in time; exiting anyway", left);
         return CW_EXIT_SHUTDOWN;
@@ -541,6 +550,7 @@ void cw_worker_free(cw_worker_t *w) {
     for (size_t i = 0; i < w->nconnectors; i++) connector_free(w->connectors[i]);
     free(w->connectors);
     cw_registry_free(w->registry);
+    cw_metrics_free(w->metrics);
     cw_offsets_free(w->offsets);
     if (w->mock) rd_kafka_mock_cluster_destroy(w->mock);
     if (w->mock_rk) rd_kafka_destroy(w->mock_rk);

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "converter.h"
 #include "host.h"
+#include "metrics.h"
 #include "offsets_file.h"
 #include "props.h"
 #include "registry.h"
@@ -68,6 +69,8 @@ struct cw_worker {
     size_t nconnectors;
     int64_t flush_interval_ms, flush_timeout_ms, shutdown_timeout_ms;
     cw_converter_t key_conv, value_conv;
+    cw_metrics_t *metrics;      /* what plugins register (metric_register) */
+    const char *metrics_file;   /* --metrics-file: written when the run ends; or NULL */
     pthread_t main_thread;      /* woken (CW_WAKE_SIGNAL) when a task thread ends */
 };
 
@@ -76,6 +79,7 @@ typedef struct cw_worker_options {
     size_t nplugin_paths;
     int batch_mode;             /* --exit-when-caught-up */
     int log_level_forced;       /* --log-level given: worker log.level is ignored */
+    const char *metrics_file;   /* --metrics-file: every metric, Prometheus text, at exit */
 } cw_worker_options_t;
 
 /** Loads the worker file and the plugins (bundled, plugin.path, --plugin-path). Problems go

@@ -67,19 +67,6 @@ static const char *short_class(const char *cls)
     return dot ? dot + 1 : cls;
 }
 
-/* How the connector's converter hands values over decides how JsonFormat writes them. */
-static s3_value_kind_t converter_kind(const char *conv)
-{
-    if (!conv)
-        return S3_VAL_JSON;
-    const char *c = short_class(conv);
-    if (!strcmp(c, "StringConverter"))
-        return S3_VAL_STRING;
-    if (!strcmp(c, "ByteArrayConverter"))
-        return S3_VAL_BYTES;
-    return S3_VAL_JSON;
-}
-
 int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *s,
                      char *errstr, size_t errstr_size)
 {
@@ -133,8 +120,6 @@ int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *
     s->max_open_files = (int)h->config_get_int(cfg, "partitioner.max.open.files", 100);
     const char *client = h->config_get(cfg, "s3.client");
     s->use_libs3 = client && !strcasecmp(client, "libs3");
-    s->value_kind = converter_kind(h->config_get(cfg, "value.converter"));
-    s->key_kind = converter_kind(h->config_get(cfg, "key.converter"));
     const char *tz = h->config_get(cfg, "timezone");
     s->timezone = sdup(tz && *tz ? tz : "UTC");
     s->ts_field = sdup(h->config_get(cfg, "timestamp.field"));

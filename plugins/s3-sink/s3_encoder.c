@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -22,71 +23,56 @@ static int append_json(const cw_host_t *h, const json_t *v, s3_bytes_t *line, ch
     return rc ? CW_ERR_FATAL : CW_OK;
 }
 
-/* Whether JSON converter bytes can go into the object as they are. The converter is often
- * set in the worker config, which the plugin does not see; so bytes that could be a
- * schemas.enable envelope ({"schema":..,"payload":..}), or that cannot be JSON at all (a
- * StringConverter text), or that span lines go through the runtime's converter instead. */
-static int passthrough_safe(const char *d, size_t len)
+/* How the worker's converter handed the key / value over (the converter may be set in the
+ * worker file only, which the plugin does not see): a cw_bytes_form_t, or -1 when the host
+ * has no converter view (then the JSON view decides, which is right for every converter). */
+static int bytes_form(const cw_host_t *h, cw_record_t *r, int key)
+{
+    cw_data_format_t f = CW_DATA_FORMAT_INIT;
+    int rc = key ? (CW_HOST_HAS(h, record_key_format) ? h->record_key_format(r, &f) : -1)
+                 : (CW_HOST_HAS(h, record_value_format) ? h->record_value_format(r, &f) : -1);
+    return rc == CW_OK ? (int)f.form : -1;
+}
+
+/* JSON text that can go into the object as it is: one line (pretty-printed JSON is
+ * re-encoded), starting like JSON. The bytes are not parsed: a cheap guard against text
+ * consumed with the wrong converter, which the JSON view then reports. */
+static int one_line_json(const char *d, size_t len)
 {
     if (!len || memchr(d, '\n', len) || memchr(d, '\r', len))
         return 0;
     size_t i = 0;
     while (i < len && (d[i] == ' ' || d[i] == '\t'))
         i++;
-    if (i == len)
-        return 0;
-    char c = d[i];
-    if (c == '{') {
-        i++;
-        while (i < len && (d[i] == ' ' || d[i] == '\t'))
-            i++;
-        if ((len - i >= 8 && !memcmp(d + i, "\"schema\"", 8)) ||
-            (len - i >= 9 && !memcmp(d + i, "\"payload\"", 9)))
-            return 0;
-        return 1;
-    }
-    return c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' ||
-           c == 'n';
+    return i < len && strchr("{[\"-0123456789tfn", d[i]) != NULL;
 }
 
-int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
-                    s3_bytes_t *line, char *errstr, size_t errstr_size)
+/* behavior.on.null.values for a null value: CW_DROP, CW_ERR_RECORD, or 0 to write it. */
+static int null_value(const s3_settings_t *s, char *errstr, size_t errstr_size)
 {
-    size_t len = 0;
-    const char *data = key ? h->record_key(r, &len) : h->record_value(r, &len);
-    const char *eol = s->format == S3_FMT_JSON ? "\n" : s->bytearray_separator;
-    size_t eol_len = s->format == S3_FMT_JSON ? 1 : s->separator_len;
-    if (!data) {
-        if (!key && s->on_null == S3_NULL_IGNORE)
-            return CW_DROP;
-        if (!key && s->on_null == S3_NULL_FAIL) {
-            snprintf(errstr, errstr_size, "null value (behavior.on.null.values=fail)");
-            return CW_ERR_RECORD;
-        }
-        if (s->format == S3_FMT_JSON && cw_sdk_buf_append(line, "null", 4))
-            return CW_ERR_FATAL;
-        return cw_sdk_buf_append(line, eol, eol_len) ? CW_ERR_FATAL : CW_OK;
+    if (s->on_null == S3_NULL_IGNORE)
+        return CW_DROP;
+    if (s->on_null == S3_NULL_FAIL) {
+        snprintf(errstr, errstr_size, "null value (behavior.on.null.values=fail)");
+        return CW_ERR_RECORD;
     }
-    if (s->format == S3_FMT_BYTEARRAY)
-        return (cw_sdk_buf_append(line, data, len) || cw_sdk_buf_append(line, eol, eol_len))
-                   ? CW_ERR_FATAL : CW_OK;
+    return CW_OK;
+}
 
-    s3_value_kind_t kind = key ? s->key_kind : s->value_kind;
-    int rc = CW_OK;
-    if (kind == S3_VAL_JSON && passthrough_safe(data, len)) {
-        /* The common case: JSON bytes nobody changed go into the object untouched. */
+/* JsonFormat, as Confluent's JsonRecordWriterProvider writes the Connect value: JSON text of
+ * the value goes into the object untouched when it is one line; everything else (a schemas
+ * envelope: its payload; StringConverter text: a JSON string; ByteArrayConverter bytes:
+ * their base64 string, as Jackson writes a byte[]; pretty-printed JSON) is the converter's
+ * view of the value, encoded compactly. */
+static int encode_json(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
+                       const char *data, size_t len, s3_bytes_t *line, char *errstr,
+                       size_t errstr_size)
+{
+    int rc;
+    if (bytes_form(h, r, key) == (int)CW_BYTES_JSON && one_line_json(data, len) &&
+        !(len == 4 && !memcmp(data, "null", 4))) {
         rc = cw_sdk_buf_append(line, data, len) ? CW_ERR_FATAL : CW_OK;
-    } else if (kind == S3_VAL_STRING) {
-        json_t *str = json_stringn(data, len);
-        if (!str) {
-            snprintf(errstr, errstr_size, "%s is not valid UTF-8", key ? "key" : "value");
-            return CW_ERR_RECORD;
-        }
-        rc = append_json(h, str, line, errstr, errstr_size);
-        json_decref(str);
     } else {
-        /* Multi-line JSON, an envelope, converter text, or base64 of raw bytes: as the
-         * runtime's converter reads it, re-encoded compactly. */
         char perr[200];
         json_t *v = key ? h->record_key_json(r, perr, sizeof perr)
                         : h->record_value_json(r, perr, sizeof perr);
@@ -94,11 +80,88 @@ int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, 
             snprintf(errstr, errstr_size, "%s is not JSON: %s", key ? "key" : "value", perr);
             return CW_ERR_RECORD;
         }
+        /* JsonConverter reads `null`, and an envelope's null payload, as a null value. */
+        if (json_is_null(v) && !key && (rc = null_value(s, errstr, errstr_size)) != CW_OK)
+            return rc;
         rc = append_json(h, v, line, errstr, errstr_size);
     }
     if (rc != CW_OK)
         return rc;
     return cw_sdk_buf_append(line, "\n", 1) ? CW_ERR_FATAL : CW_OK;
+}
+
+/* ByteArrayFormat with JsonConverter's envelope: Confluent writes the bytes of a payload
+ * whose schema is "bytes" (base64 in the JSON), and a null payload is a null value. Returns
+ * 1 with *out (malloc'd) for bytes, 2 for a null payload, 0 for anything else. */
+static int envelope_bytes(const char *data, size_t len, unsigned char **out, size_t *out_len)
+{
+    json_t *env = json_loadb(data, len, 0, NULL);
+    json_t *payload = json_object_get(env, "payload");
+    const char *type = json_string_value(json_object_get(json_object_get(env, "schema"), "type"));
+    int rc = json_is_null(payload) ? 2 : 0;
+    if (type && !strcmp(type, "bytes") && json_is_string(payload)) {
+        size_t n = json_string_length(payload);
+        const char *b64 = json_string_value(payload);
+        *out = n % 4 == 0 ? malloc(n / 4 * 3 + 1) : NULL;
+        int got = *out ? EVP_DecodeBlock(*out, (const unsigned char *)b64, (int)n) : -1;
+        if (got < 0) {
+            free(*out);
+            *out = NULL;
+        } else {
+            /* EVP_DecodeBlock counts the padding as zero bytes. */
+            got -= (n >= 1 && b64[n - 1] == '=') + (n >= 2 && b64[n - 2] == '=');
+            *out_len = (size_t)got;
+            rc = 1;
+        }
+    }
+    json_decref(env);
+    return rc;
+}
+
+/* ByteArrayFormat: the record's bytes. Confluent writes only ByteArrayConverter values (and
+ * an envelope's "bytes" payload) and fails every other record; we write the bytes as
+ * consumed (or as a transform left them) instead: text, JSON, an envelope. */
+static int encode_bytes(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
+                        const char *data, size_t len, s3_bytes_t *line, char *errstr,
+                        size_t errstr_size)
+{
+    unsigned char *decoded = NULL;
+    size_t dlen = 0;
+    if (bytes_form(h, r, key) == (int)CW_BYTES_JSON_ENVELOPE) {
+        int got = envelope_bytes(data, len, &decoded, &dlen);
+        if (got == 1) {
+            data = (const char *)decoded;
+            len = dlen;
+        } else if (got == 2) {
+            int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
+            if (rc != CW_OK)
+                return rc;
+            len = 0;
+        }
+    }
+    int rc = cw_sdk_buf_append(line, data, len) ||
+             cw_sdk_buf_append(line, s->bytearray_separator, s->separator_len);
+    free(decoded);
+    return rc ? CW_ERR_FATAL : CW_OK;
+}
+
+int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
+                    s3_bytes_t *line, char *errstr, size_t errstr_size)
+{
+    size_t len = 0;
+    const char *data = key ? h->record_key(r, &len) : h->record_value(r, &len);
+    if (!data) {
+        int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
+        if (rc != CW_OK)
+            return rc;
+        if (s->format == S3_FMT_JSON)
+            return cw_sdk_buf_append(line, "null\n", 5) ? CW_ERR_FATAL : CW_OK;
+        return cw_sdk_buf_append(line, s->bytearray_separator, s->separator_len) ? CW_ERR_FATAL
+                                                                               : CW_OK;
+    }
+    if (s->format == S3_FMT_BYTEARRAY)
+        return encode_bytes(h, s, r, key, data, len, line, errstr, errstr_size);
+    return encode_json(h, s, r, key, data, len, line, errstr, errstr_size);
 }
 
 int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)

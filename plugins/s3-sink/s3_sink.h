@@ -14,7 +14,6 @@ typedef enum { S3_COMP_NONE = 0, S3_COMP_GZIP, S3_COMP_ZSTD } s3_compression_t;
 typedef enum { S3_NULL_FAIL = 0, S3_NULL_IGNORE, S3_NULL_WRITE } s3_null_behavior_t;
 typedef enum { S3_PART_DEFAULT = 0, S3_PART_FIELD, S3_PART_TIME } s3_partitioner_kind_t;
 typedef enum { S3_TS_RECORD = 0, S3_TS_FIELD, S3_TS_WALLCLOCK } s3_ts_extractor_t;
-typedef enum { S3_VAL_JSON = 0, S3_VAL_STRING, S3_VAL_BYTES } s3_value_kind_t;
 
 /** Everything the task reads from its configuration, validated. */
 typedef struct s3_settings {
@@ -38,7 +37,6 @@ typedef struct s3_settings {
     int conditional_writes;
     int max_open_files;
     int use_libs3;
-    s3_value_kind_t value_kind, key_kind;
     /* partitioner */
     s3_partitioner_kind_t partitioner;
     char **fields;
@@ -145,6 +143,22 @@ void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner);
 size_t s3_uploadq_bytes(s3_uploadq_t *q);
 /** Stops the threads after their current jobs and releases the jobs left (done=0). */
 void s3_uploadq_free(s3_uploadq_t *q);
+
+/* ---- metrics (s3_metrics.c) ---- */
+/** The task's series in the host's registry; all NULL (and every update a no-op) when the
+ *  host keeps no metrics. Handles owned by the worker, valid until stop returns. */
+typedef struct s3_metrics {
+    const cw_host_t *h;
+    cw_metric_t *objects, *bytes, *duration;
+} s3_metrics_t;
+/** Registers the metrics for the task of `ctx`; a refusal is logged and the task goes on. */
+void s3_metrics_register(s3_metrics_t *m, const cw_host_t *h, cw_ctx_t *ctx);
+/** Seconds on a monotonic clock, for s3_metrics_request's `started`. */
+double s3_metrics_now(void);
+/** One successful request that began at `started`, sending `bytes` object bytes. */
+void s3_metrics_request(const s3_metrics_t *m, double started, size_t bytes);
+/** One object completely written. */
+void s3_metrics_object(const s3_metrics_t *m);
 
 /* ---- the task (s3_task.c; its internals in s3_task_int.h) ---- */
 typedef struct s3_task s3_task_t;

@@ -78,6 +78,7 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
     t->h = h;
     t->ctx = ctx;
     t->now_ms = real_now;
+    s3_metrics_register(&t->metrics, h, ctx);
     int rc = s3_settings_load(h, cfg, &t->s, errstr, errstr_size);
     if (rc == CW_OK)
         rc = creds_start(t, errstr, errstr_size);

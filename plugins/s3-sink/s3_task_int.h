@@ -68,6 +68,7 @@ struct s3_task {
     tp_state_t *tps;
     int64_t (*now_ms)(void);
     s3_bytes_t line;
+    s3_metrics_t metrics;  /* objects, bytes and request durations (s3_metrics.c) */
 };
 
 /* ---- s3_task_records.c ---- */

@@ -110,10 +110,12 @@ static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const cha
             return fail_msg(t, "CreateMultipartUpload", st->key, &res, oc, errstr, errstr_size);
     }
     char *etag = NULL;
+    double started = s3_metrics_now();
     oc = c->ops->mpu_part(c, st->key, st->upload_id, st->nparts + 1,
                                   data, len, &etag, &res);
     if (oc != S3_DONE)
         return fail_msg(t, "UploadPart", st->key, &res, oc, errstr, errstr_size);
+    s3_metrics_request(&t->metrics, started, len);
     if (st->nparts == st->cap_parts) {
         int cap = st->cap_parts ? st->cap_parts * 2 : 8;
         char **e = realloc(st->etags, (size_t)cap * sizeof *e);
@@ -144,16 +146,21 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
                 return rc;
             st->buf.len = 0;
         }
+        double started = s3_metrics_now();
         oc = c->ops->mpu_complete(c, st->key, st->upload_id, st->etags,
                                           st->nparts, t->s.conditional_writes, &res);
         if (oc != S3_DONE)
             return fail_msg(t, "CompleteMultipartUpload", st->key, &res, oc, errstr, errstr_size);
+        s3_metrics_request(&t->metrics, started, 0);
     } else {
+        double started = s3_metrics_now();
         oc = c->ops->put(c, st->key, st->buf.data ? st->buf.data : "",
                                  st->buf.len, content_type(t), t->s.conditional_writes, &res);
         if (oc != S3_DONE)
             return fail_msg(t, "PUT", st->key, &res, oc, errstr, errstr_size);
+        s3_metrics_request(&t->metrics, started, st->buf.len);
     }
+    s3_metrics_object(&t->metrics);
     if (!strcmp(res.code, "Replaced"))
         t->h->log(t->ctx, CW_LOG_WARN,
                   "s3://%s/%s held other content from an earlier, uncommitted attempt; "

@@ -14,7 +14,7 @@
 #include "host.h"
 #include "props.h"
 #include "record.h"
-static const cw_converter_t json_conv = {CW_CONV_JSON, 0};
+static const cw_converter_t json_conv = {CW_CONVERTER_JSON, 0};
 static const cw_host_t *bench_host(void) { return cw_host(); }
 static cw_props_t *props;
 static void cfg_set(const char *k, const char *v) {

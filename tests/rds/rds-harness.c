@@ -28,7 +28,7 @@
 #define CONNECTOR "rds-test"
 
 static atomic_int g_stop;
-static const cw_converter_t json_conv = {CW_CONV_JSON, 0};
+static const cw_converter_t json_conv = {CW_CONVERTER_JSON, 0};
 
 static void on_signal(int sig) { (void)sig; atomic_store(&g_stop, 1); }
 

@@ -21,17 +21,17 @@ static char *wire_value(cw_record_t *r, size_t *len) {
 
 static void test_names(void) {
     cw_converter_kind_t k;
-    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.json.JsonConverter", &k) == 0 && k == CW_CONV_JSON);
-    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.storage.StringConverter", &k) == 0 && k == CW_CONV_STRING);
-    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.converters.ByteArrayConverter", &k) == 0 && k == CW_CONV_BYTES);
-    CHECK(cw_converter_kind_parse("json", &k) == 0 && k == CW_CONV_JSON);
-    CHECK(cw_converter_kind_parse("string", &k) == 0 && k == CW_CONV_STRING);
-    CHECK(cw_converter_kind_parse("bytes", &k) == 0 && k == CW_CONV_BYTES);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.json.JsonConverter", &k) == 0 && k == CW_CONVERTER_JSON);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.storage.StringConverter", &k) == 0 && k == CW_CONVERTER_STRING);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.converters.ByteArrayConverter", &k) == 0 && k == CW_CONVERTER_BYTES);
+    CHECK(cw_converter_kind_parse("json", &k) == 0 && k == CW_CONVERTER_JSON);
+    CHECK(cw_converter_kind_parse("string", &k) == 0 && k == CW_CONVERTER_STRING);
+    CHECK(cw_converter_kind_parse("bytes", &k) == 0 && k == CW_CONVERTER_BYTES);
     CHECK(cw_converter_kind_parse("io.confluent.connect.avro.AvroConverter", &k) == -1);
 }
 
 static void test_json_envelope(void) {
-    cw_converter_t env = {CW_CONV_JSON, 1}, plain = {CW_CONV_JSON, 0};
+    cw_converter_t env = {CW_CONVERTER_JSON, 1}, plain = {CW_CONVERTER_JSON, 0};
     char err[512] = "";
     const char *in = "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"lat\":-89.9787}}";
     json_t *v = cw_converter_to_json(&env, in, strlen(in), err, sizeof err);
@@ -66,7 +66,7 @@ static void test_json_envelope(void) {
 }
 
 static void test_string_bytes(void) {
-    cw_converter_t str = {CW_CONV_STRING, 0}, bytes = {CW_CONV_BYTES, 0};
+    cw_converter_t str = {CW_CONVERTER_STRING, 0}, bytes = {CW_CONVERTER_BYTES, 0};
     char err[256];
     json_t *v = cw_converter_to_json(&str, "caf\xc3\xa9", 5, err, sizeof err);
     CHECK(json_is_string(v) && strcmp(json_string_value(v), "caf\xc3\xa9") == 0);
@@ -92,7 +92,7 @@ static void test_string_bytes(void) {
 }
 
 static void test_record_lazy(void) {
-    cw_converter_t env = {CW_CONV_JSON, 1}, str = {CW_CONV_STRING, 0}, plain = {CW_CONV_JSON, 0};
+    cw_converter_t env = {CW_CONVERTER_JSON, 1}, str = {CW_CONVERTER_STRING, 0}, plain = {CW_CONVERTER_JSON, 0};
     /* Bytes nobody looks at are never parsed, and handed over untouched. */
     cw_record_t *r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &str);
     h->record_set_value(r, "\x01not json {\xff", 12);
@@ -172,8 +172,86 @@ static void test_record_lazy(void) {
     cw_record_free(r);
 }
 
+/* The converter view: the converter of each slot and what its bytes are, as they change. */
+static cw_bytes_form_t form_of(cw_record_t *r, int key, cw_converter_kind_t *conv, int *schemas) {
+    cw_data_format_t f = CW_DATA_FORMAT_INIT;
+    int rc = key ? h->record_key_format(r, &f) : h->record_value_format(r, &f);
+    CHECK(rc == CW_OK);
+    if (conv) *conv = f.converter;
+    if (schemas) *schemas = f.schemas_enable;
+    return f.form;
+}
+
+/* A record as consumed: the bytes are the wire form (record_from_message needs a broker). */
+static cw_record_t *consumed(const cw_converter_t *kc, const cw_converter_t *vc, const char *v) {
+    cw_record_t *r = cw_record_new_source("t", 0, NULL, NULL, kc, vc);
+    r->value.data = v;
+    r->value.len = v ? strlen(v) : 0;
+    return r;
+}
+
+static void test_format(void) {
+    cw_converter_t env = {CW_CONVERTER_JSON, 1}, plain = {CW_CONVERTER_JSON, 0};
+    cw_converter_t str = {CW_CONVERTER_STRING, 1}, bytes = {CW_CONVERTER_BYTES, 0};
+    cw_converter_kind_t conv;
+    int schemas;
+    char err[256];
+    size_t len;
+    const void *b;
+    /* JsonConverter as consumed: the envelope with schemas.enable, plain JSON without. */
+    cw_record_t *r = consumed(&str, &env, "{\"schema\":null,\"payload\":1}");
+    CHECK(form_of(r, 0, &conv, &schemas) == CW_BYTES_JSON_ENVELOPE);
+    CHECK(conv == CW_CONVERTER_JSON && schemas == 1);
+    CHECK(form_of(r, 1, &conv, &schemas) == CW_BYTES_NULL);  /* no key */
+    CHECK(conv == CW_CONVERTER_STRING && schemas == 0);       /* schemas.enable is JSON's */
+    /* Changed through JSON: the bytes become the payload's compact JSON. */
+    CHECK(json_integer_value(h->record_value_json_mut(r, err, sizeof err)) == 1);
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
+    b = h->record_value(r, &len);
+    CHECK(len == 1 && memcmp(b, "1", 1) == 0);
+    cw_record_free(r);
+    r = consumed(&str, &plain, "{\"a\":1}");
+    CHECK(form_of(r, 0, NULL, &schemas) == CW_BYTES_JSON && schemas == 0);
+    cw_record_free(r);
+    /* Bytes a plugin set are the plain form even with schemas.enable. */
+    r = cw_record_new_source("t", 0, NULL, NULL, &str, &env);
+    h->record_set_value(r, "{\"a\":1}", 7);
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
+    cw_record_free(r);
+    /* StringConverter: text, even when it looks like JSON; a non-string set through JSON is
+     * shown as compact JSON; a string set through JSON is text again. */
+    r = consumed(&str, &str, "{\"a\":1}");
+    CHECK(form_of(r, 0, &conv, NULL) == CW_BYTES_TEXT && conv == CW_CONVERTER_STRING);
+    h->record_set_value_json(r, json_pack("{s:i}", "a", 1));
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
+    b = h->record_value(r, &len);
+    CHECK(len == 7 && memcmp(b, "{\"a\":1}", 7) == 0);
+    h->record_set_value_json(r, json_string("x"));
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_TEXT);
+    h->record_set_value_json(r, NULL);
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_NULL);
+    cw_record_free(r);
+    /* ByteArrayConverter: binary; a base64 string set through JSON decodes to bytes, a
+     * non-string falls back to compact JSON. */
+    r = consumed(&bytes, &bytes, "\x01\x02");
+    CHECK(form_of(r, 0, &conv, NULL) == CW_BYTES_BINARY && conv == CW_CONVERTER_BYTES);
+    h->record_set_value_json(r, json_string("aGk="));
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_BINARY);
+    b = h->record_value(r, &len);
+    CHECK(len == 2 && memcmp(b, "hi", 2) == 0);
+    h->record_set_value_json(r, json_integer(5));
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
+    cw_record_free(r);
+    /* A caller's struct too small for the ABI 2 members is refused, not overrun. */
+    r = consumed(&str, &plain, "1");
+    cw_data_format_t small = {.struct_size = 4};
+    CHECK(h->record_value_format(r, &small) == CW_ERR_FATAL);
+    CHECK(h->record_value_format(r, NULL) == CW_ERR_FATAL);
+    cw_record_free(r);
+}
+
 static void test_headers(void) {
-    cw_converter_t str = {CW_CONV_STRING, 0};
+    cw_converter_t str = {CW_CONVERTER_STRING, 0};
     cw_record_t *r = cw_record_new_source("t", 0, NULL, NULL, &str, &str);
     h->record_header_add(r, "a", "1", 1);
     h->record_header_add(r, "b", NULL, 0);
@@ -202,5 +280,6 @@ int main(void) {
     test_string_bytes();
     test_record_lazy();
     test_headers();
+    test_format();
     CHECK_DONE();
 }

@@ -87,20 +87,41 @@ static int32_t r_opartition(const cw_record_t *r)
 static int64_t r_ts(const cw_record_t *r) { return r->timestamp; }
 static const void *r_key(cw_record_t *r, size_t *len) { *len = r->klen; return r->key; }
 static const void *r_value(cw_record_t *r, size_t *len) { *len = r->vlen; return r->value; }
-static json_t *parse(const char *d, size_t n, json_t **cache, char *errstr, size_t es)
+static json_t *parse(const char *d, size_t n, cw_bytes_form_t form, json_t **cache,
+                     char *errstr, size_t es)
 {
     if (*cache)
         return *cache;
     if (!d)
         return *cache = json_null();
+    if (form == CW_BYTES_TEXT)
+        return *cache = json_stringn(d, n);
     json_error_t e;
     *cache = json_loadb(d, n, JSON_DECODE_ANY, &e);
-    if (!*cache)
+    if (!*cache) {
         snprintf(errstr, es, "invalid JSON at byte %d: %s", e.position, e.text);
+    } else if (form == CW_BYTES_JSON_ENVELOPE) {
+        json_t *payload = json_incref(json_object_get(*cache, "payload"));
+        json_decref(*cache);
+        *cache = payload;
+        if (!payload)
+            snprintf(errstr, es, "no payload in the envelope");
+    }
     return *cache;
 }
-static json_t *r_kjson(cw_record_t *r, char *e, size_t es) { return parse(r->key, r->klen, &r->kjson, e, es); }
-static json_t *r_vjson(cw_record_t *r, char *e, size_t es) { return parse(r->value, r->vlen, &r->vjson, e, es); }
+static cw_bytes_form_t kform(const cw_record_t *r) { return r->kform ? r->kform : CW_BYTES_JSON; }
+static json_t *r_kjson(cw_record_t *r, char *e, size_t es) { return parse(r->key, r->klen, kform(r), &r->kjson, e, es); }
+static json_t *r_vjson(cw_record_t *r, char *e, size_t es) { return parse(r->value, r->vlen, r->vform, &r->vjson, e, es); }
+static int format(const char *data, cw_bytes_form_t form, cw_data_format_t *out)
+{
+    out->converter = form == CW_BYTES_TEXT ? CW_CONVERTER_STRING
+                     : form == CW_BYTES_BINARY ? CW_CONVERTER_BYTES : CW_CONVERTER_JSON;
+    out->schemas_enable = form == CW_BYTES_JSON_ENVELOPE;
+    out->form = data ? form : CW_BYTES_NULL;
+    return CW_OK;
+}
+static int r_kformat(cw_record_t *r, cw_data_format_t *out) { return format(r->key, kform(r), out); }
+static int r_vformat(cw_record_t *r, cw_data_format_t *out) { return format(r->value, r->vform, out); }
 static size_t r_hcount(const cw_record_t *r) { return r->nheaders; }
 static int r_hget(const cw_record_t *r, size_t i, const char **name, const void **v, size_t *len)
 {
@@ -157,6 +178,8 @@ cw_host_t fake_host = {
     .report_bad_record = f_bad,
     .json_encode = f_encode,
     .free = free,
+    .record_key_format = r_kformat,
+    .record_value_format = r_vformat,
 };
 
 void fake_config_init(cw_config_t *c, const cw_config_def_t *defs)
@@ -191,6 +214,7 @@ void fake_record_init(cw_record_t *r, const char *topic, int32_t p, int64_t off,
     if (value) {
         r->value = strdup(value);
         r->vlen = strlen(value);
+        r->vform = CW_BYTES_JSON;
     }
 }
 

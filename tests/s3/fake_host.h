@@ -16,6 +16,10 @@ struct cw_record {
     char *hname[4], *hval[4];
     size_t nheaders;
     struct json_t *kjson, *vjson;
+    /* The converter view (record_*_format): what the bytes are; the JSON view follows it
+     * (TEXT: a string, JSON_ENVELOPE: the payload, BINARY: base64 is not modelled). Set by
+     * fake_record_init to CW_BYTES_JSON for a value (NULL for none); kform 0 means JSON. */
+    cw_bytes_form_t kform, vform;
 };
 
 struct cw_config {

@@ -172,44 +172,66 @@ static char *encode(cw_record_t *r, int *rc)
     return line.data;
 }
 
+/* Encodes one value whose bytes the host's converter view calls `form`; the line (owned),
+ * the return code and whether the encoder asked for the JSON view (parsed). */
+typedef struct encoded {
+    char *line;
+    int rc, parsed;
+} encoded_t;
+
+static encoded_t encode_form(const char *value, cw_bytes_form_t form)
+{
+    cw_record_t r;
+    encoded_t e;
+    fake_record_init(&r, "t", 0, 1, 0, value);
+    if (value)
+        r.vform = form;
+    e.line = encode(&r, &e.rc);
+    e.parsed = r.vjson != NULL;
+    fake_record_free(&r);
+    return e;
+}
+
+/* Expects `value` in `form` to give exactly `want`, or (want NULL) to be a bad record whose
+ * errstr names `why`. */
+static void check_encodes(const char *value, cw_bytes_form_t form, const char *want,
+                          const char *why)
+{
+    encoded_t e = encode_form(value, form);
+    if (want)
+        CHECK(e.rc == CW_OK && !strcmp(e.line, want), "[%s]: rc=%d got [%s]", value, e.rc,
+              e.line);
+    else
+        CHECK(e.rc == CW_ERR_RECORD && strstr(err, why), "[%s]: rc=%d err=%s", value, e.rc, err);
+    free(e.line);
+}
+
 static void test_encoders(void)
 {
     cw_record_t r;
     int rc;
     char *out;
+    encoded_t e;
     CHECK(load(NULL) == CW_OK, "%s", err);
     /* Untouched bytes pass through: the real stays as the producer wrote it. */
-    fake_record_init(&r, "t", 0, 1, 0, "{\"lat\":-89.9787,\"b\":1}");
-    out = encode(&r, &rc);
-    CHECK(rc == CW_OK, "rc=%d", rc);
-    CHECK_STR(out, "{\"lat\":-89.9787,\"b\":1}\n");
-    CHECK(r.vjson == NULL, "passthrough must not parse the value");
-    free(out);
-    fake_record_free(&r);
+    e = encode_form("{\"lat\":-89.9787,\"b\":1}", CW_BYTES_JSON);
+    CHECK(e.rc == CW_OK && !e.parsed, "passthrough must not parse the value: rc=%d", e.rc);
+    CHECK_STR(e.line, "{\"lat\":-89.9787,\"b\":1}\n");
+    free(e.line);
     /* Pretty-printed JSON would split the record over lines: re-encoded compactly. */
-    fake_record_init(&r, "t", 0, 1, 0, "{\n  \"a\": 1\n}");
-    out = encode(&r, &rc);
-    CHECK_STR(out, "{\"a\":1}\n");
-    free(out);
-    fake_record_free(&r);
-    /* A schemas.enable envelope goes through the converter (here: parsed as is). */
-    fake_record_init(&r, "t", 0, 1, 0, "{\"schema\":null,\"payload\":1}");
-    out = encode(&r, &rc);
-    CHECK(rc == CW_OK && r.vjson != NULL, "envelope must be read through the converter");
-    free(out);
-    fake_record_free(&r);
-    /* Text that cannot be JSON (a StringConverter value configured at worker level). */
-    fake_record_init(&r, "t", 0, 1, 0, "plain text");
-    out = encode(&r, &rc);
-    CHECK(rc == CW_ERR_RECORD && r.vjson == NULL, "non-JSON bytes must not pass through raw");
-    free(out);
-    fake_record_free(&r);
+    check_encodes("{\n  \"a\": 1\n}", CW_BYTES_JSON, "{\"a\":1}\n", NULL);
+    /* A schemas.enable envelope: its payload, as Confluent writes it. */
+    check_encodes("{\"schema\":null,\"payload\":{\"a\":1}}", CW_BYTES_JSON_ENVELOPE,
+                  "{\"a\":1}\n", NULL);
+    /* JsonConverter reads an envelope's null payload (and the text null) as a null value:
+     * behavior.on.null.values applies (default fail), as for a tombstone. */
+    check_encodes("{\"schema\":null,\"payload\":null}", CW_BYTES_JSON_ENVELOPE, NULL,
+                  "behavior.on.null.values");
+    check_encodes("null", CW_BYTES_JSON, NULL, "behavior.on.null.values");
+    /* JsonConverter bytes that cannot be JSON: the converter's error, not a raw line. */
+    check_encodes("plain text", CW_BYTES_JSON, NULL, "not JSON");
     /* Invalid JSON with a newline is a bad record. */
-    fake_record_init(&r, "t", 0, 1, 0, "{\n oops");
-    out = encode(&r, &rc);
-    CHECK(rc == CW_ERR_RECORD && strstr(err, "not JSON"), "rc=%d err=%s", rc, err);
-    free(out);
-    fake_record_free(&r);
+    check_encodes("{\n oops", CW_BYTES_JSON, NULL, "not JSON");
     /* Null values: fail / ignore / write. */
     fake_record_init(&r, "t", 0, 1, 0, NULL);
     out = encode(&r, &rc);
@@ -227,22 +249,23 @@ static void test_encoders(void)
     CHECK_STR(out, "null\n");
     free(out);
     fake_record_free(&r);
-    /* StringConverter: a JSON string. */
-    const char *sc[] = {"value.converter", "org.apache.kafka.connect.storage.StringConverter", NULL};
-    load(sc);
-    fake_record_init(&r, "t", 0, 1, 0, "he said \"hi\"\nbye");
-    out = encode(&r, &rc);
-    CHECK_STR(out, "\"he said \\\"hi\\\"\\nbye\"\n");
-    free(out);
-    fake_record_free(&r);
+    /* StringConverter (the host's converter view says TEXT; the connector config names no
+     * converter): a JSON string, even when the text looks like JSON, as Confluent writes
+     * a Connect string. */
+    check_encodes("he said \"hi\"\nbye", CW_BYTES_TEXT, "\"he said \\\"hi\\\"\\nbye\"\n", NULL);
+    check_encodes("{\"a\":1}", CW_BYTES_TEXT, "\"{\\\"a\\\":1}\"\n", NULL);
     /* ByteArrayFormat: raw bytes + separator. */
     const char *ba[] = {"format.class", "ByteArrayFormat", "format.bytearray.separator", "|", NULL};
     load(ba);
-    fake_record_init(&r, "t", 0, 1, 0, "raw\nbytes");
-    out = encode(&r, &rc);
-    CHECK_STR(out, "raw\nbytes|");
-    free(out);
-    fake_record_free(&r);
+    check_encodes("raw\nbytes", CW_BYTES_BINARY, "raw\nbytes|", NULL);
+    /* ... and with JsonConverter's envelope, a "bytes" payload decoded (Confluent), any
+     * other envelope as consumed, a null payload as a null value (here: fail). */
+    check_encodes("{\"schema\":{\"type\":\"bytes\"},\"payload\":\"aGk=\"}", CW_BYTES_JSON_ENVELOPE,
+                  "hi|", NULL);
+    check_encodes("{\"schema\":null,\"payload\":\"aGk=\"}", CW_BYTES_JSON_ENVELOPE,
+                  "{\"schema\":null,\"payload\":\"aGk=\"}|", NULL);
+    check_encodes("{\"schema\":{\"type\":\"bytes\",\"optional\":true},\"payload\":null}",
+                  CW_BYTES_JSON_ENVELOPE, NULL, "behavior.on.null.values");
     /* Headers as one JSON object. */
     fake_record_init(&r, "t", 0, 1, 0, "1");
     r.hname[0] = strdup("h1");

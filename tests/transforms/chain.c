@@ -28,7 +28,7 @@
 
 #define MAXP 64
 
-static const cw_converter_t json_conv = {CW_CONV_JSON, 0};
+static const cw_converter_t json_conv = {CW_CONVERTER_JSON, 0};
 static cw_props_t *props;
 
 static void die(const char *fmt, const char *a) {

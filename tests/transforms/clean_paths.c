@@ -15,7 +15,7 @@
 #include "props.h"
 #include "record.h"
 
-static const cw_converter_t json_conv = {CW_CONV_JSON, 0};
+static const cw_converter_t json_conv = {CW_CONVERTER_JSON, 0};
 
 int main(int argc, char **argv) {
     if (argc != 3) {

@@ -408,6 +408,101 @@ typedef const cw_module_t *(*cw_module_entry_fn)(void);
  * used from the thread that received it.
  * ---------------------------------------------------------------------------------------- */
 
+/* ------------------------------------------------------------------------------------------
+ * Converter view: how a record's key or value was converted, and what its bytes are.
+ *
+ * The converters are usually set in the worker file (key.converter, value.converter), which
+ * a plugin does not see, and a connector may override them. A plugin never guesses from the
+ * bytes: it asks host->record_key_format / record_value_format.
+ * ---------------------------------------------------------------------------------------- */
+
+/** The connector's converter for a key or a value (Kafka Connect class names). */
+typedef enum cw_converter_kind {
+    CW_CONVERTER_JSON = 0,    /**< org.apache.kafka.connect.json.JsonConverter */
+    CW_CONVERTER_STRING = 1,  /**< org.apache.kafka.connect.storage.StringConverter */
+    CW_CONVERTER_BYTES = 2    /**< org.apache.kafka.connect.converters.ByteArrayConverter */
+} cw_converter_kind_t;
+
+/** What the bytes host->record_key / record_value return are, right now. It changes when a
+ *  transform changes the key or value. */
+typedef enum cw_bytes_form {
+    /** A null key or value (a tombstone): record_value returns NULL. */
+    CW_BYTES_NULL = 0,
+    /** JSON text of the value itself, the value record_value_json returns: JsonConverter
+     *  bytes without the schemas envelope (schemas.enable=false, or bytes a plugin set), or
+     *  a value a transform changed through JSON, re-encoded compactly (except a string
+     *  under StringConverter: TEXT, and a base64 string under ByteArrayConverter: BINARY,
+     *  the decoded bytes). A sink writing JSON
+     *  may copy them as they are. Bytes consumed from Kafka are not checked (they may be
+     *  invalid JSON, or span lines); record_value_json parses them and says what is wrong. */
+    CW_BYTES_JSON = 1,
+    /** JsonConverter with schemas.enable=true, as consumed: the envelope
+     *  {"schema":...,"payload":...}. The value (record_value_json) is the payload. */
+    CW_BYTES_JSON_ENVELOPE = 2,
+    /** UTF-8 text (StringConverter): the value is a JSON string holding exactly this text,
+     *  even when the text happens to look like JSON ({"a":1} is the string "{\"a\":1}"). */
+    CW_BYTES_TEXT = 3,
+    /** Raw bytes (ByteArrayConverter): the value is a byte array, seen through
+     *  record_value_json as its base64 string. */
+    CW_BYTES_BINARY = 4
+} cw_bytes_form_t;
+
+/** Filled by host->record_key_format / record_value_format. The caller sets struct_size
+ *  (initialise with CW_DATA_FORMAT_INIT); the host fills only the members that fit in it,
+ *  so members can be appended within an ABI version. */
+typedef struct cw_data_format {
+    uint32_t struct_size;          /**< set by the caller: sizeof(cw_data_format_t) */
+    cw_converter_kind_t converter; /**< the connector's converter for this key / value */
+    int schemas_enable;            /**< JsonConverter's schemas.enable in effect (0 for the
+                                        other converters) */
+    cw_bytes_form_t form;          /**< what the bytes are now (see cw_bytes_form_t) */
+} cw_data_format_t;
+
+/** Initialiser of a cw_data_format_t: `cw_data_format_t f = CW_DATA_FORMAT_INIT;` */
+#define CW_DATA_FORMAT_INIT { .struct_size = (uint32_t)sizeof(cw_data_format_t) }
+
+/* ------------------------------------------------------------------------------------------
+ * Metrics: counters, gauges and histograms a plugin registers through the host table,
+ * labelled with its connector and task. The worker renders them in the Prometheus text
+ * exposition format (`--metrics-file`; the REST server later serves the same text).
+ *
+ * Names follow Prometheus' rules: [a-zA-Z_][a-zA-Z0-9_]*, no leading "__", no ':' (kept for
+ * recording rules). Kafka Connect's kebab-case names translate the way the Prometheus JMX
+ * exporter writes them: group and name joined with '_', '-' as '_' (sink-task-metrics /
+ * sink-record-read-total gives sink_task_metrics_sink_record_read_total). Prefix a
+ * plugin's own metrics with its name (s3_sink_...). A counter's name ends in "_total" and
+ * no other's does; "_bucket", "_sum" and "_count" are left to histogram samples; a
+ * histogram's name says its unit (_seconds, _bytes); a help text is required. The worker
+ * refuses a definition that breaks one of these rules, naming the metric and the rule.
+ * Every sample carries the labels connector="<name>" and task="<n>" (histogram buckets
+ * add le="<bound>").
+ * ---------------------------------------------------------------------------------------- */
+
+/** One registered series (a metric of one task). Owned by the worker. */
+typedef struct cw_metric cw_metric_t;
+
+typedef enum cw_metric_kind {
+    CW_METRIC_COUNTER = 1,   /**< only goes up: metric_add with a delta >= 0 */
+    CW_METRIC_GAUGE = 2,     /**< goes up and down: metric_set, metric_add */
+    CW_METRIC_HISTOGRAM = 3  /**< distribution of observations: metric_observe */
+} cw_metric_kind_t;
+
+/** A metric declaration, usually a static const in the plugin. Start the initialiser with
+ *  CW_METRIC_DEF_HEADER. */
+typedef struct cw_metric_def {
+    uint32_t struct_size;    /**< sizeof(cw_metric_def_t): write CW_METRIC_DEF_HEADER */
+    cw_metric_kind_t kind;
+    const char *name;        /**< see the naming rules above; copied */
+    const char *help;        /**< one sentence for the # HELP line; required; copied */
+    const double *buckets;   /**< histograms: upper bounds, finite and strictly increasing
+                                  (the +Inf bucket is implicit); copied. NULL with
+                                  nbuckets 0: Prometheus' default buckets (0.005 .. 10) */
+    size_t nbuckets;         /**< at most CW_METRIC_BUCKETS_MAX */
+} cw_metric_def_t;
+
+#define CW_METRIC_DEF_HEADER .struct_size = (uint32_t)sizeof(cw_metric_def_t)
+#define CW_METRIC_BUCKETS_MAX 64
+
 typedef enum cw_log_level {
     CW_LOG_ERROR = 0,
     CW_LOG_WARN = 1,
@@ -492,7 +587,8 @@ typedef struct cw_host {
     /** The key / value as bytes: the untouched bytes when nothing changed them, otherwise the
      *  compact JSON encoding of the changed value (strings of the string converter as their
      *  raw text). NULL with *len = 0 for a null key / value (a tombstone). Borrowed: valid
-     *  until the record is changed or handed back. */
+     *  until the record is changed or handed back. Whether they are JSON text, a string's
+     *  text or raw bytes: record_key_format / record_value_format. */
     const void *(*record_key)(cw_record_t *r, size_t *len);
     const void *(*record_value)(cw_record_t *r, size_t *len);
 
@@ -584,6 +680,52 @@ typedef struct cw_host {
      *  are not checked: they may be invalid JSON (record_value_json reports why). Borrowed
      *  as record_value. */
     const void *(*record_value_json_text)(cw_record_t *r, size_t *len);
+
+    /* --- records: converter view (ABI 2) --------------------------------------------- */
+
+    /** How the key / value of `r` was converted and what the bytes record_key /
+     *  record_value return are now (see cw_bytes_form_t). Use it instead of looking at the
+     *  bytes: the converter may be set in the worker file only, and text that looks like
+     *  JSON is a string under StringConverter. Initialise `out` with CW_DATA_FORMAT_INIT;
+     *  the host fills the members that fit in out->struct_size. Cheap (no parsing; after a
+     *  change through JSON it settles the bytes as record_value would). Returns CW_OK, or
+     *  CW_ERR_FATAL when `out` is NULL or its struct_size is smaller than the ABI 2
+     *  cw_data_format_t. Call from the thread that holds the record, like every record
+     *  function. */
+    int (*record_key_format)(cw_record_t *r, cw_data_format_t *out);
+    int (*record_value_format)(cw_record_t *r, cw_data_format_t *out);
+
+    /* --- metrics (ABI 2) --------------------------------------------------------------- */
+
+    /** Registers the metric `def` for the task of `ctx` (labels connector and task) and
+     *  returns its handle. Call it from start/configure (any thread is allowed: the
+     *  registry is locked). Registering the same name again with the same ctx returns the
+     *  same handle (a start retried after CW_ERR_RETRIABLE keeps its counts) when kind and
+     *  buckets match. The transforms and predicates of a task share the task's ctx, and so
+     *  its series. Returns NULL with errstr naming the metric when the name breaks the
+     *  rules (e.g. "metric name 'objects-uploaded' is not a valid Prometheus name: '-' at
+     *  position 8 ..."), the kind or buckets are invalid or clash with an earlier
+     *  registration of the name, `ctx` is connector-level (task_configs, validate: no
+     *  task), or the host keeps no metrics. A NULL handle is accepted by every function
+     *  below as a no-op, so a plugin may go on without metrics.
+     *  Ownership: the worker owns the handle; it stays valid until the task's stop (or the
+     *  transform's close) has returned, and is freed when the task's context ends. Stop
+     *  threads of your own that update it before stop returns. Never free it. */
+    cw_metric_t *(*metric_register)(cw_ctx_t *ctx, const cw_metric_def_t *def, char *errstr,
+                                    size_t errstr_size);
+
+    /** Counter: adds `delta` (ignored unless finite and >= 0). Gauge: adds `delta` (may be
+     *  negative). Ignored for a histogram and for NULL. Lock-free (one atomic
+     *  compare-and-swap); safe from any thread, concurrently with every other update. */
+    void (*metric_add)(cw_metric_t *m, double delta);
+
+    /** Gauge: sets the value. Ignored for other kinds and for NULL. Lock-free, any thread. */
+    void (*metric_set)(cw_metric_t *m, double value);
+
+    /** Histogram: counts one observation (e.g. a latency in seconds) into the first bucket
+     *  whose bound is >= value, and adds it to the sum. Ignored for other kinds and for
+     *  NULL. Lock-free, any thread. */
+    void (*metric_observe)(cw_metric_t *m, double value);
 } cw_host_t;
 
 /** Non-zero when `host` has `member` and it is set: the one spelling of "is this host
