@@ -40,11 +40,13 @@ jdbc_connector() {
     } >"$file"
 }
 
-# jdbc_batch LOGNAME CONNECTOR_FILE [worker lines...]: a batch run that must exit 0.
+# jdbc_batch LOGNAME CONNECTOR_FILE [worker lines...]: a batch run that must exit 0; its
+# metrics are in $CW_TMP/LOGNAME.prom.
 jdbc_batch() {
     local log=$1 conn=$2; shift 2
     cw_worker_properties "$CW_TMP/$log.worker.properties" "$@"
-    cw_start_worker "$log" --exit-when-caught-up "$CW_TMP/$log.worker.properties" "$conn"
+    cw_start_worker "$log" --exit-when-caught-up --metrics-file "$CW_TMP/$log.prom" \
+        "$CW_TMP/$log.worker.properties" "$conn"
     cw_wait_exit "$CW_WORKER_PID" 120
     [ "$CW_EXIT_CODE" = 0 ] || { cw_dump_logs; cw_fail "$log: worker exit code $CW_EXIT_CODE"; }
 }
@@ -60,4 +62,9 @@ for i in range(first, last + 1):
          "tags": ["a", i], "note": None}
     print(f"k{i}\t" + json.dumps(v, separators=(",", ":")))
 PY
+}
+
+# metric FILE CONNECTOR NAME: the sample of NAME for task 0 of CONNECTOR (0 when absent).
+metric() {
+    awk -v want="$3{connector=\"$2\",task=\"0\"}" '$1 == want { v = $2 } END { print v + 0 }' "$1"
 }

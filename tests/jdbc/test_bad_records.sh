@@ -36,6 +36,10 @@ expect_dlq 2 "(column .*label|value too long for type character varying\\(5\\))"
 expect_dlq 3 "not an object"
 expect_dlq 4 "no column 'color' and auto.evolve is false"
 expect_dlq 5 "[Cc]olumn .*qty"
+[ "$(metric "$CW_TMP/all.prom" all jdbc_sink_bad_records_total)" = 5 ] ||
+    cw_fail "metrics: $(metric "$CW_TMP/all.prom" all jdbc_sink_bad_records_total) bad records, want 5"
+[ "$(metric "$CW_TMP/all.prom" all jdbc_sink_rows_written_total)" = 2 ] ||
+    cw_fail "metrics: $(metric "$CW_TMP/all.prom" all jdbc_sink_rows_written_total) rows written, want 2"
 [ "$(cw_committed connect-all typed:0)" = 7 ] || cw_fail "committed $(cw_committed connect-all typed:0), want 7"
 
 cw_note "errors.tolerance=none: the task stops at offset 1, naming the column"

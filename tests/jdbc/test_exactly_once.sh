@@ -55,7 +55,7 @@ cw_note "(b) the database restarts mid-load"
 db_sql "DELETE FROM events" >/dev/null
 jdbc_connector "$CW_TMP/eo3.properties" eo3 events insert.mode=upsert pk.mode=kafka \
     batch.size=500 max.retries=100 retry.backoff.ms=100 connection.backoff.ms=100
-cw_start_worker eo3 "$CW_TMP/worker.properties" "$CW_TMP/eo3.properties"
+cw_start_worker eo3 --metrics-file "$CW_TMP/eo3.prom" "$CW_TMP/worker.properties" "$CW_TMP/eo3.properties"
 cw_wait_for 90 "a fifth of the rows" db_has_rows events $((n / 5))
 db_restart
 cw_note "database restarted at $(db_count events) rows"
@@ -66,4 +66,6 @@ expect_durable connect-eo3
 cw_log_has "$CW_TMP/eo3.log" "retry 1 of 100" || { cw_dump_logs; cw_fail "no retry logged: the restart was not seen"; }
 kill "$CW_WORKER_PID"
 cw_wait_exit "$CW_WORKER_PID" 60
+[ "$(metric "$CW_TMP/eo3.prom" eo3 jdbc_sink_retries_total)" -ge 1 ] ||
+    cw_fail "metrics: no retry counted: $(grep jdbc_sink_retries "$CW_TMP/eo3.prom")"
 echo "jdbc exactly once ok ($JDBC_DB)"
