@@ -21,6 +21,7 @@ jdbc_type_t jdbc_json_type(const json_t *v) {
 void jdbc_row_clear(jdbc_row_t *row) {
     free(row->names);   /* the block of names, vals and types */
     json_decref(row->own);
+    json_decref(row->parsed);
     free(row->own_names);
     free(row->bad);
     memset(row, 0, sizeof *row);
@@ -126,7 +127,7 @@ int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr
     row->rec = r;
     size_t vlen = 0;
     int tombstone = t->h->record_value(r, &vlen) == NULL;
-    json_t *value = tombstone ? NULL : t->h->record_value_json(r, errstr, n);
+    json_t *value = tombstone ? NULL : jdbc_value_object(t, r, &row->parsed, errstr, n);
     if (!tombstone && !value) return CW_ERR_RECORD;
     if (tombstone && !s->delete_enabled) {
         snprintf(errstr, n, "the record has a null value (a tombstone) and delete.enabled is "
@@ -163,5 +164,6 @@ int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr
                  s->whitelist ? " or none of fields.whitelist" : "");
         return CW_ERR_RECORD;
     }
+    jdbc_schema_apply(t, row);
     return CW_OK;
 }

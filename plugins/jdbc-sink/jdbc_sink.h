@@ -29,6 +29,7 @@ typedef struct jdbc_row {
     json_t **vals;
     jdbc_type_t *types;  /* from the JSON types, or the record's Kafka Connect schema */
     json_t *own;         /* values made for this row (Kafka coordinates, a primitive key) */
+    json_t *parsed;      /* the value parsed from StringConverter text, when it was */
     char *own_names;     /* ... and a name made for it */
     char *bad;           /* why the row cannot be written (op is then JDBC_OP_SKIP) */
     int reported;        /* bad was handed to report_bad_record */
@@ -78,6 +79,14 @@ void jdbc_task_stop(void *state);
 int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr, size_t n);
 void jdbc_row_clear(jdbc_row_t *row);
 jdbc_type_t jdbc_json_type(const json_t *v);
+
+/* jdbc_schema.c: the record's value as JSON, read the way its converter made it (the text of
+ * a StringConverter value parsed as JSON: *owned receives that tree, NULL otherwise), NULL
+ * with errstr when it cannot be read. */
+json_t *jdbc_value_object(jdbc_task_t *t, cw_record_t *r, json_t **owned, char *errstr,
+                          size_t errstr_size);
+/* For a value in JsonConverter's schemas envelope, the column types its schema gives. */
+void jdbc_schema_apply(jdbc_task_t *t, jdbc_row_t *row);
 
 /* jdbc_table.c */
 jdbc_table_t *jdbc_table_get(jdbc_task_t *t, const char *topic);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "connect-worker/sdk_time.h"
 #include "jdbc_sink.h"
 
 /* Statements stop growing here, below MariaDB's default max_allowed_packet (16 MiB). */
@@ -27,7 +28,12 @@ int jdbc_value(jdbc_task_t *t, FILE *out, const json_t *v, jdbc_type_t type) {
     case JSON_FALSE: fputs("FALSE", out); return 0;
     case JSON_INTEGER: {
         long long x = (long long)json_integer_value(v);
-        if (type == JDBC_T_TIMESTAMP) {
+        if (type == JDBC_T_DATE) {
+            int64_t y;
+            int m, d;
+            cw_sdk_civil_from_days(x, &y, &m, &d);
+            fprintf(out, "'%04lld-%02d-%02d'", (long long)y, m, d);
+        } else if (type == JDBC_T_TIMESTAMP) {
             long long s = x / 1000, ms = x % 1000;
             if (ms < 0) { ms += 1000; s -= 1; }
             fprintf(out, t->d->ts_format, s, (int)ms);
