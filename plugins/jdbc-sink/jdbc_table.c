@@ -147,15 +147,23 @@ static int run(jdbc_task_t *t, char *sql, size_t len, jdbc_err_t *e) {
     return rc;
 }
 
+/* A DDL statement's text so far: `verb` and the table. NULL with *e when out of memory. */
+static FILE *ddl_open(jdbc_task_t *t, const jdbc_table_t *tb, const char *verb, char **sql,
+                      size_t *len, jdbc_err_t *e) {
+    FILE *f = open_memstream(sql, len);
+    if (!f) { snprintf(e->msg, sizeof e->msg, "out of memory"); return NULL; }
+    fputs(verb, f);
+    table_ref(f, t, tb);
+    return f;
+}
+
 /* CREATE TABLE from the rows of `tb` in this put: their fields in order of appearance; the key
  * columns NOT NULL and the primary key, the others nullable. */
 static int create(jdbc_task_t *t, jdbc_table_t *tb, jdbc_row_t *rows, size_t n, jdbc_err_t *e) {
     char *sql = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&sql, &len);
-    if (!f) { snprintf(e->msg, sizeof e->msg, "out of memory"); return -1; }
-    fputs("CREATE TABLE IF NOT EXISTS ", f);
-    table_ref(f, t, tb);
+    FILE *f = ddl_open(t, tb, "CREATE TABLE IF NOT EXISTS ", &sql, &len, e);
+    if (!f) return -1;
     fputs(" (", f);
     const jdbc_row_t *first = NULL;
     size_t ncols = 0;
@@ -196,10 +204,8 @@ static int add_column(jdbc_task_t *t, jdbc_table_t *tb, jdbc_row_t *rows, size_t
                       const char *name, jdbc_err_t *e) {
     char *sql = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&sql, &len);
-    if (!f) { snprintf(e->msg, sizeof e->msg, "out of memory"); return -1; }
-    fputs("ALTER TABLE ", f);
-    table_ref(f, t, tb);
+    FILE *f = ddl_open(t, tb, "ALTER TABLE ", &sql, &len, e);
+    if (!f) return -1;
     fputs(" ADD ", f);
     jdbc_ident(f, t->d, t->s.quote, name);
     fprintf(f, " %s NULL", t->d->type_name(merged_type(rows, n, tb, name), 0));
