@@ -55,12 +55,17 @@ cw_note "(b) the database restarts mid-load"
 db_sql "DELETE FROM events" >/dev/null
 jdbc_connector "$CW_TMP/eo3.properties" eo3 events insert.mode=upsert pk.mode=kafka \
     batch.size=500 max.retries=100 retry.backoff.ms=100 connection.backoff.ms=100
-cw_start_worker eo3 --metrics-file "$CW_TMP/eo3.prom" "$CW_TMP/worker.properties" "$CW_TMP/eo3.properties"
+cw_start_worker eo3 --log-level debug --metrics-file "$CW_TMP/eo3.prom" "$CW_TMP/worker.properties" \
+    "$CW_TMP/eo3.properties"
 cw_wait_for 90 "a fifth of the rows" db_has_rows events $((n / 5))
 db_restart
 cw_note "database restarted at $(db_count events) rows"
 cw_wait_for 180 "every row after the restart" db_has_rows events $n
-cw_wait_for 30 "offsets committed to the end" test "$(( $(cw_committed connect-eo3 events:0) + $(cw_committed connect-eo3 events:1) ))" = $n
+committed_all() { [ "$(( $(cw_committed connect-eo3 events:0) + $(cw_committed connect-eo3 events:1) ))" = $n ]; }
+if ! (cw_wait_for 30 "offsets committed to the end" committed_all); then
+    grep -E "committed events-|rows in" "$CW_TMP/eo3.log" | tail -5 >&2
+    cw_fail "committed: $(cw_committed connect-eo3 events:0) + $(cw_committed connect-eo3 events:1), want $n"
+fi
 expect_exact "after the database restart"
 expect_durable connect-eo3
 cw_log_has "$CW_TMP/eo3.log" "retry 1 of 100" || { cw_dump_logs; cw_fail "no retry logged: the restart was not seen"; }
