@@ -5,6 +5,8 @@
 #   cw_start_postgres           # sets CW_PG_PORT CW_PG_USER CW_PG_PASSWORD CW_PG_NAME CW_PG_URL
 #   cw_psql "SELECT 1"          # runs SQL as that user in that database (unaligned, no headers)
 #   cw_stop_postgres / cw_restart_postgres (same data dir and port)
+# With CW_PG_TLS=1 set before cw_start_postgres the server also speaks TLS with a certificate
+# for 127.0.0.1 signed by a test CA ($CW_PG_DIR/ca.pem).
 # The server is stopped by common.sh's cleanup trap (its pid is in CW_PIDS).
 
 CW_PG_USER=cwuser
@@ -27,7 +29,8 @@ _cw_pg_as() {
 _cw_postgres() {
     _cw_pg_as "$(_cw_pg_bin postgres)" -D "$CW_PG_DIR/data" -p "$CW_PG_PORT" -h 127.0.0.1 \
         -k "$CW_PG_DIR" -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-        -c max_connections=50 -c shared_buffers=32MB >>"$CW_PG_DIR/server.log" 2>&1 &
+        -c max_connections=50 -c shared_buffers=32MB ${CW_PG_TLS_ARGS:-} \
+        >>"$CW_PG_DIR/server.log" 2>&1 &
     CW_PG_PID=$!
     CW_PIDS+=("$CW_PG_PID")
     cw_wait_for 60 "postgres on port $CW_PG_PORT" \
@@ -40,6 +43,11 @@ cw_start_postgres() {
     mkdir -p "$CW_PG_DIR"
     CW_PG_PORT=$(cw_free_port)
     printf '%s\n' "$CW_PG_PASSWORD" >"$CW_PG_DIR/pw"
+    if [ "${CW_PG_TLS:-0}" = 1 ]; then
+        cw_make_certs "$CW_PG_DIR"
+        chmod 600 "$CW_PG_DIR/server.key"   # the server refuses a key others may read
+        CW_PG_TLS_ARGS="-c ssl=on -c ssl_cert_file=$CW_PG_DIR/server.pem -c ssl_key_file=$CW_PG_DIR/server.key"
+    fi
     if [ "$(id -u)" = 0 ]; then chmod o+x "$CW_TMP"; chown -R nobody "$CW_PG_DIR"; fi
     _cw_pg_as "$(_cw_pg_bin initdb)" -D "$CW_PG_DIR/data" -U "$CW_PG_USER" \
         --pwfile="$CW_PG_DIR/pw" --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
