@@ -160,13 +160,17 @@ say "the seed's eight questions, answered by examples/pinterest/queries.sql"
 # one statement at a time, each under its own comment line ("-- 1. ...")
 python3 - "$top/examples/pinterest/queries.sql" <<'PY' | while IFS= read -r -d '' stmt; do
 import sys
-text = open(sys.argv[1], encoding="utf-8").read()
-for stmt in text.split(";"):
-    lines = stmt.strip().splitlines()
-    titles = [l[3:] for l in lines if l.startswith("-- ") and l[3:4].isdigit()]
-    body = "\n".join(l for l in lines if not l.lstrip().startswith("--")).strip()
-    if body:
-        sys.stdout.write((titles[-1] if titles else "") + "\n" + body + ";\0")
+title, body = "", []
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.rstrip("\n")
+    if line.lstrip().startswith("--"):
+        if line[3:4].isdigit():
+            title = line[3:]
+        continue
+    body.append(line)
+    if line.rstrip().endswith(";"):
+        sys.stdout.write(title + "\n" + "\n".join(body).strip() + "\0")
+        title, body = "", []
 PY
     title=${stmt%%$'\n'*}
     case $title in 0.*) ;; *) echo; echo "$title" ;; esac

@@ -55,7 +55,12 @@ static int pg_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *
     }
     if (got <= 0) return got < 0 ? CW_ERR_FATAL : CW_ERR_RETRIABLE;
     char sql[256];
-    snprintf(sql, sizeof sql, "SET TIME ZONE '%s'", s->db_timezone);
+    /* a bare '+02:00' would be read as a POSIX zone (east and west swapped): an interval
+     * keeps ISO-8601's sign */
+    if (s->db_timezone[0] == '+' || s->db_timezone[0] == '-')
+        snprintf(sql, sizeof sql, "SET TIME ZONE INTERVAL '%s' HOUR TO MINUTE", s->db_timezone);
+    else
+        snprintf(sql, sizeof sql, "SET TIME ZONE '%s'", s->db_timezone);
     PGresult *res = PQexec(pg, sql);
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);

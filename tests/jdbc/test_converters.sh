@@ -29,6 +29,14 @@ fi
 [ "$types" = "$want" ] || cw_fail "types from the schema: $types, want $want"
 [ "$got" = "$want_rows" ] || cw_fail "rows: '$got', want '$want_rows'"
 
+# db.timezone: the same instant written in the session's zone (+02:00, ISO sign)
+jdbc_connector "$CW_TMP/tz.properties" tz withschema value.converter.schemas.enable=true \
+    insert.mode=upsert pk.mode=record_value pk.fields=id auto.create=true \
+    'table.name.format=tz_${topic}' db.timezone=+02:00
+jdbc_batch tz "$CW_TMP/tz.properties"
+[ "$(db_sql "SELECT ts FROM tz_withschema WHERE id = 1")" = "2023-11-15 00:13:20.123" ] ||
+    cw_fail "db.timezone=+02:00: $(db_sql "SELECT ts FROM tz_withschema WHERE id = 1")"
+
 printf '%s\n' '{"id":5,"v":"a"}' 'not json at all' '{"id":6,"v":"b"}' | cw_kcat -P -t astext
 jdbc_connector "$CW_TMP/txt.properties" txt astext \
     value.converter=org.apache.kafka.connect.storage.StringConverter \
