@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "host.h"
+#include "validate.h"
 
 typedef struct {
     const cw_plugin_t *plugin;
@@ -76,10 +77,10 @@ static int list_has(char **l, size_t n, const char *s) {
 /* Checks one listed alias (`list` is "transforms" or "predicates"): it has a type, the type
  * names a loaded plugin of `kind`, and the alias's own keys fit that plugin's key table.
  * Leaves "<list>.<alias>." in prefix for the caller. */
-static void validate_alias(const cw_props_t *conn, const cw_registry_t *reg, const char *origin,
-                           const char *list, const char *alias, cw_plugin_kind_t kind,
-                           char *prefix, size_t prefix_size, cw_errlist_t *errs,
-                           cw_errlist_t *unknown) {
+static void validate_alias(const cw_props_t *conn, const cw_registry_t *reg, const char *connector,
+                           const char *origin, const char *list, const char *alias,
+                           cw_plugin_kind_t kind, char *prefix, size_t prefix_size,
+                           cw_errlist_t *errs, cw_errlist_t *unknown) {
     const char *what = kind == CW_PLUGIN_PREDICATE ? "predicate" : "transform";
     char key[600];
     snprintf(prefix, prefix_size, "%s.%s.", list, alias);
@@ -94,22 +95,26 @@ static void validate_alias(const cw_props_t *conn, const cw_registry_t *reg, con
                        origin, key, what, type);
     } else {
         cw_props_t *sub = plugin_keys(conn, prefix);
+        size_t since = errs->count;
         cw_config_validate(sub, p->config, prefix, origin, errs, unknown);
+        cw_config_t *config = cw_config_new(sub, p->config);
+        cw_plugin_validate(p, connector, config, origin, prefix, since, errs);
+        cw_config_free(config);
         cw_props_free(sub);
     }
 }
 
-size_t cw_chain_validate(const cw_props_t *conn, const cw_registry_t *reg, const char *origin,
-                         cw_errlist_t *errs, cw_errlist_t *unknown) {
+size_t cw_chain_validate(const cw_props_t *conn, const cw_registry_t *reg, const char *connector,
+                         const char *origin, cw_errlist_t *errs, cw_errlist_t *unknown) {
     size_t before = errs->count, nt, np;
     char **ts = split(cw_props_get(conn, "transforms"), &nt);
     char **ps = split(cw_props_get(conn, "predicates"), &np);
     char prefix[512], key[600];
     for (size_t i = 0; i < np; i++)
-        validate_alias(conn, reg, origin, "predicates", ps[i], CW_PLUGIN_PREDICATE, prefix,
+        validate_alias(conn, reg, connector, origin, "predicates", ps[i], CW_PLUGIN_PREDICATE, prefix,
                        sizeof prefix, errs, unknown);
     for (size_t i = 0; i < nt; i++) {
-        validate_alias(conn, reg, origin, "transforms", ts[i], CW_PLUGIN_TRANSFORM, prefix,
+        validate_alias(conn, reg, connector, origin, "transforms", ts[i], CW_PLUGIN_TRANSFORM, prefix,
                        sizeof prefix, errs, unknown);
         snprintf(key, sizeof key, "%spredicate", prefix);
         const char *pred = cw_props_get(conn, key);

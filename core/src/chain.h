@@ -7,11 +7,12 @@
 
 typedef struct cw_chain cw_chain_t;
 
-/** Checks transforms, predicates and their keys against the plugins' tables. Messages name
- *  `origin` and the full key (transforms.<alias>.<key>). Unknown keys go to `unknown`.
- *  Returns the number of errors added. */
-size_t cw_chain_validate(const cw_props_t *conn, const cw_registry_t *reg, const char *origin,
-                         cw_errlist_t *errs, cw_errlist_t *unknown);
+/** Checks transforms, predicates and their keys against the plugins' tables, and runs each
+ *  plugin's validate callback on its own keys (connector `connector`, task -1). Messages
+ *  name `origin` and the full key (transforms.<alias>.<key>). Unknown keys go to `unknown`
+ *  when it is not NULL. Returns the number of errors added. */
+size_t cw_chain_validate(const cw_props_t *conn, const cw_registry_t *reg, const char *connector,
+                         const char *origin, cw_errlist_t *errs, cw_errlist_t *unknown);
 
 /** Configures one chain (one per task) on `ctx`. Returns NULL with errstr on failure
  *  (already-configured instances are closed). */

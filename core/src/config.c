@@ -1,6 +1,7 @@
 /* Validated configurations: validation against plugin key tables, the cw_config_t object
  * with defaults and typed getters, and the error list used to report every problem at once. */
 #include "config.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -29,28 +30,52 @@ static char *xstrndup(const char *s, size_t n) {
  * Error list
  * ---------------------------------------------------------------------------------------- */
 
-void cw_errlist_add(cw_errlist_t *e, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+void cw_errlist_vadd_key(cw_errlist_t *e, const char *key, const char *fmt, va_list ap) {
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
     if (n < 0) n = 0;
     char *msg = xrealloc(NULL, (size_t)n + 1);
-    va_start(ap, fmt);
     vsnprintf(msg, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     if (e->count == e->cap) {
         e->cap = e->cap ? e->cap * 2 : 8;
         e->items = xrealloc(e->items, e->cap * sizeof *e->items);
+        e->keys = xrealloc(e->keys, e->cap * sizeof *e->keys);
     }
+    e->keys[e->count] = key ? xstrndup(key, strlen(key)) : NULL;
     e->items[e->count++] = msg;
+}
+
+void cw_errlist_add_key(cw_errlist_t *e, const char *key, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    cw_errlist_vadd_key(e, key, fmt, ap);
+    va_end(ap);
+}
+
+void cw_errlist_add(cw_errlist_t *e, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    cw_errlist_vadd_key(e, NULL, fmt, ap);
+    va_end(ap);
+}
+
+int cw_errlist_has_key(const cw_errlist_t *e, const char *key, size_t since) {
+    for (size_t i = since; i < e->count; i++)
+        if (e->keys[i] && strcmp(e->keys[i], key) == 0) return 1;
+    return 0;
 }
 
 void cw_errlist_free(cw_errlist_t *e) {
     if (!e) return;
-    for (size_t i = 0; i < e->count; i++) free(e->items[i]);
+    for (size_t i = 0; i < e->count; i++) {
+        free(e->items[i]);
+        free(e->keys[i]);
+    }
     free(e->items);
-    e->items = NULL;
+    free(e->keys);
+    e->items = e->keys = NULL;
     e->count = e->cap = 0;
 }
 
@@ -183,12 +208,22 @@ typedef struct vctx {
     size_t added;
 } vctx_t;
 
-#define VERR(v, key, fmt, ...)                                                               \
-    do {                                                                                     \
-        cw_errlist_add((v)->errs, "%s: %s%s: " fmt, (v)->origin, (v)->prefix, (key),         \
-                       __VA_ARGS__);                                                         \
-        (v)->added++;                                                                        \
-    } while (0)
+#define VERR(v, key, fmt, ...) verr((v), (key), fmt, __VA_ARGS__)
+
+static void verr(vctx_t *v, const char *key, const char *fmt, ...) CW_PRINTF(3, 4);
+static void verr(vctx_t *v, const char *key, const char *fmt, ...) {
+    size_t kn = strlen(v->prefix) + strlen(key) + 1;
+    char *full = xrealloc(NULL, kn);
+    snprintf(full, kn, "%s%s", v->prefix, key);
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cw_errlist_add_key(v->errs, full, "%s: %s: %s", v->origin, full, msg);
+    free(full);
+    v->added++;
+}
 
 static void check_bounds(vctx_t *v, const cw_config_def_t *d, const char *key, double x,
                          const char *shown) {
@@ -307,6 +342,8 @@ struct cw_config {
     pthread_mutex_t lock;
     list_cache_t *lists;
     size_t nlists, caplists;
+    char **undeclared;  /* keys read without a row, already logged */
+    size_t nundeclared;
 };
 
 cw_config_t *cw_config_new(const cw_props_t *props, const cw_config_def_t *defs) {
@@ -325,6 +362,8 @@ void cw_config_free(cw_config_t *c) {
         free(c->lists[i].items);
     }
     free(c->lists);
+    for (size_t i = 0; i < c->nundeclared; i++) free(c->undeclared[i]);
+    free(c->undeclared);
     pthread_mutex_destroy(&c->lock);
     cw_props_free(c->props);
     free(c);
@@ -332,11 +371,30 @@ void cw_config_free(cw_config_t *c) {
 
 const cw_props_t *cw_config_props(const cw_config_t *c) { return c->props; }
 
+/* A read of a key that no row declares: the table is the one home of defaults and allowed
+ * values, so this is a plugin bug. Said once per key and config, at error level. */
+static void undeclared_read(const cw_config_t *cc, const char *key) {
+    cw_config_t *c = (cw_config_t *)cc; /* the log-once set is invisible to readers */
+    pthread_mutex_lock(&c->lock);
+    int seen = 0;
+    for (size_t i = 0; i < c->nundeclared && !seen; i++)
+        seen = strcmp(c->undeclared[i], key) == 0;
+    if (!seen) {
+        c->undeclared = xrealloc(c->undeclared, (c->nundeclared + 1) * sizeof *c->undeclared);
+        c->undeclared[c->nundeclared++] = xstrndup(key, strlen(key));
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (!seen)
+        cw_log_error("configuration key '%s' is read but not declared in the key table (a "
+                     "plugin bug: declare it with its default)", key);
+}
+
 const char *cw_config_get(const cw_config_t *c, const char *key) {
     if (!c || !key) return NULL;
     const char *v = cw_props_get(c->props, key);
     if (v) return v;
     const cw_config_def_t *d = cw_config_def_find(c->defs, key);
+    if (!d && c->defs) undeclared_read(c, key);
     return d ? d->default_value : NULL;
 }
 

@@ -3,15 +3,24 @@
  * worker report every problem at once. */
 #ifndef CW_CONFIG_H
 #define CW_CONFIG_H
+#include <stdarg.h>
 #include "connect-worker/plugin.h"
 #include "props.h"
 
 /** A growing list of messages, each one line naming file and key. */
 typedef struct cw_errlist {
     char **items;
+    char **keys;   /* the full key each item names (e.g. transforms.x.spec), or NULL */
     size_t count, cap;
 } cw_errlist_t;
 void cw_errlist_add(cw_errlist_t *e, const char *fmt, ...) CW_PRINTF(2, 3);
+/** As cw_errlist_add, recording the full key the message names (for REST grouping and for
+ *  cw_errlist_has_key). */
+void cw_errlist_add_key(cw_errlist_t *e, const char *key, const char *fmt, ...)
+    CW_PRINTF(3, 4);
+void cw_errlist_vadd_key(cw_errlist_t *e, const char *key, const char *fmt, va_list ap);
+/** Does an item from index `since` on name `key`? */
+int cw_errlist_has_key(const cw_errlist_t *e, const char *key, size_t since);
 void cw_errlist_free(cw_errlist_t *e);
 
 /** Validates the keys of `props` against `defs` (a table ending with {NULL}): required keys

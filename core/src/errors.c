@@ -72,7 +72,7 @@ cw_errors_t *cw_errors_new(const char *connector, int task, const char *class_na
     e->context_headers =
         cw_config_get_bool(config, "errors.deadletterqueue.context.headers.enable", 0);
     e->replication_factor = (int)cw_config_get_int(
-        config, "errors.deadletterqueue.topic.replication.factor", 3);
+        config, "errors.deadletterqueue.topic.replication.factor", 0);
     const char *dlq = cw_config_get(config, "errors.deadletterqueue.topic.name");
     if (dlq && *dlq && dlq_conf) {
         e->dlq_topic = strdup(dlq);

@@ -13,6 +13,7 @@
 #include "metrics.h"
 #include "offsets_file.h"
 #include "record.h"
+#include "validate.h"
 
 static void host_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) {
     va_list ap;
@@ -114,6 +115,9 @@ static const cw_host_t host_table = {
     .config_get_list = cw_config_get_list,
     .config_foreach = cw_config_foreach,
     .task_config_set = host_task_config_set,
+    .validation_error = cw_validation_error,
+    .validation_begin = cw_validation_begin,
+    .validation_end = cw_validation_end,
     .record_topic = cw_record_topic,
     .record_partition = cw_record_partition,
     .record_offset = cw_record_offset,

@@ -555,7 +555,7 @@ void *cw_sink_task_run(void *arg) {
         cw_task_fail(t, "%s", err);
         goto out;
     }
-    int64_t backoff = 500, backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 60000);
+    int64_t backoff = 500, backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
     while (!atomic_load(&t->stop)) {
         err[0] = '\0';
         int rc = s.ops->start(&t->ctx, t->config, &s.state, err, sizeof err);

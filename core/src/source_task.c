@@ -276,7 +276,7 @@ void *cw_source_task_run(void *arg) {
     }
     errors = cw_errors_new(c->name, t->id, c->plugin->name, t->config, NULL);
 
-    int64_t backoff = 500, backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 60000);
+    int64_t backoff = 500, backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
     while (!atomic_load(&t->stop)) {
         err[0] = '\0';
         int rc = ops->start(&t->ctx, t->config, &state, err, sizeof err);

@@ -14,9 +14,9 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "chain.h"
 #include "errors.h"
 #include "log.h"
+#include "validate.h"
 
 int64_t cw_now_ms(void) {
     struct timespec ts;
@@ -79,7 +79,7 @@ rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t
     char p[64];
     const char *bs = w->bootstrap ? w->bootstrap : cw_config_get(w->config, "bootstrap.servers");
     rd_kafka_conf_set_log_cb(conf, kafka_log);
-    if (conf_set(conf, "bootstrap.servers", bs ? bs : "localhost:9092", "worker",
+    if (conf_set(conf, "bootstrap.servers", bs, "worker",
                  "bootstrap.servers", errstr, errstr_size) ||
         (client_id && conf_set(conf, "client.id", client_id, "worker", "client.id", errstr,
                                errstr_size)))
@@ -127,13 +127,14 @@ static void log_props(const cw_props_t *p, const cw_config_def_t *defs) {
 /* Every librdkafka property must be accepted by librdkafka: the worker's consumer./producer.
  * keys (c NULL) or one connector's *.override. keys, each checked on its own so that one bad
  * worker key is reported once, not once per connector. */
-static void check_kafka_props(const cw_worker_t *w, const cw_connector_t *c, cw_errlist_t *errs) {
+void cw_worker_check_kafka_props(const cw_worker_t *w, const cw_props_t *conn,
+                                 cw_errlist_t *errs) {
     static const char *const prefixes[] = {"producer.", "consumer.", "producer.override.",
                                            "consumer.override."};
-    for (size_t i = c ? 2 : 0; i < (c ? 4u : 2u); i++) {
+    for (size_t i = conn ? 2 : 0; i < (conn ? 4u : 2u); i++) {
         char err[1024];
         rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        if (apply_prefixed(conf, c ? c->props : w->props, prefixes[i], err, sizeof err))
+        if (apply_prefixed(conf, conn ? conn : w->props, prefixes[i], err, sizeof err))
             cw_errlist_add(errs, "%s", err);
         rd_kafka_conf_destroy(conf);
     }
@@ -163,15 +164,15 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
         cw_log_level_parse(cw_config_get(w->config, "log.level"), &level) == 0)
         cw_log_set_level(level);
     log_props(w->props, cw_worker_defs);
-    w->flush_interval_ms = cw_config_get_int(w->config, "offset.flush.interval.ms", 60000);
-    w->flush_timeout_ms = cw_config_get_int(w->config, "offset.flush.timeout.ms", 5000);
+    w->flush_interval_ms = cw_config_get_int(w->config, "offset.flush.interval.ms", 0);
+    w->flush_timeout_ms = cw_config_get_int(w->config, "offset.flush.timeout.ms", 0);
     w->shutdown_timeout_ms =
-        cw_config_get_int(w->config, "task.shutdown.graceful.timeout.ms", 5000);
+        cw_config_get_int(w->config, "task.shutdown.graceful.timeout.ms", 0);
     cw_converter_kind_parse(cw_config_get(w->config, "key.converter"), &w->key_conv.kind);
     cw_converter_kind_parse(cw_config_get(w->config, "value.converter"), &w->value_conv.kind);
-    w->key_conv.schemas_enable = cw_config_get_bool(w->config, "key.converter.schemas.enable", 1);
+    w->key_conv.schemas_enable = cw_config_get_bool(w->config, "key.converter.schemas.enable", 0);
     w->value_conv.schemas_enable =
-        cw_config_get_bool(w->config, "value.converter.schemas.enable", 1);
+        cw_config_get_bool(w->config, "value.converter.schemas.enable", 0);
     const char *const *topics = cw_config_get_list(w->config, "embedded.kafka.topics", NULL);
     for (size_t i = 0; topics && topics[i]; i++) {
         const char *colon = strrchr(topics[i], ':');
@@ -179,7 +180,7 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
             cw_errlist_add(errs, "%s: embedded.kafka.topics: '%s' is not name:partitions",
                            worker_file, topics[i]);
     }
-    check_kafka_props(w, NULL, errs);
+    cw_worker_check_kafka_props(w, NULL, errs);
 
     w->registry = cw_registry_new(cw_host());
     if (cw_registry_load_bundled(w->registry, err, sizeof err) < 0)
@@ -192,19 +193,6 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
         if (cw_registry_load_dir(w->registry, opts->plugin_paths[i], err, sizeof err) < 0)
             cw_errlist_add(errs, "--plugin-path: %s", err);
     return w;
-}
-
-static cw_config_def_t *merge_defs(const cw_config_def_t *plugin) {
-    size_t n = 0, np = 0, nc = 0, ne = 0;
-    while (plugin && plugin[np].name) np++;
-    while (cw_connector_defs[nc].name) nc++;
-    while (cw_errors_defs[ne].name) ne++;
-    cw_config_def_t *d = calloc(np + nc + ne + 1, sizeof *d);
-    /* The plugin's table first: its defaults win for a key both declare. */
-    for (size_t i = 0; i < np; i++) d[n++] = plugin[i];
-    for (size_t i = 0; i < nc; i++) d[n++] = cw_connector_defs[i];
-    for (size_t i = 0; i < ne; i++) d[n++] = cw_errors_defs[i];
-    return d;
 }
 
 static void connector_converter(const cw_worker_t *w, const cw_config_t *cfg, const char *which,
@@ -220,7 +208,7 @@ static void connector_converter(const cw_worker_t *w, const cw_config_t *cfg, co
     cw_converter_kind_parse(cls, &out->kind);
     /* Kafka configures an overriding converter from the connector's keys only. */
     snprintf(key, sizeof key, "%s.converter.schemas.enable", which);
-    out->schemas_enable = cw_config_get_bool(cfg, key, 1);
+    out->schemas_enable = cw_config_get_bool(cfg, key, 0);
 }
 
 static void connector_free(cw_connector_t *c) {
@@ -256,25 +244,12 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
         c->worker = w;
         c->props = p;
         const char *name = cw_props_get(p, "name");
-        const char *cls = cw_props_get(p, "connector.class");
         c->name = strdup(name ? name : file);
         const char *plugin_file = NULL;
-        if (cls) {
-            c->plugin = cw_registry_find(w->registry, cls, 0, &plugin_file);
-            if (!c->plugin)
-                cw_errlist_add(errs, "%s: connector.class: no plugin called '%s' is loaded "
-                               "(see --list-plugins; plugin.path and --plugin-path add more)",
-                               file, cls);
-            else if (c->plugin->kind != CW_PLUGIN_SOURCE && c->plugin->kind != CW_PLUGIN_SINK) {
-                cw_errlist_add(errs, "%s: connector.class: '%s' is a %s plugin, not a "
-                               "connector", file, cls, cw_plugin_kind_name(c->plugin->kind));
-                c->plugin = NULL;
-            }
-        }
-        c->defs = merge_defs(c->plugin ? c->plugin->config : NULL);
+        c->plugin = cw_connector_plugin(w->registry, p, file, NULL, &plugin_file);
+        c->defs = cw_connector_defs_merge(c->plugin ? c->plugin->config : NULL);
         cw_errlist_t unknown = {0};
-        cw_config_validate(p, c->defs, "", file, errs, &unknown);
-        cw_chain_validate(p, w->registry, file, errs, &unknown);
+        cw_connector_validate(w, p, file, errs, &unknown);
         warn_unknown(file, &unknown);
         cw_errlist_free(&unknown);
         log_props(p, c->defs);
@@ -282,13 +257,6 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
             if (strcmp(w->connectors[i]->name, name) == 0)
                 cw_errlist_add(errs, "%s: name: connector '%s' is defined twice", file, name);
         c->config = cw_config_new(p, c->defs);
-        if (c->plugin && c->plugin->kind == CW_PLUGIN_SINK) {
-            const char *topics = cw_props_get(p, "topics"), *regex = cw_props_get(p, "topics.regex");
-            int has_t = topics && *topics, has_r = regex && *regex;
-            if (has_t == has_r)
-                cw_errlist_add(errs, "%s: topics: a sink connector needs exactly one of topics "
-                               "and topics.regex", file);
-        }
         if (c->plugin && c->plugin->kind == CW_PLUGIN_SOURCE) {
             const char *dlq = cw_props_get(p, "errors.deadletterqueue.topic.name");
             if (dlq && *dlq)
@@ -298,7 +266,6 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
         }
         connector_converter(w, c->config, "key", &w->key_conv, &c->key_conv);
         connector_converter(w, c->config, "value", &w->value_conv, &c->value_conv);
-        check_kafka_props(w, c, errs);
         if (c->plugin)
             cw_log_info("connector %s: %s plugin %s %s from %s", c->name,
                         cw_plugin_kind_name(c->plugin->kind), c->plugin->name,
@@ -330,7 +297,7 @@ static int start_embedded_kafka(cw_worker_t *w) {
         cw_log_error("embedded Kafka: %s", err);
         return -1;
     }
-    int brokers = (int)cw_config_get_int(w->config, "embedded.kafka.brokers", 1);
+    int brokers = (int)cw_config_get_int(w->config, "embedded.kafka.brokers", 0);
     rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(w->mock_rk, brokers);
     if (!mc) {
         cw_log_error("embedded Kafka: librdkafka could not start its mock cluster");
@@ -356,7 +323,7 @@ static int start_embedded_kafka(cw_worker_t *w) {
 
 /* Connector-level work split (task_configs) and the task structs. */
 static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
-    int max = (int)cw_config_get_int(c->config, "tasks.max", 1);
+    int max = (int)cw_config_get_int(c->config, "tasks.max", 0);
     const cw_task_configs_fn split_fn =
         c->plugin->kind == CW_PLUGIN_SOURCE ? c->plugin->source->task_configs
                                             : c->plugin->sink->task_configs;

@@ -103,6 +103,11 @@ rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t
                                       const char *prefix, const char *client_id,
                                       char *errstr, size_t errstr_size);
 
+/** Checks that librdkafka accepts the worker's producer.* / consumer.* keys (conn NULL) or
+ *  one connector's producer.override.* / consumer.override.* keys, one problem per file. */
+void cw_worker_check_kafka_props(const cw_worker_t *w, const cw_props_t *conn,
+                                 cw_errlist_t *errs);
+
 /** Task thread bodies (source_task.c, sink_task.c). */
 void *cw_source_task_run(void *task);
 void *cw_sink_task_run(void *task);

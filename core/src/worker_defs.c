@@ -86,10 +86,12 @@ const cw_config_def_t cw_connector_defs[] = {
      CONVERTERS, 0, 0},
     {"value.converter", CW_CFG_STRING, NULL, 0, "Overrides the worker's value.converter.",
      CONVERTERS, 0, 0},
-    {"key.converter.schemas.enable", CW_CFG_BOOL, NULL, 0,
-     "With a key.converter override: JSON envelope on or off (default true).", NULL, 0, 0},
-    {"value.converter.schemas.enable", CW_CFG_BOOL, NULL, 0,
-     "With a value.converter override: JSON envelope on or off (default true).", NULL, 0, 0},
+    {"key.converter.schemas.enable", CW_CFG_BOOL, "true", 0,
+     "With a key.converter override: JSON envelope on or off (without an override the "
+     "worker's key.converter.schemas.enable applies).", NULL, 0, 0},
+    {"value.converter.schemas.enable", CW_CFG_BOOL, "true", 0,
+     "With a value.converter override: JSON envelope on or off (without an override the "
+     "worker's value.converter.schemas.enable applies).", NULL, 0, 0},
     {"header.converter", CW_CFG_STRING, NULL, 0,
      "Accepted for compatibility; headers pass through as bytes.", NULL, 0, 0},
     {"transforms", CW_CFG_LIST, NULL, 0,

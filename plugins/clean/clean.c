@@ -53,26 +53,28 @@ static char **list_dup(const cw_config_t *cfg, const char *key) {
 }
 
 /* A list of literal strings is written as a JSON array, because placeholders may contain
- * commas ('N,o, ,T,a,g,s'), which a comma-separated list would split. */
-static char **json_strings(const char *key, const char *text, char *e, size_t n) {
+ * commas ('N,o, ,T,a,g,s'), which a comma-separated list would split. Problems go to v under
+ * `key`; NULL then. */
+static char **json_strings(const char *key, const char *text, cw_validation_t *v) {
     json_error_t jerr;
     json_t *a = json_loads(text, JSON_DECODE_ANY, &jerr);
     if (!a || !json_is_array(a)) {
         json_decref(a);
-        snprintf(e, n, "%s: expected a JSON array of strings such as [\"N/A\",\"unknown\"]", key);
+        clean_host->validation_error(v, key, "expected a JSON array of strings such as "
+                                     "[\"N/A\",\"unknown\"]");
         return NULL;
     }
     char **out = calloc(json_array_size(a) + 1, sizeof(*out));
     size_t i;
-    json_t *v;
-    json_array_foreach(a, i, v) {
-        if (!json_is_string(v)) {
-            snprintf(e, n, "%s: item %zu of the array is not a string", key, i + 1);
+    json_t *item;
+    json_array_foreach(a, i, item) {
+        if (!json_is_string(item)) {
+            clean_host->validation_error(v, key, "item %zu of the array is not a string", i + 1);
             strv_free(out);
             json_decref(a);
             return NULL;
         }
-        out[i] = strdup(json_string_value(v));
+        if (out) out[i] = strdup(json_string_value(item));
     }
     json_decref(a);
     return out;
@@ -83,21 +85,22 @@ typedef struct collect {
     const char *prefix;
     kvs_t *into;
     int kind;   /* 0 text, 1 json strings, 2 list, 3 regex */
-    char *e;
-    size_t n;
-    int failed;
+    cw_validation_t *v;
 } collect_t;
 
 static int collect_one(const char *key, const char *value, void *opaque) {
     collect_t *c = opaque;
     const char *field = key + strlen(c->prefix);
     if (!*field) {
-        snprintf(c->e, c->n, "%s: the key needs a field name after '%s'", key, c->prefix);
-        c->failed = 1;
-        return 1;
+        clean_host->validation_error(c->v, key, "the key needs a field name after '%s'",
+                                     c->prefix);
+        return 0;
     }
     kv_t *items = realloc(c->into->items, (c->into->n + 1) * sizeof(*items));
-    if (!items) { c->failed = 1; snprintf(c->e, c->n, "out of memory"); return 1; }
+    if (!items) {
+        clean_host->validation_error(c->v, key, "out of memory");
+        return 1;
+    }
     c->into->items = items;
     kv_t *kv = &items[c->into->n];
     memset(kv, 0, sizeof(*kv));
@@ -105,96 +108,111 @@ static int collect_one(const char *key, const char *value, void *opaque) {
     c->into->n++;
     switch (c->kind) {
     case 0: kv->text = strdup(value); break;
-    case 1: if (!(kv->list = json_strings(key, value, c->e, c->n))) c->failed = 1; break;
+    case 1: kv->list = json_strings(key, value, c->v); break;
     case 2: kv->list = list_dup(c->cfg, key);
-            if (!kv->list || !kv->list[0]) {
-                snprintf(c->e, c->n, "%s: at least one field is required", key);
-                c->failed = 1;
-            }
+            if (!kv->list || !kv->list[0])
+                clean_host->validation_error(c->v, key, "at least one field is required");
             break;
     case 3: {
         char why[400];
-        if (!(kv->re = cw_sdk_regex_new(value, 0, why, sizeof(why)))) {
-            snprintf(c->e, c->n, "%s: %s", key, why);
-            c->failed = 1;
-        }
+        if (!(kv->re = cw_sdk_regex_new(value, 0, why, sizeof(why))))
+            clean_host->validation_error(c->v, key, "%s", why);
         break;
     }
     }
-    return c->failed;
+    return 0;
 }
 
-static int collect(const cw_config_t *cfg, const char *prefix, int kind, kvs_t *into, char *e, size_t n) {
-    collect_t c = {cfg, prefix, into, kind, e, n, 0};
+static void collect(const cw_config_t *cfg, const char *prefix, int kind, kvs_t *into,
+                    cw_validation_t *v) {
+    collect_t c = {cfg, prefix, into, kind, v};
     clean_host->config_foreach(cfg, prefix, collect_one, &c);
-    return c.failed ? -1 : 0;
 }
 
-static const char *separator_of(const clean_t *c, const cw_config_t *cfg, const char *field) {
-    (void)c;
+/* concat.fields.<new> with its separator; a separator without its field list is most likely
+ * a typo in the field name. */
+static void concat_parse(const cw_config_t *cfg, cw_validation_t *v, clean_t *c) {
     char key[512];
-    snprintf(key, sizeof(key), "concat.separator.%s", field);
-    const char *v = clean_host->config_get(cfg, key);
-    return v ? v : " ";
-}
-
-int clean_configure_state(const cw_config_t *cfg, clean_t **out, char *e, size_t n) {
-    clean_t *c = calloc(1, sizeof(*c));
-    if (!c) { snprintf(e, n, "out of memory"); return CW_ERR_FATAL; }
-    const char *nv = clean_host->config_get(cfg, "null.values");
-    if (nv && *nv && !(c->null_all = json_strings("null.values", nv, e, n))) goto bad;
-    c->null_empty = clean_host->config_get_bool(cfg, "null.empty", 0);
-    if (collect(cfg, "null.values.", 1, &c->null_field, e, n) ||
-        collect(cfg, "strip.prefix.", 0, &c->strip, e, n) ||
-        collect(cfg, "extract.", 3, &c->extract, e, n) ||
-        collect(cfg, "concat.fields.", 2, &c->concat, e, n) ||
-        collect(cfg, "array.", 2, &c->array, e, n))
-        goto bad;
-    for (size_t i = 0; i < c->concat.n; i++)
-        c->concat.items[i].text = strdup(separator_of(c, cfg, c->concat.items[i].field));
-    /* A separator without its field list is most likely a typo in the field name. */
+    for (size_t i = 0; i < c->concat.n; i++) {
+        snprintf(key, sizeof(key), "concat.separator.%s", c->concat.items[i].field);
+        c->concat.items[i].text = strdup(clean_host->config_get(cfg, key));
+    }
     kvs_t seps = {0};
-    if (collect(cfg, "concat.separator.", 0, &seps, e, n)) { kvs_free(&seps); goto bad; }
+    collect(cfg, "concat.separator.", 0, &seps, v);
     for (size_t i = 0; i < seps.n; i++) {
         int found = 0;
         for (size_t j = 0; j < c->concat.n; j++)
             if (strcmp(seps.items[i].field, c->concat.items[j].field) == 0) found = 1;
         if (!found) {
-            snprintf(e, n, "concat.separator.%s: there is no concat.fields.%s", seps.items[i].field,
-                     seps.items[i].field);
-            kvs_free(&seps);
-            goto bad;
+            snprintf(key, sizeof(key), "concat.separator.%s", seps.items[i].field);
+            clean_host->validation_error(v, key, "there is no concat.fields.%s",
+                                         seps.items[i].field);
         }
     }
     kvs_free(&seps);
+}
+
+static void renames_parse(const cw_config_t *cfg, cw_validation_t *v, clean_t *c) {
+    char **ren = list_dup(cfg, "renames");
+    size_t cnt = 0;
+    while (ren && ren[cnt]) cnt++;
+    c->ren_from = calloc(cnt + 1, sizeof(char *));
+    c->ren_to = calloc(cnt + 1, sizeof(char *));
+    for (size_t i = 0; c->ren_from && c->ren_to && i < cnt; i++) {
+        const char *colon = strchr(ren[i], ':');
+        if (!colon || colon == ren[i] || !colon[1] || strchr(colon + 1, ':')) {
+            clean_host->validation_error(v, "renames", "'%s' is not of the form old:new",
+                                         ren[i]);
+            continue;
+        }
+        c->ren_from[c->nren] = strndup(ren[i], (size_t)(colon - ren[i]));
+        c->ren_to[c->nren++] = strdup(colon + 1);
+    }
+    strv_free(ren);
+}
+
+/* The one checker of the recipe, shared by validate and configure. */
+static void clean_parse(const cw_config_t *cfg, cw_validation_t *v, clean_t *c) {
+    const char *nv = clean_host->config_get(cfg, "null.values");
+    if (nv && *nv) c->null_all = json_strings("null.values", nv, v);
+    c->null_empty = clean_host->config_get_bool(cfg, "null.empty", 0);
+    collect(cfg, "null.values.", 1, &c->null_field, v);
+    collect(cfg, "strip.prefix.", 0, &c->strip, v);
+    collect(cfg, "extract.", 3, &c->extract, v);
+    collect(cfg, "concat.fields.", 2, &c->concat, v);
+    collect(cfg, "array.", 2, &c->array, v);
+    concat_parse(cfg, v, c);
     c->human = list_dup(cfg, "human.numbers");
     c->integers = list_dup(cfg, "integers");
     c->numbers = list_dup(cfg, "numbers");
     c->timestamps = list_dup(cfg, "timestamps");
     c->drop = list_dup(cfg, "drop");
     c->order = list_dup(cfg, "order");
-    char **ren = list_dup(cfg, "renames");
-    size_t cnt = 0;
-    while (ren && ren[cnt]) cnt++;
-    c->ren_from = calloc(cnt + 1, sizeof(char *));
-    c->ren_to = calloc(cnt + 1, sizeof(char *));
-    for (size_t i = 0; i < cnt; i++) {
-        const char *colon = strchr(ren[i], ':');
-        if (!colon || colon == ren[i] || !colon[1] || strchr(colon + 1, ':')) {
-            snprintf(e, n, "renames: '%s' is not of the form old:new", ren[i]);
-            strv_free(ren);
-            goto bad;
-        }
-        c->ren_from[c->nren] = strndup(ren[i], (size_t)(colon - ren[i]));
-        c->ren_to[c->nren++] = strdup(colon + 1);
+    renames_parse(cfg, v, c);
+}
+
+void clean_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v) {
+    (void)ctx;
+    clean_t *c = calloc(1, sizeof(*c));
+    if (!c) {
+        clean_host->validation_error(v, "", "out of memory");
+        return;
     }
-    strv_free(ren);
-    if (clean_fast_prepare(c, e, n)) goto bad;
+    clean_parse(cfg, v, c);
+    clean_free(c);
+}
+
+int clean_configure_state(const cw_config_t *cfg, clean_t **out, char *e, size_t n) {
+    clean_t *c = calloc(1, sizeof(*c));
+    if (!c) { snprintf(e, n, "out of memory"); return CW_ERR_FATAL; }
+    cw_validation_t *v = clean_host->validation_begin();
+    clean_parse(cfg, v, c);
+    if (clean_host->validation_end(v, e, n) || clean_fast_prepare(c, e, n)) {
+        clean_free(c);
+        return CW_ERR_CONFIG;
+    }
     *out = c;
     return CW_OK;
-bad:
-    clean_free(c);
-    return CW_ERR_CONFIG;
 }
 
 /* --- applying --------------------------------------------------------------------------- */

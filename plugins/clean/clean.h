@@ -10,8 +10,11 @@ extern const cw_host_t *clean_host;
 
 typedef struct clean clean_t;
 
-/** Reads the configuration. Returns CW_OK or CW_ERR_CONFIG with errstr naming the key. */
+/** Reads the configuration. Returns CW_OK or CW_ERR_CONFIG with errstr naming the key.
+ *  Shares its checker with clean_validate. */
 int clean_configure_state(const cw_config_t *cfg, clean_t **out, char *errstr, size_t n);
+/** The plugin's validate callback: every problem of the recipe, each naming its key. */
+void clean_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v);
 void clean_free(clean_t *c);
 
 /** Cleans obj (a JSON object, modified in place). When the result is a new object (renames,

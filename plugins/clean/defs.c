@@ -12,7 +12,7 @@ const cw_config_def_t clean_defs[] = {
     {"numbers", CW_CFG_LIST, NULL, 0, "Fields that become numbers (from decimal strings).", NULL, 0, 0},
     {"timestamps", CW_CFG_LIST, NULL, 0, "Fields holding timestamps that become ISO-8601 UTC (YYYY-MM-DDTHH:MM:SSZ).", NULL, 0, 0},
     {"concat.fields.", CW_CFG_LIST, NULL, CW_CFG_F_PREFIX, "concat.fields.<new>: fields joined into the new string field (nulls skipped).", NULL, 0, 0},
-    {"concat.separator.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX, "concat.separator.<new>: separator for concat.fields.<new> (default one space).", NULL, 0, 0},
+    {"concat.separator.", CW_CFG_STRING, " ", CW_CFG_F_PREFIX, "concat.separator.<new>: separator for concat.fields.<new>.", NULL, 0, 0},
     {"array.", CW_CFG_LIST, NULL, CW_CFG_F_PREFIX, "array.<new>: fields collected into the new array field.", NULL, 0, 0},
     {"drop", CW_CFG_LIST, NULL, 0, "Fields removed.", NULL, 0, 0},
     {"renames", CW_CFG_LIST, NULL, 0, "Renames, each old:new.", NULL, 0, 0},

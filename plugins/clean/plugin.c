@@ -60,6 +60,7 @@ static const cw_plugin_t plugin = {
     .description = "Declarative cleaning of flat JSON objects: placeholders to null, number and "
                    "timestamp parsing, concat, arrays, renames, field order",
     .config = clean_defs,
+    .validate = clean_validate,
     .transform = &ops,
 };
 static const cw_plugin_t *const plugins[] = {&plugin, NULL};

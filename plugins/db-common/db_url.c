@@ -71,7 +71,7 @@ static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t
             for (int i = 0; modes[i]; i++)
                 if (strcasecmp(v, modes[i]) == 0) { u->ssl_mode = i; found = 1; }
             if (!found) {
-                snprintf(errstr, n, "connection.url: sslMode '%s' is not one of DISABLED, "
+                snprintf(errstr, n, "sslMode '%s' is not one of DISABLED, "
                          "PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY (or disable, "
                          "prefer, require, verify-ca, verify-full)", v);
                 free(v);
@@ -106,7 +106,7 @@ static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t
         char *end;
         long ms = strtol(v, &end, 10);
         if (*v == '\0' || *end != '\0' || ms < 0) {
-            snprintf(errstr, n, "connection.url: %s '%s' is not a number of milliseconds", k, v);
+            snprintf(errstr, n, "%s '%s' is not a number of milliseconds", k, v);
             free(v);
             return -1;
         }
@@ -126,7 +126,7 @@ int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
     u->ssl_mode = DB_SSL_PREFERRED;
     const char *p = url ? skip_scheme(url, &u->kind) : NULL;
     if (!p) {
-        snprintf(errstr, n, "connection.url must start with jdbc:mysql://, jdbc:mariadb://, "
+        snprintf(errstr, n, "must start with jdbc:mysql://, jdbc:mariadb://, "
                  "mysql://, jdbc:postgresql:// or postgresql:// (got a URL of another kind)");
         return -1;
     }
@@ -154,7 +154,7 @@ int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
     if (*h == '[') {
         const char *rb = memchr(h, ']', (size_t)(hend - h));
         if (!rb) {
-            snprintf(errstr, n, "connection.url: unterminated '[' in the host");
+            snprintf(errstr, n, "unterminated '[' in the host");
             db_url_free(u);
             return -1;
         }
@@ -205,11 +205,11 @@ int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
     if (!u->host) goto oom;
     return 0;
 badport:
-    snprintf(errstr, n, "connection.url: the port is not a number from 1 to 65535");
+    snprintf(errstr, n, "the port is not a number from 1 to 65535");
     db_url_free(u);
     return -1;
 oom:
-    snprintf(errstr, n, "connection.url: out of memory");
+    snprintf(errstr, n, "out of memory");
     db_url_free(u);
     return -1;
 }

@@ -23,8 +23,8 @@ typedef struct db_url {
 enum { DB_SSL_DISABLED = 0, DB_SSL_PREFERRED, DB_SSL_REQUIRED, DB_SSL_VERIFY_CA,
        DB_SSL_VERIFY_IDENTITY };
 
-/* Parses `url`. Returns 0, or -1 with a message in errstr naming connection.url (which never
- * contains the password). Free with db_url_free. Unknown query parameters are ignored.
+/* Parses `url`. Returns 0, or -1 with a message in errstr (which never contains the password;
+ * the caller names the key, e.g. through validation_error). Free with db_url_free. Unknown query parameters are ignored.
  * connectTimeout / socketTimeout are milliseconds for MySQL URLs and seconds for PostgreSQL
  * URLs, as their JDBC drivers read them. */
 int db_url_parse(const char *url, db_url_t *out, char *errstr, size_t errstr_size);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,40 @@ static void sink_free(file_sink_t *s) {
     free(s);
 }
 
+/* The one checker of the keys, shared by validate and start: the file's directory must
+ * exist (the sink creates the file, never directories) and the file must not be one. */
+static void fk_check(const cw_config_t *config, cw_validation_t *v) {
+    const char *file = host->config_get(config, "file");
+    struct stat st;
+    if (!file || !*file) {
+        host->validation_error(v, "file", "must name a file");
+        return;
+    }
+    if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+        host->validation_error(v, "file", "'%s' is a directory", file);
+        return;
+    }
+    char *copy = strdup(file);
+    if (!copy) abort();
+    const char *dir = dirname(copy);
+    if (stat(dir, &st) != 0)
+        host->validation_error(v, "file", "directory '%s' of '%s' does not exist", dir, file);
+    else if (!S_ISDIR(st.st_mode))
+        host->validation_error(v, "file", "'%s' (the directory of '%s') is not a directory",
+                               dir, file);
+    free(copy);
+}
+
+static void fk_validate(cw_ctx_t *ctx, const cw_config_t *config, cw_validation_t *v) {
+    (void)ctx;
+    fk_check(config, v);
+}
+
 static int fk_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                     size_t errstr_size) {
+    cw_validation_t *v = host->validation_begin();
+    fk_check(config, v);
+    if (host->validation_end(v, errstr, errstr_size)) return CW_ERR_CONFIG;
     file_sink_t *s = calloc(1, sizeof *s);
     if (!s) abort();
     s->ctx = ctx;
@@ -239,6 +272,7 @@ static const cw_plugin_t file_sink_plugin = {
     .description = "Appends record values to a file, one line each, like Kafka's FileStreamSink "
                    "(without duplicates after a crash).",
     .config = fk_config,
+    .validate = fk_validate,
     .sink = &fk_ops,
 };
 

@@ -46,8 +46,27 @@ static int64_t stored_position(file_source_t *s) {
     return pos;
 }
 
+/* The one checker of the keys, shared by validate and start. The file may appear later
+ * (the task waits for it), but a directory can never be read as lines. */
+static void fs_check(const cw_config_t *config, cw_validation_t *v) {
+    const char *file = host->config_get(config, "file");
+    struct stat st;
+    if (!file || !*file)
+        host->validation_error(v, "file", "must name a file");
+    else if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+        host->validation_error(v, "file", "'%s' is a directory", file);
+}
+
+static void fs_validate(cw_ctx_t *ctx, const cw_config_t *config, cw_validation_t *v) {
+    (void)ctx;
+    fs_check(config, v);
+}
+
 static int fs_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                     size_t errstr_size) {
+    cw_validation_t *v = host->validation_begin();
+    fs_check(config, v);
+    if (host->validation_end(v, errstr, errstr_size)) return CW_ERR_CONFIG;
     file_source_t *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(errstr, errstr_size, "file-source: out of memory");
@@ -57,7 +76,7 @@ static int fs_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char
     s->fd = -1;
     s->file = strdup(host->config_get(config, "file"));
     s->topic = strdup(host->config_get(config, "topic"));
-    s->batch_size = host->config_get_int(config, "batch.size", 2000);
+    s->batch_size = host->config_get_int(config, "batch.size", 0);
     json_t *part = json_pack("{s:s}", "filename", s->file);
     s->partition_json = part ? json_dumps(part, JSON_COMPACT) : NULL;
     json_decref(part);
@@ -194,6 +213,7 @@ static const cw_plugin_t file_source_plugin = {
     .description = "Reads the lines of a file (following appends) into a topic, like Kafka's "
                    "FileStreamSource.",
     .config = fs_config,
+    .validate = fs_validate,
     .source = &fs_ops,
 };
 

@@ -87,9 +87,7 @@ static void connection_parse(const cw_host_t *h, const cw_config_t *cfg, jdbc_re
     char why[512];
     const char *url = h->config_get(cfg, "connection.url");
     if (db_url_parse(url ? url : "", &s->url, why, sizeof why) != 0) {
-        /* the parser's sentences start with the key */
-        const char *m = strncmp(why, "connection.url", 14) == 0 ? why + 14 : why;
-        report(r, "connection.url", "%s", m[0] == ':' ? m + 2 : m[0] == ' ' ? m + 1 : m);
+        report(r, "connection.url", "%s", why);
         return;
     }
     const char *user = h->config_get(cfg, "connection.user");

@@ -1,4 +1,5 @@
 #include "rds_config.h"
+#include "rds_task.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,7 @@ const cw_config_def_t rds_config_defs[] = {
      "HH:MM:SS') or iso8601 ('YYYY-MM-DDTHH:MM:SS').", "sql,iso8601", 0, 0},
     /* set by task_configs for each task, never by users */
     {"tables", L, NULL, 0, "Internal: the tables of this task.", NULL, 0, 0},
-    {"rds.task.count", I, NULL, 0, "Internal: number of tasks.", NULL, 0, 0},
+    {"rds.task.count", I, "1", 0, "Internal: number of tasks.", NULL, 0, 0},
     {"rds.task.known.tables", L, NULL, 0, "Internal: tables known when tasks were split.",
      NULL, 0, 0},
     CW_CONFIG_END};
@@ -83,114 +84,142 @@ static const char *const *nonempty(const char *const *l) { return (l && l[0]) ? 
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-int rds_settings_load(const cw_host_t *h, const cw_config_t *cfg, rds_settings_t *s,
-                      char *errstr, size_t n) {
-    memset(s, 0, sizeof *s);
-    if (db_url_parse(h->config_get(cfg, "connection.url"), &s->url, errstr, n) != 0)
-        return CW_ERR_CONFIG;
-    if (s->url.kind != DB_KIND_MYSQL) {
-        snprintf(errstr, n, "connection.url must name a MySQL or MariaDB database "
-                 "(jdbc:mysql://, jdbc:mariadb:// or mysql://): rds-source reads no other kind");
-        db_url_free(&s->url);
-        return CW_ERR_CONFIG;
-    }
-    const char *user = h->config_get(cfg, "connection.user");
-    const char *pw = h->config_get(cfg, "connection.password");
-    if (user && *user) { free(s->url.user); s->url.user = dup_or_null(user); }
-    if (pw && *pw) { free(s->url.password); s->url.password = dup_or_null(pw); }
-    s->attempts = h->config_get_int(cfg, "connection.attempts", 3);
-    s->backoff_ms = h->config_get_int(cfg, "connection.backoff.ms", 10000);
-
+/* The mode and the columns each mode needs. */
+static void mode_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
+                       rds_settings_t *s) {
     const char *mode = h->config_get(cfg, "mode");
-    if (!mode || !*mode) { snprintf(errstr, n, "mode must be set (bulk, incrementing, "
-                                    "timestamp or timestamp+incrementing)"); goto bad; }
+    if (!mode || !*mode) mode = "";
     if (strcasecmp(mode, "bulk") == 0) s->mode = RDS_MODE_BULK;
     else if (strcasecmp(mode, "incrementing") == 0) s->mode = RDS_MODE_INCREMENTING;
     else if (strcasecmp(mode, "timestamp") == 0) s->mode = RDS_MODE_TIMESTAMP;
     else if (strcasecmp(mode, "timestamp+incrementing") == 0)
         s->mode = RDS_MODE_TIMESTAMP_INCREMENTING;
-    else { snprintf(errstr, n, "mode '%s' is not one of bulk, incrementing, timestamp, "
-                    "timestamp+incrementing", mode); goto bad; }
-
-    const char *q = h->config_get(cfg, "query");
-    s->query = (q && *q) ? q : NULL;
-    q = h->config_get(cfg, "query.suffix");
-    s->query_suffix = q ? q : "";
-    s->topic_prefix = h->config_get(cfg, "topic.prefix");
-    if (!s->topic_prefix) { snprintf(errstr, n, "topic.prefix must be set"); goto bad; }
-    if (s->query && !*s->topic_prefix) {
-        snprintf(errstr, n, "topic.prefix must name the topic when query is set"); goto bad;
+    else {
+        h->validation_error(v, "mode", "'%s' is not one of bulk, incrementing, timestamp, "
+                            "timestamp+incrementing", mode);
+        return;
     }
-    q = h->config_get(cfg, "incrementing.column.name");
-    s->inc_column = q ? q : "";
+    const char *q = h->config_get(cfg, "incrementing.column.name");
+    s->inc_column = q;
     s->ts_columns = nonempty(h->config_get_list(cfg, "timestamp.column.name", &s->n_ts_columns));
     if (!s->ts_columns) s->n_ts_columns = 0;
     if ((s->mode == RDS_MODE_TIMESTAMP || s->mode == RDS_MODE_TIMESTAMP_INCREMENTING) &&
-        s->n_ts_columns == 0) {
-        snprintf(errstr, n, "timestamp.column.name must be set for mode %s",
-                 rds_mode_name(s->mode));
-        goto bad;
-    }
-    if (s->query && s->mode != RDS_MODE_BULK && s->mode != RDS_MODE_TIMESTAMP && !*s->inc_column) {
-        snprintf(errstr, n, "incrementing.column.name must be set for mode %s with a query "
-                 "(there is no table to find an AUTO_INCREMENT column in)", rds_mode_name(s->mode));
-        goto bad;
-    }
-    s->ts_delay_ms = h->config_get_int(cfg, "timestamp.delay.interval.ms", 0);
-    if (h->config_get(cfg, "timestamp.initial")) {
-        s->has_ts_initial = 1;
-        s->ts_initial_ms = h->config_get_int(cfg, "timestamp.initial", -1);
-    }
-    s->db_timezone = h->config_get(cfg, "db.timezone");
-    if (!s->db_timezone || !*s->db_timezone) s->db_timezone = "UTC";
-    if (strchr(s->db_timezone, '\'') || strchr(s->db_timezone, '\\')) {
-        snprintf(errstr, n, "db.timezone '%s' is not a time zone", s->db_timezone); goto bad;
-    }
-    s->poll_interval_ms = h->config_get_int(cfg, "poll.interval.ms", 5000);
-    s->batch_max_rows = h->config_get_int(cfg, "batch.max.rows", 100);
-    s->table_poll_interval_ms = h->config_get_int(cfg, "table.poll.interval.ms", 60000);
-    const char *nm = h->config_get(cfg, "numeric.mapping");
-    s->numeric = RDS_NUM_NONE;
-    if (nm && strcasecmp(nm, "precision_only") == 0) s->numeric = RDS_NUM_PRECISION_ONLY;
-    else if (nm && strcasecmp(nm, "best_fit") == 0) s->numeric = RDS_NUM_BEST_FIT;
-    else if (nm && strcasecmp(nm, "best_fit_eager_double") == 0)
-        s->numeric = RDS_NUM_BEST_FIT_EAGER_DOUBLE;
-    const char *df = h->config_get(cfg, "datetime.format");
-    s->dtformat = (df && strcasecmp(df, "iso8601") == 0) ? RDS_DT_ISO8601 : RDS_DT_SQL;
+        s->n_ts_columns == 0)
+        h->validation_error(v, "timestamp.column.name", "must be set for mode %s",
+                            rds_mode_name(s->mode));
+    if (s->query && s->mode != RDS_MODE_BULK && s->mode != RDS_MODE_TIMESTAMP && !*s->inc_column)
+        h->validation_error(v, "incrementing.column.name", "must be set for mode %s with a "
+                            "query (there is no table to find an AUTO_INCREMENT column in)",
+                            rds_mode_name(s->mode));
+}
 
+/* Which tables: a whitelist or a blacklist (each under its old or new name), or a query. */
+static void tables_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
+                         rds_settings_t *s) {
     const char *const *wl = nonempty(h->config_get_list(cfg, "table.whitelist", NULL));
     const char *const *il = nonempty(h->config_get_list(cfg, "table.include.list", NULL));
     const char *const *bl = nonempty(h->config_get_list(cfg, "table.blacklist", NULL));
     const char *const *xl = nonempty(h->config_get_list(cfg, "table.exclude.list", NULL));
-    if (wl && il) { snprintf(errstr, n, "set only one of table.whitelist and "
-                             "table.include.list"); goto bad; }
-    if (bl && xl) { snprintf(errstr, n, "set only one of table.blacklist and "
-                             "table.exclude.list"); goto bad; }
+    if (wl && il)
+        h->validation_error(v, "table.include.list", "set only one of table.whitelist and "
+                            "table.include.list");
+    if (bl && xl)
+        h->validation_error(v, "table.exclude.list", "set only one of table.blacklist and "
+                            "table.exclude.list");
     s->whitelist = wl ? wl : il;
     s->blacklist = bl ? bl : xl;
-    if (s->whitelist && s->blacklist) {
-        snprintf(errstr, n, "table.whitelist (table.include.list) and table.blacklist "
-                 "(table.exclude.list) cannot both be set");
-        goto bad;
-    }
-    if (s->query && (s->whitelist || s->blacklist)) {
-        snprintf(errstr, n, "query cannot be combined with a table whitelist or blacklist");
-        goto bad;
-    }
+    if (s->whitelist && s->blacklist)
+        h->validation_error(v, bl ? "table.blacklist" : "table.exclude.list",
+                            "table.whitelist (table.include.list) and table.blacklist "
+                            "(table.exclude.list) cannot both be set");
+    if (s->query && (s->whitelist || s->blacklist))
+        h->validation_error(v, "query", "cannot be combined with a table whitelist or "
+                            "blacklist");
     s->table_types = h->config_get_list(cfg, "table.types", NULL);
-    if (!s->url.user) {
-        snprintf(errstr, n, "connection.user is not set (neither as a key nor in "
-                 "connection.url)");
-        goto bad;
+}
+
+/* The connection: URL, user and password (either in the URL or as keys). */
+static void connection_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
+                             rds_settings_t *s) {
+    char why[512];
+    const char *url = h->config_get(cfg, "connection.url");
+    if (db_url_parse(url ? url : "", &s->url, why, sizeof why) != 0) {
+        h->validation_error(v, "connection.url", "%s", why);
+        return;
     }
-    if (!s->url.database) {
-        snprintf(errstr, n, "connection.url names no database (jdbc:mysql://host:port/<db>)");
-        goto bad;
+    if (s->url.kind != DB_KIND_MYSQL) {
+        h->validation_error(v, "connection.url", "must name a MySQL or MariaDB database "
+                            "(jdbc:mysql://, jdbc:mariadb:// or mysql://): rds-source reads "
+                            "no other kind");
+        return;
+    }
+    const char *user = h->config_get(cfg, "connection.user");
+    const char *pw = h->config_get(cfg, "connection.password");
+    if (user && *user) { free(s->url.user); s->url.user = dup_or_null(user); }
+    if (pw && *pw) { free(s->url.password); s->url.password = dup_or_null(pw); }
+    if (!s->url.user)
+        h->validation_error(v, "connection.user", "is not set (neither as a key nor in "
+                            "connection.url)");
+    if (!s->url.database)
+        h->validation_error(v, "connection.url", "names no database "
+                            "(jdbc:mysql://host:port/<db>)");
+}
+
+void rds_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
+                        rds_settings_t *s) {
+    memset(s, 0, sizeof *s);
+    connection_parse(h, cfg, v, s);
+    s->attempts = h->config_get_int(cfg, "connection.attempts", 0);
+    s->backoff_ms = h->config_get_int(cfg, "connection.backoff.ms", 0);
+    const char *q = h->config_get(cfg, "query");
+    s->query = *q ? q : NULL;
+    s->query_suffix = h->config_get(cfg, "query.suffix");
+    s->topic_prefix = h->config_get(cfg, "topic.prefix");
+    if (!s->topic_prefix)
+        h->validation_error(v, "topic.prefix", "must be set");
+    else if (s->query && !*s->topic_prefix)
+        h->validation_error(v, "topic.prefix", "must name the topic when query is set");
+    mode_parse(h, cfg, v, s);
+    s->ts_delay_ms = h->config_get_int(cfg, "timestamp.delay.interval.ms", 0);
+    if (h->config_get(cfg, "timestamp.initial")) {
+        s->has_ts_initial = 1;
+        s->ts_initial_ms = h->config_get_int(cfg, "timestamp.initial", 0);
+    }
+    s->db_timezone = h->config_get(cfg, "db.timezone");
+    if (!*s->db_timezone) /* as Kafka's JDBC source, which has no zone called "" */
+        h->validation_error(v, "db.timezone", "must name a time zone, e.g. UTC or +02:00");
+    else if (strchr(s->db_timezone, '\'') || strchr(s->db_timezone, '\\'))
+        h->validation_error(v, "db.timezone", "'%s' is not a time zone", s->db_timezone);
+    s->poll_interval_ms = h->config_get_int(cfg, "poll.interval.ms", 0);
+    s->batch_max_rows = h->config_get_int(cfg, "batch.max.rows", 0);
+    s->table_poll_interval_ms = h->config_get_int(cfg, "table.poll.interval.ms", 0);
+    const char *nm = h->config_get(cfg, "numeric.mapping");
+    s->numeric = RDS_NUM_NONE;
+    if (strcasecmp(nm, "precision_only") == 0) s->numeric = RDS_NUM_PRECISION_ONLY;
+    else if (strcasecmp(nm, "best_fit") == 0) s->numeric = RDS_NUM_BEST_FIT;
+    else if (strcasecmp(nm, "best_fit_eager_double") == 0)
+        s->numeric = RDS_NUM_BEST_FIT_EAGER_DOUBLE;
+    s->dtformat = strcasecmp(h->config_get(cfg, "datetime.format"), "iso8601") == 0
+                      ? RDS_DT_ISO8601 : RDS_DT_SQL;
+    tables_parse(h, cfg, v, s);
+}
+
+int rds_settings_load(const cw_host_t *h, const cw_config_t *cfg, rds_settings_t *s,
+                      char *errstr, size_t n) {
+    cw_validation_t *v = h->validation_begin();
+    rds_settings_parse(h, cfg, v, s);
+    if (h->validation_end(v, errstr, n)) {
+        rds_settings_free(s);
+        return CW_ERR_CONFIG;
     }
     return CW_OK;
-bad:
-    rds_settings_free(s);
-    return CW_ERR_CONFIG;
+}
+
+void rds_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v) {
+    (void)ctx;
+    rds_settings_t s;
+    rds_settings_parse(rds_host, cfg, v, &s);
+    rds_settings_free(&s);
 }
 
 void rds_settings_free(rds_settings_t *s) { db_url_free(&s->url); }

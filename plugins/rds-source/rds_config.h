@@ -34,10 +34,18 @@ typedef struct rds_settings {
     const char *const *table_types;
 } rds_settings_t;
 
-/* Reads and checks the settings (cross-key rules the declaration table cannot express).
- * Returns CW_OK or CW_ERR_CONFIG with errstr naming the key; never writes the password. */
+/* The one checker of the settings, shared by validate and start: reads every key into *s and
+ * reports each problem (cross-key rules the declaration table cannot express, the URL) with
+ * host->validation_error; never reports the password. Free *s with rds_settings_free
+ * either way. */
+void rds_settings_parse(const cw_host_t *host, const cw_config_t *cfg, cw_validation_t *v,
+                        rds_settings_t *s);
+/* rds_settings_parse for start and task_configs: CW_OK, or CW_ERR_CONFIG with every problem
+ * in errstr as "key: message" (and *s freed). */
 int rds_settings_load(const cw_host_t *host, const cw_config_t *cfg, rds_settings_t *s,
                       char *errstr, size_t errstr_size);
 void rds_settings_free(rds_settings_t *s);
+/* The plugin's validate callback. */
+void rds_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v);
 const char *rds_mode_name(rds_mode_t m);
 #endif

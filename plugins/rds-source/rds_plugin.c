@@ -27,6 +27,7 @@ static const cw_plugin_t rds_source_plugin = {
     .description = "Copies MySQL/MariaDB (RDS) tables into Kafka topics as JSON rows, "
                    "compatible with Confluent's JDBC source connector.",
     .config = rds_config_defs,
+    .validate = rds_settings_validate,
     .source = &rds_source_ops,
 };
 

@@ -423,7 +423,7 @@ int rds_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *er
     t->jopts.numeric = t->s.numeric;
     t->jopts.dtformat = t->s.dtformat;
     t->task_id = h->task_id(ctx);
-    t->task_count = (int)h->config_get_int(cfg, "rds.task.count", 1);
+    t->task_count = (int)h->config_get_int(cfg, "rds.task.count", 0);
     if (t->task_count < 1) t->task_count = 1;
     const char *const *mine = h->config_get_list(cfg, "tables", NULL);
     t->known = h->config_get_list(cfg, "rds.task.known.tables", NULL);

@@ -1,6 +1,7 @@
 /* The connector's keys: Confluent S3 sink names and defaults, plus a few of our own
  * (s3.client, s3.conditional.writes.enabled, partitioner.max.open.files). */
 #include "s3_sink.h"
+#include "s3_credentials.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,19 +68,83 @@ static const char *short_class(const char *cls)
     return dot ? dot + 1 : cls;
 }
 
-int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *s,
-                     char *errstr, size_t errstr_size)
+/* The partitioner keys: FieldPartitioner needs fields, TimeBasedPartitioner a pattern and a
+ * positive duration; Daily and Hourly fix both. */
+static void partitioner_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
+                              s3_settings_t *s)
 {
-    memset(s, 0, sizeof *s);
+    const char *pc = short_class(h->config_get(cfg, "partitioner.class"));
+    s->path_format = sdup(h->config_get(cfg, "path.format"));
+    s->partition_duration_ms = h->config_get_int(cfg, "partition.duration.ms", 0);
+    if (!strcmp(pc, "FieldPartitioner")) {
+        s->partitioner = S3_PART_FIELD;
+        size_t n = 0;
+        const char *const *list = h->config_get_list(cfg, "partition.field.name", &n);
+        if (!list || n == 0)
+            h->validation_error(v, "partition.field.name",
+                                "must name at least one field for FieldPartitioner");
+        s->fields = calloc(n + 1, sizeof *s->fields);
+        for (size_t i = 0; s->fields && i < n; i++)
+            s->fields[s->nfields++] = strdup(list[i]);
+        return;
+    }
+    if (!strcmp(pc, "DefaultPartitioner")) {
+        s->partitioner = S3_PART_DEFAULT;
+        return;
+    }
+    s->partitioner = S3_PART_TIME;
+    if (!strcmp(pc, "DailyPartitioner")) {
+        free(s->path_format);
+        s->path_format = strdup("'year'=YYYY/'month'=MM/'day'=dd");
+        s->partition_duration_ms = 86400000;
+    } else if (!strcmp(pc, "HourlyPartitioner")) {
+        free(s->path_format);
+        s->path_format = strdup("'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH");
+        s->partition_duration_ms = 3600000;
+    } else {
+        if (!*s->path_format)
+            h->validation_error(v, "path.format", "is required for TimeBasedPartitioner");
+        if (s->partition_duration_ms <= 0)
+            h->validation_error(v, "partition.duration.ms",
+                                "must be positive for TimeBasedPartitioner");
+    }
+    char probe[256], perr[200];
+    if (*s->path_format &&
+        s3_joda_format(s->path_format, 0, probe, sizeof probe, perr, sizeof perr) != 0)
+        h->validation_error(v, "path.format", "'%s': %s", s->path_format, perr);
+}
+
+/* Time: the time zone of partitions and scheduled rotation, and where time comes from. */
+static void time_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
+                       s3_settings_t *s)
+{
+    const char *tz = h->config_get(cfg, "timezone");
+    s->timezone = sdup(tz); /* empty: UTC (s3_zone_load) */
+    char zerr[256];
+    s->zone = s3_zone_load(s->timezone, zerr, sizeof zerr);
+    if (!s->zone)
+        h->validation_error(v, "timezone", "'%s': %s", s->timezone, zerr);
+    s->ts_field = sdup(h->config_get(cfg, "timestamp.field"));
+    const char *ex = short_class(h->config_get(cfg, "timestamp.extractor"));
+    s->ts_extractor = !strcasecmp(ex, "Record")                   ? S3_TS_RECORD
+                    : !strcasecmp(ex, "RecordField")              ? S3_TS_FIELD
+                    : !strcasecmp(ex, "RecordTimestampExtractor") ? S3_TS_RECORD
+                                                                  : S3_TS_WALLCLOCK;
+}
+
+/* Where objects go and how they are named. */
+static void store_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
+                        s3_settings_t *s)
+{
     s->bucket = sdup(h->config_get(cfg, "s3.bucket.name"));
+    if (!*s->bucket)
+        h->validation_error(v, "s3.bucket.name", "must not be empty");
     s->region = sdup(h->config_get(cfg, "s3.region"));
     const char *url = h->config_get(cfg, "store.url");
-    s->path_style = h->config_get_bool(cfg, "s3.path.style.access.enabled", 1);
+    s->path_style = h->config_get_bool(cfg, "s3.path.style.access.enabled", 0);
     if (url && *url) {
-        if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
-            snprintf(errstr, errstr_size, "store.url '%s' must start with http:// or https://", url);
-            return CW_ERR_CONFIG;
-        }
+        if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+            h->validation_error(v, "store.url", "'%s' must start with http:// or https://", url);
         s->endpoint = strdup(url);
     } else {
         char ep[256];
@@ -89,110 +154,80 @@ int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *
     s->topics_dir = sdup(h->config_get(cfg, "topics.dir"));
     s->dir_delim = sdup(h->config_get(cfg, "directory.delim"));
     s->file_delim = sdup(h->config_get(cfg, "file.delim"));
-    s->zero_pad = (int)h->config_get_int(cfg, "filename.offset.zero.pad.width", 10);
+    s->zero_pad = (int)h->config_get_int(cfg, "filename.offset.zero.pad.width", 0);
+    s->sse_algorithm = sdup(h->config_get(cfg, "s3.ssea.name"));
+    /* S3 refuses any other value at the first upload; its spelling is case-sensitive. */
+    if (*s->sse_algorithm && strcmp(s->sse_algorithm, "AES256") &&
+        strcmp(s->sse_algorithm, "aws:kms") && strcmp(s->sse_algorithm, "aws:kms:dsse"))
+        h->validation_error(v, "s3.ssea.name", "'%s' is not one of AES256, aws:kms, "
+                            "aws:kms:dsse (or empty: none)", s->sse_algorithm);
+    s->sse_kms_key_id = sdup(h->config_get(cfg, "s3.sse.kms.key.id"));
+    s->conditional_writes = h->config_get_bool(cfg, "s3.conditional.writes.enabled", 0);
+    s->use_libs3 = !strcasecmp(h->config_get(cfg, "s3.client"), "libs3");
+    s->cfg_access_key = h->config_get(cfg, "aws.access.key.id");
+    s->cfg_secret_key = h->config_get(cfg, "aws.secret.access.key");
+    s->cfg_session_token = h->config_get(cfg, "aws.session.token");
+    const char *why = s3_credentials_config_problem(s->cfg_access_key, s->cfg_secret_key);
+    if (why)
+        h->validation_error(v, "aws.secret.access.key", "%s", why);
+}
+
+void s3_settings_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validation_t *v,
+                       s3_settings_t *s)
+{
+    memset(s, 0, sizeof *s);
+    store_parse(h, cfg, v, s);
     s->flush_size = h->config_get_int(cfg, "flush.size", 0);
-    s->rotate_interval_ms = h->config_get_int(cfg, "rotate.interval.ms", -1);
-    s->rotate_schedule_ms = h->config_get_int(cfg, "rotate.schedule.interval.ms", -1);
+    if (s->flush_size < 1)
+        h->validation_error(v, "flush.size", "must be at least 1");
+    s->rotate_interval_ms = h->config_get_int(cfg, "rotate.interval.ms", 0);
+    s->rotate_schedule_ms = h->config_get_int(cfg, "rotate.schedule.interval.ms", 0);
     const char *fmt = short_class(h->config_get(cfg, "format.class"));
     s->format = !strcmp(fmt, "ByteArrayFormat") ? S3_FMT_BYTEARRAY : S3_FMT_JSON;
     s->bytearray_separator = sdup(h->config_get(cfg, "format.bytearray.separator"));
     s->separator_len = strlen(s->bytearray_separator);
     s->bytearray_extension = sdup(h->config_get(cfg, "format.bytearray.extension"));
     const char *comp = h->config_get(cfg, "s3.compression.type");
-    s->compression = !strcasecmp(comp ? comp : "none", "gzip")   ? S3_COMP_GZIP
-                   : !strcasecmp(comp ? comp : "none", "zstd") ? S3_COMP_ZSTD
-                                                                 : S3_COMP_NONE;
-    s->compression_level = (int)h->config_get_int(cfg, "s3.compression.level", -1);
-    s->part_size = h->config_get_int(cfg, "s3.part.size", 26214400);
+    s->compression = !strcasecmp(comp, "gzip")   ? S3_COMP_GZIP
+                   : !strcasecmp(comp, "zstd") ? S3_COMP_ZSTD
+                                               : S3_COMP_NONE;
+    s->compression_level = (int)h->config_get_int(cfg, "s3.compression.level", 0);
+    s->part_size = h->config_get_int(cfg, "s3.part.size", 0);
     const char *onnull = h->config_get(cfg, "behavior.on.null.values");
-    s->on_null = !strcasecmp(onnull ? onnull : "fail", "ignore")  ? S3_NULL_IGNORE
-               : !strcasecmp(onnull ? onnull : "fail", "write") ? S3_NULL_WRITE
-                                                                 : S3_NULL_FAIL;
+    s->on_null = !strcasecmp(onnull, "ignore")  ? S3_NULL_IGNORE
+               : !strcasecmp(onnull, "write") ? S3_NULL_WRITE
+                                              : S3_NULL_FAIL;
     s->store_keys = h->config_get_bool(cfg, "store.kafka.keys", 0);
     s->store_headers = h->config_get_bool(cfg, "store.kafka.headers", 0);
-    s->retry_backoff_ms = h->config_get_int(cfg, "s3.retry.backoff.ms", 200);
-    s->part_retries = (int)h->config_get_int(cfg, "s3.part.retries", 3);
-    s->upload_threads = (int)h->config_get_int(cfg, "s3.upload.threads", 2);
-    s->upload_queue_bytes = h->config_get_int(cfg, "s3.upload.queue.max.bytes", 67108864);
-    s->sse_algorithm = sdup(h->config_get(cfg, "s3.ssea.name"));
-    s->sse_kms_key_id = sdup(h->config_get(cfg, "s3.sse.kms.key.id"));
-    s->conditional_writes = h->config_get_bool(cfg, "s3.conditional.writes.enabled", 1);
-    s->max_open_files = (int)h->config_get_int(cfg, "partitioner.max.open.files", 100);
-    const char *client = h->config_get(cfg, "s3.client");
-    s->use_libs3 = client && !strcasecmp(client, "libs3");
-    const char *tz = h->config_get(cfg, "timezone");
-    s->timezone = sdup(tz && *tz ? tz : "UTC");
-    s->ts_field = sdup(h->config_get(cfg, "timestamp.field"));
-    const char *ex = h->config_get(cfg, "timestamp.extractor");
-    ex = short_class(ex ? ex : "Wallclock");
-    s->ts_extractor = !strcasecmp(ex, "Record")                 ? S3_TS_RECORD
-                    : !strcasecmp(ex, "RecordField")            ? S3_TS_FIELD
-                    : !strcasecmp(ex, "RecordTimestampExtractor") ? S3_TS_RECORD
-                                                                  : S3_TS_WALLCLOCK;
-    s->cfg_access_key = h->config_get(cfg, "aws.access.key.id");
-    s->cfg_secret_key = h->config_get(cfg, "aws.secret.access.key");
-    s->cfg_session_token = h->config_get(cfg, "aws.session.token");
+    s->retry_backoff_ms = h->config_get_int(cfg, "s3.retry.backoff.ms", 0);
+    s->part_retries = (int)h->config_get_int(cfg, "s3.part.retries", 0);
+    s->upload_threads = (int)h->config_get_int(cfg, "s3.upload.threads", 0);
+    s->upload_queue_bytes = h->config_get_int(cfg, "s3.upload.queue.max.bytes", 0);
+    s->max_open_files = (int)h->config_get_int(cfg, "partitioner.max.open.files", 0);
+    time_parse(h, cfg, v, s);
+    partitioner_parse(h, cfg, v, s);
+}
 
-    const char *pc = short_class(h->config_get(cfg, "partitioner.class"));
-    s->path_format = sdup(h->config_get(cfg, "path.format"));
-    s->partition_duration_ms = h->config_get_int(cfg, "partition.duration.ms", -1);
-    if (!strcmp(pc, "FieldPartitioner")) {
-        s->partitioner = S3_PART_FIELD;
-        size_t n = 0;
-        const char *const *list = h->config_get_list(cfg, "partition.field.name", &n);
-        if (!list || n == 0) {
-            snprintf(errstr, errstr_size,
-                     "partition.field.name must name at least one field for FieldPartitioner");
-            return CW_ERR_CONFIG;
-        }
-        s->fields = calloc(n, sizeof *s->fields);
-        for (size_t i = 0; i < n; i++)
-            s->fields[i] = strdup(list[i]);
-        s->nfields = n;
-    } else if (!strcmp(pc, "DefaultPartitioner")) {
-        s->partitioner = S3_PART_DEFAULT;
-    } else {
-        s->partitioner = S3_PART_TIME;
-        if (!strcmp(pc, "DailyPartitioner")) {
-            free(s->path_format);
-            s->path_format = strdup("'year'=YYYY/'month'=MM/'day'=dd");
-            s->partition_duration_ms = 86400000;
-        } else if (!strcmp(pc, "HourlyPartitioner")) {
-            free(s->path_format);
-            s->path_format = strdup("'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH");
-            s->partition_duration_ms = 3600000;
-        } else {
-            if (!*s->path_format) {
-                snprintf(errstr, errstr_size, "path.format is required for TimeBasedPartitioner");
-                return CW_ERR_CONFIG;
-            }
-            if (s->partition_duration_ms <= 0) {
-                snprintf(errstr, errstr_size,
-                         "partition.duration.ms must be positive for TimeBasedPartitioner");
-                return CW_ERR_CONFIG;
-            }
-        }
-        char probe[256], perr[200];
-        if (s3_joda_format(s->path_format, 0, probe, sizeof probe, perr, sizeof perr) != 0) {
-            snprintf(errstr, errstr_size, "path.format '%s': %s", s->path_format, perr);
-            return CW_ERR_CONFIG;
-        }
-    }
-    char zerr[256];
-    s->zone = s3_zone_load(s->timezone, zerr, sizeof zerr);
-    if (!s->zone) {
-        snprintf(errstr, errstr_size, "timezone '%s': %s", s->timezone, zerr);
-        return CW_ERR_CONFIG;
-    }
-    if (s->flush_size < 1) {
-        snprintf(errstr, errstr_size, "flush.size must be at least 1");
-        return CW_ERR_CONFIG;
-    }
-    if (!*s->bucket) {
-        snprintf(errstr, errstr_size, "s3.bucket.name must not be empty");
+int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *s,
+                     char *errstr, size_t errstr_size)
+{
+    cw_validation_t *v = h->validation_begin();
+    s3_settings_parse(h, cfg, v, s);
+    if (h->validation_end(v, errstr, errstr_size)) {
+        s3_settings_free(s);
         return CW_ERR_CONFIG;
     }
     return CW_OK;
+}
+
+const cw_host_t *s3_host;
+
+void s3_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v)
+{
+    (void)ctx;
+    s3_settings_t s;
+    s3_settings_parse(s3_host, cfg, v, &s);
+    s3_settings_free(&s);
 }
 
 void s3_settings_free(s3_settings_t *s)

@@ -88,15 +88,22 @@ static int read_profile(const char *path, const char *profile, s3_credentials_t 
     return out->access_key && out->secret_key;
 }
 
+const char *s3_credentials_config_problem(const char *cfg_access, const char *cfg_secret)
+{
+    if (cfg_access && *cfg_access && (!cfg_secret || !*cfg_secret))
+        return "is required when aws.access.key.id is set";
+    return NULL;
+}
+
 int s3_credentials_resolve(const char *cfg_access, const char *cfg_secret,
                            const char *cfg_token, s3_credentials_t *out, char *errstr,
                            size_t errstr_size)
 {
     memset(out, 0, sizeof *out);
     if (cfg_access && *cfg_access) {
-        if (!cfg_secret || !*cfg_secret) {
-            snprintf(errstr, errstr_size,
-                     "aws.access.key.id is set but aws.secret.access.key is not");
+        const char *why = s3_credentials_config_problem(cfg_access, cfg_secret);
+        if (why) {
+            snprintf(errstr, errstr_size, "aws.secret.access.key: %s", why);
             return -1;
         }
         out->access_key = strdup(cfg_access);

@@ -24,6 +24,10 @@ typedef struct s3_credentials {
     char source[96];      /**< where they came from, for messages ("environment", ...) */
 } s3_credentials_t;
 
+/** The one configuration rule of the credential keys (a key id needs its secret): the
+ *  problem with aws.secret.access.key as a sentence, or NULL. Shared by validate and
+ *  s3_credentials_resolve. */
+const char *s3_credentials_config_problem(const char *cfg_access, const char *cfg_secret);
 /** The whole chain, as AWS SDKs walk it: connector config, environment, shared credentials
  *  file, web identity (STS), container endpoint, instance metadata. Returns 0 and fills *out, or -1 with errstr
  *  naming every source and why it gave nothing. */

@@ -1,20 +1,18 @@
 /* The plugin descriptor: connector.class s3-sink and the Confluent class names. */
 #include "s3_sink.h"
 
-static const cw_host_t *g_host;
-
 static int on_init(const cw_host_t *host, char *errstr, size_t errstr_size)
 {
     (void)errstr;
     (void)errstr_size;
-    g_host = host;
+    s3_host = host;
     return CW_OK;
 }
 
 static int sink_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                       size_t errstr_size)
 {
-    return s3_task_start(g_host, ctx, config, (s3_task_t **)state, errstr, errstr_size);
+    return s3_task_start(s3_host, ctx, config, (s3_task_t **)state, errstr, errstr_size);
 }
 
 static int sink_open(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
@@ -69,6 +67,7 @@ static const cw_plugin_t s3_sink_plugin = {
     .description = "Writes Kafka topics to S3 as Confluent-layout JSON or byte objects, exactly "
                    "once",
     .config = s3_sink_config_defs,
+    .validate = s3_settings_validate,
     .sink = &sink_ops,
 };
 

@@ -51,9 +51,20 @@ typedef struct s3_settings {
     const char *cfg_access_key, *cfg_secret_key, *cfg_session_token;
 } s3_settings_t;
 
-/** Reads and checks the configuration. CW_OK or CW_ERR_CONFIG with errstr naming the key. */
+/** The one checker of the configuration, shared by validate and start: reads every key
+ *  into *s and reports each problem a start would meet (cross-key rules, the time zone, the
+ *  path.format pattern, ...) with host->validation_error. *s is filled as far as possible
+ *  even when it reports: free it with s3_settings_free either way. */
+void s3_settings_parse(const cw_host_t *host, const cw_config_t *cfg, cw_validation_t *v,
+                       s3_settings_t *s);
+/** s3_settings_parse for start: CW_OK, or CW_ERR_CONFIG with every problem in errstr as
+ *  "key: message" (and *s freed). */
 int s3_settings_load(const cw_host_t *host, const cw_config_t *cfg, s3_settings_t *s,
                      char *errstr, size_t errstr_size);
+/** The plugin's validate callback (s3_settings_parse through the module's host). */
+void s3_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v);
+/** The host table of the module (set by its init). */
+extern const cw_host_t *s3_host;
 void s3_settings_free(s3_settings_t *s);
 
 /* ---- time formatting (s3_time.c) ---- */

@@ -20,25 +20,26 @@ static void cast_close(void *state) {
     free(s);
 }
 
-static int cast_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                          tf_which_t which) {
-    (void)ctx;
+static void cast_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    cast_t *s = state;
     size_t cnt = 0;
+    char why[512];
     const char *const *items = tf_host->config_get_list(c, "spec", &cnt);
-    cast_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->which = which;
-    if (cast_spec_parse(items, items ? cnt : 0, &s->spec, e, n)) { free(s); return CW_ERR_CONFIG; }
-    s->paths = calloc(s->spec.n, sizeof(*s->paths));
-    int v2 = tf_syntax_v2(c);
-    for (size_t i = 0; i < s->spec.n; i++) {
-        if (!s->spec.items[i].field) continue;
-        int rc = tf_path_parse(s->spec.items[i].field, v2, &s->paths[i], e, n);
-        if (rc) { cast_close(s); return rc; }
+    if (cast_spec_parse(items, items ? cnt : 0, &s->spec, why, sizeof why)) {
+        tf_host->validation_error(v, "spec", "%s", why);
+        return;
     }
-    *state = s;
-    return CW_OK;
+    s->paths = calloc(s->spec.n, sizeof(*s->paths));
+    if (!s->paths) {
+        tf_host->validation_error(v, "spec", "out of memory");
+        return;
+    }
+    int v2 = tf_syntax_v2(c);
+    for (size_t i = 0; i < s->spec.n; i++)
+        if (s->spec.items[i].field)
+            tf_path_parse_v(v, "spec", s->spec.items[i].field, v2, &s->paths[i]);
 }
+TF_KV_CHECKED(cast_configure, cast_parse, cast_t, cast_close)
 TF_KV_CONFIGURE(cast_configure)
 
 static int cast_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -72,5 +73,5 @@ static const cw_config_def_t cast_defs[] = {
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(cast, "Cast", cast_defs, cast_configure, cast_apply, cast_close,
+TF_KV_PLUGINS(cast, "Cast", cast_defs, cast_configure, cast_configure_validate, cast_apply, cast_close,
               "Casts fields or the whole key/value to another primitive type")

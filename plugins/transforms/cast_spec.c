@@ -49,14 +49,14 @@ int cast_spec_parse(const char *const *items, size_t count, cast_spec_t *out, ch
         cast_item_t *ci = &out->items[out->n];
         if (!colon) {
             if (count != 1) {
-                snprintf(errstr, n, "spec: '%s' has no field name; a whole-value cast must be the only item", it);
+                snprintf(errstr, n, "'%s' has no field name; a whole-value cast must be the only item", it);
                 cast_spec_free(out);
                 return -1;
             }
             if (cast_type_parse(it, &ci->type)) goto badtype;
         } else {
             if (colon == it) {
-                snprintf(errstr, n, "spec: '%s' has an empty field name", it);
+                snprintf(errstr, n, "'%s' has an empty field name", it);
                 cast_spec_free(out);
                 return -1;
             }
@@ -66,13 +66,13 @@ int cast_spec_parse(const char *const *items, size_t count, cast_spec_t *out, ch
         out->n++;
         continue;
     badtype:
-        snprintf(errstr, n, "spec: unknown type '%s' (allowed: int8, int16, int32, int64, "
+        snprintf(errstr, n, "unknown type '%s' (allowed: int8, int16, int32, int64, "
                  "float32, float64, boolean, string)", it);
         cast_spec_free(out);
         return -1;
     }
     if (!out->n) {
-        snprintf(errstr, n, "spec: at least one field:type (or a single type) is required");
+        snprintf(errstr, n, "at least one field:type (or a single type) is required");
         cast_spec_free(out);
         return -1;
     }

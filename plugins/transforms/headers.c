@@ -21,19 +21,16 @@ static void ih_close(void *state) {
     free(s);
 }
 
-static int ih_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
+static void ih_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    ih_t *s = state;
     const char *h = tf_host->config_get(c, "header");
-    const char *v = tf_host->config_get(c, "value.literal");
-    if (!h || !*h) return tf_err(e, n, CW_ERR_CONFIG, "header: the header name is required");
-    if (!v) return tf_err(e, n, CW_ERR_CONFIG, "value.literal: the header value is required");
-    ih_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->header = strdup(h);
-    s->value = strdup(v);
-    *state = s;
-    return CW_OK;
+    const char *lit = tf_host->config_get(c, "value.literal");
+    if (!h || !*h) tf_host->validation_error(v, "header", "the header name is required");
+    else s->header = strdup(h);
+    if (!lit) tf_host->validation_error(v, "value.literal", "the header value is required");
+    else s->value = strdup(lit);
 }
+TF_CHECKED(ih_configure, ih_parse, ih_t, ih_close)
 
 static int ih_apply(void *state, cw_record_t *r, char *e, size_t n) {
     (void)e; (void)n;
@@ -47,7 +44,7 @@ static const cw_config_def_t ih_defs[] = {
     {"value.literal", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Its value, as text.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(insert_header, "InsertHeader", ih_defs, ih_configure, ih_apply, ih_close,
+TF_PLUGIN(insert_header, "InsertHeader", ih_defs, ih_configure, ih_configure_validate, ih_apply, ih_close,
           "Adds a header with a literal value")
 
 /* --- DropHeaders ------------------------------------------------------------------------ */
@@ -62,19 +59,13 @@ static void dh_close(void *state) {
     free(s);
 }
 
-static int dh_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
+static void dh_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    dh_t *s = state;
     size_t cnt = 0;
-    dh_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
     s->headers = tf_list_dup(c, "headers", &cnt);
-    if (!cnt) {
-        dh_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "headers: at least one header name is required");
-    }
-    *state = s;
-    return CW_OK;
+    if (!cnt) tf_host->validation_error(v, "headers", "at least one header name is required");
 }
+TF_CHECKED(dh_configure, dh_parse, dh_t, dh_close)
 
 static int dh_apply(void *state, cw_record_t *r, char *e, size_t n) {
     (void)e; (void)n;
@@ -87,7 +78,7 @@ static const cw_config_def_t dh_defs[] = {
     {"headers", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Names of the headers to remove.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(drop_headers, "DropHeaders", dh_defs, dh_configure, dh_apply, dh_close,
+TF_PLUGIN(drop_headers, "DropHeaders", dh_defs, dh_configure, dh_configure_validate, dh_apply, dh_close,
           "Removes headers by name")
 
 /* --- HeaderFrom ------------------------------------------------------------------------- */
@@ -107,29 +98,21 @@ static void hf_close(void *state) {
     free(s);
 }
 
-static int hf_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                        tf_which_t which) {
-    (void)ctx;
+static void hf_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    hf_t *s = state;
     size_t nf = 0, nh = 0;
-    hf_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->which = which;
     s->fields = tf_list_dup(c, "fields", &nf);
     s->headers = tf_list_dup(c, "headers", &nh);
     const char *op = tf_host->config_get(c, "operation");
-    if (!nf || nf != nh) {
-        hf_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "fields and headers must list the same number (at least one) of names; got %zu and %zu", nf, nh);
-    }
-    if (!op || (strcasecmp(op, "copy") && strcasecmp(op, "move"))) {
-        hf_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "operation: '%s' is not copy or move", op ? op : "");
-    }
-    s->move = strcasecmp(op, "move") == 0;
+    if (!nf || nf != nh)
+        tf_host->validation_error(v, "headers", "fields and headers must list the same number "
+                                  "(at least one) of names; got %zu and %zu", nf, nh);
+    if (!op || (strcasecmp(op, "copy") && strcasecmp(op, "move")))
+        tf_host->validation_error(v, "operation", "'%s' is not copy or move", op ? op : "");
+    s->move = op && strcasecmp(op, "move") == 0;
     s->n = nf;
-    *state = s;
-    return CW_OK;
 }
+TF_KV_CHECKED(hf_configure, hf_parse, hf_t, hf_close)
 TF_KV_CONFIGURE(hf_configure)
 
 static int hf_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -165,5 +148,5 @@ static const cw_config_def_t hf_defs[] = {
     {"operation", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "copy keeps the fields, move removes them.", "copy,move", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(header_from, "HeaderFrom", hf_defs, hf_configure, hf_apply, hf_close,
+TF_KV_PLUGINS(header_from, "HeaderFrom", hf_defs, hf_configure, hf_configure_validate, hf_apply, hf_close,
               "Copies or moves fields into headers")

@@ -36,31 +36,25 @@ static void read_field(const cw_config_t *c, const char *key, ins_field_t *f) {
     if (len) f->name = strndup(v, len);
 }
 
-static int ins_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                         tf_which_t which) {
-    (void)ctx;
-    ins_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->which = which;
+static void ins_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    ins_t *s = state;
     read_field(c, "topic.field", &s->topic);
     read_field(c, "partition.field", &s->partition);
     read_field(c, "offset.field", &s->offset);
     read_field(c, "timestamp.field", &s->timestamp);
     read_field(c, "static.field", &s->stat);
     const char *sv = tf_host->config_get(c, "static.value");
-    if (s->stat.name && !sv) {
-        ins_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "static.value must be set when static.field is set");
-    }
+    if (s->stat.name && !sv)
+        tf_host->validation_error(v, "static.value", "static.value must be set when "
+                                  "static.field is set");
     if (sv) s->static_value = strdup(sv);
-    if (!s->topic.name && !s->partition.name && !s->offset.name && !s->timestamp.name && !s->stat.name) {
-        ins_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "InsertField needs at least one of topic.field, "
-                      "partition.field, offset.field, timestamp.field, static.field");
-    }
-    *state = s;
-    return CW_OK;
+    if (!s->topic.name && !s->partition.name && !s->offset.name && !s->timestamp.name &&
+        !s->stat.name)
+        tf_host->validation_error(v, "topic.field", "InsertField needs at least one of "
+                                  "topic.field, partition.field, offset.field, "
+                                  "timestamp.field, static.field");
 }
+TF_KV_CHECKED(ins_configure, ins_parse, ins_t, ins_close)
 TF_KV_CONFIGURE(ins_configure)
 
 static int missing(const ins_field_t *f, const char *what, char *e, size_t n) {
@@ -111,5 +105,5 @@ static const cw_config_def_t ins_defs[] = {
     {"static.value", CW_CFG_STRING, NULL, 0, "The static string inserted in static.field.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(insert_field, "InsertField", ins_defs, ins_configure, ins_apply, ins_close,
+TF_KV_PLUGINS(insert_field, "InsertField", ins_defs, ins_configure, ins_configure_validate, ins_apply, ins_close,
               "Inserts topic, partition, offset, timestamp or a static value as fields")

@@ -21,32 +21,22 @@ static void mask_close(void *state) {
     free(s);
 }
 
-static int mask_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                          tf_which_t which) {
-    (void)ctx;
-    mask_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->which = which;
+static void mask_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    mask_t *s = state;
     size_t cnt = 0;
     char **fields = tf_list_dup(c, "fields", &cnt);
-    if (!cnt) {
-        tf_list_free(fields);
-        free(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "fields: at least one field to mask is required");
-    }
-    s->paths = calloc(cnt, sizeof(*s->paths));
+    if (!cnt) tf_host->validation_error(v, "fields", "at least one field to mask is required");
+    s->paths = cnt ? calloc(cnt, sizeof(*s->paths)) : NULL;
     int v2 = tf_syntax_v2(c);
-    for (size_t i = 0; i < cnt; i++) {
-        int rc = tf_path_parse(fields[i], v2, &s->paths[i], e, n);
-        if (rc) { tf_list_free(fields); mask_close(s); return rc; }
+    for (size_t i = 0; s->paths && i < cnt; i++) {
+        tf_path_parse_v(v, "fields", fields[i], v2, &s->paths[i]);
         s->n++;
     }
     tf_list_free(fields);
     const char *rep = tf_host->config_get(c, "replacement");
     if (rep && *rep) s->replacement = strdup(rep);
-    *state = s;
-    return CW_OK;
 }
+TF_KV_CHECKED(mask_configure, mask_parse, mask_t, mask_close)
 TF_KV_CONFIGURE(mask_configure)
 
 static json_t *masked(const mask_t *s, const json_t *old, const char *field, char *e, size_t n) {
@@ -106,5 +96,5 @@ static const cw_config_def_t mask_defs[] = {
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(mask_field, "MaskField", mask_defs, mask_configure, mask_apply, mask_close,
+TF_KV_PLUGINS(mask_field, "MaskField", mask_defs, mask_configure, mask_configure_validate, mask_apply, mask_close,
               "Masks fields with an empty or given value")

@@ -29,35 +29,31 @@ static char **merged_list(const cw_config_t *c, const char *key, const char *leg
     return tf_list_dup(c, legacy, NULL);
 }
 
-static int rf_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                        tf_which_t which) {
-    (void)ctx;
-    rf_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->which = which;
+static void rf_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    rf_t *s = state;
     s->include = merged_list(c, "include", "whitelist");
     s->exclude = merged_list(c, "exclude", "blacklist");
     size_t cnt = 0;
     const char *const *ren = tf_host->config_get_list(c, "renames", &cnt);
     s->from = calloc(cnt + 1, sizeof(char *));
     s->to = calloc(cnt + 1, sizeof(char *));
-    if (!s->from || !s->to) { rf_close(s); return tf_err(e, n, CW_ERR_FATAL, "out of memory"); }
+    if (!s->from || !s->to) {
+        tf_host->validation_error(v, "renames", "out of memory");
+        return;
+    }
     for (size_t i = 0; ren && i < cnt; i++) {
         if (!ren[i][0]) continue;
         const char *colon = strchr(ren[i], ':');
         if (!colon || colon == ren[i] || !colon[1] || strchr(colon + 1, ':')) {
-            int rc = tf_err(e, n, CW_ERR_CONFIG,
-                            "renames: '%s' is not of the form old:new", ren[i]);
-            rf_close(s);
-            return rc;
+            tf_host->validation_error(v, "renames", "'%s' is not of the form old:new", ren[i]);
+            continue;
         }
         s->from[s->nren] = strndup(ren[i], (size_t)(colon - ren[i]));
         s->to[s->nren] = strdup(colon + 1);
         s->nren++;
     }
-    *state = s;
-    return CW_OK;
 }
+TF_KV_CHECKED(rf_configure, rf_parse, rf_t, rf_close)
 TF_KV_CONFIGURE(rf_configure)
 
 static const char *renamed(const rf_t *s, const char *name) {
@@ -95,5 +91,5 @@ static const cw_config_def_t rf_defs[] = {
     {"whitelist", CW_CFG_LIST, NULL, 0, "Deprecated name of include.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(replace_field, "ReplaceField", rf_defs, rf_configure, rf_apply, rf_close,
+TF_KV_PLUGINS(replace_field, "ReplaceField", rf_defs, rf_configure, rf_configure_validate, rf_apply, rf_close,
               "Filters and renames fields")

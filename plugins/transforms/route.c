@@ -18,30 +18,24 @@ static void rr_close(void *state) {
     free(s);
 }
 
-static int rr_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
+/* regex must compile and replacement may only name groups the regex has. */
+static void rr_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    rr_t *s = state;
     const char *regex = tf_host->config_get(c, "regex");
     const char *rep = tf_host->config_get(c, "replacement");
-    if (!regex) return tf_err(e, n, CW_ERR_CONFIG, "regex: a regular expression is required");
-    if (!rep) return tf_err(e, n, CW_ERR_CONFIG, "replacement: the replacement topic is required");
-    rr_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
     char why[300];
+    if (!regex) tf_host->validation_error(v, "regex", "a regular expression is required");
+    if (!rep) tf_host->validation_error(v, "replacement", "the replacement topic is required");
+    if (!regex || !rep) return;
     if (!(s->re = cw_sdk_regex_new(regex, CW_SDK_REGEX_FULL, why, sizeof(why)))) {
-        free(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "regex: %s", why);
+        tf_host->validation_error(v, "regex", "%s", why);
+        return;
     }
-    if (cw_sdk_regex_check_replacement(s->re, rep, why, sizeof(why))) {
-        rr_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "replacement: %s", why);
-    }
-    if (!(s->replacement = strdup(rep))) {
-        rr_close(s);
-        return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    }
-    *state = s;
-    return CW_OK;
+    if (cw_sdk_regex_check_replacement(s->re, rep, why, sizeof(why)))
+        tf_host->validation_error(v, "replacement", "%s", why);
+    s->replacement = strdup(rep);
 }
+TF_CHECKED(rr_configure, rr_parse, rr_t, rr_close)
 
 static int rr_apply(void *state, cw_record_t *r, char *e, size_t n) {
     rr_t *s = state;
@@ -60,7 +54,7 @@ static const cw_config_def_t rr_defs[] = {
     {"replacement", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "New topic; $n and ${name} insert groups, \\$ a dollar.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_apply, rr_close,
+TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_configure_validate, rr_apply, rr_close,
           "Renames the topic of records whose topic matches a regular expression")
 
 static int filter_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
@@ -74,5 +68,5 @@ static int filter_apply(void *state, cw_record_t *r, char *e, size_t n) {
 }
 static void filter_close(void *state) { (void)state; }
 
-TF_PLUGIN(filter, "Filter", NULL, filter_configure, filter_apply, filter_close,
+TF_PLUGIN(filter, "Filter", NULL, filter_configure, NULL, filter_apply, filter_close,
           "Drops every record (use with a predicate to drop some)")

@@ -19,19 +19,15 @@ static void extract_close(void *state) {
     free(s);
 }
 
-static int extract_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                             tf_which_t which) {
-    (void)ctx;
+static void extract_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    extract_t *s = state;
     const char *f = tf_host->config_get(c, "field");
-    if (!f || !*f) return tf_err(e, n, CW_ERR_CONFIG, "field: the field to extract is required");
-    extract_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->which = which;
-    int rc = tf_path_parse(f, tf_syntax_v2(c), &s->path, e, n);
-    if (rc) { free(s); return rc; }
-    *state = s;
-    return CW_OK;
+    if (!f || !*f)
+        tf_host->validation_error(v, "field", "the field to extract is required");
+    else
+        tf_path_parse_v(v, "field", f, tf_syntax_v2(c), &s->path);
 }
+TF_KV_CHECKED(extract_configure, extract_parse, extract_t, extract_close)
 TF_KV_CONFIGURE(extract_configure)
 
 static int extract_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -54,7 +50,7 @@ static const cw_config_def_t extract_defs[] = {
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(extract_field, "ExtractField", extract_defs, extract_configure, extract_apply,
+TF_KV_PLUGINS(extract_field, "ExtractField", extract_defs, extract_configure, extract_configure_validate, extract_apply,
               extract_close, "Replaces the object with one of its fields")
 
 /* --- HoistField ------------------------------------------------------------------------- */
@@ -70,17 +66,13 @@ static void hoist_close(void *state) {
     free(s);
 }
 
-static int hoist_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                           tf_which_t which) {
-    (void)ctx;
+static void hoist_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    hoist_t *s = state;
     const char *f = tf_host->config_get(c, "field");
-    if (!f || !*f) return tf_err(e, n, CW_ERR_CONFIG, "field: the field name to hoist into is required");
-    hoist_t *s = calloc(1, sizeof(*s));
-    if (!s || !(s->field = strdup(f))) { free(s); return tf_err(e, n, CW_ERR_FATAL, "out of memory"); }
-    s->which = which;
-    *state = s;
-    return CW_OK;
+    if (!f || !*f) tf_host->validation_error(v, "field", "the field name to hoist into is required");
+    else s->field = strdup(f);
 }
+TF_KV_CHECKED(hoist_configure, hoist_parse, hoist_t, hoist_close)
 TF_KV_CONFIGURE(hoist_configure)
 
 static int hoist_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -97,7 +89,7 @@ static const cw_config_def_t hoist_defs[] = {
     {"field", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Name of the single field of the new object.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(hoist_field, "HoistField", hoist_defs, hoist_configure, hoist_apply, hoist_close,
+TF_KV_PLUGINS(hoist_field, "HoistField", hoist_defs, hoist_configure, hoist_configure_validate, hoist_apply, hoist_close,
               "Wraps the key/value in an object with one field")
 
 /* --- Flatten ---------------------------------------------------------------------------- */
@@ -118,7 +110,7 @@ static int flatten_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, 
     (void)ctx;
     const char *d = tf_host->config_get(c, "delimiter");
     flatten_t *s = calloc(1, sizeof(*s));
-    if (!s || !(s->delim = strdup(d ? d : "."))) { free(s); return tf_err(e, n, CW_ERR_FATAL, "out of memory"); }
+    if (!s || !(s->delim = strdup(d))) { free(s); return tf_err(e, n, CW_ERR_FATAL, "out of memory"); }
     s->which = which;
     *state = s;
     return CW_OK;
@@ -169,7 +161,7 @@ static const cw_config_def_t flatten_defs[] = {
     {"delimiter", CW_CFG_STRING, ".", 0, "Joins the names of nested fields.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(flatten, "Flatten", flatten_defs, flatten_configure, flatten_apply, flatten_close,
+TF_KV_PLUGINS(flatten, "Flatten", flatten_defs, flatten_configure, NULL, flatten_apply, flatten_close,
               "Flattens nested objects into top-level fields")
 
 /* --- ValueToKey ------------------------------------------------------------------------- */
@@ -184,19 +176,13 @@ static void v2k_close(void *state) {
     free(s);
 }
 
-static int v2k_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
+static void v2k_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    v2k_t *s = state;
     size_t cnt = 0;
-    v2k_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
     s->fields = tf_list_dup(c, "fields", &cnt);
-    if (!cnt) {
-        v2k_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "fields: at least one value field is required");
-    }
-    *state = s;
-    return CW_OK;
+    if (!cnt) tf_host->validation_error(v, "fields", "at least one value field is required");
 }
+TF_CHECKED(v2k_configure, v2k_parse, v2k_t, v2k_close)
 
 static int v2k_apply(void *state, cw_record_t *r, char *e, size_t n) {
     v2k_t *s = state;
@@ -218,5 +204,5 @@ static const cw_config_def_t v2k_defs[] = {
     {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Value fields copied into the new key object.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(value_to_key, "ValueToKey", v2k_defs, v2k_configure, v2k_apply, v2k_close,
+TF_PLUGIN(value_to_key, "ValueToKey", v2k_defs, v2k_configure, v2k_configure_validate, v2k_apply, v2k_close,
           "Replaces the key with an object of value fields")

@@ -88,6 +88,33 @@ void tf_double_text(double d, char *buf, size_t n) {
     }
 }
 
+/* --- one checker for configure and validate ------------------------------------------- */
+
+int tf_configure_with(const cw_config_t *c, tf_parse_fn parse, size_t size,
+                      void (*close_fn)(void *), void **state, char *errstr, size_t n) {
+    void *s = calloc(1, size);
+    if (!s) return tf_err(errstr, n, CW_ERR_FATAL, "out of memory");
+    cw_validation_t *v = tf_host->validation_begin();
+    parse(c, v, s);
+    if (tf_host->validation_end(v, errstr, n)) {
+        close_fn(s);
+        return CW_ERR_CONFIG;
+    }
+    *state = s;
+    return CW_OK;
+}
+
+void tf_validate_with(const cw_config_t *c, cw_validation_t *v, tf_parse_fn parse, size_t size,
+                      void (*close_fn)(void *)) {
+    void *s = calloc(1, size);
+    if (!s) {
+        tf_host->validation_error(v, "", "out of memory");
+        return;
+    }
+    parse(c, v, s);
+    close_fn(s);
+}
+
 /* --- paths ------------------------------------------------------------------------------ */
 
 void tf_path_free(tf_path_t *p) {
@@ -158,6 +185,14 @@ int tf_path_parse(const char *text, int v2, tf_path_t *out, char *errstr, size_t
 oom:
     tf_path_free(out);
     return tf_err(errstr, n, CW_ERR_FATAL, "out of memory");
+}
+
+int tf_path_parse_v(cw_validation_t *v, const char *key, const char *text, int v2,
+                    tf_path_t *out) {
+    char why[512];
+    if (tf_path_parse(text, v2, out, why, sizeof why) == CW_OK) return 0;
+    tf_host->validation_error(v, key, "%s", why);
+    return -1;
 }
 
 json_t *tf_path_parent(json_t *root, const tf_path_t *p) {

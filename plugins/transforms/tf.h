@@ -29,6 +29,44 @@ void tf_describe(const json_t *v, char *buf, size_t n);
 /** JSON type name: object, array, string, integer, real, boolean, null. */
 const char *tf_type_name(const json_t *v);
 
+/** One checker for configure and validate. A transform's parse function fills a zeroed
+ *  state from the config and reports every problem with tf_host->validation_error (key
+ *  without the transforms.<alias>. prefix); it may leave the state half-filled when it
+ *  reports. tf_configure_with runs it for configure (the problems become errstr and
+ *  CW_ERR_CONFIG, the state is closed); tf_validate_with runs it for validate and closes
+ *  the state. close_fn frees a state and everything in it (NULL members allowed). */
+typedef void (*tf_parse_fn)(const cw_config_t *c, cw_validation_t *v, void *state);
+int tf_configure_with(const cw_config_t *c, tf_parse_fn parse, size_t size,
+                      void (*close_fn)(void *), void **state, char *errstr, size_t n);
+void tf_validate_with(const cw_config_t *c, cw_validation_t *v, tf_parse_fn parse, size_t size,
+                      void (*close_fn)(void *));
+/** Defines `static void name##_validate(ctx, config, v)`, the validate callback running
+ *  parse_fn, and `static int name(ctx, config, state, errstr, n)`, the configure running it
+ *  through tf_configure_with. */
+#define TF_CHECKED(name, parse_fn, type, close_fn)                                           \
+    static void name##_validate(cw_ctx_t *ctx, const cw_config_t *c, cw_validation_t *v) {   \
+        (void)ctx;                                                                           \
+        tf_validate_with(c, v, parse_fn, sizeof(type), close_fn);                            \
+    }                                                                                        \
+    static int name(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {  \
+        (void)ctx;                                                                           \
+        return tf_configure_with(c, parse_fn, sizeof(type), close_fn, state, e, n);          \
+    }
+/** As TF_CHECKED for a $Key / $Value transform: the configure takes the variant and records
+ *  it in the state's `which` member (expand TF_KV_CONFIGURE(name) after it). */
+#define TF_KV_CHECKED(name, parse_fn, type, close_fn)                                        \
+    static void name##_validate(cw_ctx_t *ctx, const cw_config_t *c, cw_validation_t *v) {   \
+        (void)ctx;                                                                           \
+        tf_validate_with(c, v, parse_fn, sizeof(type), close_fn);                            \
+    }                                                                                        \
+    static int name(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,    \
+                    tf_which_t which) {                                                      \
+        (void)ctx;                                                                           \
+        int rc = tf_configure_with(c, parse_fn, sizeof(type), close_fn, state, e, n);        \
+        if (rc == CW_OK) ((type *)*state)->which = which;                                    \
+        return rc;                                                                           \
+    }
+
 /** A field path: V1 is the whole name; V2 (Kafka's field.syntax.version=V2) splits on dots,
  *  with `backticks` around segments that contain dots (\` for a literal backtick). */
 typedef struct tf_path {
@@ -38,6 +76,9 @@ typedef struct tf_path {
 } tf_path_t;
 int tf_path_parse(const char *text, int v2, tf_path_t *out, char *errstr, size_t n);
 void tf_path_free(tf_path_t *p);
+/** tf_path_parse for a parse function: a problem is reported under `key`. 0 when parsed. */
+int tf_path_parse_v(cw_validation_t *v, const char *key, const char *text, int v2,
+                    tf_path_t *out);
 /** The object holding the last segment (borrowed), or NULL when an intermediate segment is
  *  missing or not an object. */
 json_t *tf_path_parent(json_t *root, const tf_path_t *p);
@@ -72,12 +113,13 @@ void tf_double_text(double d, char *buf, size_t n);
 
 /** Declares the plugins tf_<id>_key and tf_<id>_value (names Name$Key / Name$Value, aliases
  *  the Kafka Connect class names). cfg must have been expanded by TF_KV_CONFIGURE. */
-#define TF_KV_PLUGINS(id, Name, defs, cfg, apply_fn, close_fn, desc)                          \
-    TF_KV_HALF(id, key, Name "$Key", defs, cfg##_key, apply_fn, close_fn, desc " (record key)") \
-    TF_KV_HALF(id, value, Name "$Value", defs, cfg##_value, apply_fn, close_fn,               \
+#define TF_KV_PLUGINS(id, Name, defs, cfg, validate_fn, apply_fn, close_fn, desc)             \
+    TF_KV_HALF(id, key, Name "$Key", defs, cfg##_key, validate_fn, apply_fn, close_fn,        \
+               desc " (record key)")                                                          \
+    TF_KV_HALF(id, value, Name "$Value", defs, cfg##_value, validate_fn, apply_fn, close_fn,  \
                desc " (record value)")
 
-#define TF_KV_HALF(id, side, full_name, defs, cfg, apply_fn, close_fn, desc)                 \
+#define TF_KV_HALF(id, side, full_name, defs, cfg, validate_fn, apply_fn, close_fn, desc)    \
     static const cw_transform_ops_t id##_##side##_ops = {                                    \
         CW_TRANSFORM_OPS_HEADER,                                                             \
         .configure = cfg,                                                                    \
@@ -93,11 +135,12 @@ void tf_double_text(double d, char *buf, size_t n);
         .version = TF_VERSION,                                                               \
         .description = desc,                                                                 \
         .config = defs,                                                                      \
+        .validate = validate_fn,                                                             \
         .transform = &id##_##side##_ops,                                                     \
     };
 
 /** Declares the plugin tf_<id> (name Name, alias the Kafka Connect class name). */
-#define TF_PLUGIN(id, Name, defs, cfg, apply_fn, close_fn, desc)                              \
+#define TF_PLUGIN(id, Name, defs, cfg, validate_fn, apply_fn, close_fn, desc)                 \
     static const cw_transform_ops_t id##_ops = {                                             \
         CW_TRANSFORM_OPS_HEADER,                                                             \
         .configure = cfg,                                                                    \
@@ -113,10 +156,11 @@ void tf_double_text(double d, char *buf, size_t n);
         .version = TF_VERSION,                                                               \
         .description = desc,                                                                 \
         .config = defs,                                                                      \
+        .validate = validate_fn,                                                             \
         .transform = &id##_ops,                                                              \
     };
 /** Declares the predicate tf_<id> (name Name, alias Kafka's predicate class name). */
-#define TF_PREDICATE(id, Name, defs, cfg, test_fn, close_fn, desc)                            \
+#define TF_PREDICATE(id, Name, defs, cfg, validate_fn, test_fn, close_fn, desc)               \
     static const cw_predicate_ops_t id##_ops = {                                             \
         CW_PREDICATE_OPS_HEADER,                                                             \
         .configure = cfg,                                                                    \
@@ -132,6 +176,7 @@ void tf_double_text(double d, char *buf, size_t n);
         .version = TF_VERSION,                                                               \
         .description = desc,                                                                 \
         .config = defs,                                                                      \
+        .validate = validate_fn,                                                             \
         .predicate = &id##_ops,                                                              \
     };
 

@@ -30,51 +30,41 @@ static void tsc_close(void *state) {
     free(s);
 }
 
-static int tsc_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
-                         tf_which_t which) {
-    (void)ctx;
-    tsc_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->which = which;
+/* target.type and unix.precision are also checked by their rows' allowed values; the
+ * mapping to the enum lives here. */
+static void tsc_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    tsc_t *s = state;
     const char *tt = tf_host->config_get(c, "target.type");
     static const char *const names[] = {"string", "unix", "Date", "Time", "Timestamp"};
     int found = 0;
     for (int i = 0; tt && i < 5; i++)
         if (strcasecmp(tt, names[i]) == 0) { s->target = (target_t)i; found = 1; }
-    if (!found) {
-        tsc_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "target.type: '%s' is not one of string, unix, Date, Time, Timestamp",
-                      tt ? tt : "");
-    }
+    if (!found)
+        tf_host->validation_error(v, "target.type", "'%s' is not one of string, unix, Date, "
+                                  "Time, Timestamp", tt ? tt : "");
     const char *f = tf_host->config_get(c, "field");
-    if (f && *f) {
-        int rc = tf_path_parse(f, tf_syntax_v2(c), &s->path, e, n);
-        if (rc) { tsc_close(s); return rc; }
-    }
+    if (f && *f) tf_path_parse_v(v, "field", f, tf_syntax_v2(c), &s->path);
     const char *fmt = tf_host->config_get(c, "format");
     if (fmt && *fmt) {
         char why[256];
-        if (sdf_compile(fmt, &s->format, why, sizeof(why))) {
-            tsc_close(s);
-            return tf_err(e, n, CW_ERR_CONFIG, "format: %s", why);
-        }
-        s->has_format = 1;
-    } else if (s->target == T_STRING) {
-        tsc_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "format: a SimpleDateFormat pattern is required when target.type is string");
+        if (sdf_compile(fmt, &s->format, why, sizeof(why)))
+            tf_host->validation_error(v, "format", "%s", why);
+        else
+            s->has_format = 1;
+    } else if (found && s->target == T_STRING) {
+        tf_host->validation_error(v, "format", "a SimpleDateFormat pattern is required when "
+                                  "target.type is string");
     }
     const char *prec = tf_host->config_get(c, "unix.precision");
-    if (!prec || strcasecmp(prec, "milliseconds") == 0) s->unit = 1;
+    if (strcasecmp(prec, "milliseconds") == 0) s->unit = 1;
     else if (strcasecmp(prec, "seconds") == 0) s->unit = 1000;
     else if (strcasecmp(prec, "microseconds") == 0) s->unit = -1000;
     else if (strcasecmp(prec, "nanoseconds") == 0) s->unit = -1000000;
-    else {
-        tsc_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "unix.precision: '%s' is not one of seconds, milliseconds, microseconds, nanoseconds", prec);
-    }
-    *state = s;
-    return CW_OK;
+    else
+        tf_host->validation_error(v, "unix.precision", "'%s' is not one of seconds, "
+                                  "milliseconds, microseconds, nanoseconds", prec);
 }
+TF_KV_CHECKED(tsc_configure, tsc_parse, tsc_t, tsc_close)
 TF_KV_CONFIGURE(tsc_configure)
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
@@ -178,7 +168,7 @@ static const cw_config_def_t tsc_defs[] = {
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(timestamp_converter, "TimestampConverter", tsc_defs, tsc_configure, tsc_apply,
+TF_KV_PLUGINS(timestamp_converter, "TimestampConverter", tsc_defs, tsc_configure, tsc_configure_validate, tsc_apply,
               tsc_close, "Converts timestamps between strings, unix times and Connect's logical types")
 
 /* --- TimestampRouter -------------------------------------------------------------------- */
@@ -196,21 +186,15 @@ static void tsr_close(void *state) {
     free(s);
 }
 
-static int tsr_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx;
-    const char *tf = tf_host->config_get(c, "topic.format");
-    const char *tsf = tf_host->config_get(c, "timestamp.format");
-    tsr_t *s = calloc(1, sizeof(*s));
-    if (!s) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
-    s->topic_format = strdup(tf ? tf : "${topic}-${timestamp}");
+static void tsr_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
+    tsr_t *s = state;
+    s->topic_format = strdup(tf_host->config_get(c, "topic.format"));
+    if (!s->topic_format) tf_host->validation_error(v, "topic.format", "out of memory");
     char why[256];
-    if (sdf_compile(tsf ? tsf : "yyyyMMdd", &s->ts_format, why, sizeof(why))) {
-        tsr_close(s);
-        return tf_err(e, n, CW_ERR_CONFIG, "timestamp.format: %s", why);
-    }
-    *state = s;
-    return CW_OK;
+    if (sdf_compile(tf_host->config_get(c, "timestamp.format"), &s->ts_format, why, sizeof(why)))
+        tf_host->validation_error(v, "timestamp.format", "%s", why);
 }
+TF_CHECKED(tsr_configure, tsr_parse, tsr_t, tsr_close)
 
 static int tsr_apply(void *state, cw_record_t *r, char *e, size_t n) {
     tsr_t *s = state;
@@ -242,5 +226,5 @@ static const cw_config_def_t tsr_defs[] = {
     {"timestamp.format", CW_CFG_STRING, "yyyyMMdd", 0, "SimpleDateFormat pattern of ${timestamp} (UTC).", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(timestamp_router, "TimestampRouter", tsr_defs, tsr_configure, tsr_apply, tsr_close,
+TF_PLUGIN(timestamp_router, "TimestampRouter", tsr_defs, tsr_configure, tsr_configure_validate, tsr_apply, tsr_close,
           "Routes records to a topic named after the original topic and the record timestamp")

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "config.h"
 #include "registry.h"
+#include "validate.h"
 
 /* ---- fake host ------------------------------------------------------------------------ */
 
@@ -121,6 +122,8 @@ static const cw_host_t fake_host = {
     .abi_version = CW_ABI_VERSION, .struct_size = sizeof(cw_host_t), .log = h_log,
     .config_get = cw_config_get, .config_get_int = cw_config_get_int,
     .config_get_bool = cw_config_get_bool, .config_get_list = cw_config_get_list,
+    .validation_error = cw_validation_error, .validation_begin = cw_validation_begin,
+    .validation_end = cw_validation_end,
     .record_topic = h_topic, .record_partition = h_partition, .record_offset = h_offset,
     .record_original_topic = h_topic, .record_original_partition = h_partition,
     .record_original_offset = h_offset,

@@ -76,13 +76,14 @@ expect_log libs3 "s3.client=libs3" "instance metadata (role cw-test-role)" "sess
 cw_note "(3) no credentials anywhere"
 connector "$CW_TMP/half.properties" s3-half aws.access.key.id=AKIDONLY
 start_fails half "$CW_TMP/half.properties"
-expect_log half "aws.secret.access.key is not"
-config_rc=$rc
+# A key id without its secret is a configuration mistake: refused before anything starts.
+expect_log half "aws.secret.access.key: is required when aws.access.key.id is set"
+[ $rc = 3 ] || cw_fail "half: exit code $rc, want 3 (invalid configuration)"
 closed=$(cw_free_port)
 export AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$closed"
 connector "$CW_TMP/none.properties" s3-none
 start_fails none "$CW_TMP/none.properties"
-[ $rc = "$config_rc" ] || cw_fail "exit code $rc, other credential errors give $config_rc"
+[ $rc = 1 ] || cw_fail "none: exit code $rc, want 1 (the task's start failed)"
 expect_log none "no AWS credentials found" "connector config" "AWS_ACCESS_KEY_ID" \
     "$HOME/.aws/credentials" "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" "instance metadata" \
     "127.0.0.1:$closed"

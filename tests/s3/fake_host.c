@@ -148,6 +148,40 @@ static char *f_encode(const json_t *v, size_t *len)
     return s;
 }
 
+/* validation_begin/end for the plugin's one settings checker: "key: message; ..." */
+struct cw_validation {
+    char text[2048];
+    int n;
+};
+static void f_verr(cw_validation_t *v, const char *key, const char *fmt, ...)
+{
+    size_t o = strlen(v->text);
+    if (o + 1 >= sizeof v->text)
+        return;
+    o += (size_t)snprintf(v->text + o, sizeof v->text - o, "%s%s: ", v->n ? "; " : "", key);
+    va_list ap;
+    va_start(ap, fmt);
+    if (o < sizeof v->text)
+        vsnprintf(v->text + o, sizeof v->text - o, fmt, ap);
+    va_end(ap);
+    v->n++;
+}
+static cw_validation_t *f_vbegin(void)
+{
+    cw_validation_t *v = calloc(1, sizeof *v);
+    if (!v)
+        abort();
+    return v;
+}
+static int f_vend(cw_validation_t *v, char *errstr, size_t errstr_size)
+{
+    int n = v->n;
+    if (n)
+        snprintf(errstr, errstr_size, "%s", v->text);
+    free(v);
+    return n;
+}
+
 cw_host_t fake_host = {
     .abi_version = CW_ABI_VERSION,
     .struct_size = sizeof(cw_host_t),
@@ -160,6 +194,9 @@ cw_host_t fake_host = {
     .config_get_double = f_double,
     .config_get_bool = f_bool,
     .config_get_list = f_list,
+    .validation_error = f_verr,
+    .validation_begin = f_vbegin,
+    .validation_end = f_vend,
     .record_topic = r_topic,
     .record_partition = r_partition,
     .record_offset = r_offset,

@@ -154,6 +154,16 @@ static void test_config_errors(void)
     CHECK(load(e) == CW_ERR_CONFIG && strstr(err, "'Q'"), "err=%s", err);
     const char *f[] = {"store.url", "ftp://x", NULL};
     CHECK(load(f) == CW_ERR_CONFIG && strstr(err, "store.url"), "err=%s", err);
+    /* Start shares validate's checker: every problem at once, each naming its key. */
+    const char *m[] = {"partitioner.class", "TimeBasedPartitioner", "timezone", "Mars/Olympus",
+                       "store.url", "ftp://x", NULL};
+    CHECK(load(m) == CW_ERR_CONFIG && strstr(err, "store.url: ") && strstr(err, "timezone: ") &&
+              strstr(err, "path.format: ") && strstr(err, "partition.duration.ms: "),
+          "err=%s", err);
+    const char *sse[] = {"s3.ssea.name", "aws:kms", NULL};
+    CHECK(load(sse) == CW_OK, "aws:kms: %s", err);
+    const char *bad_sse[] = {"s3.ssea.name", "aes256", NULL};
+    CHECK(load(bad_sse) == CW_ERR_CONFIG && strstr(err, "s3.ssea.name: 'aes256'"), "err=%s", err);
     /* The upload settings: defaults, and set values reach the task's settings. */
     CHECK(load(NULL) == CW_OK && st.upload_threads == 2 && st.upload_queue_bytes == 67108864,
           "upload defaults: %d threads, %lld bytes", st.upload_threads,

@@ -302,7 +302,8 @@ typedef struct cw_predicate_ops {
 } cw_predicate_ops_t;
 
 /** Collects the problems a validate callback finds (see cw_host_t.validation_error). Owned
- *  by the worker; valid only during the validate call. */
+ *  by the worker; valid only during the validate call. A plugin makes its own for start and
+ *  configure with cw_host_t.validation_begin / validation_end. */
 typedef struct cw_validation cw_validation_t;
 
 /** Checks a whole configuration before anything starts (Kafka Connect's Connector.validate
@@ -317,7 +318,12 @@ typedef struct cw_validation cw_validation_t;
  *  `ctx` identifies the connector (task -1); no task runs yet. Called on the main thread by
  *  `--validate`, before start-up, and by the REST validate endpoint, possibly several times
  *  and for configurations that are never started: keep no state and open no connection.
- *  A configuration that passes it must not fail at start for a reason it could have seen. */
+ *  A configuration that passes it must not fail at start for a reason it could have seen:
+ *  write one settings parser that reports through host->validation_error and call it from
+ *  both validate and start/configure (see validation_begin), rather than two checkers.
+ *  The worker runs it whether or not the rows found problems (so that every problem is
+ *  reported at once); it drops a validate problem for a key the rows already reported (a
+ *  typed getter reads the fallback for a value that does not parse). */
 typedef void (*cw_validate_fn)(cw_ctx_t *ctx, const cw_config_t *config, cw_validation_t *v);
 
 /** One plugin. Static storage in the shared object; read-only for the worker. Start the
@@ -534,7 +540,12 @@ typedef struct cw_host {
     /** The value of `key`, or its declared default, or NULL when neither. */
     const char *(*config_get)(const cw_config_t *config, const char *key);
     /** Typed reads of declared keys; the worker validated them, so these cannot fail for a
-     *  declared key with a value or default. For an unset key they return `fallback`. */
+     *  declared key with a value or default. The key's row is the one home of its default:
+     *  for a key whose row has a default, `fallback` is never returned, so pass 0 (false)
+     *  rather than repeating the default. `fallback` is returned only for an optional key
+     *  without a default that is unset. Reading a key that the plugin's table does not
+     *  declare is a plugin bug: the worker logs an error naming the key (once per config)
+     *  and returns `fallback`. */
     int64_t (*config_get_int)(const cw_config_t *config, const char *key, int64_t fallback);
     double (*config_get_double)(const cw_config_t *config, const char *key, double fallback);
     int (*config_get_bool)(const cw_config_t *config, const char *key, int fallback);
@@ -553,12 +564,25 @@ typedef struct cw_host {
     void (*task_config_set)(cw_task_split_t *split, int task, const char *key,
                             const char *value);
 
-    /** In validate: reports one problem with the value of `key` (the key as the plugin
-     *  declares it; the worker adds the file and, for transforms, the `transforms.<alias>.`
-     *  prefix). The message is one sentence without the key, e.g. "unknown time zone
-     *  'Mars/Olympus'". Never put a secret value in it. May be called any number of times. */
+    /** In validate (or between validation_begin and validation_end): reports one problem
+     *  with the value of `key` (the key as the plugin declares it; the worker adds the file
+     *  and, for transforms, the `transforms.<alias>.` prefix). The message is one sentence
+     *  without the key, e.g. "unknown time zone 'Mars/Olympus'"; it is cut at about 1000
+     *  bytes. Never put a secret value in it. May be called any number of times, from the
+     *  thread that holds `v`; `v` NULL is a no-op. */
     void (*validation_error)(cw_validation_t *v, const char *key, const char *fmt, ...)
         CW_PRINTF(3, 4);
+
+    /** So that start/configure and validate share one checker: start (or configure) opens
+     *  a collection with validation_begin, runs the same settings parser that validate runs
+     *  (reporting through validation_error), and closes it with validation_end. Never NULL
+     *  (the worker aborts when out of memory, as for every allocation of its own). Owned by
+     *  the caller until validation_end, which frees it. Not shared between threads. */
+    cw_validation_t *(*validation_begin)(void);
+    /** Frees `v` and returns how many problems it collected. When there were any, writes
+     *  them to errstr as "key: message" joined by "; " (cut to errstr_size): return
+     *  CW_ERR_CONFIG from start/configure then. */
+    int (*validation_end)(cw_validation_t *v, char *errstr, size_t errstr_size);
 
     /* --- records: reading ------------------------------------------------------------- */
 
