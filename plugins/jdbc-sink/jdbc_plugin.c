@@ -1,5 +1,6 @@
 /* The jdbc-sink module: a Confluent JdbcSinkConnector compatible sink for MySQL/MariaDB
  * (MariaDB Connector/C) and PostgreSQL (libpq). */
+#include <dlfcn.h>
 #include <mysql.h>
 #include <stdio.h>
 #include "connect-worker/plugin.h"
@@ -39,6 +40,11 @@ static int jdbc_module_init(const cw_host_t *host, char *errstr, size_t errstr_s
         snprintf(errstr, errstr_size, "MariaDB Connector/C failed to initialise");
         return CW_ERR_FATAL;
     }
+    /* libpq keeps its TLS socket BIO method in a static it never frees: pin the library
+     * (already loaded as our dependency) so that unloading this module does not strand
+     * that allocation (LeakSanitizer reports it otherwise) */
+    if (!dlopen("libpq.so.5", RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE))
+        host->log(NULL, CW_LOG_DEBUG, "libpq.so.5 could not be pinned: %s", dlerror());
     jdbc_host = host;
     return CW_OK;
 }
