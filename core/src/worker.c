@@ -18,21 +18,6 @@
 #include "log.h"
 #include "validate.h"
 
-int64_t cw_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void cw_task_fail(cw_task_t *t, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(t->error, sizeof t->error, fmt, ap);
-    va_end(ap);
-    atomic_store(&t->state, CW_TASK_FAILED);
-    cw_log(t->conn->name, t->id, CW_LOG_ERROR, "task failed: %s", t->error);
-}
-
 /* ------------------------------------------------------------------------------------------
  * librdkafka configuration
  * ---------------------------------------------------------------------------------------- */
@@ -215,7 +200,7 @@ static void connector_free(cw_connector_t *c) {
     if (!c) return;
     for (int i = 0; i < c->ntasks; i++) {
         /* The task's context ends here: the series its plugins registered go with it. */
-        cw_metrics_release(c->worker->metrics, &c->tasks[i].ctx);
+        cw_metrics_release(c->worker->metrics, &c->tasks[i].env.ctx);
         cw_config_free(c->tasks[i].config);
         cw_props_free(c->tasks[i].props);
     }
@@ -321,6 +306,42 @@ static int start_embedded_kafka(cw_worker_t *w) {
     return 0;
 }
 
+static rd_kafka_conf_t *task_kafka_conf(void *opaque, const char *prefix, const char *client_id,
+                                        char *errstr, size_t errstr_size) {
+    const cw_task_t *t = opaque;
+    return cw_worker_kafka_conf(t->conn->worker, t->conn, prefix, client_id, errstr,
+                                errstr_size);
+}
+
+static int sinks_caught_up(void *opaque);
+
+/* What task `i` of `c` needs from the worker (runtime/task.h). */
+static void task_env_init(cw_worker_t *w, cw_connector_t *c, cw_task_t *t, int i) {
+    cw_task_env_t *e = &t->env;
+    e->connector = c->name;
+    e->id = i;
+    e->plugin = c->plugin;
+    e->config = t->config;
+    e->conn_props = c->props;
+    e->registry = w->registry;
+    e->key_conv = &c->key_conv;
+    e->value_conv = &c->value_conv;
+    e->offsets = w->offsets;
+    e->batch_mode = w->batch_mode;
+    e->flush_interval_ms = w->flush_interval_ms;
+    e->flush_timeout_ms = w->flush_timeout_ms;
+    e->shutdown_timeout_ms = w->shutdown_timeout_ms;
+    e->kafka_conf = task_kafka_conf;
+    e->sinks_caught_up = sinks_caught_up;
+    e->sources_running = &w->sources_running;
+    e->opaque = t;
+    e->ctx.connector = c->name;
+    e->ctx.task = i;
+    e->ctx.stop = &e->stop;
+    e->ctx.offsets = c->plugin->kind == CW_PLUGIN_SOURCE ? w->offsets : NULL;
+    e->ctx.metrics = w->metrics;
+}
+
 /* Connector-level work split (task_configs) and the task structs. */
 static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
     int max = (int)cw_config_get_int(c->config, "tasks.max", 0);
@@ -328,6 +349,10 @@ static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
         c->plugin->kind == CW_PLUGIN_SOURCE ? c->plugin->source->task_configs
                                             : c->plugin->sink->task_configs;
     struct cw_task_split split = {.max_tasks = max, .tasks = calloc((size_t)max, sizeof(cw_props_t *))};
+    if (!split.tasks) {
+        cw_log(c->name, -1, CW_LOG_ERROR, "out of memory preparing %d task(s)", max);
+        return -1;
+    }
     int n;
     if (split_fn) {
         cw_ctx_t ctx = {.connector = c->name, .task = -1, .offsets = w->offsets};
@@ -343,35 +368,33 @@ static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
     } else {
         n = c->plugin->kind == CW_PLUGIN_SOURCE ? 1 : max;
     }
-    c->ntasks = n;
     c->tasks = calloc((size_t)n, sizeof *c->tasks);
-    for (int i = 0; i < n; i++) {
+    c->ntasks = c->tasks ? n : 0;
+    if (!c->tasks) cw_log(c->name, -1, CW_LOG_ERROR, "out of memory preparing %d task(s)", n);
+    for (int i = 0; i < c->ntasks; i++) {
         cw_task_t *t = &c->tasks[i];
         t->conn = c;
-        t->id = i;
         t->props = cw_props_copy(c->props);
         for (size_t k = 0; split.tasks[i] && k < cw_props_count(split.tasks[i]); k++)
             cw_props_set(t->props, cw_props_key_at(split.tasks[i], k),
                          cw_props_value_at(split.tasks[i], k));
         t->config = cw_config_new(t->props, c->defs);
-        t->ctx.connector = c->name;
-        t->ctx.task = i;
-        t->ctx.stop = &t->stop;
-        t->ctx.offsets = c->plugin->kind == CW_PLUGIN_SOURCE ? w->offsets : NULL;
-        t->ctx.metrics = w->metrics;
+        task_env_init(w, c, t, i);
     }
     for (int i = 0; i < max; i++) cw_props_free(split.tasks[i]);
     free(split.tasks);
-    return 0;
+    return c->tasks ? 0 : -1;
 }
 
-int cw_worker_sinks_caught_up(cw_worker_t *w) {
+/* Batch mode: is every sink task of the worker caught up (waiting) or no longer running? */
+static int sinks_caught_up(void *opaque) {
+    const cw_worker_t *w = ((cw_task_t *)opaque)->conn->worker;
     for (size_t i = 0; i < w->nconnectors; i++) {
         cw_connector_t *c = w->connectors[i];
         if (c->plugin->kind != CW_PLUGIN_SINK) continue;
         for (int k = 0; k < c->ntasks; k++)
-            if (atomic_load(&c->tasks[k].state) == CW_TASK_RUNNING &&
-                !atomic_load(&c->tasks[k].waiting))
+            if (atomic_load(&c->tasks[k].env.state) == CW_TASK_RUNNING &&
+                !atomic_load(&c->tasks[k].env.waiting))
                 return 0;
     }
     return 1;
@@ -380,7 +403,7 @@ int cw_worker_sinks_caught_up(cw_worker_t *w) {
 static void stop_all(cw_worker_t *w) {
     for (size_t i = 0; i < w->nconnectors; i++)
         for (int k = 0; k < w->connectors[i]->ntasks; k++)
-            atomic_store(&w->connectors[i]->tasks[k].stop, 1);
+            atomic_store(&w->connectors[i]->tasks[k].env.stop, 1);
 }
 
 /* Joins every started task before `deadline_ms` (monotonic); returns how many are left. */
@@ -403,7 +426,7 @@ static int join_all(cw_worker_t *w, int64_t deadline_ms) {
             if (pthread_timedjoin_np(t->thread, NULL, &ts) == 0) {
                 t->started = 0;
             } else {
-                cw_log(t->conn->name, t->id, CW_LOG_ERROR,
+                cw_log(t->conn->name, t->env.id, CW_LOG_ERROR,
                        "did not stop within task.shutdown.graceful.timeout.ms");
                 left++;
             }
@@ -420,11 +443,47 @@ static void *task_thread(void *arg) {
     cw_task_t *t = arg;
     cw_worker_t *w = t->conn->worker;
     if (t->conn->plugin->kind == CW_PLUGIN_SOURCE)
-        cw_source_task_run(t);
+        cw_source_task_run(&t->env);
     else
-        cw_sink_task_run(t);
+        cw_sink_task_run(&t->env);
     pthread_kill(w->main_thread, CW_WAKE_SIGNAL);
     return NULL;
+}
+
+/* One thread per task. A thread that cannot be created fails its task. */
+static void start_tasks(cw_worker_t *w) {
+    int sources = 0;
+    for (size_t i = 0; i < w->nconnectors; i++)
+        if (w->connectors[i]->plugin->kind == CW_PLUGIN_SOURCE) sources += w->connectors[i]->ntasks;
+    atomic_store(&w->sources_running, sources);
+    for (size_t i = 0; i < w->nconnectors; i++) {
+        cw_connector_t *c = w->connectors[i];
+        for (int k = 0; k < c->ntasks; k++) {
+            cw_task_t *t = &c->tasks[k];
+            if (pthread_create(&t->thread, NULL, task_thread, t) != 0) {
+                cw_task_fail(&t->env, "cannot create a thread: %s", strerror(errno));
+                if (c->plugin->kind == CW_PLUGIN_SOURCE) atomic_fetch_sub(&w->sources_running, 1);
+                continue;
+            }
+            t->started = 1;
+        }
+        cw_log(c->name, -1, CW_LOG_INFO, "started %d task(s)", c->ntasks);
+    }
+}
+
+/* Logs every failed task again (the first lines may be far up); returns how many. */
+static int count_failed(cw_worker_t *w) {
+    int failed = 0;
+    for (size_t i = 0; i < w->nconnectors; i++)
+        for (int k = 0; k < w->connectors[i]->ntasks; k++) {
+            cw_task_t *t = &w->connectors[i]->tasks[k];
+            if (atomic_load(&t->env.state) == CW_TASK_FAILED) {
+                cw_log(t->conn->name, t->env.id, CW_LOG_ERROR, "task had failed: %s",
+                       t->env.error);
+                failed++;
+            }
+        }
+    return failed;
 }
 
 int cw_worker_run(cw_worker_t *w) {
@@ -455,23 +514,7 @@ int cw_worker_run(cw_worker_t *w) {
     for (size_t i = 0; i < w->nconnectors; i++)
         if (prepare_tasks(w, w->connectors[i])) return CW_EXIT_STARTUP;
 
-    int sources = 0;
-    for (size_t i = 0; i < w->nconnectors; i++)
-        if (w->connectors[i]->plugin->kind == CW_PLUGIN_SOURCE) sources += w->connectors[i]->ntasks;
-    atomic_store(&w->sources_running, sources);
-    for (size_t i = 0; i < w->nconnectors; i++) {
-        cw_connector_t *c = w->connectors[i];
-        for (int k = 0; k < c->ntasks; k++) {
-            cw_task_t *t = &c->tasks[k];
-            if (pthread_create(&t->thread, NULL, task_thread, t) != 0) {
-                cw_task_fail(t, "cannot create a thread: %s", strerror(errno));
-                if (c->plugin->kind == CW_PLUGIN_SOURCE) atomic_fetch_sub(&w->sources_running, 1);
-                continue;
-            }
-            t->started = 1;
-        }
-        cw_log(c->name, -1, CW_LOG_INFO, "started %d task(s)", c->ntasks);
-    }
+    start_tasks(w);
 
     int signalled = 0;
     while (1) {
@@ -486,7 +529,7 @@ int cw_worker_run(cw_worker_t *w) {
         int running = 0;
         for (size_t i = 0; i < w->nconnectors; i++)
             for (int k = 0; k < w->connectors[i]->ntasks; k++)
-                running += atomic_load(&w->connectors[i]->tasks[k].state) == CW_TASK_RUNNING;
+                running += atomic_load(&w->connectors[i]->tasks[k].env.state) == CW_TASK_RUNNING;
         if (!running) break;
     }
     (void)signalled;
@@ -499,15 +542,7 @@ int cw_worker_run(cw_worker_t *w) {
         cw_log_error("%d task(s) did not stop in time; exiting anyway", left);
         return CW_EXIT_SHUTDOWN;
     }
-    int failed = 0;
-    for (size_t i = 0; i < w->nconnectors; i++)
-        for (int k = 0; k < w->connectors[i]->ntasks; k++) {
-            cw_task_t *t = &w->connectors[i]->tasks[k];
-            if (atomic_load(&t->state) == CW_TASK_FAILED) {
-                cw_log(t->conn->name, t->id, CW_LOG_ERROR, "task had failed: %s", t->error);
-                failed++;
-            }
-        }
+    int failed = count_failed(w);
     cw_log_info("worker stopped%s", failed ? " (some tasks failed)" : "");
     return failed ? CW_EXIT_TASK_FAILED : CW_EXIT_OK;
 }

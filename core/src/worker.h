@@ -12,6 +12,7 @@
 #include "offsets_file.h"
 #include "props.h"
 #include "registry.h"
+#include "runtime/task.h"
 
 /* Exit codes of connect-worker (also listed by --help). */
 #define CW_EXIT_OK 0
@@ -27,20 +28,14 @@ extern const cw_config_def_t cw_connector_defs[];
 typedef struct cw_worker cw_worker_t;
 typedef struct cw_connector cw_connector_t;
 
-enum cw_task_state { CW_TASK_RUNNING = 0, CW_TASK_DONE, CW_TASK_FAILED };
-
+/** One task: the runtime's environment (runtime/task.h) plus what the worker keeps. */
 typedef struct cw_task {
     cw_connector_t *conn;
-    int id;
     pthread_t thread;
     int started;
-    atomic_int stop;
-    atomic_int state;
-    atomic_int waiting;    /* batch mode: a sink task caught up, waiting for the others */
-    cw_ctx_t ctx;
     cw_config_t *config;   /* connector keys + this task's keys from task_configs */
     cw_props_t *props;
-    char error[1024];
+    cw_task_env_t env;     /* what the task thread sees */
 } cw_task_t;
 
 struct cw_connector {
@@ -107,16 +102,4 @@ rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t
  *  one connector's producer.override.* / consumer.override.* keys, one problem per file. */
 void cw_worker_check_kafka_props(const cw_worker_t *w, const cw_props_t *conn,
                                  cw_errlist_t *errs);
-
-/** Task thread bodies (source_task.c, sink_task.c). */
-void *cw_source_task_run(void *task);
-void *cw_sink_task_run(void *task);
-
-/** Batch mode: is every sink task of the worker caught up (waiting) or no longer running? */
-int cw_worker_sinks_caught_up(cw_worker_t *w);
-
-/** Milliseconds on a monotonic clock. */
-int64_t cw_now_ms(void);
-/** Marks the task failed with a message (logged once). */
-void cw_task_fail(cw_task_t *t, const char *fmt, ...) CW_PRINTF(2, 3);
 #endif

@@ -3,6 +3,10 @@
  * test can kill and restart a worker while the cluster (and its data) stays up.
  *
  *   cw-mock-cluster [--brokers N] [--topic NAME:PARTITIONS]... [--bootstrap-file PATH]
+ *                   [--produce-errors COUNT:CODE]
+ *
+ * --produce-errors makes the cluster answer its next COUNT Produce requests with the Kafka
+ * error CODE (e.g. 29, TOPIC_AUTHORIZATION_FAILED), librdkafka's request error injection.
  *
  * Prints `bootstrap=<host:port,...>` on stdout (and writes the same address, alone, to the
  * bootstrap file when given), then serves until SIGTERM/SIGINT or until stdin reaches EOF.
@@ -26,7 +30,7 @@ static void on_signal(int sig) {
 
 static int usage(void) {
     fprintf(stderr, "usage: cw-mock-cluster [--brokers N] [--topic NAME:PARTITIONS]... "
-                    "[--bootstrap-file PATH] [--no-stdin]\n");
+                    "[--bootstrap-file PATH] [--no-stdin] [--produce-errors COUNT:CODE]\n");
     return 2;
 }
 
@@ -71,6 +75,13 @@ int main(int argc, char **argv) {
             free(spec);
         } else if (!strcmp(argv[i], "--bootstrap-file") && i + 1 < argc) {
             bootstrap_file = argv[++i];
+        } else if (!strcmp(argv[i], "--produce-errors") && i + 1 < argc) {
+            int count = 0, code = 0;
+            if (sscanf(argv[++i], "%d:%d", &count, &code) != 2 || count < 1 || count > 100)
+                return usage();
+            rd_kafka_resp_err_t errs[100];
+            for (int k = 0; k < count; k++) errs[k] = (rd_kafka_resp_err_t)code;
+            rd_kafka_mock_push_request_errors_array(mc, 0 /* Produce */, (size_t)count, errs);
         } else if (!strcmp(argv[i], "--no-stdin")) {
             watch_stdin = 0;
         } else {

@@ -191,8 +191,43 @@ typedef enum cw_plugin_kind {
 typedef int (*cw_task_configs_fn)(cw_ctx_t *ctx, const cw_config_t *config, int max_tasks,
                                   cw_task_split_t *split, char *errstr, size_t errstr_size);
 
+/** How a source record ended (see cw_source_ops_t.ack). */
+typedef enum cw_ack_status {
+    CW_ACK_WRITTEN = 0,  /**< Kafka acknowledged it: every in-sync replica has it */
+    CW_ACK_DROPPED = 1,  /**< a transform filtered it out (CW_DROP); never produced */
+    CW_ACK_FAILED = 2    /**< not written; `error` says why */
+} cw_ack_status_t;
+
+/** What the worker knows about one source record when it reports its end (Kafka Connect's
+ *  RecordMetadata, or null metadata). Borrowed: valid for the duration of the ack call. */
+typedef struct cw_source_ack {
+    cw_ack_status_t status;
+    const char *topic;   /**< WRITTEN: the topic it was written to; otherwise the record's
+                              topic as the transforms left it */
+    int32_t partition;   /**< WRITTEN: the partition; otherwise CW_PARTITION_ANY */
+    int64_t offset;      /**< WRITTEN: its offset in that partition; else CW_OFFSET_INVALID */
+    int64_t timestamp;   /**< WRITTEN: the timestamp Kafka stored; else CW_TIMESTAMP_NONE */
+    const char *error;   /**< FAILED: one sentence naming the cause; NULL otherwise */
+    int skipped;         /**< FAILED: 1 when errors.tolerance=all skipped the record (the
+                              task goes on and its source offset is stored as if written);
+                              0 when the failure stops the task (no source offset is stored
+                              past it) */
+} cw_source_ack_t;
+
 /** Source task callbacks (Kafka Connect's SourceTask). Start the initialiser with
- *  CW_SOURCE_OPS_HEADER. */
+ *  CW_SOURCE_OPS_HEADER.
+ *
+ *  Lifecycle facts (each held by a test in tests/worker/lifecycle_*.sh):
+ *  - start is retried after CW_ERR_RETRIABLE (capped backoff up to errors.retry.delay.max.ms);
+ *    after a start that returned CW_ERR_FATAL or CW_ERR_CONFIG, stop is NOT called: a start
+ *    that fails frees what it allocated. (Kafka Connect calls stop on its task object even
+ *    then; here `state` does not exist until start succeeds.)
+ *  - poll always gets timeout_ms = 1000.
+ *  - Source offsets of acknowledged records are stored every offset.flush.interval.ms even
+ *    while a poll blocks (the worker serves the producer and writes the offsets from a
+ *    thread of its own, as Kafka Connect's offset committer does); commit and ack are still
+ *    called on the task thread, once poll returned.
+ *  - Records added before poll returns CW_IDLE are produced like those of CW_OK. */
 typedef struct cw_source_ops {
     uint32_t struct_size;  /**< sizeof(cw_source_ops_t): write CW_SOURCE_OPS_HEADER */
     cw_task_configs_fn task_configs;
@@ -206,31 +241,70 @@ typedef struct cw_source_ops {
                  char *errstr, size_t errstr_size);
 
     /** Adds new records to `batch` with host->source_record_new. Should return within about
-     *  timeout_ms so that the worker can notice a stop. Returns CW_OK (zero or more records
-     *  added), CW_IDLE (nothing new at this moment: in --exit-when-caught-up batch mode the
-     *  task is finished once this is returned and everything it produced is acknowledged),
-     *  CW_ERR_RETRIABLE (records added so far are kept; the worker backs off and calls
-     *  again) or CW_ERR_FATAL. Records added before an error return are still delivered. */
+     *  timeout_ms (always 1000) so that the worker can notice a stop; a poll that waits
+     *  longer should check host->stopping. Returns CW_OK (zero or more records added),
+     *  CW_IDLE (nothing more at this moment; the records added before it are produced as
+     *  with CW_OK; in --exit-when-caught-up batch mode the task is finished once this is
+     *  returned and everything it produced is acknowledged), CW_ERR_RETRIABLE (records added
+     *  so far are kept; the worker backs off and calls again) or CW_ERR_FATAL. Records added
+     *  before an error return are still delivered. */
     int (*poll)(void *state, cw_batch_t *batch, int timeout_ms,
                 char *errstr, size_t errstr_size);
 
-    /** Optional. Called after the worker durably stored the source offsets of every record
-     *  Kafka acknowledged so far (Kafka Connect's SourceTask.commit). */
+    /** Optional. Called on the task thread, between polls, after the worker durably stored
+     *  the source offsets of every record Kafka acknowledged so far (Kafka Connect's
+     *  SourceTask.commit). The offsets may have been stored from another thread while poll
+     *  ran: commit then follows when poll returns. */
     void (*commit)(void *state);
 
+    /** Optional. The end of one record this task added to a batch (Kafka Connect's
+     *  SourceTask.commitRecord(record, metadata)): Kafka acknowledged it (WRITTEN, with its
+     *  topic, partition and offset), a transform dropped it (DROPPED; Kafka Connect passes
+     *  null metadata), or it was not written (FAILED, with `error`): a produce Kafka refused,
+     *  a transform or converter error (`skipped` tells whether errors.tolerance=all let the
+     *  task go on), or a task that stopped before Kafka acknowledged it.
+     *  - Exactly once for every record source_record_new returned, before stop is called.
+     *  - On the task thread, between polls, never concurrently with another callback of the
+     *    task, so the plugin needs no lock for its own state. A WRITTEN ack means durable in
+     *    Kafka (acks=all, idempotent producer); the record's source offset is stored later
+     *    (offset.flush.interval.ms), after which commit is called.
+     *  - Acks of records written to one partition come in offset order. Across partitions,
+     *    and for DROPPED and FAILED records, there is no order: a dropped record may be
+     *    reported before an earlier record that is still in flight.
+     *  - `record` is the pointer source_record_new returned, as the transforms left it;
+     *    `ack` is borrowed. Both are valid only during the call (the worker frees the
+     *    record afterwards): read what you need, never keep them, do not modify the record.
+     *  With this callback set the worker keeps each record until its end is known.
+     *  tests/worker/source_acks.sh holds the worker to this. */
+    void (*ack)(void *state, cw_record_t *record, const cw_source_ack_t *ack);
+
     /** Stops the task and frees `state`. Called once, on the task thread, after the last
-     *  poll; never concurrently with poll. */
+     *  poll and the last ack; never concurrently with poll. Not called when start failed. */
     void (*stop)(void *state);
 } cw_source_ops_t;
 
 /** Sink task callbacks (Kafka Connect's SinkTask). The worker consumes with librdkafka in
  *  consumer group `connect-<connector name>`. Offsets are committed only up to what flush
- *  reports durable. */
+ *  reports durable.
+ *
+ *  Lifecycle facts (each held by a test in tests/worker/lifecycle_*.sh):
+ *  - start is retried after CW_ERR_RETRIABLE; after CW_ERR_FATAL or CW_ERR_CONFIG the task
+ *    fails, its consumer never subscribes (no open, put or flush) and stop is NOT called.
+ *  - flush is offered, for a partition that received nothing since open, the offset
+ *    consumption resumes from: its committed offset, else the consumer's position (Kafka
+ *    Connect offers consumer.position()); CW_OFFSET_INVALID only while neither is known.
+ *  - After put returned CW_ERR_FATAL (or a transform or converter failed under
+ *    errors.tolerance=none) the task stops, but first, as Kafka Connect does, flush is
+ *    called once more with final set and the offsets after the last put that succeeded (the
+ *    failed batch is not part of them); what it reports durable is committed; then close and
+ *    stop. After a failed flush, open or close, close and stop follow without another flush.
+ *  - Every callback runs on the task thread, including open and close during a rebalance. */
 typedef struct cw_sink_ops {
     uint32_t struct_size;  /**< sizeof(cw_sink_ops_t): write CW_SINK_OPS_HEADER */
     cw_task_configs_fn task_configs;
 
-    /** Starts one task. Returns CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL/CW_ERR_CONFIG. */
+    /** Starts one task. Returns CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL/CW_ERR_CONFIG (then
+     *  stop is not called: free what you allocated). */
     int (*start)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
                  char *errstr, size_t errstr_size);
 
@@ -258,7 +332,8 @@ typedef struct cw_sink_ops {
                char *errstr, size_t errstr_size);
 
     /** Pre-commit (Kafka Connect's SinkTask.preCommit). On entry tps[i].offset is, for each
-     *  assigned partition, the offset after the last record handed to put. Set tps[i].offset
+     *  assigned partition, the offset after the last record handed to put (for a partition
+     *  that received nothing since open: where consumption resumes). Set tps[i].offset
      *  to the offset after the last record that is durable in the target (which may be
      *  lower; CW_OFFSET_INVALID to commit nothing for that partition). `final` is non-zero
      *  when the worker is stopping, the partitions are being revoked, or batch mode finished:
@@ -267,7 +342,8 @@ typedef struct cw_sink_ops {
     int (*flush)(void *state, cw_topic_partition_t *tps, size_t n, int final,
                  char *errstr, size_t errstr_size);
 
-    /** Stops the task and frees `state`. Buffered data that flush did not report durable is
+    /** Stops the task and frees `state`. Called once, on the task thread, after the last
+     *  close; not when start failed. Buffered data that flush did not report durable is
      *  simply dropped: it is consumed again after a restart. */
     void (*stop)(void *state);
 } cw_sink_ops_t;

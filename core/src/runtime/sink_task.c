@@ -1,0 +1,255 @@
+/*
+ * A sink task's thread: set-up, the consume/put/commit loop, batch mode, stop.
+ *
+ * Back-pressure: when put returns CW_ERR_RETRIABLE the assigned partitions are paused and the
+ * same records are offered again after a capped exponential backoff. Meanwhile
+ * rd_kafka_consumer_poll keeps being called, which keeps the group membership alive and
+ * serves rebalances, but returns no records for paused partitions: memory stays bounded.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "runtime/sink_task.h"
+
+typedef struct {
+    int resubscribed;
+    int64_t resub_deadline;
+    long resub_gen;
+} catchup_t;
+
+/* Backing off: the consumer keeps being polled (membership, rebalances). A paused partition
+ * returns nothing; a record still arriving joins the batch, in order, so the next attempt
+ * offers it too. */
+static void serve_consumer(void *opaque, int ms) {
+    cw_sink_t *s = opaque;
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, ms);
+    if (m && cw_sink_take_message(s, m)) cw_sink_transform_one(s, s->nbatch - 1);
+}
+
+/* Batch mode: a caught-up task stays in its group (paused, serving rebalances) until every
+ * sink task of the worker is caught up too. Leaving at once would make the group rebalance
+ * under the others, whose offset commits the coordinator then refuses until they rejoin.
+ * Returns 1 when everyone is done, 0 when a rebalance gave this task partitions again (or it
+ * is told to stop before). */
+static int wait_for_other_sinks(cw_sink_t *s) {
+    long gen = s->assign_gen;
+    cw_sink_set_paused(s, 1, "caught up, waiting for the other sink tasks");
+    atomic_store(&s->t->waiting, 1);
+    int done = 0;
+    while (!cw_task_stopping(s->t) && !cw_task_failed(s->t)) {
+        if (s->t->sinks_caught_up(s->t->opaque)) {
+            done = 1;
+            break;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, 100);
+        if (m && cw_sink_take_message(s, m)) {
+            cw_sink_transform_one(s, s->nbatch - 1);
+            s->batch_ready = 1;  /* offered to put as it is, not transformed again */
+        }
+        if ((s->assign_gen != gen && s->ntps > 0) || s->nbatch > 0) break;
+    }
+    atomic_store(&s->t->waiting, 0);
+    if (!done) cw_sink_set_paused(s, 0, "new records to consume");
+    return done || cw_task_stopping(s->t);
+}
+
+/* Batch mode, once this worker's sources are done: is this task finished? Returns 1 when it
+ * is (or failed), 0 to go on consuming. */
+static int batch_mode_step(cw_sink_t *s, catchup_t *c) {
+    if (!c->resubscribed) {
+        /* The sources of this worker may have created topics this consumer has not seen yet.
+         * A metadata request for all topics makes librdkafka compare the subscription with
+         * the cluster and rejoin the group when it changed; give that rebalance a moment to
+         * start before judging the assignment. Not while the first join is still under way:
+         * a rejoin in the middle of it can leave a stale member the coordinator then waits
+         * for. */
+        if (s->assign_gen == 0) return 0;
+        c->resubscribed = 1;
+        const struct rd_kafka_metadata *md = NULL;
+        if (rd_kafka_metadata(s->rk, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+            rd_kafka_metadata_destroy(md);
+        c->resub_gen = s->assign_gen + s->revoke_gen;
+        c->resub_deadline = cw_now_ms() + 3000;
+        return 0;
+    }
+    if (c->resub_deadline && s->assign_gen + s->revoke_gen == c->resub_gen &&
+        cw_now_ms() < c->resub_deadline)
+        return 0;
+    if (s->ntps == 0 && s->revoke_gen > 0 && s->assign_gen <= s->revoke_gen) return 0;
+    if (s->assign_gen == 0 || cw_now_ms() < s->next_catchup_check) return 0;
+    s->next_catchup_check = cw_now_ms() + 500;
+    if (s->nbatch != 0 || !cw_sink_caught_up(s)) return 0;
+    int frc = cw_sink_flush_commit_all(s, 1);
+    if (frc == CW_ERR_FATAL) return 1;
+    if (frc != CW_OK) return 0;
+    cw_log(s->t->connector, s->t->id, CW_LOG_INFO,
+           "caught up: every assigned partition is consumed to its end and committed");
+    if (wait_for_other_sinks(s)) {
+        atomic_store(&s->t->state, CW_TASK_DONE);
+        return 1;
+    }
+    cw_log(s->t->connector, s->t->id, CW_LOG_INFO,
+           "new partitions assigned while waiting: consuming again");
+    return 0;
+}
+
+/* Consume, transform, put, commit until stopped, failed or (batch mode) done. */
+static void run_loop(cw_sink_t *s) {
+    cw_task_env_t *t = s->t;
+    int64_t next_flush = cw_now_ms() + t->flush_interval_ms, backoff = 100;
+    catchup_t c = {.resubscribed = !t->batch_mode || atomic_load(t->sources_running) == 0};
+    while (!cw_task_stopping(t) && !cw_task_failed(t)) {
+        if (!s->batch_ready) {
+            cw_sink_consume_batch(s);
+            if (cw_task_failed(t) || cw_sink_transform_batch(s)) break;
+        }
+        int rc = cw_sink_put_batch(s);
+        if (rc == CW_ERR_FATAL) break;
+        if (rc == CW_ERR_RETRIABLE) {
+            cw_sink_set_paused(s, 1, "the sink asked for back-pressure");
+            cw_log(t->connector, t->id, CW_LOG_DEBUG,
+                   "put asked for back-pressure; retry in %" PRId64 " ms", backoff);
+            cw_task_wait(t, backoff, serve_consumer, s);
+            backoff = cw_task_backoff_next(backoff, 10000);
+        } else {
+            backoff = 100;
+            cw_sink_set_paused(s, 0, "the sink took the records");
+        }
+        /* Commits go on while paused: what earlier puts made durable since is committed (the
+         * pending batch is not part of the positions). */
+        if (cw_now_ms() >= next_flush && !cw_task_failed(t)) {
+            if (cw_sink_flush_commit_all(s, 0) == CW_ERR_FATAL) break;
+            next_flush = cw_now_ms() + t->flush_interval_ms;
+        }
+        if (rc == CW_OK && t->batch_mode && atomic_load(t->sources_running) == 0 &&
+            batch_mode_step(s, &c))
+            break;
+    }
+}
+
+static int subscribe(cw_sink_t *s, char *err, size_t errsz) {
+    const char *regex = cw_config_get(s->t->config, "topics.regex");
+    size_t n = 0;
+    const char *const *topics = cw_config_get_list(s->t->config, "topics", &n);
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(n ? (int)n : 1);
+    if (regex && *regex) {
+        /* librdkafka treats a topic starting with ^ as a (POSIX extended) regular
+         * expression; anchoring both ends matches whole names, as Kafka's Java
+         * Pattern.matches does. */
+        size_t len = strlen(regex) + 5;
+        char *re = malloc(len);
+        if (!re) {
+            rd_kafka_topic_partition_list_destroy(sub);
+            snprintf(err, errsz, "out of memory subscribing to topics.regex");
+            return -1;
+        }
+        snprintf(re, len, "^(%s)$", regex);
+        rd_kafka_topic_partition_list_add(sub, re, RD_KAFKA_PARTITION_UA);
+        free(re);
+    }
+    for (size_t i = 0; topics && i < n; i++)
+        rd_kafka_topic_partition_list_add(sub, topics[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(s->rk, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    if (e) {
+        snprintf(err, errsz, "cannot subscribe: %s", rd_kafka_err2str(e));
+        return -1;
+    }
+    return 0;
+}
+
+/* The consumer (and the dead letter queue's producer configuration, for the error reporter).
+ * Returns 0, or -1 with err. */
+static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t errsz) {
+    cw_task_env_t *t = s->t;
+    char client_id[300], cerr[512];
+    snprintf(client_id, sizeof client_id, "connector-consumer-%s-%d", t->connector, t->id);
+    rd_kafka_conf_t *dlq_conf = t->kafka_conf(t->opaque, "producer", client_id, err, errsz);
+    rd_kafka_conf_t *conf =
+        dlq_conf ? t->kafka_conf(t->opaque, "consumer", client_id, err, errsz) : NULL;
+    if (!conf) {
+        if (dlq_conf) rd_kafka_conf_destroy(dlq_conf);
+        return -1;
+    }
+    if (rd_kafka_conf_set(dlq_conf, "enable.idempotence", "true", cerr, sizeof cerr) ||
+        rd_kafka_conf_set(conf, "group.id", group, cerr, sizeof cerr) ||
+        rd_kafka_conf_set(conf, "enable.auto.commit", "false", cerr, sizeof cerr) ||
+        rd_kafka_conf_set(conf, "enable.partition.eof", "false", cerr, sizeof cerr)) {
+        rd_kafka_conf_destroy(conf);
+        rd_kafka_conf_destroy(dlq_conf);
+        snprintf(err, errsz, "consumer configuration: %s", cerr);
+        return -1;
+    }
+    s->errors = cw_errors_new(t->connector, t->id, t->plugin->name, t->config, dlq_conf);
+    t->ctx.errors = s->errors;
+    rd_kafka_conf_set_opaque(conf, s);
+    rd_kafka_conf_set_rebalance_cb(conf, cw_sink_rebalance);
+    s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, cerr, sizeof cerr);
+    if (!s->rk) {
+        snprintf(err, errsz, "cannot create the consumer: %s", cerr);
+        return -1;
+    }
+    rd_kafka_poll_set_consumer(s->rk);
+    return 0;
+}
+
+/* Leaves the group: after a lost coordinator without librdkafka's consumer close, which would
+ * need the coordinator too (the group drops this member after its session timeout; destroying
+ * the handle may still wait for the unanswered commit, which the worker's shutdown timeout
+ * bounds, exit code 5). Otherwise the close revokes the partitions through the callback:
+ * close, after the final flush and commit. */
+static void leave_group(cw_sink_t *s) {
+    cw_sink_batch_free(s);
+    if (s->coordinator_lost) {
+        cw_sink_close_all(s);
+        rd_kafka_destroy_flags(s->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+        s->rk = NULL;
+    } else {
+        rd_kafka_consumer_close(s->rk);
+    }
+}
+
+static void sink_free(cw_sink_t *s) {
+    cw_sink_batch_free(s);
+    cw_chain_free(s->chain);
+    cw_errors_free(s->errors);
+    s->t->ctx.errors = NULL;
+    if (s->rk) rd_kafka_destroy(s->rk);
+    for (size_t i = 0; i < s->ntps; i++) free(s->tps[i].topic);
+    free(s->tps);
+    free(s->batch);
+}
+
+void *cw_sink_task_run(void *arg) {
+    cw_task_env_t *t = arg;
+    cw_sink_t s = {.t = t, .ops = t->plugin->sink};
+    char err[1024] = "", group[300];
+    snprintf(group, sizeof group, "connect-%s", t->connector);
+    if (create_consumer(&s, group, err, sizeof err) != 0 ||
+        !(s.chain = cw_chain_new(t->conn_props, t->registry, &t->ctx, err, sizeof err)))
+        cw_task_fail(t, "%s", err);
+    else
+        s.started = cw_task_start_plugin(t, s.ops->start, &s.state, NULL, NULL);
+    if (s.started && subscribe(&s, err, sizeof err) != 0) cw_task_fail(t, "%s", err);
+    if (s.started && !cw_task_failed(t)) {
+        cw_log(t->connector, t->id, CW_LOG_INFO, "sink task started in consumer group %s", group);
+        run_loop(&s);
+        /* Stopping: everything below shares the worker's shutdown budget. As in Kafka
+         * Connect, a task that failed in put or in a transform still flushes (and commits)
+         * what earlier puts made durable; not after a failed flush, commit, open or close. */
+        s.deadline = cw_now_ms() + t->shutdown_timeout_ms - 500;
+        if (!s.no_flush && atomic_load(&t->state) != CW_TASK_DONE)
+            cw_sink_flush_commit_all(&s, 1);
+        s.final_done = 1;
+    }
+    if (s.rk) leave_group(&s);
+    if (s.started && s.ops->stop) s.ops->stop(s.state);
+    sink_free(&s);
+    if (atomic_load(&t->state) == CW_TASK_RUNNING) atomic_store(&t->state, CW_TASK_DONE);
+    cw_log(t->connector, t->id, CW_LOG_INFO, "sink task stopped%s",
+           cw_task_failed(t) ? " with an error" : "");
+    return NULL;
+}
