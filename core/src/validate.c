@@ -1,6 +1,7 @@
 /* Validation (see validate.h): problems of a plugin's validate callback, and the whole check
  * of one connector configuration. */
 #include "validate.h"
+#include "topic_match.h"
 
 #include <libgen.h>
 #include <stdio.h>
@@ -153,6 +154,10 @@ size_t cw_connector_validate(const struct cw_worker *w, const cw_props_t *props,
                                "%s: topics: a sink connector needs exactly one "
                                "of topics and topics.regex",
                                origin);
+        char why[600];
+        cw_topic_match_t *m = has_r ? cw_topic_match_new(regex, why, sizeof why) : NULL;
+        if (has_r && !m) cw_errlist_add_key(errs, "topics.regex", "%s: %s", origin, why);
+        cw_topic_match_destroy(m);
     }
     const char *name = cw_props_get(props, "name");
     cw_chain_validate(props, w->registry, name, origin, errs, unknown);

@@ -34,7 +34,7 @@ static void cast_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
         tf_host->validation_error(v, "spec", "out of memory");
         return;
     }
-    int v2 = tf_syntax_v2(c);
+    int v2 = tf_syntax_v2(c, v);
     for (size_t i = 0; i < s->spec.n; i++)
         if (s->spec.items[i].field)
             tf_path_parse_v(v, "spec", s->spec.items[i].field, v2, &s->paths[i]);
@@ -71,6 +71,7 @@ static int cast_apply(void *state, cw_record_t *r, char *e, size_t n) {
 static const cw_config_def_t cast_defs[] = {
     {"spec", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "field:type pairs, or one type for the whole key/value; types int8, int16, int32, int64, float32, float64, boolean, string.", NULL, 0, 0},
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_KV_PLUGINS(cast, "Cast", cast_defs, cast_configure, cast_configure_validate, cast_apply, cast_close,

@@ -37,42 +37,77 @@ void cast_spec_free(cast_spec_t *s) {
     s->n = 0;
 }
 
+/* Kafka's spec types that are no cast targets, refused with its own reason. */
+static int kafka_type_not_target(const char *name) {
+    static const char *const others[] = {"bytes", "array", "map", "struct"};
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++)
+        if (strcasecmp(name, others[i]) == 0) return 1;
+    return 0;
+}
+
+/* Copies s[0..len) without surrounding blanks (Java's String.trim). */
+static char *trimmed(const char *s, size_t len) {
+    while (len && (unsigned char)*s <= ' ') s++, len--;
+    while (len && (unsigned char)s[len - 1] <= ' ') len--;
+    return strndup(s, len);
+}
+
+static int bad_type(const char *type, char *errstr, size_t n) {
+    if (kafka_type_not_target(type))
+        snprintf(errstr, n, "Cast transformation does not support casting to %s; supported types "
+                 "are int8, int16, int32, int64, float32, float64, boolean, string", type);
+    else
+        snprintf(errstr, n, "Invalid type found in casting spec: %s (allowed: int8, int16, int32, "
+                 "int64, float32, float64, boolean, string)", type);
+    return -1;
+}
+
+/* One item as Kafka's Cast reads it: split on ':' (trailing empty parts dropped, as Java's
+ * String.split), one part a whole-value type, two parts field:type (each trimmed; the field
+ * may be empty), more an error. */
+static int spec_item(const char *it, cast_item_t *ci, int *whole, char *errstr, size_t n) {
+    const char *colon = strchr(it, ':');
+    size_t len = strlen(it);
+    while (len && it[len - 1] == ':') len--;  /* Java's split drops trailing empty parts */
+    if (colon && (size_t)(colon - it) >= len) colon = NULL;
+    if ((colon && memchr(colon + 1, ':', len - (size_t)(colon + 1 - it))) || len == 0) {
+        snprintf(errstr, n, "Invalid cast mapping: '%s' is not of the form field:type", it);
+        return -1;
+    }
+    char *type = colon ? trimmed(colon + 1, len - (size_t)(colon + 1 - it)) : trimmed(it, len);
+    if (!type) return snprintf(errstr, n, "out of memory"), -1;
+    int rc = cast_type_parse(type, &ci->type) ? bad_type(type, errstr, n) : 0;
+    free(type);
+    if (rc) return -1;
+    *whole |= !colon;
+    if (colon && !(ci->field = trimmed(it, (size_t)(colon - it))))
+        return snprintf(errstr, n, "out of memory"), -1;
+    return 0;
+}
+
 int cast_spec_parse(const char *const *items, size_t count, cast_spec_t *out, char *errstr,
                     size_t n) {
     memset(out, 0, sizeof(*out));
     out->items = calloc(count ? count : 1, sizeof(*out->items));
     if (!out->items) { snprintf(errstr, n, "out of memory"); return -1; }
+    int whole = 0;
     for (size_t i = 0; i < count; i++) {
-        const char *it = items[i];
-        if (!it || !*it) continue;
-        const char *colon = strrchr(it, ':');
-        cast_item_t *ci = &out->items[out->n];
-        if (!colon) {
-            if (count != 1) {
-                snprintf(errstr, n, "'%s' has no field name; a whole-value cast must be the only item", it);
-                cast_spec_free(out);
-                return -1;
-            }
-            if (cast_type_parse(it, &ci->type)) goto badtype;
-        } else {
-            if (colon == it) {
-                snprintf(errstr, n, "'%s' has an empty field name", it);
-                cast_spec_free(out);
-                return -1;
-            }
-            if (cast_type_parse(colon + 1, &ci->type)) { it = colon + 1; goto badtype; }
-            ci->field = strndup(it, (size_t)(colon - it));
+        if (!items[i] || !*items[i]) continue;
+        if (spec_item(items[i], &out->items[out->n], &whole, errstr, n)) {
+            cast_spec_free(out);
+            return -1;
         }
         out->n++;
-        continue;
-    badtype:
-        snprintf(errstr, n, "unknown type '%s' (allowed: int8, int16, int32, int64, "
-                 "float32, float64, boolean, string)", it);
+    }
+    if (!out->n) {
+        snprintf(errstr, n, "Must specify at least one field to cast (field:type, or a single type)");
         cast_spec_free(out);
         return -1;
     }
-    if (!out->n) {
-        snprintf(errstr, n, "at least one field:type (or a single type) is required");
+    if (whole && out->n > 1) {
+        snprintf(errstr, n, "Cast transformations that specify a type to cast the entire value to "
+                 "may only specify a single cast in their spec (a whole-value cast must be the "
+                 "only item)");
         cast_spec_free(out);
         return -1;
     }

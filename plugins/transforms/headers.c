@@ -41,7 +41,7 @@ static int ih_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static const cw_config_def_t ih_defs[] = {
     {"header", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Name of the header to add.", NULL, 0, 0},
-    {"value.literal", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Its value, as text.", NULL, 0, 0},
+    {"value.literal", CW_CFG_STRING, NULL, 0, "Its value, as text (required; may be empty, as Kafka's NonNullValidator allows).", NULL, 0, 0},
     CW_CONFIG_END};
 
 TF_PLUGIN(insert_header, "InsertHeader", ih_defs, ih_configure, ih_configure_validate, ih_apply, ih_close,
@@ -146,6 +146,7 @@ static const cw_config_def_t hf_defs[] = {
     {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Fields to copy or move into headers.", NULL, 0, 0},
     {"headers", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Header names, one per field, in the same order.", NULL, 0, 0},
     {"operation", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "copy keeps the fields, move removes them.", "copy,move", 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_KV_PLUGINS(header_from, "HeaderFrom", hf_defs, hf_configure, hf_configure_validate, hf_apply, hf_close,

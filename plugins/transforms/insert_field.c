@@ -103,6 +103,7 @@ static const cw_config_def_t ins_defs[] = {
     {"timestamp.field", CW_CFG_STRING, NULL, 0, "Field for the record timestamp (milliseconds since the epoch).", NULL, 0, 0},
     {"static.field", CW_CFG_STRING, NULL, 0, "Field for the static value.", NULL, 0, 0},
     {"static.value", CW_CFG_STRING, NULL, 0, "The static string inserted in static.field.", NULL, 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_KV_PLUGINS(insert_field, "InsertField", ins_defs, ins_configure, ins_configure_validate, ins_apply, ins_close,

@@ -27,14 +27,20 @@ static void mask_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     char **fields = tf_list_dup(c, "fields", &cnt);
     if (!cnt) tf_host->validation_error(v, "fields", "at least one field to mask is required");
     s->paths = cnt ? calloc(cnt, sizeof(*s->paths)) : NULL;
-    int v2 = tf_syntax_v2(c);
+    int v2 = tf_syntax_v2(c, v);
     for (size_t i = 0; s->paths && i < cnt; i++) {
         tf_path_parse_v(v, "fields", fields[i], v2, &s->paths[i]);
         s->n++;
     }
     tf_list_free(fields);
     const char *rep = tf_host->config_get(c, "replacement");
-    if (rep && *rep) s->replacement = strdup(rep);
+    /* Kafka's NonEmptyString validator: set means non-empty; unset masks with the empty
+     * value of the field's type. */
+    if (rep && !*rep)
+        tf_host->validation_error(v, "replacement",
+                                  "String must be non-empty (unset it to mask with the field type's empty value)");
+    else if (rep)
+        s->replacement = strdup(rep);
 }
 TF_KV_CHECKED(mask_configure, mask_parse, mask_t, mask_close)
 TF_KV_CONFIGURE(mask_configure)
@@ -55,14 +61,17 @@ static json_t *masked(const mask_t *s, const json_t *old, const char *field, cha
     if (json_is_number(old)) {
         char *end;
         errno = 0;
+        /* JsonConverter reads a JSON integer as a Long, which Kafka masks with
+         * Long.parseLong(replacement): "1.5" fails an integer field. */
         if (json_is_integer(old)) {
             long long ll = strtoll(s->replacement, &end, 10);
             if (!*end && !errno) return json_integer(ll);
+        } else {
+            double d = strtod(s->replacement, &end);
+            if (!*end && !errno) return json_real(d);
         }
-        double d = strtod(s->replacement, &end);
-        if (!*end && !errno) return json_real(d);
-        tf_err(e, n, CW_ERR_RECORD, "MaskField: replacement '%s' is not a number for numeric field '%s'",
-               s->replacement, field);
+        tf_err(e, n, CW_ERR_RECORD, "MaskField: replacement '%s' is not %s for the numeric field '%s'",
+               s->replacement, json_is_integer(old) ? "an integer (the field holds one)" : "a number", field);
         return NULL;
     }
     if (json_is_null(old)) return json_null();
@@ -92,8 +101,9 @@ static int mask_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static const cw_config_def_t mask_defs[] = {
     {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Fields to mask.", NULL, 0, 0},
-    {"replacement", CW_CFG_STRING, NULL, 0, "Replacement value (strings and numbers); empty: the type's empty value.", NULL, 0, 0},
+    {"replacement", CW_CFG_STRING, NULL, 0, "Replacement value (strings and numbers), non-empty; unset: the type's empty value.", NULL, 0, 0},
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_KV_PLUGINS(mask_field, "MaskField", mask_defs, mask_configure, mask_configure_validate, mask_apply, mask_close,

@@ -89,6 +89,7 @@ static const cw_config_def_t rf_defs[] = {
     {"renames", CW_CFG_LIST, "", 0, "Field renames, each old:new.", NULL, 0, 0},
     {"blacklist", CW_CFG_LIST, NULL, 0, "Deprecated name of exclude.", NULL, 0, 0},
     {"whitelist", CW_CFG_LIST, NULL, 0, "Deprecated name of include.", NULL, 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_KV_PLUGINS(replace_field, "ReplaceField", rf_defs, rf_configure, rf_configure_validate, rf_apply, rf_close,

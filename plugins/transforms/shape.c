@@ -25,7 +25,7 @@ static void extract_parse(const cw_config_t *c, cw_validation_t *v, void *state)
     if (!f || !*f)
         tf_host->validation_error(v, "field", "the field to extract is required");
     else
-        tf_path_parse_v(v, "field", f, tf_syntax_v2(c), &s->path);
+        tf_path_parse_v(v, "field", f, tf_syntax_v2(c, v), &s->path);
 }
 TF_KV_CHECKED(extract_configure, extract_parse, extract_t, extract_close)
 TF_KV_CONFIGURE(extract_configure)
@@ -38,9 +38,20 @@ static int extract_apply(void *state, cw_record_t *r, char *e, size_t n) {
     if (!json_is_object(v))
         return tf_err(e, n, CW_ERR_RECORD, "ExtractField: the %s is a JSON %s, not an object",
                       tf_which_name(s->which), tf_type_name(v));
-    json_t *f = tf_path_get(v, &s->path);
-    /* A missing field gives null, as Kafka's Map.get does. Take the reference before the
-     * old root is released by tf_set. */
+    /* Kafka's SingleFieldPath.valueFrom: a missing or null step gives null, a step that
+     * holds something other than an object fails the record. */
+    json_t *f = v;
+    for (size_t i = 0; f && i < s->path.n; i++) {
+        if (!json_is_object(f)) {
+            if (json_is_null(f)) break;
+            return tf_err(e, n, CW_ERR_RECORD,
+                          "ExtractField: only objects support nested field access: step '%s' of "
+                          "field '%s' is a JSON %s", s->path.seg[i - 1], s->path.text,
+                          tf_type_name(f));
+        }
+        f = json_object_get(f, s->path.seg[i]);
+    }
+    /* Take the reference before the old root is released by tf_set. */
     tf_set(r, s->which, f ? json_incref(f) : json_null());
     return CW_OK;
 }
@@ -48,6 +59,7 @@ static int extract_apply(void *state, cw_record_t *r, char *e, size_t n) {
 static const cw_config_def_t extract_defs[] = {
     {"field", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Field to extract; the record's key/value becomes its value.", NULL, 0, 0},
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_KV_PLUGINS(extract_field, "ExtractField", extract_defs, extract_configure, extract_configure_validate, extract_apply,
@@ -202,6 +214,7 @@ static int v2k_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static const cw_config_def_t v2k_defs[] = {
     {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Value fields copied into the new key object.", NULL, 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_PLUGIN(value_to_key, "ValueToKey", v2k_defs, v2k_configure, v2k_configure_validate, v2k_apply, v2k_close,

@@ -134,53 +134,83 @@ static int path_push(tf_path_t *p, const char *s, size_t len) {
     return 0;
 }
 
+/* A backticked segment starting at text[at] (the opening backtick), as Kafka's
+ * FieldPathNotation reads it: it ends at the first backtick that is followed by a dot or
+ * ends the path and is not escaped by a backslash. A backtick followed by anything else
+ * is part of the name as written (a backslash before it too); `\`.` inside is a literal
+ * backtick followed by the dot. Returns the index after the segment (its closing backtick
+ * and the dot), or -1 when no backtick closes it. */
+static long path_quoted(tf_path_t *out, const char *text, size_t at, int *oom) {
+    size_t len = strlen(text), start = at + 1, o = 0, i = at + 1;
+    char *buf = malloc(len + 1);
+    long next = -1;
+    if (!buf) {
+        *oom = 1;
+        return -1;
+    }
+    for (;;) {
+        const char *bt = strchr(text + i, '`');
+        if (!bt) goto done;
+        i = (size_t)(bt - text);
+        int escaped = text[i - 1] == '\\';
+        if (i + 1 >= len) {
+            if (escaped) goto done;
+            break;
+        }
+        if (text[i + 1] != '.') {
+            i++;  /* not a closing backtick: part of the name */
+            continue;
+        }
+        if (!escaped) break;
+        memcpy(buf + o, text + start, i - 1 - start);  /* the name up to the backslash */
+        o += i - 1 - start;
+        buf[o++] = '`';
+        start = ++i;
+    }
+    memcpy(buf + o, text + start, i - start);
+    o += i - start;
+    if (path_push(out, buf, o))
+        *oom = 1;
+    else
+        next = (long)(i + 2);
+done:
+    free(buf);
+    return next;
+}
+
 int tf_path_parse(const char *text, int v2, tf_path_t *out, char *errstr, size_t n) {
     memset(out, 0, sizeof(*out));
     out->text = strdup(text);
     if (!out->text) return tf_err(errstr, n, CW_ERR_FATAL, "out of memory");
-    if (!v2) {
-        if (path_push(out, text, strlen(text))) goto oom;
+    size_t len = strlen(text);
+    if (!v2 || !len) {
+        if (path_push(out, text, len)) goto oom;
         return CW_OK;
     }
-    const char *p = text;
-    for (;;) {
-        if (*p == '`') {
-            /* A quoted segment runs to the next unescaped backtick. */
-            char *buf = malloc(strlen(p) + 1);
-            size_t o = 0;
-            if (!buf) goto oom;
-            p++;
-            while (*p && *p != '`') {
-                if (*p == '\\' && p[1] == '`') p++;
-                buf[o++] = *p++;
-            }
-            if (*p != '`') {
-                free(buf);
-                tf_path_free(out);
-                return tf_err(errstr, n, CW_ERR_CONFIG, "unterminated backtick in field path '%s'", text);
-            }
-            p++;
-            int rc = path_push(out, buf, o);
-            free(buf);
-            if (rc) goto oom;
-        } else {
-            const char *dot = strchr(p, '.');
-            size_t len = dot ? (size_t)(dot - p) : strlen(p);
-            if (path_push(out, p, len)) goto oom;
-            p += len;
+    /* Kafka's V2 notation: dots separate the steps, any step may be empty (`a..b`, `.a`,
+     * `a.` have an empty name), backticks quote a step only when they wrap it whole. */
+    size_t i = 0;
+    while (i < len) {
+        if (text[i] != '`') {
+            const char *dot = strchr(text + i, '.');
+            size_t seg = dot ? (size_t)(dot - text) - i : len - i;
+            if (path_push(out, text + i, seg)) goto oom;
+            i += seg + (dot ? 1 : 0);
+            continue;
         }
-        if (*p == 0) break;
-        if (*p != '.') {
+        int nomem = 0;
+        long next = path_quoted(out, text, i, &nomem);
+        if (nomem) goto oom;
+        if (next < 0) {
+            size_t at = i;
             tf_path_free(out);
-            return tf_err(errstr, n, CW_ERR_CONFIG, "field path '%s': expected '.' after a quoted segment", text);
+            return tf_err(errstr, n, CW_ERR_CONFIG,
+                          "Incomplete backtick pair in path: [%s], consider adding a backslash "
+                          "before backtick at position %zu to escape it", text, at);
         }
-        p++;
+        i = (size_t)next;
     }
-    for (size_t i = 0; i < out->n; i++)
-        if (!out->seg[i][0]) {
-            tf_path_free(out);
-            return tf_err(errstr, n, CW_ERR_CONFIG, "field path '%s' has an empty segment", text);
-        }
+    if (text[len - 1] == '.' && path_push(out, "", 0)) goto oom;
     return CW_OK;
 oom:
     tf_path_free(out);
@@ -211,9 +241,14 @@ json_t *tf_path_get(json_t *root, const tf_path_t *p) {
 
 const char *tf_path_leaf(const tf_path_t *p) { return p->seg[p->n - 1]; }
 
-int tf_syntax_v2(const cw_config_t *config) {
-    const char *v = tf_host->config_get(config, "field.syntax.version");
-    return v && strcasecmp(v, "V2") == 0;
+int tf_syntax_v2(const cw_config_t *config, cw_validation_t *v) {
+    const char *ver = tf_host->config_get(config, "field.syntax.version");
+    if (!ver || strcasecmp(ver, "V1") == 0) return 0;
+    if (strcasecmp(ver, "V2") == 0) return 1;
+    tf_host->validation_error(v, "field.syntax.version",
+                              "Invalid value %s for configuration field.syntax.version: String "
+                              "must be one of (case insensitive): V1, V2", ver);
+    return 0;
 }
 
 /* --- lists ------------------------------------------------------------------------------ */

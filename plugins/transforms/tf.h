@@ -86,8 +86,9 @@ json_t *tf_path_parent(json_t *root, const tf_path_t *p);
 json_t *tf_path_get(json_t *root, const tf_path_t *p);
 const char *tf_path_leaf(const tf_path_t *p);
 
-/** Reads field.syntax.version (V1 or V2) from config: returns 1 for V2. */
-int tf_syntax_v2(const cw_config_t *config);
+/** Reads field.syntax.version (V1 or V2, any case) from config: returns 1 for V2; another
+ *  value is reported under the key (as Kafka's validator words it) and reads as V1. */
+int tf_syntax_v2(const cw_config_t *config, cw_validation_t *v);
 
 /** A list config value copied as an owned NULL-terminated array (NULL when unset). */
 char **tf_list_dup(const cw_config_t *config, const char *key, size_t *count);
@@ -106,6 +107,14 @@ void tf_double_text(double d, char *buf, size_t n);
     static int fn##_value(cw_ctx_t *ctx, const cw_config_t *c, void **s, char *e, size_t n) {\
         return fn(ctx, c, s, e, n, TF_VALUE);                                                \
     }
+
+/** The config row of Kafka's replace.null.with.default (KIP-1040). Upstream it makes a null
+ *  field of a Struct read as its schema's default; schemaless JSON has no defaults, so the
+ *  key is accepted and has nothing to change (Kafka's schemaless path ignores it too). */
+#define TF_REPLACE_NULL_DEF                                                                  \
+    {"replace.null.with.default", CW_CFG_BOOL, "true", 0,                                   \
+     "Kafka: null Struct fields take their schema default; schemaless values have none, so no effect.", \
+     NULL, 0, 0}
 
 #define TF_VERSION "0.1.0"
 #define TF_CLASS "org.apache.kafka.connect.transforms."

@@ -43,7 +43,7 @@ static void tsc_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
         tf_host->validation_error(v, "target.type", "'%s' is not one of string, unix, Date, "
                                   "Time, Timestamp", tt ? tt : "");
     const char *f = tf_host->config_get(c, "field");
-    if (f && *f) tf_path_parse_v(v, "field", f, tf_syntax_v2(c), &s->path);
+    if (f && *f) tf_path_parse_v(v, "field", f, tf_syntax_v2(c, v), &s->path);
     const char *fmt = tf_host->config_get(c, "format");
     if (fmt && *fmt) {
         char why[256];
@@ -166,6 +166,7 @@ static const cw_config_def_t tsc_defs[] = {
     {"format", CW_CFG_STRING, "", 0, "SimpleDateFormat pattern for string input and output (UTC).", NULL, 0, 0},
     {"unix.precision", CW_CFG_STRING, "milliseconds", 0, "Unit of unix timestamps.", "seconds,milliseconds,microseconds,nanoseconds", 0, 0},
     {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
+    TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
 TF_KV_PLUGINS(timestamp_converter, "TimestampConverter", tsc_defs, tsc_configure, tsc_configure_validate, tsc_apply,

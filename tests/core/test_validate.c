@@ -150,7 +150,7 @@ static void test_connector_validate(void) {
     CHECK(errs.count == 2);
     if (errs.count == 2) {
         CHECK_STR(errs.keys[0], "transforms.c.spec");
-        CHECK_CONTAINS(errs.items[0], "REST: transforms.c.spec: unknown type 'date'");
+        CHECK_CONTAINS(errs.items[0], "REST: transforms.c.spec: Invalid type found in casting spec: date");
         CHECK_STR(errs.keys[1], "file");
         CHECK_CONTAINS(errs.items[1], "REST: file: directory '/nonexistent-cw-dir' of");
     }

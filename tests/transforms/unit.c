@@ -7,6 +7,7 @@
 #include "parse.h"
 #include "simpledate.h"
 #include "cast_spec.h"
+#include "tf.h"
 
 static int failures;
 #define CHECK(cond, ...) do { if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
@@ -64,7 +65,63 @@ static void cast(const char *json, const char *type, const char *want) {
     json_decref(in);
 }
 
+/* V2 field path: want is the steps joined by '|' (NULL: a config error whose message must
+ * contain err_has). Cases of Kafka's FieldPathNotationTest. */
+static void path_v2(const char *text, const char *want, const char *err_has) {
+    tf_path_t p;
+    char err[256] = "", got[256] = "";
+    int rc = tf_path_parse(text, 1, &p, err, sizeof err);
+    if (!want) {
+        CHECK(rc != CW_OK && strstr(err, err_has), "path [%s] should fail with '%s', got rc %d '%s'",
+              text, err_has, rc, err);
+        return;
+    }
+    CHECK(rc == CW_OK, "path [%s]: %s", text, err);
+    if (rc != CW_OK) return;
+    for (size_t i = 0; i < p.n; i++) {
+        if (i) strcat(got, "|");
+        strcat(got, p.seg[i]);
+    }
+    CHECK(!strcmp(got, want), "path [%s] -> [%s], want [%s]", text, got, want);
+    tf_path_free(&p);
+}
+
+static void field_paths(void) {
+    path_v2("..", "||", NULL);
+    path_v2("foo..", "foo||", NULL);
+    path_v2(".bar.", "|bar|", NULL);
+    path_v2("..baz", "||baz", NULL);
+    path_v2("foobarbaz", "foobarbaz", NULL);
+    path_v2("foo.bar.baz", "foo|bar|baz", NULL);
+    path_v2("foo`bar`baz", "foo`bar`baz", NULL);
+    path_v2("`foo.bar.baz`", "foo.bar.baz", NULL);
+    path_v2("foo.`bar.baz`", "foo|bar.baz", NULL);
+    path_v2("`foo.bar`.baz", "foo.bar|baz", NULL);
+    path_v2("foo.`bar`.baz", "foo|bar|baz", NULL);
+    path_v2("foo.``bar.baz`", "foo|`bar.baz", NULL);
+    path_v2("foo.`bar.baz``", "foo|bar.baz`", NULL);
+    path_v2("foo.`ba`r.baz`", "foo|ba`r.baz", NULL);
+    path_v2("foo.ba`r.baz", "foo|ba`r|baz", NULL);
+    path_v2("foo.``bar``.baz", "foo|`bar`|baz", NULL);
+    path_v2("``foo.bar.baz``", "`foo.bar.baz`", NULL);
+    path_v2("foo.`bar\\`.baz`", "foo|bar`.baz", NULL);
+    path_v2("foo.`bar.`baz`", "foo|bar.`baz", NULL);
+    path_v2("foo.`bar\\`.`baz`", "foo|bar`.`baz", NULL);
+    path_v2("foo.`bar\\\\`.\\`baz`", "foo|bar\\`.\\`baz", NULL);
+    path_v2("`foo.bar.baz", NULL, "Incomplete backtick pair in path: [`foo.bar.baz], consider adding a backslash before backtick at position 0 to escape it");
+    path_v2("foo.`bar.baz", NULL, "at position 4 to escape it");
+    path_v2("foo.bar.`baz", NULL, "at position 8 to escape it");
+    path_v2("foo.bar.`baz\\`", NULL, "at position 8 to escape it");
+    /* V1: the name as written, whatever it holds. */
+    tf_path_t p;
+    char err[64];
+    CHECK(tf_path_parse("foo.`bar.baz`", 0, &p, err, sizeof err) == CW_OK && p.n == 1 &&
+              !strcmp(p.seg[0], "foo.`bar.baz`"), "V1 path is one step");
+    tf_path_free(&p);
+}
+
 int main(void) {
+    field_paths();
     human("892", 1, 892);
     human("10k", 1, 10000);
     human("1.5k", 1, 1500);
@@ -165,6 +222,16 @@ int main(void) {
         cast_spec_free(&s);
         CHECK(cast_spec_parse(items3, 2, &s, err, sizeof(err)) != 0, "spec mixed");
         CHECK(cast_spec_parse(items4, 1, &s, err, sizeof(err)) != 0 && strstr(err, "date"), "spec bad type");
+        /* Kafka's CastTest config cases: trimmed parts, an empty field name, too many parts,
+         * types that are no cast target. */
+        const char *items5[] = {" a : INT8 ", ":string"};
+        CHECK(cast_spec_parse(items5, 2, &s, err, sizeof(err)) == 0 && s.n == 2 && !strcmp(s.items[0].field, "a") &&
+              s.items[0].type == CAST_INT8 && !strcmp(s.items[1].field, ""), "spec trimmed, empty field: %s", err);
+        cast_spec_free(&s);
+        const char *items6[] = {"foo:int8:extra"}, *items7[] = {"foo:bytes"}, *items8[] = {"array"};
+        CHECK(cast_spec_parse(items6, 1, &s, err, sizeof(err)) != 0 && strstr(err, "not of the form"), "spec 3 parts");
+        CHECK(cast_spec_parse(items7, 1, &s, err, sizeof(err)) != 0 && strstr(err, "casting to bytes"), "spec bytes");
+        CHECK(cast_spec_parse(items8, 1, &s, err, sizeof(err)) != 0 && strstr(err, "casting to array"), "spec array");
     }
 
     if (failures) { fprintf(stderr, "%d failure(s)\n", failures); return 1; }

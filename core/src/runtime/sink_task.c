@@ -62,15 +62,13 @@ static int batch_mode_step(cw_sink_t *s, catchup_t *c) {
     if (!c->resubscribed) {
         /* The sources of this worker may have created topics this consumer has not seen yet.
          * A metadata request for all topics makes librdkafka compare the subscription with
-         * the cluster and rejoin the group when it changed; give that rebalance a moment to
-         * start before judging the assignment. Not while the first join is still under way:
+         * the cluster and rejoin the group when it changed (topics.regex: picks again); give
+         * that rebalance a moment to start before judging the assignment. Not while the first join is still under way:
          * a rejoin in the middle of it can leave a stale member the coordinator then waits
          * for. */
         if (s->assign_gen == 0) return 0;
         c->resubscribed = 1;
-        const struct rd_kafka_metadata *md = NULL;
-        if (rd_kafka_metadata(s->rk, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
-            rd_kafka_metadata_destroy(md);
+        cw_sink_refresh_topics(s);
         c->resub_gen = s->assign_gen + s->revoke_gen;
         c->resub_deadline = cw_now_ms() + 3000;
         return 0;
@@ -102,6 +100,7 @@ static void run_loop(cw_sink_t *s) {
     int64_t next_flush = cw_now_ms() + t->flush_interval_ms, backoff = 100;
     catchup_t c = {.resubscribed = !t->batch_mode || atomic_load(t->sources_running) == 0};
     while (!cw_task_stopping(t) && !cw_task_failed(t)) {
+        cw_sink_refresh_due(s);
         if (!s->batch_ready) {
             cw_sink_consume_batch(s);
             if (cw_task_failed(t) || cw_sink_transform_batch(s)) break;
@@ -130,37 +129,6 @@ static void run_loop(cw_sink_t *s) {
     }
 }
 
-static int subscribe(cw_sink_t *s, char *err, size_t errsz) {
-    const char *regex = cw_config_get(s->t->config, "topics.regex");
-    size_t n = 0;
-    const char *const *topics = cw_config_get_list(s->t->config, "topics", &n);
-    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(n ? (int)n : 1);
-    if (regex && *regex) {
-        /* librdkafka treats a topic starting with ^ as a (POSIX extended) regular
-         * expression; anchoring both ends matches whole names, as Kafka's Java
-         * Pattern.matches does. */
-        size_t len = strlen(regex) + 5;
-        char *re = malloc(len);
-        if (!re) {
-            rd_kafka_topic_partition_list_destroy(sub);
-            snprintf(err, errsz, "out of memory subscribing to topics.regex");
-            return -1;
-        }
-        snprintf(re, len, "^(%s)$", regex);
-        rd_kafka_topic_partition_list_add(sub, re, RD_KAFKA_PARTITION_UA);
-        free(re);
-    }
-    for (size_t i = 0; topics && i < n; i++)
-        rd_kafka_topic_partition_list_add(sub, topics[i], RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t e = rd_kafka_subscribe(s->rk, sub);
-    rd_kafka_topic_partition_list_destroy(sub);
-    if (e) {
-        snprintf(err, errsz, "cannot subscribe: %s", rd_kafka_err2str(e));
-        return -1;
-    }
-    return 0;
-}
-
 /* The consumer (and the dead letter queue's producer configuration, for the error reporter).
  * Returns 0, or -1 with err. */
 static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t errsz) {
@@ -185,6 +153,7 @@ static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t er
     }
     s->errors = cw_errors_new(t->connector, t->id, t->plugin->name, t->config, dlq_conf);
     t->ctx.errors = s->errors;
+    s->regex_refresh_ms = cw_sink_refresh_interval(conf);
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_conf_set_rebalance_cb(conf, cw_sink_rebalance);
     s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, cerr, sizeof cerr);
@@ -221,6 +190,7 @@ static void sink_free(cw_sink_t *s) {
     for (size_t i = 0; i < s->ntps; i++) free(s->tps[i].topic);
     free(s->tps);
     free(s->batch);
+    cw_sink_subscription_free(s);
 }
 
 void *cw_sink_task_run(void *arg) {
@@ -233,7 +203,7 @@ void *cw_sink_task_run(void *arg) {
         cw_task_fail(t, "%s", err);
     else
         s.started = cw_task_start_plugin(t, s.ops->start, &s.state, NULL, NULL);
-    if (s.started && subscribe(&s, err, sizeof err) != 0) cw_task_fail(t, "%s", err);
+    if (s.started && cw_sink_subscribe(&s, err, sizeof err) != 0) cw_task_fail(t, "%s", err);
     if (s.started && !cw_task_failed(t)) {
         cw_log(t->connector, t->id, CW_LOG_INFO, "sink task started in consumer group %s", group);
         run_loop(&s);

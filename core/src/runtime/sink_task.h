@@ -4,8 +4,9 @@
  * and only those are committed. Everything of one task, including librdkafka's rebalance
  * callback (served from rd_kafka_consumer_poll), runs on the task's thread.
  *
- * sink_task.c runs the loop, sink_batch.c consumes and hands records to put, sink_commit.c
- * follows the assignment and commits what flush reports durable.
+ * sink_task.c runs the loop, sink_subscribe.c subscribes (topics or topics.regex), sink_batch.c
+ * consumes and hands records to put, sink_commit.c follows the assignment and commits what
+ * flush reports durable.
  */
 #ifndef CW_RUNTIME_SINK_TASK_H
 #define CW_RUNTIME_SINK_TASK_H
@@ -14,6 +15,7 @@
 #include "chain.h"
 #include "errors.h"
 #include "runtime/task.h"
+#include "topic_match.h"
 
 #define CW_SINK_BATCH_MAX 500
 #define CW_SINK_BATCH_WAIT_MS 100
@@ -50,7 +52,24 @@ typedef struct cw_sink {
     int paused;
     long assign_gen, revoke_gen;
     int64_t next_catchup_check;
+    cw_topic_match_t *match;    /* topics.regex, or NULL for a topics list */
+    char **matched;             /* the topics subscribed for topics.regex (sorted) */
+    int64_t regex_refresh_ms;   /* the consumer's topic.metadata.refresh.interval.ms */
+    int64_t next_regex_refresh;
 } cw_sink_t;
+
+/* sink_subscribe.c */
+/** Subscribes to `topics`, or to the topics `topics.regex` matches whole (Java syntax, the
+ *  SDK's PCRE2 regex) among the cluster's. Returns 0, or -1 with err (a pattern that does
+ *  not compile, a refused subscription). */
+int cw_sink_subscribe(cw_sink_t *s, char *err, size_t errsz);
+/** topics.regex: picks again when regex_refresh_ms has passed since the last pick. */
+void cw_sink_refresh_due(cw_sink_t *s);
+/** Now: topics.regex picks again; a topics list makes librdkafka compare with the cluster. */
+void cw_sink_refresh_topics(cw_sink_t *s);
+/** The consumer's topic.metadata.refresh.interval.ms (read before rd_kafka_new). */
+int64_t cw_sink_refresh_interval(rd_kafka_conf_t *conf);
+void cw_sink_subscription_free(cw_sink_t *s);
 
 /* sink_batch.c */
 /** Consumes one message into the batch; returns 1 when a record was added. */
