@@ -4,9 +4,11 @@
 #
 # Installs what is missing, builds, starts MariaDB (emulated Pinterest data set) and an S3
 # server (s3rver) in a demo directory, runs connect-worker with embedded Kafka, the RDS source
-# (three tables -> pinterest.pin / .geo / .user) and the S3 sink with the three cleaning
-# recipes, shows progress, and prints a summary once every row is in S3. The files it runs are
-# the shipped ones: etc/worker.properties and connectors/pinterest-*.properties.
+# (three tables -> pinterest.pin / .geo / .user), the S3 sink with the three cleaning recipes
+# and the JDBC sink (the same recipes, into tables pinterest_pin/geo/user of the same
+# MariaDB), shows progress, prints a summary once every row is in S3, and answers the seed's
+# eight questions from the tables (examples/pinterest/queries.sql). The files it runs are the
+# shipped ones: etc/worker.properties and connectors/pinterest-*.properties.
 # Servers stop on exit or Ctrl-C; the output stays in the demo directory (printed at the end).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +18,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --rows) rows=$2; shift 2 ;;
         --no-install) install=0; shift ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run-demo.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -63,12 +65,14 @@ export CW_EMBEDDED_KAFKA=true CW_OFFSETS_FILE=$demo/connect.offsets
 export RDS_URL=$CW_DB_URL RDS_USER=$CW_DB_USER RDS_PASSWORD=$CW_DB_PASSWORD
 export CW_S3_BUCKET=pinterest-data CW_S3_ENDPOINT=$CW_S3_URL AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+export JDBC_URL=$CW_DB_URL JDBC_USER=$CW_DB_USER JDBC_PASSWORD=$CW_DB_PASSWORD
 
 say "running connect-worker (embedded Kafka, batch mode); log: $demo/worker.log"
 start=$(date +%s.%N)
 "$CW_BUILD_DIR/core/connect-worker" --exit-when-caught-up "$top/etc/worker.properties" \
     "$top/connectors/pinterest-rds-source.properties" \
-    "$top/connectors/pinterest-s3-sink.properties" >"$demo/worker.log" 2>&1 &
+    "$top/connectors/pinterest-s3-sink.properties" \
+    "$top/connectors/pinterest-jdbc-sink.properties" >"$demo/worker.log" 2>&1 &
 worker=$!
 CW_PIDS+=("$worker")
 
@@ -145,4 +149,33 @@ if [ $missing -ne 0 ]; then
     echo "not every row reached S3: see $demo/worker.log" >&2
     exit 1
 fi
-say "done: every row is in S3. Output: $demo/bucket (objects), $demo/worker.log (worker log)"
+say "the JDBC sink's tables in MariaDB ($CW_DB_URL)"
+for t in pinterest_pin pinterest_geo pinterest_user; do
+    n=$(cw_sql "SELECT COUNT(*) FROM $t")
+    printf '%-16s %8d rows\n' "$t" "$n"
+    [ "$n" -eq "$rows" ] || missing=1
+done
+[ $missing -eq 0 ] || { echo "not every row reached the tables: see $demo/worker.log" >&2; exit 1; }
+say "the seed's eight questions, answered by examples/pinterest/queries.sql"
+# one statement at a time, each under its own comment line ("-- 1. ...")
+python3 - "$top/examples/pinterest/queries.sql" <<'PY' | while IFS= read -r -d '' stmt; do
+import sys
+title, body = "", []
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.rstrip("\n")
+    if line.lstrip().startswith("--"):
+        if line[3:4].isdigit():
+            title = line[3:]
+        continue
+    body.append(line)
+    if line.rstrip().endswith(";"):
+        sys.stdout.write(title + "\n" + "\n".join(body).strip() + "\0")
+        title, body = "", []
+PY
+    title=${stmt%%$'\n'*}
+    case $title in 0.*) ;; *) echo; echo "$title" ;; esac
+    mariadb --no-defaults --default-character-set=utf8mb4 --table -h127.0.0.1 -P"$CW_DB_PORT" \
+        -u"$CW_DB_USER" -p"$CW_DB_PASSWORD" "$CW_DB_NAME" -e "${stmt#*$'\n'}"
+done
+echo
+say "done: every row is in S3 and in MariaDB. Output: $demo/bucket (objects), $demo/worker.log (worker log)"

@@ -20,28 +20,10 @@ python3 "$src/examples/pinterest/datagen.py" load --rows "$ROWS" --seed e2e \
     --database "$CW_DB_NAME" >/dev/null
 
 # Exactly the variables the README tells a user to set for real services.
-export CW_EMBEDDED_KAFKA=false KAFKA_BOOTSTRAP_SERVERS=$CW_BOOTSTRAP
-export CW_OFFSETS_FILE=$CW_TMP/connect.offsets
-export RDS_URL=$CW_DB_URL RDS_USER=$CW_DB_USER RDS_PASSWORD=$CW_DB_PASSWORD
-export CW_S3_BUCKET=pinterest-data CW_S3_ENDPOINT=$CW_S3_URL AWS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
-
-# The shipped worker file plus one setting: librdkafka 2.0.2's mock cluster keeps a member
-# that left the group until its session times out (kcat -G shows the same), so each later
-# batch run would wait out the 45 s default before getting partitions.
-cp "$src/etc/worker.properties" "$CW_TMP/worker.properties"
-printf '\nconsumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=500\n' \
-    >>"$CW_TMP/worker.properties"
-
+. "$src/tests/e2e/e2e_env.sh"
 run_worker() {
-    local log=$CW_TMP/worker-$1.log
-    if ! timeout 240 "$CW_WORKER" --exit-when-caught-up "$CW_TMP/worker.properties" \
-        "$src/connectors/pinterest-rds-source.properties" \
-        "$src/connectors/pinterest-s3-sink.properties" >"$log" 2>&1; then
-        tail -40 "$log" >&2
-        cw_fail "worker run $1 did not exit 0"
-    fi
-    ! grep -q "$CW_DB_PASSWORD" "$log" || cw_fail "the database password reached the log"
+    e2e_run_worker "$1" "$CW_DB_PASSWORD" "$src/connectors/pinterest-rds-source.properties" \
+        "$src/connectors/pinterest-s3-sink.properties"
 }
 
 dump_rows() {

@@ -25,6 +25,19 @@ cw_free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# cw_make_certs DIR: a throw-away CA (DIR/ca.pem) and a server certificate for 127.0.0.1 (SAN
+# IP; DIR/server.pem, DIR/server.key) signed by it, for the test servers' TLS.
+cw_make_certs() {
+    local d=$1
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=cw test CA" \
+        -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$d/server.key" \
+        -out "$d/server.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\n' >"$d/san.ext"
+    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+        -days 2 -extfile "$d/san.ext" -out "$d/server.pem" 2>/dev/null
+}
+
 # cw_wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.1 s until it succeeds.
 cw_wait_for() {
     local limit=$1 what=$2; shift 2

@@ -30,24 +30,12 @@ _cw_mariadbd() {
         mariadb --no-defaults -uroot --socket="$CW_DB_DIR/sock" -e 'SELECT 1'
 }
 
-# A throw-away CA and a server certificate for 127.0.0.1 (SAN IP), both in $CW_DB_DIR.
-_cw_mariadb_certs() {
-    local d=$CW_DB_DIR
-    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=cw test CA" \
-        -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$d/server.key" \
-        -out "$d/server.csr" 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1\n' >"$d/san.ext"
-    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
-        -days 2 -extfile "$d/san.ext" -out "$d/server.pem" 2>/dev/null
-}
-
 cw_start_mariadb() {
     CW_DB_DIR="$CW_TMP/mariadb"
     mkdir -p "$CW_DB_DIR/data"
     CW_DB_PORT=$(cw_free_port)
     if [ "${CW_DB_TLS:-0}" = 1 ]; then
-        _cw_mariadb_certs
+        cw_make_certs "$CW_DB_DIR"
         CW_DB_TLS_ARGS="--ssl-ca=$CW_DB_DIR/ca.pem --ssl-cert=$CW_DB_DIR/server.pem --ssl-key=$CW_DB_DIR/server.key"
     fi
     # a tmpdir of its own: concurrent bootstraps sharing /tmp clash on temporary tables

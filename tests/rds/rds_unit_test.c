@@ -7,39 +7,47 @@
 #include "rds_confluent.h"
 #include "rds_query.h"
 #include "rds_table.h"
-#include "rds_url.h"
+#include "db_url.h"
 
 static int failures;
 #define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: FAIL %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
 #define CHECK_STR(a, b) do { const char *_a = (a), *_b = (b); if (!_a || strcmp(_a, _b) != 0) { fprintf(stderr, "%s:%d: FAIL got [%s] want [%s]\n", __FILE__, __LINE__, _a ? _a : "(null)", _b); failures++; } } while (0)
 
 static void test_url(void) {
-    rds_url_t u;
+    db_url_t u;
     char err[256];
-    CHECK(rds_url_parse("jdbc:mysql://db.example.com:3307/pinterest?user=bob&password=p%40ss&useSSL=true&requireSSL=true", &u, err, sizeof err) == 0);
+    CHECK(db_url_parse("jdbc:mysql://db.example.com:3307/pinterest?user=bob&password=p%40ss&useSSL=true&requireSSL=true", &u, err, sizeof err) == 0);
     CHECK_STR(u.host, "db.example.com");
     CHECK(u.port == 3307);
     CHECK_STR(u.database, "pinterest");
     CHECK_STR(u.user, "bob");
     CHECK_STR(u.password, "p@ss");
-    CHECK(u.ssl_mode == RDS_SSL_REQUIRED);
-    rds_url_free(&u);
-    CHECK(rds_url_parse("mysql://alice:se:cret@127.0.0.1/db", &u, err, sizeof err) == 0);
+    CHECK(u.ssl_mode == DB_SSL_REQUIRED);
+    db_url_free(&u);
+    CHECK(db_url_parse("mysql://alice:se:cret@127.0.0.1/db", &u, err, sizeof err) == 0);
     CHECK_STR(u.user, "alice");
     CHECK_STR(u.password, "se:cret");
     CHECK(u.port == 3306);
-    rds_url_free(&u);
-    CHECK(rds_url_parse("jdbc:mariadb://[::1]:3310/x?sslMode=verify-full&connectTimeout=2500", &u, err, sizeof err) == 0);
+    db_url_free(&u);
+    CHECK(db_url_parse("jdbc:mariadb://[::1]:3310/x?sslMode=verify-full&connectTimeout=2500", &u, err, sizeof err) == 0);
     CHECK_STR(u.host, "::1");
     CHECK(u.port == 3310);
-    CHECK(u.ssl_mode == RDS_SSL_VERIFY_IDENTITY);
+    CHECK(u.ssl_mode == DB_SSL_VERIFY_IDENTITY);
     CHECK(u.connect_timeout_s == 3);
-    rds_url_free(&u);
-    CHECK(rds_url_parse("jdbc:postgresql://h/db", &u, err, sizeof err) != 0);
+    db_url_free(&u);
+    CHECK(db_url_parse("jdbc:postgresql://pg.example.com/db?sslmode=verify-full&sslrootcert=/ca.pem&connectTimeout=4", &u, err, sizeof err) == 0);
+    CHECK(u.kind == DB_KIND_POSTGRES);
+    CHECK(u.port == 5432);
+    CHECK(u.ssl_mode == DB_SSL_VERIFY_IDENTITY);
+    CHECK_STR(u.ssl_ca, "/ca.pem");
+    CHECK(u.connect_timeout_s == 4);
+    db_url_free(&u);
+    CHECK(db_url_parse("jdbc:sqlserver://h/db", &u, err, sizeof err) != 0);
     CHECK(strstr(err, "jdbc:mysql://") != NULL); /* the caller names the key */
-    CHECK(rds_url_parse("jdbc:mysql://h:99999/db?password=topsecret", &u, err, sizeof err) != 0);
+    CHECK(db_url_parse("jdbc:mysql://h:99999/db?password=topsecret", &u, err, sizeof err) != 0);
     CHECK(strstr(err, "topsecret") == NULL);
-    CHECK(rds_url_is_mysql("JDBC:MySQL://h/db"));
+    CHECK(db_url_kind("JDBC:MySQL://h/db") == DB_KIND_MYSQL);
+    CHECK(db_url_kind("oracle:thin") == 0);
 }
 
 static void test_json(void) {

@@ -52,7 +52,7 @@ expect_error "timestamp.column.name: must be set" \
     "connection.url=$CW_DB_URL" connection.user=cwuser "connection.password=$CW_DB_PASSWORD" \
     mode=timestamp topic.prefix=t.
 cw_note "not a MySQL URL"
-expect_error "connection.url: must start with jdbc:mysql://" \
+expect_error "connection.url: must name a MySQL or MariaDB database" \
     "connection.url=jdbc:postgresql://127.0.0.1/x" connection.user=cwuser mode=bulk topic.prefix=t.
 cw_note "unreachable server: connection.attempts tries with connection.backoff.ms between"
 port=$(cw_free_port)

@@ -1,21 +1,29 @@
-#include "rds_url.h"
+#include "db_url.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static const char *const schemes[] = {"jdbc:mysql://", "jdbc:mariadb://", "mysql://",
-                                      "mariadb://", NULL};
+static const struct { const char *prefix; db_kind_t kind; } schemes[] = {
+    {"jdbc:mysql://", DB_KIND_MYSQL},         {"jdbc:mariadb://", DB_KIND_MYSQL},
+    {"mysql://", DB_KIND_MYSQL},              {"mariadb://", DB_KIND_MYSQL},
+    {"jdbc:postgresql://", DB_KIND_POSTGRES}, {"postgresql://", DB_KIND_POSTGRES},
+    {"postgres://", DB_KIND_POSTGRES},        {NULL, 0}};
 
-static const char *skip_scheme(const char *url) {
-    for (size_t i = 0; schemes[i]; i++)
-        if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
-            return url + strlen(schemes[i]);
+static const char *skip_scheme(const char *url, db_kind_t *kind) {
+    for (size_t i = 0; schemes[i].prefix; i++)
+        if (strncasecmp(url, schemes[i].prefix, strlen(schemes[i].prefix)) == 0) {
+            *kind = schemes[i].kind;
+            return url + strlen(schemes[i].prefix);
+        }
     return NULL;
 }
 
-int rds_url_is_mysql(const char *url) { return url && skip_scheme(url) != NULL; }
+db_kind_t db_url_kind(const char *url) {
+    db_kind_t k = 0;
+    return url && skip_scheme(url, &k) ? k : 0;
+}
 
 /* Percent-decodes s[0..len) into a new string. */
 static char *decode(const char *s, size_t len) {
@@ -44,24 +52,28 @@ static void set_str(char **dst, char *v) {
     *dst = v;
 }
 
-static int apply_param(rds_url_t *u, const char *k, char *v, char *errstr, size_t n) {
+static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t n) {
     if (strcasecmp(k, "user") == 0) { set_str(&u->user, v); return 0; }
     if (strcasecmp(k, "password") == 0) { set_str(&u->password, v); return 0; }
     if (strcasecmp(k, "sslMode") == 0 || strcasecmp(k, "ssl-mode") == 0) {
         static const char *const modes[] = {"DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA",
                                             "VERIFY_IDENTITY", NULL};
-        /* MariaDB Connector/J spellings */
-        if (strcasecmp(v, "disable") == 0) u->ssl_mode = RDS_SSL_DISABLED;
-        else if (strcasecmp(v, "trust") == 0) u->ssl_mode = RDS_SSL_REQUIRED;
-        else if (strcasecmp(v, "verify-ca") == 0) u->ssl_mode = RDS_SSL_VERIFY_CA;
-        else if (strcasecmp(v, "verify-full") == 0) u->ssl_mode = RDS_SSL_VERIFY_IDENTITY;
+        /* MariaDB Connector/J and PgJDBC (sslmode) spellings */
+        if (strcasecmp(v, "disable") == 0) u->ssl_mode = DB_SSL_DISABLED;
+        else if (strcasecmp(v, "allow") == 0 || strcasecmp(v, "prefer") == 0)
+            u->ssl_mode = DB_SSL_PREFERRED;
+        else if (strcasecmp(v, "trust") == 0 || strcasecmp(v, "require") == 0)
+            u->ssl_mode = DB_SSL_REQUIRED;
+        else if (strcasecmp(v, "verify-ca") == 0) u->ssl_mode = DB_SSL_VERIFY_CA;
+        else if (strcasecmp(v, "verify-full") == 0) u->ssl_mode = DB_SSL_VERIFY_IDENTITY;
         else {
             int found = 0;
             for (int i = 0; modes[i]; i++)
                 if (strcasecmp(v, modes[i]) == 0) { u->ssl_mode = i; found = 1; }
             if (!found) {
                 snprintf(errstr, n, "sslMode '%s' is not one of DISABLED, "
-                         "PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY", v);
+                         "PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY (or disable, "
+                         "prefer, require, verify-ca, verify-full)", v);
                 free(v);
                 return -1;
             }
@@ -70,18 +82,18 @@ static int apply_param(rds_url_t *u, const char *k, char *v, char *errstr, size_
         return 0;
     }
     if (strcasecmp(k, "useSSL") == 0) {
-        if (!truthy(v)) u->ssl_mode = RDS_SSL_DISABLED;
-        else if (u->ssl_mode < RDS_SSL_PREFERRED) u->ssl_mode = RDS_SSL_PREFERRED;
+        if (!truthy(v)) u->ssl_mode = DB_SSL_DISABLED;
+        else if (u->ssl_mode < DB_SSL_PREFERRED) u->ssl_mode = DB_SSL_PREFERRED;
         free(v);
         return 0;
     }
     if (strcasecmp(k, "requireSSL") == 0) {
-        if (truthy(v) && u->ssl_mode < RDS_SSL_REQUIRED) u->ssl_mode = RDS_SSL_REQUIRED;
+        if (truthy(v) && u->ssl_mode < DB_SSL_REQUIRED) u->ssl_mode = DB_SSL_REQUIRED;
         free(v);
         return 0;
     }
     if (strcasecmp(k, "verifyServerCertificate") == 0) {
-        if (truthy(v) && u->ssl_mode >= RDS_SSL_PREFERRED) u->ssl_mode = RDS_SSL_VERIFY_IDENTITY;
+        if (truthy(v) && u->ssl_mode >= DB_SSL_PREFERRED) u->ssl_mode = DB_SSL_VERIFY_IDENTITY;
         free(v);
         return 0;
     }
@@ -98,7 +110,8 @@ static int apply_param(rds_url_t *u, const char *k, char *v, char *errstr, size_
             free(v);
             return -1;
         }
-        unsigned s = (unsigned)((ms + 999) / 1000);
+        /* PgJDBC reads both in seconds, the MySQL drivers in milliseconds */
+        unsigned s = u->kind == DB_KIND_POSTGRES ? (unsigned)ms : (unsigned)((ms + 999) / 1000);
         if (strcasecmp(k, "connectTimeout") == 0) u->connect_timeout_s = s;
         else u->read_timeout_s = s;
         free(v);
@@ -108,16 +121,16 @@ static int apply_param(rds_url_t *u, const char *k, char *v, char *errstr, size_
     return 0;
 }
 
-int rds_url_parse(const char *url, rds_url_t *u, char *errstr, size_t n) {
+int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
     memset(u, 0, sizeof *u);
-    u->port = 3306;
-    u->ssl_mode = RDS_SSL_PREFERRED;
-    const char *p = url ? skip_scheme(url) : NULL;
+    u->ssl_mode = DB_SSL_PREFERRED;
+    const char *p = url ? skip_scheme(url, &u->kind) : NULL;
     if (!p) {
-        snprintf(errstr, n, "must start with jdbc:mysql://, jdbc:mariadb:// or "
-                 "mysql:// (got a URL of another kind)");
+        snprintf(errstr, n, "must start with jdbc:mysql://, jdbc:mariadb://, "
+                 "mysql://, jdbc:postgresql:// or postgresql:// (got a URL of another kind)");
         return -1;
     }
+    u->port = u->kind == DB_KIND_POSTGRES ? 5432 : 3306;
     size_t auth_end = strcspn(p, "/?");
     const char *at = memchr(p, '@', auth_end);
     /* the last '@' before the path: passwords may contain '@' when percent-encoded only */
@@ -142,7 +155,7 @@ int rds_url_parse(const char *url, rds_url_t *u, char *errstr, size_t n) {
         const char *rb = memchr(h, ']', (size_t)(hend - h));
         if (!rb) {
             snprintf(errstr, n, "unterminated '[' in the host");
-            rds_url_free(u);
+            db_url_free(u);
             return -1;
         }
         u->host = decode(h + 1, (size_t)(rb - h - 1));
@@ -183,7 +196,7 @@ int rds_url_parse(const char *url, rds_url_t *u, char *errstr, size_t n) {
                 if (!k || !v) { free(k); free(v); goto oom; }
                 int rc = apply_param(u, k, v, errstr, n);
                 free(k);
-                if (rc != 0) { rds_url_free(u); return -1; }
+                if (rc != 0) { db_url_free(u); return -1; }
             }
             p += pl;
             if (*p == '&') p++;
@@ -193,15 +206,15 @@ int rds_url_parse(const char *url, rds_url_t *u, char *errstr, size_t n) {
     return 0;
 badport:
     snprintf(errstr, n, "the port is not a number from 1 to 65535");
-    rds_url_free(u);
+    db_url_free(u);
     return -1;
 oom:
     snprintf(errstr, n, "out of memory");
-    rds_url_free(u);
+    db_url_free(u);
     return -1;
 }
 
-void rds_url_free(rds_url_t *u) {
+void db_url_free(db_url_t *u) {
     free(u->host);
     free(u->database);
     free(u->user);

@@ -1,4 +1,4 @@
-#include "rds_conn.h"
+#include "db_mysql.h"
 #include <errmsg.h>
 #include <mysqld_error.h>
 #include <stdio.h>
@@ -6,17 +6,17 @@
 #include <strings.h>
 #include <time.h>
 
-int64_t rds_now_ms(void) {
+int64_t db_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int rds_sleep_ms(const cw_host_t *h, cw_ctx_t *ctx, int64_t ms) {
-    int64_t end = rds_now_ms() + ms;
+int db_sleep_ms(const cw_host_t *h, cw_ctx_t *ctx, int64_t ms) {
+    int64_t end = db_now_ms() + ms;
     for (;;) {
         if (ctx && h->stopping(ctx)) return 1;
-        int64_t left = end - rds_now_ms();
+        int64_t left = end - db_now_ms();
         if (left <= 0) return 0;
         if (left > 100) left = 100;
         struct timespec ts = {0, (long)left * 1000000L};
@@ -24,7 +24,7 @@ int rds_sleep_ms(const cw_host_t *h, cw_ctx_t *ctx, int64_t ms) {
     }
 }
 
-int rds_error_is_connection(unsigned err) {
+int db_mysql_error_is_transient(unsigned err) {
     switch (err) {
     case CR_CONNECTION_ERROR: case CR_CONN_HOST_ERROR: case CR_SERVER_GONE_ERROR:
     case CR_SERVER_LOST: case CR_IPSOCK_ERROR: case CR_UNKNOWN_HOST:
@@ -39,9 +39,9 @@ int rds_error_is_connection(unsigned err) {
     }
 }
 
-static int configure(MYSQL *m, const rds_settings_t *s) {
-    unsigned ct = s->url.connect_timeout_s ? s->url.connect_timeout_s : 10;
-    unsigned rt = s->url.read_timeout_s ? s->url.read_timeout_s : 600;
+static int configure(MYSQL *m, const db_url_t *u) {
+    unsigned ct = u->connect_timeout_s ? u->connect_timeout_s : 10;
+    unsigned rt = u->read_timeout_s ? u->read_timeout_s : 600;
     my_bool yes = 1, no = 0;
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
@@ -49,44 +49,45 @@ static int configure(MYSQL *m, const rds_settings_t *s) {
     mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &rt);
     /* reconnecting silently would lose the session settings and hide gaps: we do it */
     mysql_options(m, MYSQL_OPT_RECONNECT, &no);
-    if (s->url.ssl_mode >= RDS_SSL_PREFERRED) {
-        if (s->url.ssl_ca) mysql_options(m, MYSQL_OPT_SSL_CA, s->url.ssl_ca);
-        if (s->url.ssl_mode >= RDS_SSL_REQUIRED) mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &yes);
-        my_bool verify = s->url.ssl_mode >= RDS_SSL_VERIFY_CA ? 1 : 0;
+    if (u->ssl_mode >= DB_SSL_PREFERRED) {
+        if (u->ssl_ca) mysql_options(m, MYSQL_OPT_SSL_CA, u->ssl_ca);
+        if (u->ssl_mode >= DB_SSL_REQUIRED) mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &yes);
+        my_bool verify = u->ssl_mode >= DB_SSL_VERIFY_CA ? 1 : 0;
         mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
     }
     return 0;
 }
 
-static int session_setup(MYSQL *m, const rds_settings_t *s, char *errstr, size_t n) {
+static int session_setup(MYSQL *m, const char *db_timezone, char *errstr, size_t n) {
     char sql[256];
-    const char *tz = s->db_timezone;
+    const char *tz = db_timezone;
     if (strcasecmp(tz, "UTC") == 0 || strcasecmp(tz, "Z") == 0 || strcasecmp(tz, "GMT") == 0)
         tz = "+00:00";
     snprintf(sql, sizeof sql, "SET time_zone = '%s', SESSION net_write_timeout = 3600", tz);
     if (mysql_query(m, sql) != 0) {
         unsigned e = mysql_errno(m);
-        snprintf(errstr, n, "db.timezone '%s' rejected by the server: %s", s->db_timezone,
+        snprintf(errstr, n, "db.timezone '%s' rejected by the server: %s", db_timezone,
                  mysql_error(m));
-        return rds_error_is_connection(e) ? CW_ERR_RETRIABLE : CW_ERR_CONFIG;
+        return db_mysql_error_is_transient(e) ? CW_ERR_RETRIABLE : CW_ERR_CONFIG;
     }
     return CW_OK;
 }
 
-int rds_connect(const cw_host_t *h, cw_ctx_t *ctx, const rds_settings_t *s, int attempts,
-                MYSQL **out, char *errstr, size_t n) {
+int db_mysql_connect(const cw_host_t *h, cw_ctx_t *ctx, const db_url_t *u,
+                     const char *db_timezone, int attempts, int64_t backoff_ms, MYSQL **out,
+                     char *errstr, size_t n) {
     *out = NULL;
     if (attempts < 1) attempts = 1;
     for (int i = 1; i <= attempts; i++) {
         MYSQL *m = mysql_init(NULL);
         if (!m) { snprintf(errstr, n, "out of memory creating a MySQL handle"); return CW_ERR_FATAL; }
-        configure(m, s);
-        if (mysql_real_connect(m, s->url.host, s->url.user, s->url.password, s->url.database,
-                               s->url.port, NULL, 0)) {
-            int rc = session_setup(m, s, errstr, n);
+        configure(m, u);
+        if (mysql_real_connect(m, u->host, u->user, u->password, u->database,
+                               u->port, NULL, 0)) {
+            int rc = session_setup(m, db_timezone, errstr, n);
             if (rc == CW_OK) {
                 h->log(ctx, CW_LOG_INFO, "connected to %s:%u/%s as '%s' (server %s%s)",
-                       s->url.host, s->url.port, s->url.database, s->url.user,
+                       u->host, u->port, u->database, u->user,
                        mysql_get_server_info(m), mysql_get_ssl_cipher(m) ? ", TLS" : "");
                 *out = m;
                 return CW_OK;
@@ -98,14 +99,14 @@ int rds_connect(const cw_host_t *h, cw_ctx_t *ctx, const rds_settings_t *s, int 
             /* mysql_error names user and host ("Access denied for user 'u'@'h' (using
              * password: YES)") and never the password itself */
             snprintf(errstr, n, "cannot connect to %s:%u/%s as '%s': %s (error %u)",
-                     s->url.host, s->url.port, s->url.database, s->url.user, mysql_error(m), e);
+                     u->host, u->port, u->database, u->user, mysql_error(m), e);
             mysql_close(m);
-            if (!rds_error_is_connection(e)) return CW_ERR_FATAL;
+            if (!db_mysql_error_is_transient(e)) return CW_ERR_FATAL;
         }
         if (i < attempts) {
             h->log(ctx, CW_LOG_WARN, "%s; attempt %d of %d, retrying in %lld ms", errstr, i,
-                   attempts, (long long)s->backoff_ms);
-            if (rds_sleep_ms(h, ctx, s->backoff_ms)) break;
+                   attempts, (long long)backoff_ms);
+            if (db_sleep_ms(h, ctx, backoff_ms)) break;
         }
     }
     return CW_ERR_RETRIABLE;
