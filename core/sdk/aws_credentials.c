@@ -11,22 +11,17 @@
 
 static char *dup_or_null(const char *s) { return (s && *s) ? strdup(s) : NULL; }
 
-void cw_sdk_aws_creds_clear(cw_sdk_aws_creds_t *c)
-{
-    if (!c)
-        return;
-    if (c->secret_key)
-        memset(c->secret_key, 0, strlen(c->secret_key));
+void cw_sdk_aws_creds_clear(cw_sdk_aws_creds_t *c) {
+    if (!c) return;
+    if (c->secret_key) memset(c->secret_key, 0, strlen(c->secret_key));
     free(c->access_key);
     free(c->secret_key);
-    if (c->session_token)
-        memset(c->session_token, 0, strlen(c->session_token));
+    if (c->session_token) memset(c->session_token, 0, strlen(c->session_token));
     free(c->session_token);
     memset(c, 0, sizeof *c);
 }
 
-int cw_sdk_aws_creds_copy(cw_sdk_aws_creds_t *dst, const cw_sdk_aws_creds_t *src)
-{
+int cw_sdk_aws_creds_copy(cw_sdk_aws_creds_t *dst, const cw_sdk_aws_creds_t *src) {
     *dst = *src;
     dst->access_key = src->access_key ? strdup(src->access_key) : NULL;
     dst->secret_key = src->secret_key ? strdup(src->secret_key) : NULL;
@@ -39,46 +34,38 @@ int cw_sdk_aws_creds_copy(cw_sdk_aws_creds_t *dst, const cw_sdk_aws_creds_t *src
     return 0;
 }
 
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
+static char *trim(char *s) {
+    while (isspace((unsigned char)*s)) s++;
     char *e = s + strlen(s);
-    while (e > s && isspace((unsigned char)e[-1]))
-        *--e = 0;
+    while (e > s && isspace((unsigned char)e[-1])) *--e = 0;
     return s;
 }
 
 /* Reads [profile] of an INI-style credentials file. Returns 1 when both keys were found. */
-static int read_profile(const char *path, const char *profile, cw_sdk_aws_creds_t *out)
-{
+static int read_profile(const char *path, const char *profile, cw_sdk_aws_creds_t *out) {
     FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
+    if (!f) return 0;
     char line[1024];
     int in = 0;
     while (fgets(line, sizeof line, f)) {
         char *s = trim(line);
-        if (*s == '#' || *s == ';' || !*s)
-            continue;
+        if (*s == '#' || *s == ';' || !*s) continue;
         if (*s == '[') {
             char *e = strchr(s, ']');
-            if (e)
-                *e = 0;
+            if (e) *e = 0;
             char *name = trim(s + 1);
-            if (!strncmp(name, "profile ", 8))
-                name = trim(name + 8);
+            if (!strncmp(name, "profile ", 8)) name = trim(name + 8);
             in = !strcmp(name, profile);
             continue;
         }
         char *eq = strchr(s, '=');
-        if (!in || !eq)
-            continue;
+        if (!in || !eq) continue;
         *eq = 0;
         char *k = trim(s), *v = trim(eq + 1);
-        char **dst = !strcmp(k, "aws_access_key_id") ? &out->access_key
-                   : !strcmp(k, "aws_secret_access_key") ? &out->secret_key
-                   : !strcmp(k, "aws_session_token") ? &out->session_token : NULL;
+        char **dst = !strcmp(k, "aws_access_key_id")       ? &out->access_key
+                     : !strcmp(k, "aws_secret_access_key") ? &out->secret_key
+                     : !strcmp(k, "aws_session_token")     ? &out->session_token
+                                                           : NULL;
         if (dst) {
             free(*dst);
             *dst = dup_or_null(v);
@@ -90,10 +77,8 @@ static int read_profile(const char *path, const char *profile, cw_sdk_aws_creds_
 
 /* Explicit keys of the caller's config: 1 when used, 0 when unset, -1 with errstr. */
 static int from_config(const cw_sdk_aws_chain_opts_t *o, cw_sdk_aws_creds_t *out, char *errstr,
-                       size_t errstr_size)
-{
-    if (!o->access_key || !*o->access_key)
-        return 0;
+                       size_t errstr_size) {
+    if (!o->access_key || !*o->access_key) return 0;
     const char *ak = o->access_key_name ? o->access_key_name : "the access key";
     if (!o->secret_key || !*o->secret_key) {
         snprintf(errstr, errstr_size, "%s: is required when %s is set",
@@ -108,15 +93,12 @@ static int from_config(const cw_sdk_aws_chain_opts_t *o, cw_sdk_aws_creds_t *out
 }
 
 int cw_sdk_aws_creds_resolve_chain(const cw_sdk_aws_chain_opts_t *o, cw_sdk_aws_creds_t *out,
-                                   char *errstr, size_t errstr_size)
-{
+                                   char *errstr, size_t errstr_size) {
     static const cw_sdk_aws_chain_opts_t none = {0};
-    if (!o)
-        o = &none;
+    if (!o) o = &none;
     memset(out, 0, sizeof *out);
     int cfg = from_config(o, out, errstr, errstr_size);
-    if (cfg)
-        return cfg > 0 ? 0 : -1;
+    if (cfg) return cfg > 0 ? 0 : -1;
     const char *ea = getenv("AWS_ACCESS_KEY_ID"), *es = getenv("AWS_SECRET_ACCESS_KEY");
     if (ea && *ea && es && *es) {
         out->access_key = strdup(ea);
@@ -134,8 +116,7 @@ int cw_sdk_aws_creds_resolve_chain(const cw_sdk_aws_chain_opts_t *o, cw_sdk_aws_
         snprintf(path, sizeof path, "%s/.aws/credentials", home ? home : "");
     }
     const char *profile = o->profile && *o->profile ? o->profile : getenv("AWS_PROFILE");
-    if (!profile || !*profile)
-        profile = "default";
+    if (!profile || !*profile) profile = "default";
     if (read_profile(path, profile, out)) {
         snprintf(out->source, sizeof out->source, "shared credentials file, profile %.40s",
                  profile);
@@ -144,8 +125,7 @@ int cw_sdk_aws_creds_resolve_chain(const cw_sdk_aws_chain_opts_t *o, cw_sdk_aws_
     cw_sdk_aws_creds_clear(out);
     /* The platform's temporary credentials: each source says why it gave nothing. */
     char web[600], container[400], instance[400], cfgwhy[200] = "";
-    if (cw_sdk_aws_creds_from_web_identity(out, web, sizeof web) == CW_SDK_AWS_SRC_OK)
-        return 0;
+    if (cw_sdk_aws_creds_from_web_identity(out, web, sizeof web) == CW_SDK_AWS_SRC_OK) return 0;
     cw_sdk_aws_creds_clear(out);
     if (cw_sdk_aws_creds_from_container(out, container, sizeof container) == CW_SDK_AWS_SRC_OK)
         return 0;
@@ -154,8 +134,7 @@ int cw_sdk_aws_creds_resolve_chain(const cw_sdk_aws_chain_opts_t *o, cw_sdk_aws_
         return 0;
     cw_sdk_aws_creds_clear(out);
     if (o->access_key_name)
-        snprintf(cfgwhy, sizeof cfgwhy, "connector config (%.80s is unset); ",
-                 o->access_key_name);
+        snprintf(cfgwhy, sizeof cfgwhy, "connector config (%.80s is unset); ", o->access_key_name);
     snprintf(errstr, errstr_size,
              "no AWS credentials found; tried: %senvironment (AWS_ACCESS_KEY_ID/"
              "AWS_SECRET_ACCESS_KEY are unset); shared credentials file (%s has no profile "
@@ -165,10 +144,8 @@ int cw_sdk_aws_creds_resolve_chain(const cw_sdk_aws_chain_opts_t *o, cw_sdk_aws_
     return -1;
 }
 
-int cw_sdk_aws_creds_resolve(const char *cfg_access, const char *cfg_secret,
-                             const char *cfg_token, cw_sdk_aws_creds_t *out, char *errstr,
-                             size_t errstr_size)
-{
+int cw_sdk_aws_creds_resolve(const char *cfg_access, const char *cfg_secret, const char *cfg_token,
+                             cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size) {
     const cw_sdk_aws_chain_opts_t o = {
         .access_key = cfg_access,
         .secret_key = cfg_secret,

@@ -20,26 +20,21 @@
 
 typedef cw_sdk_aws_creds_answer_t answer_t;
 
-void cw_sdk_aws_creds_answer_free(answer_t *a)
-{
-    if (a->data)
-        memset(a->data, 0, a->cap);
+void cw_sdk_aws_creds_answer_free(answer_t *a) {
+    if (a->data) memset(a->data, 0, a->cap);
     free(a->data);
     memset(a, 0, sizeof *a);
 }
 
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
+static size_t on_data(char *p, size_t size, size_t n, void *ud) {
     answer_t *a = ud;
     size_t add = size * n;
-    if (a->len + add + 1 > MAX_ANSWER)
-        return 0;
+    if (a->len + add + 1 > MAX_ANSWER) return 0;
     if (!a->data) {
         /* One buffer of the largest size: growing by copies would leave credential bytes
          * behind in freed memory. */
         a->data = malloc(MAX_ANSWER);
-        if (!a->data)
-            return 0;
+        if (!a->data) return 0;
         a->cap = MAX_ANSWER;
     }
     memcpy(a->data + a->len, p, add);
@@ -51,19 +46,17 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-long cw_sdk_aws_creds_http(const char *method, const char *url, const char *header, const char *body,
-                   int proxied, long connect_ms, long total_ms, const char *shown, answer_t *out,
-                   char *why, size_t why_size)
-{
-    return cw_sdk_aws_http_signed(method, url, header, body, proxied, connect_ms, total_ms,
-                                  shown, NULL, NULL, out, why, why_size);
+long cw_sdk_aws_creds_http(const char *method, const char *url, const char *header,
+                           const char *body, int proxied, long connect_ms, long total_ms,
+                           const char *shown, answer_t *out, char *why, size_t why_size) {
+    return cw_sdk_aws_http_signed(method, url, header, body, proxied, connect_ms, total_ms, shown,
+                                  NULL, NULL, out, why, why_size);
 }
 
 long cw_sdk_aws_http_signed(const char *method, const char *url, const char *header,
                             const char *body, int proxied, long connect_ms, long total_ms,
-                            const char *shown, const cw_sdk_aws_creds_t *sign,
-                            const char *sigv4, answer_t *out, char *why, size_t why_size)
-{
+                            const char *shown, const cw_sdk_aws_creds_t *sign, const char *sigv4,
+                            answer_t *out, char *why, size_t why_size) {
     pthread_once(&curl_once, curl_init);
     CURL *h = curl_easy_init();
     if (!h) {
@@ -85,8 +78,7 @@ long cw_sdk_aws_http_signed(const char *method, const char *url, const char *hea
     char cerr[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    if (body || !strcmp(method, "PUT"))
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+    if (body || !strcmp(method, "PUT")) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     /* Metadata endpoints are never proxied; STS may be, but not on this host itself. */
@@ -109,24 +101,20 @@ long cw_sdk_aws_http_signed(const char *method, const char *url, const char *hea
     return status;
 }
 
-int64_t cw_sdk_aws_iso8601_ms(const char *s)
-{
+int64_t cw_sdk_aws_iso8601_ms(const char *s) {
     cw_sdk_iso8601_t t;
     const int flags = CW_SDK_ISO8601_REQUIRE_TIME | CW_SDK_ISO8601_REQUIRE_OFFSET;
-    if (!s || cw_sdk_iso8601_parse(s, strlen(s), flags, &t, NULL, 0) != 0)
-        return -1;
+    if (!s || cw_sdk_iso8601_parse(s, strlen(s), flags, &t, NULL, 0) != 0) return -1;
     return cw_sdk_iso8601_ms(&t);
 }
 
-static const char *json_str(json_t *o, const char *key)
-{
+static const char *json_str(json_t *o, const char *key) {
     json_t *v = json_object_get(o, key);
     return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
 }
 
 int cw_sdk_aws_creds_parse_json(const char *body, size_t len, cw_sdk_aws_creds_t *out, char *why,
-                        size_t why_size)
-{
+                                size_t why_size) {
     json_error_t jerr;
     json_t *o = json_loadb(body, len, 0, &jerr);
     if (!json_is_object(o)) {
@@ -167,8 +155,7 @@ int cw_sdk_aws_creds_parse_json(const char *body, size_t len, cw_sdk_aws_creds_t
 /* ---- container endpoint ---------------------------------------------------------------- */
 
 int cw_sdk_aws_creds_url_allowed(const char *url, const char *var, int link_local, char *why,
-                         size_t why_size)
-{
+                                 size_t why_size) {
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL;
     int ok = 0;
@@ -193,13 +180,12 @@ int cw_sdk_aws_creds_url_allowed(const char *url, const char *var, int link_loca
             else if (inet_pton(AF_INET, bare, &a4) == 1)
                 ok = (ntohl(a4.s_addr) >> 24) == 127;
             else if (inet_pton(AF_INET6, bare, &a6) == 1)
-                ok = IN6_IS_ADDR_LOOPBACK(&a6) ||
-                     (link_local && !memcmp(&a6, &eks6, sizeof a6));
+                ok = IN6_IS_ADDR_LOOPBACK(&a6) || (link_local && !memcmp(&a6, &eks6, sizeof a6));
         }
         if (!ok)
             snprintf(why, why_size,
-                     "%s must be https, or http to a loopback address%s; refusing %s://%.80s",
-                     var, link_local ? " or the ECS/EKS credential address" : "", scheme, host);
+                     "%s must be https, or http to a loopback address%s; refusing %s://%.80s", var,
+                     link_local ? " or the ECS/EKS credential address" : "", scheme, host);
     } else {
         snprintf(why, why_size, "%s is no URL", var);
     }
@@ -212,8 +198,7 @@ int cw_sdk_aws_creds_url_allowed(const char *url, const char *var, int link_loca
 /* "Authorization: <token>" from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (EKS Pod Identity
  * rotates that file, so it is read on every fetch) or AWS_CONTAINER_AUTHORIZATION_TOKEN.
  * *header stays NULL without a token. -1 with why when the file cannot be read. */
-static int container_auth_header(char **header, char *why, size_t why_size)
-{
+static int container_auth_header(char **header, char *why, size_t why_size) {
     *header = NULL;
     const char *file = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     const char *env = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
@@ -230,15 +215,13 @@ static int container_auth_header(char **header, char *why, size_t why_size)
         fclose(f);
     } else if (env && *env) {
         n = strlen(env);
-        if (n >= sizeof tok)
-            n = sizeof tok - 1;
+        if (n >= sizeof tok) n = sizeof tok - 1;
         memcpy(tok, env, n);
     } else {
         return 0;
     }
     tok[n] = 0;
-    while (n && isspace((unsigned char)tok[n - 1]))
-        tok[--n] = 0;
+    while (n && isspace((unsigned char)tok[n - 1])) tok[--n] = 0;
     int rc = 0;
     if (strpbrk(tok, "\r\n")) {
         snprintf(why, why_size, "the container authorization token holds a line break");
@@ -246,46 +229,43 @@ static int container_auth_header(char **header, char *why, size_t why_size)
     } else if (n) {
         size_t hl = n + 32;
         *header = malloc(hl);
-        if (*header)
-            snprintf(*header, hl, "Authorization: %s", tok);
+        if (*header) snprintf(*header, hl, "Authorization: %s", tok);
     }
     memset(tok, 0, sizeof tok);
     return rc;
 }
 
 /* scheme://host[:port] of url, for messages (paths may carry task ids). */
-static void url_base(const char *url, char *out, size_t out_size)
-{
+static void url_base(const char *url, char *out, size_t out_size) {
     const char *s = strstr(url, "://");
     const char *e = s ? strchr(s + 3, '/') : NULL;
     snprintf(out, out_size, "%.*s", e ? (int)(e - url) : (int)strlen(url), url);
 }
 
-int cw_sdk_aws_creds_from_container(cw_sdk_aws_creds_t *out, char *why, size_t why_size)
-{
+int cw_sdk_aws_creds_from_container(cw_sdk_aws_creds_t *out, char *why, size_t why_size) {
     const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
     const char *var = rel && *rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
-                                   : "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+                                  : "AWS_CONTAINER_CREDENTIALS_FULL_URI";
     char url[2048];
     if (rel && *rel) {
         snprintf(url, sizeof url, "%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
     } else if (full && *full) {
-        if (!cw_sdk_aws_creds_url_allowed(full, "AWS_CONTAINER_CREDENTIALS_FULL_URI", 1, why, why_size))
+        if (!cw_sdk_aws_creds_url_allowed(full, "AWS_CONTAINER_CREDENTIALS_FULL_URI", 1, why,
+                                          why_size))
             return CW_SDK_AWS_SRC_FAILED;
         snprintf(url, sizeof url, "%s", full);
     } else {
-        snprintf(why, why_size,
-                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are unset");
+        snprintf(why, why_size, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are unset");
         return CW_SDK_AWS_SRC_SKIPPED;
     }
     char *auth = NULL;
-    if (container_auth_header(&auth, why, why_size) != 0)
-        return CW_SDK_AWS_SRC_FAILED;
+    if (container_auth_header(&auth, why, why_size) != 0) return CW_SDK_AWS_SRC_FAILED;
     char shown[300], err[400] = "";
     url_base(url, shown, sizeof shown);
     answer_t a = {0};
-    long st = cw_sdk_aws_creds_http("GET", url, auth, NULL, 0, 2000, 5000, shown, &a, err, sizeof err);
+    long st =
+        cw_sdk_aws_creds_http("GET", url, auth, NULL, 0, 2000, 5000, shown, &a, err, sizeof err);
     if (auth) {
         memset(auth, 0, strlen(auth));
         free(auth);
@@ -310,8 +290,7 @@ int cw_sdk_aws_creds_from_container(cw_sdk_aws_creds_t *out, char *why, size_t w
 
 /* ---- EC2 instance metadata (IMDSv2) ------------------------------------------------------ */
 
-int cw_sdk_aws_creds_from_instance(cw_sdk_aws_creds_t *out, char *why, size_t why_size)
-{
+int cw_sdk_aws_creds_from_instance(cw_sdk_aws_creds_t *out, char *why, size_t why_size) {
     const char *off = getenv("AWS_EC2_METADATA_DISABLED");
     if (off && !strcasecmp(off, "true")) {
         snprintf(why, why_size, "disabled by AWS_EC2_METADATA_DISABLED=true");
@@ -321,15 +300,14 @@ int cw_sdk_aws_creds_from_instance(cw_sdk_aws_creds_t *out, char *why, size_t wh
     char base[512], url[1024], hdr[256], err[400] = "";
     snprintf(base, sizeof base, "%s", ep && *ep ? ep : IMDS_DEFAULT);
     size_t bl = strlen(base);
-    while (bl && base[bl - 1] == '/')
-        base[--bl] = 0;
+    while (bl && base[bl - 1] == '/') base[--bl] = 0;
     /* 1 s to connect, 2 s in all: off EC2 nothing answers, and the worker should not wait. */
     const long conn_ms = 1000, total_ms = 2000;
     answer_t tok = {0}, role = {0}, cred = {0};
     int rc = CW_SDK_AWS_SRC_FAILED;
     snprintf(url, sizeof url, "%s/latest/api/token", base);
-    long st = cw_sdk_aws_creds_http("PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", NULL, 0,
-                            conn_ms, total_ms, base, &tok, err, sizeof err);
+    long st = cw_sdk_aws_creds_http("PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", NULL,
+                                    0, conn_ms, total_ms, base, &tok, err, sizeof err);
     if (st != 200 || !tok.len) {
         if (st)
             snprintf(why, why_size, "HTTP %ld for a session token (IMDSv2) at %s", st, base);
@@ -337,15 +315,15 @@ int cw_sdk_aws_creds_from_instance(cw_sdk_aws_creds_t *out, char *why, size_t wh
             snprintf(why, why_size, "%s", err);
         goto done;
     }
-    while (tok.len && isspace((unsigned char)tok.data[tok.len - 1]))
-        tok.data[--tok.len] = 0;
+    while (tok.len && isspace((unsigned char)tok.data[tok.len - 1])) tok.data[--tok.len] = 0;
     if (strpbrk(tok.data, "\r\n") || tok.len > 200) {
         snprintf(why, why_size, "a malformed session token from %s", base);
         goto done;
     }
     snprintf(hdr, sizeof hdr, "X-aws-ec2-metadata-token: %s", tok.data);
     snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/", base);
-    st = cw_sdk_aws_creds_http("GET", url, hdr, NULL, 0, conn_ms, total_ms, base, &role, err, sizeof err);
+    st = cw_sdk_aws_creds_http("GET", url, hdr, NULL, 0, conn_ms, total_ms, base, &role, err,
+                               sizeof err);
     if (st != 200) {
         if (st == 404)
             snprintf(why, why_size, "no IAM role is attached to this instance (HTTP 404 at %s)",
@@ -367,13 +345,13 @@ int cw_sdk_aws_creds_from_instance(cw_sdk_aws_creds_t *out, char *why, size_t wh
             snprintf(why, why_size, "a malformed role name from %s", base);
             goto done;
         }
-    snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/%s", base,
-             role.data);
-    st = cw_sdk_aws_creds_http("GET", url, hdr, NULL, 0, conn_ms, total_ms, base, &cred, err, sizeof err);
+    snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/%s", base, role.data);
+    st = cw_sdk_aws_creds_http("GET", url, hdr, NULL, 0, conn_ms, total_ms, base, &cred, err,
+                               sizeof err);
     if (st != 200) {
         if (st)
-            snprintf(why, why_size, "HTTP %ld for the credentials of role %s at %s", st,
-                     role.data, base);
+            snprintf(why, why_size, "HTTP %ld for the credentials of role %s at %s", st, role.data,
+                     base);
         else
             snprintf(why, why_size, "%s", err);
     } else if (cw_sdk_aws_creds_parse_json(cred.data, cred.len, out, err, sizeof err) != 0) {
@@ -391,13 +369,11 @@ done:
     return rc;
 }
 
-int cw_sdk_aws_creds_refetch(cw_sdk_aws_creds_kind_t kind, cw_sdk_aws_creds_t *out, char *why, size_t why_size)
-{
+int cw_sdk_aws_creds_refetch(cw_sdk_aws_creds_kind_t kind, cw_sdk_aws_creds_t *out, char *why,
+                             size_t why_size) {
     switch (kind) {
-    case CW_SDK_AWS_CREDS_CONTAINER:
-        return cw_sdk_aws_creds_from_container(out, why, why_size);
-    case CW_SDK_AWS_CREDS_INSTANCE:
-        return cw_sdk_aws_creds_from_instance(out, why, why_size);
+    case CW_SDK_AWS_CREDS_CONTAINER: return cw_sdk_aws_creds_from_container(out, why, why_size);
+    case CW_SDK_AWS_CREDS_INSTANCE: return cw_sdk_aws_creds_from_instance(out, why, why_size);
     case CW_SDK_AWS_CREDS_WEB_IDENTITY:
         return cw_sdk_aws_creds_from_web_identity(out, why, why_size);
     default:

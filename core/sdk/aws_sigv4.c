@@ -16,42 +16,34 @@ typedef struct pair {
     size_t klen;
 } pair_t;
 
-static int pair_cmp(const void *a, const void *b)
-{
+static int pair_cmp(const void *a, const void *b) {
     const pair_t *x = a, *y = b;
     size_t n = x->klen < y->klen ? x->klen : y->klen;
     int c = memcmp(x->s, y->s, n);
-    if (c || x->klen != y->klen)
-        return c ? c : (x->klen < y->klen ? -1 : 1);
+    if (c || x->klen != y->klen) return c ? c : (x->klen < y->klen ? -1 : 1);
     return strcmp(x->s + x->klen, y->s + y->klen); /* same key: by value */
 }
 
-static void hex(const unsigned char *md, unsigned n, char *out)
-{
-    for (unsigned i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+static void hex(const unsigned char *md, unsigned n, char *out) {
+    for (unsigned i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-static void sha256_hex(const char *s, char out[65])
-{
+static void sha256_hex(const char *s, char out[65]) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned n = 0;
     EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
     hex(md, n, out);
 }
 
-static void hmac(const void *key, size_t klen, const char *msg, unsigned char out[32])
-{
+static void hmac(const void *key, size_t klen, const char *msg, unsigned char out[32]) {
     unsigned n = 32;
     HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, strlen(msg), out, &n);
 }
 
 /* The canonical query string: the pairs of `query`, sorted by key then value. */
-static char *canonical_query(const char *query)
-{
+static char *canonical_query(const char *query) {
     size_t n = 1, len = strlen(query);
-    for (const char *p = query; *p; p++)
-        n += *p == '&';
+    for (const char *p = query; *p; p++) n += *p == '&';
     pair_t *pairs = calloc(n, sizeof *pairs);
     char *copy = strdup(query), *out = malloc(len + 1);
     if (!pairs || !copy || !out) {
@@ -68,11 +60,9 @@ static char *canonical_query(const char *query)
     qsort(pairs, k, sizeof *pairs, pair_cmp);
     out[0] = 0;
     for (size_t i = 0; i < k; i++) {
-        if (i)
-            strcat(out, "&");
+        if (i) strcat(out, "&");
         strcat(out, pairs[i].s);
-        if (!strchr(pairs[i].s, '='))
-            strcat(out, "="); /* a key without a value signs as "key=" */
+        if (!strchr(pairs[i].s, '=')) strcat(out, "="); /* a key without a value signs as "key=" */
     }
     free(pairs);
     memset(copy, 0, len);
@@ -81,9 +71,8 @@ static char *canonical_query(const char *query)
 }
 
 /* The signature of string_to_sign with the derived key of secret, date, region, service. */
-static void signature(const char *secret, const char *date, const char *region,
-                      const char *service, const char *string_to_sign, char out[65])
-{
+static void signature(const char *secret, const char *date, const char *region, const char *service,
+                      const char *string_to_sign, char out[65]) {
     char k0[256];
     unsigned char k[32], k2[32]; /* HMAC's output never overwrites its own key */
     snprintf(k0, sizeof k0, "AWS4%s", secret);
@@ -99,8 +88,7 @@ static void signature(const char *secret, const char *date, const char *region,
 
 /* The query before the signature: the caller's, then the auth parameters in botocore's order. */
 static char *auth_query(const cw_sdk_aws_presign_t *p, const cw_sdk_aws_creds_t *c,
-                        const char *stamp)
-{
+                        const char *stamp) {
     char *ak = curl_easy_escape(NULL, c->access_key, 0);
     char *tok = c->session_token ? curl_easy_escape(NULL, c->session_token, 0) : NULL;
     char *out = NULL;
@@ -126,8 +114,7 @@ static char *auth_query(const cw_sdk_aws_presign_t *p, const cw_sdk_aws_creds_t 
 }
 
 char *cw_sdk_aws_presign_url(const cw_sdk_aws_presign_t *p, const cw_sdk_aws_creds_t *c,
-                             char *errstr, size_t errstr_size)
-{
+                             char *errstr, size_t errstr_size) {
     if (!c || !c->access_key || !c->secret_key || !*c->access_key || !*c->secret_key) {
         snprintf(errstr, errstr_size, "presigning needs an access key and a secret key");
         return NULL;
@@ -155,18 +142,13 @@ char *cw_sdk_aws_presign_url(const cw_sdk_aws_presign_t *p, const cw_sdk_aws_cre
         size_t un = strlen(query) + strlen(p->host) + strlen(p->path) + 120;
         url = malloc(un);
         if (url)
-            snprintf(url, un, "https://%s%s?%s&X-Amz-Signature=%s", p->host, p->path, query,
-                     sig);
+            snprintf(url, un, "https://%s%s?%s&X-Amz-Signature=%s", p->host, p->path, query, sig);
     }
-    if (!url)
-        snprintf(errstr, errstr_size, "out of memory presigning a request");
+    if (!url) snprintf(errstr, errstr_size, "out of memory presigning a request");
     /* The canonical request and query hold the session token. */
-    if (query)
-        memset(query, 0, strlen(query));
-    if (canon)
-        memset(canon, 0, strlen(canon));
-    if (creq)
-        memset(creq, 0, strlen(creq));
+    if (query) memset(query, 0, strlen(query));
+    if (canon) memset(canon, 0, strlen(canon));
+    if (creq) memset(creq, 0, strlen(creq));
     free(query);
     free(canon);
     free(creq);

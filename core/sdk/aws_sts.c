@@ -16,43 +16,33 @@
 #define STS_ACTION "AssumeRoleWithWebIdentity"
 #define MAX_TOKEN 20000 /* STS's limit on WebIdentityToken */
 
-static void wipe_free(char *s)
-{
-    if (s)
-        memset(s, 0, strlen(s));
+static void wipe_free(char *s) {
+    if (s) memset(s, 0, strlen(s));
     free(s);
 }
 
-int cw_sdk_aws_xml_tag(const char *xml, size_t len, const char *tag, char *out,
-                       size_t out_size)
-{
+int cw_sdk_aws_xml_tag(const char *xml, size_t len, const char *tag, char *out, size_t out_size) {
     char open[80], close[80];
     snprintf(open, sizeof open, "<%s>", tag);
     snprintf(close, sizeof close, "</%s>", tag);
-    if (!xml || !out_size)
-        return 0;
+    if (!xml || !out_size) return 0;
     /* Answers are short; memmem keeps us within len (bodies are not NUL-terminated). */
     const char *a = memmem(xml, len, open, strlen(open));
-    if (!a)
-        return 0;
+    if (!a) return 0;
     a += strlen(open);
     const char *b = memmem(a, len - (size_t)(a - xml), close, strlen(close));
-    if (!b)
-        return 0;
+    if (!b) return 0;
     size_t n = (size_t)(b - a);
-    if (n >= out_size)
-        n = out_size - 1;
+    if (n >= out_size) n = out_size - 1;
     memcpy(out, a, n);
     out[n] = 0;
     return 1;
 }
 
 /* The text of <tag> in xml[0..len), in a buffer of its own; NULL when absent or empty. */
-static char *xml_dup(const char *xml, size_t len, const char *tag)
-{
+static char *xml_dup(const char *xml, size_t len, const char *tag) {
     char *buf = malloc(len + 1);
-    if (!buf)
-        return NULL;
+    if (!buf) return NULL;
     buf[0] = 0; /* cw_sdk_aws_xml_tag writes nothing when the tag is absent */
     if (!cw_sdk_aws_xml_tag(xml, len, tag, buf, len + 1) || !buf[0]) {
         wipe_free(buf);
@@ -62,23 +52,18 @@ static char *xml_dup(const char *xml, size_t len, const char *tag)
 }
 
 /* STS messages do not quote the token, but a message that would is dropped all the same. */
-static int quotes_token(const char *msg, const char *token)
-{
+static int quotes_token(const char *msg, const char *token) {
     char head[17];
-    if (!token || strlen(token) < 8)
-        return 0;
+    if (!token || strlen(token) < 8) return 0;
     snprintf(head, sizeof head, "%s", token);
     return strstr(msg, head) != NULL;
 }
 
 int cw_sdk_aws_creds_parse_sts_xml(const char *body, size_t len, long status, const char *token,
-                           cw_sdk_aws_creds_t *out, char *code, size_t code_size, char *why,
-                           size_t why_size)
-{
-    if (!body)
-        len = 0;
-    if (code_size)
-        code[0] = 0;
+                                   cw_sdk_aws_creds_t *out, char *code, size_t code_size, char *why,
+                                   size_t why_size) {
+    if (!body) len = 0;
+    if (code_size) code[0] = 0;
     char msg[300] = "";
     char *e = body ? xml_dup(body, len, "Error") : NULL;
     if (e) {
@@ -125,8 +110,7 @@ int cw_sdk_aws_creds_parse_sts_xml(const char *body, size_t len, long status, co
 }
 
 /* The token from the file, whitespace trimmed; NULL with why. */
-static char *read_token(const char *file, char *why, size_t why_size)
-{
+static char *read_token(const char *file, char *why, size_t why_size) {
     FILE *f = fopen(file, "r");
     if (!f) {
         snprintf(why, why_size, "cannot read AWS_WEB_IDENTITY_TOKEN_FILE %.200s", file);
@@ -140,10 +124,9 @@ static char *read_token(const char *file, char *why, size_t why_size)
         return NULL;
     }
     tok[n] = 0;
-    while (n && isspace((unsigned char)tok[n - 1]))
-        tok[--n] = 0;
+    while (n && isspace((unsigned char)tok[n - 1])) tok[--n] = 0;
     const char *bad = n > MAX_TOKEN ? "is longer than STS accepts (20000 bytes)"
-                    : n == 0        ? "is empty"
+                      : n == 0      ? "is empty"
                                     : NULL;
     if (bad) {
         snprintf(why, why_size, "AWS_WEB_IDENTITY_TOKEN_FILE %.200s %s", file, bad);
@@ -157,18 +140,15 @@ static char *read_token(const char *file, char *why, size_t why_size)
 /* The STS endpoint: AWS_ENDPOINT_URL_STS, else the regional one (of `region`, else of
  * AWS_REGION), else the global one. */
 static int sts_url(const char *want_region, char *url, size_t url_size, char *why,
-                   size_t why_size)
-{
+                   size_t why_size) {
     const char *ep = getenv("AWS_ENDPOINT_URL_STS");
     if (ep && *ep) {
-        if (!cw_sdk_aws_creds_url_allowed(ep, "AWS_ENDPOINT_URL_STS", 0, why, why_size))
-            return -1;
+        if (!cw_sdk_aws_creds_url_allowed(ep, "AWS_ENDPOINT_URL_STS", 0, why, why_size)) return -1;
         snprintf(url, url_size, "%s", ep);
         return 0;
     }
     const char *region = want_region && *want_region ? want_region : getenv("AWS_REGION");
-    if (!region || !*region)
-        region = getenv("AWS_DEFAULT_REGION");
+    if (!region || !*region) region = getenv("AWS_DEFAULT_REGION");
     if (!region || !*region) {
         snprintf(url, url_size, "https://sts.amazonaws.com/");
         return 0;
@@ -183,8 +163,7 @@ static int sts_url(const char *want_region, char *url, size_t url_size, char *wh
 }
 
 /* The form of the request; NULL when out of memory. The caller wipes it. */
-static char *sts_form(const char *role, const char *session, const char *token)
-{
+static char *sts_form(const char *role, const char *session, const char *token) {
     char *r = curl_easy_escape(NULL, role, 0), *s = curl_easy_escape(NULL, session, 0),
          *t = curl_easy_escape(NULL, token, 0), *form = NULL;
     if (r && s && t) {
@@ -196,16 +175,14 @@ static char *sts_form(const char *role, const char *session, const char *token)
                      "&WebIdentityToken=%s",
                      r, s, t);
     }
-    if (t)
-        memset(t, 0, strlen(t));
+    if (t) memset(t, 0, strlen(t));
     curl_free(r);
     curl_free(s);
     curl_free(t);
     return form;
 }
 
-int cw_sdk_aws_creds_from_web_identity(cw_sdk_aws_creds_t *out, char *why, size_t why_size)
-{
+int cw_sdk_aws_creds_from_web_identity(cw_sdk_aws_creds_t *out, char *why, size_t why_size) {
     const char *role = getenv("AWS_ROLE_ARN"), *file = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
     int has_role = role && *role, has_file = file && *file;
     if (!has_role && !has_file) {
@@ -219,16 +196,14 @@ int cw_sdk_aws_creds_from_web_identity(cw_sdk_aws_creds_t *out, char *why, size_
         return CW_SDK_AWS_SRC_FAILED;
     }
     char url[1024], session[80], err[400] = "";
-    if (sts_url(NULL, url, sizeof url, why, why_size) != 0)
-        return CW_SDK_AWS_SRC_FAILED;
+    if (sts_url(NULL, url, sizeof url, why, why_size) != 0) return CW_SDK_AWS_SRC_FAILED;
     const char *sn = getenv("AWS_ROLE_SESSION_NAME");
     if (sn && *sn)
         snprintf(session, sizeof session, "%.64s", sn);
     else
         snprintf(session, sizeof session, "connect-worker-%lld", (long long)time(NULL));
     char *token = read_token(file, why, why_size);
-    if (!token)
-        return CW_SDK_AWS_SRC_FAILED;
+    if (!token) return CW_SDK_AWS_SRC_FAILED;
     char *form = sts_form(role, session, token);
     if (!form) {
         wipe_free(token);
@@ -238,16 +213,16 @@ int cw_sdk_aws_creds_from_web_identity(cw_sdk_aws_creds_t *out, char *why, size_
     cw_sdk_aws_creds_answer_t a = {0};
     /* 3 s to connect, 10 s in all: STS is a remote service, unlike the metadata endpoints. */
     long st = cw_sdk_aws_creds_http("POST", url, "Accept: text/xml", form, 1, 3000, 10000, url, &a,
-                            err, sizeof err);
+                                    err, sizeof err);
     wipe_free(form);
     int rc = CW_SDK_AWS_SRC_FAILED;
     char code[80];
     if (st == 0)
         snprintf(why, why_size, "STS " STS_ACTION " for role %.200s: %s", role, err);
     else if (cw_sdk_aws_creds_parse_sts_xml(a.data, a.len, st, token, out, code, sizeof code, err,
-                                    sizeof err) != 0)
-        snprintf(why, why_size, "STS " STS_ACTION " for role %.200s at %.200s failed: %s",
-                 role, url, err);
+                                            sizeof err) != 0)
+        snprintf(why, why_size, "STS " STS_ACTION " for role %.200s at %.200s failed: %s", role,
+                 url, err);
     else
         rc = CW_SDK_AWS_SRC_OK;
     cw_sdk_aws_creds_answer_free(&a);
@@ -259,15 +234,13 @@ int cw_sdk_aws_creds_from_web_identity(cw_sdk_aws_creds_t *out, char *why, size_
     return rc;
 }
 
-int cw_sdk_aws_region_valid(const char *s)
-{
+int cw_sdk_aws_region_valid(const char *s) {
     size_t n = s ? strlen(s) : 0;
     return n > 0 && n <= 40 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
 /* The AssumeRole form; NULL when out of memory. */
-static char *assume_form(const char *role, const char *session)
-{
+static char *assume_form(const char *role, const char *session) {
     char *r = curl_easy_escape(NULL, role, 0), *s = curl_easy_escape(NULL, session, 0);
     char *form = NULL;
     if (r && s) {
@@ -284,8 +257,7 @@ static char *assume_form(const char *role, const char *session)
 
 int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_arn,
                                const char *session_name, const char *sts_region,
-                               cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size)
-{
+                               cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size) {
     memset(out, 0, sizeof *out);
     char url[1024], why[400] = "", sigv4[96], code[80];
     if (!role_arn || !*role_arn || !base || !base->access_key || !base->secret_key) {
@@ -300,8 +272,8 @@ int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_
     const char *region = sts_region && *sts_region ? sts_region : getenv("AWS_REGION");
     snprintf(sigv4, sizeof sigv4, "aws:amz:%s:sts",
              cw_sdk_aws_region_valid(region) ? region : "us-east-1");
-    char *form = assume_form(role_arn, session_name && *session_name ? session_name
-                                                                        : "connect-worker");
+    char *form =
+        assume_form(role_arn, session_name && *session_name ? session_name : "connect-worker");
     if (!form) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
@@ -313,8 +285,8 @@ int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_
     int rc = -1;
     if (st == 0)
         snprintf(errstr, errstr_size, "STS AssumeRole of role %.200s: %s", role_arn, why);
-    else if (cw_sdk_aws_creds_parse_sts_xml(a.data, a.len, st, NULL, out, code, sizeof code,
-                                            why, sizeof why) != 0)
+    else if (cw_sdk_aws_creds_parse_sts_xml(a.data, a.len, st, NULL, out, code, sizeof code, why,
+                                            sizeof why) != 0)
         snprintf(errstr, errstr_size, "STS AssumeRole of role %.200s at %.200s failed: %s",
                  role_arn, url, why);
     else

@@ -14,8 +14,10 @@ void cw_sdk_json_describe(const struct json_t *v, char *buf, size_t size) {
         size_t len = json_string_length(v), o = (size_t)snprintf(buf, size, "'");
         for (size_t i = 0; i < len && i < SHOWN && o + 8 < size; i++) {
             unsigned char ch = (unsigned char)s[i];
-            if (ch >= 0x20 && ch < 0x7f && ch != '\\') buf[o++] = (char)ch;
-            else o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
+            if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+                buf[o++] = (char)ch;
+            else
+                o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
         }
         if (o < size) snprintf(buf + o, size - o, "%s'", len > SHOWN ? "..." : "");
     } else if (json_is_integer(v)) {

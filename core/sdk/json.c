@@ -10,10 +10,17 @@ size_t cw_sdk_utf8_seq_len(const void *ptr, size_t avail) {
     unsigned c = p[0], cp, min;
     size_t n;
     if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        min = 0x10000;
+    } else
+        return 0;
     if (avail < n) return 0;
     cp = c & (0x7Fu >> n);
     for (size_t i = 1; i < n; i++) {
@@ -86,13 +93,34 @@ static char *put_u(char *o, unsigned v) {
 
 static char *put_ascii_escape(char *o, unsigned c) {
     switch (c) {
-    case '"': *o++ = '\\'; *o++ = '"'; return o;
-    case '\\': *o++ = '\\'; *o++ = '\\'; return o;
-    case '\n': *o++ = '\\'; *o++ = 'n'; return o;
-    case '\r': *o++ = '\\'; *o++ = 'r'; return o;
-    case '\t': *o++ = '\\'; *o++ = 't'; return o;
-    case '\b': *o++ = '\\'; *o++ = 'b'; return o;
-    case '\f': *o++ = '\\'; *o++ = 'f'; return o;
+    case '"':
+        *o++ = '\\';
+        *o++ = '"';
+        return o;
+    case '\\':
+        *o++ = '\\';
+        *o++ = '\\';
+        return o;
+    case '\n':
+        *o++ = '\\';
+        *o++ = 'n';
+        return o;
+    case '\r':
+        *o++ = '\\';
+        *o++ = 'r';
+        return o;
+    case '\t':
+        *o++ = '\\';
+        *o++ = 't';
+        return o;
+    case '\b':
+        *o++ = '\\';
+        *o++ = 'b';
+        return o;
+    case '\f':
+        *o++ = '\\';
+        *o++ = 'f';
+        return o;
     default: return put_u(o, c);
     }
 }
@@ -125,7 +153,9 @@ static char *escape_body(char *o, const unsigned char *p, const unsigned char *e
             if (flags & CW_SDK_JSON_ASCII) {
                 o = put_u(o, 0xFFFD);
             } else {
-                *o++ = (char)0xEF; *o++ = (char)0xBF; *o++ = (char)0xBD;
+                *o++ = (char)0xEF;
+                *o++ = (char)0xBF;
+                *o++ = (char)0xBD;
             }
             if (replaced) (*replaced)++;
             p++;
@@ -156,8 +186,7 @@ size_t cw_sdk_json_escape_to(char *dst, const void *s, size_t n, int flags, size
  * valid sequence is cut (after 3 continuation bytes, none can belong to a valid one). */
 #define PIECE 16384
 
-int cw_sdk_buf_json_string(cw_sdk_buf_t *b, const void *s, size_t n, int flags,
-                           size_t *replaced) {
+int cw_sdk_buf_json_string(cw_sdk_buf_t *b, const void *s, size_t n, int flags, size_t *replaced) {
     const unsigned char *p = s, *end = p + n;
     size_t start = b->len;
     if (cw_sdk_buf_reserve(b, CW_SDK_JSON_ESCAPE_BOUND(n < PIECE ? n : PIECE)) != 0) return -1;

@@ -13,7 +13,8 @@
 
 static void pcre_error(int rc, char *buf, size_t size) {
     PCRE2_UCHAR msg[256];
-    if (pcre2_get_error_message(rc, msg, sizeof msg) < 0) snprintf((char *)msg, sizeof msg, "error %d", rc);
+    if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
+        snprintf((char *)msg, sizeof msg, "error %d", rc);
     snprintf(buf, size, "%s", (const char *)msg);
 }
 
@@ -35,7 +36,8 @@ static int java_only(const char *pattern, char *errstr, size_t errstr_size) {
         } else if (*p == ']' && in_class) {
             in_class--;
         } else if (in_class && p[0] == '&' && p[1] == '&') {
-            snprintf(errstr, errstr_size, "invalid regex '%s': class intersection (&&) is not supported at offset %zu",
+            snprintf(errstr, errstr_size,
+                     "invalid regex '%s': class intersection (&&) is not supported at offset %zu",
                      pattern, (size_t)(p - pattern));
             return 1;
         }
@@ -47,7 +49,9 @@ static int hex4(const char *p, unsigned *out) {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
         char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+        int d = c >= '0' && c <= '9'                     ? c - '0'
+                : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
+                                                         : -1;
         if (d < 0) return 0;
         v = v << 4 | (unsigned)d;
     }
@@ -115,20 +119,21 @@ static pcre2_code *compile(const char *pattern, int flags, char *errstr, size_t 
     if (!code) {
         char why[256];
         pcre_error(rc, why, sizeof why);
-        snprintf(errstr, errstr_size, "invalid regex '%s': %s at offset %zu", pattern, why, (size_t)at);
+        snprintf(errstr, errstr_size, "invalid regex '%s': %s at offset %zu", pattern, why,
+                 (size_t)at);
     }
     return code;
 }
 
-cw_sdk_regex_t *cw_sdk_regex_new(const char *pattern, int flags, char *errstr,
-                                 size_t errstr_size) {
+cw_sdk_regex_t *cw_sdk_regex_new(const char *pattern, int flags, char *errstr, size_t errstr_size) {
     cw_sdk_regex_t *re = calloc(1, sizeof *re);
     if (!re || !(re->pattern = strdup(pattern)) || !(re->mctx = pcre2_match_context_create(NULL))) {
         snprintf(errstr, errstr_size, "regex '%s': out of memory", pattern);
         cw_sdk_regex_destroy(re);
         return NULL;
     }
-    if (java_only(pattern, errstr, errstr_size) || !(re->code = compile(pattern, flags, errstr, errstr_size))) {
+    if (java_only(pattern, errstr, errstr_size) ||
+        !(re->code = compile(pattern, flags, errstr, errstr_size))) {
         cw_sdk_regex_destroy(re);
         return NULL;
     }
@@ -155,9 +160,8 @@ size_t cw_sdk_regex_groups(const cw_sdk_regex_t *re) { return re->groups; }
 
 const char *cw_sdk_regex_pattern(const cw_sdk_regex_t *re) { return re->pattern; }
 
-int cw_sdk_regex_match(const cw_sdk_regex_t *re, const char *s, size_t len,
-                       cw_sdk_span_t *spans, size_t nspans, char *errstr,
-                       size_t errstr_size) {
+int cw_sdk_regex_match(const cw_sdk_regex_t *re, const char *s, size_t len, cw_sdk_span_t *spans,
+                       size_t nspans, char *errstr, size_t errstr_size) {
     /* Match data per call: it is written by the match, so it cannot be shared by threads. */
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
     if (!md) {

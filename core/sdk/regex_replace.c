@@ -11,24 +11,29 @@ static long named_group(const cw_sdk_regex_t *re, const char *r, const char **p,
                         size_t errstr_size) {
     const char *name = *p + 1, *close = strchr(name, '}');
     if (!close) {
-        snprintf(errstr, errstr_size, "replacement '%s': a named group reference is missing its '}'", r);
+        snprintf(errstr, errstr_size,
+                 "replacement '%s': a named group reference is missing its '}'", r);
         return -1;
     }
     char buf[64];
     size_t n = (size_t)(close - name);
     int ok = n > 0 && n < sizeof buf && ((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z');
     for (size_t i = 0; ok && i < n; i++)
-        ok = (name[i] >= '0' && name[i] <= '9') || ((name[i] | 0x20) >= 'a' && (name[i] | 0x20) <= 'z');
+        ok = (name[i] >= '0' && name[i] <= '9') ||
+             ((name[i] | 0x20) >= 'a' && (name[i] | 0x20) <= 'z');
     if (!ok) {
-        snprintf(errstr, errstr_size, "replacement '%s': '${%.*s}' is not a group name (a letter, then letters or digits)",
-                 r, (int)n, name);
+        snprintf(
+            errstr, errstr_size,
+            "replacement '%s': '${%.*s}' is not a group name (a letter, then letters or digits)", r,
+            (int)n, name);
         return -1;
     }
     memcpy(buf, name, n);
     buf[n] = '\0';
     int g = pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)buf);
     if (g < 0) {
-        snprintf(errstr, errstr_size, "replacement '%s': the regex '%s' has no group named '%s'", r, re->pattern, buf);
+        snprintf(errstr, errstr_size, "replacement '%s': the regex '%s' has no group named '%s'", r,
+                 re->pattern, buf);
         return -1;
     }
     *p = close + 1;
@@ -41,8 +46,9 @@ static long numbered_group(const cw_sdk_regex_t *re, const char *r, const char *
                            size_t errstr_size) {
     long g = **p - '0';
     if ((size_t)g > re->groups) {
-        snprintf(errstr, errstr_size, "replacement '%s' refers to group $%ld but the regex '%s' has %zu group(s)",
-                 r, g, re->pattern, re->groups);
+        snprintf(errstr, errstr_size,
+                 "replacement '%s' refers to group $%ld but the regex '%s' has %zu group(s)", r, g,
+                 re->pattern, re->groups);
         return -1;
     }
     (*p)++;
@@ -56,8 +62,8 @@ static long numbered_group(const cw_sdk_regex_t *re, const char *r, const char *
 }
 
 /* Walks the replacement: checks it, and appends its expansion to out when out is not NULL. */
-static int expand(const cw_sdk_regex_t *re, const char *r, const char *s, const cw_sdk_span_t *spans,
-                  cw_sdk_buf_t *out, char *errstr, size_t errstr_size) {
+static int expand(const cw_sdk_regex_t *re, const char *r, const char *s,
+                  const cw_sdk_span_t *spans, cw_sdk_buf_t *out, char *errstr, size_t errstr_size) {
     const char *p = r;
     while (*p) {
         const char *lit = p;
@@ -80,7 +86,10 @@ static int expand(const cw_sdk_regex_t *re, const char *r, const char *s, const 
         } else if (*p >= '0' && *p <= '9') {
             g = numbered_group(re, r, &p, errstr, errstr_size);
         } else {
-            snprintf(errstr, errstr_size, "replacement '%s': '$' must be followed by a group number or {name} (write \\$ for a dollar)", r);
+            snprintf(errstr, errstr_size,
+                     "replacement '%s': '$' must be followed by a group number or {name} (write "
+                     "\\$ for a dollar)",
+                     r);
             return -1;
         }
         if (g < 0) return -1;
@@ -94,8 +103,8 @@ nomem:
     return -1;
 }
 
-int cw_sdk_regex_check_replacement(const cw_sdk_regex_t *re, const char *replacement,
-                                   char *errstr, size_t errstr_size) {
+int cw_sdk_regex_check_replacement(const cw_sdk_regex_t *re, const char *replacement, char *errstr,
+                                   size_t errstr_size) {
     return expand(re, replacement, NULL, NULL, NULL, errstr, errstr_size);
 }
 
@@ -112,8 +121,10 @@ int cw_sdk_regex_replace(const cw_sdk_regex_t *re, const char *s, size_t len,
     if (rc == 1) {
         size_t end = (size_t)spans[0].end;
         int nomem = cw_sdk_buf_append(out, s, (size_t)spans[0].start);
-        if (!nomem && expand(re, replacement, s, spans, out, errstr, errstr_size)) rc = -1;
-        else if (!nomem) nomem = cw_sdk_buf_append(out, s + end, len - end);
+        if (!nomem && expand(re, replacement, s, spans, out, errstr, errstr_size))
+            rc = -1;
+        else if (!nomem)
+            nomem = cw_sdk_buf_append(out, s + end, len - end);
         if (nomem) {
             snprintf(errstr, errstr_size, "regex '%s': out of memory", re->pattern);
             rc = -1;

@@ -70,8 +70,10 @@ static int expect(cur_t *c, char ch, const char *what) {
 }
 
 static int parse_date(cur_t *c, int *y, int *mo, int *d) {
-    if (digits(c, 4, y, "expected a 4-digit year") || expect(c, '-', "expected '-' after the year") ||
-        digits(c, 2, mo, "expected a 2-digit month") || expect(c, '-', "expected '-' after the month"))
+    if (digits(c, 4, y, "expected a 4-digit year") ||
+        expect(c, '-', "expected '-' after the year") ||
+        digits(c, 2, mo, "expected a 2-digit month") ||
+        expect(c, '-', "expected '-' after the month"))
         return -1;
     const char *at = c->p;
     if (digits(c, 2, d, "expected a 2-digit day")) return -1;
@@ -103,7 +105,8 @@ static int parse_fraction(cur_t *c, int32_t *nanos) {
 }
 
 static int parse_time(cur_t *c, int flags, int *h, int *mi, int *sec, int32_t *nanos) {
-    if (digits(c, 2, h, "expected a 2-digit hour") || expect(c, ':', "expected ':' after the hour") ||
+    if (digits(c, 2, h, "expected a 2-digit hour") ||
+        expect(c, ':', "expected ':' after the hour") ||
         digits(c, 2, mi, "expected 2-digit minutes"))
         return -1;
     if (c->p < c->end && *c->p == ':') {
@@ -141,8 +144,8 @@ static int parse_offset(cur_t *c, int32_t *offset_s, int *has) {
     return 0;
 }
 
-int cw_sdk_iso8601_parse(const char *s, size_t len, int flags, cw_sdk_iso8601_t *out,
-                         char *errstr, size_t errstr_size) {
+int cw_sdk_iso8601_parse(const char *s, size_t len, int flags, cw_sdk_iso8601_t *out, char *errstr,
+                         size_t errstr_size) {
     cur_t c = {.s = s, .p = s, .end = s + len, .errstr = errstr, .errstr_size = errstr_size};
     cw_sdk_iso8601_t t = {0};
     int y, mo, d, h = 0, mi = 0, sec = 0;
@@ -162,7 +165,9 @@ int cw_sdk_iso8601_parse(const char *s, size_t len, int flags, cw_sdk_iso8601_t 
     return 0;
 }
 
-int64_t cw_sdk_iso8601_ms(const cw_sdk_iso8601_t *t) { return t->epoch_s * 1000 + t->nanos / 1000000; }
+int64_t cw_sdk_iso8601_ms(const cw_sdk_iso8601_t *t) {
+    return t->epoch_s * 1000 + t->nanos / 1000000;
+}
 
 /* --- formatting --------------------------------------------------------------------------- */
 

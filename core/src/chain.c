@@ -19,7 +19,7 @@ typedef struct {
 
 typedef struct {
     instance_t t;
-    int pred;    /* index into preds, -1 when none */
+    int pred; /* index into preds, -1 when none */
     int negate;
 } step_t;
 
@@ -111,21 +111,20 @@ size_t cw_chain_validate(const cw_props_t *conn, const cw_registry_t *reg, const
     char **ps = split(cw_props_get(conn, "predicates"), &np);
     char prefix[512], key[600];
     for (size_t i = 0; i < np; i++)
-        validate_alias(conn, reg, connector, origin, "predicates", ps[i], CW_PLUGIN_PREDICATE, prefix,
-                       sizeof prefix, errs, unknown);
+        validate_alias(conn, reg, connector, origin, "predicates", ps[i], CW_PLUGIN_PREDICATE,
+                       prefix, sizeof prefix, errs, unknown);
     for (size_t i = 0; i < nt; i++) {
-        validate_alias(conn, reg, connector, origin, "transforms", ts[i], CW_PLUGIN_TRANSFORM, prefix,
-                       sizeof prefix, errs, unknown);
+        validate_alias(conn, reg, connector, origin, "transforms", ts[i], CW_PLUGIN_TRANSFORM,
+                       prefix, sizeof prefix, errs, unknown);
         snprintf(key, sizeof key, "%spredicate", prefix);
         const char *pred = cw_props_get(conn, key);
         if (pred && *pred && !list_has(ps, np, pred))
-            cw_errlist_add(errs, "%s: %s: predicate '%s' is not listed in predicates", origin,
-                           key, pred);
+            cw_errlist_add(errs, "%s: %s: predicate '%s' is not listed in predicates", origin, key,
+                           pred);
         snprintf(key, sizeof key, "%snegate", prefix);
         const char *neg = cw_props_get(conn, key);
         if (neg && !is_bool(neg))
-            cw_errlist_add(errs, "%s: %s: '%s' is not a boolean (true or false)", origin, key,
-                           neg);
+            cw_errlist_add(errs, "%s: %s: '%s' is not a boolean (true or false)", origin, key, neg);
     }
     /* transforms.<x>.* / predicates.<x>.* for an alias that is not listed is ignored by Kafka
      * Connect; say so, since it usually is a typo. */

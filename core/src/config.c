@@ -112,10 +112,18 @@ int cw_config_key_is_secret(const cw_config_def_t *defs, const char *key) {
     if (n >= sizeof lower) n = sizeof lower - 1;
     for (size_t i = 0; i < n; i++) lower[i] = (char)tolower((unsigned char)key[i]);
     lower[n] = '\0';
-    static const char *const contains[] = {
-        "password", "passwd", "secret", "sasl.jaas.config", "ssl.keystore.key",
-        "private.key", "privatekey", "credentials", "api.key", "apikey",
-        "basic.auth.user.info", NULL};
+    static const char *const contains[] = {"password",
+                                           "passwd",
+                                           "secret",
+                                           "sasl.jaas.config",
+                                           "ssl.keystore.key",
+                                           "private.key",
+                                           "privatekey",
+                                           "credentials",
+                                           "api.key",
+                                           "apikey",
+                                           "basic.auth.user.info",
+                                           NULL};
     for (const char *const *c = contains; *c; c++)
         if (strstr(lower, *c)) return 1;
     return ends_with(lower, "token");
@@ -156,9 +164,12 @@ static int parse_double(const char *text, double *out) {
 static int parse_bool(const char *text, int *out) {
     char *t = trimmed(text);
     int rc = 0;
-    if (strcasecmp(t, "true") == 0) *out = 1;
-    else if (strcasecmp(t, "false") == 0) *out = 0;
-    else rc = -1;
+    if (strcasecmp(t, "true") == 0)
+        *out = 1;
+    else if (strcasecmp(t, "false") == 0)
+        *out = 0;
+    else
+        rc = -1;
     free(t);
     return rc;
 }
@@ -232,25 +243,31 @@ static void check_bounds(vctx_t *v, const cw_config_def_t *d, const char *key, d
         VERR(v, key, "value %s is out of range [%.15g, %.15g]", shown, d->min, d->max);
 }
 
-static void check_value(vctx_t *v, const cw_config_def_t *d, const char *key,
-                        const char *value, int secret) {
+static void check_value(vctx_t *v, const cw_config_def_t *d, const char *key, const char *value,
+                        int secret) {
     /* A secret's value is never shown, even when it is wrong. */
     size_t shown_len = strlen(value) + 3;
     char *shown = xrealloc(NULL, shown_len < 16 ? 16 : shown_len);
-    if (secret) strcpy(shown, "[hidden]");
-    else snprintf(shown, shown_len, "'%s'", value);
+    if (secret)
+        strcpy(shown, "[hidden]");
+    else
+        snprintf(shown, shown_len, "'%s'", value);
 
     switch (d->type) {
     case CW_CFG_INT: {
         int64_t x;
-        if (parse_int(value, &x) < 0) VERR(v, key, "value %s is not a 64-bit integer", shown);
-        else check_bounds(v, d, key, (double)x, shown);
+        if (parse_int(value, &x) < 0)
+            VERR(v, key, "value %s is not a 64-bit integer", shown);
+        else
+            check_bounds(v, d, key, (double)x, shown);
         break;
     }
     case CW_CFG_DOUBLE: {
         double x;
-        if (parse_double(value, &x) < 0) VERR(v, key, "value %s is not a number", shown);
-        else check_bounds(v, d, key, x, shown);
+        if (parse_double(value, &x) < 0)
+            VERR(v, key, "value %s is not a number", shown);
+        else
+            check_bounds(v, d, key, x, shown);
         break;
     }
     case CW_CFG_BOOL: {
@@ -265,8 +282,10 @@ static void check_value(vctx_t *v, const cw_config_def_t *d, const char *key,
             char **items = split_list(value, &n);
             for (size_t i = 0; i < n; i++) {
                 if (is_allowed(d->allowed, items[i])) continue;
-                if (secret) VERR(v, key, "a list item is not one of %s", d->allowed);
-                else VERR(v, key, "item '%s' is not one of %s", items[i], d->allowed);
+                if (secret)
+                    VERR(v, key, "a list item is not one of %s", d->allowed);
+                else
+                    VERR(v, key, "item '%s' is not one of %s", items[i], d->allowed);
             }
             free(items);
         }
@@ -288,9 +307,8 @@ static int is_blank(const char *s) {
     return *s == '\0';
 }
 
-size_t cw_config_validate(const cw_props_t *props, const cw_config_def_t *defs,
-                          const char *prefix, const char *origin, cw_errlist_t *errs,
-                          cw_errlist_t *unknown) {
+size_t cw_config_validate(const cw_props_t *props, const cw_config_def_t *defs, const char *prefix,
+                          const char *origin, cw_errlist_t *errs, cw_errlist_t *unknown) {
     vctx_t v = {origin && *origin ? origin : "<config>", prefix ? prefix : "", errs, 0};
 
     for (const cw_config_def_t *d = defs; d && d->name; d++) {
@@ -342,7 +360,7 @@ struct cw_config {
     pthread_mutex_t lock;
     list_cache_t *lists;
     size_t nlists, caplists;
-    char **undeclared;  /* keys read without a row, already logged */
+    char **undeclared; /* keys read without a row, already logged */
     size_t nundeclared;
 };
 
@@ -377,8 +395,7 @@ static void undeclared_read(const cw_config_t *cc, const char *key) {
     cw_config_t *c = (cw_config_t *)cc; /* the log-once set is invisible to readers */
     pthread_mutex_lock(&c->lock);
     int seen = 0;
-    for (size_t i = 0; i < c->nundeclared && !seen; i++)
-        seen = strcmp(c->undeclared[i], key) == 0;
+    for (size_t i = 0; i < c->nundeclared && !seen; i++) seen = strcmp(c->undeclared[i], key) == 0;
     if (!seen) {
         c->undeclared = xrealloc(c->undeclared, (c->nundeclared + 1) * sizeof *c->undeclared);
         c->undeclared[c->nundeclared++] = xstrndup(key, strlen(key));
@@ -386,7 +403,8 @@ static void undeclared_read(const cw_config_t *cc, const char *key) {
     pthread_mutex_unlock(&c->lock);
     if (!seen)
         cw_log_error("configuration key '%s' is read but not declared in the key table (a "
-                     "plugin bug: declare it with its default)", key);
+                     "plugin bug: declare it with its default)",
+                     key);
 }
 
 const char *cw_config_get(const cw_config_t *c, const char *key) {
@@ -441,8 +459,7 @@ const char *const *cw_config_get_list(const cw_config_t *c, const char *key, siz
 }
 
 int cw_config_foreach(const cw_config_t *c, const char *prefix,
-                      int (*fn)(const char *key, const char *value, void *opaque),
-                      void *opaque) {
+                      int (*fn)(const char *key, const char *value, void *opaque), void *opaque) {
     size_t n = prefix ? strlen(prefix) : 0;
     for (size_t i = 0; i < cw_props_count(c->props); i++) {
         const char *key = cw_props_key_at(c->props, i);

@@ -65,8 +65,8 @@ static int base64_decode(const char *text, size_t n, char **out, size_t *len) {
     return 0;
 }
 
-json_t *cw_converter_to_json(const cw_converter_t *c, const void *data, size_t len,
-                             char *errstr, size_t errstr_size) {
+json_t *cw_converter_to_json(const cw_converter_t *c, const void *data, size_t len, char *errstr,
+                             size_t errstr_size) {
     if (!data) return json_null();
     switch (c->kind) {
     case CW_CONVERTER_STRING: {
@@ -104,8 +104,8 @@ json_t *cw_converter_to_json(const cw_converter_t *c, const void *data, size_t l
     return payload;
 }
 
-int cw_converter_from_json(const cw_converter_t *c, const json_t *value, int envelope,
-                           char **out, size_t *len, char *errstr, size_t errstr_size) {
+int cw_converter_from_json(const cw_converter_t *c, const json_t *value, int envelope, char **out,
+                           size_t *len, char *errstr, size_t errstr_size) {
     *out = NULL;
     *len = 0;
     if (!value || json_is_null(value)) return 0;
@@ -120,8 +120,7 @@ int cw_converter_from_json(const cw_converter_t *c, const json_t *value, int env
     if (c->kind == CW_CONVERTER_BYTES) {
         if (!json_is_string(value) ||
             base64_decode(json_string_value(value), json_string_length(value), out, len)) {
-            snprintf(errstr, errstr_size,
-                     "ByteArrayConverter needs base64 text, got a JSON %s",
+            snprintf(errstr, errstr_size, "ByteArrayConverter needs base64 text, got a JSON %s",
                      json_is_string(value) ? "string that is not base64" : "non-string");
             return -1;
         }

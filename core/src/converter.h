@@ -8,7 +8,7 @@
 /* cw_converter_kind_t (CW_CONVERTER_JSON, _STRING, _BYTES) is public: plugin.h. */
 typedef struct cw_converter {
     cw_converter_kind_t kind;
-    int schemas_enable;  /**< JSON only: the {"schema":...,"payload":...} envelope */
+    int schemas_enable; /**< JSON only: the {"schema":...,"payload":...} envelope */
 } cw_converter_t;
 
 /** Accepts the Kafka Connect class names and the short names json, string, bytes.
@@ -20,14 +20,14 @@ extern const char *const cw_converter_names;
 /** Bytes -> JSON. `data` NULL means a null key/value and gives JSON null. On failure returns
  *  NULL and writes the reason into errstr (e.g. "invalid JSON at byte 17: ..."). The result is
  *  a new reference. */
-json_t *cw_converter_to_json(const cw_converter_t *c, const void *data, size_t len,
-                             char *errstr, size_t errstr_size);
+json_t *cw_converter_to_json(const cw_converter_t *c, const void *data, size_t len, char *errstr,
+                             size_t errstr_size);
 
 /** JSON -> bytes. `envelope` non-zero writes the wire form (JsonConverter with
  *  schemas.enable gets {"schema":null,"payload":...}); zero gives the plain view plugins
  *  see through record_value. JSON null (or value NULL) gives *out NULL, *len 0 (a null).
  *  Otherwise *out is malloc'd. Returns 0, or -1 with errstr (e.g. ByteArrayConverter given a
  *  value that is not base64 text). */
-int cw_converter_from_json(const cw_converter_t *c, const json_t *value, int envelope,
-                           char **out, size_t *len, char *errstr, size_t errstr_size);
+int cw_converter_from_json(const cw_converter_t *c, const json_t *value, int envelope, char **out,
+                           size_t *len, char *errstr, size_t errstr_size);
 #endif

@@ -17,11 +17,10 @@ const cw_config_def_t cw_errors_defs[] = {
      "failing records are skipped (logged and/or sent to the dead letter queue).",
      "none,all", 0, 0},
     {"errors.log.enable", CW_CFG_BOOL, "false", 0,
-     "Log each failing record (topic, partition, offset, stage, reason) at ERROR level.",
-     NULL, 0, 0},
-    {"errors.log.include.messages", CW_CFG_BOOL, "false", 0,
-     "Also log the failing record's key and value (they may hold personal data).", NULL, 0,
+     "Log each failing record (topic, partition, offset, stage, reason) at ERROR level.", NULL, 0,
      0},
+    {"errors.log.include.messages", CW_CFG_BOOL, "false", 0,
+     "Also log the failing record's key and value (they may hold personal data).", NULL, 0, 0},
     {"errors.deadletterqueue.topic.name", CW_CFG_STRING, "", 0,
      "Sink connectors: topic that receives failing records with their original key, value "
      "and headers (errors.tolerance=all). Empty: no dead letter queue.",
@@ -35,11 +34,10 @@ const cw_config_def_t cw_errors_defs[] = {
      "stage, class name, exception message) to dead letter queue records.",
      NULL, 0, 0},
     {"errors.retry.timeout", CW_CFG_INT, "0", 0,
-     "Accepted for compatibility; retriable plugin errors are always retried with backoff.",
-     NULL, 0, 0},
+     "Accepted for compatibility; retriable plugin errors are always retried with backoff.", NULL,
+     0, 0},
     {"errors.retry.delay.max.ms", CW_CFG_INT, "60000", 0,
-     "Upper bound of the backoff between retries of a retriable plugin error.", NULL, 1,
-     86400000},
+     "Upper bound of the backoff between retries of a retriable plugin error.", NULL, 1, 86400000},
     CW_CONFIG_END};
 
 struct cw_errors {
@@ -71,8 +69,8 @@ cw_errors_t *cw_errors_new(const char *connector, int task, const char *class_na
     e->log_messages = cw_config_get_bool(config, "errors.log.include.messages", 0);
     e->context_headers =
         cw_config_get_bool(config, "errors.deadletterqueue.context.headers.enable", 0);
-    e->replication_factor = (int)cw_config_get_int(
-        config, "errors.deadletterqueue.topic.replication.factor", 0);
+    e->replication_factor =
+        (int)cw_config_get_int(config, "errors.deadletterqueue.topic.replication.factor", 0);
     const char *dlq = cw_config_get(config, "errors.deadletterqueue.topic.name");
     if (dlq && *dlq && dlq_conf) {
         e->dlq_topic = strdup(dlq);
@@ -165,8 +163,7 @@ static int dlq_send(cw_errors_t *e, cw_record_t *r, const char *stage, const cha
         rd_kafka_conf_set_dr_msg_cb(e->dlq_conf, dlq_delivered);
         e->dlq = rd_kafka_new(RD_KAFKA_PRODUCER, e->dlq_conf, err, sizeof err);
         if (!e->dlq) {
-            snprintf(errstr, errstr_size, "cannot create the dead letter queue producer: %s",
-                     err);
+            snprintf(errstr, errstr_size, "cannot create the dead letter queue producer: %s", err);
             return CW_ERR_FATAL;
         }
         e->dlq_conf = NULL;
@@ -187,8 +184,7 @@ static int dlq_send(cw_errors_t *e, cw_record_t *r, const char *stage, const cha
         const void *v;
         size_t len;
         for (size_t i = 0;
-             rd_kafka_header_get_all(orig, i, &name, &v, &len) == RD_KAFKA_RESP_ERR_NO_ERROR;
-             i++)
+             rd_kafka_header_get_all(orig, i, &name, &v, &len) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
             rd_kafka_header_add(h, name, -1, v, (ssize_t)len);
     }
     if (e->context_headers) {
@@ -207,12 +203,10 @@ static int dlq_send(cw_errors_t *e, cw_record_t *r, const char *stage, const cha
         rd_kafka_header_add(h, "__connect.errors.class.name", -1, cls, -1);
         rd_kafka_header_add(h, "__connect.errors.exception.message", -1, reason, -1);
     }
-    rd_kafka_resp_err_t err =
-        rd_kafka_producev(e->dlq, RD_KAFKA_V_TOPIC(e->dlq_topic),
-                          RD_KAFKA_V_KEY(key, key ? key_len : 0),
-                          RD_KAFKA_V_VALUE((void *)val, val ? val_len : 0),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
-                          RD_KAFKA_V_END);
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        e->dlq, RD_KAFKA_V_TOPIC(e->dlq_topic), RD_KAFKA_V_KEY(key, key ? key_len : 0),
+        RD_KAFKA_V_VALUE((void *)val, val ? val_len : 0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
     if (err) {
         rd_kafka_headers_destroy(h);
         snprintf(errstr, errstr_size,
@@ -226,9 +220,8 @@ static int dlq_send(cw_errors_t *e, cw_record_t *r, const char *stage, const cha
     return CW_OK;
 }
 
-int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage,
-                     const char *class_name, const char *reason, char *errstr,
-                     size_t errstr_size) {
+int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage, const char *class_name,
+                     const char *reason, char *errstr, size_t errstr_size) {
     const char *cls = class_name ? class_name : e->class_name;
     if (!e->tolerance_all) {
         if (r->rkm)
@@ -237,7 +230,7 @@ int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage,
                      " failed in stage %s (%s): %s; stopping the task (errors.tolerance=none)",
                      cw_record_original_topic(r), cw_record_original_partition(r),
                      cw_record_original_offset(r), stage, cls, reason);
-        else  /* a source record has no Kafka offset yet: name where it came from */
+        else /* a source record has no Kafka offset yet: name where it came from */
             snprintf(errstr, errstr_size,
                      "record for topic %s (source partition %s, source offset %s) failed in "
                      "stage %s (%s): %s; stopping the task (errors.tolerance=none)",
@@ -255,15 +248,15 @@ int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage,
             cw_log(e->connector, e->task, CW_LOG_ERROR,
                    "error in stage %s (%s) for record topic=%s partition=%" PRId32
                    " offset=%" PRId64 ": %s; value: %.*s",
-                   stage, cls, cw_record_original_topic(r),
-                   cw_record_original_partition(r), cw_record_original_offset(r), reason,
-                   (int)(vlen > 4096 ? 4096 : vlen), v ? v : "null");
+                   stage, cls, cw_record_original_topic(r), cw_record_original_partition(r),
+                   cw_record_original_offset(r), reason, (int)(vlen > 4096 ? 4096 : vlen),
+                   v ? v : "null");
         } else {
             cw_log(e->connector, e->task, CW_LOG_ERROR,
                    "error in stage %s (%s) for record topic=%s partition=%" PRId32
                    " offset=%" PRId64 ": %s",
-                   stage, cls, cw_record_original_topic(r),
-                   cw_record_original_partition(r), cw_record_original_offset(r), reason);
+                   stage, cls, cw_record_original_topic(r), cw_record_original_partition(r),
+                   cw_record_original_offset(r), reason);
         }
     }
     if (e->dlq_topic) return dlq_send(e, r, stage, cls, reason, errstr, errstr_size);

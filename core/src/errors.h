@@ -30,9 +30,8 @@ void cw_errors_free(cw_errors_t *e);
  *  returns CW_OK (skip the record). With none: returns CW_ERR_FATAL and writes into errstr
  *  a sentence naming topic, partition, offset, stage and reason. `class_name` NULL means the
  *  connector's class. */
-int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage,
-                     const char *class_name, const char *reason, char *errstr,
-                     size_t errstr_size);
+int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage, const char *class_name,
+                     const char *reason, char *errstr, size_t errstr_size);
 
 /** Non-zero when errors.tolerance=all. */
 int cw_errors_tolerant(const cw_errors_t *e);

@@ -22,9 +22,7 @@ static void host_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) 
     va_end(ap);
 }
 
-static int host_stopping(cw_ctx_t *ctx) {
-    return ctx && ctx->stop && atomic_load(ctx->stop);
-}
+static int host_stopping(cw_ctx_t *ctx) { return ctx && ctx->stop && atomic_load(ctx->stop); }
 
 static const char *host_connector_name(cw_ctx_t *ctx) { return ctx ? ctx->connector : ""; }
 static int host_task_id(cw_ctx_t *ctx) { return ctx ? ctx->task : -1; }
@@ -62,8 +60,8 @@ void cw_batch_destroy(struct cw_batch *b) {
     b->cap = 0;
 }
 
-static cw_record_t *host_source_record_new(cw_batch_t *batch, const char *topic,
-                                           int32_t partition, const char *source_partition,
+static cw_record_t *host_source_record_new(cw_batch_t *batch, const char *topic, int32_t partition,
+                                           const char *source_partition,
                                            const char *source_offset) {
     if (!batch || !topic) return NULL;
     if (batch->n == batch->cap) {
@@ -88,8 +86,8 @@ static char *host_json_encode(const struct json_t *value, size_t *len) {
 
 static void host_free(void *p) { free(p); }
 
-static cw_metric_t *host_metric_register(cw_ctx_t *ctx, const cw_metric_def_t *def,
-                                         char *errstr, size_t errstr_size) {
+static cw_metric_t *host_metric_register(cw_ctx_t *ctx, const cw_metric_def_t *def, char *errstr,
+                                         size_t errstr_size) {
     if (!ctx || !ctx->metrics || ctx->task < 0) {
         snprintf(errstr, errstr_size, "metric '%s': %s", def && def->name ? def->name : "",
                  !ctx || ctx->task >= 0 ? "this worker keeps no metrics"

@@ -13,12 +13,12 @@ struct cw_metrics;
 /** What a plugin instance's cw_ctx_t points at. The transforms and predicates of a task's
  *  chain share the task's context (same connector, task and stop flag). */
 struct cw_ctx {
-    const char *connector;       /* borrowed from the connector, never NULL */
-    int task;                    /* -1: connector level (task_configs) */
-    atomic_int *stop;            /* the task's stop flag; NULL: never stopping */
-    struct cw_errors *errors;    /* report_bad_record; NULL outside sink tasks */
-    struct cw_offsets *offsets;  /* offset_get; NULL outside source tasks */
-    struct cw_metrics *metrics;  /* metric_register; NULL: no metrics (connector level) */
+    const char *connector;      /* borrowed from the connector, never NULL */
+    int task;                   /* -1: connector level (task_configs) */
+    atomic_int *stop;           /* the task's stop flag; NULL: never stopping */
+    struct cw_errors *errors;   /* report_bad_record; NULL outside sink tasks */
+    struct cw_offsets *offsets; /* offset_get; NULL outside source tasks */
+    struct cw_metrics *metrics; /* metric_register; NULL: no metrics (connector level) */
 };
 
 /** A source poll batch. */
@@ -36,7 +36,7 @@ void cw_batch_destroy(struct cw_batch *b);
 /** task_configs output: per-task extra keys. */
 struct cw_task_split {
     int max_tasks;
-    cw_props_t **tasks;  /* max_tasks entries */
+    cw_props_t **tasks; /* max_tasks entries */
 };
 
 /** The one host table handed to every module. Static; never NULL. */

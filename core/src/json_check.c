@@ -29,10 +29,14 @@ static int hex4(const unsigned char *p, unsigned *out) {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
         unsigned c = p[i], d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-        else return 0;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return 0;
         v = v << 4 | d;
     }
     *out = v;
@@ -61,9 +65,14 @@ static int string(cur_t *c, int key) {
         /* a backslash */
         if (end - p < 2) return 0;
         switch (p[1]) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-            p += 2;
-            continue;
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't': p += 2; continue;
         case 'u': break;
         default: return 0;
         }
@@ -71,17 +80,16 @@ static int string(cur_t *c, int key) {
         if (end - p < 6 || !hex4(p + 2, &u)) return 0;
         p += 6;
         if (u == 0 && key) return 0;
-        if (u >= 0xDC00 && u <= 0xDFFF) return 0;  /* a lone low surrogate */
-        if (u >= 0xD800 && u <= 0xDBFF) {           /* must be followed by a low one */
+        if (u >= 0xDC00 && u <= 0xDFFF) return 0; /* a lone low surrogate */
+        if (u >= 0xD800 && u <= 0xDBFF) {         /* must be followed by a low one */
             unsigned lo;
-            if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || !hex4(p + 2, &lo) ||
-                lo < 0xDC00 || lo > 0xDFFF)
+            if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || !hex4(p + 2, &lo) || lo < 0xDC00 ||
+                lo > 0xDFFF)
                 return 0;
             p += 6;
         }
     }
 }
-
 
 /* An object member's key and its colon, and the white space after it. */
 static int member_key(cur_t *c) {
@@ -100,8 +108,8 @@ static int number(cur_t *c) {
     const unsigned char *p = c->p, *end = c->end;
     if (p < end && *p == '-') p++;
     if (p >= end || !is_digit(*p)) return 0;
-    long magnitude;   /* decimal exponent of the first significant digit, without e */
-    int zero = 0;     /* every digit so far is 0 */
+    long magnitude; /* decimal exponent of the first significant digit, without e */
+    int zero = 0;   /* every digit so far is 0 */
     if (*p == '0') {
         p++;
         zero = 1;
@@ -159,27 +167,40 @@ int cw_json_surely_valid(const void *data, size_t len) {
         /* a value */
         if (c.p >= c.end) return 0;
         switch (*c.p) {
-        case '{': case '[': {
+        case '{':
+        case '[': {
             int array = *c.p == '[';
             if (depth >= MAX_DEPTH) return 0;
-            if (array) kinds[depth / 64] |= (uint64_t)1 << (depth % 64);
-            else kinds[depth / 64] &= ~((uint64_t)1 << (depth % 64));
+            if (array)
+                kinds[depth / 64] |= (uint64_t)1 << (depth % 64);
+            else
+                kinds[depth / 64] &= ~((uint64_t)1 << (depth % 64));
             depth++;
             c.p++;
             skip_ws(&c);
             if (c.p < c.end && *c.p == (array ? ']' : '}')) {
                 c.p++;
                 depth--;
-                break;  /* an empty container is a complete value */
+                break; /* an empty container is a complete value */
             }
             if (!array && !member_key(&c)) return 0;
-            continue;  /* the first element */
+            continue; /* the first element */
         }
-        case '"': if (!string(&c, 0)) return 0; break;
-        case 't': if (!literal(&c, "true", 4)) return 0; break;
-        case 'f': if (!literal(&c, "false", 5)) return 0; break;
-        case 'n': if (!literal(&c, "null", 4)) return 0; break;
-        default: if (!number(&c)) return 0; break;
+        case '"':
+            if (!string(&c, 0)) return 0;
+            break;
+        case 't':
+            if (!literal(&c, "true", 4)) return 0;
+            break;
+        case 'f':
+            if (!literal(&c, "false", 5)) return 0;
+            break;
+        case 'n':
+            if (!literal(&c, "null", 4)) return 0;
+            break;
+        default:
+            if (!number(&c)) return 0;
+            break;
         }
         /* after a complete value: close containers or go on to the next element */
         for (;;) {
@@ -196,7 +217,7 @@ int cw_json_surely_valid(const void *data, size_t len) {
             c.p++;
             skip_ws(&c);
             if (!array && !member_key(&c)) return 0;
-            break;  /* the next element */
+            break; /* the next element */
         }
     }
 }

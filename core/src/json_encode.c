@@ -76,9 +76,7 @@ static void encode(sbuf_t *b, const json_t *v, int depth) {
         }
         put(b, "]", 1);
         break;
-    case JSON_STRING:
-        put_string(b, json_string_value(v), json_string_length(v));
-        break;
+    case JSON_STRING: put_string(b, json_string_value(v), json_string_length(v)); break;
     case JSON_INTEGER:
         snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         put_str(b, num);

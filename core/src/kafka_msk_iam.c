@@ -112,8 +112,7 @@ static int parse_options(const char *s, cw_msk_iam_t *out, char *errstr, size_t 
     return 0;
 }
 
-int cw_msk_iam_parse_jaas(const char *jaas, cw_msk_iam_t *out, char *errstr,
-                          size_t errstr_size) {
+int cw_msk_iam_parse_jaas(const char *jaas, cw_msk_iam_t *out, char *errstr, size_t errstr_size) {
     const char *p = jaas + strspn(jaas, " \t\r\n");
     size_t ml = strlen(LOGIN_MODULE);
     if (strncmp(p, LOGIN_MODULE, ml) != 0 || !isspace((unsigned char)p[ml])) {
@@ -126,7 +125,8 @@ int cw_msk_iam_parse_jaas(const char *jaas, cw_msk_iam_t *out, char *errstr,
     for (i = 0; i < 4; i++)
         if (strlen(flags[i]) == fl && strncmp(p, flags[i], fl) == 0) break;
     if (i == 4) {
-        snprintf(errstr, errstr_size, "the login module's flag must be required, requisite, "
+        snprintf(errstr, errstr_size,
+                 "the login module's flag must be required, requisite, "
                  "sufficient or optional");
         return -1;
     }
@@ -143,8 +143,8 @@ int cw_msk_iam_parse_jaas(const char *jaas, cw_msk_iam_t *out, char *errstr,
 
 /* The effective value of key: the override's, else the worker's. */
 static const char *effective(const cw_props_t *wp, const char *prefix, const cw_props_t *cp,
-                             const char *cprefix, const char *key, const char **origin,
-                             char *shown, size_t shown_size) {
+                             const char *cprefix, const char *key, const char **origin, char *shown,
+                             size_t shown_size) {
     char k[160];
     const char *v = NULL;
     if (cp) {
@@ -160,23 +160,22 @@ static const char *effective(const cw_props_t *wp, const char *prefix, const cw_
 }
 
 int cw_msk_iam_settings(const cw_props_t *wp, const char *prefix, const cw_props_t *cp,
-                        const char *cprefix, const char *bootstrap, cw_msk_iam_t *out,
-                        char *errstr, size_t errstr_size) {
+                        const char *cprefix, const char *bootstrap, cw_msk_iam_t *out, char *errstr,
+                        size_t errstr_size) {
     const char *origin = "worker", *o2 = "worker", *o3 = "worker";
     char k1[160], k2[160], k3[160], err[400];
     const char *mech = effective(wp, prefix, cp, cprefix, "sasl.mechanism", &origin, k1, sizeof k1);
     if (!mech || strcmp(mech, "AWS_MSK_IAM") != 0) return 0;
     memset(out, 0, sizeof *out);
     const char *jaas = effective(wp, prefix, cp, cprefix, "sasl.jaas.config", &o2, k2, sizeof k2);
-    const char *proto =
-        effective(wp, prefix, cp, cprefix, "security.protocol", &o3, k3, sizeof k3);
+    const char *proto = effective(wp, prefix, cp, cprefix, "security.protocol", &o3, k3, sizeof k3);
     if (!proto || strncasecmp(proto, "SASL_", 5) != 0) {
         snprintf(errstr, errstr_size, "%s: %s: AWS_MSK_IAM needs %s=SASL_SSL", origin, k1, k3);
         return -1;
     }
     if (!jaas) {
-        snprintf(errstr, errstr_size, "%s: %s: AWS_MSK_IAM needs %s=" LOGIN_MODULE
-                 " required;", origin, k1, k2);
+        snprintf(errstr, errstr_size, "%s: %s: AWS_MSK_IAM needs %s=" LOGIN_MODULE " required;",
+                 origin, k1, k2);
         return -1;
     }
     if (cw_msk_iam_parse_jaas(jaas, out, err, sizeof err)) {
@@ -187,10 +186,11 @@ int cw_msk_iam_settings(const cw_props_t *wp, const char *prefix, const cw_props
         const char *env = getenv("AWS_REGION");
         if (!env || !*env) env = getenv("AWS_DEFAULT_REGION");
         if (!cw_sdk_aws_region_valid(env)) {
-            snprintf(errstr, errstr_size, "%s: %s: AWS_MSK_IAM needs the cluster's region: no "
+            snprintf(errstr, errstr_size,
+                     "%s: %s: AWS_MSK_IAM needs the cluster's region: no "
                      "broker in bootstrap.servers is an MSK host name (...kafka.<region>."
-                     "amazonaws.com) and AWS_REGION is %s", origin, k1,
-                     env && *env ? "no region name" : "unset");
+                     "amazonaws.com) and AWS_REGION is %s",
+                     origin, k1, env && *env ? "no region name" : "unset");
             return -1;
         }
         snprintf(out->region, sizeof out->region, "%s", env);
@@ -212,9 +212,8 @@ int cw_msk_iam_credentials(const cw_msk_iam_t *m, cw_sdk_aws_creds_t *out, char 
     return rc;
 }
 
-int cw_msk_iam_token(const cw_msk_iam_t *m, int64_t now_ms, char **token,
-                     int64_t *lifetime_ms, char *source, size_t source_size, char *errstr,
-                     size_t errstr_size) {
+int cw_msk_iam_token(const cw_msk_iam_t *m, int64_t now_ms, char **token, int64_t *lifetime_ms,
+                     char *source, size_t source_size, char *errstr, size_t errstr_size) {
     cw_sdk_aws_creds_t c;
     *token = NULL;
     if (cw_msk_iam_credentials(m, &c, errstr, errstr_size)) return -1;
@@ -269,8 +268,8 @@ static void refresh_cb(rd_kafka_t *rk, const char *config, void *opaque) {
     if (rc == 0) {
         fmt_utc(lifetime, when, sizeof when);
         cw_log_info("MSK IAM: %s: set a token for kafka-cluster:Connect in %s, principal "
-                    "aws-msk-iam, credentials from %s; it expires at %s", rd_kafka_name(rk),
-                    m.region, source, when);
+                    "aws-msk-iam, credentials from %s; it expires at %s",
+                    rd_kafka_name(rk), m.region, source, when);
         return;
     }
     cw_log_warn("MSK IAM: %s: could not make a token: %s (librdkafka tries again in 10 s)",
@@ -313,7 +312,6 @@ void cw_msk_iam_check(const cw_props_t *wp, const char *prefix, const cw_props_t
     /* STS is not asked here: the role is assumed when the first token is made. */
     cw_log_info("%s: MSK IAM in %s with credentials from %s%s%s%s", what, m.region, c.source,
                 m.role_arn[0] ? ", then STS AssumeRole of " : "", m.role_arn,
-                m.role_arn[0] ? (m.sts_region[0] ? " (STS region set by awsStsRegion)" : "")
-                              : "");
+                m.role_arn[0] ? (m.sts_region[0] ? " (STS region set by awsStsRegion)" : "") : "");
     cw_sdk_aws_creds_clear(&c);
 }

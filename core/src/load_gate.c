@@ -52,8 +52,7 @@ static int check_size(const char *path, const char *plugin, const char *table, u
     return -1;
 }
 
-int cw_gate_check_module(const char *path, const cw_module_t *m, char *errstr,
-                         size_t errstr_size) {
+int cw_gate_check_module(const char *path, const cw_module_t *m, char *errstr, size_t errstr_size) {
     if (m->abi_version != CW_ABI_VERSION) {
         set_err(errstr, errstr_size,
                 "%s was built for plugin ABI %u; this worker speaks ABI %d (rebuild it against "
@@ -96,14 +95,13 @@ static int copy_ops(const char *path, const cw_plugin_t *p, const char *table, c
     return 0;
 }
 
-static int copy_kind_ops(const char *path, const cw_plugin_t *p, cw_plugin_copy_t *c,
-                         char *errstr, size_t errstr_size) {
+static int copy_kind_ops(const char *path, const cw_plugin_t *p, cw_plugin_copy_t *c, char *errstr,
+                         size_t errstr_size) {
     int ok = 0;
     switch (p->kind) {
     case CW_PLUGIN_SOURCE:
-        if (copy_ops(path, p, "source ops table (cw_source_ops_t)", p->source,
-                     SOURCE_OPS_MIN_SIZE, sizeof(cw_source_ops_t), &c->ops.source, errstr,
-                     errstr_size) < 0)
+        if (copy_ops(path, p, "source ops table (cw_source_ops_t)", p->source, SOURCE_OPS_MIN_SIZE,
+                     sizeof(cw_source_ops_t), &c->ops.source, errstr, errstr_size) < 0)
             return -1;
         c->plugin.source = &c->ops.source;
         ok = c->ops.source.start && c->ops.source.poll && c->ops.source.stop;
@@ -117,16 +115,16 @@ static int copy_kind_ops(const char *path, const cw_plugin_t *p, cw_plugin_copy_
         break;
     case CW_PLUGIN_TRANSFORM:
         if (copy_ops(path, p, "transform ops table (cw_transform_ops_t)", p->transform,
-                     TRANSFORM_OPS_MIN_SIZE, sizeof(cw_transform_ops_t), &c->ops.transform,
-                     errstr, errstr_size) < 0)
+                     TRANSFORM_OPS_MIN_SIZE, sizeof(cw_transform_ops_t), &c->ops.transform, errstr,
+                     errstr_size) < 0)
             return -1;
         c->plugin.transform = &c->ops.transform;
         ok = c->ops.transform.configure && c->ops.transform.apply && c->ops.transform.close;
         break;
     case CW_PLUGIN_PREDICATE:
         if (copy_ops(path, p, "predicate ops table (cw_predicate_ops_t)", p->predicate,
-                     PREDICATE_OPS_MIN_SIZE, sizeof(cw_predicate_ops_t), &c->ops.predicate,
-                     errstr, errstr_size) < 0)
+                     PREDICATE_OPS_MIN_SIZE, sizeof(cw_predicate_ops_t), &c->ops.predicate, errstr,
+                     errstr_size) < 0)
             return -1;
         c->plugin.predicate = &c->ops.predicate;
         ok = c->ops.predicate.configure && c->ops.predicate.test && c->ops.predicate.close;
@@ -146,8 +144,8 @@ static int copy_kind_ops(const char *path, const cw_plugin_t *p, cw_plugin_copy_
 
 cw_plugin_copy_t *cw_gate_copy_plugin(const char *path, const cw_plugin_t *p, char *errstr,
                                       size_t errstr_size) {
-    if (check_size(path, NULL, "a plugin descriptor (cw_plugin_t)", p->struct_size,
-                   PLUGIN_MIN_SIZE, sizeof(cw_plugin_t), errstr, errstr_size) < 0)
+    if (check_size(path, NULL, "a plugin descriptor (cw_plugin_t)", p->struct_size, PLUGIN_MIN_SIZE,
+                   sizeof(cw_plugin_t), errstr, errstr_size) < 0)
         return NULL;
     if (!p->name || !*p->name) {
         set_err(errstr, errstr_size, "%s: a plugin has no name", path);

@@ -22,8 +22,7 @@ typedef struct cw_plugin_copy {
 /** Checks the module descriptor: ABI version, descriptor size and the host size the module
  *  was compiled with, then that it lists plugins. Only abi_version and struct_size are read
  *  before they are found good. Returns 0, or -1 with errstr naming `path` and the cause. */
-int cw_gate_check_module(const char *path, const cw_module_t *m, char *errstr,
-                         size_t errstr_size);
+int cw_gate_check_module(const char *path, const cw_module_t *m, char *errstr, size_t errstr_size);
 
 /** Checks one plugin (its size, kind, name and required callbacks) and copies it. Returns a
  *  copy owned by the caller (free with free()), or NULL with errstr naming `path`, the plugin

@@ -15,9 +15,12 @@ void cw_log_set_level(cw_log_level_t level) { atomic_store(&cw_log_level_current
 cw_log_level_t cw_log_get_level(void) { return (cw_log_level_t)atomic_load(&cw_log_level_current); }
 
 int cw_log_level_parse(const char *text, cw_log_level_t *level) {
-    static const struct { const char *name; cw_log_level_t level; } names[] = {
-        {"error", CW_LOG_ERROR}, {"fatal", CW_LOG_ERROR}, {"warn", CW_LOG_WARN},
-        {"warning", CW_LOG_WARN}, {"info", CW_LOG_INFO}, {"debug", CW_LOG_DEBUG},
+    static const struct {
+        const char *name;
+        cw_log_level_t level;
+    } names[] = {
+        {"error", CW_LOG_ERROR},  {"fatal", CW_LOG_ERROR}, {"warn", CW_LOG_WARN},
+        {"warning", CW_LOG_WARN}, {"info", CW_LOG_INFO},   {"debug", CW_LOG_DEBUG},
         {"trace", CW_LOG_TRACE},
     };
     if (!text) return -1;
@@ -41,8 +44,7 @@ static const char *level_label(cw_log_level_t level) {
     return "?    ";
 }
 
-void cw_vlog(const char *connector, int task, cw_log_level_t level, const char *fmt,
-             va_list ap) {
+void cw_vlog(const char *connector, int task, cw_log_level_t level, const char *fmt, va_list ap) {
     if ((int)level > atomic_load(&cw_log_level_current)) return;
 
     /* Long enough for any sane line; longer messages are cut, never split over writes. */
@@ -65,7 +67,7 @@ void cw_vlog(const char *connector, int task, cw_log_level_t level, const char *
     int m = vsnprintf(line + n, sizeof line - n, fmt, ap);
     if (m > 0) n += (size_t)m;
     if (n > sizeof line - 2) n = sizeof line - 2; /* truncated: keep room for the newline */
-    while (n > 0 && line[n - 1] == '\n') n--;       /* callers sometimes add their own */
+    while (n > 0 && line[n - 1] == '\n') n--;     /* callers sometimes add their own */
     line[n++] = '\n';
 
     size_t off = 0;

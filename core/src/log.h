@@ -16,8 +16,7 @@ int cw_log_level_parse(const char *text, cw_log_level_t *level);
  *  line, so lines of different threads never interleave. */
 void cw_log(const char *connector, int task, cw_log_level_t level, const char *fmt, ...)
     CW_PRINTF(4, 5);
-void cw_vlog(const char *connector, int task, cw_log_level_t level, const char *fmt,
-             va_list ap);
+void cw_vlog(const char *connector, int task, cw_log_level_t level, const char *fmt, va_list ap);
 
 #define cw_log_error(...) cw_log(NULL, -1, CW_LOG_ERROR, __VA_ARGS__)
 #define cw_log_warn(...) cw_log(NULL, -1, CW_LOG_WARN, __VA_ARGS__)

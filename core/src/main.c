@@ -13,7 +13,8 @@
 #include "worker.h"
 
 static void usage(FILE *out) {
-    fprintf(out,
+    fprintf(
+        out,
         "usage: connect-worker [options] worker.properties connector.properties [...]\n"
         "       connect-worker --validate worker.properties connector.properties [...]\n"
         "       connect-worker --list-plugins [worker.properties]\n"
@@ -70,8 +71,7 @@ static void describe_defs(const cw_config_def_t *defs) {
         printf("%s%s\n", d->name, (d->flags & CW_CFG_F_PREFIX) ? "<...>" : "");
         printf("  type: %s%s%s\n", type_name(d->type),
                (d->flags & CW_CFG_F_REQUIRED) ? ", required" : "", secret ? ", secret" : "");
-        if (d->default_value)
-            printf("  default: %s\n", secret ? "[hidden]" : d->default_value);
+        if (d->default_value) printf("  default: %s\n", secret ? "[hidden]" : d->default_value);
         if (d->allowed) printf("  allowed: %s\n", d->allowed);
         if (d->min < d->max) printf("  bounds: %g .. %g\n", d->min, d->max);
         if (d->doc) printf("  %s\n", d->doc);
@@ -83,7 +83,17 @@ static void print_errors(const cw_errlist_t *errs) {
 }
 
 int main(int argc, char **argv) {
-    enum { O_VALIDATE = 1, O_LIST, O_DESCRIBE, O_PLUGIN_PATH, O_BATCH, O_LOG, O_METRICS, O_VERSION, O_HELP };
+    enum {
+        O_VALIDATE = 1,
+        O_LIST,
+        O_DESCRIBE,
+        O_PLUGIN_PATH,
+        O_BATCH,
+        O_LOG,
+        O_METRICS,
+        O_VERSION,
+        O_HELP
+    };
     static const struct option longopts[] = {
         {"validate", no_argument, NULL, O_VALIDATE},
         {"list-plugins", no_argument, NULL, O_LIST},
@@ -98,7 +108,7 @@ int main(int argc, char **argv) {
     int validate = 0, list = 0;
     const char *describe = NULL;
     cw_worker_options_t opts = {0};
-    const char *plugin_paths[argc + 1];  /* at most one per argument; no early-return leak */
+    const char *plugin_paths[argc + 1]; /* at most one per argument; no early-return leak */
     opts.plugin_paths = plugin_paths;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -112,8 +122,10 @@ int main(int argc, char **argv) {
         case O_LOG: {
             cw_log_level_t level;
             if (cw_log_level_parse(optarg, &level)) {
-                fprintf(stderr, "connect-worker: --log-level: unknown level '%s' (error, warn, "
-                                "info, debug, trace)\n", optarg);
+                fprintf(stderr,
+                        "connect-worker: --log-level: unknown level '%s' (error, warn, "
+                        "info, debug, trace)\n",
+                        optarg);
                 return CW_EXIT_USAGE;
             }
             cw_log_set_level(level);
@@ -161,8 +173,10 @@ int main(int argc, char **argv) {
             const char *file = NULL;
             const cw_plugin_t *p = cw_registry_find(reg, describe, 0, &file);
             if (!p) {
-                fprintf(stderr, "connect-worker: --describe: no plugin called '%s' is loaded "
-                                "(see --list-plugins)\n", describe);
+                fprintf(stderr,
+                        "connect-worker: --describe: no plugin called '%s' is loaded "
+                        "(see --list-plugins)\n",
+                        describe);
                 rc = CW_EXIT_USAGE;
             } else {
                 printf("%s (%s plugin, version %s, %s)\n", p->name, cw_plugin_kind_name(p->kind),

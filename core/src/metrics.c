@@ -15,9 +15,9 @@
 typedef struct family {
     char *name, *help;
     cw_metric_kind_t kind;
-    double *bounds;                /* histograms: upper bounds, +Inf implicit */
+    double *bounds; /* histograms: upper bounds, +Inf implicit */
     size_t nbounds;
-    struct cw_metric *series;      /* registration order */
+    struct cw_metric *series; /* registration order */
     struct family *next;
 } family_t;
 
@@ -26,14 +26,14 @@ struct cw_metric {
     const void *owner;
     char *connector;
     int task;
-    _Atomic uint64_t value;        /* counter / gauge value; histogram sum (double bits) */
-    _Atomic uint64_t *counts;      /* histograms: per bucket (not cumulative), nbounds + 1 */
+    _Atomic uint64_t value;   /* counter / gauge value; histogram sum (double bits) */
+    _Atomic uint64_t *counts; /* histograms: per bucket (not cumulative), nbounds + 1 */
     struct cw_metric *next;
 };
 
 struct cw_metrics {
     pthread_mutex_t lock;
-    family_t *families;            /* registration order */
+    family_t *families; /* registration order */
 };
 
 /* Prometheus' client libraries' default buckets (seconds). */
@@ -108,7 +108,8 @@ int cw_metrics_name_check(const char *name, char *errstr, size_t errstr_size) {
         if (c == ':') {
             snprintf(errstr, errstr_size,
                      "metric name '%s' uses ':' (position %zu), which Prometheus keeps for "
-                     "recording rules", name, i + 1);
+                     "recording rules",
+                     name, i + 1);
         } else {
             snprintf(errstr, errstr_size,
                      "metric name '%s' is not a valid Prometheus name: '%c' at position %zu; "
@@ -119,8 +120,10 @@ int cw_metrics_name_check(const char *name, char *errstr, size_t errstr_size) {
         return -1;
     }
     if (name[0] == '_' && name[1] == '_') {
-        snprintf(errstr, errstr_size, "metric name '%s': names starting with '__' are reserved "
-                 "by Prometheus", name);
+        snprintf(errstr, errstr_size,
+                 "metric name '%s': names starting with '__' are reserved "
+                 "by Prometheus",
+                 name);
         return -1;
     }
     return 0;
@@ -169,7 +172,8 @@ static int check_buckets(const cw_metric_def_t *d, char *errstr, size_t errstr_s
         if (!isfinite(d->buckets[i]) || (i > 0 && d->buckets[i] <= d->buckets[i - 1])) {
             snprintf(errstr, errstr_size,
                      "histogram '%s': bucket bounds must be finite and strictly increasing "
-                     "(bound %zu is %g)", d->name, i + 1, d->buckets[i]);
+                     "(bound %zu is %g)",
+                     d->name, i + 1, d->buckets[i]);
             return -1;
         }
     return 0;
@@ -231,8 +235,8 @@ static int family_matches(const family_t *f, const cw_metric_def_t *d, char *err
         const double *b = d->nbuckets ? d->buckets : default_bounds;
         size_t n = d->nbuckets ? d->nbuckets : sizeof default_bounds / sizeof *default_bounds;
         if (n != f->nbounds || memcmp(b, f->bounds, n * sizeof *b) != 0) {
-            snprintf(errstr, errstr_size,
-                     "histogram '%s' is already registered with other buckets", d->name);
+            snprintf(errstr, errstr_size, "histogram '%s' is already registered with other buckets",
+                     d->name);
             return 0;
         }
     }
@@ -260,8 +264,8 @@ static struct cw_metric *series_new(family_t *f, const void *owner, const char *
 }
 
 /* Under the lock: the series of connector/task in family f, found or added. */
-static struct cw_metric *series_get(family_t *f, const void *owner, const char *connector,
-                                    int task, char *errstr, size_t errstr_size) {
+static struct cw_metric *series_get(family_t *f, const void *owner, const char *connector, int task,
+                                    char *errstr, size_t errstr_size) {
     struct cw_metric **pp = &f->series;
     for (; *pp; pp = &(*pp)->next) {
         struct cw_metric *s = *pp;
@@ -269,7 +273,8 @@ static struct cw_metric *series_get(family_t *f, const void *owner, const char *
         if (s->owner == owner) return s;
         snprintf(errstr, errstr_size,
                  "metric '%s' of connector %s task %d is already registered by another "
-                 "context", f->name, s->connector, task);
+                 "context",
+                 f->name, s->connector, task);
         return NULL;
     }
     *pp = series_new(f, owner, connector, task);
@@ -292,7 +297,7 @@ cw_metric_t *cw_metrics_register(cw_metrics_t *m, const void *owner, const char 
         goto out;
     }
     if (*fp) s = series_get(*fp, owner, connector, task, errstr, errstr_size);
-    if (*fp && !(*fp)->series) {  /* a new family whose first series failed */
+    if (*fp && !(*fp)->series) { /* a new family whose first series failed */
         family_t *f = *fp;
         *fp = f->next;
         family_free(f);

@@ -32,8 +32,8 @@ cw_offsets_t *cw_offsets_open(const char *path, char *errstr, size_t errstr_size
         root = json_load_file(path, 0, &err);
         if (!root) {
             snprintf(errstr, errstr_size,
-                     "offset.storage.file.filename %s: cannot read the offsets: %s (line %d)",
-                     path, err.text, err.line);
+                     "offset.storage.file.filename %s: cannot read the offsets: %s (line %d)", path,
+                     err.text, err.line);
             return NULL;
         }
         if (!json_is_object(root)) {

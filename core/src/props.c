@@ -38,7 +38,6 @@ static char *xstrndup(const char *s, size_t n) {
     return d;
 }
 
-
 static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...) {
     if (!errstr || !errstr_size) return;
     va_list ap;
@@ -119,8 +118,12 @@ void cw_props_unset(cw_props_t *p, const char *key) {
 }
 
 size_t cw_props_count(const cw_props_t *p) { return p->count; }
-const char *cw_props_key_at(const cw_props_t *p, size_t i) { return i < p->count ? p->keys[i] : NULL; }
-const char *cw_props_value_at(const cw_props_t *p, size_t i) { return i < p->count ? p->values[i] : NULL; }
+const char *cw_props_key_at(const cw_props_t *p, size_t i) {
+    return i < p->count ? p->keys[i] : NULL;
+}
+const char *cw_props_value_at(const cw_props_t *p, size_t i) {
+    return i < p->count ? p->values[i] : NULL;
+}
 const char *cw_props_origin(const cw_props_t *p) { return p->origin; }
 
 void cw_props_set_origin(cw_props_t *p, const char *origin) {
@@ -186,10 +189,14 @@ static int hex4(const char *s, size_t avail, uint32_t *out) {
     for (int i = 0; i < 4; i++) {
         char c = s[i];
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (uint32_t)(c - 'A' + 10);
-        else return -1;
+        if (c >= '0' && c <= '9')
+            v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (uint32_t)(c - 'A' + 10);
+        else
+            return -1;
     }
     *out = v;
     return 0;
@@ -238,7 +245,10 @@ static int parse_logical_line(cw_props_t *p, const char *line, size_t n, const c
     size_t i = 0;
     while (i < n) {
         char c = line[i];
-        if (c == '\\') { i += 2; continue; }
+        if (c == '\\') {
+            i += 2;
+            continue;
+        }
         if (c == '=' || c == ':' || is_ws(c)) break;
         i++;
     }
@@ -259,8 +269,8 @@ static int parse_logical_line(cw_props_t *p, const char *line, size_t n, const c
     return 0;
 }
 
-int cw_props_parse(cw_props_t *p, const char *text, size_t len, const char *origin,
-                   char *errstr, size_t errstr_size) {
+int cw_props_parse(cw_props_t *p, const char *text, size_t len, const char *origin, char *errstr,
+                   size_t errstr_size) {
     if (!origin) origin = "<text>";
     size_t pos = 0;
     unsigned lineno = 0;
@@ -279,8 +289,8 @@ int cw_props_parse(cw_props_t *p, const char *text, size_t len, const char *orig
 
         size_t s = start;
         while (s < eol && is_ws(text[s])) s++;
-        if (s == eol) continue;                          /* blank */
-        if (text[s] == '#' || text[s] == '!') continue;  /* comment: never continued */
+        if (s == eol) continue;                         /* blank */
+        if (text[s] == '#' || text[s] == '!') continue; /* comment: never continued */
 
         logical.len = 0;
         for (;;) {
@@ -366,16 +376,16 @@ static char *json_value_text(json_t *v) {
     return NULL;
 }
 
-static int load_json(cw_props_t *p, const char *text, size_t len, const char *origin,
-                     char *errstr, size_t errstr_size) {
+static int load_json(cw_props_t *p, const char *text, size_t len, const char *origin, char *errstr,
+                     size_t errstr_size) {
     json_error_t jerr;
     json_t *root = json_loadb(text, len, 0, &jerr);
     if (!root) {
         /* jansson quotes the text "near" the error, which may be part of a password. */
         char *near = strstr(jerr.text, " near '");
         if (near) *near = '\0';
-        set_err(errstr, errstr_size, "%s: line %d column %d: invalid JSON: %s", origin,
-                jerr.line, jerr.column, jerr.text);
+        set_err(errstr, errstr_size, "%s: line %d column %d: invalid JSON: %s", origin, jerr.line,
+                jerr.column, jerr.text);
         return -1;
     }
     if (!json_is_object(root)) {
@@ -458,12 +468,11 @@ static int resolve_env(const char *ref, const char *key, const char *origin, str
     char *name = xstrdup(ref);
     name[name_len] = '\0';
     const char *v = getenv(name);
-    if (!v && fallback)
-        v = fallback + 2;
+    if (!v && fallback) v = fallback + 2;
     if (!v) {
         set_err(errstr, errstr_size,
-                "%s: %s: ${env:%s} refers to environment variable %s, which is not set",
-                origin, key, name, name);
+                "%s: %s: ${env:%s} refers to environment variable %s, which is not set", origin,
+                key, name, name);
         free(name);
         return -1;
     }
@@ -492,8 +501,8 @@ static int resolve_file(const char *ref, const char *key, const char *origin, st
         } else {
             const char *v = cw_props_get(fp, fkey);
             if (!v) {
-                set_err(errstr, errstr_size, "%s: %s: ${file:%s}: key '%s' not found in %s",
-                        origin, key, ref, fkey, path);
+                set_err(errstr, errstr_size, "%s: %s: ${file:%s}: key '%s' not found in %s", origin,
+                        key, ref, fkey, path);
             } else {
                 sb_put(out, v, strlen(v));
                 rc = 0;

@@ -18,8 +18,8 @@ cw_props_t *cw_props_copy(const cw_props_t *p);
  *  for messages. Returns 0, or -1 with errstr naming the file and line. */
 int cw_props_load_file(cw_props_t *p, const char *path, char *errstr, size_t errstr_size);
 /** Parses .properties text; `origin` names it in errors. Same return convention. */
-int cw_props_parse(cw_props_t *p, const char *text, size_t len, const char *origin,
-                   char *errstr, size_t errstr_size);
+int cw_props_parse(cw_props_t *p, const char *text, size_t len, const char *origin, char *errstr,
+                   size_t errstr_size);
 
 /** Replaces ${env:NAME} and ${file:/path:key} (key looked up in that .properties file; the
  *  whole file content when :key is absent) in every value. An unset variable or missing

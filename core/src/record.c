@@ -70,9 +70,8 @@ cw_record_t *cw_record_from_message(rd_kafka_message_t *rkm, const cw_converter_
         const char *name;
         const void *val;
         size_t len;
-        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &len) ==
-                           RD_KAFKA_RESP_ERR_NO_ERROR;
-             i++)
+        for (size_t i = 0;
+             rd_kafka_header_get_all(hdrs, i, &name, &val, &len) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
             header_add(r, name, strlen(name), val, len);
     }
     return r;
@@ -200,9 +199,8 @@ static int slot_wire(cw_slot_t *s, const cw_converter_t *c, const void **out, si
         json_error_t jerr;
         /* INT_AS_REAL: jansson refuses integers beyond int64 (a MySQL BIGINT UNSIGNED is
          * valid JSON all the same); as reals they parse, and the probe is thrown away. */
-        json_t *probe = json_loadb(s->data, s->len,
-                                   JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
-                                   &jerr);
+        json_t *probe = json_loadb(
+            s->data, s->len, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &jerr);
         if (!probe) {
             snprintf(errstr, errstr_size,
                      "JsonConverter: the bytes set by the plugin are not JSON text (invalid "
@@ -235,8 +233,7 @@ static int slot_wire(cw_slot_t *s, const cw_converter_t *c, const void **out, si
     }
     free(s->wire);
     s->wire = NULL;
-    if (cw_converter_from_json(c, s->json, 1, &s->wire, len, errstr, errstr_size) != 0)
-        return -1;
+    if (cw_converter_from_json(c, s->json, 1, &s->wire, len, errstr, errstr_size) != 0) return -1;
     *out = s->wire;
     return 0;
 }
@@ -257,7 +254,7 @@ static json_t *slot_json(cw_slot_t *s, const cw_converter_t *c, int mutable, cha
     if (!s->json) {
         char err[512];
         cw_converter_t plain = *c;
-        if (s->plain) plain.schemas_enable = 0;  /* no envelope in what a plugin set */
+        if (s->plain) plain.schemas_enable = 0; /* no envelope in what a plugin set */
         s->json = cw_converter_to_json(&plain, s->data, s->len, err, sizeof err);
         if (!s->json) {
             if (errstr && errstr_size) snprintf(errstr, errstr_size, "%s", err);
@@ -305,9 +302,7 @@ void cw_record_set_value(cw_record_t *r, const void *data, size_t len) {
     slot_set_bytes(&r->value, data, len);
 }
 void cw_record_set_key_json(cw_record_t *r, json_t *value) { slot_set_json(&r->key, value); }
-void cw_record_set_value_json(cw_record_t *r, json_t *value) {
-    slot_set_json(&r->value, value);
-}
+void cw_record_set_value_json(cw_record_t *r, json_t *value) { slot_set_json(&r->value, value); }
 
 const char *cw_record_topic(const cw_record_t *r) { return r->topic; }
 int32_t cw_record_partition(const cw_record_t *r) { return r->partition; }
@@ -339,8 +334,8 @@ void cw_record_set_timestamp(cw_record_t *r, int64_t ts) { r->timestamp = ts; }
 
 size_t cw_record_header_count(const cw_record_t *r) { return r->nheaders; }
 
-int cw_record_header_get(const cw_record_t *r, size_t idx, const char **name,
-                         const void **value, size_t *len) {
+int cw_record_header_get(const cw_record_t *r, size_t idx, const char **name, const void **value,
+                         size_t *len) {
     if (idx >= r->nheaders) return CW_ERR_FATAL;
     if (name) *name = r->headers[idx].name;
     if (value) *value = r->headers[idx].value;
@@ -348,8 +343,7 @@ int cw_record_header_get(const cw_record_t *r, size_t idx, const char **name,
     return CW_OK;
 }
 
-int cw_record_header_find(const cw_record_t *r, const char *name, const void **value,
-                          size_t *len) {
+int cw_record_header_find(const cw_record_t *r, const char *name, const void **value, size_t *len) {
     for (size_t i = r->nheaders; i-- > 0;)
         if (strcmp(r->headers[i].name, name) == 0) {
             if (value) *value = r->headers[i].value;

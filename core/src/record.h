@@ -8,7 +8,7 @@
 
 typedef struct cw_header {
     char *name;
-    char *value;  /* NULL for a null header */
+    char *value; /* NULL for a null header */
     size_t len;
 } cw_header_t;
 
@@ -16,19 +16,19 @@ typedef struct cw_header {
  * from them) or, after a change through JSON (`json_owned`), the JSON is and the bytes are
  * re-encoded from it on demand. */
 typedef struct cw_slot {
-    const char *data;   /* NULL: a null key/value */
+    const char *data; /* NULL: a null key/value */
     size_t len;
-    char *owned;        /* buffer `data` points into when not borrowed from the message */
-    json_t *json;       /* parsed or set value (one reference), NULL when not parsed */
-    int json_wins;      /* the JSON was set or handed out mutable: bytes must follow it */
-    char *wire;         /* the converter's wire form (cw_record_wire_*) */
-    int plain;          /* bytes set by a plugin: the plain form (JSON without the schemas
+    char *owned;               /* buffer `data` points into when not borrowed from the message */
+    json_t *json;              /* parsed or set value (one reference), NULL when not parsed */
+    int json_wins;             /* the JSON was set or handed out mutable: bytes must follow it */
+    char *wire;                /* the converter's wire form (cw_record_wire_*) */
+    int plain;                 /* bytes set by a plugin: the plain form (JSON without the schemas
                            envelope); bytes from Kafka are the wire form */
-    cw_bytes_form_t json_form;  /* json_wins: what slot_bytes made of the JSON */
+    cw_bytes_form_t json_form; /* json_wins: what slot_bytes made of the JSON */
 } cw_slot_t;
 
 struct cw_record {
-    char *topic;                /* owned, or the message's topic name (topic_borrowed) */
+    char *topic; /* owned, or the message's topic name (topic_borrowed) */
     int topic_borrowed;
     int32_t partition;
     int64_t offset;
@@ -36,8 +36,8 @@ struct cw_record {
     cw_slot_t key, value;
     cw_header_t *headers;
     size_t nheaders, capheaders;
-    rd_kafka_message_t *rkm;    /* sink records: owns the borrowed key/value bytes */
-    char *source_partition;     /* source records: JSON texts or NULL */
+    rd_kafka_message_t *rkm; /* sink records: owns the borrowed key/value bytes */
+    char *source_partition;  /* source records: JSON texts or NULL */
     char *source_offset;
     const cw_converter_t *key_conv, *value_conv;
 };
@@ -49,8 +49,7 @@ cw_record_t *cw_record_from_message(rd_kafka_message_t *rkm, const cw_converter_
 /** An empty source record. */
 cw_record_t *cw_record_new_source(const char *topic, int32_t partition,
                                   const char *source_partition, const char *source_offset,
-                                  const cw_converter_t *key_conv,
-                                  const cw_converter_t *value_conv);
+                                  const cw_converter_t *key_conv, const cw_converter_t *value_conv);
 void cw_record_free(cw_record_t *r);
 
 /** The bytes to produce for the key / value of a source record: the bytes the plugin set
@@ -86,10 +85,9 @@ json_t *cw_record_value_json(cw_record_t *r, char *errstr, size_t errstr_size);
 json_t *cw_record_key_json_mut(cw_record_t *r, char *errstr, size_t errstr_size);
 json_t *cw_record_value_json_mut(cw_record_t *r, char *errstr, size_t errstr_size);
 size_t cw_record_header_count(const cw_record_t *r);
-int cw_record_header_get(const cw_record_t *r, size_t idx, const char **name,
-                         const void **value, size_t *len);
-int cw_record_header_find(const cw_record_t *r, const char *name, const void **value,
-                          size_t *len);
+int cw_record_header_get(const cw_record_t *r, size_t idx, const char **name, const void **value,
+                         size_t *len);
+int cw_record_header_find(const cw_record_t *r, const char *name, const void **value, size_t *len);
 void cw_record_set_topic(cw_record_t *r, const char *topic);
 void cw_record_set_partition(cw_record_t *r, int32_t partition);
 void cw_record_set_timestamp(cw_record_t *r, int64_t timestamp_ms);

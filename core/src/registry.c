@@ -99,8 +99,8 @@ void cw_registry_free(cw_registry_t *r) {
 }
 
 /* Turns the dynamic linker's message `why` about `full` into a sentence naming `path`. */
-static void explain_open_failure(const char *path, const char *full, const char *why,
-                                 char *errstr, size_t errstr_size) {
+static void explain_open_failure(const char *path, const char *full, const char *why, char *errstr,
+                                 size_t errstr_size) {
     if (!why) why = "unknown dynamic linker error";
     /* glibc prefixes the message with the path it was opening; a missing dependency is
      * named by its own soname instead. */
@@ -144,8 +144,8 @@ static int check_module(cw_registry_t *r, const char *path, const cw_module_t *m
         const char *name = out[i]->plugin.name;
         const entry_t *dup = find_exact_name(r, name);
         if (dup) {
-            set_err(errstr, errstr_size, "%s: plugin name '%s' is already taken by %s", path,
-                    name, r->modules[dup->module].path);
+            set_err(errstr, errstr_size, "%s: plugin name '%s' is already taken by %s", path, name,
+                    r->modules[dup->module].path);
             goto fail;
         }
         for (size_t j = 0; j < i; j++)
@@ -195,7 +195,7 @@ static int load_locked(cw_registry_t *r, const char *path, char *errstr, size_t 
     lt_dladvise advise;
     lt_dlhandle h = NULL;
     if (lt_dladvise_init(&advise) == 0) {
-        lt_dladvise_local(&advise); /* plugins must not see each other's symbols */
+        lt_dladvise_local(&advise);        /* plugins must not see each other's symbols */
         h = lt_dlopenadvise(real, advise); /* a full path: libltdl searches nothing */
         lt_dladvise_destroy(&advise);
     }
@@ -260,8 +260,7 @@ static int load_locked(cw_registry_t *r, const char *path, char *errstr, size_t 
     return 0;
 }
 
-int cw_registry_load_file(cw_registry_t *r, const char *path, char *errstr,
-                          size_t errstr_size) {
+int cw_registry_load_file(cw_registry_t *r, const char *path, char *errstr, size_t errstr_size) {
     pthread_mutex_lock(&ltdl_lock);
     int rc = load_locked(r, path, errstr, errstr_size);
     pthread_mutex_unlock(&ltdl_lock);
@@ -281,8 +280,7 @@ static int cmp_str(const void *a, const void *b) {
 static char **list_dir(const char *dir, size_t *n, char *errstr, size_t errstr_size) {
     DIR *d = opendir(dir);
     if (!d) {
-        set_err(errstr, errstr_size, "%s: cannot read plugin directory: %s", dir,
-                strerror(errno));
+        set_err(errstr, errstr_size, "%s: cannot read plugin directory: %s", dir, strerror(errno));
         return NULL;
     }
     char **names = NULL;
@@ -384,8 +382,8 @@ static int matches(const cw_plugin_t *p, cw_plugin_kind_t kind, const char *name
     return 0;
 }
 
-const cw_plugin_t *cw_registry_find(const cw_registry_t *r, const char *name,
-                                    cw_plugin_kind_t kind, const char **file) {
+const cw_plugin_t *cw_registry_find(const cw_registry_t *r, const char *name, cw_plugin_kind_t kind,
+                                    const char **file) {
     if (!name) return NULL;
     int (*cmps[2])(const char *, const char *) = {strcmp, strcasecmp};
     for (int c = 0; c < 2; c++)

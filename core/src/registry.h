@@ -17,8 +17,7 @@ void cw_registry_free(cw_registry_t *r);
  *  "file not found"; we say which library is missing when dlerror tells), no
  *  cw_module_entry symbol, ABI version N where the worker speaks M, struct size mismatch, a
  *  plugin name already loaded from another file, init failure with the module's errstr. */
-int cw_registry_load_file(cw_registry_t *r, const char *path, char *errstr,
-                          size_t errstr_size);
+int cw_registry_load_file(cw_registry_t *r, const char *path, char *errstr, size_t errstr_size);
 
 /** Loads every *.so in `dir` and in its immediate subdirectories (Kafka's plugin.path
  *  layout). A bad file is logged as a warning naming it and skipped. Returns the number of
@@ -31,8 +30,8 @@ int cw_registry_load_bundled(cw_registry_t *r, char *errstr, size_t errstr_size)
 
 /** Finds a plugin by short name or alias (exact, then case-insensitive); kind 0 = any kind.
  *  *file receives the shared object's path when file is not NULL. NULL when none. */
-const cw_plugin_t *cw_registry_find(const cw_registry_t *r, const char *name,
-                                    cw_plugin_kind_t kind, const char **file);
+const cw_plugin_t *cw_registry_find(const cw_registry_t *r, const char *name, cw_plugin_kind_t kind,
+                                    const char **file);
 
 /** Visits every loaded plugin in load order. */
 void cw_registry_foreach(const cw_registry_t *r,

@@ -57,7 +57,7 @@ char **cw_topic_match_select(const cw_topic_match_t *m, const char *const *names
         k++;
     }
     qsort(out, k, sizeof *out, cmp_names);
-    size_t u = 0;  /* metadata lists each topic once; duplicates are dropped all the same */
+    size_t u = 0; /* metadata lists each topic once; duplicates are dropped all the same */
     for (size_t i = 0; i < k; i++) {
         if (u && strcmp(out[u - 1], out[i]) == 0) {
             free(out[i]);

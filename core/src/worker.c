@@ -24,22 +24,21 @@
  * ---------------------------------------------------------------------------------------- */
 
 static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    cw_log_level_t l = level <= LOG_ERR ? CW_LOG_ERROR
+    cw_log_level_t l = level <= LOG_ERR       ? CW_LOG_ERROR
                        : level <= LOG_WARNING ? CW_LOG_WARN
-                       : level <= LOG_INFO ? CW_LOG_INFO
-                                           : CW_LOG_DEBUG;
+                       : level <= LOG_INFO    ? CW_LOG_INFO
+                                              : CW_LOG_DEBUG;
     cw_log(NULL, -1, l, "librdkafka %s %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
 /* Sets one property; an error message never repeats a secret value. */
-static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value,
-                    const char *origin, const char *shown_key, char *errstr,
-                    size_t errstr_size) {
+static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, const char *origin,
+                    const char *shown_key, char *errstr, size_t errstr_size) {
     char err[512];
     if (rd_kafka_conf_set(conf, key, value, err, sizeof err) == RD_KAFKA_CONF_OK) return 0;
     if (cw_config_key_is_secret(NULL, key))
-        snprintf(errstr, errstr_size, "%s: %s: not accepted by librdkafka (value hidden)",
-                 origin, shown_key);
+        snprintf(errstr, errstr_size, "%s: %s: not accepted by librdkafka (value hidden)", origin,
+                 shown_key);
     else
         snprintf(errstr, errstr_size, "%s: %s: %s", origin, shown_key, err);
     return -1;
@@ -61,21 +60,21 @@ static int apply_prefixed(rd_kafka_conf_t *conf, const cw_props_t *p, const char
 }
 
 rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t *c,
-                                      const char *prefix, const char *client_id,
-                                      char *errstr, size_t errstr_size) {
+                                      const char *prefix, const char *client_id, char *errstr,
+                                      size_t errstr_size) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char p[64];
     const char *bs = w->bootstrap ? w->bootstrap : cw_config_get(w->config, "bootstrap.servers");
     rd_kafka_conf_set_log_cb(conf, kafka_log);
-    if (conf_set(conf, "bootstrap.servers", bs, "worker",
-                 "bootstrap.servers", errstr, errstr_size) ||
-        (client_id && conf_set(conf, "client.id", client_id, "worker", "client.id", errstr,
-                               errstr_size)))
+    if (conf_set(conf, "bootstrap.servers", bs, "worker", "bootstrap.servers", errstr,
+                 errstr_size) ||
+        (client_id &&
+         conf_set(conf, "client.id", client_id, "worker", "client.id", errstr, errstr_size)))
         goto fail;
     if (strcmp(prefix, "consumer") == 0) {
         /* Kafka Connect's defaults for sink consumers; the user's consumer.* come after. */
-        if (conf_set(conf, "auto.offset.reset", "earliest", "worker", "auto.offset.reset",
-                     errstr, errstr_size) ||
+        if (conf_set(conf, "auto.offset.reset", "earliest", "worker", "auto.offset.reset", errstr,
+                     errstr_size) ||
             conf_set(conf, "topic.metadata.refresh.interval.ms", "10000", "worker",
                      "topic.metadata.refresh.interval.ms", errstr, errstr_size))
             goto fail;
@@ -87,10 +86,9 @@ rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t
     char wp[64];
     cw_msk_iam_t msk;
     snprintf(wp, sizeof wp, "%s.", prefix);
-    int msk_rc = cw_msk_iam_settings(w->props, wp, c ? c->props : NULL, p, bs, &msk, errstr,
-                                     errstr_size);
-    if (msk_rc < 0 || (msk_rc > 0 && cw_msk_iam_conf(conf, &msk, errstr, errstr_size)))
-        goto fail;
+    int msk_rc =
+        cw_msk_iam_settings(w->props, wp, c ? c->props : NULL, p, bs, &msk, errstr, errstr_size);
+    if (msk_rc < 0 || (msk_rc > 0 && cw_msk_iam_conf(conf, &msk, errstr, errstr_size))) goto fail;
     return conf;
 fail:
     rd_kafka_conf_destroy(conf);
@@ -132,8 +130,7 @@ static int overrides_sasl(const cw_props_t *p, const char *prefix) {
     return 0;
 }
 
-void cw_worker_check_kafka_props(const cw_worker_t *w, const cw_props_t *conn,
-                                 cw_errlist_t *errs) {
+void cw_worker_check_kafka_props(const cw_worker_t *w, const cw_props_t *conn, cw_errlist_t *errs) {
     static const char *const prefixes[] = {"producer.", "consumer.", "producer.override.",
                                            "consumer.override."};
     for (size_t i = conn ? 2 : 0; i < (conn ? 4u : 2u); i++) {
@@ -183,8 +180,7 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
     log_props(w->props, cw_worker_defs);
     w->flush_interval_ms = cw_config_get_int(w->config, "offset.flush.interval.ms", 0);
     w->flush_timeout_ms = cw_config_get_int(w->config, "offset.flush.timeout.ms", 0);
-    w->shutdown_timeout_ms =
-        cw_config_get_int(w->config, "task.shutdown.graceful.timeout.ms", 0);
+    w->shutdown_timeout_ms = cw_config_get_int(w->config, "task.shutdown.graceful.timeout.ms", 0);
     cw_converter_kind_parse(cw_config_get(w->config, "key.converter"), &w->key_conv.kind);
     cw_converter_kind_parse(cw_config_get(w->config, "value.converter"), &w->value_conv.kind);
     w->key_conv.schemas_enable = cw_config_get_bool(w->config, "key.converter.schemas.enable", 0);
@@ -251,8 +247,7 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
     for (size_t f = 0; f < n; f++) {
         const char *file = files[f];
         cw_props_t *p = cw_props_new();
-        if (cw_props_load_file(p, file, err, sizeof err) ||
-            cw_props_resolve(p, err, sizeof err)) {
+        if (cw_props_load_file(p, file, err, sizeof err) || cw_props_resolve(p, err, sizeof err)) {
             cw_errlist_add(errs, "%s", err);
             cw_props_free(p);
             continue;
@@ -279,14 +274,16 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
             if (dlq && *dlq)
                 cw_log_warn("%s: errors.deadletterqueue.topic.name: dead letter queues are for "
                             "sink connectors (as in Kafka Connect); failing source records are "
-                            "logged and skipped with errors.tolerance=all", file);
+                            "logged and skipped with errors.tolerance=all",
+                            file);
         }
         connector_converter(w, c->config, "key", &w->key_conv, &c->key_conv);
         connector_converter(w, c->config, "value", &w->value_conv, &c->value_conv);
         if (c->plugin)
             cw_log_info("connector %s: %s plugin %s %s from %s", c->name,
                         cw_plugin_kind_name(c->plugin->kind), c->plugin->name,
-                        c->plugin->version ? c->plugin->version : "", plugin_file ? plugin_file : "?");
+                        c->plugin->version ? c->plugin->version : "",
+                        plugin_file ? plugin_file : "?");
         w->connectors = realloc(w->connectors, (w->nconnectors + 1) * sizeof *w->connectors);
         w->connectors[w->nconnectors++] = c;
     }
@@ -326,8 +323,7 @@ static int start_embedded_kafka(cw_worker_t *w) {
         char *name = strdup(topics[i]);
         char *colon = strrchr(name, ':');
         *colon = '\0';
-        if (rd_kafka_mock_topic_create(mc, name, atoi(colon + 1),
-                                       brokers < 3 ? brokers : 3))
+        if (rd_kafka_mock_topic_create(mc, name, atoi(colon + 1), brokers < 3 ? brokers : 3))
             cw_log_warn("embedded Kafka: cannot create topic %s", name);
         free(name);
     }
@@ -341,8 +337,7 @@ static int start_embedded_kafka(cw_worker_t *w) {
 static rd_kafka_conf_t *task_kafka_conf(void *opaque, const char *prefix, const char *client_id,
                                         char *errstr, size_t errstr_size) {
     const cw_task_t *t = opaque;
-    return cw_worker_kafka_conf(t->conn->worker, t->conn, prefix, client_id, errstr,
-                                errstr_size);
+    return cw_worker_kafka_conf(t->conn->worker, t->conn, prefix, client_id, errstr, errstr_size);
 }
 
 static int sinks_caught_up(void *opaque);
@@ -377,10 +372,11 @@ static void task_env_init(cw_worker_t *w, cw_connector_t *c, cw_task_t *t, int i
 /* Connector-level work split (task_configs) and the task structs. */
 static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
     int max = (int)cw_config_get_int(c->config, "tasks.max", 0);
-    const cw_task_configs_fn split_fn =
-        c->plugin->kind == CW_PLUGIN_SOURCE ? c->plugin->source->task_configs
+    const cw_task_configs_fn split_fn = c->plugin->kind == CW_PLUGIN_SOURCE
+                                            ? c->plugin->source->task_configs
                                             : c->plugin->sink->task_configs;
-    struct cw_task_split split = {.max_tasks = max, .tasks = calloc((size_t)max, sizeof(cw_props_t *))};
+    struct cw_task_split split = {.max_tasks = max,
+                                  .tasks = calloc((size_t)max, sizeof(cw_props_t *))};
     if (!split.tasks) {
         cw_log(c->name, -1, CW_LOG_ERROR, "out of memory preparing %d task(s)", max);
         return -1;
@@ -510,8 +506,7 @@ static int count_failed(cw_worker_t *w) {
         for (int k = 0; k < w->connectors[i]->ntasks; k++) {
             cw_task_t *t = &w->connectors[i]->tasks[k];
             if (atomic_load(&t->env.state) == CW_TASK_FAILED) {
-                cw_log(t->conn->name, t->env.id, CW_LOG_ERROR, "task had failed: %s",
-                       t->env.error);
+                cw_log(t->conn->name, t->env.id, CW_LOG_ERROR, "task had failed: %s", t->env.error);
                 failed++;
             }
         }
@@ -536,8 +531,8 @@ int cw_worker_run(cw_worker_t *w) {
     if (cw_config_get_bool(w->config, "embedded.kafka.enable", 0) && start_embedded_kafka(w))
         return CW_EXIT_STARTUP;
     if (has_source) {
-        w->offsets = cw_offsets_open(cw_config_get(w->config, "offset.storage.file.filename"),
-                                     err, sizeof err);
+        w->offsets = cw_offsets_open(cw_config_get(w->config, "offset.storage.file.filename"), err,
+                                     sizeof err);
         if (!w->offsets) {
             cw_log_error("%s", err);
             return CW_EXIT_STARTUP;

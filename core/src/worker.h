@@ -16,11 +16,11 @@
 
 /* Exit codes of connect-worker (also listed by --help). */
 #define CW_EXIT_OK 0
-#define CW_EXIT_TASK_FAILED 1   /* a task stopped with an error */
-#define CW_EXIT_USAGE 2         /* bad command line */
-#define CW_EXIT_CONFIG 3        /* invalid configuration; nothing was started */
-#define CW_EXIT_STARTUP 4       /* a plugin, Kafka client or file could not be set up */
-#define CW_EXIT_SHUTDOWN 5      /* tasks did not stop within task.shutdown.graceful.timeout.ms */
+#define CW_EXIT_TASK_FAILED 1 /* a task stopped with an error */
+#define CW_EXIT_USAGE 2       /* bad command line */
+#define CW_EXIT_CONFIG 3      /* invalid configuration; nothing was started */
+#define CW_EXIT_STARTUP 4     /* a plugin, Kafka client or file could not be set up */
+#define CW_EXIT_SHUTDOWN 5    /* tasks did not stop within task.shutdown.graceful.timeout.ms */
 
 extern const cw_config_def_t cw_worker_defs[];
 extern const cw_config_def_t cw_connector_defs[];
@@ -33,17 +33,17 @@ typedef struct cw_task {
     cw_connector_t *conn;
     pthread_t thread;
     int started;
-    cw_config_t *config;   /* connector keys + this task's keys from task_configs */
+    cw_config_t *config; /* connector keys + this task's keys from task_configs */
     cw_props_t *props;
-    cw_task_env_t env;     /* what the task thread sees */
+    cw_task_env_t env; /* what the task thread sees */
 } cw_task_t;
 
 struct cw_connector {
     cw_worker_t *worker;
     char *name;
     const cw_plugin_t *plugin;
-    cw_props_t *props;          /* resolved connector keys */
-    cw_config_def_t *defs;      /* plugin keys + common connector keys + errors.* */
+    cw_props_t *props;     /* resolved connector keys */
+    cw_config_def_t *defs; /* plugin keys + common connector keys + errors.* */
     cw_config_t *config;
     cw_converter_t key_conv, value_conv;
     int ntasks;
@@ -57,24 +57,24 @@ struct cw_worker {
     cw_offsets_t *offsets;
     char *bootstrap;
     rd_kafka_t *mock_rk;
-    void *mock;                 /* rd_kafka_mock_cluster_t */
+    void *mock; /* rd_kafka_mock_cluster_t */
     int batch_mode;
     atomic_int sources_running; /* batch mode: sinks wait for the sources of this worker */
     cw_connector_t **connectors;
     size_t nconnectors;
     int64_t flush_interval_ms, flush_timeout_ms, shutdown_timeout_ms;
     cw_converter_t key_conv, value_conv;
-    cw_metrics_t *metrics;      /* what plugins register (metric_register) */
-    const char *metrics_file;   /* --metrics-file: written when the run ends; or NULL */
-    pthread_t main_thread;      /* woken (CW_WAKE_SIGNAL) when a task thread ends */
+    cw_metrics_t *metrics;    /* what plugins register (metric_register) */
+    const char *metrics_file; /* --metrics-file: written when the run ends; or NULL */
+    pthread_t main_thread;    /* woken (CW_WAKE_SIGNAL) when a task thread ends */
 };
 
 typedef struct cw_worker_options {
-    const char **plugin_paths;  /* --plugin-path, in order */
+    const char **plugin_paths; /* --plugin-path, in order */
     size_t nplugin_paths;
-    int batch_mode;             /* --exit-when-caught-up */
-    int log_level_forced;       /* --log-level given: worker log.level is ignored */
-    const char *metrics_file;   /* --metrics-file: every metric, Prometheus text, at exit */
+    int batch_mode;           /* --exit-when-caught-up */
+    int log_level_forced;     /* --log-level given: worker log.level is ignored */
+    const char *metrics_file; /* --metrics-file: every metric, Prometheus text, at exit */
 } cw_worker_options_t;
 
 /** Loads the worker file and the plugins (bundled, plugin.path, --plugin-path). Problems go
@@ -95,11 +95,10 @@ void cw_worker_free(cw_worker_t *w);
  *  `<prefix>.override.*` keys. `prefix` is "producer" or "consumer". NULL with errstr naming
  *  the key on an invalid property. */
 rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t *c,
-                                      const char *prefix, const char *client_id,
-                                      char *errstr, size_t errstr_size);
+                                      const char *prefix, const char *client_id, char *errstr,
+                                      size_t errstr_size);
 
 /** Checks that librdkafka accepts the worker's producer.* / consumer.* keys (conn NULL) or
  *  one connector's producer.override.* / consumer.override.* keys, one problem per file. */
-void cw_worker_check_kafka_props(const cw_worker_t *w, const cw_props_t *conn,
-                                 cw_errlist_t *errs);
+void cw_worker_check_kafka_props(const cw_worker_t *w, const cw_props_t *conn, cw_errlist_t *errs);
 #endif

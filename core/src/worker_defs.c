@@ -1,15 +1,15 @@
 /* The worker's and every connector's own keys (Kafka Connect names and defaults). */
 #include "worker.h"
 
-#define CONVERTERS                                                                          \
-    "org.apache.kafka.connect.json.JsonConverter,JsonConverter,json,"                       \
-    "org.apache.kafka.connect.storage.StringConverter,StringConverter,string,"              \
+#define CONVERTERS                                                                                 \
+    "org.apache.kafka.connect.json.JsonConverter,JsonConverter,json,"                              \
+    "org.apache.kafka.connect.storage.StringConverter,StringConverter,string,"                     \
     "org.apache.kafka.connect.converters.ByteArrayConverter,ByteArrayConverter,bytes"
 
 const cw_config_def_t cw_worker_defs[] = {
     {"bootstrap.servers", CW_CFG_LIST, "localhost:9092", 0,
-     "Kafka brokers (host:port, comma-separated). Ignored when embedded.kafka.enable=true.",
-     NULL, 0, 0},
+     "Kafka brokers (host:port, comma-separated). Ignored when embedded.kafka.enable=true.", NULL,
+     0, 0},
     {"plugin.path", CW_CFG_LIST, NULL, 0,
      "Directories with plugin shared objects (each *.so in the directory and in its "
      "immediate subdirectories), loaded after the bundled plugins.",
@@ -24,11 +24,10 @@ const cw_config_def_t cw_worker_defs[] = {
      "stopping.",
      NULL, 1, 3600000},
     {"key.converter", CW_CFG_STRING, "org.apache.kafka.connect.json.JsonConverter", 0,
-     "Converter between Kafka bytes and record keys (connectors may override).", CONVERTERS,
-     0, 0},
+     "Converter between Kafka bytes and record keys (connectors may override).", CONVERTERS, 0, 0},
     {"value.converter", CW_CFG_STRING, "org.apache.kafka.connect.json.JsonConverter", 0,
-     "Converter between Kafka bytes and record values (connectors may override).",
-     CONVERTERS, 0, 0},
+     "Converter between Kafka bytes and record values (connectors may override).", CONVERTERS, 0,
+     0},
     {"key.converter.schemas.enable", CW_CFG_BOOL, "true", 0,
      "JsonConverter: keys use the {\"schema\":...,\"payload\":...} envelope.", NULL, 0, 0},
     {"value.converter.schemas.enable", CW_CFG_BOOL, "true", 0,
@@ -38,33 +37,33 @@ const cw_config_def_t cw_worker_defs[] = {
      "anyway (exit code 5).",
      NULL, 0, 3600000},
     {"consumer.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX,
-     "consumer.<property>: any librdkafka consumer property for sink tasks (SASL, TLS, ...).",
-     NULL, 0, 0},
+     "consumer.<property>: any librdkafka consumer property for sink tasks (SASL, TLS, ...).", NULL,
+     0, 0},
     {"producer.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX,
      "producer.<property>: any librdkafka producer property for source tasks and dead "
      "letter queues.",
      NULL, 0, 0},
-    {"log.level", CW_CFG_STRING, "info", 0,
-     "Log level (--log-level overrides it).", "error,warn,info,debug,trace", 0, 0},
+    {"log.level", CW_CFG_STRING, "info", 0, "Log level (--log-level overrides it).",
+     "error,warn,info,debug,trace", 0, 0},
     {"embedded.kafka.enable", CW_CFG_BOOL, "false", 0,
      "Start librdkafka's mock cluster inside the worker and use it instead of "
      "bootstrap.servers. For trying things only: keeps about 5 MiB per partition, nothing on "
      "disk.",
      NULL, 0, 0},
-    {"embedded.kafka.brokers", CW_CFG_INT, "1", 0,
-     "Number of brokers of the embedded cluster.", NULL, 1, 9},
+    {"embedded.kafka.brokers", CW_CFG_INT, "1", 0, "Number of brokers of the embedded cluster.",
+     NULL, 1, 9},
     {"embedded.kafka.topics", CW_CFG_LIST, "", 0,
      "Topics to create in the embedded cluster at start, as name:partitions (other topics "
      "are auto-created with the mock cluster's default of 4 partitions).",
      NULL, 0, 0},
     /* Keys of Kafka's connect-standalone.properties that have no meaning here: accepted so
      * that an existing file runs unchanged. */
-    {"listeners", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.", NULL,
+    {"listeners", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.", NULL, 0,
+     0},
+    {"rest.port", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.", NULL, 0,
+     0},
+    {"rest.host.name", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.", NULL,
      0, 0},
-    {"rest.port", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.", NULL,
-     0, 0},
-    {"rest.host.name", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.",
-     NULL, 0, 0},
     CW_CONFIG_END};
 
 const cw_config_def_t cw_connector_defs[] = {
@@ -74,24 +73,26 @@ const cw_config_def_t cw_connector_defs[] = {
      NULL, 0, 0},
     {"connector.class", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
      "Plugin short name or Kafka Connect class name (see --list-plugins).", NULL, 0, 0},
-    {"tasks.max", CW_CFG_INT, "1", 0, "Maximum number of tasks (threads) of the connector.",
-     NULL, 1, 1024},
-    {"topics", CW_CFG_LIST, NULL, 0, "Sink connectors: topics to consume (comma-separated).",
-     NULL, 0, 0},
+    {"tasks.max", CW_CFG_INT, "1", 0, "Maximum number of tasks (threads) of the connector.", NULL,
+     1, 1024},
+    {"topics", CW_CFG_LIST, NULL, 0, "Sink connectors: topics to consume (comma-separated).", NULL,
+     0, 0},
     {"topics.regex", CW_CFG_STRING, NULL, 0,
      "Sink connectors: consume every topic matching this regular expression (instead of "
      "topics).",
      NULL, 0, 0},
-    {"key.converter", CW_CFG_STRING, NULL, 0, "Overrides the worker's key.converter.",
-     CONVERTERS, 0, 0},
+    {"key.converter", CW_CFG_STRING, NULL, 0, "Overrides the worker's key.converter.", CONVERTERS,
+     0, 0},
     {"value.converter", CW_CFG_STRING, NULL, 0, "Overrides the worker's value.converter.",
      CONVERTERS, 0, 0},
     {"key.converter.schemas.enable", CW_CFG_BOOL, "true", 0,
      "With a key.converter override: JSON envelope on or off (without an override the "
-     "worker's key.converter.schemas.enable applies).", NULL, 0, 0},
+     "worker's key.converter.schemas.enable applies).",
+     NULL, 0, 0},
     {"value.converter.schemas.enable", CW_CFG_BOOL, "true", 0,
      "With a value.converter override: JSON envelope on or off (without an override the "
-     "worker's value.converter.schemas.enable applies).", NULL, 0, 0},
+     "worker's value.converter.schemas.enable applies).",
+     NULL, 0, 0},
     {"header.converter", CW_CFG_STRING, NULL, 0,
      "Accepted for compatibility; headers pass through as bytes.", NULL, 0, 0},
     {"transforms", CW_CFG_LIST, NULL, 0,
@@ -105,9 +106,9 @@ const cw_config_def_t cw_connector_defs[] = {
     {"predicates.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX,
      "predicates.<alias>.type and the predicate's own keys.", NULL, 0, 0},
     {"producer.override.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX,
-     "producer.override.<property>: librdkafka producer property for this connector only.",
-     NULL, 0, 0},
+     "producer.override.<property>: librdkafka producer property for this connector only.", NULL, 0,
+     0},
     {"consumer.override.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX,
-     "consumer.override.<property>: librdkafka consumer property for this connector only.",
-     NULL, 0, 0},
+     "consumer.override.<property>: librdkafka consumer property for this connector only.", NULL, 0,
+     0},
     CW_CONFIG_END};

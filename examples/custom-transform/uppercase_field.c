@@ -52,7 +52,7 @@ static int upcase_string(json_t *s) {
 static int up_apply(void *state, cw_record_t *record, char *errstr, size_t errstr_size) {
     uppercase_t *u = state;
     json_t *value = host->record_value_json_mut(record, errstr, errstr_size);
-    if (!value) return CW_ERR_RECORD; /* errstr says why the value could not be read */
+    if (!value) return CW_ERR_RECORD;      /* errstr says why the value could not be read */
     if (json_is_null(value)) return CW_OK; /* tombstones stay tombstones */
 
     json_t *target = value;
@@ -68,8 +68,7 @@ static int up_apply(void *state, cw_record_t *record, char *errstr, size_t errst
     }
     if (!json_is_string(target)) {
         snprintf(errstr, errstr_size, "uppercase-field: %s%s%s is not a string",
-                 u->field ? "field '" : "the value", u->field ? u->field : "",
-                 u->field ? "'" : "");
+                 u->field ? "field '" : "the value", u->field ? u->field : "", u->field ? "'" : "");
         return CW_ERR_RECORD;
     }
     if (upcase_string(target) != 0) {

@@ -32,11 +32,19 @@ static void kvs_free(kvs_t *k) {
 void clean_free(clean_t *c) {
     if (!c) return;
     strv_free(c->null_all);
-    kvs_free(&c->null_field); kvs_free(&c->strip); kvs_free(&c->extract);
-    kvs_free(&c->concat); kvs_free(&c->array);
-    strv_free(c->human); strv_free(c->integers); strv_free(c->numbers);
-    strv_free(c->timestamps); strv_free(c->drop); strv_free(c->order);
-    strv_free(c->ren_from); strv_free(c->ren_to);
+    kvs_free(&c->null_field);
+    kvs_free(&c->strip);
+    kvs_free(&c->extract);
+    kvs_free(&c->concat);
+    kvs_free(&c->array);
+    strv_free(c->human);
+    strv_free(c->integers);
+    strv_free(c->numbers);
+    strv_free(c->timestamps);
+    strv_free(c->drop);
+    strv_free(c->order);
+    strv_free(c->ren_from);
+    strv_free(c->ren_to);
     clean_fast_free(c->fast);
     free(c);
 }
@@ -60,7 +68,8 @@ static char **json_strings(const char *key, const char *text, cw_validation_t *v
     json_t *a = json_loads(text, JSON_DECODE_ANY, &jerr);
     if (!a || !json_is_array(a)) {
         json_decref(a);
-        clean_host->validation_error(v, key, "expected a JSON array of strings such as "
+        clean_host->validation_error(v, key,
+                                     "expected a JSON array of strings such as "
                                      "[\"N/A\",\"unknown\"]");
         return NULL;
     }
@@ -84,7 +93,7 @@ typedef struct collect {
     const cw_config_t *cfg;
     const char *prefix;
     kvs_t *into;
-    int kind;   /* 0 text, 1 json strings, 2 list, 3 regex */
+    int kind; /* 0 text, 1 json strings, 2 list, 3 regex */
     cw_validation_t *v;
 } collect_t;
 
@@ -92,8 +101,7 @@ static int collect_one(const char *key, const char *value, void *opaque) {
     collect_t *c = opaque;
     const char *field = key + strlen(c->prefix);
     if (!*field) {
-        clean_host->validation_error(c->v, key, "the key needs a field name after '%s'",
-                                     c->prefix);
+        clean_host->validation_error(c->v, key, "the key needs a field name after '%s'", c->prefix);
         return 0;
     }
     kv_t *items = realloc(c->into->items, (c->into->n + 1) * sizeof(*items));
@@ -109,10 +117,11 @@ static int collect_one(const char *key, const char *value, void *opaque) {
     switch (c->kind) {
     case 0: kv->text = strdup(value); break;
     case 1: kv->list = json_strings(key, value, c->v); break;
-    case 2: kv->list = list_dup(c->cfg, key);
-            if (!kv->list || !kv->list[0])
-                clean_host->validation_error(c->v, key, "at least one field is required");
-            break;
+    case 2:
+        kv->list = list_dup(c->cfg, key);
+        if (!kv->list || !kv->list[0])
+            clean_host->validation_error(c->v, key, "at least one field is required");
+        break;
     case 3: {
         char why[400];
         if (!(kv->re = cw_sdk_regex_new(value, 0, why, sizeof(why))))
@@ -161,8 +170,7 @@ static void renames_parse(const cw_config_t *cfg, cw_validation_t *v, clean_t *c
     for (size_t i = 0; c->ren_from && c->ren_to && i < cnt; i++) {
         const char *colon = strchr(ren[i], ':');
         if (!colon || colon == ren[i] || !colon[1] || strchr(colon + 1, ':')) {
-            clean_host->validation_error(v, "renames", "'%s' is not of the form old:new",
-                                         ren[i]);
+            clean_host->validation_error(v, "renames", "'%s' is not of the form old:new", ren[i]);
             continue;
         }
         c->ren_from[c->nren] = strndup(ren[i], (size_t)(colon - ren[i]));
@@ -204,7 +212,10 @@ void clean_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v) {
 
 int clean_configure_state(const cw_config_t *cfg, clean_t **out, char *e, size_t n) {
     clean_t *c = calloc(1, sizeof(*c));
-    if (!c) { snprintf(e, n, "out of memory"); return CW_ERR_FATAL; }
+    if (!c) {
+        snprintf(e, n, "out of memory");
+        return CW_ERR_FATAL;
+    }
     cw_validation_t *v = clean_host->validation_begin();
     clean_parse(cfg, v, c);
     if (clean_host->validation_end(v, e, n) || clean_fast_prepare(c, e, n)) {
@@ -251,7 +262,8 @@ static void step_nulls(const clean_t *c, json_t *obj) {
     json_object_foreach(obj, k, v) {
         const char *s = text_of(v);
         if (!s) continue;
-        if ((c->null_empty && !*s) || in_list(c->null_all, s) || in_list(field_list(&c->null_field, k), s))
+        if ((c->null_empty && !*s) || in_list(c->null_all, s) ||
+            in_list(field_list(&c->null_field, k), s))
             json_object_set_new(obj, k, json_null());
     }
 }
@@ -261,11 +273,13 @@ static int step_text(const clean_t *c, json_t *obj, char *e, size_t n) {
         const kv_t *kv = &c->strip.items[i];
         json_t *v = json_object_get(obj, kv->field);
         if (!v || json_is_null(v)) continue;
-        if (!json_is_string(v)) return bad_value(kv->field, v, "strip a prefix from", "(not a string)", e, n);
+        if (!json_is_string(v))
+            return bad_value(kv->field, v, "strip a prefix from", "(not a string)", e, n);
         size_t plen = strlen(kv->text);
         if (json_string_length(v) >= plen && memcmp(json_string_value(v), kv->text, plen) == 0)
-            json_object_set_new(obj, kv->field, json_stringn(json_string_value(v) + plen,
-                                                             json_string_length(v) - plen));
+            json_object_set_new(
+                obj, kv->field,
+                json_stringn(json_string_value(v) + plen, json_string_length(v) - plen));
     }
     for (size_t i = 0; i < c->extract.n; i++) {
         const kv_t *kv = &c->extract.items[i];
@@ -306,12 +320,14 @@ static int step_numbers(const clean_t *c, json_t *obj, char *e, size_t n) {
         if (!v || json_is_null(v) || json_is_integer(v)) continue;
         if (json_is_real(v)) {
             if (!whole(json_real_value(v), &x))
-                return bad_value(c->human[i], v, "convert", "to an integer (not a whole number within int64)", e, n);
+                return bad_value(c->human[i], v, "convert",
+                                 "to an integer (not a whole number within int64)", e, n);
             json_object_set_new(obj, c->human[i], json_integer(x));
             continue;
         }
         if (!text_of(v) || clean_human_number(text_of(v), &x))
-            return bad_value(c->human[i], v, "parse", "as a human-written number (like 892, 10k, 1.5k, 3M)", e, n);
+            return bad_value(c->human[i], v, "parse",
+                             "as a human-written number (like 892, 10k, 1.5k, 3M)", e, n);
         json_object_set_new(obj, c->human[i], json_integer(x));
     }
     for (size_t i = 0; c->integers && c->integers[i]; i++) {
@@ -320,7 +336,8 @@ static int step_numbers(const clean_t *c, json_t *obj, char *e, size_t n) {
         if (!v || json_is_null(v) || json_is_integer(v)) continue;
         if (json_is_real(v)) {
             if (!whole(json_real_value(v), &x))
-                return bad_value(c->integers[i], v, "convert", "to an integer (not a whole number within int64)", e, n);
+                return bad_value(c->integers[i], v, "convert",
+                                 "to an integer (not a whole number within int64)", e, n);
             json_object_set_new(obj, c->integers[i], json_integer(x));
             continue;
         }
@@ -347,7 +364,8 @@ static int step_timestamps(const clean_t *c, json_t *obj, char *e, size_t n) {
         json_t *v = json_object_get(obj, c->timestamps[i]);
         if (!v || json_is_null(v)) continue;
         if (!text_of(v) || clean_timestamp(text_of(v), buf, sizeof(buf)))
-            return bad_value(c->timestamps[i], v, "parse", "as a timestamp (YYYY-MM-DD HH:MM:SS or ISO-8601)", e, n);
+            return bad_value(c->timestamps[i], v, "parse",
+                             "as a timestamp (YYYY-MM-DD HH:MM:SS or ISO-8601)", e, n);
         json_object_set_new(obj, c->timestamps[i], json_string(buf));
     }
     return CW_OK;
@@ -364,11 +382,18 @@ void clean_real_text(double d, char *buf, size_t n) {
 static int scalar_text(const json_t *v, char *buf, size_t n, const char **out) {
     *out = NULL;
     if (!v || json_is_null(v)) return 0;
-    if (json_is_string(v)) { *out = json_string_value(v); return 0; }
-    if (json_is_integer(v)) snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    else if (json_is_real(v)) clean_real_text(json_real_value(v), buf, n);
-    else if (json_is_boolean(v)) snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
-    else return -1;
+    if (json_is_string(v)) {
+        *out = json_string_value(v);
+        return 0;
+    }
+    if (json_is_integer(v))
+        snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_real(v))
+        clean_real_text(json_real_value(v), buf, n);
+    else if (json_is_boolean(v))
+        snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
+    else
+        return -1;
     *out = buf;
     return 0;
 }
@@ -390,14 +415,19 @@ static int step_build(const clean_t *c, json_t *obj, char *e, size_t n) {
             size_t tl = json_is_string(v) ? json_string_length(v) : strlen(t);
             size_t sl = parts++ ? strlen(kv->text) : 0;
             char *na = realloc(acc, cap + used + sl + tl);
-            if (!na) { free(acc); snprintf(e, n, "clean: out of memory"); return CW_ERR_FATAL; }
+            if (!na) {
+                free(acc);
+                snprintf(e, n, "clean: out of memory");
+                return CW_ERR_FATAL;
+            }
             acc = na;
             memcpy(acc + used, kv->text, sl);
             memcpy(acc + used + sl, t, tl);
             used += sl + tl;
             acc[used] = 0;
         }
-        json_object_set_new(obj, kv->field, parts ? json_stringn(acc ? acc : "", used) : json_null());
+        json_object_set_new(obj, kv->field,
+                            parts ? json_stringn(acc ? acc : "", used) : json_null());
         free(acc);
     }
     for (size_t i = 0; i < c->array.n; i++) {
@@ -431,7 +461,10 @@ int clean_apply_json(const clean_t *c, json_t *obj, json_t **out, char *e, size_
                 if (strcmp(c->ren_from[i], k) == 0) name = c->ren_to[i];
             if (json_object_get(r, name)) {
                 /* Two fields would end up with one name: one of them would be lost. */
-                snprintf(e, n, "clean: renames: field '%s' would become '%s', which the record already has", k, name);
+                snprintf(
+                    e, n,
+                    "clean: renames: field '%s' would become '%s', which the record already has", k,
+                    name);
                 json_decref(r);
                 return CW_ERR_RECORD;
             }

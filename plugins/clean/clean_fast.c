@@ -17,7 +17,6 @@
 
 #define SCRATCH_KEEP ((size_t)4 << 20)
 
-
 /* --- buffers ---------------------------------------------------------------------------- */
 
 /* Appends n bytes and a NUL to the scratch; returns the offset or SIZE_MAX. */
@@ -42,7 +41,10 @@ int o_put(clean_fast_t *f, const char *s, size_t n) {
 /* yajl has no reset: a handle per value costs it the same few allocations every record.
  * They are kept here and handed back (each block carries its capacity in a header that
  * keeps malloc's alignment). */
-typedef union block { size_t cap; max_align_t align; } block_t;
+typedef union block {
+    size_t cap;
+    max_align_t align;
+} block_t;
 
 static void *pool_malloc(void *ctx, size_t size) {
     clean_fast_t *f = ctx;
@@ -63,8 +65,10 @@ static void pool_free(void *ctx, void *p) {
     clean_fast_t *f = ctx;
     if (!p) return;
     block_t *b = (block_t *)p - 1;
-    if (f->nspare < sizeof f->spare / sizeof f->spare[0]) f->spare[f->nspare++] = b;
-    else free(b);
+    if (f->nspare < sizeof f->spare / sizeof f->spare[0])
+        f->spare[f->nspare++] = b;
+    else
+        free(b);
 }
 
 static void *pool_realloc(void *ctx, void *p, size_t size) {
@@ -146,7 +150,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t l) {
 
 static int cb_start_map(void *ctx) {
     clean_fast_t *f = ctx;
-    return ++f->depth == 1;  /* a nested object: the tree path looks into it */
+    return ++f->depth == 1; /* a nested object: the tree path looks into it */
 }
 
 static int cb_end_map(void *ctx) {
@@ -157,13 +161,13 @@ static int cb_end_map(void *ctx) {
 
 static int cb_array(void *ctx) {
     (void)ctx;
-    return 0;  /* arrays (nested or top-level): the tree path */
+    return 0; /* arrays (nested or top-level): the tree path */
 }
 
 static int cb_key(void *ctx, const unsigned char *s, size_t l) {
     clean_fast_t *f = ctx;
     if (f->depth != 1 || (!f->ascii && !text_ok(s, l))) return 0;
-    for (size_t i = 0; i < f->nf; i++)  /* duplicates: jansson keeps one, in its own way */
+    for (size_t i = 0; i < f->nf; i++) /* duplicates: jansson keeps one, in its own way */
         if (f->f[i].name_len == l && (!l || f->a[f->f[i].name] == (char)s[0]) &&
             memcmp(f->a + f->f[i].name, s, l) == 0)
             return 0;
@@ -185,9 +189,9 @@ static int cb_key(void *ctx, const unsigned char *s, size_t l) {
     return 1;
 }
 
-static const yajl_callbacks callbacks = {
-    cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
-    cb_start_map, cb_key, cb_end_map, cb_array, cb_array};
+static const yajl_callbacks callbacks = {cb_null,    cb_boolean, NULL,         NULL,
+                                         cb_number,  cb_string,  cb_start_map, cb_key,
+                                         cb_end_map, cb_array,   cb_array};
 
 /* --- entry points ------------------------------------------------------------------------ */
 
@@ -219,8 +223,16 @@ int clean_apply_text(clean_t *c, const char *in, size_t len, const char **out, s
     if (!f || !f->usable || !in || prescan(f, in, len)) return 0;
     /* The buffers keep the size of the largest value so far; one huge value should not keep
      * its memory for the life of the task. */
-    if (f->acap > SCRATCH_KEEP) { free(f->a); f->a = NULL; f->acap = 0; }
-    if (f->ocap > SCRATCH_KEEP) { free(f->o); f->o = NULL; f->ocap = 0; }
+    if (f->acap > SCRATCH_KEEP) {
+        free(f->a);
+        f->a = NULL;
+        f->acap = 0;
+    }
+    if (f->ocap > SCRATCH_KEEP) {
+        free(f->o);
+        f->o = NULL;
+        f->ocap = 0;
+    }
     f->alen = 0;
     f->nf = 0;
     f->depth = 0;

@@ -18,46 +18,46 @@
 typedef enum { FV_NONE, FV_NULL, FV_TRUE, FV_FALSE, FV_INT, FV_REAL, FV_STRING, FV_ARRAY } fv_t;
 
 typedef struct field {
-    size_t name, name_len;   /* offsets into the scratch text */
-    int name_plain;          /* the name needs no escaping (an input name without escapes) */
-    const char *out_name;    /* after renames: a config string, or NULL for the input name */
+    size_t name, name_len; /* offsets into the scratch text */
+    int name_plain;        /* the name needs no escaping (an input name without escapes) */
+    const char *out_name;  /* after renames: a config string, or NULL for the input name */
     size_t out_name_len;
     fv_t type;
-    int live;                /* 0 once dropped */
+    int live; /* 0 once dropped */
     int64_t i;
     double d;
-    size_t str, str_len;     /* FV_STRING: NUL-terminated text in the scratch */
-    int plain;               /* FV_STRING: nothing to escape (its JSON is the text quoted) */
-    size_t enc, enc_len;     /* the value's JSON once encoded (enc_len 0: not yet) */
+    size_t str, str_len; /* FV_STRING: NUL-terminated text in the scratch */
+    int plain;           /* FV_STRING: nothing to escape (its JSON is the text quoted) */
+    size_t enc, enc_len; /* the value's JSON once encoded (enc_len 0: not yet) */
 } field_t;
 
-typedef struct name {        /* a configured field name with its length */
+typedef struct name { /* a configured field name with its length */
     const char *s;
     size_t len;
 } name_t;
 
 typedef struct clean_fast {
-    int usable;              /* 0: a configured name the tree path would refuse (see prepare) */
-    name_t *null_all;        /* null.values */
+    int usable;       /* 0: a configured name the tree path would refuse (see prepare) */
+    name_t *null_all; /* null.values */
     size_t nnull_all;
-    int *order_dup;          /* order[i] appeared before: jansson set it once */
-    char **order_key;        /* order[i] encoded as the host encodes it, with the colon */
+    int *order_dup;   /* order[i] appeared before: jansson set it once */
+    char **order_key; /* order[i] encoded as the host encodes it, with the colon */
     size_t *order_key_len;
-    size_t *order_len;       /* strlen(order[i]) */
-    long *order_idx;         /* per record: the field output as order[i], or -1 */
+    size_t *order_len; /* strlen(order[i]) */
+    long *order_idx;   /* per record: the field output as order[i], or -1 */
     size_t norder;
-    char *a;                 /* scratch text: names, strings, encodings */
+    char *a; /* scratch text: names, strings, encodings */
     size_t alen, acap;
-    char *o;                 /* output */
+    char *o; /* output */
     size_t olen, ocap;
     field_t *f;
     size_t nf, capf;
     int depth;
-    int ascii;               /* the input has no byte >= 0x80: nothing to check for UTF-8 */
-    int unescaped;           /* the input has no backslash: its strings need no escaping */
+    int ascii;     /* the input has no byte >= 0x80: nothing to check for UTF-8 */
+    int unescaped; /* the input has no backslash: its strings need no escaping */
     yajl_handle h;
-    size_t end;              /* bytes up to the top-level object's closing brace */
-    void *spare[8];          /* blocks yajl freed, handed back on its next allocations */
+    size_t end;     /* bytes up to the top-level object's closing brace */
+    void *spare[8]; /* blocks yajl freed, handed back on its next allocations */
     size_t nspare;
 } clean_fast_t;
 

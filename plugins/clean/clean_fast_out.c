@@ -19,10 +19,22 @@ int encode_value(clean_fast_t *f, field_t *v) {
     const char *t = NULL;
     size_t tl = 0;
     switch (v->type) {
-    case FV_NULL: t = "null"; tl = 4; break;
-    case FV_TRUE: t = "true"; tl = 4; break;
-    case FV_FALSE: t = "false"; tl = 5; break;
-    case FV_INT: tl = (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v->i); t = buf; break;
+    case FV_NULL:
+        t = "null";
+        tl = 4;
+        break;
+    case FV_TRUE:
+        t = "true";
+        tl = 4;
+        break;
+    case FV_FALSE:
+        t = "false";
+        tl = 5;
+        break;
+    case FV_INT:
+        tl = (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v->i);
+        t = buf;
+        break;
     case FV_REAL: {
         json_t *j = json_real(v->d);
         char *s = j ? clean_host->json_encode(j, &tl) : NULL;
@@ -59,7 +71,7 @@ int encode_value(clean_fast_t *f, field_t *v) {
         f->alen = len + 1;
         return 0;
     }
-    default: return -1;  /* FV_ARRAY is encoded when built; FV_NONE cannot be output */
+    default: return -1; /* FV_ARRAY is encoded when built; FV_NONE cannot be output */
     }
     size_t off = a_add(f, t, tl);
     if (off == SIZE_MAX) return -1;
@@ -164,4 +176,3 @@ int finish(const clean_t *c, clean_fast_t *f) {
     }
     return o_put(f, "}", 1);
 }
-

@@ -42,7 +42,8 @@ static int set_string(clean_fast_t *f, field_t *v, size_t from, size_t len) {
     if (cw_sdk_grow(&f->a, &f->acap, f->alen + len + 1)) return -1;
     memmove(f->a + f->alen, f->a + from, len);
     f->a[f->alen + len] = 0;
-    if (!f->ascii && !text_ok((const unsigned char *)f->a + f->alen, len)) return -1;  /* json_stringn */
+    if (!f->ascii && !text_ok((const unsigned char *)f->a + f->alen, len))
+        return -1; /* json_stringn */
     v->type = FV_STRING;
     v->str = f->alen;
     v->str_len = len;
@@ -117,7 +118,8 @@ static void set_int(field_t *v, int64_t x) {
 }
 
 /* human.numbers and integers: the same shape, with their own string parser. */
-static int to_integers(clean_fast_t *f, char *const *fields, int (*parse)(const char *, int64_t *)) {
+static int to_integers(clean_fast_t *f, char *const *fields,
+                       int (*parse)(const char *, int64_t *)) {
     for (size_t i = 0; fields && fields[i]; i++) {
         field_t *v = find(f, fields[i]);
         int64_t x;
@@ -170,13 +172,16 @@ int step_timestamps(const clean_t *c, clean_fast_t *f) {
 }
 
 /* A concat part's text into buf (scalars other than strings) or NULL for null/missing. */
-static int part_text(const clean_fast_t *f, const field_t *v, char *buf, size_t n,
-                     const char **t, size_t *tl) {
+static int part_text(const clean_fast_t *f, const field_t *v, char *buf, size_t n, const char **t,
+                     size_t *tl) {
     *t = NULL;
     *tl = 0;
     if (!v || v->type == FV_NULL) return 0;
     switch (v->type) {
-    case FV_STRING: *t = str_of(f, v); *tl = v->str_len; return 0;
+    case FV_STRING:
+        *t = str_of(f, v);
+        *tl = v->str_len;
+        return 0;
     case FV_INT: snprintf(buf, n, "%lld", (long long)v->i); break;
     case FV_REAL: clean_real_text(v->d, buf, n); break;
     case FV_TRUE: snprintf(buf, n, "true"); break;
@@ -187,7 +192,6 @@ static int part_text(const clean_fast_t *f, const field_t *v, char *buf, size_t 
     *tl = strlen(buf);
     return 0;
 }
-
 
 int step_build(const clean_t *c, clean_fast_t *f) {
     for (size_t i = 0; i < c->concat.n; i++) {
@@ -208,7 +212,10 @@ int step_build(const clean_t *c, clean_fast_t *f) {
         for (size_t j = 0; kv->list[j]; j++) {
             part_text(f, find(f, kv->list[j]), buf, sizeof buf, &t, &tl);
             if (!t) continue;
-            if (parts++) { memcpy(f->a + start + used, kv->text, sl); used += sl; }
+            if (parts++) {
+                memcpy(f->a + start + used, kv->text, sl);
+                used += sl;
+            }
             memcpy(f->a + start + used, t, tl);
             used += tl;
         }
@@ -221,7 +228,7 @@ int step_build(const clean_t *c, clean_fast_t *f) {
             v->type = FV_STRING;
             v->str = start;
             v->str_len = used;
-            v->plain = 0;  /* the separator may need escaping */
+            v->plain = 0; /* the separator may need escaping */
         } else {
             v->type = FV_NULL;
         }
@@ -256,4 +263,3 @@ int step_build(const clean_t *c, clean_fast_t *f) {
     }
     return 0;
 }
-

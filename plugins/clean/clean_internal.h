@@ -6,11 +6,11 @@
 #include "clean.h"
 #include "connect-worker/sdk_regex.h"
 
-typedef struct kv {        /* a per-field setting from a prefixed key */
+typedef struct kv { /* a per-field setting from a prefixed key */
     char *field;
-    char *text;            /* strip.prefix value, concat separator */
-    char **list;           /* null.values.<f>, concat.fields.<f>, array.<f> */
-    cw_sdk_regex_t *re;    /* extract.<f> (found anywhere in the value, as Matcher.find) */
+    char *text;         /* strip.prefix value, concat separator */
+    char **list;        /* null.values.<f>, concat.fields.<f>, array.<f> */
+    cw_sdk_regex_t *re; /* extract.<f> (found anywhere in the value, as Matcher.find) */
 } kv_t;
 
 typedef struct kvs {
@@ -19,13 +19,13 @@ typedef struct kvs {
 } kvs_t;
 
 struct clean {
-    char **null_all;       /* null.values */
+    char **null_all; /* null.values */
     int null_empty;
     kvs_t null_field, strip, extract, concat, array;
     char **human, **integers, **numbers, **timestamps, **drop, **order;
     char **ren_from, **ren_to;
     size_t nren;
-    struct clean_fast *fast;   /* the streaming path's prepared names and scratch buffers */
+    struct clean_fast *fast; /* the streaming path's prepared names and scratch buffers */
 };
 
 /** Text of a real for concat: the shortest %g form that reads back the same. */

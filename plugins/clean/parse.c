@@ -28,7 +28,10 @@ int clean_human_number(const char *s, int64_t *out) {
     unsigned __int128 mant = 0;
     int digits = 0, frac = 0, seen_dot = 0;
     for (; p < end && (isdigit((unsigned char)*p) || (*p == '.' && !seen_dot)); p++) {
-        if (*p == '.') { seen_dot = 1; continue; }
+        if (*p == '.') {
+            seen_dot = 1;
+            continue;
+        }
         if (++digits > 30) return -1;
         mant = mant * 10 + (unsigned)(*p - '0');
         if (seen_dot) frac++;
@@ -37,9 +40,12 @@ int clean_human_number(const char *s, int64_t *out) {
     unsigned __int128 mult = 1;
     if (p < end) {
         switch (*p++) {
-        case 'k': case 'K': mult = 1000; break;
-        case 'm': case 'M': mult = 1000000; break;
-        case 'b': case 'B': mult = 1000000000; break;
+        case 'k':
+        case 'K': mult = 1000; break;
+        case 'm':
+        case 'M': mult = 1000000; break;
+        case 'b':
+        case 'B': mult = 1000000000; break;
         default: return -1;
         }
     }
@@ -47,7 +53,7 @@ int clean_human_number(const char *s, int64_t *out) {
     unsigned __int128 div = 1;
     for (int i = 0; i < frac; i++) div *= 10;
     unsigned __int128 v = mant * mult;
-    if (v % div) return -1;  /* not a whole number */
+    if (v % div) return -1; /* not a whole number */
     v /= div;
     if (v > (unsigned __int128)INT64_MAX + (neg ? 1 : 0)) return -1;
     *out = neg ? (int64_t)(-(__int128)v) : (int64_t)v;
@@ -74,7 +80,10 @@ int clean_integer(const char *s, int64_t *out) {
 }
 
 int clean_number(const char *s, int *is_int, int64_t *i, double *d) {
-    if (clean_integer(s, i) == 0) { *is_int = 1; return 0; }
+    if (clean_integer(s, i) == 0) {
+        *is_int = 1;
+        return 0;
+    }
     size_t len;
     const char *p = trim(s, &len);
     char buf[64];

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-static int has_json_text;  /* the host hands out JSON text (set once by module init) */
+static int has_json_text; /* the host hands out JSON text (set once by module init) */
 
 static int clean_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *e,
                            size_t n) {
@@ -30,10 +30,13 @@ static int clean_apply(void *state, cw_record_t *r, char *e, size_t n) {
         snprintf(e, n, "clean: the value is not valid JSON: %s", why);
         return CW_ERR_RECORD;
     }
-    if (json_is_null(v)) return CW_OK;  /* tombstones pass */
+    if (json_is_null(v)) return CW_OK; /* tombstones pass */
     if (!json_is_object(v)) {
         snprintf(e, n, "clean: the value is a JSON %s, not an object",
-                 json_is_array(v) ? "array" : json_is_string(v) ? "string" : json_is_number(v) ? "number" : "boolean");
+                 json_is_array(v)    ? "array"
+                 : json_is_string(v) ? "string"
+                 : json_is_number(v) ? "number"
+                                     : "boolean");
         return CW_ERR_RECORD;
     }
     json_t *out;

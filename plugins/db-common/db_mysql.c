@@ -26,16 +26,26 @@ int db_sleep_ms(const cw_host_t *h, cw_ctx_t *ctx, int64_t ms) {
 
 int db_mysql_error_is_transient(unsigned err) {
     switch (err) {
-    case CR_CONNECTION_ERROR: case CR_CONN_HOST_ERROR: case CR_SERVER_GONE_ERROR:
-    case CR_SERVER_LOST: case CR_IPSOCK_ERROR: case CR_UNKNOWN_HOST:
-    case CR_SERVER_HANDSHAKE_ERR: case CR_COMMANDS_OUT_OF_SYNC:
-    case ER_SERVER_SHUTDOWN: case ER_CON_COUNT_ERROR: case ER_TOO_MANY_USER_CONNECTIONS:
-    case ER_NET_READ_ERROR: case ER_NET_READ_INTERRUPTED: case ER_NET_ERROR_ON_WRITE:
-    case ER_NET_WRITE_INTERRUPTED: case ER_CONNECTION_KILLED: case ER_QUERY_INTERRUPTED:
-    case ER_LOCK_WAIT_TIMEOUT: case ER_LOCK_DEADLOCK:
-        return 1;
-    default:
-        return 0;
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_IPSOCK_ERROR:
+    case CR_UNKNOWN_HOST:
+    case CR_SERVER_HANDSHAKE_ERR:
+    case CR_COMMANDS_OUT_OF_SYNC:
+    case ER_SERVER_SHUTDOWN:
+    case ER_CON_COUNT_ERROR:
+    case ER_TOO_MANY_USER_CONNECTIONS:
+    case ER_NET_READ_ERROR:
+    case ER_NET_READ_INTERRUPTED:
+    case ER_NET_ERROR_ON_WRITE:
+    case ER_NET_WRITE_INTERRUPTED:
+    case ER_CONNECTION_KILLED:
+    case ER_QUERY_INTERRUPTED:
+    case ER_LOCK_WAIT_TIMEOUT:
+    case ER_LOCK_DEADLOCK: return 1;
+    default: return 0;
     }
 }
 
@@ -73,22 +83,23 @@ static int session_setup(MYSQL *m, const char *db_timezone, char *errstr, size_t
     return CW_OK;
 }
 
-int db_mysql_connect(const cw_host_t *h, cw_ctx_t *ctx, const db_url_t *u,
-                     const char *db_timezone, int attempts, int64_t backoff_ms, MYSQL **out,
-                     char *errstr, size_t n) {
+int db_mysql_connect(const cw_host_t *h, cw_ctx_t *ctx, const db_url_t *u, const char *db_timezone,
+                     int attempts, int64_t backoff_ms, MYSQL **out, char *errstr, size_t n) {
     *out = NULL;
     if (attempts < 1) attempts = 1;
     for (int i = 1; i <= attempts; i++) {
         MYSQL *m = mysql_init(NULL);
-        if (!m) { snprintf(errstr, n, "out of memory creating a MySQL handle"); return CW_ERR_FATAL; }
+        if (!m) {
+            snprintf(errstr, n, "out of memory creating a MySQL handle");
+            return CW_ERR_FATAL;
+        }
         configure(m, u);
-        if (mysql_real_connect(m, u->host, u->user, u->password, u->database,
-                               u->port, NULL, 0)) {
+        if (mysql_real_connect(m, u->host, u->user, u->password, u->database, u->port, NULL, 0)) {
             int rc = session_setup(m, db_timezone, errstr, n);
             if (rc == CW_OK) {
-                h->log(ctx, CW_LOG_INFO, "connected to %s:%u/%s as '%s' (server %s%s)",
-                       u->host, u->port, u->database, u->user,
-                       mysql_get_server_info(m), mysql_get_ssl_cipher(m) ? ", TLS" : "");
+                h->log(ctx, CW_LOG_INFO, "connected to %s:%u/%s as '%s' (server %s%s)", u->host,
+                       u->port, u->database, u->user, mysql_get_server_info(m),
+                       mysql_get_ssl_cipher(m) ? ", TLS" : "");
                 *out = m;
                 return CW_OK;
             }
@@ -98,8 +109,8 @@ int db_mysql_connect(const cw_host_t *h, cw_ctx_t *ctx, const db_url_t *u,
             unsigned e = mysql_errno(m);
             /* mysql_error names user and host ("Access denied for user 'u'@'h' (using
              * password: YES)") and never the password itself */
-            snprintf(errstr, n, "cannot connect to %s:%u/%s as '%s': %s (error %u)",
-                     u->host, u->port, u->database, u->user, mysql_error(m), e);
+            snprintf(errstr, n, "cannot connect to %s:%u/%s as '%s': %s (error %u)", u->host,
+                     u->port, u->database, u->user, mysql_error(m), e);
             mysql_close(m);
             if (!db_mysql_error_is_transient(e)) return CW_ERR_FATAL;
         }

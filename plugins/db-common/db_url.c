@@ -5,11 +5,17 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct { const char *prefix; db_kind_t kind; } schemes[] = {
-    {"jdbc:mysql://", DB_KIND_MYSQL},         {"jdbc:mariadb://", DB_KIND_MYSQL},
-    {"mysql://", DB_KIND_MYSQL},              {"mariadb://", DB_KIND_MYSQL},
-    {"jdbc:postgresql://", DB_KIND_POSTGRES}, {"postgresql://", DB_KIND_POSTGRES},
-    {"postgres://", DB_KIND_POSTGRES},        {NULL, 0}};
+static const struct {
+    const char *prefix;
+    db_kind_t kind;
+} schemes[] = {{"jdbc:mysql://", DB_KIND_MYSQL},
+               {"jdbc:mariadb://", DB_KIND_MYSQL},
+               {"mysql://", DB_KIND_MYSQL},
+               {"mariadb://", DB_KIND_MYSQL},
+               {"jdbc:postgresql://", DB_KIND_POSTGRES},
+               {"postgresql://", DB_KIND_POSTGRES},
+               {"postgres://", DB_KIND_POSTGRES},
+               {NULL, 0}};
 
 static const char *skip_scheme(const char *url, db_kind_t *kind) {
     for (size_t i = 0; schemes[i].prefix; i++)
@@ -53,27 +59,41 @@ static void set_str(char **dst, char *v) {
 }
 
 static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t n) {
-    if (strcasecmp(k, "user") == 0) { set_str(&u->user, v); return 0; }
-    if (strcasecmp(k, "password") == 0) { set_str(&u->password, v); return 0; }
+    if (strcasecmp(k, "user") == 0) {
+        set_str(&u->user, v);
+        return 0;
+    }
+    if (strcasecmp(k, "password") == 0) {
+        set_str(&u->password, v);
+        return 0;
+    }
     if (strcasecmp(k, "sslMode") == 0 || strcasecmp(k, "ssl-mode") == 0) {
-        static const char *const modes[] = {"DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA",
-                                            "VERIFY_IDENTITY", NULL};
+        static const char *const modes[] = {"DISABLED",  "PREFERRED",       "REQUIRED",
+                                            "VERIFY_CA", "VERIFY_IDENTITY", NULL};
         /* MariaDB Connector/J and PgJDBC (sslmode) spellings */
-        if (strcasecmp(v, "disable") == 0) u->ssl_mode = DB_SSL_DISABLED;
+        if (strcasecmp(v, "disable") == 0)
+            u->ssl_mode = DB_SSL_DISABLED;
         else if (strcasecmp(v, "allow") == 0 || strcasecmp(v, "prefer") == 0)
             u->ssl_mode = DB_SSL_PREFERRED;
         else if (strcasecmp(v, "trust") == 0 || strcasecmp(v, "require") == 0)
             u->ssl_mode = DB_SSL_REQUIRED;
-        else if (strcasecmp(v, "verify-ca") == 0) u->ssl_mode = DB_SSL_VERIFY_CA;
-        else if (strcasecmp(v, "verify-full") == 0) u->ssl_mode = DB_SSL_VERIFY_IDENTITY;
+        else if (strcasecmp(v, "verify-ca") == 0)
+            u->ssl_mode = DB_SSL_VERIFY_CA;
+        else if (strcasecmp(v, "verify-full") == 0)
+            u->ssl_mode = DB_SSL_VERIFY_IDENTITY;
         else {
             int found = 0;
             for (int i = 0; modes[i]; i++)
-                if (strcasecmp(v, modes[i]) == 0) { u->ssl_mode = i; found = 1; }
+                if (strcasecmp(v, modes[i]) == 0) {
+                    u->ssl_mode = i;
+                    found = 1;
+                }
             if (!found) {
-                snprintf(errstr, n, "sslMode '%s' is not one of DISABLED, "
+                snprintf(errstr, n,
+                         "sslMode '%s' is not one of DISABLED, "
                          "PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY (or disable, "
-                         "prefer, require, verify-ca, verify-full)", v);
+                         "prefer, require, verify-ca, verify-full)",
+                         v);
                 free(v);
                 return -1;
             }
@@ -82,8 +102,10 @@ static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t
         return 0;
     }
     if (strcasecmp(k, "useSSL") == 0) {
-        if (!truthy(v)) u->ssl_mode = DB_SSL_DISABLED;
-        else if (u->ssl_mode < DB_SSL_PREFERRED) u->ssl_mode = DB_SSL_PREFERRED;
+        if (!truthy(v))
+            u->ssl_mode = DB_SSL_DISABLED;
+        else if (u->ssl_mode < DB_SSL_PREFERRED)
+            u->ssl_mode = DB_SSL_PREFERRED;
         free(v);
         return 0;
     }
@@ -112,8 +134,10 @@ static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t
         }
         /* PgJDBC reads both in seconds, the MySQL drivers in milliseconds */
         unsigned s = u->kind == DB_KIND_POSTGRES ? (unsigned)ms : (unsigned)((ms + 999) / 1000);
-        if (strcasecmp(k, "connectTimeout") == 0) u->connect_timeout_s = s;
-        else u->read_timeout_s = s;
+        if (strcasecmp(k, "connectTimeout") == 0)
+            u->connect_timeout_s = s;
+        else
+            u->read_timeout_s = s;
         free(v);
         return 0;
     }
@@ -126,7 +150,8 @@ int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
     u->ssl_mode = DB_SSL_PREFERRED;
     const char *p = url ? skip_scheme(url, &u->kind) : NULL;
     if (!p) {
-        snprintf(errstr, n, "must start with jdbc:mysql://, jdbc:mariadb://, "
+        snprintf(errstr, n,
+                 "must start with jdbc:mysql://, jdbc:mariadb://, "
                  "mysql://, jdbc:postgresql:// or postgresql:// (got a URL of another kind)");
         return -1;
     }
@@ -134,7 +159,8 @@ int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
     size_t auth_end = strcspn(p, "/?");
     const char *at = memchr(p, '@', auth_end);
     /* the last '@' before the path: passwords may contain '@' when percent-encoded only */
-    for (const char *q = p; q < p + auth_end; q++) if (*q == '@') at = q;
+    for (const char *q = p; q < p + auth_end; q++)
+        if (*q == '@') at = q;
     if (at) {
         const char *colon = memchr(p, ':', (size_t)(at - p));
         if (colon) {
@@ -193,10 +219,17 @@ int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
             if (eq) {
                 char *k = decode(p, (size_t)(eq - p));
                 char *v = decode(eq + 1, pl - (size_t)(eq - p) - 1);
-                if (!k || !v) { free(k); free(v); goto oom; }
+                if (!k || !v) {
+                    free(k);
+                    free(v);
+                    goto oom;
+                }
                 int rc = apply_param(u, k, v, errstr, n);
                 free(k);
-                if (rc != 0) { db_url_free(u); return -1; }
+                if (rc != 0) {
+                    db_url_free(u);
+                    return -1;
+                }
             }
             p += pl;
             if (*p == '&') p++;

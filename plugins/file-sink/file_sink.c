@@ -39,8 +39,10 @@ static int fk_task_configs(cw_ctx_t *ctx, const cw_config_t *config, int max_tas
     /* One writer per file: several tasks appending to one file would interleave lines and
      * could not share the state file. */
     if (max_tasks > 1)
-        host->log(ctx, CW_LOG_WARN, "file-sink writes one file and runs a single task; "
-                                    "tasks.max=%d is ignored", max_tasks);
+        host->log(ctx, CW_LOG_WARN,
+                  "file-sink writes one file and runs a single task; "
+                  "tasks.max=%d is ignored",
+                  max_tasks);
     return 1;
 }
 
@@ -72,8 +74,8 @@ static void fk_check(const cw_config_t *config, cw_validation_t *v) {
     if (stat(dir, &st) != 0)
         host->validation_error(v, "file", "directory '%s' of '%s' does not exist", dir, file);
     else if (!S_ISDIR(st.st_mode))
-        host->validation_error(v, "file", "'%s' (the directory of '%s') is not a directory",
-                               dir, file);
+        host->validation_error(v, "file", "'%s' (the directory of '%s') is not a directory", dir,
+                               file);
     free(copy);
 }
 
@@ -220,12 +222,11 @@ static int fk_put(void *state, cw_record_t *const *records, size_t n, char *errs
 
 static int fk_flush(void *state, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
                     size_t errstr_size) {
-    (void)tps, (void)n, (void)final; /* put wrote everything: every handed offset is durable
+    (void)tps, (void)n, (void) final; /* put wrote everything: every handed offset is durable
                                         once fsync returns */
     file_sink_t *s = state;
     if (fsync(s->fd) != 0) {
-        snprintf(errstr, errstr_size, "file-sink: cannot fsync %s: %s", s->file,
-                 strerror(errno));
+        snprintf(errstr, errstr_size, "file-sink: cannot fsync %s: %s", s->file, strerror(errno));
         return CW_ERR_RETRIABLE;
     }
     if (sink_state_save(&s->state, s->state_file, errstr, errstr_size) != 0)
@@ -252,12 +253,9 @@ static const cw_config_def_t fk_config[] = {
 };
 
 static const cw_sink_ops_t fk_ops = {
-    CW_SINK_OPS_HEADER,
-    .task_configs = fk_task_configs,
-    .start = fk_start,
-    .put = fk_put,
-    .flush = fk_flush,
-    .stop = fk_stop,
+    CW_SINK_OPS_HEADER, .task_configs = fk_task_configs,
+    .start = fk_start,  .put = fk_put,
+    .flush = fk_flush,  .stop = fk_stop,
 };
 
 static const char *const fk_aliases[] = {"org.apache.kafka.connect.file.FileStreamSinkConnector",

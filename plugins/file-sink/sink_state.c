@@ -54,8 +54,10 @@ int sink_state_load(sink_state_t *st, const char *path, char *errstr, size_t err
     json_t *size = json_object_get(root, "file.size");
     json_t *offsets = json_object_get(root, "offsets");
     if (!json_is_integer(size) || !json_is_array(offsets)) {
-        snprintf(errstr, errstr_size, "%s: unreadable file-sink state: expected file.size and "
-                 "offsets", path);
+        snprintf(errstr, errstr_size,
+                 "%s: unreadable file-sink state: expected file.size and "
+                 "offsets",
+                 path);
         json_decref(root);
         return -1;
     }
@@ -66,8 +68,7 @@ int sink_state_load(sink_state_t *st, const char *path, char *errstr, size_t err
         json_t *t = json_object_get(o, "topic"), *p = json_object_get(o, "partition"),
                *n = json_object_get(o, "next.offset");
         if (!json_is_string(t) || !json_is_integer(p) || !json_is_integer(n)) {
-            snprintf(errstr, errstr_size, "%s: unreadable file-sink state: bad entry %zu", path,
-                     i);
+            snprintf(errstr, errstr_size, "%s: unreadable file-sink state: bad entry %zu", path, i);
             sink_state_free(st);
             json_decref(root);
             return -1;
@@ -93,11 +94,12 @@ static int fsync_dir_of(const char *path) {
 int sink_state_save(const sink_state_t *st, const char *path, char *errstr, size_t errstr_size) {
     json_t *offsets = json_array();
     for (size_t i = 0; i < st->count; i++)
-        json_array_append_new(offsets, json_pack("{s:s,s:i,s:I}", "topic", st->tps[i].topic,
-                                                 "partition", (int)st->tps[i].partition,
-                                                 "next.offset", (json_int_t)st->tps[i].next_offset));
-    json_t *root = json_pack("{s:I,s:o}", "file.size", (json_int_t)st->file_size, "offsets",
-                             offsets);
+        json_array_append_new(offsets,
+                              json_pack("{s:s,s:i,s:I}", "topic", st->tps[i].topic, "partition",
+                                        (int)st->tps[i].partition, "next.offset",
+                                        (json_int_t)st->tps[i].next_offset));
+    json_t *root =
+        json_pack("{s:I,s:o}", "file.size", (json_int_t)st->file_size, "offsets", offsets);
     char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
     json_decref(root);
     if (!text) {

@@ -15,7 +15,7 @@ typedef struct sink_tp_offset {
 } sink_tp_offset_t;
 
 typedef struct sink_state {
-    int64_t file_size;   /* bytes of the output that are durable and accounted for */
+    int64_t file_size; /* bytes of the output that are durable and accounted for */
     sink_tp_offset_t *tps;
     size_t count, cap;
 } sink_state_t;

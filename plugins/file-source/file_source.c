@@ -39,8 +39,10 @@ static int64_t stored_position(file_source_t *s) {
     int64_t pos = 0;
     json_t *o = json_loads(text, 0, NULL);
     json_t *p = o ? json_object_get(o, "position") : NULL;
-    if (json_is_integer(p) && json_integer_value(p) >= 0) pos = json_integer_value(p);
-    else host->log(s->ctx, CW_LOG_WARN, "ignoring unreadable stored offset for %s", s->file);
+    if (json_is_integer(p) && json_integer_value(p) >= 0)
+        pos = json_integer_value(p);
+    else
+        host->log(s->ctx, CW_LOG_WARN, "ignoring unreadable stored offset for %s", s->file);
     json_decref(o);
     host->free(text);
     return pos;
@@ -100,8 +102,7 @@ static int open_file(file_source_t *s, char *errstr, size_t errstr_size) {
     if (fd < 0) {
         if (errno == ENOENT) {
             if (!s->missing_warned)
-                host->log(s->ctx, CW_LOG_WARN, "%s does not exist (yet); waiting for it",
-                          s->file);
+                host->log(s->ctx, CW_LOG_WARN, "%s does not exist (yet); waiting for it", s->file);
             s->missing_warned = 1;
             return 0;
         }
@@ -187,10 +188,9 @@ static int fs_init(const cw_host_t *h, char *errstr, size_t errstr_size) {
 static const cw_config_def_t fs_config[] = {
     {"file", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
      "The file to read lines from. Lines appended later are picked up too.", NULL, 0, 0},
-    {"topic", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "The topic every line is sent to.", NULL,
-     0, 0},
-    {"batch.size", CW_CFG_INT, "2000", 0, "The most lines handed over per poll.", NULL, 1,
-     1e9},
+    {"topic", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "The topic every line is sent to.", NULL, 0,
+     0},
+    {"batch.size", CW_CFG_INT, "2000", 0, "The most lines handed over per poll.", NULL, 1, 1e9},
     CW_CONFIG_END,
 };
 

@@ -9,22 +9,27 @@
 extern const cw_config_def_t jdbc_config_defs[];
 
 typedef enum { JDBC_INSERT, JDBC_UPSERT, JDBC_UPDATE } jdbc_insert_mode_t;
-typedef enum { JDBC_PK_NONE, JDBC_PK_KAFKA, JDBC_PK_RECORD_KEY, JDBC_PK_RECORD_VALUE } jdbc_pk_mode_t;
+typedef enum {
+    JDBC_PK_NONE,
+    JDBC_PK_KAFKA,
+    JDBC_PK_RECORD_KEY,
+    JDBC_PK_RECORD_VALUE
+} jdbc_pk_mode_t;
 
 typedef struct jdbc_settings {
-    db_url_t url;                     /* user/password merged from connection.user/... */
+    db_url_t url; /* user/password merged from connection.user/... */
     int attempts;
     int64_t backoff_ms;
-    const char *table_format;         /* table.name.format, with ${topic} */
+    const char *table_format; /* table.name.format, with ${topic} */
     int max_retries;
     int64_t retry_backoff_ms;
     int batch_size;
     int delete_enabled, auto_create, auto_evolve, quote;
     jdbc_insert_mode_t insert_mode;
     jdbc_pk_mode_t pk_mode;
-    const char *const *pk_fields;     /* borrowed from the config; NULL when empty */
+    const char *const *pk_fields; /* borrowed from the config; NULL when empty */
     size_t n_pk_fields;
-    const char *const *whitelist;     /* fields.whitelist; NULL when empty */
+    const char *const *whitelist; /* fields.whitelist; NULL when empty */
     size_t n_whitelist;
     const char *db_timezone;
 } jdbc_settings_t;
@@ -33,7 +38,7 @@ typedef struct jdbc_settings {
  * into errstr (the first problem; every one is counted). */
 typedef struct jdbc_report {
     const cw_host_t *h;
-    cw_validation_t *v;      /* NULL at start */
+    cw_validation_t *v; /* NULL at start */
     char *errstr;
     size_t errstr_size;
     int problems;

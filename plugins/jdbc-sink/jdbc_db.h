@@ -11,28 +11,36 @@
 
 /* Column kinds the sink creates and writes, from JSON types or a Kafka Connect schema. */
 typedef enum {
-    JDBC_T_NONE = 0,   /* only nulls seen so far */
-    JDBC_T_BOOL, JDBC_T_INT32, JDBC_T_INT64, JDBC_T_DOUBLE, JDBC_T_STRING, JDBC_T_JSON,
-    JDBC_T_BYTES, JDBC_T_DATE, JDBC_T_TIMESTAMP, JDBC_T_DECIMAL
+    JDBC_T_NONE = 0, /* only nulls seen so far */
+    JDBC_T_BOOL,
+    JDBC_T_INT32,
+    JDBC_T_INT64,
+    JDBC_T_DOUBLE,
+    JDBC_T_STRING,
+    JDBC_T_JSON,
+    JDBC_T_BYTES,
+    JDBC_T_DATE,
+    JDBC_T_TIMESTAMP,
+    JDBC_T_DECIMAL
 } jdbc_type_t;
 
 /* The outcome of one statement. */
 typedef struct jdbc_err {
-    int transient;      /* connection lost, server shutting down, deadlock: retry */
-    char msg[512];      /* the server's message with its code; never a value */
-    long position;      /* byte offset in the statement the server blames, or -1 */
+    int transient; /* connection lost, server shutting down, deadlock: retry */
+    char msg[512]; /* the server's message with its code; never a value */
+    long position; /* byte offset in the statement the server blames, or -1 */
 } jdbc_err_t;
 
 typedef struct jdbc_col {
     char *name;
     int is_pk;
-    jdbc_type_t type;   /* what the sink created it as; JDBC_T_NONE for existing columns */
+    jdbc_type_t type; /* what the sink created it as; JDBC_T_NONE for existing columns */
 } jdbc_col_t;
 
 typedef struct jdbc_dialect {
-    const char *name;        /* Confluent's dialect name */
-    char quote;              /* identifier quote */
-    const char *begin;       /* opens a transaction */
+    const char *name;  /* Confluent's dialect name */
+    char quote;        /* identifier quote */
+    const char *begin; /* opens a transaction */
     /* Connects with connection.attempts / connection.backoff.ms and sets the session's
      * time zone. CW_OK, CW_ERR_RETRIABLE (unreachable) or CW_ERR_FATAL/CW_ERR_CONFIG. */
     int (*connect)(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *s, void **conn,
@@ -51,9 +59,8 @@ typedef struct jdbc_dialect {
     /* The column type for CREATE TABLE / ALTER TABLE. */
     const char *(*type_name)(jdbc_type_t t, int is_pk);
     /* Appends what makes an INSERT an upsert on the key columns, updating `cols`. */
-    void (*upsert_tail)(FILE *out, const struct jdbc_dialect *d, int quote,
-                        const char *const *keys, size_t nkeys, const char *const *cols,
-                        size_t ncols);
+    void (*upsert_tail)(FILE *out, const struct jdbc_dialect *d, int quote, const char *const *keys,
+                        size_t nkeys, const char *const *cols, size_t ncols);
     /* printf format of a timestamp literal from epoch seconds with 3 decimals. */
     const char *ts_format;
 } jdbc_dialect_t;
@@ -65,6 +72,6 @@ extern const jdbc_dialect_t jdbc_pg_dialect;
 void jdbc_ident(FILE *out, const jdbc_dialect_t *d, int quote, const char *name);
 /* Writes s[0..n) as a quoted string literal escaped by d->escape, through `scratch`.
  * 0, or -1 on allocation failure. */
-int jdbc_quote(const jdbc_dialect_t *d, void *conn, cw_sdk_buf_t *scratch, FILE *out,
-               const char *s, size_t n);
+int jdbc_quote(const jdbc_dialect_t *d, void *conn, cw_sdk_buf_t *scratch, FILE *out, const char *s,
+               size_t n);
 #endif

@@ -55,6 +55,6 @@ void jdbc_metrics_bad(jdbc_task_t *t) {
 }
 
 void jdbc_metrics_close(jdbc_task_t *t) {
-    free(t->metrics);   /* the handles are the worker's */
+    free(t->metrics); /* the handles are the worker's */
     t->metrics = NULL;
 }

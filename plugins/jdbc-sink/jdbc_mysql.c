@@ -7,8 +7,8 @@
 #include "db_mysql.h"
 #include "jdbc_db.h"
 
-static int my_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *s,
-                      void **conn, char *errstr, size_t n) {
+static int my_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *s, void **conn,
+                      char *errstr, size_t n) {
     MYSQL *m = NULL;
     int rc = db_mysql_connect(h, ctx, &s->url, s->db_timezone, s->attempts, s->backoff_ms, &m,
                               errstr, n);
@@ -33,7 +33,7 @@ static void my_disconnect(void *conn) {
 
 static void fill_err(MYSQL *m, jdbc_err_t *e) {
     unsigned code = mysql_errno(m);
-    e->position = -1;   /* MySQL names the column in its message instead */
+    e->position = -1; /* MySQL names the column in its message instead */
     e->transient = db_mysql_error_is_transient(code);
     snprintf(e->msg, sizeof e->msg, "%s (MySQL error %u, SQLSTATE %s)", mysql_error(m), code,
              mysql_sqlstate(m));
@@ -54,17 +54,23 @@ static size_t my_escape(void *conn, char *dst, const char *s, size_t n) {
     return mysql_real_escape_string(conn, dst, s, (unsigned long)n);
 }
 
-static int my_describe(void *conn, cw_sdk_buf_t *scratch, const char *schema,
-                       const char *table, jdbc_col_t **cols, size_t *ncols, jdbc_err_t *e) {
+static int my_describe(void *conn, cw_sdk_buf_t *scratch, const char *schema, const char *table,
+                       jdbc_col_t **cols, size_t *ncols, jdbc_err_t *e) {
     MYSQL *m = conn;
     char *sql = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&sql, &len);
-    if (!f) { snprintf(e->msg, sizeof e->msg, "out of memory"); e->transient = 0; return -1; }
+    if (!f) {
+        snprintf(e->msg, sizeof e->msg, "out of memory");
+        e->transient = 0;
+        return -1;
+    }
     fputs("SELECT COLUMN_NAME, COLUMN_KEY FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ",
           f);
-    if (schema) jdbc_quote(&jdbc_mysql_dialect, m, scratch, f, schema, strlen(schema));
-    else fputs("DATABASE()", f);
+    if (schema)
+        jdbc_quote(&jdbc_mysql_dialect, m, scratch, f, schema, strlen(schema));
+    else
+        fputs("DATABASE()", f);
     fputs(" AND TABLE_NAME = ", f);
     jdbc_quote(&jdbc_mysql_dialect, m, scratch, f, table, strlen(table));
     fputs(" ORDER BY ORDINAL_POSITION", f);
@@ -72,7 +78,10 @@ static int my_describe(void *conn, cw_sdk_buf_t *scratch, const char *schema,
     int rc = mysql_real_query(m, sql, (unsigned long)len);
     free(sql);
     MYSQL_RES *res = rc == 0 ? mysql_store_result(m) : NULL;
-    if (!res) { fill_err(m, e); return -1; }
+    if (!res) {
+        fill_err(m, e);
+        return -1;
+    }
     size_t n = (size_t)mysql_num_rows(res);
     *cols = n ? calloc(n, sizeof **cols) : NULL;
     *ncols = 0;
@@ -102,16 +111,16 @@ static const char *my_type_name(jdbc_type_t t, int is_pk) {
     }
 }
 
-static void my_upsert_tail(FILE *out, const jdbc_dialect_t *d, int quote,
-                           const char *const *keys, size_t nkeys, const char *const *cols,
-                           size_t ncols) {
+static void my_upsert_tail(FILE *out, const jdbc_dialect_t *d, int quote, const char *const *keys,
+                           size_t nkeys, const char *const *cols, size_t ncols) {
     /* every column is updated, the key ones to themselves when there is nothing else, so
      * that a replayed row is a no-op rather than a duplicate-key error */
     fputs(" ON DUPLICATE KEY UPDATE ", out);
     size_t written = 0;
     for (size_t i = 0; i < ncols; i++) {
         int is_key = 0;
-        for (size_t k = 0; k < nkeys; k++) if (strcmp(keys[k], cols[i]) == 0) is_key = 1;
+        for (size_t k = 0; k < nkeys; k++)
+            if (strcmp(keys[k], cols[i]) == 0) is_key = 1;
         if (is_key && ncols > nkeys) continue;
         if (written++) fputc(',', out);
         jdbc_ident(out, d, quote, cols[i]);

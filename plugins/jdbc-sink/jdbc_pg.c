@@ -19,16 +19,36 @@ static const char *sslmode(int m) {
 static int pg_try(const jdbc_settings_t *s, PGconn **out, char *errstr, size_t n) {
     char port[16], timeout[16];
     snprintf(port, sizeof port, "%u", s->url.port);
-    snprintf(timeout, sizeof timeout, "%u", s->url.connect_timeout_s ? s->url.connect_timeout_s : 10);
-    const char *keys[] = {"host", "port", "dbname", "user", "password", "sslmode",
-                          "sslrootcert", "connect_timeout", "client_encoding",
-                          "application_name", NULL};
-    const char *vals[] = {s->url.host, port, s->url.database, s->url.user, s->url.password,
-                          sslmode(s->url.ssl_mode), s->url.ssl_ca, timeout, "UTF8",
-                          "connect-worker jdbc-sink", NULL};
+    snprintf(timeout, sizeof timeout, "%u",
+             s->url.connect_timeout_s ? s->url.connect_timeout_s : 10);
+    const char *keys[] = {"host",
+                          "port",
+                          "dbname",
+                          "user",
+                          "password",
+                          "sslmode",
+                          "sslrootcert",
+                          "connect_timeout",
+                          "client_encoding",
+                          "application_name",
+                          NULL};
+    const char *vals[] = {s->url.host,
+                          port,
+                          s->url.database,
+                          s->url.user,
+                          s->url.password,
+                          sslmode(s->url.ssl_mode),
+                          s->url.ssl_ca,
+                          timeout,
+                          "UTF8",
+                          "connect-worker jdbc-sink",
+                          NULL};
     /* libpq skips a key whose value is NULL (no password, no CA file) */
     PGconn *pg = PQconnectdbParams(keys, vals, 0);
-    if (pg && PQstatus(pg) == CONNECTION_OK) { *out = pg; return 1; }
+    if (pg && PQstatus(pg) == CONNECTION_OK) {
+        *out = pg;
+        return 1;
+    }
     const char *why = pg ? PQerrorMessage(pg) : "out of memory";
     size_t wl = strcspn(why, "\n");
     snprintf(errstr, n, "cannot connect to %s:%u/%s as '%s': %.*s", s->url.host, s->url.port,
@@ -40,8 +60,8 @@ static int pg_try(const jdbc_settings_t *s, PGconn **out, char *errstr, size_t n
     return refused ? -1 : 0;
 }
 
-static int pg_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *s,
-                      void **conn, char *errstr, size_t n) {
+static int pg_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *s, void **conn,
+                      char *errstr, size_t n) {
     PGconn *pg = NULL;
     int got = 0;
     for (int i = 1; i <= (s->attempts < 1 ? 1 : s->attempts); i++) {
@@ -84,10 +104,9 @@ static void pg_disconnect(void *conn) {
 /* Connection failures (class 08), shutdowns (57P01-57P03), serialization failures and
  * deadlocks (40001, 40P01), too many connections (53300) and lock timeouts (55P03) pass. */
 static int transient_state(const char *st) {
-    if (!st) return 1;   /* no result at all: the connection is gone */
-    return strncmp(st, "08", 2) == 0 || strncmp(st, "57P0", 4) == 0 ||
-           strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0 || strcmp(st, "53300") == 0 ||
-           strcmp(st, "55P03") == 0;
+    if (!st) return 1; /* no result at all: the connection is gone */
+    return strncmp(st, "08", 2) == 0 || strncmp(st, "57P0", 4) == 0 || strcmp(st, "40001") == 0 ||
+           strcmp(st, "40P01") == 0 || strcmp(st, "53300") == 0 || strcmp(st, "55P03") == 0;
 }
 
 /* PostgreSQL blames a place in the statement by its 1-based character position. */
@@ -106,8 +125,8 @@ static void fill_err(PGconn *pg, PGresult *res, jdbc_err_t *e) {
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!msg) msg = PQerrorMessage(pg);
     e->transient = transient_state(st) || PQstatus(pg) != CONNECTION_OK;
-    snprintf(e->msg, sizeof e->msg, "%.*s (PostgreSQL SQLSTATE %s)", (int)strcspn(msg, "\n"),
-             msg, st ? st : "none");
+    snprintf(e->msg, sizeof e->msg, "%.*s (PostgreSQL SQLSTATE %s)", (int)strcspn(msg, "\n"), msg,
+             st ? st : "none");
 }
 
 static int pg_exec(void *conn, const char *sql, size_t len, jdbc_err_t *e) {
@@ -115,7 +134,10 @@ static int pg_exec(void *conn, const char *sql, size_t len, jdbc_err_t *e) {
     (void)len;
     PGresult *res = PQexec(pg, sql);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) { PQclear(res); return 0; }
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        PQclear(res);
+        return 0;
+    }
     fill_err(pg, res, e);
     if (res) e->position = byte_position(sql, PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION));
     PQclear(res);
@@ -128,8 +150,8 @@ static size_t pg_escape(void *conn, char *dst, const char *s, size_t n) {
     return PQescapeStringConn(conn, dst, s, n, &err);
 }
 
-static int pg_describe(void *conn, cw_sdk_buf_t *scratch, const char *schema,
-                       const char *table, jdbc_col_t **cols, size_t *ncols, jdbc_err_t *e) {
+static int pg_describe(void *conn, cw_sdk_buf_t *scratch, const char *schema, const char *table,
+                       jdbc_col_t **cols, size_t *ncols, jdbc_err_t *e) {
     PGconn *pg = conn;
     char *sql = NULL, *ident = NULL;
     size_t len = 0, ilen = 0;
@@ -138,17 +160,22 @@ static int pg_describe(void *conn, cw_sdk_buf_t *scratch, const char *schema,
     if (!f || !fi) {
         if (f) fclose(f);
         if (fi) fclose(fi);
-        free(sql); free(ident);
+        free(sql);
+        free(ident);
         snprintf(e->msg, sizeof e->msg, "out of memory");
         e->transient = 0;
         return -1;
     }
-    if (schema) { jdbc_ident(fi, &jdbc_pg_dialect, 1, schema); fputc('.', fi); }
+    if (schema) {
+        jdbc_ident(fi, &jdbc_pg_dialect, 1, schema);
+        fputc('.', fi);
+    }
     jdbc_ident(fi, &jdbc_pg_dialect, 1, table);
     fclose(fi);
     fputs("SELECT a.attname, EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid "
           "AND i.indisprimary AND a.attnum = ANY (i.indkey)) FROM pg_attribute a "
-          "WHERE a.attrelid = to_regclass(", f);
+          "WHERE a.attrelid = to_regclass(",
+          f);
     jdbc_quote(&jdbc_pg_dialect, pg, scratch, f, ident, ilen);
     fputs(") AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", f);
     fclose(f);
@@ -188,9 +215,8 @@ static const char *pg_type_name(jdbc_type_t t, int is_pk) {
     }
 }
 
-static void pg_upsert_tail(FILE *out, const jdbc_dialect_t *d, int quote,
-                           const char *const *keys, size_t nkeys, const char *const *cols,
-                           size_t ncols) {
+static void pg_upsert_tail(FILE *out, const jdbc_dialect_t *d, int quote, const char *const *keys,
+                           size_t nkeys, const char *const *cols, size_t ncols) {
     fputs(" ON CONFLICT (", out);
     for (size_t k = 0; k < nkeys; k++) {
         if (k) fputc(',', out);
@@ -199,7 +225,8 @@ static void pg_upsert_tail(FILE *out, const jdbc_dialect_t *d, int quote,
     size_t written = 0;
     for (size_t i = 0; i < ncols; i++) {
         int is_key = 0;
-        for (size_t k = 0; k < nkeys; k++) if (strcmp(keys[k], cols[i]) == 0) is_key = 1;
+        for (size_t k = 0; k < nkeys; k++)
+            if (strcmp(keys[k], cols[i]) == 0) is_key = 1;
         if (is_key) continue;
         fputs(written++ ? "," : ") DO UPDATE SET ", out);
         jdbc_ident(out, d, quote, cols[i]);

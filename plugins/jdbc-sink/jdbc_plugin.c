@@ -10,12 +10,8 @@ static const char *const jdbc_aliases[] = {"io.confluent.connect.jdbc.JdbcSinkCo
                                            "JdbcSinkConnector", NULL};
 
 static const cw_sink_ops_t jdbc_sink_ops = {
-    CW_SINK_OPS_HEADER,
-    .start = jdbc_task_start,
-    .open = jdbc_task_open,
-    .close = jdbc_task_close,
-    .put = jdbc_task_put,
-    .flush = jdbc_task_flush,
+    CW_SINK_OPS_HEADER,       .start = jdbc_task_start, .open = jdbc_task_open,
+    .close = jdbc_task_close, .put = jdbc_task_put,     .flush = jdbc_task_flush,
     .stop = jdbc_task_stop,
 };
 
@@ -52,11 +48,8 @@ static int jdbc_module_init(const cw_host_t *host, char *errstr, size_t errstr_s
 static void jdbc_module_fini(void) { mysql_library_end(); }
 
 static const cw_module_t jdbc_module = {
-    CW_MODULE_HEADER,
-    .name = "jdbc-sink",
-    .plugins = jdbc_plugins,
-    .init = jdbc_module_init,
-    .fini = jdbc_module_fini,
+    CW_MODULE_HEADER,         .name = "jdbc-sink",      .plugins = jdbc_plugins,
+    .init = jdbc_module_init, .fini = jdbc_module_fini,
 };
 
 CW_MODULE_ENTRY(jdbc_module)

@@ -9,17 +9,19 @@ static const char *const kafka_pk[] = {"__connect_topic", "__connect_partition",
 
 jdbc_type_t jdbc_json_type(const json_t *v) {
     switch (v ? json_typeof(v) : JSON_NULL) {
-    case JSON_TRUE: case JSON_FALSE: return JDBC_T_BOOL;
+    case JSON_TRUE:
+    case JSON_FALSE: return JDBC_T_BOOL;
     case JSON_INTEGER: return JDBC_T_INT64;
     case JSON_REAL: return JDBC_T_DOUBLE;
     case JSON_STRING: return JDBC_T_STRING;
-    case JSON_OBJECT: case JSON_ARRAY: return JDBC_T_JSON;
+    case JSON_OBJECT:
+    case JSON_ARRAY: return JDBC_T_JSON;
     default: return JDBC_T_NONE;
     }
 }
 
 void jdbc_row_clear(jdbc_row_t *row) {
-    free(row->names);   /* the block of names, vals and types */
+    free(row->names); /* the block of names, vals and types */
     json_decref(row->own);
     json_decref(row->parsed);
     free(row->own_names);
@@ -28,13 +30,15 @@ void jdbc_row_clear(jdbc_row_t *row) {
 }
 
 static int has(const char *const *list, size_t n, const char *name) {
-    for (size_t i = 0; i < n; i++) if (strcmp(list[i], name) == 0) return 1;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], name) == 0) return 1;
     return 0;
 }
 
 static int add(jdbc_row_t *row, size_t cap, const char *name, json_t *v) {
     if (row->n >= cap) return -1;
-    for (size_t i = 0; i < row->n; i++) if (strcmp(row->names[i], name) == 0) return 0;
+    for (size_t i = 0; i < row->n; i++)
+        if (strcmp(row->names[i], name) == 0) return 0;
     row->names[row->n] = name;
     row->vals[row->n] = v;
     row->types[row->n] = jdbc_json_type(v);
@@ -43,8 +47,8 @@ static int add(jdbc_row_t *row, size_t cap, const char *name, json_t *v) {
 }
 
 /* The key columns of pk.mode=record_key. */
-static int key_columns(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, size_t cap,
-                       char *errstr, size_t n) {
+static int key_columns(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, size_t cap, char *errstr,
+                       size_t n) {
     const jdbc_settings_t *s = &t->s;
     json_t *key = t->h->record_key_json(r, errstr, n);
     if (!key) return CW_ERR_RECORD;
@@ -54,8 +58,10 @@ static int key_columns(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, size_t c
     }
     if (!json_is_object(key)) {
         if (s->n_pk_fields != 1) {
-            snprintf(errstr, n, "pk.fields must name exactly one column when the record key "
-                     "is a primitive (pk.mode=record_key), it names %zu", s->n_pk_fields);
+            snprintf(errstr, n,
+                     "pk.fields must name exactly one column when the record key "
+                     "is a primitive (pk.mode=record_key), it names %zu",
+                     s->n_pk_fields);
             return CW_ERR_FATAL;
         }
         return add(row, cap, s->pk_fields[0], key) == 0 ? CW_OK : CW_ERR_FATAL;
@@ -130,29 +136,42 @@ int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr
     json_t *value = tombstone ? NULL : jdbc_value_object(t, r, &row->parsed, errstr, n);
     if (!tombstone && !value) return CW_ERR_RECORD;
     if (tombstone && !s->delete_enabled) {
-        snprintf(errstr, n, "the record has a null value (a tombstone) and delete.enabled is "
+        snprintf(errstr, n,
+                 "the record has a null value (a tombstone) and delete.enabled is "
                  "false");
         return CW_ERR_RECORD;
     }
     if (value && !json_is_object(value)) {
         snprintf(errstr, n, "the value is a JSON %s, not an object of fields",
-                 json_is_array(value) ? "array" : json_is_string(value) ? "string"
-                 : json_is_null(value) ? "null" : "scalar");
+                 json_is_array(value)    ? "array"
+                 : json_is_string(value) ? "string"
+                 : json_is_null(value)   ? "null"
+                                         : "scalar");
         return CW_ERR_RECORD;
     }
     size_t cap = 3 + (value ? json_object_size(value) : 0);
     json_t *key = s->pk_mode == JDBC_PK_RECORD_KEY ? t->h->record_key_json(r, errstr, n) : NULL;
-    if (json_is_object(key)) cap += json_object_size(key);
-    else if (key) cap += 1;
-    if (alloc_row(row, cap) != 0) { snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
+    if (json_is_object(key))
+        cap += json_object_size(key);
+    else if (key)
+        cap += 1;
+    if (alloc_row(row, cap) != 0) {
+        snprintf(errstr, n, "out of memory");
+        return CW_ERR_FATAL;
+    }
     int rc = CW_OK;
-    if (s->pk_mode == JDBC_PK_KAFKA) rc = kafka_columns(t, r, row, cap);
-    else if (s->pk_mode == JDBC_PK_RECORD_KEY) rc = key_columns(t, r, row, cap, errstr, n);
-    else if (s->pk_mode == JDBC_PK_RECORD_VALUE) rc = value_key_columns(t, value, row, cap,
-                                                                       errstr, n);
+    if (s->pk_mode == JDBC_PK_KAFKA)
+        rc = kafka_columns(t, r, row, cap);
+    else if (s->pk_mode == JDBC_PK_RECORD_KEY)
+        rc = key_columns(t, r, row, cap, errstr, n);
+    else if (s->pk_mode == JDBC_PK_RECORD_VALUE)
+        rc = value_key_columns(t, value, row, cap, errstr, n);
     if (rc != CW_OK) return rc;
     row->nkeys = row->n;
-    if (tombstone) { row->op = JDBC_OP_DELETE; return CW_OK; }
+    if (tombstone) {
+        row->op = JDBC_OP_DELETE;
+        return CW_OK;
+    }
     const char *k;
     json_t *v;
     json_object_foreach(value, k, v) {

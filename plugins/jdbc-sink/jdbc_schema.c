@@ -16,8 +16,8 @@ static jdbc_type_t connect_type(const json_t *f) {
     if (strcmp(type, "int8") == 0 || strcmp(type, "int16") == 0 || strcmp(type, "int32") == 0)
         return JDBC_T_INT32;
     if (strcmp(type, "int64") == 0) return JDBC_T_INT64;
-    if (strcmp(type, "float") == 0 || strcmp(type, "double") == 0 ||
-        strcmp(type, "float32") == 0 || strcmp(type, "float64") == 0)
+    if (strcmp(type, "float") == 0 || strcmp(type, "double") == 0 || strcmp(type, "float32") == 0 ||
+        strcmp(type, "float64") == 0)
         return JDBC_T_DOUBLE;
     if (strcmp(type, "boolean") == 0) return JDBC_T_BOOL;
     if (strcmp(type, "string") == 0) return JDBC_T_STRING;
@@ -49,8 +49,7 @@ void jdbc_schema_apply(jdbc_task_t *t, jdbc_row_t *row) {
     json_decref(env);
 }
 
-json_t *jdbc_value_object(jdbc_task_t *t, cw_record_t *r, json_t **owned, char *errstr,
-                          size_t n) {
+json_t *jdbc_value_object(jdbc_task_t *t, cw_record_t *r, json_t **owned, char *errstr, size_t n) {
     *owned = NULL;
     json_t *v = t->h->record_value_json(r, errstr, n);
     cw_data_format_t f = CW_DATA_FORMAT_INIT;
@@ -60,8 +59,10 @@ json_t *jdbc_value_object(jdbc_task_t *t, cw_record_t *r, json_t **owned, char *
         json_error_t je;
         *owned = json_loadb(json_string_value(v), json_string_length(v), 0, &je);
         if (!*owned) {
-            snprintf(errstr, n, "the value (StringConverter text) is not JSON: %s at "
-                     "character %d", je.text, je.position);
+            snprintf(errstr, n,
+                     "the value (StringConverter text) is not JSON: %s at "
+                     "character %d",
+                     je.text, je.position);
             return NULL;
         }
         return *owned;

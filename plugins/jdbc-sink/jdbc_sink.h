@@ -8,12 +8,12 @@
 
 /* A destination table as the database describes it (plus what the sink created). */
 typedef struct jdbc_table {
-    char *name;          /* table.name.format's result, e.g. "pin" or "db.pin" */
-    char *schema;        /* before the first dot; NULL when none */
-    char *bare;          /* after it */
+    char *name;   /* table.name.format's result, e.g. "pin" or "db.pin" */
+    char *schema; /* before the first dot; NULL when none */
+    char *bare;   /* after it */
     jdbc_col_t *cols;
     size_t ncols;
-    int known;           /* described (or created) on this connection's database */
+    int known; /* described (or created) on this connection's database */
 } jdbc_table_t;
 
 typedef enum { JDBC_OP_WRITE = 0, JDBC_OP_DELETE, JDBC_OP_SKIP } jdbc_op_t;
@@ -27,19 +27,19 @@ typedef struct jdbc_row {
     size_t n, nkeys;
     const char **names;
     json_t **vals;
-    jdbc_type_t *types;  /* from the JSON types, or the record's Kafka Connect schema */
-    json_t *own;         /* values made for this row (Kafka coordinates, a primitive key) */
-    json_t *parsed;      /* the value parsed from StringConverter text, when it was */
-    char *own_names;     /* ... and a name made for it */
-    char *bad;           /* why the row cannot be written (op is then JDBC_OP_SKIP) */
-    int reported;        /* bad was handed to report_bad_record */
+    jdbc_type_t *types; /* from the JSON types, or the record's Kafka Connect schema */
+    json_t *own;        /* values made for this row (Kafka coordinates, a primitive key) */
+    json_t *parsed;     /* the value parsed from StringConverter text, when it was */
+    char *own_names;    /* ... and a name made for it */
+    char *bad;          /* why the row cannot be written (op is then JDBC_OP_SKIP) */
+    int reported;       /* bad was handed to report_bad_record */
 } jdbc_row_t;
 
 /* Offsets durable in the database, per consumed (original) topic partition. */
 typedef struct jdbc_pos {
     char *topic;
     int32_t partition;
-    int64_t next;        /* offset after the last record committed (or skipped as bad) */
+    int64_t next; /* offset after the last record committed (or skipped as bad) */
 } jdbc_pos_t;
 
 typedef struct jdbc_task {
@@ -47,24 +47,22 @@ typedef struct jdbc_task {
     cw_ctx_t *ctx;
     jdbc_settings_t s;
     const jdbc_dialect_t *d;
-    void *conn;                  /* NULL while disconnected */
+    void *conn; /* NULL while disconnected */
     jdbc_table_t **tables;
     size_t ntables;
-    char *last_topic;            /* the topic jdbc_table_get last mapped, to last_table */
+    char *last_topic; /* the topic jdbc_table_get last mapped, to last_table */
     jdbc_table_t *last_table;
     jdbc_pos_t *pos;
     size_t npos, last_pos;
-    jdbc_row_t *rows;            /* this put's rows */
+    jdbc_row_t *rows; /* this put's rows */
     size_t rows_cap;
-    cw_sdk_buf_t scratch;        /* escaping room for string literals */
+    cw_sdk_buf_t scratch; /* escaping room for string literals */
     struct jdbc_metrics *metrics;
 } jdbc_task_t;
 
 /* jdbc_task.c: the sink callbacks. */
-int jdbc_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *errstr,
-                    size_t n);
-int jdbc_task_open(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
-                   size_t en);
+int jdbc_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *errstr, size_t n);
+int jdbc_task_open(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr, size_t en);
 int jdbc_task_close(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
                     size_t en);
 int jdbc_task_put(void *state, cw_record_t *const *records, size_t n, char *errstr, size_t en);
@@ -95,15 +93,14 @@ void jdbc_tables_free(jdbc_task_t *t);
  * maps the rows' field names to column names. Rows that cannot be written become
  * JDBC_OP_SKIP after being reported (CW_ERR_FATAL when errors.tolerance=none).
  * CW_OK, CW_ERR_RETRIABLE (transient: *e), CW_ERR_FATAL (errstr). */
-int jdbc_tables_prepare(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e,
-                        char *errstr, size_t errstr_size);
+int jdbc_tables_prepare(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e, char *errstr,
+                        size_t errstr_size);
 /* Marks a row the database or the mapping refused: it is skipped, and reported by
  * jdbc_rows_report (in record order, so that errors.tolerance=none stops at the first). */
 void jdbc_row_reject(jdbc_row_t *row, const char *reason);
 /* Reports the rejected rows not reported yet, in order. CW_OK, or CW_ERR_FATAL (errstr names
  * topic, partition, offset and the reason) when errors.tolerance=none. */
-int jdbc_rows_report(jdbc_task_t *t, jdbc_row_t *rows, size_t n, char *errstr,
-                     size_t errstr_size);
+int jdbc_rows_report(jdbc_task_t *t, jdbc_row_t *rows, size_t n, char *errstr, size_t errstr_size);
 
 /* jdbc_write.c: writes the rows in one transaction. CW_OK; CW_ERR_RETRIABLE (transient: *e,
  * rolled back); CW_ERR_FATAL (errstr, rolled back). Rows the database refuses one by one are

@@ -7,7 +7,10 @@
 #include "jdbc_sink.h"
 
 void jdbc_ident(FILE *out, const jdbc_dialect_t *d, int quote, const char *name) {
-    if (!quote) { fputs(name, out); return; }
+    if (!quote) {
+        fputs(name, out);
+        return;
+    }
     fputc(d->quote, out);
     for (const char *p = name; *p; p++) {
         if (*p == d->quote) fputc(d->quote, out);
@@ -16,8 +19,8 @@ void jdbc_ident(FILE *out, const jdbc_dialect_t *d, int quote, const char *name)
     fputc(d->quote, out);
 }
 
-int jdbc_quote(const jdbc_dialect_t *d, void *conn, cw_sdk_buf_t *scratch, FILE *out,
-               const char *s, size_t n) {
+int jdbc_quote(const jdbc_dialect_t *d, void *conn, cw_sdk_buf_t *scratch, FILE *out, const char *s,
+               size_t n) {
     if (cw_sdk_grow(&scratch->data, &scratch->cap, 2 * n + 1) != 0) return -1;
     size_t w = d->escape(conn, scratch->data, s, n);
     fputc('\'', out);
@@ -55,8 +58,11 @@ static char *table_name(const char *format, const char *topic) {
     FILE *f = open_memstream(&out, &len);
     if (!f) return NULL;
     for (const char *p = format; *p;) {
-        if (strncmp(p, "${topic}", 8) == 0) { fputs(topic, f); p += 8; }
-        else fputc(*p++, f);
+        if (strncmp(p, "${topic}", 8) == 0) {
+            fputs(topic, f);
+            p += 8;
+        } else
+            fputc(*p++, f);
     }
     fclose(f);
     return out;
@@ -82,7 +88,12 @@ jdbc_table_t *jdbc_table_get(jdbc_task_t *t, const char *topic) {
         }
     jdbc_table_t *tb = calloc(1, sizeof *tb);
     jdbc_table_t **grown = realloc(t->tables, (t->ntables + 1) * sizeof *grown);
-    if (!tb || !grown) { free(tb); free(name); if (grown) t->tables = grown; return NULL; }
+    if (!tb || !grown) {
+        free(tb);
+        free(name);
+        if (grown) t->tables = grown;
+        return NULL;
+    }
     t->tables = grown;
     tb->name = name;
     const char *dot = strchr(name, '.');
@@ -93,7 +104,10 @@ jdbc_table_t *jdbc_table_get(jdbc_task_t *t, const char *topic) {
 }
 
 static void table_ref(FILE *f, const jdbc_task_t *t, const jdbc_table_t *tb) {
-    if (tb->schema) { jdbc_ident(f, t->d, t->s.quote, tb->schema); fputc('.', f); }
+    if (tb->schema) {
+        jdbc_ident(f, t->d, t->s.quote, tb->schema);
+        fputc('.', f);
+    }
     jdbc_ident(f, t->d, t->s.quote, tb->bare);
 }
 
@@ -129,12 +143,18 @@ static jdbc_type_t merged_type(jdbc_row_t *rows, size_t n, const jdbc_table_t *t
             if (strcmp(rows[i].names[c], name) != 0) continue;
             jdbc_type_t x = rows[i].types[c];
             if (x == JDBC_T_NONE || x == t) continue;
-            if (t == JDBC_T_NONE) t = x;
-            else if ((t == JDBC_T_INT64 || t == JDBC_T_INT32) && x == JDBC_T_DOUBLE) t = x;
-            else if (t == JDBC_T_DOUBLE && (x == JDBC_T_INT64 || x == JDBC_T_INT32)) continue;
-            else if (t == JDBC_T_INT32 && x == JDBC_T_INT64) t = x;
-            else if (t == JDBC_T_INT64 && x == JDBC_T_INT32) continue;
-            else t = JDBC_T_STRING;
+            if (t == JDBC_T_NONE)
+                t = x;
+            else if ((t == JDBC_T_INT64 || t == JDBC_T_INT32) && x == JDBC_T_DOUBLE)
+                t = x;
+            else if (t == JDBC_T_DOUBLE && (x == JDBC_T_INT64 || x == JDBC_T_INT32))
+                continue;
+            else if (t == JDBC_T_INT32 && x == JDBC_T_INT64)
+                t = x;
+            else if (t == JDBC_T_INT64 && x == JDBC_T_INT32)
+                continue;
+            else
+                t = JDBC_T_STRING;
         }
     }
     return t == JDBC_T_NONE ? JDBC_T_STRING : t;
@@ -151,7 +171,10 @@ static int run(jdbc_task_t *t, char *sql, size_t len, jdbc_err_t *e) {
 static FILE *ddl_open(jdbc_task_t *t, const jdbc_table_t *tb, const char *verb, char **sql,
                       size_t *len, jdbc_err_t *e) {
     FILE *f = open_memstream(sql, len);
-    if (!f) { snprintf(e->msg, sizeof e->msg, "out of memory"); return NULL; }
+    if (!f) {
+        snprintf(e->msg, sizeof e->msg, "out of memory");
+        return NULL;
+    }
     fputs(verb, f);
     table_ref(f, t, tb);
     return f;
@@ -250,8 +273,10 @@ static int evolve(jdbc_task_t *t, jdbc_table_t *tb, jdbc_row_t *rows, size_t n, 
             if (find_col(tb, rows[i].names[c])) continue;
             if (!t->s.auto_evolve) {
                 char why[512];
-                snprintf(why, sizeof why, "table '%s' has no column '%s' and auto.evolve is "
-                         "false", tb->name, rows[i].names[c]);
+                snprintf(why, sizeof why,
+                         "table '%s' has no column '%s' and auto.evolve is "
+                         "false",
+                         tb->name, rows[i].names[c]);
                 jdbc_row_reject(&rows[i], why);
                 continue;
             }
@@ -290,13 +315,14 @@ static int prepare_table(jdbc_task_t *t, jdbc_table_t *tb, jdbc_row_t *rows, siz
     if (rc != CW_OK) return rc;
     for (size_t i = 0; i < n; i++) {
         if (rows[i].table != tb || rows[i].op == JDBC_OP_SKIP) continue;
-        for (size_t c = 0; c < rows[i].n; c++) rows[i].names[c] = find_col(tb, rows[i].names[c])->name;
+        for (size_t c = 0; c < rows[i].n; c++)
+            rows[i].names[c] = find_col(tb, rows[i].names[c])->name;
     }
     return CW_OK;
 }
 
-int jdbc_tables_prepare(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e,
-                        char *errstr, size_t en) {
+int jdbc_tables_prepare(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e, char *errstr,
+                        size_t en) {
     for (size_t k = 0; k < t->ntables; k++) {
         size_t i = 0;
         while (i < n && (rows[i].table != t->tables[k] || rows[i].op == JDBC_OP_SKIP)) i++;

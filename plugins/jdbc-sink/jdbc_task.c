@@ -28,10 +28,12 @@ void jdbc_task_stop(void *state) {
     free(t);
 }
 
-int jdbc_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *errstr,
-                    size_t n) {
+int jdbc_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *errstr, size_t n) {
     jdbc_task_t *t = calloc(1, sizeof *t);
-    if (!t) { snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
+    if (!t) {
+        snprintf(errstr, n, "out of memory");
+        return CW_ERR_FATAL;
+    }
     t->h = jdbc_host;
     t->ctx = ctx;
     jdbc_report_t r = {.h = t->h, .errstr = errstr, .errstr_size = n};
@@ -41,7 +43,10 @@ int jdbc_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *e
     }
     t->d = t->s.url.kind == DB_KIND_POSTGRES ? &jdbc_pg_dialect : &jdbc_mysql_dialect;
     int rc = t->d->connect(t->h, ctx, &t->s, &t->conn, errstr, n);
-    if (rc != CW_OK) { jdbc_task_stop(t); return rc; }
+    if (rc != CW_OK) {
+        jdbc_task_stop(t);
+        return rc;
+    }
     jdbc_metrics_open(t);
     *state = t;
     return CW_OK;
@@ -72,14 +77,19 @@ static jdbc_pos_t *pos_find(jdbc_task_t *t, const char *topic, int32_t partition
 
 int jdbc_task_open(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
                    size_t en) {
-    (void)state; (void)tps; (void)n; (void)errstr; (void)en;
+    (void)state;
+    (void)tps;
+    (void)n;
+    (void)errstr;
+    (void)en;
     return CW_OK;
 }
 
 int jdbc_task_close(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
                     size_t en) {
     jdbc_task_t *t = state;
-    (void)errstr; (void)en;
+    (void)errstr;
+    (void)en;
     /* whoever gets these partitions starts from the committed offsets */
     for (size_t i = 0; i < n; i++) {
         jdbc_pos_t *p = pos_find(t, tps[i].topic, tps[i].partition, 0, 0);
@@ -93,7 +103,9 @@ int jdbc_task_close(void *state, const cw_topic_partition_t *tps, size_t n, char
 int jdbc_task_flush(void *state, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
                     size_t en) {
     jdbc_task_t *t = state;
-    (void)final; (void)errstr; (void)en;
+    (void) final;
+    (void)errstr;
+    (void)en;
     for (size_t i = 0; i < n; i++) {
         jdbc_pos_t *p = pos_find(t, tps[i].topic, tps[i].partition, 0, 0);
         if (p && (tps[i].offset == CW_OFFSET_INVALID || p->next < tps[i].offset))
@@ -113,7 +125,10 @@ static int build_rows(jdbc_task_t *t, cw_record_t *const *records, size_t n, siz
                       char *errstr, size_t en) {
     if (n > t->rows_cap) {
         jdbc_row_t *grown = realloc(t->rows, n * sizeof *grown);
-        if (!grown) { snprintf(errstr, en, "out of memory"); return CW_ERR_FATAL; }
+        if (!grown) {
+            snprintf(errstr, en, "out of memory");
+            return CW_ERR_FATAL;
+        }
         t->rows = grown;
         t->rows_cap = n;
     }
@@ -121,9 +136,12 @@ static int build_rows(jdbc_task_t *t, cw_record_t *const *records, size_t n, siz
     for (size_t i = 0; i < n; i++) {
         cw_record_t *r = records[i];
         int64_t off = t->h->record_original_offset(r);
-        jdbc_pos_t *p = pos_find(t, t->h->record_original_topic(r),
-                                 t->h->record_original_partition(r), 1, off);
-        if (!p) { snprintf(errstr, en, "out of memory"); return CW_ERR_FATAL; }
+        jdbc_pos_t *p =
+            pos_find(t, t->h->record_original_topic(r), t->h->record_original_partition(r), 1, off);
+        if (!p) {
+            snprintf(errstr, en, "out of memory");
+            return CW_ERR_FATAL;
+        }
         if (off < p->next) continue;
         jdbc_row_t *row = &t->rows[(*nrows)++];
         char why[512];
@@ -170,8 +188,8 @@ static int attempt(jdbc_task_t *t, size_t nrows, jdbc_err_t *e, char *errstr, si
 static void mark_written(jdbc_task_t *t, size_t nrows) {
     for (size_t i = 0; i < nrows; i++) {
         cw_record_t *r = t->rows[i].rec;
-        jdbc_pos_t *p = pos_find(t, t->h->record_original_topic(r),
-                                 t->h->record_original_partition(r), 0, 0);
+        jdbc_pos_t *p =
+            pos_find(t, t->h->record_original_topic(r), t->h->record_original_partition(r), 0, 0);
         int64_t next = t->h->record_original_offset(r) + 1;
         if (p && next > p->next) p->next = next;
     }
@@ -192,18 +210,21 @@ int jdbc_task_put(void *state, cw_record_t *const *records, size_t n, char *errs
         if (rc != CW_ERR_RETRIABLE) break;
         disconnect(t);
         if (retry >= t->s.max_retries) {
-            snprintf(errstr, en, "writing %zu records failed %d times (max.retries=%d), last: "
-                     "%s", nrows, retry + 1, t->s.max_retries, e.msg);
+            snprintf(errstr, en,
+                     "writing %zu records failed %d times (max.retries=%d), last: "
+                     "%s",
+                     nrows, retry + 1, t->s.max_retries, e.msg);
             rc = CW_ERR_FATAL;
             break;
         }
         jdbc_metrics_retry(t);
-        t->h->log(t->ctx, CW_LOG_WARN, "writing %zu records failed (%s); retry %d of %d in "
-                  "%lld ms", nrows, e.msg, retry + 1, t->s.max_retries,
-                  (long long)t->s.retry_backoff_ms);
+        t->h->log(t->ctx, CW_LOG_WARN,
+                  "writing %zu records failed (%s); retry %d of %d in "
+                  "%lld ms",
+                  nrows, e.msg, retry + 1, t->s.max_retries, (long long)t->s.retry_backoff_ms);
         if (db_sleep_ms(t->h, t->ctx, t->s.retry_backoff_ms)) {
             snprintf(errstr, en, "stopping while retrying: %s", e.msg);
-            break;   /* CW_ERR_RETRIABLE: nothing was kept */
+            break; /* CW_ERR_RETRIABLE: nothing was kept */
         }
         rc = CW_OK;
     }

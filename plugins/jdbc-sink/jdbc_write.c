@@ -35,7 +35,10 @@ int jdbc_value(jdbc_task_t *t, FILE *out, const json_t *v, jdbc_type_t type) {
             fprintf(out, "'%04lld-%02d-%02d'", (long long)y, m, d);
         } else if (type == JDBC_T_TIMESTAMP) {
             long long s = x / 1000, ms = x % 1000;
-            if (ms < 0) { ms += 1000; s -= 1; }
+            if (ms < 0) {
+                ms += 1000;
+                s -= 1;
+            }
             fprintf(out, t->d->ts_format, s, (int)ms);
         } else {
             fprintf(out, "%lld", x);
@@ -46,7 +49,8 @@ int jdbc_value(jdbc_task_t *t, FILE *out, const json_t *v, jdbc_type_t type) {
     case JSON_STRING:
         return jdbc_quote(t->d, t->conn, &t->scratch, out, json_string_value(v),
                           json_string_length(v));
-    case JSON_OBJECT: case JSON_ARRAY: {
+    case JSON_OBJECT:
+    case JSON_ARRAY: {
         char *text = t->h->json_encode(v, NULL);
         if (!text) return -1;
         int rc = jdbc_quote(t->d, t->conn, &t->scratch, out, text, strlen(text));
@@ -58,14 +62,18 @@ int jdbc_value(jdbc_task_t *t, FILE *out, const json_t *v, jdbc_type_t type) {
 }
 
 static void table_ref(FILE *f, const jdbc_task_t *t, const jdbc_table_t *tb) {
-    if (tb->schema) { jdbc_ident(f, t->d, t->s.quote, tb->schema); fputc('.', f); }
+    if (tb->schema) {
+        jdbc_ident(f, t->d, t->s.quote, tb->schema);
+        fputc('.', f);
+    }
     jdbc_ident(f, t->d, t->s.quote, tb->bare);
 }
 
 /* Same table, same columns in the same order (names point into the table's column list). */
 static int same_shape(const jdbc_row_t *a, const jdbc_row_t *b) {
     if (a->table != b->table || a->n != b->n || a->op != b->op) return 0;
-    for (size_t i = 0; i < a->n; i++) if (a->names[i] != b->names[i]) return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->names[i] != b->names[i]) return 0;
     return 1;
 }
 
@@ -131,7 +139,10 @@ static char *key_text(jdbc_task_t *t, const jdbc_row_t *r) {
     size_t len = 0;
     FILE *f = open_memstream(&s, &len);
     if (!f) return NULL;
-    for (size_t k = 0; k < r->nkeys; k++) { jdbc_value(t, f, r->vals[k], r->types[k]); fputc(',', f); }
+    for (size_t k = 0; k < r->nkeys; k++) {
+        jdbc_value(t, f, r->vals[k], r->types[k]);
+        fputc(',', f);
+    }
     fclose(f);
     return s;
 }
@@ -154,13 +165,19 @@ static int build(jdbc_task_t *t, jdbc_row_t *rows, size_t n, size_t *i, int one,
     size_t count = 0;
     while (*i < n) {
         jdbc_row_t *r = &rows[*i];
-        if (r->op == JDBC_OP_SKIP) { (*i)++; continue; }
+        if (r->op == JDBC_OP_SKIP) {
+            (*i)++;
+            continue;
+        }
         if (count && (one || !same_shape(first, r) || count >= (size_t)t->s.batch_size ||
                       (size_t)ftell(f) >= STMT_MAX_BYTES))
             break;
         if (keys) {
             char *k = key_text(t, r);
-            if (k && json_object_get(keys, k)) { free(k); break; }
+            if (k && json_object_get(keys, k)) {
+                free(k);
+                break;
+            }
             if (k) json_object_set_new_nocheck(keys, k, json_true());
             free(k);
         }
@@ -188,8 +205,14 @@ static void rollback(jdbc_task_t *t) {
 /* Reports the refused rows (errors.tolerance=none rolls everything back) and commits. */
 static int commit(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e, char *errstr,
                   size_t en) {
-    if (jdbc_rows_report(t, rows, n, errstr, en) != CW_OK) { rollback(t); return CW_ERR_FATAL; }
-    if (exec_text(t, "COMMIT", e) != 0) { rollback(t); return CW_ERR_RETRIABLE; }
+    if (jdbc_rows_report(t, rows, n, errstr, en) != CW_OK) {
+        rollback(t);
+        return CW_ERR_FATAL;
+    }
+    if (exec_text(t, "COMMIT", e) != 0) {
+        rollback(t);
+        return CW_ERR_RETRIABLE;
+    }
     return CW_OK;
 }
 
@@ -207,19 +230,31 @@ static int write_rows(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e,
                       size_t en) {
     if (exec_text(t, t->d->begin, e) != 0) return CW_ERR_RETRIABLE;
     for (size_t i = 0; i < n;) {
-        if (rows[i].op == JDBC_OP_SKIP) { i++; continue; }
+        if (rows[i].op == JDBC_OP_SKIP) {
+            i++;
+            continue;
+        }
         jdbc_row_t *r = &rows[i];
         char *sql = NULL;
         size_t len = 0;
         long *valpos = calloc(r->n + 1, sizeof *valpos);
         int rc = valpos ? build(t, rows, n, &i, 1, &sql, &len, valpos) : -1;
-        if (rc < 0) { free(valpos); free(sql); rollback(t); snprintf(errstr, en, "out of memory"); return CW_ERR_FATAL; }
-        if (rc == 0 && (exec_text(t, "SAVEPOINT cw_row", e) != 0 ||
-                        t->d->exec(t->conn, sql, len, e) != 0)) {
+        if (rc < 0) {
+            free(valpos);
+            free(sql);
+            rollback(t);
+            snprintf(errstr, en, "out of memory");
+            return CW_ERR_FATAL;
+        }
+        if (rc == 0 &&
+            (exec_text(t, "SAVEPOINT cw_row", e) != 0 || t->d->exec(t->conn, sql, len, e) != 0)) {
             free(sql);
             const char *col = blamed_column(r, valpos, e->position);
             free(valpos);
-            if (e->transient) { rollback(t); return CW_ERR_RETRIABLE; }
+            if (e->transient) {
+                rollback(t);
+                return CW_ERR_RETRIABLE;
+            }
             jdbc_err_t e2;
             if (exec_text(t, "ROLLBACK TO SAVEPOINT cw_row", &e2) != 0) {
                 rollback(t);
@@ -234,31 +269,43 @@ static int write_rows(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e,
         }
         free(sql);
         free(valpos);
-        if (rc == 0 && exec_text(t, "RELEASE SAVEPOINT cw_row", e) != 0) { rollback(t); return CW_ERR_RETRIABLE; }
+        if (rc == 0 && exec_text(t, "RELEASE SAVEPOINT cw_row", e) != 0) {
+            rollback(t);
+            return CW_ERR_RETRIABLE;
+        }
     }
     return commit(t, rows, n, e, errstr, en);
 }
 
-int jdbc_write(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e, char *errstr,
-               size_t en) {
+int jdbc_write(jdbc_task_t *t, jdbc_row_t *rows, size_t n, jdbc_err_t *e, char *errstr, size_t en) {
     if (exec_text(t, t->d->begin, e) != 0) {
         if (e->transient) return CW_ERR_RETRIABLE;
         snprintf(errstr, en, "cannot begin a transaction: %s", e->msg);
         return CW_ERR_FATAL;
     }
     for (size_t i = 0; i < n;) {
-        if (rows[i].op == JDBC_OP_SKIP) { i++; continue; }
+        if (rows[i].op == JDBC_OP_SKIP) {
+            i++;
+            continue;
+        }
         char *sql = NULL;
         size_t len = 0;
         int rc = build(t, rows, n, &i, 0, &sql, &len, NULL);
-        if (rc < 0) { free(sql); rollback(t); snprintf(errstr, en, "out of memory"); return CW_ERR_FATAL; }
+        if (rc < 0) {
+            free(sql);
+            rollback(t);
+            snprintf(errstr, en, "out of memory");
+            return CW_ERR_FATAL;
+        }
         rc = rc == 0 ? t->d->exec(t->conn, sql, len, e) : 0;
         free(sql);
         if (rc != 0) {
             rollback(t);
             if (e->transient) return CW_ERR_RETRIABLE;
-            t->h->log(t->ctx, CW_LOG_WARN, "a batch statement failed (%s): writing its "
-                      "transaction again row by row to find the rows refused", e->msg);
+            t->h->log(t->ctx, CW_LOG_WARN,
+                      "a batch statement failed (%s): writing its "
+                      "transaction again row by row to find the rows refused",
+                      e->msg);
             return write_rows(t, rows, n, e, errstr, en);
         }
     }

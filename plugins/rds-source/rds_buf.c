@@ -25,9 +25,12 @@ int rds_json_number_ok(const char *s, size_t len) {
     size_t i = 0;
     if (i < len && s[i] == '-') i++;
     if (i >= len) return 0;
-    if (s[i] == '0') i++;
-    else if (s[i] >= '1' && s[i] <= '9') while (i < len && s[i] >= '0' && s[i] <= '9') i++;
-    else return 0;
+    if (s[i] == '0')
+        i++;
+    else if (s[i] >= '1' && s[i] <= '9')
+        while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+    else
+        return 0;
     if (i < len && s[i] == '.') {
         i++;
         size_t st = i;

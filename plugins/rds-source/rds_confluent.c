@@ -108,8 +108,10 @@ static int put_unscaled_base64(cw_sdk_buf_t *b, const char *v, unsigned long len
     size_t nd = 0;
     int neg = 0;
     for (unsigned long i = 0; i < len && nd + 1 < sizeof digits; i++) {
-        if (v[i] == '-') neg = 1;
-        else if (v[i] >= '0' && v[i] <= '9') digits[nd++] = v[i];
+        if (v[i] == '-')
+            neg = 1;
+        else if (v[i] >= '0' && v[i] <= '9')
+            digits[nd++] = v[i];
     }
     digits[nd] = 0;
     BIGNUM *n = NULL;
@@ -117,7 +119,7 @@ static int put_unscaled_base64(cw_sdk_buf_t *b, const char *v, unsigned long len
     int rc = -1;
     if (nd == 0 || !BN_dec2bn(&n, digits)) goto out;
     if (neg && BN_is_zero(n)) neg = 0;
-    if (neg && !BN_sub_word(n, 1)) goto out;                       /* -x = ~(x - 1) */
+    if (neg && !BN_sub_word(n, 1)) goto out; /* -x = ~(x - 1) */
     int k = BN_num_bits(n) / 8 + 1;
     if (k > (int)sizeof bytes || BN_bn2binpad(n, bytes, k) != k) goto out;
     if (neg)

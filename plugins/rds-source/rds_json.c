@@ -55,37 +55,49 @@ static int put_value(cw_sdk_buf_t *b, const MYSQL_FIELD *f, const char *v, unsig
                      const rds_json_opts_t *o, size_t *replaced) {
     if (!v) return cw_sdk_buf_append(b, "null", 4);
     switch (f->type) {
-    case MYSQL_TYPE_TINY: case MYSQL_TYPE_SHORT: case MYSQL_TYPE_INT24:
-    case MYSQL_TYPE_LONG: case MYSQL_TYPE_LONGLONG: case MYSQL_TYPE_YEAR:
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_YEAR:
         /* exact digits, UNSIGNED BIGINT beyond int64 included */
         if (rds_json_number_ok(v, len)) return cw_sdk_buf_append(b, v, len);
         return cw_sdk_buf_json_string(b, v, len, 0, replaced);
-    case MYSQL_TYPE_FLOAT: case MYSQL_TYPE_DOUBLE:
+    case MYSQL_TYPE_FLOAT:
+    case MYSQL_TYPE_DOUBLE:
         /* the server prints the shortest form that reads back (-89.9787) */
         if (rds_json_number_ok(v, len)) return cw_sdk_buf_append(b, v, len);
         return cw_sdk_buf_json_string(b, v, len, 0, replaced);
-    case MYSQL_TYPE_DECIMAL: case MYSQL_TYPE_NEWDECIMAL:
+    case MYSQL_TYPE_DECIMAL:
+    case MYSQL_TYPE_NEWDECIMAL:
         if (o->decfmt != RDS_DEC_OURS)
             return rds_put_decimal_confluent(b, v, len, decimal_precision(f), f->decimals,
                                              o->numeric, o->decfmt);
         return put_decimal(b, f, v, len, o->numeric);
-    case MYSQL_TYPE_BIT:
-        return put_bit(b, v, len);
-    case MYSQL_TYPE_TIMESTAMP: case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP2:
+    case MYSQL_TYPE_BIT: return put_bit(b, v, len);
+    case MYSQL_TYPE_TIMESTAMP:
+    case MYSQL_TYPE_DATETIME:
+    case MYSQL_TYPE_TIMESTAMP2:
     case MYSQL_TYPE_DATETIME2:
         if (o->tsgran != RDS_TSG_STRING)
             return rds_put_timestamp(b, v, len, o->tsgran, o->tz_offset_s);
         return put_datetime(b, v, len, o->dtformat);
-    case MYSQL_TYPE_DATE: case MYSQL_TYPE_NEWDATE:
+    case MYSQL_TYPE_DATE:
+    case MYSQL_TYPE_NEWDATE:
         if (o->dtformat == RDS_DT_CONNECT) return rds_put_date(b, v, len);
         return cw_sdk_buf_json_string(b, v, len, 0, replaced);
-    case MYSQL_TYPE_TIME: case MYSQL_TYPE_TIME2:
+    case MYSQL_TYPE_TIME:
+    case MYSQL_TYPE_TIME2:
         if (o->dtformat == RDS_DT_CONNECT) return rds_put_time(b, v, len);
         return cw_sdk_buf_json_string(b, v, len, 0, replaced);
-    case MYSQL_TYPE_GEOMETRY:
-        return rds_buf_json_base64(b, (const unsigned char *)v, len);
-    case MYSQL_TYPE_TINY_BLOB: case MYSQL_TYPE_MEDIUM_BLOB: case MYSQL_TYPE_LONG_BLOB:
-    case MYSQL_TYPE_BLOB: case MYSQL_TYPE_STRING: case MYSQL_TYPE_VAR_STRING:
+    case MYSQL_TYPE_GEOMETRY: return rds_buf_json_base64(b, (const unsigned char *)v, len);
+    case MYSQL_TYPE_TINY_BLOB:
+    case MYSQL_TYPE_MEDIUM_BLOB:
+    case MYSQL_TYPE_LONG_BLOB:
+    case MYSQL_TYPE_BLOB:
+    case MYSQL_TYPE_STRING:
+    case MYSQL_TYPE_VAR_STRING:
     case MYSQL_TYPE_VARCHAR:
         if (is_binary(f)) return rds_buf_json_base64(b, (const unsigned char *)v, len);
         return cw_sdk_buf_json_string(b, v, len, 0, replaced);
@@ -104,7 +116,8 @@ int rds_row_keys_build(rds_row_keys_t *k, const MYSQL_FIELD *fields, unsigned nf
     k->n = 0;
     for (unsigned i = 0; i < nfields; i++) {
         if (cw_sdk_buf_append(&k->text, i ? "," : "{", 1) != 0 ||
-            cw_sdk_buf_json_string(&k->text, fields[i].name, fields[i].name_length, 0, replaced) != 0 ||
+            cw_sdk_buf_json_string(&k->text, fields[i].name, fields[i].name_length, 0, replaced) !=
+                0 ||
             cw_sdk_buf_append(&k->text, ":", 1) != 0)
             return -1;
         k->end[i] = k->text.len;

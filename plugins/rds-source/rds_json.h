@@ -9,16 +9,16 @@
 typedef struct rds_json_opts {
     rds_numeric_t numeric;
     rds_dtformat_t dtformat;
-    rds_tsgran_t tsgran;       /* RDS_TSG_STRING: dtformat's strings */
+    rds_tsgran_t tsgran; /* RDS_TSG_STRING: dtformat's strings */
     int64_t tz_offset_s;
-    rds_decfmt_t decfmt;       /* RDS_DEC_OURS: numeric's numbers */
+    rds_decfmt_t decfmt; /* RDS_DEC_OURS: numeric's numbers */
 } rds_json_opts_t;
 
 /* The JSON text between the values of a result's rows: `{"col1":`, `,"col2":`, ... (column
  * names are escaped once per result instead of once per row). */
 typedef struct rds_row_keys {
     cw_sdk_buf_t text;
-    size_t *end;       /* end[i]: where the text before value i ends */
+    size_t *end; /* end[i]: where the text before value i ends */
     unsigned n;
 } rds_row_keys_t;
 

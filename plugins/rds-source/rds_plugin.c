@@ -11,10 +11,8 @@ static const char *const rds_aliases[] = {"io.confluent.connect.jdbc.JdbcSourceC
                                           "JdbcSourceConnector", "RdsSourceConnector", NULL};
 
 static const cw_source_ops_t rds_source_ops = {
-    CW_SOURCE_OPS_HEADER,
-    .task_configs = rds_task_configs,
-    .start = rds_task_start,
-    .poll = rds_task_poll,
+    CW_SOURCE_OPS_HEADER,    .task_configs = rds_task_configs,
+    .start = rds_task_start, .poll = rds_task_poll,
     .stop = rds_task_stop,
 };
 
@@ -46,11 +44,8 @@ static int rds_module_init(const cw_host_t *host, char *errstr, size_t errstr_si
 static void rds_module_fini(void) { mysql_library_end(); }
 
 static const cw_module_t rds_module = {
-    CW_MODULE_HEADER,
-    .name = "rds-source",
-    .plugins = rds_plugins,
-    .init = rds_module_init,
-    .fini = rds_module_fini,
+    CW_MODULE_HEADER,        .name = "rds-source",    .plugins = rds_plugins,
+    .init = rds_module_init, .fini = rds_module_fini,
 };
 
 CW_MODULE_ENTRY(rds_module)

@@ -21,8 +21,7 @@ int64_t rds_query_page_rows(const rds_settings_t *s) {
     return s->batch_max_rows > RDS_MIN_PAGE_ROWS ? s->batch_max_rows : RDS_MIN_PAGE_ROWS;
 }
 
-int rds_query_build(cw_sdk_buf_t *q, const rds_settings_t *s, const rds_table_t *t,
-                    int *limited) {
+int rds_query_build(cw_sdk_buf_t *q, const rds_settings_t *s, const rds_table_t *t, int *limited) {
     int ts_mode = s->mode == RDS_MODE_TIMESTAMP || s->mode == RDS_MODE_TIMESTAMP_INCREMENTING;
     int inc_mode = s->mode == RDS_MODE_INCREMENTING || s->mode == RDS_MODE_TIMESTAMP_INCREMENTING;
     const rds_cursor_t *c = &t->cursor;
@@ -41,8 +40,10 @@ int rds_query_build(cw_sdk_buf_t *q, const rds_settings_t *s, const rds_table_t 
         cw_sdk_buf_puts(q, ") AS `" RDS_TS_EPOCH_COLUMN "`");
     }
     cw_sdk_buf_puts(q, " FROM ");
-    if (t->name) rds_quote_ident(q, t->name);
-    else cw_sdk_buf_printf(q, "(%s) AS `cw_query`", s->query);
+    if (t->name)
+        rds_quote_ident(q, t->name);
+    else
+        cw_sdk_buf_printf(q, "(%s) AS `cw_query`", s->query);
 
     if (s->mode == RDS_MODE_INCREMENTING) {
         if (c->has_inc) {
@@ -53,8 +54,7 @@ int rds_query_build(cw_sdk_buf_t *q, const rds_settings_t *s, const rds_table_t 
     } else if (ts_mode) {
         cw_sdk_buf_puts(q, " WHERE ");
         ts_expr(q, s);
-        cw_sdk_buf_printf(q, " < NOW(6) - INTERVAL %" PRId64 " MICROSECOND",
-                       s->ts_delay_ms * 1000);
+        cw_sdk_buf_printf(q, " < NOW(6) - INTERVAL %" PRId64 " MICROSECOND", s->ts_delay_ms * 1000);
         if (c->has_ts && s->mode == RDS_MODE_TIMESTAMP) {
             cw_sdk_buf_puts(q, " AND ");
             ts_expr(q, s);

@@ -17,6 +17,5 @@ int64_t rds_query_page_rows(const rds_settings_t *s);
 
 /* Builds the query for table `t` from its cursor. *limited is set when the query has a
  * LIMIT (rds_query_page_rows) (a full page means: query again right away). Returns 0 or -1. */
-int rds_query_build(cw_sdk_buf_t *q, const rds_settings_t *s, const rds_table_t *t,
-                    int *limited);
+int rds_query_build(cw_sdk_buf_t *q, const rds_settings_t *s, const rds_table_t *t, int *limited);
 #endif

@@ -9,13 +9,16 @@
 #include "rds_table.h"
 #include "rds_task.h"
 
-int rds_task_configs(cw_ctx_t *ctx, const cw_config_t *cfg, int max_tasks,
-                     cw_task_split_t *split, char *errstr, size_t n) {
+int rds_task_configs(cw_ctx_t *ctx, const cw_config_t *cfg, int max_tasks, cw_task_split_t *split,
+                     char *errstr, size_t n) {
     const cw_host_t *h = rds_host;
     rds_settings_t s;
     int rc = rds_settings_load(h, cfg, &s, errstr, n);
     if (rc != CW_OK) return rc;
-    if (s.query) { rds_settings_free(&s); return 1; }
+    if (s.query) {
+        rds_settings_free(&s);
+        return 1;
+    }
     MYSQL *db = NULL;
     char **names = NULL;
     size_t count = 0;
@@ -26,23 +29,39 @@ int rds_task_configs(cw_ctx_t *ctx, const cw_config_t *cfg, int max_tasks,
     } else if (rc == CW_ERR_RETRIABLE && s.whitelist) {
         /* the database is down: split the whitelist as written; each task checks its tables
          * when it starts and retries its own connection with backoff */
-        h->log(ctx, CW_LOG_WARN, "%s; splitting table.whitelist unchecked, the tasks will "
-               "keep trying to connect", errstr);
+        h->log(ctx, CW_LOG_WARN,
+               "%s; splitting table.whitelist unchecked, the tasks will "
+               "keep trying to connect",
+               errstr);
         size_t k = 0;
         while (s.whitelist[k]) k++;
         names = calloc(k + 1, sizeof *names);
         for (size_t i = 0; names && i < k; i++) {
             const char *dot = strchr(s.whitelist[i], '.');
-            const char *bare = dot && strncmp(s.whitelist[i], s.url.database, strlen(s.url.database)) == 0 &&
-                               s.whitelist[i] + strlen(s.url.database) == dot ? dot + 1 : s.whitelist[i];
+            const char *bare =
+                dot && strncmp(s.whitelist[i], s.url.database, strlen(s.url.database)) == 0 &&
+                        s.whitelist[i] + strlen(s.url.database) == dot
+                    ? dot + 1
+                    : s.whitelist[i];
             names[i] = strdup(bare);
-            if (!names[i]) { rds_names_free(names); names = NULL; break; }
+            if (!names[i]) {
+                rds_names_free(names);
+                names = NULL;
+                break;
+            }
         }
-        if (!names) { snprintf(errstr, n, "out of memory"); rds_settings_free(&s); return CW_ERR_FATAL; }
+        if (!names) {
+            snprintf(errstr, n, "out of memory");
+            rds_settings_free(&s);
+            return CW_ERR_FATAL;
+        }
         count = k;
         rc = CW_OK;
     }
-    if (rc != CW_OK) { rds_settings_free(&s); return rc; }
+    if (rc != CW_OK) {
+        rds_settings_free(&s);
+        return rc;
+    }
     int tasks = (int)count < max_tasks ? (int)count : max_tasks;
     if (tasks < 1) tasks = 1;
     cw_sdk_buf_t all = {0};

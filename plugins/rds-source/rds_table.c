@@ -50,7 +50,8 @@ int rds_tables_discover(MYSQL *db, const rds_settings_t *s, char ***out, size_t 
     }
     if (!views && !tables) tables = 1;
     char sql[512];
-    snprintf(sql, sizeof sql, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+    snprintf(sql, sizeof sql,
+             "SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
              "TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN (%s%s%s) ORDER BY TABLE_NAME",
              tables ? "'BASE TABLE'" : "", tables && views ? "," : "", views ? "'VIEW'" : "");
     if (mysql_query(db, sql) != 0) return query_error(db, "listing tables", errstr, n);
@@ -66,14 +67,20 @@ int rds_tables_discover(MYSQL *db, const rds_settings_t *s, char ***out, size_t 
         names[k++] = strdup(row[0]);
     }
     mysql_free_result(res);
-    if (!names) { snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
+    if (!names) {
+        snprintf(errstr, n, "out of memory");
+        return CW_ERR_FATAL;
+    }
     for (size_t i = 0; s->whitelist && s->whitelist[i]; i++) {
         const char *want = bare_name(s->whitelist[i], s->url.database);
         int found = 0;
-        for (size_t j = 0; j < k; j++) if (strcmp(names[j], want) == 0) found = 1;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(names[j], want) == 0) found = 1;
         if (!found) {
-            snprintf(errstr, n, "table.whitelist: table '%s' does not exist in database '%s' "
-                     "(or is not of a kind in table.types)", s->whitelist[i], s->url.database);
+            snprintf(errstr, n,
+                     "table.whitelist: table '%s' does not exist in database '%s' "
+                     "(or is not of a kind in table.types)",
+                     s->whitelist[i], s->url.database);
             rds_names_free(names);
             return CW_ERR_CONFIG;
         }
@@ -97,7 +104,10 @@ rds_table_t *rds_table_new(const rds_settings_t *s, const char *name) {
     t->topic = malloc(tl);
     if (name) t->name = strdup(name);
     t->partition = name ? json_partition("table", name) : json_partition("query", "query");
-    if (!t->topic || (name && !t->name) || !t->partition) { rds_table_free(t); return NULL; }
+    if (!t->topic || (name && !t->name) || !t->partition) {
+        rds_table_free(t);
+        return NULL;
+    }
     snprintf(t->topic, tl, "%s%s", s->topic_prefix, name ? name : "");
     return t;
 }
@@ -112,8 +122,8 @@ void rds_table_free(rds_table_t *t) {
 }
 
 /* Column names and AUTO_INCREMENT flags of the table (or the query's result). */
-static int fetch_columns(MYSQL *db, const rds_settings_t *s, const rds_table_t *t,
-                         MYSQL_RES **res, char *errstr, size_t n) {
+static int fetch_columns(MYSQL *db, const rds_settings_t *s, const rds_table_t *t, MYSQL_RES **res,
+                         char *errstr, size_t n) {
     cw_sdk_buf_t q = {0};
     if (t->name) {
         cw_sdk_buf_puts(&q, "SELECT * FROM ");
@@ -122,14 +132,18 @@ static int fetch_columns(MYSQL *db, const rds_settings_t *s, const rds_table_t *
     } else {
         cw_sdk_buf_printf(&q, "SELECT * FROM (%s) AS `cw_query` LIMIT 0", s->query);
     }
-    if (!q.data) { snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
+    if (!q.data) {
+        snprintf(errstr, n, "out of memory");
+        return CW_ERR_FATAL;
+    }
     int rc = mysql_real_query(db, q.data, q.len);
     cw_sdk_buf_free(&q);
     if (rc != 0) {
         char what[300];
-        if (t->name) snprintf(what, sizeof what, "table '%s' in database '%s'", t->name,
-                              s->url.database);
-        else snprintf(what, sizeof what, "query");
+        if (t->name)
+            snprintf(what, sizeof what, "table '%s' in database '%s'", t->name, s->url.database);
+        else
+            snprintf(what, sizeof what, "query");
         int st = query_error(db, what, errstr, n);
         return st == CW_ERR_FATAL ? CW_ERR_CONFIG : st;
     }
@@ -139,12 +153,12 @@ static int fetch_columns(MYSQL *db, const rds_settings_t *s, const rds_table_t *
 }
 
 static int has_column(MYSQL_FIELD *f, unsigned nf, const char *name) {
-    for (unsigned i = 0; i < nf; i++) if (strcasecmp(f[i].name, name) == 0) return 1;
+    for (unsigned i = 0; i < nf; i++)
+        if (strcasecmp(f[i].name, name) == 0) return 1;
     return 0;
 }
 
-int rds_table_check(MYSQL *db, const rds_settings_t *s, rds_table_t *t, char *errstr,
-                    size_t n) {
+int rds_table_check(MYSQL *db, const rds_settings_t *s, rds_table_t *t, char *errstr, size_t n) {
     MYSQL_RES *res = NULL;
     int rc = fetch_columns(db, s, t, &res, errstr, n);
     if (rc != CW_OK) return rc;
@@ -152,8 +166,8 @@ int rds_table_check(MYSQL *db, const rds_settings_t *s, rds_table_t *t, char *er
     MYSQL_FIELD *f = mysql_fetch_fields(res);
     const char *where = t->name ? t->name : "the query";
     rc = CW_OK;
-    for (size_t i = 0; i < s->n_ts_columns && s->mode != RDS_MODE_BULK &&
-                       s->mode != RDS_MODE_INCREMENTING; i++) {
+    for (size_t i = 0;
+         i < s->n_ts_columns && s->mode != RDS_MODE_BULK && s->mode != RDS_MODE_INCREMENTING; i++) {
         if (!has_column(f, nf, s->ts_columns[i])) {
             snprintf(errstr, n, "timestamp.column.name: column '%s' does not exist in %s%s%s",
                      s->ts_columns[i], t->name ? "table '" : "", where, t->name ? "'" : "");
@@ -165,9 +179,10 @@ int rds_table_check(MYSQL *db, const rds_settings_t *s, rds_table_t *t, char *er
         const char *col = NULL;
         if (*s->inc_column) {
             if (!has_column(f, nf, s->inc_column)) {
-                snprintf(errstr, n, "incrementing.column.name: column '%s' does not exist in "
-                         "%s%s%s", s->inc_column, t->name ? "table '" : "", where,
-                         t->name ? "'" : "");
+                snprintf(errstr, n,
+                         "incrementing.column.name: column '%s' does not exist in "
+                         "%s%s%s",
+                         s->inc_column, t->name ? "table '" : "", where, t->name ? "'" : "");
                 rc = CW_ERR_CONFIG;
                 goto out;
             }
@@ -176,15 +191,20 @@ int rds_table_check(MYSQL *db, const rds_settings_t *s, rds_table_t *t, char *er
             for (unsigned i = 0; i < nf && !col; i++)
                 if (f[i].flags & AUTO_INCREMENT_FLAG) col = f[i].name;
             if (!col) {
-                snprintf(errstr, n, "incrementing.column.name is empty and table '%s' has no "
-                         "AUTO_INCREMENT column: name the column", where);
+                snprintf(errstr, n,
+                         "incrementing.column.name is empty and table '%s' has no "
+                         "AUTO_INCREMENT column: name the column",
+                         where);
                 rc = CW_ERR_CONFIG;
                 goto out;
             }
         }
         free(t->inc_col);
         t->inc_col = strdup(col);
-        if (!t->inc_col) { snprintf(errstr, n, "out of memory"); rc = CW_ERR_FATAL; }
+        if (!t->inc_col) {
+            snprintf(errstr, n, "out of memory");
+            rc = CW_ERR_FATAL;
+        }
     }
 out:
     mysql_free_result(res);
@@ -200,17 +220,17 @@ const char *rds_cursor_format(rds_mode_t mode, const rds_cursor_t *c, char *buf,
         return buf;
     case RDS_MODE_TIMESTAMP:
         if (!c->has_ts) return NULL;
-        snprintf(buf, size, "{\"timestamp\":%lld,\"timestamp_nanos\":%ld}",
-                 (long long)ms, (long)c->ts_nanos);
+        snprintf(buf, size, "{\"timestamp\":%lld,\"timestamp_nanos\":%ld}", (long long)ms,
+                 (long)c->ts_nanos);
         return buf;
     case RDS_MODE_TIMESTAMP_INCREMENTING:
         if (!c->has_ts || !c->has_inc) return NULL;
-        snprintf(buf, size, "{\"timestamp\":%lld,\"timestamp_nanos\":%ld,"
-                 "\"incrementing\":%lld}", (long long)ms, (long)c->ts_nanos,
-                 (long long)c->inc);
+        snprintf(buf, size,
+                 "{\"timestamp\":%lld,\"timestamp_nanos\":%ld,"
+                 "\"incrementing\":%lld}",
+                 (long long)ms, (long)c->ts_nanos, (long long)c->inc);
         return buf;
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
@@ -223,17 +243,25 @@ char *rds_cursor_to_json(rds_mode_t mode, const rds_cursor_t *c) {
 int rds_cursor_from_json(const char *text, rds_cursor_t *c) {
     memset(c, 0, sizeof *c);
     json_t *o = json_loads(text, 0, NULL);
-    if (!json_is_object(o)) { json_decref(o); return -1; }
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return -1;
+    }
     json_t *inc = json_object_get(o, "incrementing");
     json_t *ts = json_object_get(o, "timestamp");
     json_t *ns = json_object_get(o, "timestamp_nanos");
     int rc = 0;
     if (inc) {
-        if (!json_is_integer(inc)) rc = -1;
-        else { c->has_inc = 1; c->inc = json_integer_value(inc); }
+        if (!json_is_integer(inc))
+            rc = -1;
+        else {
+            c->has_inc = 1;
+            c->inc = json_integer_value(inc);
+        }
     }
     if (ts) {
-        if (!json_is_integer(ts)) rc = -1;
+        if (!json_is_integer(ts))
+            rc = -1;
         else {
             int64_t ms = json_integer_value(ts);
             c->has_ts = 1;

@@ -8,19 +8,19 @@
 
 typedef struct rds_cursor {
     int has_ts;
-    int64_t ts_sec;       /* seconds since the epoch of the timestamp column(s) */
-    int32_t ts_nanos;     /* fraction of that second */
+    int64_t ts_sec;   /* seconds since the epoch of the timestamp column(s) */
+    int32_t ts_nanos; /* fraction of that second */
     int has_inc;
     int64_t inc;
 } rds_cursor_t;
 
 typedef struct rds_table {
-    char *name;           /* NULL in query mode */
-    char *partition;      /* source partition JSON: {"table":"t"} or {"query":"query"} */
+    char *name;      /* NULL in query mode */
+    char *partition; /* source partition JSON: {"table":"t"} or {"query":"query"} */
     char *topic;
-    char *inc_col;        /* resolved incrementing column (modes that use one) */
-    rds_cursor_t cursor;  /* the next query starts after this (rows handed to the worker) */
-    int64_t next_due_ms;  /* monotonic time of the next query */
+    char *inc_col;       /* resolved incrementing column (modes that use one) */
+    rds_cursor_t cursor; /* the next query starts after this (rows handed to the worker) */
+    int64_t next_due_ms; /* monotonic time of the next query */
 } rds_table_t;
 
 /* Lists the tables of the connection's database that the settings select (whitelist /

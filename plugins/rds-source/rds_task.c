@@ -30,16 +30,16 @@ typedef struct rds_task {
     MYSQL *db;
     rds_table_t **tables;
     size_t n, cap;
-    const char *const *known;   /* tables the split knew about; NULL: no split */
+    const char *const *known; /* tables the split knew about; NULL: no split */
     int task_id, task_count;
     int64_t next_discovery_ms;
-    size_t rr;                  /* round-robin position among due tables */
+    size_t rr; /* round-robin position among due tables */
     /* the open (streamed) result */
     MYSQL_RES *res;
     size_t cur;
     unsigned nfields, out_fields;
     MYSQL_FIELD *fields;
-    rds_row_keys_t keys;        /* the JSON keys of the open result's columns */
+    rds_row_keys_t keys; /* the JSON keys of the open result's columns */
     int inc_idx, ts_idx, limited;
     int64_t rows_in_result;
     rds_row_t pend, next;
@@ -64,7 +64,8 @@ static uint32_t fnv1a(const char *s) {
 }
 
 static int in_list(const char *const *l, const char *name) {
-    for (size_t i = 0; l && l[i]; i++) if (strcmp(l[i], name) == 0) return 1;
+    for (size_t i = 0; l && l[i]; i++)
+        if (strcmp(l[i], name) == 0) return 1;
     return 0;
 }
 
@@ -77,14 +78,22 @@ static int have_table(const rds_task_t *t, const char *name) {
 /* Adds a table after checking its columns and loading its committed offset. */
 static int add_table(rds_task_t *t, const char *name, char *errstr, size_t n) {
     rds_table_t *tb = rds_table_new(&t->s, name);
-    if (!tb) { snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
+    if (!tb) {
+        snprintf(errstr, n, "out of memory");
+        return CW_ERR_FATAL;
+    }
     int rc = rds_table_check(t->db, &t->s, tb, errstr, n);
-    if (rc != CW_OK) { rds_table_free(tb); return rc; }
+    if (rc != CW_OK) {
+        rds_table_free(tb);
+        return rc;
+    }
     char *off = t->h->offset_get(t->ctx, tb->partition);
     if (off) {
         if (rds_cursor_from_json(off, &tb->cursor) != 0) {
-            snprintf(errstr, n, "the stored offset of %s (%s) cannot be read; delete it to "
-                     "start over", tb->partition, off);
+            snprintf(errstr, n,
+                     "the stored offset of %s (%s) cannot be read; delete it to "
+                     "start over",
+                     tb->partition, off);
             t->h->free(off);
             rds_table_free(tb);
             return CW_ERR_FATAL;
@@ -100,7 +109,11 @@ static int add_table(rds_task_t *t, const char *name, char *errstr, size_t n) {
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 8;
         rds_table_t **nt = realloc(t->tables, cap * sizeof *nt);
-        if (!nt) { rds_table_free(tb); snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
+        if (!nt) {
+            rds_table_free(tb);
+            snprintf(errstr, n, "out of memory");
+            return CW_ERR_FATAL;
+        }
         t->tables = nt;
         t->cap = cap;
     }
@@ -165,8 +178,10 @@ static void drop_connection(rds_task_t *t) {
 
 static int reconnect(rds_task_t *t, char *errstr, size_t n) {
     int rc = rds_connect(t->h, t->ctx, &t->s, 1, &t->db, errstr, n);
-    if (rc == CW_OK) t->h->log(t->ctx, CW_LOG_INFO, "reconnected; resuming every table from "
-                               "its last delivered row");
+    if (rc == CW_OK)
+        t->h->log(t->ctx, CW_LOG_INFO,
+                  "reconnected; resuming every table from "
+                  "its last delivered row");
     return rc;
 }
 
@@ -178,9 +193,10 @@ static int row_key(rds_task_t *t, MYSQL_ROW row, rds_cursor_t *k, char *errstr, 
         errno = 0;
         long long v = strtoll(row[t->inc_idx], &end, 10);
         if (errno || *end) {
-            snprintf(errstr, n, "%s: incrementing column '%s' value %s is not an integer "
-                     "within the signed 64-bit range", t->tables[t->cur]->partition,
-                     t->tables[t->cur]->inc_col, row[t->inc_idx]);
+            snprintf(errstr, n,
+                     "%s: incrementing column '%s' value %s is not an integer "
+                     "within the signed 64-bit range",
+                     t->tables[t->cur]->partition, t->tables[t->cur]->inc_col, row[t->inc_idx]);
             return CW_ERR_FATAL;
         }
         k->has_inc = 1;
@@ -207,15 +223,18 @@ static int row_key(rds_task_t *t, MYSQL_ROW row, rds_cursor_t *k, char *errstr, 
 
 /* Hands the pending row to the worker with the offset it earns. `next` is the key of the row
  * after it, or NULL when the result ended. */
-static int emit_pending(rds_task_t *t, cw_batch_t *batch, const rds_cursor_t *next,
-                        char *errstr, size_t n) {
+static int emit_pending(rds_task_t *t, cw_batch_t *batch, const rds_cursor_t *next, char *errstr,
+                        size_t n) {
     rds_table_t *tb = t->tables[t->cur];
     rds_cursor_t *c = &tb->cursor;
     rds_cursor_t before = *c;
     const rds_cursor_t *k = &t->pend.key;
     switch (t->s.mode) {
     case RDS_MODE_INCREMENTING:
-        if (k->has_inc) { c->has_inc = 1; c->inc = k->inc; }
+        if (k->has_inc) {
+            c->has_inc = 1;
+            c->inc = k->inc;
+        }
         break;
     case RDS_MODE_TIMESTAMP:
         /* the offset moves past a timestamp only once every row with it was handed over */
@@ -228,8 +247,7 @@ static int emit_pending(rds_task_t *t, cw_batch_t *batch, const rds_cursor_t *ne
     case RDS_MODE_TIMESTAMP_INCREMENTING:
         if (k->has_inc) *c = *k;
         break;
-    default:
-        break;
+    default: break;
     }
     char off[160];
     cw_record_t *r = t->h->source_record_new(batch, tb->topic, CW_PARTITION_ANY, tb->partition,
@@ -252,8 +270,10 @@ static int sql_error(rds_task_t *t, const char *doing, char *errstr, size_t n) {
     snprintf(errstr, n, "%s %s: %s (error %u)", doing, tb->name ? tb->name : "the query",
              mysql_error(t->db), e);
     if (rds_error_is_connection(e)) {
-        t->h->log(t->ctx, CW_LOG_WARN, "%s; will reconnect and resume after the last row "
-                  "handed over", errstr);
+        t->h->log(t->ctx, CW_LOG_WARN,
+                  "%s; will reconnect and resume after the last row "
+                  "handed over",
+                  errstr);
         drop_connection(t);
         return CW_ERR_RETRIABLE;
     }
@@ -273,8 +293,10 @@ static int open_result(rds_task_t *t, size_t idx, char *errstr, size_t n) {
     if (mysql_real_query(t->db, t->sql.data, t->sql.len) != 0) {
         unsigned e = mysql_errno(t->db);
         if (e == ER_NO_SUCH_TABLE && tb->name) {
-            t->h->log(t->ctx, CW_LOG_WARN, "table '%s' no longer exists; dropping it from this "
-                      "task", tb->name);
+            t->h->log(t->ctx, CW_LOG_WARN,
+                      "table '%s' no longer exists; dropping it from this "
+                      "task",
+                      tb->name);
             remove_table(t, idx);
             return FETCH_SKIP;
         }
@@ -292,8 +314,10 @@ static int open_result(rds_task_t *t, size_t idx, char *errstr, size_t n) {
         return CW_ERR_FATAL;
     }
     if (before == 0 && t->utf8_replaced > 0)
-        t->h->log(t->ctx, CW_LOG_WARN, "%s: a column name is not valid UTF-8; invalid bytes are "
-                  "written as U+FFFD (logged once per task)", tb->partition);
+        t->h->log(t->ctx, CW_LOG_WARN,
+                  "%s: a column name is not valid UTF-8; invalid bytes are "
+                  "written as U+FFFD (logged once per task)",
+                  tb->partition);
     t->inc_idx = -1;
     for (unsigned i = 0; tb->inc_col && i < t->out_fields; i++)
         if (strcasecmp(t->fields[i].name, tb->inc_col) == 0) t->inc_idx = (int)i;
@@ -301,8 +325,8 @@ static int open_result(rds_task_t *t, size_t idx, char *errstr, size_t n) {
     return CW_OK;
 }
 
-static int fetch(rds_task_t *t, cw_batch_t *batch, int64_t *added, int64_t deadline,
-                 char *errstr, size_t n) {
+static int fetch(rds_task_t *t, cw_batch_t *batch, int64_t *added, int64_t deadline, char *errstr,
+                 size_t n) {
     while (*added < t->s.batch_max_rows) {
         if ((t->rows_in_result & 255) == 0 && rds_now_ms() >= deadline) return FETCH_OPEN;
         MYSQL_ROW row = mysql_fetch_row(t->res);
@@ -310,7 +334,10 @@ static int fetch(rds_task_t *t, cw_batch_t *batch, int64_t *added, int64_t deadl
             if (mysql_errno(t->db)) return sql_error(t, "reading", errstr, n);
             if (t->pend.set) {
                 int rc = emit_pending(t, batch, NULL, errstr, n);
-                if (rc != CW_OK) { drop_connection(t); return rc; }
+                if (rc != CW_OK) {
+                    drop_connection(t);
+                    return rc;
+                }
                 (*added)++;
             }
             mysql_free_result(t->res);
@@ -323,21 +350,25 @@ static int fetch(rds_task_t *t, cw_batch_t *batch, int64_t *added, int64_t deadl
         unsigned long *len = mysql_fetch_lengths(t->res);
         cw_sdk_buf_reset(&t->next.json);
         size_t before = t->utf8_replaced;
-        if (rds_row_to_json(&t->next.json, &t->keys, t->fields, t->out_fields, row, len,
-                            &t->jopts, &t->utf8_replaced) != 0) {
-            snprintf(errstr, n, "out of memory encoding a row of %s",
-                     t->tables[t->cur]->partition);
+        if (rds_row_to_json(&t->next.json, &t->keys, t->fields, t->out_fields, row, len, &t->jopts,
+                            &t->utf8_replaced) != 0) {
+            snprintf(errstr, n, "out of memory encoding a row of %s", t->tables[t->cur]->partition);
             return CW_ERR_FATAL;
         }
         if (before == 0 && t->utf8_replaced > 0)
-            t->h->log(t->ctx, CW_LOG_WARN, "%s: a text value is not valid UTF-8; invalid bytes "
-                      "are written as U+FFFD (logged once per task)", t->tables[t->cur]->partition);
+            t->h->log(t->ctx, CW_LOG_WARN,
+                      "%s: a text value is not valid UTF-8; invalid bytes "
+                      "are written as U+FFFD (logged once per task)",
+                      t->tables[t->cur]->partition);
         int rc = row_key(t, row, &t->next.key, errstr, n);
         if (rc != CW_OK) return rc;
         t->rows_in_result++;
         if (t->pend.set) {
             rc = emit_pending(t, batch, &t->next.key, errstr, n);
-            if (rc != CW_OK) { drop_connection(t); return rc; }
+            if (rc != CW_OK) {
+                drop_connection(t);
+                return rc;
+            }
             (*added)++;
         }
         rds_row_t tmp = t->pend;
@@ -396,8 +427,8 @@ int rds_task_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr, 
     /* caught up (nothing due): the worker waits a little before the next poll, and in batch
      * mode (--exit-when-caught-up) this ends the task */
     if (added > 0)
-        t->h->log(t->ctx, CW_LOG_DEBUG, "poll: %lld rows (batch.max.rows %lld)",
-                  (long long)added, (long long)t->s.batch_max_rows);
+        t->h->log(t->ctx, CW_LOG_DEBUG, "poll: %lld rows (batch.max.rows %lld)", (long long)added,
+                  (long long)t->s.batch_max_rows);
     return added > 0 || t->res ? CW_OK : CW_IDLE;
 }
 
@@ -414,15 +445,20 @@ static void task_free(rds_task_t *t) {
     free(t);
 }
 
-int rds_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *errstr,
-                   size_t n) {
+int rds_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *errstr, size_t n) {
     const cw_host_t *h = rds_host;
     rds_task_t *t = calloc(1, sizeof *t);
-    if (!t) { snprintf(errstr, n, "out of memory"); return CW_ERR_FATAL; }
+    if (!t) {
+        snprintf(errstr, n, "out of memory");
+        return CW_ERR_FATAL;
+    }
     t->h = h;
     t->ctx = ctx;
     int rc = rds_settings_load(h, cfg, &t->s, errstr, n);
-    if (rc != CW_OK) { free(t); return rc; }
+    if (rc != CW_OK) {
+        free(t);
+        return rc;
+    }
     t->jopts.numeric = t->s.numeric;
     t->jopts.dtformat = t->s.dtformat;
     t->jopts.tsgran = t->s.tsgran;
@@ -448,8 +484,8 @@ int rds_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *er
     if (rc != CW_OK) goto fail;
     cw_sdk_buf_t names = {0};
     for (size_t i = 0; i < t->n; i++)
-        cw_sdk_buf_printf(&names, "%s%s", i ? ", " : "", t->tables[i]->name ? t->tables[i]->name
-                                                                         : "(query)");
+        cw_sdk_buf_printf(&names, "%s%s", i ? ", " : "",
+                          t->tables[i]->name ? t->tables[i]->name : "(query)");
     h->log(ctx, CW_LOG_INFO, "mode %s, %zu table(s): %s", rds_mode_name(t->s.mode), t->n,
            names.data ? names.data : "none yet");
     cw_sdk_buf_free(&names);

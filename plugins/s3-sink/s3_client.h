@@ -7,19 +7,19 @@
 
 /** Outcome of one request after the client's own retries. */
 typedef enum s3_outcome {
-    S3_DONE = 0,        /**< success (for a conditional write: also 412, the object exists) */
-    S3_TRANSIENT = 1,   /**< 5xx, throttling, connection trouble: may heal */
-    S3_PERMANENT = 2    /**< 4xx that will not heal: bad bucket, credentials, signature */
+    S3_DONE = 0,      /**< success (for a conditional write: also 412, the object exists) */
+    S3_TRANSIENT = 1, /**< 5xx, throttling, connection trouble: may heal */
+    S3_PERMANENT = 2  /**< 4xx that will not heal: bad bucket, credentials, signature */
 } s3_outcome_t;
 
 typedef struct s3_result {
-    int http_status;    /**< 0 when no HTTP response arrived */
-    char code[64];      /**< S3 error code (<Code>), or a transport error name */
-    char detail[256];   /**< a short human-readable detail (never a secret) */
+    int http_status;  /**< 0 when no HTTP response arrived */
+    char code[64];    /**< S3 error code (<Code>), or a transport error name */
+    char detail[256]; /**< a short human-readable detail (never a secret) */
 } s3_result_t;
 
 typedef struct s3_client_options {
-    const char *endpoint;        /**< scheme://host[:port], never NULL after setup */
+    const char *endpoint; /**< scheme://host[:port], never NULL after setup */
     const char *bucket;
     const char *region;
     int path_style;
@@ -27,13 +27,13 @@ typedef struct s3_client_options {
      *  them once), or NULL to use the fixed `creds`. */
     s3_creds_provider_t *provider;
     const s3_credentials_t *creds;
-    const char *sse_algorithm;   /**< x-amz-server-side-encryption, or NULL */
-    const char *sse_kms_key_id;  /**< or NULL */
-    const char *acl_canned;      /**< x-amz-acl of new objects (s3.acl.canned), or NULL */
-    const char *sse_customer_key; /**< SSE-C: base64 of a 256-bit key, or NULL (curl only) */
-    int max_retries;             /**< s3.part.retries */
-    long backoff_ms;             /**< s3.retry.backoff.ms: base of the exponential backoff */
-    int (*should_stop)(void *opaque);  /**< checked between retries; may be NULL */
+    const char *sse_algorithm;        /**< x-amz-server-side-encryption, or NULL */
+    const char *sse_kms_key_id;       /**< or NULL */
+    const char *acl_canned;           /**< x-amz-acl of new objects (s3.acl.canned), or NULL */
+    const char *sse_customer_key;     /**< SSE-C: base64 of a 256-bit key, or NULL (curl only) */
+    int max_retries;                  /**< s3.part.retries */
+    long backoff_ms;                  /**< s3.retry.backoff.ms: base of the exponential backoff */
+    int (*should_stop)(void *opaque); /**< checked between retries; may be NULL */
     void *stop_opaque;
 } s3_client_options_t;
 

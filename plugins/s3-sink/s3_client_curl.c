@@ -23,8 +23,8 @@ typedef struct curl_client {
     char *endpoint, *bucket, *region, *sse, *kms, *acl;
     char *ssec_key, *ssec_md5; /* SSE-C: the key and its MD5, base64 (secrets) */
     s3_creds_provider_t *provider;
-    int own_provider;   /* made here from fixed credentials */
-    uint64_t gen;       /* generation of the credentials userpwd and token_header hold */
+    int own_provider; /* made here from fixed credentials */
+    uint64_t gen;     /* generation of the credentials userpwd and token_header hold */
     char *userpwd;
     char *token_header;
     char sigv4[128];
@@ -32,8 +32,7 @@ typedef struct curl_client {
 
 typedef cw_sdk_buf_t buf_t;
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
+static size_t on_body(char *p, size_t size, size_t n, void *ud) {
     /* A short count makes curl fail the transfer (CURLE_WRITE_ERROR): out of memory. */
     return cw_sdk_buf_append(ud, p, size * n) == 0 ? size * n : 0;
 }
@@ -42,39 +41,32 @@ typedef struct head_capture {
     char etag[128];
 } head_capture_t;
 
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
+static size_t on_header(char *p, size_t size, size_t n, void *ud) {
     head_capture_t *h = ud;
     size_t len = size * n;
     if (len > 5 && !strncasecmp(p, "ETag:", 5)) {
         const char *v = p + 5;
-        while (*v == ' ')
-            v++;
+        while (*v == ' ') v++;
         size_t vl = (size_t)(p + len - v);
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
-            vl--;
-        if (vl >= sizeof h->etag)
-            vl = sizeof h->etag - 1;
+        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n')) vl--;
+        if (vl >= sizeof h->etag) vl = sizeof h->etag - 1;
         memcpy(h->etag, v, vl);
         h->etag[vl] = 0;
     }
     return len;
 }
 
-static void sha256_hex(const void *data, size_t len, char out[65])
-{
+static void sha256_hex(const void *data, size_t len, char out[65]) {
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256(data, len, md);
-    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-static char *make_url(curl_client_t *c, const char *key, const char *query)
-{
+static char *make_url(curl_client_t *c, const char *key, const char *query) {
     char *ek = s3_uri_encode_key(key ? key : "");
-    if (!ek)
-        return NULL;
-    size_t n = strlen(c->endpoint) + strlen(c->bucket) + strlen(ek) + (query ? strlen(query) : 0) + 16;
+    if (!ek) return NULL;
+    size_t n =
+        strlen(c->endpoint) + strlen(c->bucket) + strlen(ek) + (query ? strlen(query) : 0) + 16;
     char *url = malloc(n);
     if (!url) {
         free(ek);
@@ -107,8 +99,7 @@ typedef struct request {
 
 /* One attempt. Returns the HTTP status (0 on transport failure) and fills res and out. */
 static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_capture_t *hc,
-                        s3_result_t *res)
-{
+                        s3_result_t *res) {
     CURL *h = c->curl;
     curl_easy_reset(h);
     char *url = make_url(c, rq->key, rq->query);
@@ -125,10 +116,8 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
              rq->content_type ? rq->content_type : "application/octet-stream");
     hdr = curl_slist_append(hdr, line);
     /* No "Expect:" override: libcurl 7.88 would sign the empty header it never sends. */
-    if (rq->if_none_match)
-        hdr = curl_slist_append(hdr, "If-None-Match: *");
-    if (c->token_header)
-        hdr = curl_slist_append(hdr, c->token_header);
+    if (rq->if_none_match) hdr = curl_slist_append(hdr, "If-None-Match: *");
+    if (c->token_header) hdr = curl_slist_append(hdr, c->token_header);
     if (rq->with_sse == 1 && c->acl) {
         snprintf(line, sizeof line, "x-amz-acl: %s", c->acl);
         hdr = curl_slist_append(hdr, line);
@@ -175,8 +164,7 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
     }
     CURLcode rc = curl_easy_perform(h);
     long status = 0;
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (rc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(hdr);
     free(url);
     res->http_status = (int)status;
@@ -192,8 +180,7 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
     return (int)status;
 }
 
-static void free_secret(char **s)
-{
+static void free_secret(char **s) {
     if (*s) {
         memset(*s, 0, strlen(*s));
         free(*s);
@@ -203,8 +190,7 @@ static void free_secret(char **s)
 
 /* Makes userpwd and token_header follow the provider's current credentials. -1 with res
  * filled when there are none (expired and not refreshed: transient). */
-static int use_current_creds(curl_client_t *c, s3_result_t *res)
-{
+static int use_current_creds(curl_client_t *c, s3_result_t *res) {
     s3_credentials_t fresh = {0};
     char err[sizeof res->detail];
     int rc = s3_creds_provider_get(c->provider, &c->gen, &fresh, err, sizeof err);
@@ -214,14 +200,12 @@ static int use_current_creds(curl_client_t *c, s3_result_t *res)
         snprintf(res->detail, sizeof res->detail, "%s", err);
         return -1;
     }
-    if (rc == 0)
-        return 0;
+    if (rc == 0) return 0;
     free_secret(&c->userpwd);
     free_secret(&c->token_header);
     size_t ul = strlen(fresh.access_key) + strlen(fresh.secret_key) + 2;
     c->userpwd = malloc(ul);
-    if (c->userpwd)
-        snprintf(c->userpwd, ul, "%s:%s", fresh.access_key, fresh.secret_key);
+    if (c->userpwd) snprintf(c->userpwd, ul, "%s:%s", fresh.access_key, fresh.secret_key);
     if (fresh.session_token) {
         size_t tl = strlen(fresh.session_token) + 32;
         c->token_header = malloc(tl);
@@ -240,8 +224,7 @@ static int use_current_creds(curl_client_t *c, s3_result_t *res)
 }
 
 /* S3's word for temporary credentials it no longer takes (clock skew, or revoked early). */
-static int expired_code(const char *code)
-{
+static int expired_code(const char *code) {
     return !strcmp(code, "ExpiredToken") || !strcmp(code, "TokenRefreshRequired");
 }
 
@@ -251,28 +234,24 @@ static int expired_code(const char *code)
  * back (and polls the consumer) well within librdkafka's max.poll.interval.ms. */
 #define RETRY_BUDGET_MS 120000
 
-static int64_t mono_ms(void)
-{
+static int64_t mono_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out,
-                            head_capture_t *hc, s3_result_t *res)
-{
+static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out, head_capture_t *hc,
+                            s3_result_t *res) {
     int64_t started = mono_ms();
     for (int attempt = 0;; attempt++) {
         out->len = 0;
-        if (out->data)
-            out->data[0] = 0;
+        if (out->data) out->data[0] = 0;
         memset(hc, 0, sizeof *hc);
         s3_outcome_t oc = S3_TRANSIENT;
         int st = use_current_creds(c, res) == 0 ? perform_once(c, rq, out, hc, res) : -1;
         if (rq->if_none_match && st == 412)
             return S3_DONE; /* the caller looks at res->http_status */
-        if (st >= 0)
-            oc = s3_classify(st, res->code);
+        if (st >= 0) oc = s3_classify(st, res->code);
         /* Temporary credentials S3 calls expired are fetched again before the next try. */
         if (oc == S3_PERMANENT && expired_code(res->code) &&
             s3_creds_provider_invalidate(c->provider, c->gen))
@@ -289,19 +268,16 @@ static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out,
         if (oc == S3_PERMANENT || attempt >= c->o.max_retries ||
             mono_ms() - started > RETRY_BUDGET_MS)
             return oc;
-        if (s3_backoff_sleep(&c->o, attempt))
-            return S3_TRANSIENT;
+        if (s3_backoff_sleep(&c->o, attempt)) return S3_TRANSIENT;
     }
 }
 
-static void md5_etag(const void *data, size_t len, char out[40])
-{
+static void md5_etag(const void *data, size_t len, char out[40]) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     EVP_Digest(data, len, md, &n, EVP_md5(), NULL);
     out[0] = '"';
-    for (unsigned int i = 0; i < n && i < 16; i++)
-        snprintf(out + 1 + 2 * i, 3, "%02x", md[i]);
+    for (unsigned int i = 0; i < n && i < 16; i++) snprintf(out + 1 + 2 * i, 3, "%02x", md[i]);
     snprintf(out + 33, 7, "\"");
 }
 
@@ -310,9 +286,8 @@ static void md5_etag(const void *data, size_t len, char out[40])
  * offsets were never committed (e.g. a stop's final flush cut it short, then a crash), and
  * this task is about to commit offsets that match *its* content: overwrite, or records
  * would be lost. res->code says "Replaced" then, for the sink's log. */
-static s3_outcome_t settle_conflict(curl_client_t *c, const char *key, const void *data,
-                                    size_t len, const char *ct, s3_result_t *res)
-{
+static s3_outcome_t settle_conflict(curl_client_t *c, const char *key, const void *data, size_t len,
+                                    const char *ct, s3_result_t *res) {
     buf_t out = {0};
     head_capture_t hc;
     request_t head = {"HEAD", key, NULL, NULL, 0, NULL, 0, 0};
@@ -328,14 +303,12 @@ static s3_outcome_t settle_conflict(curl_client_t *c, const char *key, const voi
     out = (buf_t){0};
     oc = perform(c, &put, &out, &hc, res);
     free(out.data);
-    if (oc == S3_DONE)
-        snprintf(res->code, sizeof res->code, "Replaced");
+    if (oc == S3_DONE) snprintf(res->code, sizeof res->code, "Replaced");
     return oc;
 }
 
 static s3_outcome_t c_put(s3_client_t *base, const char *key, const void *data, size_t len,
-                          const char *ct, int inm, s3_result_t *res)
-{
+                          const char *ct, int inm, s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     buf_t out = {0};
     head_capture_t hc;
@@ -348,8 +321,7 @@ static s3_outcome_t c_put(s3_client_t *base, const char *key, const void *data, 
 }
 
 static s3_outcome_t c_mpu_create(s3_client_t *base, const char *key, const char *ct,
-                                 char **upload_id, s3_result_t *res)
-{
+                                 char **upload_id, s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     buf_t out = {0};
     head_capture_t hc;
@@ -372,8 +344,7 @@ static s3_outcome_t c_mpu_create(s3_client_t *base, const char *key, const char 
 }
 
 /* The query string of a multipart request: its upload id, and its part number if part > 0. */
-static void upload_query(char *query, size_t size, int part, const char *upload_id)
-{
+static void upload_query(char *query, size_t size, int part, const char *upload_id) {
     char *eid = s3_uri_encode_key(upload_id);
     if (part > 0)
         snprintf(query, size, "partNumber=%d&uploadId=%s", part, eid ? eid : "");
@@ -382,10 +353,8 @@ static void upload_query(char *query, size_t size, int part, const char *upload_
     free(eid);
 }
 
-static s3_outcome_t c_mpu_part(s3_client_t *base, const char *key, const char *upload_id,
-                               int part, const void *data, size_t len, char **etag,
-                               s3_result_t *res)
-{
+static s3_outcome_t c_mpu_part(s3_client_t *base, const char *key, const char *upload_id, int part,
+                               const void *data, size_t len, char **etag, s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     buf_t out = {0};
     head_capture_t hc;
@@ -394,20 +363,17 @@ static s3_outcome_t c_mpu_part(s3_client_t *base, const char *key, const char *u
     request_t rq = {"PUT", key, query, data, len, NULL, 0, 2};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     *etag = NULL;
-    if (oc == S3_DONE)
-        *etag = strdup(hc.etag);
+    if (oc == S3_DONE) *etag = strdup(hc.etag);
     free(out.data);
     return oc;
 }
 
 static s3_outcome_t c_mpu_complete(s3_client_t *base, const char *key, const char *upload_id,
-                                   char *const *etags, int nparts, int inm, s3_result_t *res)
-{
+                                   char *const *etags, int nparts, int inm, s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     size_t cap = 128 + (size_t)nparts * 200, n = 0;
     char *xml = malloc(cap);
-    if (!xml)
-        return S3_TRANSIENT;
+    if (!xml) return S3_TRANSIENT;
     n += (size_t)snprintf(xml + n, cap - n, "<CompleteMultipartUpload>");
     for (int i = 0; i < nparts; i++)
         n += (size_t)snprintf(xml + n, cap - n,
@@ -426,20 +392,17 @@ static s3_outcome_t c_mpu_complete(s3_client_t *base, const char *key, const cha
          * right). The upload stays open after a 412, so completing again works. */
         rq.if_none_match = 0;
         oc = perform(c, &rq, &out, &hc, res);
-        if (oc == S3_DONE)
-            snprintf(res->code, sizeof res->code, "Replaced");
+        if (oc == S3_DONE) snprintf(res->code, sizeof res->code, "Replaced");
     }
     /* A retried complete can find the upload already completed by the first try. */
-    if (oc == S3_PERMANENT && !strcmp(res->code, "NoSuchUpload"))
-        oc = S3_DONE;
+    if (oc == S3_PERMANENT && !strcmp(res->code, "NoSuchUpload")) oc = S3_DONE;
     free(out.data);
     free(xml);
     return oc;
 }
 
 static s3_outcome_t c_mpu_abort(s3_client_t *base, const char *key, const char *upload_id,
-                                s3_result_t *res)
-{
+                                s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     char query[1200];
     upload_query(query, sizeof query, 0, upload_id);
@@ -452,8 +415,7 @@ static s3_outcome_t c_mpu_abort(s3_client_t *base, const char *key, const char *
 }
 
 static s3_outcome_t c_get(s3_client_t *base, const char *key, char **data, size_t *len,
-                          s3_result_t *res)
-{
+                          s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     buf_t out = {0};
     head_capture_t hc;
@@ -469,16 +431,13 @@ static s3_outcome_t c_get(s3_client_t *base, const char *key, char **data, size_
     return oc;
 }
 
-static void c_destroy(s3_client_t *base)
-{
+static void c_destroy(s3_client_t *base) {
     curl_client_t *c = (curl_client_t *)base;
-    if (!c)
-        return;
+    if (!c) return;
     curl_easy_cleanup(c->curl);
     free_secret(&c->userpwd);
     free_secret(&c->token_header);
-    if (c->own_provider)
-        s3_creds_provider_free(c->provider);
+    if (c->own_provider) s3_creds_provider_free(c->provider);
     free(c->endpoint);
     free(c->bucket);
     free(c->region);
@@ -496,8 +455,7 @@ static const s3_client_ops_t curl_ops = {
 
 /* SSE-C: keeps the base64 key and the base64 MD5 of its 32 bytes, which S3 wants beside it.
  * 0, or -1 when the key does not decode to 32 bytes. */
-static int ssec_setup(curl_client_t *c)
-{
+static int ssec_setup(curl_client_t *c) {
     const char *b64 = c->o.sse_customer_key;
     unsigned char raw[64], md[EVP_MAX_MD_SIZE];
     size_t bl = strlen(b64);
@@ -505,7 +463,8 @@ static int ssec_setup(curl_client_t *c)
         return -1;
     int n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)bl);
     unsigned int ml = 0;
-    if (n != 33 || b64[43] != '=' || b64[42] == '=' || !EVP_Digest(raw, 32, md, &ml, EVP_md5(), NULL)) {
+    if (n != 33 || b64[43] != '=' || b64[42] == '=' ||
+        !EVP_Digest(raw, 32, md, &ml, EVP_md5(), NULL)) {
         OPENSSL_cleanse(raw, sizeof raw);
         return -1;
     }
@@ -520,8 +479,7 @@ static int ssec_setup(curl_client_t *c)
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-s3_client_t *s3_client_curl_new(const s3_client_options_t *o, char *errstr, size_t errstr_size)
-{
+s3_client_t *s3_client_curl_new(const s3_client_options_t *o, char *errstr, size_t errstr_size) {
     pthread_once(&global_once, global_init);
     curl_client_t *c = calloc(1, sizeof *c);
     if (!c) {
@@ -532,8 +490,7 @@ s3_client_t *s3_client_curl_new(const s3_client_options_t *o, char *errstr, size
     c->o = *o;
     c->endpoint = strdup(o->endpoint);
     size_t el = strlen(c->endpoint);
-    while (el && c->endpoint[el - 1] == '/')
-        c->endpoint[--el] = 0;
+    while (el && c->endpoint[el - 1] == '/') c->endpoint[--el] = 0;
     c->bucket = strdup(o->bucket);
     c->region = strdup(o->region);
     c->sse = o->sse_algorithm && *o->sse_algorithm ? strdup(o->sse_algorithm) : NULL;

@@ -23,49 +23,40 @@ typedef struct call {
     cw_sdk_buf_t out; /* get */
 } call_t;
 
-static S3Status on_props(const S3ResponseProperties *p, void *cd)
-{
+static S3Status on_props(const S3ResponseProperties *p, void *cd) {
     (void)p;
     (void)cd;
     return S3StatusOK;
 }
 
-static void on_complete(S3Status status, const S3ErrorDetails *e, void *cd)
-{
+static void on_complete(S3Status status, const S3ErrorDetails *e, void *cd) {
     call_t *c = cd;
     c->status = status;
     const char *name = S3_get_status_name(status);
-    if (!strncmp(name, "Error", 5) && name[5])
-        name += 5;
+    if (!strncmp(name, "Error", 5) && name[5]) name += 5;
     snprintf(c->code, sizeof c->code, "%s", name);
-    if (e && e->message)
-        snprintf(c->detail, sizeof c->detail, "%s", e->message);
+    if (e && e->message) snprintf(c->detail, sizeof c->detail, "%s", e->message);
 }
 
-static int on_put_data(int size, char *buf, void *cd)
-{
+static int on_put_data(int size, char *buf, void *cd) {
     call_t *c = cd;
     size_t n = c->len - c->pos;
-    if (n > (size_t)size)
-        n = (size_t)size;
+    if (n > (size_t)size) n = (size_t)size;
     memcpy(buf, c->data + c->pos, n);
     c->pos += n;
     return (int)n;
 }
 
-static S3Status on_get_data(int size, const char *buf, void *cd)
-{
+static S3Status on_get_data(int size, const char *buf, void *cd) {
     call_t *c = cd;
     return cw_sdk_buf_append(&c->out, buf, (size_t)size) == 0 ? S3StatusOK : S3StatusOutOfMemory;
 }
 
-static s3_outcome_t outcome(const call_t *c, s3_result_t *res)
-{
+static s3_outcome_t outcome(const call_t *c, s3_result_t *res) {
     res->http_status = c->status == S3StatusOK ? 200 : 0;
     snprintf(res->code, sizeof res->code, "%s", c->status == S3StatusOK ? "" : c->code);
     snprintf(res->detail, sizeof res->detail, "%s", c->detail);
-    if (c->status == S3StatusOK)
-        return S3_DONE;
+    if (c->status == S3StatusOK) return S3_DONE;
     if (S3_status_is_retryable(c->status) || c->status == S3StatusErrorSlowDown ||
         c->status == S3StatusErrorInternalError || c->status == S3StatusHttpErrorUnknown)
         return S3_TRANSIENT;
@@ -73,8 +64,7 @@ static s3_outcome_t outcome(const call_t *c, s3_result_t *res)
 }
 
 static s3_outcome_t l_put(s3_client_t *base, const char *key, const void *data, size_t len,
-                          const char *ct, int inm, s3_result_t *res)
-{
+                          const char *ct, int inm, s3_result_t *res) {
     libs3_client_t *c = (libs3_client_t *)base;
     (void)inm; /* libs3 2.0 cannot send If-None-Match; replays overwrite with equal bytes */
     S3PutProperties props;
@@ -92,8 +82,7 @@ static s3_outcome_t l_put(s3_client_t *base, const char *key, const void *data, 
 }
 
 static s3_outcome_t l_get(s3_client_t *base, const char *key, char **data, size_t *len,
-                          s3_result_t *res)
-{
+                          s3_result_t *res) {
     libs3_client_t *c = (libs3_client_t *)base;
     S3GetObjectHandler h = {{on_props, on_complete}, on_get_data};
     call_t call = {0};
@@ -109,13 +98,10 @@ static s3_outcome_t l_get(s3_client_t *base, const char *key, char **data, size_
     return oc;
 }
 
-static void l_destroy(s3_client_t *base)
-{
+static void l_destroy(s3_client_t *base) {
     libs3_client_t *c = (libs3_client_t *)base;
-    if (!c)
-        return;
-    if (c->secret)
-        memset(c->secret, 0, strlen(c->secret));
+    if (!c) return;
+    if (c->secret) memset(c->secret, 0, strlen(c->secret));
     free(c->secret);
     free(c->access);
     free(c->host);
@@ -131,8 +117,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static S3Status init_status;
 static void global_init(void) { init_status = S3_initialize("connect-worker", S3_INIT_ALL, NULL); }
 
-s3_client_t *s3_client_libs3_new(const s3_client_options_t *o, char *errstr, size_t errstr_size)
-{
+s3_client_t *s3_client_libs3_new(const s3_client_options_t *o, char *errstr, size_t errstr_size) {
     pthread_once(&once, global_init);
     if (init_status != S3StatusOK) {
         snprintf(errstr, errstr_size, "libs3 initialisation failed: %s",
@@ -152,8 +137,7 @@ s3_client_t *s3_client_libs3_new(const s3_client_options_t *o, char *errstr, siz
     host = host ? host + 3 : o->endpoint;
     c->host = strdup(host);
     size_t hl = strlen(c->host);
-    while (hl && c->host[hl - 1] == '/')
-        c->host[--hl] = 0;
+    while (hl && c->host[hl - 1] == '/') c->host[--hl] = 0;
     c->bucket = strdup(o->bucket);
     /* Taken once: the task refuses libs3 with temporary credentials, which need a token. */
     s3_credentials_t snap = {0};

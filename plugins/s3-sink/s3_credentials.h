@@ -50,8 +50,7 @@
  *  problem with aws.secret.access.key as a sentence, or NULL. Shared by validate and, in the
  *  SDK's words for any named keys, by the chain (cw_sdk_aws_creds_resolve). */
 static inline const char *s3_credentials_config_problem(const char *cfg_access,
-                                                        const char *cfg_secret)
-{
+                                                        const char *cfg_secret) {
     if (cfg_access && *cfg_access && (!cfg_secret || !*cfg_secret))
         return "is required when aws.access.key.id is set";
     return NULL;

@@ -10,8 +10,7 @@
 #include <zstd.h>
 
 static int append_json(const cw_host_t *h, const json_t *v, s3_bytes_t *line, char *errstr,
-                       size_t errstr_size)
-{
+                       size_t errstr_size) {
     size_t n = 0;
     char *enc = h->json_encode(v, &n);
     if (!enc) {
@@ -26,8 +25,7 @@ static int append_json(const cw_host_t *h, const json_t *v, s3_bytes_t *line, ch
 /* How the worker's converter handed the key / value over (the converter may be set in the
  * worker file only, which the plugin does not see): a cw_bytes_form_t, or -1 when the host
  * has no converter view (then the JSON view decides, which is right for every converter). */
-static int bytes_form(const cw_host_t *h, cw_record_t *r, int key)
-{
+static int bytes_form(const cw_host_t *h, cw_record_t *r, int key) {
     cw_data_format_t f = CW_DATA_FORMAT_INIT;
     int rc = key ? (CW_HOST_HAS(h, record_key_format) ? h->record_key_format(r, &f) : -1)
                  : (CW_HOST_HAS(h, record_value_format) ? h->record_value_format(r, &f) : -1);
@@ -37,22 +35,17 @@ static int bytes_form(const cw_host_t *h, cw_record_t *r, int key)
 /* JSON text that can go into the object as it is: one line (pretty-printed JSON is
  * re-encoded), starting like JSON. The bytes are not parsed: a cheap guard against text
  * consumed with the wrong converter, which the JSON view then reports. */
-static int one_line_json(const char *d, size_t len)
-{
-    if (!len || memchr(d, '\n', len) || memchr(d, '\r', len))
-        return 0;
+static int one_line_json(const char *d, size_t len) {
+    if (!len || memchr(d, '\n', len) || memchr(d, '\r', len)) return 0;
     size_t i = 0;
-    while (i < len && (d[i] == ' ' || d[i] == '\t'))
-        i++;
+    while (i < len && (d[i] == ' ' || d[i] == '\t')) i++;
     return i < len && strchr("{[\"-0123456789tfn", d[i]) != NULL;
 }
 
 /* behavior.on.null.values for a null value: CW_DROP, CW_ERR_RECORD, or S3_TOMBSTONE (write:
  * only its key goes out, as Confluent's TombstoneSupportedPartitioner does). */
-static int null_value(const s3_settings_t *s, char *errstr, size_t errstr_size)
-{
-    if (s->on_null == S3_NULL_IGNORE)
-        return CW_DROP;
+static int null_value(const s3_settings_t *s, char *errstr, size_t errstr_size) {
+    if (s->on_null == S3_NULL_IGNORE) return CW_DROP;
     if (s->on_null == S3_NULL_FAIL) {
         snprintf(errstr, errstr_size, "null value (behavior.on.null.values=fail)");
         return CW_ERR_RECORD;
@@ -67,8 +60,7 @@ static int null_value(const s3_settings_t *s, char *errstr, size_t errstr_size)
  * view of the value, encoded compactly. */
 static int encode_json(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
                        const char *data, size_t len, s3_bytes_t *line, char *errstr,
-                       size_t errstr_size)
-{
+                       size_t errstr_size) {
     int rc;
     if (bytes_form(h, r, key) == (int)CW_BYTES_JSON && one_line_json(data, len) &&
         !(len == 4 && !memcmp(data, "null", 4))) {
@@ -86,16 +78,14 @@ static int encode_json(const cw_host_t *h, const s3_settings_t *s, cw_record_t *
             return rc;
         rc = append_json(h, v, line, errstr, errstr_size);
     }
-    if (rc != CW_OK)
-        return rc;
+    if (rc != CW_OK) return rc;
     return cw_sdk_buf_append(line, "\n", 1) ? CW_ERR_FATAL : CW_OK;
 }
 
 /* ByteArrayFormat with JsonConverter's envelope: Confluent writes the bytes of a payload
  * whose schema is "bytes" (base64 in the JSON), and a null payload is a null value. Returns
  * 1 with *out (malloc'd) for bytes, 2 for a null payload, 0 for anything else. */
-static int envelope_bytes(const char *data, size_t len, unsigned char **out, size_t *out_len)
-{
+static int envelope_bytes(const char *data, size_t len, unsigned char **out, size_t *out_len) {
     json_t *env = json_loadb(data, len, 0, NULL);
     json_t *payload = json_object_get(env, "payload");
     const char *type = json_string_value(json_object_get(json_object_get(env, "schema"), "type"));
@@ -124,8 +114,7 @@ static int envelope_bytes(const char *data, size_t len, unsigned char **out, siz
  * consumed (or as a transform left them) instead: text, JSON, an envelope. */
 static int encode_bytes(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
                         const char *data, size_t len, s3_bytes_t *line, char *errstr,
-                        size_t errstr_size)
-{
+                        size_t errstr_size) {
     unsigned char *decoded = NULL;
     size_t dlen = 0;
     if (bytes_form(h, r, key) == (int)CW_BYTES_JSON_ENVELOPE) {
@@ -135,8 +124,7 @@ static int encode_bytes(const cw_host_t *h, const s3_settings_t *s, cw_record_t 
             len = dlen;
         } else if (got == 2) {
             int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
-            if (rc != CW_OK)
-                return rc;
+            if (rc != CW_OK) return rc;
             len = 0;
         }
     }
@@ -147,27 +135,23 @@ static int encode_bytes(const cw_host_t *h, const s3_settings_t *s, cw_record_t 
 }
 
 int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
-                    s3_bytes_t *line, char *errstr, size_t errstr_size)
-{
+                    s3_bytes_t *line, char *errstr, size_t errstr_size) {
     size_t len = 0;
     const char *data = key ? h->record_key(r, &len) : h->record_value(r, &len);
     s3_format_t fmt = key ? s->key_format : s->format;
     if (!data) {
         int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
-        if (rc != CW_OK)
-            return rc;
-        if (fmt == S3_FMT_JSON)
-            return cw_sdk_buf_append(line, "null\n", 5) ? CW_ERR_FATAL : CW_OK;
+        if (rc != CW_OK) return rc;
+        if (fmt == S3_FMT_JSON) return cw_sdk_buf_append(line, "null\n", 5) ? CW_ERR_FATAL : CW_OK;
         return cw_sdk_buf_append(line, s->bytearray_separator, s->separator_len) ? CW_ERR_FATAL
-                                                                               : CW_OK;
+                                                                                 : CW_OK;
     }
     if (fmt == S3_FMT_BYTEARRAY)
         return encode_bytes(h, s, r, key, data, len, line, errstr, errstr_size);
     return encode_json(h, s, r, key, data, len, line, errstr, errstr_size);
 }
 
-int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)
-{
+int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line) {
     /* Confluent's JSON shape: {"headers":[{"key":"h1","value":"a0"}, ...]}, in order. */
     json_t *list = json_array(), *obj = json_object();
     json_object_set_new(obj, "headers", list);
@@ -176,8 +160,7 @@ int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)
         const char *name;
         const void *v;
         size_t len;
-        if (h->record_header_get(r, i, &name, &v, &len) != 0)
-            continue;
+        if (h->record_header_get(r, i, &name, &v, &len) != 0) continue;
         json_t *jv = v ? json_stringn(v, len) : NULL;
         json_t *h1 = json_object();
         json_object_set_new(h1, "key", json_string(name));
@@ -187,8 +170,7 @@ int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line)
     size_t el = 0;
     char *enc = h->json_encode(obj, &el);
     json_decref(obj);
-    if (!enc)
-        return -1;
+    if (!enc) return -1;
     int rc = cw_sdk_buf_append(line, enc, el) || cw_sdk_buf_append(line, "\n", 1);
     h->free(enc);
     return rc ? -1 : 0;
@@ -200,11 +182,9 @@ struct s3_compressor {
     ZSTD_CCtx *zc;
 };
 
-s3_compressor_t *s3_compressor_new(s3_compression_t kind, int level)
-{
+s3_compressor_t *s3_compressor_new(s3_compression_t kind, int level) {
     s3_compressor_t *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     c->kind = kind;
     if (kind == S3_COMP_GZIP) {
         /* windowBits 15 + 16: a gzip wrapper, what .gz readers (and Athena) expect. */
@@ -224,8 +204,7 @@ s3_compressor_t *s3_compressor_new(s3_compression_t kind, int level)
     return c;
 }
 
-static int gz_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out, int flush)
-{
+static int gz_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out, int flush) {
     c->z.next_in = (Bytef *)(uintptr_t)p;
     c->z.avail_in = (uInt)n;
     int zr;
@@ -236,15 +215,13 @@ static int gz_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out, 
         c->z.avail_out = (uInt)(out->cap - out->len);
         zr = deflate(&c->z, flush);
         out->len = out->cap - c->z.avail_out;
-        if (zr == Z_STREAM_ERROR)
-            return -1;
+        if (zr == Z_STREAM_ERROR) return -1;
     } while (c->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
     return 0;
 }
 
 static int zstd_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out,
-                    ZSTD_EndDirective mode)
-{
+                    ZSTD_EndDirective mode) {
     ZSTD_inBuffer in = {p, n, 0};
     size_t left;
     do {
@@ -253,38 +230,27 @@ static int zstd_run(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out
             return -1;
         ZSTD_outBuffer ob = {out->data + out->len, out->cap - out->len, 0};
         left = ZSTD_compressStream2(c->zc, &ob, &in, mode);
-        if (ZSTD_isError(left))
-            return -1;
+        if (ZSTD_isError(left)) return -1;
         out->len += ob.pos;
     } while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
     return 0;
 }
 
-int s3_compressor_write(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out)
-{
-    if (c->kind == S3_COMP_GZIP)
-        return gz_run(c, p, n, out, Z_NO_FLUSH);
-    if (c->kind == S3_COMP_ZSTD)
-        return zstd_run(c, p, n, out, ZSTD_e_continue);
+int s3_compressor_write(s3_compressor_t *c, const void *p, size_t n, s3_bytes_t *out) {
+    if (c->kind == S3_COMP_GZIP) return gz_run(c, p, n, out, Z_NO_FLUSH);
+    if (c->kind == S3_COMP_ZSTD) return zstd_run(c, p, n, out, ZSTD_e_continue);
     return cw_sdk_buf_append(out, p, n);
 }
 
-int s3_compressor_finish(s3_compressor_t *c, s3_bytes_t *out)
-{
-    if (c->kind == S3_COMP_GZIP)
-        return gz_run(c, NULL, 0, out, Z_FINISH);
-    if (c->kind == S3_COMP_ZSTD)
-        return zstd_run(c, NULL, 0, out, ZSTD_e_end);
+int s3_compressor_finish(s3_compressor_t *c, s3_bytes_t *out) {
+    if (c->kind == S3_COMP_GZIP) return gz_run(c, NULL, 0, out, Z_FINISH);
+    if (c->kind == S3_COMP_ZSTD) return zstd_run(c, NULL, 0, out, ZSTD_e_end);
     return 0;
 }
 
-void s3_compressor_free(s3_compressor_t *c)
-{
-    if (!c)
-        return;
-    if (c->kind == S3_COMP_GZIP)
-        deflateEnd(&c->z);
-    if (c->zc)
-        ZSTD_freeCCtx(c->zc);
+void s3_compressor_free(s3_compressor_t *c) {
+    if (!c) return;
+    if (c->kind == S3_COMP_GZIP) deflateEnd(&c->z);
+    if (c->zc) ZSTD_freeCCtx(c->zc);
     free(c);
 }

@@ -35,39 +35,30 @@ static const cw_metric_def_t defs[] = {
     },
 };
 
-void s3_metrics_register(s3_metrics_t *m, const cw_host_t *h, cw_ctx_t *ctx)
-{
+void s3_metrics_register(s3_metrics_t *m, const cw_host_t *h, cw_ctx_t *ctx) {
     *m = (s3_metrics_t){0};
-    if (!CW_HOST_HAS(h, metric_register) || !CW_HOST_HAS(h, metric_observe))
-        return;
+    if (!CW_HOST_HAS(h, metric_register) || !CW_HOST_HAS(h, metric_observe)) return;
     m->h = h;
     cw_metric_t **slots[] = {&m->objects, &m->bytes, &m->duration};
     for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
         char err[256];
         *slots[i] = h->metric_register(ctx, &defs[i], err, sizeof err);
-        if (!*slots[i])
-            h->log(ctx, CW_LOG_WARN, "going on without this metric: %s", err);
+        if (!*slots[i]) h->log(ctx, CW_LOG_WARN, "going on without this metric: %s", err);
     }
 }
 
-double s3_metrics_now(void)
-{
+double s3_metrics_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void s3_metrics_request(const s3_metrics_t *m, double started, size_t bytes)
-{
-    if (!m->h)
-        return;
+void s3_metrics_request(const s3_metrics_t *m, double started, size_t bytes) {
+    if (!m->h) return;
     m->h->metric_observe(m->duration, s3_metrics_now() - started);
-    if (bytes)
-        m->h->metric_add(m->bytes, (double)bytes);
+    if (bytes) m->h->metric_add(m->bytes, (double)bytes);
 }
 
-void s3_metrics_object(const s3_metrics_t *m)
-{
-    if (m->h)
-        m->h->metric_add(m->objects, 1);
+void s3_metrics_object(const s3_metrics_t *m) {
+    if (m->h) m->h->metric_add(m->objects, 1);
 }

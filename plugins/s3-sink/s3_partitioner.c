@@ -9,11 +9,9 @@
 #include <string.h>
 
 /* Looks a field up in a JSON object; dots walk into nested objects (a.b.c). */
-static json_t *field_lookup(json_t *v, const char *path)
-{
+static json_t *field_lookup(json_t *v, const char *path) {
     json_t *direct = json_is_object(v) ? json_object_get(v, path) : NULL;
-    if (direct || !strchr(path, '.'))
-        return direct;
+    if (direct || !strchr(path, '.')) return direct;
     char buf[256];
     snprintf(buf, sizeof buf, "%s", path);
     char *save = NULL;
@@ -23,12 +21,9 @@ static json_t *field_lookup(json_t *v, const char *path)
 }
 
 int s3_record_time(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int64_t now_ms,
-                   int64_t *ts, char *errstr, size_t errstr_size)
-{
+                   int64_t *ts, char *errstr, size_t errstr_size) {
     switch (s->ts_extractor) {
-    case S3_TS_WALLCLOCK:
-        *ts = now_ms;
-        return 0;
+    case S3_TS_WALLCLOCK: *ts = now_ms; return 0;
     case S3_TS_RECORD:
         *ts = h->record_timestamp(r);
         if (*ts == CW_TIMESTAMP_NONE) {
@@ -40,7 +35,8 @@ int s3_record_time(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, i
         char perr[200];
         json_t *v = h->record_value_json(r, perr, sizeof perr);
         if (!v) {
-            snprintf(errstr, errstr_size, "value is not JSON (timestamp.extractor=RecordField): %s", perr);
+            snprintf(errstr, errstr_size, "value is not JSON (timestamp.extractor=RecordField): %s",
+                     perr);
             return -1;
         }
         json_t *f = field_lookup(v, s->ts_field);
@@ -71,17 +67,18 @@ int s3_record_time(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, i
         }
         snprintf(errstr, errstr_size,
                  "timestamp.field '%s' is %s (need epoch milliseconds or an ISO-8601 string)",
-                 s->ts_field, !f ? "missing" : json_is_string(f) ? "not an ISO-8601 string"
-                                                               : "not a number or string");
+                 s->ts_field,
+                 !f                  ? "missing"
+                 : json_is_string(f) ? "not an ISO-8601 string"
+                                     : "not a number or string");
         return -1;
     }
     }
     return -1;
 }
 
-char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r,
-                          int64_t ts, char *errstr, size_t errstr_size)
-{
+char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int64_t ts,
+                          char *errstr, size_t errstr_size) {
     char tmp[512];
     if (s->partitioner == S3_PART_DEFAULT) {
         snprintf(tmp, sizeof tmp, "partition=%d", (int)h->record_partition(r));
@@ -135,34 +132,31 @@ char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_
         h->free(enc);
     }
     char *path = cw_sdk_buf_detach(&out, NULL);
-    if (!path)
-        snprintf(errstr, errstr_size, "out of memory");
+    if (!path) snprintf(errstr, errstr_size, "out of memory");
     return path;
 }
 
-void s3_extension(const s3_settings_t *s, const char *suffix, char *out, size_t out_size)
-{
+void s3_extension(const s3_settings_t *s, const char *suffix, char *out, size_t out_size) {
     s3_format_t f = !suffix ? s->format : !strcmp(suffix, "keys") ? s->key_format : S3_FMT_JSON;
     const char *base = f == S3_FMT_BYTEARRAY ? s->bytearray_extension : ".json";
-    const char *comp = s->compression == S3_COMP_GZIP ? ".gz"
-                     : s->compression == S3_COMP_ZSTD ? ".zst" : "";
+    const char *comp = s->compression == S3_COMP_GZIP   ? ".gz"
+                       : s->compression == S3_COMP_ZSTD ? ".zst"
+                                                        : "";
     snprintf(out, out_size, "%s%s", base, comp);
 }
 
 char *s3_object_key(const s3_settings_t *s, const char *topic, const char *encoded,
                     const char *otopic, int32_t opartition, int64_t start_offset,
-                    const char *suffix)
-{
+                    const char *suffix) {
     char ext[64];
     s3_extension(s, suffix, ext, sizeof ext);
     size_t n = strlen(s->topics_dir) + strlen(topic) + strlen(otopic) + strlen(encoded) + 128 +
                strlen(ext) + (suffix ? strlen(suffix) : 0);
     char *key = malloc(n);
-    if (!key)
-        return NULL;
+    if (!key) return NULL;
     snprintf(key, n, "%s%s%s%s%s%s%s%s%d%s%0*lld%s%s%s", s->topics_dir,
-             *s->topics_dir ? s->dir_delim : "", topic, s->dir_delim, encoded, s->dir_delim,
-             otopic, s->file_delim, (int)opartition, s->file_delim, s->zero_pad,
-             (long long)start_offset, suffix ? "." : "", suffix ? suffix : "", ext);
+             *s->topics_dir ? s->dir_delim : "", topic, s->dir_delim, encoded, s->dir_delim, otopic,
+             s->file_delim, (int)opartition, s->file_delim, s->zero_pad, (long long)start_offset,
+             suffix ? "." : "", suffix ? suffix : "", ext);
     return key;
 }

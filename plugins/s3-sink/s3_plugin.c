@@ -1,8 +1,7 @@
 /* The plugin descriptor: connector.class s3-sink and the Confluent class names. */
 #include "s3_sink.h"
 
-static int on_init(const cw_host_t *host, char *errstr, size_t errstr_size)
-{
+static int on_init(const cw_host_t *host, char *errstr, size_t errstr_size) {
     (void)errstr;
     (void)errstr_size;
     s3_host = host;
@@ -10,49 +9,39 @@ static int on_init(const cw_host_t *host, char *errstr, size_t errstr_size)
 }
 
 static int sink_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
-                      size_t errstr_size)
-{
+                      size_t errstr_size) {
     return s3_task_start(s3_host, ctx, config, (s3_task_t **)state, errstr, errstr_size);
 }
 
 static int sink_open(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
-                     size_t errstr_size)
-{
+                     size_t errstr_size) {
     (void)errstr;
     (void)errstr_size;
     return s3_task_open(state, tps, n);
 }
 
 static int sink_close(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
-                      size_t errstr_size)
-{
+                      size_t errstr_size) {
     (void)errstr;
     (void)errstr_size;
     return s3_task_close(state, tps, n);
 }
 
 static int sink_put(void *state, cw_record_t *const *records, size_t n, char *errstr,
-                    size_t errstr_size)
-{
+                    size_t errstr_size) {
     return s3_task_put(state, records, n, errstr, errstr_size);
 }
 
 static int sink_flush(void *state, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
-                      size_t errstr_size)
-{
+                      size_t errstr_size) {
     return s3_task_flush(state, tps, n, final, errstr, errstr_size);
 }
 
 static void sink_stop(void *state) { s3_task_stop(state); }
 
 static const cw_sink_ops_t sink_ops = {
-    CW_SINK_OPS_HEADER,
-    .start = sink_start,
-    .open = sink_open,
-    .close = sink_close,
-    .put = sink_put,
-    .flush = sink_flush,
-    .stop = sink_stop,
+    CW_SINK_OPS_HEADER, .start = sink_start, .open = sink_open, .close = sink_close,
+    .put = sink_put,    .flush = sink_flush, .stop = sink_stop,
 };
 
 static const char *const aliases[] = {"io.confluent.connect.s3.S3SinkConnector", "S3SinkConnector",

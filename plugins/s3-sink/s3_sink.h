@@ -35,10 +35,10 @@ typedef struct s3_settings {
     int upload_threads;
     int64_t upload_queue_bytes;
     char *sse_algorithm, *sse_kms_key_id;
-    char *acl_canned;                  /* s3.acl.canned or NULL */
-    const char *cfg_sse_customer_key;  /* SSE-C key (base64), borrowed from the config, or NULL */
+    char *acl_canned;                 /* s3.acl.canned or NULL */
+    const char *cfg_sse_customer_key; /* SSE-C key (base64), borrowed from the config, or NULL */
     int conditional_writes;
-    int max_open_files;    /* -1: unlimited */
+    int max_open_files; /* -1: unlimited */
     int rotate_on_partition_change;
     char *tombstone_partition; /* behavior.on.null.values=write: their directory */
     int use_libs3;
@@ -51,7 +51,7 @@ typedef struct s3_settings {
     s3_ts_extractor_t ts_extractor;
     char *ts_field;
     char *timezone;
-    struct s3_zone *zone;   /* loaded from timezone */
+    struct s3_zone *zone; /* loaded from timezone */
     /* credentials as configured (may be NULL) */
     const char *cfg_access_key, *cfg_secret_key, *cfg_session_token;
     /* s3.credentials.provider.class=...AwsAssumeRoleCredentialsProvider (borrowed) */
@@ -68,8 +68,8 @@ void s3_settings_parse(const cw_host_t *host, const cw_config_t *cfg, cw_validat
                        s3_settings_t *s);
 /** s3_settings_parse for start: CW_OK, or CW_ERR_CONFIG with every problem in errstr as
  *  "key: message" (and *s freed). */
-int s3_settings_load(const cw_host_t *host, const cw_config_t *cfg, s3_settings_t *s,
-                     char *errstr, size_t errstr_size);
+int s3_settings_load(const cw_host_t *host, const cw_config_t *cfg, s3_settings_t *s, char *errstr,
+                     size_t errstr_size);
 /** The plugin's validate callback (s3_settings_parse through the module's host). */
 void s3_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v);
 /** The host table of the module (set by its init). */
@@ -88,13 +88,13 @@ int64_t s3_zone_offset(const s3_zone_t *z, int64_t ms);
 /** Formats `ms` (already shifted to local time) with a Joda-Time pattern (the subset the
  *  Confluent examples use: quoted literals, y/Y, M/MM/MMM, d/dd, H/HH, m/mm, s/ss, D, E).
  *  Returns 0, or -1 with errstr for an unsupported letter. */
-int s3_joda_format(const char *pattern, int64_t local_ms, char *out, size_t out_size,
-                   char *errstr, size_t errstr_size);
+int s3_joda_format(const char *pattern, int64_t local_ms, char *out, size_t out_size, char *errstr,
+                   size_t errstr_size);
 
 /* ---- partitioning (s3_partitioner.c) ---- */
 /** The timestamp the extractor gives for `r` (ms), or -1 with errstr when the record lacks it. */
-int s3_record_time(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r,
-                   int64_t now_ms, int64_t *ts, char *errstr, size_t errstr_size);
+int s3_record_time(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r, int64_t now_ms,
+                   int64_t *ts, char *errstr, size_t errstr_size);
 /** The encoded partition of `r` (owned, free()), NULL with errstr for a bad record. */
 char *s3_encode_partition(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r,
                           int64_t record_ts, char *errstr, size_t errstr_size);
@@ -187,8 +187,8 @@ void s3_metrics_object(const s3_metrics_t *m);
 
 /* ---- the task (s3_task.c; its internals in s3_task_int.h) ---- */
 typedef struct s3_task s3_task_t;
-int s3_task_start(const cw_host_t *host, cw_ctx_t *ctx, const cw_config_t *cfg,
-                  s3_task_t **out, char *errstr, size_t errstr_size);
+int s3_task_start(const cw_host_t *host, cw_ctx_t *ctx, const cw_config_t *cfg, s3_task_t **out,
+                  char *errstr, size_t errstr_size);
 int s3_task_open(s3_task_t *t, const cw_topic_partition_t *tps, size_t n);
 int s3_task_close(s3_task_t *t, const cw_topic_partition_t *tps, size_t n);
 int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errstr,

@@ -17,44 +17,43 @@
 /* How long put waits for room in the upload queue before pushing back. */
 #define ADMIT_WAIT_MS 1000
 
-static int64_t real_now(void)
-{
+static int64_t real_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int task_should_stop(void *opaque)
-{
+static int task_should_stop(void *opaque) {
     s3_task_t *t = opaque;
     return atomic_load(&t->quitting) || (t->ctx && t->h->stopping(t->ctx));
 }
 
-static void creds_log(void *opaque, int level, const char *msg)
-{
+static void creds_log(void *opaque, int level, const char *msg) {
     s3_task_t *t = opaque;
     t->h->log(t->ctx, level == S3_CREDS_LOG_WARN ? CW_LOG_WARN : CW_LOG_INFO, "%s", msg);
 }
 
 /* The credential chain, into the provider the task's clients share. libs3 2.0 cannot send
  * a session token, so it cannot use the platform's temporary credentials at all. */
-static int creds_start(s3_task_t *t, char *errstr, size_t errstr_size)
-{
+static int creds_start(s3_task_t *t, char *errstr, size_t errstr_size) {
     s3_credentials_t c;
-    if (s3_credentials_resolve(t->s.cfg_access_key, t->s.cfg_secret_key, t->s.cfg_session_token,
-                               &c, errstr, errstr_size) != 0)
+    if (s3_credentials_resolve(t->s.cfg_access_key, t->s.cfg_secret_key, t->s.cfg_session_token, &c,
+                               errstr, errstr_size) != 0)
         return CW_ERR_CONFIG;
     if (t->s.use_libs3 && c.kind != S3_CREDS_FIXED) {
         snprintf(errstr, errstr_size,
                  "s3.client=libs3 cannot use the credentials from %s: they are temporary and "
                  "need a session token, which libs3 cannot send; use s3.client=curl (the "
-                 "default) or fixed keys (aws.access.key.id)", c.source);
+                 "default) or fixed keys (aws.access.key.id)",
+                 c.source);
         s3_credentials_clear(&c);
         return CW_ERR_CONFIG;
     }
     if (t->s.use_libs3 && c.session_token)
-        t->h->log(t->ctx, CW_LOG_WARN, "s3.client=libs3 cannot send session tokens; "
-                  "the session token from %s is ignored", c.source);
+        t->h->log(t->ctx, CW_LOG_WARN,
+                  "s3.client=libs3 cannot send session tokens; "
+                  "the session token from %s is ignored",
+                  c.source);
     t->creds = s3_creds_provider_new(&c);
     s3_credentials_clear(&c);
     if (!t->creds) {
@@ -68,29 +67,32 @@ static int creds_start(s3_task_t *t, char *errstr, size_t errstr_size)
 /* ------------------------------------------------------------------------------------ */
 
 /* Where a Confluent config behaves differently here, the log says what happens instead. */
-static void log_differences(s3_task_t *t)
-{
+static void log_differences(s3_task_t *t) {
     if (t->s.store_keys && t->s.keys_format_unset)
-        t->h->log(t->ctx, CW_LOG_INFO, "keys.format.class is unset: keys are written as "
+        t->h->log(t->ctx, CW_LOG_INFO,
+                  "keys.format.class is unset: keys are written as "
                   "JsonFormat (.keys.json), not as Confluent's default AvroFormat");
     if (t->s.store_headers && t->s.headers_format_unset)
-        t->h->log(t->ctx, CW_LOG_INFO, "headers.format.class is unset: headers are written as "
+        t->h->log(t->ctx, CW_LOG_INFO,
+                  "headers.format.class is unset: headers are written as "
                   "JsonFormat (.headers.json), not as Confluent's default AvroFormat");
     if (t->s.send_digest)
-        t->h->log(t->ctx, CW_LOG_INFO, "s3.send.digest=true: no Content-MD5 is sent; every "
+        t->h->log(t->ctx, CW_LOG_INFO,
+                  "s3.send.digest=true: no Content-MD5 is sent; every "
                   "request body is covered by its SigV4 SHA-256 payload hash instead");
     if (t->s.decimal_numeric)
-        t->h->log(t->ctx, CW_LOG_INFO, "json.decimal.format=NUMERIC: decimals are written as "
+        t->h->log(t->ctx, CW_LOG_INFO,
+                  "json.decimal.format=NUMERIC: decimals are written as "
                   "the value converter gives them (set value.converter.decimal.format)");
     if (t->s.rotate_interval_ms > 0 && t->s.partitioner != S3_PART_TIME)
-        t->h->log(t->ctx, CW_LOG_WARN, "rotate.interval.ms=%lld has no effect without a "
+        t->h->log(t->ctx, CW_LOG_WARN,
+                  "rotate.interval.ms=%lld has no effect without a "
                   "time-based partitioner (as in Confluent's sink)",
                   (long long)t->s.rotate_interval_ms);
 }
 
 int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_task_t **out,
-                  char *errstr, size_t errstr_size)
-{
+                  char *errstr, size_t errstr_size) {
     s3_task_t *t = calloc(1, sizeof *t);
     if (!t) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -101,24 +103,28 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
     t->now_ms = real_now;
     s3_metrics_register(&t->metrics, h, ctx);
     int rc = s3_settings_load(h, cfg, &t->s, errstr, errstr_size);
-    if (rc == CW_OK)
-        rc = creds_start(t, errstr, errstr_size);
+    if (rc == CW_OK) rc = creds_start(t, errstr, errstr_size);
     if (rc == CW_OK) {
         t->copts = (s3_client_options_t){
-            .endpoint = t->s.endpoint, .bucket = t->s.bucket, .region = t->s.region,
-            .path_style = t->s.path_style, .provider = t->creds,
+            .endpoint = t->s.endpoint,
+            .bucket = t->s.bucket,
+            .region = t->s.region,
+            .path_style = t->s.path_style,
+            .provider = t->creds,
             /* SSE-C replaces the x-amz-server-side-encryption header, as in Confluent's. */
             .sse_algorithm = t->s.cfg_sse_customer_key ? NULL : t->s.sse_algorithm,
-            .sse_kms_key_id = t->s.sse_kms_key_id, .acl_canned = t->s.acl_canned,
+            .sse_kms_key_id = t->s.sse_kms_key_id,
+            .acl_canned = t->s.acl_canned,
             .sse_customer_key = t->s.cfg_sse_customer_key,
-            .max_retries = t->s.part_retries, .backoff_ms = (long)t->s.retry_backoff_ms,
-            .should_stop = task_should_stop, .stop_opaque = t,
+            .max_retries = t->s.part_retries,
+            .backoff_ms = (long)t->s.retry_backoff_ms,
+            .should_stop = task_should_stop,
+            .stop_opaque = t,
         };
         for (int i = 0; i < t->s.upload_threads; i++) {
             t->clients[i] = t->s.use_libs3 ? s3_client_libs3_new(&t->copts, errstr, errstr_size)
                                            : s3_client_curl_new(&t->copts, errstr, errstr_size);
-            if (!t->clients[i])
-                break;
+            if (!t->clients[i]) break;
             t->nclients++;
         }
         /* Objects waiting for upload are bounded by s3.upload.queue.max.bytes (a job that
@@ -134,8 +140,7 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
                    t->s.bucket, t->s.endpoint, t->clients[0]->ops->name, t->nclients,
                    s3_creds_provider_source(t->creds));
     }
-    if (rc == CW_OK)
-        log_differences(t);
+    if (rc == CW_OK) log_differences(t);
     if (rc != CW_OK) {
         s3_task_stop(t);
         return rc;
@@ -144,17 +149,14 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
     return CW_OK;
 }
 
-void s3_task_set_clock(s3_task_t *t, int64_t (*now_ms)(void))
-{
+void s3_task_set_clock(s3_task_t *t, int64_t (*now_ms)(void)) {
     t->now_ms = now_ms ? now_ms : real_now;
 }
 
-int s3_task_open(s3_task_t *t, const cw_topic_partition_t *tps, size_t n)
-{
+int s3_task_open(s3_task_t *t, const cw_topic_partition_t *tps, size_t n) {
     for (size_t i = 0; i < n; i++) {
         tp_state_t *tp = s3t_tp_find(t, tps[i].topic, tps[i].partition, 1);
-        if (!tp)
-            return CW_ERR_FATAL;
+        if (!tp) return CW_ERR_FATAL;
         s3_uploadq_cancel(t->uq, tp);
         s3t_tp_clear(t, tp);
         /* Consumption resumes at the committed offset: the next object starts there. */
@@ -163,8 +165,7 @@ int s3_task_open(s3_task_t *t, const cw_topic_partition_t *tps, size_t n)
     return CW_OK;
 }
 
-int s3_task_close(s3_task_t *t, const cw_topic_partition_t *tps, size_t n)
-{
+int s3_task_close(s3_task_t *t, const cw_topic_partition_t *tps, size_t n) {
     for (size_t i = 0; i < n; i++) {
         tp_state_t **pp = &t->tps;
         while (*pp) {
@@ -184,8 +185,7 @@ int s3_task_close(s3_task_t *t, const cw_topic_partition_t *tps, size_t n)
 }
 
 int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errstr,
-                size_t errstr_size)
-{
+                size_t errstr_size) {
     int64_t now = t->now_ms();
     if (s3t_scheduled_rotation(t, now) != CW_OK) {
         snprintf(errstr, errstr_size, "out of memory sealing objects");
@@ -195,12 +195,10 @@ int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errst
     /* Nothing of this call is taken while S3 fails or the uploads are behind: the worker
      * pauses and calls again (meanwhile the upload thread tries the failed upload again). */
     int rc = s3_uploadq_admit(t->uq, ADMIT_WAIT_MS, errstr, errstr_size);
-    if (rc != CW_OK)
-        return rc;
+    if (rc != CW_OK) return rc;
     for (size_t i = 0; i < n; i++) {
         rc = s3t_take_record(t, records[i], now, errstr, errstr_size);
-        if (rc != CW_OK)
-            return rc;
+        if (rc != CW_OK) return rc;
     }
     if (s3t_queue_parts(t) != CW_OK) {
         snprintf(errstr, errstr_size, "out of memory queueing a part upload");
@@ -210,8 +208,7 @@ int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errst
 }
 
 int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
-                  size_t errstr_size)
-{
+                  size_t errstr_size) {
     for (size_t i = 0; final && i < n; i++) {
         tp_state_t *tp = s3t_tp_find(t, tps[i].topic, tps[i].partition, 0);
         if (tp && s3t_seal(t, tp) != CW_OK) {
@@ -236,8 +233,7 @@ int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, 
     s3t_reap(t);
     for (size_t i = 0; i < n; i++) {
         tp_state_t *tp = s3t_tp_find(t, tps[i].topic, tps[i].partition, 0);
-        if (!tp)
-            continue;
+        if (!tp) continue;
         if (tp->sealed)
             tps[i].offset = tp->sealed->start_offset;
         else if (tp->open)
@@ -248,21 +244,17 @@ int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, 
     return CW_OK;
 }
 
-size_t s3_task_buffered_bytes(const s3_task_t *t)
-{
+size_t s3_task_buffered_bytes(const s3_task_t *t) {
     /* Open objects here; sealed ones and parts belong to the upload queue until done. */
     size_t total = s3_uploadq_bytes(t->uq);
     for (tp_state_t *tp = t->tps; tp; tp = tp->next)
         for (writer_t *w = tp->open ? tp->open->writers : NULL; w; w = w->next)
-            for (int i = 0; i < 3; i++)
-                total += w->streams[i].buf.len;
+            for (int i = 0; i < 3; i++) total += w->streams[i].buf.len;
     return total;
 }
 
-void s3_task_stop(s3_task_t *t)
-{
-    if (!t)
-        return;
+void s3_task_stop(s3_task_t *t) {
+    if (!t) return;
     atomic_store(&t->quitting, 1);
     s3_uploadq_free(t->uq);
     t->uq = NULL;
@@ -273,10 +265,8 @@ void s3_task_stop(s3_task_t *t)
         free(tp->topic);
         free(tp);
     }
-    for (int i = 0; i < t->nclients; i++)
-        t->clients[i]->ops->destroy(t->clients[i]);
-    if (t->ctl)
-        t->ctl->ops->destroy(t->ctl);
+    for (int i = 0; i < t->nclients; i++) t->clients[i]->ops->destroy(t->clients[i]);
+    if (t->ctl) t->ctl->ops->destroy(t->ctl);
     s3_creds_provider_free(t->creds);
     s3_settings_free(&t->s);
     cw_sdk_buf_free(&t->line);

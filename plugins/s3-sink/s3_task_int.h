@@ -16,17 +16,17 @@
 typedef struct obj_stream {
     char *key;
     s3_compressor_t *comp;
-    s3_bytes_t buf;       /* object bytes not yet uploaded */
-    char *upload_id;      /* multipart upload in progress, or NULL */
+    s3_bytes_t buf;  /* object bytes not yet uploaded */
+    char *upload_id; /* multipart upload in progress, or NULL */
     char **etags;
     int nparts, cap_parts;
-    int finished;         /* compressor finished: buf holds the object's tail */
-    int done;             /* completely in S3 */
+    int finished; /* compressor finished: buf holds the object's tail */
+    int done;     /* completely in S3 */
 } obj_stream_t;
 
 /* The objects of one directory (current topic and encoded partition) in an object set. */
 typedef struct writer {
-    char *topic;          /* the records' current topic: the directory they go in */
+    char *topic; /* the records' current topic: the directory they go in */
     char *encoded;
     obj_stream_t streams[3]; /* value, keys, headers */
     struct writer *next;
@@ -35,8 +35,8 @@ typedef struct writer {
 /* An object set: consecutive records of one original topic partition. */
 typedef struct batch {
     int64_t start_offset, end_offset, count, base_ts;
-    atomic_int uploaded;   /* set by the upload thread once every object is in S3 */
-    writer_t *last;        /* the writer of the last record taken */
+    atomic_int uploaded; /* set by the upload thread once every object is in S3 */
+    writer_t *last;      /* the writer of the last record taken */
     writer_t *writers;
     int nwriters;
     struct batch *next;
@@ -62,13 +62,13 @@ struct s3_task {
     s3_client_options_t copts;
     s3_client_t *clients[S3_UPLOAD_THREADS_MAX]; /* one per upload thread */
     int nclients;
-    s3_client_t *ctl;      /* the task thread's, for aborts while the upload threads run */
+    s3_client_t *ctl; /* the task thread's, for aborts while the upload threads run */
     s3_uploadq_t *uq;
-    atomic_int quitting;   /* stop: the upload thread gives up retrying */
+    atomic_int quitting; /* stop: the upload thread gives up retrying */
     tp_state_t *tps;
     int64_t (*now_ms)(void);
     s3_bytes_t line;
-    s3_metrics_t metrics;  /* objects, bytes and request durations (s3_metrics.c) */
+    s3_metrics_t metrics; /* objects, bytes and request durations (s3_metrics.c) */
 };
 
 /* ---- s3_task_records.c ---- */
@@ -78,8 +78,7 @@ tp_state_t *s3t_tp_find(s3_task_t *t, const char *topic, int32_t partition, int 
 void s3t_tp_clear(s3_task_t *t, tp_state_t *tp);
 /** Takes one record into the open object set of its original partition. CW_OK or
  *  CW_ERR_FATAL with errstr (a bad record is reported to the host, and then skipped). */
-int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr,
-                    size_t errstr_size);
+int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, size_t errstr_size);
 /** Seals the open sets whose rotate.schedule.interval.ms deadline passed. */
 int s3t_scheduled_rotation(s3_task_t *t, int64_t now);
 

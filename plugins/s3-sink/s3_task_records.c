@@ -10,16 +10,12 @@
 
 static const char *const SIDE[3] = {NULL, "keys", "headers"};
 
-tp_state_t *s3t_tp_find(s3_task_t *t, const char *topic, int32_t partition, int create)
-{
+tp_state_t *s3t_tp_find(s3_task_t *t, const char *topic, int32_t partition, int create) {
     for (tp_state_t *p = t->tps; p; p = p->next)
-        if (p->partition == partition && !strcmp(p->topic, topic))
-            return p;
-    if (!create)
-        return NULL;
+        if (p->partition == partition && !strcmp(p->topic, topic)) return p;
+    if (!create) return NULL;
     tp_state_t *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     p->topic = strdup(topic);
     p->partition = partition;
     p->next_offset = CW_OFFSET_INVALID;
@@ -28,10 +24,8 @@ tp_state_t *s3t_tp_find(s3_task_t *t, const char *topic, int32_t partition, int 
     return p;
 }
 
-void s3t_tp_clear(s3_task_t *t, tp_state_t *tp)
-{
-    if (tp->open)
-        s3t_batch_free(t, tp->open, 1);
+void s3t_tp_clear(s3_task_t *t, tp_state_t *tp) {
+    if (tp->open) s3t_batch_free(t, tp->open, 1);
     tp->open = NULL;
     while (tp->sealed) {
         batch_t *b = tp->sealed;
@@ -40,8 +34,7 @@ void s3t_tp_clear(s3_task_t *t, tp_state_t *tp)
     }
 }
 
-static int64_t next_schedule(const s3_task_t *t, int64_t now)
-{
+static int64_t next_schedule(const s3_task_t *t, int64_t now) {
     int64_t off = s3_zone_offset(t->s.zone, now), iv = t->s.rotate_schedule_ms;
     return ((now + off) / iv + 1) * iv - off;
 }
@@ -50,14 +43,11 @@ static int64_t next_schedule(const s3_task_t *t, int64_t now)
  * Its objects are named after their first record (at `offset`): see s3_object_key
  * for why the name holds the original coordinates. NULL: no memory. */
 static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char *topic,
-                            const char *encoded, int64_t offset, int tombstone)
-{
+                            const char *encoded, int64_t offset, int tombstone) {
     for (writer_t *w = b->writers; w; w = w->next)
-        if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic))
-            return w;
+        if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic)) return w;
     writer_t *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
+    if (!w) return NULL;
     w->topic = strdup(topic);
     w->encoded = strdup(encoded);
     int ok = w->topic && w->encoded;
@@ -65,8 +55,8 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char
         if ((i == 0 && tombstone) || (i == 1 && !t->s.store_keys) ||
             (i == 2 && !t->s.store_headers))
             continue; /* a tombstone directory holds no value objects (as Confluent's) */
-        w->streams[i].key = s3_object_key(&t->s, topic, encoded, tp->topic, tp->partition,
-                                          offset, SIDE[i]);
+        w->streams[i].key =
+            s3_object_key(&t->s, topic, encoded, tp->topic, tp->partition, offset, SIDE[i]);
         w->streams[i].comp = s3_compressor_new(t->s.compression, t->s.compression_level);
         ok = w->streams[i].key && w->streams[i].comp;
     }
@@ -78,8 +68,7 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char
      * an eighth) instead of growing it by doubling, which copies and faults pages in again. */
     if (tp->last_size && w->streams[0].key) {
         size_t want = tp->last_size + tp->last_size / 8;
-        if (want > (size_t)t->s.part_size)
-            want = (size_t)t->s.part_size;
+        if (want > (size_t)t->s.part_size) want = (size_t)t->s.part_size;
         cw_sdk_buf_reserve(&w->streams[0].buf, want); /* only a hint: appends grow it anyway */
     }
     w->next = b->writers;
@@ -88,8 +77,7 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char
     return w;
 }
 
-static int write_stream(obj_stream_t *st, const s3_bytes_t *line)
-{
+static int write_stream(obj_stream_t *st, const s3_bytes_t *line) {
     return s3_compressor_write(st->comp, line->data, line->len, &st->buf);
 }
 
@@ -97,11 +85,9 @@ static int write_stream(obj_stream_t *st, const s3_bytes_t *line)
  * start a new one: rotate.interval.ms, a new time partition, or no room for another object
  * under partitioner.max.open.files. CW_OK or CW_ERR_FATAL (no memory). */
 static int rotate_before(s3_task_t *t, tp_state_t *tp, int64_t ts, const char *topic,
-                         const char *encoded)
-{
+                         const char *encoded) {
     batch_t *b = tp->open;
-    if (!b)
-        return CW_OK;
+    if (!b) return CW_OK;
     int elsewhere = b->last && (strcmp(b->last->encoded, encoded) || strcmp(b->last->topic, topic));
     /* Confluent rotates on time only with a time-based partitioner (the others have no
      * timestamp extractor), and then also on a change of encoded partition unless
@@ -110,33 +96,26 @@ static int rotate_before(s3_task_t *t, tp_state_t *tp, int64_t ts, const char *t
         (ts - b->base_ts >= t->s.rotate_interval_ms ||
          (t->s.rotate_on_partition_change && elsewhere)))
         return s3t_seal(t, tp);
-    if (t->s.max_open_files < 0 || b->nwriters < t->s.max_open_files)
-        return CW_OK;
+    if (t->s.max_open_files < 0 || b->nwriters < t->s.max_open_files) return CW_OK;
     for (writer_t *w = b->writers; w; w = w->next)
-        if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic))
-            return CW_OK;
+        if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic)) return CW_OK;
     return s3t_seal(t, tp);
 }
 
 /* The open set of tp, started at record offset `off` when there is none. NULL: no memory. */
-static batch_t *open_batch(s3_task_t *t, tp_state_t *tp, int64_t off, int64_t ts, int64_t now)
-{
-    if (tp->open)
-        return tp->open;
+static batch_t *open_batch(s3_task_t *t, tp_state_t *tp, int64_t off, int64_t ts, int64_t now) {
+    if (tp->open) return tp->open;
     batch_t *b = calloc(1, sizeof *b);
-    if (!b)
-        return NULL;
+    if (!b) return NULL;
     b->start_offset = off;
     b->base_ts = ts;
     tp->open = b;
-    if (t->s.rotate_schedule_ms > 0)
-        tp->next_schedule = next_schedule(t, now);
+    if (t->s.rotate_schedule_ms > 0) tp->next_schedule = next_schedule(t, now);
     return b;
 }
 
 /* Writes the side objects' lines (key, headers) of r. 0, or -1: no memory. */
-static int write_sides(s3_task_t *t, writer_t *w, cw_record_t *r)
-{
+static int write_sides(s3_task_t *t, writer_t *w, cw_record_t *r) {
     char why[512];
     if (t->s.store_keys) {
         t->line.len = 0;
@@ -146,8 +125,7 @@ static int write_sides(s3_task_t *t, writer_t *w, cw_record_t *r)
         if (rc == CW_ERR_RECORD) { /* an undecodable key is written as null */
             t->line.len = 0;
             cw_sdk_buf_append(&t->line, "null\n", 5);
-            if (write_stream(&w->streams[1], &t->line) != 0)
-                return -1;
+            if (write_stream(&w->streams[1], &t->line) != 0) return -1;
         }
     }
     if (t->s.store_headers) {
@@ -161,8 +139,7 @@ static int write_sides(s3_task_t *t, writer_t *w, cw_record_t *r)
 
 /* Takes one record. Durability is tracked per original topic partition (tp); the object is
  * chosen by the current topic. Returns CW_OK or CW_ERR_FATAL. */
-int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, size_t errstr_size)
-{
+int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, size_t errstr_size) {
     const cw_host_t *h = t->h;
     const char *otopic = h->record_original_topic(r);
     int32_t opartition = h->record_original_partition(r);
@@ -182,10 +159,8 @@ int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, siz
         tp->next_offset = off + 1;
         return CW_OK;
     }
-    if (rc == CW_ERR_RECORD)
-        goto bad;
-    if (rc != CW_OK && rc != S3_TOMBSTONE)
-        goto oom;
+    if (rc == CW_ERR_RECORD) goto bad;
+    if (rc != CW_OK && rc != S3_TOMBSTONE) goto oom;
     int tombstone = rc == S3_TOMBSTONE;
     int64_t ts = now;
     /* A tombstone has no value to take a RecordField time from: it keeps the wall clock. */
@@ -194,10 +169,8 @@ int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, siz
         goto bad;
     char *encoded = tombstone ? strdup(t->s.tombstone_partition)
                               : s3_encode_partition(h, &t->s, r, ts, why, sizeof why);
-    if (!encoded && tombstone)
-        goto oom;
-    if (!encoded)
-        goto bad;
+    if (!encoded && tombstone) goto oom;
+    if (!encoded) goto bad;
     const char *topic = h->record_topic(r);
     batch_t *b = NULL;
     writer_t *w = NULL;
@@ -211,8 +184,7 @@ int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, siz
     b->count++;
     b->end_offset = off + 1;
     tp->next_offset = off + 1;
-    if (b->count >= t->s.flush_size && s3t_seal(t, tp) != CW_OK)
-        goto oom;
+    if (b->count >= t->s.flush_size && s3t_seal(t, tp) != CW_OK) goto oom;
     return CW_OK;
 
 oom:
@@ -229,12 +201,9 @@ bad:
     return CW_OK;
 }
 
-int s3t_scheduled_rotation(s3_task_t *t, int64_t now)
-{
-    if (t->s.rotate_schedule_ms <= 0)
-        return CW_OK;
+int s3t_scheduled_rotation(s3_task_t *t, int64_t now) {
+    if (t->s.rotate_schedule_ms <= 0) return CW_OK;
     for (tp_state_t *tp = t->tps; tp; tp = tp->next)
-        if (tp->open && now >= tp->next_schedule && s3t_seal(t, tp) != CW_OK)
-            return CW_ERR_FATAL;
+        if (tp->open && now >= tp->next_schedule && s3t_seal(t, tp) != CW_OK) return CW_ERR_FATAL;
     return CW_OK;
 }

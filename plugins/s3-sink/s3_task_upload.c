@@ -10,17 +10,15 @@
 
 /* A job of the upload queue: the objects of a sealed batch, or one part of an open object. */
 typedef struct upload_job {
-    batch_t *batch;        /* sealed batch, or NULL for a part */
-    obj_stream_t *st;      /* part: the stream it belongs to */
-    s3_bytes_t data;       /* part: its bytes (owned) */
+    batch_t *batch;   /* sealed batch, or NULL for a part */
+    obj_stream_t *st; /* part: the stream it belongs to */
+    s3_bytes_t data;  /* part: its bytes (owned) */
 } upload_job_t;
 
 /* The client for requests of the task thread: its own while the upload threads use theirs
  * (a CURL handle serves one thread at a time). */
-s3_client_t *s3t_ctl_client(s3_task_t *t)
-{
-    if (!t->uq)
-        return t->clients[0];
+s3_client_t *s3t_ctl_client(s3_task_t *t) {
+    if (!t->uq) return t->clients[0];
     if (!t->ctl) {
         char err[256];
         t->ctl = t->s.use_libs3 ? s3_client_libs3_new(&t->copts, err, sizeof err)
@@ -31,8 +29,7 @@ s3_client_t *s3t_ctl_client(s3_task_t *t)
 
 /* ------------------------------------------------------------------------------------ */
 
-static void stream_abort(s3_task_t *t, obj_stream_t *st)
-{
+static void stream_abort(s3_task_t *t, obj_stream_t *st) {
     if (st->upload_id && !st->done) {
         s3_result_t res;
         s3_client_t *c = s3t_ctl_client(t);
@@ -44,23 +41,19 @@ static void stream_abort(s3_task_t *t, obj_stream_t *st)
     }
 }
 
-static void stream_free(obj_stream_t *st)
-{
+static void stream_free(obj_stream_t *st) {
     free(st->key);
     s3_compressor_free(st->comp);
     cw_sdk_buf_free(&st->buf);
     free(st->upload_id);
-    for (int i = 0; i < st->nparts; i++)
-        free(st->etags[i]);
+    for (int i = 0; i < st->nparts; i++) free(st->etags[i]);
     free(st->etags);
     memset(st, 0, sizeof *st);
 }
 
-void s3t_writer_free(s3_task_t *t, writer_t *w, int abort_uploads)
-{
+void s3t_writer_free(s3_task_t *t, writer_t *w, int abort_uploads) {
     for (int i = 0; i < 3; i++) {
-        if (abort_uploads)
-            stream_abort(t, &w->streams[i]);
+        if (abort_uploads) stream_abort(t, &w->streams[i]);
         stream_free(&w->streams[i]);
     }
     free(w->topic);
@@ -68,8 +61,7 @@ void s3t_writer_free(s3_task_t *t, writer_t *w, int abort_uploads)
     free(w);
 }
 
-void s3t_batch_free(s3_task_t *t, batch_t *b, int abort_uploads)
-{
+void s3t_batch_free(s3_task_t *t, batch_t *b, int abort_uploads) {
     while (b->writers) {
         writer_t *w = b->writers;
         b->writers = w->next;
@@ -81,27 +73,22 @@ void s3t_batch_free(s3_task_t *t, batch_t *b, int abort_uploads)
 /* ------------------------------------------------------------------------------------ */
 
 static int fail_msg(s3_task_t *t, const char *op, const char *key, const s3_result_t *res,
-                    s3_outcome_t oc, char *errstr, size_t errstr_size)
-{
+                    s3_outcome_t oc, char *errstr, size_t errstr_size) {
     char status[16] = "";
-    if (res->http_status)
-        snprintf(status, sizeof status, "HTTP %d ", res->http_status);
-    snprintf(errstr, errstr_size, "S3 %s of s3://%s/%s at %s failed%s: %s%s%s%s", op,
-             t->s.bucket, key, t->s.endpoint,
-             oc == S3_TRANSIENT ? " after retries (will try again)" : "", status, res->code,
-             res->detail[0] ? ": " : "", res->detail);
+    if (res->http_status) snprintf(status, sizeof status, "HTTP %d ", res->http_status);
+    snprintf(errstr, errstr_size, "S3 %s of s3://%s/%s at %s failed%s: %s%s%s%s", op, t->s.bucket,
+             key, t->s.endpoint, oc == S3_TRANSIENT ? " after retries (will try again)" : "",
+             status, res->code, res->detail[0] ? ": " : "", res->detail);
     return oc == S3_TRANSIENT ? CW_ERR_RETRIABLE : CW_ERR_FATAL;
 }
 
-static const char *content_type(const s3_task_t *t)
-{
+static const char *content_type(const s3_task_t *t) {
     return t->s.format == S3_FMT_JSON ? "application/json" : "application/octet-stream";
 }
 
 /* Upload thread, on its client c. */
-static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const char *data,
-                       size_t len, char *errstr, size_t errstr_size)
-{
+static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const char *data, size_t len,
+                       char *errstr, size_t errstr_size) {
     s3_result_t res;
     s3_outcome_t oc;
     if (!st->upload_id) {
@@ -111,10 +98,8 @@ static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const cha
     }
     char *etag = NULL;
     double started = s3_metrics_now();
-    oc = c->ops->mpu_part(c, st->key, st->upload_id, st->nparts + 1,
-                                  data, len, &etag, &res);
-    if (oc != S3_DONE)
-        return fail_msg(t, "UploadPart", st->key, &res, oc, errstr, errstr_size);
+    oc = c->ops->mpu_part(c, st->key, st->upload_id, st->nparts + 1, data, len, &etag, &res);
+    if (oc != S3_DONE) return fail_msg(t, "UploadPart", st->key, &res, oc, errstr, errstr_size);
     s3_metrics_request(&t->metrics, started, len);
     if (st->nparts == st->cap_parts) {
         int cap = st->cap_parts ? st->cap_parts * 2 : 8;
@@ -133,31 +118,27 @@ static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const cha
 
 /* Upload thread: uploads a finished object (the rest of it, for a multipart upload). */
 static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *errstr,
-                        size_t errstr_size)
-{
-    if (!st->key || st->done || !st->finished)
-        return CW_OK;
+                        size_t errstr_size) {
+    if (!st->key || st->done || !st->finished) return CW_OK;
     s3_result_t res;
     s3_outcome_t oc;
     if (st->upload_id) {
         if (st->buf.len > 0) {
             int rc = upload_part(t, c, st, st->buf.data, st->buf.len, errstr, errstr_size);
-            if (rc != CW_OK)
-                return rc;
+            if (rc != CW_OK) return rc;
             st->buf.len = 0;
         }
         double started = s3_metrics_now();
-        oc = c->ops->mpu_complete(c, st->key, st->upload_id, st->etags,
-                                          st->nparts, t->s.conditional_writes, &res);
+        oc = c->ops->mpu_complete(c, st->key, st->upload_id, st->etags, st->nparts,
+                                  t->s.conditional_writes, &res);
         if (oc != S3_DONE)
             return fail_msg(t, "CompleteMultipartUpload", st->key, &res, oc, errstr, errstr_size);
         s3_metrics_request(&t->metrics, started, 0);
     } else {
         double started = s3_metrics_now();
-        oc = c->ops->put(c, st->key, st->buf.data ? st->buf.data : "",
-                                 st->buf.len, content_type(t), t->s.conditional_writes, &res);
-        if (oc != S3_DONE)
-            return fail_msg(t, "PUT", st->key, &res, oc, errstr, errstr_size);
+        oc = c->ops->put(c, st->key, st->buf.data ? st->buf.data : "", st->buf.len, content_type(t),
+                         t->s.conditional_writes, &res);
+        if (oc != S3_DONE) return fail_msg(t, "PUT", st->key, &res, oc, errstr, errstr_size);
         s3_metrics_request(&t->metrics, started, st->buf.len);
     }
     s3_metrics_object(&t->metrics);
@@ -174,44 +155,36 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
     return CW_OK;
 }
 
-static int batch_drain(s3_task_t *t, s3_client_t *c, batch_t *b, char *errstr,
-                       size_t errstr_size)
-{
+static int batch_drain(s3_task_t *t, s3_client_t *c, batch_t *b, char *errstr, size_t errstr_size) {
     for (writer_t *w = b->writers; w; w = w->next)
         for (int i = 0; i < 3; i++) {
             int rc = stream_drain(t, c, &w->streams[i], errstr, errstr_size);
-            if (rc != CW_OK)
-                return rc;
+            if (rc != CW_OK) return rc;
         }
     return CW_OK;
 }
 
 /* Upload thread number `thread`: runs one job on its own client. */
-int s3t_job_run(void *opaque, int thread, void *job, char *errstr, size_t errstr_size)
-{
+int s3t_job_run(void *opaque, int thread, void *job, char *errstr, size_t errstr_size) {
     s3_task_t *t = opaque;
     upload_job_t *j = job;
     s3_client_t *c = t->clients[thread];
     int rc = j->batch ? batch_drain(t, c, j->batch, errstr, errstr_size)
                       : upload_part(t, c, j->st, j->data.data, j->data.len, errstr, errstr_size);
-    if (rc == CW_ERR_RETRIABLE)
-        t->h->log(t->ctx, CW_LOG_WARN, "%s", errstr);
+    if (rc == CW_ERR_RETRIABLE) t->h->log(t->ctx, CW_LOG_WARN, "%s", errstr);
     return rc;
 }
 
-void s3t_job_release(void *opaque, void *job, int done)
-{
+void s3t_job_release(void *opaque, void *job, int done) {
     (void)opaque;
     upload_job_t *j = job;
-    if (j->batch && done)
-        atomic_store(&j->batch->uploaded, 1);
+    if (j->batch && done) atomic_store(&j->batch->uploaded, 1);
     cw_sdk_buf_free(&j->data);
     free(j);
 }
 
 /* Frees the batches of every partition whose uploads are done, oldest first. */
-void s3t_reap(s3_task_t *t)
-{
+void s3t_reap(s3_task_t *t) {
     for (tp_state_t *tp = t->tps; tp; tp = tp->next)
         while (tp->sealed && atomic_load(&tp->sealed->uploaded)) {
             batch_t *b = tp->sealed;
@@ -220,11 +193,9 @@ void s3t_reap(s3_task_t *t)
         }
 }
 
-static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes)
-{
+static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes) {
     if (!j || s3_uploadq_push(t->uq, j, tp, bytes) != 0) {
-        if (j)
-            cw_sdk_buf_free(&j->data);
+        if (j) cw_sdk_buf_free(&j->data);
         free(j);
         return CW_ERR_FATAL;
     }
@@ -232,57 +203,46 @@ static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes)
 }
 
 /* Hands every full part of an open multipart-sized object to the upload thread. */
-int s3t_queue_parts(s3_task_t *t)
-{
-    if (!t->clients[0]->ops->mpu_create)
-        return CW_OK;
+int s3t_queue_parts(s3_task_t *t) {
+    if (!t->clients[0]->ops->mpu_create) return CW_OK;
     for (tp_state_t *tp = t->tps; tp; tp = tp->next) {
-        if (!tp->open)
-            continue;
+        if (!tp->open) continue;
         for (writer_t *w = tp->open->writers; w; w = w->next)
             for (int i = 0; i < 3; i++) {
                 obj_stream_t *st = &w->streams[i];
-                if (!st->key || st->finished || st->buf.len < (size_t)t->s.part_size)
-                    continue;
+                if (!st->key || st->finished || st->buf.len < (size_t)t->s.part_size) continue;
                 upload_job_t *j = calloc(1, sizeof *j);
                 if (j) {
                     j->st = st;
                     j->data = st->buf;
                     memset(&st->buf, 0, sizeof st->buf);
                 }
-                if (push_job(t, tp, j, j ? j->data.len : 0) != CW_OK)
-                    return CW_ERR_FATAL;
+                if (push_job(t, tp, j, j ? j->data.len : 0) != CW_OK) return CW_ERR_FATAL;
             }
     }
     return CW_OK;
 }
 
 /* Closes the open batch of tp and hands it to the upload thread. */
-int s3t_seal(s3_task_t *t, tp_state_t *tp)
-{
+int s3t_seal(s3_task_t *t, tp_state_t *tp) {
     batch_t *b = tp->open;
-    if (!b)
-        return CW_OK;
+    if (!b) return CW_OK;
     size_t bytes = 0;
     for (writer_t *w = b->writers; w; w = w->next)
         for (int i = 0; i < 3; i++) {
             obj_stream_t *st = &w->streams[i];
             if (st->key && !st->finished) {
-                if (s3_compressor_finish(st->comp, &st->buf) != 0)
-                    return CW_ERR_FATAL;
+                if (s3_compressor_finish(st->comp, &st->buf) != 0) return CW_ERR_FATAL;
                 st->finished = 1;
             }
             bytes += st->buf.len;
         }
-    if (b->writers && b->writers->streams[0].key)
-        tp->last_size = b->writers->streams[0].buf.len;
+    if (b->writers && b->writers->streams[0].key) tp->last_size = b->writers->streams[0].buf.len;
     tp->open = NULL;
     batch_t **tail = &tp->sealed;
-    while (*tail)
-        tail = &(*tail)->next;
+    while (*tail) tail = &(*tail)->next;
     *tail = b;
     upload_job_t *j = calloc(1, sizeof *j);
-    if (j)
-        j->batch = b;
+    if (j) j->batch = b;
     return push_job(t, tp, j, bytes);
 }

@@ -22,8 +22,8 @@ typedef struct qjob {
     void *job;
     const void *owner;
     size_t bytes;
-    int running;             /* a thread works on it, outside the lock */
-    int failed;              /* its last attempt failed transiently */
+    int running; /* a thread works on it, outside the lock */
+    int failed;  /* its last attempt failed transiently */
     struct qjob *next;
 } qjob_t;
 
@@ -35,19 +35,19 @@ typedef struct uq_thread {
 
 struct s3_uploadq {
     pthread_mutex_t mu;
-    pthread_cond_t changed;  /* a job finished or failed, the queue paused, or was kicked */
+    pthread_cond_t changed; /* a job finished or failed, the queue paused, or was kicked */
     uq_thread_t *threads;
-    int nthreads;            /* started */
+    int nthreads; /* started */
     size_t max_bytes;
     s3_upload_run_fn run;
     s3_upload_release_fn release;
     void *opaque;
     qjob_t *head, *tail;
-    size_t bytes;            /* of every job in the queue, the running ones included */
+    size_t bytes; /* of every job in the queue, the running ones included */
     int nrunning;
-    int nfailed;             /* jobs whose last attempt failed transiently */
-    int fatal;               /* a job failed for good: nothing runs any more */
-    int paused;              /* after a failure: wait for a kick (never again after a fatal) */
+    int nfailed; /* jobs whose last attempt failed transiently */
+    int fatal;   /* a job failed for good: nothing runs any more */
+    int paused;  /* after a failure: wait for a kick (never again after a fatal) */
     int quit;
     char err[1024];
 };
@@ -55,47 +55,36 @@ struct s3_uploadq {
 /* Caller holds the lock. The first job that no thread runs and that no earlier job of its
  * owner precedes, or NULL. Only an owner whose first job is running blocks the jobs behind
  * it, so the owners to skip are at most one per thread. */
-static qjob_t *next_runnable_locked(s3_uploadq_t *q)
-{
+static qjob_t *next_runnable_locked(s3_uploadq_t *q) {
     const void *busy[S3_UPLOAD_THREADS_MAX];
     int nbusy = 0;
     for (qjob_t *j = q->head; j; j = j->next) {
         int skip = 0;
-        for (int i = 0; i < nbusy && !skip; i++)
-            skip = busy[i] == j->owner;
-        if (skip)
-            continue;
-        if (!j->running)
-            return j;
-        if (nbusy < S3_UPLOAD_THREADS_MAX)
-            busy[nbusy++] = j->owner;
+        for (int i = 0; i < nbusy && !skip; i++) skip = busy[i] == j->owner;
+        if (skip) continue;
+        if (!j->running) return j;
+        if (nbusy < S3_UPLOAD_THREADS_MAX) busy[nbusy++] = j->owner;
     }
     return NULL;
 }
 
-static void unlink_locked(s3_uploadq_t *q, qjob_t *j, qjob_t *prev)
-{
+static void unlink_locked(s3_uploadq_t *q, qjob_t *j, qjob_t *prev) {
     if (prev)
         prev->next = j->next;
     else
         q->head = j->next;
-    if (q->tail == j)
-        q->tail = prev;
+    if (q->tail == j) q->tail = prev;
     q->bytes -= j->bytes;
-    if (j->failed)
-        q->nfailed--;
+    if (j->failed) q->nfailed--;
 }
 
-static qjob_t *prev_of_locked(s3_uploadq_t *q, qjob_t *j)
-{
+static qjob_t *prev_of_locked(s3_uploadq_t *q, qjob_t *j) {
     qjob_t *prev = NULL;
-    for (qjob_t *e = q->head; e != j; e = e->next)
-        prev = e;
+    for (qjob_t *e = q->head; e != j; e = e->next) prev = e;
     return prev;
 }
 
-static void *worker(void *arg)
-{
+static void *worker(void *arg) {
     uq_thread_t *self = arg;
     s3_uploadq_t *q = self->q;
     char err[1024];
@@ -104,8 +93,7 @@ static void *worker(void *arg)
         qjob_t *j = NULL;
         while (!q->quit && (q->paused || !(j = next_runnable_locked(q))))
             pthread_cond_wait(&q->changed, &q->mu);
-        if (q->quit)
-            break;
+        if (q->quit) break;
         j->running = 1;
         q->nrunning++;
         pthread_mutex_unlock(&q->mu);
@@ -121,8 +109,7 @@ static void *worker(void *arg)
             free(j);
         } else {
             int transient = rc == CW_ERR_RETRIABLE;
-            if (!transient)
-                q->fatal = 1;
+            if (!transient) q->fatal = 1;
             /* nfailed counts the jobs whose last attempt failed transiently. */
             q->nfailed += transient - j->failed;
             j->failed = transient;
@@ -137,11 +124,10 @@ static void *worker(void *arg)
 
 s3_uploadq_t *s3_uploadq_new(size_t max_bytes, int threads, s3_upload_run_fn run,
                              s3_upload_release_fn release, void *opaque, char *errstr,
-                             size_t errstr_size)
-{
+                             size_t errstr_size) {
     if (threads < 1 || threads > S3_UPLOAD_THREADS_MAX) {
-        snprintf(errstr, errstr_size, "upload threads must be 1..%d, not %d",
-                 S3_UPLOAD_THREADS_MAX, threads);
+        snprintf(errstr, errstr_size, "upload threads must be 1..%d, not %d", S3_UPLOAD_THREADS_MAX,
+                 threads);
         return NULL;
     }
     s3_uploadq_t *q = calloc(1, sizeof *q);
@@ -174,11 +160,9 @@ s3_uploadq_t *s3_uploadq_new(size_t max_bytes, int threads, s3_upload_run_fn run
     return q;
 }
 
-int s3_uploadq_push(s3_uploadq_t *q, void *job, const void *owner, size_t bytes)
-{
+int s3_uploadq_push(s3_uploadq_t *q, void *job, const void *owner, size_t bytes) {
     qjob_t *j = calloc(1, sizeof *j);
-    if (!j)
-        return -1;
+    if (!j) return -1;
     j->job = job;
     j->owner = owner;
     j->bytes = bytes;
@@ -195,24 +179,20 @@ int s3_uploadq_push(s3_uploadq_t *q, void *job, const void *owner, size_t bytes)
 }
 
 /* Caller holds the lock. A paused (transiently failed) queue tries its failed jobs again. */
-static void kick_locked(s3_uploadq_t *q)
-{
+static void kick_locked(s3_uploadq_t *q) {
     if (q->paused && !q->fatal) {
         q->paused = 0;
         pthread_cond_broadcast(&q->changed);
     }
 }
 
-static int failure_locked(s3_uploadq_t *q, char *errstr, size_t errstr_size)
-{
+static int failure_locked(s3_uploadq_t *q, char *errstr, size_t errstr_size) {
     int rc = q->fatal ? CW_ERR_FATAL : q->nfailed ? CW_ERR_RETRIABLE : CW_OK;
-    if (rc != CW_OK)
-        snprintf(errstr, errstr_size, "%s", q->err);
+    if (rc != CW_OK) snprintf(errstr, errstr_size, "%s", q->err);
     return rc;
 }
 
-static void deadline_after(struct timespec *ts, int ms)
-{
+static void deadline_after(struct timespec *ts, int ms) {
     clock_gettime(CLOCK_REALTIME, ts);
     ts->tv_sec += ms / 1000;
     ts->tv_nsec += (long)(ms % 1000) * 1000000L;
@@ -222,20 +202,18 @@ static void deadline_after(struct timespec *ts, int ms)
     }
 }
 
-int s3_uploadq_admit(s3_uploadq_t *q, int wait_ms, char *errstr, size_t errstr_size)
-{
+int s3_uploadq_admit(s3_uploadq_t *q, int wait_ms, char *errstr, size_t errstr_size) {
     struct timespec until;
     deadline_after(&until, wait_ms);
     pthread_mutex_lock(&q->mu);
     int rc = failure_locked(q, errstr, errstr_size);
-    if (rc == CW_ERR_RETRIABLE)
-        kick_locked(q);
+    if (rc == CW_ERR_RETRIABLE) kick_locked(q);
     while (rc == CW_OK && q->bytes >= q->max_bytes) {
         if (pthread_cond_timedwait(&q->changed, &q->mu, &until) != 0) {
             if (q->bytes >= q->max_bytes) {
                 snprintf(errstr, errstr_size,
-                         "S3 uploads are behind: %zu bytes wait for upload (limit %zu)",
-                         q->bytes, q->max_bytes);
+                         "S3 uploads are behind: %zu bytes wait for upload (limit %zu)", q->bytes,
+                         q->max_bytes);
                 rc = CW_ERR_RETRIABLE;
             }
             break;
@@ -246,20 +224,17 @@ int s3_uploadq_admit(s3_uploadq_t *q, int wait_ms, char *errstr, size_t errstr_s
     return rc;
 }
 
-int s3_uploadq_wait_idle(s3_uploadq_t *q, char *errstr, size_t errstr_size)
-{
+int s3_uploadq_wait_idle(s3_uploadq_t *q, char *errstr, size_t errstr_size) {
     pthread_mutex_lock(&q->mu);
     kick_locked(q);
     /* A failure pauses the queue, but the jobs already running still count: wait for them. */
-    while (q->head && (!q->paused || q->nrunning > 0))
-        pthread_cond_wait(&q->changed, &q->mu);
+    while (q->head && (!q->paused || q->nrunning > 0)) pthread_cond_wait(&q->changed, &q->mu);
     int rc = q->head ? failure_locked(q, errstr, errstr_size) : CW_OK;
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
 
-void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner)
-{
+void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner) {
     pthread_mutex_lock(&q->mu);
     for (;;) {
         /* Take back every job of owner but a running one first, so that no thread picks the
@@ -282,34 +257,28 @@ void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner)
             j = next;
         }
         /* Failed jobs that were taken back no longer hold the others back. */
-        if (q->paused && !q->fatal && q->nfailed == 0)
-            q->paused = 0;
-        if (!running)
-            break;
+        if (q->paused && !q->fatal && q->nfailed == 0) q->paused = 0;
+        if (!running) break;
         pthread_cond_wait(&q->changed, &q->mu);
     }
     pthread_cond_broadcast(&q->changed);
     pthread_mutex_unlock(&q->mu);
 }
 
-size_t s3_uploadq_bytes(s3_uploadq_t *q)
-{
+size_t s3_uploadq_bytes(s3_uploadq_t *q) {
     pthread_mutex_lock(&q->mu);
     size_t n = q->bytes;
     pthread_mutex_unlock(&q->mu);
     return n;
 }
 
-void s3_uploadq_free(s3_uploadq_t *q)
-{
-    if (!q)
-        return;
+void s3_uploadq_free(s3_uploadq_t *q) {
+    if (!q) return;
     pthread_mutex_lock(&q->mu);
     q->quit = 1;
     pthread_cond_broadcast(&q->changed);
     pthread_mutex_unlock(&q->mu);
-    for (int i = 0; i < q->nthreads; i++)
-        pthread_join(q->threads[i].thread, NULL);
+    for (int i = 0; i < q->nthreads; i++) pthread_join(q->threads[i].thread, NULL);
     while (q->head) {
         qjob_t *j = q->head;
         q->head = j->next;

@@ -8,7 +8,7 @@
 typedef struct cast {
     tf_which_t which;
     cast_spec_t spec;
-    tf_path_t *paths;  /* one per field item */
+    tf_path_t *paths; /* one per field item */
 } cast_t;
 
 static void cast_close(void *state) {
@@ -69,10 +69,14 @@ static int cast_apply(void *state, cw_record_t *r, char *e, size_t n) {
 }
 
 static const cw_config_def_t cast_defs[] = {
-    {"spec", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "field:type pairs, or one type for the whole key/value; types int8, int16, int32, int64, float32, float64, boolean, string.", NULL, 0, 0},
-    {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
+    {"spec", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED,
+     "field:type pairs, or one type for the whole key/value; types int8, int16, int32, int64, "
+     "float32, float64, boolean, string.",
+     NULL, 0, 0},
+    {"field.syntax.version", CW_CFG_STRING, "V1", 0,
+     "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
     TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(cast, "Cast", cast_defs, cast_configure, cast_configure_validate, cast_apply, cast_close,
-              "Casts fields or the whole key/value to another primitive type")
+TF_KV_PLUGINS(cast, "Cast", cast_defs, cast_configure, cast_configure_validate, cast_apply,
+              cast_close, "Casts fields or the whole key/value to another primitive type")

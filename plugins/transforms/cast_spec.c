@@ -19,12 +19,15 @@ void cast_set_encoder(char *(*encode)(const json_t *, size_t *), void (*free_fn)
     encoder_free = free_fn;
 }
 
-static const char *const type_names[] = {"int8", "int16", "int32", "int64", "float32",
-                                         "float64", "boolean", "string"};
+static const char *const type_names[] = {"int8",    "int16",   "int32",   "int64",
+                                         "float32", "float64", "boolean", "string"};
 
 int cast_type_parse(const char *name, cast_type_t *out) {
     for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-        if (strcasecmp(name, type_names[i]) == 0) { *out = (cast_type_t)i; return 0; }
+        if (strcasecmp(name, type_names[i]) == 0) {
+            *out = (cast_type_t)i;
+            return 0;
+        }
     return -1;
 }
 
@@ -54,11 +57,15 @@ static char *trimmed(const char *s, size_t len) {
 
 static int bad_type(const char *type, char *errstr, size_t n) {
     if (kafka_type_not_target(type))
-        snprintf(errstr, n, "Cast transformation does not support casting to %s; supported types "
-                 "are int8, int16, int32, int64, float32, float64, boolean, string", type);
+        snprintf(errstr, n,
+                 "Cast transformation does not support casting to %s; supported types "
+                 "are int8, int16, int32, int64, float32, float64, boolean, string",
+                 type);
     else
-        snprintf(errstr, n, "Invalid type found in casting spec: %s (allowed: int8, int16, int32, "
-                 "int64, float32, float64, boolean, string)", type);
+        snprintf(errstr, n,
+                 "Invalid type found in casting spec: %s (allowed: int8, int16, int32, "
+                 "int64, float32, float64, boolean, string)",
+                 type);
     return -1;
 }
 
@@ -68,7 +75,7 @@ static int bad_type(const char *type, char *errstr, size_t n) {
 static int spec_item(const char *it, cast_item_t *ci, int *whole, char *errstr, size_t n) {
     const char *colon = strchr(it, ':');
     size_t len = strlen(it);
-    while (len && it[len - 1] == ':') len--;  /* Java's split drops trailing empty parts */
+    while (len && it[len - 1] == ':') len--; /* Java's split drops trailing empty parts */
     if (colon && (size_t)(colon - it) >= len) colon = NULL;
     if ((colon && memchr(colon + 1, ':', len - (size_t)(colon + 1 - it))) || len == 0) {
         snprintf(errstr, n, "Invalid cast mapping: '%s' is not of the form field:type", it);
@@ -89,7 +96,10 @@ int cast_spec_parse(const char *const *items, size_t count, cast_spec_t *out, ch
                     size_t n) {
     memset(out, 0, sizeof(*out));
     out->items = calloc(count ? count : 1, sizeof(*out->items));
-    if (!out->items) { snprintf(errstr, n, "out of memory"); return -1; }
+    if (!out->items) {
+        snprintf(errstr, n, "out of memory");
+        return -1;
+    }
     int whole = 0;
     for (size_t i = 0; i < count; i++) {
         if (!items[i] || !*items[i]) continue;
@@ -100,12 +110,14 @@ int cast_spec_parse(const char *const *items, size_t count, cast_spec_t *out, ch
         out->n++;
     }
     if (!out->n) {
-        snprintf(errstr, n, "Must specify at least one field to cast (field:type, or a single type)");
+        snprintf(errstr, n,
+                 "Must specify at least one field to cast (field:type, or a single type)");
         cast_spec_free(out);
         return -1;
     }
     if (whole && out->n > 1) {
-        snprintf(errstr, n, "Cast transformations that specify a type to cast the entire value to "
+        snprintf(errstr, n,
+                 "Cast transformations that specify a type to cast the entire value to "
                  "may only specify a single cast in their spec (a whole-value cast must be the "
                  "only item)");
         cast_spec_free(out);
@@ -116,10 +128,22 @@ int cast_spec_parse(const char *const *items, size_t count, cast_spec_t *out, ch
 
 static void limits(cast_type_t t, long long *lo, long long *hi) {
     switch (t) {
-    case CAST_INT8: *lo = -128; *hi = 127; break;
-    case CAST_INT16: *lo = -32768; *hi = 32767; break;
-    case CAST_INT32: *lo = -2147483648LL; *hi = 2147483647LL; break;
-    default: *lo = INT64_MIN; *hi = INT64_MAX; break;
+    case CAST_INT8:
+        *lo = -128;
+        *hi = 127;
+        break;
+    case CAST_INT16:
+        *lo = -32768;
+        *hi = 32767;
+        break;
+    case CAST_INT32:
+        *lo = -2147483648LL;
+        *hi = 2147483647LL;
+        break;
+    default:
+        *lo = INT64_MIN;
+        *hi = INT64_MAX;
+        break;
     }
 }
 
@@ -175,7 +199,7 @@ static json_t *to_int(const json_t *in, cast_type_t t, char *errstr, size_t n) {
         double d = json_real_value(in);
         if (!isfinite(d) || d <= (double)lo - 1.0 || d >= (double)hi + 1.0)
             return fail(in, t, "out of range", errstr, n);
-        v = (long long)d;  /* truncation toward zero, as a Java cast */
+        v = (long long)d; /* truncation toward zero, as a Java cast */
     } else if (json_is_boolean(in)) {
         v = json_is_true(in) ? 1 : 0;
     } else if (json_is_string(in)) {
@@ -191,12 +215,17 @@ static json_t *to_int(const json_t *in, cast_type_t t, char *errstr, size_t n) {
 
 static json_t *to_float(const json_t *in, cast_type_t t, char *errstr, size_t n) {
     double d;
-    if (json_is_integer(in)) d = (double)json_integer_value(in);
-    else if (json_is_real(in)) d = json_real_value(in);
-    else if (json_is_boolean(in)) d = json_is_true(in) ? 1.0 : 0.0;
+    if (json_is_integer(in))
+        d = (double)json_integer_value(in);
+    else if (json_is_real(in))
+        d = json_real_value(in);
+    else if (json_is_boolean(in))
+        d = json_is_true(in) ? 1.0 : 0.0;
     else if (json_is_string(in)) {
-        if (!plain(in) || parse_double(json_string_value(in), &d)) return fail(in, t, "not a number", errstr, n);
-    } else return fail(in, t, "only numbers, booleans and strings can be cast", errstr, n);
+        if (!plain(in) || parse_double(json_string_value(in), &d))
+            return fail(in, t, "not a number", errstr, n);
+    } else
+        return fail(in, t, "only numbers, booleans and strings can be cast", errstr, n);
     if (!isfinite(d)) return fail(in, t, "not a finite number", errstr, n);
     if (t == CAST_FLOAT32) {
         if (fabs(d) > 3.4028234663852886e38) return fail(in, t, "out of range", errstr, n);
@@ -245,13 +274,13 @@ static json_t *to_string(const json_t *in, char *errstr, size_t n) {
 json_t *cast_value(const json_t *in, cast_type_t type, char *errstr, size_t n) {
     if (!in || json_is_null(in)) return json_null();
     switch (type) {
-    case CAST_INT8: case CAST_INT16: case CAST_INT32: case CAST_INT64:
-        return to_int(in, type, errstr, n);
-    case CAST_FLOAT32: case CAST_FLOAT64:
-        return to_float(in, type, errstr, n);
-    case CAST_BOOLEAN:
-        return to_bool(in, errstr, n);
-    default:
-        return to_string(in, errstr, n);
+    case CAST_INT8:
+    case CAST_INT16:
+    case CAST_INT32:
+    case CAST_INT64: return to_int(in, type, errstr, n);
+    case CAST_FLOAT32:
+    case CAST_FLOAT64: return to_float(in, type, errstr, n);
+    case CAST_BOOLEAN: return to_bool(in, errstr, n);
+    default: return to_string(in, errstr, n);
     }
 }

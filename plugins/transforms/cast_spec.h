@@ -6,12 +6,18 @@
 #include <jansson.h>
 
 typedef enum cast_type {
-    CAST_INT8, CAST_INT16, CAST_INT32, CAST_INT64, CAST_FLOAT32, CAST_FLOAT64,
-    CAST_BOOLEAN, CAST_STRING
+    CAST_INT8,
+    CAST_INT16,
+    CAST_INT32,
+    CAST_INT64,
+    CAST_FLOAT32,
+    CAST_FLOAT64,
+    CAST_BOOLEAN,
+    CAST_STRING
 } cast_type_t;
 
 typedef struct cast_item {
-    char *field;       /* NULL: the whole value */
+    char *field; /* NULL: the whole value */
     cast_type_t type;
 } cast_item_t;
 

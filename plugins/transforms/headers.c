@@ -25,15 +25,20 @@ static void ih_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     ih_t *s = state;
     const char *h = tf_host->config_get(c, "header");
     const char *lit = tf_host->config_get(c, "value.literal");
-    if (!h || !*h) tf_host->validation_error(v, "header", "the header name is required");
-    else s->header = strdup(h);
-    if (!lit) tf_host->validation_error(v, "value.literal", "the header value is required");
-    else s->value = strdup(lit);
+    if (!h || !*h)
+        tf_host->validation_error(v, "header", "the header name is required");
+    else
+        s->header = strdup(h);
+    if (!lit)
+        tf_host->validation_error(v, "value.literal", "the header value is required");
+    else
+        s->value = strdup(lit);
 }
 TF_CHECKED(ih_configure, ih_parse, ih_t, ih_close)
 
 static int ih_apply(void *state, cw_record_t *r, char *e, size_t n) {
-    (void)e; (void)n;
+    (void)e;
+    (void)n;
     ih_t *s = state;
     tf_host->record_header_add(r, s->header, s->value, strlen(s->value));
     return CW_OK;
@@ -41,11 +46,13 @@ static int ih_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static const cw_config_def_t ih_defs[] = {
     {"header", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Name of the header to add.", NULL, 0, 0},
-    {"value.literal", CW_CFG_STRING, NULL, 0, "Its value, as text (required; may be empty, as Kafka's NonNullValidator allows).", NULL, 0, 0},
+    {"value.literal", CW_CFG_STRING, NULL, 0,
+     "Its value, as text (required; may be empty, as Kafka's NonNullValidator allows).", NULL, 0,
+     0},
     CW_CONFIG_END};
 
-TF_PLUGIN(insert_header, "InsertHeader", ih_defs, ih_configure, ih_configure_validate, ih_apply, ih_close,
-          "Adds a header with a literal value")
+TF_PLUGIN(insert_header, "InsertHeader", ih_defs, ih_configure, ih_configure_validate, ih_apply,
+          ih_close, "Adds a header with a literal value")
 
 /* --- DropHeaders ------------------------------------------------------------------------ */
 
@@ -68,18 +75,19 @@ static void dh_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
 TF_CHECKED(dh_configure, dh_parse, dh_t, dh_close)
 
 static int dh_apply(void *state, cw_record_t *r, char *e, size_t n) {
-    (void)e; (void)n;
+    (void)e;
+    (void)n;
     dh_t *s = state;
     for (size_t i = 0; s->headers[i]; i++) tf_host->record_header_remove(r, s->headers[i]);
     return CW_OK;
 }
 
-static const cw_config_def_t dh_defs[] = {
-    {"headers", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Names of the headers to remove.", NULL, 0, 0},
-    CW_CONFIG_END};
+static const cw_config_def_t dh_defs[] = {{"headers", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED,
+                                           "Names of the headers to remove.", NULL, 0, 0},
+                                          CW_CONFIG_END};
 
-TF_PLUGIN(drop_headers, "DropHeaders", dh_defs, dh_configure, dh_configure_validate, dh_apply, dh_close,
-          "Removes headers by name")
+TF_PLUGIN(drop_headers, "DropHeaders", dh_defs, dh_configure, dh_configure_validate, dh_apply,
+          dh_close, "Removes headers by name")
 
 /* --- HeaderFrom ------------------------------------------------------------------------- */
 
@@ -105,8 +113,10 @@ static void hf_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     s->headers = tf_list_dup(c, "headers", &nh);
     const char *op = tf_host->config_get(c, "operation");
     if (!nf || nf != nh)
-        tf_host->validation_error(v, "headers", "fields and headers must list the same number "
-                                  "(at least one) of names; got %zu and %zu", nf, nh);
+        tf_host->validation_error(v, "headers",
+                                  "fields and headers must list the same number "
+                                  "(at least one) of names; got %zu and %zu",
+                                  nf, nh);
     if (!op || (strcasecmp(op, "copy") && strcasecmp(op, "move")))
         tf_host->validation_error(v, "operation", "'%s' is not copy or move", op ? op : "");
     s->move = op && strcasecmp(op, "move") == 0;
@@ -128,7 +138,8 @@ static int hf_apply(void *state, cw_record_t *r, char *e, size_t n) {
         if (!f || json_is_null(f)) {
             tf_host->record_header_add(r, s->headers[i], NULL, 0);
         } else if (json_is_string(f)) {
-            tf_host->record_header_add(r, s->headers[i], json_string_value(f), json_string_length(f));
+            tf_host->record_header_add(r, s->headers[i], json_string_value(f),
+                                       json_string_length(f));
         } else {
             size_t len = 0;
             char *text = tf_host->json_encode(f, &len);
@@ -143,11 +154,14 @@ static int hf_apply(void *state, cw_record_t *r, char *e, size_t n) {
 }
 
 static const cw_config_def_t hf_defs[] = {
-    {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Fields to copy or move into headers.", NULL, 0, 0},
-    {"headers", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Header names, one per field, in the same order.", NULL, 0, 0},
-    {"operation", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "copy keeps the fields, move removes them.", "copy,move", 0, 0},
+    {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Fields to copy or move into headers.", NULL,
+     0, 0},
+    {"headers", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED,
+     "Header names, one per field, in the same order.", NULL, 0, 0},
+    {"operation", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
+     "copy keeps the fields, move removes them.", "copy,move", 0, 0},
     TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(header_from, "HeaderFrom", hf_defs, hf_configure, hf_configure_validate, hf_apply, hf_close,
-              "Copies or moves fields into headers")
+TF_KV_PLUGINS(header_from, "HeaderFrom", hf_defs, hf_configure, hf_configure_validate, hf_apply,
+              hf_close, "Copies or moves fields into headers")

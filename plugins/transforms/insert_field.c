@@ -20,8 +20,12 @@ typedef struct ins {
 static void ins_close(void *state) {
     ins_t *s = state;
     if (!s) return;
-    free(s->topic.name); free(s->partition.name); free(s->offset.name);
-    free(s->timestamp.name); free(s->stat.name); free(s->static_value);
+    free(s->topic.name);
+    free(s->partition.name);
+    free(s->offset.name);
+    free(s->timestamp.name);
+    free(s->stat.name);
+    free(s->static_value);
     free(s);
 }
 
@@ -45,12 +49,14 @@ static void ins_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     read_field(c, "static.field", &s->stat);
     const char *sv = tf_host->config_get(c, "static.value");
     if (s->stat.name && !sv)
-        tf_host->validation_error(v, "static.value", "static.value must be set when "
+        tf_host->validation_error(v, "static.value",
+                                  "static.value must be set when "
                                   "static.field is set");
     if (sv) s->static_value = strdup(sv);
     if (!s->topic.name && !s->partition.name && !s->offset.name && !s->timestamp.name &&
         !s->stat.name)
-        tf_host->validation_error(v, "topic.field", "InsertField needs at least one of "
+        tf_host->validation_error(v, "topic.field",
+                                  "InsertField needs at least one of "
                                   "topic.field, partition.field, offset.field, "
                                   "timestamp.field, static.field");
 }
@@ -59,8 +65,9 @@ TF_KV_CONFIGURE(ins_configure)
 
 static int missing(const ins_field_t *f, const char *what, char *e, size_t n) {
     if (!f->required) return CW_OK;
-    return tf_err(e, n, CW_ERR_RECORD, "InsertField: %s.field '%s' is required but the record has no %s",
-                  what, f->name, what);
+    return tf_err(e, n, CW_ERR_RECORD,
+                  "InsertField: %s.field '%s' is required but the record has no %s", what, f->name,
+                  what);
 }
 
 static int ins_apply(void *state, cw_record_t *r, char *e, size_t n) {
@@ -97,14 +104,19 @@ static int ins_apply(void *state, cw_record_t *r, char *e, size_t n) {
 }
 
 static const cw_config_def_t ins_defs[] = {
-    {"topic.field", CW_CFG_STRING, NULL, 0, "Field for the topic name; suffix ! makes it required, ? optional.", NULL, 0, 0},
+    {"topic.field", CW_CFG_STRING, NULL, 0,
+     "Field for the topic name; suffix ! makes it required, ? optional.", NULL, 0, 0},
     {"partition.field", CW_CFG_STRING, NULL, 0, "Field for the partition number.", NULL, 0, 0},
-    {"offset.field", CW_CFG_STRING, NULL, 0, "Field for the Kafka offset (sink records only).", NULL, 0, 0},
-    {"timestamp.field", CW_CFG_STRING, NULL, 0, "Field for the record timestamp (milliseconds since the epoch).", NULL, 0, 0},
+    {"offset.field", CW_CFG_STRING, NULL, 0, "Field for the Kafka offset (sink records only).",
+     NULL, 0, 0},
+    {"timestamp.field", CW_CFG_STRING, NULL, 0,
+     "Field for the record timestamp (milliseconds since the epoch).", NULL, 0, 0},
     {"static.field", CW_CFG_STRING, NULL, 0, "Field for the static value.", NULL, 0, 0},
-    {"static.value", CW_CFG_STRING, NULL, 0, "The static string inserted in static.field.", NULL, 0, 0},
+    {"static.value", CW_CFG_STRING, NULL, 0, "The static string inserted in static.field.", NULL, 0,
+     0},
     TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(insert_field, "InsertField", ins_defs, ins_configure, ins_configure_validate, ins_apply, ins_close,
+TF_KV_PLUGINS(insert_field, "InsertField", ins_defs, ins_configure, ins_configure_validate,
+              ins_apply, ins_close,
               "Inserts topic, partition, offset, timestamp or a static value as fields")

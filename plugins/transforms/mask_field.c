@@ -37,8 +37,9 @@ static void mask_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     /* Kafka's NonEmptyString validator: set means non-empty; unset masks with the empty
      * value of the field's type. */
     if (rep && !*rep)
-        tf_host->validation_error(v, "replacement",
-                                  "String must be non-empty (unset it to mask with the field type's empty value)");
+        tf_host->validation_error(
+            v, "replacement",
+            "String must be non-empty (unset it to mask with the field type's empty value)");
     else if (rep)
         s->replacement = strdup(rep);
 }
@@ -51,7 +52,8 @@ static json_t *masked(const mask_t *s, const json_t *old, const char *field, cha
         case JSON_STRING: return json_string("");
         case JSON_INTEGER: return json_integer(0);
         case JSON_REAL: return json_real(0);
-        case JSON_TRUE: case JSON_FALSE: return json_false();
+        case JSON_TRUE:
+        case JSON_FALSE: return json_false();
         case JSON_ARRAY: return json_array();
         case JSON_OBJECT: return json_object();
         default: return json_null();
@@ -70,13 +72,15 @@ static json_t *masked(const mask_t *s, const json_t *old, const char *field, cha
             double d = strtod(s->replacement, &end);
             if (!*end && !errno) return json_real(d);
         }
-        tf_err(e, n, CW_ERR_RECORD, "MaskField: replacement '%s' is not %s for the numeric field '%s'",
-               s->replacement, json_is_integer(old) ? "an integer (the field holds one)" : "a number", field);
+        tf_err(e, n, CW_ERR_RECORD,
+               "MaskField: replacement '%s' is not %s for the numeric field '%s'", s->replacement,
+               json_is_integer(old) ? "an integer (the field holds one)" : "a number", field);
         return NULL;
     }
     if (json_is_null(old)) return json_null();
-    tf_err(e, n, CW_ERR_RECORD, "MaskField: field '%s' is a JSON %s, which a replacement cannot mask",
-           field, tf_type_name(old));
+    tf_err(e, n, CW_ERR_RECORD,
+           "MaskField: field '%s' is a JSON %s, which a replacement cannot mask", field,
+           tf_type_name(old));
     return NULL;
 }
 
@@ -91,7 +95,7 @@ static int mask_apply(void *state, cw_record_t *r, char *e, size_t n) {
     for (size_t i = 0; i < s->n; i++) {
         json_t *parent = tf_path_parent(v, &s->paths[i]);
         json_t *old = parent ? json_object_get(parent, tf_path_leaf(&s->paths[i])) : NULL;
-        if (!old) continue;  /* Kafka masks only fields that are present */
+        if (!old) continue; /* Kafka masks only fields that are present */
         json_t *m = masked(s, old, s->paths[i].text, e, n);
         if (!m) return CW_ERR_RECORD;
         json_object_set_new(parent, tf_path_leaf(&s->paths[i]), m);
@@ -101,10 +105,13 @@ static int mask_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static const cw_config_def_t mask_defs[] = {
     {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Fields to mask.", NULL, 0, 0},
-    {"replacement", CW_CFG_STRING, NULL, 0, "Replacement value (strings and numbers), non-empty; unset: the type's empty value.", NULL, 0, 0},
-    {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
+    {"replacement", CW_CFG_STRING, NULL, 0,
+     "Replacement value (strings and numbers), non-empty; unset: the type's empty value.", NULL, 0,
+     0},
+    {"field.syntax.version", CW_CFG_STRING, "V1", 0,
+     "V1: field names as written; V2: dotted paths into nested objects.", "V1,V2", 0, 0},
     TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(mask_field, "MaskField", mask_defs, mask_configure, mask_configure_validate, mask_apply, mask_close,
-              "Masks fields with an empty or given value")
+TF_KV_PLUGINS(mask_field, "MaskField", mask_defs, mask_configure, mask_configure_validate,
+              mask_apply, mask_close, "Masks fields with an empty or given value")

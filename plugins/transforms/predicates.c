@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 typedef struct tnm {
     cw_sdk_regex_t *re;
 } tnm_t;
@@ -36,9 +35,11 @@ static int tnm_test(void *state, const cw_record_t *r) {
 }
 
 static const cw_config_def_t tnm_defs[] = {
-    {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Java-style regex (PCRE2) the whole topic name must match.", NULL, 0, 0},
+    {"pattern", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
+     "Java-style regex (PCRE2) the whole topic name must match.", NULL, 0, 0},
     CW_CONFIG_END};
-TF_PREDICATE(topic_name_matches, "TopicNameMatches", tnm_defs, tnm_configure, tnm_configure_validate, tnm_test, tnm_close,
+TF_PREDICATE(topic_name_matches, "TopicNameMatches", tnm_defs, tnm_configure,
+             tnm_configure_validate, tnm_test, tnm_close,
              "True for records whose topic matches a regular expression")
 
 typedef struct hhk {
@@ -54,8 +55,10 @@ static void hhk_close(void *state) {
 static void hhk_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     hhk_t *s = state;
     const char *name = tf_host->config_get(c, "name");
-    if (!name || !*name) tf_host->validation_error(v, "name", "the header name is required");
-    else s->name = strdup(name);
+    if (!name || !*name)
+        tf_host->validation_error(v, "name", "the header name is required");
+    else
+        s->name = strdup(name);
 }
 TF_CHECKED(hhk_configure, hhk_parse, hhk_t, hhk_close)
 
@@ -68,11 +71,14 @@ static int hhk_test(void *state, const cw_record_t *r) {
 static const cw_config_def_t hhk_defs[] = {
     {"name", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Header name to look for.", NULL, 0, 0},
     CW_CONFIG_END};
-TF_PREDICATE(has_header_key, "HasHeaderKey", hhk_defs, hhk_configure, hhk_configure_validate, hhk_test, hhk_close,
-             "True for records with at least one header of the given name")
+TF_PREDICATE(has_header_key, "HasHeaderKey", hhk_defs, hhk_configure, hhk_configure_validate,
+             hhk_test, hhk_close, "True for records with at least one header of the given name")
 
 static int tomb_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx; (void)c; (void)e; (void)n;
+    (void)ctx;
+    (void)c;
+    (void)e;
+    (void)n;
     *state = NULL;
     return CW_OK;
 }

@@ -7,7 +7,7 @@
 typedef struct rf {
     tf_which_t which;
     char **include, **exclude;
-    char **from, **to;  /* renames, parallel arrays */
+    char **from, **to; /* renames, parallel arrays */
     size_t nren;
 } rf_t;
 
@@ -16,7 +16,10 @@ static void rf_close(void *state) {
     if (!s) return;
     tf_list_free(s->include);
     tf_list_free(s->exclude);
-    for (size_t i = 0; i < s->nren; i++) { free(s->from[i]); free(s->to[i]); }
+    for (size_t i = 0; i < s->nren; i++) {
+        free(s->from[i]);
+        free(s->to[i]);
+    }
     free(s->from);
     free(s->to);
     free(s);
@@ -66,7 +69,7 @@ static int rf_apply(void *state, cw_record_t *r, char *e, size_t n) {
     rf_t *s = state;
     json_t *v = tf_get(r, s->which, e, n);
     if (!v) return CW_ERR_RECORD;
-    if (json_is_null(v)) return CW_OK;  /* a tombstone passes, as in Kafka */
+    if (json_is_null(v)) return CW_OK; /* a tombstone passes, as in Kafka */
     if (!json_is_object(v))
         return tf_err(e, n, CW_ERR_RECORD, "ReplaceField: the %s is a JSON %s, not an object",
                       tf_which_name(s->which), tf_type_name(v));
@@ -85,12 +88,13 @@ static int rf_apply(void *state, cw_record_t *r, char *e, size_t n) {
 
 static const cw_config_def_t rf_defs[] = {
     {"exclude", CW_CFG_LIST, "", 0, "Fields to remove.", NULL, 0, 0},
-    {"include", CW_CFG_LIST, "", 0, "Fields to keep; when set, all others are removed.", NULL, 0, 0},
+    {"include", CW_CFG_LIST, "", 0, "Fields to keep; when set, all others are removed.", NULL, 0,
+     0},
     {"renames", CW_CFG_LIST, "", 0, "Field renames, each old:new.", NULL, 0, 0},
     {"blacklist", CW_CFG_LIST, NULL, 0, "Deprecated name of exclude.", NULL, 0, 0},
     {"whitelist", CW_CFG_LIST, NULL, 0, "Deprecated name of include.", NULL, 0, 0},
     TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(replace_field, "ReplaceField", rf_defs, rf_configure, rf_configure_validate, rf_apply, rf_close,
-              "Filters and renames fields")
+TF_KV_PLUGINS(replace_field, "ReplaceField", rf_defs, rf_configure, rf_configure_validate, rf_apply,
+              rf_close, "Filters and renames fields")

@@ -42,7 +42,8 @@ static int rr_apply(void *state, cw_record_t *r, char *e, size_t n) {
     const char *topic = tf_host->record_topic(r);
     cw_sdk_buf_t out = {0};
     char why[300];
-    int rc = cw_sdk_regex_replace(s->re, topic, strlen(topic), s->replacement, &out, why, sizeof(why));
+    int rc =
+        cw_sdk_regex_replace(s->re, topic, strlen(topic), s->replacement, &out, why, sizeof(why));
     if (rc == 1) tf_host->record_set_topic(r, out.data);
     cw_sdk_buf_free(&out);
     if (rc < 0) return tf_err(e, n, CW_ERR_RECORD, "RegexRouter on topic '%s': %s", topic, why);
@@ -50,20 +51,28 @@ static int rr_apply(void *state, cw_record_t *r, char *e, size_t n) {
 }
 
 static const cw_config_def_t rr_defs[] = {
-    {"regex", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Java-style regex (PCRE2) the whole topic must match.", NULL, 0, 0},
-    {"replacement", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "New topic; $n and ${name} insert groups, \\$ a dollar.", NULL, 0, 0},
+    {"regex", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
+     "Java-style regex (PCRE2) the whole topic must match.", NULL, 0, 0},
+    {"replacement", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
+     "New topic; $n and ${name} insert groups, \\$ a dollar.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_configure_validate, rr_apply, rr_close,
-          "Renames the topic of records whose topic matches a regular expression")
+TF_PLUGIN(regex_router, "RegexRouter", rr_defs, rr_configure, rr_configure_validate, rr_apply,
+          rr_close, "Renames the topic of records whose topic matches a regular expression")
 
 static int filter_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {
-    (void)ctx; (void)c; (void)e; (void)n;
+    (void)ctx;
+    (void)c;
+    (void)e;
+    (void)n;
     *state = NULL;
     return CW_OK;
 }
 static int filter_apply(void *state, cw_record_t *r, char *e, size_t n) {
-    (void)state; (void)r; (void)e; (void)n;
+    (void)state;
+    (void)r;
+    (void)e;
+    (void)n;
     return CW_DROP;
 }
 static void filter_close(void *state) { (void)state; }

@@ -46,8 +46,8 @@ static int extract_apply(void *state, cw_record_t *r, char *e, size_t n) {
             if (json_is_null(f)) break;
             return tf_err(e, n, CW_ERR_RECORD,
                           "ExtractField: only objects support nested field access: step '%s' of "
-                          "field '%s' is a JSON %s", s->path.seg[i - 1], s->path.text,
-                          tf_type_name(f));
+                          "field '%s' is a JSON %s",
+                          s->path.seg[i - 1], s->path.text, tf_type_name(f));
         }
         f = json_object_get(f, s->path.seg[i]);
     }
@@ -57,13 +57,16 @@ static int extract_apply(void *state, cw_record_t *r, char *e, size_t n) {
 }
 
 static const cw_config_def_t extract_defs[] = {
-    {"field", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Field to extract; the record's key/value becomes its value.", NULL, 0, 0},
-    {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
+    {"field", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
+     "Field to extract; the record's key/value becomes its value.", NULL, 0, 0},
+    {"field.syntax.version", CW_CFG_STRING, "V1", 0,
+     "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
     TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(extract_field, "ExtractField", extract_defs, extract_configure, extract_configure_validate, extract_apply,
-              extract_close, "Replaces the object with one of its fields")
+TF_KV_PLUGINS(extract_field, "ExtractField", extract_defs, extract_configure,
+              extract_configure_validate, extract_apply, extract_close,
+              "Replaces the object with one of its fields")
 
 /* --- HoistField ------------------------------------------------------------------------- */
 
@@ -81,8 +84,10 @@ static void hoist_close(void *state) {
 static void hoist_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     hoist_t *s = state;
     const char *f = tf_host->config_get(c, "field");
-    if (!f || !*f) tf_host->validation_error(v, "field", "the field name to hoist into is required");
-    else s->field = strdup(f);
+    if (!f || !*f)
+        tf_host->validation_error(v, "field", "the field name to hoist into is required");
+    else
+        s->field = strdup(f);
 }
 TF_KV_CHECKED(hoist_configure, hoist_parse, hoist_t, hoist_close)
 TF_KV_CONFIGURE(hoist_configure)
@@ -97,12 +102,13 @@ static int hoist_apply(void *state, cw_record_t *r, char *e, size_t n) {
     return CW_OK;
 }
 
-static const cw_config_def_t hoist_defs[] = {
-    {"field", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Name of the single field of the new object.", NULL, 0, 0},
-    CW_CONFIG_END};
+static const cw_config_def_t hoist_defs[] = {{"field", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
+                                              "Name of the single field of the new object.", NULL,
+                                              0, 0},
+                                             CW_CONFIG_END};
 
-TF_KV_PLUGINS(hoist_field, "HoistField", hoist_defs, hoist_configure, hoist_configure_validate, hoist_apply, hoist_close,
-              "Wraps the key/value in an object with one field")
+TF_KV_PLUGINS(hoist_field, "HoistField", hoist_defs, hoist_configure, hoist_configure_validate,
+              hoist_apply, hoist_close, "Wraps the key/value in an object with one field")
 
 /* --- Flatten ---------------------------------------------------------------------------- */
 
@@ -117,12 +123,15 @@ static void flatten_close(void *state) {
     free(s);
 }
 
-static int flatten_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e,
-                             size_t n, tf_which_t which) {
+static int flatten_configure(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,
+                             tf_which_t which) {
     (void)ctx;
     const char *d = tf_host->config_get(c, "delimiter");
     flatten_t *s = calloc(1, sizeof(*s));
-    if (!s || !(s->delim = strdup(d))) { free(s); return tf_err(e, n, CW_ERR_FATAL, "out of memory"); }
+    if (!s || !(s->delim = strdup(d))) {
+        free(s);
+        return tf_err(e, n, CW_ERR_FATAL, "out of memory");
+    }
     s->which = which;
     *state = s;
     return CW_OK;
@@ -173,8 +182,8 @@ static const cw_config_def_t flatten_defs[] = {
     {"delimiter", CW_CFG_STRING, ".", 0, "Joins the names of nested fields.", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(flatten, "Flatten", flatten_defs, flatten_configure, NULL, flatten_apply, flatten_close,
-              "Flattens nested objects into top-level fields")
+TF_KV_PLUGINS(flatten, "Flatten", flatten_defs, flatten_configure, NULL, flatten_apply,
+              flatten_close, "Flattens nested objects into top-level fields")
 
 /* --- ValueToKey ------------------------------------------------------------------------- */
 
@@ -212,10 +221,11 @@ static int v2k_apply(void *state, cw_record_t *r, char *e, size_t n) {
     return CW_OK;
 }
 
-static const cw_config_def_t v2k_defs[] = {
-    {"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED, "Value fields copied into the new key object.", NULL, 0, 0},
-    TF_REPLACE_NULL_DEF,
-    CW_CONFIG_END};
+static const cw_config_def_t v2k_defs[] = {{"fields", CW_CFG_LIST, NULL, CW_CFG_F_REQUIRED,
+                                            "Value fields copied into the new key object.", NULL, 0,
+                                            0},
+                                           TF_REPLACE_NULL_DEF,
+                                           CW_CONFIG_END};
 
-TF_PLUGIN(value_to_key, "ValueToKey", v2k_defs, v2k_configure, v2k_configure_validate, v2k_apply, v2k_close,
-          "Replaces the key with an object of value fields")
+TF_PLUGIN(value_to_key, "ValueToKey", v2k_defs, v2k_configure, v2k_configure_validate, v2k_apply,
+          v2k_close, "Replaces the key with an object of value fields")

@@ -34,13 +34,21 @@ int sdf_compile(const char *pattern, sdf_t *out, char *errstr, size_t n) {
     const char *p = pattern;
     while (*p) {
         if (*p == '\'') {
-            if (p[1] == '\'') { push(out, 0, 0, "'", 1); p += 2; continue; }
+            if (p[1] == '\'') {
+                push(out, 0, 0, "'", 1);
+                p += 2;
+                continue;
+            }
             /* Quoted text up to the closing quote; '' inside is a quote. */
             char buf[256];
             size_t o = 0;
             p++;
             while (*p && o + 1 < sizeof(buf)) {
-                if (*p == '\'' && p[1] == '\'') { buf[o++] = '\''; p += 2; continue; }
+                if (*p == '\'' && p[1] == '\'') {
+                    buf[o++] = '\'';
+                    p += 2;
+                    continue;
+                }
                 if (*p == '\'') break;
                 buf[o++] = *p++;
             }
@@ -54,10 +62,15 @@ int sdf_compile(const char *pattern, sdf_t *out, char *errstr, size_t n) {
         } else if (isalpha((unsigned char)*p)) {
             char c = *p;
             int count = 0;
-            while (*p == c) { p++; count++; }
+            while (*p == c) {
+                p++;
+                count++;
+            }
             if (!strchr("yMdHhmsSaEDZXz", c)) {
-                snprintf(errstr, n, "format '%s': pattern letter '%c' is not supported "
-                         "(supported: y M d H h m s S a E D Z X z)", pattern, c);
+                snprintf(errstr, n,
+                         "format '%s': pattern letter '%c' is not supported "
+                         "(supported: y M d H h m s S a E D Z X z)",
+                         pattern, c);
                 sdf_free(out);
                 return -1;
             }
@@ -77,7 +90,10 @@ static int is_numeric(const sdf_tok_t *t) {
 
 int sdf_format(const sdf_t *f, int64_t ms, char *buf, size_t size) {
     int64_t secs = ms / 1000, milli = ms % 1000;
-    if (milli < 0) { milli += 1000; secs--; }
+    if (milli < 0) {
+        milli += 1000;
+        secs--;
+    }
     time_t tt = (time_t)secs;
     struct tm tm;
     if (!gmtime_r(&tt, &tm)) return -1;
@@ -91,9 +107,12 @@ int sdf_format(const sdf_t *f, int64_t ms, char *buf, size_t size) {
         case 0: snprintf(tmp, sizeof(tmp), "%s", t->lit); break;
         case 'y': val = t->count == 2 ? (tm.tm_year + 1900) % 100 : tm.tm_year + 1900; break;
         case 'M':
-            if (t->count >= 4) conv = "%B";
-            else if (t->count == 3) conv = "%b";
-            else val = tm.tm_mon + 1;
+            if (t->count >= 4)
+                conv = "%B";
+            else if (t->count == 3)
+                conv = "%b";
+            else
+                val = tm.tm_mon + 1;
             break;
         case 'd': val = tm.tm_mday; break;
         case 'D': val = tm.tm_yday + 1; break;
@@ -106,11 +125,13 @@ int sdf_format(const sdf_t *f, int64_t ms, char *buf, size_t size) {
         case 'E': conv = t->count >= 4 ? "%A" : "%a"; break;
         case 'Z': snprintf(tmp, sizeof(tmp), "+0000"); break;
         case 'X': snprintf(tmp, sizeof(tmp), "Z"); break;
-        case 'z': snprintf(tmp, sizeof(tmp), t->count >= 4 ? "Coordinated Universal Time" : "UTC"); break;
+        case 'z':
+            snprintf(tmp, sizeof(tmp), t->count >= 4 ? "Coordinated Universal Time" : "UTC");
+            break;
         }
         if (val >= 0) {
             int width = t->count;
-            if (t->letter == 'S' && width > 3) width = 3;  /* more S than millis: pad left */
+            if (t->letter == 'S' && width > 3) width = 3; /* more S than millis: pad left */
             snprintf(tmp, sizeof(tmp), "%0*ld", t->letter == 'S' ? t->count : width, val);
         } else if (conv) {
             if (!strftime(tmp, sizeof(tmp), conv, &tm)) return -1;
@@ -129,7 +150,10 @@ static const char *read_num(const char *p, int width, long *out) {
     long v = 0;
     int k = 0;
     int max = width > 0 ? width : 9;
-    while (k < max && isdigit((unsigned char)p[k])) { v = v * 10 + (p[k] - '0'); k++; }
+    while (k < max && isdigit((unsigned char)p[k])) {
+        v = v * 10 + (p[k] - '0');
+        k++;
+    }
     if (k == 0 || (width > 0 && k != width)) return NULL;
     *out = v;
     return p + k;
@@ -162,13 +186,34 @@ int sdf_parse(const sdf_t *f, const char *text, int64_t *ms, char *errstr, size_
                 if (t->count == 2) v += v < 69 ? 2000 : 1900;
                 tm.tm_year = (int)(v - 1900);
                 break;
-            case 'M': if (v < 1 || v > 12) goto bad; tm.tm_mon = (int)v - 1; break;
-            case 'd': if (v < 1 || v > 31) goto bad; tm.tm_mday = (int)v; break;
-            case 'D': if (v < 1 || v > 366) goto bad; yday = v; break;
-            case 'H': if (v > 23) goto bad; tm.tm_hour = (int)v; break;
-            case 'h': if (v < 1 || v > 12) goto bad; hour12 = v; break;
-            case 'm': if (v > 59) goto bad; tm.tm_min = (int)v; break;
-            case 's': if (v > 59) goto bad; tm.tm_sec = (int)v; break;
+            case 'M':
+                if (v < 1 || v > 12) goto bad;
+                tm.tm_mon = (int)v - 1;
+                break;
+            case 'd':
+                if (v < 1 || v > 31) goto bad;
+                tm.tm_mday = (int)v;
+                break;
+            case 'D':
+                if (v < 1 || v > 366) goto bad;
+                yday = v;
+                break;
+            case 'H':
+                if (v > 23) goto bad;
+                tm.tm_hour = (int)v;
+                break;
+            case 'h':
+                if (v < 1 || v > 12) goto bad;
+                hour12 = v;
+                break;
+            case 'm':
+                if (v > 59) goto bad;
+                tm.tm_min = (int)v;
+                break;
+            case 's':
+                if (v > 59) goto bad;
+                tm.tm_sec = (int)v;
+                break;
             case 'S': milli = v; break;
             }
             continue;
@@ -176,17 +221,29 @@ int sdf_parse(const sdf_t *f, const char *text, int64_t *ms, char *errstr, size_
         const char *q = NULL;
         struct tm tmp = tm;
         switch (t->letter) {
-        case 'M': q = strptime(p, "%b", &tmp); if (q) tm.tm_mon = tmp.tm_mon; break;
-        case 'E': q = strptime(p, "%a", &tmp); break;  /* checked for form only */
+        case 'M':
+            q = strptime(p, "%b", &tmp);
+            if (q) tm.tm_mon = tmp.tm_mon;
+            break;
+        case 'E': q = strptime(p, "%a", &tmp); break; /* checked for form only */
         case 'a':
-            if (strncasecmp(p, "AM", 2) == 0) { pm = 0; q = p + 2; }
-            else if (strncasecmp(p, "PM", 2) == 0) { pm = 1; q = p + 2; }
+            if (strncasecmp(p, "AM", 2) == 0) {
+                pm = 0;
+                q = p + 2;
+            } else if (strncasecmp(p, "PM", 2) == 0) {
+                pm = 1;
+                q = p + 2;
+            }
             break;
         case 'z':
             if (strncmp(p, "UTC", 3) == 0 || strncmp(p, "GMT", 3) == 0) q = p + 3;
             break;
-        case 'Z': case 'X': {
-            if (*p == 'Z' && t->letter == 'X') { q = p + 1; break; }
+        case 'Z':
+        case 'X': {
+            if (*p == 'Z' && t->letter == 'X') {
+                q = p + 1;
+                break;
+            }
             if (*p != '+' && *p != '-') break;
             int sign = *p == '-' ? -1 : 1;
             long hh, mm = 0;
@@ -194,7 +251,10 @@ int sdf_parse(const sdf_t *f, const char *text, int64_t *ms, char *errstr, size_
             if (!r) break;
             if (*r == ':') r++;
             const char *r2 = read_num(r, 2, &mm);
-            if (r2) r = r2; else mm = 0;
+            if (r2)
+                r = r2;
+            else
+                mm = 0;
             if (hh > 23 || mm > 59) break;
             offset_s = sign * (hh * 3600 + mm * 60);
             q = r;
@@ -205,9 +265,14 @@ int sdf_parse(const sdf_t *f, const char *text, int64_t *ms, char *errstr, size_
         p = q;
     }
     if (*p) goto bad;
-    if (hour12 >= 0) tm.tm_hour = (int)(hour12 % 12) + (pm == 1 ? 12 : 0);
-    else if (pm == 1 && tm.tm_hour < 12) tm.tm_hour += 12;
-    if (yday >= 0) { tm.tm_mon = 0; tm.tm_mday = (int)yday; }
+    if (hour12 >= 0)
+        tm.tm_hour = (int)(hour12 % 12) + (pm == 1 ? 12 : 0);
+    else if (pm == 1 && tm.tm_hour < 12)
+        tm.tm_hour += 12;
+    if (yday >= 0) {
+        tm.tm_mon = 0;
+        tm.tm_mday = (int)yday;
+    }
     /* Reject dates that timegm would roll over (Feb 31). */
     struct tm check = tm;
     time_t secs = timegm(&check);

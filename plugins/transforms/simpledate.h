@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 typedef struct sdf_tok {
-    char letter;  /* 0 for literal text */
+    char letter; /* 0 for literal text */
     int count;
     char *lit;
 } sdf_tok_t;

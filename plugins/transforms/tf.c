@@ -57,7 +57,10 @@ const char *tf_type_name(const json_t *v) {
  * are written as \xNN so that a message never carries control characters. */
 static void quote_bytes(const char *s, size_t len, char *buf, size_t n) {
     size_t o = 0, i;
-    if (n < 8) { if (n) buf[0] = 0; return; }
+    if (n < 8) {
+        if (n) buf[0] = 0;
+        return;
+    }
     buf[o++] = '\'';
     for (i = 0; i < len && i < 60 && o + 6 < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -66,18 +69,36 @@ static void quote_bytes(const char *s, size_t len, char *buf, size_t n) {
         else
             o += (size_t)snprintf(buf + o, n - o, "\\x%02x", c);
     }
-    if (i < len && o + 4 < n) { memcpy(buf + o, "...", 3); o += 3; }
+    if (i < len && o + 4 < n) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
     buf[o++] = '\'';
     buf[o] = 0;
 }
 
 void tf_describe(const json_t *v, char *buf, size_t n) {
     if (!n) return;
-    if (!v || json_is_null(v)) { snprintf(buf, n, "null"); return; }
-    if (json_is_string(v)) { quote_bytes(json_string_value(v), json_string_length(v), buf, n); return; }
-    if (json_is_integer(v)) { snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return; }
-    if (json_is_real(v)) { tf_double_text(json_real_value(v), buf, n); return; }
-    if (json_is_boolean(v)) { snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false"); return; }
+    if (!v || json_is_null(v)) {
+        snprintf(buf, n, "null");
+        return;
+    }
+    if (json_is_string(v)) {
+        quote_bytes(json_string_value(v), json_string_length(v), buf, n);
+        return;
+    }
+    if (json_is_integer(v)) {
+        snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return;
+    }
+    if (json_is_real(v)) {
+        tf_double_text(json_real_value(v), buf, n);
+        return;
+    }
+    if (json_is_boolean(v)) {
+        snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
+        return;
+    }
     snprintf(buf, n, "(%s)", tf_type_name(v));
 }
 
@@ -158,11 +179,11 @@ static long path_quoted(tf_path_t *out, const char *text, size_t at, int *oom) {
             break;
         }
         if (text[i + 1] != '.') {
-            i++;  /* not a closing backtick: part of the name */
+            i++; /* not a closing backtick: part of the name */
             continue;
         }
         if (!escaped) break;
-        memcpy(buf + o, text + start, i - 1 - start);  /* the name up to the backslash */
+        memcpy(buf + o, text + start, i - 1 - start); /* the name up to the backslash */
         o += i - 1 - start;
         buf[o++] = '`';
         start = ++i;
@@ -206,7 +227,8 @@ int tf_path_parse(const char *text, int v2, tf_path_t *out, char *errstr, size_t
             tf_path_free(out);
             return tf_err(errstr, n, CW_ERR_CONFIG,
                           "Incomplete backtick pair in path: [%s], consider adding a backslash "
-                          "before backtick at position %zu to escape it", text, at);
+                          "before backtick at position %zu to escape it",
+                          text, at);
         }
         i = (size_t)next;
     }
@@ -217,8 +239,7 @@ oom:
     return tf_err(errstr, n, CW_ERR_FATAL, "out of memory");
 }
 
-int tf_path_parse_v(cw_validation_t *v, const char *key, const char *text, int v2,
-                    tf_path_t *out) {
+int tf_path_parse_v(cw_validation_t *v, const char *key, const char *text, int v2, tf_path_t *out) {
     char why[512];
     if (tf_path_parse(text, v2, out, why, sizeof why) == CW_OK) return 0;
     tf_host->validation_error(v, key, "%s", why);
@@ -247,7 +268,8 @@ int tf_syntax_v2(const cw_config_t *config, cw_validation_t *v) {
     if (strcasecmp(ver, "V2") == 0) return 1;
     tf_host->validation_error(v, "field.syntax.version",
                               "Invalid value %s for configuration field.syntax.version: String "
-                              "must be one of (case insensitive): V1, V2", ver);
+                              "must be one of (case insensitive): V1, V2",
+                              ver);
     return 0;
 }
 
@@ -262,7 +284,7 @@ char **tf_list_dup(const cw_config_t *config, const char *key, size_t *count) {
     if (!out) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < cnt; i++) {
-        if (!items[i] || !items[i][0]) continue;  /* "a,,b" and a trailing comma */
+        if (!items[i] || !items[i][0]) continue; /* "a,,b" and a trailing comma */
         out[k++] = strdup(items[i]);
     }
     if (count) *count = k;

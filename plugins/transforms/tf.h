@@ -43,28 +43,28 @@ void tf_validate_with(const cw_config_t *c, cw_validation_t *v, tf_parse_fn pars
 /** Defines `static void name##_validate(ctx, config, v)`, the validate callback running
  *  parse_fn, and `static int name(ctx, config, state, errstr, n)`, the configure running it
  *  through tf_configure_with. */
-#define TF_CHECKED(name, parse_fn, type, close_fn)                                           \
-    static void name##_validate(cw_ctx_t *ctx, const cw_config_t *c, cw_validation_t *v) {   \
-        (void)ctx;                                                                           \
-        tf_validate_with(c, v, parse_fn, sizeof(type), close_fn);                            \
-    }                                                                                        \
-    static int name(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {  \
-        (void)ctx;                                                                           \
-        return tf_configure_with(c, parse_fn, sizeof(type), close_fn, state, e, n);          \
+#define TF_CHECKED(name, parse_fn, type, close_fn)                                                 \
+    static void name##_validate(cw_ctx_t *ctx, const cw_config_t *c, cw_validation_t *v) {         \
+        (void)ctx;                                                                                 \
+        tf_validate_with(c, v, parse_fn, sizeof(type), close_fn);                                  \
+    }                                                                                              \
+    static int name(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n) {        \
+        (void)ctx;                                                                                 \
+        return tf_configure_with(c, parse_fn, sizeof(type), close_fn, state, e, n);                \
     }
 /** As TF_CHECKED for a $Key / $Value transform: the configure takes the variant and records
  *  it in the state's `which` member (expand TF_KV_CONFIGURE(name) after it). */
-#define TF_KV_CHECKED(name, parse_fn, type, close_fn)                                        \
-    static void name##_validate(cw_ctx_t *ctx, const cw_config_t *c, cw_validation_t *v) {   \
-        (void)ctx;                                                                           \
-        tf_validate_with(c, v, parse_fn, sizeof(type), close_fn);                            \
-    }                                                                                        \
-    static int name(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,    \
-                    tf_which_t which) {                                                      \
-        (void)ctx;                                                                           \
-        int rc = tf_configure_with(c, parse_fn, sizeof(type), close_fn, state, e, n);        \
-        if (rc == CW_OK) ((type *)*state)->which = which;                                    \
-        return rc;                                                                           \
+#define TF_KV_CHECKED(name, parse_fn, type, close_fn)                                              \
+    static void name##_validate(cw_ctx_t *ctx, const cw_config_t *c, cw_validation_t *v) {         \
+        (void)ctx;                                                                                 \
+        tf_validate_with(c, v, parse_fn, sizeof(type), close_fn);                                  \
+    }                                                                                              \
+    static int name(cw_ctx_t *ctx, const cw_config_t *c, void **state, char *e, size_t n,          \
+                    tf_which_t which) {                                                            \
+        (void)ctx;                                                                                 \
+        int rc = tf_configure_with(c, parse_fn, sizeof(type), close_fn, state, e, n);              \
+        if (rc == CW_OK) ((type *)*state)->which = which;                                          \
+        return rc;                                                                                 \
     }
 
 /** A field path: V1 is the whole name; V2 (Kafka's field.syntax.version=V2) splits on dots,
@@ -72,13 +72,12 @@ void tf_validate_with(const cw_config_t *c, cw_validation_t *v, tf_parse_fn pars
 typedef struct tf_path {
     char **seg;
     size_t n;
-    char *text;  /**< the path as written, for messages */
+    char *text; /**< the path as written, for messages */
 } tf_path_t;
 int tf_path_parse(const char *text, int v2, tf_path_t *out, char *errstr, size_t n);
 void tf_path_free(tf_path_t *p);
 /** tf_path_parse for a parse function: a problem is reported under `key`. 0 when parsed. */
-int tf_path_parse_v(cw_validation_t *v, const char *key, const char *text, int v2,
-                    tf_path_t *out);
+int tf_path_parse_v(cw_validation_t *v, const char *key, const char *text, int v2, tf_path_t *out);
 /** The object holding the last segment (borrowed), or NULL when an intermediate segment is
  *  missing or not an object. */
 json_t *tf_path_parent(json_t *root, const tf_path_t *p);
@@ -100,21 +99,24 @@ void tf_double_text(double d, char *buf, size_t n);
 
 /** Defines the $Key and $Value plugin pair of transform `Name` with the given ops table
  *  builder. The ops tables differ only in configure, which records the variant. */
-#define TF_KV_CONFIGURE(fn)                                                                  \
-    static int fn##_key(cw_ctx_t *ctx, const cw_config_t *c, void **s, char *e, size_t n) {  \
-        return fn(ctx, c, s, e, n, TF_KEY);                                                  \
-    }                                                                                        \
-    static int fn##_value(cw_ctx_t *ctx, const cw_config_t *c, void **s, char *e, size_t n) {\
-        return fn(ctx, c, s, e, n, TF_VALUE);                                                \
+#define TF_KV_CONFIGURE(fn)                                                                        \
+    static int fn##_key(cw_ctx_t *ctx, const cw_config_t *c, void **s, char *e, size_t n) {        \
+        return fn(ctx, c, s, e, n, TF_KEY);                                                        \
+    }                                                                                              \
+    static int fn##_value(cw_ctx_t *ctx, const cw_config_t *c, void **s, char *e, size_t n) {      \
+        return fn(ctx, c, s, e, n, TF_VALUE);                                                      \
     }
 
 /** The config row of Kafka's replace.null.with.default (KIP-1040). Upstream it makes a null
  *  field of a Struct read as its schema's default; schemaless JSON has no defaults, so the
  *  key is accepted and has nothing to change (Kafka's schemaless path ignores it too). */
-#define TF_REPLACE_NULL_DEF                                                                  \
-    {"replace.null.with.default", CW_CFG_BOOL, "true", 0,                                   \
-     "Kafka: null Struct fields take their schema default; schemaless values have none, so no effect.", \
-     NULL, 0, 0}
+#define TF_REPLACE_NULL_DEF                                                                        \
+    {                                                                                              \
+        "replace.null.with.default", CW_CFG_BOOL, "true", 0,                                       \
+            "Kafka: null Struct fields take their schema default; schemaless values have none, "   \
+            "so no effect.",                                                                       \
+            NULL, 0, 0                                                                             \
+    }
 
 #define TF_VERSION "0.1.0"
 #define TF_CLASS "org.apache.kafka.connect.transforms."
@@ -122,71 +124,59 @@ void tf_double_text(double d, char *buf, size_t n);
 
 /** Declares the plugins tf_<id>_key and tf_<id>_value (names Name$Key / Name$Value, aliases
  *  the Kafka Connect class names). cfg must have been expanded by TF_KV_CONFIGURE. */
-#define TF_KV_PLUGINS(id, Name, defs, cfg, validate_fn, apply_fn, close_fn, desc)             \
-    TF_KV_HALF(id, key, Name "$Key", defs, cfg##_key, validate_fn, apply_fn, close_fn,        \
-               desc " (record key)")                                                          \
-    TF_KV_HALF(id, value, Name "$Value", defs, cfg##_value, validate_fn, apply_fn, close_fn,  \
+#define TF_KV_PLUGINS(id, Name, defs, cfg, validate_fn, apply_fn, close_fn, desc)                  \
+    TF_KV_HALF(id, key, Name "$Key", defs, cfg##_key, validate_fn, apply_fn, close_fn,             \
+               desc " (record key)")                                                               \
+    TF_KV_HALF(id, value, Name "$Value", defs, cfg##_value, validate_fn, apply_fn, close_fn,       \
                desc " (record value)")
 
-#define TF_KV_HALF(id, side, full_name, defs, cfg, validate_fn, apply_fn, close_fn, desc)    \
-    static const cw_transform_ops_t id##_##side##_ops = {                                    \
-        CW_TRANSFORM_OPS_HEADER,                                                             \
-        .configure = cfg,                                                                    \
-        .apply = apply_fn,                                                                   \
-        .close = close_fn,                                                                   \
-    };                                                                                       \
-    static const char *const id##_##side##_aliases[] = {TF_CLASS full_name, NULL};          \
-    const cw_plugin_t tf_##id##_##side = {                                                   \
-        CW_PLUGIN_HEADER,                                                                    \
-        .kind = CW_PLUGIN_TRANSFORM,                                                         \
-        .name = full_name,                                                                   \
-        .aliases = id##_##side##_aliases,                                                    \
-        .version = TF_VERSION,                                                               \
-        .description = desc,                                                                 \
-        .config = defs,                                                                      \
-        .validate = validate_fn,                                                             \
-        .transform = &id##_##side##_ops,                                                     \
+#define TF_KV_HALF(id, side, full_name, defs, cfg, validate_fn, apply_fn, close_fn, desc)          \
+    static const cw_transform_ops_t id##_##side##_ops = {                                          \
+        CW_TRANSFORM_OPS_HEADER,                                                                   \
+        .configure = cfg,                                                                          \
+        .apply = apply_fn,                                                                         \
+        .close = close_fn,                                                                         \
+    };                                                                                             \
+    static const char *const id##_##side##_aliases[] = {TF_CLASS full_name, NULL};                 \
+    const cw_plugin_t tf_##id##_##side = {                                                         \
+        CW_PLUGIN_HEADER,                                                                          \
+        .kind = CW_PLUGIN_TRANSFORM,                                                               \
+        .name = full_name,                                                                         \
+        .aliases = id##_##side##_aliases,                                                          \
+        .version = TF_VERSION,                                                                     \
+        .description = desc,                                                                       \
+        .config = defs,                                                                            \
+        .validate = validate_fn,                                                                   \
+        .transform = &id##_##side##_ops,                                                           \
     };
 
 /** Declares the plugin tf_<id> (name Name, alias the Kafka Connect class name). */
-#define TF_PLUGIN(id, Name, defs, cfg, validate_fn, apply_fn, close_fn, desc)                 \
-    static const cw_transform_ops_t id##_ops = {                                             \
-        CW_TRANSFORM_OPS_HEADER,                                                             \
-        .configure = cfg,                                                                    \
-        .apply = apply_fn,                                                                   \
-        .close = close_fn,                                                                   \
-    };                                                                                       \
-    static const char *const id##_aliases[] = {TF_CLASS Name, NULL};                        \
-    const cw_plugin_t tf_##id = {                                                            \
-        CW_PLUGIN_HEADER,                                                                    \
-        .kind = CW_PLUGIN_TRANSFORM,                                                         \
-        .name = Name,                                                                        \
-        .aliases = id##_aliases,                                                             \
-        .version = TF_VERSION,                                                               \
-        .description = desc,                                                                 \
-        .config = defs,                                                                      \
-        .validate = validate_fn,                                                             \
-        .transform = &id##_ops,                                                              \
+#define TF_PLUGIN(id, Name, defs, cfg, validate_fn, apply_fn, close_fn, desc)                      \
+    static const cw_transform_ops_t id##_ops = {                                                   \
+        CW_TRANSFORM_OPS_HEADER,                                                                   \
+        .configure = cfg,                                                                          \
+        .apply = apply_fn,                                                                         \
+        .close = close_fn,                                                                         \
+    };                                                                                             \
+    static const char *const id##_aliases[] = {TF_CLASS Name, NULL};                               \
+    const cw_plugin_t tf_##id = {                                                                  \
+        CW_PLUGIN_HEADER,        .kind = CW_PLUGIN_TRANSFORM, .name = Name,                        \
+        .aliases = id##_aliases, .version = TF_VERSION,       .description = desc,                 \
+        .config = defs,          .validate = validate_fn,     .transform = &id##_ops,              \
     };
 /** Declares the predicate tf_<id> (name Name, alias Kafka's predicate class name). */
-#define TF_PREDICATE(id, Name, defs, cfg, validate_fn, test_fn, close_fn, desc)               \
-    static const cw_predicate_ops_t id##_ops = {                                             \
-        CW_PREDICATE_OPS_HEADER,                                                             \
-        .configure = cfg,                                                                    \
-        .test = test_fn,                                                                     \
-        .close = close_fn,                                                                   \
-    };                                                                                       \
-    static const char *const id##_aliases[] = {TF_PRED_CLASS Name, NULL};                   \
-    const cw_plugin_t tf_##id = {                                                            \
-        CW_PLUGIN_HEADER,                                                                    \
-        .kind = CW_PLUGIN_PREDICATE,                                                         \
-        .name = Name,                                                                        \
-        .aliases = id##_aliases,                                                             \
-        .version = TF_VERSION,                                                               \
-        .description = desc,                                                                 \
-        .config = defs,                                                                      \
-        .validate = validate_fn,                                                             \
-        .predicate = &id##_ops,                                                              \
+#define TF_PREDICATE(id, Name, defs, cfg, validate_fn, test_fn, close_fn, desc)                    \
+    static const cw_predicate_ops_t id##_ops = {                                                   \
+        CW_PREDICATE_OPS_HEADER,                                                                   \
+        .configure = cfg,                                                                          \
+        .test = test_fn,                                                                           \
+        .close = close_fn,                                                                         \
+    };                                                                                             \
+    static const char *const id##_aliases[] = {TF_PRED_CLASS Name, NULL};                          \
+    const cw_plugin_t tf_##id = {                                                                  \
+        CW_PLUGIN_HEADER,        .kind = CW_PLUGIN_PREDICATE, .name = Name,                        \
+        .aliases = id##_aliases, .version = TF_VERSION,       .description = desc,                 \
+        .config = defs,          .validate = validate_fn,     .predicate = &id##_ops,              \
     };
 
 #endif

@@ -15,11 +15,11 @@ typedef enum { T_STRING, T_UNIX, T_DATE, T_TIME, T_TIMESTAMP } target_t;
 
 typedef struct tsc {
     tf_which_t which;
-    tf_path_t path;   /* n == 0: the whole key/value */
+    tf_path_t path; /* n == 0: the whole key/value */
     target_t target;
     int has_format;
     sdf_t format;
-    int64_t unit;     /* milliseconds per unix unit, or negative: units per millisecond */
+    int64_t unit; /* milliseconds per unix unit, or negative: units per millisecond */
 } tsc_t;
 
 static void tsc_close(void *state) {
@@ -38,10 +38,15 @@ static void tsc_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
     static const char *const names[] = {"string", "unix", "Date", "Time", "Timestamp"};
     int found = 0;
     for (int i = 0; tt && i < 5; i++)
-        if (strcasecmp(tt, names[i]) == 0) { s->target = (target_t)i; found = 1; }
+        if (strcasecmp(tt, names[i]) == 0) {
+            s->target = (target_t)i;
+            found = 1;
+        }
     if (!found)
-        tf_host->validation_error(v, "target.type", "'%s' is not one of string, unix, Date, "
-                                  "Time, Timestamp", tt ? tt : "");
+        tf_host->validation_error(v, "target.type",
+                                  "'%s' is not one of string, unix, Date, "
+                                  "Time, Timestamp",
+                                  tt ? tt : "");
     const char *f = tf_host->config_get(c, "field");
     if (f && *f) tf_path_parse_v(v, "field", f, tf_syntax_v2(c, v), &s->path);
     const char *fmt = tf_host->config_get(c, "format");
@@ -52,31 +57,43 @@ static void tsc_parse(const cw_config_t *c, cw_validation_t *v, void *state) {
         else
             s->has_format = 1;
     } else if (found && s->target == T_STRING) {
-        tf_host->validation_error(v, "format", "a SimpleDateFormat pattern is required when "
+        tf_host->validation_error(v, "format",
+                                  "a SimpleDateFormat pattern is required when "
                                   "target.type is string");
     }
     const char *prec = tf_host->config_get(c, "unix.precision");
-    if (strcasecmp(prec, "milliseconds") == 0) s->unit = 1;
-    else if (strcasecmp(prec, "seconds") == 0) s->unit = 1000;
-    else if (strcasecmp(prec, "microseconds") == 0) s->unit = -1000;
-    else if (strcasecmp(prec, "nanoseconds") == 0) s->unit = -1000000;
+    if (strcasecmp(prec, "milliseconds") == 0)
+        s->unit = 1;
+    else if (strcasecmp(prec, "seconds") == 0)
+        s->unit = 1000;
+    else if (strcasecmp(prec, "microseconds") == 0)
+        s->unit = -1000;
+    else if (strcasecmp(prec, "nanoseconds") == 0)
+        s->unit = -1000000;
     else
-        tf_host->validation_error(v, "unix.precision", "'%s' is not one of seconds, "
-                                  "milliseconds, microseconds, nanoseconds", prec);
+        tf_host->validation_error(v, "unix.precision",
+                                  "'%s' is not one of seconds, "
+                                  "milliseconds, microseconds, nanoseconds",
+                                  prec);
 }
 TF_KV_CHECKED(tsc_configure, tsc_parse, tsc_t, tsc_close)
 TF_KV_CONFIGURE(tsc_configure)
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+static int64_t floor_div(int64_t a, int64_t b) {
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
 
 /* The input as milliseconds since the epoch. */
-static int to_ms(const tsc_t *s, const json_t *in, int64_t *ms, const char *where, char *e, size_t n) {
+static int to_ms(const tsc_t *s, const json_t *in, int64_t *ms, const char *where, char *e,
+                 size_t n) {
     char d[128];
     if (json_is_string(in)) {
         char why[128];
         if (!s->has_format) {
             tf_describe(in, d, sizeof(d));
-            return tf_err(e, n, CW_ERR_RECORD, "TimestampConverter: %s is the string %s but no format is configured", where, d);
+            return tf_err(e, n, CW_ERR_RECORD,
+                          "TimestampConverter: %s is the string %s but no format is configured",
+                          where, d);
         }
         if (strlen(json_string_value(in)) != json_string_length(in))
             snprintf(why, sizeof(why), "contains a NUL character");
@@ -98,7 +115,8 @@ static int to_ms(const tsc_t *s, const json_t *in, int64_t *ms, const char *wher
         return CW_OK;
     }
     tf_describe(in, d, sizeof(d));
-    return tf_err(e, n, CW_ERR_RECORD, "TimestampConverter: %s value %s is a JSON %s, not a timestamp string or integer",
+    return tf_err(e, n, CW_ERR_RECORD,
+                  "TimestampConverter: %s value %s is a JSON %s, not a timestamp string or integer",
                   where, d, tf_type_name(in));
 range:
     tf_describe(in, d, sizeof(d));
@@ -110,7 +128,8 @@ static json_t *from_ms(const tsc_t *s, int64_t ms, const char *where, char *e, s
     switch (s->target) {
     case T_STRING:
         if (sdf_format(&s->format, ms, buf, sizeof(buf))) {
-            tf_err(e, n, CW_ERR_RECORD, "TimestampConverter: %s: %lld ms cannot be formatted", where, (long long)ms);
+            tf_err(e, n, CW_ERR_RECORD, "TimestampConverter: %s: %lld ms cannot be formatted",
+                   where, (long long)ms);
             return NULL;
         }
         return json_string(buf);
@@ -118,7 +137,9 @@ static json_t *from_ms(const tsc_t *s, int64_t ms, const char *where, char *e, s
         if (s->unit > 1) return json_integer(floor_div(ms, s->unit));
         if (s->unit < 0) {
             if (ms > INT64_MAX / -s->unit || ms < INT64_MIN / -s->unit) {
-                tf_err(e, n, CW_ERR_RECORD, "TimestampConverter: %s: %lld ms is out of range for unix.precision", where, (long long)ms);
+                tf_err(e, n, CW_ERR_RECORD,
+                       "TimestampConverter: %s: %lld ms is out of range for unix.precision", where,
+                       (long long)ms);
                 return NULL;
             }
             return json_integer(ms * -s->unit);
@@ -161,16 +182,23 @@ static int tsc_apply(void *state, cw_record_t *r, char *e, size_t n) {
 }
 
 static const cw_config_def_t tsc_defs[] = {
-    {"target.type", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Output type: string, unix, Date, Time or Timestamp.", "string,unix,Date,Time,Timestamp", 0, 0},
-    {"field", CW_CFG_STRING, "", 0, "Field holding the timestamp; empty: the whole key/value.", NULL, 0, 0},
-    {"format", CW_CFG_STRING, "", 0, "SimpleDateFormat pattern for string input and output (UTC).", NULL, 0, 0},
-    {"unix.precision", CW_CFG_STRING, "milliseconds", 0, "Unit of unix timestamps.", "seconds,milliseconds,microseconds,nanoseconds", 0, 0},
-    {"field.syntax.version", CW_CFG_STRING, "V1", 0, "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
+    {"target.type", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
+     "Output type: string, unix, Date, Time or Timestamp.", "string,unix,Date,Time,Timestamp", 0,
+     0},
+    {"field", CW_CFG_STRING, "", 0, "Field holding the timestamp; empty: the whole key/value.",
+     NULL, 0, 0},
+    {"format", CW_CFG_STRING, "", 0, "SimpleDateFormat pattern for string input and output (UTC).",
+     NULL, 0, 0},
+    {"unix.precision", CW_CFG_STRING, "milliseconds", 0, "Unit of unix timestamps.",
+     "seconds,milliseconds,microseconds,nanoseconds", 0, 0},
+    {"field.syntax.version", CW_CFG_STRING, "V1", 0,
+     "V1: the field name as written; V2: a dotted path into nested objects.", "V1,V2", 0, 0},
     TF_REPLACE_NULL_DEF,
     CW_CONFIG_END};
 
-TF_KV_PLUGINS(timestamp_converter, "TimestampConverter", tsc_defs, tsc_configure, tsc_configure_validate, tsc_apply,
-              tsc_close, "Converts timestamps between strings, unix times and Connect's logical types")
+TF_KV_PLUGINS(timestamp_converter, "TimestampConverter", tsc_defs, tsc_configure,
+              tsc_configure_validate, tsc_apply, tsc_close,
+              "Converts timestamps between strings, unix times and Connect's logical types")
 
 /* --- TimestampRouter -------------------------------------------------------------------- */
 
@@ -204,7 +232,8 @@ static int tsr_apply(void *state, cw_record_t *r, char *e, size_t n) {
         return tf_err(e, n, CW_ERR_RECORD, "TimestampRouter: the record has no timestamp");
     char stamp[256];
     if (sdf_format(&s->ts_format, ts, stamp, sizeof(stamp)))
-        return tf_err(e, n, CW_ERR_RECORD, "TimestampRouter: timestamp %lld cannot be formatted", (long long)ts);
+        return tf_err(e, n, CW_ERR_RECORD, "TimestampRouter: timestamp %lld cannot be formatted",
+                      (long long)ts);
     const char *topic = tf_host->record_topic(r);
     /* Each placeholder is at least 8 bytes of the format: this bounds the expansion. */
     size_t cap = strlen(s->topic_format) * (1 + strlen(topic) + strlen(stamp)) + 1;
@@ -212,9 +241,14 @@ static int tsr_apply(void *state, cw_record_t *r, char *e, size_t n) {
     if (!out) return tf_err(e, n, CW_ERR_FATAL, "out of memory");
     size_t o = 0;
     for (const char *p = s->topic_format; *p;) {
-        if (strncmp(p, "${topic}", 8) == 0) { o += (size_t)snprintf(out + o, cap - o, "%s", topic); p += 8; }
-        else if (strncmp(p, "${timestamp}", 12) == 0) { o += (size_t)snprintf(out + o, cap - o, "%s", stamp); p += 12; }
-        else out[o++] = *p++;
+        if (strncmp(p, "${topic}", 8) == 0) {
+            o += (size_t)snprintf(out + o, cap - o, "%s", topic);
+            p += 8;
+        } else if (strncmp(p, "${timestamp}", 12) == 0) {
+            o += (size_t)snprintf(out + o, cap - o, "%s", stamp);
+            p += 12;
+        } else
+            out[o++] = *p++;
     }
     out[o] = 0;
     tf_host->record_set_topic(r, out);
@@ -223,9 +257,12 @@ static int tsr_apply(void *state, cw_record_t *r, char *e, size_t n) {
 }
 
 static const cw_config_def_t tsr_defs[] = {
-    {"topic.format", CW_CFG_STRING, "${topic}-${timestamp}", 0, "New topic name; ${topic} and ${timestamp} are replaced.", NULL, 0, 0},
-    {"timestamp.format", CW_CFG_STRING, "yyyyMMdd", 0, "SimpleDateFormat pattern of ${timestamp} (UTC).", NULL, 0, 0},
+    {"topic.format", CW_CFG_STRING, "${topic}-${timestamp}", 0,
+     "New topic name; ${topic} and ${timestamp} are replaced.", NULL, 0, 0},
+    {"timestamp.format", CW_CFG_STRING, "yyyyMMdd", 0,
+     "SimpleDateFormat pattern of ${timestamp} (UTC).", NULL, 0, 0},
     CW_CONFIG_END};
 
-TF_PLUGIN(timestamp_router, "TimestampRouter", tsr_defs, tsr_configure, tsr_configure_validate, tsr_apply, tsr_close,
+TF_PLUGIN(timestamp_router, "TimestampRouter", tsr_defs, tsr_configure, tsr_configure_validate,
+          tsr_apply, tsr_close,
           "Routes records to a topic named after the original topic and the record timestamp")

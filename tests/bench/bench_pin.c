@@ -22,7 +22,10 @@ static void cfg_set(const char *k, const char *v) {
     cw_props_set(props, k, v);
 }
 static cw_config_t *cfg_build(const cw_config_def_t *defs) { return cw_config_new(props, defs); }
-static void cfg_free(cw_config_t *c) { cw_config_free(c); cw_props_free(props); }
+static void cfg_free(cw_config_t *c) {
+    cw_config_free(c);
+    cw_props_free(props);
+}
 static cw_record_t *rec_new(void) {
     return cw_record_new_source("pinterest.pin", 0, NULL, NULL, &json_conv, &json_conv);
 }
@@ -36,17 +39,29 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) { fprintf(stderr, "usage: bench-pin CONNECTOR.properties PLUGIN.so INPUT OUTPUT\n"); return 2; }
+    if (argc != 5) {
+        fprintf(stderr, "usage: bench-pin CONNECTOR.properties PLUGIN.so INPUT OUTPUT\n");
+        return 2;
+    }
     void *h = dlopen(argv[2], RTLD_NOW);
-    if (!h) { fprintf(stderr, "%s\n", dlerror()); return 2; }
+    if (!h) {
+        fprintf(stderr, "%s\n", dlerror());
+        return 2;
+    }
     const cw_module_t *m = ((cw_module_entry_fn)dlsym(h, CW_MODULE_ENTRY_SYMBOL))();
     char err[512];
-    if (m->init && m->init(bench_host(), err, sizeof(err))) { fprintf(stderr, "%s\n", err); return 2; }
+    if (m->init && m->init(bench_host(), err, sizeof(err))) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
     const cw_plugin_t *p = m->plugins[0];
 
     /* The cleanPin keys of the shipped connector file (values without escapes but \u0020). */
     FILE *f = fopen(argv[1], "r");
-    if (!f) { perror(argv[1]); return 2; }
+    if (!f) {
+        perror(argv[1]);
+        return 2;
+    }
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -58,18 +73,27 @@ int main(int argc, char **argv) {
         if (!eq) continue;
         *eq = 0;
         char *v = eq + 1, *u;
-        while ((u = strstr(v, "\\u0020"))) { *u = ' '; memmove(u + 1, u + 6, strlen(u + 6) + 1); }
+        while ((u = strstr(v, "\\u0020"))) {
+            *u = ' ';
+            memmove(u + 1, u + 6, strlen(u + 6) + 1);
+        }
         const char *k = line + strlen(prefix);
         if (strcmp(k, "type") && strcmp(k, "predicate")) cfg_set(k, v);
     }
     fclose(f);
     cw_config_t *cfg = cfg_build(p->config);
     void *state;
-    if (p->transform->configure(NULL, cfg, &state, err, sizeof(err))) { fprintf(stderr, "%s\n", err); return 2; }
+    if (p->transform->configure(NULL, cfg, &state, err, sizeof(err))) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
 
     f = fopen(argv[3], "r");
     FILE *out = fopen(argv[4], "w");
-    if (!f || !out) { perror("input/output"); return 2; }
+    if (!f || !out) {
+        perror("input/output");
+        return 2;
+    }
     /* Read everything first so that the timing covers the transform, not the disk. */
     size_t n = 0, ncap = 0;
     char **lines = NULL;
@@ -105,7 +129,8 @@ int main(int argc, char **argv) {
     double dt = now() - t0;
     fclose(out);
     printf("%.0f\n", (double)n / dt);
-    fprintf(stderr, "connect-worker clean (%s): %zu records in %.3f s (%zu failed, %zu bytes out)\n",
+    fprintf(stderr,
+            "connect-worker clean (%s): %zu records in %.3f s (%zu failed, %zu bytes out)\n",
             HOST_NAME, n, dt, failed, bytes_out);
     p->transform->close(state);
     cfg_free(cfg);

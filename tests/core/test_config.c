@@ -84,8 +84,7 @@ static void test_prefix_entries_and_message_prefix(void) {
     cw_props_t *p = parse("s3.bucket.name=b\nflush.size=0\nlimit.name=500\nlimit.city=7\n"
                           "clean.concat.full=first, last\n");
     cw_errlist_t errs = {0};
-    size_t n = cw_config_validate(p, s3_defs, "transforms.clean.", "etc/c.properties", &errs,
-                                  NULL);
+    size_t n = cw_config_validate(p, s3_defs, "transforms.clean.", "etc/c.properties", &errs, NULL);
     CHECK(n == 2);
     CHECK(has_message(&errs, "etc/c.properties: transforms.clean.flush.size: value '0' is out of "
                              "range [1, 1000000000]"));
@@ -100,7 +99,7 @@ static void test_prefix_entries_and_message_prefix(void) {
 }
 
 static void test_secret_names(void) {
-    CHECK(cw_config_key_is_secret(s3_defs, "license"));          /* by flag */
+    CHECK(cw_config_key_is_secret(s3_defs, "license")); /* by flag */
     CHECK(cw_config_key_is_secret(NULL, "connection.password"));
     CHECK(cw_config_key_is_secret(NULL, "ssl.key.password"));
     CHECK(cw_config_key_is_secret(NULL, "ssl.keystore.password"));
@@ -140,8 +139,8 @@ static void test_getters(void) {
 
     CHECK(cw_config_get_int(c, "flush.size", -1) == 1000);
     CHECK(cw_config_get_int(c, "s3.part.size", -1) == 26214400); /* default */
-    CHECK(cw_config_get_int(c, "license", 42) == 42);             /* unset, no default */
-    CHECK(cw_config_get_int(c, "topics", 9) == 9);                 /* not a number */
+    CHECK(cw_config_get_int(c, "license", 42) == 42);            /* unset, no default */
+    CHECK(cw_config_get_int(c, "topics", 9) == 9);               /* not a number */
     CHECK(cw_config_get_double(c, "ratio", 0) == 0.25);
     CHECK(cw_config_get_bool(c, "behavior.on.null.values", 0) == 1);
     CHECK(cw_config_get_bool(c, "undeclared", 1) == 1);
@@ -159,7 +158,7 @@ static void test_getters(void) {
     }
     CHECK(cw_config_get_list(c, "topics", NULL) == topics); /* cached, owned by the config */
     const char *const *formats = cw_config_get_list(c, "formats", &count);
-    CHECK(formats && formats[0] == NULL && count == 0);       /* empty value: empty list */
+    CHECK(formats && formats[0] == NULL && count == 0); /* empty value: empty list */
     CHECK(cw_config_get_list(c, "s3.bucket.name", &count) == NULL && count == 0);
     const char *const *deflist = cw_config_get_list(c, "limit.x", &count);
     CHECK(deflist == NULL);

@@ -32,7 +32,7 @@ struct cw_batch {
     size_t count;
 };
 
-static char stored_offset[256];      /* offset_get answer for any partition ("" = none) */
+static char stored_offset[256];       /* offset_get answer for any partition ("" = none) */
 static int bad_record_answer = CW_OK; /* what report_bad_record returns */
 static int bad_records_reported;
 
@@ -92,7 +92,8 @@ static json_t *h_record_value_json(cw_record_t *r, char *errstr, size_t errstr_s
         if (!r->value) return r->json = json_null();
         json_error_t e;
         r->json = json_loadb(r->value, r->value_len, JSON_DECODE_ANY, &e);
-        if (!r->json) snprintf(errstr, errstr_size, "invalid JSON at byte %d: %s", e.position, e.text);
+        if (!r->json)
+            snprintf(errstr, errstr_size, "invalid JSON at byte %d: %s", e.position, e.text);
     }
     return r->json;
 }
@@ -118,20 +119,31 @@ static int h_report_bad_record(cw_ctx_t *ctx, cw_record_t *r, const char *reason
     return bad_record_answer;
 }
 
-static const cw_host_t fake_host = {
-    .abi_version = CW_ABI_VERSION, .struct_size = sizeof(cw_host_t), .log = h_log,
-    .config_get = cw_config_get, .config_get_int = cw_config_get_int,
-    .config_get_bool = cw_config_get_bool, .config_get_list = cw_config_get_list,
-    .validation_error = cw_validation_error, .validation_begin = cw_validation_begin,
-    .validation_end = cw_validation_end,
-    .record_topic = h_topic, .record_partition = h_partition, .record_offset = h_offset,
-    .record_original_topic = h_topic, .record_original_partition = h_partition,
-    .record_original_offset = h_offset,
-    .record_value = h_record_value, .record_value_json = h_record_value_json,
-    .record_set_value = h_record_set_value, .record_set_value_json = h_record_set_value_json,
-    .report_bad_record = h_report_bad_record,
-    .source_record_new = h_source_record_new, .offset_get = h_offset_get,
-    .json_encode = h_json_encode, .free = free};
+static const cw_host_t fake_host = {.abi_version = CW_ABI_VERSION,
+                                    .struct_size = sizeof(cw_host_t),
+                                    .log = h_log,
+                                    .config_get = cw_config_get,
+                                    .config_get_int = cw_config_get_int,
+                                    .config_get_bool = cw_config_get_bool,
+                                    .config_get_list = cw_config_get_list,
+                                    .validation_error = cw_validation_error,
+                                    .validation_begin = cw_validation_begin,
+                                    .validation_end = cw_validation_end,
+                                    .record_topic = h_topic,
+                                    .record_partition = h_partition,
+                                    .record_offset = h_offset,
+                                    .record_original_topic = h_topic,
+                                    .record_original_partition = h_partition,
+                                    .record_original_offset = h_offset,
+                                    .record_value = h_record_value,
+                                    .record_value_json = h_record_value_json,
+                                    .record_set_value = h_record_set_value,
+                                    .record_set_value_json = h_record_set_value_json,
+                                    .report_bad_record = h_report_bad_record,
+                                    .source_record_new = h_source_record_new,
+                                    .offset_get = h_offset_get,
+                                    .json_encode = h_json_encode,
+                                    .free = free};
 
 static void record_clear(cw_record_t *r) {
     free(r->source_partition);
@@ -152,7 +164,10 @@ static char tmpdir[] = "/tmp/cw-test-file-XXXXXX";
 
 static void append_text(const char *path, const char *text) {
     FILE *f = fopen(path, "ab");
-    if (!f) { perror(path); exit(2); }
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
     fputs(text, f);
     fclose(f);
 }
@@ -253,8 +268,8 @@ static void make_records(cw_record_t *rs, int64_t first, const char *const *valu
     }
 }
 
-static int put(const cw_plugin_t *p, void *st, int64_t first, const char *const *values,
-               size_t n, char *err, size_t errsz) {
+static int put(const cw_plugin_t *p, void *st, int64_t first, const char *const *values, size_t n,
+               char *err, size_t errsz) {
     cw_record_t rs[16];
     cw_record_t *ptrs[16];
     make_records(rs, first, values, n);
@@ -337,9 +352,15 @@ static void test_sink(const cw_plugin_t *p) {
 }
 
 int main(void) {
-    if (!mkdtemp(tmpdir)) { perror("mkdtemp"); return 2; }
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 2;
+    }
     const char *plugin_dir = getenv("CW_PLUGIN_DIR");
-    if (!plugin_dir) { fprintf(stderr, "CW_PLUGIN_DIR is not set\n"); return 2; }
+    if (!plugin_dir) {
+        fprintf(stderr, "CW_PLUGIN_DIR is not set\n");
+        return 2;
+    }
     cw_registry_t *r = cw_registry_new(&fake_host);
     char path[1024], err[1024];
     snprintf(path, sizeof path, "%s/file-source.so", plugin_dir);
@@ -355,10 +376,11 @@ int main(void) {
     if (src) {
         cw_props_t *empty = cw_props_new();
         cw_errlist_t errs = {0};
-        CHECK(cw_config_validate(empty, src->config, "", "connectors/fs.properties", &errs,
-                                 NULL) == 2);
+        CHECK(cw_config_validate(empty, src->config, "", "connectors/fs.properties", &errs, NULL) ==
+              2);
         CHECK(errs.count == 2);
-        if (errs.count == 2) CHECK_STR(errs.items[0], "connectors/fs.properties: file: required key is missing");
+        if (errs.count == 2)
+            CHECK_STR(errs.items[0], "connectors/fs.properties: file: required key is missing");
         cw_errlist_free(&errs);
         cw_props_free(empty);
         test_source(src);

@@ -22,7 +22,8 @@ static int jansson_ok(const char *s, size_t n) {
 static long disagreements;
 static void differential(const char *s, size_t n) {
     if (cw_json_surely_valid(s, n) && !jansson_ok(s, n)) {
-        if (disagreements++ < 10) fprintf(stderr, "vouched for, jansson rejects: %.*s\n", (int)n, s);
+        if (disagreements++ < 10)
+            fprintf(stderr, "vouched for, jansson rejects: %.*s\n", (int)n, s);
     }
 }
 
@@ -73,10 +74,26 @@ static void put(buf_t *b, const char *s, size_t n) {
 static void puts_(buf_t *b, const char *s) { put(b, s, strlen(s)); }
 
 static void gen_string(buf_t *b, int key) {
-    static const char *const pieces[] = {
-        "a", "Title of pin 42", " ", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\b", "\\f",
-        "\\r", "\\u00e9", "\\u20AC", "\\ud83d\\ude00", "\xc3\xa9", "\xe2\x82\xac",
-        "\xf0\x9f\x98\x80", "~\x7f", "https://i.pinimg.com/originals/x.jpg", "\\u0000"};
+    static const char *const pieces[] = {"a",
+                                         "Title of pin 42",
+                                         " ",
+                                         "\\\"",
+                                         "\\\\",
+                                         "\\/",
+                                         "\\n",
+                                         "\\t",
+                                         "\\b",
+                                         "\\f",
+                                         "\\r",
+                                         "\\u00e9",
+                                         "\\u20AC",
+                                         "\\ud83d\\ude00",
+                                         "\xc3\xa9",
+                                         "\xe2\x82\xac",
+                                         "\xf0\x9f\x98\x80",
+                                         "~\x7f",
+                                         "https://i.pinimg.com/originals/x.jpg",
+                                         "\\u0000"};
     puts_(b, "\"");
     int n = (int)rnd(5);
     for (int i = 0; i < n; i++) {
@@ -87,10 +104,22 @@ static void gen_string(buf_t *b, int key) {
 }
 
 static void gen_number(buf_t *b) {
-    static const char *const nums[] = {
-        "0", "-0", "1", "-89.9787", "18446744073709551615", "3.14159", "1e10", "1E+2",
-        "-2.5e-7", "0.000001", "123456789012345678901234567890.1234567891", "1e300",
-        "9.99e300", "0e0", "-1.7976931348623157e300", "5"};
+    static const char *const nums[] = {"0",
+                                       "-0",
+                                       "1",
+                                       "-89.9787",
+                                       "18446744073709551615",
+                                       "3.14159",
+                                       "1e10",
+                                       "1E+2",
+                                       "-2.5e-7",
+                                       "0.000001",
+                                       "123456789012345678901234567890.1234567891",
+                                       "1e300",
+                                       "9.99e300",
+                                       "0e0",
+                                       "-1.7976931348623157e300",
+                                       "5"};
     puts_(b, nums[rnd(sizeof nums / sizeof *nums)]);
 }
 
@@ -108,7 +137,8 @@ static void gen_value(buf_t *b, int depth) {
     case 2: puts_(b, "true"); break;
     case 3: puts_(b, "false"); break;
     case 4: puts_(b, "null"); break;
-    case 5: case 6: {  /* object */
+    case 5:
+    case 6: { /* object */
         puts_(b, "{");
         int n = (int)rnd(5);
         for (int i = 0; i < n; i++) {
@@ -123,7 +153,7 @@ static void gen_value(buf_t *b, int depth) {
         puts_(b, "}");
         break;
     }
-    default: {  /* array */
+    default: { /* array */
         puts_(b, "[");
         int n = (int)rnd(5);
         for (int i = 0; i < n; i++) {
@@ -138,17 +168,18 @@ static void gen_value(buf_t *b, int depth) {
 }
 
 static void mutate(buf_t *b) {
-    static const char special[] = "{}[]\":,\\.-+eE0123456789tfnu \x00\x01\x7f\x80\xbf\xc0\xc3\xed\xf0\xf4\xf5\xff";
+    static const char special[] =
+        "{}[]\":,\\.-+eE0123456789tfnu \x00\x01\x7f\x80\xbf\xc0\xc3\xed\xf0\xf4\xf5\xff";
     if (b->n == 0) return;
     size_t at = rnd((unsigned)b->n);
     switch (rnd(4)) {
-    case 0: b->d[at] = special[rnd(sizeof special - 1)]; break;  /* replace */
-    case 1: b->n = at; break;                                     /* truncate */
-    case 2:                                                       /* delete */
+    case 0: b->d[at] = special[rnd(sizeof special - 1)]; break; /* replace */
+    case 1: b->n = at; break;                                   /* truncate */
+    case 2:                                                     /* delete */
         memmove(b->d + at, b->d + at + 1, b->n - at - 1);
         b->n--;
         break;
-    default: {                                                    /* insert */
+    default: { /* insert */
         char c = special[rnd(sizeof special - 1)];
         put(b, " ", 1);
         memmove(b->d + at + 1, b->d + at, b->n - at - 1);
@@ -169,32 +200,31 @@ int main(void) {
     sure("42");
     sure("-0");
     sure("0.5");
-    sure("18446744073709551615");                       /* beyond int64: a real for jansson */
+    sure("18446744073709551615"); /* beyond int64: a real for jansson */
     sure("123456789012345678901234567890.1234567891");
     sure("1e300");
     sure("\"\\u00e9\\u20ac\\ud83d\\ude00 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
     sure("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"");
-    sure("\"a\\u0000b\"");                              /* NUL in a value: JSON_ALLOW_NUL */
-    char deep[2 * 300 + 2];  /* nesting deeper than any row, shallower than the limits */
+    sure("\"a\\u0000b\"");  /* NUL in a value: JSON_ALLOW_NUL */
+    char deep[2 * 300 + 2]; /* nesting deeper than any row, shallower than the limits */
     memset(deep, '[', 300);
     deep[300] = '1';
     memset(deep + 301, ']', 300);
     deep[601] = '\0';
     sure(deep);
-    char *deeper = malloc(2 * 1000 + 2);  /* beyond the check's own depth: jansson decides */
+    char *deeper = malloc(2 * 1000 + 2); /* beyond the check's own depth: jansson decides */
     memset(deeper, '[', 1000);
     deeper[1000] = '1';
     memset(deeper + 1001, ']', 1000);
     not_sure(deeper, 2001);
     free(deeper);
 
-
     /* one byte at every position of a long string (scanned a word at a time) */
     static const struct {
         unsigned char c;
         int valid;
-    } bytes[] = {{' ', 1}, {'~', 1}, {0x7f, 1}, {'/', 1}, {'"', 0}, {'\\', 0}, {0x00, 0},
-                 {0x01, 0}, {0x1f, 0}, {0x80, 0}, {0xc3, 0}, {0xff, 0}};
+    } bytes[] = {{' ', 1},  {'~', 1},  {0x7f, 1}, {'/', 1},  {'"', 0},  {'\\', 0},
+                 {0x00, 0}, {0x01, 0}, {0x1f, 0}, {0x80, 0}, {0xc3, 0}, {0xff, 0}};
     for (size_t k = 0; k < sizeof bytes / sizeof *bytes; k++)
         for (size_t pos = 1; pos < 25; pos++) {
             char s[27];
@@ -202,8 +232,10 @@ int main(void) {
             s[0] = s[25] = '"';
             s[26] = '\0';
             s[pos] = (char)bytes[k].c;
-            if (bytes[k].valid) sure(s);
-            else not_sure(s, 26);
+            if (bytes[k].valid)
+                sure(s);
+            else
+                not_sure(s, 26);
         }
 
     /* not JSON, or not for jansson */
@@ -242,14 +274,14 @@ int main(void) {
     NOT_SURE("\"lone high \\ud83d\"");
     NOT_SURE("\"lone high \\ud83d\\u0041\"");
     NOT_SURE("\"lone low \\ude00\"");
-    NOT_SURE("\"\xc3\"");                  /* truncated UTF-8 */
-    NOT_SURE("\"\xc0\xaf\"");              /* overlong */
-    NOT_SURE("\"\xed\xa0\x80\"");          /* a surrogate in UTF-8 */
-    NOT_SURE("\"\xf4\x90\x80\x80\"");      /* above U+10FFFF */
+    NOT_SURE("\"\xc3\"");             /* truncated UTF-8 */
+    NOT_SURE("\"\xc0\xaf\"");         /* overlong */
+    NOT_SURE("\"\xed\xa0\x80\"");     /* a surrogate in UTF-8 */
+    NOT_SURE("\"\xf4\x90\x80\x80\""); /* above U+10FFFF */
     NOT_SURE("\"\xff\"");
-    NOT_SURE("\xef\xbb\xbf{}");            /* a byte order mark */
-    NOT_SURE("{\"a\\u0000\":1}");          /* jansson: NUL byte in object key not supported */
-    NOT_SURE("1e400");                     /* jansson: real number overflow */
+    NOT_SURE("\xef\xbb\xbf{}");   /* a byte order mark */
+    NOT_SURE("{\"a\\u0000\":1}"); /* jansson: NUL byte in object key not supported */
+    NOT_SURE("1e400");            /* jansson: real number overflow */
     NOT_SURE("-1e309");
     CHECK(!jansson_ok("1e400", 5));
 
@@ -261,8 +293,10 @@ int main(void) {
         b.n = 0;
         gen_value(&b, 0);
         generated++;
-        if (cw_json_surely_valid(b.d, b.n)) vouched++;
-        else fprintf(stderr, "generated, not vouched for: %s\n", b.d);
+        if (cw_json_surely_valid(b.d, b.n))
+            vouched++;
+        else
+            fprintf(stderr, "generated, not vouched for: %s\n", b.d);
         differential(b.d, b.n);
         for (int m = 0; m < 10; m++) {
             buf_t c = {0};
@@ -276,8 +310,9 @@ int main(void) {
         }
     }
     free(b.d);
-    fprintf(stderr, "%ld generated (%ld vouched for), %ld mutants (%ld vouched for), "
-                    "%ld disagreements with jansson\n",
+    fprintf(stderr,
+            "%ld generated (%ld vouched for), %ld mutants (%ld vouched for), "
+            "%ld disagreements with jansson\n",
             generated, vouched, mutants, mutants_vouched, disagreements);
     CHECK(vouched == generated);
     CHECK(disagreements == 0);

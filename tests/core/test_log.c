@@ -20,7 +20,10 @@ static int matches(const char *line, const char *pattern) {
 int main(void) {
     char path[] = "/tmp/cw-test-log-XXXXXX";
     int fd = mkstemp(path);
-    if (fd < 0) { perror("mkstemp"); return 2; }
+    if (fd < 0) {
+        perror("mkstemp");
+        return 2;
+    }
     int saved = dup(STDERR_FILENO);
     dup2(fd, STDERR_FILENO);
 

@@ -37,7 +37,7 @@ static void test_separators_and_whitespace(void) {
     CHECK_STR(cw_props_get(p, "e"), "five");
     CHECK_STR(cw_props_get(p, "f"), "");
     CHECK_STR(cw_props_get(p, "g"), "");
-    CHECK_STR(cw_props_get(p, "h"), "= x");  /* only one separator is eaten */
+    CHECK_STR(cw_props_get(p, "h"), "= x"); /* only one separator is eaten */
     CHECK_STR(cw_props_get(p, "i"), "=y");
     CHECK_STR(cw_props_get(p, "url"), "http://host:8080/p?q=1");
     CHECK(cw_props_count(p) == 10);
@@ -156,8 +156,7 @@ static void test_files_and_json(void) {
     cw_props_free(p);
 
     p = cw_props_new();
-    write_file(tmpdir, "flat.json", "{\"name\": \"flat\", \"config.x\": \"1\"}", path,
-               sizeof path);
+    write_file(tmpdir, "flat.json", "{\"name\": \"flat\", \"config.x\": \"1\"}", path, sizeof path);
     CHECK(cw_props_load_file(p, path, err, sizeof err) == 0);
     CHECK_STR(cw_props_get(p, "name"), "flat");
     CHECK_STR(cw_props_get(p, "config.x"), "1");
@@ -258,7 +257,10 @@ static void test_providers(void) {
 }
 
 int main(void) {
-    if (!mkdtemp(tmpdir)) { perror("mkdtemp"); return 2; }
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 2;
+    }
     test_separators_and_whitespace();
     test_comments();
     test_escapes();

@@ -27,9 +27,8 @@ static void test_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) 
     pthread_mutex_unlock(&log_lock);
 }
 
-static const cw_host_t test_host = {.abi_version = CW_ABI_VERSION,
-                                    .struct_size = sizeof(cw_host_t),
-                                    .log = test_log};
+static const cw_host_t test_host = {
+    .abi_version = CW_ABI_VERSION, .struct_size = sizeof(cw_host_t), .log = test_log};
 
 static const char *path_of(const char *rel, char *buf, size_t size) {
     snprintf(buf, size, "%s/%s", dir, rel);
@@ -85,12 +84,10 @@ static void test_good_module_and_lookup(void) {
     expect_failure(r, "plugins/wrong_abi.so",
                    "was built for plugin ABI 1; this worker speaks ABI 2 (rebuild it");
     expect_failure(r, "plugins/bad_size.so", "module descriptor (cw_module_t) is 16 bytes");
-    expect_failure(r, "plugins/host_inserted.so",
-                   "expects a host table (cw_host_t) of");
+    expect_failure(r, "plugins/host_inserted.so", "expects a host table (cw_host_t) of");
     expect_failure(r, "plugins/ops_larger.so",
                    "plugin 'opslarger-transform': transform ops table (cw_transform_ops_t) is");
-    expect_failure(r, "plugins/plugin_no_header.so",
-                   "plugin descriptor (cw_plugin_t) is 0 bytes");
+    expect_failure(r, "plugins/plugin_no_header.so", "plugin descriptor (cw_plugin_t) is 0 bytes");
     expect_failure(r, "plugins/unresolved.so",
                    "unresolved symbol: undefined symbol: cw_test_function_nobody_defines");
     expect_failure(r, "plugins/no_symbol.so", "does not export cw_module_entry");

@@ -5,9 +5,9 @@
 #include "topic_match.h"
 
 static const char *const cluster[] = {
-    "index-20160117", "index", "pinterest.pin", "pinterest.geo", "pinterest.user",
-    "PINTEREST.pin", "xpinterest.pin", "__consumer_offsets", "__transaction_state", "orders7",
-    "orders", "pinterest.pin",
+    "index-20160117",      "index",         "pinterest.pin",  "pinterest.geo",
+    "pinterest.user",      "PINTEREST.pin", "xpinterest.pin", "__consumer_offsets",
+    "__transaction_state", "orders7",       "orders",         "pinterest.pin",
 };
 #define NCLUSTER (sizeof cluster / sizeof *cluster)
 

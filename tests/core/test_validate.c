@@ -37,11 +37,8 @@ static void fake_validate(cw_ctx_t *ctx, const cw_config_t *config, cw_validatio
 }
 
 static const cw_plugin_t fake = {
-    CW_PLUGIN_HEADER,
-    .kind = CW_PLUGIN_TRANSFORM,
-    .name = "fake",
-    .config = defs,
-    .validate = fake_validate,
+    CW_PLUGIN_HEADER, .kind = CW_PLUGIN_TRANSFORM, .name = "fake",
+    .config = defs,   .validate = fake_validate,
 };
 
 /* Rows first, then the plugin's validate, as the chain does it. */
@@ -53,8 +50,8 @@ static size_t run(const char *pattern, const char *size, const char *mode, cw_er
     size_t since = errs->count;
     size_t rows = cw_config_validate(p, defs, "transforms.x.", "c.properties", errs, NULL);
     cw_config_t *config = cw_config_new(p, defs);
-    size_t added = cw_plugin_validate(&fake, "conn", config, "c.properties", "transforms.x.",
-                                      since, errs);
+    size_t added =
+        cw_plugin_validate(&fake, "conn", config, "c.properties", "transforms.x.", since, errs);
     cw_config_free(config);
     cw_props_free(p);
     return rows + added;
@@ -150,7 +147,8 @@ static void test_connector_validate(void) {
     CHECK(errs.count == 2);
     if (errs.count == 2) {
         CHECK_STR(errs.keys[0], "transforms.c.spec");
-        CHECK_CONTAINS(errs.items[0], "REST: transforms.c.spec: Invalid type found in casting spec: date");
+        CHECK_CONTAINS(errs.items[0],
+                       "REST: transforms.c.spec: Invalid type found in casting spec: date");
         CHECK_STR(errs.keys[1], "file");
         CHECK_CONTAINS(errs.items[1], "REST: file: directory '/nonexistent-cw-dir' of");
     }

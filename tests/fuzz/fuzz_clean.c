@@ -21,7 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(text, data, size);
     text[size] = 0;
     char *value = strstr(text, "\n--\n");
-    if (value) { *value = 0; value += 4; } else { value = text + size; }
+    if (value) {
+        *value = 0;
+        value += 4;
+    } else {
+        value = text + size;
+    }
     cw_props_t *props = cw_props_new();
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -43,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             json_t *out = NULL;
             err[0] = 0;
             int rc = clean_apply_json(c, v, &out, err, sizeof(err));
-            if (rc != CW_OK && !err[0]) abort();  /* a failure must say why */
+            if (rc != CW_OK && !err[0]) abort(); /* a failure must say why */
             if (rc == CW_OK) {
                 tree = cw_host()->json_encode(out ? out : v, &tree_len);
                 if (!tree) abort();

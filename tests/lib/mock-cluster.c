@@ -50,8 +50,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--brokers") && i + 1 < argc)
-            brokers = atoi(argv[++i]);
+        if (!strcmp(argv[i], "--brokers") && i + 1 < argc) brokers = atoi(argv[++i]);
     rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, brokers);
     if (!mc) {
         fprintf(stderr, "cw-mock-cluster: could not start the mock cluster\n");
@@ -65,8 +64,7 @@ int main(int argc, char **argv) {
             char *spec = strdup(argv[++i]);
             char *colon = strrchr(spec, ':');
             int parts = colon ? atoi(colon + 1) : 1;
-            if (colon)
-                *colon = '\0';
+            if (colon) *colon = '\0';
             if (parts < 1 || rd_kafka_mock_topic_create(mc, spec, parts, 1)) {
                 fprintf(stderr, "cw-mock-cluster: cannot create topic '%s'\n", argv[i]);
                 free(spec);
@@ -113,7 +111,7 @@ int main(int argc, char **argv) {
             if (n > 0) {
                 char buf[256];
                 if (read(0, buf, sizeof buf) <= 0)
-                    break;  /* stdin closed: the parent test is gone */
+                    break; /* stdin closed: the parent test is gone */
             }
         } else {
             poll(NULL, 0, 200);

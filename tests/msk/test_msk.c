@@ -40,10 +40,14 @@ static void test_published_presign(void) {
     /* docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html */
     cw_sdk_aws_creds_t c = {.access_key = "AKIAIOSFODNN7EXAMPLE",
                             .secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"};
-    cw_sdk_aws_presign_t p = {.method = "GET", .host = "examplebucket.s3.amazonaws.com",
-                              .path = "/test.txt", .service = "s3", .region = "us-east-1",
+    cw_sdk_aws_presign_t p = {.method = "GET",
+                              .host = "examplebucket.s3.amazonaws.com",
+                              .path = "/test.txt",
+                              .service = "s3",
+                              .region = "us-east-1",
                               .time_s = 1369353600 /* 2013-05-24T00:00:00Z */,
-                              .expires_s = 86400, .payload_hash = "UNSIGNED-PAYLOAD"};
+                              .expires_s = 86400,
+                              .payload_hash = "UNSIGNED-PAYLOAD"};
     char err[256];
     char *url = cw_sdk_aws_presign_url(&p, &c, err, sizeof err);
     CHECK_STR(url, "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-"
@@ -58,7 +62,8 @@ static void test_published_presign(void) {
 static char *botocore_token(const char *ak, const char *sk, const char *tok, const char *region,
                             long long epoch, long long *exp) {
     char cmd[2048], line[4096];
-    snprintf(cmd, sizeof cmd, "python3 '%s/tests/msk/botocore_token.py' '%s' '%s' '%s' '%s' %lld '%s'",
+    snprintf(cmd, sizeof cmd,
+             "python3 '%s/tests/msk/botocore_token.py' '%s' '%s' '%s' '%s' %lld '%s'",
              getenv("CW_SOURCE_DIR"), ak, sk, tok ? tok : "-", region, epoch, ua);
     FILE *f = popen(cmd, "r");
     char *t = NULL;
@@ -74,8 +79,8 @@ static char *botocore_token(const char *ak, const char *sk, const char *tok, con
 
 static void one_token(const char *ak, const char *sk, const char *tok, const char *region,
                       long long epoch, int64_t ms_past) {
-    cw_sdk_aws_creds_t c = {.access_key = (char *)ak, .secret_key = (char *)sk,
-                            .session_token = (char *)tok};
+    cw_sdk_aws_creds_t c = {
+        .access_key = (char *)ak, .secret_key = (char *)sk, .session_token = (char *)tok};
     char *mine = NULL, err[256];
     int64_t exp = 0;
     long long want_exp = 0;
@@ -109,30 +114,31 @@ static void test_tokens_vs_botocore(void) {
     /* A session token with characters URLs encode; a fraction of a second is dropped. */
     one_token("ASIAEXAMPLE", "secret/with+chars=", "IQoJb3JpZ2luX2Vj/token+with=chars~ok",
               "eu-west-1", 1796405400, 999);
-    one_token("ASIAEXAMPLE", "s", "t", "ap-southeast-2", 1709164799 /* 2024-02-28T23:59:59Z */,
-              0);
+    one_token("ASIAEXAMPLE", "s", "t", "ap-southeast-2", 1709164799 /* 2024-02-28T23:59:59Z */, 0);
 }
 
 static void test_regions(void) {
     char r[48];
     CHECK(cw_sdk_aws_msk_region("b-1.demo.abc123.c2.kafka.eu-west-1.amazonaws.com:9098,"
-                                "b-2.demo.abc123.c2.kafka.eu-west-1.amazonaws.com:9098", r,
-                                sizeof r) == 0);
+                                "b-2.demo.abc123.c2.kafka.eu-west-1.amazonaws.com:9098",
+                                r, sizeof r) == 0);
     CHECK_STR(r, "eu-west-1");
     CHECK(cw_sdk_aws_msk_region("localhost:9092, boot-x.c3.kafka-serverless.us-east-2."
-                                "amazonaws.com:9098", r, sizeof r) == 0);
+                                "amazonaws.com:9098",
+                                r, sizeof r) == 0);
     CHECK_STR(r, "us-east-2");
     CHECK(cw_sdk_aws_msk_region("b-1.x.kafka.cn-north-1.amazonaws.com.cn:9098", r, sizeof r) == 0);
     CHECK_STR(r, "cn-north-1");
     CHECK(cw_sdk_aws_msk_region("127.0.0.1:9092,kafka.example.com:9092", r, sizeof r) == -1);
-    CHECK(cw_sdk_aws_msk_region("b-1.kafka.eu-west-1.amazonaws.com.evil.com:9098", r, sizeof r) == -1);
+    CHECK(cw_sdk_aws_msk_region("b-1.kafka.eu-west-1.amazonaws.com.evil.com:9098", r, sizeof r) ==
+          -1);
 }
 
 static void test_jaas(void) {
     cw_msk_iam_t m = {0};
     char err[256];
-    CHECK(cw_msk_iam_parse_jaas("software.amazon.msk.auth.iam.IAMLoginModule required;", &m,
-                                err, sizeof err) == 0);
+    CHECK(cw_msk_iam_parse_jaas("software.amazon.msk.auth.iam.IAMLoginModule required;", &m, err,
+                                sizeof err) == 0);
     CHECK(!m.role_arn[0] && !m.profile[0]);
     memset(&m, 0, sizeof m);
     CHECK(cw_msk_iam_parse_jaas(
@@ -144,18 +150,21 @@ static void test_jaas(void) {
     CHECK_STR(m.sts_region, "eu-west-1");
     memset(&m, 0, sizeof m);
     CHECK(cw_msk_iam_parse_jaas("software.amazon.msk.auth.iam.IAMLoginModule required "
-                                "awsProfileName=\"prod\";", &m, err, sizeof err) == 0);
+                                "awsProfileName=\"prod\";",
+                                &m, err, sizeof err) == 0);
     CHECK_STR(m.profile, "prod");
     CHECK(cw_msk_iam_parse_jaas("org.apache.kafka.common.security.plain.PlainLoginModule "
-                                "required;", &m, err, sizeof err) == -1);
+                                "required;",
+                                &m, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "IAMLoginModule");
     CHECK(cw_msk_iam_parse_jaas("software.amazon.msk.auth.iam.IAMLoginModule required", &m, err,
                                 sizeof err) == -1);
     CHECK_CONTAINS(err, "';'");
-    CHECK(cw_msk_iam_parse_jaas("software.amazon.msk.auth.iam.IAMLoginModule mandatory;", &m,
-                                err, sizeof err) == -1);
+    CHECK(cw_msk_iam_parse_jaas("software.amazon.msk.auth.iam.IAMLoginModule mandatory;", &m, err,
+                                sizeof err) == -1);
     CHECK(cw_msk_iam_parse_jaas("software.amazon.msk.auth.iam.IAMLoginModule required "
-                                "awsStsRegion=\"Mars 1\";", &m, err, sizeof err) == -1);
+                                "awsStsRegion=\"Mars 1\";",
+                                &m, err, sizeof err) == -1);
     CHECK(cw_msk_iam_java_key("sasl.mechanism", "AWS_MSK_IAM"));
     CHECK(!cw_msk_iam_java_key("sasl.mechanism", "SCRAM-SHA-512"));
     CHECK(cw_msk_iam_java_key("sasl.client.callback.handler.class",
@@ -163,12 +172,18 @@ static void test_jaas(void) {
 }
 
 static void clean_env(void) {
-    static const char *const vars[] = {
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-        "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_ENDPOINT_URL_STS",
-        "AWS_EC2_METADATA_SERVICE_ENDPOINT"};
+    static const char *const vars[] = {"AWS_ACCESS_KEY_ID",
+                                       "AWS_SECRET_ACCESS_KEY",
+                                       "AWS_SESSION_TOKEN",
+                                       "AWS_PROFILE",
+                                       "AWS_ROLE_ARN",
+                                       "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                       "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                                       "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                       "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                                       "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                                       "AWS_ENDPOINT_URL_STS",
+                                       "AWS_EC2_METADATA_SERVICE_ENDPOINT"};
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) unsetenv(vars[i]);
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
     setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
@@ -233,8 +248,7 @@ static void test_fake_endpoints(const char *md) {
     free(t);
     FILE *f = fopen(getenv("MSK_ASSUME_LOG"), "r");
     char line[1024] = "";
-    while (f && fgets(line, sizeof line, f)) {
-    }
+    while (f && fgets(line, sizeof line, f)) {}
     if (f) fclose(f);
     CHECK_CONTAINS(line, "\"key\": \"S3RVER\"");
     CHECK_CONTAINS(line, "\"region\": \"eu-central-1\"");
@@ -277,7 +291,8 @@ int main(void) {
     test_jaas();
     test_fake_clock();
     const char *md = getenv("MSK_MD_URL");
-    if (md) test_fake_endpoints(md);
+    if (md)
+        test_fake_endpoints(md);
     else {
         fprintf(stderr, "MSK_MD_URL is unset: run through tests/msk/token.sh\n");
         return 1;

@@ -30,7 +30,10 @@
 static atomic_int g_stop;
 static const cw_converter_t json_conv = {CW_CONVERTER_JSON, 0};
 
-static void on_signal(int sig) { (void)sig; atomic_store(&g_stop, 1); }
+static void on_signal(int sig) {
+    (void)sig;
+    atomic_store(&g_stop, 1);
+}
 
 static void sleep_ms(int ms) {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -59,15 +62,19 @@ static int split_tasks(const cw_plugin_t *p, cw_ctx_t *ctx, cw_props_t *props, i
                        int task) {
     char err[1024] = "";
     cw_config_t *cfg = cw_config_new(props, p->config);
-    struct cw_task_split split = {.max_tasks = tasks, .tasks = calloc((size_t)tasks, sizeof(cw_props_t *))};
+    struct cw_task_split split = {.max_tasks = tasks,
+                                  .tasks = calloc((size_t)tasks, sizeof(cw_props_t *))};
     int n = p->source->task_configs(ctx, cfg, tasks, &split, err, sizeof err);
     if (n < 0) fprintf(stderr, "error: task_configs: %s\n", err);
     for (int t = 0; t < n && t < tasks; t++)
         fprintf(stderr, "split: task %d tables=%s\n", t,
                 split.tasks[t] ? cw_props_get(split.tasks[t], "tables") : "(null)");
     if (n >= 0) printf("TASKS %d\n", n);
-    for (size_t i = 0; task < n && task < tasks && split.tasks[task] && i < cw_props_count(split.tasks[task]); i++)
-        cw_props_set(props, cw_props_key_at(split.tasks[task], i), cw_props_value_at(split.tasks[task], i));
+    for (size_t i = 0;
+         task < n && task < tasks && split.tasks[task] && i < cw_props_count(split.tasks[task]);
+         i++)
+        cw_props_set(props, cw_props_key_at(split.tasks[task], i),
+                     cw_props_value_at(split.tasks[task], i));
     for (int t = 0; t < tasks; t++) cw_props_free(split.tasks[t]);
     free(split.tasks);
     cw_config_free(cfg);
@@ -75,9 +82,8 @@ static int split_tasks(const cw_plugin_t *p, cw_ctx_t *ctx, cw_props_t *props, i
 }
 
 /* Polls until idle / max records / stop; returns the exit status. */
-static int run_task(const cw_plugin_t *p, cw_ctx_t *ctx, const cw_config_t *cfg,
-                    int start_retries, int until_idle, long long max_records, int poll_delay_ms,
-                    int persist) {
+static int run_task(const cw_plugin_t *p, cw_ctx_t *ctx, const cw_config_t *cfg, int start_retries,
+                    int until_idle, long long max_records, int poll_delay_ms, int persist) {
     char err[1024] = "";
     void *state = NULL;
     for (int attempt = 0;; attempt++) {
@@ -124,10 +130,16 @@ static int run_task(const cw_plugin_t *p, cw_ctx_t *ctx, const cw_config_t *cfg,
         if (p->source->commit) p->source->commit(state);
         if (rc == CW_IDLE && until_idle) break;
         if (poll_delay_ms > 0) sleep_ms(poll_delay_ms);
-        if (rc == CW_IDLE) sleep_ms(100);  /* as the worker does: nothing new, don't spin */
+        if (rc == CW_IDLE) sleep_ms(100); /* as the worker does: nothing new, don't spin */
         if (max_records >= 0 && total >= max_records) break;
-        if (rc == CW_ERR_RETRIABLE) { fprintf(stderr, "retriable: %s\n", err); sleep_ms(200); }
-        else if (rc < 0) { fprintf(stderr, "error: poll: %s\n", err); status = 2; break; }
+        if (rc == CW_ERR_RETRIABLE) {
+            fprintf(stderr, "retriable: %s\n", err);
+            sleep_ms(200);
+        } else if (rc < 0) {
+            fprintf(stderr, "error: poll: %s\n", err);
+            status = 2;
+            break;
+        }
     }
     cw_batch_destroy(&batch);
     p->source->stop(state);
@@ -135,7 +147,8 @@ static int run_task(const cw_plugin_t *p, cw_ctx_t *ctx, const cw_config_t *cfg,
     FILE *st = fopen("/proc/self/status", "r");
     char line[256];
     while (st && fgets(line, sizeof line, st))
-        if (strncmp(line, "VmHWM:", 6) == 0) fprintf(stderr, "harness: peak rss kb %lld\n", atoll(line + 6));
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            fprintf(stderr, "harness: peak rss kb %lld\n", atoll(line + 6));
     if (st) fclose(st);
     return status;
 }
@@ -146,24 +159,37 @@ int main(int argc, char **argv) {
     long long max_records = -1;
     cw_props_t *props = cw_props_new();
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc) so = argv[++i];
-        else if (strcmp(argv[i], "--offsets") == 0 && i + 1 < argc) offsets_file = argv[++i];
-        else if (strcmp(argv[i], "--until-idle") == 0) until_idle = 1;
-        else if (strcmp(argv[i], "--max-records") == 0 && i + 1 < argc) max_records = atoll(argv[++i]);
-        else if (strcmp(argv[i], "--tasks") == 0 && i + 1 < argc) tasks = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--task") == 0 && i + 1 < argc) task = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--poll-delay-ms") == 0 && i + 1 < argc) poll_delay_ms = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--start-retries") == 0 && i + 1 < argc) start_retries = atoi(argv[++i]);
+        if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc)
+            so = argv[++i];
+        else if (strcmp(argv[i], "--offsets") == 0 && i + 1 < argc)
+            offsets_file = argv[++i];
+        else if (strcmp(argv[i], "--until-idle") == 0)
+            until_idle = 1;
+        else if (strcmp(argv[i], "--max-records") == 0 && i + 1 < argc)
+            max_records = atoll(argv[++i]);
+        else if (strcmp(argv[i], "--tasks") == 0 && i + 1 < argc)
+            tasks = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--task") == 0 && i + 1 < argc)
+            task = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--poll-delay-ms") == 0 && i + 1 < argc)
+            poll_delay_ms = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--start-retries") == 0 && i + 1 < argc)
+            start_retries = atoi(argv[++i]);
         else {
             char *eq = strchr(argv[i], '=');
-            if (!eq) { fprintf(stderr, "bad argument %s\n", argv[i]); cw_props_free(props); return 64; }
+            if (!eq) {
+                fprintf(stderr, "bad argument %s\n", argv[i]);
+                cw_props_free(props);
+                return 64;
+            }
             *eq = '\0';
             cw_props_set(props, argv[i], eq + 1);
         }
     }
     char sobuf[4096];
     if (!so) {
-        snprintf(sobuf, sizeof sobuf, "%s/rds-source.so", getenv("CW_PLUGIN_DIR") ? getenv("CW_PLUGIN_DIR") : ".");
+        snprintf(sobuf, sizeof sobuf, "%s/rds-source.so",
+                 getenv("CW_PLUGIN_DIR") ? getenv("CW_PLUGIN_DIR") : ".");
         so = sobuf;
     }
     if (getenv("RDS_HARNESS_DEBUG")) cw_log_set_level(CW_LOG_DEBUG);
@@ -176,19 +202,31 @@ int main(int argc, char **argv) {
     cw_offsets_t *offsets = NULL;
     cw_config_t *cfg = NULL;
     const cw_plugin_t *p = NULL;
-    if (cw_registry_load_file(reg, so, err, sizeof err) != 0) { fprintf(stderr, "error: %s\n", err); goto out; }
+    if (cw_registry_load_file(reg, so, err, sizeof err) != 0) {
+        fprintf(stderr, "error: %s\n", err);
+        goto out;
+    }
     cw_registry_foreach(reg, first_source, &p);
-    if (!p) { fprintf(stderr, "error: %s has no source plugin\n", so); goto out; }
+    if (!p) {
+        fprintf(stderr, "error: %s has no source plugin\n", so);
+        goto out;
+    }
     if (validate(props, p->config) != 0) goto out;
     /* No --offsets: a store that is never written (the name "" never exists). */
     offsets = cw_offsets_open(offsets_file ? offsets_file : "", err, sizeof err);
-    if (!offsets) { fprintf(stderr, "error: %s\n", err); goto out; }
+    if (!offsets) {
+        fprintf(stderr, "error: %s\n", err);
+        goto out;
+    }
 
     struct cw_ctx ctx = {.connector = CONNECTOR, .task = -1, .stop = &g_stop, .offsets = offsets};
     if (tasks > 0) {
         int n = split_tasks(p, &ctx, props, tasks, task);
         if (n < 0) goto out;
-        if (task >= n) { status = 0; goto out; }
+        if (task >= n) {
+            status = 0;
+            goto out;
+        }
     }
     ctx.task = task;
     cfg = cw_config_new(props, p->config);

@@ -21,9 +21,13 @@ static char *wire_value(cw_record_t *r, size_t *len) {
 
 static void test_names(void) {
     cw_converter_kind_t k;
-    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.json.JsonConverter", &k) == 0 && k == CW_CONVERTER_JSON);
-    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.storage.StringConverter", &k) == 0 && k == CW_CONVERTER_STRING);
-    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.converters.ByteArrayConverter", &k) == 0 && k == CW_CONVERTER_BYTES);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.json.JsonConverter", &k) == 0 &&
+          k == CW_CONVERTER_JSON);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.storage.StringConverter", &k) == 0 &&
+          k == CW_CONVERTER_STRING);
+    CHECK(cw_converter_kind_parse("org.apache.kafka.connect.converters.ByteArrayConverter", &k) ==
+              0 &&
+          k == CW_CONVERTER_BYTES);
     CHECK(cw_converter_kind_parse("json", &k) == 0 && k == CW_CONVERTER_JSON);
     CHECK(cw_converter_kind_parse("string", &k) == 0 && k == CW_CONVERTER_STRING);
     CHECK(cw_converter_kind_parse("bytes", &k) == 0 && k == CW_CONVERTER_BYTES);
@@ -61,7 +65,8 @@ static void test_json_envelope(void) {
     /* A null (tombstone) is JSON null and writes back as a null. */
     v = cw_converter_to_json(&env, NULL, 0, err, sizeof err);
     CHECK(json_is_null(v));
-    CHECK(cw_converter_from_json(&env, v, 1, &out, &len, err, sizeof err) == 0 && out == NULL && len == 0);
+    CHECK(cw_converter_from_json(&env, v, 1, &out, &len, err, sizeof err) == 0 && out == NULL &&
+          len == 0);
     json_decref(v);
 }
 
@@ -92,7 +97,8 @@ static void test_string_bytes(void) {
 }
 
 static void test_record_lazy(void) {
-    cw_converter_t env = {CW_CONVERTER_JSON, 1}, str = {CW_CONVERTER_STRING, 0}, plain = {CW_CONVERTER_JSON, 0};
+    cw_converter_t env = {CW_CONVERTER_JSON, 1}, str = {CW_CONVERTER_STRING, 0},
+                   plain = {CW_CONVERTER_JSON, 0};
     /* Bytes nobody looks at are never parsed, and handed over untouched. */
     cw_record_t *r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &str);
     h->record_set_value(r, "\x01not json {\xff", 12);
@@ -156,7 +162,8 @@ static void test_record_lazy(void) {
     v = h->record_value_json_mut(r, err, sizeof err);
     json_object_set_new(v, "lat", json_real(-89.9787));
     b = h->record_value(r, &len);
-    CHECK(len == strlen("{\"x\":1.1,\"lat\":-89.9787}") && memcmp(b, "{\"x\":1.1,\"lat\":-89.9787}", len) == 0);
+    CHECK(len == strlen("{\"x\":1.1,\"lat\":-89.9787}") &&
+          memcmp(b, "{\"x\":1.1,\"lat\":-89.9787}", len) == 0);
     w = wire_value(r, &len);
     CHECK_STR(w, "{\"schema\":null,\"payload\":{\"x\":1.1,\"lat\":-89.9787}}");
     free(w);
@@ -164,7 +171,8 @@ static void test_record_lazy(void) {
     h->record_set_key_json(r, json_string("k1"));
     const void *k;
     char kerr[64];
-    CHECK(cw_record_wire_key(r, &k, &len, kerr, sizeof kerr) == 0 && len == 2 && memcmp(k, "k1", 2) == 0);
+    CHECK(cw_record_wire_key(r, &k, &len, kerr, sizeof kerr) == 0 && len == 2 &&
+          memcmp(k, "k1", 2) == 0);
     /* A tombstone. */
     h->record_set_value(r, NULL, 0);
     CHECK(h->record_value(r, &len) == NULL && len == 0);
@@ -202,8 +210,8 @@ static void test_format(void) {
     cw_record_t *r = consumed(&str, &env, "{\"schema\":null,\"payload\":1}");
     CHECK(form_of(r, 0, &conv, &schemas) == CW_BYTES_JSON_ENVELOPE);
     CHECK(conv == CW_CONVERTER_JSON && schemas == 1);
-    CHECK(form_of(r, 1, &conv, &schemas) == CW_BYTES_NULL);  /* no key */
-    CHECK(conv == CW_CONVERTER_STRING && schemas == 0);       /* schemas.enable is JSON's */
+    CHECK(form_of(r, 1, &conv, &schemas) == CW_BYTES_NULL); /* no key */
+    CHECK(conv == CW_CONVERTER_STRING && schemas == 0);     /* schemas.enable is JSON's */
     /* Changed through JSON: the bytes become the payload's compact JSON. */
     CHECK(json_integer_value(h->record_value_json_mut(r, err, sizeof err)) == 1);
     CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);

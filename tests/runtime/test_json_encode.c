@@ -37,8 +37,8 @@ int main(void) {
     check_real(0.1, "0.1");
     check_real(1e300, "1e+300");
     check_real(5e-324, "4.94065645841247e-324");
-    check_real(0.30000000000000004, "0.30000000000000004");  /* needs 17 digits */
-    check_real(2.0, "2.0");                                   /* stays a real */
+    check_real(0.30000000000000004, "0.30000000000000004"); /* needs 17 digits */
+    check_real(2.0, "2.0");                                 /* stays a real */
     check_real(-0.0, "-0.0");
     check_real(123456789012345678.0, "1.2345678901234568e+17");
     check_real(1e21, "1e+21");
@@ -48,7 +48,8 @@ int main(void) {
     check_encode("[1, -2, 0, 1.5, true, false, null, \"x\", [], {}]",
                  "[1,-2,0,1.5,true,false,null,\"x\",[],{}]");
     /* Key order is kept as inserted (jansson 2.14 preserves it). */
-    check_encode("{\"b\":1,\"a\":2,\"c\":{\"z\":1,\"y\":2}}", "{\"b\":1,\"a\":2,\"c\":{\"z\":1,\"y\":2}}");
+    check_encode("{\"b\":1,\"a\":2,\"c\":{\"z\":1,\"y\":2}}",
+                 "{\"b\":1,\"a\":2,\"c\":{\"z\":1,\"y\":2}}");
     /* Escapes: quote, backslash, the short forms, other control characters as \u00XX; '/'
      * and non-ASCII stay as they are. */
     check_encode("\"q\\\" b\\\\ \\b\\f\\n\\r\\t \\u0001\\u001f / caf\\u00e9 \\ud83d\\ude00\"",

@@ -26,12 +26,9 @@ static const cw_metric_def_t lag_def = {
 };
 static const double latency_bounds[] = {0.01, 0.1, 1};
 static const cw_metric_def_t latency_def = {
-    CW_METRIC_DEF_HEADER,
-    .kind = CW_METRIC_HISTOGRAM,
-    .name = "test_latency_seconds",
-    .help = "Latency of a \\ call,\nper call.",
-    .buckets = latency_bounds,
-    .nbuckets = 3,
+    CW_METRIC_DEF_HEADER,           .kind = CW_METRIC_HISTOGRAM,
+    .name = "test_latency_seconds", .help = "Latency of a \\ call,\nper call.",
+    .buckets = latency_bounds,      .nbuckets = 3,
 };
 
 enum { THREADS = 4, ROUNDS = 100000 };
@@ -62,9 +59,12 @@ static void test_concurrent(void) {
     CHECK_CONTAINS(text, "test_records_total{connector=\"c\",task=\"0\"} 400000\n");
     CHECK_CONTAINS(text, "test_lag_records{connector=\"c\",task=\"0\"} 0\n");
     CHECK_CONTAINS(text, "test_latency_seconds_bucket{connector=\"c\",task=\"0\",le=\"0.01\"} 0\n");
-    CHECK_CONTAINS(text, "test_latency_seconds_bucket{connector=\"c\",task=\"0\",le=\"0.1\"} 200000\n");
-    CHECK_CONTAINS(text, "test_latency_seconds_bucket{connector=\"c\",task=\"0\",le=\"1\"} 200000\n");
-    CHECK_CONTAINS(text, "test_latency_seconds_bucket{connector=\"c\",task=\"0\",le=\"+Inf\"} 400000\n");
+    CHECK_CONTAINS(text,
+                   "test_latency_seconds_bucket{connector=\"c\",task=\"0\",le=\"0.1\"} 200000\n");
+    CHECK_CONTAINS(text,
+                   "test_latency_seconds_bucket{connector=\"c\",task=\"0\",le=\"1\"} 200000\n");
+    CHECK_CONTAINS(text,
+                   "test_latency_seconds_bucket{connector=\"c\",task=\"0\",le=\"+Inf\"} 400000\n");
     CHECK_CONTAINS(text, "test_latency_seconds_count{connector=\"c\",task=\"0\"} 400000\n");
     /* 200000 * 0.05 + 200000 * 5, summed in some order: close, not exact. */
     const char *sum = strstr(text, "test_latency_seconds_sum{connector=\"c\",task=\"0\"} ");
@@ -78,23 +78,26 @@ static void test_render(void) {
     cw_metrics_t *m = cw_metrics_new();
     char err[256];
     int t0, t1;
-    cw_metric_t *a = cw_metrics_register(m, &t0, "s3 \"pins\"\\x", 0, &records_def, err, sizeof err);
-    cw_metric_t *b = cw_metrics_register(m, &t1, "s3 \"pins\"\\x", 1, &records_def, err, sizeof err);
+    cw_metric_t *a =
+        cw_metrics_register(m, &t0, "s3 \"pins\"\\x", 0, &records_def, err, sizeof err);
+    cw_metric_t *b =
+        cw_metrics_register(m, &t1, "s3 \"pins\"\\x", 1, &records_def, err, sizeof err);
     cw_metric_t *g = cw_metrics_register(m, &t0, "s3 \"pins\"\\x", 0, &lag_def, err, sizeof err);
-    cw_metric_t *hst = cw_metrics_register(m, &t0, "s3 \"pins\"\\x", 0, &latency_def, err, sizeof err);
+    cw_metric_t *hst =
+        cw_metrics_register(m, &t0, "s3 \"pins\"\\x", 0, &latency_def, err, sizeof err);
     CHECK(a && b && g && hst && a != b);
     cw_metric_add(a, 2);
     cw_metric_add(a, 0.5);
-    cw_metric_add(a, -1);          /* a counter never goes down */
+    cw_metric_add(a, -1); /* a counter never goes down */
     cw_metric_add(a, NAN);
-    cw_metric_set(a, 100);         /* not a gauge: ignored */
-    cw_metric_observe(a, 1);       /* not a histogram: ignored */
+    cw_metric_set(a, 100);   /* not a gauge: ignored */
+    cw_metric_observe(a, 1); /* not a histogram: ignored */
     cw_metric_add(b, 1e20);
     cw_metric_set(g, -0.1);
-    cw_metric_observe(hst, 0.01);  /* le is inclusive */
+    cw_metric_observe(hst, 0.01); /* le is inclusive */
     cw_metric_observe(hst, 0.3);
-    cw_metric_observe(hst, NAN);   /* +Inf bucket */
-    cw_metric_add(NULL, 1);        /* NULL handles are no-ops */
+    cw_metric_observe(hst, NAN); /* +Inf bucket */
+    cw_metric_add(NULL, 1);      /* NULL handles are no-ops */
     cw_metric_set(NULL, 1);
     cw_metric_observe(NULL, 1);
     char *text = cw_metrics_render(m, NULL);
@@ -155,8 +158,9 @@ static void test_rules(void) {
     int owner, other;
     cw_metric_def_t d = records_def;
     d.name = "sink-record-read-total";
-    expect_refused(m, &owner, &d, "metric name 'sink-record-read-total' is not a valid "
-                                  "Prometheus name: '-' at position 5");
+    expect_refused(m, &owner, &d,
+                   "metric name 'sink-record-read-total' is not a valid "
+                   "Prometheus name: '-' at position 5");
     d.name = "9lives_total";
     expect_refused(m, &owner, &d, "'9' at position 1");
     d.name = "job:rate_total";
@@ -201,7 +205,7 @@ static void test_rules(void) {
     d.kind = CW_METRIC_HISTOGRAM;
     d.name = "test_latency_seconds";
     CHECK(cw_metrics_register(m, &owner, "c", 0, &latency_def, err, sizeof err) != NULL);
-    expect_refused(m, &owner, &d, "already registered with other buckets");  /* defaults */
+    expect_refused(m, &owner, &d, "already registered with other buckets"); /* defaults */
     d = records_def;
     d.kind = CW_METRIC_GAUGE;
     d.name = "test_latency_seconds";
@@ -214,7 +218,8 @@ static void test_rules(void) {
     d.nbuckets = 0;
     cw_metric_observe(cw_metrics_register(m, &owner, "c", 0, &d, err, sizeof err), 7);
     char *text = cw_metrics_render(m, NULL);
-    CHECK_CONTAINS(text, "test_default_seconds_bucket{connector=\"c\",task=\"0\",le=\"0.005\"} 0\n");
+    CHECK_CONTAINS(text,
+                   "test_default_seconds_bucket{connector=\"c\",task=\"0\",le=\"0.005\"} 0\n");
     CHECK_CONTAINS(text, "test_default_seconds_bucket{connector=\"c\",task=\"0\",le=\"10\"} 1\n");
     free(text);
     cw_metrics_free(m);

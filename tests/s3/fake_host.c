@@ -8,11 +8,9 @@
 
 int fake_bad_records, fake_tolerate, fake_stopping;
 
-static void f_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...)
-{
+static void f_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) {
     (void)ctx;
-    if (level > CW_LOG_INFO && !getenv("S3_TEST_DEBUG"))
-        return;
+    if (level > CW_LOG_INFO && !getenv("S3_TEST_DEBUG")) return;
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "[s3-sink] ");
@@ -20,82 +18,82 @@ static void f_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...)
     fprintf(stderr, "\n");
     va_end(ap);
 }
-static int f_stopping(cw_ctx_t *ctx) { (void)ctx; return fake_stopping; }
-static const char *f_name(cw_ctx_t *ctx) { (void)ctx; return "test"; }
-static int f_task(cw_ctx_t *ctx) { (void)ctx; return 0; }
+static int f_stopping(cw_ctx_t *ctx) {
+    (void)ctx;
+    return fake_stopping;
+}
+static const char *f_name(cw_ctx_t *ctx) {
+    (void)ctx;
+    return "test";
+}
+static int f_task(cw_ctx_t *ctx) {
+    (void)ctx;
+    return 0;
+}
 
-static const char *f_get(const cw_config_t *c, const char *key)
-{
+static const char *f_get(const cw_config_t *c, const char *key) {
     for (size_t i = c->n; i-- > 0;)
-        if (!strcmp(c->keys[i], key))
-            return c->values[i];
+        if (!strcmp(c->keys[i], key)) return c->values[i];
     for (const cw_config_def_t *d = c->defs; d && d->name; d++)
-        if (!strcmp(d->name, key))
-            return d->default_value;
+        if (!strcmp(d->name, key)) return d->default_value;
     return NULL;
 }
-static int64_t f_int(const cw_config_t *c, const char *k, int64_t fb)
-{
+static int64_t f_int(const cw_config_t *c, const char *k, int64_t fb) {
     const char *v = f_get(c, k);
     return v ? strtoll(v, NULL, 10) : fb;
 }
-static double f_double(const cw_config_t *c, const char *k, double fb)
-{
+static double f_double(const cw_config_t *c, const char *k, double fb) {
     const char *v = f_get(c, k);
     return v ? strtod(v, NULL) : fb;
 }
-static int f_bool(const cw_config_t *c, const char *k, int fb)
-{
+static int f_bool(const cw_config_t *c, const char *k, int fb) {
     const char *v = f_get(c, k);
     return v ? !strcasecmp(v, "true") : fb;
 }
-static const char *const *f_list(const cw_config_t *cc, const char *k, size_t *count)
-{
+static const char *const *f_list(const cw_config_t *cc, const char *k, size_t *count) {
     cw_config_t *c = (cw_config_t *)cc;
     const char *v = f_get(c, k);
-    if (!v)
-        return NULL;
+    if (!v) return NULL;
     size_t slot = 0;
-    while (slot < c->n && strcmp(c->keys[slot], k))
-        slot++;
-    if (slot >= 64)
-        return NULL;
+    while (slot < c->n && strcmp(c->keys[slot], k)) slot++;
+    if (slot >= 64) return NULL;
     char *copy = strdup(v); /* kept in list_cache[slot][31], freed by fake_config_free */
     size_t n = 0;
     char *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t && n < 30; t = strtok_r(NULL, ",", &save)) {
-        while (*t == ' ')
-            t++;
+        while (*t == ' ') t++;
         c->list_cache[slot][n++] = t;
     }
     c->list_cache[slot][n] = NULL;
     free((void *)c->list_cache[slot][31]);
     c->list_cache[slot][31] = copy;
-    if (count)
-        *count = n;
+    if (count) *count = n;
     return c->list_cache[slot];
 }
 
 static const char *r_topic(const cw_record_t *r) { return r->topic; }
 static int32_t r_partition(const cw_record_t *r) { return r->partition; }
 static int64_t r_offset(const cw_record_t *r) { return r->offset; }
-static const char *r_otopic(const cw_record_t *r) { return *r->orig_topic ? r->orig_topic : r->topic; }
-static int32_t r_opartition(const cw_record_t *r)
-{
+static const char *r_otopic(const cw_record_t *r) {
+    return *r->orig_topic ? r->orig_topic : r->topic;
+}
+static int32_t r_opartition(const cw_record_t *r) {
     return *r->orig_topic ? r->orig_partition : r->partition;
 }
 static int64_t r_ts(const cw_record_t *r) { return r->timestamp; }
-static const void *r_key(cw_record_t *r, size_t *len) { *len = r->klen; return r->key; }
-static const void *r_value(cw_record_t *r, size_t *len) { *len = r->vlen; return r->value; }
-static json_t *parse(const char *d, size_t n, cw_bytes_form_t form, json_t **cache,
-                     char *errstr, size_t es)
-{
-    if (*cache)
-        return *cache;
-    if (!d)
-        return *cache = json_null();
-    if (form == CW_BYTES_TEXT)
-        return *cache = json_stringn(d, n);
+static const void *r_key(cw_record_t *r, size_t *len) {
+    *len = r->klen;
+    return r->key;
+}
+static const void *r_value(cw_record_t *r, size_t *len) {
+    *len = r->vlen;
+    return r->value;
+}
+static json_t *parse(const char *d, size_t n, cw_bytes_form_t form, json_t **cache, char *errstr,
+                     size_t es) {
+    if (*cache) return *cache;
+    if (!d) return *cache = json_null();
+    if (form == CW_BYTES_TEXT) return *cache = json_stringn(d, n);
     json_error_t e;
     *cache = json_loadb(d, n, JSON_DECODE_ANY, &e);
     if (!*cache) {
@@ -104,47 +102,49 @@ static json_t *parse(const char *d, size_t n, cw_bytes_form_t form, json_t **cac
         json_t *payload = json_incref(json_object_get(*cache, "payload"));
         json_decref(*cache);
         *cache = payload;
-        if (!payload)
-            snprintf(errstr, es, "no payload in the envelope");
+        if (!payload) snprintf(errstr, es, "no payload in the envelope");
     }
     return *cache;
 }
 static cw_bytes_form_t kform(const cw_record_t *r) { return r->kform ? r->kform : CW_BYTES_JSON; }
-static json_t *r_kjson(cw_record_t *r, char *e, size_t es) { return parse(r->key, r->klen, kform(r), &r->kjson, e, es); }
-static json_t *r_vjson(cw_record_t *r, char *e, size_t es) { return parse(r->value, r->vlen, r->vform, &r->vjson, e, es); }
-static int format(const char *data, cw_bytes_form_t form, cw_data_format_t *out)
-{
-    out->converter = form == CW_BYTES_TEXT ? CW_CONVERTER_STRING
-                     : form == CW_BYTES_BINARY ? CW_CONVERTER_BYTES : CW_CONVERTER_JSON;
+static json_t *r_kjson(cw_record_t *r, char *e, size_t es) {
+    return parse(r->key, r->klen, kform(r), &r->kjson, e, es);
+}
+static json_t *r_vjson(cw_record_t *r, char *e, size_t es) {
+    return parse(r->value, r->vlen, r->vform, &r->vjson, e, es);
+}
+static int format(const char *data, cw_bytes_form_t form, cw_data_format_t *out) {
+    out->converter = form == CW_BYTES_TEXT     ? CW_CONVERTER_STRING
+                     : form == CW_BYTES_BINARY ? CW_CONVERTER_BYTES
+                                               : CW_CONVERTER_JSON;
     out->schemas_enable = form == CW_BYTES_JSON_ENVELOPE;
     out->form = data ? form : CW_BYTES_NULL;
     return CW_OK;
 }
-static int r_kformat(cw_record_t *r, cw_data_format_t *out) { return format(r->key, kform(r), out); }
-static int r_vformat(cw_record_t *r, cw_data_format_t *out) { return format(r->value, r->vform, out); }
+static int r_kformat(cw_record_t *r, cw_data_format_t *out) {
+    return format(r->key, kform(r), out);
+}
+static int r_vformat(cw_record_t *r, cw_data_format_t *out) {
+    return format(r->value, r->vform, out);
+}
 static size_t r_hcount(const cw_record_t *r) { return r->nheaders; }
-static int r_hget(const cw_record_t *r, size_t i, const char **name, const void **v, size_t *len)
-{
-    if (i >= r->nheaders)
-        return -1;
+static int r_hget(const cw_record_t *r, size_t i, const char **name, const void **v, size_t *len) {
+    if (i >= r->nheaders) return -1;
     *name = r->hname[i];
     *v = r->hval[i];
     *len = r->hval[i] ? strlen(r->hval[i]) : 0;
     return 0;
 }
-static int f_bad(cw_ctx_t *ctx, cw_record_t *r, const char *reason)
-{
+static int f_bad(cw_ctx_t *ctx, cw_record_t *r, const char *reason) {
     (void)ctx;
     fake_bad_records++;
-    fprintf(stderr, "bad record %s-%d@%lld: %s\n", r->topic, r->partition,
-            (long long)r->offset, reason);
+    fprintf(stderr, "bad record %s-%d@%lld: %s\n", r->topic, r->partition, (long long)r->offset,
+            reason);
     return fake_tolerate ? CW_OK : CW_ERR_FATAL;
 }
-static char *f_encode(const json_t *v, size_t *len)
-{
+static char *f_encode(const json_t *v, size_t *len) {
     char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (s && len)
-        *len = strlen(s);
+    if (s && len) *len = strlen(s);
     return s;
 }
 
@@ -153,31 +153,24 @@ struct cw_validation {
     char text[2048];
     int n;
 };
-static void f_verr(cw_validation_t *v, const char *key, const char *fmt, ...)
-{
+static void f_verr(cw_validation_t *v, const char *key, const char *fmt, ...) {
     size_t o = strlen(v->text);
-    if (o + 1 >= sizeof v->text)
-        return;
+    if (o + 1 >= sizeof v->text) return;
     o += (size_t)snprintf(v->text + o, sizeof v->text - o, "%s%s: ", v->n ? "; " : "", key);
     va_list ap;
     va_start(ap, fmt);
-    if (o < sizeof v->text)
-        vsnprintf(v->text + o, sizeof v->text - o, fmt, ap);
+    if (o < sizeof v->text) vsnprintf(v->text + o, sizeof v->text - o, fmt, ap);
     va_end(ap);
     v->n++;
 }
-static cw_validation_t *f_vbegin(void)
-{
+static cw_validation_t *f_vbegin(void) {
     cw_validation_t *v = calloc(1, sizeof *v);
-    if (!v)
-        abort();
+    if (!v) abort();
     return v;
 }
-static int f_vend(cw_validation_t *v, char *errstr, size_t errstr_size)
-{
+static int f_vend(cw_validation_t *v, char *errstr, size_t errstr_size) {
     int n = v->n;
-    if (n)
-        snprintf(errstr, errstr_size, "%s", v->text);
+    if (n) snprintf(errstr, errstr_size, "%s", v->text);
     free(v);
     return n;
 }
@@ -219,21 +212,17 @@ cw_host_t fake_host = {
     .record_value_format = r_vformat,
 };
 
-void fake_config_init(cw_config_t *c, const cw_config_def_t *defs)
-{
+void fake_config_init(cw_config_t *c, const cw_config_def_t *defs) {
     memset(c, 0, sizeof *c);
     c->defs = defs;
 }
 
-void fake_config_free(cw_config_t *c)
-{
-    for (size_t i = 0; i < 64; i++)
-        free((void *)c->list_cache[i][31]);
+void fake_config_free(cw_config_t *c) {
+    for (size_t i = 0; i < 64; i++) free((void *)c->list_cache[i][31]);
     memset(c->list_cache, 0, sizeof c->list_cache);
 }
 
-void fake_config_set(cw_config_t *c, const char *key, const char *value)
-{
+void fake_config_set(cw_config_t *c, const char *key, const char *value) {
     if (c->n < 64) {
         c->keys[c->n] = key;
         c->values[c->n++] = value;
@@ -241,8 +230,7 @@ void fake_config_set(cw_config_t *c, const char *key, const char *value)
 }
 
 void fake_record_init(cw_record_t *r, const char *topic, int32_t p, int64_t off, int64_t ts,
-                      const char *value)
-{
+                      const char *value) {
     memset(r, 0, sizeof *r);
     snprintf(r->topic, sizeof r->topic, "%s", topic);
     r->partition = p;
@@ -255,8 +243,7 @@ void fake_record_init(cw_record_t *r, const char *topic, int32_t p, int64_t off,
     }
 }
 
-void fake_record_free(cw_record_t *r)
-{
+void fake_record_free(cw_record_t *r) {
     free(r->key);
     free(r->value);
     for (size_t i = 0; i < r->nheaders; i++) {

@@ -8,10 +8,10 @@
 struct cw_record {
     char topic[128];
     int32_t partition;
-    char orig_topic[128];    /* consumed from (empty: not routed, the same as topic) */
-    int32_t orig_partition;  /* consumed from, when orig_topic is set */
+    char orig_topic[128];   /* consumed from (empty: not routed, the same as topic) */
+    int32_t orig_partition; /* consumed from, when orig_topic is set */
     int64_t offset, timestamp;
-    char *key, *value;       /* NULL: null */
+    char *key, *value; /* NULL: null */
     size_t klen, vlen;
     char *hname[4], *hval[4];
     size_t nheaders;
@@ -31,8 +31,8 @@ struct cw_config {
 };
 
 extern cw_host_t fake_host;
-extern int fake_bad_records;       /* report_bad_record calls */
-extern int fake_tolerate;          /* 1: report_bad_record returns CW_OK */
+extern int fake_bad_records; /* report_bad_record calls */
+extern int fake_tolerate;    /* 1: report_bad_record returns CW_OK */
 extern int fake_stopping;
 
 void fake_config_init(cw_config_t *c, const cw_config_def_t *defs);

@@ -45,20 +45,17 @@ static const char *script[8];
 static int nscript, used_script;
 static char reqlog[1024];
 
-static void *serve(void *arg)
-{
+static void *serve(void *arg) {
     (void)arg;
     for (;;) {
         int c = accept(listen_fd, NULL, NULL);
-        if (c < 0)
-            return NULL;
+        if (c < 0) return NULL;
         char buf[1 << 16];
         size_t len = 0;
         char *end = NULL;
         while (!end && len < sizeof buf - 1) {
             ssize_t n = read(c, buf + len, sizeof buf - 1 - len);
-            if (n <= 0)
-                break;
+            if (n <= 0) break;
             len += (size_t)n;
             buf[len] = 0;
             end = strstr(buf, "\r\n\r\n");
@@ -69,15 +66,13 @@ static void *serve(void *arg)
         }
         size_t hl = (size_t)(end - buf) + 4, cl = 0;
         const char *p = strcasestr(buf, "\r\nContent-Length:");
-        if (p && p < end)
-            cl = strtoul(p + 17, NULL, 10);
+        if (p && p < end) cl = strtoul(p + 17, NULL, 10);
         char *body = malloc(cl + 1);
         size_t have = len - hl < cl ? len - hl : cl;
         memcpy(body, buf + hl, have);
         while (have < cl) {
             ssize_t n = read(c, body + have, cl - have);
-            if (n <= 0)
-                break;
+            if (n <= 0) break;
             have += (size_t)n;
         }
         pthread_mutex_lock(&mu);
@@ -92,14 +87,12 @@ static void *serve(void *arg)
         size_t l = strlen(reqlog);
         snprintf(reqlog + l, sizeof reqlog - l, "%s%s ", method, inm ? "(inm)" : "");
         pthread_mutex_unlock(&mu);
-        if (write(c, r, strlen(r)) < 0) {
-        }
+        if (write(c, r, strlen(r)) < 0) {}
         close(c);
     }
 }
 
-static void start_listener(void)
-{
+static void start_listener(void) {
     listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     bind(listen_fd, (struct sockaddr *)&a, sizeof a);
@@ -113,15 +106,13 @@ static void start_listener(void)
 }
 
 /* Value of header `name` in the captured head (case-insensitive), copied to out. */
-static int header(const char *head, const char *name, char *out, size_t out_size)
-{
+static int header(const char *head, const char *name, char *out, size_t out_size) {
     size_t nl = strlen(name);
     for (const char *l = strstr(head, "\r\n"); l && l[2]; l = strstr(l + 2, "\r\n")) {
         const char *s = l + 2;
         if (!strncasecmp(s, name, nl) && s[nl] == ':') {
             s += nl + 1;
-            while (*s == ' ')
-                s++;
+            while (*s == ' ') s++;
             const char *e = strstr(s, "\r\n");
             snprintf(out, out_size, "%.*s", (int)(e - s), s);
             return 1;
@@ -131,27 +122,25 @@ static int header(const char *head, const char *name, char *out, size_t out_size
 }
 
 /* ---- independent SigV4 (from the AWS documentation) ---- */
-static void hex(const unsigned char *d, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
+static void hex(const unsigned char *d, size_t n, char *out) {
+    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-static void hmac(const void *key, size_t kl, const char *msg, unsigned char out[32])
-{
+static void hmac(const void *key, size_t kl, const char *msg, unsigned char out[32]) {
     unsigned int ol = 32;
     HMAC(EVP_sha256(), key, (int)kl, (const unsigned char *)msg, strlen(msg), out, &ol);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* signature of a request given its pieces. headers: "name:value\n" lines, lowercase names,
  * sorted; signed: "a;b;c". */
 static void sigv4(const char *secret, const char *date, const char *region, const char *service,
                   const char *method, const char *path, const char *query,
                   const char *canon_headers, const char *signed_headers, const char *payload_hash,
-                  char out[65])
-{
+                  char out[65]) {
     /* canonical query: parameters sorted, "k" becomes "k=" */
     char qbuf[2048] = "", *parts[64];
     int np = 0;
@@ -172,8 +161,8 @@ static void sigv4(const char *secret, const char *date, const char *region, cons
     size_t cl = strlen(method) + strlen(path) + strlen(qbuf) + strlen(canon_headers) +
                 strlen(signed_headers) + 200;
     char *creq = malloc(cl);
-    snprintf(creq, cl, "%s\n%s\n%s\n%s\n%s\n%s", method, path, qbuf, canon_headers,
-             signed_headers, payload_hash);
+    snprintf(creq, cl, "%s\n%s\n%s\n%s\n%s\n%s", method, path, qbuf, canon_headers, signed_headers,
+             payload_hash);
     unsigned char md[32];
     char creq_hash[65];
     SHA256((unsigned char *)creq, strlen(creq), md);
@@ -182,8 +171,8 @@ static void sigv4(const char *secret, const char *date, const char *region, cons
     char day[9];
     snprintf(day, sizeof day, "%.8s", date);
     char sts[512];
-    snprintf(sts, sizeof sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", date, day,
-             region, service, creq_hash);
+    snprintf(sts, sizeof sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", date, day, region,
+             service, creq_hash);
     char k0[256];
     snprintf(k0, sizeof k0, "AWS4%s", secret);
     unsigned char k1[32], k2[32], k3[32], k4[32], sig[32];
@@ -196,8 +185,7 @@ static void sigv4(const char *secret, const char *date, const char *region, cons
 }
 
 /* Recomputes the signature of the captured request and compares with its Authorization. */
-static void verify_captured(const char *secret, const char *what)
-{
+static void verify_captured(const char *secret, const char *what) {
     pthread_mutex_lock(&mu);
     captured_t c = last;
     last.body = NULL;
@@ -206,12 +194,14 @@ static void verify_captured(const char *secret, const char *what)
     CHECK(sscanf(c.head, "%15s %2047s", method, target) == 2, "%s: request line", what);
     CHECK(header(c.head, "Authorization", auth, sizeof auth), "%s: no Authorization", what);
     CHECK(header(c.head, "X-Amz-Date", date, sizeof date), "%s: no X-Amz-Date", what);
-    CHECK(header(c.head, "x-amz-content-sha256", sha, sizeof sha), "%s: no x-amz-content-sha256", what);
+    CHECK(header(c.head, "x-amz-content-sha256", sha, sizeof sha), "%s: no x-amz-content-sha256",
+          what);
     unsigned char md[32];
     char body_hash[65];
     SHA256((unsigned char *)(c.body ? c.body : ""), c.body_len, md);
     hex(md, 32, body_hash);
-    CHECK(!strcmp(sha, body_hash), "%s: x-amz-content-sha256 %s but body hashes to %s", what, sha, body_hash);
+    CHECK(!strcmp(sha, body_hash), "%s: x-amz-content-sha256 %s but body hashes to %s", what, sha,
+          body_hash);
     char *sh = strstr(auth, "SignedHeaders="), *sg = strstr(auth, "Signature=");
     CHECK(sh && sg, "%s: auth %s", what, auth);
     if (!sh || !sg) {
@@ -234,20 +224,18 @@ static void verify_captured(const char *secret, const char *what)
         strcat(canon, "\n");
     }
     char *q = strchr(target, '?');
-    if (q)
-        *q++ = 0;
+    if (q) *q++ = 0;
     char region[64] = "";
     const char *cr = strstr(auth, "Credential=");
     if (cr) {
         const char *r0 = strchr(cr, '/');
         r0 = r0 ? strchr(r0 + 1, '/') : NULL;
-        if (r0)
-            snprintf(region, sizeof region, "%.*s", (int)strcspn(r0 + 1, "/"), r0 + 1);
+        if (r0) snprintf(region, sizeof region, "%.*s", (int)strcspn(r0 + 1, "/"), r0 + 1);
     }
     char want[65];
     sigv4(secret, date, region, "s3", method, target, q, canon, signed_h, sha, want);
-    CHECK(!strncmp(sg + 10, want, 64), "%s: signature %.64s, independent computation %s",
-          what, sg + 10, want);
+    CHECK(!strncmp(sg + 10, want, 64), "%s: signature %.64s, independent computation %s", what,
+          sg + 10, want);
     free(c.body);
 }
 
@@ -257,8 +245,7 @@ static const char *VEC_PREFIX =
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
     "SignedHeaders=host;x-amz-date, Signature=";
 
-static void vector(const char *name, const char *method, const char *path_query, const char *sig)
-{
+static void vector(const char *name, const char *method, const char *path_query, const char *sig) {
     CURL *h = curl_easy_init();
     char url[256], connect_to[128], want[512], got[1024] = "";
     snprintf(url, sizeof url, "http://example.amazonaws.com%s", path_query);
@@ -284,8 +271,7 @@ static void vector(const char *name, const char *method, const char *path_query,
     char mine[65];
     char qcopy[128] = "";
     const char *q = strchr(path_query, '?');
-    if (q)
-        snprintf(qcopy, sizeof qcopy, "%s", q + 1);
+    if (q) snprintf(qcopy, sizeof qcopy, "%s", q + 1);
     sigv4("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830T123600Z", "us-east-1", "service",
           method, "/", qcopy, "host:example.amazonaws.com\nx-amz-date:20150830T123600Z\n",
           "host;x-amz-date", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -302,8 +288,7 @@ static int64_t fake_clock(void) { return fake_now_ms; }
 static int refetches, refetch_fails;
 static const char *const FRESH_SECRET[] = {"old/secret", "new/secret", "third/secret"};
 
-static int fake_refetch(s3_creds_kind_t kind, s3_credentials_t *out, char *why, size_t n)
-{
+static int fake_refetch(s3_creds_kind_t kind, s3_credentials_t *out, char *why, size_t n) {
     (void)kind;
     if (refetch_fails || refetches >= 2) {
         snprintf(why, n, "connection refused at http://fake");
@@ -322,12 +307,11 @@ static int fake_refetch(s3_creds_kind_t kind, s3_credentials_t *out, char *why, 
 
 /* PUTs through c; the captured request must carry `key` and `token` and be signed with
  * `secret`. */
-static void put_signed_with(s3_client_t *c, const char *key, const char *secret,
-                            const char *token, const char *what)
-{
+static void put_signed_with(s3_client_t *c, const char *key, const char *secret, const char *token,
+                            const char *what) {
     s3_result_t res;
-    CHECK(c->ops->put(c, "obj", "x", 1, NULL, 0, &res) == S3_DONE, "%s: put %s %s", what,
-          res.code, res.detail);
+    CHECK(c->ops->put(c, "obj", "x", 1, NULL, 0, &res) == S3_DONE, "%s: put %s %s", what, res.code,
+          res.detail);
     char tok[64] = "", auth[512] = "";
     pthread_mutex_lock(&mu);
     header(last.head, "x-amz-security-token", tok, sizeof tok);
@@ -340,23 +324,28 @@ static void put_signed_with(s3_client_t *c, const char *key, const char *secret,
     verify_captured(secret, what);
 }
 
-static void test_refresh(const char *endpoint)
-{
+static void test_refresh(const char *endpoint) {
     char errbuf[256];
     fake_now_ms = 1800000000000LL;
-    s3_credentials_t init = {.access_key = strdup("AKID1"), .secret_key = strdup("old/secret"),
+    s3_credentials_t init = {.access_key = strdup("AKID1"),
+                             .secret_key = strdup("old/secret"),
                              .session_token = strdup("TOKEN1"),
-                             .expires_ms = fake_now_ms + 3600000, .kind = S3_CREDS_INSTANCE};
+                             .expires_ms = fake_now_ms + 3600000,
+                             .kind = S3_CREDS_INSTANCE};
     snprintf(init.source, sizeof init.source, "instance metadata (role r)");
     s3_creds_provider_t *p = s3_creds_provider_new(&init);
     s3_creds_provider_set_hooks(p, fake_clock, fake_refetch);
-    s3_client_options_t o = {.endpoint = endpoint, .bucket = "bkt", .region = "eu-west-1",
-                             .path_style = 1, .provider = p, .max_retries = 1, .backoff_ms = 1};
+    s3_client_options_t o = {.endpoint = endpoint,
+                             .bucket = "bkt",
+                             .region = "eu-west-1",
+                             .path_style = 1,
+                             .provider = p,
+                             .max_retries = 1,
+                             .backoff_ms = 1};
     s3_client_t *a = s3_client_curl_new(&o, errbuf, sizeof errbuf);
     s3_client_t *b = s3_client_curl_new(&o, errbuf, sizeof errbuf);
     CHECK(a && b, "clients: %s", errbuf);
-    if (!a || !b)
-        return;
+    if (!a || !b) return;
     put_signed_with(a, "AKID1", "old/secret", "TOKEN1", "before the refresh");
     fake_now_ms += 3600000 - 60000; /* one minute left: refresh */
     put_signed_with(b, "AKID2", "new/secret", "TOKEN2", "client b, refreshed");
@@ -365,13 +354,15 @@ static void test_refresh(const char *endpoint)
 
     /* S3 calls the token expired (clock skew, revoked early): fetched again and retried. */
     fake_now_ms += 2000;
-    static const char expired[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 40\r\n"
-                                  "Connection: close\r\n\r\n<Error><Code>ExpiredToken</Code></Error>";
+    static const char expired[] =
+        "HTTP/1.1 400 Bad Request\r\nContent-Length: 40\r\n"
+        "Connection: close\r\n\r\n<Error><Code>ExpiredToken</Code></Error>";
     pthread_mutex_lock(&mu);
     script[0] = expired, nscript = 1, used_script = 0, reqlog[0] = 0;
     pthread_mutex_unlock(&mu);
     put_signed_with(a, "AKID3", "third/secret", "TOKEN3", "after ExpiredToken");
-    CHECK(refetches == 2 && !strcmp(reqlog, "PUT PUT "), "fetches %d, requests %s", refetches, reqlog);
+    CHECK(refetches == 2 && !strcmp(reqlog, "PUT PUT "), "fetches %d, requests %s", refetches,
+          reqlog);
     nscript = 0;
 
     /* Expired and not fetchable: transient, and nothing goes out. */
@@ -380,35 +371,45 @@ static void test_refresh(const char *endpoint)
     s3_result_t res;
     CHECK(b->ops->put(b, "obj", "x", 1, NULL, 0, &res) == S3_TRANSIENT, "expired: not transient");
     CHECK(!strcmp(res.code, "CredentialsUnavailable") && strstr(res.detail, "expired") &&
-              strstr(res.detail, "instance metadata (role r)"), "expired: %s %s", res.code, res.detail);
-    CHECK(!strstr(res.detail, "secret") && !strstr(res.detail, "TOKEN"), "secret in %s", res.detail);
+              strstr(res.detail, "instance metadata (role r)"),
+          "expired: %s %s", res.code, res.detail);
+    CHECK(!strstr(res.detail, "secret") && !strstr(res.detail, "TOKEN"), "secret in %s",
+          res.detail);
     CHECK(reqlog[0] == 0, "requests sent with expired credentials: %s", reqlog);
     a->ops->destroy(a);
     b->ops->destroy(b);
     s3_creds_provider_free(p);
 }
 
-int main(void)
-{
+int main(void) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     start_listener();
-    vector("get-vanilla", "GET", "/", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
-    vector("post-vanilla", "POST", "/", "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
-    vector("post-vanilla-query", "POST", "/?Param1=value1", "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11");
+    vector("get-vanilla", "GET", "/",
+           "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+    vector("post-vanilla", "POST", "/",
+           "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
+    vector("post-vanilla-query", "POST", "/?Param1=value1",
+           "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11");
 
     /* ---- 2: our client's requests ---- */
     char endpoint[64], errbuf[256];
     snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", port);
-    s3_credentials_t creds = {.access_key = "AKIDTEST", .secret_key = "s3cr3t/Key+x",
-                              .session_token = "SESSIONTOKEN123"};
-    s3_client_options_t o = {.endpoint = endpoint, .bucket = "bkt", .region = "eu-west-1",
-                             .path_style = 1, .creds = &creds, .max_retries = 0, .backoff_ms = 1};
+    s3_credentials_t creds = {
+        .access_key = "AKIDTEST", .secret_key = "s3cr3t/Key+x", .session_token = "SESSIONTOKEN123"};
+    s3_client_options_t o = {.endpoint = endpoint,
+                             .bucket = "bkt",
+                             .region = "eu-west-1",
+                             .path_style = 1,
+                             .creds = &creds,
+                             .max_retries = 0,
+                             .backoff_ms = 1};
     s3_client_t *c = s3_client_curl_new(&o, errbuf, sizeof errbuf);
     CHECK(c != NULL, "client: %s", errbuf);
     s3_result_t res;
     const char *body = "{\"a\":1}\n{\"a\":2}\n";
     CHECK(c->ops->put(c, "topics/t/partition=0/t+0+0000000000.json", body, strlen(body),
-                      "application/json", 1, &res) == S3_DONE, "put: %s", res.code);
+                      "application/json", 1, &res) == S3_DONE,
+          "put: %s", res.code);
     char tok[128] = "", inm[16] = "";
     pthread_mutex_lock(&mu);
     header(last.head, "x-amz-security-token", tok, sizeof tok);
@@ -442,13 +443,14 @@ int main(void)
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned int ml = 0;
         EVP_Digest(body, strlen(body), md, &ml, EVP_md5(), NULL);
-        for (unsigned i = 0; i < 16; i++)
-            sprintf(etag_same + 7 + 2 * i, "%02x", md[i]);
+        for (unsigned i = 0; i < 16; i++) sprintf(etag_same + 7 + 2 * i, "%02x", md[i]);
         etag_same[39] = '"';
         static char head_same[256];
         snprintf(head_same, sizeof head_same,
-                 "HTTP/1.1 200 OK\r\n%s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", etag_same);
-        const char *r412 = "HTTP/1.1 412 Precondition Failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                 "HTTP/1.1 200 OK\r\n%s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                 etag_same);
+        const char *r412 =
+            "HTTP/1.1 412 Precondition Failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         const char *head_other = "HTTP/1.1 200 OK\r\nETag: \"0123456789abcdef0123456789abcdef\"\r\n"
                                  "Content-Length: 0\r\nConnection: close\r\n\r\n";
         c = s3_client_curl_new(&o, errbuf, sizeof errbuf);
@@ -468,7 +470,8 @@ int main(void)
         script[0] = r412, nscript = 1, used_script = 0, reqlog[0] = 0;
         pthread_mutex_unlock(&mu);
         CHECK(c->ops->mpu_complete(c, "k", "u1", etags, 2, 1, &res) == S3_DONE, "complete");
-        CHECK(!strcmp(res.code, "Replaced") && !strcmp(reqlog, "POST(inm) POST "), "complete: %s %s", res.code, reqlog);
+        CHECK(!strcmp(res.code, "Replaced") && !strcmp(reqlog, "POST(inm) POST "),
+              "complete: %s %s", res.code, reqlog);
         nscript = 0;
         c->ops->destroy(c);
         free(last.body);

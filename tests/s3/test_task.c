@@ -16,28 +16,24 @@ static int64_t fake_now = 1700000000000LL; /* 2023-11-14T22:13:20Z */
 static int64_t clock_fn(void) { return fake_now; }
 static char err[1024];
 
-static s3_task_t *start(cw_config_t *cfg, const char *url, const char *const *kv)
-{
+static s3_task_t *start(cw_config_t *cfg, const char *url, const char *const *kv) {
     fake_config_init(cfg, s3_sink_config_defs);
     fake_config_set(cfg, "s3.bucket.name", getenv("S3_BUCKET"));
     fake_config_set(cfg, "store.url", url);
     fake_config_set(cfg, "aws.access.key.id", "S3RVER");
     fake_config_set(cfg, "aws.secret.access.key", "S3RVER");
     fake_config_set(cfg, "s3.retry.backoff.ms", "10");
-    for (; kv[0]; kv += 2)
-        fake_config_set(cfg, kv[0], kv[1]);
+    for (; kv[0]; kv += 2) fake_config_set(cfg, kv[0], kv[1]);
     s3_task_t *t = NULL;
     int rc = s3_task_start(&fake_host, NULL, cfg, &t, err, sizeof err);
     CHECK(rc == CW_OK, "start: %s", err);
-    if (t)
-        s3_task_set_clock(t, clock_fn);
+    if (t) s3_task_set_clock(t, clock_fn);
     return t;
 }
 
 /* put records [from, to) of `topic` partition 0 with values from fmt(i). */
 static int put_range(s3_task_t *t, const char *topic, int from, int to, int64_t ts_step,
-                     const char *cats)
-{
+                     const char *cats) {
     cw_record_t recs[64];
     cw_record_t *ptrs[64] = {0};
     int n = 0;
@@ -48,16 +44,14 @@ static int put_range(s3_task_t *t, const char *topic, int from, int to, int64_t 
         ptrs[n] = &recs[n];
     }
     int rc = s3_task_put(t, ptrs, (size_t)n, err, sizeof err);
-    for (int k = 0; k < n; k++)
-        fake_record_free(&recs[k]);
+    for (int k = 0; k < n; k++) fake_record_free(&recs[k]);
     return rc;
 }
 
 /* put records [from, to) consumed from `otopic` partition `opart`, routed by a transform to
  * topic `topic` partition 0 (as RegexRouter would). */
-static int put_routed(s3_task_t *t, const char *otopic, int32_t opart, const char *topic,
-                      int from, int to)
-{
+static int put_routed(s3_task_t *t, const char *otopic, int32_t opart, const char *topic, int from,
+                      int to) {
     cw_record_t recs[64];
     cw_record_t *ptrs[64] = {0};
     int n = 0;
@@ -70,27 +64,23 @@ static int put_routed(s3_task_t *t, const char *otopic, int32_t opart, const cha
         ptrs[n] = &recs[n];
     }
     int rc = s3_task_put(t, ptrs, (size_t)n, err, sizeof err);
-    for (int k = 0; k < n; k++)
-        fake_record_free(&recs[k]);
+    for (int k = 0; k < n; k++) fake_record_free(&recs[k]);
     return rc;
 }
 
 static int64_t durable_tp(s3_task_t *t, const char *topic, int32_t partition, int64_t handed,
-                          int final)
-{
+                          int final) {
     cw_topic_partition_t tp = {topic, partition, handed};
     int rc = s3_task_flush(t, &tp, 1, final, err, sizeof err);
     CHECK(rc == CW_OK, "flush: %s", err);
     return tp.offset;
 }
 
-static int64_t durable(s3_task_t *t, const char *topic, int64_t handed, int final)
-{
+static int64_t durable(s3_task_t *t, const char *topic, int64_t handed, int final) {
     return durable_tp(t, topic, 0, handed, final);
 }
 
-int main(void)
-{
+int main(void) {
     const char *url = getenv("S3_URL");
     if (!url || !getenv("S3_BUCKET")) {
         fprintf(stderr, "S3_URL and S3_BUCKET must be set\n");
@@ -112,10 +102,19 @@ int main(void)
 
     /* B: rotate.interval.ms on record time (3 s apart): objects at 0, 4, 8 (a time-based
      * partitioner: Confluent rotates on time with no other). */
-    const char *b[] = {"flush.size", "1000", "rotate.interval.ms", "10000",
-                       "timestamp.extractor", "Record", "partitioner.class",
-                       "TimeBasedPartitioner", "path.format", "'d'=YYYY", "partition.duration.ms",
-                       "86400000", NULL};
+    const char *b[] = {"flush.size",
+                       "1000",
+                       "rotate.interval.ms",
+                       "10000",
+                       "timestamp.extractor",
+                       "Record",
+                       "partitioner.class",
+                       "TimeBasedPartitioner",
+                       "path.format",
+                       "'d'=YYYY",
+                       "partition.duration.ms",
+                       "86400000",
+                       NULL};
     t = start(&cfg, url, b);
     CHECK(put_range(t, "rint", 0, 10, 3000, NULL) == CW_OK, "put: %s", err);
     CHECK(durable(t, "rint", 10, 0) == 8, "offsets before the open object at 8 are durable");
@@ -124,8 +123,15 @@ int main(void)
     fake_config_free(&cfg);
 
     /* C: partitioner.max.open.files=2 with three field values rotates early. */
-    const char *c[] = {"flush.size", "1000", "partitioner.class", "FieldPartitioner",
-                       "partition.field.name", "cat", "partitioner.max.open.files", "2", NULL};
+    const char *c[] = {"flush.size",
+                       "1000",
+                       "partitioner.class",
+                       "FieldPartitioner",
+                       "partition.field.name",
+                       "cat",
+                       "partitioner.max.open.files",
+                       "2",
+                       NULL};
     t = start(&cfg, url, c);
     CHECK(put_range(t, "maxopen", 0, 6, 1000, "012") == CW_OK, "put: %s", err);
     CHECK(durable(t, "maxopen", 6, 1) == 6, "all durable after final flush");
@@ -133,7 +139,8 @@ int main(void)
     fake_config_free(&cfg);
 
     /* D: store.kafka.keys / store.kafka.headers side objects. */
-    const char *d[] = {"flush.size", "2", "store.kafka.keys", "true", "store.kafka.headers", "true", NULL};
+    const char *d[] = {"flush.size", "2", "store.kafka.keys", "true", "store.kafka.headers",
+                       "true",       NULL};
     t = start(&cfg, url, d);
     cw_record_t r[2];
     cw_record_t *rp[2] = {&r[0], &r[1]};
@@ -151,8 +158,7 @@ int main(void)
     CHECK(s3_task_put(t, rp, 2, err, sizeof err) == CW_OK, "put: %s", err);
     CHECK(fake_bad_records == 1, "null value reported once, got %d", fake_bad_records);
     CHECK(durable(t, "side", 2, 1) == 2, "durable");
-    for (int i = 0; i < 2; i++)
-        fake_record_free(&r[i]);
+    for (int i = 0; i < 2; i++) fake_record_free(&r[i]);
     s3_task_stop(t);
     fake_config_free(&cfg);
 

@@ -16,39 +16,34 @@ static cw_config_t cfg;
 static s3_settings_t st;
 static char err[512];
 
-static int load(const char *const *kv)
-{
+static int load(const char *const *kv) {
     fake_config_free(&cfg);
     fake_config_init(&cfg, s3_sink_config_defs);
     fake_config_set(&cfg, "s3.bucket.name", "b");
     fake_config_set(&cfg, "flush.size", "3");
-    for (; kv && kv[0]; kv += 2)
-        fake_config_set(&cfg, kv[0], kv[1]);
+    for (; kv && kv[0]; kv += 2) fake_config_set(&cfg, kv[0], kv[1]);
     s3_settings_free(&st);
     err[0] = 0;
     return s3_settings_load(&fake_host, &cfg, &st, err, sizeof err);
 }
 
 /* The key of the object a record would start, through the real partitioner and namer. */
-static char *key_for(cw_record_t *r)
-{
+static char *key_for(cw_record_t *r) {
     int64_t ts = 0;
-    if (s3_record_time(&fake_host, &st, r, 1700000000000LL, &ts, err, sizeof err) != 0)
-        return NULL;
+    if (s3_record_time(&fake_host, &st, r, 1700000000000LL, &ts, err, sizeof err) != 0) return NULL;
     char *enc = s3_encode_partition(&fake_host, &st, r, ts, err, sizeof err);
-    if (!enc)
-        return NULL;
+    if (!enc) return NULL;
     char *key = s3_object_key(&st, r->topic, enc, r->topic, r->partition, r->offset, NULL);
     free(enc);
     return key;
 }
 
-static void test_naming(void)
-{
+static void test_naming(void) {
     cw_record_t r;
     /* 2024-03-05T07:08:09.123Z */
-    fake_record_init(&r, "pinterest.pin", 4, 42, 1709622489123LL,
-                     "{\"category\":\"art\",\"n\":7,\"ts\":\"2024-03-05T07:08:09Z\",\"when\":1709622489123}");
+    fake_record_init(
+        &r, "pinterest.pin", 4, 42, 1709622489123LL,
+        "{\"category\":\"art\",\"n\":7,\"ts\":\"2024-03-05T07:08:09Z\",\"when\":1709622489123}");
     char *k;
 
     CHECK(load(NULL) == CW_OK, "%s", err);
@@ -56,41 +51,54 @@ static void test_naming(void)
     CHECK_STR(k, "topics/pinterest.pin/partition=4/pinterest.pin+4+0000000042.json");
     free(k);
 
-    const char *gz[] = {"s3.compression.type", "gzip", "topics.dir", "raw", "filename.offset.zero.pad.width", "5", NULL};
+    const char *gz[] = {"s3.compression.type",
+                        "gzip",
+                        "topics.dir",
+                        "raw",
+                        "filename.offset.zero.pad.width",
+                        "5",
+                        NULL};
     CHECK(load(gz) == CW_OK, "%s", err);
     k = key_for(&r);
     CHECK_STR(k, "raw/pinterest.pin/partition=4/pinterest.pin+4+00042.json.gz");
     free(k);
 
-    const char *zs[] = {"s3.compression.type", "zstd", "format.class", "io.confluent.connect.s3.format.bytearray.ByteArrayFormat", NULL};
+    const char *zs[] = {"s3.compression.type", "zstd", "format.class",
+                        "io.confluent.connect.s3.format.bytearray.ByteArrayFormat", NULL};
     CHECK(load(zs) == CW_OK, "%s", err);
     k = key_for(&r);
     CHECK_STR(k, "topics/pinterest.pin/partition=4/pinterest.pin+4+0000000042.bin.zst");
     free(k);
 
-    const char *field[] = {"partitioner.class", "io.confluent.connect.storage.partitioner.FieldPartitioner",
+    const char *field[] = {"partitioner.class",
+                           "io.confluent.connect.storage.partitioner.FieldPartitioner",
                            "partition.field.name", "category, n", NULL};
     CHECK(load(field) == CW_OK, "%s", err);
     k = key_for(&r);
     CHECK_STR(k, "topics/pinterest.pin/category=art/n=7/pinterest.pin+4+0000000042.json");
     free(k);
 
-    const char *missing[] = {"partitioner.class", "FieldPartitioner", "partition.field.name", "nope", NULL};
+    const char *missing[] = {"partitioner.class", "FieldPartitioner", "partition.field.name",
+                             "nope", NULL};
     CHECK(load(missing) == CW_OK, "%s", err);
     k = key_for(&r);
     /* Confluent: a missing or null field is "<field>=null". */
     CHECK_STR(k, "topics/pinterest.pin/nope=null/pinterest.pin+4+0000000042.json");
     free(k);
 
-    const char *hourly[] = {"partitioner.class", "io.confluent.connect.storage.partitioner.HourlyPartitioner",
+    const char *hourly[] = {"partitioner.class",
+                            "io.confluent.connect.storage.partitioner.HourlyPartitioner",
                             "timestamp.extractor", "Record", NULL};
     CHECK(load(hourly) == CW_OK, "%s", err);
     k = key_for(&r);
-    CHECK_STR(k, "topics/pinterest.pin/year=2024/month=03/day=05/hour=07/pinterest.pin+4+0000000042.json");
+    CHECK_STR(
+        k,
+        "topics/pinterest.pin/year=2024/month=03/day=05/hour=07/pinterest.pin+4+0000000042.json");
     free(k);
 
-    const char *daily[] = {"partitioner.class", "DailyPartitioner", "timestamp.extractor", "RecordField",
-                           "timestamp.field", "ts", "timezone", "Asia/Tokyo", NULL};
+    const char *daily[] = {"partitioner.class", "DailyPartitioner", "timestamp.extractor",
+                           "RecordField",       "timestamp.field",  "ts",
+                           "timezone",          "Asia/Tokyo",       NULL};
     CHECK(load(daily) == CW_OK, "%s", err);
     k = key_for(&r); /* 07:08 UTC is 16:08 in Tokyo, same day */
     CHECK_STR(k, "topics/pinterest.pin/year=2024/month=03/day=05/pinterest.pin+4+0000000042.json");
@@ -101,8 +109,15 @@ static void test_naming(void)
     cw_record_t leap, bad;
     fake_record_init(&leap, "t", 0, 1, 0, "{\"ts\":\"2024-03-01T00:30:00.5+01:00\"}");
     fake_record_init(&bad, "t", 0, 1, 0, "{\"ts\":\"2023-02-29T10:00:00Z\"}");
-    const char *utc[] = {"partitioner.class", "DailyPartitioner", "timestamp.extractor", "RecordField",
-                         "timestamp.field", "ts", "timezone", "UTC", NULL};
+    const char *utc[] = {"partitioner.class",
+                         "DailyPartitioner",
+                         "timestamp.extractor",
+                         "RecordField",
+                         "timestamp.field",
+                         "ts",
+                         "timezone",
+                         "UTC",
+                         NULL};
     CHECK(load(utc) == CW_OK, "%s", err);
     k = key_for(&leap);
     CHECK_STR(k, "topics/t/year=2024/month=02/day=29/t+0+0000000001.json");
@@ -113,9 +128,19 @@ static void test_naming(void)
     fake_record_free(&leap);
     fake_record_free(&bad);
 
-    const char *tb[] = {"partitioner.class", "TimeBasedPartitioner", "path.format", "'dt'=YYYY-MM-dd/'h'=HH/mm",
-                        "partition.duration.ms", "900000", "timestamp.extractor", "RecordField",
-                        "timestamp.field", "when", "timezone", "-05:00", NULL};
+    const char *tb[] = {"partitioner.class",
+                        "TimeBasedPartitioner",
+                        "path.format",
+                        "'dt'=YYYY-MM-dd/'h'=HH/mm",
+                        "partition.duration.ms",
+                        "900000",
+                        "timestamp.extractor",
+                        "RecordField",
+                        "timestamp.field",
+                        "when",
+                        "timezone",
+                        "-05:00",
+                        NULL};
     CHECK(load(tb) == CW_OK, "%s", err);
     k = key_for(&r); /* 02:08 local, floored to the quarter hour */
     CHECK_STR(k, "topics/pinterest.pin/dt=2024-03-05/h=02/00/pinterest.pin+4+0000000042.json");
@@ -124,7 +149,9 @@ static void test_naming(void)
     const char *wc[] = {"partitioner.class", "HourlyPartitioner", NULL}; /* Wallclock default */
     CHECK(load(wc) == CW_OK, "%s", err);
     k = key_for(&r); /* 1700000000000 = 2023-11-14T22:13:20Z */
-    CHECK_STR(k, "topics/pinterest.pin/year=2023/month=11/day=14/hour=22/pinterest.pin+4+0000000042.json");
+    CHECK_STR(
+        k,
+        "topics/pinterest.pin/year=2023/month=11/day=14/hour=22/pinterest.pin+4+0000000042.json");
     free(k);
 
     const char *side[] = {"store.kafka.keys", "true", NULL};
@@ -140,9 +167,9 @@ static void test_naming(void)
     fake_record_free(&r);
 }
 
-static void test_config_errors(void)
-{
-    const char *a[] = {"partitioner.class", "TimeBasedPartitioner", "partition.duration.ms", "1000", NULL};
+static void test_config_errors(void) {
+    const char *a[] = {"partitioner.class", "TimeBasedPartitioner", "partition.duration.ms", "1000",
+                       NULL};
     CHECK(load(a) == CW_ERR_CONFIG && strstr(err, "path.format"), "err=%s", err);
     const char *b[] = {"partitioner.class", "FieldPartitioner", NULL};
     CHECK(load(b) == CW_ERR_CONFIG && strstr(err, "partition.field.name"), "err=%s", err);
@@ -150,14 +177,24 @@ static void test_config_errors(void)
     CHECK(load(c) == CW_ERR_CONFIG && strstr(err, "timezone"), "err=%s", err);
     const char *d[] = {"partitioner.class", "HourlyPartitioner", "path.format", "x", NULL};
     CHECK(load(d) == CW_OK, "Hourly ignores path.format: %s", err);
-    const char *e[] = {"partitioner.class", "TimeBasedPartitioner", "path.format", "YYYY/QQ",
-                       "partition.duration.ms", "1000", NULL};
+    const char *e[] = {"partitioner.class",
+                       "TimeBasedPartitioner",
+                       "path.format",
+                       "YYYY/QQ",
+                       "partition.duration.ms",
+                       "1000",
+                       NULL};
     CHECK(load(e) == CW_ERR_CONFIG && strstr(err, "'Q'"), "err=%s", err);
     const char *f[] = {"store.url", "ftp://x", NULL};
     CHECK(load(f) == CW_ERR_CONFIG && strstr(err, "store.url"), "err=%s", err);
     /* Start shares validate's checker: every problem at once, each naming its key. */
-    const char *m[] = {"partitioner.class", "TimeBasedPartitioner", "timezone", "Mars/Olympus",
-                       "store.url", "ftp://x", NULL};
+    const char *m[] = {"partitioner.class",
+                       "TimeBasedPartitioner",
+                       "timezone",
+                       "Mars/Olympus",
+                       "store.url",
+                       "ftp://x",
+                       NULL};
     CHECK(load(m) == CW_ERR_CONFIG && strstr(err, "store.url: ") && strstr(err, "timezone: ") &&
               strstr(err, "path.format: ") && strstr(err, "partition.duration.ms: "),
           "err=%s", err);
@@ -175,8 +212,7 @@ static void test_config_errors(void)
           (long long)st.upload_queue_bytes);
 }
 
-static char *encode(cw_record_t *r, int *rc)
-{
+static char *encode(cw_record_t *r, int *rc) {
     s3_bytes_t line = {0};
     *rc = s3_encode_value(&fake_host, &st, r, 0, &line, err, sizeof err);
     cw_sdk_buf_append(&line, "", 1);
@@ -190,13 +226,11 @@ typedef struct encoded {
     int rc, parsed;
 } encoded_t;
 
-static encoded_t encode_form(const char *value, cw_bytes_form_t form)
-{
+static encoded_t encode_form(const char *value, cw_bytes_form_t form) {
     cw_record_t r;
     encoded_t e;
     fake_record_init(&r, "t", 0, 1, 0, value);
-    if (value)
-        r.vform = form;
+    if (value) r.vform = form;
     e.line = encode(&r, &e.rc);
     e.parsed = r.vjson != NULL;
     fake_record_free(&r);
@@ -206,19 +240,16 @@ static encoded_t encode_form(const char *value, cw_bytes_form_t form)
 /* Expects `value` in `form` to give exactly `want`, or (want NULL) to be a bad record whose
  * errstr names `why`. */
 static void check_encodes(const char *value, cw_bytes_form_t form, const char *want,
-                          const char *why)
-{
+                          const char *why) {
     encoded_t e = encode_form(value, form);
     if (want)
-        CHECK(e.rc == CW_OK && !strcmp(e.line, want), "[%s]: rc=%d got [%s]", value, e.rc,
-              e.line);
+        CHECK(e.rc == CW_OK && !strcmp(e.line, want), "[%s]: rc=%d got [%s]", value, e.rc, e.line);
     else
         CHECK(e.rc == CW_ERR_RECORD && strstr(err, why), "[%s]: rc=%d err=%s", value, e.rc, err);
     free(e.line);
 }
 
-static void test_encoders(void)
-{
+static void test_encoders(void) {
     cw_record_t r;
     int rc;
     char *out;
@@ -232,8 +263,8 @@ static void test_encoders(void)
     /* Pretty-printed JSON would split the record over lines: re-encoded compactly. */
     check_encodes("{\n  \"a\": 1\n}", CW_BYTES_JSON, "{\"a\":1}\n", NULL);
     /* A schemas.enable envelope: its payload, as Confluent writes it. */
-    check_encodes("{\"schema\":null,\"payload\":{\"a\":1}}", CW_BYTES_JSON_ENVELOPE,
-                  "{\"a\":1}\n", NULL);
+    check_encodes("{\"schema\":null,\"payload\":{\"a\":1}}", CW_BYTES_JSON_ENVELOPE, "{\"a\":1}\n",
+                  NULL);
     /* JsonConverter reads an envelope's null payload (and the text null) as a null value:
      * behavior.on.null.values applies (default fail), as for a tombstone. */
     check_encodes("{\"schema\":null,\"payload\":null}", CW_BYTES_JSON_ENVELOPE, NULL,
@@ -295,8 +326,7 @@ static void test_encoders(void)
     fake_record_free(&r);
 }
 
-static void test_compression(void)
-{
+static void test_compression(void) {
     const char *text = "{\"a\":1}\n{\"a\":2}\n";
     for (int kind = S3_COMP_GZIP; kind <= S3_COMP_ZSTD; kind++) {
         s3_compressor_t *c = s3_compressor_new(kind, -1);
@@ -309,7 +339,8 @@ static void test_compression(void)
         char *plain = malloc(want + 16);
         size_t got = 0;
         if (kind == S3_COMP_GZIP) {
-            CHECK(out.len > 2 && (unsigned char)out.data[0] == 0x1f && (unsigned char)out.data[1] == 0x8b,
+            CHECK(out.len > 2 && (unsigned char)out.data[0] == 0x1f &&
+                      (unsigned char)out.data[1] == 0x8b,
                   "gzip magic");
             z_stream z = {0};
             inflateInit2(&z, 15 + 16);
@@ -324,14 +355,14 @@ static void test_compression(void)
             got = ZSTD_decompress(plain, want + 16, out.data, out.len);
             CHECK(!ZSTD_isError(got), "zstd: %s", ZSTD_getErrorName(got));
         }
-        CHECK(got == want && !memcmp(plain, text, strlen(text)), "roundtrip kind %d: %zu", kind, got);
+        CHECK(got == want && !memcmp(plain, text, strlen(text)), "roundtrip kind %d: %zu", kind,
+              got);
         free(plain);
         cw_sdk_buf_free(&out);
     }
 }
 
-static void test_credentials(void)
-{
+static void test_credentials(void) {
     s3_credentials_t c;
     char path[] = "/tmp/s3credsXXXXXX";
     int fd = mkstemp(path);
@@ -375,13 +406,14 @@ static void test_credentials(void)
     unlink(path);
 }
 
-static void test_zones(void)
-{
+static void test_zones(void) {
     s3_zone_t *z = s3_zone_load("Europe/Berlin", err, sizeof err);
     CHECK(z != NULL, "%s", err);
     if (z) {
-        CHECK(s3_zone_offset(z, 1705320000000LL) == 3600000, "Berlin winter"); /* 2024-01-15 12:00Z */
-        CHECK(s3_zone_offset(z, 1721044800000LL) == 7200000, "Berlin summer"); /* 2024-07-15 12:00Z */
+        CHECK(s3_zone_offset(z, 1705320000000LL) == 3600000,
+              "Berlin winter"); /* 2024-01-15 12:00Z */
+        CHECK(s3_zone_offset(z, 1721044800000LL) == 7200000,
+              "Berlin summer"); /* 2024-07-15 12:00Z */
         /* DST starts 2024-03-31 01:00Z: one second before and at the transition. */
         CHECK(s3_zone_offset(z, 1711846799000LL) == 3600000, "before the transition");
         CHECK(s3_zone_offset(z, 1711846800000LL) == 7200000, "at the transition");
@@ -399,14 +431,14 @@ static void test_zones(void)
     CHECK(z == NULL && strstr(err, "zoneinfo"), "err=%s", err);
 }
 
-static void test_helpers(void)
-{
+static void test_helpers(void) {
     char *e = s3_uri_encode_key("topics/a b/t+0+01=x.json");
     CHECK_STR(e, "topics/a%20b/t%2B0%2B01%3Dx.json");
     free(e);
     char out[64];
     const char *xml = "<Error><Code>NoSuchBucket</Code><Message>gone</Message></Error>";
-    CHECK(s3_xml_tag(xml, strlen(xml), "Code", out, sizeof out) && !strcmp(out, "NoSuchBucket"), "xml");
+    CHECK(s3_xml_tag(xml, strlen(xml), "Code", out, sizeof out) && !strcmp(out, "NoSuchBucket"),
+          "xml");
     CHECK(s3_classify(503, "SlowDown") == S3_TRANSIENT, "503");
     CHECK(s3_classify(0, "Connection") == S3_TRANSIENT, "conn");
     CHECK(s3_classify(403, "AccessDenied") == S3_PERMANENT, "403");
@@ -414,8 +446,7 @@ static void test_helpers(void)
     CHECK(s3_classify(400, "RequestTimeout") == S3_TRANSIENT, "timeout");
 }
 
-int main(void)
-{
+int main(void) {
     test_naming();
     test_config_errors();
     test_encoders();

@@ -29,28 +29,24 @@ typedef struct job {
 } job_t;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static int ran[64], nran;          /* ids of successful runs, in order */
+static int ran[64], nran; /* ids of successful runs, in order */
 static int released_done, released_undone;
-static atomic_int inflight[4];     /* running jobs per owner */
-static atomic_int overlaps;        /* a job started while another of its owner ran */
-static atomic_int threads_seen;    /* bit i: thread i ran a job */
+static atomic_int inflight[4];  /* running jobs per owner */
+static atomic_int overlaps;     /* a job started while another of its owner ran */
+static atomic_int threads_seen; /* bit i: thread i ran a job */
 
-static void nap(int ms)
-{
+static void nap(int ms) {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
-static int run(void *opaque, int thread, void *p, char *errstr, size_t errstr_size)
-{
+static int run(void *opaque, int thread, void *p, char *errstr, size_t errstr_size) {
     (void)opaque;
     job_t *j = p;
     atomic_fetch_or(&threads_seen, 1 << thread);
-    if (atomic_fetch_add(&inflight[j->owner], 1) != 0)
-        atomic_fetch_add(&overlaps, 1);
+    if (atomic_fetch_add(&inflight[j->owner], 1) != 0) atomic_fetch_add(&overlaps, 1);
     atomic_store(&j->started, 1);
-    if (j->on_start)
-        atomic_store(j->on_start, 1);
+    if (j->on_start) atomic_store(j->on_start, 1);
     int rc = CW_OK;
     if (j->wait_for) {
         int waited = 0;
@@ -63,18 +59,15 @@ static int run(void *opaque, int thread, void *p, char *errstr, size_t errstr_si
             rc = CW_ERR_FATAL;
         }
     }
-    if (j->delay_ms)
-        nap(j->delay_ms);
+    if (j->delay_ms) nap(j->delay_ms);
     atomic_fetch_sub(&inflight[j->owner], 1);
-    if (rc != CW_OK)
-        return rc;
+    if (rc != CW_OK) return rc;
     if (j->fatal) {
         snprintf(errstr, errstr_size, "fatal %d", j->id);
         return CW_ERR_FATAL;
     }
     if (j->transient_failures > 0 || (j->fail_while && atomic_load(j->fail_while))) {
-        if (j->transient_failures > 0)
-            j->transient_failures--;
+        if (j->transient_failures > 0) j->transient_failures--;
         snprintf(errstr, errstr_size, "boom %d", j->id);
         return CW_ERR_RETRIABLE;
     }
@@ -84,8 +77,7 @@ static int run(void *opaque, int thread, void *p, char *errstr, size_t errstr_si
     return CW_OK;
 }
 
-static void release(void *opaque, void *p, int done)
-{
+static void release(void *opaque, void *p, int done) {
     (void)opaque;
     pthread_mutex_lock(&mu);
     if (done)
@@ -96,29 +88,25 @@ static void release(void *opaque, void *p, int done)
     free(p);
 }
 
-static job_t *job(int id)
-{
+static job_t *job(int id) {
     job_t *j = calloc(1, sizeof *j);
     j->id = id;
     return j;
 }
 
-static void reset(void)
-{
+static void reset(void) {
     nran = released_done = released_undone = 0;
     atomic_store(&overlaps, 0);
     atomic_store(&threads_seen, 0);
 }
 
-static job_t *owned_job(int id, int owner)
-{
+static job_t *owned_job(int id, int owner) {
     job_t *j = job(id);
     j->owner = owner;
     return j;
 }
 
-static int ran_is(const char *want)
-{
+static int ran_is(const char *want) {
     char got[256] = "";
     size_t n = 0;
     pthread_mutex_lock(&mu);
@@ -132,8 +120,7 @@ static int ran_is(const char *want)
     return 1;
 }
 
-int main(void)
-{
+int main(void) {
     char err[256];
     int owner_a, owner_b;
     s3_uploadq_t *q;
@@ -142,8 +129,7 @@ int main(void)
     reset();
     q = s3_uploadq_new(1 << 20, 1, run, release, NULL, err, sizeof err);
     CHECK(q != NULL, "new: %s", err);
-    for (int i = 1; i <= 5; i++)
-        s3_uploadq_push(q, job(i), &owner_a, 10);
+    for (int i = 1; i <= 5; i++) s3_uploadq_push(q, job(i), &owner_a, 10);
     CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_OK, "wait: %s", err);
     CHECK(ran_is("1,2,3,4,5"), "order");
     CHECK(released_done == 5 && s3_uploadq_bytes(q) == 0, "released %d", released_done);
@@ -209,13 +195,12 @@ int main(void)
     s3_uploadq_push(q, job(2), &owner_a, 10);
     s3_uploadq_push(q, job(3), &owner_b, 10);
     s3_uploadq_push(q, job(4), &owner_a, 10);
-    while (!atomic_load(&running->started))
-        nap(1);
+    while (!atomic_load(&running->started)) nap(1);
     s3_uploadq_cancel(q, &owner_a); /* job 1 is running: cancel waits for it */
     CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_OK, "wait: %s", err);
     CHECK(ran_is("1,3"), "cancel");
-    CHECK(released_undone == 2 && released_done == 2, "released %d done, %d undone",
-          released_done, released_undone);
+    CHECK(released_undone == 2 && released_done == 2, "released %d done, %d undone", released_done,
+          released_undone);
     s3_uploadq_free(q);
 
     /* Cancel of a failed head lets the jobs behind it go. */

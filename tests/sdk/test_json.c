@@ -8,20 +8,20 @@ static size_t seq(const char *s) { return cw_sdk_utf8_seq_len(s, strlen(s)); }
 
 static void test_seq_len(void) {
     CHECK(seq("a") == 1);
-    CHECK(cw_sdk_utf8_seq_len("\0", 1) == 1);         /* NUL is ASCII */
-    CHECK(seq("\xc3\xa9") == 2);                        /* é */
-    CHECK(seq("\xe2\x82\xac") == 3);                    /* € */
-    CHECK(seq("\xf0\x9f\x98\x80") == 4);                /* U+1F600, beyond the BMP */
-    CHECK(seq("\xf4\x8f\xbf\xbf") == 4);                /* U+10FFFF, the last */
-    CHECK(seq("\x80") == 0);                            /* a stray continuation byte */
-    CHECK(seq("\xc0\x80") == 0 && seq("\xc1\xbf") == 0); /* overlong 2-byte forms */
-    CHECK(seq("\xe0\x80\xaf") == 0);                    /* overlong 3-byte '/' */
-    CHECK(seq("\xf0\x80\x80\xaf") == 0);                /* overlong 4-byte '/' */
+    CHECK(cw_sdk_utf8_seq_len("\0", 1) == 1);                    /* NUL is ASCII */
+    CHECK(seq("\xc3\xa9") == 2);                                 /* é */
+    CHECK(seq("\xe2\x82\xac") == 3);                             /* € */
+    CHECK(seq("\xf0\x9f\x98\x80") == 4);                         /* U+1F600, beyond the BMP */
+    CHECK(seq("\xf4\x8f\xbf\xbf") == 4);                         /* U+10FFFF, the last */
+    CHECK(seq("\x80") == 0);                                     /* a stray continuation byte */
+    CHECK(seq("\xc0\x80") == 0 && seq("\xc1\xbf") == 0);         /* overlong 2-byte forms */
+    CHECK(seq("\xe0\x80\xaf") == 0);                             /* overlong 3-byte '/' */
+    CHECK(seq("\xf0\x80\x80\xaf") == 0);                         /* overlong 4-byte '/' */
     CHECK(seq("\xed\xa0\x80") == 0 && seq("\xed\xbf\xbf") == 0); /* surrogates */
-    CHECK(seq("\xf4\x90\x80\x80") == 0);                /* U+110000 */
+    CHECK(seq("\xf4\x90\x80\x80") == 0);                         /* U+110000 */
     CHECK(seq("\xf5\x80\x80\x80") == 0 && seq("\xff") == 0);
-    CHECK(seq("\xe2\x82") == 0);                        /* cut off by the end */
-    CHECK(seq("\xe2\x28\xa1") == 0);                    /* a bad continuation */
+    CHECK(seq("\xe2\x82") == 0);     /* cut off by the end */
+    CHECK(seq("\xe2\x28\xa1") == 0); /* a bad continuation */
 }
 
 static void test_valid(void) {
@@ -85,7 +85,12 @@ static void test_escape(void) {
                  "\"caf\\u00e9 \\u20ac \\ud83d\\ude00\"", 0);
     check_escape("\xf4\x8f\xbf\xbf", 4, CW_SDK_JSON_ASCII, "\"\\udbff\\udfff\"", 0);
     /* each byte of an invalid sequence becomes U+FFFD */
-    check_escape("a\xff" "b", 3, 0, "\"a\xef\xbf\xbd" "b\"", 1);
+    check_escape("a\xff"
+                 "b",
+                 3, 0,
+                 "\"a\xef\xbf\xbd"
+                 "b\"",
+                 1);
     check_escape("\xed\xa0\x80", 3, 0, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"", 3);
     check_escape("x\xe2\x82", 3, CW_SDK_JSON_ASCII, "\"x\\ufffd\\ufffd\"", 2);
     check_escape("\xc0\xaf", 2, 0, "\"\xef\xbf\xbd\xef\xbf\xbd\"", 2);
@@ -129,7 +134,8 @@ static void test_random(void) {
             json_t *v = out ? json_loads(out, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err) : NULL;
             ok &= v != NULL && json_is_string(v);
             if (v && cw_sdk_utf8_valid(in, n, NULL))
-                ok &= repl == 0 && json_string_length(v) == n && memcmp(json_string_value(v), in, n) == 0;
+                ok &= repl == 0 && json_string_length(v) == n &&
+                      memcmp(json_string_value(v), in, n) == 0;
             if (flags && out)
                 for (const char *p = out; *p; p++) ok &= (unsigned char)*p < 0x80;
             json_decref(v);

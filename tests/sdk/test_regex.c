@@ -29,7 +29,7 @@ static void test_semantics(void) {
     CHECK(matches("a|ab", FULL, "ab") == 1);
     CHECK(matches("pin", FULL, "pinterest") == 0);
     CHECK(matches("pin", FULL, "xpin") == 0);
-    CHECK(matches("pin", 0, "xpinx") == 1);            /* Matcher.find() */
+    CHECK(matches("pin", 0, "xpinx") == 1); /* Matcher.find() */
     CHECK(matches("^pin", 0, "xpin") == 0);
     /* Java syntax POSIX ERE did not have */
     CHECK(matches("topic-\\d+", FULL, "topic-42") == 1);
@@ -37,8 +37,8 @@ static void test_semantics(void) {
     CHECK(matches("a.*?b", FULL, "axxbxxb") == 1);
     CHECK(matches("(?<year>\\d{4})-(?!00)\\d\\d", FULL, "2024-05") == 1);
     CHECK(matches("(?<year>\\d{4})-(?!00)\\d\\d", FULL, "2024-00") == 0);
-    CHECK(matches("a++b", FULL, "aab") == 1);           /* possessive */
-    CHECK(matches("\\u0041\\x{42}\\x43", FULL, "ABC") == 1); /* Java's escapes */
+    CHECK(matches("a++b", FULL, "aab") == 1);                                /* possessive */
+    CHECK(matches("\\u0041\\x{42}\\x43", FULL, "ABC") == 1);                 /* Java's escapes */
     CHECK(matches("\\uD83D\\uDE00|\\u00e9", FULL, "\xf0\x9f\x98\x80") == 1); /* a surrogate pair */
     CHECK(matches("\\uD83D\\uDE00|\\u00e9", FULL, "\xc3\xa9") == 1);
     CHECK(matches("\\\\u0041", FULL, "\\u0041") == 1);     /* an escaped backslash, then u0041 */
@@ -47,17 +47,23 @@ static void test_semantics(void) {
     CHECK(matches("topic", FULL | CW_SDK_REGEX_ICASE, "ToPiC") == 1);
     CHECK(matches("topic", FULL, "TOPIC") == 0);
     /* \d \w are ASCII (Java's default); UTF-8 subjects and patterns are characters */
-    CHECK(matches("\\d", FULL, "\xd9\xa3") == 0);       /* ARABIC-INDIC DIGIT THREE */
-    CHECK(matches("caf.", FULL, "caf\xc3\xa9") == 1);   /* . is one character, two bytes */
+    CHECK(matches("\\d", FULL, "\xd9\xa3") == 0);     /* ARABIC-INDIC DIGIT THREE */
+    CHECK(matches("caf.", FULL, "caf\xc3\xa9") == 1); /* . is one character, two bytes */
     CHECK(matches("\xc3\xa9+", FULL, "\xc3\xa9\xc3\xa9") == 1);
     /* line terminators as Java's: . stops at \r and U+2028; $ before a final line end */
     CHECK(matches("a.b", FULL, "a\rb") == 0);
-    CHECK(matches("a.b", FULL, "a\xe2\x80\xa8" "b") == 0);
+    CHECK(matches("a.b", FULL,
+                  "a\xe2\x80\xa8"
+                  "b") == 0);
     CHECK(matches("a.b", FULL, "a\tb") == 1);
     CHECK(matches("abc$", 0, "abc\n") == 1);
     /* invalid UTF-8 in a subject never matches a character, and is no error */
-    CHECK(matches("a.c", FULL, "a\xff" "c") == 0);
-    CHECK(matches("a", 0, "\xff" "a") == 1);
+    CHECK(matches("a.c", FULL,
+                  "a\xff"
+                  "c") == 0);
+    CHECK(matches("a", 0,
+                  "\xff"
+                  "a") == 1);
 }
 
 static void test_errors(void) {
@@ -89,7 +95,7 @@ static void test_spans(void) {
     CHECK_STR(cw_sdk_regex_pattern(re), "(a)|(b)(x)?");
     CHECK(cw_sdk_regex_match(re, "zzb", 3, m, 5, err, sizeof err) == 1);
     CHECK(m[0].start == 2 && m[0].end == 3);
-    CHECK(m[1].start == -1 && m[1].end == -1);  /* took no part */
+    CHECK(m[1].start == -1 && m[1].end == -1); /* took no part */
     CHECK(m[2].start == 2 && m[2].end == 3);
     CHECK(m[3].start == -1 && m[4].start == -1); /* unset, and beyond the groups */
     /* the subject need not be NUL-terminated, and only len bytes count */
@@ -106,7 +112,8 @@ static char *replace(const char *p, int flags, const char *s, const char *r, int
     return out.data;
 }
 
-static void check_replace(const char *p, int flags, const char *s, const char *r, const char *want) {
+static void check_replace(const char *p, int flags, const char *s, const char *r,
+                          const char *want) {
     int rc;
     char *got = replace(p, flags, s, r, &rc);
     CHECK(rc == 1);
@@ -127,7 +134,7 @@ static void test_replace(void) {
     check_replace("pinterest\\.(.*)", FULL, "pinterest.pin", "clean-$1", "clean-pin");
     check_replace("(te)(st)", FULL, "test", "$2-$1-$0", "st-te-test");
     check_replace("(?<kind>\\w+)-(\\d+)", FULL, "orders-7", "${kind}_v$2", "orders_v7");
-    check_replace("(a)|(b)", FULL, "b", "[$1|$2]", "[|b]");         /* an unset group: nothing */
+    check_replace("(a)|(b)", FULL, "b", "[$1|$2]", "[|b]"); /* an unset group: nothing */
     check_replace("(x)", FULL, "x", "cost\\$1 \\\\ $1", "cost$1 \\ x"); /* escapes */
     /* digits are read while they name a group: $12 with one group is group 1, then '2' */
     check_replace("(a)", FULL, "a", "$12", "a2");
@@ -165,7 +172,8 @@ static void *worker(void *arg) {
         snprintf(topic, sizeof topic, "%s-%d", (i + (long)arg) % 2 ? "orders" : "users", i);
         cw_sdk_span_t m[2];
         int rc = cw_sdk_regex_match(shared, topic, strlen(topic), m, 2, NULL, 0);
-        ok += rc == ((i + (long)arg) % 2 ? 1 : 0) && (rc == 0 || m[1].end - m[1].start == (ssize_t)strlen(topic) - 7);
+        ok += rc == ((i + (long)arg) % 2 ? 1 : 0) &&
+              (rc == 0 || m[1].end - m[1].start == (ssize_t)strlen(topic) - 7);
     }
     return (void *)ok;
 }

@@ -40,8 +40,8 @@ static int parse(const char *s, int flags, cw_sdk_iso8601_t *t, char *err, size_
     return cw_sdk_iso8601_parse(s, strlen(s), flags, t, err, size);
 }
 
-static void check_instant(const char *s, int64_t epoch_s, int32_t nanos, int has_time, int has_offset,
-                          int32_t offset_s) {
+static void check_instant(const char *s, int64_t epoch_s, int32_t nanos, int has_time,
+                          int has_offset, int32_t offset_s) {
     cw_sdk_iso8601_t t;
     char err[200] = "";
     int rc = parse(s, 0, &t, err, sizeof err);
@@ -62,10 +62,10 @@ static void check_refused(const char *s, int flags, const char *why) {
 }
 
 static void test_parse(void) {
-    check_instant("2024-02-29", 1709164800, 0, 0, 0, 0);                       /* a leap day */
+    check_instant("2024-02-29", 1709164800, 0, 0, 0, 0); /* a leap day */
     check_instant("2024-02-29T12:34:56.789+02:00", 1709202896, 789000000, 1, 1, 7200);
-    check_instant("2024-02-29 12:34", 1709210040, 0, 1, 0, 0);                 /* RFC 3339 space */
-    check_instant("2024-02-29t12:34:00,5z", 1709210040, 500000000, 1, 1, 0);   /* comma, lower case */
+    check_instant("2024-02-29 12:34", 1709210040, 0, 1, 0, 0);               /* RFC 3339 space */
+    check_instant("2024-02-29t12:34:00,5z", 1709210040, 500000000, 1, 1, 0); /* comma, lower case */
     check_instant("2024-01-01T00:30:00+0530", 1704049200, 0, 1, 1, 19800);
     check_instant("2024-01-01T00:00:00-01", 1704070800, 0, 1, 1, -3600);
     check_instant("1969-12-31T23:59:59.999999999Z", -1, 999999999, 1, 1, 0);
@@ -100,10 +100,11 @@ static void test_parse(void) {
     check_refused("2024-01-01T10:00Z", CW_SDK_ISO8601_REQUIRE_TIME, "seconds");
     check_refused("2024-01-01T10:00:00", CW_SDK_ISO8601_REQUIRE_OFFSET, "Z or an offset");
     cw_sdk_iso8601_t t;
-    CHECK(parse("2024-01-01T10:00:00+00:00", CW_SDK_ISO8601_REQUIRE_TIME | CW_SDK_ISO8601_REQUIRE_OFFSET,
-                &t, NULL, 0) == 0);
+    CHECK(parse("2024-01-01T10:00:00+00:00",
+                CW_SDK_ISO8601_REQUIRE_TIME | CW_SDK_ISO8601_REQUIRE_OFFSET, &t, NULL, 0) == 0);
     /* only len bytes are read */
-    CHECK(cw_sdk_iso8601_parse("2024-01-01garbage", 10, 0, &t, NULL, 0) == 0 && t.epoch_s == 1704067200);
+    CHECK(cw_sdk_iso8601_parse("2024-01-01garbage", 10, 0, &t, NULL, 0) == 0 &&
+          t.epoch_s == 1704067200);
 
     CHECK(parse("1969-12-31T23:59:59.999Z", 0, &t, NULL, 0) == 0 && cw_sdk_iso8601_ms(&t) == -1);
     CHECK(parse("2026-11-21T07:27:55.123456Z", 0, &t, NULL, 0) == 0 &&
@@ -127,7 +128,8 @@ static void test_format(void) {
     check_format(-62135596800, 0, "0001-01-01T00:00:00Z");
     char out[40] = "x";
     errno = 0;
-    CHECK(cw_sdk_iso8601_format(253402300800, 0, out, sizeof out) == -1 && errno == ERANGE && !out[0]);
+    CHECK(cw_sdk_iso8601_format(253402300800, 0, out, sizeof out) == -1 && errno == ERANGE &&
+          !out[0]);
     CHECK(cw_sdk_iso8601_format(-62135596801, 0, out, sizeof out) == -1);
     CHECK(cw_sdk_iso8601_format(0, 1000000000, out, sizeof out) == -1);
     CHECK(cw_sdk_iso8601_format(0, -1, out, sizeof out) == -1);

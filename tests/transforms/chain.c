@@ -68,7 +68,7 @@ static cw_config_t *sub_config(const char *prefix, const cw_plugin_t *p) {
     return c;
 }
 
-typedef struct instance {   /* a configured transform or predicate */
+typedef struct instance { /* a configured transform or predicate */
     const cw_plugin_t *p;
     void *state;
     cw_config_t *cfg;
@@ -76,7 +76,7 @@ typedef struct instance {   /* a configured transform or predicate */
 
 typedef struct step {
     instance_t t;
-    int pred;       /* index into preds, or -1 */
+    int pred; /* index into preds, or -1 */
     int negate;
 } step_t;
 
@@ -94,7 +94,8 @@ static int instance_configure(instance_t *in, const cw_registry_t *reg, const ch
     const char *type = prop(key);
     if (!type) die("%s is not set", key);
     if (!(in->p = cw_registry_find(reg, type, kind, NULL)))
-        die(kind == CW_PLUGIN_TRANSFORM ? "unknown transform type %s" : "unknown predicate type %s", type);
+        die(kind == CW_PLUGIN_TRANSFORM ? "unknown transform type %s" : "unknown predicate type %s",
+            type);
     snprintf(key, sizeof(key), "%s.%s.", list, alias);
     in->cfg = sub_config(key, in->p);
     int rc = kind == CW_PLUGIN_TRANSFORM
@@ -107,8 +108,10 @@ static int instance_configure(instance_t *in, const cw_registry_t *reg, const ch
 }
 
 static void instance_close(instance_t *in) {
-    if (in->p->kind == CW_PLUGIN_TRANSFORM) in->p->transform->close(in->state);
-    else in->p->predicate->close(in->state);
+    if (in->p->kind == CW_PLUGIN_TRANSFORM)
+        in->p->transform->close(in->state);
+    else
+        in->p->predicate->close(in->state);
     cw_config_free(in->cfg);
 }
 
@@ -127,14 +130,20 @@ int main(int argc, char **argv) {
     char err[1024];
     cw_registry_t *reg = cw_registry_new(host);
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--config") && i + 1 < argc) config = argv[++i];
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            config = argv[++i];
         else if (!strcmp(argv[i], "--plugin") && i + 1 < argc) {
             if (cw_registry_load_file(reg, argv[++i], err, sizeof err) != 0) die("%s", err);
-        } else if (!strcmp(argv[i], "--topic") && i + 1 < argc) topic = argv[++i];
-        else if (!strcmp(argv[i], "--dlq") && i + 1 < argc) dlq_path = argv[++i];
-        else if (!strcmp(argv[i], "--envelope-in")) env_in = 1;
-        else if (!strcmp(argv[i], "--envelope-out")) env_out = 1;
-        else die("unknown argument %s", argv[i]);
+        } else if (!strcmp(argv[i], "--topic") && i + 1 < argc)
+            topic = argv[++i];
+        else if (!strcmp(argv[i], "--dlq") && i + 1 < argc)
+            dlq_path = argv[++i];
+        else if (!strcmp(argv[i], "--envelope-in"))
+            env_in = 1;
+        else if (!strcmp(argv[i], "--envelope-out"))
+            env_out = 1;
+        else
+            die("unknown argument %s", argv[i]);
     }
     if (!config) die("%s", "--config is required");
     props = cw_props_new();
@@ -193,13 +202,16 @@ int main(int argc, char **argv) {
             if (!env) die("bad envelope line: %s", jerr.text);
             json_t *t = json_object_get(env, "topic"), *ts = json_object_get(env, "timestamp");
             json_t *part = json_object_get(env, "partition");
-            r = record_new(t ? json_string_value(t) : topic, part ? (int32_t)json_integer_value(part) : 0,
-                           offset, ts ? json_integer_value(ts) : 1600000000000 + offset);
+            r = record_new(t ? json_string_value(t) : topic,
+                           part ? (int32_t)json_integer_value(part) : 0, offset,
+                           ts ? json_integer_value(ts) : 1600000000000 + offset);
             json_t *k = json_object_get(env, "key"), *v = json_object_get(env, "value");
             json_t *vt = json_object_get(env, "value_text");
             if (k && !json_is_null(k)) host->record_set_key_json(r, json_incref(k));
-            if (vt) host->record_set_value(r, json_string_value(vt), json_string_length(vt));
-            else if (v && !json_is_null(v)) host->record_set_value_json(r, json_incref(v));
+            if (vt)
+                host->record_set_value(r, json_string_value(vt), json_string_length(vt));
+            else if (v && !json_is_null(v))
+                host->record_set_value_json(r, json_incref(v));
             size_t i;
             json_t *h;
             json_array_foreach(json_object_get(env, "headers"), i, h) {
@@ -212,9 +224,18 @@ int main(int argc, char **argv) {
             /* Make the value bytes canonical, as if they came from Kafka. */
             size_t l;
             const void *b = host->record_key(r, &l);
-            if (b) { char *c = strndup(b, l); host->record_set_key(r, c, l); free(c); }
+            if (b) {
+                char *c = strndup(b, l);
+                host->record_set_key(r, c, l);
+                free(c);
+            }
             b = host->record_value(r, &l);
-            if (b) { char *c = malloc(l + 1); memcpy(c, b, l); host->record_set_value(r, c, l); free(c); }
+            if (b) {
+                char *c = malloc(l + 1);
+                memcpy(c, b, l);
+                host->record_set_value(r, c, l);
+                free(c);
+            }
         } else {
             r = record_new(topic, 0, offset, 1600000000000 + offset);
             if (len) host->record_set_value(r, line, (size_t)len);
@@ -231,7 +252,10 @@ int main(int argc, char **argv) {
             }
             err[0] = 0;
             int rc = steps[i].t.p->transform->apply(steps[i].t.state, r, err, sizeof(err));
-            if (rc == CW_DROP) { dropped = 1; break; }
+            if (rc == CW_DROP) {
+                dropped = 1;
+                break;
+            }
             if (rc == CW_OK) continue;
             if (rc == CW_ERR_RECORD && !err[0]) {
                 fprintf(stderr, "error: transform %s failed without a message\n", talias[i]);
@@ -242,7 +266,8 @@ int main(int argc, char **argv) {
                     json_t *d = json_pack("{s:s,s:i,s:I,s:s,s:s}", "topic", host->record_topic(r),
                                           "partition", host->record_partition(r), "offset",
                                           (json_int_t)offset, "transform", talias[i], "error", err);
-                    json_object_set_new(d, "value", original ? json_stringn(original, olen) : json_null());
+                    json_object_set_new(d, "value",
+                                        original ? json_stringn(original, olen) : json_null());
                     char *s = json_dumps(d, JSON_COMPACT | JSON_ENSURE_ASCII);
                     if (!s) { /* invalid UTF-8 in the original: keep its length only */
                         json_object_set_new(d, "value", json_integer((json_int_t)olen));
@@ -260,13 +285,20 @@ int main(int argc, char **argv) {
             status = rc == CW_ERR_RECORD ? 3 : 4;
             break;
         }
-        if (status == 3 || status == 4) { free(original); cw_record_free(r); break; }
+        if (status == 3 || status == 4) {
+            free(original);
+            cw_record_free(r);
+            break;
+        }
         free(original);
         if (!dropped) {
             size_t vl;
             const char *vb = host->record_value(r, &vl);
             if (!env_out) {
-                if (vb) fwrite(vb, 1, vl, stdout); else fputs("null", stdout);
+                if (vb)
+                    fwrite(vb, 1, vl, stdout);
+                else
+                    fputs("null", stdout);
                 fputc('\n', stdout);
             } else {
                 char e2[256];
@@ -283,7 +315,8 @@ int main(int argc, char **argv) {
                     const void *hv;
                     size_t hl;
                     host->record_header_get(r, i, &hn, &hv, &hl);
-                    json_array_append_new(hs, json_pack("[s,o]", hn, hv ? json_stringn(hv, hl) : json_null()));
+                    json_array_append_new(
+                        hs, json_pack("[s,o]", hn, hv ? json_stringn(hv, hl) : json_null()));
                 }
                 json_object_set_new(o, "headers", hs);
                 char *s = host->json_encode(o, NULL);

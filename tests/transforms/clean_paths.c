@@ -23,17 +23,26 @@ int main(int argc, char **argv) {
         return 2;
     }
     void *h = dlopen(argv[1], RTLD_NOW);
-    if (!h) { fprintf(stderr, "%s\n", dlerror()); return 2; }
+    if (!h) {
+        fprintf(stderr, "%s\n", dlerror());
+        return 2;
+    }
     const cw_module_t *m = ((cw_module_entry_fn)dlsym(h, CW_MODULE_ENTRY_SYMBOL))();
     const cw_host_t *host = cw_host();
     char err[1024], err2[1024];
-    if (m->init && m->init(host, err, sizeof err)) { fprintf(stderr, "%s\n", err); return 2; }
+    if (m->init && m->init(host, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
     const cw_plugin_t *p = m->plugins[0];
 
     /* CONFIG: the transform's keys, one key=value per line. */
     cw_props_t *props = cw_props_new();
     FILE *f = fopen(argv[2], "r");
-    if (!f) { perror(argv[2]); return 2; }
+    if (!f) {
+        perror(argv[2]);
+        return 2;
+    }
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -59,7 +68,10 @@ int main(int argc, char **argv) {
         json_t *v = json_loadb(line, (size_t)len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
         /* Not JSON: both paths are the tree path's parse error. JSON null: a tombstone when
          * set as JSON, the text "null" as bytes; not comparable. */
-        if (!v || json_is_null(v)) { json_decref(v); continue; }
+        if (!v || json_is_null(v)) {
+            json_decref(v);
+            continue;
+        }
         n++;
         cw_record_t *a = cw_record_new_source("t", 0, NULL, NULL, &json_conv, &json_conv);
         cw_record_t *b = cw_record_new_source("t", 0, NULL, NULL, &json_conv, &json_conv);
@@ -74,13 +86,17 @@ int main(int argc, char **argv) {
         if (ra != rb || (ra == CW_OK && (la != lb || memcmp(va, vb, la) != 0)) ||
             (ra != CW_OK && strcmp(err, err2) != 0)) {
             bad++;
-            fprintf(stderr, "FAIL: paths differ on %s\n  bytes: rc %d %.*s %s\n  tree:  rc %d %.*s %s\n",
+            fprintf(stderr,
+                    "FAIL: paths differ on %s\n  bytes: rc %d %.*s %s\n  tree:  rc %d %.*s %s\n",
                     line, ra, (int)la, va ? va : "", err, rb, (int)lb, vb ? vb : "", err2);
         }
         /* The streaming path sets bytes; the tree path leaves the changed JSON in charge. */
-        if (ra == CW_OK && a->value.plain && !a->value.json_wins) streamed++;
-        else if (ra == CW_OK) tree_only++;
-        else failed_both++;
+        if (ra == CW_OK && a->value.plain && !a->value.json_wins)
+            streamed++;
+        else if (ra == CW_OK)
+            tree_only++;
+        else
+            failed_both++;
         cw_record_free(a);
         cw_record_free(b);
     }

@@ -13,15 +13,43 @@
 #include "registry.h"
 
 static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; fprintf(stderr, "FAIL: "); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            fprintf(stderr, "FAIL: ");                                                             \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
+    } while (0)
 
-static const char *const classes[] = {
-    "ReplaceField$Key", "ReplaceField$Value", "Cast$Key", "Cast$Value", "InsertField$Key",
-    "InsertField$Value", "MaskField$Key", "MaskField$Value", "ValueToKey", "ExtractField$Key",
-    "ExtractField$Value", "HoistField$Key", "HoistField$Value", "Flatten$Key", "Flatten$Value",
-    "TimestampConverter$Key", "TimestampConverter$Value", "RegexRouter", "TimestampRouter",
-    "InsertHeader", "DropHeaders", "HeaderFrom$Key", "HeaderFrom$Value", "Filter", NULL};
-static const char *const predicates[] = {"TopicNameMatches", "HasHeaderKey", "RecordIsTombstone", NULL};
+static const char *const classes[] = {"ReplaceField$Key",
+                                      "ReplaceField$Value",
+                                      "Cast$Key",
+                                      "Cast$Value",
+                                      "InsertField$Key",
+                                      "InsertField$Value",
+                                      "MaskField$Key",
+                                      "MaskField$Value",
+                                      "ValueToKey",
+                                      "ExtractField$Key",
+                                      "ExtractField$Value",
+                                      "HoistField$Key",
+                                      "HoistField$Value",
+                                      "Flatten$Key",
+                                      "Flatten$Value",
+                                      "TimestampConverter$Key",
+                                      "TimestampConverter$Value",
+                                      "RegexRouter",
+                                      "TimestampRouter",
+                                      "InsertHeader",
+                                      "DropHeaders",
+                                      "HeaderFrom$Key",
+                                      "HeaderFrom$Value",
+                                      "Filter",
+                                      NULL};
+static const char *const predicates[] = {"TopicNameMatches", "HasHeaderKey", "RecordIsTombstone",
+                                         NULL};
 
 /* Validates transforms.<a>.* / predicates.<a>.* of one alias; returns errors + unknown keys. */
 static size_t validate(const cw_registry_t *reg, const cw_props_t *conn, const char *section,
@@ -31,7 +59,10 @@ static size_t validate(const cw_registry_t *reg, const cw_props_t *conn, const c
     snprintf(key, sizeof(key), "%stype", prefix);
     const char *type = cw_props_get(conn, key);
     const cw_plugin_t *p = type ? cw_registry_find(reg, type, kind, NULL) : NULL;
-    if (!p) { fprintf(stderr, "FAIL: %s: no plugin for '%s'\n", key, type ? type : "(unset)"); return 1; }
+    if (!p) {
+        fprintf(stderr, "FAIL: %s: no plugin for '%s'\n", key, type ? type : "(unset)");
+        return 1;
+    }
     cw_props_t *sub = cw_props_subset(conn, prefix);
     cw_props_unset(sub, "type");
     cw_props_unset(sub, "predicate");
@@ -48,7 +79,10 @@ static size_t validate(const cw_registry_t *reg, const cw_props_t *conn, const c
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) { fprintf(stderr, "usage: transforms-registry PLUGIN_DIR CONNECTOR\n"); return 2; }
+    if (argc != 3) {
+        fprintf(stderr, "usage: transforms-registry PLUGIN_DIR CONNECTOR\n");
+        return 2;
+    }
     char path[1024], err[1024];
     cw_registry_t *reg = cw_registry_new(cw_host());
     snprintf(path, sizeof(path), "%s/transforms.so", argv[1]);
@@ -61,13 +95,16 @@ int main(int argc, char **argv) {
         snprintf(full, sizeof(full), "org.apache.kafka.connect.transforms.%s", classes[i]);
         const cw_plugin_t *a = cw_registry_find(reg, full, CW_PLUGIN_TRANSFORM, NULL);
         const cw_plugin_t *b = cw_registry_find(reg, classes[i], CW_PLUGIN_TRANSFORM, NULL);
-        CHECK(a && a == b, "transform %s: class name and short form must find the same plugin", full);
+        CHECK(a && a == b, "transform %s: class name and short form must find the same plugin",
+              full);
     }
     for (size_t i = 0; predicates[i]; i++) {
         char full[256];
-        snprintf(full, sizeof(full), "org.apache.kafka.connect.transforms.predicates.%s", predicates[i]);
+        snprintf(full, sizeof(full), "org.apache.kafka.connect.transforms.predicates.%s",
+                 predicates[i]);
         const cw_plugin_t *a = cw_registry_find(reg, full, CW_PLUGIN_PREDICATE, NULL);
-        CHECK(a && a == cw_registry_find(reg, predicates[i], CW_PLUGIN_PREDICATE, NULL), "predicate %s", full);
+        CHECK(a && a == cw_registry_find(reg, predicates[i], CW_PLUGIN_PREDICATE, NULL),
+              "predicate %s", full);
     }
     CHECK(cw_registry_find(reg, "clean", CW_PLUGIN_TRANSFORM, NULL) != NULL, "clean transform");
 
@@ -79,7 +116,8 @@ int main(int argc, char **argv) {
     for (int s = 0; s < 2; s++) {
         char *copy = strdup(lists[s] ? lists[s] : ""), *save = NULL;
         for (char *a = strtok_r(copy, ", ", &save); a; a = strtok_r(NULL, ", ", &save)) {
-            size_t n = validate(reg, conn, sections[s], a, s ? CW_PLUGIN_PREDICATE : CW_PLUGIN_TRANSFORM);
+            size_t n =
+                validate(reg, conn, sections[s], a, s ? CW_PLUGIN_PREDICATE : CW_PLUGIN_TRANSFORM);
             CHECK(n == 0, "%s.%s: %zu problem(s)", sections[s], a, n);
             seen++;
         }
@@ -89,10 +127,12 @@ int main(int argc, char **argv) {
 
     /* A misspelt key is not silently accepted: the table does not declare it. */
     cw_props_set(conn, "transforms.cleanPin.human.number", "follower_count");
-    CHECK(validate(reg, conn, "transforms", "cleanPin", CW_PLUGIN_TRANSFORM) == 1, "a misspelt key must be reported");
+    CHECK(validate(reg, conn, "transforms", "cleanPin", CW_PLUGIN_TRANSFORM) == 1,
+          "a misspelt key must be reported");
     cw_props_free(conn);
     cw_registry_free(reg);
     if (failures) return 1;
-    printf("ok: modules load through the registry; every class name resolves; the recipes validate\n");
+    printf(
+        "ok: modules load through the registry; every class name resolves; the recipes validate\n");
     return 0;
 }

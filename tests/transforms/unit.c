@@ -10,7 +10,15 @@
 #include "tf.h"
 
 static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
+    } while (0)
 
 static void human(const char *in, int ok, long long want) {
     int64_t v = 0;
@@ -22,17 +30,22 @@ static void human(const char *in, int ok, long long want) {
 static void ts(const char *in, const char *want) {
     char out[64] = "";
     int rc = clean_timestamp(in, out, sizeof(out));
-    if (!want) CHECK(rc != 0, "timestamp '%s' should fail, got %s", in, out);
-    else CHECK(rc == 0 && !strcmp(out, want), "timestamp '%s' -> '%s' (rc %d), want '%s'", in, out, rc, want);
+    if (!want)
+        CHECK(rc != 0, "timestamp '%s' should fail, got %s", in, out);
+    else
+        CHECK(rc == 0 && !strcmp(out, want), "timestamp '%s' -> '%s' (rc %d), want '%s'", in, out,
+              rc, want);
 }
 
 static void sdf_round(const char *pattern, long long ms, const char *want) {
     sdf_t f;
     char err[256], buf[128];
     CHECK(sdf_compile(pattern, &f, err, sizeof(err)) == 0, "compile %s: %s", pattern, err);
-    CHECK(sdf_format(&f, ms, buf, sizeof(buf)) == 0 && !strcmp(buf, want), "format %s %lld -> %s, want %s", pattern, ms, buf, want);
+    CHECK(sdf_format(&f, ms, buf, sizeof(buf)) == 0 && !strcmp(buf, want),
+          "format %s %lld -> %s, want %s", pattern, ms, buf, want);
     int64_t back = 0;
-    CHECK(sdf_parse(&f, want, &back, err, sizeof(err)) == 0, "parse %s '%s': %s", pattern, want, err);
+    CHECK(sdf_parse(&f, want, &back, err, sizeof(err)) == 0, "parse %s '%s': %s", pattern, want,
+          err);
     sdf_free(&f);
     (void)back;
 }
@@ -57,8 +70,10 @@ static void cast(const char *json, const char *type, const char *want) {
     if (!want) {
         CHECK(out == NULL && err[0], "cast %s to %s should fail", json, type);
     } else {
-        char *s = out ? json_dumps(out, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
-        CHECK(s && !strcmp(s, want), "cast %s to %s = %s (%s), want %s", json, type, s ? s : "NULL", err, want);
+        char *s =
+            out ? json_dumps(out, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+        CHECK(s && !strcmp(s, want), "cast %s to %s = %s (%s), want %s", json, type, s ? s : "NULL",
+              err, want);
         free(s);
     }
     json_decref(out);
@@ -72,8 +87,8 @@ static void path_v2(const char *text, const char *want, const char *err_has) {
     char err[256] = "", got[256] = "";
     int rc = tf_path_parse(text, 1, &p, err, sizeof err);
     if (!want) {
-        CHECK(rc != CW_OK && strstr(err, err_has), "path [%s] should fail with '%s', got rc %d '%s'",
-              text, err_has, rc, err);
+        CHECK(rc != CW_OK && strstr(err, err_has),
+              "path [%s] should fail with '%s', got rc %d '%s'", text, err_has, rc, err);
         return;
     }
     CHECK(rc == CW_OK, "path [%s]: %s", text, err);
@@ -108,7 +123,9 @@ static void field_paths(void) {
     path_v2("foo.`bar.`baz`", "foo|bar.`baz", NULL);
     path_v2("foo.`bar\\`.`baz`", "foo|bar`.`baz", NULL);
     path_v2("foo.`bar\\\\`.\\`baz`", "foo|bar\\`.\\`baz", NULL);
-    path_v2("`foo.bar.baz", NULL, "Incomplete backtick pair in path: [`foo.bar.baz], consider adding a backslash before backtick at position 0 to escape it");
+    path_v2("`foo.bar.baz", NULL,
+            "Incomplete backtick pair in path: [`foo.bar.baz], consider adding a backslash before "
+            "backtick at position 0 to escape it");
     path_v2("foo.`bar.baz", NULL, "at position 4 to escape it");
     path_v2("foo.bar.`baz", NULL, "at position 8 to escape it");
     path_v2("foo.bar.`baz\\`", NULL, "at position 8 to escape it");
@@ -116,7 +133,8 @@ static void field_paths(void) {
     tf_path_t p;
     char err[64];
     CHECK(tf_path_parse("foo.`bar.baz`", 0, &p, err, sizeof err) == CW_OK && p.n == 1 &&
-              !strcmp(p.seg[0], "foo.`bar.baz`"), "V1 path is one step");
+              !strcmp(p.seg[0], "foo.`bar.baz`"),
+          "V1 path is one step");
     tf_path_free(&p);
 }
 
@@ -149,7 +167,8 @@ int main(void) {
     CHECK(clean_integer("99999999999999999999", &i) != 0, "integer overflow");
     int is_int;
     double d;
-    CHECK(clean_number("-89.9787", &is_int, &i, &d) == 0 && !is_int && d == -89.9787, "number real");
+    CHECK(clean_number("-89.9787", &is_int, &i, &d) == 0 && !is_int && d == -89.9787,
+          "number real");
     CHECK(clean_number("0x10", &is_int, &i, &d) != 0, "number hex");
     CHECK(clean_number("nan", &is_int, &i, &d) != 0, "number nan");
     CHECK(clean_number("1e999", &is_int, &i, &d) != 0, "number overflow");
@@ -187,7 +206,8 @@ int main(void) {
     {
         sdf_t f;
         char err[256];
-        CHECK(sdf_compile("yyyy-MM-dd QQ", &f, err, sizeof(err)) != 0 && strstr(err, "'Q'"), "unsupported letter");
+        CHECK(sdf_compile("yyyy-MM-dd QQ", &f, err, sizeof(err)) != 0 && strstr(err, "'Q'"),
+              "unsupported letter");
         CHECK(sdf_compile("yyyy 'unterminated", &f, err, sizeof(err)) != 0, "unterminated quote");
     }
 
@@ -216,25 +236,41 @@ int main(void) {
         const char *items4[] = {"a:date"};
         cast_spec_t s;
         char err[256];
-        CHECK(cast_spec_parse(items1, 2, &s, err, sizeof(err)) == 0 && s.n == 2 && !strcmp(s.items[1].field, "b"), "spec fields");
+        CHECK(cast_spec_parse(items1, 2, &s, err, sizeof(err)) == 0 && s.n == 2 &&
+                  !strcmp(s.items[1].field, "b"),
+              "spec fields");
         cast_spec_free(&s);
-        CHECK(cast_spec_parse(items2, 1, &s, err, sizeof(err)) == 0 && s.n == 1 && !s.items[0].field, "spec whole");
+        CHECK(cast_spec_parse(items2, 1, &s, err, sizeof(err)) == 0 && s.n == 1 &&
+                  !s.items[0].field,
+              "spec whole");
         cast_spec_free(&s);
         CHECK(cast_spec_parse(items3, 2, &s, err, sizeof(err)) != 0, "spec mixed");
-        CHECK(cast_spec_parse(items4, 1, &s, err, sizeof(err)) != 0 && strstr(err, "date"), "spec bad type");
+        CHECK(cast_spec_parse(items4, 1, &s, err, sizeof(err)) != 0 && strstr(err, "date"),
+              "spec bad type");
         /* Kafka's CastTest config cases: trimmed parts, an empty field name, too many parts,
          * types that are no cast target. */
         const char *items5[] = {" a : INT8 ", ":string"};
-        CHECK(cast_spec_parse(items5, 2, &s, err, sizeof(err)) == 0 && s.n == 2 && !strcmp(s.items[0].field, "a") &&
-              s.items[0].type == CAST_INT8 && !strcmp(s.items[1].field, ""), "spec trimmed, empty field: %s", err);
+        CHECK(cast_spec_parse(items5, 2, &s, err, sizeof(err)) == 0 && s.n == 2 &&
+                  !strcmp(s.items[0].field, "a") && s.items[0].type == CAST_INT8 &&
+                  !strcmp(s.items[1].field, ""),
+              "spec trimmed, empty field: %s", err);
         cast_spec_free(&s);
         const char *items6[] = {"foo:int8:extra"}, *items7[] = {"foo:bytes"}, *items8[] = {"array"};
-        CHECK(cast_spec_parse(items6, 1, &s, err, sizeof(err)) != 0 && strstr(err, "not of the form"), "spec 3 parts");
-        CHECK(cast_spec_parse(items7, 1, &s, err, sizeof(err)) != 0 && strstr(err, "casting to bytes"), "spec bytes");
-        CHECK(cast_spec_parse(items8, 1, &s, err, sizeof(err)) != 0 && strstr(err, "casting to array"), "spec array");
+        CHECK(cast_spec_parse(items6, 1, &s, err, sizeof(err)) != 0 &&
+                  strstr(err, "not of the form"),
+              "spec 3 parts");
+        CHECK(cast_spec_parse(items7, 1, &s, err, sizeof(err)) != 0 &&
+                  strstr(err, "casting to bytes"),
+              "spec bytes");
+        CHECK(cast_spec_parse(items8, 1, &s, err, sizeof(err)) != 0 &&
+                  strstr(err, "casting to array"),
+              "spec array");
     }
 
-    if (failures) { fprintf(stderr, "%d failure(s)\n", failures); return 1; }
+    if (failures) {
+        fprintf(stderr, "%d failure(s)\n", failures);
+        return 1;
+    }
     printf("all unit checks passed\n");
     return 0;
 }

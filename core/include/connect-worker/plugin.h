@@ -92,13 +92,13 @@ struct json_t;
  * ---------------------------------------------------------------------------------------- */
 
 typedef enum cw_status {
-    CW_OK = 0,               /**< success */
-    CW_DROP = 1,             /**< transform.apply only: drop this record (Kafka Connect's null) */
-    CW_IDLE = 2,             /**< source poll only: nothing new right now (see cw_source_ops_t) */
-    CW_ERR_RETRIABLE = -1,   /**< transient; the worker retries the same call with backoff */
-    CW_ERR_FATAL = -2,       /**< permanent; the task stops with errstr */
-    CW_ERR_RECORD = -3,      /**< this record is bad; errors.tolerance decides */
-    CW_ERR_CONFIG = -4       /**< the configuration is invalid; nothing starts */
+    CW_OK = 0,             /**< success */
+    CW_DROP = 1,           /**< transform.apply only: drop this record (Kafka Connect's null) */
+    CW_IDLE = 2,           /**< source poll only: nothing new right now (see cw_source_ops_t) */
+    CW_ERR_RETRIABLE = -1, /**< transient; the worker retries the same call with backoff */
+    CW_ERR_FATAL = -2,     /**< permanent; the task stops with errstr */
+    CW_ERR_RECORD = -3,    /**< this record is bad; errors.tolerance decides */
+    CW_ERR_CONFIG = -4     /**< the configuration is invalid; nothing starts */
 } cw_status_t;
 
 /* ------------------------------------------------------------------------------------------
@@ -128,13 +128,13 @@ typedef struct cw_task_split cw_task_split_t;
 
 /** A topic partition and an offset, used by sink open/close/flush. */
 typedef struct cw_topic_partition {
-    const char *topic;  /**< borrowed, valid for the duration of the call */
+    const char *topic; /**< borrowed, valid for the duration of the call */
     int32_t partition;
-    int64_t offset;     /**< meaning depends on the call; CW_OFFSET_INVALID when none */
+    int64_t offset; /**< meaning depends on the call; CW_OFFSET_INVALID when none */
 } cw_topic_partition_t;
 
 #define CW_OFFSET_INVALID ((int64_t)-1001)
-#define CW_PARTITION_ANY ((int32_t)-1)   /**< let the producer's partitioner choose */
+#define CW_PARTITION_ANY ((int32_t)-1) /**< let the producer's partitioner choose */
 #define CW_TIMESTAMP_NONE ((int64_t)-1)
 
 /* ------------------------------------------------------------------------------------------
@@ -147,28 +147,29 @@ typedef struct cw_topic_partition {
  * ---------------------------------------------------------------------------------------- */
 
 typedef enum cw_config_type {
-    CW_CFG_STRING = 0,  /**< any string */
-    CW_CFG_INT,         /**< a 64-bit signed integer */
-    CW_CFG_DOUBLE,      /**< a floating point number */
-    CW_CFG_BOOL,        /**< true or false (case-insensitive) */
-    CW_CFG_LIST         /**< comma-separated list; items are trimmed of white space */
+    CW_CFG_STRING = 0, /**< any string */
+    CW_CFG_INT,        /**< a 64-bit signed integer */
+    CW_CFG_DOUBLE,     /**< a floating point number */
+    CW_CFG_BOOL,       /**< true or false (case-insensitive) */
+    CW_CFG_LIST        /**< comma-separated list; items are trimmed of white space */
 } cw_config_type_t;
 
-#define CW_CFG_F_REQUIRED 0x1u  /**< must be set (a default makes no sense then) */
-#define CW_CFG_F_SECRET   0x2u  /**< never printed: logs and --describe show [hidden] */
-#define CW_CFG_F_PREFIX   0x4u  /**< `name` is a prefix: every key starting with it is
+#define CW_CFG_F_REQUIRED 0x1u /**< must be set (a default makes no sense then) */
+#define CW_CFG_F_SECRET 0x2u   /**< never printed: logs and --describe show [hidden] */
+#define CW_CFG_F_PREFIX                                                                            \
+    0x4u /**< `name` is a prefix: every key starting with it is
                                      declared by this entry (dynamic keys such as
                                      `clean.concat.<field>`); type and bounds apply to each */
 
 typedef struct cw_config_def {
-    const char *name;           /**< key name, Kafka Connect spelling where one exists */
+    const char *name; /**< key name, Kafka Connect spelling where one exists */
     cw_config_type_t type;
-    const char *default_value;  /**< as text; NULL: no default (the key reads as unset) */
-    unsigned flags;             /**< CW_CFG_F_* */
-    const char *doc;            /**< one or two sentences for --describe and the README */
-    const char *allowed;        /**< comma-separated allowed values (case-insensitive) for
+    const char *default_value; /**< as text; NULL: no default (the key reads as unset) */
+    unsigned flags;            /**< CW_CFG_F_* */
+    const char *doc;           /**< one or two sentences for --describe and the README */
+    const char *allowed;       /**< comma-separated allowed values (case-insensitive) for
                                      STRING and each LIST item; NULL: any */
-    double min, max;            /**< bounds for INT and DOUBLE, checked only when min < max */
+    double min, max;           /**< bounds for INT and DOUBLE, checked only when min < max */
 } cw_config_def_t;
 
 /* ------------------------------------------------------------------------------------------
@@ -193,22 +194,22 @@ typedef int (*cw_task_configs_fn)(cw_ctx_t *ctx, const cw_config_t *config, int 
 
 /** How a source record ended (see cw_source_ops_t.ack). */
 typedef enum cw_ack_status {
-    CW_ACK_WRITTEN = 0,  /**< Kafka acknowledged it: every in-sync replica has it */
-    CW_ACK_DROPPED = 1,  /**< a transform filtered it out (CW_DROP); never produced */
-    CW_ACK_FAILED = 2    /**< not written; `error` says why */
+    CW_ACK_WRITTEN = 0, /**< Kafka acknowledged it: every in-sync replica has it */
+    CW_ACK_DROPPED = 1, /**< a transform filtered it out (CW_DROP); never produced */
+    CW_ACK_FAILED = 2   /**< not written; `error` says why */
 } cw_ack_status_t;
 
 /** What the worker knows about one source record when it reports its end (Kafka Connect's
  *  RecordMetadata, or null metadata). Borrowed: valid for the duration of the ack call. */
 typedef struct cw_source_ack {
     cw_ack_status_t status;
-    const char *topic;   /**< WRITTEN: the topic it was written to; otherwise the record's
+    const char *topic; /**< WRITTEN: the topic it was written to; otherwise the record's
                               topic as the transforms left it */
-    int32_t partition;   /**< WRITTEN: the partition; otherwise CW_PARTITION_ANY */
-    int64_t offset;      /**< WRITTEN: its offset in that partition; else CW_OFFSET_INVALID */
-    int64_t timestamp;   /**< WRITTEN: the timestamp Kafka stored; else CW_TIMESTAMP_NONE */
-    const char *error;   /**< FAILED: one sentence naming the cause; NULL otherwise */
-    int skipped;         /**< FAILED: 1 when errors.tolerance=all skipped the record (the
+    int32_t partition; /**< WRITTEN: the partition; otherwise CW_PARTITION_ANY */
+    int64_t offset;    /**< WRITTEN: its offset in that partition; else CW_OFFSET_INVALID */
+    int64_t timestamp; /**< WRITTEN: the timestamp Kafka stored; else CW_TIMESTAMP_NONE */
+    const char *error; /**< FAILED: one sentence naming the cause; NULL otherwise */
+    int skipped;       /**< FAILED: 1 when errors.tolerance=all skipped the record (the
                               task goes on and its source offset is stored as if written);
                               0 when the failure stops the task (no source offset is stored
                               past it) */
@@ -229,7 +230,7 @@ typedef struct cw_source_ack {
  *    called on the task thread, once poll returned.
  *  - Records added before poll returns CW_IDLE are produced like those of CW_OK. */
 typedef struct cw_source_ops {
-    uint32_t struct_size;  /**< sizeof(cw_source_ops_t): write CW_SOURCE_OPS_HEADER */
+    uint32_t struct_size; /**< sizeof(cw_source_ops_t): write CW_SOURCE_OPS_HEADER */
     cw_task_configs_fn task_configs;
 
     /** Starts one task. `config` is the connector's configuration plus this task's keys from
@@ -237,8 +238,8 @@ typedef struct cw_source_ops {
      *  *state; it is passed to every later callback. Returns CW_OK, CW_ERR_RETRIABLE (the
      *  worker calls start again after a backoff, e.g. database unreachable) or CW_ERR_FATAL
      *  / CW_ERR_CONFIG with errstr. */
-    int (*start)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
-                 char *errstr, size_t errstr_size);
+    int (*start)(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
+                 size_t errstr_size);
 
     /** Adds new records to `batch` with host->source_record_new. Should return within about
      *  timeout_ms (always 1000) so that the worker can notice a stop; a poll that waits
@@ -248,8 +249,7 @@ typedef struct cw_source_ops {
      *  returned and everything it produced is acknowledged), CW_ERR_RETRIABLE (records added
      *  so far are kept; the worker backs off and calls again) or CW_ERR_FATAL. Records added
      *  before an error return are still delivered. */
-    int (*poll)(void *state, cw_batch_t *batch, int timeout_ms,
-                char *errstr, size_t errstr_size);
+    int (*poll)(void *state, cw_batch_t *batch, int timeout_ms, char *errstr, size_t errstr_size);
 
     /** Optional. Called on the task thread, between polls, after the worker durably stored
      *  the source offsets of every record Kafka acknowledged so far (Kafka Connect's
@@ -300,24 +300,24 @@ typedef struct cw_source_ops {
  *    stop. After a failed flush, open or close, close and stop follow without another flush.
  *  - Every callback runs on the task thread, including open and close during a rebalance. */
 typedef struct cw_sink_ops {
-    uint32_t struct_size;  /**< sizeof(cw_sink_ops_t): write CW_SINK_OPS_HEADER */
+    uint32_t struct_size; /**< sizeof(cw_sink_ops_t): write CW_SINK_OPS_HEADER */
     cw_task_configs_fn task_configs;
 
     /** Starts one task. Returns CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL/CW_ERR_CONFIG (then
      *  stop is not called: free what you allocated). */
-    int (*start)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
-                 char *errstr, size_t errstr_size);
+    int (*start)(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
+                 size_t errstr_size);
 
     /** Optional. Partitions newly assigned to this task (after a rebalance). `tps[i].offset`
      *  is the committed offset consumption resumes from (CW_OFFSET_INVALID when none). */
-    int (*open)(void *state, const cw_topic_partition_t *tps, size_t n,
-                char *errstr, size_t errstr_size);
+    int (*open)(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
+                size_t errstr_size);
 
     /** Optional. Partitions being taken away. The worker has already called flush for them
      *  and committed what it reported durable; drop any remaining buffered data of these
      *  partitions (it will be consumed again by whoever gets them). */
-    int (*close)(void *state, const cw_topic_partition_t *tps, size_t n,
-                 char *errstr, size_t errstr_size);
+    int (*close)(void *state, const cw_topic_partition_t *tps, size_t n, char *errstr,
+                 size_t errstr_size);
 
     /** Hands over records, in offset order within each partition. `records` and the records
      *  are borrowed for the duration of the call: copy what you keep (host->record_value
@@ -328,8 +328,8 @@ typedef struct cw_sink_ops {
      *  and calls put again with the same records after a backoff; the plugin must not have
      *  kept any of them); CW_ERR_FATAL. A single bad record is reported with
      *  host->report_bad_record, not by failing the whole put. */
-    int (*put)(void *state, cw_record_t *const *records, size_t n,
-               char *errstr, size_t errstr_size);
+    int (*put)(void *state, cw_record_t *const *records, size_t n, char *errstr,
+               size_t errstr_size);
 
     /** Pre-commit (Kafka Connect's SinkTask.preCommit). On entry tps[i].offset is, for each
      *  assigned partition, the offset after the last record handed to put (for a partition
@@ -339,8 +339,8 @@ typedef struct cw_sink_ops {
      *  when the worker is stopping, the partitions are being revoked, or batch mode finished:
      *  then write out whatever can be written. Returns CW_OK, CW_ERR_RETRIABLE (called again
      *  after a backoff) or CW_ERR_FATAL. */
-    int (*flush)(void *state, cw_topic_partition_t *tps, size_t n, int final,
-                 char *errstr, size_t errstr_size);
+    int (*flush)(void *state, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
+                 size_t errstr_size);
 
     /** Stops the task and frees `state`. Called once, on the task thread, after the last
      *  close; not when start failed. Buffered data that flush did not report durable is
@@ -350,12 +350,12 @@ typedef struct cw_sink_ops {
 
 /** Transform callbacks (Kafka Connect's Transformation). One instance per task chain. */
 typedef struct cw_transform_ops {
-    uint32_t struct_size;  /**< sizeof(cw_transform_ops_t): write CW_TRANSFORM_OPS_HEADER */
+    uint32_t struct_size; /**< sizeof(cw_transform_ops_t): write CW_TRANSFORM_OPS_HEADER */
 
     /** Reads `config` (keys without the `transforms.<alias>.` prefix) and creates the
      *  instance. Returns CW_OK or CW_ERR_CONFIG with errstr naming the key. */
-    int (*configure)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
-                     char *errstr, size_t errstr_size);
+    int (*configure)(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
+                     size_t errstr_size);
 
     /** Transforms `record` in place through the cw_host_t record functions. Returns CW_OK,
      *  CW_DROP (filter the record out), CW_ERR_RECORD (this record cannot be transformed:
@@ -369,9 +369,9 @@ typedef struct cw_transform_ops {
 /** Predicate callbacks (Kafka Connect's Predicate), referenced by
  *  `transforms.<alias>.predicate` and inverted by `.negate`. */
 typedef struct cw_predicate_ops {
-    uint32_t struct_size;  /**< sizeof(cw_predicate_ops_t): write CW_PREDICATE_OPS_HEADER */
-    int (*configure)(cw_ctx_t *ctx, const cw_config_t *config, void **state,
-                     char *errstr, size_t errstr_size);
+    uint32_t struct_size; /**< sizeof(cw_predicate_ops_t): write CW_PREDICATE_OPS_HEADER */
+    int (*configure)(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
+                     size_t errstr_size);
     /** Returns 1 when the record matches, 0 when not. Must not modify the record. */
     int (*test)(void *state, const cw_record_t *record);
     void (*close)(void *state);
@@ -413,19 +413,19 @@ typedef void (*cw_validate_fn)(cw_ctx_t *ctx, const cw_config_t *config, cw_vali
  *      };
  */
 typedef struct cw_plugin {
-    uint32_t struct_size;            /**< sizeof(cw_plugin_t): write CW_PLUGIN_HEADER */
+    uint32_t struct_size; /**< sizeof(cw_plugin_t): write CW_PLUGIN_HEADER */
     cw_plugin_kind_t kind;
-    const char *name;                /**< short name, e.g. "s3-sink"; unique per worker */
-    const char *const *aliases;      /**< NULL-terminated Kafka Connect class names and short
+    const char *name;                    /**< short name, e.g. "s3-sink"; unique per worker */
+    const char *const *aliases;          /**< NULL-terminated Kafka Connect class names and short
                                           forms accepted as connector.class / type; or NULL */
-    const char *version;             /**< the plugin's own version string */
-    const char *description;         /**< one sentence for --list-plugins */
-    const cw_config_def_t *config;   /**< key table ending with CW_CONFIG_END; NULL: no keys */
-    cw_validate_fn validate;         /**< optional whole-config check; NULL: the rows suffice */
-    const cw_source_ops_t *source;   /**< set for CW_PLUGIN_SOURCE */
-    const cw_sink_ops_t *sink;       /**< set for CW_PLUGIN_SINK */
-    const cw_transform_ops_t *transform;  /**< set for CW_PLUGIN_TRANSFORM */
-    const cw_predicate_ops_t *predicate;  /**< set for CW_PLUGIN_PREDICATE */
+    const char *version;                 /**< the plugin's own version string */
+    const char *description;             /**< one sentence for --list-plugins */
+    const cw_config_def_t *config;       /**< key table ending with CW_CONFIG_END; NULL: no keys */
+    cw_validate_fn validate;             /**< optional whole-config check; NULL: the rows suffice */
+    const cw_source_ops_t *source;       /**< set for CW_PLUGIN_SOURCE */
+    const cw_sink_ops_t *sink;           /**< set for CW_PLUGIN_SINK */
+    const cw_transform_ops_t *transform; /**< set for CW_PLUGIN_TRANSFORM */
+    const cw_predicate_ops_t *predicate; /**< set for CW_PLUGIN_PREDICATE */
 } cw_plugin_t;
 
 struct cw_host;
@@ -433,11 +433,11 @@ struct cw_host;
 /** What cw_module_entry returns. The first two members are read before anything else and
  *  must stay first in every ABI version. */
 typedef struct cw_module {
-    uint32_t abi_version;            /**< CW_ABI_VERSION the module was built against */
-    uint32_t struct_size;            /**< sizeof(cw_module_t) the module was built with */
-    uint32_t host_size;              /**< sizeof(cw_host_t) the module was built with */
-    const char *name;                /**< module name for messages, e.g. "transforms" */
-    const cw_plugin_t *const *plugins;  /**< NULL-terminated; one module may export many */
+    uint32_t abi_version;              /**< CW_ABI_VERSION the module was built against */
+    uint32_t struct_size;              /**< sizeof(cw_module_t) the module was built with */
+    uint32_t host_size;                /**< sizeof(cw_host_t) the module was built with */
+    const char *name;                  /**< module name for messages, e.g. "transforms" */
+    const cw_plugin_t *const *plugins; /**< NULL-terminated; one module may export many */
 
     /** Optional. Called once after the version check, before any plugin is used, on the
      *  loading thread under the loader lock. `host` stays valid until fini returns: keep it.
@@ -454,8 +454,8 @@ typedef struct cw_module {
  * ---------------------------------------------------------------------------------------- */
 
 /** First line of a cw_module_t initialiser: ABI version, descriptor size and host size. */
-#define CW_MODULE_HEADER                                                                     \
-    .abi_version = CW_ABI_VERSION, .struct_size = (uint32_t)sizeof(cw_module_t),             \
+#define CW_MODULE_HEADER                                                                           \
+    .abi_version = CW_ABI_VERSION, .struct_size = (uint32_t)sizeof(cw_module_t),                   \
     .host_size = (uint32_t)sizeof(struct cw_host)
 /** First line of a cw_plugin_t initialiser. */
 #define CW_PLUGIN_HEADER .struct_size = (uint32_t)sizeof(cw_plugin_t)
@@ -465,7 +465,7 @@ typedef struct cw_module {
 #define CW_TRANSFORM_OPS_HEADER .struct_size = (uint32_t)sizeof(cw_transform_ops_t)
 #define CW_PREDICATE_OPS_HEADER .struct_size = (uint32_t)sizeof(cw_predicate_ops_t)
 /** The last row of every cw_config_def_t table. */
-#define CW_CONFIG_END                                                                        \
+#define CW_CONFIG_END                                                                              \
     { .name = NULL }
 
 /** Declares the entry point. Use it once per shared object:
@@ -476,8 +476,8 @@ typedef struct cw_module {
  *      };
  *      CW_MODULE_ENTRY(my_module)
  */
-#define CW_MODULE_ENTRY(module_var)                                                          \
-    CW_EXPORT const cw_module_t *cw_module_entry(void);                                      \
+#define CW_MODULE_ENTRY(module_var)                                                                \
+    CW_EXPORT const cw_module_t *cw_module_entry(void);                                            \
     CW_EXPORT const cw_module_t *cw_module_entry(void) { return &(module_var); }
 
 typedef const cw_module_t *(*cw_module_entry_fn)(void);
@@ -500,9 +500,9 @@ typedef const cw_module_t *(*cw_module_entry_fn)(void);
 
 /** The connector's converter for a key or a value (Kafka Connect class names). */
 typedef enum cw_converter_kind {
-    CW_CONVERTER_JSON = 0,    /**< org.apache.kafka.connect.json.JsonConverter */
-    CW_CONVERTER_STRING = 1,  /**< org.apache.kafka.connect.storage.StringConverter */
-    CW_CONVERTER_BYTES = 2    /**< org.apache.kafka.connect.converters.ByteArrayConverter */
+    CW_CONVERTER_JSON = 0,   /**< org.apache.kafka.connect.json.JsonConverter */
+    CW_CONVERTER_STRING = 1, /**< org.apache.kafka.connect.storage.StringConverter */
+    CW_CONVERTER_BYTES = 2   /**< org.apache.kafka.connect.converters.ByteArrayConverter */
 } cw_converter_kind_t;
 
 /** What the bytes host->record_key / record_value return are, right now. It changes when a
@@ -541,7 +541,8 @@ typedef struct cw_data_format {
 } cw_data_format_t;
 
 /** Initialiser of a cw_data_format_t: `cw_data_format_t f = CW_DATA_FORMAT_INIT;` */
-#define CW_DATA_FORMAT_INIT { .struct_size = (uint32_t)sizeof(cw_data_format_t) }
+#define CW_DATA_FORMAT_INIT                                                                        \
+    { .struct_size = (uint32_t)sizeof(cw_data_format_t) }
 
 /* ------------------------------------------------------------------------------------------
  * Metrics: counters, gauges and histograms a plugin registers through the host table,
@@ -564,22 +565,22 @@ typedef struct cw_data_format {
 typedef struct cw_metric cw_metric_t;
 
 typedef enum cw_metric_kind {
-    CW_METRIC_COUNTER = 1,   /**< only goes up: metric_add with a delta >= 0 */
-    CW_METRIC_GAUGE = 2,     /**< goes up and down: metric_set, metric_add */
-    CW_METRIC_HISTOGRAM = 3  /**< distribution of observations: metric_observe */
+    CW_METRIC_COUNTER = 1,  /**< only goes up: metric_add with a delta >= 0 */
+    CW_METRIC_GAUGE = 2,    /**< goes up and down: metric_set, metric_add */
+    CW_METRIC_HISTOGRAM = 3 /**< distribution of observations: metric_observe */
 } cw_metric_kind_t;
 
 /** A metric declaration, usually a static const in the plugin. Start the initialiser with
  *  CW_METRIC_DEF_HEADER. */
 typedef struct cw_metric_def {
-    uint32_t struct_size;    /**< sizeof(cw_metric_def_t): write CW_METRIC_DEF_HEADER */
+    uint32_t struct_size; /**< sizeof(cw_metric_def_t): write CW_METRIC_DEF_HEADER */
     cw_metric_kind_t kind;
-    const char *name;        /**< see the naming rules above; copied */
-    const char *help;        /**< one sentence for the # HELP line; required; copied */
-    const double *buckets;   /**< histograms: upper bounds, finite and strictly increasing
+    const char *name;      /**< see the naming rules above; copied */
+    const char *help;      /**< one sentence for the # HELP line; required; copied */
+    const double *buckets; /**< histograms: upper bounds, finite and strictly increasing
                                   (the +Inf bucket is implicit); copied. NULL with
                                   nbuckets 0: Prometheus' default buckets (0.005 .. 10) */
-    size_t nbuckets;         /**< at most CW_METRIC_BUCKETS_MAX */
+    size_t nbuckets;       /**< at most CW_METRIC_BUCKETS_MAX */
 } cw_metric_def_t;
 
 #define CW_METRIC_DEF_HEADER .struct_size = (uint32_t)sizeof(cw_metric_def_t)
@@ -594,8 +595,8 @@ typedef enum cw_log_level {
 } cw_log_level_t;
 
 typedef struct cw_host {
-    uint32_t abi_version;   /**< CW_ABI_VERSION of the worker */
-    uint32_t struct_size;   /**< sizeof(cw_host_t) of the worker */
+    uint32_t abi_version; /**< CW_ABI_VERSION of the worker */
+    uint32_t struct_size; /**< sizeof(cw_host_t) of the worker */
 
     /* --- logging --------------------------------------------------------------------- */
 
@@ -637,8 +638,7 @@ typedef struct cw_host {
                           void *opaque);
 
     /** In task_configs: sets `key=value` for task number `task` (0-based) only. */
-    void (*task_config_set)(cw_task_split_t *split, int task, const char *key,
-                            const char *value);
+    void (*task_config_set)(cw_task_split_t *split, int task, const char *key, const char *value);
 
     /** In validate (or between validation_begin and validation_end): reports one problem
      *  with the value of `key` (the key as the plugin declares it; the worker adds the file
@@ -727,8 +727,7 @@ typedef struct cw_host {
     void (*record_set_key_json)(cw_record_t *r, struct json_t *value);
     void (*record_set_value_json)(cw_record_t *r, struct json_t *value);
     /** Appends a header (copies name and value; value NULL for a null header). */
-    void (*record_header_add)(cw_record_t *r, const char *name, const void *value,
-                              size_t len);
+    void (*record_header_add)(cw_record_t *r, const char *name, const void *value, size_t len);
     /** Removes every header called `name`; returns how many were removed. */
     size_t (*record_header_remove)(cw_record_t *r, const char *name);
 
@@ -831,9 +830,9 @@ typedef struct cw_host {
 /** Non-zero when `host` has `member` and it is set: the one spelling of "is this host
  *  function there?". Needed only for members a host may leave NULL, and for plugins that
  *  want to run on a worker whose table predates the member. */
-#define CW_HOST_HAS(host, member)                                                            \
-    ((host) != NULL &&                                                                       \
-     (host)->struct_size >= offsetof(cw_host_t, member) + sizeof((host)->member) &&          \
+#define CW_HOST_HAS(host, member)                                                                  \
+    ((host) != NULL &&                                                                             \
+     (host)->struct_size >= offsetof(cw_host_t, member) + sizeof((host)->member) &&                \
      (host)->member != NULL)
 
 #ifdef __cplusplus

@@ -41,15 +41,15 @@ typedef enum cw_sdk_aws_creds_kind {
 typedef struct cw_sdk_aws_creds {
     char *access_key;
     char *secret_key;
-    char *session_token;  /**< NULL when none */
-    int64_t expires_ms;   /**< wall-clock ms since the epoch; 0: does not expire */
+    char *session_token; /**< NULL when none */
+    int64_t expires_ms;  /**< wall-clock ms since the epoch; 0: does not expire */
     cw_sdk_aws_creds_kind_t kind;
-    char source[160];     /**< where they came from, for messages ("environment", ...) */
+    char source[160]; /**< where they came from, for messages ("environment", ...) */
 } cw_sdk_aws_creds_t;
 
 /** Options of cw_sdk_aws_creds_resolve_chain; every member may be NULL. */
 typedef struct cw_sdk_aws_chain_opts {
-    const char *access_key;    /**< explicit keys (a plugin's config): first in the chain */
+    const char *access_key; /**< explicit keys (a plugin's config): first in the chain */
     const char *secret_key;
     const char *session_token;
     /** The config key of access_key, for messages ("aws.access.key.id"); NULL: the caller
@@ -70,9 +70,8 @@ int cw_sdk_aws_creds_resolve_chain(const cw_sdk_aws_chain_opts_t *o, cw_sdk_aws_
                                    char *errstr, size_t errstr_size);
 /** The chain with explicit keys named as the S3 sink's aws.access.key.id /
  *  aws.secret.access.key and the profile of AWS_PROFILE. */
-int cw_sdk_aws_creds_resolve(const char *cfg_access, const char *cfg_secret,
-                           const char *cfg_token, cw_sdk_aws_creds_t *out, char *errstr,
-                           size_t errstr_size);
+int cw_sdk_aws_creds_resolve(const char *cfg_access, const char *cfg_secret, const char *cfg_token,
+                             cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size);
 /** Zeroes the secrets and frees them; *c is then empty. NULL and empty are fine. */
 void cw_sdk_aws_creds_clear(cw_sdk_aws_creds_t *c);
 /** Deep copy; -1 when out of memory (dst is then empty). */
@@ -96,14 +95,15 @@ int cw_sdk_aws_creds_from_web_identity(cw_sdk_aws_creds_t *out, char *why, size_
  *  the ErrorResponse's Code (into code, "" when none) and Message into why. The message is
  *  left out when it quotes `token`. 0, or -1 with why. */
 int cw_sdk_aws_creds_parse_sts_xml(const char *body, size_t len, long status, const char *token,
-                           cw_sdk_aws_creds_t *out, char *code, size_t code_size, char *why,
-                           size_t why_size);
+                                   cw_sdk_aws_creds_t *out, char *code, size_t code_size, char *why,
+                                   size_t why_size);
 /** Fetches again from the source of `kind` (container, instance or web identity). */
-int cw_sdk_aws_creds_refetch(cw_sdk_aws_creds_kind_t kind, cw_sdk_aws_creds_t *out, char *why, size_t why_size);
+int cw_sdk_aws_creds_refetch(cw_sdk_aws_creds_kind_t kind, cw_sdk_aws_creds_t *out, char *why,
+                             size_t why_size);
 /** Reads AccessKeyId, SecretAccessKey, Token, Expiration (and Code, if present) of a
  *  credentials answer. 0, or -1 with why. */
 int cw_sdk_aws_creds_parse_json(const char *body, size_t len, cw_sdk_aws_creds_t *out, char *why,
-                        size_t why_size);
+                                size_t why_size);
 /* Shared by the HTTP sources. An answer body, NUL-terminated, in one buffer that is zeroed
  * when freed. */
 typedef struct cw_sdk_aws_creds_answer {
@@ -113,25 +113,24 @@ typedef struct cw_sdk_aws_creds_answer {
 void cw_sdk_aws_creds_answer_free(cw_sdk_aws_creds_answer_t *a);
 /** One request (body: POSTed when not NULL; proxied: honour the proxy variables except for
  *  loopback). Returns the HTTP status, or 0 with why ("<curl's message> at <shown>"). */
-long cw_sdk_aws_creds_http(const char *method, const char *url, const char *header, const char *body,
-                   int proxied, long connect_ms, long total_ms, const char *shown,
-                   cw_sdk_aws_creds_answer_t *out, char *why, size_t why_size);
+long cw_sdk_aws_creds_http(const char *method, const char *url, const char *header,
+                           const char *body, int proxied, long connect_ms, long total_ms,
+                           const char *shown, cw_sdk_aws_creds_answer_t *out, char *why,
+                           size_t why_size);
 /** cw_sdk_aws_creds_http, signed by libcurl (CURLOPT_AWS_SIGV4 `sigv4`, "aws:amz:<region>:<service>")
  *  with the keys of `sign`, its session token sent as X-Amz-Security-Token; sign NULL:
  *  unsigned. */
 long cw_sdk_aws_http_signed(const char *method, const char *url, const char *header,
                             const char *body, int proxied, long connect_ms, long total_ms,
-                            const char *shown, const cw_sdk_aws_creds_t *sign,
-                            const char *sigv4, cw_sdk_aws_creds_answer_t *out, char *why,
-                            size_t why_size);
+                            const char *shown, const cw_sdk_aws_creds_t *sign, const char *sigv4,
+                            cw_sdk_aws_creds_answer_t *out, char *why, size_t why_size);
 /** Copies the text of the first <tag>...</tag> of xml[0..len) into out (truncated to
  *  out_size - 1); 1 when found, else 0 (out untouched). STS and S3 answer in such XML. */
-int cw_sdk_aws_xml_tag(const char *xml, size_t len, const char *tag, char *out,
-                       size_t out_size);
+int cw_sdk_aws_xml_tag(const char *xml, size_t len, const char *tag, char *out, size_t out_size);
 /** 1 when url (named var in messages) is https, or http to a loopback address or, with
  *  link_local, the ECS/EKS credential addresses; else 0 with why. */
 int cw_sdk_aws_creds_url_allowed(const char *url, const char *var, int link_local, char *why,
-                         size_t why_size);
+                                 size_t why_size);
 /** ISO-8601 UTC time ("2026-11-21T07:27:55Z", fractions and +hh:mm accepted) in ms since
  *  the epoch, or -1 when it is not one. */
 int64_t cw_sdk_aws_iso8601_ms(const char *s);
@@ -145,22 +144,23 @@ typedef struct cw_sdk_aws_creds_provider cw_sdk_aws_creds_provider_t;
 #define CW_SDK_AWS_CREDS_RETRY_MS 1000
 enum { CW_SDK_AWS_CREDS_LOG_INFO = 0, CW_SDK_AWS_CREDS_LOG_WARN = 1 };
 typedef void (*cw_sdk_aws_creds_log_fn)(void *opaque, int level, const char *msg);
-typedef int (*cw_sdk_aws_creds_fetch_fn)(cw_sdk_aws_creds_kind_t kind, cw_sdk_aws_creds_t *out, char *why,
-                                 size_t why_size);
+typedef int (*cw_sdk_aws_creds_fetch_fn)(cw_sdk_aws_creds_kind_t kind, cw_sdk_aws_creds_t *out,
+                                         char *why, size_t why_size);
 
 /** Takes over *initial (left empty). NULL when out of memory. */
 cw_sdk_aws_creds_provider_t *cw_sdk_aws_creds_provider_new(cw_sdk_aws_creds_t *initial);
 /** Where refresh outcomes are reported (may be NULL: silent). */
-void cw_sdk_aws_creds_provider_set_log(cw_sdk_aws_creds_provider_t *p, cw_sdk_aws_creds_log_fn log, void *opaque);
+void cw_sdk_aws_creds_provider_set_log(cw_sdk_aws_creds_provider_t *p, cw_sdk_aws_creds_log_fn log,
+                                       void *opaque);
 /** Tests: a clock (wall-clock ms) and a fetcher in place of the real ones (NULL: real). */
 void cw_sdk_aws_creds_provider_set_hooks(cw_sdk_aws_creds_provider_t *p, int64_t (*now_ms)(void),
-                                 cw_sdk_aws_creds_fetch_fn fetch);
+                                         cw_sdk_aws_creds_fetch_fn fetch);
 /** Current credentials, refreshed first when due. Returns 1 and fills *out with a copy (the
  *  caller clears it) when the generation differs from *gen (which is updated), 0 when the
  *  caller's copy is still current, -1 with errstr when they expired and could not be
  *  fetched again (a transient failure: try later). */
-int cw_sdk_aws_creds_provider_get(cw_sdk_aws_creds_provider_t *p, uint64_t *gen, cw_sdk_aws_creds_t *out,
-                          char *errstr, size_t errstr_size);
+int cw_sdk_aws_creds_provider_get(cw_sdk_aws_creds_provider_t *p, uint64_t *gen,
+                                  cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size);
 /** The service (S3) called the credentials of generation `gen` expired: fetch new ones on the next get.
  *  Returns 1 when they can be fetched again (temporary credentials), else 0. */
 int cw_sdk_aws_creds_provider_invalidate(cw_sdk_aws_creds_provider_t *p, uint64_t gen);
@@ -186,16 +186,16 @@ int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_
  *  Go SDK's PresignHTTP do it): only `host` is signed as a header, the payload is the empty
  *  string's SHA-256 unless payload_hash says otherwise. */
 typedef struct cw_sdk_aws_presign {
-    const char *method;     /**< "GET" */
-    const char *host;       /**< "kafka.us-east-1.amazonaws.com" */
-    const char *path;       /**< "/" (already URI-encoded) */
+    const char *method; /**< "GET" */
+    const char *host;   /**< "kafka.us-east-1.amazonaws.com" */
+    const char *path;   /**< "/" (already URI-encoded) */
     /** The request's own query before the auth parameters, already URI-encoded
      *  ("Action=kafka-cluster%3AConnect"), or NULL/"" */
     const char *query;
-    const char *service;    /**< the signing name: "kafka-cluster" */
+    const char *service; /**< the signing name: "kafka-cluster" */
     const char *region;
-    int64_t time_s;         /**< signing time, seconds since the epoch (X-Amz-Date) */
-    int expires_s;          /**< X-Amz-Expires */
+    int64_t time_s; /**< signing time, seconds since the epoch (X-Amz-Date) */
+    int expires_s;  /**< X-Amz-Expires */
     /** The payload's hash in the canonical request; NULL: the empty string's SHA-256 (what
      *  the MSK signers use); S3 presigns with "UNSIGNED-PAYLOAD". */
     const char *payload_hash;
@@ -217,8 +217,8 @@ char *cw_sdk_aws_presign_url(const cw_sdk_aws_presign_t *p, const cw_sdk_aws_cre
  *  malloc'ed (the caller zeroes and frees it); *expires_ms is the signing second + 900 s.
  *  0, or -1 with errstr. Pure: no I/O, no clock. */
 int cw_sdk_aws_msk_token(const cw_sdk_aws_creds_t *c, const char *region, int64_t now_ms,
-                         const char *user_agent, char **token, int64_t *expires_ms,
-                         char *errstr, size_t errstr_size);
+                         const char *user_agent, char **token, int64_t *expires_ms, char *errstr,
+                         size_t errstr_size);
 /** The region of an MSK broker list ("b-1.c.x.c2.kafka.eu-west-1.amazonaws.com:9098,...",
  *  kafka-serverless too): the region of the first host that names one, into region. 0, or -1
  *  when no host is an MSK host name. */

@@ -35,13 +35,14 @@ int cw_sdk_utf8_valid(const void *s, size_t n, size_t *bad_at);
 const unsigned char *cw_sdk_json_plain_end(const unsigned char *p, const unsigned char *end);
 
 /** Flags of the JSON string writers. */
-#define CW_SDK_JSON_ASCII 0x1 /**< write every non-ASCII character as \uXXXX (a surrogate pair
+#define CW_SDK_JSON_ASCII                                                                          \
+    0x1 /**< write every non-ASCII character as \uXXXX (a surrogate pair
                                    above U+FFFF), as jansson's JSON_ENSURE_ASCII; by default
                                    UTF-8 is copied as it is */
 
 /** The most bytes cw_sdk_json_escape_to writes for n input bytes: 6 * n + 2. Check n <=
  *  (SIZE_MAX - 2) / 6 before calling when n is not known to be small. */
-#define CW_SDK_JSON_ESCAPE_BOUND(n) ((n) * 6 + 2)
+#define CW_SDK_JSON_ESCAPE_BOUND(n) ((n)*6 + 2)
 
 /** Writes s[0..n) as a quoted JSON string (RFC 8259) to dst, which must have room for
  *  CW_SDK_JSON_ESCAPE_BOUND(n) bytes; writes no NUL. Escaped: the quote, the backslash and the
@@ -55,8 +56,7 @@ size_t cw_sdk_json_escape_to(char *dst, const void *s, size_t n, int flags, size
 /** Appends s[0..n) to b as a quoted JSON string, as cw_sdk_json_escape_to describes. Long
  *  strings are escaped in pieces, so b never reserves much more than the result needs.
  *  Returns 0, or -1 with errno ENOMEM and b unchanged. */
-int cw_sdk_buf_json_string(cw_sdk_buf_t *b, const void *s, size_t n, int flags,
-                           size_t *replaced);
+int cw_sdk_buf_json_string(cw_sdk_buf_t *b, const void *s, size_t n, int flags, size_t *replaced);
 
 struct json_t; /* jansson's; include <jansson.h> to build values */
 

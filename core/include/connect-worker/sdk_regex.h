@@ -32,18 +32,18 @@ extern "C" {
 typedef struct cw_sdk_regex cw_sdk_regex_t;
 
 /** Flags of cw_sdk_regex_new. */
-#define CW_SDK_REGEX_FULL 0x1        /**< a match must span the whole subject, as Java's
+#define CW_SDK_REGEX_FULL                                                                          \
+    0x1                        /**< a match must span the whole subject, as Java's
                                           Matcher.matches() (RegexRouter, TopicNameMatches,
                                           topics.regex); without it a match may be found
                                           anywhere, as Matcher.find() */
-#define CW_SDK_REGEX_ICASE 0x2       /**< case-insensitive (Pattern.CASE_INSENSITIVE) */
+#define CW_SDK_REGEX_ICASE 0x2 /**< case-insensitive (Pattern.CASE_INSENSITIVE) */
 
 /** Compiles `pattern` (borrowed, NUL-terminated UTF-8). Returns a new regex, which the
  *  caller owns and frees with cw_sdk_regex_destroy, or NULL with errstr naming the pattern,
  *  the offset and PCRE2's reason (e.g. "regex 'a(b': missing closing parenthesis at offset
  *  3"), or "out of memory". */
-cw_sdk_regex_t *cw_sdk_regex_new(const char *pattern, int flags, char *errstr,
-                                 size_t errstr_size);
+cw_sdk_regex_t *cw_sdk_regex_new(const char *pattern, int flags, char *errstr, size_t errstr_size);
 
 /** Frees a regex. NULL is ignored. No match may be running on it. */
 void cw_sdk_regex_destroy(cw_sdk_regex_t *re);
@@ -66,17 +66,16 @@ typedef struct cw_sdk_span {
  *  spans[0..nspans) receive the whole match and the groups 1..nspans-1 (unset ones as -1).
  *  Returns 1 on a match, 0 on none, -1 when the match had to stop (PCRE2's match or heap
  *  limit, out of memory) with errstr saying so. */
-int cw_sdk_regex_match(const cw_sdk_regex_t *re, const char *s, size_t len,
-                       cw_sdk_span_t *spans, size_t nspans, char *errstr,
-                       size_t errstr_size);
+int cw_sdk_regex_match(const cw_sdk_regex_t *re, const char *s, size_t len, cw_sdk_span_t *spans,
+                       size_t nspans, char *errstr, size_t errstr_size);
 
 /** Checks a replacement in Java's syntax (Matcher.appendReplacement) against the regex:
  *  $n is group n (digits are read while they name an existing group, so with 11 groups
  *  $11 is group 11 and with 1 group it is group 1 followed by '1'), ${name} a named
  *  group, \x the character x (write \$ and \\ for a dollar and a backslash). Returns 0, or
  *  -1 with errstr naming a missing group, a malformed ${...} or a dangling \ or $. */
-int cw_sdk_regex_check_replacement(const cw_sdk_regex_t *re, const char *replacement,
-                                   char *errstr, size_t errstr_size);
+int cw_sdk_regex_check_replacement(const cw_sdk_regex_t *re, const char *replacement, char *errstr,
+                                   size_t errstr_size);
 
 /** Java's Matcher.replaceFirst: when s[0..len) matches, appends to out the subject with
  *  its first match replaced by `replacement` (see cw_sdk_regex_check_replacement for the

@@ -31,16 +31,16 @@ int cw_sdk_days_in_month(int64_t y, int m);
 
 /** One instant read from ISO-8601 text. */
 typedef struct cw_sdk_iso8601 {
-    int64_t epoch_s;   /**< seconds since 1970-01-01T00:00:00Z (the offset applied) */
-    int32_t nanos;     /**< 0..999999999, the fraction of a second */
-    int32_t offset_s;  /**< the offset written (+02:00 is 7200); 0 for Z or none */
-    int has_time;      /**< a time of day was written (else midnight) */
-    int has_offset;    /**< Z or an offset was written (else the text was read as UTC) */
+    int64_t epoch_s;  /**< seconds since 1970-01-01T00:00:00Z (the offset applied) */
+    int32_t nanos;    /**< 0..999999999, the fraction of a second */
+    int32_t offset_s; /**< the offset written (+02:00 is 7200); 0 for Z or none */
+    int has_time;     /**< a time of day was written (else midnight) */
+    int has_offset;   /**< Z or an offset was written (else the text was read as UTC) */
 } cw_sdk_iso8601_t;
 
 /** Flags of cw_sdk_iso8601_parse. */
-#define CW_SDK_ISO8601_REQUIRE_TIME 0x1    /**< refuse a date alone; seconds are required */
-#define CW_SDK_ISO8601_REQUIRE_OFFSET 0x2  /**< refuse text without Z or an offset */
+#define CW_SDK_ISO8601_REQUIRE_TIME 0x1   /**< refuse a date alone; seconds are required */
+#define CW_SDK_ISO8601_REQUIRE_OFFSET 0x2 /**< refuse text without Z or an offset */
 
 /** Reads s[0..len) as ISO-8601 (the forms java.time's ISO_DATE, ISO_DATE_TIME and
  *  ISO_INSTANT read, plus RFC 3339's space between date and time):
@@ -49,8 +49,8 @@ typedef struct cw_sdk_iso8601 {
  *  time, text is midnight UTC. Leap days are checked (2023-02-29 is refused); a second of 60
  *  is refused. Returns 0 and fills *out, or -1 with errstr saying what is wrong and where.
  *  Nothing is allocated. */
-int cw_sdk_iso8601_parse(const char *s, size_t len, int flags, cw_sdk_iso8601_t *out,
-                         char *errstr, size_t errstr_size);
+int cw_sdk_iso8601_parse(const char *s, size_t len, int flags, cw_sdk_iso8601_t *out, char *errstr,
+                         size_t errstr_size);
 
 /** Epoch milliseconds of a parsed instant (the fraction truncated to milliseconds). */
 int64_t cw_sdk_iso8601_ms(const cw_sdk_iso8601_t *t);

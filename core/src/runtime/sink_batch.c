@@ -63,8 +63,10 @@ int cw_sink_take_message(cw_sink_t *s, rd_kafka_message_t *m) {
     }
     cw_record_t *r = cw_record_from_message(m, s->t->key_conv, s->t->value_conv);
     if (!r) {
-        cw_task_fail(s->t, "out of memory reading a record of topic %s partition %" PRId32
-                     " offset %" PRId64, rd_kafka_topic_name(m->rkt), m->partition, m->offset);
+        cw_task_fail(s->t,
+                     "out of memory reading a record of topic %s partition %" PRId32
+                     " offset %" PRId64,
+                     rd_kafka_topic_name(m->rkt), m->partition, m->offset);
         rd_kafka_message_destroy(m);
         return 0;
     }
@@ -124,8 +126,7 @@ static void advance_positions(cw_sink_t *s) {
         /* A batch holds runs of one partition: look up only when it changes. */
         if (!tp || tp->partition != partition || strcmp(tp->topic, topic) != 0)
             tp = cw_sink_tp_find(s, topic, partition);
-        if (tp && (tp->position == CW_OFFSET_INVALID || next > tp->position))
-            tp->position = next;
+        if (tp && (tp->position == CW_OFFSET_INVALID || next > tp->position)) tp->position = next;
     }
 }
 
@@ -168,7 +169,7 @@ int cw_sink_caught_up(cw_sink_t *s) {
     for (size_t i = 0; i < s->ntps; i++) {
         rd_kafka_topic_partition_list_add(pos, s->tps[i].topic, s->tps[i].partition);
         rd_kafka_topic_partition_list_add(hw, s->tps[i].topic, s->tps[i].partition)->offset =
-            RD_KAFKA_OFFSET_END;  /* as a timestamp: -1 = latest */
+            RD_KAFKA_OFFSET_END; /* as a timestamp: -1 = latest */
     }
     rd_kafka_position(s->rk, pos);
     int done = rd_kafka_offsets_for_times(s->rk, hw, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR;

@@ -48,7 +48,8 @@ static int commit_list(cw_sink_t *s, rd_kafka_topic_partition_list_t *list) {
     if (e) {
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN,
                "offset commit failed (%s); the records will be delivered again if this "
-               "task stops before the next commit", rd_kafka_err2str(e));
+               "task stops before the next commit",
+               rd_kafka_err2str(e));
         rc = CW_ERR_RETRIABLE;
     } else {
         const rd_kafka_topic_partition_list_t *done = rd_kafka_event_topic_partition_list(ev);
@@ -69,8 +70,7 @@ static int commit_list(cw_sink_t *s, rd_kafka_topic_partition_list_t *list) {
 /* What the plugin reports durable, as a commit list: never ahead of what was handed to put,
  * never backwards, nothing for a partition that received nothing. */
 static rd_kafka_topic_partition_list_t *commit_list_of(cw_sink_t *s, const size_t *idx,
-                                                       const cw_topic_partition_t *arr,
-                                                       size_t n) {
+                                                       const cw_topic_partition_t *arr, size_t n) {
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)n);
     for (size_t i = 0; i < n; i++) {
         cw_sink_tp_t *tp = &s->tps[idx[i]];

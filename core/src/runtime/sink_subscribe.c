@@ -73,7 +73,7 @@ int64_t cw_sink_refresh_interval(rd_kafka_conf_t *conf) {
     if (rd_kafka_conf_get(conf, "topic.metadata.refresh.interval.ms", v, &sz) == RD_KAFKA_CONF_OK &&
         atoll(v) > 0)
         return atoll(v);
-    return 300000;  /* librdkafka's and Java's metadata.max.age.ms default */
+    return 300000; /* librdkafka's and Java's metadata.max.age.ms default */
 }
 
 int cw_sink_subscribe(cw_sink_t *s, char *err, size_t errsz) {

@@ -47,7 +47,7 @@ static int wait_for_other_sinks(cw_sink_t *s) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, 100);
         if (m && cw_sink_take_message(s, m)) {
             cw_sink_transform_one(s, s->nbatch - 1);
-            s->batch_ready = 1;  /* offered to put as it is, not transformed again */
+            s->batch_ready = 1; /* offered to put as it is, not transformed again */
         }
         if ((s->assign_gen != gen && s->ntps > 0) || s->nbatch > 0) break;
     }
@@ -211,8 +211,7 @@ void *cw_sink_task_run(void *arg) {
          * Connect, a task that failed in put or in a transform still flushes (and commits)
          * what earlier puts made durable; not after a failed flush, commit, open or close. */
         s.deadline = cw_now_ms() + t->shutdown_timeout_ms - 500;
-        if (!s.no_flush && atomic_load(&t->state) != CW_TASK_DONE)
-            cw_sink_flush_commit_all(&s, 1);
+        if (!s.no_flush && atomic_load(&t->state) != CW_TASK_DONE) cw_sink_flush_commit_all(&s, 1);
         s.final_done = 1;
     }
     if (s.rk) leave_group(&s);

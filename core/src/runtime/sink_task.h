@@ -23,13 +23,13 @@
 typedef struct {
     char *topic;
     int32_t partition;
-    int64_t position;   /* offset after the last record put (or skipped); INVALID: none */
-    int64_t committed;  /* last committed offset; INVALID: none */
+    int64_t position;  /* offset after the last record put (or skipped); INVALID: none */
+    int64_t committed; /* last committed offset; INVALID: none */
 } cw_sink_tp_t;
 
 typedef struct {
     cw_record_t *r;
-    int skip;           /* dropped by a transform or handed to the error reporter */
+    int skip; /* dropped by a transform or handed to the error reporter */
 } cw_sink_item_t;
 
 typedef struct cw_sink {
@@ -38,23 +38,23 @@ typedef struct cw_sink {
     rd_kafka_t *rk;
     void *state;
     int started;
-    int final_done;        /* the stop's final flush + commit already happened */
-    int coordinator_lost;  /* a commit timed out: the group coordinator is unreachable */
-    int no_flush;          /* a flush, commit, open or close failed: no further flush */
-    int64_t deadline;      /* stopping: when the shutdown budget runs out (0: none) */
+    int final_done;       /* the stop's final flush + commit already happened */
+    int coordinator_lost; /* a commit timed out: the group coordinator is unreachable */
+    int no_flush;         /* a flush, commit, open or close failed: no further flush */
+    int64_t deadline;     /* stopping: when the shutdown budget runs out (0: none) */
     cw_chain_t *chain;
     cw_errors_t *errors;
     cw_sink_tp_t *tps;
     size_t ntps, captps;
     cw_sink_item_t *batch; /* consumed, not yet accepted by put */
     size_t nbatch, capbatch;
-    int batch_ready;       /* chain applied, waiting for put */
+    int batch_ready; /* chain applied, waiting for put */
     int paused;
     long assign_gen, revoke_gen;
     int64_t next_catchup_check;
-    cw_topic_match_t *match;    /* topics.regex, or NULL for a topics list */
-    char **matched;             /* the topics subscribed for topics.regex (sorted) */
-    int64_t regex_refresh_ms;   /* the consumer's topic.metadata.refresh.interval.ms */
+    cw_topic_match_t *match;  /* topics.regex, or NULL for a topics list */
+    char **matched;           /* the topics subscribed for topics.regex (sorted) */
+    int64_t regex_refresh_ms; /* the consumer's topic.metadata.refresh.interval.ms */
     int64_t next_regex_refresh;
 } cw_sink_t;
 

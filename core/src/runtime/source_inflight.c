@@ -115,9 +115,12 @@ static void end_failed(cw_inflight_t *f, cw_inflight_slot_t *e, const char *erro
         f->failed = 1;
         snprintf(f->failure, sizeof f->failure, "%s", error);
     }
-    cw_source_ack_t ack = {.status = CW_ACK_FAILED, .partition = CW_PARTITION_ANY,
-                           .offset = CW_OFFSET_INVALID, .timestamp = CW_TIMESTAMP_NONE,
-                           .error = error, .skipped = skipped};
+    cw_source_ack_t ack = {.status = CW_ACK_FAILED,
+                           .partition = CW_PARTITION_ANY,
+                           .offset = CW_OFFSET_INVALID,
+                           .timestamp = CW_TIMESTAMP_NONE,
+                           .error = error,
+                           .skipped = skipped};
     queue_ack(f, e, &ack);
 }
 
@@ -127,8 +130,10 @@ void cw_inflight_end(cw_inflight_t *f, uint64_t seq, cw_ack_status_t status, con
     cw_inflight_slot_t *e = slot_of(f, seq);
     if (e && status == CW_ACK_DROPPED) {
         e->acked = 1;
-        cw_source_ack_t ack = {.status = CW_ACK_DROPPED, .partition = CW_PARTITION_ANY,
-                               .offset = CW_OFFSET_INVALID, .timestamp = CW_TIMESTAMP_NONE};
+        cw_source_ack_t ack = {.status = CW_ACK_DROPPED,
+                               .partition = CW_PARTITION_ANY,
+                               .offset = CW_OFFSET_INVALID,
+                               .timestamp = CW_TIMESTAMP_NONE};
         queue_ack(f, e, &ack);
     } else if (e) {
         end_failed(f, e, error ? error : "not written", skipped);
@@ -151,8 +156,10 @@ void cw_inflight_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *op
     } else if (purged(m->err)) {
         /* Stopping: not a failure of the record; its offset (and every later one) stays
          * unstored, so a restart produces it again. */
-        cw_source_ack_t ack = {.status = CW_ACK_FAILED, .partition = CW_PARTITION_ANY,
-                               .offset = CW_OFFSET_INVALID, .timestamp = CW_TIMESTAMP_NONE,
+        cw_source_ack_t ack = {.status = CW_ACK_FAILED,
+                               .partition = CW_PARTITION_ANY,
+                               .offset = CW_OFFSET_INVALID,
+                               .timestamp = CW_TIMESTAMP_NONE,
                                .error = "not acknowledged by Kafka before the task stopped"};
         queue_ack(f, e, &ack);
     } else if (m->err) {
@@ -166,8 +173,10 @@ void cw_inflight_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *op
         e->acked = 1;
         rd_kafka_timestamp_type_t tstype;
         int64_t ts = rd_kafka_message_timestamp(m, &tstype);
-        cw_source_ack_t ack = {.status = CW_ACK_WRITTEN, .topic = rd_kafka_topic_name(m->rkt),
-                               .partition = m->partition, .offset = m->offset,
+        cw_source_ack_t ack = {.status = CW_ACK_WRITTEN,
+                               .topic = rd_kafka_topic_name(m->rkt),
+                               .partition = m->partition,
+                               .offset = m->offset,
                                .timestamp = ts >= 0 ? ts : CW_TIMESTAMP_NONE};
         queue_ack(f, e, &ack);
     }
@@ -200,7 +209,7 @@ int cw_inflight_failed(cw_inflight_t *f, char *why, size_t why_size) {
  * overwritten at once (a store per record would parse and encode JSON per record). Under the
  * lock. */
 static void drain(cw_inflight_t *f) {
-    cw_inflight_slot_t *last = NULL;  /* acknowledged, carries an offset, not stored yet */
+    cw_inflight_slot_t *last = NULL; /* acknowledged, carries an offset, not stored yet */
     while (f->head < f->tail && f->q[f->head].acked) {
         cw_inflight_slot_t *e = &f->q[f->head];
         if (e->sp && e->so) {
@@ -260,7 +269,7 @@ static void *committer(void *arg) {
         pthread_cond_timedwait(&f->cond, &f->mu, &ts);
         if (f->quit) break;
         pthread_mutex_unlock(&f->mu);
-        cw_inflight_serve(f, 0);  /* delivery reports that arrived while poll ran */
+        cw_inflight_serve(f, 0); /* delivery reports that arrived while poll ran */
         cw_inflight_store(f);
         pthread_mutex_lock(&f->mu);
     }
@@ -308,8 +317,10 @@ void cw_inflight_abandon(cw_inflight_t *f, const char *why) {
     for (size_t i = f->head; i < f->tail; i++) {
         cw_inflight_slot_t *e = &f->q[i];
         if (e->acked || !e->rec) continue;
-        cw_source_ack_t ack = {.status = CW_ACK_FAILED, .partition = CW_PARTITION_ANY,
-                               .offset = CW_OFFSET_INVALID, .timestamp = CW_TIMESTAMP_NONE,
+        cw_source_ack_t ack = {.status = CW_ACK_FAILED,
+                               .partition = CW_PARTITION_ANY,
+                               .offset = CW_OFFSET_INVALID,
+                               .timestamp = CW_TIMESTAMP_NONE,
                                .error = why};
         queue_ack(f, e, &ack);
     }

@@ -17,33 +17,33 @@
 #include "runtime/task.h"
 
 typedef struct cw_inflight_slot {
-    char *sp, *so;          /* source partition and offset (JSON texts) or NULL */
-    cw_record_t *rec;       /* kept for the plugin's ack; NULL when none is owed */
-    int acked;              /* written or skipped: its offset may be stored */
+    char *sp, *so;    /* source partition and offset (JSON texts) or NULL */
+    cw_record_t *rec; /* kept for the plugin's ack; NULL when none is owed */
+    int acked;        /* written or skipped: its offset may be stored */
 } cw_inflight_slot_t;
 
 typedef struct cw_pending_ack {
-    cw_record_t *rec;       /* owned; freed after the plugin saw it */
-    cw_source_ack_t ack;    /* topic points into rec or into `topic` */
-    char *topic, *error;    /* owned copies */
+    cw_record_t *rec;    /* owned; freed after the plugin saw it */
+    cw_source_ack_t ack; /* topic points into rec or into `topic` */
+    char *topic, *error; /* owned copies */
 } cw_pending_ack_t;
 
 typedef struct cw_inflight {
     pthread_mutex_t mu;
-    pthread_mutex_t poll_mu;  /* one thread at a time serves delivery reports: in order */
+    pthread_mutex_t poll_mu; /* one thread at a time serves delivery reports: in order */
     cw_task_env_t *t;
-    int keep_records;         /* the plugin has an ack callback */
-    int tolerant;             /* errors.tolerance=all: a refused produce is skipped */
+    int keep_records; /* the plugin has an ack callback */
+    int tolerant;     /* errors.tolerance=all: a refused produce is skipped */
     cw_inflight_slot_t *q;
     size_t head, tail, cap;
-    uint64_t head_seq;        /* sequence number of q[head] */
-    int failed;               /* a record was not written and the task must stop */
+    uint64_t head_seq; /* sequence number of q[head] */
+    int failed;        /* a record was not written and the task must stop */
     char failure[1500];
-    int offsets_pending;      /* put into the store, not written to the file yet */
-    int committed;            /* the file was written since the plugin's commit last ran */
+    int offsets_pending; /* put into the store, not written to the file yet */
+    int committed;       /* the file was written since the plugin's commit last ran */
     cw_pending_ack_t *acks;
     size_t nacks, capacks;
-    rd_kafka_t *rk;           /* the producer whose delivery reports come here */
+    rd_kafka_t *rk; /* the producer whose delivery reports come here */
     /* the committer thread */
     pthread_t thread;
     int thread_started, quit;

@@ -33,7 +33,7 @@ typedef struct {
     rd_kafka_t *rk;
     cw_chain_t *chain;
     cw_errors_t *errors;
-    topic_t *topics;       /* every topic this task produced to, with its handle */
+    topic_t *topics; /* every topic this task produced to, with its handle */
     size_t ntopics, last_topic;
     cw_inflight_t inflight;
     struct cw_batch batch;
@@ -78,16 +78,19 @@ static void serve(void *opaque, int ms) {
 /* Tells the plugin at once that a record that never got a slot ended (the task stops). */
 static void ack_now(source_t *s, cw_record_t *r, const char *why) {
     if (!s->ops->ack || !s->state) return;
-    cw_source_ack_t ack = {.status = CW_ACK_FAILED, .topic = cw_record_topic(r),
-                           .partition = CW_PARTITION_ANY, .offset = CW_OFFSET_INVALID,
-                           .timestamp = CW_TIMESTAMP_NONE, .error = why};
+    cw_source_ack_t ack = {.status = CW_ACK_FAILED,
+                           .topic = cw_record_topic(r),
+                           .partition = CW_PARTITION_ANY,
+                           .offset = CW_OFFSET_INVALID,
+                           .timestamp = CW_TIMESTAMP_NONE,
+                           .error = why};
     s->ops->ack(s->state, r, &ack);
 }
 
 /* Chain and converters. Returns CW_OK (wire bytes in key/val), CW_DROP, or CW_ERR_RECORD with
  * `why` (skipped under errors.tolerance=all), or CW_ERR_FATAL with `why` (task failed). */
-static int prepare(source_t *s, cw_record_t *r, const void **key, size_t *klen,
-                   const void **val, size_t *vlen, char *why, size_t why_size) {
+static int prepare(source_t *s, cw_record_t *r, const void **key, size_t *klen, const void **val,
+                   size_t *vlen, char *why, size_t why_size) {
     char err[1024];
     const char *failed = NULL;
     int rc = cw_chain_apply(s->chain, r, &failed, err, sizeof err);
@@ -141,11 +144,11 @@ static int produce(source_t *s, cw_record_t *r, uint64_t seq, const void *key, s
                 snprintf(why, why_size, "not produced: the task stopped");
                 return -2;
             }
-            cw_inflight_serve(&s->inflight, 100);  /* back-pressure: wait for acks */
+            cw_inflight_serve(&s->inflight, 100); /* back-pressure: wait for acks */
             continue;
         }
-        snprintf(why, why_size, "cannot produce to topic %s partition %" PRId32 ": %s",
-                 r->topic, r->partition, rd_kafka_err2str(e));
+        snprintf(why, why_size, "cannot produce to topic %s partition %" PRId32 ": %s", r->topic,
+                 r->partition, rd_kafka_err2str(e));
         /* librdkafka refuses some records at once that Kafka's Java producer reports through
          * the callback (too large, unknown partition, a topic not authorised): the same for
          * errors.tolerance. A fatal producer error stops the task whatever the tolerance. */
@@ -174,11 +177,10 @@ static int send_record(source_t *s, size_t i) {
         ack_now(s, r, "out of memory");
         return -1;
     }
-    if (s->inflight.keep_records) s->batch.recs[i] = NULL;  /* the queue owns it now */
+    if (s->inflight.keep_records) s->batch.recs[i] = NULL; /* the queue owns it now */
     if (rc == CW_DROP || rc == CW_ERR_RECORD) {
         /* Nothing to wait for: its offset moves once every earlier record is acknowledged. */
-        cw_inflight_end(&s->inflight, seq, rc == CW_DROP ? CW_ACK_DROPPED : CW_ACK_FAILED, why,
-                        1);
+        cw_inflight_end(&s->inflight, seq, rc == CW_DROP ? CW_ACK_DROPPED : CW_ACK_FAILED, why, 1);
         return 0;
     }
     int prc = produce(s, r, seq, key, klen, val, vlen, why, sizeof why);
@@ -260,7 +262,7 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     }
     *backoff = 100;
     if (rc == CW_IDLE && t->batch_mode) return finish_batch_mode(s) ? -1 : 0;
-    if (rc == CW_IDLE) cw_inflight_serve(&s->inflight, 100);  /* nothing new: don't spin */
+    if (rc == CW_IDLE) cw_inflight_serve(&s->inflight, 100); /* nothing new: don't spin */
     return 0;
 }
 
@@ -294,7 +296,7 @@ static int create_producer(source_t *s, char *err, size_t errsz) {
  * shutdown budget); what was is stored, the rest is dropped: their offsets stay unstored, so
  * a restart produces them again. Every record still owed an ack gets one. */
 static void drain_at_stop(source_t *s) {
-    cw_inflight_stop_committer(&s->inflight);  /* the flush below serves reports alone */
+    cw_inflight_stop_committer(&s->inflight); /* the flush below serves reports alone */
     int64_t budget = s->t->shutdown_timeout_ms - 1000;
     if (budget > s->t->flush_timeout_ms) budget = s->t->flush_timeout_ms;
     if (budget < 100) budget = 100;
@@ -311,7 +313,8 @@ static void drain_at_stop(source_t *s) {
     if (left)
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN,
                "%zu record(s) not acknowledged at stop; their offsets are not stored and "
-               "they will be produced again after a restart", left);
+               "they will be produced again after a restart",
+               left);
 }
 
 static void source_free(source_t *s) {
@@ -345,7 +348,8 @@ void *cw_source_task_run(void *arg) {
     if (s.started) {
         cw_log(t->connector, t->id, CW_LOG_INFO, "source task started");
         if (cw_inflight_start_committer(&s.inflight) != 0)
-            cw_log(t->connector, t->id, CW_LOG_WARN, "no committer thread: offsets are stored "
+            cw_log(t->connector, t->id, CW_LOG_WARN,
+                   "no committer thread: offsets are stored "
                    "between polls only");
         int64_t backoff = 100;
         int64_t backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);

@@ -27,32 +27,32 @@ typedef struct cw_task_env cw_task_env_t;
 /** What a task needs from the worker. The worker owns it and fills the first block before the
  *  thread starts; the task only reads it. The second block is shared between both threads. */
 struct cw_task_env {
-    const char *connector;            /* connector name (borrowed from the worker) */
-    int id;                           /* task number, 0-based */
-    const cw_plugin_t *plugin;        /* a source or sink plugin */
-    const cw_config_t *config;        /* connector keys + this task's keys from task_configs */
-    const cw_props_t *conn_props;     /* connector keys, for the transform chain */
-    const cw_registry_t *registry;    /* transforms and predicates of the chain */
+    const char *connector;         /* connector name (borrowed from the worker) */
+    int id;                        /* task number, 0-based */
+    const cw_plugin_t *plugin;     /* a source or sink plugin */
+    const cw_config_t *config;     /* connector keys + this task's keys from task_configs */
+    const cw_props_t *conn_props;  /* connector keys, for the transform chain */
+    const cw_registry_t *registry; /* transforms and predicates of the chain */
     const cw_converter_t *key_conv, *value_conv;
-    cw_offsets_t *offsets;            /* source tasks: the offset store */
-    int batch_mode;                   /* --exit-when-caught-up */
-    int64_t flush_interval_ms;        /* offset.flush.interval.ms */
-    int64_t flush_timeout_ms;         /* offset.flush.timeout.ms */
-    int64_t shutdown_timeout_ms;      /* task.shutdown.graceful.timeout.ms */
+    cw_offsets_t *offsets;       /* source tasks: the offset store */
+    int batch_mode;              /* --exit-when-caught-up */
+    int64_t flush_interval_ms;   /* offset.flush.interval.ms */
+    int64_t flush_timeout_ms;    /* offset.flush.timeout.ms */
+    int64_t shutdown_timeout_ms; /* task.shutdown.graceful.timeout.ms */
     /** librdkafka configuration of one client of this task ("producer" or "consumer"):
      *  bootstrap, the worker's and the connector's keys. NULL with errstr on a bad key. */
     rd_kafka_conf_t *(*kafka_conf)(void *opaque, const char *prefix, const char *client_id,
                                    char *errstr, size_t errstr_size);
     /** Batch mode: is every sink task of the worker caught up or no longer running? */
     int (*sinks_caught_up)(void *opaque);
-    atomic_int *sources_running;      /* batch mode: source tasks of the worker still running */
-    void *opaque;                     /* the worker's handle for the two callbacks */
+    atomic_int *sources_running; /* batch mode: source tasks of the worker still running */
+    void *opaque;                /* the worker's handle for the two callbacks */
 
-    cw_ctx_t ctx;                     /* the plugin's context; ctx.stop points at `stop` */
-    atomic_int stop;                  /* set by the worker: stop now */
-    atomic_int state;                 /* enum cw_task_state, written by the task */
-    atomic_int waiting;               /* batch mode: a caught-up sink task waits for others */
-    char error[1024];                 /* why the task failed; written before state */
+    cw_ctx_t ctx;       /* the plugin's context; ctx.stop points at `stop` */
+    atomic_int stop;    /* set by the worker: stop now */
+    atomic_int state;   /* enum cw_task_state, written by the task */
+    atomic_int waiting; /* batch mode: a caught-up sink task waits for others */
+    char error[1024];   /* why the task failed; written before state */
 };
 
 /** Task thread bodies. `env` outlives the thread. */

@@ -108,12 +108,8 @@ static const cw_plugin_t source_plugin = {
 };
 
 static const cw_plugin_t transform_plugin = {
-    CW_PLUGIN_HEADER,
-    .kind = CW_PLUGIN_TRANSFORM,
-    .name = CW_TEST_PLUGIN_NAME "-transform",
-    .version = "1.0",
-    .description = "A test transform.",
-    .transform = &transform_ops,
+    CW_PLUGIN_HEADER, .kind = CW_PLUGIN_TRANSFORM,        .name = CW_TEST_PLUGIN_NAME "-transform",
+    .version = "1.0", .description = "A test transform.", .transform = &transform_ops,
 };
 
 static const cw_plugin_t *const plugins[] = {&source_plugin, &transform_plugin, NULL};

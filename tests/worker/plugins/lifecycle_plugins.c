@@ -52,14 +52,28 @@ static const cw_config_def_t source_defs[] = {
     {.name = "file", .type = CW_CFG_STRING, .flags = CW_CFG_F_REQUIRED, .doc = "Event log."},
     {.name = "topic", .type = CW_CFG_STRING, .flags = CW_CFG_F_REQUIRED, .doc = "Topic."},
     {.name = "drop.topic", .type = CW_CFG_STRING, .doc = "One more record per round here."},
-    {.name = "records", .type = CW_CFG_INT, .default_value = "3", .doc = "Records per round.",
-     .min = 0, .max = 1000},
-    {.name = "rounds", .type = CW_CFG_INT, .default_value = "1", .doc = "Rounds.", .min = 1,
+    {.name = "records",
+     .type = CW_CFG_INT,
+     .default_value = "3",
+     .doc = "Records per round.",
+     .min = 0,
+     .max = 1000},
+    {.name = "rounds",
+     .type = CW_CFG_INT,
+     .default_value = "1",
+     .doc = "Rounds.",
+     .min = 1,
      .max = 100},
-    {.name = "round.return", .type = CW_CFG_STRING, .default_value = "ok",
-     .doc = "What the poll adding a round returns.", .allowed = "ok,idle"},
-    {.name = "then", .type = CW_CFG_STRING, .default_value = "idle",
-     .doc = "After the last round.", .allowed = "idle,block"},
+    {.name = "round.return",
+     .type = CW_CFG_STRING,
+     .default_value = "ok",
+     .doc = "What the poll adding a round returns.",
+     .allowed = "ok,idle"},
+    {.name = "then",
+     .type = CW_CFG_STRING,
+     .default_value = "idle",
+     .doc = "After the last round.",
+     .allowed = "idle,block"},
     {.name = "fail.start", .type = CW_CFG_BOOL, .default_value = "false", .doc = "Fail start."},
     CW_CONFIG_END};
 
@@ -108,7 +122,7 @@ static int source_poll(void *state, cw_batch_t *batch, int timeout_ms, char *err
     event(s->file, "poll timeout=%d", timeout_ms);
     int last = s->round == s->rounds;
     if (s->pending > 0 && !(last && s->block)) {
-        sleep_ms(10);  /* waiting for the acks of the last round: they come between polls */
+        sleep_ms(10); /* waiting for the acks of the last round: they come between polls */
         return CW_OK;
     }
     if (s->round < s->rounds) {
@@ -149,12 +163,8 @@ static void source_stop(void *state) {
 }
 
 static const cw_source_ops_t source_ops = {
-    CW_SOURCE_OPS_HEADER,
-    .start = source_start,
-    .poll = source_poll,
-    .commit = source_commit,
-    .ack = source_ack,
-    .stop = source_stop,
+    CW_SOURCE_OPS_HEADER,    .start = source_start, .poll = source_poll,
+    .commit = source_commit, .ack = source_ack,     .stop = source_stop,
 };
 
 static const cw_plugin_t source_plugin = {
@@ -183,7 +193,8 @@ typedef struct {
 
 static int sink_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                       size_t errstr_size) {
-    const char *file = host->config_get(config, "file"), *fail = host->config_get(config, "fail.put.on");
+    const char *file = host->config_get(config, "file"),
+               *fail = host->config_get(config, "fail.put.on");
     (void)ctx;
     event(file, "start");
     if (host->config_get_bool(config, "fail.start", 0)) {
@@ -247,7 +258,7 @@ static int sink_flush(void *state, cw_topic_partition_t *tps, size_t n, int fina
         snprintf(errstr, errstr_size, "told to fail (fail.flush)");
         return CW_ERR_FATAL;
     }
-    return CW_OK;  /* everything put is durable: offsets stay as offered */
+    return CW_OK; /* everything put is durable: offsets stay as offered */
 }
 
 static void sink_stop(void *state) {
@@ -259,13 +270,8 @@ static void sink_stop(void *state) {
 }
 
 static const cw_sink_ops_t sink_ops = {
-    CW_SINK_OPS_HEADER,
-    .start = sink_start,
-    .open = sink_open,
-    .close = sink_close,
-    .put = sink_put,
-    .flush = sink_flush,
-    .stop = sink_stop,
+    CW_SINK_OPS_HEADER, .start = sink_start, .open = sink_open, .close = sink_close,
+    .put = sink_put,    .flush = sink_flush, .stop = sink_stop,
 };
 
 static const cw_plugin_t sink_plugin = {

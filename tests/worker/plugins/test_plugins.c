@@ -59,10 +59,9 @@ static const cw_plugin_t secret_plugin = {
 
 /* --- test-fail-on -------------------------------------------------------------------------- */
 
-static const cw_config_def_t fail_defs[] = {
-    {"fail.on", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Substring that makes a record fail.",
-     NULL, 0, 0},
-    CW_CONFIG_END};
+static const cw_config_def_t fail_defs[] = {{"fail.on", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED,
+                                             "Substring that makes a record fail.", NULL, 0, 0},
+                                            CW_CONFIG_END};
 
 static int fail_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                           size_t errstr_size) {
@@ -144,10 +143,10 @@ static int bp_put(void *state, cw_record_t *const *records, size_t n, char *errs
 static int bp_flush(void *state, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
                     size_t errstr_size) {
     bp_t *b = state;
-    (void)tps, (void)n, (void)final, (void)errstr, (void)errstr_size;
+    (void)tps, (void)n, (void) final, (void)errstr, (void)errstr_size;
     fflush(b->f);
     fsync(fileno(b->f));
-    return CW_OK;  /* everything put is durable: offsets stay as handed in */
+    return CW_OK; /* everything put is durable: offsets stay as handed in */
 }
 static void bp_stop(void *state) {
     bp_t *b = state;
@@ -156,11 +155,7 @@ static void bp_stop(void *state) {
     free(b);
 }
 static const cw_sink_ops_t bp_ops = {
-    CW_SINK_OPS_HEADER,
-    .start = bp_start,
-    .put = bp_put,
-    .flush = bp_flush,
-    .stop = bp_stop,
+    CW_SINK_OPS_HEADER, .start = bp_start, .put = bp_put, .flush = bp_flush, .stop = bp_stop,
 };
 static const cw_plugin_t bp_plugin = {
     CW_PLUGIN_HEADER,
@@ -196,8 +191,8 @@ static const cw_plugin_t drop_plugin = {
 static const cw_config_def_t topic_defs[] = {
     {"topic", CW_CFG_STRING, NULL, CW_CFG_F_REQUIRED, "Topic to match.", NULL, 0, 0},
     CW_CONFIG_END};
-static int topic_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state,
-                           char *errstr, size_t errstr_size) {
+static int topic_configure(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
+                           size_t errstr_size) {
     (void)ctx, (void)errstr, (void)errstr_size;
     *state = strdup(host->config_get(config, "topic"));
     return CW_OK;
@@ -221,8 +216,8 @@ static const cw_plugin_t topic_plugin = {
     .predicate = &topic_ops,
 };
 
-static const cw_plugin_t *const plugins[] = {&secret_plugin, &fail_plugin, &bp_plugin,
-                                             &drop_plugin, &topic_plugin, NULL};
+static const cw_plugin_t *const plugins[] = {&secret_plugin, &fail_plugin,  &bp_plugin,
+                                             &drop_plugin,   &topic_plugin, NULL};
 static const cw_module_t module = {
     CW_MODULE_HEADER,
     .name = "worker-test-plugins",
