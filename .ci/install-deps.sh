@@ -9,6 +9,8 @@ packages=(
   librdkafka-dev libjansson-dev libltdl-dev libyajl-dev libpcre2-dev
   libs3-dev libcurl4-openssl-dev libssl-dev libmariadb-dev zlib1g-dev libzstd-dev
   libpq-dev  # jdbc-sink's PostgreSQL client library
+  libmicrohttpd-dev  # the REST API's and http-source's HTTP server
+  wrk  # the http-source benchmark's load client
   kcat mariadb-server mariadb-client s3cmd jq python3 python3-botocore openssl zstd
   postgresql  # the PostgreSQL server and psql the jdbc tests start (tests/lib/postgres.sh)
   clang libclang-rt-14-dev procps
