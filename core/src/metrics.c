@@ -420,6 +420,10 @@ void cw_metric_set(cw_metric_t *s, double value) {
     atomic_store_explicit(&s->value, cw_dbits(value), memory_order_relaxed);
 }
 
+double cw_metric_value(const cw_metric_t *s) {
+    return s ? cw_bitsd(atomic_load_explicit(&s->value, memory_order_relaxed)) : 0;
+}
+
 void cw_metric_set_total(cw_metric_t *s, double value) {
     if (!s || s->fam->kind != CW_METRIC_COUNTER || !isfinite(value)) return;
     uint64_t old = atomic_load_explicit(&s->value, memory_order_relaxed);

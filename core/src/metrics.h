@@ -66,6 +66,8 @@ void cw_metrics_release(cw_metrics_t *m, const void *owner);
 void cw_metric_add(cw_metric_t *s, double delta);
 void cw_metric_set(cw_metric_t *s, double value);
 void cw_metric_observe(cw_metric_t *s, double value);
+/** The current value of a counter or gauge (a histogram's sum); 0 for NULL. Lock-free. */
+double cw_metric_value(const cw_metric_t *s);
 /** Core only: a counter copied from a cumulative source (librdkafka's statistics): set to
  *  `value`, unless that is below the current value (a counter never goes down). Lock-free. */
 void cw_metric_set_total(cw_metric_t *s, double value);

@@ -162,6 +162,7 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
     w->metrics_file = opts->metrics_file;
     w->metrics = cw_metrics_new();
     if (!w->metrics) abort();
+    w->wm = cw_worker_metrics_new(w->metrics, cw_worker_static_states, w);
     w->props = cw_props_new();
     if (cw_props_load_file(w->props, worker_file, err, sizeof err) ||
         cw_props_resolve(w->props, err, sizeof err)) {
@@ -229,6 +230,7 @@ static void connector_free(cw_connector_t *c) {
     for (int i = 0; i < c->ntasks; i++) {
         /* The task's context ends here: the series its plugins registered go with it. */
         cw_metrics_release(c->worker->metrics, &c->tasks[i].env.ctx);
+        cw_task_metrics_free(c->tasks[i].env.tm);
         cw_config_free(c->tasks[i].config);
         cw_props_free(c->tasks[i].props);
     }
@@ -429,6 +431,7 @@ static int sinks_caught_up(void *opaque) {
 }
 
 static void stop_all(cw_worker_t *w) {
+    atomic_store(&w->stopped, 1);
     for (size_t i = 0; i < w->nconnectors; i++)
         for (int k = 0; k < w->connectors[i]->ntasks; k++)
             atomic_store(&w->connectors[i]->tasks[k].env.stop, 1);
@@ -488,7 +491,9 @@ static void start_tasks(cw_worker_t *w) {
         cw_connector_t *c = w->connectors[i];
         for (int k = 0; k < c->ntasks; k++) {
             cw_task_t *t = &c->tasks[k];
-            if (pthread_create(&t->thread, NULL, task_thread, t) != 0) {
+            int created = pthread_create(&t->thread, NULL, task_thread, t) == 0;
+            cw_worker_metrics_startup(w->wm, 1, created);
+            if (!created) {
                 cw_task_fail(&t->env, "cannot create a thread: %s", strerror(errno));
                 if (c->plugin->kind == CW_PLUGIN_SOURCE) atomic_fetch_sub(&w->sources_running, 1);
                 continue;
@@ -538,8 +543,11 @@ int cw_worker_run(cw_worker_t *w) {
             return CW_EXIT_STARTUP;
         }
     }
-    for (size_t i = 0; i < w->nconnectors; i++)
-        if (prepare_tasks(w, w->connectors[i])) return CW_EXIT_STARTUP;
+    for (size_t i = 0; i < w->nconnectors; i++) {
+        int rc = prepare_tasks(w, w->connectors[i]);
+        cw_worker_metrics_startup(w->wm, 0, rc == 0);
+        if (rc) return CW_EXIT_STARTUP;
+    }
 
     start_tasks(w);
 
@@ -576,6 +584,7 @@ int cw_worker_run(cw_worker_t *w) {
 
 void cw_worker_free(cw_worker_t *w) {
     if (!w) return;
+    cw_worker_metrics_free(w->wm); /* its collector reads the connectors */
     for (size_t i = 0; i < w->nconnectors; i++) connector_free(w->connectors[i]);
     free(w->connectors);
     cw_registry_free(w->registry);

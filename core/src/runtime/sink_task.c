@@ -26,7 +26,10 @@ typedef struct {
 static void serve_consumer(void *opaque, int ms) {
     cw_sink_t *s = opaque;
     rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, ms);
-    if (m && cw_sink_take_message(s, m)) cw_sink_transform_one(s, s->nbatch - 1);
+    if (m && cw_sink_take_message(s, m)) {
+        cw_task_metrics_read(s->t->tm, 1);
+        cw_sink_transform_one(s, s->nbatch - 1);
+    }
 }
 
 /* Batch mode: a caught-up task stays in its group (paused, serving rebalances) until every
@@ -46,6 +49,7 @@ static int wait_for_other_sinks(cw_sink_t *s) {
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, 100);
         if (m && cw_sink_take_message(s, m)) {
+            cw_task_metrics_read(s->t->tm, 1);
             cw_sink_transform_one(s, s->nbatch - 1);
             s->batch_ready = 1; /* offered to put as it is, not transformed again */
         }
@@ -111,6 +115,7 @@ static void run_loop(cw_sink_t *s) {
             cw_sink_set_paused(s, 1, "the sink asked for back-pressure");
             cw_log(t->connector, t->id, CW_LOG_DEBUG,
                    "put asked for back-pressure; retry in %" PRId64 " ms", backoff);
+            cw_task_metrics_error(t->tm, CW_TASK_ERROR_RETRY);
             cw_task_wait(t, backoff, serve_consumer, s);
             backoff = cw_task_backoff_next(backoff, 10000);
         } else {
@@ -152,6 +157,7 @@ static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t er
         return -1;
     }
     s->errors = cw_errors_new(t->connector, t->id, t->plugin->name, t->config, dlq_conf);
+    cw_errors_set_metrics(s->errors, t->tm);
     t->ctx.errors = s->errors;
     s->regex_refresh_ms = cw_sink_refresh_interval(conf);
     rd_kafka_conf_set_opaque(conf, s);
@@ -198,6 +204,7 @@ void *cw_sink_task_run(void *arg) {
     cw_sink_t s = {.t = t, .ops = t->plugin->sink};
     char err[1024] = "", group[300];
     snprintf(group, sizeof group, "connect-%s", t->connector);
+    if (!t->tm) t->tm = cw_task_metrics_new(t->ctx.metrics, t->connector, t->id, 0);
     if (create_consumer(&s, group, err, sizeof err) != 0 ||
         !(s.chain = cw_chain_new(t->conn_props, t->registry, &t->ctx, err, sizeof err)))
         cw_task_fail(t, "%s", err);

@@ -101,4 +101,6 @@ void cw_sink_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
  *  group cleanly). */
 void cw_sink_close_all(cw_sink_t *s);
 void cw_sink_set_paused(cw_sink_t *s, int pause, const char *why);
+/** Sets sink_record_active_count: records read whose offsets are not committed. */
+void cw_sink_metrics_active(cw_sink_t *s);
 #endif

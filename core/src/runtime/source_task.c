@@ -37,6 +37,7 @@ typedef struct {
     size_t ntopics, last_topic;
     cw_inflight_t inflight;
     struct cw_batch batch;
+    size_t written; /* records of the current batch handed to the producer */
 } source_t;
 
 /* The producer's handle of `name`. The first time a topic is seen its metadata is asked
@@ -184,8 +185,13 @@ static int send_record(source_t *s, size_t i) {
         return 0;
     }
     int prc = produce(s, r, seq, key, klen, val, vlen, why, sizeof why);
-    if (prc == 0) return 0;
+    if (prc == 0) {
+        s->written++;
+        return 0;
+    }
+    if (prc == -3) cw_task_metrics_error(s->t->tm, CW_TASK_ERROR_FAILED);
     if (prc == -3 && s->inflight.tolerant) {
+        cw_task_metrics_error(s->t->tm, CW_TASK_ERROR_SKIPPED);
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN, "%s; record skipped (errors.tolerance=all)",
                why);
         cw_inflight_end(&s->inflight, seq, CW_ACK_FAILED, why, 1);
@@ -201,7 +207,9 @@ static int send_record(source_t *s, size_t i) {
 static int send_batch(source_t *s) {
     int rc = 0;
     size_t i = 0;
+    s->written = 0;
     for (; i < s->batch.n && rc == 0; i++) rc = send_record(s, i);
+    cw_task_metrics_written(s->t->tm, s->written);
     for (; i < s->batch.n; i++)
         if (s->batch.recs[i]) ack_now(s, s->batch.recs[i], "not produced: the task stopped");
     cw_batch_clear(&s->batch);
@@ -241,12 +249,16 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     cw_task_env_t *t = s->t;
     char err[1024] = "";
     cw_batch_clear(&s->batch);
+    int64_t started = cw_now_us();
     int rc = s->ops->poll(s->state, &s->batch, CW_SOURCE_POLL_TIMEOUT_MS, err, sizeof err);
+    if (rc == CW_OK || s->batch.n)
+        cw_task_metrics_polled(t->tm, s->batch.n, (double)(cw_now_us() - started) / 1000);
     if (s->batch.n)
         cw_log(t->connector, t->id, CW_LOG_TRACE, "poll returned %zu record(s), %zu in flight",
                s->batch.n, cw_inflight_count(&s->inflight));
     if (send_batch(s) != 0) return -1;
     cw_inflight_serve(&s->inflight, 0);
+    cw_task_metrics_active(t->tm, cw_inflight_count(&s->inflight));
     if (delivery_failed(s)) return -1;
     cw_inflight_dispatch(&s->inflight, s->ops, s->state);
     if (rc == CW_ERR_FATAL) {
@@ -256,6 +268,7 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     if (rc == CW_ERR_RETRIABLE) {
         cw_log(t->connector, t->id, CW_LOG_WARN, "poll failed, retrying in %" PRId64 " ms: %s",
                *backoff, err);
+        cw_task_metrics_error(t->tm, CW_TASK_ERROR_RETRY);
         cw_task_wait(t, *backoff, serve, s);
         *backoff = cw_task_backoff_next(*backoff, backoff_max);
         return 0;
@@ -335,7 +348,9 @@ void *cw_source_task_run(void *arg) {
     source_t s = {.t = t, .ops = t->plugin->source};
     char err[1024] = "";
     cw_batch_init(&s.batch, t->key_conv, t->value_conv);
+    if (!t->tm) t->tm = cw_task_metrics_new(t->ctx.metrics, t->connector, t->id, 1);
     s.errors = cw_errors_new(t->connector, t->id, t->plugin->name, t->config, NULL);
+    cw_errors_set_metrics(s.errors, t->tm);
     cw_inflight_init(&s.inflight, t, s.ops->ack != NULL, s.errors && cw_errors_tolerant(s.errors));
     if (!s.errors) {
         cw_task_fail(t, "out of memory");

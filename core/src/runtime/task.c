@@ -14,6 +14,12 @@ int64_t cw_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t cw_now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void cw_task_fail(cw_task_env_t *t, const char *fmt, ...) {
     char msg[sizeof t->error];
     va_list ap;
@@ -69,6 +75,7 @@ int cw_task_start_plugin(cw_task_env_t *t,
         }
         cw_log(t->connector, t->id, CW_LOG_WARN, "start failed, retrying in %" PRId64 " ms: %s",
                backoff, err);
+        cw_task_metrics_error(t->tm, CW_TASK_ERROR_RETRY);
         cw_task_wait(t, backoff, serve, opaque);
         backoff = cw_task_backoff_next(backoff, max);
     }

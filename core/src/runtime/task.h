@@ -15,6 +15,7 @@
 #include "offsets_file.h"
 #include "props.h"
 #include "registry.h"
+#include "runtime/task_metrics.h"
 
 enum cw_task_state { CW_TASK_RUNNING = 0, CW_TASK_DONE, CW_TASK_FAILED };
 
@@ -53,14 +54,20 @@ struct cw_task_env {
     atomic_int state;   /* enum cw_task_state, written by the task */
     atomic_int waiting; /* batch mode: a caught-up sink task waits for others */
     char error[1024];   /* why the task failed; written before state */
+    /** Kafka Connect's task metrics (runtime/task_metrics.h), registered in ctx.metrics by the
+     *  task thread when it starts (when NULL then). They outlive the thread, so that the last
+     *  values can still be rendered: whoever owns the env frees them with
+     *  cw_task_metrics_free after the thread ended, before a restart of the task. */
+    cw_task_metrics_t *tm;
 };
 
 /** Task thread bodies. `env` outlives the thread. */
 void *cw_source_task_run(void *env);
 void *cw_sink_task_run(void *env);
 
-/** Milliseconds on a monotonic clock. */
+/** Milliseconds, microseconds on a monotonic clock. */
 int64_t cw_now_ms(void);
+int64_t cw_now_us(void);
 
 /** Marks the task failed with a message, logged. The first failure's message is kept: a later
  *  one (e.g. a flush after a fatal put) is only logged. */
