@@ -105,8 +105,10 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 /* The naming conventions that keep the exposition unambiguous (a histogram writes
- * <name>_bucket, _sum and _count) and that promtool insists on. */
-static int check_suffix(const cw_metric_def_t *d, char *errstr, size_t errstr_size) {
+ * <name>_bucket, _sum and _count) and that promtool insists on. Not strict (the core's own
+ * names): Kafka's gauges *_count (task-count, partition-count, ...) keep their names, and
+ * only a clash with a histogram's samples is refused (family_clash). */
+static int check_suffix(const cw_metric_def_t *d, int strict, char *errstr, size_t errstr_size) {
     static const char *const reserved[] = {"_bucket", "_sum", "_count"};
     if (d->kind == CW_METRIC_COUNTER && !ends_with(d->name, "_total")) {
         snprintf(errstr, errstr_size, "counter '%s' must end in _total", d->name);
@@ -116,7 +118,7 @@ static int check_suffix(const cw_metric_def_t *d, char *errstr, size_t errstr_si
         snprintf(errstr, errstr_size, "metric '%s': only counters end in _total", d->name);
         return -1;
     }
-    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+    for (size_t i = 0; strict && i < sizeof reserved / sizeof reserved[0]; i++)
         if (ends_with(d->name, reserved[i])) {
             snprintf(errstr, errstr_size,
                      "metric '%s': the suffix %s is reserved for histogram samples", d->name,
@@ -149,7 +151,7 @@ static int check_buckets(const cw_metric_def_t *d, char *errstr, size_t errstr_s
     return 0;
 }
 
-int cw_metrics_def_check(const cw_metric_def_t *d, char *errstr, size_t errstr_size) {
+int cw_metrics_def_check(const cw_metric_def_t *d, int strict, char *errstr, size_t errstr_size) {
     if (!d || d->struct_size < offsetof(cw_metric_def_t, nbuckets) + sizeof d->nbuckets) {
         snprintf(errstr, errstr_size,
                  "metric definition too small: start its initialiser with CW_METRIC_DEF_HEADER");
@@ -165,7 +167,9 @@ int cw_metrics_def_check(const cw_metric_def_t *d, char *errstr, size_t errstr_s
         snprintf(errstr, errstr_size, "metric '%s': a help text is required", d->name);
         return -1;
     }
-    return check_suffix(d, errstr, errstr_size) || check_buckets(d, errstr, errstr_size) ? -1 : 0;
+    return check_suffix(d, strict, errstr, errstr_size) || check_buckets(d, errstr, errstr_size)
+               ? -1
+               : 0;
 }
 
 /* --- registering ------------------------------------------------------------------------- */
@@ -276,6 +280,36 @@ static char *labels_render(const char *metric, const cw_metric_label_t *labels, 
     return buf;
 }
 
+static const family_t *family_find(const cw_metrics_t *m, const char *name, size_t len) {
+    for (const family_t *f = m->families; f; f = f->next)
+        if (strlen(f->name) == len && strncmp(f->name, name, len) == 0) return f;
+    return NULL;
+}
+
+/* A new family f whose samples would be confused with a histogram's: a histogram X when
+ * X_count, X_sum or X_bucket exists, or X_count (...) when X is a histogram. */
+static int family_clash(const cw_metrics_t *m, const family_t *f, char *errstr,
+                        size_t errstr_size) {
+    static const char *const suffixes[] = {"_bucket", "_sum", "_count"};
+    size_t n = strlen(f->name);
+    for (size_t i = 0; i < 3; i++) {
+        char other[512];
+        const family_t *o = NULL;
+        size_t k = strlen(suffixes[i]);
+        if (f->kind == CW_METRIC_HISTOGRAM &&
+            snprintf(other, sizeof other, "%s%s", f->name, suffixes[i]) < (int)sizeof other)
+            o = family_find(m, other, strlen(other));
+        else if (f->kind != CW_METRIC_HISTOGRAM && ends_with(f->name, suffixes[i]))
+            o = family_find(m, f->name, n - k);
+        if (o && (o->kind == CW_METRIC_HISTOGRAM || f->kind == CW_METRIC_HISTOGRAM)) {
+            snprintf(errstr, errstr_size, "metric '%s' clashes with the samples of histogram '%s'",
+                     f->name, f->kind == CW_METRIC_HISTOGRAM ? f->name : o->name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 struct cw_metric *cw_metrics_get_locked(cw_metrics_t *m, const void *owner,
                                         const cw_metric_def_t *def, const cw_metric_label_t *labels,
                                         size_t nlabels, char *errstr, size_t errstr_size) {
@@ -293,6 +327,12 @@ struct cw_metric *cw_metrics_get_locked(cw_metrics_t *m, const void *owner,
         return NULL;
     }
     family_t *f = *fp;
+    if (!f->series && family_clash(m, f, errstr, errstr_size)) {
+        *fp = f->next;
+        family_free(f);
+        free(text);
+        return NULL;
+    }
     struct cw_metric **pp = &f->series;
     for (; *pp; pp = &(*pp)->next) {
         if (strcmp((*pp)->labels, text) != 0) continue;
@@ -314,10 +354,10 @@ struct cw_metric *cw_metrics_get_locked(cw_metrics_t *m, const void *owner,
     return NULL;
 }
 
-cw_metric_t *cw_metrics_register_labels(cw_metrics_t *m, const void *owner,
-                                        const cw_metric_def_t *def, const cw_metric_label_t *labels,
-                                        size_t nlabels, char *errstr, size_t errstr_size) {
-    if (cw_metrics_def_check(def, errstr, errstr_size)) return NULL;
+static cw_metric_t *register_labels(cw_metrics_t *m, const void *owner, const cw_metric_def_t *def,
+                                    const cw_metric_label_t *labels, size_t nlabels, int strict,
+                                    char *errstr, size_t errstr_size) {
+    if (cw_metrics_def_check(def, strict, errstr, errstr_size)) return NULL;
     pthread_mutex_lock(&m->lock);
     struct cw_metric *s =
         cw_metrics_get_locked(m, owner, def, labels, nlabels, errstr, errstr_size);
@@ -325,11 +365,17 @@ cw_metric_t *cw_metrics_register_labels(cw_metrics_t *m, const void *owner,
     return s;
 }
 
+cw_metric_t *cw_metrics_register_labels(cw_metrics_t *m, const void *owner,
+                                        const cw_metric_def_t *def, const cw_metric_label_t *labels,
+                                        size_t nlabels, char *errstr, size_t errstr_size) {
+    return register_labels(m, owner, def, labels, nlabels, 0, errstr, errstr_size);
+}
+
 cw_metric_t *cw_metrics_register_read(cw_metrics_t *m, const void *owner,
                                       const cw_metric_def_t *def, const cw_metric_label_t *labels,
                                       size_t nlabels, cw_metric_read_fn fn, const void *arg,
                                       char *errstr, size_t errstr_size) {
-    if (cw_metrics_def_check(def, errstr, errstr_size)) return NULL;
+    if (cw_metrics_def_check(def, 0, errstr, errstr_size)) return NULL;
     if (def->kind == CW_METRIC_HISTOGRAM || !fn) {
         snprintf(errstr, errstr_size, "metric '%s': only counters and gauges are read", def->name);
         return NULL;
@@ -351,7 +397,7 @@ cw_metric_t *cw_metrics_register(cw_metrics_t *m, const void *owner, const char 
     char num[16];
     snprintf(num, sizeof num, "%d", task);
     const cw_metric_label_t labels[] = {{"connector", connector ? connector : ""}, {"task", num}};
-    return cw_metrics_register_labels(m, owner, def, labels, 2, errstr, errstr_size);
+    return register_labels(m, owner, def, labels, 2, 1, errstr, errstr_size);
 }
 
 void cw_metrics_unlink_locked(cw_metrics_t *m, struct cw_metric *s) {

@@ -29,7 +29,10 @@ typedef struct cw_metric_label {
 
 /** Registers the series of `def` with `labels` (in the order given; nlabels 0: none), owned by
  *  `owner`, or returns the one `owner` registered before with the same labels. The same
- *  errors as cw_metrics_register, and a bad or repeated label name. Thread-safe. */
+ *  errors as cw_metrics_register, and a bad or repeated label name, except that a gauge may
+ *  end in _count, _sum or _bucket (Kafka's task-count, partition-count...) as long as no
+ *  histogram's samples carry the name. For the worker's own metrics; plugins go through
+ *  cw_metrics_register and its stricter rules. Thread-safe. */
 cw_metric_t *cw_metrics_register_labels(cw_metrics_t *m, const void *owner,
                                         const cw_metric_def_t *def, const cw_metric_label_t *labels,
                                         size_t nlabels, char *errstr, size_t errstr_size);

@@ -63,7 +63,7 @@ static inline double cw_bitsd(uint64_t u) {
 }
 
 /* The rules of a definition (see plugin.h). 0, or -1 with errstr. */
-int cw_metrics_def_check(const cw_metric_def_t *d, char *errstr, size_t errstr_size);
+int cw_metrics_def_check(const cw_metric_def_t *d, int strict, char *errstr, size_t errstr_size);
 /* Under m->lock: the series of `def` with `labels` for `owner`, found or created (read, arg:
  * see cw_metrics_register_read). NULL with errstr. */
 struct cw_metric *cw_metrics_get_locked(cw_metrics_t *m, const void *owner,

@@ -41,7 +41,7 @@ void cw_metrics_collector_remove(cw_metrics_t *m, cw_metrics_collector_fn fn, vo
 void cw_metrics_collect(cw_metrics_collect_t *c, const cw_metric_def_t *def,
                         const cw_metric_label_t *labels, size_t nlabels, double value) {
     char err[256];
-    if (!c || cw_metrics_def_check(def, err, sizeof err) || def->kind == CW_METRIC_HISTOGRAM)
+    if (!c || cw_metrics_def_check(def, 0, err, sizeof err) || def->kind == CW_METRIC_HISTOGRAM)
         return;
     cw_metrics_t *m = c->m;
     pthread_mutex_lock(&m->lock);

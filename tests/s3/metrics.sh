@@ -16,7 +16,7 @@ timeout 60 "$CW_WORKER" --exit-when-caught-up --metrics-file "$CW_TMP/metrics.pr
     "$CW_TMP/worker.properties" "$CW_TMP/s3.properties" >"$CW_TMP/worker.log" 2>&1 ||
     { cat "$CW_TMP/worker.log" >&2; cw_fail "worker run failed"; }
 [ -s "$CW_TMP/metrics.prom" ] || cw_fail "no metrics file"
-promtool check metrics <"$CW_TMP/metrics.prom" >&2 || cw_fail "promtool rejects the metrics file"
+cw_check_metrics "$CW_TMP/metrics.prom" || cw_fail "promtool rejects the metrics file"
 s3_expect_exactly_once "$CW_TMP/dl" 2 25
 
 # value TASK NAME: the sample of NAME for task TASK of connector s3-metrics (0 when absent).

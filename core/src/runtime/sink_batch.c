@@ -143,9 +143,14 @@ int cw_sink_put_batch(cw_sink_t *s) {
         if (!s->batch[i].skip) recs[n++] = s->batch[i].r;
     char err[1024] = "";
     int64_t started = cw_now_us();
+    long bad = cw_errors_count(s->errors);
     int rc = s->ops->put(s->state, recs, n, err, sizeof err);
     free(recs);
-    if (rc == CW_OK) cw_task_metrics_put(s->t->tm, n, (double)(cw_now_us() - started) / 1000);
+    /* Records the sink reported bad (a value that does not parse: Kafka's converter would have
+     * refused it before put) are not counted as sent. */
+    bad = cw_errors_count(s->errors) - bad;
+    if (rc == CW_OK)
+        cw_task_metrics_put(s->t->tm, n - (size_t)bad, (double)(cw_now_us() - started) / 1000);
     if (rc == CW_ERR_RETRIABLE) return rc;
     if (rc != CW_OK) {
         const char *bad = cw_errors_last_fatal(s->errors);

@@ -261,7 +261,8 @@ static void on_revoke(cw_sink_t *s, rd_kafka_topic_partition_list_t *parts) {
     tp_forget(s, idx, n);
     free(idx);
     s->revoke_gen++;
-    cw_task_metrics_partitions(s->t->tm, s->ntps);
+    /* Not for the close at stop: the last values while running stay (as the lag's do). */
+    if (!s->final_done) cw_task_metrics_partitions(s->t->tm, s->ntps);
     cw_log(s->t->connector, s->t->id, CW_LOG_INFO, "revoked %d partition(s)", parts->cnt);
 }
 

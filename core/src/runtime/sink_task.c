@@ -134,6 +134,12 @@ static void run_loop(cw_sink_t *s) {
     }
 }
 
+/* librdkafka's statistics report, served by rd_kafka_consumer_poll on the task thread. */
+static int consumer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    (void)rk;
+    return cw_client_stats_json(((cw_sink_t *)opaque)->stats, json, len);
+}
+
 /* The consumer (and the dead letter queue's producer configuration, for the error reporter).
  * Returns 0, or -1 with err. */
 static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t errsz) {
@@ -162,6 +168,8 @@ static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t er
     s->regex_refresh_ms = cw_sink_refresh_interval(conf);
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_conf_set_rebalance_cb(conf, cw_sink_rebalance);
+    s->stats = cw_client_stats_new(t->tm, client_id, 1, conf);
+    if (s->stats) rd_kafka_conf_set_stats_cb(conf, consumer_stats);
     s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, cerr, sizeof cerr);
     if (!s->rk) {
         snprintf(err, errsz, "cannot create the consumer: %s", cerr);
@@ -178,6 +186,7 @@ static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t er
  * close, after the final flush and commit. */
 static void leave_group(cw_sink_t *s) {
     cw_sink_batch_free(s);
+    cw_client_stats_final(s->stats, s->rk); /* closing revokes the partitions */
     if (s->coordinator_lost) {
         cw_sink_close_all(s);
         rd_kafka_destroy_flags(s->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
@@ -197,6 +206,7 @@ static void sink_free(cw_sink_t *s) {
     free(s->tps);
     free(s->batch);
     cw_sink_subscription_free(s);
+    cw_client_stats_free(s->stats);
 }
 
 void *cw_sink_task_run(void *arg) {

@@ -238,7 +238,9 @@ void cw_inflight_store(cw_inflight_t *f) {
     drain(f);
     int pending = f->offsets_pending;
     f->offsets_pending = 0;
+    size_t active = f->tail - f->head;
     pthread_mutex_unlock(&f->mu);
+    cw_task_metrics_active(f->t->tm, active);
     if (!pending) return;
     /* The file is written outside the lock: delivery reports go on meanwhile. */
     int64_t started = cw_now_us();

@@ -9,6 +9,7 @@
  * called on this thread, between polls.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "errors.h"
 #include "log.h"
 #include "record.h"
+#include "runtime/client_stats.h"
 #include "runtime/source_inflight.h"
 #include "runtime/task.h"
 
@@ -37,7 +39,8 @@ typedef struct {
     size_t ntopics, last_topic;
     cw_inflight_t inflight;
     struct cw_batch batch;
-    size_t written; /* records of the current batch handed to the producer */
+    size_t written;           /* records of the current batch handed to the producer */
+    cw_client_stats_t *stats; /* the producer's statistics: bytes, connections */
 } source_t;
 
 /* The producer's handle of `name`. The first time a topic is seen its metadata is asked
@@ -279,6 +282,14 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     return 0;
 }
 
+/* librdkafka's statistics report, served with the delivery reports (cw_inflight_serve, one
+ * thread at a time); the producer's opaque is the in-flight queue inside source_t. */
+static int producer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    (void)rk;
+    source_t *s = (source_t *)(void *)((char *)opaque - offsetof(source_t, inflight));
+    return cw_client_stats_json(s->stats, json, len);
+}
+
 /* The idempotent producer, its delivery reports going to the in-flight queue. */
 static int create_producer(source_t *s, char *err, size_t errsz) {
     char client_id[300];
@@ -296,6 +307,8 @@ static int create_producer(source_t *s, char *err, size_t errsz) {
     }
     rd_kafka_conf_set_opaque(conf, &s->inflight);
     rd_kafka_conf_set_dr_msg_cb(conf, cw_inflight_delivered);
+    s->stats = cw_client_stats_new(s->t->tm, client_id, 0, conf);
+    if (s->stats) rd_kafka_conf_set_stats_cb(conf, producer_stats);
     s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, cerr, sizeof cerr);
     if (!s->rk) {
         snprintf(err, errsz, "cannot create the producer: %s", cerr);
@@ -340,6 +353,7 @@ static void source_free(source_t *s) {
     }
     free(s->topics);
     if (s->rk) rd_kafka_destroy(s->rk);
+    cw_client_stats_free(s->stats);
     cw_inflight_destroy(&s->inflight);
 }
 

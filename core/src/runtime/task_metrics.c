@@ -122,6 +122,8 @@ enum { W_BATCH, W_BATCH_TIME, W_COMMIT_TIME, W_COMMIT_OK, W_ACTIVE, W_COUNT };
 
 struct cw_task_metrics {
     cw_metrics_t *m;
+    char *connector;
+    char task[16];
     cw_metric_t *s[M_COUNT];
     cw_wstat_t w[W_COUNT];
 };
@@ -240,9 +242,13 @@ cw_task_metrics_t *cw_task_metrics_new(cw_metrics_t *m, const char *connector, i
     cw_task_metrics_t *tm = calloc(1, sizeof *tm);
     if (!tm) return NULL;
     tm->m = m;
-    char num[16], err[512];
-    snprintf(num, sizeof num, "%d", task);
-    const cw_metric_label_t labels[] = {{"connector", connector}, {"task", num}};
+    char err[512];
+    snprintf(tm->task, sizeof tm->task, "%d", task);
+    if (!(tm->connector = strdup(connector))) {
+        free(tm);
+        return NULL;
+    }
+    const cw_metric_label_t labels[] = {{"connector", connector}, {"task", tm->task}};
     for (size_t i = 0; i < M_COUNT; i++) {
         if (!wanted(set_defs[i].which, source)) continue;
         tm->s[i] = cw_metrics_register_labels(m, tm, &set_defs[i].def, labels, 2, err, sizeof err);
@@ -260,10 +266,26 @@ cw_task_metrics_t *cw_task_metrics_new(cw_metrics_t *m, const char *connector, i
 void cw_task_metrics_free(cw_task_metrics_t *tm) {
     if (!tm) return;
     cw_metrics_release(tm->m, tm);
+    free(tm->connector);
     free(tm);
 }
 
-cw_metrics_t *cw_task_metrics_registry(cw_task_metrics_t *tm) { return tm ? tm->m : NULL; }
+cw_metric_t *cw_task_metrics_register(cw_task_metrics_t *tm, const cw_metric_def_t *def,
+                                      const cw_metric_label_t *extra, size_t nextra, char *errstr,
+                                      size_t errstr_size) {
+    if (!tm) {
+        snprintf(errstr, errstr_size, "metric %s: no task metrics", def->name);
+        return NULL;
+    }
+    cw_metric_label_t l[8] = {{"connector", tm->connector}, {"task", tm->task}};
+    if (nextra > 6) nextra = 6;
+    for (size_t i = 0; i < nextra; i++) l[2 + i] = extra[i];
+    return cw_metrics_register_labels(tm->m, tm, def, l, 2 + nextra, errstr, errstr_size);
+}
+
+void cw_task_metrics_unregister(cw_task_metrics_t *tm, cw_metric_t *s) {
+    if (tm) cw_metrics_unregister(tm->m, s);
+}
 
 void cw_task_metrics_polled(cw_task_metrics_t *tm, size_t n, double ms) {
     if (!tm) return;

@@ -54,8 +54,13 @@ cw_task_metrics_t *cw_task_metrics_new(cw_metrics_t *m, const char *connector, i
                                        int source);
 /** Releases the task's series and frees it. The task's thread must have ended. */
 void cw_task_metrics_free(cw_task_metrics_t *tm);
-/** The registry's series labelled like this task's: for the statistics of its Kafka clients. */
-cw_metrics_t *cw_task_metrics_registry(cw_task_metrics_t *tm);
+/** A series of the task's (released with it), labelled connector, task and `extra`: for the
+ *  statistics of its Kafka clients. NULL with errstr (see cw_metrics_register_labels). */
+cw_metric_t *cw_task_metrics_register(cw_task_metrics_t *tm, const cw_metric_def_t *def,
+                                      const cw_metric_label_t *extra, size_t nextra, char *errstr,
+                                      size_t errstr_size);
+/** Frees one series of cw_task_metrics_register. */
+void cw_task_metrics_unregister(cw_task_metrics_t *tm, cw_metric_t *s);
 
 /* Source tasks. */
 /** A poll returned `n` records after `ms` milliseconds (source-record-poll-total, batch-size,
