@@ -60,8 +60,8 @@ void s3_metrics_register(s3_metrics_t *m, const cw_host_t *h, cw_ctx_t *ctx) {
     *m = (s3_metrics_t){0};
     if (!CW_HOST_HAS(h, metric_register) || !CW_HOST_HAS(h, metric_observe)) return;
     m->h = h;
-    cw_metric_t **slots[] = {&m->objects, &m->bytes, &m->duration,
-                             &m->retries, &m->queued,  &m->failed};
+    cw_metric_t **slots[] = {&m->objects, &m->bytes,  &m->duration,
+                             &m->retries, &m->queued, &m->failed};
     for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
         char err[256];
         *slots[i] = h->metric_register(ctx, &defs[i], err, sizeof err);
