@@ -8,7 +8,7 @@
 
 static const char *task_state(const cw_task_t *t) {
     switch (atomic_load(&t->env.state)) {
-    case CW_TASK_RUNNING: return t->started ? "RUNNING" : "UNASSIGNED";
+    case CW_TASK_RUNNING: return "RUNNING";
     case CW_TASK_FAILED: return "FAILED";
     default: return "UNASSIGNED";
     }

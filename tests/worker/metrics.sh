@@ -106,6 +106,32 @@ expect kafka_connect_worker_connector_startup_attempts_total "" 2
 rss=$(value process_resident_memory_bytes "")
 [ "$rss" != absent ] && [ "${rss%.*}" -gt 1000000 ] || cw_fail "process RSS: $rss"
 
+# The example Grafana dashboard: its queries parse (promtool checks them as recording rules)
+# and every worker metric they name is in the file this run wrote (the plugins' are in their
+# READMEs).
+python3 - "$CW_SOURCE_DIR" "$prom" "$CW_TMP/rules.yml" <<'PY' || cw_fail "dashboard check failed"
+import json, re, sys
+src, prom, rules = sys.argv[1:]
+dash = json.load(open(src + "/examples/monitoring/grafana-dashboard.json"))
+exprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", [])]
+have = {l.split()[2] for l in open(prom) if l.startswith("# TYPE ")}
+docs = open(src + "/plugins/s3-sink/README.md").read() + open(src + "/plugins/rds-source/README.md").read()
+bad = []
+with open(rules, "w") as f:
+    f.write("groups:\n- name: dashboard\n  rules:\n")
+    for i, e in enumerate(exprs):
+        f.write("  - record: dashboard_%d\n    expr: %s\n" % (i, json.dumps(e.replace("$job", ".*").replace("$connector", ".*"))))
+        for name in re.findall(r"\b((?:kafka|connect_worker|process|s3_sink|rds_source)_[a-z_]+)", e):
+            base = re.sub(r"_bucket$", "", name)
+            if name.startswith(("s3_sink", "rds_source")):
+                ok = "`%s`" % base in docs
+            else:
+                ok = name in have
+            if not ok: bad.append(name)
+if bad: sys.exit("dashboard names not found: %s" % sorted(set(bad)))
+PY
+promtool check rules "$CW_TMP/rules.yml" >&2 || cw_fail "a dashboard query does not parse"
+
 # --- errors.tolerance=none: the bad record fails the task ---------------------------------
 sed -i -e "s/^errors.tolerance=all/errors.tolerance=none/" -e "s/^name=m-sink/name=m-fail/" \
     -e "s#^file=.*#file=$CW_TMP/fail.txt#" \
