@@ -5,6 +5,7 @@
  */
 #include "worker_offsets.h"
 
+#include <librdkafka/rdkafka_mock.h>
 #include <string.h>
 
 #include "log.h"
@@ -45,6 +46,10 @@ static cw_offsets_t *open_topic(const cw_worker_t *w, char *errstr, size_t errst
         rd_kafka_conf_destroy(admin);
         return NULL;
     }
+    /* The embedded cluster has no CreateTopics: the worker creates the topic through the mock
+     * API (an existing one is kept), and the checks below run as against any cluster. */
+    if (w->mock)
+        rd_kafka_mock_topic_create(w->mock, t.name, t.partitions > 0 ? t.partitions : 25, 1);
     if (cw_internal_topics_ensure(admin, &t, 1, CW_STORAGE_ADMIN_TIMEOUT_MS, errstr, errstr_size))
         return NULL;
     cw_offsets_kafka_conf_t kc = {

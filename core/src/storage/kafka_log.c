@@ -65,6 +65,11 @@ static rd_kafka_t *make_client(rd_kafka_type_t type, rd_kafka_conf_t *conf, cons
                                               NULL};
     char err[512];
     if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    /* librdkafka refuses assign() without a group.id; the log never joins or commits. */
+    size_t n = 0;
+    if (type == RD_KAFKA_CONSUMER &&
+        rd_kafka_conf_get(conf, "group.id", NULL, &n) != RD_KAFKA_CONF_OK)
+        rd_kafka_conf_set(conf, "group.id", "connect-worker-internal-log", NULL, 0);
     if (set_all(conf, type == RD_KAFKA_PRODUCER ? producer_kv : consumer_kv, err, sizeof err)) {
         rd_kafka_conf_destroy(conf);
         snprintf(errstr, errstr_size, "topic %s: %s", topic, err);
