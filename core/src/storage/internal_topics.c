@@ -37,15 +37,23 @@ int cw_internal_topic_check(const cw_internal_topic_t *t, const cw_topic_facts_t
     return 0;
 }
 
-/* Exists? How many partitions? From a metadata request for all topics. */
+/* Exists? How many partitions? From a metadata request for all topics. *controller_ok says
+ * whether the controller the cluster names is one of its brokers: admin requests go to it,
+ * and librdkafka would wait for an unknown one until the timeout (librdkafka's mock cluster
+ * names broker 0, which it does not have). */
 static int describe_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms,
-                               cw_topic_facts_t *f, char *errstr, size_t errstr_size) {
+                               cw_topic_facts_t *f, int *controller_ok, char *errstr,
+                               size_t errstr_size) {
     const rd_kafka_metadata_t *md = NULL;
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms);
     if (err) {
         snprintf(errstr, errstr_size, "cannot get the cluster's topics: %s", rd_kafka_err2str(err));
         return -1;
     }
+    int32_t controller = rd_kafka_controllerid(rk, timeout_ms);
+    *controller_ok = 0;
+    for (int i = 0; i < md->broker_cnt; i++)
+        if (md->brokers[i].id == controller) *controller_ok = 1;
     f->exists = 0;
     for (int i = 0; i < md->topic_cnt; i++)
         if (strcmp(md->topics[i].topic, topic) == 0 && !md->topics[i].err) {
@@ -159,17 +167,26 @@ static int ensure_one(rd_kafka_t *rk, rd_kafka_queue_t *q, const cw_internal_top
                       int timeout_ms, char *errstr, size_t errstr_size) {
     cw_topic_facts_t f = {0};
     char err[512], warning[600];
-    if (describe_partitions(rk, t->name, timeout_ms, &f, err, sizeof err)) {
+    int controller_ok = 0;
+    if (describe_partitions(rk, t->name, timeout_ms, &f, &controller_ok, err, sizeof err)) {
         snprintf(errstr, errstr_size, "%s: topic '%s': %s", t->key, t->name, err);
         return -1;
+    }
+    if (!f.exists && !controller_ok) {
+        cw_log_warn("%s: cannot create topic '%s' (the cluster names no controller among its "
+                    "brokers); assuming it is auto-created. Create it with "
+                    "cleanup.policy=compact",
+                    t->key, t->name);
+        return 0;
     }
     if (!f.exists) {
         int rc = create_topic(rk, q, t, timeout_ms, errstr, errstr_size);
         if (rc) return rc < 0 ? -1 : 0;
-        if (describe_partitions(rk, t->name, timeout_ms, &f, err, sizeof err) || !f.exists)
+        if (describe_partitions(rk, t->name, timeout_ms, &f, &controller_ok, err, sizeof err) ||
+            !f.exists)
             return 0; /* created by us, as asked; Metadata may lag behind */
     }
-    char *policy = describe_cleanup_policy(rk, q, t->name, timeout_ms);
+    char *policy = controller_ok ? describe_cleanup_policy(rk, q, t->name, timeout_ms) : NULL;
     f.cleanup_policy = policy;
     int rc = cw_internal_topic_check(t, &f, warning, sizeof warning, errstr, errstr_size);
     if (!rc && *warning) cw_log_warn("%s", warning);
