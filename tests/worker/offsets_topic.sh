@@ -7,6 +7,7 @@
 #     from them after a restart; the offset file is never touched.
 #  3. A tombstone for the key (a deleted offset) makes the next start read the file again.
 #  4. --validate knows the storage keys; --describe worker lists them.
+#  5. With embedded Kafka (no CreateTopics) the worker creates the topic itself.
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 
 cw_start_mock_cluster --topic lines:1 --topic connect-offsets:25
@@ -96,4 +97,21 @@ desc=$("$CW_WORKER" --describe worker)
 for k in offset.storage.topic offset.storage.partitions config.storage.topic status.storage.topic admin.; do
     echo "$desc" | grep -Fq "$k" || cw_fail "--describe worker does not list $k"
 done
+
+# --- 5. embedded Kafka has no CreateTopics: the worker creates the topic through the mock API --
+cat >"$CW_TMP/embedded.properties" <<P
+embedded.kafka.enable=true
+offset.storage.topic=connect-offsets
+offset.storage.file.filename=$CW_TMP/embedded.offsets
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=org.apache.kafka.connect.storage.StringConverter
+P
+timeout 60 "$CW_WORKER" --exit-when-caught-up "$CW_TMP/embedded.properties" \
+    "$CW_TMP/source.properties" >"$CW_TMP/embedded.log" 2>&1 ||
+    { cat "$CW_TMP/embedded.log" >&2; cw_fail "the embedded run failed"; }
+cw_log_has "$CW_TMP/embedded.log" "offset.storage.topic connect-offsets: 0 source partition" ||
+    cw_fail "the embedded run did not use offset.storage.topic"
+cw_log_has "$CW_TMP/embedded.log" "cannot (write|store|flush)|ERROR" &&
+    cw_fail "the embedded run logged an error: $(grep ERROR "$CW_TMP/embedded.log" | head -3)"
+[ ! -e "$CW_TMP/embedded.offsets" ] || cw_fail "the embedded run wrote the offset file"
 exit 0
