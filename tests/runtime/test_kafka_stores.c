@@ -11,6 +11,7 @@
  */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,50 @@ static void test_offset_store(void) {
     cw_offsets_free(o);
 }
 
+/* Source tasks share the store: each thread puts and flushes its own partition's offsets. */
+typedef struct {
+    cw_offsets_t *o;
+    int id, failures;
+} worker_arg_t;
+
+static void *task_thread(void *arg) {
+    worker_arg_t *a = arg;
+    char part[64], off[64], err[512];
+    snprintf(part, sizeof part, "{\"task\":%d}", a->id);
+    for (int i = 1; i <= 200; i++) {
+        snprintf(off, sizeof off, "{\"n\":%d}", i);
+        cw_offsets_put(a->o, "threads", part, off);
+        if (i % 20 == 0 && cw_offsets_flush(a->o, err, sizeof err)) a->failures++;
+    }
+    return NULL;
+}
+
+static void test_threads(void) {
+    CHECK(rd_kafka_mock_topic_create(mc, "offsets-threads", 5, 1) == 0);
+    cw_offsets_t *o = open_store("offsets-threads");
+    if (!o) return;
+    pthread_t th[4];
+    worker_arg_t args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (worker_arg_t){.o = o, .id = i};
+        pthread_create(&th[i], NULL, task_thread, &args[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK(args[i].failures == 0);
+    }
+    cw_offsets_free(o);
+    o = open_store("offsets-threads");
+    for (int i = 0; o && i < 4; i++) {
+        char part[64];
+        snprintf(part, sizeof part, "{\"task\":%d}", i);
+        char *v = cw_offsets_get(o, "threads", part);
+        CHECK_STR(v, "{\"n\":200}");
+        free(v);
+    }
+    cw_offsets_free(o);
+}
+
 /* Kafka unreachable at start: the store is not opened, and the error names the topic. */
 static void test_unreachable(void) {
     char err[512];
@@ -275,6 +320,7 @@ int main(void) {
     test_topic_check_rules();
     test_java_partitioning();
     test_offset_store();
+    test_threads();
     test_unreachable();
     test_internal_topics();
     rd_kafka_mock_cluster_destroy(mc);
