@@ -90,12 +90,12 @@ rc=$?
 set -e
 [ "$rc" = 3 ] || cw_fail "--validate exit code $rc, want 3: $out"
 for k in offset.storage.partitions status.storage.replication.factor admin.linger.ms; do
-    echo "$out" | grep -Fq "$CW_TMP/bad.properties: $k" || cw_fail "--validate does not name $k: $out"
+    grep -Fq "$CW_TMP/bad.properties: $k" <<<"$out" || cw_fail "--validate does not name $k: $out"
 done
-echo "$out" | grep -q "unknown key" && cw_fail "a storage key is unknown to --validate: $out"
+grep -q "unknown key" <<<"$out" && cw_fail "a storage key is unknown to --validate: $out"
 desc=$("$CW_WORKER" --describe worker)
 for k in offset.storage.topic offset.storage.partitions config.storage.topic status.storage.topic admin.; do
-    echo "$desc" | grep -Fq "$k" || cw_fail "--describe worker does not list $k"
+    grep -Fq "$k" <<<"$desc" || cw_fail "--describe worker does not list $k"
 done
 
 # --- 5. embedded Kafka has no CreateTopics: the worker creates the topic through the mock API --
@@ -111,7 +111,7 @@ timeout 60 "$CW_WORKER" --exit-when-caught-up "$CW_TMP/embedded.properties" \
     { cat "$CW_TMP/embedded.log" >&2; cw_fail "the embedded run failed"; }
 cw_log_has "$CW_TMP/embedded.log" "offset.storage.topic connect-offsets: 0 source partition" ||
     cw_fail "the embedded run did not use offset.storage.topic"
-cw_log_has "$CW_TMP/embedded.log" "cannot (write|store|flush)|ERROR" &&
-    cw_fail "the embedded run logged an error: $(grep ERROR "$CW_TMP/embedded.log" | head -3)"
+cw_log_has "$CW_TMP/embedded.log" "offset.storage.topic .*(not written|not acknowledged|cannot)" &&
+    cw_fail "the embedded run could not write its offsets: $(grep offset.storage "$CW_TMP/embedded.log")"
 [ ! -e "$CW_TMP/embedded.offsets" ] || cw_fail "the embedded run wrote the offset file"
 exit 0

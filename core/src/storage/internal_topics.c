@@ -64,9 +64,12 @@ static int describe_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms
     return 0;
 }
 
-/* Waits for the one result event of an admin request on `q`. */
+/* Waits for the result of the one request sent to `q`, then drops the queue: each request
+ * has its own, so that a result arriving after its wait cannot be taken for the next one's. */
 static rd_kafka_event_t *wait_result(rd_kafka_queue_t *q, int timeout_ms) {
-    return rd_kafka_queue_poll(q, timeout_ms);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms);
+    rd_kafka_queue_destroy(q);
+    return ev;
 }
 
 static rd_kafka_AdminOptions_t *options(rd_kafka_t *rk, rd_kafka_admin_op_t op, int timeout_ms) {
@@ -77,8 +80,8 @@ static rd_kafka_AdminOptions_t *options(rd_kafka_t *rk, rd_kafka_admin_op_t op, 
 }
 
 /* cleanup.policy of an existing topic, malloc'd; NULL when the cluster does not say. */
-static char *describe_cleanup_policy(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic,
-                                     int timeout_ms) {
+static char *describe_cleanup_policy(rd_kafka_t *rk, const char *topic, int timeout_ms) {
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
     rd_kafka_AdminOptions_t *o = options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms);
     rd_kafka_DescribeConfigs(rk, &res, 1, o, q);
@@ -118,8 +121,8 @@ static int cannot_create(rd_kafka_resp_err_t err) {
 
 /* CreateTopics for one compacted topic. Returns 0 (created, or someone else did), 1 (the
  * cluster cannot create it: logged) or -1 with errstr. */
-static int create_topic(rd_kafka_t *rk, rd_kafka_queue_t *q, const cw_internal_topic_t *t,
-                        int timeout_ms, char *errstr, size_t errstr_size) {
+static int create_topic(rd_kafka_t *rk, const cw_internal_topic_t *t, int timeout_ms, char *errstr,
+                        size_t errstr_size) {
     char err[512];
     rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(
         t->name, t->single_partition ? 1 : t->partitions, t->replication_factor, err, sizeof err);
@@ -129,6 +132,7 @@ static int create_topic(rd_kafka_t *rk, rd_kafka_queue_t *q, const cw_internal_t
     }
     rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
     rd_kafka_AdminOptions_t *o = options(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout_ms);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_CreateTopics(rk, &nt, 1, o, q);
     rd_kafka_AdminOptions_destroy(o);
     rd_kafka_NewTopic_destroy(nt);
@@ -163,8 +167,8 @@ static int create_topic(rd_kafka_t *rk, rd_kafka_queue_t *q, const cw_internal_t
 }
 
 /* One topic: create when missing, otherwise (or when it appeared meanwhile) check it. */
-static int ensure_one(rd_kafka_t *rk, rd_kafka_queue_t *q, const cw_internal_topic_t *t,
-                      int timeout_ms, char *errstr, size_t errstr_size) {
+static int ensure_one(rd_kafka_t *rk, const cw_internal_topic_t *t, int timeout_ms, char *errstr,
+                      size_t errstr_size) {
     cw_topic_facts_t f = {0};
     char err[512], warning[600];
     int controller_ok = 0;
@@ -180,13 +184,13 @@ static int ensure_one(rd_kafka_t *rk, rd_kafka_queue_t *q, const cw_internal_top
         return 0;
     }
     if (!f.exists) {
-        int rc = create_topic(rk, q, t, timeout_ms, errstr, errstr_size);
+        int rc = create_topic(rk, t, timeout_ms, errstr, errstr_size);
         if (rc) return rc < 0 ? -1 : 0;
         if (describe_partitions(rk, t->name, timeout_ms, &f, &controller_ok, err, sizeof err) ||
             !f.exists)
             return 0; /* created by us, as asked; Metadata may lag behind */
     }
-    char *policy = controller_ok ? describe_cleanup_policy(rk, q, t->name, timeout_ms) : NULL;
+    char *policy = controller_ok ? describe_cleanup_policy(rk, t->name, timeout_ms) : NULL;
     f.cleanup_policy = policy;
     int rc = cw_internal_topic_check(t, &f, warning, sizeof warning, errstr, errstr_size);
     if (!rc && *warning) cw_log_warn("%s", warning);
@@ -203,11 +207,9 @@ int cw_internal_topics_ensure(rd_kafka_conf_t *admin_conf, const cw_internal_top
         snprintf(errstr, errstr_size, "internal topics: cannot create an admin client: %s", err);
         return -1;
     }
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     int rc = 0;
     for (size_t i = 0; !rc && i < n; i++)
-        if (topics[i].name) rc = ensure_one(rk, q, &topics[i], timeout_ms, errstr, errstr_size);
-    rd_kafka_queue_destroy(q);
+        if (topics[i].name) rc = ensure_one(rk, &topics[i], timeout_ms, errstr, errstr_size);
     rd_kafka_destroy(rk);
     return rc;
 }

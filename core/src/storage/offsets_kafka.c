@@ -152,7 +152,7 @@ static int kafka_flush(cw_offsets_t *base, char *errstr, size_t errstr_size) {
         int bad = send_keys(o, keys, errstr, errstr_size);
         char ferr[600];
         int failed = cw_klog_flush(o->log, o->flush_timeout_ms, ferr, sizeof ferr);
-        if (failed && !bad) snprintf(errstr, errstr_size, "offset.storage.topic %s", ferr);
+        if (failed && !bad) snprintf(errstr, errstr_size, "offset.storage.%s", ferr);
         if (bad || failed) {
             /* Sent again by the next flush, with whatever value is current then. */
             pthread_mutex_lock(&o->lock);
