@@ -36,16 +36,21 @@ static int apply_admin(const cw_worker_t *w, rd_kafka_conf_t *conf, char *errstr
     return 0;
 }
 
-static cw_offsets_t *open_topic(const cw_worker_t *w, char *errstr, size_t errstr_size) {
-    cw_internal_topic_t t;
-    cw_internal_topic_from_config(w->config, "offset.storage.", &t);
+rd_kafka_conf_t *cw_worker_admin_conf(const cw_worker_t *w, char *errstr, size_t errstr_size) {
     rd_kafka_conf_t *admin =
         cw_worker_kafka_conf(w, NULL, "producer", "connect-worker-admin", errstr, errstr_size);
-    if (!admin) return NULL;
-    if (apply_admin(w, admin, errstr, errstr_size)) {
+    if (admin && apply_admin(w, admin, errstr, errstr_size)) {
         rd_kafka_conf_destroy(admin);
         return NULL;
     }
+    return admin;
+}
+
+static cw_offsets_t *open_topic(const cw_worker_t *w, char *errstr, size_t errstr_size) {
+    cw_internal_topic_t t;
+    cw_internal_topic_from_config(w->config, "offset.storage.", &t);
+    rd_kafka_conf_t *admin = cw_worker_admin_conf(w, errstr, errstr_size);
+    if (!admin) return NULL;
     /* The embedded cluster has no CreateTopics: the worker creates the topic through the mock
      * API (an existing one is kept), and the checks below run as against any cluster. */
     if (w->mock)
