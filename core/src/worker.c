@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "errors.h"
+#include "kafka_log.h"
 #include "kafka_msk_iam.h"
 #include "log.h"
 #include "validate.h"
@@ -22,14 +23,6 @@
 /* ------------------------------------------------------------------------------------------
  * librdkafka configuration
  * ---------------------------------------------------------------------------------------- */
-
-static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    cw_log_level_t l = level <= LOG_ERR       ? CW_LOG_ERROR
-                       : level <= LOG_WARNING ? CW_LOG_WARN
-                       : level <= LOG_INFO    ? CW_LOG_INFO
-                                              : CW_LOG_DEBUG;
-    cw_log(NULL, -1, l, "librdkafka %s %s: %s", rd_kafka_name(rk), fac, buf);
-}
 
 /* Sets one property; an error message never repeats a secret value. */
 static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, const char *origin,
@@ -65,7 +58,7 @@ rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char p[64];
     const char *bs = w->bootstrap ? w->bootstrap : cw_config_get(w->config, "bootstrap.servers");
-    rd_kafka_conf_set_log_cb(conf, kafka_log);
+    cw_kafka_log_setup(conf);
     if (conf_set(conf, "bootstrap.servers", bs, "worker", "bootstrap.servers", errstr,
                  errstr_size) ||
         (client_id &&
@@ -297,7 +290,7 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
 static int start_embedded_kafka(cw_worker_t *w) {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(conf, kafka_log);
+    cw_kafka_log_setup(conf);
     /* This handle only hosts the mock cluster and has no brokers of its own: at its default
      * level librdkafka warns "No bootstrap.servers configured", which misleads users. Errors
      * (level 3) still reach the log. */

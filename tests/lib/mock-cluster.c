@@ -11,6 +11,9 @@
  * Prints `bootstrap=<host:port,...>` on stdout (and writes the same address, alone, to the
  * bootstrap file when given), then serves until SIGTERM/SIGINT or until stdin reaches EOF.
  * The mock cluster listens on 127.0.0.1 only, on ports the kernel picks.
+ *
+ * SIGUSR1 takes every broker down (rd_kafka_mock_broker_set_down: connections are closed and
+ * new ones refused), SIGUSR2 brings them back up: a Kafka outage for the tests.
  */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -23,10 +26,14 @@
 
 static volatile sig_atomic_t stop_requested;
 
+static volatile sig_atomic_t brokers_wanted_up = 1;
+
 static void on_signal(int sig) {
     (void)sig;
     stop_requested = 1;
 }
+
+static void on_outage(int sig) { brokers_wanted_up = sig == SIGUSR2; }
 
 static int usage(void) {
     fprintf(stderr, "usage: cw-mock-cluster [--brokers N] [--topic NAME:PARTITIONS]... "
@@ -104,7 +111,20 @@ int main(int argc, char **argv) {
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGUSR1, on_outage);
+    signal(SIGUSR2, on_outage);
+    int brokers_up = 1;
     while (!stop_requested) {
+        if (brokers_up != brokers_wanted_up) {
+            brokers_up = brokers_wanted_up;
+            for (int id = 1; id <= brokers; id++) {
+                if (brokers_up)
+                    rd_kafka_mock_broker_set_up(mc, id);
+                else
+                    rd_kafka_mock_broker_set_down(mc, id);
+            }
+            fprintf(stderr, "cw-mock-cluster: brokers %s\n", brokers_up ? "up" : "down");
+        }
         struct pollfd pfd = {.fd = 0, .events = POLLIN};
         if (watch_stdin) {
             int n = poll(&pfd, 1, 200);

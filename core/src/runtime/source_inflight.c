@@ -259,7 +259,7 @@ static void *committer(void *arg) {
     while (!f->quit) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t ms = f->t->flush_interval_ms > 0 ? f->t->flush_interval_ms : 1;
+        int64_t ms = cw_inflight_store_interval_ms(f->t);
         ts.tv_sec += ms / 1000;
         ts.tv_nsec += (ms % 1000) * 1000000L;
         if (ts.tv_nsec >= 1000000000L) {
@@ -294,14 +294,21 @@ void cw_inflight_stop_committer(cw_inflight_t *f) {
     f->thread_started = 0;
 }
 
-void cw_inflight_dispatch(cw_inflight_t *f, const cw_source_ops_t *ops, void *state) {
+int64_t cw_inflight_store_interval_ms(const cw_task_env_t *t) {
+    int64_t ms = t->flush_interval_ms;
+    if (ms <= 0) ms = 1;
+    return ms < CW_OFFSET_STORE_INTERVAL_MS ? ms : CW_OFFSET_STORE_INTERVAL_MS;
+}
+
+void cw_inflight_dispatch(cw_inflight_t *f, const cw_source_ops_t *ops, void *state,
+                          int commit_due) {
     pthread_mutex_lock(&f->mu);
     cw_pending_ack_t *acks = f->acks;
     size_t n = f->nacks;
-    int committed = f->committed;
+    int committed = commit_due && f->committed;
     f->acks = NULL;
     f->nacks = f->capacks = 0;
-    f->committed = 0;
+    if (committed) f->committed = 0;
     pthread_mutex_unlock(&f->mu);
     /* Outside the lock: the plugin may take its time, delivery reports go on. */
     for (size_t i = 0; i < n; i++) {

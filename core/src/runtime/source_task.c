@@ -4,9 +4,10 @@
  * Offsets: every record produced gets a slot in an in-order in-flight queue
  * (source_inflight.c). Delivery reports mark slots acknowledged; only the acknowledged prefix
  * of the queue moves source offsets into the offset store, so an offset is never stored ahead
- * of a record Kafka has not acknowledged. The store is written every offset.flush.interval.ms
- * by a committer thread (also while poll blocks) and at stop; the plugin's commit and ack are
- * called on this thread, between polls.
+ * of a record Kafka has not acknowledged. The store is written within
+ * CW_OFFSET_STORE_INTERVAL_MS of an acknowledgement by a committer thread (also while poll
+ * blocks) and at stop; the plugin's ack is called on this thread between polls, its commit
+ * there too, every offset.flush.interval.ms.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,7 +38,16 @@ typedef struct {
     size_t ntopics, last_topic;
     cw_inflight_t inflight;
     struct cw_batch batch;
+    int64_t next_commit; /* the plugin's commit: every offset.flush.interval.ms */
 } source_t;
+
+/* Is the plugin's commit due (offset.flush.interval.ms since the last one)? */
+static int commit_due(source_t *s) {
+    int64_t now = cw_now_ms();
+    if (now < s->next_commit) return 0;
+    s->next_commit = now + s->t->flush_interval_ms;
+    return 1;
+}
 
 /* The producer's handle of `name`. The first time a topic is seen its metadata is asked
  * for at once: librdkafka 2.0 otherwise looks up a topic it has not seen yet only on its
@@ -223,12 +233,12 @@ static int finish_batch_mode(source_t *s) {
            !cw_inflight_failed(&s->inflight, NULL, 0)) {
         cw_inflight_serve(&s->inflight, 100);
         cw_inflight_store(&s->inflight);
-        cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+        cw_inflight_dispatch(&s->inflight, s->ops, s->state, commit_due(s));
     }
     if (delivery_failed(s)) return 1;
     if (cw_inflight_count(&s->inflight)) return 0;
     cw_inflight_store(&s->inflight);
-    cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, 1);
     cw_log(s->t->connector, s->t->id, CW_LOG_INFO,
            "caught up: every record is acknowledged and its offset stored");
     atomic_store(&s->t->state, CW_TASK_DONE);
@@ -248,7 +258,7 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     if (send_batch(s) != 0) return -1;
     cw_inflight_serve(&s->inflight, 0);
     if (delivery_failed(s)) return -1;
-    cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, commit_due(s));
     if (rc == CW_ERR_FATAL) {
         cw_task_fail(t, "poll failed: %s", *err ? err : "no reason given");
         return -1;
@@ -308,7 +318,7 @@ static void drain_at_stop(source_t *s) {
     }
     cw_inflight_store(&s->inflight);
     cw_inflight_abandon(&s->inflight, "not acknowledged by Kafka before the task stopped");
-    cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, 1);
     left = cw_inflight_count(&s->inflight);
     if (left)
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN,
@@ -353,11 +363,13 @@ void *cw_source_task_run(void *arg) {
                    "between polls only");
         int64_t backoff = 100;
         int64_t backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
-        int64_t next_store = cw_now_ms() + t->flush_interval_ms;
+        int64_t store_every = cw_inflight_store_interval_ms(t);
+        int64_t next_store = cw_now_ms() + store_every;
+        s.next_commit = cw_now_ms() + t->flush_interval_ms;
         while (!cw_task_stopping(t) && poll_once(&s, &backoff, backoff_max) == 0) {
             if (s.inflight.thread_started || cw_now_ms() < next_store) continue;
             cw_inflight_store(&s.inflight);
-            next_store = cw_now_ms() + t->flush_interval_ms;
+            next_store = cw_now_ms() + store_every;
         }
         drain_at_stop(&s);
         if (s.ops->stop) s.ops->stop(s.state);
