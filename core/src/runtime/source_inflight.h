@@ -47,6 +47,8 @@ typedef struct cw_inflight {
     size_t head, tail, cap;
     uint64_t head_seq; /* sequence number of q[head] */
     int failed;        /* a record was not written and the task must stop */
+    int kafka_down;    /* a delivery timed out: rewind to the stored offsets, wait for Kafka */
+    char kafka_why[600];
     char failure[1500];
     int offsets_pending; /* put into the store, not written to the file yet */
     int committed;       /* the file was written since the plugin's commit last ran */
@@ -73,12 +75,29 @@ int cw_inflight_add(cw_inflight_t *f, cw_record_t *r, uint64_t *seq);
 void cw_inflight_end(cw_inflight_t *f, uint64_t seq, cw_ack_status_t status, const char *error,
                      int skipped);
 
+/** Ends slot `seq` of a record not produced because Kafka is unreachable: the plugin gets a
+ *  FAILED ack (not skipped), the slot stays unacknowledged (no offset passes it) and the task
+ *  does not fail: it rewinds (cw_inflight_kafka_down). */
+void cw_inflight_end_retry(cw_inflight_t *f, uint64_t seq, const char *why);
+
+/** Non-zero once a delivery timed out (message.timeout.ms: Kafka unreachable); copies why. */
+int cw_inflight_kafka_down(cw_inflight_t *f, char *why, size_t why_size);
+
+/** After a rewind: every slot is freed (acks owed must have been queued: cw_inflight_abandon
+ *  and dispatched), the queue is empty and kafka_down cleared. No delivery report may be
+ *  outstanding (flush the producer first). */
+void cw_inflight_reset(cw_inflight_t *f);
+
 /** The producer's delivery report callback (opaque: the cw_inflight_t). */
 void cw_inflight_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
 
 /** rd_kafka_poll on f->rk, one thread at a time: delivery reports of one partition are then
  *  handled, and acks queued, in offset order. Every thread serves them through this. */
 void cw_inflight_serve(cw_inflight_t *f, int timeout_ms);
+
+/** rd_kafka_flush on f->rk under the same lock: 0 when every produced record got its
+ *  delivery report, -1 when some are still outstanding after timeout_ms. */
+int cw_inflight_flush(cw_inflight_t *f, int timeout_ms);
 
 size_t cw_inflight_count(cw_inflight_t *f);
 

@@ -155,6 +155,10 @@ static int produce(source_t *s, cw_record_t *r, uint64_t seq, const void *key, s
                 return -2;
             }
             cw_inflight_serve(&s->inflight, 100); /* back-pressure: wait for acks */
+            if (cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
+                snprintf(why, why_size, "not produced: waiting for Kafka");
+                return -4;
+            }
             continue;
         }
         snprintf(why, why_size, "cannot produce to topic %s partition %" PRId32 ": %s", r->topic,
@@ -169,7 +173,8 @@ static int produce(source_t *s, cw_record_t *r, uint64_t seq, const void *key, s
     }
 }
 
-/* batch.recs[i]: chain, converter, produce. Returns 0, or -1 when the task must stop. */
+/* batch.recs[i]: chain, converter, produce. Returns 0, -1 when the task must stop, or 1 when
+ * Kafka is unreachable (the task rewinds). */
 static int send_record(source_t *s, size_t i) {
     cw_record_t *r = s->batch.recs[i];
     char why[1400];
@@ -193,8 +198,16 @@ static int send_record(source_t *s, size_t i) {
         cw_inflight_end(&s->inflight, seq, rc == CW_DROP ? CW_ACK_DROPPED : CW_ACK_FAILED, why, 1);
         return 0;
     }
+    if (cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
+        cw_inflight_end_retry(&s->inflight, seq, "not produced: waiting for Kafka");
+        return 1;
+    }
     int prc = produce(s, r, seq, key, klen, val, vlen, why, sizeof why);
     if (prc == 0) return 0;
+    if (prc == -4) {
+        cw_inflight_end_retry(&s->inflight, seq, why);
+        return 1;
+    }
     if (prc == -3 && s->inflight.tolerant) {
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN, "%s; record skipped (errors.tolerance=all)",
                why);
@@ -206,14 +219,16 @@ static int send_record(source_t *s, size_t i) {
     return -1;
 }
 
-/* Sends the polled batch. Returns 0, or -1 when the task must stop: the records after the
- * one that stopped it are not produced, and their acks say so. */
+/* Sends the polled batch. Returns 0, -1 when the task must stop, 1 when Kafka is unreachable:
+ * the records after the one that stopped it are not produced, and their acks say so. */
 static int send_batch(source_t *s) {
     int rc = 0;
     size_t i = 0;
     for (; i < s->batch.n && rc == 0; i++) rc = send_record(s, i);
     for (; i < s->batch.n; i++)
-        if (s->batch.recs[i]) ack_now(s, s->batch.recs[i], "not produced: the task stopped");
+        if (s->batch.recs[i])
+            ack_now(s, s->batch.recs[i],
+                    rc > 0 ? "not produced: waiting for Kafka" : "not produced: the task stopped");
     cw_batch_clear(&s->batch);
     return rc;
 }
@@ -245,6 +260,58 @@ static int finish_batch_mode(source_t *s) {
     return 1;
 }
 
+/* Does Kafka answer? A metadata request any broker serves. */
+static int kafka_answers(source_t *s) {
+    const struct rd_kafka_metadata *md = NULL;
+    if (rd_kafka_metadata(s->rk, 0, NULL, &md, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
+    rd_kafka_metadata_destroy(md);
+    return 1;
+}
+
+/* Kafka did not acknowledge records within message.timeout.ms (issue 18: Kafka Connect fails
+ * the task for good there). Retriable: every record still in flight ends (acked or timed
+ * out), the acknowledged prefix is stored, the plugin learns the end of each record and is
+ * stopped, the worker waits for Kafka with a capped backoff, then starts the plugin again:
+ * it reads the stored offsets and produces again what Kafka did not take. One WARN, one
+ * INFO; the task stays RUNNING. Returns 0, or -1 when the task stopped or failed meanwhile. */
+static int rewind_after_outage(source_t *s) {
+    cw_task_env_t *t = s->t;
+    char why[600] = "";
+    cw_inflight_kafka_down(&s->inflight, why, sizeof why);
+    cw_log(t->connector, t->id, CW_LOG_WARN,
+           "waiting for Kafka: %s. Rewinding to the last stored source offsets; the task "
+           "resumes from there once Kafka answers",
+           why);
+    while (cw_inflight_flush(&s->inflight, 100) != 0 && !cw_task_stopping(t))
+        cw_inflight_store(&s->inflight);
+    cw_inflight_serve(&s->inflight, 0);
+    cw_inflight_store(&s->inflight);
+    cw_inflight_abandon(&s->inflight, "not acknowledged by Kafka: waiting for Kafka");
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, 1);
+    if (s->ops->stop) s->ops->stop(s->state);
+    s->state = NULL;
+    if (cw_task_stopping(t)) return -1; /* in-flight records were purged at stop: see below */
+    cw_inflight_reset(&s->inflight);
+    int64_t backoff = 500, max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
+    int64_t since = cw_now_ms();
+    while (!cw_task_stopping(t) && !kafka_answers(s)) {
+        cw_log(t->connector, t->id, CW_LOG_DEBUG, "Kafka still unreachable; next try in %" PRId64
+               " ms", backoff);
+        cw_task_wait(t, backoff, serve, s);
+        backoff = cw_task_backoff_next(backoff, max);
+    }
+    if (cw_task_stopping(t)) return -1;
+    cw_log(t->connector, t->id, CW_LOG_INFO,
+           "Kafka answers again after %" PRId64 " s: restarting the task from the stored "
+           "offsets",
+           (cw_now_ms() - since) / 1000);
+    if (!cw_task_start_plugin(t, s->ops->start, &s->state, serve, s)) {
+        s->state = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 /* One poll and what follows. Returns 0 to go on, -1 when the task stops; *backoff is the
  * retry delay after CW_ERR_RETRIABLE. */
 static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
@@ -255,9 +322,14 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     if (s->batch.n)
         cw_log(t->connector, t->id, CW_LOG_TRACE, "poll returned %zu record(s), %zu in flight",
                s->batch.n, cw_inflight_count(&s->inflight));
-    if (send_batch(s) != 0) return -1;
+    int sent = send_batch(s);
+    if (sent < 0) return -1;
     cw_inflight_serve(&s->inflight, 0);
     if (delivery_failed(s)) return -1;
+    if (sent > 0 || cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
+        cw_batch_clear(&s->batch);
+        return rewind_after_outage(s) == 0 ? 0 : -1; /* a poll error is moot: the plugin restarted */
+    }
     cw_inflight_dispatch(&s->inflight, s->ops, s->state, commit_due(s));
     if (rc == CW_ERR_FATAL) {
         cw_task_fail(t, "poll failed: %s", *err ? err : "no reason given");
@@ -372,7 +444,7 @@ void *cw_source_task_run(void *arg) {
             next_store = cw_now_ms() + store_every;
         }
         drain_at_stop(&s);
-        if (s.ops->stop) s.ops->stop(s.state);
+        if (s.ops->stop && s.state) s.ops->stop(s.state); /* NULL: stopped by a rewind */
     }
     source_free(&s);
     if (atomic_load(&t->state) == CW_TASK_RUNNING) atomic_store(&t->state, CW_TASK_DONE);
