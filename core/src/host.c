@@ -22,7 +22,8 @@ static void host_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) 
     va_end(ap);
 }
 
-static int host_stopping(cw_ctx_t *ctx) { return ctx && ctx->stop && atomic_load(ctx->stop); }
+/* The value itself: CW_STOP_GRACEFUL or CW_STOP_ABORT (plugin.h), 0 while running. */
+static int host_stopping(cw_ctx_t *ctx) { return ctx && ctx->stop ? atomic_load(ctx->stop) : 0; }
 
 static const char *host_connector_name(cw_ctx_t *ctx) { return ctx ? ctx->connector : ""; }
 static int host_task_id(cw_ctx_t *ctx) { return ctx ? ctx->task : -1; }

@@ -133,6 +133,10 @@ typedef struct cw_topic_partition {
     int64_t offset; /**< meaning depends on the call; CW_OFFSET_INVALID when none */
 } cw_topic_partition_t;
 
+/** What cw_host_t.stopping returns once the task is asked to stop. */
+#define CW_STOP_GRACEFUL 1 /**< a graceful stop: flush as usual */
+#define CW_STOP_ABORT 2    /**< a second signal: give up slow work, keep what is durable */
+
 #define CW_OFFSET_INVALID ((int64_t)-1001)
 #define CW_PARTITION_ANY ((int32_t)-1) /**< let the producer's partitioner choose */
 #define CW_TIMESTAMP_NONE ((int64_t)-1)
@@ -605,7 +609,14 @@ typedef struct cw_host {
     void (*log)(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) CW_PRINTF(3, 4);
 
     /** Non-zero when the task of `ctx` is asked to stop (shutdown, rebalance): long loops
-     *  and retries inside a callback should check it and return CW_ERR_RETRIABLE. */
+     *  and retries inside a callback should check it and return CW_ERR_RETRIABLE.
+     *  The value says how (ABI 2, since issue 18; plugins that only test for non-zero are
+     *  unaffected): CW_STOP_GRACEFUL (1) for a normal stop (SIGTERM, SIGINT, SIGHUP, the end
+     *  of a batch run): finish the final flush as usual; CW_STOP_ABORT (2) once a second
+     *  signal cut the graceful stop short: give up slow work at once (abort multipart
+     *  uploads, cancel queries), report durable only what already is, and return; the
+     *  worker commits that and exits within about 2 s. Thread-safe; cheap (one atomic
+     *  load): plugin threads of the task (upload threads) may poll it. */
     int (*stopping)(cw_ctx_t *ctx);
 
     /** The connector name and task number of `ctx` (borrowed, valid as long as ctx). */

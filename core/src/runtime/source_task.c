@@ -278,6 +278,7 @@ static int rewind_after_outage(source_t *s) {
     cw_task_env_t *t = s->t;
     char why[600] = "";
     cw_inflight_kafka_down(&s->inflight, why, sizeof why);
+    cw_task_doing(t, "waiting for Kafka (an outage)");
     cw_log(t->connector, t->id, CW_LOG_WARN,
            "waiting for Kafka: %s. Rewinding to the last stored source offsets; the task "
            "resumes from there once Kafka answers",
@@ -318,7 +319,9 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     cw_task_env_t *t = s->t;
     char err[1024] = "";
     cw_batch_clear(&s->batch);
+    cw_task_doing(t, "the plugin's poll");
     int rc = s->ops->poll(s->state, &s->batch, CW_SOURCE_POLL_TIMEOUT_MS, err, sizeof err);
+    cw_task_doing(t, "producing to Kafka (or waiting for room in the producer's queue)");
     if (s->batch.n)
         cw_log(t->connector, t->id, CW_LOG_TRACE, "poll returned %zu record(s), %zu in flight",
                s->batch.n, cw_inflight_count(&s->inflight));
@@ -382,7 +385,11 @@ static void drain_at_stop(source_t *s) {
     int64_t budget = s->t->shutdown_timeout_ms - 1000;
     if (budget > s->t->flush_timeout_ms) budget = s->t->flush_timeout_ms;
     if (budget < 100) budget = 100;
-    rd_kafka_flush(s->rk, (int)budget);
+    cw_task_doing(s->t, "waiting for Kafka to acknowledge the records in flight");
+    /* In slices: an abort (second signal) stops the wait; what is acknowledged is stored. */
+    int64_t end = cw_now_ms() + budget;
+    while (cw_now_ms() < end && !cw_task_aborting(s->t) && rd_kafka_flush(s->rk, 100) != 0)
+        ;
     size_t left = cw_inflight_count(&s->inflight);
     if (left) {
         rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -444,6 +451,7 @@ void *cw_source_task_run(void *arg) {
             next_store = cw_now_ms() + store_every;
         }
         drain_at_stop(&s);
+        cw_task_doing(t, "the plugin's stop");
         if (s.ops->stop && s.state) s.ops->stop(s.state); /* NULL: stopped by a rewind */
     }
     source_free(&s);
