@@ -11,7 +11,7 @@
 /* Words in a librdkafka ERR-level line that mean a person must act: credentials, certificates,
  * permissions, configuration. Anything else at that level is retried by librdkafka. */
 static int needs_a_person(const char *buf) {
-    static const char *const words[] = {"authentication", "sasl",    "ssl",
+    static const char *const words[] = {"authentication", "sasl",     "ssl",
                                         "certificate",    "authoriz", "fatal",
                                         "configuration",  "invalid",  "unsupported"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
@@ -54,8 +54,8 @@ cw_log_level_t cw_kafka_error_level(rd_kafka_resp_err_t err) {
 }
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    cw_log(NULL, -1, cw_kafka_log_level(level, fac, buf), "librdkafka %s %s: %s",
-           rd_kafka_name(rk), fac, buf);
+    cw_log(NULL, -1, cw_kafka_log_level(level, fac, buf), "librdkafka %s %s: %s", rd_kafka_name(rk),
+           fac, buf);
 }
 
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) {

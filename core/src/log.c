@@ -79,8 +79,8 @@ void cw_vlog(const char *connector, int task, cw_log_level_t level, const char *
         int shown = (int)(len > CW_LOG_NAME_MAX ? CW_LOG_NAME_MAX : len);
         const char *more = len > CW_LOG_NAME_MAX ? "..." : "";
         if (task >= 0)
-            n += (size_t)snprintf(head + n, sizeof head - n, "[%.*s%s/%d] ", shown, connector,
-                                  more, task);
+            n += (size_t)snprintf(head + n, sizeof head - n, "[%.*s%s/%d] ", shown, connector, more,
+                                  task);
         else
             n += (size_t)snprintf(head + n, sizeof head - n, "[%.*s%s] ", shown, connector, more);
         if (n >= sizeof head) n = sizeof head - 1;

@@ -174,6 +174,14 @@ static void check_name(const cw_props_t *props, const char *origin, cw_errlist_t
     if (why) cw_errlist_add_key(errs, "name", "%s: name: the connector name %s", origin, why);
 }
 
+char *cw_connector_name_copy(const char *name) {
+    size_t len = strlen(name);
+    if (len <= CW_CONNECTOR_NAME_MAX) return strdup(name);
+    char *copy = malloc(CW_CONNECTOR_NAME_MAX + 4);
+    if (copy) snprintf(copy, CW_CONNECTOR_NAME_MAX + 4, "%.*s...", CW_CONNECTOR_NAME_MAX, name);
+    return copy;
+}
+
 size_t cw_connector_validate(const struct cw_worker *w, const cw_props_t *props, const char *origin,
                              cw_errlist_t *errs, cw_errlist_t *unknown) {
     size_t before = errs->count;

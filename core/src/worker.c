@@ -250,7 +250,7 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
         c->worker = w;
         c->props = p;
         const char *name = cw_props_get(p, "name");
-        c->name = strdup(name ? name : file);
+        c->name = cw_connector_name_copy(name ? name : file);
         const char *plugin_file = NULL;
         c->plugin = cw_connector_plugin(w->registry, p, file, NULL, &plugin_file);
         c->defs = cw_connector_defs_merge(c->plugin ? c->plugin->config : NULL);

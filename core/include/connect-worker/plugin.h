@@ -228,10 +228,15 @@ typedef struct cw_source_ack {
  *    that fails frees what it allocated. (Kafka Connect calls stop on its task object even
  *    then; here `state` does not exist until start succeeds.)
  *  - poll always gets timeout_ms = 1000.
- *  - Source offsets of acknowledged records are stored every offset.flush.interval.ms even
- *    while a poll blocks (the worker serves the producer and writes the offsets from a
- *    thread of its own, as Kafka Connect's offset committer does); commit and ack are still
- *    called on the task thread, once poll returned.
+ *  - Source offsets of acknowledged records are stored as soon as Kafka acknowledged them,
+ *    batched (at most every 200 ms), even while a poll blocks (the worker serves the producer
+ *    and writes the offsets from a thread of its own); ack is called on the task thread once
+ *    poll returned, commit there too, every offset.flush.interval.ms (Kafka's cadence).
+ *  - A Kafka outage longer than the producer's message.timeout.ms rewinds the task (issue
+ *    18; Kafka Connect fails it): every record still in flight gets its ack (FAILED, not
+ *    skipped, for those Kafka did not take), stop is called, and once Kafka answers start is
+ *    called again on the same thread with the same ctx and config: read host->offset_get
+ *    there as on a first start. Metrics registered before keep their counts.
  *  - Records added before poll returns CW_IDLE are produced like those of CW_OK. */
 typedef struct cw_source_ops {
     uint32_t struct_size; /**< sizeof(cw_source_ops_t): write CW_SOURCE_OPS_HEADER */
@@ -270,8 +275,8 @@ typedef struct cw_source_ops {
      *  - Exactly once for every record source_record_new returned, before stop is called.
      *  - On the task thread, between polls, never concurrently with another callback of the
      *    task, so the plugin needs no lock for its own state. A WRITTEN ack means durable in
-     *    Kafka (acks=all, idempotent producer); the record's source offset is stored later
-     *    (offset.flush.interval.ms), after which commit is called.
+     *    Kafka (acks=all, idempotent producer); the record's source offset is stored soon
+     *    after (within about 200 ms), and commit follows at offset.flush.interval.ms.
      *  - Acks of records written to one partition come in offset order. Across partitions,
      *    and for DROPPED and FAILED records, there is no order: a dropped record may be
      *    reported before an earlier record that is still in flight.
@@ -762,8 +767,10 @@ typedef struct cw_host {
     cw_record_t *(*source_record_new)(cw_batch_t *batch, const char *topic, int32_t partition,
                                       const char *source_partition, const char *source_offset);
 
-    /** The last stored offset (JSON text) for `source_partition`, or NULL when none. Owned by
-     *  the caller: free with host->free. */
+    /** The last stored offset (JSON text) for `source_partition`, or NULL when none (the
+     *  worker then logs at INFO "no stored offset for <source_partition>: reading from the
+     *  start", so call it once per partition, at start). Owned by the caller: free with
+     *  host->free. */
     char *(*offset_get)(cw_ctx_t *ctx, const char *source_partition);
 
     /* --- utilities -------------------------------------------------------------------- */

@@ -296,8 +296,8 @@ static int rewind_after_outage(source_t *s) {
     int64_t backoff = 500, max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
     int64_t since = cw_now_ms();
     while (!cw_task_stopping(t) && !kafka_answers(s)) {
-        cw_log(t->connector, t->id, CW_LOG_DEBUG, "Kafka still unreachable; next try in %" PRId64
-               " ms", backoff);
+        cw_log(t->connector, t->id, CW_LOG_DEBUG,
+               "Kafka still unreachable; next try in %" PRId64 " ms", backoff);
         cw_task_wait(t, backoff, serve, s);
         backoff = cw_task_backoff_next(backoff, max);
     }
@@ -331,7 +331,8 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     if (delivery_failed(s)) return -1;
     if (sent > 0 || cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
         cw_batch_clear(&s->batch);
-        return rewind_after_outage(s) == 0 ? 0 : -1; /* a poll error is moot: the plugin restarted */
+        return rewind_after_outage(s) == 0 ? 0
+                                           : -1; /* a poll error is moot: the plugin restarted */
     }
     cw_inflight_dispatch(&s->inflight, s->ops, s->state, commit_due(s));
     if (rc == CW_ERR_FATAL) {
