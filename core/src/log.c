@@ -106,10 +106,11 @@ void cw_vlog(const char *connector, int task, cw_log_level_t level, const char *
     size_t len = (size_t)m;
     /* Credentials inside URLs never reach the log, whoever formatted the line. */
     cw_sdk_buf_t clean = {0};
-    if (cw_sdk_redact_credentials(msg, len, &clean) > 0) {
+    int hidden = cw_sdk_redact_credentials(msg, len, &clean);
+    if (hidden > 0) {
         if (msg != stack) free(msg);
         msg = cw_sdk_buf_detach(&clean, &len);
-    } else if (clean.data) { /* out of memory half-way: print nothing of the message */
+    } else if (hidden < 0) { /* out of memory: print nothing of the message rather than it */
         cw_sdk_buf_free(&clean);
         len = 0;
     }
