@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "errors.h"
-#include "kafka_log.h"
+#include "rdkafka_log.h"
 #include "kafka_msk_iam.h"
 #include "log.h"
 #include "validate.h"

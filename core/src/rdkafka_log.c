@@ -1,6 +1,6 @@
-/* librdkafka's log lines and error events at the right level (see kafka_log.h). */
+/* librdkafka's log lines and error events at the right level (see rdkafka_log.h). */
 #define _GNU_SOURCE /* strcasestr */
-#include "kafka_log.h"
+#include "rdkafka_log.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,9 +1,9 @@
-/* librdkafka's levels (kafka_log.c, issue 18): what librdkafka retries by itself is WARN,
+/* librdkafka's levels (rdkafka_log.c, issue 18): what librdkafka retries by itself is WARN,
  * what needs a person stays ERROR. */
 #include <syslog.h>
 
 #include "check.h"
-#include "kafka_log.h"
+#include "rdkafka_log.h"
 
 int main(void) {
     /* error events */

@@ -7,8 +7,8 @@
  * WARN; ERROR is kept for what needs a person (authentication, TLS certificates,
  * authorisation, a fatal producer error, bad configuration).
  */
-#ifndef CW_KAFKA_LOG_H
-#define CW_KAFKA_LOG_H
+#ifndef CW_RDKAFKA_LOG_H
+#define CW_RDKAFKA_LOG_H
 #include <librdkafka/rdkafka.h>
 
 #include "connect-worker/plugin.h"
