@@ -23,9 +23,7 @@ int cw_sdk_http_media_type(const char *header, char *out, size_t out_size) {
     return 0;
 }
 
-static int b64_char(unsigned char c) {
-    return isalnum(c) || c == '+' || c == '/';
-}
+static int b64_char(unsigned char c) { return isalnum(c) || c == '+' || c == '/'; }
 
 int cw_sdk_base64_decode(const char *in, size_t n, cw_sdk_buf_t *out, char *errstr,
                          size_t errstr_size) {

@@ -31,9 +31,9 @@ static json_t *topic_json(const rd_kafka_metadata_topic_t *t) {
 static json_t *metadata_json(const struct rd_kafka_metadata *md) {
     json_t *brokers = json_array(), *topics = json_array();
     for (int b = 0; b < md->broker_cnt; b++)
-        json_array_append_new(brokers, json_pack("{s:i,s:s,s:i}", "id", (int)md->brokers[b].id,
-                                                 "host", md->brokers[b].host, "port",
-                                                 md->brokers[b].port));
+        json_array_append_new(brokers,
+                              json_pack("{s:i,s:s,s:i}", "id", (int)md->brokers[b].id, "host",
+                                        md->brokers[b].host, "port", md->brokers[b].port));
     for (int t = 0; t < md->topic_cnt; t++)
         json_array_append_new(topics, topic_json(&md->topics[t]));
     return json_pack("{s:o,s:o}", "brokers", brokers, "topics", topics);

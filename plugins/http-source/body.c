@@ -83,8 +83,8 @@ static int alloc_recs(hs_req_t *r, size_t n, int32_t partition) {
 }
 
 /* {"records":[{"key":..,"value":..,"partition":p}, ...]} */
-static int parse_rest(hs_req_t *r, json_t *root, int fmt, int64_t max_records, int *code,
-                      char *why, size_t why_size) {
+static int parse_rest(hs_req_t *r, json_t *root, int fmt, int64_t max_records, int *code, char *why,
+                      size_t why_size) {
     json_t *records = json_object_get(root, "records");
     if (!json_is_array(records) || json_array_size(records) == 0) {
         *code = 422;
@@ -94,8 +94,10 @@ static int parse_rest(hs_req_t *r, json_t *root, int fmt, int64_t max_records, i
     size_t n = json_array_size(records);
     if ((int64_t)n > max_records) {
         *code = 42208;
-        snprintf(why, why_size, "Too many entries in batch: %zu (http.max.records.per.request "
-                                "is %" PRId64 ")", n, max_records);
+        snprintf(why, why_size,
+                 "Too many entries in batch: %zu (http.max.records.per.request "
+                 "is %" PRId64 ")",
+                 n, max_records);
         return 422;
     }
     if (alloc_recs(r, n, r->url_partition)) return 500;
@@ -118,9 +120,10 @@ static int parse_rest(hs_req_t *r, json_t *root, int fmt, int64_t max_records, i
             r->recs[i].partition = (int32_t)json_integer_value(p);
         }
         hs_rec_t *o = &r->recs[i];
+        o->binary = fmt == FMT_BINARY;
         snprintf(what, sizeof what, "records[%zu].key", i);
-        int bad = take_data(json_object_get(rec, "key"), fmt, &o->key, &o->klen, what, why,
-                            why_size);
+        int bad =
+            take_data(json_object_get(rec, "key"), fmt, &o->key, &o->klen, what, why, why_size);
         snprintf(what, sizeof what, "records[%zu].value", i);
         if (!bad)
             bad = take_data(json_object_get(rec, "value"), fmt, &o->value, &o->vlen, what, why,
@@ -183,8 +186,8 @@ static int parse_kinesis(hs_req_t *r, json_t *root, int64_t max_records, int *co
     return 0;
 }
 
-int hs_parse_body(hs_req_t *r, const char *media, const char *body, size_t len,
-                  int64_t max_records, int *code, char *why, size_t why_size) {
+int hs_parse_body(hs_req_t *r, const char *media, const char *body, size_t len, int64_t max_records,
+                  int *code, char *why, size_t why_size) {
     json_error_t e;
     json_t *root = json_loadb(body, len, 0, &e);
     if (!root) {
@@ -199,8 +202,8 @@ int hs_parse_body(hs_req_t *r, const char *media, const char *body, size_t len,
         snprintf(why, why_size, "the body must be a JSON object");
         rc = 422;
     } else if (r->api == HS_API_REST) {
-        int fmt = strcmp(media, "application/vnd.kafka.binary.v2+json") == 0 ? FMT_BINARY
-                                                                              : FMT_JSON;
+        int fmt =
+            strcmp(media, "application/vnd.kafka.binary.v2+json") == 0 ? FMT_BINARY : FMT_JSON;
         rc = parse_rest(r, root, fmt, max_records, code, why, why_size);
     } else {
         rc = parse_kinesis(r, root, max_records, code, why, why_size);
@@ -309,8 +312,8 @@ static json_t *partition_answer(json_t *p) {
     size_t i;
     json_array_foreach(json_object_get(p, "replicas"), i, b) {
         json_int_t id = json_integer_value(b);
-        json_array_append_new(reps, json_pack("{s:I,s:b,s:b}", "broker", id, "leader",
-                                              id == leader, "in_sync", in_list(isr, id)));
+        json_array_append_new(reps, json_pack("{s:I,s:b,s:b}", "broker", id, "leader", id == leader,
+                                              "in_sync", in_list(isr, id)));
     }
     return json_pack("{s:O,s:I,s:o}", "partition", json_object_get(p, "partition"), "leader",
                      leader, "replicas", reps);

@@ -36,6 +36,7 @@ typedef struct hs_rec {
     char *key, *value; /* owned; NULL: a null key / value; freed once polled */
     size_t klen, vlen;
     int32_t partition; /* CW_PARTITION_ANY: the producer's partitioner */
+    int binary;        /* key/value are raw bytes (binary.v2), not JSON text */
     /* the end (task thread, under the lock) */
     int done;
     int32_t out_partition;
@@ -54,7 +55,7 @@ typedef struct hs_req {
     struct hs_req *qnext;
     struct MHD_Connection *conn;
     hs_api_t api;
-    char *topic; /* the URL's topic or stream */
+    char *topic;           /* the URL's topic or stream */
     int32_t url_partition; /* /partitions/{p}, else CW_PARTITION_ANY */
     hs_rec_t *recs;
     size_t n, ndone, outstanding;
@@ -81,12 +82,12 @@ typedef struct hs_state {
     uint16_t bound_port;
 
     pthread_mutex_t mu;
-    pthread_cond_t cond;            /* a request was queued */
-    hs_req_t *live;                 /* every request not freed yet */
-    hs_req_t *qhead, *qtail;        /* queued, not polled yet */
-    atomic_long in_flight;          /* requests counted against max_in_flight */
-    size_t outstanding;             /* records handed to the worker, not acknowledged */
-    atomic_int closing;             /* stop began: answer 503 to anything new */
+    pthread_cond_t cond;     /* a request was queued */
+    hs_req_t *live;          /* every request not freed yet */
+    hs_req_t *qhead, *qtail; /* queued, not polled yet */
+    atomic_long in_flight;   /* requests counted against max_in_flight */
+    size_t outstanding;      /* records handed to the worker, not acknowledged */
+    atomic_int closing;      /* stop began: answer 503 to anything new */
 
     struct hs_ptrmap *map; /* record pointer -> request and index (task thread only) */
 } hs_state_t;
@@ -106,8 +107,8 @@ void hs_auth_free(struct hs_auth *a);
 /* body.c: request bodies in, answers out */
 /* Parses a produce body. Returns 0, or the HTTP status (400, 422) with the REST Proxy error
  * code and message in *code and why. */
-int hs_parse_body(hs_req_t *r, const char *media, const char *body, size_t len,
-                  int64_t max_records, int *code, char *why, size_t why_size);
+int hs_parse_body(hs_req_t *r, const char *media, const char *body, size_t len, int64_t max_records,
+                  int *code, char *why, size_t why_size);
 /* The answer of a request whose records all ended: sets r->status and r->body. */
 void hs_answer_build(hs_req_t *r, int retry_after_s);
 /* An error answer {"error_code":code,"message":msg}; owned text. */

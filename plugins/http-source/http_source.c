@@ -10,6 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
+#include "connect-worker/sdk_http.h"
 #include "hs.h"
 
 const cw_host_t *hs_host;
@@ -21,35 +24,68 @@ int64_t hs_now_ms(void) {
 }
 
 static const cw_config_def_t hs_config[] = {
-    {.name = "http.bind.address", .type = CW_CFG_STRING, .default_value = "127.0.0.1",
+    {.name = "http.bind.address",
+     .type = CW_CFG_STRING,
+     .default_value = "127.0.0.1",
      .doc = "Address (or host name) the HTTP server listens on; 0.0.0.0 or :: for every "
             "interface."},
-    {.name = "http.port", .type = CW_CFG_INT, .default_value = "8082", .min = 0, .max = 65535,
+    {.name = "http.port",
+     .type = CW_CFG_INT,
+     .default_value = "8082",
+     .min = 0,
+     .max = 65535,
      .doc = "TCP port (REST Proxy's 8082 by default; 0: any free port, logged at start)."},
-    {.name = "http.tls.cert.file", .type = CW_CFG_STRING,
+    {.name = "http.tls.cert.file",
+     .type = CW_CFG_STRING,
      .doc = "PEM certificate (chain) for HTTPS; with http.tls.key.file. Unset: plain HTTP."},
-    {.name = "http.tls.key.file", .type = CW_CFG_STRING,
+    {.name = "http.tls.key.file",
+     .type = CW_CFG_STRING,
      .doc = "PEM private key of http.tls.cert.file."},
-    {.name = "http.auth.basic.file", .type = CW_CFG_STRING,
+    {.name = "http.auth.basic.file",
+     .type = CW_CFG_STRING,
      .doc = "Basic-auth credentials, one 'user: password[,roles]' per line (REST Proxy's "
             "JAAS property file format). Unset: no authentication."},
-    {.name = "http.auth.realm", .type = CW_CFG_STRING, .default_value = "connect-worker",
+    {.name = "http.auth.realm",
+     .type = CW_CFG_STRING,
+     .default_value = "connect-worker",
      .doc = "Realm named in the 401 answer's WWW-Authenticate header."},
-    {.name = "http.max.body.bytes", .type = CW_CFG_INT, .default_value = "10485760", .min = 1,
-     .max = 1073741824, .doc = "Largest request body accepted; larger ones get 413."},
-    {.name = "http.max.requests.in.flight", .type = CW_CFG_INT, .default_value = "256",
-     .min = 1, .max = 100000,
+    {.name = "http.max.body.bytes",
+     .type = CW_CFG_INT,
+     .default_value = "10485760",
+     .min = 1,
+     .max = 1073741824,
+     .doc = "Largest request body accepted; larger ones get 413."},
+    {.name = "http.max.requests.in.flight",
+     .type = CW_CFG_INT,
+     .default_value = "256",
+     .min = 1,
+     .max = 100000,
      .doc = "Produce requests accepted and not finished (including ones answered 503 whose "
             "records are still with Kafka); beyond it requests get 429 with Retry-After."},
-    {.name = "http.request.timeout.ms", .type = CW_CFG_INT, .default_value = "30000", .min = 1,
+    {.name = "http.request.timeout.ms",
+     .type = CW_CFG_INT,
+     .default_value = "30000",
+     .min = 1,
      .max = 3600000,
      .doc = "How long a request waits for Kafka before it is answered 503 with Retry-After."},
-    {.name = "http.retry.after.seconds", .type = CW_CFG_INT, .default_value = "1", .min = 0,
-     .max = 3600, .doc = "The Retry-After value of 429 and 503 answers."},
-    {.name = "http.threads", .type = CW_CFG_INT, .default_value = "2", .min = 1, .max = 256,
+    {.name = "http.retry.after.seconds",
+     .type = CW_CFG_INT,
+     .default_value = "1",
+     .min = 0,
+     .max = 3600,
+     .doc = "The Retry-After value of 429 and 503 answers."},
+    {.name = "http.threads",
+     .type = CW_CFG_INT,
+     .default_value = "2",
+     .min = 1,
+     .max = 256,
      .doc = "HTTP server threads (parsing happens on them)."},
-    {.name = "http.max.records.per.request", .type = CW_CFG_INT, .default_value = "10000",
-     .min = 1, .max = 1000000, .doc = "Most records one request may carry (422 beyond)."},
+    {.name = "http.max.records.per.request",
+     .type = CW_CFG_INT,
+     .default_value = "10000",
+     .min = 1,
+     .max = 1000000,
+     .doc = "Most records one request may carry (422 beyond)."},
     CW_CONFIG_END,
 };
 
@@ -147,15 +183,38 @@ static void rec_lost_locked(hs_state_t *s, hs_req_t *r, size_t i) {
     s->outstanding--;
 }
 
+/* Raw bytes (binary.v2) under JsonConverter become a base64 JSON string, as Kafka Connect's
+ * JsonConverter writes a byte array; under ByteArrayConverter and StringConverter they are
+ * written as they are. JSON text (json.v2, Kinesis) is the value itself under JsonConverter
+ * and the text under the others, as REST Proxy's JSON serializer writes it. */
+static void set_one(cw_record_t *rec, const char *data, size_t len, int binary, int is_key) {
+    cw_data_format_t f = CW_DATA_FORMAT_INIT;
+    int json = binary && data &&
+               (is_key ? hs_host->record_key_format(rec, &f)
+                       : hs_host->record_value_format(rec, &f)) == CW_OK &&
+               f.converter == CW_CONVERTER_JSON;
+    if (!json) {
+        (is_key ? hs_host->record_set_key : hs_host->record_set_value)(rec, data, len);
+        return;
+    }
+    cw_sdk_buf_t b = {0};
+    cw_sdk_base64_encode(data, len, &b);
+    json_t *s = json_stringn(b.data ? b.data : "", b.len);
+    (is_key ? hs_host->record_set_key_json : hs_host->record_set_value_json)(rec, s);
+    cw_sdk_buf_free(&b);
+}
+
+static void set_data(cw_record_t *rec, const hs_rec_t *o) {
+    set_one(rec, o->key, o->klen, o->binary, 1);
+    set_one(rec, o->value, o->vlen, o->binary, 0);
+}
+
 /* The records of one polled request into the batch. */
 static void add_records(hs_state_t *s, hs_req_t *r, cw_batch_t *batch) {
     for (size_t i = 0; i < r->n; i++) {
         hs_rec_t *o = &r->recs[i];
         cw_record_t *rec = hs_host->source_record_new(batch, r->topic, o->partition, NULL, NULL);
-        if (rec) {
-            hs_host->record_set_key(rec, o->key, o->klen);
-            hs_host->record_set_value(rec, o->value, o->vlen);
-        }
+        if (rec) set_data(rec, o);
         free(o->key);
         free(o->value);
         o->key = o->value = NULL;
@@ -175,9 +234,10 @@ static int hs_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr,
     hs_state_t *s = state;
     pthread_mutex_lock(&s->mu);
     expire_locked(s, hs_now_ms());
-    /* Nothing with Kafka: wait here for a request. Records with Kafka: return at once, so
-     * that the worker waits for their delivery reports and acks them. */
-    if (!s->qhead && !s->outstanding) wait_locked(s, timeout_ms / 2);
+    /* Nothing with Kafka: wait here for a request. Records with Kafka: wait only briefly, so
+     * that the worker serves their delivery reports and acks them soon. Never CW_IDLE: a
+     * server has no end of its input, not even under --exit-when-caught-up. */
+    if (!s->qhead) wait_locked(s, s->outstanding ? 2 : timeout_ms / 2);
     hs_req_t *taken = s->qhead;
     for (hs_req_t *r = taken; r; r = r->qnext) {
         r->state = HS_POLLED;
@@ -185,9 +245,7 @@ static int hs_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr,
         s->outstanding += r->n;
     }
     s->qhead = s->qtail = NULL;
-    int busy = s->outstanding > 0;
     pthread_mutex_unlock(&s->mu);
-    if (!taken) return busy ? CW_IDLE : CW_OK;
     while (taken) {
         hs_req_t *next = taken->qnext;
         taken->qnext = NULL;
@@ -214,8 +272,9 @@ static void end_record(hs_rec_t *o, const cw_source_ack_t *ack) {
     } else if (ack->status == CW_ACK_FAILED) {
         o->retriable = !ack->skipped; /* the task stops or stopped: not a verdict on it */
         o->error_code = error_code_of(ack);
-        o->error = strdup(o->error_code == 40401 ? "Topic not found." : ack->error ? ack->error
-                                                                                   : "failed");
+        o->error = strdup(o->error_code == 40401 ? "Topic not found."
+                          : ack->error           ? ack->error
+                                                 : "failed");
     }
 }
 
@@ -235,8 +294,7 @@ static void hs_ack(void *state, cw_record_t *record, const cw_source_ack_t *ack)
     }
     hs_req_release_locked(s, r);
     pthread_mutex_unlock(&s->mu);
-    hs_metrics_records(s->metrics, 0, ack->status == CW_ACK_WRITTEN,
-                       ack->status != CW_ACK_WRITTEN);
+    hs_metrics_records(s->metrics, 0, ack->status == CW_ACK_WRITTEN, ack->status != CW_ACK_WRITTEN);
 }
 
 static void hs_stop(void *state) {
@@ -246,15 +304,10 @@ static void hs_stop(void *state) {
 }
 
 static const cw_source_ops_t hs_ops = {
-    CW_SOURCE_OPS_HEADER,
-    .start = hs_start,
-    .poll = hs_poll,
-    .ack = hs_ack,
-    .stop = hs_stop,
+    CW_SOURCE_OPS_HEADER, .start = hs_start, .poll = hs_poll, .ack = hs_ack, .stop = hs_stop,
 };
 
-static const char *const hs_aliases[] = {"HttpSource", "http-source",
-                                         "KafkaRestProxySource", NULL};
+static const char *const hs_aliases[] = {"HttpSource", "http-source", "KafkaRestProxySource", NULL};
 
 static const cw_plugin_t hs_plugin = {
     CW_PLUGIN_HEADER,

@@ -35,8 +35,8 @@ static const char *content_type(hs_endpoint_t ep) {
                                                                : "application/vnd.kafka.v2+json";
 }
 
-static enum MHD_Result send_body(conn_t *c, struct MHD_Connection *mc, int status,
-                                 const char *body, size_t len) {
+static enum MHD_Result send_body(conn_t *c, struct MHD_Connection *mc, int status, const char *body,
+                                 size_t len) {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!resp) return MHD_NO;
@@ -120,9 +120,8 @@ static enum MHD_Result answer_metadata(conn_t *c, struct MHD_Connection *mc) {
     char err[512];
     if (!CW_HOST_HAS(hs_host, kafka_metadata))
         return send_error(c, mc, 500, 500, "the worker gives no Kafka metadata");
-    char *text = hs_host->kafka_metadata(c->s->ctx, c->ep == HS_EP_GET_TOPIC ? c->route.topic
-                                                                             : NULL,
-                                         5000, err, sizeof err);
+    char *text = hs_host->kafka_metadata(
+        c->s->ctx, c->ep == HS_EP_GET_TOPIC ? c->route.topic : NULL, 5000, err, sizeof err);
     json_t *md = text ? json_loads(text, 0, NULL) : NULL;
     hs_host->free(text);
     if (!md) return send_error(c, mc, 500, 50002, text ? "Kafka error: bad metadata" : err);
@@ -144,9 +143,9 @@ static enum MHD_Result start_produce(conn_t *c, struct MHD_Connection *mc) {
         free(r);
         return send_error(c, mc, 500, 500, "out of memory");
     }
-    r->api = c->ep == HS_EP_PRODUCE        ? HS_API_REST
+    r->api = c->ep == HS_EP_PRODUCE       ? HS_API_REST
              : c->ep == HS_EP_KINESIS_ONE ? HS_API_KINESIS_ONE
-                                           : HS_API_KINESIS_MANY;
+                                          : HS_API_KINESIS_MANY;
     r->url_partition = c->route.partition >= 0 ? c->route.partition : CW_PARTITION_ANY;
     int code;
     char why[700];
@@ -214,8 +213,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *mc, const char 
         free(body);
         return rc;
     }
-    if (c->too_large)
-        return send_error(c, mc, 413, 413, "Request Entity Too Large");
+    if (c->too_large) return send_error(c, mc, 413, 413, "Request Entity Too Large");
     if (c->ep == HS_EP_LIST_TOPICS || c->ep == HS_EP_GET_TOPIC) return answer_metadata(c, mc);
     return start_produce(c, mc);
 }
@@ -299,9 +297,9 @@ static char *slurp(const char *file, char *errstr, size_t errstr_size) {
 }
 
 /* http.bind.address and http.port as a socket address (IPv4 or IPv6, a name resolved). */
-static int bind_addr(hs_state_t *s, struct sockaddr_storage *ss, char *errstr,
-                     size_t errstr_size) {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+static int bind_addr(hs_state_t *s, struct sockaddr_storage *ss, char *errstr, size_t errstr_size) {
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *ai = NULL;
     char port[16];
@@ -320,8 +318,8 @@ static int bind_addr(hs_state_t *s, struct sockaddr_storage *ss, char *errstr,
 int hs_server_start(hs_state_t *s, char *errstr, size_t errstr_size) {
     struct sockaddr_storage ss;
     if (bind_addr(s, &ss, errstr, errstr_size)) return CW_ERR_CONFIG;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ITC;
+    unsigned flags =
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     if (s->set.tls_cert_file) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
@@ -338,11 +336,12 @@ int hs_server_start(hs_state_t *s, char *errstr, size_t errstr_size) {
         {MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key},
         {MHD_OPTION_END, 0, NULL},
     };
-    s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->set.threads, MHD_OPTION_NOTIFY_COMPLETED,
-        completed, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)120, MHD_OPTION_ARRAY, s->tls_cert ? tls : &tls[2], MHD_OPTION_END);
+    s->daemon =
+        MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+                         (unsigned)s->set.threads, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_ARRAY,
+                         s->tls_cert ? tls : &tls[2], MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(errstr, errstr_size,
                  "http-source: cannot listen on %s port %" PRId64 " (in use, or a bad TLS "
@@ -371,8 +370,9 @@ void hs_server_stop(hs_state_t *s) {
         if (r->state == HS_ANSWERED) continue;
         if (r->state == HS_QUEUED) hs_queue_remove_locked(s, r);
         r->status = 503;
-        r->body = hs_error_json(50301, "Service Unavailable: the worker stopped before this "
-                                       "request was written; retry it",
+        r->body = hs_error_json(50301,
+                                "Service Unavailable: the worker stopped before this "
+                                "request was written; retry it",
                                 &r->body_len);
         hs_req_answer_locked(s, r);
     }
