@@ -202,8 +202,11 @@ int hs_parse_body(hs_req_t *r, const char *media, const char *body, size_t len, 
         snprintf(why, why_size, "the body must be a JSON object");
         rc = 422;
     } else if (r->api == HS_API_REST) {
-        int fmt =
-            strcmp(media, "application/vnd.kafka.binary.v2+json") == 0 ? FMT_BINARY : FMT_JSON;
+        /* REST Proxy 5.x and 6.x took the bare v2 type as binary */
+        int fmt = strcmp(media, "application/vnd.kafka.binary.v2+json") == 0 ||
+                          strcmp(media, "application/vnd.kafka.v2+json") == 0
+                      ? FMT_BINARY
+                      : FMT_JSON;
         rc = parse_rest(r, root, fmt, max_records, code, why, why_size);
     } else {
         rc = parse_kinesis(r, root, max_records, code, why, why_size);

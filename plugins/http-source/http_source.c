@@ -259,6 +259,7 @@ static int hs_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr,
 static int error_code_of(const cw_source_ack_t *ack) {
     const char *e = ack->error ? ack->error : "";
     if (strstr(e, "Unknown topic") || strstr(e, "UNKNOWN_TOPIC")) return 40401;
+    if (strstr(e, "Unknown partition")) return 40402;
     if (strncmp(e, "error in stage", 14) == 0) return 42207;
     if (strstr(e, "timed out")) return 50003;
     return 50002;

@@ -26,6 +26,7 @@ typedef struct conn {
     char media[128];
     cw_sdk_buf_t body;
     int too_large;
+    size_t bytes_in; /* body bytes received (counted even when discarded) */
     int slot; /* holds one of max_in_flight */
     hs_req_t *req;
 } conn_t;
@@ -55,7 +56,7 @@ static enum MHD_Result send_body(conn_t *c, struct MHD_Connection *mc, int statu
     }
     MHD_destroy_response(resp);
     hs_metrics_request(c->s->metrics, status, (double)(hs_now_ms() - c->started_ms) / 1000.0,
-                       c->body.len);
+                       c->bytes_in);
     return rc;
 }
 
@@ -193,6 +194,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *mc, const char 
         return MHD_YES;
     }
     if (*upload_size) {
+        c->bytes_in += *upload_size;
         if (!c->too_large && c->body.len + *upload_size > (size_t)c->s->set.max_body_bytes) {
             c->too_large = 1;
             cw_sdk_buf_free(&c->body);

@@ -11,7 +11,7 @@ hs_start() {
         "value.converter=org.apache.kafka.connect.json.JsonConverter" \
         "value.converter.schemas.enable=false" "$@"
     : >"$CW_TMP/$name.log"
-    cw_start_worker "$name" "$CW_TMP/$name.properties" "$conn"
+    cw_start_worker "$name" ${HS_WORKER_ARGS:-} "$CW_TMP/$name.properties" "$conn"
     cw_wait_for 30 "http-source listening ($name)" cw_log_has "$CW_TMP/$name.log" \
         "http-source: listening on"
     local port
