@@ -12,8 +12,15 @@ python3 "$CW_SOURCE_DIR/tests/http/load.py" "$HS_URL" k9 8 "$CW_TMP/acked" &
 load=$!
 CW_PIDS+=("$load")
 cw_wait_for 60 "2000 records acknowledged" cw_has_lines "$CW_TMP/acked" 2000
+# Kafka stalls (brokers down) so that requests are surely in flight, unacknowledged, when the
+# worker dies: a server answering before Kafka's acknowledgement would have said 200 to them.
+kill -USR1 "$CW_MOCK_PID"
+cw_wait_for 20 "the mock cluster's brokers down" cw_log_has "$CW_TMP/mock-cluster.log" "brokers down"
+sleep 1 # requests pile up against the stalled Kafka (nothing to poll for: it is an absence)
 kill -9 "$CW_WORKER_PID"
 cw_wait_exit "$load" 60
+kill -USR2 "$CW_MOCK_PID"
+cw_wait_for 20 "the mock cluster's brokers up" cw_log_has "$CW_TMP/mock-cluster.log" "brokers up"
 acked=$(sort -u "$CW_TMP/acked" | wc -l)
 cw_kcat -C -t k9 -e -f '%s\n' | python3 -c '
 import json, sys
