@@ -24,8 +24,8 @@ char *hs_error_json(int code, const char *msg, size_t *len) {
 void hs_req_free(hs_req_t *r) {
     if (!r) return;
     for (size_t i = 0; i < r->n; i++) {
-        free(r->recs[i].key);
-        free(r->recs[i].value);
+        hs_data_clear(&r->recs[i].key);
+        hs_data_clear(&r->recs[i].value);
         free(r->recs[i].error);
     }
     free(r->recs);
@@ -34,24 +34,20 @@ void hs_req_free(hs_req_t *r) {
     free(r);
 }
 
-/* A key or value of a record into owned bytes: JSON text (json format) or the decoded
- * bytes (binary). NULL and JSON null give a null key / value. Returns 0 or -1 with why. */
-static int take_data(json_t *v, int fmt, char **out, size_t *len, const char *what, char *why,
+void hs_data_clear(hs_data_t *d) {
+    json_decref(d->json);
+    free(d->bytes);
+    memset(d, 0, sizeof *d);
+}
+
+/* A key or value of a record: the JSON value itself (json format) or the decoded bytes
+ * (binary). Absent and JSON null give a null key / value. Returns 0 or -1 with why. */
+static int take_data(json_t *v, int fmt, hs_data_t *out, const char *what, char *why,
                      size_t why_size) {
-    *out = NULL;
-    *len = 0;
     if (!v || json_is_null(v)) return 0;
     if (fmt == FMT_JSON) {
-        *out = hs_host->json_encode(v, len);
-        if (*out) {
-            /* host memory: hand it over as ours */
-            char *copy = malloc(*len + 1);
-            if (copy) memcpy(copy, *out, *len + 1);
-            hs_host->free(*out);
-            *out = copy;
-        }
-        if (!*out) snprintf(why, why_size, "out of memory");
-        return *out ? 0 : -1;
+        out->json = json_incref(v);
+        return 0;
     }
     if (!json_is_string(v)) {
         snprintf(why, why_size, "the %s of a binary record must be a base64 string", what);
@@ -65,9 +61,9 @@ static int take_data(json_t *v, int fmt, char **out, size_t *len, const char *wh
         return -1;
     }
     if (!b.data) b.data = calloc(1, 1); /* an empty value is not a null one */
-    *out = b.data;
-    *len = b.len;
-    return *out ? 0 : -1;
+    out->bytes = b.data;
+    out->len = b.len;
+    return out->bytes ? 0 : -1;
 }
 
 static int alloc_recs(hs_req_t *r, size_t n, int32_t partition) {
@@ -120,14 +116,11 @@ static int parse_rest(hs_req_t *r, json_t *root, int fmt, int64_t max_records, i
             r->recs[i].partition = (int32_t)json_integer_value(p);
         }
         hs_rec_t *o = &r->recs[i];
-        o->binary = fmt == FMT_BINARY;
         snprintf(what, sizeof what, "records[%zu].key", i);
-        int bad =
-            take_data(json_object_get(rec, "key"), fmt, &o->key, &o->klen, what, why, why_size);
+        int bad = take_data(json_object_get(rec, "key"), fmt, &o->key, what, why, why_size);
         snprintf(what, sizeof what, "records[%zu].value", i);
         if (!bad)
-            bad = take_data(json_object_get(rec, "value"), fmt, &o->value, &o->vlen, what, why,
-                            why_size);
+            bad = take_data(json_object_get(rec, "value"), fmt, &o->value, what, why, why_size);
         if (bad) {
             *code = 42206;
             char tmp[600];
@@ -135,7 +128,6 @@ static int parse_rest(hs_req_t *r, json_t *root, int fmt, int64_t max_records, i
             snprintf(why, why_size, "%s", tmp);
             return 422;
         }
-        r->bytes += o->klen + o->vlen;
     }
     return 0;
 }
@@ -152,8 +144,8 @@ static int kinesis_rec(hs_rec_t *o, json_t *j, size_t i, int *code, char *why, s
         snprintf(why, why_size, "record %zu needs Data and a string PartitionKey", i);
         return 422;
     }
-    if (take_data(data, FMT_JSON, &o->value, &o->vlen, "Data", why, why_size) ||
-        take_data(pk, FMT_JSON, &o->key, &o->klen, "PartitionKey", why, why_size)) {
+    if (take_data(data, FMT_JSON, &o->value, "Data", why, why_size) ||
+        take_data(pk, FMT_JSON, &o->key, "PartitionKey", why, why_size)) {
         *code = 500;
         return 500;
     }
@@ -165,7 +157,6 @@ static int parse_kinesis(hs_req_t *r, json_t *root, int64_t max_records, int *co
     if (r->api == HS_API_KINESIS_ONE) {
         if (alloc_recs(r, 1, CW_PARTITION_ANY)) return 500;
         int rc = kinesis_rec(&r->recs[0], root, 0, code, why, why_size);
-        r->bytes = r->recs[0].klen + r->recs[0].vlen;
         return rc;
     }
     json_t *records = json_object_get(root, "Records");
@@ -181,7 +172,6 @@ static int parse_kinesis(hs_req_t *r, json_t *root, int64_t max_records, int *co
     for (size_t i = 0; i < n; i++) {
         int rc = kinesis_rec(&r->recs[i], json_array_get(records, i), i, code, why, why_size);
         if (rc) return rc;
-        r->bytes += r->recs[i].klen + r->recs[i].vlen;
     }
     return 0;
 }

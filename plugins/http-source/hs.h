@@ -31,12 +31,19 @@ typedef enum hs_api {
     HS_API_KINESIS_MANY = 2 /* PUT /streams/{s}/records */
 } hs_api_t;
 
-/* One record of a request: bytes parsed on an HTTP thread, the end Kafka reported. */
+/* A key or value as parsed on an HTTP thread: a JSON value (json.v2, Kinesis), handed to
+ * the record as it is so that nothing is encoded or parsed twice, or raw bytes (binary.v2).
+ * Both NULL: a null key / value. Owned; moved into the record by poll. */
+typedef struct hs_data {
+    struct json_t *json; /* one reference */
+    char *bytes;
+    size_t len;
+} hs_data_t;
+
+/* One record of a request: parsed on an HTTP thread; the end Kafka reported. */
 typedef struct hs_rec {
-    char *key, *value; /* owned; NULL: a null key / value; freed once polled */
-    size_t klen, vlen;
+    hs_data_t key, value;
     int32_t partition; /* CW_PARTITION_ANY: the producer's partitioner */
-    int binary;        /* key/value are raw bytes (binary.v2), not JSON text */
     /* the end (task thread, under the lock) */
     int done;
     int32_t out_partition;
@@ -114,6 +121,7 @@ void hs_answer_build(hs_req_t *r, int retry_after_s);
 /* An error answer {"error_code":code,"message":msg}; owned text. */
 char *hs_error_json(int code, const char *msg, size_t *len);
 void hs_req_free(hs_req_t *r);
+void hs_data_clear(hs_data_t *d);
 /* GET /topics (topic NULL: the list of names) or GET /topics/{topic} in REST Proxy v2's shape,
  * from host->kafka_metadata's JSON; NULL when the topic does not exist. */
 struct json_t *hs_metadata_answer(struct json_t *md, const char *topic);

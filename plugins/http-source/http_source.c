@@ -183,30 +183,38 @@ static void rec_lost_locked(hs_state_t *s, hs_req_t *r, size_t i) {
     s->outstanding--;
 }
 
-/* Raw bytes (binary.v2) under JsonConverter become a base64 JSON string, as Kafka Connect's
- * JsonConverter writes a byte array; under ByteArrayConverter and StringConverter they are
- * written as they are. JSON text (json.v2, Kinesis) is the value itself under JsonConverter
- * and the text under the others, as REST Proxy's JSON serializer writes it. */
-static void set_one(cw_record_t *rec, const char *data, size_t len, int binary, int is_key) {
+/* A key or value into the record. Under JsonConverter a JSON value is handed over as it is
+ * (the converter encodes it once, nothing is parsed again) and raw bytes (binary.v2) become
+ * a base64 JSON string, as Kafka Connect's JsonConverter writes a byte array. Under
+ * StringConverter and ByteArrayConverter a JSON value is written as its JSON text, as REST
+ * Proxy's JSON serializer writes it ("k" as "k" with its quotes), and bytes as they are. */
+static void set_one(cw_record_t *rec, hs_data_t *d, int is_key) {
+    const cw_host_t *h = hs_host;
     cw_data_format_t f = CW_DATA_FORMAT_INIT;
-    int json = binary && data &&
-               (is_key ? hs_host->record_key_format(rec, &f)
-                       : hs_host->record_value_format(rec, &f)) == CW_OK &&
-               f.converter == CW_CONVERTER_JSON;
-    if (!json) {
-        (is_key ? hs_host->record_set_key : hs_host->record_set_value)(rec, data, len);
-        return;
+    int json_conv =
+        (is_key ? h->record_key_format(rec, &f) : h->record_value_format(rec, &f)) == CW_OK &&
+        f.converter == CW_CONVERTER_JSON;
+    void (*set_json)(cw_record_t *, json_t *) =
+        is_key ? h->record_set_key_json : h->record_set_value_json;
+    void (*set_bytes)(cw_record_t *, const void *, size_t) =
+        is_key ? h->record_set_key : h->record_set_value;
+    if (d->json && json_conv) {
+        set_json(rec, d->json); /* takes our reference */
+        d->json = NULL;
+    } else if (d->json) {
+        size_t n = 0;
+        char *text = h->json_encode(d->json, &n);
+        set_bytes(rec, text, n);
+        h->free(text);
+    } else if (d->bytes && json_conv) {
+        cw_sdk_buf_t b = {0};
+        cw_sdk_base64_encode(d->bytes, d->len, &b);
+        set_json(rec, json_stringn(b.data ? b.data : "", b.len));
+        cw_sdk_buf_free(&b);
+    } else {
+        set_bytes(rec, d->bytes, d->len);
     }
-    cw_sdk_buf_t b = {0};
-    cw_sdk_base64_encode(data, len, &b);
-    json_t *s = json_stringn(b.data ? b.data : "", b.len);
-    (is_key ? hs_host->record_set_key_json : hs_host->record_set_value_json)(rec, s);
-    cw_sdk_buf_free(&b);
-}
-
-static void set_data(cw_record_t *rec, const hs_rec_t *o) {
-    set_one(rec, o->key, o->klen, o->binary, 1);
-    set_one(rec, o->value, o->vlen, o->binary, 0);
+    hs_data_clear(d);
 }
 
 /* The records of one polled request into the batch. */
@@ -214,10 +222,12 @@ static void add_records(hs_state_t *s, hs_req_t *r, cw_batch_t *batch) {
     for (size_t i = 0; i < r->n; i++) {
         hs_rec_t *o = &r->recs[i];
         cw_record_t *rec = hs_host->source_record_new(batch, r->topic, o->partition, NULL, NULL);
-        if (rec) set_data(rec, o);
-        free(o->key);
-        free(o->value);
-        o->key = o->value = NULL;
+        if (rec) {
+            set_one(rec, &o->key, 1);
+            set_one(rec, &o->value, 0);
+        }
+        hs_data_clear(&o->key);
+        hs_data_clear(&o->value);
         if (!rec || hs_ptrmap_put(s->map, rec, r, i) != 0) {
             /* without the map entry its ack cannot be matched: count it lost now */
             pthread_mutex_lock(&s->mu);

@@ -27,7 +27,7 @@ typedef struct conn {
     cw_sdk_buf_t body;
     int too_large;
     size_t bytes_in; /* body bytes received (counted even when discarded) */
-    int slot; /* holds one of max_in_flight */
+    int slot;        /* holds one of max_in_flight */
     hs_req_t *req;
 } conn_t;
 
