@@ -144,7 +144,9 @@ int cw_sink_put_batch(cw_sink_t *s) {
     char err[1024] = "";
     int64_t started = cw_now_us();
     long bad = cw_errors_count(s->errors);
+    cw_task_doing(s->t, "the plugin's put");
     int rc = s->ops->put(s->state, recs, n, err, sizeof err);
+    cw_task_doing(s->t, "consuming from Kafka");
     free(recs);
     /* Records the sink reported bad (a value that does not parse: Kafka's converter would have
      * refused it before put) are not counted as sent. */

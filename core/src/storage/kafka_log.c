@@ -43,7 +43,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 
 /* Sets what the log relies on; returns 0 or -1 with errstr naming the property. */
 static int set_all(rd_kafka_conf_t *conf, const char *const *kv, char *errstr, size_t errstr_size) {
-    char err[512];
+    char err[256]; /* librdkafka's messages are short; leaves room in errstr */
     for (size_t i = 0; kv[i]; i += 2)
         if (rd_kafka_conf_set(conf, kv[i], kv[i + 1], err, sizeof err) != RD_KAFKA_CONF_OK) {
             snprintf(errstr, errstr_size, "%s=%s: %s", kv[i], kv[i + 1], err);
