@@ -164,7 +164,8 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"s3.credentials.provider.class", CW_CFG_STRING, NULL, 0,
      "Unset or com.amazonaws.auth.DefaultAWSCredentialsProviderChain: the credential chain; "
      "io.confluent.connect.s3.auth.AwsAssumeRoleCredentialsProvider: STS AssumeRole with "
-     "s3.credentials.provider.sts.role.* (parsed and checked; not available yet, see README).",
+     "s3.credentials.provider.sts.role.* (assumed with aws.access.key.id/secret when set, else "
+     "with the chain; assumed again before the credentials expire; curl client only).",
      NULL, 0, 0},
     {"s3.credentials.provider.sts.role.arn", CW_CFG_STRING, NULL, 0,
      "AssumeRole: the role ARN (alias: sts.role.arn).", NULL, 0, 0},
@@ -174,8 +175,14 @@ const cw_config_def_t s3_sink_config_defs[] = {
      "AssumeRole: the external id, if the role's trust policy wants one (alias: "
      "sts.role.external.id).",
      NULL, 0, 0},
+    {"s3.credentials.provider.sts.region", CW_CFG_STRING, NULL, 0,
+     "AssumeRole: the region of the STS endpoint (alias: sts.region); unset: AWS_REGION, else "
+     "the global endpoint. AWS_ENDPOINT_URL_STS overrides the endpoint.",
+     NULL, 0, 0},
     {"sts.role.arn", CW_CFG_STRING, NULL, 0, "Alias of s3.credentials.provider.sts.role.arn.", NULL,
      0, 0},
+    {"sts.region", CW_CFG_STRING, NULL, 0, "Alias of s3.credentials.provider.sts.region.", NULL, 0,
+     0},
     {"sts.role.session.name", CW_CFG_STRING, NULL, 0,
      "Alias of s3.credentials.provider.sts.role.session.name.", NULL, 0, 0},
     {"sts.role.external.id", CW_CFG_STRING, NULL, 0,
@@ -389,6 +396,7 @@ static void provider_parse(const cw_host_t *h, const cw_config_t *cfg, cw_valida
     s->sts_role_arn = prov_get(h, cfg, "sts.role.arn");
     s->sts_session_name = prov_get(h, cfg, "sts.role.session.name");
     s->sts_external_id = prov_get(h, cfg, "sts.role.external.id");
+    s->sts_region = prov_get(h, cfg, "sts.region");
     if (!strcmp(name, "DefaultAWSCredentialsProviderChain")) {
         if (s->sts_role_arn)
             h->validation_error(v, "s3.credentials.provider.sts.role.arn",
@@ -422,12 +430,14 @@ static void provider_parse(const cw_host_t *h, const cw_config_t *cfg, cw_valida
     if (s->sts_external_id && (strlen(s->sts_external_id) < 2 || strlen(s->sts_external_id) > 1224))
         h->validation_error(v, "s3.credentials.provider.sts.role.external.id",
                             "must be 2 to 1224 characters");
-    /* The STS AssumeRole call moves into the SDK with the credential chain: until then the
-     * provider is refused rather than silently replaced by the chain. */
-    h->validation_error(v, "s3.credentials.provider.class",
-                        "AwsAssumeRoleCredentialsProvider "
-                        "is checked but cannot run yet in this build (STS AssumeRole lands with "
-                        "the SDK's credential chain)");
+    if (s->sts_region && !cw_sdk_aws_region_valid(s->sts_region))
+        h->validation_error(v, "s3.credentials.provider.sts.region", "'%s' is no AWS region name",
+                            s->sts_region);
+    /* Assumed credentials always carry a session token, which libs3 cannot send. */
+    if (s->use_libs3)
+        h->validation_error(v, "s3.client",
+                            "libs3 cannot send the session token of the credentials "
+                            "AwsAssumeRoleCredentialsProvider assumes; use s3.client=curl");
 }
 
 /* Where objects go and how they are named. */

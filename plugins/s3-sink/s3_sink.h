@@ -57,7 +57,7 @@ typedef struct s3_settings {
     /* s3.credentials.provider.class=...AwsAssumeRoleCredentialsProvider (borrowed) */
     int assume_role;
     int send_digest, decimal_numeric; /* accepted Confluent keys, logged at start */
-    const char *sts_role_arn, *sts_session_name, *sts_external_id;
+    const char *sts_role_arn, *sts_session_name, *sts_external_id, *sts_region;
 } s3_settings_t;
 
 /** The one checker of the configuration, shared by validate and start: reads every key
