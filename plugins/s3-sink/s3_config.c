@@ -193,6 +193,21 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"schema.compatibility", CW_CFG_STRING, "NONE", 0,
      "Accepted for compatibility; schemaless records make only NONE meaningful.",
      "NONE,BACKWARD,FORWARD,FULL", 0, 0},
+    /* Confluent's Hive keys (storage-common's HiveConfig): see s3_config_hive.c. */
+    {"hive.integration", CW_CFG_BOOL, "false", 0,
+     "Refused when true: no Hive metastore client here (define the table over topics.dir "
+     "yourself, e.g. in Glue or Athena).",
+     NULL, 0, 0},
+    {"hive.metastore.uris", CW_CFG_STRING, "", 0,
+     "Accepted; no effect (warned when set): Hive integration is not supported.", NULL, 0, 0},
+    {"hive.conf.dir", CW_CFG_STRING, "", 0, "Accepted; no effect (warned when set).", NULL, 0, 0},
+    {"hive.home", CW_CFG_STRING, "", 0, "Accepted; no effect (warned when set).", NULL, 0, 0},
+    {"hive.database", CW_CFG_STRING, "default", 0, "Accepted; no effect (warned when set).", NULL,
+     0, 0},
+    {"hive.logical.types.enabled", CW_CFG_BOOL, "true", 0, "Accepted; no effect (warned when set).",
+     NULL, 0, 0},
+    {"schema.generator.class", CW_CFG_STRING, "", 0,
+     "Accepted; no effect (warned when set): Confluent uses it only for Hive tables.", NULL, 0, 0},
     /* Confluent keys of features this sink does not have: see compat_keys. */
     {"s3.object.tagging", CW_CFG_BOOL, "false", 0, "Refused when true: objects are not tagged.",
      NULL, 0, 0},
@@ -557,7 +572,7 @@ int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *
 const cw_host_t *s3_host;
 
 void s3_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v) {
-    (void)ctx;
+    s3_hive_check(s3_host, ctx, cfg, v);
     s3_settings_t s;
     s3_settings_parse(s3_host, cfg, v, &s);
     s3_settings_free(&s);

@@ -215,6 +215,17 @@ validate_refuses "s3.proxy.url: is not supported: set https_proxy" s3.proxy.url=
 validate_refuses "s3.object.tagging: true is not supported" s3.object.tagging=true
 validate_refuses "s3.wan.mode: true is not supported" s3.wan.mode=true
 validate_refuses "s3.schema.partition.affix.type: 'PREFIX' is not supported" s3.schema.partition.affix.type=PREFIX
+cw_note "Hive keys: hive.integration=true refused; the others accepted and warned by name"
+validate_refuses "hive.integration: true is not supported" hive.integration=true hive.metastore.uris=thrift://hms:9083
+connector sts flush.size=1 hive.integration=false hive.metastore.uris=thrift://hms:9083 hive.database=lake \
+    schema.generator.class=io.confluent.connect.storage.hive.schema.DefaultSchemaGenerator
+"$CW_WORKER" --validate "$CW_TMP/w.properties" "$CW_TMP/sts.properties" >"$CW_TMP/v.log" 2>&1 ||
+    cw_fail "hive keys with hive.integration=false refused: $(cat "$CW_TMP/v.log")"
+for k in hive.metastore.uris=thrift://hms:9083 hive.database=lake schema.generator.class=; do
+    grep -qF "$k" "$CW_TMP/v.log" && grep -F "$k" "$CW_TMP/v.log" | grep -q "has no effect" ||
+        cw_fail "--validate does not warn about ${k%%=*}: $(cat "$CW_TMP/v.log")"
+done
+! grep -qi "unknown" "$CW_TMP/v.log" || cw_fail "a Hive key warned as unknown: $(grep -i unknown "$CW_TMP/v.log")"
 connector sts flush.size=1 s3.credentials.provider.class=com.amazonaws.auth.DefaultAWSCredentialsProviderChain
 "$CW_WORKER" --validate "$CW_TMP/w.properties" "$CW_TMP/sts.properties" >"$CW_TMP/v.log" 2>&1 ||
     cw_fail "DefaultAWSCredentialsProviderChain refused: $(cat "$CW_TMP/v.log")"
