@@ -105,7 +105,6 @@ static const char *my_type_name(jdbc_type_t t, int is_pk) {
     case JDBC_T_BYTES: return is_pk ? "VARBINARY(255)" : "LONGBLOB";
     case JDBC_T_DATE: return "DATE";
     case JDBC_T_TIMESTAMP: return "DATETIME(3)";
-    case JDBC_T_DECIMAL: return "DECIMAL(65,10)";
     /* a TEXT column cannot be a key without a prefix length (Confluent: VARCHAR(256)) */
     default: return is_pk ? "VARCHAR(256)" : "TEXT";
     }
@@ -142,4 +141,8 @@ const jdbc_dialect_t jdbc_mysql_dialect = {
     .type_name = my_type_name,
     .upsert_tail = my_upsert_tail,
     .ts_format = "FROM_UNIXTIME(%lld.%03d)",
+    .bytes_open = "X'",
+    .bytes_close = "'",
+    .decimal_format = "DECIMAL(65,%d)", /* Confluent's MySQL dialect */
+    .decimal_max_scale = 30,
 };

@@ -210,7 +210,6 @@ static const char *pg_type_name(jdbc_type_t t, int is_pk) {
     case JDBC_T_BYTES: return "BYTEA";
     case JDBC_T_DATE: return "DATE";
     case JDBC_T_TIMESTAMP: return "TIMESTAMP";
-    case JDBC_T_DECIMAL: return "DECIMAL";
     default: return "TEXT";
     }
 }
@@ -248,4 +247,9 @@ const jdbc_dialect_t jdbc_pg_dialect = {
     .type_name = pg_type_name,
     .upsert_tail = pg_upsert_tail,
     .ts_format = "to_timestamp(%lld.%03d)",
+    .bytes_open = "decode('",
+    .bytes_close = "','hex')",
+    /* unconstrained: any scale, as Confluent's PostgreSQL dialect creates it */
+    .decimal_format = "DECIMAL",
+    .decimal_max_scale = 1000,
 };

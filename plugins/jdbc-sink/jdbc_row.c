@@ -24,6 +24,7 @@ void jdbc_row_clear(jdbc_row_t *row) {
     free(row->names); /* the block of names, vals and types */
     json_decref(row->own);
     json_decref(row->parsed);
+    json_decref(row->decoded);
     free(row->own_names);
     free(row->bad);
     memset(row, 0, sizeof *row);
@@ -183,6 +184,5 @@ int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr
                  s->whitelist ? " or none of fields.whitelist" : "");
         return CW_ERR_RECORD;
     }
-    jdbc_schema_apply(t, row);
-    return CW_OK;
+    return jdbc_schema_apply(t, row, errstr, n) == 0 ? CW_OK : CW_ERR_RECORD;
 }

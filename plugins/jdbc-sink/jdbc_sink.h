@@ -30,6 +30,7 @@ typedef struct jdbc_row {
     jdbc_type_t *types; /* from the JSON types, or the record's Kafka Connect schema */
     json_t *own;        /* values made for this row (Kafka coordinates, a primitive key) */
     json_t *parsed;     /* the value parsed from StringConverter text, when it was */
+    json_t *decoded;    /* bytes and Decimal values decoded from their schema (jdbc_schema.c) */
     char *own_names;    /* ... and a name made for it */
     char *bad;          /* why the row cannot be written (op is then JDBC_OP_SKIP) */
     int reported;       /* bad was handed to report_bad_record */
@@ -83,8 +84,16 @@ jdbc_type_t jdbc_json_type(const json_t *v);
  * with errstr when it cannot be read. */
 json_t *jdbc_value_object(jdbc_task_t *t, cw_record_t *r, json_t **owned, char *errstr,
                           size_t errstr_size);
-/* For a value in JsonConverter's schemas envelope, the column types its schema gives. */
-void jdbc_schema_apply(jdbc_task_t *t, jdbc_row_t *row);
+/* For a value in JsonConverter's schemas envelope, the column types its schema gives; bytes and
+ * Decimal values are decoded (base64 to hex digits; the unscaled value and the scale to
+ * decimal text). 0, or -1 with errstr naming the field (a bad record). */
+int jdbc_schema_apply(jdbc_task_t *t, jdbc_row_t *row, char *errstr, size_t errstr_size);
+
+/* jdbc_decode.c: a bytes value (base64 text) as a JSON string of upper-case hex digits; a
+ * Decimal (base64 of the unscaled two's complement value, or a JSON number) as a JSON string
+ * of its decimal text with `scale` places. NULL with errstr ("is not base64") otherwise. */
+json_t *jdbc_decode_bytes(const json_t *v, char *errstr, size_t errstr_size);
+json_t *jdbc_decode_decimal(const json_t *v, int scale, char *errstr, size_t errstr_size);
 
 /* jdbc_table.c */
 jdbc_table_t *jdbc_table_get(jdbc_task_t *t, const char *topic);

@@ -160,6 +160,26 @@ static jdbc_type_t merged_type(jdbc_row_t *rows, size_t n, const jdbc_table_t *t
     return t == JDBC_T_NONE ? JDBC_T_STRING : t;
 }
 
+/* The SQL type of column `name`: the dialect's, and for a Decimal its type with the scale
+ * of the values (their decimal text has exactly the schema's scale after the point). */
+static void col_type(FILE *f, const jdbc_task_t *t, jdbc_row_t *rows, size_t n,
+                     const jdbc_table_t *tb, const char *name, int pk) {
+    jdbc_type_t type = merged_type(rows, n, tb, name);
+    if (type != JDBC_T_DECIMAL) {
+        fputs(t->d->type_name(type, pk), f);
+        return;
+    }
+    int scale = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; rows[i].table == tb && c < rows[i].n; c++) {
+            const char *v = json_string_value(rows[i].vals[c]);
+            const char *dot = v && strcmp(rows[i].names[c], name) == 0 ? strchr(v, '.') : NULL;
+            if (dot && (int)strlen(dot + 1) > scale) scale = (int)strlen(dot + 1);
+        }
+    fprintf(f, t->d->decimal_format,
+            scale < t->d->decimal_max_scale ? scale : t->d->decimal_max_scale);
+}
+
 static int run(jdbc_task_t *t, char *sql, size_t len, jdbc_err_t *e) {
     t->h->log(t->ctx, CW_LOG_INFO, "%s", sql);
     int rc = t->d->exec(t->conn, sql, len, e);
@@ -205,8 +225,9 @@ static int create(jdbc_task_t *t, jdbc_table_t *tb, jdbc_row_t *rows, size_t n, 
             int pk = c < rows[i].nkeys;
             if (ncols++) fputc(',', f);
             jdbc_ident(f, t->d, t->s.quote, rows[i].names[c]);
-            fprintf(f, " %s%s", t->d->type_name(merged_type(rows, n, tb, rows[i].names[c]), pk),
-                    pk ? " NOT NULL" : " NULL");
+            fputc(' ', f);
+            col_type(f, t, rows, n, tb, rows[i].names[c], pk);
+            fputs(pk ? " NOT NULL" : " NULL", f);
         }
     }
     if (first && first->nkeys) {
@@ -231,7 +252,9 @@ static int add_column(jdbc_task_t *t, jdbc_table_t *tb, jdbc_row_t *rows, size_t
     if (!f) return -1;
     fputs(" ADD ", f);
     jdbc_ident(f, t->d, t->s.quote, name);
-    fprintf(f, " %s NULL", t->d->type_name(merged_type(rows, n, tb, name), 0));
+    fputc(' ', f);
+    col_type(f, t, rows, n, tb, name, 0);
+    fputs(" NULL", f);
     fclose(f);
     return run(t, sql, len, e);
 }
