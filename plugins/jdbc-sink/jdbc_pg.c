@@ -2,15 +2,15 @@
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
-#include "db_mysql.h"
+#include "connect-worker/sdk_db_mysql.h"
 #include "jdbc_db.h"
 
 static const char *sslmode(int m) {
     switch (m) {
-    case DB_SSL_DISABLED: return "disable";
-    case DB_SSL_REQUIRED: return "require";
-    case DB_SSL_VERIFY_CA: return "verify-ca";
-    case DB_SSL_VERIFY_IDENTITY: return "verify-full";
+    case CW_SDK_DB_SSL_DISABLED: return "disable";
+    case CW_SDK_DB_SSL_REQUIRED: return "require";
+    case CW_SDK_DB_SSL_VERIFY_CA: return "verify-ca";
+    case CW_SDK_DB_SSL_VERIFY_IDENTITY: return "verify-full";
     default: return "prefer";
     }
 }
@@ -70,7 +70,7 @@ static int pg_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *
         if (i < s->attempts) {
             h->log(ctx, CW_LOG_WARN, "%s; attempt %d of %d, retrying in %lld ms", errstr, i,
                    s->attempts, (long long)s->backoff_ms);
-            if (db_sleep_ms(h, ctx, s->backoff_ms)) break;
+            if (cw_sdk_db_sleep_ms(h, ctx, s->backoff_ms)) break;
         }
     }
     if (got <= 0) return got < 0 ? CW_ERR_FATAL : CW_ERR_RETRIABLE;

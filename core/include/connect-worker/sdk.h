@@ -14,6 +14,10 @@
  *   connect-worker/sdk_time.h   civil dates (days_from_civil ...), ISO-8601 parse and format
  *   connect-worker/sdk_regex.h  regular expressions (PCRE2, java.util.regex semantics)
  *   connect-worker/sdk_aws.h    AWS credentials chain, STS, SigV4 presigning, MSK IAM tokens
+ *   connect-worker/sdk_db.h     JDBC connection URLs (MySQL, MariaDB, PostgreSQL; TLS options)
+ *   connect-worker/sdk_db_mysql.h  MySQL/MariaDB sessions with retries (its own archive,
+ *                               libconnect-worker-sdk-mysql.a, needs libmariadb; not included
+ *                               here)
  *
  * Conventions, as in plugin.h: functions that can fail return 0 (or a documented
  * non-negative value) on success and -1 on failure; those that can fail for a reason other
@@ -33,5 +37,6 @@
 #include "sdk_time.h"
 #include "sdk_regex.h"
 #include "sdk_aws.h"
+#include "sdk_db.h"
 
 #endif
