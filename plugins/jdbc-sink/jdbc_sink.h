@@ -18,6 +18,16 @@ typedef struct jdbc_table {
 
 typedef enum { JDBC_OP_WRITE = 0, JDBC_OP_DELETE, JDBC_OP_SKIP } jdbc_op_t;
 
+/* A value's top-level fields (jdbc_fields.c): borrowed from a jansson object, or made by the
+ * yajl path (owned: values and the names' text). */
+typedef struct jdbc_fields {
+    size_t n, cap;
+    const char **names;
+    json_t **vals;
+    char *text;
+    int owned;
+} jdbc_fields_t;
+
 /* One record as columns: the key columns first. Names are the table's own spelling once
  * mapped (jdbc_table_map); values are borrowed from the record's JSON or owned by `own`. */
 typedef struct jdbc_row {
@@ -27,13 +37,14 @@ typedef struct jdbc_row {
     size_t n, nkeys;
     const char **names;
     json_t **vals;
-    jdbc_type_t *types; /* from the JSON types, or the record's Kafka Connect schema */
-    json_t *own;        /* values made for this row (Kafka coordinates, a primitive key) */
-    json_t *parsed;     /* the value parsed from StringConverter text, when it was */
-    json_t *decoded;    /* bytes and Decimal values decoded from their schema (jdbc_schema.c) */
-    char *own_names;    /* ... and a name made for it */
-    char *bad;          /* why the row cannot be written (op is then JDBC_OP_SKIP) */
-    int reported;       /* bad was handed to report_bad_record */
+    jdbc_type_t *types;   /* from the JSON types, or the record's Kafka Connect schema */
+    json_t *own;          /* values made for this row (Kafka coordinates, a primitive key) */
+    json_t *parsed;       /* the value parsed from StringConverter text, when it was */
+    json_t *decoded;      /* bytes and Decimal values decoded from their schema (jdbc_schema.c) */
+    jdbc_fields_t fields; /* the value's fields, which vals point into */
+    char *own_names;      /* ... and a name made for it */
+    char *bad;            /* why the row cannot be written (op is then JDBC_OP_SKIP) */
+    int reported;         /* bad was handed to report_bad_record */
 } jdbc_row_t;
 
 /* Offsets durable in the database, per consumed (original) topic partition. */
@@ -78,6 +89,13 @@ void jdbc_task_stop(void *state);
 int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr, size_t n);
 void jdbc_row_clear(jdbc_row_t *row);
 jdbc_type_t jdbc_json_type(const json_t *v);
+
+/* jdbc_fields.c. jdbc_fields_parse: 1 when the yajl path took the text (a flat object), 0
+ * to parse it with jansson instead (f is then empty). from_object: -1 when out of memory. */
+int jdbc_fields_parse(jdbc_fields_t *f, const char *text, size_t len);
+int jdbc_fields_from_object(jdbc_fields_t *f, json_t *obj);
+json_t *jdbc_fields_get(const jdbc_fields_t *f, const char *name);
+void jdbc_fields_clear(jdbc_fields_t *f);
 
 /* jdbc_schema.c: the record's value as JSON, read the way its converter made it (the text of
  * a StringConverter value parsed as JSON: *owned receives that tree, NULL otherwise), NULL
