@@ -48,9 +48,10 @@ int main(void) {
     check(" {\"a\":-0,\"b\":1.5,\"c\":1e3,\"d\":-2.5E-3,\"e\":9223372036854775807} ", 1);
     check("{\"utf8\":\"caf\xc3\xa9 \xf0\x9f\x98\x80\",\"empty\":\"\",\"\":1}", 1);
     check("{}", 1);
-    check("{\"a\":1,\"a\":2}", 0);   /* jansson keeps the last value */
-    check("{\"a\":\"\\u00e9\"}", 0); /* \u escapes: jansson's rules */
-    check("{\"a\":{\"b\":1}}", 0);   /* nested: a JSON column */
+    check("{\"path\":\"C:\\\\users\\\\x\\\\\"}", 1); /* escaped backslashes, one before a u */
+    check("{\"a\":1,\"a\":2}", 0);                   /* jansson keeps the last value */
+    check("{\"a\":\"\\u00e9\"}", 0);                 /* \u escapes: jansson's rules */
+    check("{\"a\":{\"b\":1}}", 0);                   /* nested: a JSON column */
     check("{\"a\":[1,2]}", 0);
     check("{\"a\":9223372036854775808}", 0); /* jansson: too big integer */
     check("{\"a\":1e400}", 0);               /* jansson: real number overflow */
