@@ -30,7 +30,7 @@
 #define CONNECT_WORKER_SDK_H
 
 /** Version of the SDK's API: raised when a function is added or changes meaning. */
-#define CW_SDK_VERSION 2
+#define CW_SDK_VERSION 3 /* 3: sdk_db.h, sdk_db_mysql.h, the AssumeRole provider */
 
 #include "sdk_buf.h"
 #include "sdk_json.h"
