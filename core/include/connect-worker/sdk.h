@@ -18,6 +18,7 @@
  *   connect-worker/sdk_db_mysql.h  MySQL/MariaDB sessions with retries (its own archive,
  *                               libconnect-worker-sdk-mysql.a, needs libmariadb; not included
  *                               here)
+ *   connect-worker/sdk_http.h   HTTP media types, base64
  *
  * Conventions, as in plugin.h: functions that can fail return 0 (or a documented
  * non-negative value) on success and -1 on failure; those that can fail for a reason other
@@ -30,7 +31,7 @@
 #define CONNECT_WORKER_SDK_H
 
 /** Version of the SDK's API: raised when a function is added or changes meaning. */
-#define CW_SDK_VERSION 3 /* 3: sdk_db.h, sdk_db_mysql.h, the AssumeRole provider */
+#define CW_SDK_VERSION 4 /* 3: sdk_http.h; 4: sdk_db.h, sdk_db_mysql.h, the AssumeRole provider */
 
 #include "sdk_buf.h"
 #include "sdk_json.h"
@@ -38,5 +39,6 @@
 #include "sdk_regex.h"
 #include "sdk_aws.h"
 #include "sdk_db.h"
+#include "sdk_http.h"
 
 #endif
