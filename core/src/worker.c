@@ -250,6 +250,7 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
             cw_props_free(p);
             continue;
         }
+        cw_converter_inherit(w->props, p);
         cw_connector_t *c = calloc(1, sizeof *c);
         c->worker = w;
         c->props = p;

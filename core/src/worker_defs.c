@@ -6,6 +6,9 @@
     "org.apache.kafka.connect.storage.StringConverter,StringConverter,string,"                     \
     "org.apache.kafka.connect.converters.ByteArrayConverter,ByteArrayConverter,bytes"
 
+/* JsonConverterConfig's decimal.format values. */
+#define DECIMAL_FORMATS "BASE64,NUMERIC"
+
 const cw_config_def_t cw_worker_defs[] = {
     {"bootstrap.servers", CW_CFG_LIST, "localhost:9092", 0,
      "Kafka brokers (host:port, comma-separated). Ignored when embedded.kafka.enable=true.", NULL,
@@ -68,6 +71,15 @@ const cw_config_def_t cw_worker_defs[] = {
      "JsonConverter: keys use the {\"schema\":...,\"payload\":...} envelope.", NULL, 0, 0},
     {"value.converter.schemas.enable", CW_CFG_BOOL, "true", 0,
      "JsonConverter: values use the {\"schema\":...,\"payload\":...} envelope.", NULL, 0, 0},
+    {"key.converter.decimal.format", CW_CFG_STRING, "BASE64", 0,
+     "JsonConverter: how Connect Decimal keys are written, BASE64 (the unscaled value's "
+     "bytes) or NUMERIC (a JSON number); reading accepts both. Passed to the connectors "
+     "that do not override key.converter (sources that write Decimals read it).",
+     DECIMAL_FORMATS, 0, 0},
+    {"value.converter.decimal.format", CW_CFG_STRING, "BASE64", 0,
+     "JsonConverter: how Connect Decimal values are written, BASE64 or NUMERIC (see "
+     "key.converter.decimal.format).",
+     DECIMAL_FORMATS, 0, 0},
     {"task.shutdown.graceful.timeout.ms", CW_CFG_INT, "5000", 0,
      "On SIGINT/SIGTERM, how long tasks get to flush and commit before the worker exits "
      "anyway (exit code 5).",
@@ -133,6 +145,14 @@ const cw_config_def_t cw_connector_defs[] = {
      "With a value.converter override: JSON envelope on or off (without an override the "
      "worker's value.converter.schemas.enable applies).",
      NULL, 0, 0},
+    {"key.converter.decimal.format", CW_CFG_STRING, NULL, 0,
+     "JsonConverter's Decimal form, BASE64 or NUMERIC; without it (and without a "
+     "key.converter override) the worker's key.converter.decimal.format applies.",
+     DECIMAL_FORMATS, 0, 0},
+    {"value.converter.decimal.format", CW_CFG_STRING, NULL, 0,
+     "JsonConverter's Decimal form, BASE64 or NUMERIC; without it (and without a "
+     "value.converter override) the worker's value.converter.decimal.format applies.",
+     DECIMAL_FORMATS, 0, 0},
     {"header.converter", CW_CFG_STRING, NULL, 0,
      "Accepted for compatibility; headers pass through as bytes.", NULL, 0, 0},
     {"transforms", CW_CFG_LIST, NULL, 0,

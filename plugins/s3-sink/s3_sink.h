@@ -57,7 +57,7 @@ typedef struct s3_settings {
     /* s3.credentials.provider.class=...AwsAssumeRoleCredentialsProvider (borrowed) */
     int assume_role;
     int send_digest, decimal_numeric; /* accepted Confluent keys, logged at start */
-    const char *sts_role_arn, *sts_session_name, *sts_external_id;
+    const char *sts_role_arn, *sts_session_name, *sts_external_id, *sts_region;
 } s3_settings_t;
 
 /** The one checker of the configuration, shared by validate and start: reads every key
@@ -72,6 +72,10 @@ int s3_settings_load(const cw_host_t *host, const cw_config_t *cfg, s3_settings_
                      size_t errstr_size);
 /** The plugin's validate callback (s3_settings_parse through the module's host). */
 void s3_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v);
+/** Confluent's Hive keys: hive.integration=true is a validation error naming the key; the
+ *  other hive.* keys and schema.generator.class are logged at WARN (via ctx) when set,
+ *  since they change nothing here (s3_config_hive.c). */
+void s3_hive_check(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v);
 /** The host table of the module (set by its init). */
 extern const cw_host_t *s3_host;
 void s3_settings_free(s3_settings_t *s);

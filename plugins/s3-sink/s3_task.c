@@ -33,6 +33,20 @@ static void creds_log(void *opaque, int level, const char *msg) {
     t->h->log(t->ctx, level == S3_CREDS_LOG_WARN ? CW_LOG_WARN : CW_LOG_INFO, "%s", msg);
 }
 
+/* Confluent's AwsAssumeRoleCredentialsProvider: the role, assumed with the configured keys
+ * (else the chain's credentials, as Confluent's STS client does), again before expiry. */
+static int creds_assume_role(s3_task_t *t, s3_creds_provider_t *base, char *errstr,
+                             size_t errstr_size) {
+    const cw_sdk_aws_assume_role_t r = {
+        .role_arn = t->s.sts_role_arn,
+        .session_name = t->s.sts_session_name,
+        .external_id = t->s.sts_external_id,
+        .sts_region = t->s.sts_region,
+    };
+    t->creds = cw_sdk_aws_creds_provider_new_assume_role(base, &r, errstr, errstr_size);
+    return t->creds ? CW_OK : CW_ERR_CONFIG;
+}
+
 /* The credential chain, into the provider the task's clients share. libs3 2.0 cannot send
  * a session token, so it cannot use the platform's temporary credentials at all. */
 static int creds_start(s3_task_t *t, char *errstr, size_t errstr_size) {
@@ -54,11 +68,18 @@ static int creds_start(s3_task_t *t, char *errstr, size_t errstr_size) {
                   "s3.client=libs3 cannot send session tokens; "
                   "the session token from %s is ignored",
                   c.source);
-    t->creds = s3_creds_provider_new(&c);
+    s3_creds_provider_t *p = s3_creds_provider_new(&c);
     s3_credentials_clear(&c);
-    if (!t->creds) {
+    if (!p) {
         snprintf(errstr, errstr_size, "out of memory");
         return CW_ERR_FATAL;
+    }
+    s3_creds_provider_set_log(p, creds_log, t);
+    if (t->s.assume_role) {
+        int rc = creds_assume_role(t, p, errstr, errstr_size);
+        if (rc != CW_OK) return rc;
+    } else {
+        t->creds = p;
     }
     s3_creds_provider_set_log(t->creds, creds_log, t);
     return CW_OK;

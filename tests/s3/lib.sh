@@ -60,7 +60,8 @@ s3_clean_aws_env() {
 # $CW_TMP/sts-token, handing out s3rver's keys with a session token that expires
 # EXPIRES_IN seconds after each answer). Sets CW_MD_URL, CW_MD_PORT, CW_MD_PID and
 # CW_MD_COUNT (a file holding the number of credentials answers, kept across restarts).
-# Called again after s3_stop_fake_metadata it restarts on the same port.
+# Called again after s3_stop_fake_metadata it restarts on the same port. CW_MD_ARGS: more
+# options of fake_metadata.py (--assume-base, --assumed-keys, --assume-external-id...).
 s3_start_fake_metadata() {
     CW_MD_PORT=${CW_MD_PORT:-$(cw_free_port)}
     CW_MD_URL="http://127.0.0.1:$CW_MD_PORT"
@@ -68,6 +69,7 @@ s3_start_fake_metadata() {
     python3 "$CW_SOURCE_DIR/tests/s3/fake_metadata.py" --port "$CW_MD_PORT" --expires-in "$1" \
         --auth-token "${2:-container-auth-token}" --count-file "$CW_MD_COUNT" \
         --web-token-file "$CW_TMP/sts-token" --assume-log "$CW_TMP/assume.log" \
+        ${CW_MD_ARGS:-} \
         >>"$CW_TMP/metadata.log" 2>&1 &
     CW_MD_PID=$!
     CW_PIDS+=("$CW_MD_PID")

@@ -60,9 +60,27 @@ static int wait_for_other_sinks(cw_sink_t *s) {
     return done || cw_task_stopping(s->t);
 }
 
+/* Batch mode with a topics.regex that matches no topic: the consumer is subscribed to
+ * nothing, never joins its group, and so never gets an assignment to judge. Once the topic
+ * list read again (the sources may have created topics) still matches nothing, the task is
+ * caught up on zero partitions. Returns 1 when done, 0 to go on. */
+static int caught_up_on_nothing(cw_sink_t *s) {
+    if (cw_now_ms() < s->next_catchup_check) return 0;
+    s->next_catchup_check = cw_now_ms() + 500;
+    cw_sink_refresh_topics(s);
+    if (!cw_sink_matches_nothing(s)) return 0; /* subscribed now: judged after the join */
+    cw_log(s->t->connector, s->t->id, CW_LOG_INFO,
+           "caught up on zero partitions: topics.regex '%s' matches no topic of the cluster",
+           cw_config_get(s->t->config, "topics.regex"));
+    if (!wait_for_other_sinks(s)) return 0;
+    atomic_store(&s->t->state, CW_TASK_DONE);
+    return 1;
+}
+
 /* Batch mode, once this worker's sources are done: is this task finished? Returns 1 when it
  * is (or failed), 0 to go on consuming. */
 static int batch_mode_step(cw_sink_t *s, catchup_t *c) {
+    if (s->assign_gen == 0 && cw_sink_matches_nothing(s)) return caught_up_on_nothing(s);
     if (!c->resubscribed) {
         /* The sources of this worker may have created topics this consumer has not seen yet.
          * A metadata request for all topics makes librdkafka compare the subscription with

@@ -58,6 +58,7 @@ typedef struct cw_sink {
     int64_t regex_refresh_ms; /* the consumer's topic.metadata.refresh.interval.ms */
     int64_t next_regex_refresh;
     cw_client_stats_t *stats; /* the consumer's statistics: lag, bytes, connections */
+    int regex_listed; /* topics.regex: the topic list was read at least once */
 } cw_sink_t;
 
 /* sink_subscribe.c */
@@ -65,6 +66,9 @@ typedef struct cw_sink {
  *  SDK's PCRE2 regex) among the cluster's. Returns 0, or -1 with err (a pattern that does
  *  not compile, a refused subscription). */
 int cw_sink_subscribe(cw_sink_t *s, char *err, size_t errsz);
+/** topics.regex: 1 when the last topic list read matched no topic (so the consumer is
+ *  subscribed to nothing and never joins its group); 0 otherwise or before a list was read. */
+int cw_sink_matches_nothing(const cw_sink_t *s);
 /** topics.regex: picks again when regex_refresh_ms has passed since the last pick. */
 void cw_sink_refresh_due(cw_sink_t *s);
 /** Now: topics.regex picks again; a topics list makes librdkafka compare with the cluster. */
