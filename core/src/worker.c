@@ -429,9 +429,13 @@ static int sinks_caught_up(void *opaque) {
 }
 
 static void stop_all(cw_worker_t *w) {
+    /* The deadline join_all keeps, for host->stop_time_left_ms. */
+    int64_t deadline = cw_now_ms() + w->shutdown_timeout_ms;
     for (size_t i = 0; i < w->nconnectors; i++)
-        for (int k = 0; k < w->connectors[i]->ntasks; k++)
+        for (int k = 0; k < w->connectors[i]->ntasks; k++) {
+            atomic_store(&w->connectors[i]->tasks[k].env.ctx.stop_deadline, deadline);
             atomic_store(&w->connectors[i]->tasks[k].env.stop, 1);
+        }
 }
 
 /* Joins every started task before `deadline_ms` (monotonic); returns how many are left. */
