@@ -122,3 +122,29 @@ s3_ev_connector() {
         printf '%s\n' "$@"
     } >"$f"
 }
+
+# s3_start_throttle RATE: a slow link to the running s3rver (tests/lib/throttle_proxy.py:
+# RATE bytes/s shared by every connection, both ways). Sets CW_THROTTLE_URL and
+# CW_THROTTLE_PID.
+s3_start_throttle() {
+    local port
+    port=$(cw_free_port)
+    python3 "$CW_SOURCE_DIR/tests/lib/throttle_proxy.py" --listen "$port" \
+        --upstream "127.0.0.1:$CW_S3_PORT" --rate "$1" >>"$CW_TMP/throttle.log" 2>&1 &
+    CW_THROTTLE_PID=$!
+    CW_PIDS+=("$CW_THROTTLE_PID")
+    CW_THROTTLE_URL="http://127.0.0.1:$port"
+    cw_wait_for 20 "throttling proxy" grep -q ready "$CW_TMP/throttle.log"
+}
+
+# s3_produce_padded TOPIC PARTITIONS RECORDS PAD: produces {"id":"<p>-<i>","i":<i>,"pad":"x..."}
+# (PAD bytes of padding) for i in 0..RECORDS-1 into every partition p of TOPIC.
+s3_produce_padded() {
+    local topic=$1 parts=$2 n=$3 pad p
+    pad=$(head -c "$4" /dev/zero | tr '\0' x)
+    for ((p = 0; p < parts; p++)); do
+        awk -v p=$p -v n="$n" -v pad="$pad" 'BEGIN { for (i = 0; i < n; i++) printf "{\"id\":\"%d-%d\",\"i\":%d,\"pad\":\"%s\"}\n", p, i, i, pad }' \
+            >"$CW_TMP/padded.jsonl"
+        kcat -P -b "$CW_BOOTSTRAP" -t "$topic" -p $p -l "$CW_TMP/padded.jsonl" || cw_fail "kcat produce failed"
+    done
+}
