@@ -1,5 +1,5 @@
 # Shared pieces of the s3 integration tests. Source after common.sh and s3rver.sh.
-S3_DRIVER="$CW_BUILD_DIR/tests/s3/s3-driver"
+S3_DRIVER="${S3_DRIVER:-$CW_BUILD_DIR/tests/s3/s3-driver}"
 
 # s3_config FILE [key=value ...]: a connector config for the running s3rver.
 s3_config() {
