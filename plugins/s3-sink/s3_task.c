@@ -28,10 +28,17 @@ static int task_should_stop(void *opaque) {
     return atomic_load(&t->quitting) || (t->ctx && t->h->stopping(t->ctx));
 }
 
+/* What host->stopping returns once a second signal cut the graceful stop short (plugin.h's
+ * CW_STOP_ABORT, issue 18; a worker without it never returns more than 1). */
+#ifndef CW_STOP_ABORT
+#define CW_STOP_ABORT 2
+#endif
+
 /* Upload threads: cut the running transfer off (a stop whose time is up, see flush). */
 static int task_should_abort(void *opaque) {
     s3_task_t *t = opaque;
-    return atomic_load(&t->abandon) || atomic_load(&t->quitting);
+    return atomic_load(&t->abandon) || atomic_load(&t->quitting) ||
+           (t->ctx && t->h->stopping(t->ctx) >= CW_STOP_ABORT);
 }
 
 static void creds_log(void *opaque, int level, const char *msg) {
@@ -219,14 +226,16 @@ int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errst
 
 /* The final flush: waits until what is queued is in S3 (a failed upload is tried once more),
  * so that everything S3 can take is committed; but during a stop only while the worker's
- * graceful-stop budget lasts (host->stop_time_left_ms, which a second SIGTERM can end at
- * once), then abandons the uploads still running (s3t_abandon_uploads). Returns what
+ * graceful-stop budget lasts (host->stop_time_left_ms) and no second signal aborted the stop
+ * (host->stopping returns CW_STOP_ABORT), then abandons the uploads still running
+ * (s3t_abandon_uploads). Returns what
  * s3_uploadq_wait_idle_ms returns (S3_UQ_BUSY when uploads were abandoned). */
 static int wait_uploads(s3_task_t *t, char *errstr, size_t errstr_size) {
     int has_budget = t->ctx && CW_HOST_HAS(t->h, stop_time_left_ms);
     for (;;) {
         int64_t left = has_budget ? t->h->stop_time_left_ms(t->ctx) : -1;
-        if (left >= 0 && left <= STOP_RESERVE_MS) {
+        int aborted = t->ctx && t->h->stopping(t->ctx) >= CW_STOP_ABORT;
+        if (aborted || (left >= 0 && left <= STOP_RESERVE_MS)) {
             s3t_abandon_uploads(t);
             snprintf(errstr, errstr_size, "uploads abandoned: the task is stopping");
             return S3_UQ_BUSY;
