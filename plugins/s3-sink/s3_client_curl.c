@@ -142,7 +142,7 @@ typedef struct request {
     size_t body_len;
     const char *content_type;
     int if_none_match;
-    int with_sse; /* 1: creates an object (encryption, ACL); 2: an UploadPart (SSE-C only) */
+    int with_sse; /* 1: creates an object (encryption, ACL); 2: an UploadPart or a read of the object (SSE-C only) */
     const s3_origin_t *meta; /* creates an object: its user metadata, or NULL */
     const char *range;       /* GET: a Range header value, or NULL */
 } request_t;
@@ -396,7 +396,8 @@ static s3_outcome_t c_head(s3_client_t *base, const char *key, s3_origin_t *meta
     curl_client_t *c = (curl_client_t *)base;
     buf_t out = {0};
     head_capture_t hc = {.origin = meta};
-    request_t rq = {"HEAD", key, NULL, NULL, 0, NULL, 0, 0, NULL, NULL};
+    /* with_sse 2: an SSE-C object is read only with its key (S3 answers 400 otherwise). */
+    request_t rq = {"HEAD", key, NULL, NULL, 0, NULL, 0, 2, NULL, NULL};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     free(out.data);
     *found = oc == S3_DONE;
@@ -407,7 +408,7 @@ static s3_outcome_t c_head(s3_client_t *base, const char *key, s3_origin_t *meta
     if (oc == S3_PERMANENT) {
         /* A HEAD answer has no body, so no S3 error code (SignatureDoesNotMatch,
          * AccessDenied...): a GET of one byte brings it for the message. */
-        request_t get = {"GET", key, NULL, NULL, 0, NULL, 0, 0, NULL, "bytes=0-0"};
+        request_t get = {"GET", key, NULL, NULL, 0, NULL, 0, 2, NULL, "bytes=0-0"};
         s3_result_t why;
         out = (buf_t){0};
         if (perform(c, &get, &out, &hc, &why) != S3_DONE && why.http_status == res->http_status)
