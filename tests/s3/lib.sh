@@ -148,3 +148,25 @@ s3_produce_padded() {
         kcat -P -b "$CW_BOOTSTRAP" -t "$topic" -p $p -l "$CW_TMP/padded.jsonl" || cw_fail "kcat produce failed"
     done
 }
+
+# s3_drop_cut_off_objects: deletes what s3rver keeps of PUTs a kill -9 cut off. s3rver writes
+# an object's bytes before its metadata and keeps (and serves, and lists) the bytes of a PUT
+# whose client died, without the request's x-amz-meta-* headers; on S3 a PUT is atomic and
+# such an object never exists. The sink's overwrite protection takes an object without
+# origin metadata for another writer's and stops, so kill -9 tests call this after a kill.
+# s3rver notices the dead client a moment later: scans until two scans 0.3 s apart find none.
+s3_drop_cut_off_objects() {
+    local clean=0 found f deadline=$((SECONDS + 20))
+    while [ $clean -lt 2 ]; do
+        [ $SECONDS -lt $deadline ] || cw_fail "s3rver keeps making objects without metadata"
+        found=0
+        while read -r f; do
+            [ -n "$f" ] || continue
+            [ -f "${f%._S3rver_object}._S3rver_metadata.json" ] && continue
+            rm -f "$f" "$f.md5"
+            found=1
+        done < <(find "$CW_S3_DIR" -name '*._S3rver_object')
+        if [ $found = 0 ]; then clean=$((clean + 1)); else clean=0; fi
+        sleep 0.3
+    done
+}
