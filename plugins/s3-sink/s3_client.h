@@ -31,6 +31,18 @@ typedef struct s3_origin {
     char first[64];     /**< "<timestamp>:<hash>" of the first record (key, value, time) */
 } s3_origin_t;
 
+/** The origin's members and their user metadata names (without the x-amz-meta- prefix,
+ *  which libs3 adds and drops itself). */
+typedef struct s3_origin_field {
+    const char *name;
+    size_t off, size;
+} s3_origin_field_t;
+#define S3_ORIGIN_NFIELDS 5
+extern const s3_origin_field_t s3_origin_fields[S3_ORIGIN_NFIELDS];
+/** A response header line "x-amz-meta-<name>: <value>\r\n" into o when it is one of the
+ *  origin's; other lines are ignored. */
+void s3_origin_capture(s3_origin_t *o, const char *line, size_t len);
+
 typedef struct s3_client_options {
     const char *endpoint; /**< scheme://host[:port], never NULL after setup */
     const char *bucket;

@@ -6,7 +6,6 @@
 #include "s3_client.h"
 #include "connect-worker/sdk_buf.h"
 #include <curl/curl.h>
-#include <stddef.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -43,39 +42,6 @@ typedef struct head_capture {
     s3_origin_t *origin; /* HEAD: receives the x-amz-meta-kafka-* headers, or NULL */
 } head_capture_t;
 
-/* The user metadata an origin is stored as: header name and member. */
-static const struct {
-    const char *name;
-    size_t off, size;
-} ORIGIN_FIELDS[] = {
-    {"x-amz-meta-kafka-cluster-id", offsetof(s3_origin_t, cluster),
-     sizeof(((s3_origin_t *)0)->cluster)},
-    {"x-amz-meta-kafka-topic", offsetof(s3_origin_t, topic), sizeof(((s3_origin_t *)0)->topic)},
-    {"x-amz-meta-kafka-partition", offsetof(s3_origin_t, partition),
-     sizeof(((s3_origin_t *)0)->partition)},
-    {"x-amz-meta-kafka-offsets", offsetof(s3_origin_t, offsets),
-     sizeof(((s3_origin_t *)0)->offsets)},
-    {"x-amz-meta-kafka-first-record", offsetof(s3_origin_t, first),
-     sizeof(((s3_origin_t *)0)->first)},
-};
-#define NORIGIN_FIELDS (sizeof ORIGIN_FIELDS / sizeof ORIGIN_FIELDS[0])
-
-/* A response header "name: value" into the origin member it belongs to, if any. */
-static void capture_origin(s3_origin_t *o, const char *p, size_t len) {
-    for (size_t i = 0; i < NORIGIN_FIELDS; i++) {
-        size_t nl = strlen(ORIGIN_FIELDS[i].name);
-        if (len <= nl || strncasecmp(p, ORIGIN_FIELDS[i].name, nl) || p[nl] != ':') continue;
-        const char *v = p + nl + 1;
-        while (v < p + len && *v == ' ') v++;
-        size_t vl = (size_t)(p + len - v);
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' ')) vl--;
-        char *dst = (char *)o + ORIGIN_FIELDS[i].off;
-        if (vl >= ORIGIN_FIELDS[i].size) vl = ORIGIN_FIELDS[i].size - 1;
-        memcpy(dst, v, vl);
-        dst[vl] = 0;
-    }
-}
-
 static size_t on_header(char *p, size_t size, size_t n, void *ud) {
     head_capture_t *h = ud;
     size_t len = size * n;
@@ -88,8 +54,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
         memcpy(h->etag, v, vl);
         h->etag[vl] = 0;
     }
-    if (h->origin && len > 11 && !strncasecmp(p, "x-amz-meta-", 11))
-        capture_origin(h->origin, p, len);
+    if (h->origin) s3_origin_capture(h->origin, p, len);
     return len;
 }
 
@@ -172,10 +137,10 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
         hdr = curl_slist_append(hdr, line);
     }
     if (c->token_header) hdr = curl_slist_append(hdr, c->token_header);
-    for (size_t i = 0; rq->meta && i < NORIGIN_FIELDS; i++) {
-        const char *v = (const char *)rq->meta + ORIGIN_FIELDS[i].off;
+    for (size_t i = 0; rq->meta && i < S3_ORIGIN_NFIELDS; i++) {
+        const char *v = (const char *)rq->meta + s3_origin_fields[i].off;
         if (!*v) continue;
-        snprintf(line, sizeof line, "%s: %s", ORIGIN_FIELDS[i].name, v);
+        snprintf(line, sizeof line, "x-amz-meta-%s: %s", s3_origin_fields[i].name, v);
         hdr = curl_slist_append(hdr, line);
     }
     if (rq->with_sse == 1 && c->acl) {

@@ -26,26 +26,13 @@ typedef struct call {
     cw_sdk_buf_t out; /* get */
 } call_t;
 
-/* The origin members and their user metadata names (libs3 drops the x-amz-meta- prefix). */
-static struct {
-    const char *name;
-    size_t off, size;
-} const ORIGIN_FIELDS[] = {
-    {"kafka-cluster-id", offsetof(s3_origin_t, cluster), sizeof(((s3_origin_t *)0)->cluster)},
-    {"kafka-topic", offsetof(s3_origin_t, topic), sizeof(((s3_origin_t *)0)->topic)},
-    {"kafka-partition", offsetof(s3_origin_t, partition), sizeof(((s3_origin_t *)0)->partition)},
-    {"kafka-offsets", offsetof(s3_origin_t, offsets), sizeof(((s3_origin_t *)0)->offsets)},
-    {"kafka-first-record", offsetof(s3_origin_t, first), sizeof(((s3_origin_t *)0)->first)},
-};
-#define NORIGIN_FIELDS (sizeof ORIGIN_FIELDS / sizeof ORIGIN_FIELDS[0])
-
 static S3Status on_props(const S3ResponseProperties *p, void *cd) {
     call_t *c = cd;
     for (int i = 0; c->origin && i < p->metaDataCount; i++)
-        for (size_t f = 0; f < NORIGIN_FIELDS; f++)
-            if (!strcasecmp(p->metaData[i].name, ORIGIN_FIELDS[f].name))
-                snprintf((char *)c->origin + ORIGIN_FIELDS[f].off, ORIGIN_FIELDS[f].size, "%s",
-                         p->metaData[i].value);
+        for (size_t f = 0; f < S3_ORIGIN_NFIELDS; f++)
+            if (!strcasecmp(p->metaData[i].name, s3_origin_fields[f].name))
+                snprintf((char *)c->origin + s3_origin_fields[f].off, s3_origin_fields[f].size,
+                         "%s", p->metaData[i].value);
     return S3StatusOK;
 }
 
@@ -91,10 +78,10 @@ static s3_outcome_t l_put(s3_client_t *base, const char *key, const void *data, 
     memset(&props, 0, sizeof props);
     props.contentType = ct;
     props.expires = -1;
-    S3NameValue md[NORIGIN_FIELDS];
-    for (size_t f = 0; meta && f < NORIGIN_FIELDS; f++) {
-        const char *v = (const char *)meta + ORIGIN_FIELDS[f].off;
-        if (*v) md[props.metaDataCount++] = (S3NameValue){ORIGIN_FIELDS[f].name, v};
+    S3NameValue md[S3_ORIGIN_NFIELDS];
+    for (size_t f = 0; meta && f < S3_ORIGIN_NFIELDS; f++) {
+        const char *v = (const char *)meta + s3_origin_fields[f].off;
+        if (*v) md[props.metaDataCount++] = (S3NameValue){s3_origin_fields[f].name, v};
     }
     props.metaData = md;
     S3PutObjectHandler h = {{on_props, on_complete}, on_put_data};
