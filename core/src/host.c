@@ -102,12 +102,14 @@ static cw_metric_t *host_metric_register(cw_ctx_t *ctx, const cw_metric_def_t *d
                                errstr_size);
 }
 
+/* Through a sink task's consumer or a source task's producer. */
 static char *host_kafka_cluster_id(cw_ctx_t *ctx, int timeout_ms) {
-    if (!ctx || !ctx->kafka) return NULL;
-    char *id = rd_kafka_clusterid(ctx->kafka, timeout_ms < 0 ? 0 : timeout_ms);
+    rd_kafka_t *rk = !ctx ? NULL : ctx->kafka_consumer ? ctx->kafka_consumer : ctx->kafka;
+    if (!rk) return NULL;
+    char *id = rd_kafka_clusterid(rk, timeout_ms < 0 ? 0 : timeout_ms);
     if (!id) return NULL;
     char *copy = strdup(id); /* the plugin frees it with host->free */
-    rd_kafka_mem_free(ctx->kafka, id);
+    rd_kafka_mem_free(rk, id);
     return copy;
 }
 
@@ -176,6 +178,7 @@ static const cw_host_t host_table = {
     .metric_add = cw_metric_add,
     .metric_set = cw_metric_set,
     .metric_observe = cw_metric_observe,
+    .kafka_metadata = cw_host_kafka_metadata,
     .kafka_cluster_id = host_kafka_cluster_id,
     .stop_time_left_ms = host_stop_time_left_ms,
 };

@@ -13,17 +13,22 @@ struct cw_metrics;
 /** What a plugin instance's cw_ctx_t points at. The transforms and predicates of a task's
  *  chain share the task's context (same connector, task and stop flag). */
 struct cw_ctx {
-    const char *connector;         /* borrowed from the connector, never NULL */
-    int task;                      /* -1: connector level (task_configs) */
-    atomic_int *stop;              /* the task's stop flag; NULL: never stopping */
-    struct cw_errors *errors;      /* report_bad_record; NULL outside sink tasks */
-    struct cw_offsets *offsets;    /* offset_get; NULL outside source tasks */
-    struct cw_metrics *metrics;    /* metric_register; NULL: no metrics (connector level) */
-    void *kafka;                   /* rd_kafka_t of a sink task's consumer (kafka_cluster_id);
-                                   NULL when none; set and cleared on the task thread */
+    const char *connector;      /* borrowed from the connector, never NULL */
+    int task;                   /* -1: connector level (task_configs) */
+    atomic_int *stop;           /* the task's stop flag; NULL: never stopping */
+    struct cw_errors *errors;   /* report_bad_record; NULL outside sink tasks */
+    struct cw_offsets *offsets; /* offset_get; NULL outside source tasks */
+    struct cw_metrics *metrics; /* metric_register; NULL: no metrics (connector level) */
+    void *kafka; /* kafka_metadata: the source task's producer (rd_kafka_t); NULL elsewhere */
+    void *kafka_consumer;          /* kafka_cluster_id: a sink task's consumer (rd_kafka_t); NULL
+                             elsewhere; set and cleared on the task thread */
     _Atomic int64_t stop_deadline; /* cw_now_ms() by which a stopping task must have
                                       ended (stop_time_left_ms); 0: none */
 };
+
+/** host->kafka_metadata (host_kafka.c). */
+char *cw_host_kafka_metadata(cw_ctx_t *ctx, const char *topic, int timeout_ms, char *errstr,
+                             size_t errstr_size);
 
 /** A source poll batch. */
 struct cw_batch {

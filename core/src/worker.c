@@ -18,6 +18,7 @@
 #include "kafka_msk_iam.h"
 #include "log.h"
 #include "validate.h"
+#include "worker_offsets.h"
 
 /* ------------------------------------------------------------------------------------------
  * librdkafka configuration
@@ -194,6 +195,7 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
                            worker_file, topics[i]);
     }
     cw_worker_check_kafka_props(w, NULL, errs);
+    cw_worker_storage_validate(w, worker_file, errs);
 
     w->registry = cw_registry_new(cw_host());
     if (cw_registry_load_bundled(w->registry, err, sizeof err) < 0)
@@ -535,8 +537,7 @@ int cw_worker_run(cw_worker_t *w) {
     if (cw_config_get_bool(w->config, "embedded.kafka.enable", 0) && start_embedded_kafka(w))
         return CW_EXIT_STARTUP;
     if (has_source) {
-        w->offsets = cw_offsets_open(cw_config_get(w->config, "offset.storage.file.filename"), err,
-                                     sizeof err);
+        w->offsets = cw_worker_offsets_open(w, err, sizeof err);
         if (!w->offsets) {
             cw_log_error("%s", err);
             return CW_EXIT_STARTUP;

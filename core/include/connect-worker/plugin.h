@@ -826,20 +826,37 @@ typedef struct cw_host {
      *  NULL. Lock-free, any thread. */
     void (*metric_observe)(cw_metric_t *m, double value);
 
+    /* --- Kafka metadata (ABI 2, appended) ------------------------------------------------ */
+
+    /** What Kafka says about `topic` (NULL: every topic), asked through the source task's
+     *  own producer (the worker's bootstrap servers and security settings), waiting at most
+     *  timeout_ms. Returns JSON text owned by the caller (free with host->free):
+     *      {"brokers":[{"id":1,"host":"h","port":9092}],
+     *       "topics":[{"name":"t","error":null,
+     *                  "partitions":[{"partition":0,"leader":1,"replicas":[1],"isr":[1]}]}]}
+     *  where a topic's "error" is librdkafka's name of its error ("UNKNOWN_TOPIC_OR_PART" for a
+     *  topic that does not exist, which Kafka may create when auto-creation is on) or null.
+     *  Returns NULL with errstr when `ctx` is not a source task's, the producer is not there
+     *  yet, or Kafka did not answer in time. Thread-safe: may be called from threads of the
+     *  plugin's own (an HTTP server's), from start returning CW_OK until stop returns.
+     *  Hosts without it leave it NULL: check with CW_HOST_HAS(host, kafka_metadata). */
+    char *(*kafka_metadata)(cw_ctx_t *ctx, const char *topic, int timeout_ms, char *errstr,
+                            size_t errstr_size);
+
     /* --- where the data comes from, and how long a stop may take (ABI 2, appended) ---- */
 
-    /** The id of the Kafka cluster the task's consumer is connected to (Kafka's cluster id,
-     *  a 22-character base64 UUID; librdkafka's rd_kafka_clusterid), so that a sink can tell
-     *  data of one cluster from another's at the same offsets (a cluster rebuilt, a move to
-     *  a new MSK cluster). Waits up to timeout_ms (0: only what is known already) for the
+    /** The id of the Kafka cluster the task's consumer (a sink task) or producer (a source
+     *  task) is connected to (Kafka's cluster id, a 22-character base64 UUID; librdkafka's
+     *  rd_kafka_clusterid), so that a sink can tell data of one cluster from another's at
+     *  the same offsets (a cluster rebuilt, a move to a new MSK cluster). Waits up to timeout_ms (0: only what is known already) for the
      *  cluster's metadata. Returns a string owned by the caller (free with host->free), or
-     *  NULL when it is not known yet (the consumer has not reached the cluster), when the
-     *  broker does not report one (Kafka older than 0.10), or for a context with no
-     *  consumer (source tasks, connector level, transforms configured outside a sink task).
+     *  NULL when it is not known yet (the client has not reached the cluster), when the
+     *  broker does not report one (Kafka older than 0.10), or for a context with no Kafka
+     *  client (connector level, validation).
      *  Once a sink received records the id is known, so put, flush, open and close get it
      *  with timeout 0 at no cost. Call it from the task's own callbacks (the task thread),
-     *  not from threads of the plugin's own: the consumer ends after stop returns but may
-     *  be gone before, while the task shuts down. Use CW_HOST_HAS before calling it. */
+     *  not from threads of the plugin's own: a sink's consumer may be gone before stop,
+     *  while the task shuts down. Use CW_HOST_HAS before calling it. */
     char *(*kafka_cluster_id)(cw_ctx_t *ctx, int timeout_ms);
 
     /** While the task of `ctx` is stopping (host->stopping is non-zero): the milliseconds
