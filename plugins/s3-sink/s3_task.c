@@ -28,13 +28,8 @@ static int task_should_stop(void *opaque) {
     return atomic_load(&t->quitting) || (t->ctx && t->h->stopping(t->ctx));
 }
 
-/* What host->stopping returns once a second signal cut the graceful stop short (plugin.h's
- * CW_STOP_ABORT, issue 18; a worker without it never returns more than 1). */
-#ifndef CW_STOP_ABORT
-#define CW_STOP_ABORT 2
-#endif
-
-/* Upload threads: cut the running transfer off (a stop whose time is up, see flush). */
+/* Upload threads: cut the running transfer off (a stop whose time is up, see flush, or that
+ * a second signal aborted: host->stopping returns CW_STOP_ABORT). */
 static int task_should_abort(void *opaque) {
     s3_task_t *t = opaque;
     return atomic_load(&t->abandon) || atomic_load(&t->quitting) ||
