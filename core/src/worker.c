@@ -427,12 +427,15 @@ static int sinks_caught_up(void *opaque) {
     return 1;
 }
 
-/* how: CW_TASK_STOP_GRACEFUL or CW_TASK_STOP_ABORT (see worker_stop.c). */
-static void stop_all(cw_worker_t *w, int how) {
+/* how: CW_TASK_STOP_GRACEFUL or CW_TASK_STOP_ABORT (see worker_stop.c); deadline: when the
+ * worker stops waiting for the tasks (cw_now_ms), for host->stop_time_left_ms. */
+static void stop_all(cw_worker_t *w, int how, int64_t deadline) {
     atomic_store(&w->stopped, 1);
     for (size_t i = 0; i < w->nconnectors; i++)
-        for (int k = 0; k < w->connectors[i]->ntasks; k++)
+        for (int k = 0; k < w->connectors[i]->ntasks; k++) {
+            atomic_store(&w->connectors[i]->tasks[k].env.ctx.stop_deadline, deadline);
             atomic_store(&w->connectors[i]->tasks[k].env.stop, how);
+        }
 }
 
 /* Joins every started task before `deadline_ms` (monotonic); returns how many are left. A
@@ -459,8 +462,8 @@ static int join_all(cw_worker_t *w, int64_t deadline_ms, const sigset_t *signals
             } else if (cw_now_ms() < deadline_ms) {
                 if (!w->aborting && cw_worker_stop_signalled(signals)) {
                     w->aborting = 1;
-                    stop_all(w, CW_TASK_STOP_ABORT);
                     deadline_ms = cw_worker_abort_deadline(deadline_ms);
+                    stop_all(w, CW_TASK_STOP_ABORT, deadline_ms);
                 }
                 k--; /* the same task again */
             } else {
@@ -575,8 +578,9 @@ int cw_worker_run(cw_worker_t *w) {
         if (!running) break;
     }
     (void)signalled;
-    stop_all(w, CW_TASK_STOP_GRACEFUL);
-    int left = join_all(w, cw_now_ms() + w->shutdown_timeout_ms, &set);
+    int64_t deadline = cw_now_ms() + w->shutdown_timeout_ms;
+    stop_all(w, CW_TASK_STOP_GRACEFUL, deadline);
+    int left = join_all(w, deadline, &set);
     /* After the tasks stopped and before their contexts end: the final counts. */
     if (w->metrics_file && cw_metrics_write_file(w->metrics, w->metrics_file, err, sizeof err))
         cw_log_error("%s", err);

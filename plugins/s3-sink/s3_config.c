@@ -146,6 +146,14 @@ const cw_config_def_t s3_sink_config_defs[] = {
      "Write objects with If-None-Match: * so a replay never overwrites an object (412 means "
      "already written).",
      NULL, 0, 0},
+    {"s3.object.behavior.on.conflict", CW_CFG_STRING, "fail", 0,
+     "When an object's key is taken by an object of another origin (another Kafka cluster, a "
+     "topic re-created, other records at the same offsets; told by the x-amz-meta-kafka-* "
+     "metadata, read with a HEAD before the first write): fail stops the task naming the key "
+     "and both origins; rename writes under <name>.<origin tag><ext>; overwrite skips the check "
+     "(needs no s3:GetObject; the old behaviour). A replay of this task's own uncommitted "
+     "records (same cluster, partition, first record) always overwrites.",
+     "fail,rename,overwrite", 0, 0},
     {"partitioner.max.open.files", CW_CFG_INT, "-1", 0,
      "Open objects per topic partition beyond which the partition's objects are rotated early "
      "(bounds memory); -1: unlimited (Confluent's default).",
@@ -486,6 +494,10 @@ static void store_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validatio
                             s->sse_algorithm);
     s->sse_kms_key_id = sdup(h->config_get(cfg, "s3.sse.kms.key.id"));
     s->conditional_writes = h->config_get_bool(cfg, "s3.conditional.writes.enabled", 0);
+    const char *oc = h->config_get(cfg, "s3.object.behavior.on.conflict");
+    s->on_conflict = !strcasecmp(oc, "rename")      ? S3_CONFLICT_RENAME
+                     : !strcasecmp(oc, "overwrite") ? S3_CONFLICT_OVERWRITE
+                                                    : S3_CONFLICT_FAIL;
     s->use_libs3 = !strcasecmp(h->config_get(cfg, "s3.client"), "libs3");
     const char *acl = h->config_get(cfg, "s3.acl.canned");
     s->acl_canned = acl && *acl ? strdup(acl) : NULL;

@@ -194,6 +194,7 @@ static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t er
         return -1;
     }
     rd_kafka_poll_set_consumer(s->rk);
+    t->ctx.kafka_consumer = s->rk; /* host->kafka_cluster_id */
     return 0;
 }
 
@@ -206,6 +207,7 @@ static void leave_group(cw_sink_t *s) {
     cw_sink_batch_free(s);
     cw_client_stats_final(s->stats, s->rk); /* closing revokes the partitions */
     if (s->coordinator_lost) {
+        s->t->ctx.kafka_consumer = NULL;
         cw_sink_close_all(s);
         rd_kafka_destroy_flags(s->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
         s->rk = NULL;
@@ -219,6 +221,7 @@ static void sink_free(cw_sink_t *s) {
     cw_chain_free(s->chain);
     cw_errors_free(s->errors);
     s->t->ctx.errors = NULL;
+    s->t->ctx.kafka_consumer = NULL;
     if (s->rk) rd_kafka_destroy(s->rk);
     for (size_t i = 0; i < s->ntps; i++) free(s->tps[i].topic);
     free(s->tps);
