@@ -153,3 +153,32 @@ out:
     pthread_mutex_unlock(&o->lock);
     return rc;
 }
+
+char *cw_offsets_list(cw_offsets_t *o, const char *connector) {
+    json_t *arr = json_array();
+    pthread_mutex_lock(&o->lock);
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(o->root, connector), k, v) {
+        json_t *part = json_loads(k, JSON_DECODE_ANY, NULL);
+        json_array_append_new(
+            arr, json_pack("{s:o, s:O}", "partition", part ? part : json_string(k), "offset", v));
+    }
+    pthread_mutex_unlock(&o->lock);
+    char *out = cw_json_encode(arr, NULL);
+    json_decref(arr);
+    return out;
+}
+
+void cw_offsets_remove(cw_offsets_t *o, const char *connector, const char *source_partition) {
+    char *key = source_partition ? normalise(source_partition) : NULL;
+    pthread_mutex_lock(&o->lock);
+    json_t *conn = json_object_get(o->root, connector);
+    if (conn && key)
+        json_object_del(conn, key);
+    else if (conn)
+        json_object_del(o->root, connector);
+    o->dirty = 1;
+    pthread_mutex_unlock(&o->lock);
+    free(key);
+}

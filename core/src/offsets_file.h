@@ -21,4 +21,11 @@ void cw_offsets_put(cw_offsets_t *o, const char *connector, const char *source_p
 /** Writes the file when something changed: temp file in the same directory, fsync, rename,
  *  fsync of the directory. Returns 0 or -1 with errstr naming the file. Thread-safe. */
 int cw_offsets_flush(cw_offsets_t *o, char *errstr, size_t errstr_size);
+/** Every stored offset of `connector` as JSON text (malloc'd):
+ *  [{"partition": <source partition>, "offset": <offset>}], [] when none. Thread-safe. */
+char *cw_offsets_list(cw_offsets_t *o, const char *connector);
+
+/** Forgets the offset of one source partition (JSON text), or every offset of `connector`
+ *  when source_partition is NULL; the next cw_offsets_flush writes it. Thread-safe. */
+void cw_offsets_remove(cw_offsets_t *o, const char *connector, const char *source_partition);
 #endif
