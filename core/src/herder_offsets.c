@@ -322,7 +322,7 @@ static int source_change(cw_herder_t *h, cw_hconn_t *hc, const json_t *offsets, 
                          size_t sz) {
     cw_offsets_t *o = h->w->offsets;
     size_t i;
-    json_t *e;
+    json_t *e, *all = NULL;
     json_array_foreach(offsets, i, e) {
         const json_t *p = json_object_get(e, "partition"), *v = json_object_get(e, "offset");
         if (!json_is_object(p))
@@ -330,19 +330,24 @@ static int source_change(cw_herder_t *h, cw_hconn_t *hc, const json_t *offsets, 
         if (v && !json_is_null(v) && !json_is_object(v))
             return ofail(errstr, sz, 400, "Source offsets must be objects or null (entry %zu)", i);
     }
-    if (!offsets) cw_offsets_remove(o, hc->name, NULL);
+    if (!offsets) {
+        /* Reset: every stored partition gets a null offset (a tombstone in Kafka). */
+        char *text = cw_offsets_list(o, hc->name);
+        all = text ? json_loads(text, 0, NULL) : NULL;
+        free(text);
+        if (!all) return ofail(errstr, sz, 500, "the offset store cannot list its offsets");
+        json_array_foreach(all, i, e) json_object_set_new(e, "offset", json_null());
+        offsets = all;
+    }
     json_array_foreach(offsets, i, e) {
         char *p = cw_json_encode(json_object_get(e, "partition"), NULL);
         const json_t *v = json_object_get(e, "offset");
-        if (!v || json_is_null(v)) {
-            cw_offsets_remove(o, hc->name, p);
-        } else {
-            char *text = cw_json_encode(v, NULL);
-            cw_offsets_put(o, hc->name, p, text);
-            free(text);
-        }
+        char *text = v && !json_is_null(v) ? cw_json_encode(v, NULL) : NULL;
+        cw_offsets_put(o, hc->name, p, text);
+        free(text);
         free(p);
     }
+    json_decref(all);
     return cw_offsets_flush(o, errstr, sz) ? 500 : 0;
 }
 
@@ -357,7 +362,7 @@ int cw_herder_offsets_get(cw_herder_t *h, const char *name, json_t **out, char *
     if (!hc) return code;
     if (hc->c->plugin->kind == CW_PLUGIN_SINK)
         return done(h, sink_get(h, hc, out, errstr, errstr_size));
-    char *text = cw_offsets_list(h->w->offsets, hc->name);
+    char *text = h->w->offsets ? cw_offsets_list(h->w->offsets, hc->name) : NULL;
     json_t *arr = text ? json_loads(text, 0, NULL) : NULL;
     free(text);
     if (!arr) return done(h, ofail(errstr, errstr_size, 500, "cannot read the offset store"));
