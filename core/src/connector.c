@@ -13,6 +13,7 @@
 #include "herder_internal.h"
 #include "log.h"
 #include "validate.h"
+#include "worker_stop.h"
 
 void cw_connector_warn_unknown(const char *origin, const cw_errlist_t *unknown) {
     for (size_t i = 0; i < unknown->count; i++)
@@ -231,7 +232,7 @@ int cw_connector_start_task(cw_connector_t *c, int i, int paused) {
     return 0;
 }
 
-int cw_connector_join_task(cw_task_t *t, int64_t deadline_ms) {
+int cw_connector_join_task(cw_task_t *t, int64_t deadline_ms, int log) {
     if (!t->started) return 0;
     int64_t wait = deadline_ms - cw_now_ms();
     struct timespec ts;
@@ -244,8 +245,7 @@ int cw_connector_join_task(cw_task_t *t, int64_t deadline_ms) {
         ts.tv_nsec -= 1000000000;
     }
     if (pthread_timedjoin_np(t->thread, NULL, &ts) != 0) {
-        cw_log(t->conn->name, t->env.id, CW_LOG_ERROR,
-               "did not stop within task.shutdown.graceful.timeout.ms");
+        if (log) cw_worker_log_not_stopped(t, t->env.shutdown_timeout_ms);
         return -1;
     }
     t->started = 0;

@@ -31,8 +31,8 @@ int cw_connector_start_task(cw_connector_t *c, int i, int paused);
 void cw_connector_reset_task(cw_connector_t *c, int i);
 
 /** Joins a started task before `deadline_ms` (monotonic clock). 0 when joined (or never
- *  started), -1 when the thread is still running (logged). */
-int cw_connector_join_task(cw_task_t *t, int64_t deadline_ms);
+ *  started), -1 when the thread is still running (logged, with what it is doing, when log). */
+int cw_connector_join_task(cw_task_t *t, int64_t deadline_ms, int log);
 
 /** Logs the keys of `p` at debug level, secrets masked. */
 void cw_connector_log_props(const cw_props_t *p, const cw_config_def_t *defs);

@@ -10,6 +10,7 @@
 #include "connector.h"
 #include "herder_internal.h"
 #include "log.h"
+#include "worker_stop.h"
 
 int cw_target_state_parse(const char *s, cw_target_state_t *out) {
     static const char *const names[] = {"RUNNING", "PAUSED", "STOPPED"};
@@ -269,22 +270,51 @@ int cw_herder_tick(cw_herder_t *h) {
     return alive;
 }
 
-int cw_herder_stop_all(cw_herder_t *h) {
-    atomic_store(&h->running, 0);
-    pthread_mutex_lock(&h->op_lock);
+/* how: CW_TASK_STOP_GRACEFUL or CW_TASK_STOP_ABORT (worker_stop.h). */
+static void signal_all(cw_herder_t *h, int how) {
     pthread_mutex_lock(&h->state_lock);
     for (size_t i = 0; i < h->nconns; i++)
         for (int k = 0; h->conns[i]->c && k < h->conns[i]->c->ntasks; k++)
-            atomic_store(&h->conns[i]->c->tasks[k].env.stop, 1);
+            atomic_store(&h->conns[i]->c->tasks[k].env.stop, how);
+    for (size_t i = 0; i < h->nzombies; i++)
+        for (int k = 0; k < h->zombies[i]->ntasks; k++)
+            atomic_store(&h->zombies[i]->tasks[k].env.stop, how);
     pthread_mutex_unlock(&h->state_lock);
+}
+
+/* Joins one task before *deadline, in slices so that a second stop signal is seen at once:
+ * it aborts every task and shortens the deadline. 0 when joined, 1 when left running. */
+static int join_stopping(cw_herder_t *h, cw_task_t *t, int64_t *deadline, const sigset_t *sigs) {
+    cw_worker_t *w = h->w;
+    while (t->started) {
+        int64_t slice = *deadline - cw_now_ms();
+        if (slice > 200) slice = 200;
+        if (cw_connector_join_task(t, cw_now_ms() + (slice > 0 ? slice : 0), 0) == 0) return 0;
+        if (cw_now_ms() >= *deadline) {
+            cw_worker_log_not_stopped(t, w->shutdown_timeout_ms);
+            return 1;
+        }
+        if (!w->aborting && sigs && cw_worker_stop_signalled(sigs)) {
+            w->aborting = 1;
+            signal_all(h, CW_TASK_STOP_ABORT);
+            *deadline = cw_worker_abort_deadline(*deadline);
+        }
+    }
+    return 0;
+}
+
+int cw_herder_stop_all(cw_herder_t *h, const sigset_t *signals) {
+    atomic_store(&h->running, 0);
+    pthread_mutex_lock(&h->op_lock);
+    signal_all(h, CW_TASK_STOP_GRACEFUL);
     int64_t deadline = cw_now_ms() + h->w->shutdown_timeout_ms;
     int left = 0;
     for (size_t i = 0; i < h->nconns; i++)
         for (int k = 0; h->conns[i]->c && k < h->conns[i]->c->ntasks; k++)
-            left += cw_connector_join_task(&h->conns[i]->c->tasks[k], deadline) != 0;
+            left += join_stopping(h, &h->conns[i]->c->tasks[k], &deadline, signals);
     for (size_t i = 0; i < h->nzombies; i++)
         for (int k = 0; k < h->zombies[i]->ntasks; k++)
-            left += cw_connector_join_task(&h->zombies[i]->tasks[k], deadline) != 0;
+            left += join_stopping(h, &h->zombies[i]->tasks[k], &deadline, signals);
     pthread_mutex_unlock(&h->op_lock);
     return left;
 }

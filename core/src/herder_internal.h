@@ -2,6 +2,7 @@
 #ifndef CW_HERDER_INTERNAL_H
 #define CW_HERDER_INTERNAL_H
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 
 #include "herder.h"
@@ -55,8 +56,9 @@ int cw_herder_start(cw_herder_t *h);
 /** The worker loop's turn: automatic restarts, joins. Returns how many tasks are running or
  *  due to restart. */
 int cw_herder_tick(cw_herder_t *h);
-/** Stops every task (answers 503 from now on). Returns how many did not stop in time. */
-int cw_herder_stop_all(cw_herder_t *h);
+/** Stops every task gracefully (answers 503 from now on); a second stop signal of `signals`
+ *  meanwhile aborts (worker_stop.h). Returns how many did not stop in time. */
+int cw_herder_stop_all(cw_herder_t *h, const sigset_t *signals);
 /** Logs every failed task again; returns how many. */
 int cw_herder_count_failed(cw_herder_t *h);
 /** Keeps a validated command-line connector (unresolved keys, taken) for cw_herder_start. */

@@ -112,11 +112,12 @@ static int stop_tasks(cw_herder_t *h, cw_hconn_t *hc, int keep) {
     cw_connector_t *c = hc->c;
     if (!c || !c->ntasks) return 0;
     pthread_mutex_lock(&h->state_lock);
-    for (int i = 0; i < c->ntasks; i++) atomic_store(&c->tasks[i].env.stop, 1);
+    for (int i = 0; i < c->ntasks; i++) atomic_store(&c->tasks[i].env.stop, CW_TASK_STOP_GRACEFUL);
     pthread_mutex_unlock(&h->state_lock);
     int64_t deadline = cw_now_ms() + h->w->shutdown_timeout_ms;
     int left = 0;
-    for (int i = 0; i < c->ntasks; i++) left += cw_connector_join_task(&c->tasks[i], deadline) != 0;
+    for (int i = 0; i < c->ntasks; i++)
+        left += cw_connector_join_task(&c->tasks[i], deadline, 1) != 0;
     pthread_mutex_lock(&h->state_lock);
     if (left) {
         c->owner = NULL;
@@ -358,9 +359,9 @@ int cw_herder_restart_task_locked(cw_herder_t *h, cw_hconn_t *hc, int i, int aut
     cw_task_t *t = &c->tasks[i];
     pthread_mutex_lock(&h->state_lock);
     t->restarting = 1;
-    atomic_store(&t->env.stop, 1);
+    atomic_store(&t->env.stop, CW_TASK_STOP_GRACEFUL);
     pthread_mutex_unlock(&h->state_lock);
-    if (cw_connector_join_task(t, cw_now_ms() + h->w->shutdown_timeout_ms) != 0) {
+    if (cw_connector_join_task(t, cw_now_ms() + h->w->shutdown_timeout_ms, 1) != 0) {
         pthread_mutex_lock(&h->state_lock);
         t->restarting = 0;
         pthread_mutex_unlock(&h->state_lock);

@@ -17,22 +17,16 @@
 #include "connector.h"
 #include "errors.h"
 #include "herder_internal.h"
+#include "rdkafka_log.h"
 #include "kafka_msk_iam.h"
 #include "log.h"
 #include "validate.h"
 #include "worker_offsets.h"
+#include "worker_stop.h"
 
 /* ------------------------------------------------------------------------------------------
  * librdkafka configuration
  * ---------------------------------------------------------------------------------------- */
-
-static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    cw_log_level_t l = level <= LOG_ERR       ? CW_LOG_ERROR
-                       : level <= LOG_WARNING ? CW_LOG_WARN
-                       : level <= LOG_INFO    ? CW_LOG_INFO
-                                              : CW_LOG_DEBUG;
-    cw_log(NULL, -1, l, "librdkafka %s %s: %s", rd_kafka_name(rk), fac, buf);
-}
 
 /* Sets one property; an error message never repeats a secret value. */
 static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, const char *origin,
@@ -68,7 +62,7 @@ rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char p[64];
     const char *bs = w->bootstrap ? w->bootstrap : cw_config_get(w->config, "bootstrap.servers");
-    rd_kafka_conf_set_log_cb(conf, kafka_log);
+    cw_kafka_log_setup(conf);
     if (conf_set(conf, "bootstrap.servers", bs, "worker", "bootstrap.servers", errstr,
                  errstr_size) ||
         (client_id &&
@@ -234,7 +228,7 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
 static int start_embedded_kafka(cw_worker_t *w) {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(conf, kafka_log);
+    cw_kafka_log_setup(conf);
     /* This handle only hosts the mock cluster and has no brokers of its own: at its default
      * level librdkafka warns "No bootstrap.servers configured", which misleads users. Errors
      * (level 3) still reach the log. */
@@ -279,6 +273,7 @@ int cw_worker_run(cw_worker_t *w) {
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP); /* treated like SIGTERM, as the JVM does */
     sigaddset(&set, CW_WAKE_SIGNAL);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     w->main_thread = pthread_self();
@@ -291,9 +286,10 @@ int cw_worker_run(cw_worker_t *w) {
     while (!atomic_load(&w->stop_requested)) {
         struct timespec ts = {0, 200 * 1000000};
         int sig = sigtimedwait(&set, NULL, &ts);
-        if (sig == SIGINT || sig == SIGTERM) {
-            cw_log_info("received %s: stopping tasks (flush and commit)",
-                        sig == SIGINT ? "SIGINT" : "SIGTERM");
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+            cw_log_info("received %s: stopping tasks (flush and commit; a second signal "
+                        "aborts the flush)",
+                        cw_signal_name(sig));
             break;
         }
         /* Automatic restarts happen here; without keep-running (no REST API to create
@@ -301,12 +297,13 @@ int cw_worker_run(cw_worker_t *w) {
         int alive = cw_herder_tick(w->herder);
         if (!alive && (w->batch_mode || !atomic_load(&w->herder->keep_running))) break;
     }
-    int left = cw_herder_stop_all(w->herder);
+    int left = cw_herder_stop_all(w->herder, &set);
     /* After the tasks stopped and before their contexts end: the final counts. */
     if (w->metrics_file && cw_metrics_write_file(w->metrics, w->metrics_file, err, sizeof err))
         cw_log_error("%s", err);
     if (left) {
-        cw_log_error("%d task(s) did not stop in time; exiting anyway", left);
+        cw_log_error("%d task(s) did not stop %s; exiting anyway", left,
+                     w->aborting ? "after the abort" : "in time");
         return CW_EXIT_SHUTDOWN;
     }
     int failed = cw_herder_count_failed(w->herder);

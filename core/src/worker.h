@@ -76,6 +76,7 @@ struct cw_worker {
     pthread_t main_thread;     /* woken (CW_WAKE_SIGNAL) when a task thread ends */
     struct cw_herder *herder;  /* the connectors (herder.h) */
     atomic_int stop_requested; /* cw_worker_stop */
+    int aborting;              /* a second stop signal cut the graceful stop short */
 };
 
 /* The worker's loop sleeps in sigtimedwait; a task thread that ends (or cw_worker_stop) wakes
