@@ -211,6 +211,10 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
             cw_connector_validate(w, p, file, errs, &unknown);
             cw_connector_warn_unknown(file, &unknown);
             cw_errlist_free(&unknown);
+            const cw_plugin_t *plugin = cw_connector_plugin(w->registry, p, file, NULL, NULL);
+            cw_config_def_t *defs = cw_connector_defs_merge(plugin ? plugin->config : NULL);
+            cw_connector_log_props(p, defs);
+            free(defs);
         }
         cw_props_free(p);
         const char *name = cw_props_get(raw, "name");
