@@ -1,40 +1,34 @@
-/* The static worker's connectors and tasks with their states, for cw_worker_metrics. Kafka's
- * names: a task that ended without failing (stopped, or caught up in batch mode) is
- * UNASSIGNED, as Kafka reports a task after its shutdown; connectors are RUNNING until the
- * worker stops them. */
+/* The herder's connectors and tasks with their states, for cw_worker_metrics: one row per
+ * connector (task -1), then its tasks, in Kafka's state names. */
 #include <stdio.h>
 
+#include "herder_internal.h"
 #include "worker.h"
 
-static const char *task_state(const cw_task_t *t) {
-    switch (atomic_load(&t->env.state)) {
-    case CW_TASK_RUNNING: return "RUNNING";
-    case CW_TASK_FAILED: return "FAILED";
-    default: return "UNASSIGNED";
-    }
-}
-
-void cw_worker_static_states(void *opaque, cw_state_emit_fn emit, void *emit_opaque) {
-    cw_worker_t *w = opaque;
-    int stopped = atomic_load(&w->stopped);
-    for (size_t i = 0; i < w->nconnectors; i++) {
-        const cw_connector_t *c = w->connectors[i];
-        if (!c->plugin) continue;
+void cw_worker_herder_states(void *opaque, cw_state_emit_fn emit, void *emit_opaque) {
+    cw_herder_t *h = opaque;
+    /* The collector runs under the render lock, never the registry's (metrics_int.h), so
+     * the state lock may be held here while the herder registers series under it. */
+    pthread_mutex_lock(&h->state_lock);
+    for (size_t i = 0; i < h->nconns; i++) {
+        const cw_hconn_t *hc = h->conns[i];
+        const cw_connector_t *c = hc->c;
+        const char *cls = c ? cw_props_get(c->props, "connector.class") : NULL;
         cw_state_row_t row = {
-            .connector = c->name,
-            .type = cw_plugin_kind_name(c->plugin->kind),
-            .class_name = cw_props_get(c->props, "connector.class")
-                              ? cw_props_get(c->props, "connector.class")
-                              : c->plugin->name,
-            .version = c->plugin->version,
+            .connector = hc->name,
+            .type = hc->type,
+            .class_name = cls ? cls : (c && c->plugin ? c->plugin->name : ""),
+            .version = c && c->plugin ? c->plugin->version : NULL,
             .task = -1,
-            .state = stopped ? "UNASSIGNED" : "RUNNING",
+            .state = cw_hconn_state(hc),
         };
         emit(&row, emit_opaque);
-        for (int k = 0; k < c->ntasks; k++) {
+        for (int k = 0; c && k < c->ntasks; k++) {
             row.task = k;
-            row.state = task_state(&c->tasks[k]);
+            row.state = cw_htask_state(hc, &c->tasks[k]);
+            row.restarts = c->tasks[k].restarts;
             emit(&row, emit_opaque);
         }
     }
+    pthread_mutex_unlock(&h->state_lock);
 }
