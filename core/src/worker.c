@@ -17,6 +17,7 @@
 #include "errors.h"
 #include "kafka_msk_iam.h"
 #include "log.h"
+#include "rest/rest.h"
 #include "validate.h"
 
 /* ------------------------------------------------------------------------------------------
@@ -173,6 +174,7 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
         cw_errlist_free(&unknown);
     }
     w->config = cw_config_new(w->props, cw_worker_defs);
+    cw_rest_validate(w, worker_file, errs);
     cw_log_level_t level;
     if (!opts->log_level_forced &&
         cw_log_level_parse(cw_config_get(w->config, "log.level"), &level) == 0)
@@ -542,6 +544,13 @@ int cw_worker_run(cw_worker_t *w) {
         if (prepare_tasks(w, w->connectors[i])) return CW_EXIT_STARTUP;
 
     start_tasks(w);
+    w->rest = cw_rest_start(w, err, sizeof err);
+    if (!w->rest && *err) {
+        cw_log_error("%s", err);
+        stop_all(w);
+        join_all(w, cw_now_ms() + w->shutdown_timeout_ms);
+        return CW_EXIT_STARTUP;
+    }
 
     int signalled = 0;
     while (1) {
@@ -560,6 +569,8 @@ int cw_worker_run(cw_worker_t *w) {
         if (!running) break;
     }
     (void)signalled;
+    cw_rest_stop(w->rest);
+    w->rest = NULL;
     stop_all(w);
     int left = join_all(w, cw_now_ms() + w->shutdown_timeout_ms);
     /* After the tasks stopped and before their contexts end: the final counts. */

@@ -1,0 +1,142 @@
+/* GET / (ServerInfo), GET /health (WorkerStatus), GET /metrics (Prometheus text) and the
+ * logger endpoints (LoggingResource). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "rest_internal.h"
+#include "worker.h"
+
+/* The Kafka Connect REST API level this worker implements: kcctl and other clients gate
+ * features on it (3.9 has KIP-875 offsets, KIP-980 initial_state, KIP-1017 GET /health). */
+#define CW_REST_API_VERSION "3.9.0"
+#ifndef CW_GIT_COMMIT
+#define CW_GIT_COMMIT "unknown"
+#endif
+
+/* Asks the Kafka cluster for its id once (a producer handle for at most 5 s); NULL when it
+ * does not answer. Never holds the lock while waiting. */
+static char *fetch_cluster_id(cw_rest_t *rest) {
+    pthread_mutex_lock(&rest->lock);
+    char *id = rest->cluster_id ? strdup(rest->cluster_id) : NULL;
+    pthread_mutex_unlock(&rest->lock);
+    if (id) return id;
+    char err[512];
+    rd_kafka_conf_t *conf = cw_worker_kafka_conf(rest->worker, NULL, "producer",
+                                                 "connect-worker-rest", err, sizeof err);
+    rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err) : NULL;
+    if (!rk) {
+        if (conf) rd_kafka_conf_destroy(conf);
+        cw_log_warn("REST GET /: no Kafka client for the cluster id: %s", err);
+        return NULL;
+    }
+    char *got = rd_kafka_clusterid(rk, 5000);
+    if (got) id = strdup(got);
+    if (got) rd_kafka_mem_free(rk, got);
+    rd_kafka_destroy(rk);
+    if (!id) return NULL;
+    pthread_mutex_lock(&rest->lock);
+    if (!rest->cluster_id) rest->cluster_id = strdup(id);
+    pthread_mutex_unlock(&rest->lock);
+    return id;
+}
+
+void cw_rest_h_root(cw_rest_req_t *q, cw_rest_resp_t *r) {
+    char *id = fetch_cluster_id(q->rest);
+    cw_rest_json(r, 200,
+                 json_pack("{s:s,s:s,s:s?}", "version", CW_REST_API_VERSION, "commit",
+                           CW_GIT_COMMIT, "kafka_cluster_id", id));
+    free(id);
+}
+
+void cw_rest_h_health(cw_rest_req_t *q, cw_rest_resp_t *r) {
+    (void)q;
+    cw_rest_json(r, 200,
+                 json_pack("{s:s,s:s}", "status", "healthy", "message",
+                           "Worker has completed startup and is ready to handle requests."));
+}
+
+void cw_rest_h_metrics(cw_rest_req_t *q, cw_rest_resp_t *r) {
+    size_t len = 0;
+    char *text = cw_metrics_render(q->rest->worker->metrics, &len);
+    if (!text) {
+        cw_rest_error(r, 500, "out of memory rendering the metrics");
+        return;
+    }
+    r->status = 200;
+    r->text = text;
+    r->text_len = len;
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+/* --- loggers: the worker has one, "root" (log.level) ----------------------------------- */
+
+static const char *level_name(cw_log_level_t l) {
+    switch (l) {
+    case CW_LOG_ERROR: return "ERROR";
+    case CW_LOG_WARN: return "WARN";
+    case CW_LOG_INFO: return "INFO";
+    case CW_LOG_DEBUG: return "DEBUG";
+    case CW_LOG_TRACE: return "TRACE";
+    }
+    return "INFO";
+}
+
+/* Kafka's LoggerLevel: {"level":..., "last_modified": ms since the epoch or null}. */
+static json_t *logger_level(cw_rest_t *rest) {
+    pthread_mutex_lock(&rest->lock);
+    int64_t ms = rest->level_set_ms;
+    pthread_mutex_unlock(&rest->lock);
+    return json_pack("{s:s,s:o}", "level", level_name(cw_log_get_level()), "last_modified",
+                     ms ? json_integer(ms) : json_null());
+}
+
+void cw_rest_h_loggers(cw_rest_req_t *q, cw_rest_resp_t *r) {
+    cw_rest_json(r, 200, json_pack("{s:o}", "root", logger_level(q->rest)));
+}
+
+void cw_rest_h_logger_get(cw_rest_req_t *q, cw_rest_resp_t *r) {
+    if (strcmp(q->args[0], "root") != 0) {
+        cw_rest_error(r, 404, "Logger %s not found.", q->args[0]);
+        return;
+    }
+    cw_rest_json(r, 200, logger_level(q->rest));
+}
+
+void cw_rest_h_logger_put(cw_rest_req_t *q, cw_rest_resp_t *r) {
+    json_t *body = cw_rest_body(q, r, JSON_OBJECT);
+    if (!body) return;
+    const char *text = json_string_value(json_object_get(body, "level"));
+    cw_log_level_t level;
+    if (!text)
+        cw_rest_error(r, 400, "Desired 'level' parameter was not specified in request.");
+    else if (cw_log_level_parse(text, &level))
+        cw_rest_error(r, 404, "invalid log level '%s'.", text); /* sic: Kafka answers 404 */
+    else if (strcmp(q->args[0], "root") != 0)
+        cw_rest_error(r, 404,
+                      "Logger %s not found: connect-worker has one logger, root (log.level)",
+                      q->args[0]);
+    if (r->json) {
+        json_decref(body);
+        return;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    pthread_mutex_lock(&q->rest->lock);
+    q->rest->level_set_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    pthread_mutex_unlock(&q->rest->lock);
+    cw_log_set_level(level);
+    cw_log(NULL, -1, CW_LOG_INFO, "REST: log level set to %s", level_name(level));
+    json_decref(body);
+    const char *scope = cw_rest_query(q, "scope");
+    if (scope && strcasecmp(scope, "cluster") == 0) { /* one worker is the whole cluster */
+        r->status = 204;
+        return;
+    }
+    cw_rest_json(r, 200, json_pack("[s]", "root"));
+}
