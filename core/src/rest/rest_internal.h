@@ -42,9 +42,19 @@ typedef struct cw_rest_resp {
     char *text;   /* or owned text with content_type */
     size_t text_len;
     const char *content_type; /* static */
+    char *location;           /* owned: the Location header of a 201, or NULL */
 } cw_rest_resp_t;
 
 typedef void (*cw_rest_handler_fn)(cw_rest_req_t *q, cw_rest_resp_t *r);
+
+typedef struct cw_rest_route {
+    const char *method;
+    const char *pattern; /* segments separated by '/'; '*' matches one segment */
+    cw_rest_handler_fn fn;
+} cw_rest_route_t;
+
+/** The /connectors routes (rest_connectors.c), ending with {NULL}. */
+extern const cw_rest_route_t cw_rest_connector_routes[];
 
 /** Kafka's ErrorMessage: {"error_code":status,"message":...}. */
 void cw_rest_error(cw_rest_resp_t *r, int status, const char *fmt, ...)

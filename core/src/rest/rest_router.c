@@ -15,7 +15,9 @@ void cw_rest_error(cw_rest_resp_t *r, int status, const char *fmt, ...) {
     va_end(ap);
     json_decref(r->json);
     free(r->text);
+    free(r->location);
     r->text = NULL;
+    r->location = NULL;
     r->status = status;
     r->json = json_pack("{s:i,s:s}", "error_code", status, "message", msg);
 }
@@ -72,13 +74,7 @@ json_t *cw_rest_body(const cw_rest_req_t *q, cw_rest_resp_t *r, int type) {
     return j;
 }
 
-typedef struct route {
-    const char *method;
-    const char *pattern; /* segments separated by '/'; '*' matches one segment */
-    cw_rest_handler_fn fn;
-} route_t;
-
-static const route_t routes[] = {
+static const cw_rest_route_t root_routes[] = {
     {"GET", "", cw_rest_h_root},
     {"GET", "health", cw_rest_h_health},
     {"GET", "metrics", cw_rest_h_metrics},
@@ -88,7 +84,12 @@ static const route_t routes[] = {
     {"GET", "connector-plugins", cw_rest_h_plugins},
     {"GET", "connector-plugins/*/config", cw_rest_h_plugin_config},
     {"PUT", "connector-plugins/*/config/validate", cw_rest_h_plugin_validate},
+    {NULL, NULL, NULL},
 };
+
+#ifndef CW_HAVE_HERDER
+const cw_rest_route_t cw_rest_connector_routes[] = {{NULL, NULL, NULL}};
+#endif
 
 /* Does `path` (segments, empty ones skipped) match `pattern`? Captures the '*' segments. */
 static int match(const char *pattern, char **segs, size_t nsegs, const char **args) {
@@ -122,19 +123,21 @@ void cw_rest_route(cw_rest_req_t *q, cw_rest_resp_t *r) {
         segs[nsegs++] = s;
     }
     int path_known = 0;
-    for (size_t i = 0; !too_deep && i < sizeof routes / sizeof *routes; i++) {
-        const char *args[CW_REST_MAX_ARGS] = {0};
-        if (!match(routes[i].pattern, segs, nsegs, args)) continue;
-        path_known = 1;
-        /* HEAD is GET without the body (libmicrohttpd drops it). */
-        if (strcmp(routes[i].method, q->method) != 0 &&
-            !(strcmp(q->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
-            continue;
-        memcpy(q->args, args, sizeof args);
-        routes[i].fn(q, r);
-        free(copy);
-        return;
-    }
+    const cw_rest_route_t *tables[] = {root_routes, cw_rest_connector_routes};
+    for (size_t t = 0; !too_deep && t < 2; t++)
+        for (const cw_rest_route_t *rt = tables[t]; rt->method; rt++) {
+            const char *args[CW_REST_MAX_ARGS] = {0};
+            if (!match(rt->pattern, segs, nsegs, args)) continue;
+            path_known = 1;
+            /* HEAD is GET without the body (libmicrohttpd drops it). */
+            if (strcmp(rt->method, q->method) != 0 &&
+                !(strcmp(q->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
+                continue;
+            memcpy(q->args, args, sizeof args);
+            rt->fn(q, r);
+            free(copy);
+            return;
+        }
     free(copy);
     if (path_known)
         cw_rest_error(r, 405, "HTTP 405 Method Not Allowed");

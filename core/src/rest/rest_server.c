@@ -57,6 +57,9 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, cw_rest_resp_t *r) {
         return MHD_NO;
     }
     if (type) add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (r->location) add_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    free(r->location);
+    r->location = NULL;
     if (r->status == MHD_HTTP_UNAUTHORIZED)
         add_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"connect-worker\"");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
