@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* A whole file as a NUL-terminated string, or NULL with errno set. */
 static char *slurp(const char *path) {
@@ -272,6 +273,14 @@ static void load_auth(cw_rest_config_t *rc, const cw_config_t *config, const cha
     }
 }
 
+/* The credentials file must be readable now: --validate says so, not the first request. */
+static void check_readable(const char *path, const char *key, const char *origin,
+                           cw_errlist_t *errs) {
+    if (path && access(path, R_OK) != 0)
+        cw_errlist_add_key(errs, key, "%s: %s: cannot read credentials file %s: %s", origin, key,
+                           path, strerror(errno));
+}
+
 void cw_rest_config_load(cw_rest_config_t *rc, const cw_props_t *props, const cw_config_t *config,
                          const char *origin, cw_errlist_t *errs) {
     memset(rc, 0, sizeof *rc);
@@ -284,6 +293,11 @@ void cw_rest_config_load(cw_rest_config_t *rc, const cw_props_t *props, const cw
     for (size_t i = 0; i < rc->nlisteners; i++) https |= rc->listeners[i].https;
     if (https) load_tls(rc, props, origin, errs);
     load_auth(rc, config, origin, errs);
+    check_readable(rc->credentials_file,
+                   cw_config_get(config, "rest.basic.auth.credentials.file")
+                       ? "rest.basic.auth.credentials.file"
+                       : "rest.basic.auth.jaas.config",
+                   origin, errs);
     rc->threads = (int)cw_config_get_int(config, "rest.threads", 4);
     rc->max_connections = (int)cw_config_get_int(config, "rest.max.connections", 64);
     rc->timeout_ms = cw_config_get_int(config, "rest.connection.timeout.ms", 30000);
