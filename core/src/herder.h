@@ -6,7 +6,7 @@
  * standalone mode: persisted connector configurations and automatic restarts of failed tasks.
  *
  * The REST layer is a thin serialiser over this API: every query answers with a jansson value
- * in the JSON shape of Kafka's REST entity (rest/entities/*.java), every mutation returns a
+ * in the JSON shape of Kafka's REST entity (the classes of rest/entities), every mutation returns a
  * code that maps to the HTTP status Kafka answers with.
  *
  * Return codes (every function returning int):

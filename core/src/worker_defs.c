@@ -57,6 +57,11 @@ const cw_config_def_t cw_worker_defs[] = {
      "Topics to create in the embedded cluster at start, as name:partitions (other topics "
      "are auto-created with the mock cluster's default of 4 partitions).",
      NULL, 0, 0},
+    {"config.storage.file.filename", CW_CFG_STRING, NULL, 0,
+     "Beyond Kafka's standalone mode: a file where connectors created or changed through the "
+     "REST API are kept (written atomically, mode 0600) and recreated from at start. Unset: "
+     "they are forgotten at exit, as in Kafka.",
+     NULL, 0, 0},
     /* The REST API's keys (Kafka's listeners, rest.*, listeners.https.ssl.* ...). */
     CW_REST_WORKER_DEFS, /* rest/rest_config.h */
     CW_CONFIG_END};
@@ -106,4 +111,20 @@ const cw_config_def_t cw_connector_defs[] = {
     {"consumer.override.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX,
      "consumer.override.<property>: librdkafka consumer property for this connector only.", NULL, 0,
      0},
+    /* Beyond Kafka Connect: failed tasks restart themselves (herder_restart.c). */
+    {"errors.restart.policy", CW_CFG_STRING, "none", 0,
+     "always: a FAILED task is restarted automatically with exponential backoff; none: it "
+     "stays FAILED until restarted through the REST API (Kafka Connect's behaviour).",
+     "none,always", 0, 0},
+    {"errors.restart.initial.backoff.ms", CW_CFG_INT, "1000", 0,
+     "Delay before the first automatic restart; doubled after each one.", NULL, 1, 86400000},
+    {"errors.restart.max.backoff.ms", CW_CFG_INT, "60000", 0,
+     "Cap of the delay between automatic restarts.", NULL, 1, 86400000},
+    {"errors.restart.max.restarts", CW_CFG_INT, "-1", 0,
+     "Automatic restarts in a row before the task is left FAILED (-1: no limit).", NULL, -1,
+     2147483647},
+    {"errors.restart.healthy.ms", CW_CFG_INT, "300000", 0,
+     "A task running this long since its last start counts as healthy: its restart count and "
+     "backoff are reset.",
+     NULL, 0, 86400000},
     CW_CONFIG_END};

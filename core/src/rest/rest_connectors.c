@@ -8,7 +8,6 @@
 #include <strings.h>
 
 #include "rest_internal.h"
-#ifdef CW_HAVE_HERDER /* until the herder branch is merged */
 #include "herder.h"
 
 #define ERRSZ CW_HERDER_ERRSTR_SIZE
@@ -273,4 +272,3 @@ const cw_rest_route_t cw_rest_connector_routes[] = {
     {"DELETE", "connectors/*/offsets", h_offsets_delete},
     {NULL, NULL, NULL},
 };
-#endif

@@ -87,10 +87,6 @@ static const cw_rest_route_t root_routes[] = {
     {NULL, NULL, NULL},
 };
 
-#ifndef CW_HAVE_HERDER
-const cw_rest_route_t cw_rest_connector_routes[] = {{NULL, NULL, NULL}};
-#endif
-
 /* Does `path` (segments, empty ones skipped) match `pattern`? Captures the '*' segments. */
 static int match(const char *pattern, char **segs, size_t nsegs, const char **args) {
     size_t i = 0, a = 0;

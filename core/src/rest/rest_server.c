@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "herder.h"
 #include "log.h"
 #include "runtime/task.h"
 #include "worker.h"
@@ -285,6 +286,21 @@ static void make_url(cw_rest_t *rest) {
         rest->url = NULL;
 }
 
+/* Kafka's worker_id is the advertised host:port; and with an API to create connectors, the
+ * worker keeps running when no task does. */
+static void set_worker_id(cw_rest_t *rest) {
+    cw_herder_t *h = cw_worker_herder(rest->worker);
+    if (rest->url) {
+        const char *hp = strstr(rest->url, "://");
+        char id[320];
+        snprintf(id, sizeof id, "%s", hp ? hp + 3 : rest->url);
+        size_t n = strlen(id);
+        if (n && id[n - 1] == '/') id[n - 1] = '\0';
+        cw_herder_set_worker_id(h, id);
+    }
+    cw_herder_set_keep_running(h, 1);
+}
+
 void cw_rest_validate(const struct cw_worker *w, const char *origin, cw_errlist_t *errs) {
     cw_rest_config_t rc;
     cw_rest_config_load(&rc, w->props, w->config, origin, errs);
@@ -329,6 +345,7 @@ cw_rest_t *cw_rest_start(struct cw_worker *w, char *errstr, size_t errstr_size) 
     }
     make_url(rest);
     cw_log_info("REST API advertised URL %s", rest->url ? rest->url : "?");
+    set_worker_id(rest);
     cw_errlist_free(&errs);
     return rest;
 fail:

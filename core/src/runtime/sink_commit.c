@@ -193,6 +193,9 @@ static void on_assign(cw_sink_t *s, rd_kafka_topic_partition_list_t *parts) {
     free(idx);
     rd_kafka_topic_partition_list_destroy(committed);
     s->assign_gen++;
+    for (int i = 0; s->t->topic_used && i < parts->cnt; i++)
+        if (i == 0 || strcmp(parts->elems[i].topic, parts->elems[i - 1].topic) != 0)
+            s->t->topic_used(s->t->opaque, parts->elems[i].topic);
 }
 
 /* Forgets tps[idx[0..n)] (idx ascending is not guaranteed: mark, then compact). */

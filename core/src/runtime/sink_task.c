@@ -29,6 +29,17 @@ static void serve_consumer(void *opaque, int ms) {
     if (m && cw_sink_take_message(s, m)) cw_sink_transform_one(s, s->nbatch - 1);
 }
 
+/* The connector is paused (herder.h): what earlier puts made durable is committed, then the
+ * consumer is paused and only polled (membership, rebalances: partitions assigned meanwhile
+ * are paused too) until resumed. Nothing is put meanwhile; a record fetched before the pause
+ * waits in the batch. */
+static void pause_consumer(cw_sink_t *s) {
+    if (cw_sink_flush_commit_all(s, 0) == CW_ERR_FATAL) return;
+    cw_sink_set_paused(s, 1, "the connector is paused");
+    cw_task_pause_wait(s->t, serve_consumer, s);
+    if (!cw_task_stopping(s->t)) cw_sink_set_paused(s, 0, "the connector is resumed");
+}
+
 /* Batch mode: a caught-up task stays in its group (paused, serving rebalances) until every
  * sink task of the worker is caught up too. Leaving at once would make the group rebalance
  * under the others, whose offset commits the coordinator then refuses until they rejoin.
@@ -100,6 +111,10 @@ static void run_loop(cw_sink_t *s) {
     int64_t next_flush = cw_now_ms() + t->flush_interval_ms, backoff = 100;
     catchup_t c = {.resubscribed = !t->batch_mode || atomic_load(t->sources_running) == 0};
     while (!cw_task_stopping(t) && !cw_task_failed(t)) {
+        if (atomic_load(&t->pause)) {
+            pause_consumer(s);
+            continue;
+        }
         cw_sink_refresh_due(s);
         if (!s->batch_ready) {
             cw_sink_consume_batch(s);

@@ -67,12 +67,21 @@ static rd_kafka_topic_t *topic_handle(source_t *s, const char *name) {
     s->topics[s->ntopics].name = copy;
     s->topics[s->ntopics].rkt = rkt;
     s->last_topic = s->ntopics++;
+    if (s->t->topic_used) s->t->topic_used(s->t->opaque, name);
     return rkt;
 }
 
 static void serve(void *opaque, int ms) {
     source_t *s = opaque;
     cw_inflight_serve(&s->inflight, ms);
+}
+
+/* Paused: no poll, but what is in flight is still acknowledged, acked and stored. */
+static void serve_paused(void *opaque, int ms) {
+    source_t *s = opaque;
+    cw_inflight_serve(&s->inflight, ms);
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+    if (!s->inflight.thread_started) cw_inflight_store(&s->inflight);
 }
 
 /* Tells the plugin at once that a record that never got a slot ended (the task stops). */
@@ -354,7 +363,9 @@ void *cw_source_task_run(void *arg) {
         int64_t backoff = 100;
         int64_t backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
         int64_t next_store = cw_now_ms() + t->flush_interval_ms;
-        while (!cw_task_stopping(t) && poll_once(&s, &backoff, backoff_max) == 0) {
+        while (!cw_task_stopping(t)) {
+            if (cw_task_pause_wait(t, serve_paused, &s)) continue;
+            if (poll_once(&s, &backoff, backoff_max) != 0) break;
             if (s.inflight.thread_started || cw_now_ms() < next_store) continue;
             cw_inflight_store(&s.inflight);
             next_store = cw_now_ms() + t->flush_interval_ms;

@@ -74,3 +74,21 @@ int cw_task_start_plugin(cw_task_env_t *t,
     }
     return 0;
 }
+
+int cw_task_pause_wait(cw_task_env_t *t, cw_task_serve_fn serve, void *opaque) {
+    if (!atomic_load(&t->pause)) return 0;
+    cw_log(t->connector, t->id, CW_LOG_INFO, "paused");
+    atomic_store(&t->paused, 1);
+    while (atomic_load(&t->pause) && !cw_task_stopping(t) && !cw_task_failed(t)) {
+        if (serve) {
+            serve(opaque, 100);
+        } else {
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        atomic_fetch_add(&t->paused_rounds, 1);
+    }
+    atomic_store(&t->paused, 0);
+    cw_log(t->connector, t->id, CW_LOG_INFO, "resumed");
+    return 1;
+}

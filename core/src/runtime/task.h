@@ -53,6 +53,16 @@ struct cw_task_env {
     atomic_int state;   /* enum cw_task_state, written by the task */
     atomic_int waiting; /* batch mode: a caught-up sink task waits for others */
     char error[1024];   /* why the task failed; written before state */
+
+    /* Run-time control (herder.h). pause is set by the worker: a sink pauses its consumer, a
+     * source stops calling poll; both keep serving their clients and committing. The task
+     * answers with paused (and counts its paused rounds, which tests wait on). */
+    atomic_int pause;
+    atomic_int paused;
+    atomic_long paused_rounds;
+    /** Called on the task's thread with each topic it starts producing to (source) or is
+     *  assigned partitions of (sink); NULL: not tracked. opaque as above. */
+    void (*topic_used)(void *opaque, const char *topic);
 };
 
 /** Task thread bodies. `env` outlives the thread. */
@@ -81,6 +91,11 @@ void cw_task_wait(cw_task_env_t *t, int64_t ms, cw_task_serve_fn serve, void *op
 int cw_task_start_plugin(cw_task_env_t *t,
                          int (*start)(cw_ctx_t *, const cw_config_t *, void **, char *, size_t),
                          void **state, cw_task_serve_fn serve, void *opaque);
+
+/** Waits while the worker wants the task paused (or until stop or failure): sets paused,
+ *  calls serve(opaque, 100) per round (100 ms sleep when NULL), clears paused. Returns 1 when
+ *  it paused at all. */
+int cw_task_pause_wait(cw_task_env_t *t, cw_task_serve_fn serve, void *opaque);
 
 /** The next backoff: doubled, capped at max. */
 int64_t cw_task_backoff_next(int64_t backoff, int64_t max);
