@@ -20,6 +20,11 @@ void cw_rest_error(cw_rest_resp_t *r, int status, const char *fmt, ...) {
     r->location = NULL;
     r->status = status;
     r->json = json_pack("{s:i,s:s}", "error_code", status, "message", msg);
+    if (!r->json) { /* not UTF-8 (a file name, a plugin's message): keep it ASCII */
+        for (char *c = msg; *c; c++)
+            if ((unsigned char)*c >= 0x80) *c = '?';
+        r->json = json_pack("{s:i,s:s}", "error_code", status, "message", msg);
+    }
 }
 
 void cw_rest_json(cw_rest_resp_t *r, int status, json_t *j) {
