@@ -20,11 +20,16 @@ CW_PIDS+=($!)
 cw_wait_for 30 "the REST API" curl -sf "http://127.0.0.1:$port/health"
 
 # Each curl fails the walk-through on an HTTP error; answers are kept one per line.
+# (Not inside an || list: bash ignores set -e there.)
+set +e
 (
-    curl() { command curl --fail-with-body "$@"; echo; }
+    curl() { command curl --fail-with-body "$@" || return; echo; }
     set -e
     . "$CW_TMP/walk.sh"
-) >"$CW_TMP/out.txt" 2>&1 || { cat "$CW_TMP/out.txt" >&2; cw_fail "a README curl failed"; }
+) >"$CW_TMP/out.txt" 2>&1
+rc=$?
+set -e
+[ $rc = 0 ] || { cat "$CW_TMP/out.txt" >&2; cw_fail "a README curl failed (exit $rc)"; }
 
 out=$CW_TMP/out.txt
 grep -q '"version":"3.9.0"' "$out" || cw_fail "GET / has no version 3.9.0"
