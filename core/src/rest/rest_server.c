@@ -286,9 +286,12 @@ static void make_url(cw_rest_t *rest) {
         rest->url = NULL;
 }
 
-/* Kafka's worker_id is the advertised host:port; and with an API to create connectors, the
- * worker keeps running when no task does. */
-static void set_worker_id(cw_rest_t *rest) {
+/* Kafka's worker_id is the advertised host:port. A worker with an API keeps running when no
+ * task does (a server, as Kafka's) when its listeners were configured or it has no connector
+ * to run yet; with the default listener and connector files it ends with its last task, as
+ * the command line always did (so scripts and a second worker on the same host behave the
+ * same whether or not 127.0.0.1:8083 was free). */
+static void adopt_herder(cw_rest_t *rest) {
     cw_herder_t *h = cw_worker_herder(rest->worker);
     if (rest->url) {
         const char *hp = strstr(rest->url, "://");
@@ -298,7 +301,10 @@ static void set_worker_id(cw_rest_t *rest) {
         if (n && id[n - 1] == '/') id[n - 1] = '\0';
         cw_herder_set_worker_id(h, id);
     }
-    cw_herder_set_keep_running(h, 1);
+    json_t *names = NULL;
+    int none = cw_herder_connectors(h, 0, &names) == CW_HERDER_OK && json_array_size(names) == 0;
+    json_decref(names);
+    if (rest->cfg.explicit_listeners || none) cw_herder_set_keep_running(h, 1);
 }
 
 void cw_rest_validate(const struct cw_worker *w, const char *origin, cw_errlist_t *errs) {
@@ -345,7 +351,7 @@ cw_rest_t *cw_rest_start(struct cw_worker *w, char *errstr, size_t errstr_size) 
     }
     make_url(rest);
     cw_log_info("REST API advertised URL %s", rest->url ? rest->url : "?");
-    set_worker_id(rest);
+    adopt_herder(rest);
     cw_errlist_free(&errs);
     return rest;
 fail:
