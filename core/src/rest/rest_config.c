@@ -298,10 +298,10 @@ void cw_rest_config_load(cw_rest_config_t *rc, const cw_props_t *props, const cw
                        ? "rest.basic.auth.credentials.file"
                        : "rest.basic.auth.jaas.config",
                    origin, errs);
-    rc->threads = (int)cw_config_get_int(config, "rest.threads", 4);
-    rc->max_connections = (int)cw_config_get_int(config, "rest.max.connections", 64);
-    rc->timeout_ms = cw_config_get_int(config, "rest.connection.timeout.ms", 30000);
-    rc->max_body = cw_config_get_int(config, "rest.request.max.bytes", 1048576);
+    rc->threads = (int)cw_config_get_int(config, "rest.threads", 0);
+    rc->max_connections = (int)cw_config_get_int(config, "rest.max.connections", 0);
+    rc->timeout_ms = cw_config_get_int(config, "rest.connection.timeout.ms", 0);
+    rc->max_body = cw_config_get_int(config, "rest.request.max.bytes", 0);
 }
 
 void cw_rest_config_free(cw_rest_config_t *rc) {

@@ -73,8 +73,6 @@ int cw_rest_query_bool(const cw_rest_req_t *q, const char *name, int dflt);
 /** A connector configuration from a JSON object of strings (numbers and booleans are taken
  *  as their text, null as absent). NULL after a 400 in r. */
 cw_props_t *cw_rest_props_from_json(json_t *obj, const char *origin, cw_rest_resp_t *r);
-/** Kafka's ConfigInfos of a connector configuration (values as submitted, secrets hidden). */
-json_t *cw_rest_config_infos(struct cw_worker *w, const cw_props_t *raw);
 /** Kafka's ConfigKeyInfo of a row, under `name` (the row's, or a key a prefix row declares). */
 json_t *cw_rest_key_info(const cw_config_def_t *d, const char *name, const char *group, int order,
                          int secret);
