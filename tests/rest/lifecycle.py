@@ -45,7 +45,8 @@ cfg = {"connector.class": "FileStreamSource", "file": infile, "topic": "lines",
        "tasks.max": "1", "connection.password": "${env:CW_TEST_SECRET}"}
 r = req("POST", "/connectors", {"name": "src", "config": cfg})
 check_eq(r.status, 201, "POST /connectors: 201")
-check_eq(r.headers.get("Location"), "/connectors/src", "Location of the new connector")
+check_eq(r.headers.get("Location"), "http://127.0.0.1:%d/connectors/src" % w.port,
+         "Location of the new connector (absolute, as JAX-RS)")
 check_eq(sorted(r.json), ["config", "name", "tasks", "type"], "ConnectorInfo keys")
 check_eq(r.json["config"], dict(cfg, name="src"), "ConnectorInfo config: as submitted + name")
 check_eq(r.json["type"], "source", "ConnectorInfo type")

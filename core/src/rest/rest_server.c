@@ -31,6 +31,21 @@ static void add_header(struct MHD_Response *resp, const char *name, const char *
         cw_log_debug("REST: cannot add header %s", name);
 }
 
+/* Location as JAX-RS writes it: absolute, on the scheme and Host the request came with. */
+static void add_location(struct MHD_Connection *c, struct MHD_Response *resp, const char *path) {
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    char *abs = NULL;
+    if (host && *host && !strpbrk(host, "\r\n /") &&
+        asprintf(&abs, "%s://%s%s", ci && ci->tls_session ? "https" : "http", host, path) > 0) {
+        add_header(resp, MHD_HTTP_HEADER_LOCATION, abs);
+        free(abs);
+        return;
+    }
+    add_header(resp, MHD_HTTP_HEADER_LOCATION, path);
+}
+
 /* Serialises r and queues it; frees what r owns. */
 static enum MHD_Result send_resp(struct MHD_Connection *c, cw_rest_resp_t *r) {
     char *buf = NULL;
@@ -58,7 +73,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, cw_rest_resp_t *r) {
         return MHD_NO;
     }
     if (type) add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    if (r->location) add_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    if (r->location) add_location(c, resp, r->location);
     free(r->location);
     r->location = NULL;
     if (r->status == MHD_HTTP_UNAUTHORIZED)
