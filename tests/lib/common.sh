@@ -132,6 +132,37 @@ cw_committed() {
     "$CW_BUILD_DIR/tests/lib/cw-committed" "$CW_BOOTSTRAP" "$1" "$2" | awk '{print $3}'
 }
 
+# cw_expect_exactly_once LABEL WANT GOT: GOT (sorted ids or lines) holds every line of WANT
+# (sorted) once, and nothing twice.
+cw_expect_exactly_once() {
+    local dups
+    dups=$(uniq -d "$3" | head -3 | tr '\n' ' ')
+    [ -z "$dups" ] || cw_fail "$1: duplicated: $dups"
+    cmp -s "$2" "$3" ||
+        cw_fail "$1: $(comm -23 "$2" "$3" | wc -l) of $(wc -l <"$2") missing, e.g. $(comm -23 "$2" "$3" | head -3 | tr '\n' ' ')"
+}
+
+# cw_expect_durable GROUP GOT TOPIC...: for partition 0 of each TOPIC, every id TOPIC-<offset>
+# below the offset GROUP committed is in GOT (sorted): commits never pass unwritten records.
+cw_expect_durable() {
+    local group=$1 got=$2 t c missing
+    shift 2
+    for t in "$@"; do
+        c=$(cw_committed "$group" "$t:0")
+        [ "$c" -le 0 ] && continue
+        missing=$(seq -f "$t-%.0f" 0 $((c - 1)) | sort | comm -23 - "$got" | wc -l)
+        [ "$missing" = 0 ] || cw_fail "$group: offset $c committed for $t-0 but $missing record(s) below it are not written"
+    done
+}
+
+# cw_committed_at_least GROUP MIN TOPIC...: true when GROUP committed partition 0 of every
+# TOPIC at MIN or more (for cw_wait_for).
+cw_committed_at_least() {
+    local group=$1 min=$2 t
+    shift 2
+    for t in "$@"; do [ "$(cw_committed "$group" "$t:0")" -ge "$min" ] || return 1; done
+}
+
 # cw_dump_logs: prints every log of the test (call before cw_fail when the cause is unclear).
 cw_dump_logs() {
     local f

@@ -53,26 +53,14 @@ ids_under() {
 expect_all() {
     ids_under "$1" >"$CW_TMP/got"
     for t in m1 m2; do seq -f "$t-%.0f" 0 $((n - 1)); done | sort >"$CW_TMP/want"
-    local dups
-    dups=$(uniq -d "$CW_TMP/got" | head -3 | tr '\n' ' ')
-    [ -z "$dups" ] || cw_fail "$1: duplicated records: $dups"
-    cmp -s "$CW_TMP/want" "$CW_TMP/got" ||
-        cw_fail "$1: $(comm -23 "$CW_TMP/want" "$CW_TMP/got" | wc -l) of $((2 * n)) records missing, e.g. $(comm -23 "$CW_TMP/want" "$CW_TMP/got" | head -3 | tr '\n' ' ')"
+    cw_expect_exactly_once "$1" "$CW_TMP/want" "$CW_TMP/got"
 }
 # expect_durable GROUP DIR: for m1 and m2, every record below the committed offset is in S3.
 expect_durable() {
-    local t c missing
     ids_under "$2" >"$CW_TMP/got"
-    for t in m1 m2; do
-        c=$(cw_committed "$1" $t:0)
-        [ "$c" -le 0 ] && continue
-        missing=$(seq -f "$t-%.0f" 0 $((c - 1)) | sort | comm -23 - "$CW_TMP/got" | wc -l)
-        [ "$missing" = 0 ] || cw_fail "$1: offset $c committed for $t-0 but $missing record(s) below it are not in S3"
-    done
+    cw_expect_durable "$1" "$CW_TMP/got" m1 m2
 }
-committed_both() { # GROUP MIN: both partitions committed at MIN or more
-    [ "$(cw_committed "$1" m1:0)" -ge "$2" ] && [ "$(cw_committed "$1" m2:0)" -ge "$2" ]
-}
+committed_both() { cw_committed_at_least "$1" "$2" m1 m2; } # GROUP MIN
 run_batch() { # LOGNAME CONNECTOR
     cw_start_worker "$1" --exit-when-caught-up "$CW_TMP/worker.properties" "$CW_TMP/$2.properties"
     cw_wait_exit "$CW_WORKER_PID" 90

@@ -43,26 +43,14 @@ connector() {
 # expect_all FILE: every record's line exactly once.
 expect_all() {
     sort "$1" >"$CW_TMP/got"
-    local dups
-    dups=$(uniq -d "$CW_TMP/got" | head -3 | tr '\n' ' ')
-    [ -z "$dups" ] || cw_fail "$1: duplicated lines: $dups"
-    cmp -s "$CW_TMP/want" "$CW_TMP/got" ||
-        cw_fail "$1: $(comm -23 "$CW_TMP/want" "$CW_TMP/got" | wc -l) of $((2 * n)) lines missing, e.g. $(comm -23 "$CW_TMP/want" "$CW_TMP/got" | head -3 | tr '\n' ' ')"
+    cw_expect_exactly_once "$1" "$CW_TMP/want" "$CW_TMP/got"
 }
 # expect_durable GROUP FILE: for m1 and m2, every line below the committed offset is in FILE.
 expect_durable() {
-    local t c missing
     sort "$2" >"$CW_TMP/got"
-    for t in m1 m2; do
-        c=$(cw_committed "$1" $t:0)
-        [ "$c" -le 0 ] && continue
-        missing=$(seq -f "$t-%.0f" 0 $((c - 1)) | sort | comm -23 - "$CW_TMP/got" | wc -l)
-        [ "$missing" = 0 ] || cw_fail "$1: offset $c committed for $t-0 but $missing line(s) below it are not in $2"
-    done
+    cw_expect_durable "$1" "$CW_TMP/got" m1 m2
 }
-committed_both() { # GROUP MIN
-    [ "$(cw_committed "$1" m1:0)" -ge "$2" ] && [ "$(cw_committed "$1" m2:0)" -ge "$2" ]
-}
+committed_both() { cw_committed_at_least "$1" "$2" m1 m2; } # GROUP MIN
 run_batch() { # LOGNAME WORKER_PROPERTIES CONNECTOR
     cw_start_worker "$1" --exit-when-caught-up "$CW_TMP/$2.properties" "$CW_TMP/$3.properties"
     cw_wait_exit "$CW_WORKER_PID" 90
