@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "herder.h"
 #include "log.h"
 #include "metrics.h"
 #include "rest_internal.h"
@@ -55,7 +56,13 @@ void cw_rest_h_root(cw_rest_req_t *q, cw_rest_resp_t *r) {
 }
 
 void cw_rest_h_health(cw_rest_req_t *q, cw_rest_resp_t *r) {
-    (void)q;
+    /* Kafka's WorkerStatus: "starting" (503) until the herder takes requests. */
+    if (!cw_herder_running(cw_worker_herder(q->rest->worker))) {
+        cw_rest_json(r, 503,
+                     json_pack("{s:s,s:s}", "status", "starting", "message",
+                               "Worker is still starting up."));
+        return;
+    }
     cw_rest_json(r, 200,
                  json_pack("{s:s,s:s}", "status", "healthy", "message",
                            "Worker has completed startup and is ready to handle requests."));
