@@ -10,6 +10,7 @@
 #include "herder.h"
 #include "log.h"
 #include "metrics.h"
+#include "runtime/task.h"
 #include "rest_internal.h"
 #include "worker.h"
 
@@ -25,8 +26,10 @@
 static char *fetch_cluster_id(cw_rest_t *rest) {
     pthread_mutex_lock(&rest->lock);
     char *id = rest->cluster_id ? strdup(rest->cluster_id) : NULL;
+    /* Kafka did not answer lately: do not hold a server thread 5 s on every GET /. */
+    int recent_miss = rest->cluster_id_miss_ms && cw_now_ms() - rest->cluster_id_miss_ms < 30000;
     pthread_mutex_unlock(&rest->lock);
-    if (id) return id;
+    if (id || recent_miss) return id;
     char err[512];
     rd_kafka_conf_t *conf = cw_worker_kafka_conf(rest->worker, NULL, "producer",
                                                  "connect-worker-rest", err, sizeof err);
@@ -40,9 +43,9 @@ static char *fetch_cluster_id(cw_rest_t *rest) {
     if (got) id = strdup(got);
     if (got) rd_kafka_mem_free(rk, got);
     rd_kafka_destroy(rk);
-    if (!id) return NULL;
     pthread_mutex_lock(&rest->lock);
-    if (!rest->cluster_id) rest->cluster_id = strdup(id);
+    if (id && !rest->cluster_id) rest->cluster_id = strdup(id);
+    rest->cluster_id_miss_ms = id ? 0 : cw_now_ms();
     pthread_mutex_unlock(&rest->lock);
     return id;
 }
