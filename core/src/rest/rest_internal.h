@@ -19,9 +19,10 @@ struct cw_rest {
     cw_rest_auth_t *auth; /* NULL: no authentication */
     char *url;            /* advertised */
     int64_t started_ms;
-    pthread_mutex_t lock; /* guards what follows */
-    char *cluster_id;     /* cached after the first GET / */
-    int64_t level_set_ms; /* last PUT /admin/loggers/root; 0 = never */
+    pthread_mutex_t lock;       /* guards what follows */
+    char *cluster_id;           /* cached after the first GET / */
+    int64_t cluster_id_miss_ms; /* when Kafka last did not tell it (0: never) */
+    int64_t level_set_ms;       /* last PUT /admin/loggers/root; 0 = never */
 };
 
 #define CW_REST_MAX_ARGS 4
