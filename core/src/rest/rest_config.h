@@ -43,7 +43,7 @@
          CW_CFG_STRING,                                                                            \
          NULL,                                                                                     \
          0,                                                                                        \
-         "Host name of the URL the worker advertises (logged; GET / and other workers).",          \
+         "Host name of the URL the worker advertises (logged; the worker_id of every state).",     \
          NULL,                                                                                     \
          0,                                                                                        \
          0},                                                                                       \
