@@ -45,8 +45,8 @@ w.stop()
 subprocess.run(["openssl", "pkcs8", "-topk8", "-in", d + "/server.key", "-out",
                 d + "/server-enc.key", "-passout", "pass:keypass-123", "-v2", "aes-256-cbc"],
                check=True)
-port = free_port()
-w = Worker("mtls", listeners="https://127.0.0.1:%d" % port,
+port, hport2 = free_port(), free_port()
+w = Worker("mtls", listeners="https://127.0.0.1:%d,http://127.0.0.1:%d" % (port, hport2),
            extra=["listeners.https.ssl.keystore.type=PEM",
                   "listeners.https.ssl.keystore.key=" +
                   open(d + "/server-enc.key").read().replace("\n", "\\n"),
@@ -68,6 +68,8 @@ try:
     is_error(r, 401, "no client certificate")
 except (ssl.SSLError, ConnectionError) as e:
     check(True, "no client certificate: the handshake fails (%s)" % e)
+check_eq(w.request("GET", "/", port=hport2).status, 200,
+         "an http listener beside it takes no TLS option (no client certificate asked)")
 check_eq(w.stop(), 0, "clean stop")
 check("keypass-123" not in w.log(), "the key password is not logged")
 done()

@@ -250,6 +250,7 @@ static struct MHD_Daemon *start_daemon(cw_rest_t *rest, const cw_rest_listener_t
          c->tls_key_password},
         {MHD_OPTION_END, 0, NULL},
         {MHD_OPTION_END, 0, NULL}};
+    struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}}; /* http listeners */
     if (c->tls_trust) { /* after the password, or in its place */
         size_t i = c->tls_key_password ? 3 : 2;
         tls[i] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, c->tls_trust};
@@ -261,7 +262,7 @@ static struct MHD_Daemon *start_daemon(cw_rest_t *rest, const cw_rest_listener_t
         (unsigned)c->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, rest, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, rest, MHD_OPTION_ARRAY,
-        l->https ? tls : tls + 3, MHD_OPTION_END);
+        l->https ? tls : none, MHD_OPTION_END);
     if (!d)
         snprintf(errstr, errstr_size,
                  "REST listener %s://%s:%d cannot be opened (address in use, not local, or a "
