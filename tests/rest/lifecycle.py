@@ -1,6 +1,6 @@
 """The connector endpoints over the herder, with Kafka's shapes and status codes: create,
-status, tasks, pause, resume, restart, change config (PUT, PATCH), stop, offsets, topics,
-delete; 404 / 409 / 400; initial_state; a secret behind ${env:...} never in any answer, log or
+status, tasks, pause, resume, restart, change config (PUT, PATCH), stop, topics, delete
+(offsets: offsets.py); 404 / 409 / 400; initial_state; a secret behind ${env:...} never in any answer, log or
 metric."""
 import os
 import time
@@ -124,21 +124,10 @@ check(r.status == 200 and list(r.json) == ["src"] and "topics" in r.json["src"],
       "GET topics: {name: {topics: [...]}} (%r)" % r.json)
 check_eq(req("PUT", "/connectors/src/topics/reset").status, 202, "topics reset: 202")
 
-is_error(req("PATCH", "/connectors/src/offsets",
-             {"offsets": [{"partition": {"filename": infile}, "offset": {"position": 0}}]}),
-         400, "alter offsets of a running connector", "STOPPED")
 r = req("PUT", "/connectors/src/stop")
 check_eq((r.status, r.body), (204, b""), "stop: 204")
 st = wait_state("src", "STOPPED", [])
-r = req("GET", "/connectors/src/offsets")
-check(r.status == 200 and list(r.json) == ["offsets"] and isinstance(r.json["offsets"], list),
-      "GET offsets: {offsets: [...]} (%r)" % r)
-is_error(req("PATCH", "/connectors/src/offsets", {"offsets": []}), 400, "alter with no offsets")
-r = req("PATCH", "/connectors/src/offsets",
-        {"offsets": [{"partition": {"filename": infile}, "offset": {"position": 2}}]})
-check(r.status == 200 and list(r.json) == ["message"], "alter offsets when STOPPED: %r" % r)
-r = req("DELETE", "/connectors/src/offsets")
-check(r.status == 200 and list(r.json) == ["message"], "reset offsets when STOPPED: %r" % r)
+check_eq(req("GET", "/connectors/src").json["tasks"], [], "a STOPPED connector has no tasks")
 check_eq(req("PUT", "/connectors/src/resume").status, 202, "resume a STOPPED connector")
 wait_state("src", "RUNNING", ["RUNNING"])
 
