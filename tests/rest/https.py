@@ -5,7 +5,7 @@ import os
 import ssl
 import subprocess
 
-from restlib import Worker, check, check_eq, done, free_port, is_error, make_certs, tmpdir
+from restlib import WORKER, Worker, check, check_eq, done, free_port, is_error, make_certs, tmpdir
 
 d = tmpdir()
 make_certs(d)
@@ -72,4 +72,13 @@ check_eq(w.request("GET", "/", port=hport2).status, 200,
          "an http listener beside it takes no TLS option (no client certificate asked)")
 check_eq(w.stop(), 0, "clean stop")
 check("keypass-123" not in w.log(), "the key password is not logged")
+
+# A keystore that is no PEM key: the worker does not start (exit 4), naming the listener.
+open(d + "/bad.pem", "w").write("-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n")
+bad = Worker("badpem", listeners="https://127.0.0.1:%d" % free_port(),
+             extra=["listeners.https.ssl.keystore.location=" + d + "/bad.pem"], start=False)
+p = subprocess.run([WORKER, bad.props] + bad.connectors, capture_output=True, text=True,
+                   timeout=60)
+check(p.returncode == 4 and "https://127.0.0.1" in p.stderr and "cannot be opened" in p.stderr,
+      "a bad keystore: exit 4 naming the listener (%d: %s)" % (p.returncode, p.stderr[-300:]))
 done()
