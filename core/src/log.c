@@ -1,5 +1,6 @@
 /* Worker logging: one formatted line per call, written with a single write(2). */
 #include "log.h"
+#include "log_levels.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -45,7 +46,10 @@ static const char *level_label(cw_log_level_t level) {
 }
 
 void cw_vlog(const char *connector, int task, cw_log_level_t level, const char *fmt, va_list ap) {
-    if ((int)level > atomic_load(&cw_log_level_current)) return;
+    int limit = atomic_load(&cw_log_level_current);
+    if (connector && cw_log_levels_any()) /* PUT /admin/loggers/<connector> */
+        limit = (int)cw_log_levels_get(connector, (cw_log_level_t)limit, NULL);
+    if ((int)level > limit) return;
 
     /* Long enough for any sane line; longer messages are cut, never split over writes. */
     char line[8192];

@@ -128,6 +128,29 @@ is_error(w.request("PUT", "/admin/loggers/root", {"level": "LOUD"}), 404, "an un
 is_error(w.request("PUT", "/admin/loggers/root", {}), 400, "no level")
 is_error(w.request("GET", "/admin/loggers/org.apache.kafka"), 404, "an unknown logger")
 w.request("PUT", "/admin/loggers/root", {"level": "INFO"})
+# A connector's own logger (beyond Kafka): its lines at TRACE, everything else at INFO.
+r = w.request("GET", "/admin/loggers/keepalive")
+check_eq((r.status, r.json["level"] if r.json else r), (200, "INFO"),
+         "an existing connector's logger has root's level")
+r = w.request("PUT", "/admin/loggers/keepalive", {"level": "TRACE"})
+check_eq((r.status, r.json), (200, ["keepalive"]), "PUT /admin/loggers/<connector>")
+r = w.request("GET", "/admin/loggers")
+check(r.json["root"]["level"] == "INFO" and r.json["keepalive"]["level"] == "TRACE"
+      and isinstance(r.json["keepalive"]["last_modified"], int),
+      "GET /admin/loggers lists root and the connector (%r)" % r.json)
+with open(w.dir + "/in.txt", "a") as f:  # a record for the keepalive source to poll
+    f.write("two\n")
+deadline = time.time() + 10
+while time.time() < deadline and not re.search(r"TRACE \[keepalive/0\] poll returned", w.log()):
+    time.sleep(0.1)
+check(re.search(r"TRACE \[keepalive/0\] poll returned", w.log()) is not None,
+      "the connector's TRACE lines reach the log")
+w.request("GET", "/health")
+after = w.log().split("log level of keepalive set to TRACE")
+check(len(after) == 2 and "DEBUG REST" not in after[1], "lines of no connector stay at INFO")
+r = w.request("PUT", "/admin/loggers/root", {"level": "INFO"})
+check_eq(r.json, ["root", "keepalive"], "PUT root resets the connector's logger too")
+check_eq(sorted(w.request("GET", "/admin/loggers").json), ["root"], "only root is left")
 
 # A slow client (half a request, then nothing) holds up no one.
 slow = []

@@ -9,6 +9,7 @@
 
 #include "herder.h"
 #include "log.h"
+#include "log_levels.h"
 #include "metrics.h"
 #include "runtime/task.h"
 #include "rest_internal.h"
@@ -84,7 +85,7 @@ void cw_rest_h_metrics(cw_rest_req_t *q, cw_rest_resp_t *r) {
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
 
-/* --- loggers: the worker has one, "root" (log.level) ----------------------------------- */
+/* --- loggers: "root" (log.level) and one per connector (log_levels.h) ------------------- */
 
 static const char *level_name(cw_log_level_t l) {
     switch (l) {
@@ -98,55 +99,91 @@ static const char *level_name(cw_log_level_t l) {
 }
 
 /* Kafka's LoggerLevel: {"level":..., "last_modified": ms since the epoch or null}. */
-static json_t *logger_level(cw_rest_t *rest) {
-    pthread_mutex_lock(&rest->lock);
-    int64_t ms = rest->level_set_ms;
-    pthread_mutex_unlock(&rest->lock);
-    return json_pack("{s:s,s:o}", "level", level_name(cw_log_get_level()), "last_modified",
+static json_t *logger_level(cw_log_level_t level, int64_t ms) {
+    return json_pack("{s:s,s:o}", "level", level_name(level), "last_modified",
                      ms ? json_integer(ms) : json_null());
 }
 
-void cw_rest_h_loggers(cw_rest_req_t *q, cw_rest_resp_t *r) {
-    cw_rest_json(r, 200, json_pack("{s:o}", "root", logger_level(q->rest)));
+static int64_t root_set_ms(cw_rest_t *rest) {
+    pthread_mutex_lock(&rest->lock);
+    int64_t ms = rest->level_set_ms;
+    pthread_mutex_unlock(&rest->lock);
+    return ms;
 }
 
+static void add_connector_logger(const char *name, cw_log_level_t level, int64_t ms, void *opaque) {
+    if (strcmp(name, "root") != 0) json_object_set_new(opaque, name, logger_level(level, ms));
+}
+
+void cw_rest_h_loggers(cw_rest_req_t *q, cw_rest_resp_t *r) {
+    json_t *all =
+        json_pack("{s:o}", "root", logger_level(cw_log_get_level(), root_set_ms(q->rest)));
+    if (all) cw_log_levels_foreach(add_connector_logger, all);
+    cw_rest_json(r, 200, all);
+}
+
+/* A connector's logger exists once its level was set, or while the connector exists (then it
+ * reports the effective level, root's, as Kafka does for a logger with no level of its own). */
 void cw_rest_h_logger_get(cw_rest_req_t *q, cw_rest_resp_t *r) {
-    if (strcmp(q->args[0], "root") != 0) {
-        cw_rest_error(r, 404, "Logger %s not found.", q->args[0]);
+    const char *name = q->args[0];
+    if (strcmp(name, "root") == 0) {
+        cw_rest_json(r, 200, logger_level(cw_log_get_level(), root_set_ms(q->rest)));
         return;
     }
-    cw_rest_json(r, 200, logger_level(q->rest));
+    int64_t ms = 0;
+    cw_log_level_t level = cw_log_levels_get(name, cw_log_get_level(), &ms);
+    char err[CW_HERDER_ERRSTR_SIZE];
+    json_t *cfg = NULL;
+    if (!ms && cw_herder_connector_config(cw_worker_herder(q->rest->worker), name, &cfg, err,
+                                          sizeof err) != CW_HERDER_OK) {
+        cw_rest_error(r, 404, "Logger %s not found.", name);
+        return;
+    }
+    json_decref(cfg);
+    cw_rest_json(r, 200, logger_level(level, ms));
 }
 
+static void add_name(const char *name, cw_log_level_t level, int64_t ms, void *opaque) {
+    (void)level, (void)ms;
+    json_array_append_new(opaque, json_string(name));
+}
+
+/* PUT root: log.level, and (as a Kafka ancestor) every connector logger falls back to it.
+ * PUT <connector>: that connector's lines only. Answers the loggers it changed. */
 void cw_rest_h_logger_put(cw_rest_req_t *q, cw_rest_resp_t *r) {
     json_t *body = cw_rest_body(q, r, JSON_OBJECT);
     if (!body) return;
     const char *text = json_string_value(json_object_get(body, "level"));
+    const char *name = q->args[0];
     cw_log_level_t level;
     if (!text)
         cw_rest_error(r, 400, "Desired 'level' parameter was not specified in request.");
     else if (cw_log_level_parse(text, &level))
         cw_rest_error(r, 404, "invalid log level '%s'.", text); /* sic: Kafka answers 404 */
-    else if (strcmp(q->args[0], "root") != 0)
-        cw_rest_error(r, 404,
-                      "Logger %s not found: connect-worker has one logger, root (log.level)",
-                      q->args[0]);
-    if (r->json) {
-        json_decref(body);
+    json_decref(body);
+    if (r->json) return;
+    json_t *changed = json_pack("[s]", name);
+    if (strcmp(name, "root") == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        pthread_mutex_lock(&q->rest->lock);
+        q->rest->level_set_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        pthread_mutex_unlock(&q->rest->lock);
+        if (changed) cw_log_levels_foreach(add_name, changed);
+        cw_log_levels_clear();
+        cw_log_set_level(level);
+    } else if (cw_log_levels_set(name, level)) {
+        json_decref(changed);
+        cw_rest_error(r, 400, "Logger %s: no room for another connector level (at most %d)", name,
+                      CW_LOG_LEVELS_MAX);
         return;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    pthread_mutex_lock(&q->rest->lock);
-    q->rest->level_set_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    pthread_mutex_unlock(&q->rest->lock);
-    cw_log_set_level(level);
-    cw_log(NULL, -1, CW_LOG_INFO, "REST: log level set to %s", level_name(level));
-    json_decref(body);
+    cw_log(NULL, -1, CW_LOG_INFO, "REST: log level of %s set to %s", name, level_name(level));
     const char *scope = cw_rest_query(q, "scope");
     if (scope && strcasecmp(scope, "cluster") == 0) { /* one worker is the whole cluster */
+        json_decref(changed);
         r->status = 204;
         return;
     }
-    cw_rest_json(r, 200, json_pack("[s]", "root"));
+    cw_rest_json(r, 200, changed);
 }
