@@ -215,8 +215,15 @@ int cw_connector_start_task(cw_connector_t *c, int i, int paused) {
     atomic_store(&t->env.pause, paused);
     if (source) atomic_fetch_add(&c->worker->sources_running, 1);
     t->started_ms = cw_now_ms();
-    if (pthread_create(&t->thread, NULL, task_thread, t) != 0) {
-        cw_task_fail(&t->env, "cannot create a thread: %s", strerror(errno));
+    /* Whoever asks (a REST thread, the worker loop), the task thread blocks every signal:
+     * SIGTERM and SIGINT are the worker loop's (sigtimedwait). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&t->thread, NULL, task_thread, t);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        cw_task_fail(&t->env, "cannot create a thread: %s", strerror(rc));
         if (source) atomic_fetch_sub(&c->worker->sources_running, 1);
         return -1;
     }

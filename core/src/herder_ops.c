@@ -198,9 +198,9 @@ int cw_herder_create(cw_herder_t *h, const char *name, const json_t *config,
     const char *n = json_string_value(json_object_get(sub, "name"));
     pthread_mutex_lock(&h->op_lock);
     if (cw_herder_find(h, n)) {
-        int code = fail(errstr, errstr_size, 409, "Connector %s already exists", n);
-        json_decref(sub); /* n points into sub */
-        return leave(h, code, 0);
+        fail(errstr, errstr_size, 409, "Connector %s already exists", n);
+        json_decref(sub);
+        return leave(h, 409, 0);
     }
     char *copy = strdup(n);
     int code = cw_herder_create_locked(h, copy, sub, initial_state, 0, 1, errstr, errstr_size);
