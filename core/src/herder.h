@@ -243,8 +243,9 @@ int cw_herder_offsets_reset(cw_herder_t *h, const char *name, json_t **out, char
  *  plugin's validate hook). `plugin` is the path's plugin name (or class alias): it fills a
  *  missing connector.class; a connector.class naming another plugin is 400 as in Kafka
  *  ("Included connector type ... does not match request type ..."). Secret values come back
- *  as "[hidden]". Starts nothing, works whether or not the herder runs. 404 for an unknown
- *  plugin, 400 when config is not an object of scalars. */
+ *  as "[hidden]". Starts nothing, works whether or not the herder runs. 400 for an unknown
+ *  plugin (Kafka: "Failed to find any class that implements Connector ..."), 400 when config
+ *  is not an object of strings. */
 int cw_herder_validate(cw_herder_t *h, const char *plugin, const json_t *config, json_t **out,
                        char *errstr, size_t errstr_size);
 #endif

@@ -10,6 +10,7 @@
 #include "connector.h"
 #include "herder_internal.h"
 #include "log.h"
+#include "worker_offsets.h"
 
 static int fail(char *errstr, size_t errstr_size, int code, const char *fmt, ...) CW_PRINTF(4, 5);
 static int fail(char *errstr, size_t errstr_size, int code, const char *fmt, ...) {
@@ -65,8 +66,7 @@ static cw_connector_t *build(cw_herder_t *h, const char *name, const json_t *sub
     cw_worker_t *w = h->w;
     if (c && c->plugin->kind == CW_PLUGIN_SOURCE && !w->offsets) {
         /* The first source connector of this run opens the offset store. */
-        w->offsets = cw_offsets_open(cw_config_get(w->config, "offset.storage.file.filename"), err,
-                                     sizeof err);
+        w->offsets = cw_worker_offsets_open(w, err, sizeof err);
         if (!w->offsets) {
             *code = fail(errstr, errstr_size, 500, "%s", err);
             cw_connector_free(c);

@@ -153,6 +153,7 @@ static const cw_host_t host_table = {
     .metric_add = cw_metric_add,
     .metric_set = cw_metric_set,
     .metric_observe = cw_metric_observe,
+    .kafka_metadata = cw_host_kafka_metadata,
 };
 
 const cw_host_t *cw_host(void) { return &host_table; }

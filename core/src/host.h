@@ -19,7 +19,12 @@ struct cw_ctx {
     struct cw_errors *errors;   /* report_bad_record; NULL outside sink tasks */
     struct cw_offsets *offsets; /* offset_get; NULL outside source tasks */
     struct cw_metrics *metrics; /* metric_register; NULL: no metrics (connector level) */
+    void *kafka; /* kafka_metadata: the source task's producer (rd_kafka_t); NULL elsewhere */
 };
+
+/** host->kafka_metadata (host_kafka.c). */
+char *cw_host_kafka_metadata(cw_ctx_t *ctx, const char *topic, int timeout_ms, char *errstr,
+                             size_t errstr_size);
 
 /** A source poll batch. */
 struct cw_batch {

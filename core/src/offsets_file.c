@@ -18,12 +18,15 @@
 
 #include "json_encode.h"
 
-struct cw_offsets {
+typedef struct file_offsets {
+    cw_offsets_t base; /* first: the dispatch header */
     char *path;
     json_t *root;
     int dirty;
     pthread_mutex_t lock;
-};
+} file_offsets_t;
+
+static const cw_offsets_ops_t file_ops;
 
 cw_offsets_t *cw_offsets_open(const char *path, char *errstr, size_t errstr_size) {
     json_t *root = NULL;
@@ -47,16 +50,17 @@ cw_offsets_t *cw_offsets_open(const char *path, char *errstr, size_t errstr_size
     } else {
         root = json_object();
     }
-    cw_offsets_t *o = calloc(1, sizeof *o);
+    file_offsets_t *o = calloc(1, sizeof *o);
     if (!o) abort();
+    o->base.ops = &file_ops;
     o->path = strdup(path);
     o->root = root;
     pthread_mutex_init(&o->lock, NULL);
-    return o;
+    return &o->base;
 }
 
-void cw_offsets_free(cw_offsets_t *o) {
-    if (!o) return;
+static void file_destroy(cw_offsets_t *base) {
+    file_offsets_t *o = (file_offsets_t *)base;
     json_decref(o->root);
     pthread_mutex_destroy(&o->lock);
     free(o->path);
@@ -72,7 +76,8 @@ static char *normalise(const char *text) {
     return s ? s : strdup(text);
 }
 
-char *cw_offsets_get(cw_offsets_t *o, const char *connector, const char *source_partition) {
+static char *file_get(cw_offsets_t *base, const char *connector, const char *source_partition) {
+    file_offsets_t *o = (file_offsets_t *)base;
     char *key = normalise(source_partition);
     char *out = NULL;
     pthread_mutex_lock(&o->lock);
@@ -83,18 +88,22 @@ char *cw_offsets_get(cw_offsets_t *o, const char *connector, const char *source_
     return out;
 }
 
-void cw_offsets_put(cw_offsets_t *o, const char *connector, const char *source_partition,
-                    const char *source_offset) {
+static void file_put(cw_offsets_t *base, const char *connector, const char *source_partition,
+                     const char *source_offset) {
+    file_offsets_t *o = (file_offsets_t *)base;
     char *key = normalise(source_partition);
-    json_t *v = json_loads(source_offset, JSON_DECODE_ANY, NULL);
-    if (!v) v = json_string(source_offset);
+    json_t *v = source_offset ? json_loads(source_offset, JSON_DECODE_ANY, NULL) : NULL;
+    if (!v && source_offset) v = json_string(source_offset);
     pthread_mutex_lock(&o->lock);
     json_t *conn = json_object_get(o->root, connector);
-    if (!conn) {
+    if (!conn && v) {
         conn = json_object();
         json_object_set_new(o->root, connector, conn);
     }
-    json_object_set_new(conn, key, v);
+    if (v)
+        json_object_set_new(conn, key, v);
+    else if (conn)
+        json_object_del(conn, key); /* a deleted offset (a tombstone in Kafka) */
     o->dirty = 1;
     pthread_mutex_unlock(&o->lock);
     free(key);
@@ -113,7 +122,8 @@ static int write_all(int fd, const char *s, size_t n) {
     return 0;
 }
 
-int cw_offsets_flush(cw_offsets_t *o, char *errstr, size_t errstr_size) {
+static int file_flush(cw_offsets_t *base, char *errstr, size_t errstr_size) {
+    file_offsets_t *o = (file_offsets_t *)base;
     int rc = 0;
     pthread_mutex_lock(&o->lock);
     if (!o->dirty) goto out;
@@ -153,3 +163,26 @@ out:
     pthread_mutex_unlock(&o->lock);
     return rc;
 }
+
+static char *file_list(cw_offsets_t *base, const char *connector) {
+    file_offsets_t *o = (file_offsets_t *)base;
+    json_t *arr = json_array();
+    pthread_mutex_lock(&o->lock);
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(o->root, connector), k, v) {
+        json_t *part = json_loads(k, JSON_DECODE_ANY, NULL);
+        json_array_append_new(
+            arr, json_pack("{s:o, s:O}", "partition", part ? part : json_string(k), "offset", v));
+    }
+    pthread_mutex_unlock(&o->lock);
+    char *out = cw_json_encode(arr, NULL);
+    json_decref(arr);
+    return out;
+}
+
+static const cw_offsets_ops_t file_ops = {.get = file_get,
+                                          .put = file_put,
+                                          .flush = file_flush,
+                                          .destroy = file_destroy,
+                                          .list = file_list};

@@ -144,7 +144,9 @@ size_t cw_connector_validate(const struct cw_worker *w, const cw_props_t *props,
     const cw_plugin_t *p = cw_connector_plugin(w->registry, props, origin, errs, NULL);
     cw_config_def_t *defs = cw_connector_defs_merge(p ? p->config : NULL);
     cw_config_validate(props, defs, "", origin, errs, unknown);
-    if (p && p->kind == CW_PLUGIN_SOURCE) check_offsets_file(w, errs);
+    const char *offsets_topic = cw_config_get(w->config, "offset.storage.topic");
+    if (p && p->kind == CW_PLUGIN_SOURCE && !(offsets_topic && *offsets_topic))
+        check_offsets_file(w, errs);
     if (p && p->kind == CW_PLUGIN_SINK) {
         const char *topics = cw_props_get(props, "topics");
         const char *regex = cw_props_get(props, "topics.regex");

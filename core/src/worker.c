@@ -21,6 +21,7 @@
 #include "log.h"
 #include "rest/rest.h"
 #include "validate.h"
+#include "worker_offsets.h"
 
 /* ------------------------------------------------------------------------------------------
  * librdkafka configuration
@@ -181,6 +182,7 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
                            worker_file, topics[i]);
     }
     cw_worker_check_kafka_props(w, NULL, errs);
+    cw_worker_storage_validate(w, worker_file, errs);
 
     w->registry = cw_registry_new(cw_host());
     if (cw_registry_load_bundled(w->registry, err, sizeof err) < 0)

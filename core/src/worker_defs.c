@@ -16,7 +16,43 @@ const cw_config_def_t cw_worker_defs[] = {
      "immediate subdirectories), loaded after the bundled plugins.",
      NULL, 0, 0},
     {"offset.storage.file.filename", CW_CFG_STRING, "/tmp/connect.offsets", 0,
-     "File keeping the source connectors' offsets (JSON, replaced atomically).", NULL, 0, 0},
+     "File keeping the source connectors' offsets (JSON, replaced atomically), unless "
+     "offset.storage.topic is set.",
+     NULL, 0, 0},
+    {"offset.storage.topic", CW_CFG_STRING, NULL, 0,
+     "Topic keeping the source connectors' offsets in Kafka Connect's format (instead of "
+     "offset.storage.file.filename): read at start, written at every offset flush; shared "
+     "with Kafka Connect / MSK Connect workers using the same topic. Created compacted when "
+     "missing.",
+     NULL, 0, 0},
+    {"offset.storage.partitions", CW_CFG_INT, "25", 0,
+     "Partitions of offset.storage.topic when the worker creates it (-1: the broker's "
+     "default).",
+     NULL, -1, 100000},
+    {"offset.storage.replication.factor", CW_CFG_INT, "3", 0,
+     "Replication factor of offset.storage.topic when the worker creates it (-1: the "
+     "broker's default).",
+     NULL, -1, 32767},
+    {"config.storage.topic", CW_CFG_STRING, NULL, 0,
+     "Distributed mode (not in this version; a standalone worker ignores it): the topic of "
+     "connector and task configurations, exactly one partition.",
+     NULL, 0, 0},
+    {"config.storage.replication.factor", CW_CFG_INT, "3", 0,
+     "Replication factor of config.storage.topic when the worker creates it (-1: the "
+     "broker's default).",
+     NULL, -1, 32767},
+    {"status.storage.topic", CW_CFG_STRING, NULL, 0,
+     "Distributed mode (not in this version; a standalone worker ignores it): the topic of "
+     "connector and task statuses.",
+     NULL, 0, 0},
+    {"status.storage.partitions", CW_CFG_INT, "5", 0,
+     "Partitions of status.storage.topic when the worker creates it (-1: the broker's "
+     "default).",
+     NULL, -1, 100000},
+    {"status.storage.replication.factor", CW_CFG_INT, "3", 0,
+     "Replication factor of status.storage.topic when the worker creates it (-1: the "
+     "broker's default).",
+     NULL, -1, 32767},
     {"offset.flush.interval.ms", CW_CFG_INT, "60000", 0,
      "How often source offsets are written and sink offsets flushed and committed.", NULL, 1,
      86400000},
@@ -43,6 +79,10 @@ const cw_config_def_t cw_worker_defs[] = {
     {"producer.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX,
      "producer.<property>: any librdkafka producer property for source tasks and dead "
      "letter queues.",
+     NULL, 0, 0},
+    {"admin.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX,
+     "admin.<property>: any librdkafka property for the client that creates and checks the "
+     "internal topics.",
      NULL, 0, 0},
     {"log.level", CW_CFG_STRING, "info", 0, "Log level (--log-level overrides it).",
      "error,warn,info,debug,trace", 0, 0},

@@ -8,21 +8,37 @@ SQL and pipes it into `mariadb` (or prints it with `sql`).
   datagen.py sql  --rows N [--seed S] [--start-ind K] [--no-create]   > pinterest.sql
   datagen.py load --rows N [--seed S] [connection options]            (create + fill)
   datagen.py live --rate R [--duration SEC] [--seed S] [connection options]
+  datagen.py post    --url URL [--rows N | --forever] [--pool P] [--user-id U] [--rate R]
+  datagen.py kinesis --url URL [--rows N | --forever] [--pool P] [--user-id U] [--rate R]
 
 Rows are tied across the tables by ind (pinterest_data.`index` = geolocation_data.ind =
 user_data.ind). Row ind k depends only on (seed, k): the same seed gives the same rows,
 whatever the batch sizes, and `live` continues after the highest ind in the tables.
+`post` does what the seed's user_posting_emulation.py does: it picks a random ind in 1..P
+(the rows `load --rows P` puts in the tables, with the same seed), and POSTs the pin, geo and
+user rows of it to <URL>/topics/<U>.pin, <U>.geo and <U>.user, each as
+{"records":[{"value":{...row...}}]} with Content-Type application/vnd.kafka.json.v2+json
+(Kafka REST Proxy v2, the worker's http-source), N times or until stopped. `kinesis` does what
+user_posting_emulation_streaming.py does: PUT <URL>/streams/streaming-<U>-pin/record (and geo,
+user) with {"StreamName":...,"Data":{...row...},"PartitionKey":"partition-1"} and
+Content-Type application/json. --auth-file (a line user:password) adds basic auth, --cacert
+trusts a CA for https URLs, --acked FILE appends "<topic> <ind> <status>" for every answer.
 Connection options: --host --port --user --password --database, or MYSQL_HOST, MYSQL_TCP_PORT,
 MYSQL_USER, MYSQL_PWD, MYSQL_DATABASE in the environment (the password is handed to the
 client through MYSQL_PWD, never on its command line).
 """
 import argparse
+import base64
 import datetime
+import json
 import os
 import random
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 
 CATEGORIES = ["mens-fashion", "diy-and-crafts", "vehicles", "beauty", "home-decor",
@@ -255,13 +271,103 @@ def cmd_live(a):
     return rc
 
 
+PIN_KEYS = ["index", "unique_id", "title", "description", "poster_name", "follower_count",
+            "tag_list", "is_image_or_video", "image_src", "downloaded", "save_location",
+            "category"]
+GEO_KEYS = ["ind", "timestamp", "latitude", "longitude", "country"]
+USER_KEYS = ["ind", "first_name", "last_name", "age", "date_joined"]
+
+
+def seed_rows(seed, ind):
+    """The three rows of ind as the seed's emulation holds them: dicts of the SELECT's
+    columns, DATETIMEs as datetime objects (json.dumps(default=str) writes them)."""
+    pin, geo, user = make_rows(seed, ind)
+    geo = dict(zip(GEO_KEYS, geo))
+    geo["timestamp"] = datetime.datetime.strptime(geo["timestamp"], "%Y-%m-%d %H:%M:%S")
+    user = dict(zip(USER_KEYS, user))
+    user["date_joined"] = datetime.datetime.strptime(user["date_joined"], "%Y-%m-%d %H:%M:%S")
+    return {"pin": dict(zip(PIN_KEYS, pin)), "geo": geo, "user": user}
+
+
+def http_send(a, method, url, payload, headers):
+    """One request as the seed's requests.request(method, url, headers=..., data=payload)
+    sends it. Returns the status (0 when no answer came)."""
+    headers = dict(headers)
+    if a.auth_file:
+        with open(a.auth_file, encoding="utf-8") as f:
+            cred = f.readline().strip()
+        headers["Authorization"] = "Basic " + base64.b64encode(cred.encode()).decode()
+    req = urllib.request.Request(url, data=payload.encode("utf-8"), headers=headers,
+                                 method=method)
+    ctx = ssl.create_default_context(cafile=a.cacert) if a.cacert else None
+    try:
+        with urllib.request.urlopen(req, timeout=60, context=ctx) as resp:
+            resp.read()
+            return resp.status
+    except urllib.error.HTTPError as e:
+        e.read()
+        return e.code
+    except (urllib.error.URLError, OSError) as e:
+        print("%s %s: %s" % (method, url, e), file=sys.stderr)
+        return 0
+
+
+def cmd_emulate(a):
+    r = random.Random("%s:emulation" % a.seed)
+    base = a.url.rstrip("/")
+    acked = open(a.acked, "a", encoding="utf-8") if a.acked else None
+    n = failed = 0
+    start = time.monotonic()
+    order = list(range(a.start_ind, a.start_ind + a.pool))
+    if a.distinct:
+        r.shuffle(order)
+    try:
+        while a.forever or n < a.rows:
+            ind = order[n % a.pool] if a.distinct else r.choice(order)
+            rows = seed_rows(a.seed, ind)
+            for table in ("pin", "geo", "user"):
+                if a.command == "post":
+                    topic = "%s.%s" % (a.user_id, table)
+                    url = "%s/topics/%s" % (base, topic)
+                    payload = json.dumps({"records": [{"value": rows[table]}]}, default=str)
+                    headers = {"Content-Type": "application/vnd.kafka.json.v2+json"}
+                    method = "POST"
+                else:
+                    topic = "streaming-%s-%s" % (a.user_id, table)
+                    url = "%s/streams/%s/record" % (base, topic)
+                    payload = json.dumps({"StreamName": topic, "Data": rows[table],
+                                          "PartitionKey": "partition-1"}, default=str)
+                    headers = {"Content-Type": "application/json"}
+                    method = "PUT"
+                status = http_send(a, method, url, payload, headers)
+                failed += status != 200
+                if acked:
+                    acked.write("%s %d %d\n" % (topic, ind, status))
+                    acked.flush()
+                if status == 0 and a.stop_on_error:
+                    return 1
+            n += 1
+            if a.rate > 0:
+                delay = start + n / a.rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if acked:
+            acked.close()
+    print("%s: %d rows sent (%d requests not answered 200)" % (a.command, n, failed),
+          file=sys.stderr)
+    return 0 if failed == 0 else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["sql", "load", "live"])
+    ap.add_argument("command", choices=["sql", "load", "live", "post", "kinesis"])
     ap.add_argument("--rows", type=int, default=1000, help="rows per table (sql, load)")
     ap.add_argument("--seed", default="1", help="any text; same seed, same rows")
-    ap.add_argument("--start-ind", type=int, default=1, help="first ind (sql, load)")
+    ap.add_argument("--start-ind", type=int, default=1, help="first ind (sql, load; post, kinesis: of the pool)")
     ap.add_argument("--no-create", action="store_true", help="do not CREATE TABLE")
     ap.add_argument("--rate", type=float, default=1.0, help="live: rows per second")
     ap.add_argument("--duration", type=float, default=None, help="live: seconds (forever)")
@@ -271,6 +377,20 @@ def main():
     ap.add_argument("--password", default=None, help="or MYSQL_PWD in the environment")
     ap.add_argument("--database", default=os.environ.get("MYSQL_DATABASE"))
     ap.add_argument("--client", default="mariadb", help="the mysql/mariadb client program")
+    ap.add_argument("--url", help="post, kinesis: the API's base URL (http://127.0.0.1:8082)")
+    ap.add_argument("--forever", action="store_true", help="post, kinesis: until Ctrl-C")
+    ap.add_argument("--pool", type=int, default=1000,
+                    help="post, kinesis: rows to pick from (ind 1..P)")
+    ap.add_argument("--distinct", action="store_true",
+                    help="post, kinesis: every ind of the pool once (random order), not "
+                         "random picks with repeats")
+    ap.add_argument("--user-id", default="0a1b2c3d4e5f",
+                    help="post, kinesis: the <user> of the topics <user>.pin ...")
+    ap.add_argument("--auth-file", help="post, kinesis: a file whose first line is user:password")
+    ap.add_argument("--cacert", help="post, kinesis: CA certificate for an https URL")
+    ap.add_argument("--acked", help="post, kinesis: append '<topic> <ind> <status>' lines here")
+    ap.add_argument("--stop-on-error", action="store_true",
+                    help="post, kinesis: stop when a request gets no answer")
     a = ap.parse_args()
     if a.rows < 0 or a.rate <= 0:
         ap.error("--rows must be >= 0 and --rate > 0")
@@ -284,6 +404,12 @@ def main():
         return 0
     if a.command == "load":
         return cmd_load(a)
+    if a.command in ("post", "kinesis"):
+        if not a.url or a.pool < 1:
+            ap.error("post and kinesis need --url and --pool >= 1")
+        if a.command in ("post", "kinesis") and a.rate == 1.0 and "--rate" not in sys.argv:
+            a.rate = 0  # as fast as the answers come unless asked
+        return cmd_emulate(a)
     return cmd_live(a)
 
 

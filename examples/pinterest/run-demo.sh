@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Pinterest pipeline demo, the README's first command. On a fresh Debian 12 machine, as
-# root:   bash examples/pinterest/run-demo.sh [--rows N] [--keep-running]
+# root:   bash examples/pinterest/run-demo.sh [--rows N] [--ingest rds|http]
 #
 # Installs what is missing, builds, starts MariaDB (emulated Pinterest data set) and an S3
 # server (s3rver) in a demo directory, runs connect-worker with embedded Kafka, the RDS source
@@ -10,19 +10,26 @@
 # eight questions from the tables (examples/pinterest/queries.sql). The files it runs are the
 # shipped ones: etc/worker.properties and connectors/pinterest-*.properties.
 # Servers stop on exit or Ctrl-C; the output stays in the demo directory (printed at the end).
+# --ingest http: the seed's other ingest path instead of the database: datagen.py post does
+# what the seed's user_posting_emulation.py does (POST each row to Kafka REST Proxy), here to
+# the worker's http-source (connectors/pinterest-http-source.properties), whose records go
+# through Kafka, the S3 sink's cleaning and into S3 (no MariaDB, JDBC sink or queries).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rows=3000
 install=1
+ingest=rds
 while [ $# -gt 0 ]; do
     case "$1" in
         --rows) rows=$2; shift 2 ;;
         --no-install) install=0; shift ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --ingest) ingest=$2; shift 2 ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run-demo.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
 done
 case "$rows" in ''|*[!0-9]*) echo "run-demo.sh: --rows takes a number" >&2; exit 2 ;; esac
+case "$ingest" in rds|http) ;; *) echo "run-demo.sh: --ingest takes rds or http" >&2; exit 2 ;; esac
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -53,18 +60,22 @@ on_exit() {
 trap on_exit EXIT
 trap 'echo; say "interrupted: stopping servers"; exit 130' INT TERM
 
+say "starting the S3 server (s3rver) with bucket pinterest-data"
+CW_S3_DIR=$demo/s3; cw_start_s3rver pinterest-data
+export CW_S3_BUCKET=pinterest-data CW_S3_ENDPOINT=$CW_S3_URL AWS_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+if [ "$ingest" = http ]; then
+    . "$top/examples/pinterest/demo-http.sh"
+    exit 0
+fi
 say "starting MariaDB on 127.0.0.1 and loading $rows rows per table"
 cw_start_mariadb
 python3 "$top/examples/pinterest/datagen.py" load --rows "$rows" --seed demo \
     --host 127.0.0.1 --port "$CW_DB_PORT" --user "$CW_DB_USER" --password "$CW_DB_PASSWORD" \
     --database "$CW_DB_NAME" >/dev/null
-say "starting the S3 server (s3rver) with bucket pinterest-data"
-CW_S3_DIR=$demo/s3; cw_start_s3rver pinterest-data
 
 export CW_EMBEDDED_KAFKA=true CW_OFFSETS_FILE=$demo/connect.offsets
 export RDS_URL=$CW_DB_URL RDS_USER=$CW_DB_USER RDS_PASSWORD=$CW_DB_PASSWORD
-export CW_S3_BUCKET=pinterest-data CW_S3_ENDPOINT=$CW_S3_URL AWS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 export JDBC_URL=$CW_DB_URL JDBC_USER=$CW_DB_USER JDBC_PASSWORD=$CW_DB_PASSWORD
 
 say "running connect-worker (embedded Kafka, batch mode); log: $demo/worker.log"

@@ -8,6 +8,9 @@
  * --produce-errors makes the cluster answer its next COUNT Produce requests with the Kafka
  * error CODE (e.g. 29, TOPIC_AUTHORIZATION_FAILED), librdkafka's request error injection.
  *
+ * SIGUSR1 takes every broker down (rd_kafka_mock_broker_set_down: connections are refused
+ * and closed, a stopped Kafka) and SIGUSR2 brings them back up.
+ *
  * Prints `bootstrap=<host:port,...>` on stdout (and writes the same address, alone, to the
  * bootstrap file when given), then serves until SIGTERM/SIGINT or until stdin reaches EOF.
  * The mock cluster listens on 127.0.0.1 only, on ports the kernel picks.
@@ -23,10 +26,14 @@
 
 static volatile sig_atomic_t stop_requested;
 
+static volatile sig_atomic_t want_down = -1; /* -1: no change asked; 1 down; 0 up */
+
 static void on_signal(int sig) {
     (void)sig;
     stop_requested = 1;
 }
+
+static void on_usr(int sig) { want_down = sig == SIGUSR1; }
 
 static int usage(void) {
     fprintf(stderr, "usage: cw-mock-cluster [--brokers N] [--topic NAME:PARTITIONS]... "
@@ -104,7 +111,16 @@ int main(int argc, char **argv) {
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGUSR1, on_usr);
+    signal(SIGUSR2, on_usr);
     while (!stop_requested) {
+        if (want_down >= 0) {
+            int down = want_down;
+            want_down = -1;
+            for (int b = 1; b <= brokers; b++)
+                down ? rd_kafka_mock_broker_set_down(mc, b) : rd_kafka_mock_broker_set_up(mc, b);
+            fprintf(stderr, "cw-mock-cluster: brokers %s\n", down ? "down" : "up");
+        }
         struct pollfd pfd = {.fd = 0, .events = POLLIN};
         if (watch_stdin) {
             int n = poll(&pfd, 1, 200);

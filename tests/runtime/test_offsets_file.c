@@ -1,4 +1,4 @@
-/* The standalone offset file: atomic writes, reload, partition keys compared as JSON. */
+/* The standalone offset file: atomic writes, reload, partition keys compared as JSON, deletes. */
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -28,6 +28,16 @@ int main(void) {
     CHECK_STR(v, "{\"position\":20}");
     free(v);
     v = cw_offsets_get(o, "d", "{\"file\":\"a\"}");
+    CHECK_STR(v, "{\"position\":-89.9787}");
+    free(v);
+    /* A NULL offset deletes the partition's offset (a tombstone in offset.storage.topic). */
+    cw_offsets_put(o, "c", "{\"file\":\"a\"}", NULL);
+    CHECK(cw_offsets_get(o, "c", "{\"file\":\"a\"}") == NULL);
+    CHECK(cw_offsets_flush(o, err, sizeof err) == 0);
+    cw_offsets_free(o);
+    o = cw_offsets_open(path, err, sizeof err);
+    CHECK(o && cw_offsets_get(o, "c", "{\"file\":\"a\"}") == NULL);
+    v = o ? cw_offsets_get(o, "d", "{\"file\":\"a\"}") : NULL;
     CHECK_STR(v, "{\"position\":-89.9787}");
     free(v);
     cw_offsets_free(o);

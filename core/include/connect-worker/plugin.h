@@ -825,6 +825,23 @@ typedef struct cw_host {
      *  whose bound is >= value, and adds it to the sum. Ignored for other kinds and for
      *  NULL. Lock-free, any thread. */
     void (*metric_observe)(cw_metric_t *m, double value);
+
+    /* --- Kafka metadata (ABI 2, appended) ------------------------------------------------ */
+
+    /** What Kafka says about `topic` (NULL: every topic), asked through the source task's
+     *  own producer (the worker's bootstrap servers and security settings), waiting at most
+     *  timeout_ms. Returns JSON text owned by the caller (free with host->free):
+     *      {"brokers":[{"id":1,"host":"h","port":9092}],
+     *       "topics":[{"name":"t","error":null,
+     *                  "partitions":[{"partition":0,"leader":1,"replicas":[1],"isr":[1]}]}]}
+     *  where a topic's "error" is librdkafka's name of its error ("UNKNOWN_TOPIC_OR_PART" for a
+     *  topic that does not exist, which Kafka may create when auto-creation is on) or null.
+     *  Returns NULL with errstr when `ctx` is not a source task's, the producer is not there
+     *  yet, or Kafka did not answer in time. Thread-safe: may be called from threads of the
+     *  plugin's own (an HTTP server's), from start returning CW_OK until stop returns.
+     *  Hosts without it leave it NULL: check with CW_HOST_HAS(host, kafka_metadata). */
+    char *(*kafka_metadata)(cw_ctx_t *ctx, const char *topic, int timeout_ms, char *errstr,
+                            size_t errstr_size);
 } cw_host_t;
 
 /** Non-zero when `host` has `member` and it is set: the one spelling of "is this host

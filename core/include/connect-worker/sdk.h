@@ -14,6 +14,7 @@
  *   connect-worker/sdk_time.h   civil dates (days_from_civil ...), ISO-8601 parse and format
  *   connect-worker/sdk_regex.h  regular expressions (PCRE2, java.util.regex semantics)
  *   connect-worker/sdk_aws.h    AWS credentials chain, STS, SigV4 presigning, MSK IAM tokens
+ *   connect-worker/sdk_http.h   HTTP media types, base64
  *
  * Conventions, as in plugin.h: functions that can fail return 0 (or a documented
  * non-negative value) on success and -1 on failure; those that can fail for a reason other
@@ -26,12 +27,13 @@
 #define CONNECT_WORKER_SDK_H
 
 /** Version of the SDK's API: raised when a function is added or changes meaning. */
-#define CW_SDK_VERSION 2
+#define CW_SDK_VERSION 3
 
 #include "sdk_buf.h"
 #include "sdk_json.h"
 #include "sdk_time.h"
 #include "sdk_regex.h"
 #include "sdk_aws.h"
+#include "sdk_http.h"
 
 #endif

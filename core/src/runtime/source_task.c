@@ -298,6 +298,7 @@ static int create_producer(source_t *s, char *err, size_t errsz) {
         return -1;
     }
     s->inflight.rk = s->rk;
+    s->t->ctx.kafka = s->rk; /* host->kafka_metadata, until the task's stop returned */
     return 0;
 }
 
@@ -335,6 +336,7 @@ static void source_free(source_t *s) {
         free(s->topics[i].name);
     }
     free(s->topics);
+    s->t->ctx.kafka = NULL;
     if (s->rk) rd_kafka_destroy(s->rk);
     cw_inflight_destroy(&s->inflight);
 }

@@ -1,0 +1,338 @@
+/* Request bodies in (REST Proxy v2 produce requests, the seed's Kinesis-style PUTs) and
+ * answers out, in the shapes of confluentinc/kafka-rest (ProduceRequest, ProduceResponse,
+ * PartitionOffset, ErrorMessage) and of Kinesis' PutRecord / PutRecords. Runs on the HTTP
+ * threads (parse) and under the state lock (answers); no state of its own. */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connect-worker/sdk_http.h"
+#include "hs.h"
+
+enum { FMT_JSON, FMT_BINARY };
+
+char *hs_error_json(int code, const char *msg, size_t *len) {
+    json_t *j = json_pack("{s:i,s:s}", "error_code", code, "message", msg ? msg : "");
+    char *out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (len) *len = out ? strlen(out) : 0;
+    return out;
+}
+
+void hs_req_free(hs_req_t *r) {
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++) {
+        hs_data_clear(&r->recs[i].key);
+        hs_data_clear(&r->recs[i].value);
+        free(r->recs[i].error);
+    }
+    free(r->recs);
+    free(r->topic);
+    free(r->body);
+    free(r);
+}
+
+void hs_data_clear(hs_data_t *d) {
+    json_decref(d->json);
+    free(d->bytes);
+    memset(d, 0, sizeof *d);
+}
+
+/* A key or value of a record: the JSON value itself (json format) or the decoded bytes
+ * (binary). Absent and JSON null give a null key / value. Returns 0 or -1 with why. */
+static int take_data(json_t *v, int fmt, hs_data_t *out, const char *what, char *why,
+                     size_t why_size) {
+    if (!v || json_is_null(v)) return 0;
+    if (fmt == FMT_JSON) {
+        out->json = json_incref(v);
+        return 0;
+    }
+    if (!json_is_string(v)) {
+        snprintf(why, why_size, "the %s of a binary record must be a base64 string", what);
+        return -1;
+    }
+    cw_sdk_buf_t b = {0};
+    char err[200];
+    if (cw_sdk_base64_decode(json_string_value(v), json_string_length(v), &b, err, sizeof err)) {
+        snprintf(why, why_size, "%s: %s", what, err);
+        cw_sdk_buf_free(&b);
+        return -1;
+    }
+    if (!b.data) b.data = calloc(1, 1); /* an empty value is not a null one */
+    out->bytes = b.data;
+    out->len = b.len;
+    return out->bytes ? 0 : -1;
+}
+
+static int alloc_recs(hs_req_t *r, size_t n, int32_t partition) {
+    r->recs = calloc(n ? n : 1, sizeof *r->recs);
+    if (!r->recs) return -1;
+    r->n = n;
+    for (size_t i = 0; i < n; i++) {
+        r->recs[i].partition = partition;
+        r->recs[i].out_partition = CW_PARTITION_ANY;
+        r->recs[i].out_offset = CW_OFFSET_INVALID;
+    }
+    return 0;
+}
+
+/* {"records":[{"key":..,"value":..,"partition":p}, ...]} */
+static int parse_rest(hs_req_t *r, json_t *root, int fmt, int64_t max_records, int *code, char *why,
+                      size_t why_size) {
+    json_t *records = json_object_get(root, "records");
+    if (!json_is_array(records) || json_array_size(records) == 0) {
+        *code = 422;
+        snprintf(why, why_size, "records must be a non-empty array");
+        return 422;
+    }
+    size_t n = json_array_size(records);
+    if ((int64_t)n > max_records) {
+        *code = 42208;
+        snprintf(why, why_size,
+                 "Too many entries in batch: %zu (http.max.records.per.request "
+                 "is %" PRId64 ")",
+                 n, max_records);
+        return 422;
+    }
+    if (alloc_recs(r, n, r->url_partition)) return 500;
+    for (size_t i = 0; i < n; i++) {
+        json_t *rec = json_array_get(records, i);
+        char what[64];
+        if (!json_is_object(rec)) {
+            *code = 422;
+            snprintf(why, why_size, "records[%zu] must be an object", i);
+            return 422;
+        }
+        json_t *p = json_object_get(rec, "partition");
+        if (p && !json_is_null(p)) {
+            if (!json_is_integer(p) || json_integer_value(p) < 0 ||
+                json_integer_value(p) > INT32_MAX) {
+                *code = 422;
+                snprintf(why, why_size, "records[%zu].partition must be an integer >= 0", i);
+                return 422;
+            }
+            r->recs[i].partition = (int32_t)json_integer_value(p);
+        }
+        hs_rec_t *o = &r->recs[i];
+        snprintf(what, sizeof what, "records[%zu].key", i);
+        int bad = take_data(json_object_get(rec, "key"), fmt, &o->key, what, why, why_size);
+        snprintf(what, sizeof what, "records[%zu].value", i);
+        if (!bad)
+            bad = take_data(json_object_get(rec, "value"), fmt, &o->value, what, why, why_size);
+        if (bad) {
+            *code = 42206;
+            char tmp[600];
+            snprintf(tmp, sizeof tmp, "Payload error. %s", why);
+            snprintf(why, why_size, "%s", tmp);
+            return 422;
+        }
+    }
+    return 0;
+}
+
+/* A Kinesis-style record: Data (any JSON; its JSON text is the value) and PartitionKey (a
+ * string; the key, as JSON text). Accepts the API Gateway template's spellings too. */
+static int kinesis_rec(hs_rec_t *o, json_t *j, size_t i, int *code, char *why, size_t why_size) {
+    json_t *data = json_object_get(j, "Data");
+    if (!data) data = json_object_get(j, "data");
+    json_t *pk = json_object_get(j, "PartitionKey");
+    if (!pk) pk = json_object_get(j, "partition-key");
+    if (!data || (pk && !json_is_string(pk))) {
+        *code = 422;
+        snprintf(why, why_size, "record %zu needs Data and a string PartitionKey", i);
+        return 422;
+    }
+    if (take_data(data, FMT_JSON, &o->value, "Data", why, why_size) ||
+        take_data(pk, FMT_JSON, &o->key, "PartitionKey", why, why_size)) {
+        *code = 500;
+        return 500;
+    }
+    return 0;
+}
+
+static int parse_kinesis(hs_req_t *r, json_t *root, int64_t max_records, int *code, char *why,
+                         size_t why_size) {
+    if (r->api == HS_API_KINESIS_ONE) {
+        if (alloc_recs(r, 1, CW_PARTITION_ANY)) return 500;
+        int rc = kinesis_rec(&r->recs[0], root, 0, code, why, why_size);
+        return rc;
+    }
+    json_t *records = json_object_get(root, "Records");
+    if (!records) records = json_object_get(root, "records");
+    size_t n = json_array_size(records);
+    if (!json_is_array(records) || n == 0 || (int64_t)n > max_records) {
+        *code = 422;
+        snprintf(why, why_size, "Records must be an array of 1 to %" PRId64 " records",
+                 max_records);
+        return 422;
+    }
+    if (alloc_recs(r, n, CW_PARTITION_ANY)) return 500;
+    for (size_t i = 0; i < n; i++) {
+        int rc = kinesis_rec(&r->recs[i], json_array_get(records, i), i, code, why, why_size);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int hs_parse_body(hs_req_t *r, const char *media, const char *body, size_t len, int64_t max_records,
+                  int *code, char *why, size_t why_size) {
+    json_error_t e;
+    json_t *root = json_loadb(body, len, 0, &e);
+    if (!root) {
+        *code = 400;
+        snprintf(why, why_size, "Unexpected JSON at line %d column %d: %s", e.line, e.column,
+                 e.text);
+        return 400;
+    }
+    int rc;
+    if (!json_is_object(root)) {
+        *code = 422;
+        snprintf(why, why_size, "the body must be a JSON object");
+        rc = 422;
+    } else if (r->api == HS_API_REST) {
+        /* REST Proxy 5.x and 6.x took the bare v2 type as binary */
+        int fmt = strcmp(media, "application/vnd.kafka.binary.v2+json") == 0 ||
+                          strcmp(media, "application/vnd.kafka.v2+json") == 0
+                      ? FMT_BINARY
+                      : FMT_JSON;
+        rc = parse_rest(r, root, fmt, max_records, code, why, why_size);
+    } else {
+        rc = parse_kinesis(r, root, max_records, code, why, why_size);
+    }
+    json_decref(root);
+    if (rc == 500) snprintf(why, why_size, "out of memory");
+    return rc;
+}
+
+/* Every record ended: the first one that failed for a retriable reason, or NULL. */
+static const hs_rec_t *first_retriable(const hs_req_t *r) {
+    for (size_t i = 0; i < r->n; i++)
+        if (r->recs[i].retriable) return &r->recs[i];
+    return NULL;
+}
+
+static int all_unknown_topic(const hs_req_t *r) {
+    for (size_t i = 0; i < r->n; i++)
+        if (r->recs[i].error_code != 40401) return 0;
+    return 1;
+}
+
+static json_t *rest_offsets(const hs_req_t *r) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        const hs_rec_t *o = &r->recs[i];
+        int written = !o->error_code && o->out_offset >= 0;
+        json_array_append_new(
+            a, json_pack("{s:o,s:o,s:o,s:o}", "partition",
+                         written ? json_integer(o->out_partition) : json_null(), "offset",
+                         written ? json_integer(o->out_offset) : json_null(), "error_code",
+                         o->error_code ? json_integer(o->error_code) : json_null(), "error",
+                         o->error ? json_string(o->error) : json_null()));
+    }
+    return a;
+}
+
+static json_t *kinesis_entry(const hs_rec_t *o) {
+    if (o->error_code)
+        return json_pack("{s:s,s:s}", "ErrorCode",
+                         o->error_code == 40401 ? "ResourceNotFoundException" : "InternalFailure",
+                         "ErrorMessage", o->error ? o->error : "");
+    char seq[32], shard[40];
+    snprintf(seq, sizeof seq, "%" PRId64, o->out_offset);
+    snprintf(shard, sizeof shard, "shardId-%012" PRId32,
+             o->out_partition >= 0 ? o->out_partition : 0);
+    return json_pack("{s:o,s:s}", "SequenceNumber",
+                     o->out_offset >= 0 ? json_string(seq) : json_null(), "ShardId", shard);
+}
+
+static json_t *success_body(hs_req_t *r) {
+    if (r->api == HS_API_REST)
+        return json_pack("{s:o,s:n,s:n}", "offsets", rest_offsets(r), "key_schema_id",
+                         "value_schema_id");
+    if (r->api == HS_API_KINESIS_ONE) {
+        if (r->recs[0].error_code) {
+            r->status = 500;
+            return json_pack("{s:i,s:s}", "error_code", r->recs[0].error_code, "message",
+                             r->recs[0].error ? r->recs[0].error : "");
+        }
+        return kinesis_entry(&r->recs[0]);
+    }
+    json_t *recs = json_array();
+    int failed = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        failed += r->recs[i].error_code != 0;
+        json_array_append_new(recs, kinesis_entry(&r->recs[i]));
+    }
+    return json_pack("{s:i,s:o}", "FailedRecordCount", failed, "Records", recs);
+}
+
+void hs_answer_build(hs_req_t *r, int retry_after_s) {
+    (void)retry_after_s;
+    const hs_rec_t *bad = first_retriable(r);
+    char msg[1200];
+    if (bad) {
+        r->status = 503;
+        snprintf(msg, sizeof msg, "Kafka error: %s; the request may be retried",
+                 bad->error ? bad->error : "not acknowledged");
+        r->body = hs_error_json(50003, msg, &r->body_len);
+        return;
+    }
+    if (all_unknown_topic(r)) {
+        r->status = 404;
+        r->body = hs_error_json(40401, "Topic not found.", &r->body_len);
+        return;
+    }
+    r->status = 200;
+    json_t *j = success_body(r);
+    r->body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    r->body_len = r->body ? strlen(r->body) : 0;
+    json_decref(j);
+}
+
+static int in_list(json_t *a, json_int_t v) {
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x) if (json_integer_value(x) == v) return 1;
+    return 0;
+}
+
+/* One partition as REST Proxy v2's GetPartitionResponse. */
+static json_t *partition_answer(json_t *p) {
+    json_int_t leader = json_integer_value(json_object_get(p, "leader"));
+    json_t *isr = json_object_get(p, "isr"), *reps = json_array(), *b;
+    size_t i;
+    json_array_foreach(json_object_get(p, "replicas"), i, b) {
+        json_int_t id = json_integer_value(b);
+        json_array_append_new(reps, json_pack("{s:I,s:b,s:b}", "broker", id, "leader", id == leader,
+                                              "in_sync", in_list(isr, id)));
+    }
+    return json_pack("{s:O,s:I,s:o}", "partition", json_object_get(p, "partition"), "leader",
+                     leader, "replicas", reps);
+}
+
+json_t *hs_metadata_answer(json_t *md, const char *topic) {
+    json_t *topics = json_object_get(md, "topics"), *t;
+    size_t i;
+    if (!topic) {
+        json_t *names = json_array();
+        json_array_foreach(topics, i, t) {
+            const char *name = json_string_value(json_object_get(t, "name"));
+            if (name && strncmp(name, "__", 2) != 0 && json_is_null(json_object_get(t, "error")))
+                json_array_append_new(names, json_string(name));
+        }
+        return names;
+    }
+    json_array_foreach(topics, i, t) {
+        const char *name = json_string_value(json_object_get(t, "name"));
+        if (!name || strcmp(name, topic) != 0 || !json_is_null(json_object_get(t, "error")))
+            continue;
+        json_t *parts = json_array(), *p;
+        size_t k;
+        json_array_foreach(json_object_get(t, "partitions"), k, p)
+            json_array_append_new(parts, partition_answer(p));
+        return json_pack("{s:s,s:{},s:o}", "name", name, "configs", "partitions", parts);
+    }
+    return NULL;
+}
