@@ -8,7 +8,11 @@ import time
 
 from restlib import Worker, check, check_eq, done, is_error
 
-w = Worker("offsets", connectors=[], extra=["embedded.kafka.topics=lines:1"])
+# librdkafka's mock cluster keeps a stopped sink's group member until its session times out
+# (a real broker lets it leave at once): keep that short.
+w = Worker("offsets", connectors=[], extra=["embedded.kafka.topics=lines:1",
+                                            "consumer.session.timeout.ms=6000",
+                                            "consumer.heartbeat.interval.ms=500"])
 d = w.dir
 
 
@@ -64,8 +68,12 @@ check_eq(r.json, {"offsets": [{"partition": {"kafka_topic": "lines", "kafka_part
                                "offset": {"kafka_offset": 3}}]},
          "the sink's committed offset: 3 records")
 is_error(w.request("PATCH", "/connectors/snk/offsets", {"offsets": []}), 400, "no offsets")
-r = w.request("PATCH", "/connectors/snk/offsets", {"offsets": [{"partition": {
-    "kafka_topic": "lines", "kafka_partition": 0}, "offset": {"kafka_offset": 1}}]})
+alter = {"offsets": [{"partition": {"kafka_topic": "lines", "kafka_partition": 0},
+                     "offset": {"kafka_offset": 1}}]}
+r = wait("the group accepts new offsets (the mock cluster forgets the member)",
+         lambda: (lambda r: r if r.status != 500 else None)(
+             w.request("PATCH", "/connectors/snk/offsets", alter)), timeout=20)
+r = r or w.request("PATCH", "/connectors/snk/offsets", alter)
 check(r.status == 200 and list(r.json or {}) == ["message"], "alter the sink's offset: %r" % r)
 r = w.request("GET", "/connectors/snk/offsets")
 check_eq(r.json["offsets"][0]["offset"] if r.json and r.json["offsets"] else r,
@@ -77,8 +85,9 @@ r = w.request("DELETE", "/connectors/src/offsets")
 check(r.status == 200 and list(r.json or {}) == ["message"], "reset the source: %r" % r)
 check_eq(w.request("GET", "/connectors/src/offsets").json, {"offsets": []},
          "no source offsets after the reset")
+n = len(out_lines())
 check_eq(w.request("PUT", "/connectors/src/resume").status, 202, "resume the source")
 wait("the source read the file again (the sink wrote it again)",
-     lambda: out_lines()[5:] == ["a", "b", "c"])
+     lambda: out_lines()[n:] == ["a", "b", "c"])
 check_eq(w.stop(), 0, "clean stop")
 done()
