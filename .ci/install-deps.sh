@@ -10,11 +10,12 @@ packages=(
   libs3-dev libcurl4-openssl-dev libssl-dev libmariadb-dev zlib1g-dev libzstd-dev
   libpq-dev  # jdbc-sink's PostgreSQL client library
   libmicrohttpd-dev  # the REST API's and http-source's HTTP server
+  libgnutls28-dev  # the REST API checks TLS client certificates with GnuTLS (libmicrohttpd's TLS)
   wrk  # the http-source benchmark's load client
   kcat mariadb-server mariadb-client s3cmd jq python3 python3-botocore openssl zstd
   postgresql  # the PostgreSQL server and psql the jdbc tests start (tests/lib/postgres.sh)
   clang libclang-rt-14-dev procps
-  prometheus  # for promtool: the metrics tests check the exposition format with it
+  prometheus  # promtool checks the metrics format; tests/rest scrapes a worker with the server
 )
 missing=()
 # Node.js may come from elsewhere with its own npm (Debian's npm package conflicts with such builds).

@@ -1,5 +1,6 @@
 /* Worker logging: one formatted line per call, written with a single write(2). */
 #include "log.h"
+#include "log_levels.h"
 
 #include "connect-worker/sdk_redact.h"
 
@@ -63,7 +64,10 @@ static void write_all(const char *s, size_t n) {
 }
 
 void cw_vlog(const char *connector, int task, cw_log_level_t level, const char *fmt, va_list ap) {
-    if ((int)level > atomic_load(&cw_log_level_current)) return;
+    int limit = atomic_load(&cw_log_level_current);
+    if (connector && cw_log_levels_any()) /* PUT /admin/loggers/<connector> */
+        limit = (int)cw_log_levels_get(connector, (cw_log_level_t)limit, NULL);
+    if ((int)level > limit) return;
 
     char head[CW_LOG_NAME_MAX + 128];
     size_t n = 0;

@@ -15,7 +15,7 @@
 static void usage(FILE *out) {
     fprintf(
         out,
-        "usage: connect-worker [options] worker.properties connector.properties [...]\n"
+        "usage: connect-worker [options] worker.properties [connector.properties ...]\n"
         "       connect-worker --validate worker.properties connector.properties [...]\n"
         "       connect-worker --list-plugins [worker.properties]\n"
         "       connect-worker --describe NAME [worker.properties]\n"
@@ -199,7 +199,7 @@ int main(int argc, char **argv) {
         return rc;
     }
 
-    if (nargs < 1 || (!validate && nargs < 2)) {
+    if (nargs < 1) { /* no connector file: a worker driven through its REST API */
         usage(stderr);
         return CW_EXIT_USAGE;
     }

@@ -20,6 +20,7 @@
 #include "rdkafka_log.h"
 #include "kafka_msk_iam.h"
 #include "log.h"
+#include "rest/rest.h"
 #include "validate.h"
 #include "worker_offsets.h"
 #include "worker_stop.h"
@@ -153,6 +154,7 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
         cw_errlist_free(&unknown);
     }
     w->config = cw_config_new(w->props, cw_worker_defs);
+    cw_rest_validate(w, worker_file, errs);
     w->herder = cw_herder_new(w);
     cw_worker_metrics_set_source(w->wm, cw_worker_herder_states, w->herder);
     cw_log_level_t level;
@@ -290,6 +292,13 @@ int cw_worker_run(cw_worker_t *w) {
     /* The command-line and stored connectors, created as the REST API creates them. */
     if (cw_herder_start(w->herder)) return CW_EXIT_STARTUP;
 
+    /* REST: after the herder runs (it answers 503 before), stopped before the herder stops. */
+    w->rest = cw_rest_start(w, err, sizeof err);
+    if (!w->rest && *err) {
+        cw_log_error("%s", err);
+        cw_herder_stop_all(w->herder, &set);
+        return CW_EXIT_STARTUP;
+    }
     while (!atomic_load(&w->stop_requested)) {
         struct timespec ts = {0, 200 * 1000000};
         int sig = sigtimedwait(&set, NULL, &ts);
@@ -304,6 +313,8 @@ int cw_worker_run(cw_worker_t *w) {
         int alive = cw_herder_tick(w->herder);
         if (!alive && (w->batch_mode || !atomic_load(&w->herder->keep_running))) break;
     }
+    cw_rest_stop(w->rest);
+    w->rest = NULL;
     int left = cw_herder_stop_all(w->herder, &set);
     /* After the tasks stopped and before their contexts end: the final counts. */
     if (w->metrics_file && cw_metrics_write_file(w->metrics, w->metrics_file, err, sizeof err))

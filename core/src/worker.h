@@ -79,6 +79,7 @@ struct cw_worker {
     atomic_int stop_requested; /* cw_worker_stop */
     int aborting;              /* a second stop signal cut the graceful stop short */
     cw_worker_metrics_t *wm;   /* connector/task counts by state, start-ups, process */
+    struct cw_rest *rest;      /* the REST server while cw_worker_run runs; or NULL */
 };
 
 /* The worker's loop sleeps in sigtimedwait; a task thread that ends (or cw_worker_stop) wakes

@@ -1,5 +1,6 @@
 /* The worker's and every connector's own keys (Kafka Connect names and defaults). */
 #include "worker.h"
+#include "rest/rest_config.h"
 
 #define CONVERTERS                                                                                 \
     "org.apache.kafka.connect.json.JsonConverter,JsonConverter,json,"                              \
@@ -108,19 +109,13 @@ const cw_config_def_t cw_worker_defs[] = {
      "Topics to create in the embedded cluster at start, as name:partitions (other topics "
      "are auto-created with the mock cluster's default of 4 partitions).",
      NULL, 0, 0},
-    /* Keys of Kafka's connect-standalone.properties that have no meaning here: accepted so
-     * that an existing file runs unchanged. */
     {"config.storage.file.filename", CW_CFG_STRING, NULL, 0,
      "Beyond Kafka's standalone mode: a file where connectors created or changed through the "
      "REST API are kept (written atomically, mode 0600) and recreated from at start. Unset: "
      "they are forgotten at exit, as in Kafka.",
      NULL, 0, 0},
-    {"listeners", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.", NULL, 0,
-     0},
-    {"rest.port", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.", NULL, 0,
-     0},
-    {"rest.host.name", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.", NULL,
-     0, 0},
+    /* The REST API's keys (Kafka's listeners, rest.*, listeners.https.ssl.* ...). */
+    CW_REST_WORKER_DEFS, /* rest/rest_config.h */
     CW_CONFIG_END};
 
 const cw_config_def_t cw_connector_defs[] = {

@@ -105,6 +105,16 @@ s3_count() {  # records of one topic stored so far
     find "$d" -type f -name '*._S3rver_object' -exec cat {} + 2>/dev/null | wc -l
 }
 last=
+rest_url=
+show_rest() {  # the worker logs its REST listener: print where the API and metrics are
+    [ -z "$rest_url" ] || return 0
+    rest_url=$(sed -n 's/.*REST API advertised URL \(http[^ ]*\).*/\1/p' "$demo/worker.log" \
+        2>/dev/null | head -1)
+    [ -n "$rest_url" ] || return 0
+    [ -t 1 ] && echo
+    say "REST API: ${rest_url}connectors (status: ${rest_url}connectors?expand=status)"
+    say "metrics (Prometheus): ${rest_url}metrics"
+}
 declare -A in_kafka=([pinterest.pin]=0 [pinterest.geo]=0 [pinterest.user]=0)
 progress() {
     [ -n "$bootstrap" ] || bootstrap=$(sed -n 's/.*embedded Kafka.* listening on \([0-9.:]*\).*/\1/p' \
@@ -123,7 +133,7 @@ progress() {
     elif [ "$line" != "$last" ]; then echo "  $line"; fi
     last=$line
 }
-while kill -0 "$worker" 2>/dev/null; do progress; sleep 1; done
+while kill -0 "$worker" 2>/dev/null; do show_rest; progress; sleep 1; done
 [ -t 1 ] && echo
 set +e; wait "$worker"; rc=$?; set -e
 CW_PIDS=("${CW_PIDS[@]/$worker}")

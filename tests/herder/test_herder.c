@@ -480,6 +480,8 @@ int main(int argc, char **argv) {
              "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
              "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
              "task.shutdown.graceful.timeout.ms=10000\n"
+             /* The herder is driven in-process: no REST server (it would set the worker_id). */
+             "listeners=\n"
              /* librdkafka's mock coordinator makes a rejoining group wait for the session
               * timeout of the member that left: keep it short, restarts are what we test. */
              "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=1000\n"

@@ -27,7 +27,9 @@ echo "$w" | grep -q "default: 60000" || cw_fail "--describe worker default"
 set +e
 "$CW_WORKER" --describe no-such-plugin >/dev/null 2>&1; [ $? = 2 ] || cw_fail "--describe unknown: want exit 2"
 "$CW_WORKER" --no-such-option >/dev/null 2>&1; [ $? = 2 ] || cw_fail "unknown option: want exit 2"
-"$CW_WORKER" only-one-file.properties >/dev/null 2>&1; [ $? = 2 ] || cw_fail "missing connector file: want exit 2"
+"$CW_WORKER" >/dev/null 2>&1; [ $? = 2 ] || cw_fail "no worker file: want exit 2"
+# A worker file alone is a worker driven through its REST API; a missing one is a config error.
+"$CW_WORKER" no-such-worker-file.properties >/dev/null 2>&1; [ $? = 3 ] || cw_fail "missing worker file: want exit 3"
 "$CW_WORKER" --log-level loud a b >/dev/null 2>&1; [ $? = 2 ] || cw_fail "bad --log-level: want exit 2"
 out=$("$CW_WORKER" /nonexistent/worker.properties /nonexistent/c.properties 2>&1); rc=$?
 set -e
