@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_gen.h>
 
 #include "connect-worker/sdk_http.h"
 #include "hs.h"
@@ -225,6 +226,51 @@ static int all_unknown_topic(const hs_req_t *r) {
     return 1;
 }
 
+#define GEN_KEY(g, k) yajl_gen_string(g, (const unsigned char *)k, sizeof k - 1)
+
+/* REST Proxy's ProduceResponse, written with yajl's generator as it goes: one answer per
+ * request, an entry per record, no tree (a jansson tree of it cost more than parsing the
+ * request). Returns 0 with r->body set, or -1 (out of memory). */
+static int rest_answer(hs_req_t *r) {
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g) return -1;
+    yajl_gen_map_open(g);
+    GEN_KEY(g, "offsets");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < r->n; i++) {
+        const hs_rec_t *o = &r->recs[i];
+        int written = !o->error_code && o->out_offset >= 0;
+        yajl_gen_map_open(g);
+        GEN_KEY(g, "partition");
+        written ? yajl_gen_integer(g, o->out_partition) : yajl_gen_null(g);
+        GEN_KEY(g, "offset");
+        written ? yajl_gen_integer(g, o->out_offset) : yajl_gen_null(g);
+        GEN_KEY(g, "error_code");
+        o->error_code ? yajl_gen_integer(g, o->error_code) : yajl_gen_null(g);
+        GEN_KEY(g, "error");
+        o->error ? yajl_gen_string(g, (const unsigned char *)o->error, strlen(o->error))
+                 : yajl_gen_null(g);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    GEN_KEY(g, "key_schema_id");
+    yajl_gen_null(g);
+    GEN_KEY(g, "value_schema_id");
+    yajl_gen_null(g);
+    yajl_gen_map_close(g);
+    const unsigned char *buf;
+    size_t len;
+    int rc = -1;
+    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok && (r->body = malloc(len + 1))) {
+        memcpy(r->body, buf, len);
+        r->body[len] = '\0';
+        r->body_len = len;
+        rc = 0;
+    }
+    yajl_gen_free(g);
+    return rc;
+}
+
 static json_t *rest_offsets(const hs_req_t *r) {
     json_t *a = json_array();
     for (size_t i = 0; i < r->n; i++) {
@@ -291,6 +337,7 @@ void hs_answer_build(hs_req_t *r, int retry_after_s) {
         return;
     }
     r->status = 200;
+    if (r->api == HS_API_REST && rest_answer(r) == 0) return;
     json_t *j = success_body(r);
     r->body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     r->body_len = r->body ? strlen(r->body) : 0;
