@@ -13,6 +13,7 @@
 #include "props.h"
 #include "registry.h"
 #include "runtime/task.h"
+#include "worker_metrics.h"
 
 /* Exit codes of connect-worker (also listed by --help). */
 #define CW_EXIT_OK 0
@@ -67,6 +68,9 @@ struct cw_worker {
     cw_metrics_t *metrics;    /* what plugins register (metric_register) */
     const char *metrics_file; /* --metrics-file: written when the run ends; or NULL */
     pthread_t main_thread;    /* woken (CW_WAKE_SIGNAL) when a task thread ends */
+    int aborting;             /* a second stop signal cut the graceful stop short */
+    cw_worker_metrics_t *wm;  /* connector/task counts by state, start-ups, process */
+    atomic_int stopped;       /* the tasks were told to stop (connectors: UNASSIGNED) */
 };
 
 typedef struct cw_worker_options {
@@ -97,6 +101,10 @@ void cw_worker_free(cw_worker_t *w);
 rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t *c,
                                       const char *prefix, const char *client_id, char *errstr,
                                       size_t errstr_size);
+
+/** The static worker's state source for cw_worker_metrics (worker_states.c): every connector
+ *  and task of w (a cw_worker_t *) with its state. */
+void cw_worker_static_states(void *w, cw_state_emit_fn emit, void *emit_opaque);
 
 /** Checks that librdkafka accepts the worker's producer.* / consumer.* keys (conn NULL) or
  *  one connector's producer.override.* / consumer.override.* keys, one problem per file. */

@@ -16,6 +16,7 @@ typedef struct s3_result {
     int http_status;  /**< 0 when no HTTP response arrived */
     char code[64];    /**< S3 error code (<Code>), or a transport error name */
     char detail[256]; /**< a short human-readable detail (never a secret) */
+    int retries;      /**< attempts after the first one (the curl client's retries) */
 } s3_result_t;
 
 typedef struct s3_client_options {

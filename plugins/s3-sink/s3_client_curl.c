@@ -249,6 +249,7 @@ static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out, h
         memset(hc, 0, sizeof *hc);
         s3_outcome_t oc = S3_TRANSIENT;
         int st = use_current_creds(c, res) == 0 ? perform_once(c, rq, out, hc, res) : -1;
+        res->retries = attempt;
         if (rq->if_none_match && st == 412)
             return S3_DONE; /* the caller looks at res->http_status */
         if (st >= 0) oc = s3_classify(st, res->code);

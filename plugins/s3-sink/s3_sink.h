@@ -174,7 +174,7 @@ void s3_uploadq_free(s3_uploadq_t *q);
  *  host keeps no metrics. Handles owned by the worker, valid until stop returns. */
 typedef struct s3_metrics {
     const cw_host_t *h;
-    cw_metric_t *objects, *bytes, *duration;
+    cw_metric_t *objects, *bytes, *duration, *retries, *queued, *failed;
 } s3_metrics_t;
 /** Registers the metrics for the task of `ctx`; a refusal is logged and the task goes on. */
 void s3_metrics_register(s3_metrics_t *m, const cw_host_t *h, cw_ctx_t *ctx);
@@ -184,6 +184,12 @@ double s3_metrics_now(void);
 void s3_metrics_request(const s3_metrics_t *m, double started, size_t bytes);
 /** One object completely written. */
 void s3_metrics_object(const s3_metrics_t *m);
+/** `n` requests sent again by the client after a transient failure. */
+void s3_metrics_retries(const s3_metrics_t *m, int n);
+/** Bytes entering (> 0) or leaving (< 0) the upload queue. */
+void s3_metrics_queued(const s3_metrics_t *m, double delta);
+/** An upload that failed after the client's retries, left in the queue to try again. */
+void s3_metrics_upload_failed(const s3_metrics_t *m);
 
 /* ---- the task (s3_task.c; its internals in s3_task_int.h) ---- */
 typedef struct s3_task s3_task_t;

@@ -10,6 +10,7 @@
 
 /* A job of the upload queue: the objects of a sealed batch, or one part of an open object. */
 typedef struct upload_job {
+    size_t bytes;     /* counted in s3_sink_upload_queue_bytes until released */
     batch_t *batch;   /* sealed batch, or NULL for a part */
     obj_stream_t *st; /* part: the stream it belongs to */
     s3_bytes_t data;  /* part: its bytes (owned) */
@@ -89,16 +90,18 @@ static const char *content_type(const s3_task_t *t) {
 /* Upload thread, on its client c. */
 static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const char *data, size_t len,
                        char *errstr, size_t errstr_size) {
-    s3_result_t res;
+    s3_result_t res = {0};
     s3_outcome_t oc;
     if (!st->upload_id) {
         oc = c->ops->mpu_create(c, st->key, content_type(t), &st->upload_id, &res);
+        s3_metrics_retries(&t->metrics, res.retries);
         if (oc != S3_DONE)
             return fail_msg(t, "CreateMultipartUpload", st->key, &res, oc, errstr, errstr_size);
     }
     char *etag = NULL;
     double started = s3_metrics_now();
     oc = c->ops->mpu_part(c, st->key, st->upload_id, st->nparts + 1, data, len, &etag, &res);
+    s3_metrics_retries(&t->metrics, res.retries);
     if (oc != S3_DONE) return fail_msg(t, "UploadPart", st->key, &res, oc, errstr, errstr_size);
     s3_metrics_request(&t->metrics, started, len);
     if (st->nparts == st->cap_parts) {
@@ -120,7 +123,7 @@ static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const cha
 static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *errstr,
                         size_t errstr_size) {
     if (!st->key || st->done || !st->finished) return CW_OK;
-    s3_result_t res;
+    s3_result_t res = {0};
     s3_outcome_t oc;
     if (st->upload_id) {
         if (st->buf.len > 0) {
@@ -131,6 +134,7 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
         double started = s3_metrics_now();
         oc = c->ops->mpu_complete(c, st->key, st->upload_id, st->etags, st->nparts,
                                   t->s.conditional_writes, &res);
+        s3_metrics_retries(&t->metrics, res.retries);
         if (oc != S3_DONE)
             return fail_msg(t, "CompleteMultipartUpload", st->key, &res, oc, errstr, errstr_size);
         s3_metrics_request(&t->metrics, started, 0);
@@ -138,6 +142,7 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
         double started = s3_metrics_now();
         oc = c->ops->put(c, st->key, st->buf.data ? st->buf.data : "", st->buf.len, content_type(t),
                          t->s.conditional_writes, &res);
+        s3_metrics_retries(&t->metrics, res.retries);
         if (oc != S3_DONE) return fail_msg(t, "PUT", st->key, &res, oc, errstr, errstr_size);
         s3_metrics_request(&t->metrics, started, st->buf.len);
     }
@@ -171,13 +176,17 @@ int s3t_job_run(void *opaque, int thread, void *job, char *errstr, size_t errstr
     s3_client_t *c = t->clients[thread];
     int rc = j->batch ? batch_drain(t, c, j->batch, errstr, errstr_size)
                       : upload_part(t, c, j->st, j->data.data, j->data.len, errstr, errstr_size);
-    if (rc == CW_ERR_RETRIABLE) t->h->log(t->ctx, CW_LOG_WARN, "%s", errstr);
+    if (rc == CW_ERR_RETRIABLE) {
+        t->h->log(t->ctx, CW_LOG_WARN, "%s", errstr);
+        s3_metrics_upload_failed(&t->metrics);
+    }
     return rc;
 }
 
 void s3t_job_release(void *opaque, void *job, int done) {
-    (void)opaque;
+    s3_task_t *t = opaque;
     upload_job_t *j = job;
+    s3_metrics_queued(&t->metrics, -(double)j->bytes);
     if (j->batch && done) atomic_store(&j->batch->uploaded, 1);
     cw_sdk_buf_free(&j->data);
     free(j);
@@ -194,11 +203,13 @@ void s3t_reap(s3_task_t *t) {
 }
 
 static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes) {
+    if (j) j->bytes = bytes;
     if (!j || s3_uploadq_push(t->uq, j, tp, bytes) != 0) {
         if (j) cw_sdk_buf_free(&j->data);
         free(j);
         return CW_ERR_FATAL;
     }
+    s3_metrics_queued(&t->metrics, (double)bytes);
     return CW_OK;
 }
 

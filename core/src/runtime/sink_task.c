@@ -26,7 +26,10 @@ typedef struct {
 static void serve_consumer(void *opaque, int ms) {
     cw_sink_t *s = opaque;
     rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, ms);
-    if (m && cw_sink_take_message(s, m)) cw_sink_transform_one(s, s->nbatch - 1);
+    if (m && cw_sink_take_message(s, m)) {
+        cw_task_metrics_read(s->t->tm, 1);
+        cw_sink_transform_one(s, s->nbatch - 1);
+    }
 }
 
 /* Batch mode: a caught-up task stays in its group (paused, serving rebalances) until every
@@ -46,6 +49,7 @@ static int wait_for_other_sinks(cw_sink_t *s) {
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, 100);
         if (m && cw_sink_take_message(s, m)) {
+            cw_task_metrics_read(s->t->tm, 1);
             cw_sink_transform_one(s, s->nbatch - 1);
             s->batch_ready = 1; /* offered to put as it is, not transformed again */
         }
@@ -111,6 +115,7 @@ static void run_loop(cw_sink_t *s) {
             cw_sink_set_paused(s, 1, "the sink asked for back-pressure");
             cw_log(t->connector, t->id, CW_LOG_DEBUG,
                    "put asked for back-pressure; retry in %" PRId64 " ms", backoff);
+            cw_task_metrics_error(t->tm, CW_TASK_ERROR_RETRY);
             cw_task_wait(t, backoff, serve_consumer, s);
             backoff = cw_task_backoff_next(backoff, 10000);
         } else {
@@ -127,6 +132,12 @@ static void run_loop(cw_sink_t *s) {
             batch_mode_step(s, &c))
             break;
     }
+}
+
+/* librdkafka's statistics report, served by rd_kafka_consumer_poll on the task thread. */
+static int consumer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    (void)rk;
+    return cw_client_stats_json(((cw_sink_t *)opaque)->stats, json, len);
 }
 
 /* The consumer (and the dead letter queue's producer configuration, for the error reporter).
@@ -152,10 +163,13 @@ static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t er
         return -1;
     }
     s->errors = cw_errors_new(t->connector, t->id, t->plugin->name, t->config, dlq_conf);
+    cw_errors_set_metrics(s->errors, t->tm);
     t->ctx.errors = s->errors;
     s->regex_refresh_ms = cw_sink_refresh_interval(conf);
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_conf_set_rebalance_cb(conf, cw_sink_rebalance);
+    s->stats = cw_client_stats_new(t->tm, client_id, 1, conf);
+    if (s->stats) rd_kafka_conf_set_stats_cb(conf, consumer_stats);
     s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, cerr, sizeof cerr);
     if (!s->rk) {
         snprintf(err, errsz, "cannot create the consumer: %s", cerr);
@@ -172,6 +186,7 @@ static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t er
  * close, after the final flush and commit. */
 static void leave_group(cw_sink_t *s) {
     cw_sink_batch_free(s);
+    cw_client_stats_final(s->stats, s->rk); /* closing revokes the partitions */
     if (s->coordinator_lost) {
         cw_sink_close_all(s);
         rd_kafka_destroy_flags(s->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
@@ -191,6 +206,7 @@ static void sink_free(cw_sink_t *s) {
     free(s->tps);
     free(s->batch);
     cw_sink_subscription_free(s);
+    cw_client_stats_free(s->stats);
 }
 
 void *cw_sink_task_run(void *arg) {
@@ -198,6 +214,7 @@ void *cw_sink_task_run(void *arg) {
     cw_sink_t s = {.t = t, .ops = t->plugin->sink};
     char err[1024] = "", group[300];
     snprintf(group, sizeof group, "connect-%s", t->connector);
+    if (!t->tm) t->tm = cw_task_metrics_new(t->ctx.metrics, t->connector, t->id, 0);
     if (create_consumer(&s, group, err, sizeof err) != 0 ||
         !(s.chain = cw_chain_new(t->conn_props, t->registry, &t->ctx, err, sizeof err)))
         cw_task_fail(t, "%s", err);
@@ -214,7 +231,9 @@ void *cw_sink_task_run(void *arg) {
         if (!s.no_flush && atomic_load(&t->state) != CW_TASK_DONE) cw_sink_flush_commit_all(&s, 1);
         s.final_done = 1;
     }
+    cw_task_doing(t, "leaving the consumer group");
     if (s.rk) leave_group(&s);
+    cw_task_doing(t, "the plugin's stop");
     if (s.started && s.ops->stop) s.ops->stop(s.state);
     sink_free(&s);
     if (atomic_load(&t->state) == CW_TASK_RUNNING) atomic_store(&t->state, CW_TASK_DONE);

@@ -14,6 +14,7 @@
 
 #include "chain.h"
 #include "errors.h"
+#include "runtime/client_stats.h"
 #include "runtime/task.h"
 #include "topic_match.h"
 
@@ -56,6 +57,7 @@ typedef struct cw_sink {
     char **matched;           /* the topics subscribed for topics.regex (sorted) */
     int64_t regex_refresh_ms; /* the consumer's topic.metadata.refresh.interval.ms */
     int64_t next_regex_refresh;
+    cw_client_stats_t *stats; /* the consumer's statistics: lag, bytes, connections */
 } cw_sink_t;
 
 /* sink_subscribe.c */
@@ -101,4 +103,6 @@ void cw_sink_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
  *  group cleanly). */
 void cw_sink_close_all(cw_sink_t *s);
 void cw_sink_set_paused(cw_sink_t *s, int pause, const char *why);
+/** Sets sink_record_active_count: records read whose offsets are not committed. */
+void cw_sink_metrics_active(cw_sink_t *s);
 #endif

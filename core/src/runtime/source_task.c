@@ -4,11 +4,13 @@
  * Offsets: every record produced gets a slot in an in-order in-flight queue
  * (source_inflight.c). Delivery reports mark slots acknowledged; only the acknowledged prefix
  * of the queue moves source offsets into the offset store, so an offset is never stored ahead
- * of a record Kafka has not acknowledged. The store is written every offset.flush.interval.ms
- * by a committer thread (also while poll blocks) and at stop; the plugin's commit and ack are
- * called on this thread, between polls.
+ * of a record Kafka has not acknowledged. The store is written within
+ * CW_OFFSET_STORE_INTERVAL_MS of an acknowledgement by a committer thread (also while poll
+ * blocks) and at stop; the plugin's ack is called on this thread between polls, its commit
+ * there too, every offset.flush.interval.ms.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "errors.h"
 #include "log.h"
 #include "record.h"
+#include "runtime/client_stats.h"
 #include "runtime/source_inflight.h"
 #include "runtime/task.h"
 
@@ -37,7 +40,18 @@ typedef struct {
     size_t ntopics, last_topic;
     cw_inflight_t inflight;
     struct cw_batch batch;
+    int64_t next_commit;      /* the plugin's commit: every offset.flush.interval.ms */
+    size_t written;           /* records of the current batch handed to the producer */
+    cw_client_stats_t *stats; /* the producer's statistics: bytes, connections */
 } source_t;
+
+/* Is the plugin's commit due (offset.flush.interval.ms since the last one)? */
+static int commit_due(source_t *s) {
+    int64_t now = cw_now_ms();
+    if (now < s->next_commit) return 0;
+    s->next_commit = now + s->t->flush_interval_ms;
+    return 1;
+}
 
 /* The producer's handle of `name`. The first time a topic is seen its metadata is asked
  * for at once: librdkafka 2.0 otherwise looks up a topic it has not seen yet only on its
@@ -145,6 +159,10 @@ static int produce(source_t *s, cw_record_t *r, uint64_t seq, const void *key, s
                 return -2;
             }
             cw_inflight_serve(&s->inflight, 100); /* back-pressure: wait for acks */
+            if (cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
+                snprintf(why, why_size, "not produced: waiting for Kafka");
+                return -4;
+            }
             continue;
         }
         snprintf(why, why_size, "cannot produce to topic %s partition %" PRId32 ": %s", r->topic,
@@ -159,7 +177,8 @@ static int produce(source_t *s, cw_record_t *r, uint64_t seq, const void *key, s
     }
 }
 
-/* batch.recs[i]: chain, converter, produce. Returns 0, or -1 when the task must stop. */
+/* batch.recs[i]: chain, converter, produce. Returns 0, -1 when the task must stop, or 1 when
+ * Kafka is unreachable (the task rewinds). */
 static int send_record(source_t *s, size_t i) {
     cw_record_t *r = s->batch.recs[i];
     char why[1400];
@@ -183,9 +202,22 @@ static int send_record(source_t *s, size_t i) {
         cw_inflight_end(&s->inflight, seq, rc == CW_DROP ? CW_ACK_DROPPED : CW_ACK_FAILED, why, 1);
         return 0;
     }
+    if (cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
+        cw_inflight_end_retry(&s->inflight, seq, "not produced: waiting for Kafka");
+        return 1;
+    }
     int prc = produce(s, r, seq, key, klen, val, vlen, why, sizeof why);
-    if (prc == 0) return 0;
+    if (prc == 0) {
+        s->written++;
+        return 0;
+    }
+    if (prc == -4) {
+        cw_inflight_end_retry(&s->inflight, seq, why);
+        return 1;
+    }
+    if (prc == -3) cw_task_metrics_error(s->t->tm, CW_TASK_ERROR_FAILED);
     if (prc == -3 && s->inflight.tolerant) {
+        cw_task_metrics_error(s->t->tm, CW_TASK_ERROR_SKIPPED);
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN, "%s; record skipped (errors.tolerance=all)",
                why);
         cw_inflight_end(&s->inflight, seq, CW_ACK_FAILED, why, 1);
@@ -196,14 +228,18 @@ static int send_record(source_t *s, size_t i) {
     return -1;
 }
 
-/* Sends the polled batch. Returns 0, or -1 when the task must stop: the records after the
- * one that stopped it are not produced, and their acks say so. */
+/* Sends the polled batch. Returns 0, -1 when the task must stop, 1 when Kafka is unreachable:
+ * the records after the one that stopped it are not produced, and their acks say so. */
 static int send_batch(source_t *s) {
     int rc = 0;
     size_t i = 0;
+    s->written = 0;
     for (; i < s->batch.n && rc == 0; i++) rc = send_record(s, i);
+    cw_task_metrics_written(s->t->tm, s->written);
     for (; i < s->batch.n; i++)
-        if (s->batch.recs[i]) ack_now(s, s->batch.recs[i], "not produced: the task stopped");
+        if (s->batch.recs[i])
+            ack_now(s, s->batch.recs[i],
+                    rc > 0 ? "not produced: waiting for Kafka" : "not produced: the task stopped");
     cw_batch_clear(&s->batch);
     return rc;
 }
@@ -223,16 +259,69 @@ static int finish_batch_mode(source_t *s) {
            !cw_inflight_failed(&s->inflight, NULL, 0)) {
         cw_inflight_serve(&s->inflight, 100);
         cw_inflight_store(&s->inflight);
-        cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+        cw_inflight_dispatch(&s->inflight, s->ops, s->state, commit_due(s));
     }
     if (delivery_failed(s)) return 1;
     if (cw_inflight_count(&s->inflight)) return 0;
     cw_inflight_store(&s->inflight);
-    cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, 1);
     cw_log(s->t->connector, s->t->id, CW_LOG_INFO,
            "caught up: every record is acknowledged and its offset stored");
     atomic_store(&s->t->state, CW_TASK_DONE);
     return 1;
+}
+
+/* Does Kafka answer? A metadata request any broker serves. */
+static int kafka_answers(source_t *s) {
+    const struct rd_kafka_metadata *md = NULL;
+    if (rd_kafka_metadata(s->rk, 0, NULL, &md, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
+    rd_kafka_metadata_destroy(md);
+    return 1;
+}
+
+/* Kafka did not acknowledge records within message.timeout.ms (issue 18: Kafka Connect fails
+ * the task for good there). Retriable: every record still in flight ends (acked or timed
+ * out), the acknowledged prefix is stored, the plugin learns the end of each record and is
+ * stopped, the worker waits for Kafka with a capped backoff, then starts the plugin again:
+ * it reads the stored offsets and produces again what Kafka did not take. One WARN, one
+ * INFO; the task stays RUNNING. Returns 0, or -1 when the task stopped or failed meanwhile. */
+static int rewind_after_outage(source_t *s) {
+    cw_task_env_t *t = s->t;
+    char why[600] = "";
+    cw_inflight_kafka_down(&s->inflight, why, sizeof why);
+    cw_task_doing(t, "waiting for Kafka (an outage)");
+    cw_log(t->connector, t->id, CW_LOG_WARN,
+           "waiting for Kafka: %s. Rewinding to the last stored source offsets; the task "
+           "resumes from there once Kafka answers",
+           why);
+    while (cw_inflight_flush(&s->inflight, 100) != 0 && !cw_task_stopping(t))
+        cw_inflight_store(&s->inflight);
+    cw_inflight_serve(&s->inflight, 0);
+    cw_inflight_store(&s->inflight);
+    cw_inflight_abandon(&s->inflight, "not acknowledged by Kafka: waiting for Kafka");
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, 1);
+    if (s->ops->stop) s->ops->stop(s->state);
+    s->state = NULL;
+    if (cw_task_stopping(t)) return -1; /* in-flight records were purged at stop: see below */
+    cw_inflight_reset(&s->inflight);
+    int64_t backoff = 500, max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
+    int64_t since = cw_now_ms();
+    while (!cw_task_stopping(t) && !kafka_answers(s)) {
+        cw_log(t->connector, t->id, CW_LOG_DEBUG,
+               "Kafka still unreachable; next try in %" PRId64 " ms", backoff);
+        cw_task_wait(t, backoff, serve, s);
+        backoff = cw_task_backoff_next(backoff, max);
+    }
+    if (cw_task_stopping(t)) return -1;
+    cw_log(t->connector, t->id, CW_LOG_INFO,
+           "Kafka answers again after %" PRId64 " s: restarting the task from the stored "
+           "offsets",
+           (cw_now_ms() - since) / 1000);
+    if (!cw_task_start_plugin(t, s->ops->start, &s->state, serve, s)) {
+        s->state = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* One poll and what follows. Returns 0 to go on, -1 when the task stops; *backoff is the
@@ -241,14 +330,26 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     cw_task_env_t *t = s->t;
     char err[1024] = "";
     cw_batch_clear(&s->batch);
+    int64_t started = cw_now_us();
+    cw_task_doing(t, "the plugin's poll");
     int rc = s->ops->poll(s->state, &s->batch, CW_SOURCE_POLL_TIMEOUT_MS, err, sizeof err);
+    cw_task_doing(t, "producing to Kafka (or waiting for room in the producer's queue)");
+    if (rc == CW_OK || s->batch.n)
+        cw_task_metrics_polled(t->tm, s->batch.n, (double)(cw_now_us() - started) / 1000);
     if (s->batch.n)
         cw_log(t->connector, t->id, CW_LOG_TRACE, "poll returned %zu record(s), %zu in flight",
                s->batch.n, cw_inflight_count(&s->inflight));
-    if (send_batch(s) != 0) return -1;
+    int sent = send_batch(s);
+    if (sent < 0) return -1;
     cw_inflight_serve(&s->inflight, 0);
+    cw_task_metrics_active(t->tm, cw_inflight_count(&s->inflight));
     if (delivery_failed(s)) return -1;
-    cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+    if (sent > 0 || cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
+        cw_batch_clear(&s->batch);
+        return rewind_after_outage(s) == 0 ? 0
+                                           : -1; /* a poll error is moot: the plugin restarted */
+    }
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, commit_due(s));
     if (rc == CW_ERR_FATAL) {
         cw_task_fail(t, "poll failed: %s", *err ? err : "no reason given");
         return -1;
@@ -256,6 +357,7 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     if (rc == CW_ERR_RETRIABLE) {
         cw_log(t->connector, t->id, CW_LOG_WARN, "poll failed, retrying in %" PRId64 " ms: %s",
                *backoff, err);
+        cw_task_metrics_error(t->tm, CW_TASK_ERROR_RETRY);
         cw_task_wait(t, *backoff, serve, s);
         *backoff = cw_task_backoff_next(*backoff, backoff_max);
         return 0;
@@ -264,6 +366,14 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     if (rc == CW_IDLE && t->batch_mode) return finish_batch_mode(s) ? -1 : 0;
     if (rc == CW_IDLE) cw_inflight_serve(&s->inflight, 100); /* nothing new: don't spin */
     return 0;
+}
+
+/* librdkafka's statistics report, served with the delivery reports (cw_inflight_serve, one
+ * thread at a time); the producer's opaque is the in-flight queue inside source_t. */
+static int producer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    (void)rk;
+    source_t *s = (source_t *)(void *)((char *)opaque - offsetof(source_t, inflight));
+    return cw_client_stats_json(s->stats, json, len);
 }
 
 /* The idempotent producer, its delivery reports going to the in-flight queue. */
@@ -283,6 +393,8 @@ static int create_producer(source_t *s, char *err, size_t errsz) {
     }
     rd_kafka_conf_set_opaque(conf, &s->inflight);
     rd_kafka_conf_set_dr_msg_cb(conf, cw_inflight_delivered);
+    s->stats = cw_client_stats_new(s->t->tm, client_id, 0, conf);
+    if (s->stats) rd_kafka_conf_set_stats_cb(conf, producer_stats);
     s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, cerr, sizeof cerr);
     if (!s->rk) {
         snprintf(err, errsz, "cannot create the producer: %s", cerr);
@@ -301,7 +413,11 @@ static void drain_at_stop(source_t *s) {
     int64_t budget = s->t->shutdown_timeout_ms - 1000;
     if (budget > s->t->flush_timeout_ms) budget = s->t->flush_timeout_ms;
     if (budget < 100) budget = 100;
-    rd_kafka_flush(s->rk, (int)budget);
+    cw_task_doing(s->t, "waiting for Kafka to acknowledge the records in flight");
+    /* In slices: an abort (second signal) stops the wait; what is acknowledged is stored. */
+    int64_t end = cw_now_ms() + budget;
+    while (cw_now_ms() < end && !cw_task_aborting(s->t) && rd_kafka_flush(s->rk, 100) != 0)
+        ;
     size_t left = cw_inflight_count(&s->inflight);
     if (left) {
         rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -309,7 +425,7 @@ static void drain_at_stop(source_t *s) {
     }
     cw_inflight_store(&s->inflight);
     cw_inflight_abandon(&s->inflight, "not acknowledged by Kafka before the task stopped");
-    cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, 1);
     left = cw_inflight_count(&s->inflight);
     if (left)
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN,
@@ -329,6 +445,7 @@ static void source_free(source_t *s) {
     free(s->topics);
     s->t->ctx.kafka = NULL;
     if (s->rk) rd_kafka_destroy(s->rk);
+    cw_client_stats_free(s->stats);
     cw_inflight_destroy(&s->inflight);
 }
 
@@ -337,7 +454,9 @@ void *cw_source_task_run(void *arg) {
     source_t s = {.t = t, .ops = t->plugin->source};
     char err[1024] = "";
     cw_batch_init(&s.batch, t->key_conv, t->value_conv);
+    if (!t->tm) t->tm = cw_task_metrics_new(t->ctx.metrics, t->connector, t->id, 1);
     s.errors = cw_errors_new(t->connector, t->id, t->plugin->name, t->config, NULL);
+    cw_errors_set_metrics(s.errors, t->tm);
     cw_inflight_init(&s.inflight, t, s.ops->ack != NULL, s.errors && cw_errors_tolerant(s.errors));
     if (!s.errors) {
         cw_task_fail(t, "out of memory");
@@ -355,14 +474,17 @@ void *cw_source_task_run(void *arg) {
                    "between polls only");
         int64_t backoff = 100;
         int64_t backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
-        int64_t next_store = cw_now_ms() + t->flush_interval_ms;
+        int64_t store_every = cw_inflight_store_interval_ms(t);
+        int64_t next_store = cw_now_ms() + store_every;
+        s.next_commit = cw_now_ms() + t->flush_interval_ms;
         while (!cw_task_stopping(t) && poll_once(&s, &backoff, backoff_max) == 0) {
             if (s.inflight.thread_started || cw_now_ms() < next_store) continue;
             cw_inflight_store(&s.inflight);
-            next_store = cw_now_ms() + t->flush_interval_ms;
+            next_store = cw_now_ms() + store_every;
         }
         drain_at_stop(&s);
-        if (s.ops->stop) s.ops->stop(s.state);
+        cw_task_doing(t, "the plugin's stop");
+        if (s.ops->stop && s.state) s.ops->stop(s.state); /* NULL: stopped by a rewind */
     }
     source_free(&s);
     if (atomic_load(&t->state) == CW_TASK_RUNNING) atomic_store(&t->state, CW_TASK_DONE);

@@ -14,6 +14,12 @@ int64_t cw_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t cw_now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void cw_task_fail(cw_task_env_t *t, const char *fmt, ...) {
     char msg[sizeof t->error];
     va_list ap;
@@ -61,7 +67,9 @@ int cw_task_start_plugin(cw_task_env_t *t,
     char err[1024];
     while (!cw_task_stopping(t)) {
         err[0] = '\0';
+        cw_task_doing(t, "the plugin's start");
         int rc = start(&t->ctx, t->config, state, err, sizeof err);
+        cw_task_doing(t, "the worker's own work");
         if (rc == CW_OK) return 1;
         if (rc != CW_ERR_RETRIABLE) {
             cw_task_fail(t, "start failed: %s", *err ? err : "no reason given");
@@ -69,6 +77,7 @@ int cw_task_start_plugin(cw_task_env_t *t,
         }
         cw_log(t->connector, t->id, CW_LOG_WARN, "start failed, retrying in %" PRId64 " ms: %s",
                backoff, err);
+        cw_task_metrics_error(t->tm, CW_TASK_ERROR_RETRY);
         cw_task_wait(t, backoff, serve, opaque);
         backoff = cw_task_backoff_next(backoff, max);
     }

@@ -15,6 +15,7 @@
 #include "offsets_file.h"
 #include "props.h"
 #include "registry.h"
+#include "runtime/task_metrics.h"
 
 enum cw_task_state { CW_TASK_RUNNING = 0, CW_TASK_DONE, CW_TASK_FAILED };
 
@@ -53,14 +54,39 @@ struct cw_task_env {
     atomic_int state;   /* enum cw_task_state, written by the task */
     atomic_int waiting; /* batch mode: a caught-up sink task waits for others */
     char error[1024];   /* why the task failed; written before state */
+    /** What the task thread is doing now (a static string, e.g. "the plugin's flush"), for
+     *  the worker's "did not stop" message. Written by the task, read by the worker. */
+    _Atomic(const char *) doing;
+    /** Kafka Connect's task metrics (runtime/task_metrics.h), registered in ctx.metrics by the
+     *  task thread when it starts (when NULL then). They outlive the thread, so that the last
+     *  values can still be rendered: whoever owns the env frees them with
+     *  cw_task_metrics_free after the thread ended, before a restart of the task. */
+    cw_task_metrics_t *tm;
 };
+
+/** env.stop values: a graceful stop (first SIGTERM, end of a batch run), and an abort (a
+ *  second signal): stop waiting, commit only what is durable already. They are what the
+ *  plugin's host->stopping returns (CW_STOP_GRACEFUL, CW_STOP_ABORT in plugin.h). */
+#define CW_TASK_STOP_GRACEFUL CW_STOP_GRACEFUL
+#define CW_TASK_STOP_ABORT CW_STOP_ABORT
+
+/** Records what the task thread does now (see env.doing); `what` must be a static string. */
+static inline void cw_task_doing(cw_task_env_t *t, const char *what) {
+    atomic_store(&t->doing, what);
+}
+
+/** Non-zero when the worker asked the task to abort (second signal). */
+static inline int cw_task_aborting(const cw_task_env_t *t) {
+    return atomic_load(&t->stop) == CW_TASK_STOP_ABORT;
+}
 
 /** Task thread bodies. `env` outlives the thread. */
 void *cw_source_task_run(void *env);
 void *cw_sink_task_run(void *env);
 
-/** Milliseconds on a monotonic clock. */
+/** Milliseconds, microseconds on a monotonic clock. */
 int64_t cw_now_ms(void);
+int64_t cw_now_us(void);
 
 /** Marks the task failed with a message, logged. The first failure's message is kept: a later
  *  one (e.g. a flush after a fatal put) is only logged. */
