@@ -20,6 +20,7 @@ enum { F_NONE = -1, F_KEY = 0, F_VALUE = 1, F_PARTITION = 2 };
 typedef struct scan {
     yajl_handle h;
     const char *body;
+    size_t len;
     int api;
     int depth;     /* containers open around the current event */
     int rec_depth; /* depth inside the record object being read; 0: none */
@@ -36,8 +37,8 @@ typedef struct scan {
 /* Where the value after a key starts: past white space and the colon. */
 static size_t value_start(const scan_t *s) {
     size_t p = yajl_get_bytes_consumed(s->h);
-    while (s->body[p] == ' ' || s->body[p] == '\t' || s->body[p] == '\n' || s->body[p] == '\r' ||
-           s->body[p] == ':')
+    while (p < s->len && (s->body[p] == ' ' || s->body[p] == '\t' || s->body[p] == '\n' ||
+                          s->body[p] == '\r' || s->body[p] == ':'))
         p++;
     return p;
 }
@@ -231,7 +232,7 @@ int hs_scan_body(hs_scan_t *out, int api, const char *body, size_t len, size_t m
                  (size_t)(vf - body));
         return out->status = 400;
     }
-    scan_t s = {.body = body, .api = api, .field = F_NONE, .out = out};
+    scan_t s = {.body = body, .len = len, .api = api, .field = F_NONE, .out = out};
     s.h = yajl_alloc(&callbacks, NULL, &s);
     if (!s.h) return out->status = 500;
     yajl_status st = yajl_parse(s.h, (const unsigned char *)body, len);
