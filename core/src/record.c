@@ -129,10 +129,14 @@ static const void *slot_bytes(cw_slot_t *s, const cw_converter_t *c, size_t *len
         } else {
             s->json_form = c->kind == CW_CONVERTER_STRING ? CW_BYTES_TEXT : CW_BYTES_BINARY;
         }
-        free(s->owned);
-        s->owned = out;
-        s->data = out;
-        s->len = n;
+        if (out && s->data && s->data == s->owned && s->len == n && !memcmp(out, s->data, n)) {
+            free(out); /* unchanged: bytes handed out earlier stay valid (record_value) */
+        } else {
+            free(s->owned);
+            s->owned = out;
+            s->data = out;
+            s->len = n;
+        }
     }
     if (len) *len = s->data ? s->len : 0;
     return s->data;

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_gen.h>
 
 #include "connect-worker/sdk_http.h"
 #include "hs.h"
+#include "scan.h"
 
 enum { FMT_JSON, FMT_BINARY };
 
@@ -29,34 +31,51 @@ void hs_req_free(hs_req_t *r) {
         free(r->recs[i].error);
     }
     free(r->recs);
+    free(r->raw);
     free(r->topic);
     free(r->body);
     free(r);
 }
 
 void hs_data_clear(hs_data_t *d) {
-    json_decref(d->json);
     free(d->bytes);
     memset(d, 0, sizeof *d);
 }
 
-/* A key or value of a record: the JSON value itself (json format) or the decoded bytes
- * (binary). Absent and JSON null give a null key / value. Returns 0 or -1 with why. */
-static int take_data(json_t *v, int fmt, hs_data_t *out, const char *what, char *why,
-                     size_t why_size) {
-    if (!v || json_is_null(v)) return 0;
-    if (fmt == FMT_JSON) {
-        out->json = json_incref(v);
-        return 0;
-    }
-    if (!json_is_string(v)) {
-        snprintf(why, why_size, "the %s of a binary record must be a base64 string", what);
+static void payload_error(char *why, size_t why_size, const char *what, size_t i, const char *err) {
+    snprintf(why, why_size, "Payload error. records[%zu].%s: %s", i, what, err);
+}
+
+/* A binary.v2 key or value: a base64 JSON string, decoded. An escaped string (rare: base64
+ * needs no escapes) is unescaped by jansson. Returns 0 or -1 with why. */
+static int take_binary(const char *body, const hs_span_t *sp, hs_data_t *out, const char *what,
+                       size_t i, char *why, size_t why_size) {
+    if (sp->type == HS_JSON_NONE || sp->type == HS_JSON_NULL) return 0;
+    if (sp->type != HS_JSON_STRING) {
+        payload_error(why, why_size, what, i,
+                      "the key or value of a binary record must be a "
+                      "base64 string");
         return -1;
+    }
+    const char *text = body + sp->off + 1;
+    size_t len = sp->len - 2;
+    json_t *str = NULL;
+    if (memchr(text, '\\', len)) {
+        str = json_loadb(body + sp->off, sp->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+        text = json_string_value(str);
+        len = json_string_length(str);
+        if (!text) {
+            json_decref(str);
+            payload_error(why, why_size, what, i, "not a JSON string");
+            return -1;
+        }
     }
     cw_sdk_buf_t b = {0};
     char err[200];
-    if (cw_sdk_base64_decode(json_string_value(v), json_string_length(v), &b, err, sizeof err)) {
-        snprintf(why, why_size, "%s: %s", what, err);
+    int rc = cw_sdk_base64_decode(text, len, &b, err, sizeof err);
+    json_decref(str);
+    if (rc) {
+        payload_error(why, why_size, what, i, err);
         cw_sdk_buf_free(&b);
         return -1;
     }
@@ -64,6 +83,28 @@ static int take_data(json_t *v, int fmt, hs_data_t *out, const char *what, char 
     out->bytes = b.data;
     out->len = b.len;
     return out->bytes ? 0 : -1;
+}
+
+/* A JSON key or value: its text in the body, as the client sent it. */
+static void take_json(const char *body, const hs_span_t *sp, hs_data_t *out) {
+    if (sp->type == HS_JSON_NONE || sp->type == HS_JSON_NULL) return;
+    out->json = body + sp->off;
+    out->len = sp->len;
+}
+
+/* A record's "partition": absent, null, or an integer from 0 to INT32_MAX. */
+static int take_partition(const char *body, const hs_span_t *sp, int32_t *out) {
+    if (sp->type == HS_JSON_NONE || sp->type == HS_JSON_NULL) return 0;
+    if (sp->type != HS_JSON_NUMBER || sp->len > 20) return -1;
+    char num[24];
+    memcpy(num, body + sp->off, sp->len);
+    num[sp->len] = '\0';
+    if (strpbrk(num, ".eE")) return -1;
+    char *end;
+    long long v = strtoll(num, &end, 10);
+    if (*end || v < 0 || v > INT32_MAX) return -1;
+    *out = (int32_t)v;
+    return 0;
 }
 
 static int alloc_recs(hs_req_t *r, size_t n, int32_t partition) {
@@ -78,130 +119,96 @@ static int alloc_recs(hs_req_t *r, size_t n, int32_t partition) {
     return 0;
 }
 
-/* {"records":[{"key":..,"value":..,"partition":p}, ...]} */
-static int parse_rest(hs_req_t *r, json_t *root, int fmt, int64_t max_records, int *code, char *why,
-                      size_t why_size) {
-    json_t *records = json_object_get(root, "records");
-    if (!json_is_array(records) || json_array_size(records) == 0) {
-        *code = 422;
+/* {"records":[{"key":..,"value":..,"partition":p}, ...]}, scanned: checked in order. */
+static int parse_rest(hs_req_t *r, const char *body, const hs_scan_t *sc, int fmt,
+                      int64_t max_records, int *code, char *why, size_t why_size) {
+    *code = 422;
+    if (!sc->saw_records || sc->elems == 0) {
         snprintf(why, why_size, "records must be a non-empty array");
         return 422;
     }
-    size_t n = json_array_size(records);
-    if ((int64_t)n > max_records) {
+    if ((int64_t)sc->elems > max_records) {
         *code = 42208;
         snprintf(why, why_size,
                  "Too many entries in batch: %zu (http.max.records.per.request "
                  "is %" PRId64 ")",
-                 n, max_records);
+                 sc->elems, max_records);
         return 422;
     }
-    if (alloc_recs(r, n, r->url_partition)) return 500;
-    for (size_t i = 0; i < n; i++) {
-        json_t *rec = json_array_get(records, i);
-        char what[64];
-        if (!json_is_object(rec)) {
-            *code = 422;
-            snprintf(why, why_size, "records[%zu] must be an object", i);
-            return 422;
-        }
-        json_t *p = json_object_get(rec, "partition");
-        if (p && !json_is_null(p)) {
-            if (!json_is_integer(p) || json_integer_value(p) < 0 ||
-                json_integer_value(p) > INT32_MAX) {
-                *code = 422;
-                snprintf(why, why_size, "records[%zu].partition must be an integer >= 0", i);
-                return 422;
-            }
-            r->recs[i].partition = (int32_t)json_integer_value(p);
-        }
+    if (alloc_recs(r, sc->n, r->url_partition)) return 500;
+    for (size_t i = 0; i < sc->n && i < sc->bad_elem; i++) {
+        const hs_scan_rec_t *in = &sc->recs[i];
         hs_rec_t *o = &r->recs[i];
-        snprintf(what, sizeof what, "records[%zu].key", i);
-        int bad = take_data(json_object_get(rec, "key"), fmt, &o->key, what, why, why_size);
-        snprintf(what, sizeof what, "records[%zu].value", i);
-        if (!bad)
-            bad = take_data(json_object_get(rec, "value"), fmt, &o->value, what, why, why_size);
-        if (bad) {
+        if (take_partition(body, &in->partition, &o->partition)) {
+            snprintf(why, why_size, "records[%zu].partition must be an integer >= 0", i);
+            return 422;
+        }
+        if (fmt == FMT_JSON) {
+            take_json(body, &in->key, &o->key);
+            take_json(body, &in->value, &o->value);
+        } else if (take_binary(body, &in->key, &o->key, "key", i, why, why_size) ||
+                   take_binary(body, &in->value, &o->value, "value", i, why, why_size)) {
             *code = 42206;
-            char tmp[600];
-            snprintf(tmp, sizeof tmp, "Payload error. %s", why);
-            snprintf(why, why_size, "%s", tmp);
             return 422;
         }
     }
-    return 0;
-}
-
-/* A Kinesis-style record: Data (any JSON; its JSON text is the value) and PartitionKey (a
- * string; the key, as JSON text). Accepts the API Gateway template's spellings too. */
-static int kinesis_rec(hs_rec_t *o, json_t *j, size_t i, int *code, char *why, size_t why_size) {
-    json_t *data = json_object_get(j, "Data");
-    if (!data) data = json_object_get(j, "data");
-    json_t *pk = json_object_get(j, "PartitionKey");
-    if (!pk) pk = json_object_get(j, "partition-key");
-    if (!data || (pk && !json_is_string(pk))) {
-        *code = 422;
-        snprintf(why, why_size, "record %zu needs Data and a string PartitionKey", i);
+    if (sc->bad_elem != SIZE_MAX) {
+        snprintf(why, why_size, "records[%zu] must be an object", sc->bad_elem);
         return 422;
     }
-    if (take_data(data, FMT_JSON, &o->value, "Data", why, why_size) ||
-        take_data(pk, FMT_JSON, &o->key, "PartitionKey", why, why_size)) {
-        *code = 500;
-        return 500;
-    }
     return 0;
 }
 
-static int parse_kinesis(hs_req_t *r, json_t *root, int64_t max_records, int *code, char *why,
-                         size_t why_size) {
-    if (r->api == HS_API_KINESIS_ONE) {
-        if (alloc_recs(r, 1, CW_PARTITION_ANY)) return 500;
-        int rc = kinesis_rec(&r->recs[0], root, 0, code, why, why_size);
-        return rc;
-    }
-    json_t *records = json_object_get(root, "Records");
-    if (!records) records = json_object_get(root, "records");
-    size_t n = json_array_size(records);
-    if (!json_is_array(records) || n == 0 || (int64_t)n > max_records) {
-        *code = 422;
+/* Kinesis-style records: Data (any JSON; its JSON text is the value) and PartitionKey (a
+ * string; the key, as JSON text). The API Gateway template's spellings are accepted too. */
+static int parse_kinesis(hs_req_t *r, const char *body, const hs_scan_t *sc, int64_t max_records,
+                         int *code, char *why, size_t why_size) {
+    *code = 422;
+    if (r->api == HS_API_KINESIS_MANY &&
+        (!sc->saw_records || sc->elems == 0 || (int64_t)sc->elems > max_records)) {
         snprintf(why, why_size, "Records must be an array of 1 to %" PRId64 " records",
                  max_records);
         return 422;
     }
-    if (alloc_recs(r, n, CW_PARTITION_ANY)) return 500;
-    for (size_t i = 0; i < n; i++) {
-        int rc = kinesis_rec(&r->recs[i], json_array_get(records, i), i, code, why, why_size);
-        if (rc) return rc;
+    if (alloc_recs(r, sc->n, CW_PARTITION_ANY)) return 500;
+    for (size_t i = 0; i < sc->n && i < sc->bad_elem; i++) {
+        const hs_scan_rec_t *in = &sc->recs[i];
+        if (in->value.type == HS_JSON_NONE ||
+            (in->key.type != HS_JSON_NONE && in->key.type != HS_JSON_STRING)) {
+            snprintf(why, why_size, "record %zu needs Data and a string PartitionKey", i);
+            return 422;
+        }
+        take_json(body, &in->value, &r->recs[i].value);
+        take_json(body, &in->key, &r->recs[i].key);
+    }
+    if (sc->bad_elem != SIZE_MAX) {
+        snprintf(why, why_size, "record %zu must be an object", sc->bad_elem);
+        return 422;
     }
     return 0;
 }
 
 int hs_parse_body(hs_req_t *r, const char *media, const char *body, size_t len, int64_t max_records,
                   int *code, char *why, size_t why_size) {
-    json_error_t e;
-    json_t *root = json_loadb(body, len, 0, &e);
-    if (!root) {
-        *code = 400;
-        snprintf(why, why_size, "Unexpected JSON at line %d column %d: %s", e.line, e.column,
-                 e.text);
-        return 400;
-    }
-    int rc;
-    if (!json_is_object(root)) {
-        *code = 422;
+    hs_scan_t sc;
+    int rc = hs_scan_body(&sc, r->api, body, len, (size_t)max_records);
+    if (rc) {
+        *code = rc;
+        snprintf(why, why_size, "%s", sc.why);
+    } else if (!sc.root_object) {
+        *code = rc = 422;
         snprintf(why, why_size, "the body must be a JSON object");
-        rc = 422;
     } else if (r->api == HS_API_REST) {
         /* REST Proxy 5.x and 6.x took the bare v2 type as binary */
         int fmt = strcmp(media, "application/vnd.kafka.binary.v2+json") == 0 ||
                           strcmp(media, "application/vnd.kafka.v2+json") == 0
                       ? FMT_BINARY
                       : FMT_JSON;
-        rc = parse_rest(r, root, fmt, max_records, code, why, why_size);
+        rc = parse_rest(r, body, &sc, fmt, max_records, code, why, why_size);
     } else {
-        rc = parse_kinesis(r, root, max_records, code, why, why_size);
+        rc = parse_kinesis(r, body, &sc, max_records, code, why, why_size);
     }
-    json_decref(root);
+    hs_scan_free(&sc);
     if (rc == 500) snprintf(why, why_size, "out of memory");
     return rc;
 }
@@ -217,6 +224,51 @@ static int all_unknown_topic(const hs_req_t *r) {
     for (size_t i = 0; i < r->n; i++)
         if (r->recs[i].error_code != 40401) return 0;
     return 1;
+}
+
+#define GEN_KEY(g, k) yajl_gen_string(g, (const unsigned char *)k, sizeof k - 1)
+
+/* REST Proxy's ProduceResponse, written with yajl's generator as it goes: one answer per
+ * request, an entry per record, no tree (a jansson tree of it cost more than parsing the
+ * request). Returns 0 with r->body set, or -1 (out of memory). */
+static int rest_answer(hs_req_t *r) {
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g) return -1;
+    yajl_gen_map_open(g);
+    GEN_KEY(g, "offsets");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < r->n; i++) {
+        const hs_rec_t *o = &r->recs[i];
+        int written = !o->error_code && o->out_offset >= 0;
+        yajl_gen_map_open(g);
+        GEN_KEY(g, "partition");
+        written ? yajl_gen_integer(g, o->out_partition) : yajl_gen_null(g);
+        GEN_KEY(g, "offset");
+        written ? yajl_gen_integer(g, o->out_offset) : yajl_gen_null(g);
+        GEN_KEY(g, "error_code");
+        o->error_code ? yajl_gen_integer(g, o->error_code) : yajl_gen_null(g);
+        GEN_KEY(g, "error");
+        o->error ? yajl_gen_string(g, (const unsigned char *)o->error, strlen(o->error))
+                 : yajl_gen_null(g);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    GEN_KEY(g, "key_schema_id");
+    yajl_gen_null(g);
+    GEN_KEY(g, "value_schema_id");
+    yajl_gen_null(g);
+    yajl_gen_map_close(g);
+    const unsigned char *buf;
+    size_t len;
+    int rc = -1;
+    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok && (r->body = malloc(len + 1))) {
+        memcpy(r->body, buf, len);
+        r->body[len] = '\0';
+        r->body_len = len;
+        rc = 0;
+    }
+    yajl_gen_free(g);
+    return rc;
 }
 
 static json_t *rest_offsets(const hs_req_t *r) {
@@ -285,6 +337,7 @@ void hs_answer_build(hs_req_t *r, int retry_after_s) {
         return;
     }
     r->status = 200;
+    if (r->api == HS_API_REST && rest_answer(r) == 0) return;
     json_t *j = success_body(r);
     r->body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     r->body_len = r->body ? strlen(r->body) : 0;

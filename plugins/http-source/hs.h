@@ -31,11 +31,11 @@ typedef enum hs_api {
     HS_API_KINESIS_MANY = 2 /* PUT /streams/{s}/records */
 } hs_api_t;
 
-/* A key or value as parsed on an HTTP thread: a JSON value (json.v2, Kinesis), handed to
- * the record as it is so that nothing is encoded or parsed twice, or raw bytes (binary.v2).
- * Both NULL: a null key / value. Owned; moved into the record by poll. */
+/* A key or value as parsed on an HTTP thread: JSON text (json.v2, Kinesis), exactly as the
+ * client sent it, inside the request's body (hs_req_t.raw), or raw bytes (binary.v2, owned).
+ * Both NULL: a null key / value. */
 typedef struct hs_data {
-    struct json_t *json; /* one reference */
+    const char *json; /* borrowed from the request's raw body */
     char *bytes;
     size_t len;
 } hs_data_t;
@@ -64,6 +64,7 @@ typedef struct hs_req {
     hs_api_t api;
     char *topic;           /* the URL's topic or stream */
     int32_t url_partition; /* /partitions/{p}, else CW_PARTITION_ANY */
+    char *raw;             /* the body; the records' JSON texts point into it */
     hs_rec_t *recs;
     size_t n, ndone, outstanding;
     int state;
@@ -113,7 +114,8 @@ void hs_auth_free(struct hs_auth *a);
 
 /* body.c: request bodies in, answers out */
 /* Parses a produce body. Returns 0, or the HTTP status (400, 422) with the REST Proxy error
- * code and message in *code and why. */
+ * code and message in *code and why. The records' JSON texts point into `body`: on success
+ * the caller hands it to r->raw (it must outlive the records' hs_data_t). */
 int hs_parse_body(hs_req_t *r, const char *media, const char *body, size_t len, int64_t max_records,
                   int *code, char *why, size_t why_size);
 /* The answer of a request whose records all ended: sets r->status and r->body. */

@@ -183,38 +183,32 @@ static void rec_lost_locked(hs_state_t *s, hs_req_t *r, size_t i) {
     s->outstanding--;
 }
 
-/* A key or value into the record. Under JsonConverter a JSON value is handed over as it is
- * (the converter encodes it once, nothing is parsed again) and raw bytes (binary.v2) become
- * a base64 JSON string, as Kafka Connect's JsonConverter writes a byte array. Under
- * StringConverter and ByteArrayConverter a JSON value is written as its JSON text, as REST
- * Proxy's JSON serializer writes it ("k" as "k" with its quotes), and bytes as they are. */
+/* A key or value into the record. JSON text goes in as the client sent it: JsonConverter
+ * writes a plugin's JSON text as it is (it only checks it is JSON, which the body's parse
+ * already made sure of), so -89.9787 reaches Kafka as -89.9787 and no tree is built; under
+ * StringConverter and ByteArrayConverter it is written as its JSON text, as REST Proxy's
+ * JSON serializer writes it ("k" as "k" with its quotes). Raw bytes (binary.v2) become a
+ * base64 JSON string under JsonConverter, as Kafka Connect's JsonConverter writes a byte
+ * array, and are written as they are otherwise. */
 static void set_one(cw_record_t *rec, hs_data_t *d, int is_key) {
     const cw_host_t *h = hs_host;
-    cw_data_format_t f = CW_DATA_FORMAT_INIT;
-    int json_conv =
-        (is_key ? h->record_key_format(rec, &f) : h->record_value_format(rec, &f)) == CW_OK &&
-        f.converter == CW_CONVERTER_JSON;
-    void (*set_json)(cw_record_t *, json_t *) =
-        is_key ? h->record_set_key_json : h->record_set_value_json;
     void (*set_bytes)(cw_record_t *, const void *, size_t) =
         is_key ? h->record_set_key : h->record_set_value;
-    if (d->json && json_conv) {
-        set_json(rec, d->json); /* takes our reference */
-        d->json = NULL;
-    } else if (d->json) {
-        size_t n = 0;
-        char *text = h->json_encode(d->json, &n);
-        set_bytes(rec, text, n);
-        h->free(text);
-    } else if (d->bytes && json_conv) {
+    if (!d->bytes) {
+        set_bytes(rec, d->json, d->len); /* NULL: a null key / value */
+        return;
+    }
+    cw_data_format_t f = CW_DATA_FORMAT_INIT;
+    if ((is_key ? h->record_key_format(rec, &f) : h->record_value_format(rec, &f)) == CW_OK &&
+        f.converter == CW_CONVERTER_JSON) {
         cw_sdk_buf_t b = {0};
         cw_sdk_base64_encode(d->bytes, d->len, &b);
-        set_json(rec, json_stringn(b.data ? b.data : "", b.len));
+        (is_key ? h->record_set_key_json
+                : h->record_set_value_json)(rec, json_stringn(b.data ? b.data : "", b.len));
         cw_sdk_buf_free(&b);
     } else {
         set_bytes(rec, d->bytes, d->len);
     }
-    hs_data_clear(d);
 }
 
 /* The records of one polled request into the batch. */
@@ -260,6 +254,8 @@ static int hs_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr,
         hs_req_t *next = taken->qnext;
         taken->qnext = NULL;
         add_records(s, taken, batch);
+        free(taken->raw); /* the records hold copies now */
+        taken->raw = NULL;
         taken = next;
     }
     return CW_OK;

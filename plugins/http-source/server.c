@@ -156,7 +156,8 @@ static enum MHD_Result start_produce(conn_t *c, struct MHD_Connection *mc) {
         hs_req_free(r);
         return send_error(c, mc, st, code, why);
     }
-    cw_sdk_buf_free(&c->body); /* bounded: the parsed copy is what counts now */
+    r->raw = c->body.data; /* the records' JSON texts point into it */
+    c->body = (cw_sdk_buf_t){0};
     hs_metrics_records(s->metrics, r->n, 0, 0);
     r->conn = mc;
     r->started_ms = c->started_ms;

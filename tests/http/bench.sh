@@ -9,7 +9,7 @@ secs=${CW_BENCH_SECONDS:-10}
 conns=${CW_BENCH_CONNECTIONS:-32}
 cw_start_mock_cluster --topic bench.http:1 --topic bench.kcat:1
 hs_connector "$CW_TMP/http.properties" "http.threads=2" "http.max.requests.in.flight=1024"
-hs_start worker "$CW_TMP/http.properties" "producer.linger.ms=5"
+hs_start worker "$CW_TMP/http.properties" # the producer as shipped (librdkafka: linger.ms 5)
 
 # 100 of the seed's pin rows: one request body, and the same values one per line for kcat
 python3 - "$CW_SOURCE_DIR/examples/pinterest" "$CW_TMP" <<'PY'

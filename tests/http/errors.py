@@ -46,6 +46,11 @@ for fmt in ("avro", "protobuf", "jsonschema"):
            "application/vnd.kafka.%s.v2+json" % fmt, "Schema Registry not defined")
 # bodies
 expect(400, 400, "POST", "/topics/errs", '{"records":[', JSONV2, "Unexpected")
+expect(400, 400, "POST", "/topics/errs", '{"records":[{"value":1}]}"', JSONV2, "Unexpected")
+expect(400, 400, "POST", "/topics/errs", '{"records":[{"value":\v1}]}', JSONV2, "Unexpected")
+expect(400, 400, "POST", "/topics/errs", '{"records":[{"value":[1,}]}', JSONV2, "Unexpected")
+expect(422, 422, "POST", "/topics/errs", {"records": [{"value": 1}, 7]}, JSONV2, "records[1]")
+expect(422, 422, "POST", "/topics/errs", {"records": [{"value": 1, "partition": 1.0}]})
 expect(422, 422, "POST", "/topics/errs", {"records": []}, JSONV2, "records")
 expect(422, 422, "POST", "/topics/errs", {"other": 1})
 expect(422, 422, "POST", "/topics/errs", [1, 2])
@@ -80,11 +85,21 @@ check(all(o["error_code"] is None and o["error"] is None for o in b["offsets"]),
 check(b["offsets"][1]["partition"] == 1, "explicit partition ignored: %r" % b)
 held = {(int(p), int(o)): (k, v) for p, o, k, v in
         (line.split("|", 3) for line in kcat("errs", "%p|%o|%k|%s\n"))}
-want = [("", '{"a":1.5,"b":"x"}'), ('"k1"', "[1,2]"), ("", "")]
+# the values are the bytes the client sent (json.dumps puts a space after ':' and ',')
+want = [("", '{"a": 1.5, "b": "x"}'), ('"k1"', "[1, 2]"), ("", "")]
 for o, w in zip(b["offsets"], want):
     check(held.get((o["partition"], o["offset"])) == w,
           "Kafka holds %r at %s/%s, expected %r" % (held.get((o["partition"], o["offset"])),
                                                     o["partition"], o["offset"], w))
+# a value reaches Kafka byte for byte as sent: no reformatting of reals (jansson would write
+# -89.9787 as -89.978700000000003), of 1.50, of integers beyond int64, of escapes or spacing
+sent = '{"lat": -89.9787, "lng":1.50, "big":123456789012345678901, "s":"C\\u00f4te", "e":1E+2}'
+st, _, b = request(url, "POST", "/topics/errs/partitions/0",
+                   '{"records":[{"key":"k\\u00e9","value":%s}]}' % sent, JSONV2)
+check(st == 200 and b["offsets"][0]["offset"] is not None, "exact value: %s %s" % (st, b))
+got = [l for l in kcat("errs", "%p|%o|%k|%s\n") if l.startswith("0|%d|" % b["offsets"][0]["offset"])]
+check(got == ['0|%d|"k\\u00e9"|%s' % (b["offsets"][0]["offset"], sent)],
+      "value not as sent: %r, sent %r" % (got, sent))
 # binary.v2 (and vnd.kafka.v2+json, which REST Proxy 5.x/6.x took as binary): JsonConverter
 # writes the bytes as a base64 JSON string, as Kafka Connect's JsonConverter writes byte[]
 for ct in (BIN, "application/vnd.kafka.v2+json"):

@@ -17,10 +17,10 @@ value() {
     awk -v want="$1{connector=\"http\",task=\"0\"}" '$1 == want { v = $2 } END { print v + 0 }' \
         "$CW_TMP/metrics.prom"
 }
-[ "$(value http_source_requests_status_200_total)" -eq 8 ] || cw_fail "200s not counted"
+[ "$(value http_source_requests_status_200_total)" -eq 9 ] || cw_fail "200s not counted"
 [ "$(value http_source_requests_status_415_total)" -eq 4 ] || cw_fail "415s not counted"
 [ "$(value http_source_requests_status_413_total)" -eq 2 ] || cw_fail "413s not counted"
-[ "$(value http_source_records_written_total)" -eq 8 ] &&
+[ "$(value http_source_records_written_total)" -eq 9 ] &&
     [ "$(value http_source_records_failed_total)" -eq 1 ] || { grep http_source "$CW_TMP/metrics.prom" >&2; cw_fail "written records not counted"; }
 [ "$(value http_source_request_latency_seconds_count)" -ge 30 ] || cw_fail "latency not observed"
 [ "$(value http_source_request_bytes_total)" -gt 3000 ] || cw_fail "bytes not counted: $(value http_source_request_bytes_total)"

@@ -250,6 +250,23 @@ static void test_format(void) {
     h->record_set_value_json(r, json_integer(5));
     CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
     cw_record_free(r);
+    /* After a change through JSON, record_value's bytes stay valid across more views
+     * (record_value_format, record_value again) while the value does not change: the S3
+     * sink asks for the form after taking the bytes. ASan reads freed memory without. */
+    r = consumed(&str, &plain, "{\"a\": \"C\\u00f4te\"}");
+    CHECK(h->record_value_json_mut(r, err, sizeof err) != NULL);
+    b = h->record_value(r, &len);
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
+    CHECK(form_of(r, 0, NULL, NULL) == CW_BYTES_JSON);
+    CHECK(h->record_value(r, NULL) == b);
+    const char *want = "{\"a\":\"C\xc3\xb4"
+                       "te\"}";
+    CHECK(len == strlen(want) && memcmp(b, want, len) == 0);
+    /* a change in place through the _mut tree still shows in the bytes */
+    json_object_set_new(h->record_value_json_mut(r, err, sizeof err), "a", json_integer(2));
+    b = h->record_value(r, &len);
+    CHECK(len == 7 && memcmp(b, "{\"a\":2}", 7) == 0);
+    cw_record_free(r);
     /* A caller's struct too small for the ABI 2 members is refused, not overrun. */
     r = consumed(&str, &plain, "1");
     cw_data_format_t small = {.struct_size = 4};
