@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 size_t cw_sdk_utf8_seq_len(const void *ptr, size_t avail) {
     const unsigned char *p = ptr;
@@ -55,10 +58,25 @@ int cw_sdk_utf8_valid(const void *s, size_t n, size_t *bad_at) {
 
 static int plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
-/* Each term below marks bit 7 of the bytes it finds (a byte < 0x20, a zero byte of q or bs,
- * a byte >= 0x80); a borrow can only add false marks above a true one, so on a
- * little-endian machine the lowest mark is the first byte that is not plain. */
+/* SSE2 (every x86-64 has it): 16 bytes per step. A signed compare with 0x20 finds both the
+ * control bytes and the bytes >= 0x80 (negative as signed), two more find '"' and '\\'.
+ * Elsewhere, the SWAR loop below: each term marks bit 7 of the bytes it finds (a byte < 0x20,
+ * a zero byte of q or bs, a byte >= 0x80); a borrow can only add false marks above a true
+ * one, so on a little-endian machine the lowest mark is the first byte that is not plain. */
 const unsigned char *cw_sdk_json_plain_end(const unsigned char *p, const unsigned char *end) {
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
+                  backslash = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m =
+            _mm_or_si128(_mm_cmplt_epi8(x, space),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) return p + __builtin_ctz(bits);
+        p += 16;
+    }
+#endif
     const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
     while (end - p >= 8) {
         uint64_t x, q, bs, m;
