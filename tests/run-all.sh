@@ -4,7 +4,9 @@
 # the whole ctest suite in each build. Run as root on Debian 12 from anywhere in the checkout.
 #   bash tests/run-all.sh            both builds
 #   CW_SKIP_SANITIZE=1 bash tests/run-all.sh   only the normal build (faster, for development)
-# A third, clang build runs the libFuzzer targets (label fuzz) for a bounded time each.
+# A third, clang build runs the libFuzzer targets (label fuzz) for a bounded time each, and a
+# fourth, ThreadSanitizer build (-DCW_SANITIZE=thread) the tests labelled `threads` (upload
+# threads, credential refresh, the source committer, sink commits, stopping and signals).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -36,5 +38,22 @@ if [ "${CW_SKIP_SANITIZE:-0}" != 1 ]; then
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:fast_unwind_on_malloc=0"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
     run_suite build-asan -DCW_SANITIZE=ON || status=1
+    unset ASAN_OPTIONS UBSAN_OPTIONS
+    # librdkafka's own threads are not instrumented (tests/tsan.supp). Every report goes to a
+    # file too, so that one from a process a test killed or whose exit code it does not
+    # check still fails the run.
+    reports="$top/build-tsan/tsan-reports"
+    rm -rf "$reports" && mkdir -p "$reports"
+    export TSAN_OPTIONS="suppressions=$top/tests/tsan.supp second_deadlock_stack=1 log_path=$reports/report"
+    echo "=== build build-tsan (ThreadSanitizer)"
+    cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DCW_SANITIZE=thread >/dev/null
+    cmake --build build-tsan -j"$jobs"
+    echo "=== ctest build-tsan (label threads)"
+    (cd build-tsan && ctest --output-on-failure -L threads -j"$jobs" --timeout 300) || status=1
+    if [ -n "$(ls -A "$reports")" ]; then
+        cat "$reports"/* >&2
+        echo "ThreadSanitizer reports above" >&2
+        status=1
+    fi
 fi
 exit $status

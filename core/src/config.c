@@ -3,6 +3,8 @@
 #include "config.h"
 #include "log.h"
 
+#include "connect-worker/sdk_redact.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -38,6 +40,14 @@ void cw_errlist_vadd_key(cw_errlist_t *e, const char *key, const char *fmt, va_l
     if (n < 0) n = 0;
     char *msg = xrealloc(NULL, (size_t)n + 1);
     vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    /* Errors are printed and (REST) returned: credentials inside URLs are hidden first. */
+    cw_sdk_buf_t clean = {0};
+    int hidden = cw_sdk_redact_credentials(msg, strlen(msg), &clean);
+    if (hidden != 0) {
+        free(msg);
+        if (hidden < 0) abort(); /* out of memory, as xrealloc */
+        msg = cw_sdk_buf_detach(&clean, NULL);
+    }
     if (e->count == e->cap) {
         e->cap = e->cap ? e->cap * 2 : 8;
         e->items = xrealloc(e->items, e->cap * sizeof *e->items);

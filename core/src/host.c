@@ -22,7 +22,8 @@ static void host_log(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) 
     va_end(ap);
 }
 
-static int host_stopping(cw_ctx_t *ctx) { return ctx && ctx->stop && atomic_load(ctx->stop); }
+/* The value itself: CW_STOP_GRACEFUL or CW_STOP_ABORT (plugin.h), 0 while running. */
+static int host_stopping(cw_ctx_t *ctx) { return ctx && ctx->stop ? atomic_load(ctx->stop) : 0; }
 
 static const char *host_connector_name(cw_ctx_t *ctx) { return ctx ? ctx->connector : ""; }
 static int host_task_id(cw_ctx_t *ctx) { return ctx ? ctx->task : -1; }
@@ -77,7 +78,13 @@ static cw_record_t *host_source_record_new(cw_batch_t *batch, const char *topic,
 
 static char *host_offset_get(cw_ctx_t *ctx, const char *source_partition) {
     if (!ctx || !ctx->offsets || !source_partition) return NULL;
-    return cw_offsets_get(ctx->offsets, ctx->connector, source_partition);
+    char *offset = cw_offsets_get(ctx->offsets, ctx->connector, source_partition);
+    /* A task that starts over must say so: a lost or reset offsets file otherwise re-reads
+     * everything in silence (issue 18). */
+    if (!offset)
+        cw_log(ctx->connector, ctx->task, CW_LOG_INFO,
+               "no stored offset for %s: reading from the start", source_partition);
+    return offset;
 }
 
 static char *host_json_encode(const struct json_t *value, size_t *len) {

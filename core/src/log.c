@@ -1,8 +1,11 @@
 /* Worker logging: one formatted line per call, written with a single write(2). */
 #include "log.h"
 
+#include "connect-worker/sdk_redact.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -44,38 +47,105 @@ static const char *level_label(cw_log_level_t level) {
     return "?    ";
 }
 
+/* A connector name longer than this is cut in the line prefix (names are bounded at
+ * validation, but a line may be logged before that: the name must never hide the message). */
+#define CW_LOG_NAME_MAX 200
+/* A message longer than this keeps its head and tail, with the cut said in between. */
+#define CW_LOG_MESSAGE_MAX 65536
+
+static void write_all(const char *s, size_t n) {
+    size_t off = 0;
+    while (off < n) {
+        ssize_t w = write(STDERR_FILENO, s + off, n - off);
+        if (w <= 0) break; /* nowhere to report a failing stderr */
+        off += (size_t)w;
+    }
+}
+
 void cw_vlog(const char *connector, int task, cw_log_level_t level, const char *fmt, va_list ap) {
     if ((int)level > atomic_load(&cw_log_level_current)) return;
 
-    /* Long enough for any sane line; longer messages are cut, never split over writes. */
-    char line[8192];
+    char head[CW_LOG_NAME_MAX + 128];
     size_t n = 0;
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    n += strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(line + n, sizeof line - n, ".%03ldZ %s ", ts.tv_nsec / 1000000L,
+    n += strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm);
+    n += (size_t)snprintf(head + n, sizeof head - n, ".%03ldZ %s ", ts.tv_nsec / 1000000L,
                           level_label(level));
     if (connector) {
+        size_t len = strlen(connector);
+        int shown = (int)(len > CW_LOG_NAME_MAX ? CW_LOG_NAME_MAX : len);
+        const char *more = len > CW_LOG_NAME_MAX ? "..." : "";
         if (task >= 0)
-            n += (size_t)snprintf(line + n, sizeof line - n, "[%s/%d] ", connector, task);
+            n += (size_t)snprintf(head + n, sizeof head - n, "[%.*s%s/%d] ", shown, connector, more,
+                                  task);
         else
-            n += (size_t)snprintf(line + n, sizeof line - n, "[%s] ", connector);
-        if (n >= sizeof line) n = sizeof line - 1;
+            n += (size_t)snprintf(head + n, sizeof head - n, "[%.*s%s] ", shown, connector, more);
+        if (n >= sizeof head) n = sizeof head - 1;
     }
-    int m = vsnprintf(line + n, sizeof line - n, fmt, ap);
-    if (m > 0) n += (size_t)m;
-    if (n > sizeof line - 2) n = sizeof line - 2; /* truncated: keep room for the newline */
-    while (n > 0 && line[n - 1] == '\n') n--;     /* callers sometimes add their own */
-    line[n++] = '\n';
 
-    size_t off = 0;
-    while (off < n) {
-        ssize_t w = write(STDERR_FILENO, line + off, n - off);
-        if (w <= 0) break; /* nowhere to report a failing stderr */
-        off += (size_t)w;
+    /* The message on the stack when it fits (nearly always), else on the heap. */
+    char stack[8192];
+    char *msg = stack;
+    va_list copy;
+    va_copy(copy, ap);
+    int m = vsnprintf(stack, sizeof stack, fmt, ap);
+    if (m < 0) m = 0;
+    if ((size_t)m >= sizeof stack) {
+        msg = malloc((size_t)m + 1);
+        if (msg) {
+            vsnprintf(msg, (size_t)m + 1, fmt, copy);
+        } else { /* out of memory: what fitted on the stack */
+            msg = stack;
+            m = (int)strlen(stack);
+        }
     }
+    va_end(copy);
+    size_t len = (size_t)m;
+    /* Credentials inside URLs never reach the log, whoever formatted the line. */
+    cw_sdk_buf_t clean = {0};
+    int hidden = cw_sdk_redact_credentials(msg, len, &clean);
+    if (hidden > 0) {
+        if (msg != stack) free(msg);
+        msg = cw_sdk_buf_detach(&clean, &len);
+    } else if (hidden < 0) { /* out of memory: print nothing of the message rather than it */
+        cw_sdk_buf_free(&clean);
+        len = 0;
+    }
+    while (len > 0 && msg[len - 1] == '\n') len--; /* callers sometimes add their own */
+
+    /* One write(2) per line, so that lines of different threads never interleave. */
+    size_t keep_tail = 1024, cut = len > CW_LOG_MESSAGE_MAX ? len - CW_LOG_MESSAGE_MAX : 0;
+    char note[96] = "";
+    if (cut) snprintf(note, sizeof note, " [... %zu bytes cut ...] ", cut);
+    size_t body = len - cut, nlen = strlen(note);
+    char *line = malloc(n + body + nlen + 1);
+    if (!line) {
+        write_all(head, n);
+        write_all(msg, len > 4096 ? 4096 : len);
+        write_all("\n", 1);
+    } else {
+        size_t k;
+        memcpy(line, head, n);
+        k = n;
+        if (cut) {
+            memcpy(line + k, msg, body - keep_tail);
+            k += body - keep_tail;
+            memcpy(line + k, note, nlen);
+            k += nlen;
+            memcpy(line + k, msg + len - keep_tail, keep_tail);
+            k += keep_tail;
+        } else {
+            memcpy(line + k, msg, len);
+            k += len;
+        }
+        line[k++] = '\n';
+        write_all(line, k);
+        free(line);
+    }
+    if (msg != stack) free(msg);
 }
 
 void cw_log(const char *connector, int task, cw_log_level_t level, const char *fmt, ...) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json_encode.h"
@@ -30,6 +31,13 @@ static const cw_offsets_ops_t file_ops;
 
 cw_offsets_t *cw_offsets_open(const char *path, char *errstr, size_t errstr_size) {
     json_t *root = NULL;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* jansson would say "'[' or '{' expected near end of file" */
+        snprintf(errstr, errstr_size,
+                 "offset.storage.file.filename %s: is a directory; name a file in it", path);
+        return NULL;
+    }
     if (access(path, F_OK) == 0) {
         json_error_t err;
         root = json_load_file(path, 0, &err);

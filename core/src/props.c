@@ -265,6 +265,20 @@ static int parse_logical_line(cw_props_t *p, const char *line, size_t n, const c
         set_err(errstr, errstr_size, "%s: line %u: malformed \\uXXXX escape", origin, lineno);
         return -1;
     }
+    /* A NUL would silently cut the text short wherever it is read as a C string
+     * (topics=a<NUL>,b would run on "a" only): refuse it, naming where. */
+    const char *nul_in = memchr(key.data ? key.data : "", 0, key.len)         ? "key"
+                         : memchr(value.data ? value.data : "", 0, value.len) ? "value"
+                                                                              : NULL;
+    if (nul_in) {
+        set_err(errstr, errstr_size,
+                "%s: line %u: key %.200s: the %s contains a NUL byte (a text file cannot carry "
+                "one; remove it)",
+                origin, lineno, key.len ? key.data : "(empty)", nul_in);
+        free(key.data);
+        free(value.data);
+        return -1;
+    }
     set_owned(p, sb_take(&key), sb_take(&value));
     return 0;
 }

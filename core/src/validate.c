@@ -135,7 +135,51 @@ static void check_offsets_file(const struct cw_worker *w, cw_errlist_t *errs) {
                            "%s: %s: directory '%s' does not exist (source "
                            "connectors store their offsets there)",
                            cw_props_origin(w->props), key, dir);
+    else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        cw_errlist_add_key(errs, key,
+                           "%s: %s: '%s' is a directory; name a file in it (e.g. "
+                           "%s/connect.offsets)",
+                           cw_props_origin(w->props), key, path, path);
     free(copy);
+}
+
+/* Kafka Connect refuses an empty name and one with ISO control characters (ConnectorConfig's
+ * NonEmptyStringWithoutControlChars) and, in its REST API, a '/' (the name is a URL path
+ * segment). Kafka sets no length; this worker bounds it at CW_CONNECTOR_NAME_MAX bytes: the
+ * name becomes part of the consumer group, the client ids, every log line and the offsets
+ * file. The message never repeats a long or odd name. */
+static void check_name(const cw_props_t *props, const char *origin, cw_errlist_t *errs) {
+    const char *name = cw_props_get(props, "name");
+    if (!name || cw_errlist_has_key(errs, "name", 0)) return;
+    size_t len = strlen(name);
+    const char *why = NULL;
+    char buf[160];
+    if (len == 0) {
+        why = "must not be empty";
+    } else if (len > CW_CONNECTOR_NAME_MAX) {
+        snprintf(buf, sizeof buf, "is %zu bytes long; at most %d are allowed", len,
+                 CW_CONNECTOR_NAME_MAX);
+        why = buf;
+    } else if (strchr(name, '/')) {
+        why = "must not contain '/' (as in Kafka Connect: the name is part of REST paths)";
+    } else {
+        for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+            if (*c < 0x20 || *c == 0x7f || (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f)) {
+                snprintf(buf, sizeof buf, "contains a control character (byte 0x%02x at %zu)", *c,
+                         (size_t)(c - (const unsigned char *)name));
+                why = buf;
+                break;
+            }
+    }
+    if (why) cw_errlist_add_key(errs, "name", "%s: name: the connector name %s", origin, why);
+}
+
+char *cw_connector_name_copy(const char *name) {
+    size_t len = strlen(name);
+    if (len <= CW_CONNECTOR_NAME_MAX) return strdup(name);
+    char *copy = malloc(CW_CONNECTOR_NAME_MAX + 4);
+    if (copy) snprintf(copy, CW_CONNECTOR_NAME_MAX + 4, "%.*s...", CW_CONNECTOR_NAME_MAX, name);
+    return copy;
 }
 
 size_t cw_connector_validate(const struct cw_worker *w, const cw_props_t *props, const char *origin,
@@ -144,6 +188,7 @@ size_t cw_connector_validate(const struct cw_worker *w, const cw_props_t *props,
     const cw_plugin_t *p = cw_connector_plugin(w->registry, props, origin, errs, NULL);
     cw_config_def_t *defs = cw_connector_defs_merge(p ? p->config : NULL);
     cw_config_validate(props, defs, "", origin, errs, unknown);
+    check_name(props, origin, errs);
     const char *offsets_topic = cw_config_get(w->config, "offset.storage.topic");
     if (p && p->kind == CW_PLUGIN_SOURCE && !(offsets_topic && *offsets_topic))
         check_offsets_file(w, errs);

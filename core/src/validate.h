@@ -32,6 +32,13 @@ cw_config_def_t *cw_connector_defs_merge(const cw_config_def_t *plugin);
 const cw_plugin_t *cw_connector_plugin(const cw_registry_t *reg, const cw_props_t *props,
                                        const char *origin, cw_errlist_t *errs, const char **file);
 
+/** The longest connector name accepted, in bytes (Kafka sets none; see check_name). */
+#define CW_CONNECTOR_NAME_MAX 249
+
+/** A malloc'd copy of a connector name for the worker's use (log lines): a name too long to
+ *  be valid is cut at CW_CONNECTOR_NAME_MAX bytes with "..." (it never starts anyway). */
+char *cw_connector_name_copy(const char *name);
+
 /** Checks one connector configuration (resolved keys) completely, as Kafka Connect's
  *  validate does: connector.class names a loaded connector, every key fits its row (the
  *  connector's plugin, the common connector keys, errors.*), a sink names its topics,

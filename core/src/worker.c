@@ -15,22 +15,16 @@
 #include <time.h>
 
 #include "errors.h"
+#include "rdkafka_log.h"
 #include "kafka_msk_iam.h"
 #include "log.h"
 #include "validate.h"
 #include "worker_offsets.h"
+#include "worker_stop.h"
 
 /* ------------------------------------------------------------------------------------------
  * librdkafka configuration
  * ---------------------------------------------------------------------------------------- */
-
-static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    cw_log_level_t l = level <= LOG_ERR       ? CW_LOG_ERROR
-                       : level <= LOG_WARNING ? CW_LOG_WARN
-                       : level <= LOG_INFO    ? CW_LOG_INFO
-                                              : CW_LOG_DEBUG;
-    cw_log(NULL, -1, l, "librdkafka %s %s: %s", rd_kafka_name(rk), fac, buf);
-}
 
 /* Sets one property; an error message never repeats a secret value. */
 static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, const char *origin,
@@ -66,7 +60,7 @@ rd_kafka_conf_t *cw_worker_kafka_conf(const cw_worker_t *w, const cw_connector_t
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char p[64];
     const char *bs = w->bootstrap ? w->bootstrap : cw_config_get(w->config, "bootstrap.servers");
-    rd_kafka_conf_set_log_cb(conf, kafka_log);
+    cw_kafka_log_setup(conf);
     if (conf_set(conf, "bootstrap.servers", bs, "worker", "bootstrap.servers", errstr,
                  errstr_size) ||
         (client_id &&
@@ -258,7 +252,7 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
         c->worker = w;
         c->props = p;
         const char *name = cw_props_get(p, "name");
-        c->name = strdup(name ? name : file);
+        c->name = cw_connector_name_copy(name ? name : file);
         const char *plugin_file = NULL;
         c->plugin = cw_connector_plugin(w->registry, p, file, NULL, &plugin_file);
         c->defs = cw_connector_defs_merge(c->plugin ? c->plugin->config : NULL);
@@ -299,7 +293,7 @@ size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t
 static int start_embedded_kafka(cw_worker_t *w) {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(conf, kafka_log);
+    cw_kafka_log_setup(conf);
     /* This handle only hosts the mock cluster and has no brokers of its own: at its default
      * level librdkafka warns "No bootstrap.servers configured", which misleads users. Errors
      * (level 3) still reach the log. */
@@ -430,20 +424,23 @@ static int sinks_caught_up(void *opaque) {
     return 1;
 }
 
-static void stop_all(cw_worker_t *w) {
+/* how: CW_TASK_STOP_GRACEFUL or CW_TASK_STOP_ABORT (see worker_stop.c). */
+static void stop_all(cw_worker_t *w, int how) {
     for (size_t i = 0; i < w->nconnectors; i++)
         for (int k = 0; k < w->connectors[i]->ntasks; k++)
-            atomic_store(&w->connectors[i]->tasks[k].env.stop, 1);
+            atomic_store(&w->connectors[i]->tasks[k].env.stop, how);
 }
 
-/* Joins every started task before `deadline_ms` (monotonic); returns how many are left. */
-static int join_all(cw_worker_t *w, int64_t deadline_ms) {
+/* Joins every started task before `deadline_ms` (monotonic); returns how many are left. A
+ * second stop signal meanwhile aborts (cw_worker_stop_signalled). */
+static int join_all(cw_worker_t *w, int64_t deadline_ms, const sigset_t *signals) {
     int left = 0;
     for (size_t i = 0; i < w->nconnectors; i++)
         for (int k = 0; k < w->connectors[i]->ntasks; k++) {
             cw_task_t *t = &w->connectors[i]->tasks[k];
             if (!t->started) continue;
             int64_t wait = deadline_ms - cw_now_ms();
+            if (wait > 200) wait = 200; /* in slices: a second signal is seen at once */
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             if (wait < 0) wait = 0;
@@ -455,9 +452,15 @@ static int join_all(cw_worker_t *w, int64_t deadline_ms) {
             }
             if (pthread_timedjoin_np(t->thread, NULL, &ts) == 0) {
                 t->started = 0;
+            } else if (cw_now_ms() < deadline_ms) {
+                if (!w->aborting && cw_worker_stop_signalled(signals)) {
+                    w->aborting = 1;
+                    stop_all(w, CW_TASK_STOP_ABORT);
+                    deadline_ms = cw_worker_abort_deadline(deadline_ms);
+                }
+                k--; /* the same task again */
             } else {
-                cw_log(t->conn->name, t->env.id, CW_LOG_ERROR,
-                       "did not stop within task.shutdown.graceful.timeout.ms");
+                cw_worker_log_not_stopped(t, w->shutdown_timeout_ms);
                 left++;
             }
         }
@@ -526,6 +529,7 @@ int cw_worker_run(cw_worker_t *w) {
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP); /* treated like SIGTERM, as the JVM does */
     sigaddset(&set, CW_WAKE_SIGNAL);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     w->main_thread = pthread_self();
@@ -548,9 +552,10 @@ int cw_worker_run(cw_worker_t *w) {
     while (1) {
         struct timespec ts = {0, 200 * 1000000};
         int sig = sigtimedwait(&set, NULL, &ts);
-        if (sig == SIGINT || sig == SIGTERM) {
-            cw_log_info("received %s: stopping tasks (flush and commit)",
-                        sig == SIGINT ? "SIGINT" : "SIGTERM");
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+            cw_log_info("received %s: stopping tasks (flush and commit; a second signal "
+                        "aborts the flush)",
+                        cw_signal_name(sig));
             signalled = 1;
             break;
         }
@@ -561,13 +566,14 @@ int cw_worker_run(cw_worker_t *w) {
         if (!running) break;
     }
     (void)signalled;
-    stop_all(w);
-    int left = join_all(w, cw_now_ms() + w->shutdown_timeout_ms);
+    stop_all(w, CW_TASK_STOP_GRACEFUL);
+    int left = join_all(w, cw_now_ms() + w->shutdown_timeout_ms, &set);
     /* After the tasks stopped and before their contexts end: the final counts. */
     if (w->metrics_file && cw_metrics_write_file(w->metrics, w->metrics_file, err, sizeof err))
         cw_log_error("%s", err);
     if (left) {
-        cw_log_error("%d task(s) did not stop in time; exiting anyway", left);
+        cw_log_error("%d task(s) did not stop %s; exiting anyway", left,
+                     w->aborting ? "after the abort" : "in time");
         return CW_EXIT_SHUTDOWN;
     }
     int failed = count_failed(w);

@@ -67,6 +67,7 @@ struct cw_worker {
     cw_metrics_t *metrics;    /* what plugins register (metric_register) */
     const char *metrics_file; /* --metrics-file: written when the run ends; or NULL */
     pthread_t main_thread;    /* woken (CW_WAKE_SIGNAL) when a task thread ends */
+    int aborting;             /* a second stop signal cut the graceful stop short */
 };
 
 typedef struct cw_worker_options {

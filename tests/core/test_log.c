@@ -17,6 +17,57 @@ static int matches(const char *line, const char *pattern) {
     return ok;
 }
 
+/* Issue 18: with a 1 MB connector name every line used to be the name alone (cut at 8190
+ * bytes). The name is cut in the prefix; the message stays whole; a huge message keeps its
+ * head and tail and says how much was cut. */
+static void test_long_fields(void) {
+    char path[] = "/tmp/cw-test-log-long-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return;
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    size_t big = 1 << 20;
+    char *name = malloc(big + 1);
+    memset(name, 'n', big);
+    name[big] = '\0';
+    char *value = malloc(20001);
+    memset(value, 'v', 20000);
+    value[20000] = '\0';
+    cw_log(name, 0, CW_LOG_ERROR, "the message after a long name");
+    cw_log("c", 0, CW_LOG_ERROR, "value %s end-of-message", value);
+    cw_log("c", 0, CW_LOG_ERROR, "head %s %s %s %s tail", name, name, "x", "y");
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    off_t size = lseek(fd, 0, SEEK_END);
+    char *buf = malloc((size_t)size + 1);
+    lseek(fd, 0, SEEK_SET);
+    ssize_t n = read(fd, buf, (size_t)size);
+    buf[n > 0 ? n : 0] = '\0';
+    close(fd);
+    unlink(path);
+    char *l1 = buf, *l2 = strchr(l1, '\n');
+    CHECK(l2 != NULL);
+    if (l2) {
+        *l2++ = '\0';
+        char *l3 = strchr(l2, '\n');
+        CHECK(l3 != NULL);
+        if (l3) *l3++ = '\0';
+        CHECK(strlen(l1) < 400);
+        CHECK_CONTAINS(l1, "nnn.../0] the message after a long name");
+        CHECK_CONTAINS(l2, "end-of-message");
+        CHECK(strlen(l2) > 20000);
+        if (l3) {
+            CHECK_CONTAINS(l3, "] head nnnn");
+            CHECK_CONTAINS(l3, "bytes cut ...]");
+            CHECK_CONTAINS(l3, "n x y tail");
+            CHECK(strlen(l3) < 70000);
+        }
+    }
+    free(buf);
+    free(name);
+    free(value);
+}
+
 int main(void) {
     char path[] = "/tmp/cw-test-log-XXXXXX";
     int fd = mkstemp(path);
@@ -73,5 +124,7 @@ int main(void) {
     CHECK(cw_log_level_parse("debug", &level) == 0 && level == CW_LOG_DEBUG);
     CHECK(cw_log_level_parse("verbose", &level) == -1);
     CHECK(cw_log_level_parse(NULL, &level) == -1);
+    cw_log_set_level(CW_LOG_INFO);
+    test_long_fields();
     CHECK_DONE();
 }

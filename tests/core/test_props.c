@@ -256,6 +256,44 @@ static void test_providers(void) {
     cw_props_free(p);
 }
 
+/* Issue 18: a NUL byte used to cut values short silently (topics=a<NUL>,b ran on "a"). */
+static void test_nul_bytes(void) {
+    static const struct {
+        const char *text;
+        size_t len;
+        const char *key, *line;
+    } cases[] = {
+        {"name=ok\ntopics=a\0,b\n", 20, "key topics", "line 2"},
+        {"name=x\0y\n", 10, "key name", "line 1"},
+        {"a=1\n\nbootstrap.servers=h:9092\0,evil:1\n", 38, "key bootstrap.servers", "line 3"},
+        {"k\\u0000=v\n", 11, "the key contains", "line 1"},
+        {"k=\\u0000\n", 10, "the value contains", "line 1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cw_props_t *p = cw_props_new();
+        char err[512] = "";
+        CHECK(cw_props_parse(p, cases[i].text, cases[i].len, "nul.properties", err, sizeof err) ==
+              -1);
+        CHECK_CONTAINS(err, "nul.properties");
+        CHECK_CONTAINS(err, cases[i].line);
+        CHECK_CONTAINS(err, cases[i].key);
+        CHECK_CONTAINS(err, "NUL byte");
+        cw_props_free(p);
+    }
+    /* JSON connector files: jansson refuses \u0000 and raw NULs; the error names the file. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/nul.json", tmpdir);
+    FILE *f = fopen(path, "wb");
+    fwrite("{\"name\": \"x\\u0000y\"}", 1, 21, f);
+    fclose(f);
+    cw_props_t *p = cw_props_new();
+    char err[512] = "";
+    CHECK(cw_props_load_file(p, path, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "nul.json");
+    cw_props_free(p);
+    unlink(path);
+}
+
 int main(void) {
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
@@ -268,6 +306,7 @@ int main(void) {
     test_overrides_and_api();
     test_files_and_json();
     test_providers();
+    test_nul_bytes();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);

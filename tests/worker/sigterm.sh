@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# SIGTERM: the worker stops polling, flushes, commits and exits 0 quickly, even with an
-# offset flush interval far in the future; a second run finds nothing left to do.
+# SIGTERM (and SIGHUP, as the JVM treats it): the worker stops polling, flushes, commits and
+# exits 0 quickly, even with an offset flush interval far in the future; a second run finds
+# nothing left to do.
 . "$CW_SOURCE_DIR/tests/lib/common.sh"
 
 cw_start_mock_cluster --topic events:3
@@ -27,7 +28,10 @@ cw_start_worker worker "$CW_TMP/worker.properties" "$CW_TMP/sink.properties" "$C
 pid=$CW_WORKER_PID
 cw_wait_for 60 "300 lines in the sink file" cw_has_lines "$CW_TMP/out.txt" 300
 cw_wait_for 30 "50 records in numbers" test "$(cw_topic_count numbers)" -ge 50
-test ! -e "$CW_TMP/connect.offsets" || cw_fail "source offsets were written before the stop"
+# Source offsets follow acknowledgements within a fraction of a second (issue 18), whatever
+# offset.flush.interval.ms says; only the sink waits for the stop.
+cw_wait_for 5 "the source offset stored before the stop" \
+    jq -e '.["term-source"][] | .position == 141' "$CW_TMP/connect.offsets"
 
 start=$SECONDS
 kill -TERM "$pid"

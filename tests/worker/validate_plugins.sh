@@ -91,6 +91,15 @@ rc=0
 out=$("$CW_WORKER" --validate "$w2" "$f" "$g" 2>&1) || rc=$?
 expect_one_error "$out" "$rc" "$w2" "offset.storage.file.filename" "offsets file directory"
 
+# Issue 18: a directory given as the offsets file is said to be one (jansson alone said
+# "'[' or '{' expected near end of file").
+w3="$CW_TMP/worker-offsets-dir.properties"
+{ cat "$W"; echo "offset.storage.file.filename=$CW_TMP/a-directory"; } >"$w3"
+rc=0
+out=$("$CW_WORKER" --validate "$w3" "$f" 2>&1) || rc=$?
+expect_one_error "$out" "$rc" "$w3" "offset.storage.file.filename" "offsets file is a directory"
+grep -q "is a directory" <<<"$out" || cw_fail "offsets directory: no 'is a directory' in: $out"
+
 # Every configure-time refusal of the transforms (tests/transforms/bad-configs.txt) is seen by
 # --validate too, on the transform's full key.
 m=0

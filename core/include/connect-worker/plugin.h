@@ -133,6 +133,10 @@ typedef struct cw_topic_partition {
     int64_t offset; /**< meaning depends on the call; CW_OFFSET_INVALID when none */
 } cw_topic_partition_t;
 
+/** What cw_host_t.stopping returns once the task is asked to stop. */
+#define CW_STOP_GRACEFUL 1 /**< a graceful stop: flush as usual */
+#define CW_STOP_ABORT 2    /**< a second signal: give up slow work, keep what is durable */
+
 #define CW_OFFSET_INVALID ((int64_t)-1001)
 #define CW_PARTITION_ANY ((int32_t)-1) /**< let the producer's partitioner choose */
 #define CW_TIMESTAMP_NONE ((int64_t)-1)
@@ -224,10 +228,15 @@ typedef struct cw_source_ack {
  *    that fails frees what it allocated. (Kafka Connect calls stop on its task object even
  *    then; here `state` does not exist until start succeeds.)
  *  - poll always gets timeout_ms = 1000.
- *  - Source offsets of acknowledged records are stored every offset.flush.interval.ms even
- *    while a poll blocks (the worker serves the producer and writes the offsets from a
- *    thread of its own, as Kafka Connect's offset committer does); commit and ack are still
- *    called on the task thread, once poll returned.
+ *  - Source offsets of acknowledged records are stored as soon as Kafka acknowledged them,
+ *    batched (at most every 200 ms), even while a poll blocks (the worker serves the producer
+ *    and writes the offsets from a thread of its own); ack is called on the task thread once
+ *    poll returned, commit there too, every offset.flush.interval.ms (Kafka's cadence).
+ *  - A Kafka outage longer than the producer's message.timeout.ms rewinds the task (issue
+ *    18; Kafka Connect fails it): every record still in flight gets its ack (FAILED, not
+ *    skipped, for those Kafka did not take), stop is called, and once Kafka answers start is
+ *    called again on the same thread with the same ctx and config: read host->offset_get
+ *    there as on a first start. Metrics registered before keep their counts.
  *  - Records added before poll returns CW_IDLE are produced like those of CW_OK. */
 typedef struct cw_source_ops {
     uint32_t struct_size; /**< sizeof(cw_source_ops_t): write CW_SOURCE_OPS_HEADER */
@@ -266,8 +275,8 @@ typedef struct cw_source_ops {
      *  - Exactly once for every record source_record_new returned, before stop is called.
      *  - On the task thread, between polls, never concurrently with another callback of the
      *    task, so the plugin needs no lock for its own state. A WRITTEN ack means durable in
-     *    Kafka (acks=all, idempotent producer); the record's source offset is stored later
-     *    (offset.flush.interval.ms), after which commit is called.
+     *    Kafka (acks=all, idempotent producer); the record's source offset is stored soon
+     *    after (within about 200 ms), and commit follows at offset.flush.interval.ms.
      *  - Acks of records written to one partition come in offset order. Across partitions,
      *    and for DROPPED and FAILED records, there is no order: a dropped record may be
      *    reported before an earlier record that is still in flight.
@@ -605,7 +614,14 @@ typedef struct cw_host {
     void (*log)(cw_ctx_t *ctx, cw_log_level_t level, const char *fmt, ...) CW_PRINTF(3, 4);
 
     /** Non-zero when the task of `ctx` is asked to stop (shutdown, rebalance): long loops
-     *  and retries inside a callback should check it and return CW_ERR_RETRIABLE. */
+     *  and retries inside a callback should check it and return CW_ERR_RETRIABLE.
+     *  The value says how (ABI 2, since issue 18; plugins that only test for non-zero are
+     *  unaffected): CW_STOP_GRACEFUL (1) for a normal stop (SIGTERM, SIGINT, SIGHUP, the end
+     *  of a batch run): finish the final flush as usual; CW_STOP_ABORT (2) once a second
+     *  signal cut the graceful stop short: give up slow work at once (abort multipart
+     *  uploads, cancel queries), report durable only what already is, and return; the
+     *  worker commits that and exits within about 2 s. Thread-safe; cheap (one atomic
+     *  load): plugin threads of the task (upload threads) may poll it. */
     int (*stopping)(cw_ctx_t *ctx);
 
     /** The connector name and task number of `ctx` (borrowed, valid as long as ctx). */
@@ -751,8 +767,10 @@ typedef struct cw_host {
     cw_record_t *(*source_record_new)(cw_batch_t *batch, const char *topic, int32_t partition,
                                       const char *source_partition, const char *source_offset);
 
-    /** The last stored offset (JSON text) for `source_partition`, or NULL when none. Owned by
-     *  the caller: free with host->free. */
+    /** The last stored offset (JSON text) for `source_partition`, or NULL when none (the
+     *  worker then logs at INFO "no stored offset for <source_partition>: reading from the
+     *  start", so call it once per partition, at start). Owned by the caller: free with
+     *  host->free. */
     char *(*offset_get)(cw_ctx_t *ctx, const char *source_partition);
 
     /* --- utilities -------------------------------------------------------------------- */

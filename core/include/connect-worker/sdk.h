@@ -15,6 +15,7 @@
  *   connect-worker/sdk_regex.h  regular expressions (PCRE2, java.util.regex semantics)
  *   connect-worker/sdk_aws.h    AWS credentials chain, STS, SigV4 presigning, MSK IAM tokens
  *   connect-worker/sdk_http.h   HTTP media types, base64
+ *   connect-worker/sdk_redact.h credentials inside URLs hidden before text is printed
  *
  * Conventions, as in plugin.h: functions that can fail return 0 (or a documented
  * non-negative value) on success and -1 on failure; those that can fail for a reason other
@@ -35,5 +36,6 @@
 #include "sdk_regex.h"
 #include "sdk_aws.h"
 #include "sdk_http.h"
+#include "sdk_redact.h"
 
 #endif

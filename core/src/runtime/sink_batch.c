@@ -140,7 +140,9 @@ int cw_sink_put_batch(cw_sink_t *s) {
     for (size_t i = 0; i < s->nbatch; i++)
         if (!s->batch[i].skip) recs[n++] = s->batch[i].r;
     char err[1024] = "";
+    cw_task_doing(s->t, "the plugin's put");
     int rc = s->ops->put(s->state, recs, n, err, sizeof err);
+    cw_task_doing(s->t, "consuming from Kafka");
     free(recs);
     if (rc == CW_ERR_RETRIABLE) return rc;
     if (rc != CW_OK) {

@@ -102,7 +102,9 @@ int cw_sink_flush_commit(cw_sink_t *s, const size_t *idx, size_t n, int final) {
         arr[i].offset = offered_offset(s, &s->tps[idx[i]]);
     }
     /* No flush callback: the sink is durable as soon as put returned. */
+    cw_task_doing(s->t, "the plugin's flush (pre-commit)");
     int rc = s->ops->flush ? s->ops->flush(s->state, arr, n, final, err, sizeof err) : CW_OK;
+    cw_task_doing(s->t, "committing offsets to Kafka");
     if (rc == CW_ERR_RETRIABLE)
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN, "flush not possible now, will retry: %s",
                err);

@@ -214,7 +214,9 @@ void *cw_sink_task_run(void *arg) {
         if (!s.no_flush && atomic_load(&t->state) != CW_TASK_DONE) cw_sink_flush_commit_all(&s, 1);
         s.final_done = 1;
     }
+    cw_task_doing(t, "leaving the consumer group");
     if (s.rk) leave_group(&s);
+    cw_task_doing(t, "the plugin's stop");
     if (s.started && s.ops->stop) s.ops->stop(s.state);
     sink_free(&s);
     if (atomic_load(&t->state) == CW_TASK_RUNNING) atomic_store(&t->state, CW_TASK_DONE);

@@ -145,6 +145,52 @@ static int purged(rd_kafka_resp_err_t err) {
     return err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
 }
 
+/* Kafka did not answer within message.timeout.ms: retriable (issue 18), not the record's
+ * fault. Kafka Connect fails the task for good here. */
+static int timed_out(rd_kafka_resp_err_t err) {
+    return err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT || err == RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE ||
+           err == RD_KAFKA_RESP_ERR__TIMED_OUT;
+}
+
+/* A record that Kafka did not take in time: its slot stays unacknowledged, the plugin learns
+ * it failed, the task rewinds. Under the lock. */
+static void end_retry(cw_inflight_t *f, cw_inflight_slot_t *e, const char *why) {
+    if (!f->kafka_down) {
+        f->kafka_down = 1;
+        snprintf(f->kafka_why, sizeof f->kafka_why, "%s", why);
+    }
+    cw_source_ack_t ack = {.status = CW_ACK_FAILED,
+                           .partition = CW_PARTITION_ANY,
+                           .offset = CW_OFFSET_INVALID,
+                           .timestamp = CW_TIMESTAMP_NONE,
+                           .error = why};
+    queue_ack(f, e, &ack);
+}
+
+void cw_inflight_end_retry(cw_inflight_t *f, uint64_t seq, const char *why) {
+    pthread_mutex_lock(&f->mu);
+    cw_inflight_slot_t *e = slot_of(f, seq);
+    if (e) end_retry(f, e, why);
+    pthread_mutex_unlock(&f->mu);
+}
+
+int cw_inflight_kafka_down(cw_inflight_t *f, char *why, size_t why_size) {
+    pthread_mutex_lock(&f->mu);
+    int down = f->kafka_down;
+    if (down && why) snprintf(why, why_size, "%s", f->kafka_why);
+    pthread_mutex_unlock(&f->mu);
+    return down;
+}
+
+void cw_inflight_reset(cw_inflight_t *f) {
+    pthread_mutex_lock(&f->mu);
+    for (size_t i = f->head; i < f->tail; i++) slot_free(&f->q[i]);
+    f->head_seq += f->tail - f->head; /* a stale sequence number finds no slot */
+    f->head = f->tail = 0;
+    f->kafka_down = 0;
+    pthread_mutex_unlock(&f->mu);
+}
+
 void cw_inflight_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk;
     cw_inflight_t *f = opaque;
@@ -162,6 +208,12 @@ void cw_inflight_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *op
                                .timestamp = CW_TIMESTAMP_NONE,
                                .error = "not acknowledged by Kafka before the task stopped"};
         queue_ack(f, e, &ack);
+    } else if (timed_out(m->err)) {
+        snprintf(why, sizeof why,
+                 "not acknowledged by Kafka (topic %s) within message.timeout.ms: %s; it is "
+                 "produced again once Kafka answers",
+                 rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        end_retry(f, e, why);
     } else if (m->err) {
         snprintf(why, sizeof why, "delivery to topic %s partition %" PRId32 " failed: %s",
                  rd_kafka_topic_name(m->rkt), m->partition, rd_kafka_err2str(m->err));
@@ -187,6 +239,13 @@ void cw_inflight_serve(cw_inflight_t *f, int timeout_ms) {
     pthread_mutex_lock(&f->poll_mu);
     rd_kafka_poll(f->rk, timeout_ms);
     pthread_mutex_unlock(&f->poll_mu);
+}
+
+int cw_inflight_flush(cw_inflight_t *f, int timeout_ms) {
+    pthread_mutex_lock(&f->poll_mu);
+    rd_kafka_resp_err_t err = rd_kafka_flush(f->rk, timeout_ms);
+    pthread_mutex_unlock(&f->poll_mu);
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
 }
 
 size_t cw_inflight_count(cw_inflight_t *f) {
@@ -259,7 +318,7 @@ static void *committer(void *arg) {
     while (!f->quit) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t ms = f->t->flush_interval_ms > 0 ? f->t->flush_interval_ms : 1;
+        int64_t ms = cw_inflight_store_interval_ms(f->t);
         ts.tv_sec += ms / 1000;
         ts.tv_nsec += (ms % 1000) * 1000000L;
         if (ts.tv_nsec >= 1000000000L) {
@@ -294,14 +353,21 @@ void cw_inflight_stop_committer(cw_inflight_t *f) {
     f->thread_started = 0;
 }
 
-void cw_inflight_dispatch(cw_inflight_t *f, const cw_source_ops_t *ops, void *state) {
+int64_t cw_inflight_store_interval_ms(const cw_task_env_t *t) {
+    int64_t ms = t->flush_interval_ms;
+    if (ms <= 0) ms = 1;
+    return ms < CW_OFFSET_STORE_INTERVAL_MS ? ms : CW_OFFSET_STORE_INTERVAL_MS;
+}
+
+void cw_inflight_dispatch(cw_inflight_t *f, const cw_source_ops_t *ops, void *state,
+                          int commit_due) {
     pthread_mutex_lock(&f->mu);
     cw_pending_ack_t *acks = f->acks;
     size_t n = f->nacks;
-    int committed = f->committed;
+    int committed = commit_due && f->committed;
     f->acks = NULL;
     f->nacks = f->capacks = 0;
-    f->committed = 0;
+    if (committed) f->committed = 0;
     pthread_mutex_unlock(&f->mu);
     /* Outside the lock: the plugin may take its time, delivery reports go on. */
     for (size_t i = 0; i < n; i++) {

@@ -4,9 +4,13 @@
  * owed to the plugin, and the first failure.
  *
  * Delivery reports are served by whichever thread calls rd_kafka_poll: the task thread
- * between polls, and the committer thread every offset.flush.interval.ms (so offsets keep
- * being stored while a slow poll blocks). Everything here is under one mutex; the plugin is
- * only ever called from the task thread (cw_inflight_dispatch).
+ * between polls, and the committer thread every CW_OFFSET_STORE_INTERVAL_MS (so offsets keep
+ * being stored while a slow poll blocks). Offsets are written as soon as their records are
+ * acknowledged, batched: a worker killed with -9 produces again at most about that much
+ * (issue 18: with one write per offset.flush.interval.ms, a worker dying more often than
+ * that never stored an offset). offset.flush.interval.ms keeps Kafka Connect's meaning for
+ * the plugin: its commit (SourceTask.commit) is called at that interval. Everything here is
+ * under one mutex; the plugin is only ever called from the task thread (cw_inflight_dispatch).
  */
 #ifndef CW_RUNTIME_SOURCE_INFLIGHT_H
 #define CW_RUNTIME_SOURCE_INFLIGHT_H
@@ -15,6 +19,11 @@
 #include <stdint.h>
 
 #include "runtime/task.h"
+
+/** The longest an acknowledged source offset waits before the offsets file is written (less
+ *  when offset.flush.interval.ms is smaller). One write (temp file, fsync, rename) per
+ *  interval at most, whatever the record rate. */
+#define CW_OFFSET_STORE_INTERVAL_MS 200
 
 typedef struct cw_inflight_slot {
     char *sp, *so;    /* source partition and offset (JSON texts) or NULL */
@@ -38,6 +47,8 @@ typedef struct cw_inflight {
     size_t head, tail, cap;
     uint64_t head_seq; /* sequence number of q[head] */
     int failed;        /* a record was not written and the task must stop */
+    int kafka_down;    /* a delivery timed out: rewind to the stored offsets, wait for Kafka */
+    char kafka_why[600];
     char failure[1500];
     int offsets_pending; /* put into the store, not written to the file yet */
     int committed;       /* the file was written since the plugin's commit last ran */
@@ -64,12 +75,29 @@ int cw_inflight_add(cw_inflight_t *f, cw_record_t *r, uint64_t *seq);
 void cw_inflight_end(cw_inflight_t *f, uint64_t seq, cw_ack_status_t status, const char *error,
                      int skipped);
 
+/** Ends slot `seq` of a record not produced because Kafka is unreachable: the plugin gets a
+ *  FAILED ack (not skipped), the slot stays unacknowledged (no offset passes it) and the task
+ *  does not fail: it rewinds (cw_inflight_kafka_down). */
+void cw_inflight_end_retry(cw_inflight_t *f, uint64_t seq, const char *why);
+
+/** Non-zero once a delivery timed out (message.timeout.ms: Kafka unreachable); copies why. */
+int cw_inflight_kafka_down(cw_inflight_t *f, char *why, size_t why_size);
+
+/** After a rewind: every slot is freed (acks owed must have been queued: cw_inflight_abandon
+ *  and dispatched), the queue is empty and kafka_down cleared. No delivery report may be
+ *  outstanding (flush the producer first). */
+void cw_inflight_reset(cw_inflight_t *f);
+
 /** The producer's delivery report callback (opaque: the cw_inflight_t). */
 void cw_inflight_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
 
 /** rd_kafka_poll on f->rk, one thread at a time: delivery reports of one partition are then
  *  handled, and acks queued, in offset order. Every thread serves them through this. */
 void cw_inflight_serve(cw_inflight_t *f, int timeout_ms);
+
+/** rd_kafka_flush on f->rk under the same lock: 0 when every produced record got its
+ *  delivery report, -1 when some are still outstanding after timeout_ms. */
+int cw_inflight_flush(cw_inflight_t *f, int timeout_ms);
 
 size_t cw_inflight_count(cw_inflight_t *f);
 
@@ -80,15 +108,19 @@ int cw_inflight_failed(cw_inflight_t *f, char *why, size_t why_size);
  *  anything changed. Safe from any thread. */
 void cw_inflight_store(cw_inflight_t *f);
 
-/** Runs the committer thread: every flush interval it serves delivery reports and stores
+/** min(offset.flush.interval.ms, CW_OFFSET_STORE_INTERVAL_MS). */
+int64_t cw_inflight_store_interval_ms(const cw_task_env_t *t);
+
+/** Runs the committer thread: every store interval it serves delivery reports and stores
  *  offsets. Returns 0, or -1 when no thread could be created (offsets are then stored from the
  *  task thread only). */
 int cw_inflight_start_committer(cw_inflight_t *f);
 void cw_inflight_stop_committer(cw_inflight_t *f);
 
-/** Task thread only: hands every pending ack to the plugin, then calls its commit when the
- *  offsets were stored since the last one. */
-void cw_inflight_dispatch(cw_inflight_t *f, const cw_source_ops_t *ops, void *state);
+/** Task thread only: hands every pending ack to the plugin, then, when commit_due, calls its
+ *  commit if the offsets were stored since the last one. */
+void cw_inflight_dispatch(cw_inflight_t *f, const cw_source_ops_t *ops, void *state,
+                          int commit_due);
 
 /** At stop: every record still in flight ends FAILED (not skipped) with `why`. */
 void cw_inflight_abandon(cw_inflight_t *f, const char *why);

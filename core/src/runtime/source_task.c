@@ -4,9 +4,10 @@
  * Offsets: every record produced gets a slot in an in-order in-flight queue
  * (source_inflight.c). Delivery reports mark slots acknowledged; only the acknowledged prefix
  * of the queue moves source offsets into the offset store, so an offset is never stored ahead
- * of a record Kafka has not acknowledged. The store is written every offset.flush.interval.ms
- * by a committer thread (also while poll blocks) and at stop; the plugin's commit and ack are
- * called on this thread, between polls.
+ * of a record Kafka has not acknowledged. The store is written within
+ * CW_OFFSET_STORE_INTERVAL_MS of an acknowledgement by a committer thread (also while poll
+ * blocks) and at stop; the plugin's ack is called on this thread between polls, its commit
+ * there too, every offset.flush.interval.ms.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,7 +38,16 @@ typedef struct {
     size_t ntopics, last_topic;
     cw_inflight_t inflight;
     struct cw_batch batch;
+    int64_t next_commit; /* the plugin's commit: every offset.flush.interval.ms */
 } source_t;
+
+/* Is the plugin's commit due (offset.flush.interval.ms since the last one)? */
+static int commit_due(source_t *s) {
+    int64_t now = cw_now_ms();
+    if (now < s->next_commit) return 0;
+    s->next_commit = now + s->t->flush_interval_ms;
+    return 1;
+}
 
 /* The producer's handle of `name`. The first time a topic is seen its metadata is asked
  * for at once: librdkafka 2.0 otherwise looks up a topic it has not seen yet only on its
@@ -145,6 +155,10 @@ static int produce(source_t *s, cw_record_t *r, uint64_t seq, const void *key, s
                 return -2;
             }
             cw_inflight_serve(&s->inflight, 100); /* back-pressure: wait for acks */
+            if (cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
+                snprintf(why, why_size, "not produced: waiting for Kafka");
+                return -4;
+            }
             continue;
         }
         snprintf(why, why_size, "cannot produce to topic %s partition %" PRId32 ": %s", r->topic,
@@ -159,7 +173,8 @@ static int produce(source_t *s, cw_record_t *r, uint64_t seq, const void *key, s
     }
 }
 
-/* batch.recs[i]: chain, converter, produce. Returns 0, or -1 when the task must stop. */
+/* batch.recs[i]: chain, converter, produce. Returns 0, -1 when the task must stop, or 1 when
+ * Kafka is unreachable (the task rewinds). */
 static int send_record(source_t *s, size_t i) {
     cw_record_t *r = s->batch.recs[i];
     char why[1400];
@@ -183,8 +198,16 @@ static int send_record(source_t *s, size_t i) {
         cw_inflight_end(&s->inflight, seq, rc == CW_DROP ? CW_ACK_DROPPED : CW_ACK_FAILED, why, 1);
         return 0;
     }
+    if (cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
+        cw_inflight_end_retry(&s->inflight, seq, "not produced: waiting for Kafka");
+        return 1;
+    }
     int prc = produce(s, r, seq, key, klen, val, vlen, why, sizeof why);
     if (prc == 0) return 0;
+    if (prc == -4) {
+        cw_inflight_end_retry(&s->inflight, seq, why);
+        return 1;
+    }
     if (prc == -3 && s->inflight.tolerant) {
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN, "%s; record skipped (errors.tolerance=all)",
                why);
@@ -196,14 +219,16 @@ static int send_record(source_t *s, size_t i) {
     return -1;
 }
 
-/* Sends the polled batch. Returns 0, or -1 when the task must stop: the records after the
- * one that stopped it are not produced, and their acks say so. */
+/* Sends the polled batch. Returns 0, -1 when the task must stop, 1 when Kafka is unreachable:
+ * the records after the one that stopped it are not produced, and their acks say so. */
 static int send_batch(source_t *s) {
     int rc = 0;
     size_t i = 0;
     for (; i < s->batch.n && rc == 0; i++) rc = send_record(s, i);
     for (; i < s->batch.n; i++)
-        if (s->batch.recs[i]) ack_now(s, s->batch.recs[i], "not produced: the task stopped");
+        if (s->batch.recs[i])
+            ack_now(s, s->batch.recs[i],
+                    rc > 0 ? "not produced: waiting for Kafka" : "not produced: the task stopped");
     cw_batch_clear(&s->batch);
     return rc;
 }
@@ -223,16 +248,69 @@ static int finish_batch_mode(source_t *s) {
            !cw_inflight_failed(&s->inflight, NULL, 0)) {
         cw_inflight_serve(&s->inflight, 100);
         cw_inflight_store(&s->inflight);
-        cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+        cw_inflight_dispatch(&s->inflight, s->ops, s->state, commit_due(s));
     }
     if (delivery_failed(s)) return 1;
     if (cw_inflight_count(&s->inflight)) return 0;
     cw_inflight_store(&s->inflight);
-    cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, 1);
     cw_log(s->t->connector, s->t->id, CW_LOG_INFO,
            "caught up: every record is acknowledged and its offset stored");
     atomic_store(&s->t->state, CW_TASK_DONE);
     return 1;
+}
+
+/* Does Kafka answer? A metadata request any broker serves. */
+static int kafka_answers(source_t *s) {
+    const struct rd_kafka_metadata *md = NULL;
+    if (rd_kafka_metadata(s->rk, 0, NULL, &md, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
+    rd_kafka_metadata_destroy(md);
+    return 1;
+}
+
+/* Kafka did not acknowledge records within message.timeout.ms (issue 18: Kafka Connect fails
+ * the task for good there). Retriable: every record still in flight ends (acked or timed
+ * out), the acknowledged prefix is stored, the plugin learns the end of each record and is
+ * stopped, the worker waits for Kafka with a capped backoff, then starts the plugin again:
+ * it reads the stored offsets and produces again what Kafka did not take. One WARN, one
+ * INFO; the task stays RUNNING. Returns 0, or -1 when the task stopped or failed meanwhile. */
+static int rewind_after_outage(source_t *s) {
+    cw_task_env_t *t = s->t;
+    char why[600] = "";
+    cw_inflight_kafka_down(&s->inflight, why, sizeof why);
+    cw_task_doing(t, "waiting for Kafka (an outage)");
+    cw_log(t->connector, t->id, CW_LOG_WARN,
+           "waiting for Kafka: %s. Rewinding to the last stored source offsets; the task "
+           "resumes from there once Kafka answers",
+           why);
+    while (cw_inflight_flush(&s->inflight, 100) != 0 && !cw_task_stopping(t))
+        cw_inflight_store(&s->inflight);
+    cw_inflight_serve(&s->inflight, 0);
+    cw_inflight_store(&s->inflight);
+    cw_inflight_abandon(&s->inflight, "not acknowledged by Kafka: waiting for Kafka");
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, 1);
+    if (s->ops->stop) s->ops->stop(s->state);
+    s->state = NULL;
+    if (cw_task_stopping(t)) return -1; /* in-flight records were purged at stop: see below */
+    cw_inflight_reset(&s->inflight);
+    int64_t backoff = 500, max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
+    int64_t since = cw_now_ms();
+    while (!cw_task_stopping(t) && !kafka_answers(s)) {
+        cw_log(t->connector, t->id, CW_LOG_DEBUG,
+               "Kafka still unreachable; next try in %" PRId64 " ms", backoff);
+        cw_task_wait(t, backoff, serve, s);
+        backoff = cw_task_backoff_next(backoff, max);
+    }
+    if (cw_task_stopping(t)) return -1;
+    cw_log(t->connector, t->id, CW_LOG_INFO,
+           "Kafka answers again after %" PRId64 " s: restarting the task from the stored "
+           "offsets",
+           (cw_now_ms() - since) / 1000);
+    if (!cw_task_start_plugin(t, s->ops->start, &s->state, serve, s)) {
+        s->state = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* One poll and what follows. Returns 0 to go on, -1 when the task stops; *backoff is the
@@ -241,14 +319,22 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     cw_task_env_t *t = s->t;
     char err[1024] = "";
     cw_batch_clear(&s->batch);
+    cw_task_doing(t, "the plugin's poll");
     int rc = s->ops->poll(s->state, &s->batch, CW_SOURCE_POLL_TIMEOUT_MS, err, sizeof err);
+    cw_task_doing(t, "producing to Kafka (or waiting for room in the producer's queue)");
     if (s->batch.n)
         cw_log(t->connector, t->id, CW_LOG_TRACE, "poll returned %zu record(s), %zu in flight",
                s->batch.n, cw_inflight_count(&s->inflight));
-    if (send_batch(s) != 0) return -1;
+    int sent = send_batch(s);
+    if (sent < 0) return -1;
     cw_inflight_serve(&s->inflight, 0);
     if (delivery_failed(s)) return -1;
-    cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+    if (sent > 0 || cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
+        cw_batch_clear(&s->batch);
+        return rewind_after_outage(s) == 0 ? 0
+                                           : -1; /* a poll error is moot: the plugin restarted */
+    }
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, commit_due(s));
     if (rc == CW_ERR_FATAL) {
         cw_task_fail(t, "poll failed: %s", *err ? err : "no reason given");
         return -1;
@@ -301,7 +387,11 @@ static void drain_at_stop(source_t *s) {
     int64_t budget = s->t->shutdown_timeout_ms - 1000;
     if (budget > s->t->flush_timeout_ms) budget = s->t->flush_timeout_ms;
     if (budget < 100) budget = 100;
-    rd_kafka_flush(s->rk, (int)budget);
+    cw_task_doing(s->t, "waiting for Kafka to acknowledge the records in flight");
+    /* In slices: an abort (second signal) stops the wait; what is acknowledged is stored. */
+    int64_t end = cw_now_ms() + budget;
+    while (cw_now_ms() < end && !cw_task_aborting(s->t) && rd_kafka_flush(s->rk, 100) != 0)
+        ;
     size_t left = cw_inflight_count(&s->inflight);
     if (left) {
         rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -309,7 +399,7 @@ static void drain_at_stop(source_t *s) {
     }
     cw_inflight_store(&s->inflight);
     cw_inflight_abandon(&s->inflight, "not acknowledged by Kafka before the task stopped");
-    cw_inflight_dispatch(&s->inflight, s->ops, s->state);
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, 1);
     left = cw_inflight_count(&s->inflight);
     if (left)
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN,
@@ -355,14 +445,17 @@ void *cw_source_task_run(void *arg) {
                    "between polls only");
         int64_t backoff = 100;
         int64_t backoff_max = cw_config_get_int(t->config, "errors.retry.delay.max.ms", 0);
-        int64_t next_store = cw_now_ms() + t->flush_interval_ms;
+        int64_t store_every = cw_inflight_store_interval_ms(t);
+        int64_t next_store = cw_now_ms() + store_every;
+        s.next_commit = cw_now_ms() + t->flush_interval_ms;
         while (!cw_task_stopping(t) && poll_once(&s, &backoff, backoff_max) == 0) {
             if (s.inflight.thread_started || cw_now_ms() < next_store) continue;
             cw_inflight_store(&s.inflight);
-            next_store = cw_now_ms() + t->flush_interval_ms;
+            next_store = cw_now_ms() + store_every;
         }
         drain_at_stop(&s);
-        if (s.ops->stop) s.ops->stop(s.state);
+        cw_task_doing(t, "the plugin's stop");
+        if (s.ops->stop && s.state) s.ops->stop(s.state); /* NULL: stopped by a rewind */
     }
     source_free(&s);
     if (atomic_load(&t->state) == CW_TASK_RUNNING) atomic_store(&t->state, CW_TASK_DONE);

@@ -61,7 +61,9 @@ int cw_task_start_plugin(cw_task_env_t *t,
     char err[1024];
     while (!cw_task_stopping(t)) {
         err[0] = '\0';
+        cw_task_doing(t, "the plugin's start");
         int rc = start(&t->ctx, t->config, state, err, sizeof err);
+        cw_task_doing(t, "the worker's own work");
         if (rc == CW_OK) return 1;
         if (rc != CW_ERR_RETRIABLE) {
             cw_task_fail(t, "start failed: %s", *err ? err : "no reason given");

@@ -53,7 +53,26 @@ struct cw_task_env {
     atomic_int state;   /* enum cw_task_state, written by the task */
     atomic_int waiting; /* batch mode: a caught-up sink task waits for others */
     char error[1024];   /* why the task failed; written before state */
+    /** What the task thread is doing now (a static string, e.g. "the plugin's flush"), for
+     *  the worker's "did not stop" message. Written by the task, read by the worker. */
+    _Atomic(const char *) doing;
 };
+
+/** env.stop values: a graceful stop (first SIGTERM, end of a batch run), and an abort (a
+ *  second signal): stop waiting, commit only what is durable already. They are what the
+ *  plugin's host->stopping returns (CW_STOP_GRACEFUL, CW_STOP_ABORT in plugin.h). */
+#define CW_TASK_STOP_GRACEFUL CW_STOP_GRACEFUL
+#define CW_TASK_STOP_ABORT CW_STOP_ABORT
+
+/** Records what the task thread does now (see env.doing); `what` must be a static string. */
+static inline void cw_task_doing(cw_task_env_t *t, const char *what) {
+    atomic_store(&t->doing, what);
+}
+
+/** Non-zero when the worker asked the task to abort (second signal). */
+static inline int cw_task_aborting(const cw_task_env_t *t) {
+    return atomic_load(&t->stop) == CW_TASK_STOP_ABORT;
+}
 
 /** Task thread bodies. `env` outlives the thread. */
 void *cw_source_task_run(void *env);

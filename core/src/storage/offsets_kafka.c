@@ -117,13 +117,17 @@ static int send_keys(kafka_offsets_t *o, json_t *keys, char *errstr, size_t errs
     json_t *unused;
     int bad = 0;
     json_object_foreach(keys, lk, unused) {
+        /* Everything read from the entry is read under the lock: a put meanwhile replaces
+         * (and frees) its value (ThreadSanitizer saw json_is_object read a freed value). */
         pthread_mutex_lock(&o->lock);
         json_t *e = json_object_get(o->entries, lk);
-        const char *kb = json_string_value(json_array_get(e, 0));
+        const char *k = json_string_value(json_array_get(e, 0));
+        char *kb = k ? strdup(k) : NULL;
         json_t *val = json_array_get(e, 1);
-        char *vb = json_is_object(val) ? cw_json_encode(val, NULL) : NULL;
+        int is_object = json_is_object(val);
+        char *vb = is_object ? cw_json_encode(val, NULL) : NULL;
         pthread_mutex_unlock(&o->lock);
-        if (!kb || !*kb || (json_is_object(val) && !vb)) {
+        if (!kb || !*kb || (is_object && !vb)) {
             if (!bad++)
                 snprintf(errstr, errstr_size,
                          "offset.storage.topic %s: %s: Kafka Connect's offsets need a JSON "
@@ -135,6 +139,7 @@ static int send_keys(kafka_offsets_t *o, json_t *keys, char *errstr, size_t errs
                 !bad++)
                 snprintf(errstr, errstr_size, "offset.storage.%s", err);
         }
+        free(kb);
         free(vb);
     }
     return bad;

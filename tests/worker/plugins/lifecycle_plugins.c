@@ -184,24 +184,33 @@ static const cw_config_def_t sink_defs[] = {
     {.name = "fail.put.on", .type = CW_CFG_STRING, .doc = "Fail a put holding this."},
     {.name = "fail.start", .type = CW_CFG_BOOL, .default_value = "false", .doc = "Fail start."},
     {.name = "fail.flush", .type = CW_CFG_BOOL, .default_value = "false", .doc = "Fail flush."},
+    {.name = "final.flush",
+     .type = CW_CFG_STRING,
+     .default_value = "quick",
+     .allowed = "quick,until-abort,ignore-abort",
+     .doc = "The final flush: returns at once, waits until host->stopping says CW_STOP_ABORT "
+            "(then reports nothing more durable), or takes 20 s whatever happens."},
     CW_CONFIG_END};
 
 typedef struct {
+    cw_ctx_t *ctx;
     char *file, *fail_on;
     int fail_flush;
+    const char *final_flush;
 } lc_sink_t;
 
 static int sink_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                       size_t errstr_size) {
     const char *file = host->config_get(config, "file"),
                *fail = host->config_get(config, "fail.put.on");
-    (void)ctx;
     event(file, "start");
     if (host->config_get_bool(config, "fail.start", 0)) {
         snprintf(errstr, errstr_size, "told to fail (fail.start)");
         return CW_ERR_FATAL;
     }
     lc_sink_t *s = calloc(1, sizeof *s);
+    s->ctx = ctx;
+    s->final_flush = host->config_get(config, "final.flush");
     s->file = strdup(file);
     s->fail_on = fail && *fail ? strdup(fail) : NULL;
     s->fail_flush = host->config_get_bool(config, "fail.flush", 0);
@@ -257,6 +266,15 @@ static int sink_flush(void *state, cw_topic_partition_t *tps, size_t n, int fina
         event(s->file, "flush failed");
         snprintf(errstr, errstr_size, "told to fail (fail.flush)");
         return CW_ERR_FATAL;
+    }
+    if (final && strcmp(s->final_flush, "until-abort") == 0) {
+        event(s->file, "flush final waits for the abort (stopping=%d)", host->stopping(s->ctx));
+        for (int i = 0; i < 1200 && host->stopping(s->ctx) != CW_STOP_ABORT; i++) sleep_ms(50);
+        event(s->file, "flush final aborted (stopping=%d)", host->stopping(s->ctx));
+        for (size_t i = 0; i < n; i++) tps[i].offset = CW_OFFSET_INVALID; /* nothing more */
+    } else if (final && strcmp(s->final_flush, "ignore-abort") == 0) {
+        event(s->file, "flush final takes 20 s");
+        sleep_ms(20000);
     }
     return CW_OK; /* everything put is durable: offsets stay as offered */
 }
