@@ -24,6 +24,9 @@ struct cw_sdk_aws_creds_provider {
     cw_sdk_aws_creds_kind_t kind;
     int64_t (*now_ms)(void);
     cw_sdk_aws_creds_fetch_fn fetch;
+    cw_sdk_aws_creds_fetch_ctx_fn fetch_ctx; /* the caller's source (AssumeRole); else fetch */
+    void *ctx;
+    void (*ctx_free)(void *ctx);
     cw_sdk_aws_creds_log_fn log;
     void *log_opaque;
 };
@@ -70,6 +73,14 @@ void cw_sdk_aws_creds_provider_set_hooks(cw_sdk_aws_creds_provider_t *p, int64_t
     p->last_try_ms = p->now_ms();
 }
 
+void cw_sdk_aws_creds_provider_set_fetcher(cw_sdk_aws_creds_provider_t *p,
+                                           cw_sdk_aws_creds_fetch_ctx_fn fetch, void *ctx,
+                                           void (*ctx_free)(void *ctx)) {
+    p->fetch_ctx = fetch;
+    p->ctx = ctx;
+    p->ctx_free = ctx_free;
+}
+
 static void say(cw_sdk_aws_creds_provider_t *p, int level, const char *msg) {
     if (p->log) p->log(p->log_opaque, level, msg);
 }
@@ -82,7 +93,8 @@ static void refresh_locked(cw_sdk_aws_creds_provider_t *p, int64_t now) {
     pthread_mutex_unlock(&p->mu);
     cw_sdk_aws_creds_t fresh = {0};
     char why[400] = "", msg[800], when[32];
-    int rc = p->fetch(p->kind, &fresh, why, sizeof why);
+    int rc = p->fetch_ctx ? p->fetch_ctx(p->ctx, &fresh, why, sizeof why)
+                          : p->fetch(p->kind, &fresh, why, sizeof why);
     pthread_mutex_lock(&p->mu);
     p->fetching = 0;
     if (rc == CW_SDK_AWS_SRC_OK) {
@@ -173,6 +185,7 @@ int cw_sdk_aws_creds_provider_refreshes(cw_sdk_aws_creds_provider_t *p) {
 void cw_sdk_aws_creds_provider_free(cw_sdk_aws_creds_provider_t *p) {
     if (!p) return;
     cw_sdk_aws_creds_clear(&p->cur);
+    if (p->ctx_free) p->ctx_free(p->ctx);
     pthread_cond_destroy(&p->fetched);
     pthread_mutex_destroy(&p->mu);
     free(p);

@@ -239,27 +239,33 @@ int cw_sdk_aws_region_valid(const char *s) {
     return n > 0 && n <= 40 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
-/* The AssumeRole form; NULL when out of memory. */
-static char *assume_form(const char *role, const char *session) {
-    char *r = curl_easy_escape(NULL, role, 0), *s = curl_easy_escape(NULL, session, 0);
-    char *form = NULL;
-    if (r && s) {
-        size_t n = strlen(r) + strlen(s) + 100;
+/* The AssumeRole form; NULL when out of memory. The caller wipes it (it may hold the
+ * external id, which trust policies use as a shared secret). */
+static char *assume_form(const cw_sdk_aws_assume_role_t *r) {
+    const char *sn = r->session_name && *r->session_name ? r->session_name : "connect-worker";
+    const char *xi = r->external_id && *r->external_id ? r->external_id : NULL;
+    char *a = curl_easy_escape(NULL, r->role_arn, 0), *s = curl_easy_escape(NULL, sn, 0);
+    char *x = xi ? curl_easy_escape(NULL, xi, 0) : NULL, *form = NULL;
+    if (a && s && (x || !xi)) {
+        size_t n = strlen(a) + strlen(s) + (x ? strlen(x) : 0) + 120;
         form = malloc(n);
         if (form)
-            snprintf(form, n, "Action=AssumeRole&Version=2011-06-15&RoleArn=%s&RoleSessionName=%s",
-                     r, s);
+            snprintf(form, n,
+                     "Action=AssumeRole&Version=2011-06-15&RoleArn=%s&RoleSessionName=%s%s%s", a, s,
+                     x ? "&ExternalId=" : "", x ? x : "");
     }
-    curl_free(r);
+    if (x) memset(x, 0, strlen(x));
+    curl_free(a);
     curl_free(s);
+    curl_free(x);
     return form;
 }
 
-int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_arn,
-                               const char *session_name, const char *sts_region,
-                               cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size) {
+int cw_sdk_aws_sts_assume_role_ex(const cw_sdk_aws_creds_t *base, const cw_sdk_aws_assume_role_t *r,
+                                  cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size) {
     memset(out, 0, sizeof *out);
     char url[1024], why[400] = "", sigv4[96], code[80];
+    const char *role_arn = r ? r->role_arn : NULL, *sts_region = r ? r->sts_region : NULL;
     if (!role_arn || !*role_arn || !base || !base->access_key || !base->secret_key) {
         snprintf(errstr, errstr_size, "STS AssumeRole needs a role ARN and credentials");
         return -1;
@@ -272,8 +278,7 @@ int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_
     const char *region = sts_region && *sts_region ? sts_region : getenv("AWS_REGION");
     snprintf(sigv4, sizeof sigv4, "aws:amz:%s:sts",
              cw_sdk_aws_region_valid(region) ? region : "us-east-1");
-    char *form =
-        assume_form(role_arn, session_name && *session_name ? session_name : "connect-worker");
+    char *form = assume_form(r);
     if (!form) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
@@ -281,12 +286,12 @@ int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_
     cw_sdk_aws_creds_answer_t a = {0};
     long st = cw_sdk_aws_http_signed("POST", url, "Accept: text/xml", form, 1, 3000, 10000, url,
                                      base, sigv4, &a, why, sizeof why);
-    free(form);
+    wipe_free(form);
     int rc = -1;
     if (st == 0)
         snprintf(errstr, errstr_size, "STS AssumeRole of role %.200s: %s", role_arn, why);
-    else if (cw_sdk_aws_creds_parse_sts_xml(a.data, a.len, st, NULL, out, code, sizeof code, why,
-                                            sizeof why) != 0)
+    else if (cw_sdk_aws_creds_parse_sts_xml(a.data, a.len, st, r->external_id, out, code,
+                                            sizeof code, why, sizeof why) != 0)
         snprintf(errstr, errstr_size, "STS AssumeRole of role %.200s at %.200s failed: %s",
                  role_arn, url, why);
     else
@@ -294,8 +299,19 @@ int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_
     cw_sdk_aws_creds_answer_free(&a);
     if (rc == 0) {
         out->kind = CW_SDK_AWS_CREDS_FIXED;
-        snprintf(out->source, sizeof out->source, "STS AssumeRole of %.50s with %.30s", role_arn,
+        snprintf(out->source, sizeof out->source, "STS AssumeRole of %.70s with %.65s", role_arn,
                  base->source);
     }
     return rc;
+}
+
+int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_arn,
+                               const char *session_name, const char *sts_region,
+                               cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size) {
+    const cw_sdk_aws_assume_role_t r = {
+        .role_arn = role_arn,
+        .session_name = session_name,
+        .sts_region = sts_region,
+    };
+    return cw_sdk_aws_sts_assume_role_ex(base, &r, out, errstr, errstr_size);
 }

@@ -38,6 +38,18 @@ int cw_converter_kind_parse(const char *name, cw_converter_kind_t *kind) {
     return -1;
 }
 
+void cw_converter_inherit(const cw_props_t *worker, cw_props_t *connector) {
+    static const char *const which[] = {"key", "value"};
+    char conv[64], key[64];
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(conv, sizeof conv, "%s.converter", which[i]);
+        snprintf(key, sizeof key, "%s.converter.decimal.format", which[i]);
+        const char *v = cw_props_get(worker, key);
+        if (v && !cw_props_get(connector, conv) && !cw_props_get(connector, key))
+            cw_props_set(connector, key, v);
+    }
+}
+
 static json_t *base64_string(const void *data, size_t len) {
     size_t cap = 4 * ((len + 2) / 3) + 1;
     unsigned char *b64 = malloc(cap);

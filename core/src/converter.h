@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "connect-worker/plugin.h"
+#include "props.h"
 
 /* cw_converter_kind_t (CW_CONVERTER_JSON, _STRING, _BYTES) is public: plugin.h. */
 typedef struct cw_converter {
@@ -16,6 +17,14 @@ typedef struct cw_converter {
 int cw_converter_kind_parse(const char *name, cw_converter_kind_t *kind);
 /** The allowed converter names, for messages and --describe. */
 extern const char *const cw_converter_names;
+
+/** Kafka configures a converter from the keys of the file that names it: a connector that
+ *  does not override key.converter / value.converter runs the worker's converter with the
+ *  worker's keys. Plugins see only their connector's config, so the worker file's
+ *  JsonConverter keys that plugins read (decimal.format: a source that writes Connect
+ *  Decimals must know the form) are copied into `connector` when it neither overrides the
+ *  converter nor sets the key itself. */
+void cw_converter_inherit(const cw_props_t *worker, cw_props_t *connector);
 
 /** Bytes -> JSON. `data` NULL means a null key/value and gives JSON null. On failure returns
  *  NULL and writes the reason into errstr (e.g. "invalid JSON at byte 17: ..."). The result is

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "log.h"
 #include "record.h"
+#include "runtime/task_metrics.h"
 
 const cw_config_def_t cw_errors_defs[] = {
     {"errors.tolerance", CW_CFG_STRING, "none", 0,
@@ -54,6 +55,7 @@ struct cw_errors {
     long failed_deliveries;
     char last_delivery_error[512];
     long tolerated;
+    cw_task_metrics_t *tm;
 };
 
 cw_errors_t *cw_errors_new(const char *connector, int task, const char *class_name,
@@ -97,12 +99,16 @@ void cw_errors_free(cw_errors_t *e) {
 }
 
 int cw_errors_tolerant(const cw_errors_t *e) { return e->tolerance_all; }
+void cw_errors_set_metrics(cw_errors_t *e, cw_task_metrics_t *tm) {
+    if (e) e->tm = tm;
+}
 long cw_errors_count(const cw_errors_t *e) { return e->tolerated; }
 
 static void dlq_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk;
     cw_errors_t *e = opaque;
     if (m->err) {
+        cw_task_metrics_error(e->tm, CW_TASK_ERROR_DLQ_FAILED);
         e->failed_deliveries++;
         snprintf(e->last_delivery_error, sizeof e->last_delivery_error, "%s",
                  rd_kafka_err2str(m->err));
@@ -207,7 +213,9 @@ static int dlq_send(cw_errors_t *e, cw_record_t *r, const char *stage, const cha
         e->dlq, RD_KAFKA_V_TOPIC(e->dlq_topic), RD_KAFKA_V_KEY(key, key ? key_len : 0),
         RD_KAFKA_V_VALUE((void *)val, val ? val_len : 0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+    cw_task_metrics_error(e->tm, CW_TASK_ERROR_DLQ_SENT);
     if (err) {
+        cw_task_metrics_error(e->tm, CW_TASK_ERROR_DLQ_FAILED);
         rd_kafka_headers_destroy(h);
         snprintf(errstr, errstr_size,
                  "cannot send the record of topic %s partition %" PRId32 " offset %" PRId64
@@ -223,6 +231,7 @@ static int dlq_send(cw_errors_t *e, cw_record_t *r, const char *stage, const cha
 int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage, const char *class_name,
                      const char *reason, char *errstr, size_t errstr_size) {
     const char *cls = class_name ? class_name : e->class_name;
+    cw_task_metrics_error(e->tm, CW_TASK_ERROR_FAILED);
     if (!e->tolerance_all) {
         if (r->rkm)
             snprintf(errstr, errstr_size,
@@ -240,7 +249,9 @@ int cw_errors_report(cw_errors_t *e, cw_record_t *r, const char *stage, const ch
         return CW_ERR_FATAL;
     }
     e->tolerated++;
+    cw_task_metrics_error(e->tm, CW_TASK_ERROR_SKIPPED);
     if (e->log_enable) {
+        cw_task_metrics_error(e->tm, CW_TASK_ERROR_LOGGED);
         if (e->log_messages) {
             size_t vlen = 0;
             const char *v = r->rkm ? r->rkm->payload : r->value.data;

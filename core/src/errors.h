@@ -45,6 +45,10 @@ int cw_errors_flush(cw_errors_t *e, int timeout_ms, char *errstr, size_t errstr_
  *  reported with it, so the error names the record. */
 const char *cw_errors_last_fatal(const cw_errors_t *e);
 
+struct cw_task_metrics;
+/** The task's metrics (task-error-metrics), updated from now on; NULL: none. Not owned. */
+void cw_errors_set_metrics(cw_errors_t *e, struct cw_task_metrics *tm);
+
 /** Number of records tolerated so far (logged/skipped or sent to the DLQ). */
 long cw_errors_count(const cw_errors_t *e);
 #endif

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
 
 #include "config.h"
 #include "errors.h"
@@ -106,6 +109,28 @@ static cw_metric_t *host_metric_register(cw_ctx_t *ctx, const cw_metric_def_t *d
                                errstr_size);
 }
 
+/* Through a sink task's consumer or a source task's producer. */
+static char *host_kafka_cluster_id(cw_ctx_t *ctx, int timeout_ms) {
+    rd_kafka_t *rk = !ctx ? NULL : ctx->kafka_consumer ? ctx->kafka_consumer : ctx->kafka;
+    if (!rk) return NULL;
+    char *id = rd_kafka_clusterid(rk, timeout_ms < 0 ? 0 : timeout_ms);
+    if (!id) return NULL;
+    char *copy = strdup(id); /* the plugin frees it with host->free */
+    rd_kafka_mem_free(rk, id);
+    return copy;
+}
+
+/* The same monotonic clock as cw_now_ms (runtime/task.c), which the deadline is set on. */
+static int64_t host_stop_time_left_ms(cw_ctx_t *ctx) {
+    if (!ctx || !ctx->stop || !atomic_load(ctx->stop)) return -1;
+    int64_t deadline = atomic_load(&ctx->stop_deadline);
+    if (!deadline) return -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t left = deadline - ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+    return left > 0 ? left : 0;
+}
+
 static const cw_host_t host_table = {
     .abi_version = CW_ABI_VERSION,
     .struct_size = sizeof(cw_host_t),
@@ -161,6 +186,8 @@ static const cw_host_t host_table = {
     .metric_set = cw_metric_set,
     .metric_observe = cw_metric_observe,
     .kafka_metadata = cw_host_kafka_metadata,
+    .kafka_cluster_id = host_kafka_cluster_id,
+    .stop_time_left_ms = host_stop_time_left_ms,
 };
 
 const cw_host_t *cw_host(void) { return &host_table; }

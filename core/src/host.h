@@ -20,6 +20,10 @@ struct cw_ctx {
     struct cw_offsets *offsets; /* offset_get; NULL outside source tasks */
     struct cw_metrics *metrics; /* metric_register; NULL: no metrics (connector level) */
     void *kafka; /* kafka_metadata: the source task's producer (rd_kafka_t); NULL elsewhere */
+    void *kafka_consumer;          /* kafka_cluster_id: a sink task's consumer (rd_kafka_t); NULL
+                             elsewhere; set and cleared on the task thread */
+    _Atomic int64_t stop_deadline; /* cw_now_ms() by which a stopping task must have
+                                      ended (stop_time_left_ms); 0: none */
 };
 
 /** host->kafka_metadata (host_kafka.c). */

@@ -1,71 +1,35 @@
-/* The metrics registry (see metrics.h). Families hold the name, help, kind and buckets; each
- * series is one task's set of atomic values. Values are doubles kept as their bit patterns
- * in atomic 64-bit integers (C11 has no atomic add for floating types). */
-#include "metrics.h"
-
+/* The metrics registry (see metrics.h): definitions, registration and the lock-free updates;
+ * metrics_render.c writes the text and runs the collectors. Families hold the name, help, kind
+ * and buckets; each series is one set of labels with its atomic values. Values are doubles
+ * kept as their bit patterns in atomic 64-bit integers (C11 has no atomic add for floating
+ * types). */
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-typedef struct family {
-    char *name, *help;
-    cw_metric_kind_t kind;
-    double *bounds; /* histograms: upper bounds, +Inf implicit */
-    size_t nbounds;
-    struct cw_metric *series; /* registration order */
-    struct family *next;
-} family_t;
-
-struct cw_metric {
-    family_t *fam;
-    const void *owner;
-    char *connector;
-    int task;
-    _Atomic uint64_t value;   /* counter / gauge value; histogram sum (double bits) */
-    _Atomic uint64_t *counts; /* histograms: per bucket (not cumulative), nbounds + 1 */
-    struct cw_metric *next;
-};
-
-struct cw_metrics {
-    pthread_mutex_t lock;
-    family_t *families; /* registration order */
-};
+#include "metrics_int.h"
 
 /* Prometheus' client libraries' default buckets (seconds). */
 static const double default_bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
-static uint64_t dbits(double d) {
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-static double bitsd(uint64_t u) {
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
 static void atomic_add_double(_Atomic uint64_t *a, double delta) {
     uint64_t old = atomic_load_explicit(a, memory_order_relaxed);
-    while (!atomic_compare_exchange_weak_explicit(a, &old, dbits(bitsd(old) + delta),
+    while (!atomic_compare_exchange_weak_explicit(a, &old, cw_dbits(cw_bitsd(old) + delta),
                                                   memory_order_relaxed, memory_order_relaxed))
         ;
 }
 
 cw_metrics_t *cw_metrics_new(void) {
     cw_metrics_t *m = calloc(1, sizeof *m);
-    if (m) pthread_mutex_init(&m->lock, NULL);
+    if (!m) return NULL;
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_mutex_init(&m->collect_lock, NULL);
     return m;
 }
 
 static void series_free(struct cw_metric *s) {
-    free(s->connector);
+    free(s->labels);
     free(s->counts);
     free(s);
 }
@@ -89,7 +53,13 @@ void cw_metrics_free(cw_metrics_t *m) {
         m->families = f->next;
         family_free(f);
     }
+    while (m->collectors) {
+        collector_t *c = m->collectors;
+        m->collectors = c->next;
+        free(c);
+    }
     pthread_mutex_destroy(&m->lock);
+    pthread_mutex_destroy(&m->collect_lock);
     free(m);
 }
 
@@ -135,8 +105,10 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 /* The naming conventions that keep the exposition unambiguous (a histogram writes
- * <name>_bucket, _sum and _count) and that promtool insists on. */
-static int check_suffix(const cw_metric_def_t *d, char *errstr, size_t errstr_size) {
+ * <name>_bucket, _sum and _count) and that promtool insists on. Not strict (the core's own
+ * names): Kafka's gauges *_count (task-count, partition-count, ...) keep their names, and
+ * only a clash with a histogram's samples is refused (family_clash). */
+static int check_suffix(const cw_metric_def_t *d, int strict, char *errstr, size_t errstr_size) {
     static const char *const reserved[] = {"_bucket", "_sum", "_count"};
     if (d->kind == CW_METRIC_COUNTER && !ends_with(d->name, "_total")) {
         snprintf(errstr, errstr_size, "counter '%s' must end in _total", d->name);
@@ -146,7 +118,7 @@ static int check_suffix(const cw_metric_def_t *d, char *errstr, size_t errstr_si
         snprintf(errstr, errstr_size, "metric '%s': only counters end in _total", d->name);
         return -1;
     }
-    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+    for (size_t i = 0; strict && i < sizeof reserved / sizeof reserved[0]; i++)
         if (ends_with(d->name, reserved[i])) {
             snprintf(errstr, errstr_size,
                      "metric '%s': the suffix %s is reserved for histogram samples", d->name,
@@ -179,7 +151,7 @@ static int check_buckets(const cw_metric_def_t *d, char *errstr, size_t errstr_s
     return 0;
 }
 
-static int check_def(const cw_metric_def_t *d, char *errstr, size_t errstr_size) {
+int cw_metrics_def_check(const cw_metric_def_t *d, int strict, char *errstr, size_t errstr_size) {
     if (!d || d->struct_size < offsetof(cw_metric_def_t, nbuckets) + sizeof d->nbuckets) {
         snprintf(errstr, errstr_size,
                  "metric definition too small: start its initialiser with CW_METRIC_DEF_HEADER");
@@ -195,7 +167,9 @@ static int check_def(const cw_metric_def_t *d, char *errstr, size_t errstr_size)
         snprintf(errstr, errstr_size, "metric '%s': a help text is required", d->name);
         return -1;
     }
-    return check_suffix(d, errstr, errstr_size) || check_buckets(d, errstr, errstr_size) ? -1 : 0;
+    return check_suffix(d, strict, errstr, errstr_size) || check_buckets(d, errstr, errstr_size)
+               ? -1
+               : 0;
 }
 
 /* --- registering ------------------------------------------------------------------------- */
@@ -243,73 +217,215 @@ static int family_matches(const family_t *f, const cw_metric_def_t *d, char *err
     return 1;
 }
 
-static struct cw_metric *series_new(family_t *f, const void *owner, const char *connector,
-                                    int task) {
+static struct cw_metric *series_new(family_t *f, const void *owner, char *labels) {
     struct cw_metric *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->fam = f;
     s->owner = owner;
-    s->task = task;
-    s->connector = strdup(connector ? connector : "");
-    atomic_init(&s->value, dbits(0.0));
+    s->labels = labels;
+    atomic_init(&s->value, cw_dbits(0.0));
     if (f->kind == CW_METRIC_HISTOGRAM) {
         s->counts = calloc(f->nbounds + 1, sizeof *s->counts);
         for (size_t i = 0; s->counts && i <= f->nbounds; i++) atomic_init(&s->counts[i], 0);
-    }
-    if (!s->connector || (f->kind == CW_METRIC_HISTOGRAM && !s->counts)) {
-        series_free(s);
-        return NULL;
+        if (!s->counts) {
+            series_free(s);
+            return NULL;
+        }
     }
     return s;
 }
 
-/* Under the lock: the series of connector/task in family f, found or added. */
-static struct cw_metric *series_get(family_t *f, const void *owner, const char *connector, int task,
-                                    char *errstr, size_t errstr_size) {
-    struct cw_metric **pp = &f->series;
-    for (; *pp; pp = &(*pp)->next) {
-        struct cw_metric *s = *pp;
-        if (s->task != task || strcmp(s->connector, connector ? connector : "") != 0) continue;
-        if (s->owner == owner) return s;
-        snprintf(errstr, errstr_size,
-                 "metric '%s' of connector %s task %d is already registered by another "
-                 "context",
-                 f->name, s->connector, task);
+static int label_name_ok(const char *n) {
+    if (!n || !*n || (n[0] == '_' && n[1] == '_') || strcmp(n, "le") == 0) return 0;
+    for (size_t i = 0; n[i]; i++)
+        if (!(n[i] == '_' || is_alpha(n[i]) || (i > 0 && n[i] >= '0' && n[i] <= '9'))) return 0;
+    return 1;
+}
+
+/* The labels as rendered between the braces, values escaped (backslash, newline, quote).
+ * NULL with errstr on a bad name or out of memory. */
+static char *labels_render(const char *metric, const cw_metric_label_t *labels, size_t n,
+                           char *errstr, size_t errstr_size) {
+    for (size_t i = 0; i < n; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < i && label_name_ok(labels[i].name); k++)
+            dup |= strcmp(labels[k].name, labels[i].name) == 0;
+        if (!label_name_ok(labels[i].name) || dup) {
+            snprintf(errstr, errstr_size,
+                     "metric '%s': label name '%s' is %s (names match [a-zA-Z_][a-zA-Z0-9_]*, "
+                     "not '__' first, not 'le')",
+                     metric, labels[i].name ? labels[i].name : "", dup ? "repeated" : "invalid");
+            return NULL;
+        }
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    for (size_t i = 0; out && i < n; i++) {
+        fprintf(out, "%s%s=\"", i ? "," : "", labels[i].name);
+        for (const char *v = labels[i].value ? labels[i].value : ""; *v; v++)
+            if (*v == '\\' || *v == '"')
+                fprintf(out, "\\%c", *v);
+            else if (*v == '\n')
+                fputs("\\n", out);
+            else
+                fputc(*v, out);
+        fputc('"', out);
+    }
+    if (!out || fclose(out) != 0) {
+        free(buf);
+        snprintf(errstr, errstr_size, "metric '%s': out of memory", metric);
         return NULL;
     }
-    *pp = series_new(f, owner, connector, task);
-    if (!*pp) snprintf(errstr, errstr_size, "metric '%s': out of memory", f->name);
-    return *pp;
+    return buf;
+}
+
+static const family_t *family_find(const cw_metrics_t *m, const char *name, size_t len) {
+    for (const family_t *f = m->families; f; f = f->next)
+        if (strlen(f->name) == len && strncmp(f->name, name, len) == 0) return f;
+    return NULL;
+}
+
+/* A new family f whose samples would be confused with a histogram's: a histogram X when
+ * X_count, X_sum or X_bucket exists, or X_count (...) when X is a histogram. */
+static int family_clash(const cw_metrics_t *m, const family_t *f, char *errstr,
+                        size_t errstr_size) {
+    static const char *const suffixes[] = {"_bucket", "_sum", "_count"};
+    size_t n = strlen(f->name);
+    for (size_t i = 0; i < 3; i++) {
+        char other[512];
+        const family_t *o = NULL;
+        size_t k = strlen(suffixes[i]);
+        if (f->kind == CW_METRIC_HISTOGRAM &&
+            snprintf(other, sizeof other, "%s%s", f->name, suffixes[i]) < (int)sizeof other)
+            o = family_find(m, other, strlen(other));
+        else if (f->kind != CW_METRIC_HISTOGRAM && ends_with(f->name, suffixes[i]))
+            o = family_find(m, f->name, n - k);
+        if (o && (o->kind == CW_METRIC_HISTOGRAM || f->kind == CW_METRIC_HISTOGRAM)) {
+            snprintf(errstr, errstr_size, "metric '%s' clashes with the samples of histogram '%s'",
+                     f->name, f->kind == CW_METRIC_HISTOGRAM ? f->name : o->name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+struct cw_metric *cw_metrics_get_locked(cw_metrics_t *m, const void *owner,
+                                        const cw_metric_def_t *def, const cw_metric_label_t *labels,
+                                        size_t nlabels, char *errstr, size_t errstr_size) {
+    char *text = labels_render(def->name, labels, nlabels, errstr, errstr_size);
+    if (!text) return NULL;
+    family_t **fp = &m->families;
+    while (*fp && strcmp((*fp)->name, def->name) != 0) fp = &(*fp)->next;
+    if (*fp && !family_matches(*fp, def, errstr, errstr_size)) {
+        free(text);
+        return NULL;
+    }
+    if (!*fp && !(*fp = family_new(def))) {
+        snprintf(errstr, errstr_size, "metric '%s': out of memory", def->name);
+        free(text);
+        return NULL;
+    }
+    family_t *f = *fp;
+    if (!f->series && family_clash(m, f, errstr, errstr_size)) {
+        *fp = f->next;
+        family_free(f);
+        free(text);
+        return NULL;
+    }
+    struct cw_metric **pp = &f->series;
+    for (; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->labels, text) != 0) continue;
+        free(text);
+        if ((*pp)->owner == owner) return *pp;
+        snprintf(errstr, errstr_size,
+                 "metric '%s' with labels {%s} is already registered by another context", f->name,
+                 (*pp)->labels);
+        return NULL;
+    }
+    *pp = series_new(f, owner, text);
+    if (*pp) return *pp;
+    free(text);
+    snprintf(errstr, errstr_size, "metric '%s': out of memory", f->name);
+    if (!f->series) { /* a new family whose first series failed */
+        *fp = f->next;
+        family_free(f);
+    }
+    return NULL;
+}
+
+static cw_metric_t *register_labels(cw_metrics_t *m, const void *owner, const cw_metric_def_t *def,
+                                    const cw_metric_label_t *labels, size_t nlabels, int strict,
+                                    char *errstr, size_t errstr_size) {
+    if (cw_metrics_def_check(def, strict, errstr, errstr_size)) return NULL;
+    pthread_mutex_lock(&m->lock);
+    struct cw_metric *s =
+        cw_metrics_get_locked(m, owner, def, labels, nlabels, errstr, errstr_size);
+    pthread_mutex_unlock(&m->lock);
+    return s;
+}
+
+cw_metric_t *cw_metrics_register_labels(cw_metrics_t *m, const void *owner,
+                                        const cw_metric_def_t *def, const cw_metric_label_t *labels,
+                                        size_t nlabels, char *errstr, size_t errstr_size) {
+    return register_labels(m, owner, def, labels, nlabels, 0, errstr, errstr_size);
+}
+
+cw_metric_t *cw_metrics_register_read(cw_metrics_t *m, const void *owner,
+                                      const cw_metric_def_t *def, const cw_metric_label_t *labels,
+                                      size_t nlabels, cw_metric_read_fn fn, const void *arg,
+                                      char *errstr, size_t errstr_size) {
+    if (cw_metrics_def_check(def, 0, errstr, errstr_size)) return NULL;
+    if (def->kind == CW_METRIC_HISTOGRAM || !fn) {
+        snprintf(errstr, errstr_size, "metric '%s': only counters and gauges are read", def->name);
+        return NULL;
+    }
+    pthread_mutex_lock(&m->lock);
+    struct cw_metric *s =
+        cw_metrics_get_locked(m, owner, def, labels, nlabels, errstr, errstr_size);
+    if (s) {
+        s->read = fn;
+        s->read_arg = arg;
+    }
+    pthread_mutex_unlock(&m->lock);
+    return s;
 }
 
 cw_metric_t *cw_metrics_register(cw_metrics_t *m, const void *owner, const char *connector,
                                  int task, const cw_metric_def_t *def, char *errstr,
                                  size_t errstr_size) {
-    if (check_def(def, errstr, errstr_size)) return NULL;
-    pthread_mutex_lock(&m->lock);
-    family_t **fp = &m->families;
-    while (*fp && strcmp((*fp)->name, def->name) != 0) fp = &(*fp)->next;
-    struct cw_metric *s = NULL;
-    if (!*fp) {
-        *fp = family_new(def);
-        if (!*fp) snprintf(errstr, errstr_size, "metric '%s': out of memory", def->name);
-    } else if (!family_matches(*fp, def, errstr, errstr_size)) {
-        goto out;
-    }
-    if (*fp) s = series_get(*fp, owner, connector, task, errstr, errstr_size);
-    if (*fp && !(*fp)->series) { /* a new family whose first series failed */
-        family_t *f = *fp;
-        *fp = f->next;
-        family_free(f);
-    }
-out:
-    pthread_mutex_unlock(&m->lock);
-    return s;
+    char num[16];
+    snprintf(num, sizeof num, "%d", task);
+    const cw_metric_label_t labels[] = {{"connector", connector ? connector : ""}, {"task", num}};
+    return register_labels(m, owner, def, labels, 2, 1, errstr, errstr_size);
 }
 
-void cw_metrics_release(cw_metrics_t *m, const void *owner) {
-    if (!m) return;
+void cw_metrics_unlink_locked(cw_metrics_t *m, struct cw_metric *s) {
+    for (family_t **fp = &m->families; *fp; fp = &(*fp)->next) {
+        if (*fp != s->fam) continue;
+        for (struct cw_metric **pp = &(*fp)->series; *pp; pp = &(*pp)->next)
+            if (*pp == s) {
+                *pp = s->next;
+                series_free(s);
+                break;
+            }
+        if (!(*fp)->series) {
+            family_t *f = *fp;
+            *fp = f->next;
+            family_free(f);
+        }
+        return;
+    }
+}
+
+void cw_metrics_unregister(cw_metrics_t *m, cw_metric_t *s) {
+    if (!m || !s) return;
     pthread_mutex_lock(&m->lock);
+    cw_metrics_unlink_locked(m, s);
+    pthread_mutex_unlock(&m->lock);
+}
+
+void cw_metrics_release_locked(cw_metrics_t *m, const void *owner) {
     for (family_t **fp = &m->families; *fp;) {
         family_t *f = *fp;
         for (struct cw_metric **pp = &f->series; *pp;) {
@@ -328,6 +444,12 @@ void cw_metrics_release(cw_metrics_t *m, const void *owner) {
         *fp = f->next;
         family_free(f);
     }
+}
+
+void cw_metrics_release(cw_metrics_t *m, const void *owner) {
+    if (!m) return;
+    pthread_mutex_lock(&m->lock);
+    cw_metrics_release_locked(m, owner);
     pthread_mutex_unlock(&m->lock);
 }
 
@@ -341,7 +463,20 @@ void cw_metric_add(cw_metric_t *s, double delta) {
 
 void cw_metric_set(cw_metric_t *s, double value) {
     if (!s || s->fam->kind != CW_METRIC_GAUGE) return;
-    atomic_store_explicit(&s->value, dbits(value), memory_order_relaxed);
+    atomic_store_explicit(&s->value, cw_dbits(value), memory_order_relaxed);
+}
+
+double cw_metric_value(const cw_metric_t *s) {
+    return s ? cw_bitsd(atomic_load_explicit(&s->value, memory_order_relaxed)) : 0;
+}
+
+void cw_metric_set_total(cw_metric_t *s, double value) {
+    if (!s || s->fam->kind != CW_METRIC_COUNTER || !isfinite(value)) return;
+    uint64_t old = atomic_load_explicit(&s->value, memory_order_relaxed);
+    while (cw_bitsd(old) < value &&
+           !atomic_compare_exchange_weak_explicit(&s->value, &old, cw_dbits(value),
+                                                  memory_order_relaxed, memory_order_relaxed))
+        ;
 }
 
 void cw_metric_observe(cw_metric_t *s, double value) {
@@ -360,116 +495,4 @@ void cw_metric_observe(cw_metric_t *s, double value) {
     if (isnan(value)) lo = f->nbounds;
     atomic_fetch_add_explicit(&s->counts[lo], 1, memory_order_relaxed);
     atomic_add_double(&s->value, value);
-}
-
-/* --- rendering --------------------------------------------------------------------------- */
-
-/* The shortest of %.15g / %.17g that reads back exactly; Prometheus' spellings of the
- * special values. */
-static void fmt_double(char *buf, size_t size, double v) {
-    if (isnan(v)) {
-        snprintf(buf, size, "NaN");
-    } else if (isinf(v)) {
-        snprintf(buf, size, "%s", v > 0 ? "+Inf" : "-Inf");
-    } else {
-        snprintf(buf, size, "%.15g", v);
-        if (strtod(buf, NULL) != v) snprintf(buf, size, "%.17g", v);
-    }
-}
-
-/* HELP text escapes backslash and newline; label values also the double quote. */
-static void put_escaped(FILE *out, const char *s, int label) {
-    for (; *s; s++) {
-        if (*s == '\\')
-            fputs("\\\\", out);
-        else if (*s == '\n')
-            fputs("\\n", out);
-        else if (label && *s == '"')
-            fputs("\\\"", out);
-        else
-            fputc(*s, out);
-    }
-}
-
-static void put_labels(FILE *out, const struct cw_metric *s, const char *le) {
-    fputs("{connector=\"", out);
-    put_escaped(out, s->connector, 1);
-    fprintf(out, "\",task=\"%d\"", s->task);
-    if (le) fprintf(out, ",le=\"%s\"", le);
-    fputs("}", out);
-}
-
-static void render_histogram(FILE *out, const family_t *f, const struct cw_metric *s) {
-    char num[40];
-    uint64_t cum = 0;
-    for (size_t i = 0; i <= f->nbounds; i++) {
-        cum += atomic_load_explicit(&s->counts[i], memory_order_relaxed);
-        if (i < f->nbounds)
-            fmt_double(num, sizeof num, f->bounds[i]);
-        else
-            snprintf(num, sizeof num, "+Inf");
-        fprintf(out, "%s_bucket", f->name);
-        put_labels(out, s, num);
-        fprintf(out, " %llu\n", (unsigned long long)cum);
-    }
-    fmt_double(num, sizeof num, bitsd(atomic_load_explicit(&s->value, memory_order_relaxed)));
-    fprintf(out, "%s_sum", f->name);
-    put_labels(out, s, NULL);
-    fprintf(out, " %s\n%s_count", num, f->name);
-    put_labels(out, s, NULL);
-    fprintf(out, " %llu\n", (unsigned long long)cum);
-}
-
-char *cw_metrics_render(cw_metrics_t *m, size_t *len) {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *out = open_memstream(&buf, &n);
-    if (!out) return NULL;
-    pthread_mutex_lock(&m->lock);
-    for (const family_t *f = m->families; f; f = f->next) {
-        fprintf(out, "# HELP %s ", f->name);
-        put_escaped(out, f->help, 0);
-        fprintf(out, "\n# TYPE %s %s\n", f->name, kind_name(f->kind));
-        for (const struct cw_metric *s = f->series; s; s = s->next) {
-            if (f->kind == CW_METRIC_HISTOGRAM) {
-                render_histogram(out, f, s);
-                continue;
-            }
-            char num[40];
-            fmt_double(num, sizeof num,
-                       bitsd(atomic_load_explicit(&s->value, memory_order_relaxed)));
-            fputs(f->name, out);
-            put_labels(out, s, NULL);
-            fprintf(out, " %s\n", num);
-        }
-    }
-    pthread_mutex_unlock(&m->lock);
-    if (fclose(out) != 0) {
-        free(buf);
-        return NULL;
-    }
-    if (len) *len = n;
-    return buf;
-}
-
-int cw_metrics_write_file(cw_metrics_t *m, const char *path, char *errstr, size_t errstr_size) {
-    size_t n = 0;
-    char *text = cw_metrics_render(m, &n);
-    if (!text) {
-        snprintf(errstr, errstr_size, "metrics file %s: out of memory", path);
-        return -1;
-    }
-    FILE *f = fopen(path, "w");
-    int ok = f && fwrite(text, 1, n, f) == n;
-    int err = errno;
-    if (f && fclose(f) != 0 && ok) {
-        ok = 0;
-        err = errno;
-    }
-    free(text);
-    if (!ok) {
-        snprintf(errstr, errstr_size, "metrics file %s: %s", path, strerror(err));
-        return -1;
-    }
-    return 0;
 }

@@ -172,5 +172,25 @@ out:
     return rc;
 }
 
-static const cw_offsets_ops_t file_ops = {
-    .get = file_get, .put = file_put, .flush = file_flush, .destroy = file_destroy};
+static char *file_list(cw_offsets_t *base, const char *connector) {
+    file_offsets_t *o = (file_offsets_t *)base;
+    json_t *arr = json_array();
+    pthread_mutex_lock(&o->lock);
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(o->root, connector), k, v) {
+        json_t *part = json_loads(k, JSON_DECODE_ANY, NULL);
+        json_array_append_new(
+            arr, json_pack("{s:o, s:O}", "partition", part ? part : json_string(k), "offset", v));
+    }
+    pthread_mutex_unlock(&o->lock);
+    char *out = cw_json_encode(arr, NULL);
+    json_decref(arr);
+    return out;
+}
+
+static const cw_offsets_ops_t file_ops = {.get = file_get,
+                                          .put = file_put,
+                                          .flush = file_flush,
+                                          .destroy = file_destroy,
+                                          .list = file_list};

@@ -14,7 +14,9 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "connector.h"
 #include "errors.h"
+#include "herder_internal.h"
 #include "rdkafka_log.h"
 #include "kafka_msk_iam.h"
 #include "log.h"
@@ -94,24 +96,6 @@ fail:
  * Loading and validation
  * ---------------------------------------------------------------------------------------- */
 
-static void warn_unknown(const char *origin, cw_errlist_t *unknown) {
-    for (size_t i = 0; i < unknown->count; i++)
-        cw_log_warn("%s: %s: unknown key (passed through unused)", origin, unknown->items[i]);
-}
-
-/* Logs the effective keys of a file with every secret masked. */
-static void log_props(const cw_props_t *p, const cw_config_def_t *defs) {
-    for (size_t i = 0; i < cw_props_count(p); i++) {
-        const char *k = cw_props_key_at(p, i);
-        int secret = cw_config_key_is_secret(defs, k);
-        /* librdkafka's own secrets behind consumer./producer. prefixes */
-        const char *dot = strchr(k, '.');
-        if (!secret && dot) secret = cw_config_key_is_secret(NULL, dot + 1);
-        cw_log_debug("%s: %s = %s", cw_props_origin(p), k,
-                     secret ? "[hidden]" : cw_props_value_at(p, i));
-    }
-}
-
 /* Every librdkafka property must be accepted by librdkafka: the worker's consumer./producer.
  * keys (c NULL) or one connector's *.override. keys, each checked on its own so that one bad
  * worker key is reported once, not once per connector. */
@@ -157,6 +141,7 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
     w->metrics_file = opts->metrics_file;
     w->metrics = cw_metrics_new();
     if (!w->metrics) abort();
+    w->wm = cw_worker_metrics_new(w->metrics, NULL, NULL); /* the herder's states: below */
     w->props = cw_props_new();
     if (cw_props_load_file(w->props, worker_file, err, sizeof err) ||
         cw_props_resolve(w->props, err, sizeof err)) {
@@ -164,15 +149,17 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
     } else {
         cw_errlist_t unknown = {0};
         cw_config_validate(w->props, cw_worker_defs, "", worker_file, errs, &unknown);
-        warn_unknown(worker_file, &unknown);
+        cw_connector_warn_unknown(worker_file, &unknown);
         cw_errlist_free(&unknown);
     }
     w->config = cw_config_new(w->props, cw_worker_defs);
+    w->herder = cw_herder_new(w);
+    cw_worker_metrics_set_source(w->wm, cw_worker_herder_states, w->herder);
     cw_log_level_t level;
     if (!opts->log_level_forced &&
         cw_log_level_parse(cw_config_get(w->config, "log.level"), &level) == 0)
         cw_log_set_level(level);
-    log_props(w->props, cw_worker_defs);
+    cw_connector_log_props(w->props, cw_worker_defs);
     w->flush_interval_ms = cw_config_get_int(w->config, "offset.flush.interval.ms", 0);
     w->flush_timeout_ms = cw_config_get_int(w->config, "offset.flush.timeout.ms", 0);
     w->shutdown_timeout_ms = cw_config_get_int(w->config, "task.shutdown.graceful.timeout.ms", 0);
@@ -204,84 +191,39 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
     return w;
 }
 
-static void connector_converter(const cw_worker_t *w, const cw_config_t *cfg, const char *which,
-                                const cw_converter_t *worker_conv, cw_converter_t *out) {
-    char key[64];
-    snprintf(key, sizeof key, "%s.converter", which);
-    const char *cls = cw_config_get(cfg, key);
-    (void)w;
-    if (!cls) {
-        *out = *worker_conv;
-        return;
-    }
-    cw_converter_kind_parse(cls, &out->kind);
-    /* Kafka configures an overriding converter from the connector's keys only. */
-    snprintf(key, sizeof key, "%s.converter.schemas.enable", which);
-    out->schemas_enable = cw_config_get_bool(cfg, key, 0);
-}
-
-static void connector_free(cw_connector_t *c) {
-    if (!c) return;
-    for (int i = 0; i < c->ntasks; i++) {
-        /* The task's context ends here: the series its plugins registered go with it. */
-        cw_metrics_release(c->worker->metrics, &c->tasks[i].env.ctx);
-        cw_config_free(c->tasks[i].config);
-        cw_props_free(c->tasks[i].props);
-    }
-    free(c->tasks);
-    cw_config_free(c->config);
-    free(c->defs);
-    cw_props_free(c->props);
-    free(c->name);
-    free(c);
-}
-
 size_t cw_worker_add_connectors(cw_worker_t *w, const char *const *files, size_t n,
                                 cw_errlist_t *errs) {
     size_t before = errs->count;
     char err[2048];
     for (size_t f = 0; f < n; f++) {
         const char *file = files[f];
-        cw_props_t *p = cw_props_new();
-        if (cw_props_load_file(p, file, err, sizeof err) || cw_props_resolve(p, err, sizeof err)) {
+        cw_props_t *raw = cw_props_new();
+        if (cw_props_load_file(raw, file, err, sizeof err)) {
             cw_errlist_add(errs, "%s", err);
-            cw_props_free(p);
+            cw_props_free(raw);
             continue;
         }
-        cw_connector_t *c = calloc(1, sizeof *c);
-        c->worker = w;
-        c->props = p;
-        const char *name = cw_props_get(p, "name");
-        c->name = cw_connector_name_copy(name ? name : file);
-        const char *plugin_file = NULL;
-        c->plugin = cw_connector_plugin(w->registry, p, file, NULL, &plugin_file);
-        c->defs = cw_connector_defs_merge(c->plugin ? c->plugin->config : NULL);
-        cw_errlist_t unknown = {0};
-        cw_connector_validate(w, p, file, errs, &unknown);
-        warn_unknown(file, &unknown);
-        cw_errlist_free(&unknown);
-        log_props(p, c->defs);
-        for (size_t i = 0; name && i < w->nconnectors; i++)
-            if (strcmp(w->connectors[i]->name, name) == 0)
-                cw_errlist_add(errs, "%s: name: connector '%s' is defined twice", file, name);
-        c->config = cw_config_new(p, c->defs);
-        if (c->plugin && c->plugin->kind == CW_PLUGIN_SOURCE) {
-            const char *dlq = cw_props_get(p, "errors.deadletterqueue.topic.name");
-            if (dlq && *dlq)
-                cw_log_warn("%s: errors.deadletterqueue.topic.name: dead letter queues are for "
-                            "sink connectors (as in Kafka Connect); failing source records are "
-                            "logged and skipped with errors.tolerance=all",
-                            file);
+        /* Checked now (--validate, exit code 3), created through the herder at start with
+         * the keys as written (placeholders unresolved, as the REST API shows them). */
+        cw_props_t *p = cw_props_copy(raw);
+        cw_converter_inherit(w->props, p); /* as cw_connector_new will */
+        if (cw_props_resolve(p, err, sizeof err)) {
+            cw_errlist_add(errs, "%s", err);
+        } else {
+            cw_errlist_t unknown = {0};
+            cw_connector_validate(w, p, file, errs, &unknown);
+            cw_connector_warn_unknown(file, &unknown);
+            cw_errlist_free(&unknown);
+            const cw_plugin_t *plugin = cw_connector_plugin(w->registry, p, file, NULL, NULL);
+            cw_config_def_t *defs = cw_connector_defs_merge(plugin ? plugin->config : NULL);
+            cw_connector_log_props(p, defs);
+            free(defs);
         }
-        connector_converter(w, c->config, "key", &w->key_conv, &c->key_conv);
-        connector_converter(w, c->config, "value", &w->value_conv, &c->value_conv);
-        if (c->plugin)
-            cw_log_info("connector %s: %s plugin %s %s from %s", c->name,
-                        cw_plugin_kind_name(c->plugin->kind), c->plugin->name,
-                        c->plugin->version ? c->plugin->version : "",
-                        plugin_file ? plugin_file : "?");
-        w->connectors = realloc(w->connectors, (w->nconnectors + 1) * sizeof *w->connectors);
-        w->connectors[w->nconnectors++] = c;
+        cw_props_free(p);
+        const char *name = cw_props_get(raw, "name");
+        if (name && cw_herder_has_file(w->herder, name))
+            cw_errlist_add(errs, "%s: name: connector '%s' is defined twice", file, name);
+        cw_herder_add_file(w->herder, raw);
     }
     return errs->count - before;
 }
@@ -330,199 +272,8 @@ static int start_embedded_kafka(cw_worker_t *w) {
     return 0;
 }
 
-static rd_kafka_conf_t *task_kafka_conf(void *opaque, const char *prefix, const char *client_id,
-                                        char *errstr, size_t errstr_size) {
-    const cw_task_t *t = opaque;
-    return cw_worker_kafka_conf(t->conn->worker, t->conn, prefix, client_id, errstr, errstr_size);
-}
-
-static int sinks_caught_up(void *opaque);
-
-/* What task `i` of `c` needs from the worker (runtime/task.h). */
-static void task_env_init(cw_worker_t *w, cw_connector_t *c, cw_task_t *t, int i) {
-    cw_task_env_t *e = &t->env;
-    e->connector = c->name;
-    e->id = i;
-    e->plugin = c->plugin;
-    e->config = t->config;
-    e->conn_props = c->props;
-    e->registry = w->registry;
-    e->key_conv = &c->key_conv;
-    e->value_conv = &c->value_conv;
-    e->offsets = w->offsets;
-    e->batch_mode = w->batch_mode;
-    e->flush_interval_ms = w->flush_interval_ms;
-    e->flush_timeout_ms = w->flush_timeout_ms;
-    e->shutdown_timeout_ms = w->shutdown_timeout_ms;
-    e->kafka_conf = task_kafka_conf;
-    e->sinks_caught_up = sinks_caught_up;
-    e->sources_running = &w->sources_running;
-    e->opaque = t;
-    e->ctx.connector = c->name;
-    e->ctx.task = i;
-    e->ctx.stop = &e->stop;
-    e->ctx.offsets = c->plugin->kind == CW_PLUGIN_SOURCE ? w->offsets : NULL;
-    e->ctx.metrics = w->metrics;
-}
-
-/* Connector-level work split (task_configs) and the task structs. */
-static int prepare_tasks(cw_worker_t *w, cw_connector_t *c) {
-    int max = (int)cw_config_get_int(c->config, "tasks.max", 0);
-    const cw_task_configs_fn split_fn = c->plugin->kind == CW_PLUGIN_SOURCE
-                                            ? c->plugin->source->task_configs
-                                            : c->plugin->sink->task_configs;
-    struct cw_task_split split = {.max_tasks = max,
-                                  .tasks = calloc((size_t)max, sizeof(cw_props_t *))};
-    if (!split.tasks) {
-        cw_log(c->name, -1, CW_LOG_ERROR, "out of memory preparing %d task(s)", max);
-        return -1;
-    }
-    int n;
-    if (split_fn) {
-        cw_ctx_t ctx = {.connector = c->name, .task = -1, .offsets = w->offsets};
-        char err[1024] = "";
-        n = split_fn(&ctx, c->config, max, &split, err, sizeof err);
-        if (n < 1 || n > max) {
-            cw_log(c->name, -1, CW_LOG_ERROR, "task_configs failed: %s",
-                   *err ? err : "invalid number of tasks");
-            for (int i = 0; i < max; i++) cw_props_free(split.tasks[i]);
-            free(split.tasks);
-            return -1;
-        }
-    } else {
-        n = c->plugin->kind == CW_PLUGIN_SOURCE ? 1 : max;
-    }
-    c->tasks = calloc((size_t)n, sizeof *c->tasks);
-    c->ntasks = c->tasks ? n : 0;
-    if (!c->tasks) cw_log(c->name, -1, CW_LOG_ERROR, "out of memory preparing %d task(s)", n);
-    for (int i = 0; i < c->ntasks; i++) {
-        cw_task_t *t = &c->tasks[i];
-        t->conn = c;
-        t->props = cw_props_copy(c->props);
-        for (size_t k = 0; split.tasks[i] && k < cw_props_count(split.tasks[i]); k++)
-            cw_props_set(t->props, cw_props_key_at(split.tasks[i], k),
-                         cw_props_value_at(split.tasks[i], k));
-        t->config = cw_config_new(t->props, c->defs);
-        task_env_init(w, c, t, i);
-    }
-    for (int i = 0; i < max; i++) cw_props_free(split.tasks[i]);
-    free(split.tasks);
-    return c->tasks ? 0 : -1;
-}
-
-/* Batch mode: is every sink task of the worker caught up (waiting) or no longer running? */
-static int sinks_caught_up(void *opaque) {
-    const cw_worker_t *w = ((cw_task_t *)opaque)->conn->worker;
-    for (size_t i = 0; i < w->nconnectors; i++) {
-        cw_connector_t *c = w->connectors[i];
-        if (c->plugin->kind != CW_PLUGIN_SINK) continue;
-        for (int k = 0; k < c->ntasks; k++)
-            if (atomic_load(&c->tasks[k].env.state) == CW_TASK_RUNNING &&
-                !atomic_load(&c->tasks[k].env.waiting))
-                return 0;
-    }
-    return 1;
-}
-
-/* how: CW_TASK_STOP_GRACEFUL or CW_TASK_STOP_ABORT (see worker_stop.c). */
-static void stop_all(cw_worker_t *w, int how) {
-    for (size_t i = 0; i < w->nconnectors; i++)
-        for (int k = 0; k < w->connectors[i]->ntasks; k++)
-            atomic_store(&w->connectors[i]->tasks[k].env.stop, how);
-}
-
-/* Joins every started task before `deadline_ms` (monotonic); returns how many are left. A
- * second stop signal meanwhile aborts (cw_worker_stop_signalled). */
-static int join_all(cw_worker_t *w, int64_t deadline_ms, const sigset_t *signals) {
-    int left = 0;
-    for (size_t i = 0; i < w->nconnectors; i++)
-        for (int k = 0; k < w->connectors[i]->ntasks; k++) {
-            cw_task_t *t = &w->connectors[i]->tasks[k];
-            if (!t->started) continue;
-            int64_t wait = deadline_ms - cw_now_ms();
-            if (wait > 200) wait = 200; /* in slices: a second signal is seen at once */
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            if (wait < 0) wait = 0;
-            ts.tv_sec += wait / 1000;
-            ts.tv_nsec += (wait % 1000) * 1000000;
-            if (ts.tv_nsec >= 1000000000) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000;
-            }
-            if (pthread_timedjoin_np(t->thread, NULL, &ts) == 0) {
-                t->started = 0;
-            } else if (cw_now_ms() < deadline_ms) {
-                if (!w->aborting && cw_worker_stop_signalled(signals)) {
-                    w->aborting = 1;
-                    stop_all(w, CW_TASK_STOP_ABORT);
-                    deadline_ms = cw_worker_abort_deadline(deadline_ms);
-                }
-                k--; /* the same task again */
-            } else {
-                cw_worker_log_not_stopped(t, w->shutdown_timeout_ms);
-                left++;
-            }
-        }
-    return left;
-}
-
-/* The main thread sleeps in sigtimedwait; a task thread that ends wakes it with this
- * thread-directed signal (blocked everywhere, so it never interrupts anything), so that a
- * batch run exits as soon as its last task is done instead of at the next poll tick. */
-#define CW_WAKE_SIGNAL SIGUSR1
-
-static void *task_thread(void *arg) {
-    cw_task_t *t = arg;
-    cw_worker_t *w = t->conn->worker;
-    if (t->conn->plugin->kind == CW_PLUGIN_SOURCE)
-        cw_source_task_run(&t->env);
-    else
-        cw_sink_task_run(&t->env);
-    pthread_kill(w->main_thread, CW_WAKE_SIGNAL);
-    return NULL;
-}
-
-/* One thread per task. A thread that cannot be created fails its task. */
-static void start_tasks(cw_worker_t *w) {
-    int sources = 0;
-    for (size_t i = 0; i < w->nconnectors; i++)
-        if (w->connectors[i]->plugin->kind == CW_PLUGIN_SOURCE) sources += w->connectors[i]->ntasks;
-    atomic_store(&w->sources_running, sources);
-    for (size_t i = 0; i < w->nconnectors; i++) {
-        cw_connector_t *c = w->connectors[i];
-        for (int k = 0; k < c->ntasks; k++) {
-            cw_task_t *t = &c->tasks[k];
-            if (pthread_create(&t->thread, NULL, task_thread, t) != 0) {
-                cw_task_fail(&t->env, "cannot create a thread: %s", strerror(errno));
-                if (c->plugin->kind == CW_PLUGIN_SOURCE) atomic_fetch_sub(&w->sources_running, 1);
-                continue;
-            }
-            t->started = 1;
-        }
-        cw_log(c->name, -1, CW_LOG_INFO, "started %d task(s)", c->ntasks);
-    }
-}
-
-/* Logs every failed task again (the first lines may be far up); returns how many. */
-static int count_failed(cw_worker_t *w) {
-    int failed = 0;
-    for (size_t i = 0; i < w->nconnectors; i++)
-        for (int k = 0; k < w->connectors[i]->ntasks; k++) {
-            cw_task_t *t = &w->connectors[i]->tasks[k];
-            if (atomic_load(&t->env.state) == CW_TASK_FAILED) {
-                cw_log(t->conn->name, t->env.id, CW_LOG_ERROR, "task had failed: %s", t->env.error);
-                failed++;
-            }
-        }
-    return failed;
-}
-
 int cw_worker_run(cw_worker_t *w) {
     char err[1024];
-    int has_source = 0;
-    for (size_t i = 0; i < w->nconnectors; i++)
-        has_source |= w->connectors[i]->plugin->kind == CW_PLUGIN_SOURCE;
     /* Signals are taken by this thread only (sigtimedwait); tasks and librdkafka's threads
      * inherit the mask. Blocked first, so that a signal during start-up is not fatal. */
     sigset_t set;
@@ -536,38 +287,24 @@ int cw_worker_run(cw_worker_t *w) {
     signal(SIGPIPE, SIG_IGN);
     if (cw_config_get_bool(w->config, "embedded.kafka.enable", 0) && start_embedded_kafka(w))
         return CW_EXIT_STARTUP;
-    if (has_source) {
-        w->offsets = cw_worker_offsets_open(w, err, sizeof err);
-        if (!w->offsets) {
-            cw_log_error("%s", err);
-            return CW_EXIT_STARTUP;
-        }
-    }
-    for (size_t i = 0; i < w->nconnectors; i++)
-        if (prepare_tasks(w, w->connectors[i])) return CW_EXIT_STARTUP;
+    /* The command-line and stored connectors, created as the REST API creates them. */
+    if (cw_herder_start(w->herder)) return CW_EXIT_STARTUP;
 
-    start_tasks(w);
-
-    int signalled = 0;
-    while (1) {
+    while (!atomic_load(&w->stop_requested)) {
         struct timespec ts = {0, 200 * 1000000};
         int sig = sigtimedwait(&set, NULL, &ts);
         if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
             cw_log_info("received %s: stopping tasks (flush and commit; a second signal "
                         "aborts the flush)",
                         cw_signal_name(sig));
-            signalled = 1;
             break;
         }
-        int running = 0;
-        for (size_t i = 0; i < w->nconnectors; i++)
-            for (int k = 0; k < w->connectors[i]->ntasks; k++)
-                running += atomic_load(&w->connectors[i]->tasks[k].env.state) == CW_TASK_RUNNING;
-        if (!running) break;
+        /* Automatic restarts happen here; without keep-running (no REST API to create
+         * connectors) the worker ends when nothing runs or is due to restart. */
+        int alive = cw_herder_tick(w->herder);
+        if (!alive && (w->batch_mode || !atomic_load(&w->herder->keep_running))) break;
     }
-    (void)signalled;
-    stop_all(w, CW_TASK_STOP_GRACEFUL);
-    int left = join_all(w, cw_now_ms() + w->shutdown_timeout_ms, &set);
+    int left = cw_herder_stop_all(w->herder, &set);
     /* After the tasks stopped and before their contexts end: the final counts. */
     if (w->metrics_file && cw_metrics_write_file(w->metrics, w->metrics_file, err, sizeof err))
         cw_log_error("%s", err);
@@ -576,15 +313,20 @@ int cw_worker_run(cw_worker_t *w) {
                      w->aborting ? "after the abort" : "in time");
         return CW_EXIT_SHUTDOWN;
     }
-    int failed = count_failed(w);
+    int failed = cw_herder_count_failed(w->herder);
     cw_log_info("worker stopped%s", failed ? " (some tasks failed)" : "");
     return failed ? CW_EXIT_TASK_FAILED : CW_EXIT_OK;
 }
 
+void cw_worker_stop(cw_worker_t *w) {
+    atomic_store(&w->stop_requested, 1);
+    if (cw_herder_running(w->herder)) pthread_kill(w->main_thread, CW_WAKE_SIGNAL);
+}
+
 void cw_worker_free(cw_worker_t *w) {
     if (!w) return;
-    for (size_t i = 0; i < w->nconnectors; i++) connector_free(w->connectors[i]);
-    free(w->connectors);
+    cw_worker_metrics_free(w->wm); /* its collector reads the herder */
+    cw_herder_free(w->herder);     /* before the plugins it uses are unloaded */
     cw_registry_free(w->registry);
     cw_metrics_free(w->metrics);
     cw_offsets_free(w->offsets);

@@ -6,6 +6,9 @@
     "org.apache.kafka.connect.storage.StringConverter,StringConverter,string,"                     \
     "org.apache.kafka.connect.converters.ByteArrayConverter,ByteArrayConverter,bytes"
 
+/* JsonConverterConfig's decimal.format values. */
+#define DECIMAL_FORMATS "BASE64,NUMERIC"
+
 const cw_config_def_t cw_worker_defs[] = {
     {"bootstrap.servers", CW_CFG_LIST, "localhost:9092", 0,
      "Kafka brokers (host:port, comma-separated). Ignored when embedded.kafka.enable=true.", NULL,
@@ -68,6 +71,15 @@ const cw_config_def_t cw_worker_defs[] = {
      "JsonConverter: keys use the {\"schema\":...,\"payload\":...} envelope.", NULL, 0, 0},
     {"value.converter.schemas.enable", CW_CFG_BOOL, "true", 0,
      "JsonConverter: values use the {\"schema\":...,\"payload\":...} envelope.", NULL, 0, 0},
+    {"key.converter.decimal.format", CW_CFG_STRING, "BASE64", 0,
+     "JsonConverter: how Connect Decimal keys are written, BASE64 (the unscaled value's "
+     "bytes) or NUMERIC (a JSON number); reading accepts both. Passed to the connectors "
+     "that do not override key.converter (sources that write Decimals read it).",
+     DECIMAL_FORMATS, 0, 0},
+    {"value.converter.decimal.format", CW_CFG_STRING, "BASE64", 0,
+     "JsonConverter: how Connect Decimal values are written, BASE64 or NUMERIC (see "
+     "key.converter.decimal.format).",
+     DECIMAL_FORMATS, 0, 0},
     {"task.shutdown.graceful.timeout.ms", CW_CFG_INT, "5000", 0,
      "On SIGINT/SIGTERM, how long tasks get to flush and commit before the worker exits "
      "anyway (exit code 5).",
@@ -98,6 +110,11 @@ const cw_config_def_t cw_worker_defs[] = {
      NULL, 0, 0},
     /* Keys of Kafka's connect-standalone.properties that have no meaning here: accepted so
      * that an existing file runs unchanged. */
+    {"config.storage.file.filename", CW_CFG_STRING, NULL, 0,
+     "Beyond Kafka's standalone mode: a file where connectors created or changed through the "
+     "REST API are kept (written atomically, mode 0600) and recreated from at start. Unset: "
+     "they are forgotten at exit, as in Kafka.",
+     NULL, 0, 0},
     {"listeners", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.", NULL, 0,
      0},
     {"rest.port", CW_CFG_STRING, NULL, 0, "Accepted for compatibility; no REST API yet.", NULL, 0,
@@ -133,6 +150,14 @@ const cw_config_def_t cw_connector_defs[] = {
      "With a value.converter override: JSON envelope on or off (without an override the "
      "worker's value.converter.schemas.enable applies).",
      NULL, 0, 0},
+    {"key.converter.decimal.format", CW_CFG_STRING, NULL, 0,
+     "JsonConverter's Decimal form, BASE64 or NUMERIC; without it (and without a "
+     "key.converter override) the worker's key.converter.decimal.format applies.",
+     DECIMAL_FORMATS, 0, 0},
+    {"value.converter.decimal.format", CW_CFG_STRING, NULL, 0,
+     "JsonConverter's Decimal form, BASE64 or NUMERIC; without it (and without a "
+     "value.converter override) the worker's value.converter.decimal.format applies.",
+     DECIMAL_FORMATS, 0, 0},
     {"header.converter", CW_CFG_STRING, NULL, 0,
      "Accepted for compatibility; headers pass through as bytes.", NULL, 0, 0},
     {"transforms", CW_CFG_LIST, NULL, 0,
@@ -151,4 +176,20 @@ const cw_config_def_t cw_connector_defs[] = {
     {"consumer.override.", CW_CFG_STRING, NULL, CW_CFG_F_PREFIX,
      "consumer.override.<property>: librdkafka consumer property for this connector only.", NULL, 0,
      0},
+    /* Beyond Kafka Connect: failed tasks restart themselves (herder_restart.c). */
+    {"errors.restart.policy", CW_CFG_STRING, "none", 0,
+     "always: a FAILED task is restarted automatically with exponential backoff; none: it "
+     "stays FAILED until restarted through the REST API (Kafka Connect's behaviour).",
+     "none,always", 0, 0},
+    {"errors.restart.initial.backoff.ms", CW_CFG_INT, "1000", 0,
+     "Delay before the first automatic restart; doubled after each one.", NULL, 1, 86400000},
+    {"errors.restart.max.backoff.ms", CW_CFG_INT, "60000", 0,
+     "Cap of the delay between automatic restarts.", NULL, 1, 86400000},
+    {"errors.restart.max.restarts", CW_CFG_INT, "-1", 0,
+     "Automatic restarts in a row before the task is left FAILED (-1: no limit).", NULL, -1,
+     2147483647},
+    {"errors.restart.healthy.ms", CW_CFG_INT, "300000", 0,
+     "A task running this long since its last start counts as healthy: its restart count and "
+     "backoff are reset.",
+     NULL, 0, 86400000},
     CW_CONFIG_END};

@@ -103,7 +103,7 @@ static void connection_parse(const cw_host_t *h, const cw_config_t *cfg, jdbc_re
                              jdbc_settings_t *s) {
     char why[512];
     const char *url = h->config_get(cfg, "connection.url");
-    if (db_url_parse(url ? url : "", &s->url, why, sizeof why) != 0) {
+    if (cw_sdk_db_url_parse(url ? url : "", &s->url, why, sizeof why) != 0) {
         report(r, "connection.url", "%s", why);
         return;
     }
@@ -129,8 +129,8 @@ static void connection_parse(const cw_host_t *h, const cw_config_t *cfg, jdbc_re
                "PostgreSqlDatabaseDialect (or empty: from connection.url)",
                d);
     else if (d && *d) {
-        db_kind_t want =
-            strcasecmp(d, "PostgreSqlDatabaseDialect") == 0 ? DB_KIND_POSTGRES : DB_KIND_MYSQL;
+        cw_sdk_db_kind_t want =
+            strcasecmp(d, "PostgreSqlDatabaseDialect") == 0 ? CW_SDK_DB_POSTGRES : CW_SDK_DB_MYSQL;
         if (want != s->url.kind)
             report(r, "dialect.name",
                    "'%s' does not speak to the database connection.url "
@@ -195,7 +195,7 @@ int jdbc_settings_parse(const cw_host_t *h, const cw_config_t *cfg, jdbc_report_
     return r->problems;
 }
 
-void jdbc_settings_free(jdbc_settings_t *s) { db_url_free(&s->url); }
+void jdbc_settings_free(jdbc_settings_t *s) { cw_sdk_db_url_free(&s->url); }
 
 void jdbc_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v) {
     (void)ctx;

@@ -4,7 +4,7 @@
 #ifndef JDBC_CONFIG_H
 #define JDBC_CONFIG_H
 #include "connect-worker/plugin.h"
-#include "db_url.h"
+#include "connect-worker/sdk_db.h"
 
 extern const cw_config_def_t jdbc_config_defs[];
 
@@ -17,7 +17,7 @@ typedef enum {
 } jdbc_pk_mode_t;
 
 typedef struct jdbc_settings {
-    db_url_t url; /* user/password merged from connection.user/... */
+    cw_sdk_db_url_t url; /* user/password merged from connection.user/... */
     int attempts;
     int64_t backoff_ms;
     const char *table_format; /* table.name.format, with ${topic} */

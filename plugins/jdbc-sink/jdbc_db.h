@@ -63,6 +63,11 @@ typedef struct jdbc_dialect {
                         size_t nkeys, const char *const *cols, size_t ncols);
     /* printf format of a timestamp literal from epoch seconds with 3 decimals. */
     const char *ts_format;
+    /* A binary literal is bytes_open, upper-case hex digits, bytes_close. */
+    const char *bytes_open, *bytes_close;
+    /* printf format of a Decimal column's type from its scale (Confluent's dialects). */
+    const char *decimal_format;
+    int decimal_max_scale; /* the largest scale the type takes */
 } jdbc_dialect_t;
 
 extern const jdbc_dialect_t jdbc_mysql_dialect;

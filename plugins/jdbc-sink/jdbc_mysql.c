@@ -4,14 +4,14 @@
 #include <mysqld_error.h>
 #include <stdlib.h>
 #include <string.h>
-#include "db_mysql.h"
+#include "connect-worker/sdk_db_mysql.h"
 #include "jdbc_db.h"
 
 static int my_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *s, void **conn,
                       char *errstr, size_t n) {
     MYSQL *m = NULL;
-    int rc = db_mysql_connect(h, ctx, &s->url, s->db_timezone, s->attempts, s->backoff_ms, &m,
-                              errstr, n);
+    int rc = cw_sdk_db_mysql_connect(h, ctx, &s->url, s->db_timezone, s->attempts, s->backoff_ms,
+                                     &m, errstr, n);
     if (rc != CW_OK) return rc;
     /* the sink commits each batch itself; strict mode makes a value that does not fit an
      * error (a bad record) instead of a silently truncated or zeroed one */
@@ -19,7 +19,7 @@ static int my_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *
         mysql_query(m, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')") != 0) {
         snprintf(errstr, n, "cannot set up the session on %s:%u: %s", s->url.host, s->url.port,
                  mysql_error(m));
-        rc = db_mysql_error_is_transient(mysql_errno(m)) ? CW_ERR_RETRIABLE : CW_ERR_FATAL;
+        rc = cw_sdk_db_mysql_error_is_transient(mysql_errno(m)) ? CW_ERR_RETRIABLE : CW_ERR_FATAL;
         mysql_close(m);
         return rc;
     }
@@ -34,7 +34,7 @@ static void my_disconnect(void *conn) {
 static void fill_err(MYSQL *m, jdbc_err_t *e) {
     unsigned code = mysql_errno(m);
     e->position = -1; /* MySQL names the column in its message instead */
-    e->transient = db_mysql_error_is_transient(code);
+    e->transient = cw_sdk_db_mysql_error_is_transient(code);
     snprintf(e->msg, sizeof e->msg, "%s (MySQL error %u, SQLSTATE %s)", mysql_error(m), code,
              mysql_sqlstate(m));
 }
@@ -105,7 +105,6 @@ static const char *my_type_name(jdbc_type_t t, int is_pk) {
     case JDBC_T_BYTES: return is_pk ? "VARBINARY(255)" : "LONGBLOB";
     case JDBC_T_DATE: return "DATE";
     case JDBC_T_TIMESTAMP: return "DATETIME(3)";
-    case JDBC_T_DECIMAL: return "DECIMAL(65,10)";
     /* a TEXT column cannot be a key without a prefix length (Confluent: VARCHAR(256)) */
     default: return is_pk ? "VARCHAR(256)" : "TEXT";
     }
@@ -142,4 +141,8 @@ const jdbc_dialect_t jdbc_mysql_dialect = {
     .type_name = my_type_name,
     .upsert_tail = my_upsert_tail,
     .ts_format = "FROM_UNIXTIME(%lld.%03d)",
+    .bytes_open = "X'",
+    .bytes_close = "'",
+    .decimal_format = "DECIMAL(65,%d)", /* Confluent's MySQL dialect */
+    .decimal_max_scale = 30,
 };

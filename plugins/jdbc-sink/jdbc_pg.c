@@ -2,15 +2,15 @@
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
-#include "db_mysql.h"
+#include "connect-worker/sdk_db_mysql.h"
 #include "jdbc_db.h"
 
 static const char *sslmode(int m) {
     switch (m) {
-    case DB_SSL_DISABLED: return "disable";
-    case DB_SSL_REQUIRED: return "require";
-    case DB_SSL_VERIFY_CA: return "verify-ca";
-    case DB_SSL_VERIFY_IDENTITY: return "verify-full";
+    case CW_SDK_DB_SSL_DISABLED: return "disable";
+    case CW_SDK_DB_SSL_REQUIRED: return "require";
+    case CW_SDK_DB_SSL_VERIFY_CA: return "verify-ca";
+    case CW_SDK_DB_SSL_VERIFY_IDENTITY: return "verify-full";
     default: return "prefer";
     }
 }
@@ -70,7 +70,7 @@ static int pg_connect(const cw_host_t *h, cw_ctx_t *ctx, const jdbc_settings_t *
         if (i < s->attempts) {
             h->log(ctx, CW_LOG_WARN, "%s; attempt %d of %d, retrying in %lld ms", errstr, i,
                    s->attempts, (long long)s->backoff_ms);
-            if (db_sleep_ms(h, ctx, s->backoff_ms)) break;
+            if (cw_sdk_db_sleep_ms(h, ctx, s->backoff_ms)) break;
         }
     }
     if (got <= 0) return got < 0 ? CW_ERR_FATAL : CW_ERR_RETRIABLE;
@@ -210,7 +210,6 @@ static const char *pg_type_name(jdbc_type_t t, int is_pk) {
     case JDBC_T_BYTES: return "BYTEA";
     case JDBC_T_DATE: return "DATE";
     case JDBC_T_TIMESTAMP: return "TIMESTAMP";
-    case JDBC_T_DECIMAL: return "DECIMAL";
     default: return "TEXT";
     }
 }
@@ -248,4 +247,9 @@ const jdbc_dialect_t jdbc_pg_dialect = {
     .type_name = pg_type_name,
     .upsert_tail = pg_upsert_tail,
     .ts_format = "to_timestamp(%lld.%03d)",
+    .bytes_open = "decode('",
+    .bytes_close = "','hex')",
+    /* unconstrained: any scale, as Confluent's PostgreSQL dialect creates it */
+    .decimal_format = "DECIMAL",
+    .decimal_max_scale = 1000,
 };

@@ -24,6 +24,8 @@ void jdbc_row_clear(jdbc_row_t *row) {
     free(row->names); /* the block of names, vals and types */
     json_decref(row->own);
     json_decref(row->parsed);
+    json_decref(row->decoded);
+    jdbc_fields_clear(&row->fields);
     free(row->own_names);
     free(row->bad);
     memset(row, 0, sizeof *row);
@@ -97,16 +99,14 @@ static int kafka_columns(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, size_t
 }
 
 /* pk.mode=record_value: pk.fields, or every field of the value. */
-static int value_key_columns(jdbc_task_t *t, json_t *value, jdbc_row_t *row, size_t cap,
-                             char *errstr, size_t n) {
+static int value_key_columns(jdbc_task_t *t, const jdbc_fields_t *value, jdbc_row_t *row,
+                             size_t cap, char *errstr, size_t n) {
     if (!t->s.pk_fields) {
-        const char *k;
-        json_t *v;
-        json_object_foreach(value, k, v) add(row, cap, k, v);
+        for (size_t i = 0; i < value->n; i++) add(row, cap, value->names[i], value->vals[i]);
         return CW_OK;
     }
     for (size_t i = 0; i < t->s.n_pk_fields; i++) {
-        json_t *v = json_object_get(value, t->s.pk_fields[i]);
+        json_t *v = jdbc_fields_get(value, t->s.pk_fields[i]);
         if (!v || json_is_null(v)) {
             snprintf(errstr, n, "value field '%s' (pk.fields) is missing or null",
                      t->s.pk_fields[i]);
@@ -127,21 +127,16 @@ static int alloc_row(jdbc_row_t *row, size_t cap) {
     return 0;
 }
 
-int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr, size_t n) {
-    const jdbc_settings_t *s = &t->s;
-    memset(row, 0, sizeof *row);
-    row->rec = r;
-    size_t vlen = 0;
-    int tombstone = t->h->record_value(r, &vlen) == NULL;
-    json_t *value = tombstone ? NULL : jdbc_value_object(t, r, &row->parsed, errstr, n);
-    if (!tombstone && !value) return CW_ERR_RECORD;
-    if (tombstone && !s->delete_enabled) {
-        snprintf(errstr, n,
-                 "the record has a null value (a tombstone) and delete.enabled is "
-                 "false");
-        return CW_ERR_RECORD;
-    }
-    if (value && !json_is_object(value)) {
+/* The value's fields into row->fields: yajl's flat path when the value is schemaless JSON
+ * text, else the host's jansson tree. CW_OK, or CW_ERR_RECORD / CW_ERR_FATAL with errstr. */
+static int value_fields(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr, size_t n) {
+    size_t len = 0;
+    const void *text =
+        CW_HOST_HAS(t->h, record_value_json_text) ? t->h->record_value_json_text(r, &len) : NULL;
+    if (text && jdbc_fields_parse(&row->fields, text, len)) return CW_OK;
+    json_t *value = jdbc_value_object(t, r, &row->parsed, errstr, n);
+    if (!value) return CW_ERR_RECORD;
+    if (!json_is_object(value)) {
         snprintf(errstr, n, "the value is a JSON %s, not an object of fields",
                  json_is_array(value)    ? "array"
                  : json_is_string(value) ? "string"
@@ -149,7 +144,29 @@ int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr
                                          : "scalar");
         return CW_ERR_RECORD;
     }
-    size_t cap = 3 + (value ? json_object_size(value) : 0);
+    if (jdbc_fields_from_object(&row->fields, value) != 0) {
+        snprintf(errstr, n, "out of memory");
+        return CW_ERR_FATAL;
+    }
+    return CW_OK;
+}
+
+int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr, size_t n) {
+    const jdbc_settings_t *s = &t->s;
+    memset(row, 0, sizeof *row);
+    row->rec = r;
+    size_t vlen = 0;
+    int tombstone = t->h->record_value(r, &vlen) == NULL;
+    if (tombstone && !s->delete_enabled) {
+        snprintf(errstr, n,
+                 "the record has a null value (a tombstone) and delete.enabled is "
+                 "false");
+        return CW_ERR_RECORD;
+    }
+    int rc = tombstone ? CW_OK : value_fields(t, r, row, errstr, n);
+    if (rc != CW_OK) return rc;
+    const jdbc_fields_t *value = &row->fields;
+    size_t cap = 3 + value->n;
     json_t *key = s->pk_mode == JDBC_PK_RECORD_KEY ? t->h->record_key_json(r, errstr, n) : NULL;
     if (json_is_object(key))
         cap += json_object_size(key);
@@ -159,7 +176,6 @@ int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr
         snprintf(errstr, n, "out of memory");
         return CW_ERR_FATAL;
     }
-    int rc = CW_OK;
     if (s->pk_mode == JDBC_PK_KAFKA)
         rc = kafka_columns(t, r, row, cap);
     else if (s->pk_mode == JDBC_PK_RECORD_KEY)
@@ -172,17 +188,14 @@ int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr
         row->op = JDBC_OP_DELETE;
         return CW_OK;
     }
-    const char *k;
-    json_t *v;
-    json_object_foreach(value, k, v) {
-        if (s->whitelist && !has(s->whitelist, s->n_whitelist, k)) continue;
-        add(row, cap, k, v);
+    for (size_t i = 0; i < value->n; i++) {
+        if (s->whitelist && !has(s->whitelist, s->n_whitelist, value->names[i])) continue;
+        add(row, cap, value->names[i], value->vals[i]);
     }
     if (row->n == 0) {
         snprintf(errstr, n, "the record gives no column to write (empty value%s)",
                  s->whitelist ? " or none of fields.whitelist" : "");
         return CW_ERR_RECORD;
     }
-    jdbc_schema_apply(t, row);
-    return CW_OK;
+    return jdbc_schema_apply(t, row, errstr, n) == 0 ? CW_OK : CW_ERR_RECORD;
 }

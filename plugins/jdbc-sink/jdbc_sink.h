@@ -18,6 +18,16 @@ typedef struct jdbc_table {
 
 typedef enum { JDBC_OP_WRITE = 0, JDBC_OP_DELETE, JDBC_OP_SKIP } jdbc_op_t;
 
+/* A value's top-level fields (jdbc_fields.c): borrowed from a jansson object, or made by the
+ * yajl path (owned: values and the names' text). */
+typedef struct jdbc_fields {
+    size_t n, cap;
+    const char **names;
+    json_t **vals;
+    char *text;
+    int owned;
+} jdbc_fields_t;
+
 /* One record as columns: the key columns first. Names are the table's own spelling once
  * mapped (jdbc_table_map); values are borrowed from the record's JSON or owned by `own`. */
 typedef struct jdbc_row {
@@ -27,12 +37,14 @@ typedef struct jdbc_row {
     size_t n, nkeys;
     const char **names;
     json_t **vals;
-    jdbc_type_t *types; /* from the JSON types, or the record's Kafka Connect schema */
-    json_t *own;        /* values made for this row (Kafka coordinates, a primitive key) */
-    json_t *parsed;     /* the value parsed from StringConverter text, when it was */
-    char *own_names;    /* ... and a name made for it */
-    char *bad;          /* why the row cannot be written (op is then JDBC_OP_SKIP) */
-    int reported;       /* bad was handed to report_bad_record */
+    jdbc_type_t *types;   /* from the JSON types, or the record's Kafka Connect schema */
+    json_t *own;          /* values made for this row (Kafka coordinates, a primitive key) */
+    json_t *parsed;       /* the value parsed from StringConverter text, when it was */
+    json_t *decoded;      /* bytes and Decimal values decoded from their schema (jdbc_schema.c) */
+    jdbc_fields_t fields; /* the value's fields, which vals point into */
+    char *own_names;      /* ... and a name made for it */
+    char *bad;            /* why the row cannot be written (op is then JDBC_OP_SKIP) */
+    int reported;         /* bad was handed to report_bad_record */
 } jdbc_row_t;
 
 /* Offsets durable in the database, per consumed (original) topic partition. */
@@ -78,13 +90,28 @@ int jdbc_row_build(jdbc_task_t *t, cw_record_t *r, jdbc_row_t *row, char *errstr
 void jdbc_row_clear(jdbc_row_t *row);
 jdbc_type_t jdbc_json_type(const json_t *v);
 
+/* jdbc_fields.c. jdbc_fields_parse: 1 when the yajl path took the text (a flat object), 0
+ * to parse it with jansson instead (f is then empty). from_object: -1 when out of memory. */
+int jdbc_fields_parse(jdbc_fields_t *f, const char *text, size_t len);
+int jdbc_fields_from_object(jdbc_fields_t *f, json_t *obj);
+json_t *jdbc_fields_get(const jdbc_fields_t *f, const char *name);
+void jdbc_fields_clear(jdbc_fields_t *f);
+
 /* jdbc_schema.c: the record's value as JSON, read the way its converter made it (the text of
  * a StringConverter value parsed as JSON: *owned receives that tree, NULL otherwise), NULL
  * with errstr when it cannot be read. */
 json_t *jdbc_value_object(jdbc_task_t *t, cw_record_t *r, json_t **owned, char *errstr,
                           size_t errstr_size);
-/* For a value in JsonConverter's schemas envelope, the column types its schema gives. */
-void jdbc_schema_apply(jdbc_task_t *t, jdbc_row_t *row);
+/* For a value in JsonConverter's schemas envelope, the column types its schema gives; bytes and
+ * Decimal values are decoded (base64 to hex digits; the unscaled value and the scale to
+ * decimal text). 0, or -1 with errstr naming the field (a bad record). */
+int jdbc_schema_apply(jdbc_task_t *t, jdbc_row_t *row, char *errstr, size_t errstr_size);
+
+/* jdbc_decode.c: a bytes value (base64 text) as a JSON string of upper-case hex digits; a
+ * Decimal (base64 of the unscaled two's complement value, or a JSON number) as a JSON string
+ * of its decimal text with `scale` places. NULL with errstr ("is not base64") otherwise. */
+json_t *jdbc_decode_bytes(const json_t *v, char *errstr, size_t errstr_size);
+json_t *jdbc_decode_decimal(const json_t *v, int scale, char *errstr, size_t errstr_size);
 
 /* jdbc_table.c */
 jdbc_table_t *jdbc_table_get(jdbc_task_t *t, const char *topic);

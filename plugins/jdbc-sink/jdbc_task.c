@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "db_mysql.h"
+#include "connect-worker/sdk_db_mysql.h"
 #include "jdbc_sink.h"
 
 static void disconnect(jdbc_task_t *t) {
@@ -41,7 +41,7 @@ int jdbc_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *e
         jdbc_task_stop(t);
         return CW_ERR_CONFIG;
     }
-    t->d = t->s.url.kind == DB_KIND_POSTGRES ? &jdbc_pg_dialect : &jdbc_mysql_dialect;
+    t->d = t->s.url.kind == CW_SDK_DB_POSTGRES ? &jdbc_pg_dialect : &jdbc_mysql_dialect;
     int rc = t->d->connect(t->h, ctx, &t->s, &t->conn, errstr, n);
     if (rc != CW_OK) {
         jdbc_task_stop(t);
@@ -222,7 +222,7 @@ int jdbc_task_put(void *state, cw_record_t *const *records, size_t n, char *errs
                   "writing %zu records failed (%s); retry %d of %d in "
                   "%lld ms",
                   nrows, e.msg, retry + 1, t->s.max_retries, (long long)t->s.retry_backoff_ms);
-        if (db_sleep_ms(t->h, t->ctx, t->s.retry_backoff_ms)) {
+        if (cw_sdk_db_sleep_ms(t->h, t->ctx, t->s.retry_backoff_ms)) {
             snprintf(errstr, en, "stopping while retrying: %s", e.msg);
             break; /* CW_ERR_RETRIABLE: nothing was kept */
         }

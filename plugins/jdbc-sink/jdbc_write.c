@@ -47,6 +47,15 @@ int jdbc_value(jdbc_task_t *t, FILE *out, const json_t *v, jdbc_type_t type) {
     }
     case JSON_REAL: real_literal(out, json_real_value(v)); return 0;
     case JSON_STRING:
+        /* decoded by jdbc_schema_apply: hex digits; decimal text (digits, '-', '.') */
+        if (type == JDBC_T_BYTES) {
+            fprintf(out, "%s%s%s", t->d->bytes_open, json_string_value(v), t->d->bytes_close);
+            return 0;
+        }
+        if (type == JDBC_T_DECIMAL) {
+            fputs(json_string_value(v), out);
+            return 0;
+        }
         return jdbc_quote(t->d, t->conn, &t->scratch, out, json_string_value(v),
                           json_string_length(v));
     case JSON_OBJECT:

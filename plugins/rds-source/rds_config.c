@@ -229,11 +229,11 @@ static void connection_parse(const cw_host_t *h, const cw_config_t *cfg, cw_vali
                              rds_settings_t *s) {
     char why[512];
     const char *url = h->config_get(cfg, "connection.url");
-    if (db_url_parse(url ? url : "", &s->url, why, sizeof why) != 0) {
+    if (cw_sdk_db_url_parse(url ? url : "", &s->url, why, sizeof why) != 0) {
         h->validation_error(v, "connection.url", "%s", why);
         return;
     }
-    if (s->url.kind != DB_KIND_MYSQL) {
+    if (s->url.kind != CW_SDK_DB_MYSQL) {
         h->validation_error(v, "connection.url",
                             "must name a MySQL or MariaDB database "
                             "(jdbc:mysql://, jdbc:mariadb:// or mysql://): rds-source reads "
@@ -421,4 +421,4 @@ void rds_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_
     rds_settings_free(&s);
 }
 
-void rds_settings_free(rds_settings_t *s) { db_url_free(&s->url); }
+void rds_settings_free(rds_settings_t *s) { cw_sdk_db_url_free(&s->url); }

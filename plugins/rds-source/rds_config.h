@@ -3,7 +3,7 @@
 #ifndef RDS_CONFIG_H
 #define RDS_CONFIG_H
 #include "connect-worker/plugin.h"
-#include "db_url.h"
+#include "connect-worker/sdk_db.h"
 
 extern const cw_config_def_t rds_config_defs[];
 
@@ -36,7 +36,7 @@ typedef enum {
 typedef enum { RDS_DEC_OURS, RDS_DEC_BASE64, RDS_DEC_NUMERIC } rds_decfmt_t;
 
 typedef struct rds_settings {
-    db_url_t url; /* user/password already merged from connection.user/... */
+    cw_sdk_db_url_t url; /* user/password already merged from connection.user/... */
     int64_t attempts, backoff_ms;
     rds_mode_t mode;
     const char *query;        /* NULL: table mode */

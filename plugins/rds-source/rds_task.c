@@ -9,6 +9,7 @@
 #include "rds_config.h"
 #include "rds_conn.h"
 #include "rds_json.h"
+#include "rds_metrics.h"
 #include "rds_query.h"
 #include "rds_table.h"
 
@@ -45,6 +46,7 @@ typedef struct rds_task {
     rds_row_t pend, next;
     size_t utf8_replaced;
     cw_sdk_buf_t sql;
+    rds_metrics_t metrics;
 } rds_task_t;
 
 static int ts_mode(const rds_settings_t *s) {
@@ -178,6 +180,7 @@ static void drop_connection(rds_task_t *t) {
 
 static int reconnect(rds_task_t *t, char *errstr, size_t n) {
     int rc = rds_connect(t->h, t->ctx, &t->s, 1, &t->db, errstr, n);
+    if (rc != CW_OK) rds_metrics_conn_error(&t->metrics);
     if (rc == CW_OK)
         t->h->log(t->ctx, CW_LOG_INFO,
                   "reconnected; resuming every table from "
@@ -261,6 +264,7 @@ static int emit_pending(rds_task_t *t, cw_batch_t *batch, const rds_cursor_t *ne
     }
     t->h->record_set_value(r, t->pend.json.data, t->pend.json.len);
     t->pend.set = 0;
+    rds_metrics_row(&t->metrics); /* one atomic add */
     return CW_OK;
 }
 
@@ -270,6 +274,7 @@ static int sql_error(rds_task_t *t, const char *doing, char *errstr, size_t n) {
     snprintf(errstr, n, "%s %s: %s (error %u)", doing, tb->name ? tb->name : "the query",
              mysql_error(t->db), e);
     if (rds_error_is_connection(e)) {
+        rds_metrics_conn_error(&t->metrics);
         t->h->log(t->ctx, CW_LOG_WARN,
                   "%s; will reconnect and resume after the last row "
                   "handed over",
@@ -290,6 +295,7 @@ static int open_result(rds_task_t *t, size_t idx, char *errstr, size_t n) {
         return CW_ERR_FATAL;
     }
     if (!t->s.query_secret) t->h->log(t->ctx, CW_LOG_DEBUG, "query: %s", t->sql.data);
+    double started = rds_metrics_now();
     if (mysql_real_query(t->db, t->sql.data, t->sql.len) != 0) {
         unsigned e = mysql_errno(t->db);
         if (e == ER_NO_SUCH_TABLE && tb->name) {
@@ -304,6 +310,7 @@ static int open_result(rds_task_t *t, size_t idx, char *errstr, size_t n) {
     }
     t->res = mysql_use_result(t->db);
     if (!t->res) return sql_error(t, "reading", errstr, n);
+    rds_metrics_query(&t->metrics, started);
     t->nfields = mysql_num_fields(t->res);
     t->fields = mysql_fetch_fields(t->res);
     t->ts_idx = ts_mode(&t->s) ? (int)t->nfields - 1 : -1;
@@ -407,6 +414,7 @@ int rds_task_poll(void *state, cw_batch_t *batch, int timeout_ms, char *errstr, 
                 int rc = discover(t, 0, errstr, n);
                 if (rc != CW_OK) {
                     if (rc == CW_ERR_RETRIABLE) {
+                        rds_metrics_conn_error(&t->metrics);
                         t->h->log(t->ctx, CW_LOG_WARN, "%s; reconnecting", errstr);
                         drop_connection(t);
                     }
@@ -469,9 +477,13 @@ int rds_task_start(cw_ctx_t *ctx, const cw_config_t *cfg, void **state, char *er
     if (t->task_count < 1) t->task_count = 1;
     const char *const *mine = h->config_get_list(cfg, "tables", NULL);
     t->known = h->config_get_list(cfg, "rds.task.known.tables", NULL);
+    rds_metrics_register(&t->metrics, h, ctx);
     mysql_thread_init();
     rc = rds_connect(h, ctx, &t->s, (int)t->s.attempts, &t->db, errstr, n);
-    if (rc != CW_OK) goto fail;
+    if (rc != CW_OK) {
+        rds_metrics_conn_error(&t->metrics);
+        goto fail;
+    }
     if (t->s.query) {
         rc = add_table(t, NULL, errstr, n);
     } else if (mine) {

@@ -16,7 +16,33 @@ typedef struct s3_result {
     int http_status;  /**< 0 when no HTTP response arrived */
     char code[64];    /**< S3 error code (<Code>), or a transport error name */
     char detail[256]; /**< a short human-readable detail (never a secret) */
+    int retries;      /**< attempts after the first one (the curl client's retries) */
 } s3_result_t;
+
+/** Where an object's records come from, stored with the object as user metadata
+ *  (x-amz-meta-kafka-cluster-id, -topic, -partition, -offsets, -first-record) so that a later
+ *  write of the same key can tell a replay of the same records from other data (see
+ *  s3_task_upload.c). Plain ASCII (Kafka topic names and cluster ids are). */
+typedef struct s3_origin {
+    char cluster[128];  /**< Kafka cluster id; "unknown" when the worker could not tell */
+    char topic[256];    /**< the original (consumed) topic */
+    char partition[16]; /**< its partition */
+    char offsets[48];   /**< "<first>-<last>"; "<first>-" for a multipart object, whose end
+                             is not known when it is created */
+    char first[64];     /**< "<timestamp>:<hash>" of the first record (key, value, time) */
+} s3_origin_t;
+
+/** The origin's members and their user metadata names (without the x-amz-meta- prefix,
+ *  which libs3 adds and drops itself). */
+typedef struct s3_origin_field {
+    const char *name;
+    size_t off, size;
+} s3_origin_field_t;
+#define S3_ORIGIN_NFIELDS 5
+extern const s3_origin_field_t s3_origin_fields[S3_ORIGIN_NFIELDS];
+/** A response header line "x-amz-meta-<name>: <value>\r\n" into o when it is one of the
+ *  origin's; other lines are ignored. */
+void s3_origin_capture(s3_origin_t *o, const char *line, size_t len);
 
 typedef struct s3_client_options {
     const char *endpoint; /**< scheme://host[:port], never NULL after setup */
@@ -34,6 +60,10 @@ typedef struct s3_client_options {
     int max_retries;                  /**< s3.part.retries */
     long backoff_ms;                  /**< s3.retry.backoff.ms: base of the exponential backoff */
     int (*should_stop)(void *opaque); /**< checked between retries; may be NULL */
+    /** Checked while a request transfers (curl client): non-zero cuts the transfer off at
+     *  once and ends the call with S3_TRANSIENT, code "Abandoned", without a retry (a stop
+     *  that cannot wait for a slow upload). May be NULL. */
+    int (*should_abort)(void *opaque);
     void *stop_opaque;
 } s3_client_options_t;
 
@@ -41,13 +71,15 @@ typedef struct s3_client s3_client_t;
 
 typedef struct s3_client_ops {
     const char *name;
-    /** PUT one object; if_none_match: send If-None-Match: * (412 counts as success). */
+    /** PUT one object with `meta` as its user metadata (NULL: none); if_none_match: send
+     *  If-None-Match: * (412 counts as success). */
     s3_outcome_t (*put)(s3_client_t *c, const char *key, const void *data, size_t len,
-                        const char *content_type, int if_none_match, s3_result_t *res);
+                        const char *content_type, const s3_origin_t *meta, int if_none_match,
+                        s3_result_t *res);
     /** Multipart upload; upload_id receives an owned string (free()). NULL members: the
      *  client cannot do multipart (the sink then PUTs whole objects). */
     s3_outcome_t (*mpu_create)(s3_client_t *c, const char *key, const char *content_type,
-                               char **upload_id, s3_result_t *res);
+                               const s3_origin_t *meta, char **upload_id, s3_result_t *res);
     s3_outcome_t (*mpu_part)(s3_client_t *c, const char *key, const char *upload_id,
                              int part_number, const void *data, size_t len, char **etag,
                              s3_result_t *res);
@@ -60,6 +92,10 @@ typedef struct s3_client_ops {
     s3_outcome_t (*get)(s3_client_t *c, const char *key, char **data, size_t *len,
                         s3_result_t *res);
     void (*destroy)(s3_client_t *c);
+    /** HEAD: *found 1 with the object's origin metadata in *meta (fields it lacks empty),
+     *  or 0 (404) with S3_DONE. */
+    s3_outcome_t (*head)(s3_client_t *c, const char *key, s3_origin_t *meta, int *found,
+                         s3_result_t *res);
 } s3_client_ops_t;
 
 struct s3_client {

@@ -39,6 +39,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud) {
 
 typedef struct head_capture {
     char etag[128];
+    s3_origin_t *origin; /* HEAD: receives the x-amz-meta-kafka-* headers, or NULL */
 } head_capture_t;
 
 static size_t on_header(char *p, size_t size, size_t n, void *ud) {
@@ -53,7 +54,19 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
         memcpy(h->etag, v, vl);
         h->etag[vl] = 0;
     }
+    if (h->origin) s3_origin_capture(h->origin, p, len);
     return len;
+}
+
+/* CURLOPT_XFERINFOFUNCTION: a non-zero return cuts the transfer off (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    const s3_client_options_t *o = ud;
+    return o->should_abort(o->stop_opaque);
 }
 
 static void sha256_hex(const void *data, size_t len, char out[65]) {
@@ -94,7 +107,9 @@ typedef struct request {
     size_t body_len;
     const char *content_type;
     int if_none_match;
-    int with_sse; /* 1: creates an object (encryption, ACL); 2: an UploadPart (SSE-C only) */
+    int with_sse; /* 1: creates an object (encryption, ACL); 2: an UploadPart or a read of the object (SSE-C only) */
+    const s3_origin_t *meta; /* creates an object: its user metadata, or NULL */
+    const char *range;       /* GET: a Range header value, or NULL */
 } request_t;
 
 /* One attempt. Returns the HTTP status (0 on transport failure) and fills res and out. */
@@ -107,7 +122,7 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
         snprintf(res->code, sizeof res->code, "OutOfMemory");
         return 0;
     }
-    char hash[65], line[256];
+    char hash[65], line[400];
     sha256_hex(rq->body ? rq->body : "", rq->body_len, hash);
     struct curl_slist *hdr = NULL;
     snprintf(line, sizeof line, "x-amz-content-sha256: %s", hash);
@@ -117,7 +132,17 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
     hdr = curl_slist_append(hdr, line);
     /* No "Expect:" override: libcurl 7.88 would sign the empty header it never sends. */
     if (rq->if_none_match) hdr = curl_slist_append(hdr, "If-None-Match: *");
+    if (rq->range) {
+        snprintf(line, sizeof line, "Range: %s", rq->range);
+        hdr = curl_slist_append(hdr, line);
+    }
     if (c->token_header) hdr = curl_slist_append(hdr, c->token_header);
+    for (size_t i = 0; rq->meta && i < S3_ORIGIN_NFIELDS; i++) {
+        const char *v = (const char *)rq->meta + s3_origin_fields[i].off;
+        if (!*v) continue;
+        snprintf(line, sizeof line, "x-amz-meta-%s: %s", s3_origin_fields[i].name, v);
+        hdr = curl_slist_append(hdr, line);
+    }
     if (rq->with_sse == 1 && c->acl) {
         snprintf(line, sizeof line, "x-amz-acl: %s", c->acl);
         hdr = curl_slist_append(hdr, line);
@@ -152,6 +177,11 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
     curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, hc);
+    if (c->o.should_abort) {
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &c->o);
+    }
     if (!strcmp(rq->method, "GET")) {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else if (!strcmp(rq->method, "HEAD")) {
@@ -169,7 +199,10 @@ static int perform_once(curl_client_t *c, const request_t *rq, buf_t *out, head_
     free(url);
     res->http_status = (int)status;
     res->code[0] = res->detail[0] = 0;
-    if (rc != CURLE_OK) {
+    if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        snprintf(res->code, sizeof res->code, "Abandoned");
+        snprintf(res->detail, sizeof res->detail, "cut off: the task is stopping");
+    } else if (rc != CURLE_OK) {
         snprintf(res->code, sizeof res->code, "Connection");
         snprintf(res->detail, sizeof res->detail, "%s", curl_easy_strerror(rc));
     } else if (status >= 300) {
@@ -246,9 +279,13 @@ static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out, h
     for (int attempt = 0;; attempt++) {
         out->len = 0;
         if (out->data) out->data[0] = 0;
+        s3_origin_t *keep = hc->origin;
         memset(hc, 0, sizeof *hc);
+        hc->origin = keep;
+        if (keep) memset(keep, 0, sizeof *keep);
         s3_outcome_t oc = S3_TRANSIENT;
         int st = use_current_creds(c, res) == 0 ? perform_once(c, rq, out, hc, res) : -1;
+        res->retries = attempt;
         if (rq->if_none_match && st == 412)
             return S3_DONE; /* the caller looks at res->http_status */
         if (st >= 0) oc = s3_classify(st, res->code);
@@ -266,7 +303,7 @@ static s3_outcome_t perform(curl_client_t *c, const request_t *rq, buf_t *out, h
             }
         }
         if (oc == S3_PERMANENT || attempt >= c->o.max_retries ||
-            mono_ms() - started > RETRY_BUDGET_MS)
+            mono_ms() - started > RETRY_BUDGET_MS || !strcmp(res->code, "Abandoned"))
             return oc;
         if (s3_backoff_sleep(&c->o, attempt)) return S3_TRANSIENT;
     }
@@ -287,10 +324,10 @@ static void md5_etag(const void *data, size_t len, char out[40]) {
  * this task is about to commit offsets that match *its* content: overwrite, or records
  * would be lost. res->code says "Replaced" then, for the sink's log. */
 static s3_outcome_t settle_conflict(curl_client_t *c, const char *key, const void *data, size_t len,
-                                    const char *ct, s3_result_t *res) {
+                                    const char *ct, const s3_origin_t *meta, s3_result_t *res) {
     buf_t out = {0};
-    head_capture_t hc;
-    request_t head = {"HEAD", key, NULL, NULL, 0, NULL, 0, 0};
+    head_capture_t hc = {0};
+    request_t head = {"HEAD", key, NULL, NULL, 0, NULL, 0, 0, NULL, NULL};
     s3_outcome_t oc = perform(c, &head, &out, &hc, res);
     free(out.data);
     char want[40];
@@ -299,7 +336,7 @@ static s3_outcome_t settle_conflict(curl_client_t *c, const char *key, const voi
         snprintf(res->code, sizeof res->code, "AlreadyWritten");
         return S3_DONE;
     }
-    request_t put = {"PUT", key, NULL, data, len, ct, 0, 1};
+    request_t put = {"PUT", key, NULL, data, len, ct, 0, 1, meta, NULL};
     out = (buf_t){0};
     oc = perform(c, &put, &out, &hc, res);
     free(out.data);
@@ -308,26 +345,54 @@ static s3_outcome_t settle_conflict(curl_client_t *c, const char *key, const voi
 }
 
 static s3_outcome_t c_put(s3_client_t *base, const char *key, const void *data, size_t len,
-                          const char *ct, int inm, s3_result_t *res) {
+                          const char *ct, const s3_origin_t *meta, int inm, s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     buf_t out = {0};
-    head_capture_t hc;
-    request_t rq = {"PUT", key, NULL, data, len, ct, inm, 1};
+    head_capture_t hc = {0};
+    request_t rq = {"PUT", key, NULL, data, len, ct, inm, 1, meta, NULL};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     free(out.data);
     if (oc == S3_DONE && res->http_status == 412)
-        return settle_conflict(c, key, data, len, ct, res);
+        return settle_conflict(c, key, data, len, ct, meta, res);
+    return oc;
+}
+
+static s3_outcome_t c_head(s3_client_t *base, const char *key, s3_origin_t *meta, int *found,
+                           s3_result_t *res) {
+    curl_client_t *c = (curl_client_t *)base;
+    buf_t out = {0};
+    head_capture_t hc = {.origin = meta};
+    /* with_sse 2: an SSE-C object is read only with its key (S3 answers 400 otherwise). */
+    request_t rq = {"HEAD", key, NULL, NULL, 0, NULL, 0, 2, NULL, NULL};
+    s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
+    free(out.data);
+    *found = oc == S3_DONE;
+    if (oc == S3_PERMANENT && res->http_status == 404) {
+        memset(meta, 0, sizeof *meta);
+        return S3_DONE;
+    }
+    if (oc == S3_PERMANENT) {
+        /* A HEAD answer has no body, so no S3 error code (SignatureDoesNotMatch,
+         * AccessDenied...): a GET of one byte brings it for the message. */
+        request_t get = {"GET", key, NULL, NULL, 0, NULL, 0, 2, NULL, "bytes=0-0"};
+        s3_result_t why;
+        out = (buf_t){0};
+        if (perform(c, &get, &out, &hc, &why) != S3_DONE && why.http_status == res->http_status)
+            *res = why;
+        free(out.data);
+        memset(meta, 0, sizeof *meta);
+    }
     return oc;
 }
 
 static s3_outcome_t c_mpu_create(s3_client_t *base, const char *key, const char *ct,
-                                 char **upload_id, s3_result_t *res) {
+                                 const s3_origin_t *meta, char **upload_id, s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     buf_t out = {0};
-    head_capture_t hc;
+    head_capture_t hc = {0};
     /* "uploads=" rather than "uploads": libcurl signs the query as written, and the
      * canonical form of a valueless parameter has the '='. */
-    request_t rq = {"POST", key, "uploads=", NULL, 0, ct, 0, 1};
+    request_t rq = {"POST", key, "uploads=", NULL, 0, ct, 0, 1, meta, NULL};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     char id[1024];
     *upload_id = NULL;
@@ -357,10 +422,10 @@ static s3_outcome_t c_mpu_part(s3_client_t *base, const char *key, const char *u
                                const void *data, size_t len, char **etag, s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     buf_t out = {0};
-    head_capture_t hc;
+    head_capture_t hc = {0};
     char query[1200];
     upload_query(query, sizeof query, part, upload_id);
-    request_t rq = {"PUT", key, query, data, len, NULL, 0, 2};
+    request_t rq = {"PUT", key, query, data, len, NULL, 0, 2, NULL, NULL};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     *etag = NULL;
     if (oc == S3_DONE) *etag = strdup(hc.etag);
@@ -383,8 +448,8 @@ static s3_outcome_t c_mpu_complete(s3_client_t *base, const char *key, const cha
     char query[1200];
     upload_query(query, sizeof query, 0, upload_id);
     buf_t out = {0};
-    head_capture_t hc;
-    request_t rq = {"POST", key, query, xml, n, "application/xml", inm, 0};
+    head_capture_t hc = {0};
+    request_t rq = {"POST", key, query, xml, n, "application/xml", inm, 0, NULL, NULL};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     if (oc == S3_DONE && res->http_status == 412) {
         /* The key is taken. A multipart ETag is no content hash, so equality cannot be
@@ -407,8 +472,8 @@ static s3_outcome_t c_mpu_abort(s3_client_t *base, const char *key, const char *
     char query[1200];
     upload_query(query, sizeof query, 0, upload_id);
     buf_t out = {0};
-    head_capture_t hc;
-    request_t rq = {"DELETE", key, query, NULL, 0, NULL, 0, 0};
+    head_capture_t hc = {0};
+    request_t rq = {"DELETE", key, query, NULL, 0, NULL, 0, 0, NULL, NULL};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     free(out.data);
     return oc;
@@ -418,8 +483,8 @@ static s3_outcome_t c_get(s3_client_t *base, const char *key, char **data, size_
                           s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     buf_t out = {0};
-    head_capture_t hc;
-    request_t rq = {"GET", key, NULL, NULL, 0, NULL, 0, 0};
+    head_capture_t hc = {0};
+    request_t rq = {"GET", key, NULL, NULL, 0, NULL, 0, 0, NULL, NULL};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
     if (oc == S3_DONE) {
         *data = cw_sdk_buf_detach(&out, len);
@@ -450,7 +515,15 @@ static void c_destroy(s3_client_t *base) {
 }
 
 static const s3_client_ops_t curl_ops = {
-    "curl", c_put, c_mpu_create, c_mpu_part, c_mpu_complete, c_mpu_abort, c_get, c_destroy,
+    .name = "curl",
+    .put = c_put,
+    .mpu_create = c_mpu_create,
+    .mpu_part = c_mpu_part,
+    .mpu_complete = c_mpu_complete,
+    .mpu_abort = c_mpu_abort,
+    .get = c_get,
+    .destroy = c_destroy,
+    .head = c_head,
 };
 
 /* SSE-C: keeps the base64 key and the base64 MD5 of its 32 bytes, which S3 wants beside it.

@@ -5,8 +5,10 @@
 #include <libs3.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct libs3_client {
     s3_client_t base;
@@ -17,6 +19,7 @@ typedef struct libs3_client {
 
 typedef struct call {
     S3Status status;
+    s3_origin_t *origin; /* head: receives the kafka-* user metadata */
     char code[64], detail[256];
     const char *data; /* put */
     size_t len, pos;
@@ -24,8 +27,12 @@ typedef struct call {
 } call_t;
 
 static S3Status on_props(const S3ResponseProperties *p, void *cd) {
-    (void)p;
-    (void)cd;
+    call_t *c = cd;
+    for (int i = 0; c->origin && i < p->metaDataCount; i++)
+        for (size_t f = 0; f < S3_ORIGIN_NFIELDS; f++)
+            if (!strcasecmp(p->metaData[i].name, s3_origin_fields[f].name))
+                snprintf((char *)c->origin + s3_origin_fields[f].off, s3_origin_fields[f].size,
+                         "%s", p->metaData[i].value);
     return S3StatusOK;
 }
 
@@ -64,13 +71,19 @@ static s3_outcome_t outcome(const call_t *c, s3_result_t *res) {
 }
 
 static s3_outcome_t l_put(s3_client_t *base, const char *key, const void *data, size_t len,
-                          const char *ct, int inm, s3_result_t *res) {
+                          const char *ct, const s3_origin_t *meta, int inm, s3_result_t *res) {
     libs3_client_t *c = (libs3_client_t *)base;
     (void)inm; /* libs3 2.0 cannot send If-None-Match; replays overwrite with equal bytes */
     S3PutProperties props;
     memset(&props, 0, sizeof props);
     props.contentType = ct;
     props.expires = -1;
+    S3NameValue md[S3_ORIGIN_NFIELDS];
+    for (size_t f = 0; meta && f < S3_ORIGIN_NFIELDS; f++) {
+        const char *v = (const char *)meta + s3_origin_fields[f].off;
+        if (*v) md[props.metaDataCount++] = (S3NameValue){s3_origin_fields[f].name, v};
+    }
+    props.metaData = md;
     S3PutObjectHandler h = {{on_props, on_complete}, on_put_data};
     for (int attempt = 0;; attempt++) {
         call_t call = {.data = data, .len = len};
@@ -98,6 +111,34 @@ static s3_outcome_t l_get(s3_client_t *base, const char *key, char **data, size_
     return oc;
 }
 
+static s3_outcome_t l_head(s3_client_t *base, const char *key, s3_origin_t *meta, int *found,
+                           s3_result_t *res) {
+    libs3_client_t *c = (libs3_client_t *)base;
+    S3ResponseHandler h = {on_props, on_complete};
+    for (int attempt = 0;; attempt++) {
+        memset(meta, 0, sizeof *meta);
+        call_t call = {.origin = meta};
+        S3_head_object(&c->ctx, key, NULL, &h, &call);
+        s3_outcome_t oc = outcome(&call, res);
+        *found = oc == S3_DONE;
+        if (call.status == S3StatusHttpErrorNotFound || call.status == S3StatusErrorNoSuchKey) {
+            memset(meta, 0, sizeof *meta);
+            return S3_DONE;
+        }
+        if (oc == S3_PERMANENT) {
+            /* A HEAD answer has no body, so no S3 error code: a GET of one byte brings it. */
+            S3GetObjectHandler gh = {{on_props, on_complete}, on_get_data};
+            call_t why = {0};
+            S3_get_object(&c->ctx, key, NULL, 0, 1, NULL, &gh, &why);
+            cw_sdk_buf_free(&why.out);
+            if (why.status != S3StatusOK) outcome(&why, res);
+            return oc;
+        }
+        if (oc != S3_TRANSIENT || attempt >= c->o.max_retries || s3_backoff_sleep(&c->o, attempt))
+            return oc;
+    }
+}
+
 static void l_destroy(s3_client_t *base) {
     libs3_client_t *c = (libs3_client_t *)base;
     if (!c) return;
@@ -110,7 +151,11 @@ static void l_destroy(s3_client_t *base) {
 }
 
 static const s3_client_ops_t libs3_ops = {
-    "libs3", l_put, NULL, NULL, NULL, NULL, l_get, l_destroy,
+    .name = "libs3",
+    .put = l_put,
+    .get = l_get,
+    .destroy = l_destroy,
+    .head = l_head,
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

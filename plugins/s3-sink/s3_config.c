@@ -146,6 +146,14 @@ const cw_config_def_t s3_sink_config_defs[] = {
      "Write objects with If-None-Match: * so a replay never overwrites an object (412 means "
      "already written).",
      NULL, 0, 0},
+    {"s3.object.behavior.on.conflict", CW_CFG_STRING, "fail", 0,
+     "When an object's key is taken by an object of another origin (another Kafka cluster, a "
+     "topic re-created, other records at the same offsets; told by the x-amz-meta-kafka-* "
+     "metadata, read with a HEAD before the first write): fail stops the task naming the key "
+     "and both origins; rename writes under <name>.<origin tag><ext>; overwrite skips the check "
+     "(needs no s3:GetObject; the old behaviour). A replay of this task's own uncommitted "
+     "records (same cluster, partition, first record) always overwrites.",
+     "fail,rename,overwrite", 0, 0},
     {"partitioner.max.open.files", CW_CFG_INT, "-1", 0,
      "Open objects per topic partition beyond which the partition's objects are rotated early "
      "(bounds memory); -1: unlimited (Confluent's default).",
@@ -164,7 +172,8 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"s3.credentials.provider.class", CW_CFG_STRING, NULL, 0,
      "Unset or com.amazonaws.auth.DefaultAWSCredentialsProviderChain: the credential chain; "
      "io.confluent.connect.s3.auth.AwsAssumeRoleCredentialsProvider: STS AssumeRole with "
-     "s3.credentials.provider.sts.role.* (parsed and checked; not available yet, see README).",
+     "s3.credentials.provider.sts.role.* (assumed with aws.access.key.id/secret when set, else "
+     "with the chain; assumed again before the credentials expire; curl client only).",
      NULL, 0, 0},
     {"s3.credentials.provider.sts.role.arn", CW_CFG_STRING, NULL, 0,
      "AssumeRole: the role ARN (alias: sts.role.arn).", NULL, 0, 0},
@@ -174,8 +183,14 @@ const cw_config_def_t s3_sink_config_defs[] = {
      "AssumeRole: the external id, if the role's trust policy wants one (alias: "
      "sts.role.external.id).",
      NULL, 0, 0},
+    {"s3.credentials.provider.sts.region", CW_CFG_STRING, NULL, 0,
+     "AssumeRole: the region of the STS endpoint (alias: sts.region); unset: AWS_REGION, else "
+     "the global endpoint. AWS_ENDPOINT_URL_STS overrides the endpoint.",
+     NULL, 0, 0},
     {"sts.role.arn", CW_CFG_STRING, NULL, 0, "Alias of s3.credentials.provider.sts.role.arn.", NULL,
      0, 0},
+    {"sts.region", CW_CFG_STRING, NULL, 0, "Alias of s3.credentials.provider.sts.region.", NULL, 0,
+     0},
     {"sts.role.session.name", CW_CFG_STRING, NULL, 0,
      "Alias of s3.credentials.provider.sts.role.session.name.", NULL, 0, 0},
     {"sts.role.external.id", CW_CFG_STRING, NULL, 0,
@@ -186,6 +201,21 @@ const cw_config_def_t s3_sink_config_defs[] = {
     {"schema.compatibility", CW_CFG_STRING, "NONE", 0,
      "Accepted for compatibility; schemaless records make only NONE meaningful.",
      "NONE,BACKWARD,FORWARD,FULL", 0, 0},
+    /* Confluent's Hive keys (storage-common's HiveConfig): see s3_config_hive.c. */
+    {"hive.integration", CW_CFG_BOOL, "false", 0,
+     "Refused when true: no Hive metastore client here (define the table over topics.dir "
+     "yourself, e.g. in Glue or Athena).",
+     NULL, 0, 0},
+    {"hive.metastore.uris", CW_CFG_STRING, "", 0,
+     "Accepted; no effect (warned when set): Hive integration is not supported.", NULL, 0, 0},
+    {"hive.conf.dir", CW_CFG_STRING, "", 0, "Accepted; no effect (warned when set).", NULL, 0, 0},
+    {"hive.home", CW_CFG_STRING, "", 0, "Accepted; no effect (warned when set).", NULL, 0, 0},
+    {"hive.database", CW_CFG_STRING, "default", 0, "Accepted; no effect (warned when set).", NULL,
+     0, 0},
+    {"hive.logical.types.enabled", CW_CFG_BOOL, "true", 0, "Accepted; no effect (warned when set).",
+     NULL, 0, 0},
+    {"schema.generator.class", CW_CFG_STRING, "", 0,
+     "Accepted; no effect (warned when set): Confluent uses it only for Hive tables.", NULL, 0, 0},
     /* Confluent keys of features this sink does not have: see compat_keys. */
     {"s3.object.tagging", CW_CFG_BOOL, "false", 0, "Refused when true: objects are not tagged.",
      NULL, 0, 0},
@@ -389,6 +419,7 @@ static void provider_parse(const cw_host_t *h, const cw_config_t *cfg, cw_valida
     s->sts_role_arn = prov_get(h, cfg, "sts.role.arn");
     s->sts_session_name = prov_get(h, cfg, "sts.role.session.name");
     s->sts_external_id = prov_get(h, cfg, "sts.role.external.id");
+    s->sts_region = prov_get(h, cfg, "sts.region");
     if (!strcmp(name, "DefaultAWSCredentialsProviderChain")) {
         if (s->sts_role_arn)
             h->validation_error(v, "s3.credentials.provider.sts.role.arn",
@@ -422,12 +453,14 @@ static void provider_parse(const cw_host_t *h, const cw_config_t *cfg, cw_valida
     if (s->sts_external_id && (strlen(s->sts_external_id) < 2 || strlen(s->sts_external_id) > 1224))
         h->validation_error(v, "s3.credentials.provider.sts.role.external.id",
                             "must be 2 to 1224 characters");
-    /* The STS AssumeRole call moves into the SDK with the credential chain: until then the
-     * provider is refused rather than silently replaced by the chain. */
-    h->validation_error(v, "s3.credentials.provider.class",
-                        "AwsAssumeRoleCredentialsProvider "
-                        "is checked but cannot run yet in this build (STS AssumeRole lands with "
-                        "the SDK's credential chain)");
+    if (s->sts_region && !cw_sdk_aws_region_valid(s->sts_region))
+        h->validation_error(v, "s3.credentials.provider.sts.region", "'%s' is no AWS region name",
+                            s->sts_region);
+    /* Assumed credentials always carry a session token, which libs3 cannot send. */
+    if (s->use_libs3)
+        h->validation_error(v, "s3.client",
+                            "libs3 cannot send the session token of the credentials "
+                            "AwsAssumeRoleCredentialsProvider assumes; use s3.client=curl");
 }
 
 /* Where objects go and how they are named. */
@@ -461,6 +494,10 @@ static void store_parse(const cw_host_t *h, const cw_config_t *cfg, cw_validatio
                             s->sse_algorithm);
     s->sse_kms_key_id = sdup(h->config_get(cfg, "s3.sse.kms.key.id"));
     s->conditional_writes = h->config_get_bool(cfg, "s3.conditional.writes.enabled", 0);
+    const char *oc = h->config_get(cfg, "s3.object.behavior.on.conflict");
+    s->on_conflict = !strcasecmp(oc, "rename")      ? S3_CONFLICT_RENAME
+                     : !strcasecmp(oc, "overwrite") ? S3_CONFLICT_OVERWRITE
+                                                    : S3_CONFLICT_FAIL;
     s->use_libs3 = !strcasecmp(h->config_get(cfg, "s3.client"), "libs3");
     const char *acl = h->config_get(cfg, "s3.acl.canned");
     s->acl_canned = acl && *acl ? strdup(acl) : NULL;
@@ -547,7 +584,7 @@ int s3_settings_load(const cw_host_t *h, const cw_config_t *cfg, s3_settings_t *
 const cw_host_t *s3_host;
 
 void s3_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v) {
-    (void)ctx;
+    s3_hive_check(s3_host, ctx, cfg, v);
     s3_settings_t s;
     s3_settings_parse(s3_host, cfg, v, &s);
     s3_settings_free(&s);

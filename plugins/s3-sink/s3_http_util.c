@@ -2,6 +2,7 @@
  * key encoding, and backoff. */
 #define _GNU_SOURCE /* memmem, tm_gmtoff */
 #include "s3_client.h"
+#include <stddef.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -72,4 +73,30 @@ int s3_ssec_key_ok(const char *b64) {
     int n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)bl);
     OPENSSL_cleanse(raw, sizeof raw);
     return n == 33;
+}
+
+#define FIELD(n, m)                                                                                \
+    { n, offsetof(s3_origin_t, m), sizeof(((s3_origin_t *)0)->m) }
+const s3_origin_field_t s3_origin_fields[S3_ORIGIN_NFIELDS] = {
+    FIELD("kafka-cluster-id", cluster),  FIELD("kafka-topic", topic),
+    FIELD("kafka-partition", partition), FIELD("kafka-offsets", offsets),
+    FIELD("kafka-first-record", first),
+};
+
+void s3_origin_capture(s3_origin_t *o, const char *line, size_t len) {
+    if (len <= 11 || strncasecmp(line, "x-amz-meta-", 11)) return;
+    for (size_t i = 0; i < S3_ORIGIN_NFIELDS; i++) {
+        size_t nl = strlen(s3_origin_fields[i].name);
+        const char *p = line + 11;
+        if (len <= 11 + nl || strncasecmp(p, s3_origin_fields[i].name, nl) || p[nl] != ':')
+            continue;
+        const char *v = p + nl + 1, *end = line + len;
+        while (v < end && *v == ' ') v++;
+        size_t vl = (size_t)(end - v);
+        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' ')) vl--;
+        if (vl >= s3_origin_fields[i].size) vl = s3_origin_fields[i].size - 1;
+        char *dst = (char *)o + s3_origin_fields[i].off;
+        memcpy(dst, v, vl);
+        dst[vl] = 0;
+    }
 }

@@ -33,13 +33,35 @@ static const cw_metric_def_t defs[] = {
         .buckets = request_bounds,
         .nbuckets = sizeof request_bounds / sizeof request_bounds[0],
     },
+    {
+        CW_METRIC_DEF_HEADER,
+        .kind = CW_METRIC_COUNTER,
+        .name = "s3_sink_request_retries_total",
+        .help = "S3 requests sent again after a transient failure (HTTP 5xx, throttling, a "
+                "network error), by the client's exponential backoff.",
+    },
+    {
+        CW_METRIC_DEF_HEADER,
+        .kind = CW_METRIC_GAUGE,
+        .name = "s3_sink_upload_queue_bytes",
+        .help = "Object bytes waiting in the upload queue or being uploaded "
+                "(s3.upload.queue.bytes bounds it).",
+    },
+    {
+        CW_METRIC_DEF_HEADER,
+        .kind = CW_METRIC_COUNTER,
+        .name = "s3_sink_upload_failures_total",
+        .help = "Uploads that failed after the client's retries and wait in the queue to be "
+                "tried again.",
+    },
 };
 
 void s3_metrics_register(s3_metrics_t *m, const cw_host_t *h, cw_ctx_t *ctx) {
     *m = (s3_metrics_t){0};
     if (!CW_HOST_HAS(h, metric_register) || !CW_HOST_HAS(h, metric_observe)) return;
     m->h = h;
-    cw_metric_t **slots[] = {&m->objects, &m->bytes, &m->duration};
+    cw_metric_t **slots[] = {&m->objects, &m->bytes,  &m->duration,
+                             &m->retries, &m->queued, &m->failed};
     for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
         char err[256];
         *slots[i] = h->metric_register(ctx, &defs[i], err, sizeof err);
@@ -61,4 +83,16 @@ void s3_metrics_request(const s3_metrics_t *m, double started, size_t bytes) {
 
 void s3_metrics_object(const s3_metrics_t *m) {
     if (m->h) m->h->metric_add(m->objects, 1);
+}
+
+void s3_metrics_retries(const s3_metrics_t *m, int n) {
+    if (m->h && n > 0) m->h->metric_add(m->retries, n);
+}
+
+void s3_metrics_queued(const s3_metrics_t *m, double delta) {
+    if (m->h) m->h->metric_add(m->queued, delta);
+}
+
+void s3_metrics_upload_failed(const s3_metrics_t *m) {
+    if (m->h) m->h->metric_add(m->failed, 1);
 }

@@ -14,6 +14,8 @@ typedef enum { S3_COMP_NONE = 0, S3_COMP_GZIP, S3_COMP_ZSTD } s3_compression_t;
 typedef enum { S3_NULL_FAIL = 0, S3_NULL_IGNORE, S3_NULL_WRITE } s3_null_behavior_t;
 typedef enum { S3_PART_DEFAULT = 0, S3_PART_FIELD, S3_PART_TIME } s3_partitioner_kind_t;
 typedef enum { S3_TS_RECORD = 0, S3_TS_FIELD, S3_TS_WALLCLOCK } s3_ts_extractor_t;
+/** s3.object.behavior.on.conflict: a key taken by an object of another origin. */
+typedef enum { S3_CONFLICT_FAIL = 0, S3_CONFLICT_RENAME, S3_CONFLICT_OVERWRITE } s3_conflict_t;
 
 /** Everything the task reads from its configuration, validated. */
 typedef struct s3_settings {
@@ -38,6 +40,7 @@ typedef struct s3_settings {
     char *acl_canned;                 /* s3.acl.canned or NULL */
     const char *cfg_sse_customer_key; /* SSE-C key (base64), borrowed from the config, or NULL */
     int conditional_writes;
+    s3_conflict_t on_conflict;
     int max_open_files; /* -1: unlimited */
     int rotate_on_partition_change;
     char *tombstone_partition; /* behavior.on.null.values=write: their directory */
@@ -57,7 +60,7 @@ typedef struct s3_settings {
     /* s3.credentials.provider.class=...AwsAssumeRoleCredentialsProvider (borrowed) */
     int assume_role;
     int send_digest, decimal_numeric; /* accepted Confluent keys, logged at start */
-    const char *sts_role_arn, *sts_session_name, *sts_external_id;
+    const char *sts_role_arn, *sts_session_name, *sts_external_id, *sts_region;
 } s3_settings_t;
 
 /** The one checker of the configuration, shared by validate and start: reads every key
@@ -72,6 +75,10 @@ int s3_settings_load(const cw_host_t *host, const cw_config_t *cfg, s3_settings_
                      size_t errstr_size);
 /** The plugin's validate callback (s3_settings_parse through the module's host). */
 void s3_settings_validate(cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v);
+/** Confluent's Hive keys: hive.integration=true is a validation error naming the key; the
+ *  other hive.* keys and schema.generator.class are logged at WARN (via ctx) when set,
+ *  since they change nothing here (s3_config_hive.c). */
+void s3_hive_check(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, cw_validation_t *v);
 /** The host table of the module (set by its init). */
 extern const cw_host_t *s3_host;
 void s3_settings_free(s3_settings_t *s);
@@ -162,6 +169,17 @@ int s3_uploadq_admit(s3_uploadq_t *q, int wait_ms, char *errstr, size_t errstr_s
  *  paused the queue and no job runs any more (CW_ERR_RETRIABLE / CW_ERR_FATAL with errstr;
  *  the jobs left wait). */
 int s3_uploadq_wait_idle(s3_uploadq_t *q, char *errstr, size_t errstr_size);
+/** As s3_uploadq_wait_idle, but for at most wait_ms (< 0: no limit): S3_UQ_BUSY with errstr
+ *  when jobs are still queued and none failed once the time ran out. */
+int s3_uploadq_wait_idle_ms(s3_uploadq_t *q, int wait_ms, char *errstr, size_t errstr_size);
+#define S3_UQ_BUSY 3
+/** Without waiting: tries failed jobs again in the background and says how the queue is:
+ *  CW_OK (working, or idle), CW_ERR_RETRIABLE (the last attempt of a job failed) or
+ *  CW_ERR_FATAL (a job failed for good), with errstr. */
+int s3_uploadq_poll(s3_uploadq_t *q, char *errstr, size_t errstr_size);
+/** Stops starting jobs (for good) and waits for the running ones to end; the caller makes
+ *  them end soon (see s3_client_options_t.should_abort). The jobs left stay queued. */
+void s3_uploadq_halt(s3_uploadq_t *q);
 /** Takes back every job of `owner` (waiting for the one running, if any). */
 void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner);
 /** Bytes of the jobs not done yet. */
@@ -174,7 +192,7 @@ void s3_uploadq_free(s3_uploadq_t *q);
  *  host keeps no metrics. Handles owned by the worker, valid until stop returns. */
 typedef struct s3_metrics {
     const cw_host_t *h;
-    cw_metric_t *objects, *bytes, *duration;
+    cw_metric_t *objects, *bytes, *duration, *retries, *queued, *failed;
 } s3_metrics_t;
 /** Registers the metrics for the task of `ctx`; a refusal is logged and the task goes on. */
 void s3_metrics_register(s3_metrics_t *m, const cw_host_t *h, cw_ctx_t *ctx);
@@ -184,6 +202,12 @@ double s3_metrics_now(void);
 void s3_metrics_request(const s3_metrics_t *m, double started, size_t bytes);
 /** One object completely written. */
 void s3_metrics_object(const s3_metrics_t *m);
+/** `n` requests sent again by the client after a transient failure. */
+void s3_metrics_retries(const s3_metrics_t *m, int n);
+/** Bytes entering (> 0) or leaving (< 0) the upload queue. */
+void s3_metrics_queued(const s3_metrics_t *m, double delta);
+/** An upload that failed after the client's retries, left in the queue to try again. */
+void s3_metrics_upload_failed(const s3_metrics_t *m);
 
 /* ---- the task (s3_task.c; its internals in s3_task_int.h) ---- */
 typedef struct s3_task s3_task_t;
@@ -196,6 +220,9 @@ int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errst
 int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
                   size_t errstr_size);
 void s3_task_stop(s3_task_t *t);
+/** For tests: waits until the queued uploads are done or failed (flush does not, unless
+ *  final); returns what s3_uploadq_wait_idle returns. */
+int s3_task_wait_uploads(s3_task_t *t);
 /** For tests: buffered bytes across all open objects. */
 size_t s3_task_buffered_bytes(const s3_task_t *t);
 /** Injected wall clock (tests); NULL: the real clock. */

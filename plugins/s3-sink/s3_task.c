@@ -28,9 +28,31 @@ static int task_should_stop(void *opaque) {
     return atomic_load(&t->quitting) || (t->ctx && t->h->stopping(t->ctx));
 }
 
+/* Upload threads: cut the running transfer off (a stop whose time is up, see flush, or that
+ * a second signal aborted: host->stopping returns CW_STOP_ABORT). */
+static int task_should_abort(void *opaque) {
+    s3_task_t *t = opaque;
+    return atomic_load(&t->abandon) || atomic_load(&t->quitting) ||
+           (t->ctx && t->h->stopping(t->ctx) >= CW_STOP_ABORT);
+}
+
 static void creds_log(void *opaque, int level, const char *msg) {
     s3_task_t *t = opaque;
     t->h->log(t->ctx, level == S3_CREDS_LOG_WARN ? CW_LOG_WARN : CW_LOG_INFO, "%s", msg);
+}
+
+/* Confluent's AwsAssumeRoleCredentialsProvider: the role, assumed with the configured keys
+ * (else the chain's credentials, as Confluent's STS client does), again before expiry. */
+static int creds_assume_role(s3_task_t *t, s3_creds_provider_t *base, char *errstr,
+                             size_t errstr_size) {
+    const cw_sdk_aws_assume_role_t r = {
+        .role_arn = t->s.sts_role_arn,
+        .session_name = t->s.sts_session_name,
+        .external_id = t->s.sts_external_id,
+        .sts_region = t->s.sts_region,
+    };
+    t->creds = cw_sdk_aws_creds_provider_new_assume_role(base, &r, errstr, errstr_size);
+    return t->creds ? CW_OK : CW_ERR_CONFIG;
 }
 
 /* The credential chain, into the provider the task's clients share. libs3 2.0 cannot send
@@ -54,11 +76,18 @@ static int creds_start(s3_task_t *t, char *errstr, size_t errstr_size) {
                   "s3.client=libs3 cannot send session tokens; "
                   "the session token from %s is ignored",
                   c.source);
-    t->creds = s3_creds_provider_new(&c);
+    s3_creds_provider_t *p = s3_creds_provider_new(&c);
     s3_credentials_clear(&c);
-    if (!t->creds) {
+    if (!p) {
         snprintf(errstr, errstr_size, "out of memory");
         return CW_ERR_FATAL;
+    }
+    s3_creds_provider_set_log(p, creds_log, t);
+    if (t->s.assume_role) {
+        int rc = creds_assume_role(t, p, errstr, errstr_size);
+        if (rc != CW_OK) return rc;
+    } else {
+        t->creds = p;
     }
     s3_creds_provider_set_log(t->creds, creds_log, t);
     return CW_OK;
@@ -119,6 +148,7 @@ int s3_task_start(const cw_host_t *h, cw_ctx_t *ctx, const cw_config_t *cfg, s3_
             .max_retries = t->s.part_retries,
             .backoff_ms = (long)t->s.retry_backoff_ms,
             .should_stop = task_should_stop,
+            .should_abort = task_should_abort,
             .stop_opaque = t,
         };
         for (int i = 0; i < t->s.upload_threads; i++) {
@@ -207,6 +237,36 @@ int s3_task_put(s3_task_t *t, cw_record_t *const *records, size_t n, char *errst
     return CW_OK;
 }
 
+/* Time a stop keeps for what follows the final flush: aborts, the commit, close and stop. */
+#define STOP_RESERVE_MS 1000
+
+/* The final flush: waits until what is queued is in S3 (a failed upload is tried once more),
+ * so that everything S3 can take is committed; but during a stop only while the worker's
+ * graceful-stop budget lasts (host->stop_time_left_ms) and no second signal aborted the stop
+ * (host->stopping returns CW_STOP_ABORT), then abandons the uploads still running
+ * (s3t_abandon_uploads). Returns what
+ * s3_uploadq_wait_idle_ms returns (S3_UQ_BUSY when uploads were abandoned). */
+static int wait_uploads(s3_task_t *t, char *errstr, size_t errstr_size) {
+    int has_budget = t->ctx && CW_HOST_HAS(t->h, stop_time_left_ms);
+    for (;;) {
+        int64_t left = has_budget ? t->h->stop_time_left_ms(t->ctx) : -1;
+        int aborted = t->ctx && t->h->stopping(t->ctx) >= CW_STOP_ABORT;
+        if (aborted || (left >= 0 && left <= STOP_RESERVE_MS)) {
+            s3t_abandon_uploads(t);
+            snprintf(errstr, errstr_size, "uploads abandoned: the task is stopping");
+            return S3_UQ_BUSY;
+        }
+        /* In slices, so that a stop (or its end) that comes meanwhile is seen. */
+        int slice = left < 0 || left - STOP_RESERVE_MS > 100 ? 100 : (int)(left - STOP_RESERVE_MS);
+        int rc = s3_uploadq_wait_idle_ms(t->uq, slice, errstr, errstr_size);
+        if (rc != S3_UQ_BUSY) return rc;
+    }
+}
+
+/* Pre-commit. Between stops and rebalances it does not wait for uploads, as Confluent's
+ * preCommit does not: it reports what is in S3 now, and the consumer keeps being polled
+ * while slow uploads run (a flush that waited for the queue could outlast
+ * max.poll.interval.ms and cost the task its group membership). */
 int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, char *errstr,
                   size_t errstr_size) {
     for (size_t i = 0; final && i < n; i++) {
@@ -220,10 +280,8 @@ int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, 
         snprintf(errstr, errstr_size, "out of memory queueing a part upload");
         return CW_ERR_FATAL;
     }
-    /* What is queued now goes up before the offsets are judged (a failed upload is tried
-     * once more), so a flush reports everything S3 could take. */
     char err2[1024];
-    int rc = s3_uploadq_wait_idle(t->uq, err2, sizeof err2);
+    int rc = final ? wait_uploads(t, err2, sizeof err2) : s3_uploadq_poll(t->uq, err2, sizeof err2);
     if (rc == CW_ERR_FATAL) {
         snprintf(errstr, errstr_size, "%s", err2);
         return rc;
@@ -242,6 +300,11 @@ int s3_task_flush(s3_task_t *t, cw_topic_partition_t *tps, size_t n, int final, 
             tps[i].offset = tp->next_offset;
     }
     return CW_OK;
+}
+
+int s3_task_wait_uploads(s3_task_t *t) {
+    char err[1024];
+    return s3_uploadq_wait_idle(t->uq, err, sizeof err);
 }
 
 size_t s3_task_buffered_bytes(const s3_task_t *t) {

@@ -10,11 +10,21 @@
  * RegexRouter or TimestampRouter), as Confluent's sink names them. */
 #ifndef S3_TASK_INT_H
 #define S3_TASK_INT_H
+#include "s3_client.h"
 #include "s3_sink.h"
 #include <stdatomic.h>
 
+struct writer;
+
 typedef struct obj_stream {
     char *key;
+    /* s3.object.behavior.on.conflict=rename: the key it is written under instead (set by the
+     * upload thread before the first write; read by the task thread only when no job runs) */
+    char *renamed;
+    struct writer *owner; /* the writer it belongs to: the origin of its records */
+    int checked;          /* the origin check before the first write passed */
+    size_t queued;        /* bytes handed to the upload queue as parts (task thread) */
+    size_t sent;          /* bytes S3 took as parts (upload thread) */
     s3_compressor_t *comp;
     s3_bytes_t buf;  /* object bytes not yet uploaded */
     char *upload_id; /* multipart upload in progress, or NULL */
@@ -29,6 +39,8 @@ typedef struct writer {
     char *topic; /* the records' current topic: the directory they go in */
     char *encoded;
     obj_stream_t streams[3]; /* value, keys, headers */
+    s3_origin_t origin;      /* of its first record: stored as the objects' metadata */
+    int64_t last_offset;     /* original offset of its last record */
     struct writer *next;
 } writer_t;
 
@@ -65,6 +77,7 @@ struct s3_task {
     s3_client_t *ctl; /* the task thread's, for aborts while the upload threads run */
     s3_uploadq_t *uq;
     atomic_int quitting; /* stop: the upload thread gives up retrying */
+    atomic_int abandon;  /* a stop that cannot wait: running transfers are cut off */
     tp_state_t *tps;
     int64_t (*now_ms)(void);
     s3_bytes_t line;
@@ -95,6 +108,11 @@ int s3t_queue_parts(s3_task_t *t);
 void s3t_reap(s3_task_t *t);
 /** The client for requests of the task thread (aborts). NULL when it cannot be made. */
 s3_client_t *s3t_ctl_client(s3_task_t *t);
+/** The key an object is written under (its own, or the one a conflict renamed it to). */
+const char *s3t_key(const obj_stream_t *st);
+/** Final flush of a stop whose time is up: cuts off the running uploads, logs every object
+ *  left behind (key, bytes) and aborts their multipart uploads. */
+void s3t_abandon_uploads(s3_task_t *t);
 /** The upload queue's callbacks (opaque: the task). */
 int s3t_job_run(void *opaque, int thread, void *job, char *errstr, size_t errstr_size);
 void s3t_job_release(void *opaque, void *job, int done);

@@ -4,6 +4,7 @@
  * (after transforms, as Confluent names objects). A set is sealed (rotated) by flush.size,
  * rotate.interval.ms, rotate.schedule.interval.ms or partitioner.max.open.files. */
 #include "s3_task_int.h"
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,17 +40,51 @@ static int64_t next_schedule(const s3_task_t *t, int64_t now) {
     return ((now + off) / iv + 1) * iv - off;
 }
 
+/* Where the objects a writer starts with record r (at original offset `off`) come from:
+ * the Kafka cluster, the original partition, and a fingerprint of r (time, key and value
+ * bytes), which tells the same offsets of a topic re-created on the same cluster apart. */
+static void origin_of(s3_task_t *t, const tp_state_t *tp, cw_record_t *r, int64_t off,
+                      s3_origin_t *o) {
+    const cw_host_t *h = t->h;
+    char *id = CW_HOST_HAS(h, kafka_cluster_id) ? h->kafka_cluster_id(t->ctx, 0) : NULL;
+    snprintf(o->cluster, sizeof o->cluster, "%s", id ? id : "unknown");
+    h->free(id);
+    snprintf(o->topic, sizeof o->topic, "%s", tp->topic);
+    snprintf(o->partition, sizeof o->partition, "%d", (int)tp->partition);
+    snprintf(o->offsets, sizeof o->offsets, "%lld-", (long long)off);
+    int64_t ts = h->record_timestamp(r);
+    size_t klen = 0, vlen = 0;
+    const void *k = h->record_key(r, &klen), *v = h->record_value(r, &vlen);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char head[64]; /* the key's length keeps key|value unambiguous; a null key is not "" */
+    int hl = snprintf(head, sizeof head, "%zu%c|", klen, k ? 'k' : 'n');
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, head, (size_t)hl) &&
+        (!klen || EVP_DigestUpdate(c, k, klen)) && (!vlen || EVP_DigestUpdate(c, v, vlen)) &&
+        EVP_DigestFinal_ex(c, md, &mdlen)) {
+        char hex[17];
+        for (int i = 0; i < 8; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        snprintf(o->first, sizeof o->first, "%lld:%s", (long long)ts, hex);
+    } else {
+        snprintf(o->first, sizeof o->first, "%lld", (long long)ts);
+    }
+    EVP_MD_CTX_free(c);
+}
+
 /* The writer of `topic` (the record's current one) and `encoded` in b, made on first use.
  * Its objects are named after their first record (at `offset`): see s3_object_key
  * for why the name holds the original coordinates. NULL: no memory. */
-static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, const char *topic,
-                            const char *encoded, int64_t offset, int tombstone) {
+static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, cw_record_t *r,
+                            const char *topic, const char *encoded, int64_t offset, int tombstone) {
     for (writer_t *w = b->writers; w; w = w->next)
         if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic)) return w;
     writer_t *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->topic = strdup(topic);
     w->encoded = strdup(encoded);
+    origin_of(t, tp, r, offset, &w->origin);
+    for (int i = 0; i < 3; i++) w->streams[i].owner = w;
     int ok = w->topic && w->encoded;
     for (int i = 0; ok && i < 3; i++) {
         if ((i == 0 && tombstone) || (i == 1 && !t->s.store_keys) ||
@@ -175,12 +210,13 @@ int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, siz
     batch_t *b = NULL;
     writer_t *w = NULL;
     if (rotate_before(t, tp, ts, topic, encoded) == CW_OK && (b = open_batch(t, tp, off, ts, now)))
-        w = writer_get(t, tp, b, topic, encoded, off, tombstone);
+        w = writer_get(t, tp, b, r, topic, encoded, off, tombstone);
     free(encoded);
     if (!w || (!tombstone && write_stream(&w->streams[0], &t->line) != 0) ||
         write_sides(t, w, r) != 0)
         goto oom;
     b->last = w;
+    w->last_offset = off;
     b->count++;
     b->end_offset = off + 1;
     tp->next_offset = off + 1;

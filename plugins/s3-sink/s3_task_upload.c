@@ -10,6 +10,7 @@
 
 /* A job of the upload queue: the objects of a sealed batch, or one part of an open object. */
 typedef struct upload_job {
+    size_t bytes;     /* counted in s3_sink_upload_queue_bytes until released */
     batch_t *batch;   /* sealed batch, or NULL for a part */
     obj_stream_t *st; /* part: the stream it belongs to */
     s3_bytes_t data;  /* part: its bytes (owned) */
@@ -21,28 +22,38 @@ s3_client_t *s3t_ctl_client(s3_task_t *t) {
     if (!t->uq) return t->clients[0];
     if (!t->ctl) {
         char err[256];
-        t->ctl = t->s.use_libs3 ? s3_client_libs3_new(&t->copts, err, sizeof err)
-                                : s3_client_curl_new(&t->copts, err, sizeof err);
+        /* Its requests (aborts) are what a stop still wants done: never cut off. */
+        s3_client_options_t o = t->copts;
+        o.should_abort = NULL;
+        t->ctl = t->s.use_libs3 ? s3_client_libs3_new(&o, err, sizeof err)
+                                : s3_client_curl_new(&o, err, sizeof err);
     }
     return t->ctl;
 }
 
+const char *s3t_key(const obj_stream_t *st) { return st->renamed ? st->renamed : st->key; }
+
 /* ------------------------------------------------------------------------------------ */
 
-static void stream_abort(s3_task_t *t, obj_stream_t *st) {
-    if (st->upload_id && !st->done) {
-        s3_result_t res;
-        s3_client_t *c = s3t_ctl_client(t);
-        if (!c || c->ops->mpu_abort(c, st->key, st->upload_id, &res) != S3_DONE)
-            t->h->log(t->ctx, CW_LOG_WARN,
-                      "could not abort multipart upload of s3://%s/%s (%s); a bucket "
-                      "lifecycle rule for incomplete uploads cleans it up",
-                      t->s.bucket, st->key, c ? res.code : "no client");
-    }
+/* Aborts the multipart upload of st, if it has one: 1 when it was aborted. */
+static int stream_abort(s3_task_t *t, obj_stream_t *st) {
+    if (!st->upload_id || st->done) return 0;
+    s3_result_t res;
+    s3_client_t *c = s3t_ctl_client(t);
+    int ok = c && c->ops->mpu_abort(c, s3t_key(st), st->upload_id, &res) == S3_DONE;
+    if (!ok)
+        t->h->log(t->ctx, CW_LOG_WARN,
+                  "could not abort multipart upload of s3://%s/%s (%s); a bucket "
+                  "lifecycle rule for incomplete uploads cleans it up",
+                  t->s.bucket, s3t_key(st), c ? res.code : "no client");
+    free(st->upload_id);
+    st->upload_id = NULL; /* never aborted twice */
+    return ok;
 }
 
 static void stream_free(obj_stream_t *st) {
     free(st->key);
+    free(st->renamed);
     s3_compressor_free(st->comp);
     cw_sdk_buf_free(&st->buf);
     free(st->upload_id);
@@ -53,7 +64,7 @@ static void stream_free(obj_stream_t *st) {
 
 void s3t_writer_free(s3_task_t *t, writer_t *w, int abort_uploads) {
     for (int i = 0; i < 3; i++) {
-        if (abort_uploads) stream_abort(t, &w->streams[i]);
+        if (abort_uploads) (void)stream_abort(t, &w->streams[i]);
         stream_free(&w->streams[i]);
     }
     free(w->topic);
@@ -82,6 +93,98 @@ static int fail_msg(s3_task_t *t, const char *op, const char *key, const s3_resu
     return oc == S3_TRANSIENT ? CW_ERR_RETRIABLE : CW_ERR_FATAL;
 }
 
+/* "cluster X, topic-p offsets a-b, first record ts:hash" for messages. */
+static void origin_text(const s3_origin_t *o, char *out, size_t size) {
+    if (!o->cluster[0] && !o->topic[0]) {
+        snprintf(out, size, "no origin recorded (not written by this sink version)");
+        return;
+    }
+    snprintf(out, size, "Kafka cluster %s, %s-%s offsets %s, first record %s",
+             o->cluster[0] ? o->cluster : "?", o->topic, o->partition, o->offsets, o->first);
+}
+
+/* The first offset in an origin's "first-last" text. */
+static long long origin_start(const s3_origin_t *o) { return strtoll(o->offsets, NULL, 10); }
+
+/* Same records from the same place: a replay of this sink's own uncommitted work. */
+static int origin_same(const s3_origin_t *a, const s3_origin_t *b) {
+    return b->cluster[0] && !strcmp(a->cluster, b->cluster) && !strcmp(a->topic, b->topic) &&
+           !strcmp(a->partition, b->partition) && origin_start(a) == origin_start(b) &&
+           !strcmp(a->first, b->first);
+}
+
+/* The name a conflict renames an object to: ".<8 hex of the origin>" after the start offset,
+ * the same for every object (and replay) of that origin. */
+static char *renamed_key(const s3_task_t *t, const char *key, const s3_origin_t *o) {
+    char seed[sizeof o->cluster + sizeof o->first + 2], tag[16];
+    snprintf(seed, sizeof seed, "%s/%s", o->cluster, o->first);
+    uint32_t hsh = 2166136261u; /* FNV-1a: a short, stable tag, not a security property */
+    for (const char *p = seed; *p; p++) hsh = (hsh ^ (unsigned char)*p) * 16777619u;
+    snprintf(tag, sizeof tag, ".%08x", (unsigned)hsh);
+    const char *base = strrchr(key, t->s.dir_delim[0]);
+    base = base ? base + 1 : key;
+    const char *at = base, *d;
+    size_t dl = strlen(t->s.file_delim);
+    while (dl && (d = strstr(at, t->s.file_delim))) at = d + dl;
+    while (*at >= '0' && *at <= '9') at++;
+    size_t head = (size_t)(at - key), n = strlen(key) + strlen(tag) + 1;
+    char *out = malloc(n);
+    if (out) snprintf(out, n, "%.*s%s%s", (int)head, key, tag, at);
+    return out;
+}
+
+/* Upload thread, before the first write of st: never overwrite an object of another origin
+ * (another Kafka cluster, a topic re-created, other records at these offsets). A HEAD reads
+ * the origin stored with the object under the key; the same origin is a replay of this
+ * task's uncommitted work and is overwritten (exactly once relies on it). *exists says
+ * whether the key holds an object. CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL with errstr. */
+static int origin_check(s3_task_t *t, s3_client_t *c, obj_stream_t *st, int *exists, char *errstr,
+                        size_t errstr_size) {
+    *exists = 1; /* unknown: no conditional write */
+    if (st->checked || t->s.on_conflict == S3_CONFLICT_OVERWRITE) return CW_OK;
+    const s3_origin_t *mine = &st->owner->origin;
+    for (int round = 0;; round++) {
+        s3_origin_t theirs;
+        s3_result_t res;
+        int found = 0;
+        s3_outcome_t oc = c->ops->head(c, s3t_key(st), &theirs, &found, &res);
+        if (oc != S3_DONE) return fail_msg(t, "HEAD", s3t_key(st), &res, oc, errstr, errstr_size);
+        if (!found || origin_same(mine, &theirs)) {
+            if (found)
+                t->h->log(t->ctx, CW_LOG_INFO,
+                          "s3://%s/%s holds an earlier, uncommitted write of the same records "
+                          "(same cluster, partition and first record): writing it again",
+                          t->s.bucket, s3t_key(st));
+            st->checked = 1;
+            *exists = found;
+            return CW_OK;
+        }
+        char a[700], b[700];
+        origin_text(&theirs, a, sizeof a);
+        origin_text(mine, b, sizeof b);
+        if (t->s.on_conflict == S3_CONFLICT_FAIL || round > 0) {
+            snprintf(errstr, errstr_size,
+                     "not overwriting s3://%s/%s: it holds records of another origin (%s); this "
+                     "task's records for it come from %s (a new Kafka cluster, or a topic "
+                     "re-created?). Move the old objects away, change topics.dir, or set "
+                     "s3.object.behavior.on.conflict=rename",
+                     t->s.bucket, s3t_key(st), a, b);
+            return CW_ERR_FATAL;
+        }
+        char *nk = renamed_key(t, st->key, mine);
+        if (!nk) {
+            snprintf(errstr, errstr_size, "out of memory");
+            return CW_ERR_FATAL;
+        }
+        t->h->log(t->ctx, CW_LOG_WARN,
+                  "s3://%s/%s holds records of another origin (%s); writing this task's (%s) "
+                  "as s3://%s/%s (s3.object.behavior.on.conflict=rename)",
+                  t->s.bucket, st->key, a, b, t->s.bucket, nk);
+        free(st->renamed);
+        st->renamed = nk;
+    }
+}
+
 static const char *content_type(const s3_task_t *t) {
     return t->s.format == S3_FMT_JSON ? "application/json" : "application/octet-stream";
 }
@@ -89,18 +192,24 @@ static const char *content_type(const s3_task_t *t) {
 /* Upload thread, on its client c. */
 static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const char *data, size_t len,
                        char *errstr, size_t errstr_size) {
-    s3_result_t res;
+    s3_result_t res = {0};
     s3_outcome_t oc;
     if (!st->upload_id) {
-        oc = c->ops->mpu_create(c, st->key, content_type(t), &st->upload_id, &res);
+        int exists, rc = origin_check(t, c, st, &exists, errstr, errstr_size);
+        if (rc != CW_OK) return rc;
+        oc = c->ops->mpu_create(c, s3t_key(st), content_type(t), &st->owner->origin, &st->upload_id,
+                                &res);
+        s3_metrics_retries(&t->metrics, res.retries);
         if (oc != S3_DONE)
-            return fail_msg(t, "CreateMultipartUpload", st->key, &res, oc, errstr, errstr_size);
+            return fail_msg(t, "CreateMultipartUpload", s3t_key(st), &res, oc, errstr, errstr_size);
     }
     char *etag = NULL;
     double started = s3_metrics_now();
-    oc = c->ops->mpu_part(c, st->key, st->upload_id, st->nparts + 1, data, len, &etag, &res);
-    if (oc != S3_DONE) return fail_msg(t, "UploadPart", st->key, &res, oc, errstr, errstr_size);
+    oc = c->ops->mpu_part(c, s3t_key(st), st->upload_id, st->nparts + 1, data, len, &etag, &res);
+    s3_metrics_retries(&t->metrics, res.retries);
+    if (oc != S3_DONE) return fail_msg(t, "UploadPart", s3t_key(st), &res, oc, errstr, errstr_size);
     s3_metrics_request(&t->metrics, started, len);
+    st->sent += len;
     if (st->nparts == st->cap_parts) {
         int cap = st->cap_parts ? st->cap_parts * 2 : 8;
         char **e = realloc(st->etags, (size_t)cap * sizeof *e);
@@ -120,7 +229,7 @@ static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const cha
 static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *errstr,
                         size_t errstr_size) {
     if (!st->key || st->done || !st->finished) return CW_OK;
-    s3_result_t res;
+    s3_result_t res = {0};
     s3_outcome_t oc;
     if (st->upload_id) {
         if (st->buf.len > 0) {
@@ -129,16 +238,25 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
             st->buf.len = 0;
         }
         double started = s3_metrics_now();
-        oc = c->ops->mpu_complete(c, st->key, st->upload_id, st->etags, st->nparts,
+        oc = c->ops->mpu_complete(c, s3t_key(st), st->upload_id, st->etags, st->nparts,
                                   t->s.conditional_writes, &res);
+        s3_metrics_retries(&t->metrics, res.retries);
         if (oc != S3_DONE)
-            return fail_msg(t, "CompleteMultipartUpload", st->key, &res, oc, errstr, errstr_size);
+            return fail_msg(t, "CompleteMultipartUpload", s3t_key(st), &res, oc, errstr,
+                            errstr_size);
         s3_metrics_request(&t->metrics, started, 0);
     } else {
+        int exists, rc = origin_check(t, c, st, &exists, errstr, errstr_size);
+        if (rc != CW_OK) return rc;
+        /* A single PUT knows where its records end. */
+        s3_origin_t meta = st->owner->origin;
+        snprintf(meta.offsets, sizeof meta.offsets, "%lld-%lld", origin_start(&meta),
+                 (long long)st->owner->last_offset);
         double started = s3_metrics_now();
-        oc = c->ops->put(c, st->key, st->buf.data ? st->buf.data : "", st->buf.len, content_type(t),
-                         t->s.conditional_writes, &res);
-        if (oc != S3_DONE) return fail_msg(t, "PUT", st->key, &res, oc, errstr, errstr_size);
+        oc = c->ops->put(c, s3t_key(st), st->buf.data ? st->buf.data : "", st->buf.len,
+                         content_type(t), &meta, t->s.conditional_writes && !exists, &res);
+        s3_metrics_retries(&t->metrics, res.retries);
+        if (oc != S3_DONE) return fail_msg(t, "PUT", s3t_key(st), &res, oc, errstr, errstr_size);
         s3_metrics_request(&t->metrics, started, st->buf.len);
     }
     s3_metrics_object(&t->metrics);
@@ -146,9 +264,9 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
         t->h->log(t->ctx, CW_LOG_WARN,
                   "s3://%s/%s held other content from an earlier, uncommitted attempt; "
                   "replaced it with the records whose offsets this task commits",
-                  t->s.bucket, st->key);
+                  t->s.bucket, s3t_key(st));
     else
-        t->h->log(t->ctx, CW_LOG_DEBUG, "wrote s3://%s/%s%s", t->s.bucket, st->key,
+        t->h->log(t->ctx, CW_LOG_DEBUG, "wrote s3://%s/%s%s", t->s.bucket, s3t_key(st),
                   !strcmp(res.code, "AlreadyWritten") ? " (already there, same bytes)" : "");
     st->done = 1;
     cw_sdk_buf_free(&st->buf);
@@ -171,13 +289,17 @@ int s3t_job_run(void *opaque, int thread, void *job, char *errstr, size_t errstr
     s3_client_t *c = t->clients[thread];
     int rc = j->batch ? batch_drain(t, c, j->batch, errstr, errstr_size)
                       : upload_part(t, c, j->st, j->data.data, j->data.len, errstr, errstr_size);
-    if (rc == CW_ERR_RETRIABLE) t->h->log(t->ctx, CW_LOG_WARN, "%s", errstr);
+    if (rc == CW_ERR_RETRIABLE) {
+        t->h->log(t->ctx, CW_LOG_WARN, "%s", errstr);
+        s3_metrics_upload_failed(&t->metrics);
+    }
     return rc;
 }
 
 void s3t_job_release(void *opaque, void *job, int done) {
-    (void)opaque;
+    s3_task_t *t = opaque;
     upload_job_t *j = job;
+    s3_metrics_queued(&t->metrics, -(double)j->bytes);
     if (j->batch && done) atomic_store(&j->batch->uploaded, 1);
     cw_sdk_buf_free(&j->data);
     free(j);
@@ -194,11 +316,13 @@ void s3t_reap(s3_task_t *t) {
 }
 
 static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes) {
+    if (j) j->bytes = bytes;
     if (!j || s3_uploadq_push(t->uq, j, tp, bytes) != 0) {
         if (j) cw_sdk_buf_free(&j->data);
         free(j);
         return CW_ERR_FATAL;
     }
+    s3_metrics_queued(&t->metrics, (double)bytes);
     return CW_OK;
 }
 
@@ -215,6 +339,7 @@ int s3t_queue_parts(s3_task_t *t) {
                 if (j) {
                     j->st = st;
                     j->data = st->buf;
+                    st->queued += st->buf.len;
                     memset(&st->buf, 0, sizeof st->buf);
                 }
                 if (push_job(t, tp, j, j ? j->data.len : 0) != CW_OK) return CW_ERR_FATAL;
@@ -245,4 +370,30 @@ int s3t_seal(s3_task_t *t, tp_state_t *tp) {
     upload_job_t *j = calloc(1, sizeof *j);
     if (j) j->batch = b;
     return push_job(t, tp, j, bytes);
+}
+
+/* Logs one object a stop leaves behind and aborts its multipart upload. */
+static void abandon_stream(s3_task_t *t, const tp_state_t *tp, obj_stream_t *st) {
+    if (!st->key || st->done) return;
+    size_t total = st->queued + st->buf.len;
+    int aborted = stream_abort(t, st);
+    t->h->log(t->ctx, CW_LOG_WARN,
+              "stopping before the upload of s3://%s/%s ended: abandoned it at %zu of %zu "
+              "bytes%s; its records (%s-%d from offset %lld) are not committed and will be "
+              "consumed again",
+              t->s.bucket, s3t_key(st), st->sent, total,
+              aborted ? ", multipart upload aborted" : "", tp->topic, (int)tp->partition,
+              strtoll(st->owner->origin.offsets, NULL, 10));
+}
+
+void s3t_abandon_uploads(s3_task_t *t) {
+    atomic_store(&t->abandon, 1);
+    s3_uploadq_halt(t->uq); /* the running transfers are cut off: wait for their threads */
+    for (tp_state_t *tp = t->tps; tp; tp = tp->next) {
+        for (batch_t *b = tp->sealed; b; b = b->next)
+            for (writer_t *w = atomic_load(&b->uploaded) ? NULL : b->writers; w; w = w->next)
+                for (int i = 0; i < 3; i++) abandon_stream(t, tp, &w->streams[i]);
+        for (writer_t *w = tp->open ? tp->open->writers : NULL; w; w = w->next)
+            for (int i = 0; i < 3; i++) abandon_stream(t, tp, &w->streams[i]);
+    }
 }

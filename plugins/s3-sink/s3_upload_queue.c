@@ -48,6 +48,7 @@ struct s3_uploadq {
     int nfailed; /* jobs whose last attempt failed transiently */
     int fatal;   /* a job failed for good: nothing runs any more */
     int paused;  /* after a failure: wait for a kick (never again after a fatal) */
+    int halted;  /* s3_uploadq_halt: no job starts any more */
     int quit;
     char err[1024];
 };
@@ -91,7 +92,7 @@ static void *worker(void *arg) {
     pthread_mutex_lock(&q->mu);
     for (;;) {
         qjob_t *j = NULL;
-        while (!q->quit && (q->paused || !(j = next_runnable_locked(q))))
+        while (!q->quit && (q->paused || q->halted || !(j = next_runnable_locked(q))))
             pthread_cond_wait(&q->changed, &q->mu);
         if (q->quit) break;
         j->running = 1;
@@ -224,14 +225,46 @@ int s3_uploadq_admit(s3_uploadq_t *q, int wait_ms, char *errstr, size_t errstr_s
     return rc;
 }
 
-int s3_uploadq_wait_idle(s3_uploadq_t *q, char *errstr, size_t errstr_size) {
+int s3_uploadq_wait_idle_ms(s3_uploadq_t *q, int wait_ms, char *errstr, size_t errstr_size) {
+    struct timespec until;
+    if (wait_ms >= 0) deadline_after(&until, wait_ms);
     pthread_mutex_lock(&q->mu);
     kick_locked(q);
+    int timed_out = 0;
     /* A failure pauses the queue, but the jobs already running still count: wait for them. */
-    while (q->head && (!q->paused || q->nrunning > 0)) pthread_cond_wait(&q->changed, &q->mu);
-    int rc = q->head ? failure_locked(q, errstr, errstr_size) : CW_OK;
+    while (q->head && (!q->paused || q->nrunning > 0) && !timed_out) {
+        if (wait_ms < 0)
+            pthread_cond_wait(&q->changed, &q->mu);
+        else
+            timed_out = pthread_cond_timedwait(&q->changed, &q->mu, &until) != 0;
+    }
+    int rc = CW_OK;
+    if (q->head) rc = failure_locked(q, errstr, errstr_size);
+    if (q->head && rc == CW_OK) {
+        snprintf(errstr, errstr_size, "%zu bytes still wait for upload", q->bytes);
+        rc = S3_UQ_BUSY;
+    }
     pthread_mutex_unlock(&q->mu);
     return rc;
+}
+
+int s3_uploadq_wait_idle(s3_uploadq_t *q, char *errstr, size_t errstr_size) {
+    return s3_uploadq_wait_idle_ms(q, -1, errstr, errstr_size);
+}
+
+int s3_uploadq_poll(s3_uploadq_t *q, char *errstr, size_t errstr_size) {
+    pthread_mutex_lock(&q->mu);
+    int rc = failure_locked(q, errstr, errstr_size);
+    if (rc == CW_ERR_RETRIABLE) kick_locked(q);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+void s3_uploadq_halt(s3_uploadq_t *q) {
+    pthread_mutex_lock(&q->mu);
+    q->halted = 1;
+    while (q->nrunning > 0) pthread_cond_wait(&q->changed, &q->mu);
+    pthread_mutex_unlock(&q->mu);
 }
 
 void s3_uploadq_cancel(s3_uploadq_t *q, const void *owner) {

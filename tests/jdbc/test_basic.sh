@@ -31,7 +31,7 @@ fi
 batches=$(metric "$CW_TMP/up.prom" up jdbc_sink_batches_total)
 [ "$batches" -ge 1 ] && [ "$(metric "$CW_TMP/up.prom" up jdbc_sink_batch_seconds_count)" = "$batches" ] ||
     cw_fail "metrics: $batches batches, $(metric "$CW_TMP/up.prom" up jdbc_sink_batch_seconds_count) latencies"
-promtool check metrics <"$CW_TMP/up.prom" >&2 || cw_fail "promtool rejects the metrics file"
+cw_check_metrics "$CW_TMP/up.prom" || cw_fail "promtool rejects the metrics file"
 for p in 0 1; do
     end=$(cw_kcat -C -t orders -p $p -o -1 -c 1 -e -f '%o\n')
     [ "$(cw_committed connect-up orders:$p)" = $((end + 1)) ] || cw_fail "orders-$p committed $(cw_committed connect-up orders:$p), want $((end + 1))"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# TLS through connection.url parameters, with rds-source's names (plugins/db-common): against
+# TLS through connection.url parameters, with rds-source's names (the SDK's sdk_db.h): against
 # a server with a test CA, sslMode/sslmode=verify-full with that CA (serverSslCert /
 # sslrootcert) connects over TLS and writes; the same against another CA stops the task with
 # an error about the certificate, and writes nothing.

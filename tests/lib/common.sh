@@ -115,6 +115,22 @@ cw_lines() {
 # cw_has_lines FILE N: true when FILE has at least N lines (for cw_wait_for).
 cw_has_lines() { [ "$(cw_lines "$1")" -ge "$2" ]; }
 
+# cw_check_metrics FILE: `promtool check metrics` accepts the Prometheus text in FILE. The only
+# lints it may report are for Kafka's own names (kafka_*), which keep the spelling Strimzi's
+# JMX exporter rules give them so that existing dashboards find them: abbreviated units
+# (*_time_ms) and gauges ending in _count (kafka_connect_worker_task_count, ...).
+cw_check_metrics() {
+    local out rc=0
+    out=$(promtool check metrics <"$1" 2>&1) || rc=$?
+    [ "$rc" = 0 ] && return 0
+    if echo "$out" | grep -Ev '^kafka_[a-z_]+ (metric names should not contain abbreviated units|non-histogram and non-summary metrics should not have "_count" suffix)$' |
+        grep -q .; then
+        echo "$out" >&2
+        return 1
+    fi
+    return 0
+}
+
 # cw_log_has FILE PATTERN: true when the log contains the extended regex (for cw_wait_for).
 cw_log_has() { [ -f "$1" ] && grep -Eq -- "$2" "$1"; }
 

@@ -3,7 +3,12 @@
  * test can kill and restart a worker while the cluster (and its data) stays up.
  *
  *   cw-mock-cluster [--brokers N] [--topic NAME:PARTITIONS]... [--bootstrap-file PATH]
- *                   [--produce-errors COUNT:CODE]
+ *                   [--produce-errors COUNT:CODE] [--ports P1,P2,...]
+ *
+ * --ports binds the brokers (in order) to these ports of 127.0.0.1 instead of ports the kernel
+ * picks: a test stops the cluster and starts a NEW one (empty, another cluster id) on the
+ * same addresses, as a Kafka rebuilt behind the same DNS names. librdkafka's mock cluster has
+ * no port option, so this program interposes bind(2) for the brokers' listeners.
  *
  * --produce-errors makes the cluster answer its next COUNT Produce requests with the Kafka
  * error CODE (e.g. 29, TOPIC_AUTHORIZATION_FAILED), librdkafka's request error injection.
@@ -15,7 +20,12 @@
  * bootstrap file when given), then serves until SIGTERM/SIGINT or until stdin reaches EOF.
  * The mock cluster listens on 127.0.0.1 only, on ports the kernel picks.
  */
+#define _GNU_SOURCE /* RTLD_NEXT */
+#include <arpa/inet.h>
+#include <dlfcn.h>
 #include <librdkafka/rdkafka.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,6 +36,27 @@
 
 static volatile sig_atomic_t stop_requested;
 
+/* --ports: the ports the next listeners bind to, in the order the mock brokers are made. */
+static int fixed_ports[16], nfixed, next_fixed;
+
+/* Interposes libc's bind for this process (the executable's symbol comes first): a listener
+ * the mock cluster binds to 127.0.0.1:0 gets the next --ports port instead. */
+__attribute__((visibility("default"))) int bind(int fd, const struct sockaddr *addr,
+                                                socklen_t len) {
+    static int (*real_bind)(int, const struct sockaddr *, socklen_t);
+    if (!real_bind)
+        real_bind = (int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "bind");
+    if (next_fixed < nfixed && addr && addr->sa_family == AF_INET &&
+        len >= sizeof(struct sockaddr_in)) {
+        struct sockaddr_in sin;
+        memcpy(&sin, addr, sizeof sin);
+        if (sin.sin_port == 0) {
+            sin.sin_port = htons((uint16_t)fixed_ports[next_fixed++]);
+            return real_bind(fd, (const struct sockaddr *)&sin, sizeof sin);
+        }
+    }
+    return real_bind(fd, addr, len);
+}
 static volatile sig_atomic_t want_down = -1; /* -1: no change asked; 1 down; 0 up */
 
 static void on_signal(int sig) {
@@ -37,7 +68,8 @@ static void on_usr(int sig) { want_down = sig == SIGUSR1; }
 
 static int usage(void) {
     fprintf(stderr, "usage: cw-mock-cluster [--brokers N] [--topic NAME:PARTITIONS]... "
-                    "[--bootstrap-file PATH] [--no-stdin] [--produce-errors COUNT:CODE]\n");
+                    "[--bootstrap-file PATH] [--no-stdin] [--produce-errors COUNT:CODE] "
+                    "[--ports P1,P2,...]\n");
     return 2;
 }
 
@@ -56,8 +88,16 @@ int main(int argc, char **argv) {
         fprintf(stderr, "cw-mock-cluster: %s\n", errstr);
         return 1;
     }
-    for (int i = 1; i < argc; i++)
+    for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--brokers") && i + 1 < argc) brokers = atoi(argv[++i]);
+        if (!strcmp(argv[i], "--ports") && i + 1 < argc) {
+            char *list = strdup(argv[++i]), *save = NULL;
+            for (char *p = strtok_r(list, ",", &save); p && nfixed < 16;
+                 p = strtok_r(NULL, ",", &save))
+                fixed_ports[nfixed++] = atoi(p);
+            free(list);
+        }
+    }
     rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, brokers);
     if (!mc) {
         fprintf(stderr, "cw-mock-cluster: could not start the mock cluster\n");
@@ -65,7 +105,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--brokers")) {
+        if (!strcmp(argv[i], "--brokers") || !strcmp(argv[i], "--ports")) {
             i++;
         } else if (!strcmp(argv[i], "--topic") && i + 1 < argc) {
             char *spec = strdup(argv[++i]);

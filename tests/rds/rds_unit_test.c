@@ -7,7 +7,7 @@
 #include "rds_confluent.h"
 #include "rds_query.h"
 #include "rds_table.h"
-#include "db_url.h"
+#include "connect-worker/sdk_db.h"
 
 static int failures;
 #define CHECK(cond)                                                                                \
@@ -28,45 +28,47 @@ static int failures;
     } while (0)
 
 static void test_url(void) {
-    db_url_t u;
+    cw_sdk_db_url_t u;
     char err[256];
-    CHECK(db_url_parse("jdbc:mysql://db.example.com:3307/"
-                       "pinterest?user=bob&password=p%40ss&useSSL=true&requireSSL=true",
-                       &u, err, sizeof err) == 0);
+    CHECK(cw_sdk_db_url_parse("jdbc:mysql://db.example.com:3307/"
+                              "pinterest?user=bob&password=p%40ss&useSSL=true&requireSSL=true",
+                              &u, err, sizeof err) == 0);
     CHECK_STR(u.host, "db.example.com");
     CHECK(u.port == 3307);
     CHECK_STR(u.database, "pinterest");
     CHECK_STR(u.user, "bob");
     CHECK_STR(u.password, "p@ss");
-    CHECK(u.ssl_mode == DB_SSL_REQUIRED);
-    db_url_free(&u);
-    CHECK(db_url_parse("mysql://alice:se:cret@127.0.0.1/db", &u, err, sizeof err) == 0);
+    CHECK(u.ssl_mode == CW_SDK_DB_SSL_REQUIRED);
+    cw_sdk_db_url_free(&u);
+    CHECK(cw_sdk_db_url_parse("mysql://alice:se:cret@127.0.0.1/db", &u, err, sizeof err) == 0);
     CHECK_STR(u.user, "alice");
     CHECK_STR(u.password, "se:cret");
     CHECK(u.port == 3306);
-    db_url_free(&u);
-    CHECK(db_url_parse("jdbc:mariadb://[::1]:3310/x?sslMode=verify-full&connectTimeout=2500", &u,
-                       err, sizeof err) == 0);
+    cw_sdk_db_url_free(&u);
+    CHECK(cw_sdk_db_url_parse("jdbc:mariadb://[::1]:3310/x?sslMode=verify-full&connectTimeout=2500",
+                              &u, err, sizeof err) == 0);
     CHECK_STR(u.host, "::1");
     CHECK(u.port == 3310);
-    CHECK(u.ssl_mode == DB_SSL_VERIFY_IDENTITY);
+    CHECK(u.ssl_mode == CW_SDK_DB_SSL_VERIFY_IDENTITY);
     CHECK(u.connect_timeout_s == 3);
-    db_url_free(&u);
-    CHECK(db_url_parse("jdbc:postgresql://pg.example.com/db?sslmode=verify-full&sslrootcert=/"
-                       "ca.pem&connectTimeout=4",
-                       &u, err, sizeof err) == 0);
-    CHECK(u.kind == DB_KIND_POSTGRES);
+    cw_sdk_db_url_free(&u);
+    CHECK(
+        cw_sdk_db_url_parse("jdbc:postgresql://pg.example.com/db?sslmode=verify-full&sslrootcert=/"
+                            "ca.pem&connectTimeout=4",
+                            &u, err, sizeof err) == 0);
+    CHECK(u.kind == CW_SDK_DB_POSTGRES);
     CHECK(u.port == 5432);
-    CHECK(u.ssl_mode == DB_SSL_VERIFY_IDENTITY);
+    CHECK(u.ssl_mode == CW_SDK_DB_SSL_VERIFY_IDENTITY);
     CHECK_STR(u.ssl_ca, "/ca.pem");
     CHECK(u.connect_timeout_s == 4);
-    db_url_free(&u);
-    CHECK(db_url_parse("jdbc:sqlserver://h/db", &u, err, sizeof err) != 0);
+    cw_sdk_db_url_free(&u);
+    CHECK(cw_sdk_db_url_parse("jdbc:sqlserver://h/db", &u, err, sizeof err) != 0);
     CHECK(strstr(err, "jdbc:mysql://") != NULL); /* the caller names the key */
-    CHECK(db_url_parse("jdbc:mysql://h:99999/db?password=topsecret", &u, err, sizeof err) != 0);
+    CHECK(cw_sdk_db_url_parse("jdbc:mysql://h:99999/db?password=topsecret", &u, err, sizeof err) !=
+          0);
     CHECK(strstr(err, "topsecret") == NULL);
-    CHECK(db_url_kind("JDBC:MySQL://h/db") == DB_KIND_MYSQL);
-    CHECK(db_url_kind("oracle:thin") == 0);
+    CHECK(cw_sdk_db_url_kind("JDBC:MySQL://h/db") == CW_SDK_DB_MYSQL);
+    CHECK(cw_sdk_db_url_kind("oracle:thin") == 0);
 }
 
 static void test_json(void) {

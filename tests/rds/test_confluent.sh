@@ -8,7 +8,8 @@
 . "$CW_SOURCE_DIR/tests/rds/rds_common.sh"
 cw_start_mariadb
 cw_start_mock_cluster --topic typ:1 --topic big:1 --topic c.typ:1 --topic n.typ:1 \
-    --topic s.typ:1 --topic i.typ:1 --topic q:1
+    --topic s.typ:1 --topic i.typ:1 --topic q:1 \
+    --topic w.typ:1 --topic o.typ:1
 cw_sql "SET time_zone = '+00:00';
   CREATE TABLE typ (id INT AUTO_INCREMENT PRIMARY KEY, dt DATETIME(6), ts TIMESTAMP(3) NULL,
     d DATE, t TIME(3), small DECIMAL(10,2), wide DECIMAL(30,10), whole DECIMAL(12,0));
@@ -34,14 +35,16 @@ connector() {
         echo "connection.password=\${env:T_RDS_PASSWORD}"
         echo "mode=incrementing"
         echo "poll.interval.ms=200"
-        echo "value.converter=org.apache.kafka.connect.json.JsonConverter"
-        echo "value.converter.schemas.enable=false"
+        if [ -z "${NO_CONVERTER:-}" ]; then
+            echo "value.converter=org.apache.kafka.connect.json.JsonConverter"
+            echo "value.converter.schemas.enable=false"
+        fi
         local kv
         for kv in "$@"; do echo "$kv"; done
     } >"$CW_TMP/$name.properties"
 }
 run_batch() {  # run_batch NAME: one batch run of connector NAME, debug log in NAME.log
-    cw_start_worker "$1" --log-level debug --exit-when-caught-up "$CW_TMP/worker.properties" \
+    cw_start_worker "$1" --log-level debug --exit-when-caught-up "${WORKER_FILE:-$CW_TMP/worker.properties}" \
         "$CW_TMP/$1.properties"
     cw_wait_exit "$CW_WORKER_PID" 60
     [ "$CW_EXIT_CODE" = 0 ] || { cw_dump_logs; cw_fail "$1: worker exit code $CW_EXIT_CODE"; }
@@ -90,6 +93,23 @@ cat >"$CW_TMP/nanos.want" <<'J'
 {"id":3,"dt":2147483647000000000,"ts":null,"d":"2000-02-29","t":"00:00:00.000","small":0.0,"wide":0.0000000000,"whole":0}
 J
 expect_topic n.typ "$CW_TMP/nanos.want"
+
+cw_note "value.converter.decimal.format in the WORKER file: used by a connector that keeps the worker's converter"
+cw_worker_properties "$CW_TMP/worker-dec.properties" \
+    value.converter=org.apache.kafka.connect.json.JsonConverter value.converter.schemas.enable=false \
+    value.converter.decimal.format=BASE64
+NO_CONVERTER=1 connector wdec topic.prefix=w. table.whitelist=typ
+WORKER_FILE="$CW_TMP/worker-dec.properties" run_batch wdec
+cw_kcat -C -t w.typ -e -f '%s\n' | jq -c '[.small, .wide, .whole]' >"$CW_TMP/wdec.got"
+printf '%s\n' '["BNI=","AY7pD/bDc+DuTj8K0w==","HL6ZGhQ="]' '["gA==","/w==","+w=="]' '["AA==","AA==","AA=="]' >"$CW_TMP/wdec.want"
+cmp "$CW_TMP/wdec.want" "$CW_TMP/wdec.got" || { diff "$CW_TMP/wdec.want" "$CW_TMP/wdec.got"; cw_fail "worker decimal.format=BASE64 not applied"; }
+! grep -qi "unknown.*decimal.format\|decimal.format.*unknown" "$CW_TMP/wdec.log" || cw_fail "the worker's decimal.format warned as unknown"
+# As in Kafka, a connector that overrides value.converter configures it from its own keys only.
+connector odec topic.prefix=o. table.whitelist=typ
+WORKER_FILE="$CW_TMP/worker-dec.properties" run_batch odec
+cw_kcat -C -t o.typ -e -f '%s\n' | jq -c '[.small, .wide, .whole]' | head -1 >"$CW_TMP/odec.got"
+echo '[12.34,"12345678901234567890.1234567891",123456789012]' | cmp - "$CW_TMP/odec.got" ||
+    cw_fail "an overriding converter took the worker's decimal.format: $(cat "$CW_TMP/odec.got")"
 
 cw_note "timestamp.granularity=nanos_string with db.timezone=+02:00"
 connector nstr topic.prefix=s. table.whitelist=typ timestamp.granularity=nanos_string \

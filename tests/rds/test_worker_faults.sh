@@ -38,12 +38,41 @@ grep -qE "WARN.*(Lost connection|gone away|shutdown|cannot connect)" "$CW_TMP/wo
 cw_note "kill -9, more rows, restart in batch mode"
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true
 cw_sql "INSERT INTO pin (v) SELECT CONCAT('while down ', seq) FROM seq_1_to_500"
-cw_start_worker worker2 --exit-when-caught-up "$CW_TMP/worker.properties" "$CW_TMP/rds.properties"
+cw_start_worker worker2 --exit-when-caught-up --metrics-file "$CW_TMP/m2.prom" \
+    "$CW_TMP/worker.properties" "$CW_TMP/rds.properties"
 cw_wait_exit "$CW_WORKER_PID" 60
 [ "$CW_EXIT_CODE" = 0 ] || { cw_dump_logs; cw_fail "worker exit code $CW_EXIT_CODE"; }
 cw_kcat -C -t f.pin -e -f '%s\n' | jq -r .id >"$CW_TMP/ids"
 cw_sql "SELECT id FROM pin ORDER BY id" >"$CW_TMP/ids.db"
 [ "$(wc -l <"$CW_TMP/ids.db")" = 2000 ] || cw_fail "the table should hold 2000 rows"
 cmp "$CW_TMP/ids.db" "$CW_TMP/ids" || cw_fail "topic ids differ from the table (lost, repeated or out of order): $(diff "$CW_TMP/ids.db" "$CW_TMP/ids" | head -5)"
-! grep -qF "$CW_DB_PASSWORD" "$CW_TMP"/*.log || cw_fail "the password reached a log"
+
+# The plugin's metrics (rds_metrics.c): the batch run handed over the 500 rows inserted while
+# the worker was down, queried at least once, and met no connection error.
+metric() { # FILE NAME
+    awk -v want="$2{connector=\"faults\",task=\"0\"}" '$1 == want { print $2 }' "$1"
+}
+cw_check_metrics "$CW_TMP/m2.prom" || cw_fail "promtool rejects the metrics file"
+[ "$(metric "$CW_TMP/m2.prom" rds_source_rows_total)" = 500 ] ||
+    cw_fail "rows_total $(metric "$CW_TMP/m2.prom" rds_source_rows_total), want 500"
+[ "$(metric "$CW_TMP/m2.prom" rds_source_query_duration_seconds_count)" -ge 1 ] || cw_fail "no query timed"
+[ "$(metric "$CW_TMP/m2.prom" rds_source_connection_errors_total)" = 0 ] || cw_fail "connection errors in a healthy run"
+
+cw_note "metrics: a database restart counts a connection error"
+cw_start_worker worker3 --metrics-file "$CW_TMP/m3.prom" "$CW_TMP/worker.properties" \
+    "$CW_TMP/rds.properties"
+cw_wait_for 30 "the source task" grep -q "faults/0.*mode incrementing" "$CW_TMP/worker3.log"
+cw_restart_mariadb
+cw_sql "INSERT INTO pin (v) SELECT CONCAT('third ', seq) FROM seq_1_to_10"
+last=$(cw_sql "SELECT MAX(id) FROM pin") # ids of INSERT ... SELECT may leave gaps
+cw_wait_for 60 "offset $last stored" stored "$last"
+kill -TERM "$CW_WORKER_PID"
+cw_wait_exit "$CW_WORKER_PID" 30
+[ "$CW_EXIT_CODE" = 0 ] || { cw_dump_logs; cw_fail "worker3 exit code $CW_EXIT_CODE"; }
+cw_check_metrics "$CW_TMP/m3.prom" || cw_fail "promtool rejects the metrics file"
+[ "$(metric "$CW_TMP/m3.prom" rds_source_connection_errors_total)" -ge 1 ] ||
+    { cw_dump_logs; cw_fail "the database restart counted no connection error"; }
+[ "$(metric "$CW_TMP/m3.prom" rds_source_rows_total)" = 10 ] ||
+    cw_fail "rows_total $(metric "$CW_TMP/m3.prom" rds_source_rows_total), want 10"
+! grep -qF "$CW_DB_PASSWORD" "$CW_TMP"/*.log "$CW_TMP"/*.prom || cw_fail "the password reached a log or the metrics"
 echo "worker faults ok"

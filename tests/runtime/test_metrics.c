@@ -248,7 +248,114 @@ static void test_host(void) {
     cw_metrics_free(m);
 }
 
+/* Other labels (none, or more than connector/task), values read at render time, one series
+ * unregistered, a counter copied from a cumulative source. */
+static double read_half(const void *arg) { return *(const double *)arg / 2; }
+
+static void test_labels(void) {
+    cw_metrics_t *m = cw_metrics_new();
+    char err[256];
+    int owner;
+    double source = 9;
+    const cw_metric_label_t lag_labels[] = {
+        {"connector", "c"}, {"topic", "t\"x"}, {"partition", "3"}};
+    cw_metric_t *up = cw_metrics_register_labels(m, &owner, &lag_def, NULL, 0, err, sizeof err);
+    cw_metric_t *lag =
+        cw_metrics_register_labels(m, &owner, &lag_def, lag_labels, 3, err, sizeof err);
+    cw_metric_t *half = cw_metrics_register_read(m, &owner, &records_def, NULL, 0, read_half,
+                                                 &source, err, sizeof err);
+    CHECK(up && lag && half);
+    cw_metric_set(up, 1);
+    cw_metric_set(lag, 7);
+    cw_metric_set_total(half, 100); /* a read series ignores its own value */
+    char *text = cw_metrics_render(m, NULL);
+    CHECK_STR(text, "# HELP test_lag_records Records behind.\n"
+                    "# TYPE test_lag_records gauge\n"
+                    "test_lag_records 1\n"
+                    "test_lag_records{connector=\"c\",topic=\"t\\\"x\",partition=\"3\"} 7\n"
+                    "# HELP test_records_total Records seen.\n"
+                    "# TYPE test_records_total counter\n"
+                    "test_records_total 4.5\n");
+    free(text);
+    const cw_metric_label_t bad[] = {{"le", "1"}}, dup[] = {{"a", "1"}, {"a", "2"}},
+                            dash[] = {{"client-id", "x"}};
+    CHECK(!cw_metrics_register_labels(m, &owner, &lag_def, bad, 1, err, sizeof err));
+    CHECK_CONTAINS(err, "label name 'le' is invalid");
+    CHECK(!cw_metrics_register_labels(m, &owner, &lag_def, dup, 2, err, sizeof err));
+    CHECK_CONTAINS(err, "label name 'a' is repeated");
+    CHECK(!cw_metrics_register_labels(m, &owner, &lag_def, dash, 1, err, sizeof err));
+    CHECK_CONTAINS(err, "'client-id' is invalid");
+    CHECK(!cw_metrics_register_read(m, &owner, &latency_def, NULL, 0, read_half, &source, err,
+                                    sizeof err));
+    cw_metrics_unregister(m, lag);
+    cw_metrics_unregister(m, up); /* the family goes with its last series */
+    text = cw_metrics_render(m, NULL);
+    CHECK(!strstr(text, "test_lag_records"));
+    free(text);
+    cw_metrics_unregister(m, half);
+    cw_metric_t *total =
+        cw_metrics_register_labels(m, &owner, &records_def, NULL, 0, err, sizeof err);
+    cw_metric_set_total(total, 10);
+    cw_metric_set_total(total, 4); /* never down */
+    cw_metric_set_total(total, NAN);
+    text = cw_metrics_render(m, NULL);
+    CHECK_CONTAINS(text, "test_records_total 10\n");
+    free(text);
+    cw_metrics_free(m);
+}
+
+/* A collector's samples follow its state: a series it stops setting disappears. */
+typedef struct {
+    int tasks;
+    int calls;
+} fake_state_t;
+
+static void collect_states(cw_metrics_collect_t *c, void *opaque) {
+    fake_state_t *st = opaque;
+    st->calls++;
+    for (int i = 0; i < st->tasks; i++) {
+        char num[16];
+        snprintf(num, sizeof num, "%d", i);
+        const cw_metric_label_t l[] = {{"connector", "c"}, {"task", num}};
+        cw_metrics_collect(c, &lag_def, l, 2, i * 10);
+    }
+    cw_metrics_collect(c, &latency_def, NULL, 0, 1); /* histograms cannot be collected */
+}
+
+static void test_collectors(void) {
+    cw_metrics_t *m = cw_metrics_new();
+    fake_state_t st = {.tasks = 2};
+    CHECK(cw_metrics_collector_add(m, collect_states, &st) == 0);
+    char *text = cw_metrics_render(m, NULL);
+    CHECK_STR(text, "# HELP test_lag_records Records behind.\n"
+                    "# TYPE test_lag_records gauge\n"
+                    "test_lag_records{connector=\"c\",task=\"0\"} 0\n"
+                    "test_lag_records{connector=\"c\",task=\"1\"} 10\n");
+    free(text);
+    st.tasks = 1;
+    text = cw_metrics_render(m, NULL);
+    CHECK(strstr(text, "task=\"0\"} 0\n") && !strstr(text, "task=\"1\""));
+    free(text);
+    st.tasks = 0;
+    text = cw_metrics_render(m, NULL);
+    CHECK_STR(text, "");
+    free(text);
+    st.tasks = 3;
+    cw_metrics_collector_remove(m, collect_states, &st);
+    text = cw_metrics_render(m, NULL);
+    CHECK_STR(text, "");
+    free(text);
+    CHECK(st.calls == 3);
+    st.tasks = 1;
+    CHECK(cw_metrics_collector_add(m, collect_states, &st) == 0);
+    text = cw_metrics_render(m, NULL);
+    free(text);
+    cw_metrics_free(m); /* frees the collector and its series */
+}
+
 int main(void) {
+    test_labels();
+    test_collectors();
     test_concurrent();
     test_render();
     test_rules();

@@ -188,7 +188,7 @@ for bad_cfg in "s3.sse.customer.key=$key_b64" "s3.ssea.name=AES256 s3.sse.custom
         grep -q "${bad_cfg%%=*}\|s3.sse.customer.key" "$CW_TMP/v.log" || cw_fail "accepted: $bad_cfg"
     ! grep -qF "$key_b64" "$CW_TMP/v.log" || cw_fail "the SSE-C key reached the validate output"
 done
-cw_note "s3.credentials.provider.class: AssumeRole keys checked; never silently replaced by the chain"
+cw_note "s3.credentials.provider.class: AssumeRole keys checked"
 # validate_refuses WANT-IN-OUTPUT key=value...: --validate fails and its output has WANT.
 validate_refuses() {
     local want=$1; shift
@@ -202,8 +202,10 @@ validate_refuses "s3.credentials.provider.sts.role.session.name: is required" "$
 validate_refuses "s3.credentials.provider.sts.role.arn: must be a role ARN" "$AR" sts.role.session.name=s3sink
 validate_refuses "s3.credentials.provider.sts.role.external.id: must be 2 to 1224" "$AR" \
     sts.role.arn=arn:aws:iam::123456789012:role/writer sts.role.session.name=s3sink sts.role.external.id=x
-validate_refuses "cannot run yet" "$AR" sts.role.arn=arn:aws:iam::123456789012:role/writer \
-    sts.role.session.name=s3sink sts.role.external.id=ext-123
+connector sts flush.size=1 "$AR" sts.role.arn=arn:aws:iam::123456789012:role/writer \
+    sts.role.session.name=s3sink sts.role.external.id=ext-123 sts.region=eu-west-1
+"$CW_WORKER" --validate "$CW_TMP/w.properties" "$CW_TMP/sts.properties" >"$CW_TMP/v.log" 2>&1 ||
+    cw_fail "a complete AssumeRole config refused (it runs: s3.creds_assume_role): $(cat "$CW_TMP/v.log")"
 validate_refuses "s3.credentials.provider.class: 'com.example.Creds' is not supported" \
     s3.credentials.provider.class=com.example.Creds
 validate_refuses "is only read with s3.credentials.provider.class" \
@@ -213,6 +215,17 @@ validate_refuses "s3.proxy.url: is not supported: set https_proxy" s3.proxy.url=
 validate_refuses "s3.object.tagging: true is not supported" s3.object.tagging=true
 validate_refuses "s3.wan.mode: true is not supported" s3.wan.mode=true
 validate_refuses "s3.schema.partition.affix.type: 'PREFIX' is not supported" s3.schema.partition.affix.type=PREFIX
+cw_note "Hive keys: hive.integration=true refused; the others accepted and warned by name"
+validate_refuses "hive.integration: true is not supported" hive.integration=true hive.metastore.uris=thrift://hms:9083
+connector sts flush.size=1 hive.integration=false hive.metastore.uris=thrift://hms:9083 hive.database=lake \
+    schema.generator.class=io.confluent.connect.storage.hive.schema.DefaultSchemaGenerator
+"$CW_WORKER" --validate "$CW_TMP/w.properties" "$CW_TMP/sts.properties" >"$CW_TMP/v.log" 2>&1 ||
+    cw_fail "hive keys with hive.integration=false refused: $(cat "$CW_TMP/v.log")"
+for k in hive.metastore.uris=thrift://hms:9083 hive.database=lake schema.generator.class=; do
+    grep -qF "$k" "$CW_TMP/v.log" && grep -F "$k" "$CW_TMP/v.log" | grep -q "has no effect" ||
+        cw_fail "--validate does not warn about ${k%%=*}: $(cat "$CW_TMP/v.log")"
+done
+! grep -qi "unknown" "$CW_TMP/v.log" || cw_fail "a Hive key warned as unknown: $(grep -i unknown "$CW_TMP/v.log")"
 connector sts flush.size=1 s3.credentials.provider.class=com.amazonaws.auth.DefaultAWSCredentialsProviderChain
 "$CW_WORKER" --validate "$CW_TMP/w.properties" "$CW_TMP/sts.properties" >"$CW_TMP/v.log" 2>&1 ||
     cw_fail "DefaultAWSCredentialsProviderChain refused: $(cat "$CW_TMP/v.log")"

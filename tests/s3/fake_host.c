@@ -22,6 +22,14 @@ static int f_stopping(cw_ctx_t *ctx) {
     (void)ctx;
     return fake_stopping;
 }
+/* The Kafka cluster id: $S3_FAKE_CLUSTER_ID (a test plays a new cluster or a topic re-created
+ * on the same one with it), default "fake-cluster". */
+static char *f_cluster_id(cw_ctx_t *ctx, int timeout_ms) {
+    (void)ctx;
+    (void)timeout_ms;
+    const char *id = getenv("S3_FAKE_CLUSTER_ID");
+    return strdup(id ? id : "fake-cluster");
+}
 static const char *f_name(cw_ctx_t *ctx) {
     (void)ctx;
     return "test";
@@ -210,6 +218,7 @@ cw_host_t fake_host = {
     .free = free,
     .record_key_format = r_kformat,
     .record_value_format = r_vformat,
+    .kafka_cluster_id = f_cluster_id,
 };
 
 void fake_config_init(cw_config_t *c, const cw_config_def_t *defs) {

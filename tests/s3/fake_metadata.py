@@ -10,10 +10,13 @@ WebIdentityToken (must equal the current content of --web-token-file, read on ev
 request: else 400 InvalidIdentityToken), answered in STS's XML.
 STS AssumeRole (POST, the same form with RoleArn and RoleSessionName) must be signed with
 SigV4 for service sts with the credentials this server hands out (the signature is
-recomputed: else 403 SignatureDoesNotMatch); the Credential scope (access key, date,
-region) and X-Amz-Security-Token are recorded, one JSON line per call, in --assume-log; the
-role must be --assume-role-arn (else 403 AccessDenied); the answer's credentials are
-ASSUMED-KEY / ASSUMED-SECRET with the session token ASSUMED-SESSION-TOKEN-<n>.
+recomputed with the secret of --assume-base (KEY:SECRET, default those handed out): else
+403 SignatureDoesNotMatch); the Credential scope (access key, date, region),
+X-Amz-Security-Token and ExternalId are recorded, one JSON line per call, in --assume-log;
+the role must be --assume-role-arn (else 403 AccessDenied) and, with --assume-external-id,
+ExternalId must equal it (else 403 AccessDenied); the answer's credentials are
+--assumed-keys (KEY:SECRET, default ASSUMED-KEY:ASSUMED-SECRET) with the session token
+ASSUMED-SESSION-TOKEN-<n>.
 Credentials are s3rver's S3RVER / S3RVER with a session token, expiring --expires-in
 seconds after each answer. Every credentials answer adds one to --count-file (which a
 restarted server goes on counting from).
@@ -103,10 +106,11 @@ def sigv4_ok(method, path, headers, body, key, date, region, signed, signature):
     creq = "\n".join([method, path, "", canon_headers, signed, payload])
     scope = "%s/%s/sts/aws4_request" % (date, region)
     sts = "\n".join(["AWS4-HMAC-SHA256", headers.get("x-amz-date") or "", scope, h(creq.encode())])
-    k = ("AWS4" + "S3RVER").encode()
+    base_key, base_secret = args.assume_base.split(":", 1)
+    k = ("AWS4" + base_secret).encode()
     for part in (date, region, "sts", "aws4_request"):
         k = hmac.new(k, part.encode(), hashlib.sha256).digest()
-    return key == "S3RVER" and hmac.new(k, sts.encode(), hashlib.sha256).hexdigest() == signature
+    return key == base_key and hmac.new(k, sts.encode(), hashlib.sha256).hexdigest() == signature
 
 
 def assume_role(form, headers, body=b""):
@@ -125,17 +129,23 @@ def assume_role(form, headers, body=b""):
         with open(args.assume_log, "a") as f:
             f.write(json.dumps({"key": m.group(1), "region": m.group(3),
                                 "token": headers.get("X-Amz-Security-Token"),
-                                "role": one("RoleArn"), "session": one("RoleSessionName")}) + "\n")
+                                "role": one("RoleArn"), "session": one("RoleSessionName"),
+                                "external_id": one("ExternalId")}) + "\n")
     if one("Version") != "2011-06-15" or not one("RoleSessionName"):
         return sts_error(400, "ValidationError", "Version and RoleSessionName are required")
     if one("RoleArn") != args.assume_role_arn:
         return sts_error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole")
+    if args.assume_external_id and one("ExternalId") != args.assume_external_id:
+        return sts_error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole "
+                         "(the trust policy wants another external id)")
     c = credentials()
+    ak, sk = args.assumed_keys.split(":", 1)
     return 200, ('<AssumeRoleResponse xmlns="%s"><AssumeRoleResult><Credentials>'
-                 "<AccessKeyId>ASSUMED-KEY</AccessKeyId><SecretAccessKey>ASSUMED-SECRET"
+                 "<AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s"
                  "</SecretAccessKey><SessionToken>ASSUMED-SESSION-TOKEN-%s</SessionToken>"
                  "<Expiration>%s</Expiration></Credentials></AssumeRoleResult>"
-                 "</AssumeRoleResponse>" % (STS_NS, c["Token"].rsplit("-", 1)[1], c["Expiration"]))
+                 "</AssumeRoleResponse>" % (STS_NS, ak, sk, c["Token"].rsplit("-", 1)[1],
+                                             c["Expiration"]))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -204,6 +214,9 @@ def main():
     p.add_argument("--web-token-file", default="/nonexistent")
     p.add_argument("--assume-role-arn", default="arn:aws:iam::123456789012:role/msk-client")
     p.add_argument("--assume-log", default=os.devnull)
+    p.add_argument("--assume-base", default="S3RVER:S3RVER")
+    p.add_argument("--assumed-keys", default="ASSUMED-KEY:ASSUMED-SECRET")
+    p.add_argument("--assume-external-id", default="")
     args = p.parse_args()
     global served
     if os.path.exists(args.count_file):

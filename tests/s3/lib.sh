@@ -1,5 +1,5 @@
 # Shared pieces of the s3 integration tests. Source after common.sh and s3rver.sh.
-S3_DRIVER="$CW_BUILD_DIR/tests/s3/s3-driver"
+S3_DRIVER="${S3_DRIVER:-$CW_BUILD_DIR/tests/s3/s3-driver}"
 
 # s3_config FILE [key=value ...]: a connector config for the running s3rver.
 s3_config() {
@@ -60,7 +60,8 @@ s3_clean_aws_env() {
 # $CW_TMP/sts-token, handing out s3rver's keys with a session token that expires
 # EXPIRES_IN seconds after each answer). Sets CW_MD_URL, CW_MD_PORT, CW_MD_PID and
 # CW_MD_COUNT (a file holding the number of credentials answers, kept across restarts).
-# Called again after s3_stop_fake_metadata it restarts on the same port.
+# Called again after s3_stop_fake_metadata it restarts on the same port. CW_MD_ARGS: more
+# options of fake_metadata.py (--assume-base, --assumed-keys, --assume-external-id...).
 s3_start_fake_metadata() {
     CW_MD_PORT=${CW_MD_PORT:-$(cw_free_port)}
     CW_MD_URL="http://127.0.0.1:$CW_MD_PORT"
@@ -68,6 +69,7 @@ s3_start_fake_metadata() {
     python3 "$CW_SOURCE_DIR/tests/s3/fake_metadata.py" --port "$CW_MD_PORT" --expires-in "$1" \
         --auth-token "${2:-container-auth-token}" --count-file "$CW_MD_COUNT" \
         --web-token-file "$CW_TMP/sts-token" --assume-log "$CW_TMP/assume.log" \
+        ${CW_MD_ARGS:-} \
         >>"$CW_TMP/metadata.log" 2>&1 &
     CW_MD_PID=$!
     CW_PIDS+=("$CW_MD_PID")
@@ -121,4 +123,52 @@ s3_ev_connector() {
         echo "flush.size=10"
         printf '%s\n' "$@"
     } >"$f"
+}
+
+# s3_start_throttle RATE: a slow link to the running s3rver (tests/lib/throttle_proxy.py:
+# RATE bytes/s shared by every connection, both ways). Sets CW_THROTTLE_URL and
+# CW_THROTTLE_PID.
+s3_start_throttle() {
+    local port
+    port=$(cw_free_port)
+    python3 "$CW_SOURCE_DIR/tests/lib/throttle_proxy.py" --listen "$port" \
+        --upstream "127.0.0.1:$CW_S3_PORT" --rate "$1" >>"$CW_TMP/throttle.log" 2>&1 &
+    CW_THROTTLE_PID=$!
+    CW_PIDS+=("$CW_THROTTLE_PID")
+    CW_THROTTLE_URL="http://127.0.0.1:$port"
+    cw_wait_for 20 "throttling proxy" grep -q ready "$CW_TMP/throttle.log"
+}
+
+# s3_produce_padded TOPIC PARTITIONS RECORDS PAD: produces {"id":"<p>-<i>","i":<i>,"pad":"x..."}
+# (PAD bytes of padding) for i in 0..RECORDS-1 into every partition p of TOPIC.
+s3_produce_padded() {
+    local topic=$1 parts=$2 n=$3 pad p
+    pad=$(head -c "$4" /dev/zero | tr '\0' x)
+    for ((p = 0; p < parts; p++)); do
+        awk -v p=$p -v n="$n" -v pad="$pad" 'BEGIN { for (i = 0; i < n; i++) printf "{\"id\":\"%d-%d\",\"i\":%d,\"pad\":\"%s\"}\n", p, i, i, pad }' \
+            >"$CW_TMP/padded.jsonl"
+        kcat -P -b "$CW_BOOTSTRAP" -t "$topic" -p $p -l "$CW_TMP/padded.jsonl" || cw_fail "kcat produce failed"
+    done
+}
+
+# s3_drop_cut_off_objects: deletes what s3rver keeps of PUTs a kill -9 cut off. s3rver writes
+# an object's bytes before its metadata and keeps (and serves, and lists) the bytes of a PUT
+# whose client died, without the request's x-amz-meta-* headers; on S3 a PUT is atomic and
+# such an object never exists. The sink's overwrite protection takes an object without
+# origin metadata for another writer's and stops, so kill -9 tests call this after a kill.
+# s3rver notices the dead client a moment later: scans until two scans 0.3 s apart find none.
+s3_drop_cut_off_objects() {
+    local clean=0 found f deadline=$((SECONDS + 20))
+    while [ $clean -lt 2 ]; do
+        [ $SECONDS -lt $deadline ] || cw_fail "s3rver keeps making objects without metadata"
+        found=0
+        while read -r f; do
+            [ -n "$f" ] || continue
+            [ -f "${f%._S3rver_object}._S3rver_metadata.json" ] && continue
+            rm -f "$f" "$f.md5"
+            found=1
+        done < <(find "$CW_S3_DIR" -name '*._S3rver_object')
+        if [ $found = 0 ]; then clean=$((clean + 1)); else clean=0; fi
+        sleep 0.3
+    done
 }

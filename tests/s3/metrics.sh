@@ -16,7 +16,7 @@ timeout 60 "$CW_WORKER" --exit-when-caught-up --metrics-file "$CW_TMP/metrics.pr
     "$CW_TMP/worker.properties" "$CW_TMP/s3.properties" >"$CW_TMP/worker.log" 2>&1 ||
     { cat "$CW_TMP/worker.log" >&2; cw_fail "worker run failed"; }
 [ -s "$CW_TMP/metrics.prom" ] || cw_fail "no metrics file"
-promtool check metrics <"$CW_TMP/metrics.prom" >&2 || cw_fail "promtool rejects the metrics file"
+cw_check_metrics "$CW_TMP/metrics.prom" || cw_fail "promtool rejects the metrics file"
 s3_expect_exactly_once "$CW_TMP/dl" 2 25
 
 # value TASK NAME: the sample of NAME for task TASK of connector s3-metrics (0 when absent).
@@ -35,4 +35,8 @@ requests=$(value 0 s3_sink_request_duration_seconds_count)
 [ "$requests" -eq 6 ] || cw_fail "request durations observed: $requests, want 6 PUTs"
 grep -q '^s3_sink_request_duration_seconds_bucket{connector="s3-metrics",task="0",le="+Inf"} 6$' \
     "$CW_TMP/metrics.prom" || cw_fail "no histogram buckets: $(cat "$CW_TMP/metrics.prom")"
+[ "$(value 0 s3_sink_request_retries_total)" -eq 0 ] || cw_fail "retries counted on a healthy S3"
+[ "$(value 0 s3_sink_upload_queue_bytes)" -eq 0 ] || cw_fail "bytes left in the upload queue"
+grep -q '^s3_sink_upload_queue_bytes{connector="s3-metrics",task="0"} 0$' "$CW_TMP/metrics.prom" ||
+    cw_fail "no upload queue gauge"
 echo "metrics ok"

@@ -310,8 +310,8 @@ static int fake_refetch(s3_creds_kind_t kind, s3_credentials_t *out, char *why, 
 static void put_signed_with(s3_client_t *c, const char *key, const char *secret, const char *token,
                             const char *what) {
     s3_result_t res;
-    CHECK(c->ops->put(c, "obj", "x", 1, NULL, 0, &res) == S3_DONE, "%s: put %s %s", what, res.code,
-          res.detail);
+    CHECK(c->ops->put(c, "obj", "x", 1, NULL, NULL, 0, &res) == S3_DONE, "%s: put %s %s", what,
+          res.code, res.detail);
     char tok[64] = "", auth[512] = "";
     pthread_mutex_lock(&mu);
     header(last.head, "x-amz-security-token", tok, sizeof tok);
@@ -369,7 +369,8 @@ static void test_refresh(const char *endpoint) {
     fake_now_ms += 2 * 3600000;
     reqlog[0] = 0;
     s3_result_t res;
-    CHECK(b->ops->put(b, "obj", "x", 1, NULL, 0, &res) == S3_TRANSIENT, "expired: not transient");
+    CHECK(b->ops->put(b, "obj", "x", 1, NULL, NULL, 0, &res) == S3_TRANSIENT,
+          "expired: not transient");
     CHECK(!strcmp(res.code, "CredentialsUnavailable") && strstr(res.detail, "expired") &&
               strstr(res.detail, "instance metadata (role r)"),
           "expired: %s %s", res.code, res.detail);
@@ -408,7 +409,7 @@ int main(void) {
     s3_result_t res;
     const char *body = "{\"a\":1}\n{\"a\":2}\n";
     CHECK(c->ops->put(c, "topics/t/partition=0/t+0+0000000000.json", body, strlen(body),
-                      "application/json", 1, &res) == S3_DONE,
+                      "application/json", NULL, 1, &res) == S3_DONE,
           "put: %s", res.code);
     char tok[128] = "", inm[16] = "";
     pthread_mutex_lock(&mu);
@@ -431,7 +432,8 @@ int main(void) {
     c->ops->mpu_abort(c, "k/a+b", "upl.ID-1", &res);
     verify_captured(creds.secret_key, "AbortMultipartUpload");
     char *upload = NULL;
-    c->ops->mpu_create(c, "k/a+b", "application/json", &upload, &res); /* no UploadId: fails */
+    c->ops->mpu_create(c, "k/a+b", "application/json", NULL, &upload,
+                       &res); /* no UploadId: fails */
     free(upload);
     verify_captured(creds.secret_key, "CreateMultipartUpload");
     c->ops->destroy(c);
@@ -457,13 +459,13 @@ int main(void) {
         pthread_mutex_lock(&mu);
         script[0] = r412, script[1] = head_same, nscript = 2, used_script = 0, reqlog[0] = 0;
         pthread_mutex_unlock(&mu);
-        CHECK(c->ops->put(c, "k", body, strlen(body), NULL, 1, &res) == S3_DONE, "put");
+        CHECK(c->ops->put(c, "k", body, strlen(body), NULL, NULL, 1, &res) == S3_DONE, "put");
         CHECK(!strcmp(res.code, "AlreadyWritten"), "code %s", res.code);
         CHECK(!strcmp(reqlog, "PUT(inm) HEAD "), "requests: %s", reqlog);
         pthread_mutex_lock(&mu);
         script[0] = r412, script[1] = head_other, nscript = 2, used_script = 0, reqlog[0] = 0;
         pthread_mutex_unlock(&mu);
-        CHECK(c->ops->put(c, "k", body, strlen(body), NULL, 1, &res) == S3_DONE, "put");
+        CHECK(c->ops->put(c, "k", body, strlen(body), NULL, NULL, 1, &res) == S3_DONE, "put");
         CHECK(!strcmp(res.code, "Replaced"), "code %s", res.code);
         CHECK(!strcmp(reqlog, "PUT(inm) HEAD PUT "), "requests: %s", reqlog);
         pthread_mutex_lock(&mu);
@@ -485,7 +487,7 @@ int main(void) {
     wrong.secret_key = "other";
     o2.creds = &wrong;
     c = s3_client_curl_new(&o2, errbuf, sizeof errbuf);
-    c->ops->put(c, "x", "y", 1, NULL, 0, &res);
+    c->ops->put(c, "x", "y", 1, NULL, NULL, 0, &res);
     c->ops->destroy(c);
     verify_captured(creds.secret_key, "wrong key (expected mismatch)");
     CHECK(failures == before + 1, "a request signed with another key was not detected");

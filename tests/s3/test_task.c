@@ -71,6 +71,9 @@ static int put_routed(s3_task_t *t, const char *otopic, int32_t opart, const cha
 static int64_t durable_tp(s3_task_t *t, const char *topic, int32_t partition, int64_t handed,
                           int final) {
     cw_topic_partition_t tp = {topic, partition, handed};
+    /* A flush that is not final reports what is in S3 now, without waiting: let the uploads
+     * queued so far end first, so that what it reports is known. */
+    if (!final) s3_task_wait_uploads(t);
     int rc = s3_task_flush(t, &tp, 1, final, err, sizeof err);
     CHECK(rc == CW_OK, "flush: %s", err);
     return tp.offset;
@@ -177,7 +180,7 @@ int main(void) {
     fake_config_free(&cfg);
 
     /* E: S3 unreachable: the first put keeps its records (the batch is sealed, its upload
-     * runs in the background and fails); once it failed (a flush waits for the uploads), the
+     * runs in the background and fails); once it failed (durable() waits for the uploads), the
      * next put returns CW_ERR_RETRIABLE and keeps nothing, until S3 takes the upload. */
     const char *e[] = {"flush.size", "2", "s3.part.retries", "0", NULL};
     t = start(&cfg, "http://127.0.0.1:9", e);

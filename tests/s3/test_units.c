@@ -444,6 +444,27 @@ static void test_helpers(void) {
     CHECK(s3_classify(403, "AccessDenied") == S3_PERMANENT, "403");
     CHECK(s3_classify(404, "NoSuchBucket") == S3_PERMANENT, "404");
     CHECK(s3_classify(400, "RequestTimeout") == S3_TRANSIENT, "timeout");
+    /* The origin metadata read back from HEAD response headers (any case, values trimmed,
+     * too long values cut, other headers ignored). */
+    s3_origin_t o = {0};
+    const char *lines[] = {"X-Amz-Meta-Kafka-Cluster-Id: abcDEF123\r\n",
+                           "x-amz-meta-kafka-topic:  pins \r\n",
+                           "x-amz-meta-kafka-partition: 7\r\n",
+                           "x-amz-meta-kafka-offsets: 0-9\r\n",
+                           "x-amz-meta-kafka-first-record: 1700000000000:0123456789abcdef\r\n",
+                           "x-amz-meta-kafka-topicx: no\r\n",
+                           "ETag: \"x\"\r\n"};
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+        s3_origin_capture(&o, lines[i], strlen(lines[i]));
+    CHECK_STR(o.cluster, "abcDEF123");
+    CHECK_STR(o.topic, "pins");
+    CHECK_STR(o.partition, "7");
+    CHECK_STR(o.offsets, "0-9");
+    CHECK_STR(o.first, "1700000000000:0123456789abcdef");
+    char longv[200];
+    snprintf(longv, sizeof longv, "x-amz-meta-kafka-offsets: %0150d\r\n", 1);
+    s3_origin_capture(&o, longv, strlen(longv));
+    CHECK(strlen(o.offsets) == sizeof o.offsets - 1, "a long value is cut: %zu", strlen(o.offsets));
 }
 
 int main(void) {

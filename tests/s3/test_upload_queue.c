@@ -88,6 +88,13 @@ static void release(void *opaque, void *p, int done) {
     free(p);
 }
 
+static int nran_now(void) {
+    pthread_mutex_lock(&mu);
+    int n = nran;
+    pthread_mutex_unlock(&mu);
+    return n;
+}
+
 static job_t *job(int id) {
     job_t *j = calloc(1, sizeof *j);
     j->id = id;
@@ -272,6 +279,43 @@ int main(void) {
     CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_OK, "retry: %s", err);
     CHECK(ran_is("2,1,3"), "the failed job, then its successor");
     s3_uploadq_free(q);
+
+    /* Pre-commit does not wait: poll says how the queue is at once, waits with a limit come
+     * back busy, a transient failure seen by poll is tried again in the background, and
+     * halt (a stop that cannot wait) starts nothing more once the running job ended. */
+    reset();
+    q = s3_uploadq_new(1 << 20, 1, run, release, NULL, err, sizeof err);
+    atomic_int go = 0;
+    job_t *pslow = job(1);
+    pslow->wait_for = &go;
+    s3_uploadq_push(q, pslow, &owner_a, 10);
+    job_t *pflaky = job(2);
+    pflaky->transient_failures = 1;
+    s3_uploadq_push(q, pflaky, &owner_b, 10);
+    s3_uploadq_push(q, job(3), &owner_b, 10);
+    CHECK(s3_uploadq_poll(q, err, sizeof err) == CW_OK, "poll while a job runs: no wait");
+    CHECK(s3_uploadq_wait_idle_ms(q, 50, err, sizeof err) == S3_UQ_BUSY && strstr(err, "bytes"),
+          "a limited wait comes back busy: %s", err);
+    atomic_store(&go, 1);
+    for (int i = 0; i < 500 && s3_uploadq_poll(q, err, sizeof err) == CW_OK && nran_now() < 3; i++)
+        nap(2);
+    /* job 2 failed once: poll reports it and kicks it; then everything runs */
+    CHECK(s3_uploadq_wait_idle(q, err, sizeof err) == CW_OK, "after poll kicked: %s", err);
+    CHECK(ran_is("1,2,3"), "all ran in order");
+    atomic_int go2 = 0, started2 = 0;
+    job_t *prun = job(4);
+    prun->wait_for = &go2;
+    prun->on_start = &started2;
+    s3_uploadq_push(q, prun, &owner_a, 10);
+    s3_uploadq_push(q, job(5), &owner_b, 10);
+    while (!atomic_load(&started2)) nap(1);
+    atomic_store(&go2, 1);
+    s3_uploadq_halt(q);
+    nap(20);
+    CHECK(ran_is("1,2,3,4"), "halt let the running job end and started no other");
+    CHECK(s3_uploadq_bytes(q) == 10, "the job not started stays queued");
+    s3_uploadq_free(q);
+    CHECK(released_undone == 1, "free released it undone");
 
     char big[64];
     CHECK(s3_uploadq_new(1, 0, run, release, NULL, big, sizeof big) == NULL &&

@@ -39,7 +39,8 @@ P
 
 cw_note "(1) S3 outage while streaming"
 connector "$CW_TMP/s3.properties" "$CW_S3_BUCKET"
-"$CW_WORKER" "$CW_TMP/worker.properties" "$CW_TMP/s3.properties" >"$CW_TMP/worker.log" 2>&1 &
+"$CW_WORKER" --metrics-file "$CW_TMP/metrics.prom" "$CW_TMP/worker.properties" \
+    "$CW_TMP/s3.properties" >"$CW_TMP/worker.log" 2>&1 &
 w=$!
 CW_PIDS+=("$w")
 has_objects() { [ -n "$(find "$CW_S3_DIR" -name '*._S3rver_object' -print -quit)" ]; }
@@ -60,6 +61,15 @@ kill -TERM $w
 wait $w || cw_fail "worker exit code $? after SIGTERM: $(tail -5 "$CW_TMP/worker.log")"
 s3_expect_exactly_once "$CW_TMP/dl" $parts $n
 kill -0 $w 2>/dev/null && cw_fail "worker still running"
+# The outage in the S3 sink's metrics: requests retried, uploads failed and tried again, and
+# nothing left in the upload queue once every object is written.
+cw_check_metrics "$CW_TMP/metrics.prom" || cw_fail "promtool rejects the metrics file"
+metric() { awk -v want="$1{connector=\"s3-ev\",task=\"0\"}" '$1 == want { print $2 }' "$CW_TMP/metrics.prom"; }
+[ "$(metric s3_sink_request_retries_total)" -gt 0 ] || cw_fail "no retried request counted"
+[ "$(metric s3_sink_upload_failures_total)" -gt 0 ] || cw_fail "no failed upload counted"
+[ "$(metric s3_sink_upload_queue_bytes)" = 0 ] || cw_fail "upload queue bytes at the end: $(metric s3_sink_upload_queue_bytes)"
+[ "$(metric s3_sink_objects_uploaded_total)" -eq "$(s3_complete_objects)" ] ||
+    cw_fail "objects uploaded: $(metric s3_sink_objects_uploaded_total), bucket: $(s3_complete_objects)"
 
 cw_note "(2) wrong bucket"
 connector "$CW_TMP/bad.properties" no-such-bucket

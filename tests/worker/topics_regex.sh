@@ -42,4 +42,26 @@ sort "$CW_TMP/out.txt" >"$CW_TMP/got.txt"
 printf '%s\n' "from ORDERS7" "from index-2" "from index-20160117" "from pinterest.pin" >"$CW_TMP/want.txt"
 diff -u "$CW_TMP/want.txt" "$CW_TMP/got.txt" || { cw_dump_logs; cw_fail "topics.regex selected other topics"; }
 grep -q "topics.regex .* matches 4 topic" "$CW_TMP/sink.log" || { cw_dump_logs; cw_fail "no log of the new subscription"; }
+
+# Batch mode with a pattern that matches no topic: caught up on zero partitions after the
+# topic list is read again, with an INFO line, beside a sink that has records to consume.
+cat >"$CW_TMP/none.properties" <<P
+name=regex-none
+connector.class=FileStreamSink
+topics.regex=nothing-\\\\d+
+file=$CW_TMP/none.txt
+P
+cat >"$CW_TMP/some.properties" <<P
+name=regex-some
+connector.class=FileStreamSink
+topics=ORDERS7
+file=$CW_TMP/some.txt
+P
+cw_start_worker batch --exit-when-caught-up "$CW_TMP/worker.properties" "$CW_TMP/none.properties" \
+    "$CW_TMP/some.properties"
+cw_wait_exit "$CW_WORKER_PID" 60
+[ "$CW_EXIT_CODE" = 0 ] || { cw_dump_logs; cw_fail "batch mode with an empty topics.regex: exit $CW_EXIT_CODE"; }
+grep "regex-none" "$CW_TMP/batch.log" | grep -qF "INFO  [regex-none/0] caught up on zero partitions: topics.regex 'nothing-\d+' matches no topic" ||
+    { cw_dump_logs; cw_fail "no INFO line for the empty topics.regex"; }
+[ "$(cat "$CW_TMP/some.txt")" = "from ORDERS7" ] || cw_fail "the other sink did not finish its topic"
 echo ok >&2

@@ -860,6 +860,32 @@ typedef struct cw_host {
      *  Hosts without it leave it NULL: check with CW_HOST_HAS(host, kafka_metadata). */
     char *(*kafka_metadata)(cw_ctx_t *ctx, const char *topic, int timeout_ms, char *errstr,
                             size_t errstr_size);
+
+    /* --- where the data comes from, and how long a stop may take (ABI 2, appended) ---- */
+
+    /** The id of the Kafka cluster the task's consumer (a sink task) or producer (a source
+     *  task) is connected to (Kafka's cluster id, a 22-character base64 UUID; librdkafka's
+     *  rd_kafka_clusterid), so that a sink can tell data of one cluster from another's at
+     *  the same offsets (a cluster rebuilt, a move to a new MSK cluster). Waits up to timeout_ms (0: only what is known already) for the
+     *  cluster's metadata. Returns a string owned by the caller (free with host->free), or
+     *  NULL when it is not known yet (the client has not reached the cluster), when the
+     *  broker does not report one (Kafka older than 0.10), or for a context with no Kafka
+     *  client (connector level, validation).
+     *  Once a sink received records the id is known, so put, flush, open and close get it
+     *  with timeout 0 at no cost. Call it from the task's own callbacks (the task thread),
+     *  not from threads of the plugin's own: a sink's consumer may be gone before stop,
+     *  while the task shuts down. Use CW_HOST_HAS before calling it. */
+    char *(*kafka_cluster_id)(cw_ctx_t *ctx, int timeout_ms);
+
+    /** While the task of `ctx` is stopping (host->stopping is non-zero): the milliseconds
+     *  left before the worker gives up waiting for it (task.shutdown.graceful.timeout.ms
+     *  from the moment it was told to stop; 0 when the time is up, e.g. after a second
+     *  SIGTERM shortened the stop); -1 when the task is not stopping or no limit applies
+     *  (a rebalance). A callback that waits during a stop (a sink's final flush waiting for
+     *  uploads) should give up before it reaches 0, leaving about a second for the commit,
+     *  close and stop that follow, and report what is durable then. Thread-safe, cheap
+     *  (no lock); any thread. Use CW_HOST_HAS before calling it. */
+    int64_t (*stop_time_left_ms)(cw_ctx_t *ctx);
 } cw_host_t;
 
 /** Non-zero when `host` has `member` and it is set: the one spelling of "is this host

@@ -14,6 +14,10 @@
  *   connect-worker/sdk_time.h   civil dates (days_from_civil ...), ISO-8601 parse and format
  *   connect-worker/sdk_regex.h  regular expressions (PCRE2, java.util.regex semantics)
  *   connect-worker/sdk_aws.h    AWS credentials chain, STS, SigV4 presigning, MSK IAM tokens
+ *   connect-worker/sdk_db.h     JDBC connection URLs (MySQL, MariaDB, PostgreSQL; TLS options)
+ *   connect-worker/sdk_db_mysql.h  MySQL/MariaDB sessions with retries (its own archive,
+ *                               libconnect-worker-sdk-mysql.a, needs libmariadb; not included
+ *                               here)
  *   connect-worker/sdk_http.h   HTTP media types, base64
  *   connect-worker/sdk_redact.h credentials inside URLs hidden before text is printed
  *
@@ -28,13 +32,14 @@
 #define CONNECT_WORKER_SDK_H
 
 /** Version of the SDK's API: raised when a function is added or changes meaning. */
-#define CW_SDK_VERSION 3
+#define CW_SDK_VERSION 4 /* 3: sdk_http.h, sdk_redact.h; 4: sdk_db.h, sdk_db_mysql.h, the AssumeRole provider */
 
 #include "sdk_buf.h"
 #include "sdk_json.h"
 #include "sdk_time.h"
 #include "sdk_regex.h"
 #include "sdk_aws.h"
+#include "sdk_db.h"
 #include "sdk_http.h"
 #include "sdk_redact.h"
 

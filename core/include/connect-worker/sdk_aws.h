@@ -32,10 +32,13 @@
 
 /** Where credentials came from, and so whether (and how) they can be fetched again. */
 typedef enum cw_sdk_aws_creds_kind {
-    CW_SDK_AWS_CREDS_FIXED = 0,   /**< config, environment, shared file: used as they are */
-    CW_SDK_AWS_CREDS_CONTAINER,   /**< ECS / EKS Pod Identity container endpoint */
-    CW_SDK_AWS_CREDS_INSTANCE,    /**< EC2 instance metadata (IMDSv2) */
-    CW_SDK_AWS_CREDS_WEB_IDENTITY /**< STS AssumeRoleWithWebIdentity (EKS IRSA) */
+    CW_SDK_AWS_CREDS_FIXED = 0,    /**< config, environment, shared file: used as they are */
+    CW_SDK_AWS_CREDS_CONTAINER,    /**< ECS / EKS Pod Identity container endpoint */
+    CW_SDK_AWS_CREDS_INSTANCE,     /**< EC2 instance metadata (IMDSv2) */
+    CW_SDK_AWS_CREDS_WEB_IDENTITY, /**< STS AssumeRoleWithWebIdentity (EKS IRSA) */
+    /** STS AssumeRole: only a provider made by cw_sdk_aws_creds_provider_new_assume_role
+     *  knows how to assume the role again (cw_sdk_aws_creds_refetch cannot). */
+    CW_SDK_AWS_CREDS_ASSUMED_ROLE
 } cw_sdk_aws_creds_kind_t;
 
 typedef struct cw_sdk_aws_creds {
@@ -180,6 +183,42 @@ void cw_sdk_aws_creds_provider_free(cw_sdk_aws_creds_provider_t *p);
 int cw_sdk_aws_sts_assume_role(const cw_sdk_aws_creds_t *base, const char *role_arn,
                                const char *session_name, const char *sts_region,
                                cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size);
+
+/** What to assume: the request parameters of STS AssumeRole (Confluent's S3 sink calls them
+ *  sts.role.arn, sts.role.session.name, sts.role.external.id and sts.region). The strings
+ *  are borrowed for the call (the provider below copies them). */
+typedef struct cw_sdk_aws_assume_role {
+    const char *role_arn;     /**< required */
+    const char *session_name; /**< NULL or "": "connect-worker" */
+    const char *external_id;  /**< NULL or "": none (the ExternalId parameter is left out) */
+    const char *sts_region;   /**< NULL or "": as cw_sdk_aws_sts_assume_role */
+} cw_sdk_aws_assume_role_t;
+
+/** cw_sdk_aws_sts_assume_role with every parameter of `r`, ExternalId included. */
+int cw_sdk_aws_sts_assume_role_ex(const cw_sdk_aws_creds_t *base, const cw_sdk_aws_assume_role_t *r,
+                                  cw_sdk_aws_creds_t *out, char *errstr, size_t errstr_size);
+
+/** A provider of the credentials of role `r`, assumed with those of `base` (taken over: it is
+ *  freed with the new provider, and asked for fresh base credentials, so temporary base
+ *  credentials keep refreshing themselves). Assumes the role once, now (may block: HTTP),
+ *  and again whenever the assumed credentials come within CW_SDK_AWS_CREDS_REFRESH_BEFORE_MS
+ *  of their Expiration or the service rejects them, as the AWS SDKs' STS AssumeRole
+ *  providers do. Kind CW_SDK_AWS_CREDS_ASSUMED_ROLE; source "STS AssumeRole of <role> with
+ *  <base's source>". NULL with errstr (STS's error code, the role and the endpoint; never a
+ *  secret); `base` is freed then too. */
+cw_sdk_aws_creds_provider_t *
+cw_sdk_aws_creds_provider_new_assume_role(cw_sdk_aws_creds_provider_t *base,
+                                          const cw_sdk_aws_assume_role_t *r, char *errstr,
+                                          size_t errstr_size);
+
+/** Fetches with a context of the caller's in place of cw_sdk_aws_creds_refetch: for sources
+ *  only the caller knows how to ask again (the AssumeRole provider above). ctx_free (may be
+ *  NULL) frees ctx with the provider. Call before sharing the provider. */
+typedef int (*cw_sdk_aws_creds_fetch_ctx_fn)(void *ctx, cw_sdk_aws_creds_t *out, char *why,
+                                             size_t why_size);
+void cw_sdk_aws_creds_provider_set_fetcher(cw_sdk_aws_creds_provider_t *p,
+                                           cw_sdk_aws_creds_fetch_ctx_fn fetch, void *ctx,
+                                           void (*ctx_free)(void *ctx));
 
 /* ---- Signature V4 presigning and the MSK IAM token (core/sdk/aws_sigv4.c, aws_msk.c) ---- */
 /** One request to presign (SigV4 in the query string, as botocore's SigV4QueryAuth and the

@@ -76,6 +76,7 @@ int cw_sink_take_message(cw_sink_t *s, rd_kafka_message_t *m) {
 /* Queued messages are taken without a timeout (and without reading the clock for each). */
 void cw_sink_consume_batch(cw_sink_t *s) {
     int64_t end = 0;
+    size_t before = s->nbatch;
     while (s->nbatch < CW_SINK_BATCH_MAX && !cw_task_failed(s->t)) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, 0);
         if (!m) {
@@ -85,6 +86,7 @@ void cw_sink_consume_batch(cw_sink_t *s) {
         }
         cw_sink_take_message(s, m);
     }
+    cw_task_metrics_read(s->t->tm, s->nbatch - before);
 }
 
 int cw_sink_transform_one(cw_sink_t *s, size_t i) {
@@ -140,10 +142,17 @@ int cw_sink_put_batch(cw_sink_t *s) {
     for (size_t i = 0; i < s->nbatch; i++)
         if (!s->batch[i].skip) recs[n++] = s->batch[i].r;
     char err[1024] = "";
+    int64_t started = cw_now_us();
+    long bad = cw_errors_count(s->errors);
     cw_task_doing(s->t, "the plugin's put");
     int rc = s->ops->put(s->state, recs, n, err, sizeof err);
     cw_task_doing(s->t, "consuming from Kafka");
     free(recs);
+    /* Records the sink reported bad (a value that does not parse: Kafka's converter would have
+     * refused it before put) are not counted as sent. */
+    bad = cw_errors_count(s->errors) - bad;
+    if (rc == CW_OK)
+        cw_task_metrics_put(s->t->tm, n - (size_t)bad, (double)(cw_now_us() - started) / 1000);
     if (rc == CW_ERR_RETRIABLE) return rc;
     if (rc != CW_OK) {
         const char *bad = cw_errors_last_fatal(s->errors);
@@ -157,6 +166,7 @@ int cw_sink_put_batch(cw_sink_t *s) {
     }
     advance_positions(s);
     cw_sink_batch_free(s);
+    cw_sink_metrics_active(s);
     return CW_OK;
 }
 

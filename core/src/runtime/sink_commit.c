@@ -83,9 +83,34 @@ static rd_kafka_topic_partition_list_t *commit_list_of(cw_sink_t *s, const size_
     return list;
 }
 
+static int flush_commit(cw_sink_t *s, const size_t *idx, size_t n, int final);
+
+/* Records read and not committed: what was put past the committed offsets, and the batch. */
+static void update_active(cw_sink_t *s) {
+    if (!s->t->tm) return;
+    int64_t n = (int64_t)s->nbatch;
+    for (size_t i = 0; i < s->ntps; i++) {
+        const cw_sink_tp_t *tp = &s->tps[i];
+        if (tp->position != CW_OFFSET_INVALID && tp->committed != CW_OFFSET_INVALID &&
+            tp->position > tp->committed)
+            n += tp->position - tp->committed;
+    }
+    cw_task_metrics_active(s->t->tm, (size_t)n);
+}
+
+void cw_sink_metrics_active(cw_sink_t *s) { update_active(s); }
+
 int cw_sink_flush_commit(cw_sink_t *s, const size_t *idx, size_t n, int final) {
-    char err[1024] = "";
     if (!n || !s->started) return CW_OK;
+    int64_t started = cw_now_us();
+    int rc = flush_commit(s, idx, n, final);
+    cw_task_metrics_commit(s->t->tm, rc == CW_OK, (double)(cw_now_us() - started) / 1000);
+    update_active(s);
+    return rc;
+}
+
+static int flush_commit(cw_sink_t *s, const size_t *idx, size_t n, int final) {
+    char err[1024] = "";
     if (cw_errors_flush(s->errors, (int)s->t->flush_timeout_ms, err, sizeof err)) {
         s->no_flush = 1;
         cw_task_fail(s->t, "%s; nothing is committed past those records", err);
@@ -195,6 +220,10 @@ static void on_assign(cw_sink_t *s, rd_kafka_topic_partition_list_t *parts) {
     free(idx);
     rd_kafka_topic_partition_list_destroy(committed);
     s->assign_gen++;
+    cw_task_metrics_partitions(s->t->tm, s->ntps);
+    for (int i = 0; s->t->topic_used && i < parts->cnt; i++)
+        if (i == 0 || strcmp(parts->elems[i].topic, parts->elems[i - 1].topic) != 0)
+            s->t->topic_used(s->t->opaque, parts->elems[i].topic);
 }
 
 /* Forgets tps[idx[0..n)] (idx ascending is not guaranteed: mark, then compact). */
@@ -237,6 +266,8 @@ static void on_revoke(cw_sink_t *s, rd_kafka_topic_partition_list_t *parts) {
     tp_forget(s, idx, n);
     free(idx);
     s->revoke_gen++;
+    /* Not for the close at stop: the last values while running stay (as the lag's do). */
+    if (!s->final_done) cw_task_metrics_partitions(s->t->tm, s->ntps);
     cw_log(s->t->connector, s->t->id, CW_LOG_INFO, "revoked %d partition(s)", parts->cnt);
 }
 

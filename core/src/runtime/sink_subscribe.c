@@ -23,6 +23,7 @@ static void refresh_regex(cw_sink_t *s) {
         return;
     }
     s->next_regex_refresh = cw_now_ms() + s->regex_refresh_ms;
+    s->regex_listed = 1;
     const char **names = calloc((size_t)md->topic_cnt + 1, sizeof *names);
     size_t n = 0;
     for (int i = 0; names && i < md->topic_cnt; i++)
@@ -49,6 +50,10 @@ static void refresh_regex(cw_sink_t *s) {
            cw_config_get(s->t->config, "topics.regex"), n, n ? ", first " : "", n ? list[0] : "");
     cw_topic_match_free_list(s->matched);
     s->matched = list;
+}
+
+int cw_sink_matches_nothing(const cw_sink_t *s) {
+    return s->match && s->regex_listed && (!s->matched || !s->matched[0]);
 }
 
 void cw_sink_refresh_topics(cw_sink_t *s) {

@@ -26,7 +26,21 @@ typedef struct {
 static void serve_consumer(void *opaque, int ms) {
     cw_sink_t *s = opaque;
     rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, ms);
-    if (m && cw_sink_take_message(s, m)) cw_sink_transform_one(s, s->nbatch - 1);
+    if (m && cw_sink_take_message(s, m)) {
+        cw_task_metrics_read(s->t->tm, 1);
+        cw_sink_transform_one(s, s->nbatch - 1);
+    }
+}
+
+/* The connector is paused (herder.h): what earlier puts made durable is committed, then the
+ * consumer is paused and only polled (membership, rebalances: partitions assigned meanwhile
+ * are paused too) until resumed. Nothing is put meanwhile; a record fetched before the pause
+ * waits in the batch. */
+static void pause_consumer(cw_sink_t *s) {
+    if (cw_sink_flush_commit_all(s, 0) == CW_ERR_FATAL) return;
+    cw_sink_set_paused(s, 1, "the connector is paused");
+    cw_task_pause_wait(s->t, serve_consumer, s);
+    if (!cw_task_stopping(s->t)) cw_sink_set_paused(s, 0, "the connector is resumed");
 }
 
 /* Batch mode: a caught-up task stays in its group (paused, serving rebalances) until every
@@ -46,6 +60,7 @@ static int wait_for_other_sinks(cw_sink_t *s) {
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, 100);
         if (m && cw_sink_take_message(s, m)) {
+            cw_task_metrics_read(s->t->tm, 1);
             cw_sink_transform_one(s, s->nbatch - 1);
             s->batch_ready = 1; /* offered to put as it is, not transformed again */
         }
@@ -56,9 +71,27 @@ static int wait_for_other_sinks(cw_sink_t *s) {
     return done || cw_task_stopping(s->t);
 }
 
+/* Batch mode with a topics.regex that matches no topic: the consumer is subscribed to
+ * nothing, never joins its group, and so never gets an assignment to judge. Once the topic
+ * list read again (the sources may have created topics) still matches nothing, the task is
+ * caught up on zero partitions. Returns 1 when done, 0 to go on. */
+static int caught_up_on_nothing(cw_sink_t *s) {
+    if (cw_now_ms() < s->next_catchup_check) return 0;
+    s->next_catchup_check = cw_now_ms() + 500;
+    cw_sink_refresh_topics(s);
+    if (!cw_sink_matches_nothing(s)) return 0; /* subscribed now: judged after the join */
+    cw_log(s->t->connector, s->t->id, CW_LOG_INFO,
+           "caught up on zero partitions: topics.regex '%s' matches no topic of the cluster",
+           cw_config_get(s->t->config, "topics.regex"));
+    if (!wait_for_other_sinks(s)) return 0;
+    atomic_store(&s->t->state, CW_TASK_DONE);
+    return 1;
+}
+
 /* Batch mode, once this worker's sources are done: is this task finished? Returns 1 when it
  * is (or failed), 0 to go on consuming. */
 static int batch_mode_step(cw_sink_t *s, catchup_t *c) {
+    if (s->assign_gen == 0 && cw_sink_matches_nothing(s)) return caught_up_on_nothing(s);
     if (!c->resubscribed) {
         /* The sources of this worker may have created topics this consumer has not seen yet.
          * A metadata request for all topics makes librdkafka compare the subscription with
@@ -100,6 +133,10 @@ static void run_loop(cw_sink_t *s) {
     int64_t next_flush = cw_now_ms() + t->flush_interval_ms, backoff = 100;
     catchup_t c = {.resubscribed = !t->batch_mode || atomic_load(t->sources_running) == 0};
     while (!cw_task_stopping(t) && !cw_task_failed(t)) {
+        if (atomic_load(&t->pause)) {
+            pause_consumer(s);
+            continue;
+        }
         cw_sink_refresh_due(s);
         if (!s->batch_ready) {
             cw_sink_consume_batch(s);
@@ -111,6 +148,7 @@ static void run_loop(cw_sink_t *s) {
             cw_sink_set_paused(s, 1, "the sink asked for back-pressure");
             cw_log(t->connector, t->id, CW_LOG_DEBUG,
                    "put asked for back-pressure; retry in %" PRId64 " ms", backoff);
+            cw_task_metrics_error(t->tm, CW_TASK_ERROR_RETRY);
             cw_task_wait(t, backoff, serve_consumer, s);
             backoff = cw_task_backoff_next(backoff, 10000);
         } else {
@@ -127,6 +165,12 @@ static void run_loop(cw_sink_t *s) {
             batch_mode_step(s, &c))
             break;
     }
+}
+
+/* librdkafka's statistics report, served by rd_kafka_consumer_poll on the task thread. */
+static int consumer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    (void)rk;
+    return cw_client_stats_json(((cw_sink_t *)opaque)->stats, json, len);
 }
 
 /* The consumer (and the dead letter queue's producer configuration, for the error reporter).
@@ -152,16 +196,20 @@ static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t er
         return -1;
     }
     s->errors = cw_errors_new(t->connector, t->id, t->plugin->name, t->config, dlq_conf);
+    cw_errors_set_metrics(s->errors, t->tm);
     t->ctx.errors = s->errors;
     s->regex_refresh_ms = cw_sink_refresh_interval(conf);
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_conf_set_rebalance_cb(conf, cw_sink_rebalance);
+    s->stats = cw_client_stats_new(t->tm, client_id, 1, conf);
+    if (s->stats) rd_kafka_conf_set_stats_cb(conf, consumer_stats);
     s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, cerr, sizeof cerr);
     if (!s->rk) {
         snprintf(err, errsz, "cannot create the consumer: %s", cerr);
         return -1;
     }
     rd_kafka_poll_set_consumer(s->rk);
+    t->ctx.kafka_consumer = s->rk; /* host->kafka_cluster_id */
     return 0;
 }
 
@@ -172,7 +220,9 @@ static int create_consumer(cw_sink_t *s, const char *group, char *err, size_t er
  * close, after the final flush and commit. */
 static void leave_group(cw_sink_t *s) {
     cw_sink_batch_free(s);
+    cw_client_stats_final(s->stats, s->rk); /* closing revokes the partitions */
     if (s->coordinator_lost) {
+        s->t->ctx.kafka_consumer = NULL;
         cw_sink_close_all(s);
         rd_kafka_destroy_flags(s->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
         s->rk = NULL;
@@ -186,11 +236,13 @@ static void sink_free(cw_sink_t *s) {
     cw_chain_free(s->chain);
     cw_errors_free(s->errors);
     s->t->ctx.errors = NULL;
+    s->t->ctx.kafka_consumer = NULL;
     if (s->rk) rd_kafka_destroy(s->rk);
     for (size_t i = 0; i < s->ntps; i++) free(s->tps[i].topic);
     free(s->tps);
     free(s->batch);
     cw_sink_subscription_free(s);
+    cw_client_stats_free(s->stats);
 }
 
 void *cw_sink_task_run(void *arg) {
@@ -198,6 +250,7 @@ void *cw_sink_task_run(void *arg) {
     cw_sink_t s = {.t = t, .ops = t->plugin->sink};
     char err[1024] = "", group[300];
     snprintf(group, sizeof group, "connect-%s", t->connector);
+    if (!t->tm) t->tm = cw_task_metrics_new(t->ctx.metrics, t->connector, t->id, 0);
     if (create_consumer(&s, group, err, sizeof err) != 0 ||
         !(s.chain = cw_chain_new(t->conn_props, t->registry, &t->ctx, err, sizeof err)))
         cw_task_fail(t, "%s", err);

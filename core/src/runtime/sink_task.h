@@ -14,6 +14,7 @@
 
 #include "chain.h"
 #include "errors.h"
+#include "runtime/client_stats.h"
 #include "runtime/task.h"
 #include "topic_match.h"
 
@@ -56,6 +57,8 @@ typedef struct cw_sink {
     char **matched;           /* the topics subscribed for topics.regex (sorted) */
     int64_t regex_refresh_ms; /* the consumer's topic.metadata.refresh.interval.ms */
     int64_t next_regex_refresh;
+    cw_client_stats_t *stats; /* the consumer's statistics: lag, bytes, connections */
+    int regex_listed; /* topics.regex: the topic list was read at least once */
 } cw_sink_t;
 
 /* sink_subscribe.c */
@@ -63,6 +66,9 @@ typedef struct cw_sink {
  *  SDK's PCRE2 regex) among the cluster's. Returns 0, or -1 with err (a pattern that does
  *  not compile, a refused subscription). */
 int cw_sink_subscribe(cw_sink_t *s, char *err, size_t errsz);
+/** topics.regex: 1 when the last topic list read matched no topic (so the consumer is
+ *  subscribed to nothing and never joins its group); 0 otherwise or before a list was read. */
+int cw_sink_matches_nothing(const cw_sink_t *s);
 /** topics.regex: picks again when regex_refresh_ms has passed since the last pick. */
 void cw_sink_refresh_due(cw_sink_t *s);
 /** Now: topics.regex picks again; a topics list makes librdkafka compare with the cluster. */
@@ -101,4 +107,6 @@ void cw_sink_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
  *  group cleanly). */
 void cw_sink_close_all(cw_sink_t *s);
 void cw_sink_set_paused(cw_sink_t *s, int pause, const char *why);
+/** Sets sink_record_active_count: records read whose offsets are not committed. */
+void cw_sink_metrics_active(cw_sink_t *s);
 #endif

@@ -297,10 +297,15 @@ void cw_inflight_store(cw_inflight_t *f) {
     drain(f);
     int pending = f->offsets_pending;
     f->offsets_pending = 0;
+    size_t active = f->tail - f->head;
     pthread_mutex_unlock(&f->mu);
+    cw_task_metrics_active(f->t->tm, active);
     if (!pending) return;
     /* The file is written outside the lock: delivery reports go on meanwhile. */
-    if (cw_offsets_flush(f->t->offsets, err, sizeof err) != 0) {
+    int64_t started = cw_now_us();
+    int rc = cw_offsets_flush(f->t->offsets, err, sizeof err);
+    cw_task_metrics_commit(f->t->tm, rc == 0, (double)(cw_now_us() - started) / 1000);
+    if (rc != 0) {
         cw_log(f->t->connector, f->t->id, CW_LOG_ERROR, "%s (will retry)", err);
         pthread_mutex_lock(&f->mu);
         f->offsets_pending = 1;

@@ -10,6 +10,7 @@
  * there too, every offset.flush.interval.ms.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "errors.h"
 #include "log.h"
 #include "record.h"
+#include "runtime/client_stats.h"
 #include "runtime/source_inflight.h"
 #include "runtime/task.h"
 
@@ -38,7 +40,9 @@ typedef struct {
     size_t ntopics, last_topic;
     cw_inflight_t inflight;
     struct cw_batch batch;
-    int64_t next_commit; /* the plugin's commit: every offset.flush.interval.ms */
+    int64_t next_commit;      /* the plugin's commit: every offset.flush.interval.ms */
+    size_t written;           /* records of the current batch handed to the producer */
+    cw_client_stats_t *stats; /* the producer's statistics: bytes, connections */
 } source_t;
 
 /* Is the plugin's commit due (offset.flush.interval.ms since the last one)? */
@@ -77,12 +81,21 @@ static rd_kafka_topic_t *topic_handle(source_t *s, const char *name) {
     s->topics[s->ntopics].name = copy;
     s->topics[s->ntopics].rkt = rkt;
     s->last_topic = s->ntopics++;
+    if (s->t->topic_used) s->t->topic_used(s->t->opaque, name);
     return rkt;
 }
 
 static void serve(void *opaque, int ms) {
     source_t *s = opaque;
     cw_inflight_serve(&s->inflight, ms);
+}
+
+/* Paused: no poll, but what is in flight is still acknowledged, acked and stored. */
+static void serve_paused(void *opaque, int ms) {
+    source_t *s = opaque;
+    cw_inflight_serve(&s->inflight, ms);
+    cw_inflight_dispatch(&s->inflight, s->ops, s->state, commit_due(s));
+    if (!s->inflight.thread_started) cw_inflight_store(&s->inflight);
 }
 
 /* Tells the plugin at once that a record that never got a slot ended (the task stops). */
@@ -203,12 +216,17 @@ static int send_record(source_t *s, size_t i) {
         return 1;
     }
     int prc = produce(s, r, seq, key, klen, val, vlen, why, sizeof why);
-    if (prc == 0) return 0;
+    if (prc == 0) {
+        s->written++;
+        return 0;
+    }
     if (prc == -4) {
         cw_inflight_end_retry(&s->inflight, seq, why);
         return 1;
     }
+    if (prc == -3) cw_task_metrics_error(s->t->tm, CW_TASK_ERROR_FAILED);
     if (prc == -3 && s->inflight.tolerant) {
+        cw_task_metrics_error(s->t->tm, CW_TASK_ERROR_SKIPPED);
         cw_log(s->t->connector, s->t->id, CW_LOG_WARN, "%s; record skipped (errors.tolerance=all)",
                why);
         cw_inflight_end(&s->inflight, seq, CW_ACK_FAILED, why, 1);
@@ -224,7 +242,9 @@ static int send_record(source_t *s, size_t i) {
 static int send_batch(source_t *s) {
     int rc = 0;
     size_t i = 0;
+    s->written = 0;
     for (; i < s->batch.n && rc == 0; i++) rc = send_record(s, i);
+    cw_task_metrics_written(s->t->tm, s->written);
     for (; i < s->batch.n; i++)
         if (s->batch.recs[i])
             ack_now(s, s->batch.recs[i],
@@ -319,15 +339,19 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     cw_task_env_t *t = s->t;
     char err[1024] = "";
     cw_batch_clear(&s->batch);
+    int64_t started = cw_now_us();
     cw_task_doing(t, "the plugin's poll");
     int rc = s->ops->poll(s->state, &s->batch, CW_SOURCE_POLL_TIMEOUT_MS, err, sizeof err);
     cw_task_doing(t, "producing to Kafka (or waiting for room in the producer's queue)");
+    if (rc == CW_OK || s->batch.n)
+        cw_task_metrics_polled(t->tm, s->batch.n, (double)(cw_now_us() - started) / 1000);
     if (s->batch.n)
         cw_log(t->connector, t->id, CW_LOG_TRACE, "poll returned %zu record(s), %zu in flight",
                s->batch.n, cw_inflight_count(&s->inflight));
     int sent = send_batch(s);
     if (sent < 0) return -1;
     cw_inflight_serve(&s->inflight, 0);
+    cw_task_metrics_active(t->tm, cw_inflight_count(&s->inflight));
     if (delivery_failed(s)) return -1;
     if (sent > 0 || cw_inflight_kafka_down(&s->inflight, NULL, 0)) {
         cw_batch_clear(&s->batch);
@@ -342,6 +366,7 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     if (rc == CW_ERR_RETRIABLE) {
         cw_log(t->connector, t->id, CW_LOG_WARN, "poll failed, retrying in %" PRId64 " ms: %s",
                *backoff, err);
+        cw_task_metrics_error(t->tm, CW_TASK_ERROR_RETRY);
         cw_task_wait(t, *backoff, serve, s);
         *backoff = cw_task_backoff_next(*backoff, backoff_max);
         return 0;
@@ -350,6 +375,14 @@ static int poll_once(source_t *s, int64_t *backoff, int64_t backoff_max) {
     if (rc == CW_IDLE && t->batch_mode) return finish_batch_mode(s) ? -1 : 0;
     if (rc == CW_IDLE) cw_inflight_serve(&s->inflight, 100); /* nothing new: don't spin */
     return 0;
+}
+
+/* librdkafka's statistics report, served with the delivery reports (cw_inflight_serve, one
+ * thread at a time); the producer's opaque is the in-flight queue inside source_t. */
+static int producer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    (void)rk;
+    source_t *s = (source_t *)(void *)((char *)opaque - offsetof(source_t, inflight));
+    return cw_client_stats_json(s->stats, json, len);
 }
 
 /* The idempotent producer, its delivery reports going to the in-flight queue. */
@@ -369,6 +402,8 @@ static int create_producer(source_t *s, char *err, size_t errsz) {
     }
     rd_kafka_conf_set_opaque(conf, &s->inflight);
     rd_kafka_conf_set_dr_msg_cb(conf, cw_inflight_delivered);
+    s->stats = cw_client_stats_new(s->t->tm, client_id, 0, conf);
+    if (s->stats) rd_kafka_conf_set_stats_cb(conf, producer_stats);
     s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, cerr, sizeof cerr);
     if (!s->rk) {
         snprintf(err, errsz, "cannot create the producer: %s", cerr);
@@ -419,6 +454,7 @@ static void source_free(source_t *s) {
     free(s->topics);
     s->t->ctx.kafka = NULL;
     if (s->rk) rd_kafka_destroy(s->rk);
+    cw_client_stats_free(s->stats);
     cw_inflight_destroy(&s->inflight);
 }
 
@@ -427,7 +463,9 @@ void *cw_source_task_run(void *arg) {
     source_t s = {.t = t, .ops = t->plugin->source};
     char err[1024] = "";
     cw_batch_init(&s.batch, t->key_conv, t->value_conv);
+    if (!t->tm) t->tm = cw_task_metrics_new(t->ctx.metrics, t->connector, t->id, 1);
     s.errors = cw_errors_new(t->connector, t->id, t->plugin->name, t->config, NULL);
+    cw_errors_set_metrics(s.errors, t->tm);
     cw_inflight_init(&s.inflight, t, s.ops->ack != NULL, s.errors && cw_errors_tolerant(s.errors));
     if (!s.errors) {
         cw_task_fail(t, "out of memory");
@@ -448,7 +486,9 @@ void *cw_source_task_run(void *arg) {
         int64_t store_every = cw_inflight_store_interval_ms(t);
         int64_t next_store = cw_now_ms() + store_every;
         s.next_commit = cw_now_ms() + t->flush_interval_ms;
-        while (!cw_task_stopping(t) && poll_once(&s, &backoff, backoff_max) == 0) {
+        while (!cw_task_stopping(t)) {
+            if (cw_task_pause_wait(t, serve_paused, &s)) continue;
+            if (poll_once(&s, &backoff, backoff_max) != 0) break;
             if (s.inflight.thread_started || cw_now_ms() < next_store) continue;
             cw_inflight_store(&s.inflight);
             next_store = cw_now_ms() + store_every;

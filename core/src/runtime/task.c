@@ -14,6 +14,12 @@ int64_t cw_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t cw_now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void cw_task_fail(cw_task_env_t *t, const char *fmt, ...) {
     char msg[sizeof t->error];
     va_list ap;
@@ -71,8 +77,27 @@ int cw_task_start_plugin(cw_task_env_t *t,
         }
         cw_log(t->connector, t->id, CW_LOG_WARN, "start failed, retrying in %" PRId64 " ms: %s",
                backoff, err);
+        cw_task_metrics_error(t->tm, CW_TASK_ERROR_RETRY);
         cw_task_wait(t, backoff, serve, opaque);
         backoff = cw_task_backoff_next(backoff, max);
     }
     return 0;
+}
+
+int cw_task_pause_wait(cw_task_env_t *t, cw_task_serve_fn serve, void *opaque) {
+    if (!atomic_load(&t->pause)) return 0;
+    cw_log(t->connector, t->id, CW_LOG_INFO, "paused");
+    atomic_store(&t->paused, 1);
+    while (atomic_load(&t->pause) && !cw_task_stopping(t) && !cw_task_failed(t)) {
+        if (serve) {
+            serve(opaque, 100);
+        } else {
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        atomic_fetch_add(&t->paused_rounds, 1);
+    }
+    atomic_store(&t->paused, 0);
+    cw_log(t->connector, t->id, CW_LOG_INFO, "resumed");
+    return 1;
 }

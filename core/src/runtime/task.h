@@ -15,6 +15,7 @@
 #include "offsets_file.h"
 #include "props.h"
 #include "registry.h"
+#include "runtime/task_metrics.h"
 
 enum cw_task_state { CW_TASK_RUNNING = 0, CW_TASK_DONE, CW_TASK_FAILED };
 
@@ -56,6 +57,21 @@ struct cw_task_env {
     /** What the task thread is doing now (a static string, e.g. "the plugin's flush"), for
      *  the worker's "did not stop" message. Written by the task, read by the worker. */
     _Atomic(const char *) doing;
+    /** Kafka Connect's task metrics (runtime/task_metrics.h), registered in ctx.metrics by the
+     *  task thread when it starts (when NULL then). They outlive the thread, so that the last
+     *  values can still be rendered: whoever owns the env frees them with
+     *  cw_task_metrics_free after the thread ended, before a restart of the task. */
+    cw_task_metrics_t *tm;
+
+    /* Run-time control (herder.h). pause is set by the worker: a sink pauses its consumer, a
+     * source stops calling poll; both keep serving their clients and committing. The task
+     * answers with paused (and counts its paused rounds, which tests wait on). */
+    atomic_int pause;
+    atomic_int paused;
+    atomic_long paused_rounds;
+    /** Called on the task's thread with each topic it starts producing to (source) or is
+     *  assigned partitions of (sink); NULL: not tracked. opaque as above. */
+    void (*topic_used)(void *opaque, const char *topic);
 };
 
 /** env.stop values: a graceful stop (first SIGTERM, end of a batch run), and an abort (a
@@ -78,8 +94,9 @@ static inline int cw_task_aborting(const cw_task_env_t *t) {
 void *cw_source_task_run(void *env);
 void *cw_sink_task_run(void *env);
 
-/** Milliseconds on a monotonic clock. */
+/** Milliseconds, microseconds on a monotonic clock. */
 int64_t cw_now_ms(void);
+int64_t cw_now_us(void);
 
 /** Marks the task failed with a message, logged. The first failure's message is kept: a later
  *  one (e.g. a flush after a fatal put) is only logged. */
@@ -100,6 +117,11 @@ void cw_task_wait(cw_task_env_t *t, int64_t ms, cw_task_serve_fn serve, void *op
 int cw_task_start_plugin(cw_task_env_t *t,
                          int (*start)(cw_ctx_t *, const cw_config_t *, void **, char *, size_t),
                          void **state, cw_task_serve_fn serve, void *opaque);
+
+/** Waits while the worker wants the task paused (or until stop or failure): sets paused,
+ *  calls serve(opaque, 100) per round (100 ms sleep when NULL), clears paused. Returns 1 when
+ *  it paused at all. */
+int cw_task_pause_wait(cw_task_env_t *t, cw_task_serve_fn serve, void *opaque);
 
 /** The next backoff: doubled, capped at max. */
 int64_t cw_task_backoff_next(int64_t backoff, int64_t max);

@@ -17,3 +17,7 @@ int cw_offsets_flush(cw_offsets_t *o, char *errstr, size_t errstr_size) {
 void cw_offsets_free(cw_offsets_t *o) {
     if (o) o->ops->destroy(o);
 }
+
+char *cw_offsets_list(cw_offsets_t *o, const char *connector) {
+    return o->ops->list ? o->ops->list(o, connector) : NULL;
+}

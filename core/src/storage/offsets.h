@@ -16,6 +16,9 @@ typedef struct cw_offsets_ops {
                 const char *source_offset);
     int (*flush)(cw_offsets_t *o, char *errstr, size_t errstr_size);
     void (*destroy)(cw_offsets_t *o);
+    /** Every offset of `connector` as JSON text (malloc'd):
+     *  [{"partition": {...}, "offset": {...}}]; NULL when the backend cannot list. */
+    char *(*list)(cw_offsets_t *o, const char *connector);
 } cw_offsets_ops_t;
 
 struct cw_offsets {
@@ -35,6 +38,11 @@ void cw_offsets_put(cw_offsets_t *o, const char *connector, const char *source_p
  *  Returns 0, or -1 with errstr naming the file or topic; what was not written stays pending
  *  for the next flush. Thread-safe. */
 int cw_offsets_flush(cw_offsets_t *o, char *errstr, size_t errstr_size);
+
+/** Every stored offset of `connector` (the herder's GET offsets, KIP-875) as JSON text
+ *  (malloc'd): [{"partition": <source partition>, "offset": <offset>}], [] when none; NULL
+ *  when the backend cannot list. Thread-safe. Deleting one: cw_offsets_put with NULL. */
+char *cw_offsets_list(cw_offsets_t *o, const char *connector);
 
 /** Frees the store (NULL is fine); what was not flushed is lost. */
 void cw_offsets_free(cw_offsets_t *o);

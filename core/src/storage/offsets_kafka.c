@@ -171,6 +171,30 @@ static int kafka_flush(cw_offsets_t *base, char *errstr, size_t errstr_size) {
     return rc;
 }
 
+/* The entries of one connector: their lookup keys are [connector, partition]. */
+static char *kafka_list(cw_offsets_t *base, const char *connector) {
+    kafka_offsets_t *o = (kafka_offsets_t *)base;
+    json_t *arr = json_array();
+    pthread_mutex_lock(&o->lock);
+    const char *lk;
+    json_t *e;
+    json_object_foreach(o->entries, lk, e) {
+        json_t *k = json_loads(lk, 0, NULL);
+        json_t *off = json_array_get(e, 1);
+        if (json_is_object(off) &&
+            strcmp(json_string_value(json_array_get(k, 0)) ? json_string_value(json_array_get(k, 0))
+                                                           : "",
+                   connector) == 0)
+            json_array_append_new(
+                arr, json_pack("{s:O, s:O}", "partition", json_array_get(k, 1), "offset", off));
+        json_decref(k);
+    }
+    pthread_mutex_unlock(&o->lock);
+    char *out = cw_json_encode(arr, NULL);
+    json_decref(arr);
+    return out;
+}
+
 static void kafka_destroy(cw_offsets_t *base) {
     kafka_offsets_t *o = (kafka_offsets_t *)base;
     cw_klog_destroy(o->log);
@@ -211,5 +235,8 @@ fail:
     return NULL;
 }
 
-static const cw_offsets_ops_t kafka_ops = {
-    .get = kafka_get, .put = kafka_put, .flush = kafka_flush, .destroy = kafka_destroy};
+static const cw_offsets_ops_t kafka_ops = {.get = kafka_get,
+                                           .put = kafka_put,
+                                           .flush = kafka_flush,
+                                           .destroy = kafka_destroy,
+                                           .list = kafka_list};

@@ -10,7 +10,9 @@
  *    <partition> <offset> skipped=<0|1> error=<text>, commit, stop.
  *  - test-lc-sink: logs start, open/close/flush with their partitions and offsets, put <n>,
  *    stop; reports everything put as durable; put fails (CW_ERR_FATAL) on a batch holding a
- *    value that contains `fail.put.on`, flush with `fail.flush=true`. Both fail start with
+ *    value that contains `fail.put.on` (only the first `fail.put.times` such puts when set, counted
+ *    as "put <n> failed" lines of `file`: a task restarted then gets through), flush with
+ *    `fail.flush=true`. Both fail start with
  *    `fail.start=true`. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -182,6 +184,10 @@ static const cw_plugin_t source_plugin = {
 static const cw_config_def_t sink_defs[] = {
     {.name = "file", .type = CW_CFG_STRING, .flags = CW_CFG_F_REQUIRED, .doc = "Event log."},
     {.name = "fail.put.on", .type = CW_CFG_STRING, .doc = "Fail a put holding this."},
+    {.name = "fail.put.times",
+     .type = CW_CFG_INT,
+     .default_value = "0",
+     .doc = "Fail only this many such puts (0: every one)."},
     {.name = "fail.start", .type = CW_CFG_BOOL, .default_value = "false", .doc = "Fail start."},
     {.name = "fail.flush", .type = CW_CFG_BOOL, .default_value = "false", .doc = "Fail flush."},
     {.name = "final.flush",
@@ -196,8 +202,20 @@ typedef struct {
     cw_ctx_t *ctx;
     char *file, *fail_on;
     int fail_flush;
+    long fail_times;
     const char *final_flush;
 } lc_sink_t;
+
+/* How many "put <n> failed" lines the event file holds. */
+static long failed_puts(const char *path) {
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    long n = 0;
+    while (f && fgets(line, sizeof line, f))
+        n += strncmp(line, "put ", 4) == 0 && strstr(line, " failed") != NULL;
+    if (f) fclose(f);
+    return n;
+}
 
 static int sink_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, char *errstr,
                       size_t errstr_size) {
@@ -214,6 +232,7 @@ static int sink_start(cw_ctx_t *ctx, const cw_config_t *config, void **state, ch
     s->file = strdup(file);
     s->fail_on = fail && *fail ? strdup(fail) : NULL;
     s->fail_flush = host->config_get_bool(config, "fail.flush", 0);
+    s->fail_times = (long)host->config_get_int(config, "fail.put.times", 0);
     *state = s;
     return CW_OK;
 }
@@ -248,7 +267,8 @@ static int sink_put(void *state, cw_record_t *const *records, size_t n, char *er
     for (size_t i = 0; s->fail_on && i < n; i++) {
         size_t len;
         const char *v = host->record_value(records[i], &len);
-        if (v && memmem(v, len, s->fail_on, strlen(s->fail_on))) {
+        if (v && memmem(v, len, s->fail_on, strlen(s->fail_on)) &&
+            (s->fail_times == 0 || failed_puts(s->file) < s->fail_times)) {
             event(s->file, "put %zu failed", n);
             snprintf(errstr, errstr_size, "value contains '%s'", s->fail_on);
             return CW_ERR_FATAL;

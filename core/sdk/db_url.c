@@ -1,4 +1,6 @@
-#include "db_url.h"
+/* JDBC connection URLs (connect-worker/sdk_db.h): scheme, authority, database and the
+ * drivers' query parameters, percent-decoded; the password never reaches a message. */
+#include "connect-worker/sdk_db.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,17 +9,17 @@
 
 static const struct {
     const char *prefix;
-    db_kind_t kind;
-} schemes[] = {{"jdbc:mysql://", DB_KIND_MYSQL},
-               {"jdbc:mariadb://", DB_KIND_MYSQL},
-               {"mysql://", DB_KIND_MYSQL},
-               {"mariadb://", DB_KIND_MYSQL},
-               {"jdbc:postgresql://", DB_KIND_POSTGRES},
-               {"postgresql://", DB_KIND_POSTGRES},
-               {"postgres://", DB_KIND_POSTGRES},
+    cw_sdk_db_kind_t kind;
+} schemes[] = {{"jdbc:mysql://", CW_SDK_DB_MYSQL},
+               {"jdbc:mariadb://", CW_SDK_DB_MYSQL},
+               {"mysql://", CW_SDK_DB_MYSQL},
+               {"mariadb://", CW_SDK_DB_MYSQL},
+               {"jdbc:postgresql://", CW_SDK_DB_POSTGRES},
+               {"postgresql://", CW_SDK_DB_POSTGRES},
+               {"postgres://", CW_SDK_DB_POSTGRES},
                {NULL, 0}};
 
-static const char *skip_scheme(const char *url, db_kind_t *kind) {
+static const char *skip_scheme(const char *url, cw_sdk_db_kind_t *kind) {
     for (size_t i = 0; schemes[i].prefix; i++)
         if (strncasecmp(url, schemes[i].prefix, strlen(schemes[i].prefix)) == 0) {
             *kind = schemes[i].kind;
@@ -26,8 +28,8 @@ static const char *skip_scheme(const char *url, db_kind_t *kind) {
     return NULL;
 }
 
-db_kind_t db_url_kind(const char *url) {
-    db_kind_t k = 0;
+cw_sdk_db_kind_t cw_sdk_db_url_kind(const char *url) {
+    cw_sdk_db_kind_t k = 0;
     return url && skip_scheme(url, &k) ? k : 0;
 }
 
@@ -58,7 +60,7 @@ static void set_str(char **dst, char *v) {
     *dst = v;
 }
 
-static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t n) {
+static int apply_param(cw_sdk_db_url_t *u, const char *k, char *v, char *errstr, size_t n) {
     if (strcasecmp(k, "user") == 0) {
         set_str(&u->user, v);
         return 0;
@@ -72,15 +74,15 @@ static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t
                                             "VERIFY_CA", "VERIFY_IDENTITY", NULL};
         /* MariaDB Connector/J and PgJDBC (sslmode) spellings */
         if (strcasecmp(v, "disable") == 0)
-            u->ssl_mode = DB_SSL_DISABLED;
+            u->ssl_mode = CW_SDK_DB_SSL_DISABLED;
         else if (strcasecmp(v, "allow") == 0 || strcasecmp(v, "prefer") == 0)
-            u->ssl_mode = DB_SSL_PREFERRED;
+            u->ssl_mode = CW_SDK_DB_SSL_PREFERRED;
         else if (strcasecmp(v, "trust") == 0 || strcasecmp(v, "require") == 0)
-            u->ssl_mode = DB_SSL_REQUIRED;
+            u->ssl_mode = CW_SDK_DB_SSL_REQUIRED;
         else if (strcasecmp(v, "verify-ca") == 0)
-            u->ssl_mode = DB_SSL_VERIFY_CA;
+            u->ssl_mode = CW_SDK_DB_SSL_VERIFY_CA;
         else if (strcasecmp(v, "verify-full") == 0)
-            u->ssl_mode = DB_SSL_VERIFY_IDENTITY;
+            u->ssl_mode = CW_SDK_DB_SSL_VERIFY_IDENTITY;
         else {
             int found = 0;
             for (int i = 0; modes[i]; i++)
@@ -103,19 +105,20 @@ static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t
     }
     if (strcasecmp(k, "useSSL") == 0) {
         if (!truthy(v))
-            u->ssl_mode = DB_SSL_DISABLED;
-        else if (u->ssl_mode < DB_SSL_PREFERRED)
-            u->ssl_mode = DB_SSL_PREFERRED;
+            u->ssl_mode = CW_SDK_DB_SSL_DISABLED;
+        else if (u->ssl_mode < CW_SDK_DB_SSL_PREFERRED)
+            u->ssl_mode = CW_SDK_DB_SSL_PREFERRED;
         free(v);
         return 0;
     }
     if (strcasecmp(k, "requireSSL") == 0) {
-        if (truthy(v) && u->ssl_mode < DB_SSL_REQUIRED) u->ssl_mode = DB_SSL_REQUIRED;
+        if (truthy(v) && u->ssl_mode < CW_SDK_DB_SSL_REQUIRED) u->ssl_mode = CW_SDK_DB_SSL_REQUIRED;
         free(v);
         return 0;
     }
     if (strcasecmp(k, "verifyServerCertificate") == 0) {
-        if (truthy(v) && u->ssl_mode >= DB_SSL_PREFERRED) u->ssl_mode = DB_SSL_VERIFY_IDENTITY;
+        if (truthy(v) && u->ssl_mode >= CW_SDK_DB_SSL_PREFERRED)
+            u->ssl_mode = CW_SDK_DB_SSL_VERIFY_IDENTITY;
         free(v);
         return 0;
     }
@@ -133,7 +136,7 @@ static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t
             return -1;
         }
         /* PgJDBC reads both in seconds, the MySQL drivers in milliseconds */
-        unsigned s = u->kind == DB_KIND_POSTGRES ? (unsigned)ms : (unsigned)((ms + 999) / 1000);
+        unsigned s = u->kind == CW_SDK_DB_POSTGRES ? (unsigned)ms : (unsigned)((ms + 999) / 1000);
         if (strcasecmp(k, "connectTimeout") == 0)
             u->connect_timeout_s = s;
         else
@@ -145,9 +148,9 @@ static int apply_param(db_url_t *u, const char *k, char *v, char *errstr, size_t
     return 0;
 }
 
-int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
+int cw_sdk_db_url_parse(const char *url, cw_sdk_db_url_t *u, char *errstr, size_t n) {
     memset(u, 0, sizeof *u);
-    u->ssl_mode = DB_SSL_PREFERRED;
+    u->ssl_mode = CW_SDK_DB_SSL_PREFERRED;
     const char *p = url ? skip_scheme(url, &u->kind) : NULL;
     if (!p) {
         snprintf(errstr, n,
@@ -155,7 +158,7 @@ int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
                  "mysql://, jdbc:postgresql:// or postgresql:// (got a URL of another kind)");
         return -1;
     }
-    u->port = u->kind == DB_KIND_POSTGRES ? 5432 : 3306;
+    u->port = u->kind == CW_SDK_DB_POSTGRES ? 5432 : 3306;
     size_t auth_end = strcspn(p, "/?");
     const char *at = memchr(p, '@', auth_end);
     /* the last '@' before the path: passwords may contain '@' when percent-encoded only */
@@ -181,7 +184,7 @@ int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
         const char *rb = memchr(h, ']', (size_t)(hend - h));
         if (!rb) {
             snprintf(errstr, n, "unterminated '[' in the host");
-            db_url_free(u);
+            cw_sdk_db_url_free(u);
             return -1;
         }
         u->host = decode(h + 1, (size_t)(rb - h - 1));
@@ -227,7 +230,7 @@ int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
                 int rc = apply_param(u, k, v, errstr, n);
                 free(k);
                 if (rc != 0) {
-                    db_url_free(u);
+                    cw_sdk_db_url_free(u);
                     return -1;
                 }
             }
@@ -239,15 +242,15 @@ int db_url_parse(const char *url, db_url_t *u, char *errstr, size_t n) {
     return 0;
 badport:
     snprintf(errstr, n, "the port is not a number from 1 to 65535");
-    db_url_free(u);
+    cw_sdk_db_url_free(u);
     return -1;
 oom:
     snprintf(errstr, n, "out of memory");
-    db_url_free(u);
+    cw_sdk_db_url_free(u);
     return -1;
 }
 
-void db_url_free(db_url_t *u) {
+void cw_sdk_db_url_free(cw_sdk_db_url_t *u) {
     free(u->host);
     free(u->database);
     free(u->user);

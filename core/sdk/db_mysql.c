@@ -1,4 +1,5 @@
-#include "db_mysql.h"
+/* MySQL/MariaDB sessions (connect-worker/sdk_db_mysql.h) over MariaDB Connector/C. */
+#include "connect-worker/sdk_db_mysql.h"
 #include <errmsg.h>
 #include <mysqld_error.h>
 #include <stdio.h>
@@ -6,17 +7,17 @@
 #include <strings.h>
 #include <time.h>
 
-int64_t db_now_ms(void) {
+int64_t cw_sdk_db_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int db_sleep_ms(const cw_host_t *h, cw_ctx_t *ctx, int64_t ms) {
-    int64_t end = db_now_ms() + ms;
+int cw_sdk_db_sleep_ms(const cw_host_t *h, cw_ctx_t *ctx, int64_t ms) {
+    int64_t end = cw_sdk_db_now_ms() + ms;
     for (;;) {
         if (ctx && h->stopping(ctx)) return 1;
-        int64_t left = end - db_now_ms();
+        int64_t left = end - cw_sdk_db_now_ms();
         if (left <= 0) return 0;
         if (left > 100) left = 100;
         struct timespec ts = {0, (long)left * 1000000L};
@@ -24,7 +25,7 @@ int db_sleep_ms(const cw_host_t *h, cw_ctx_t *ctx, int64_t ms) {
     }
 }
 
-int db_mysql_error_is_transient(unsigned err) {
+int cw_sdk_db_mysql_error_is_transient(unsigned err) {
     switch (err) {
     case CR_CONNECTION_ERROR:
     case CR_CONN_HOST_ERROR:
@@ -49,7 +50,7 @@ int db_mysql_error_is_transient(unsigned err) {
     }
 }
 
-static int configure(MYSQL *m, const db_url_t *u) {
+static int configure(MYSQL *m, const cw_sdk_db_url_t *u) {
     unsigned ct = u->connect_timeout_s ? u->connect_timeout_s : 10;
     unsigned rt = u->read_timeout_s ? u->read_timeout_s : 600;
     my_bool yes = 1, no = 0;
@@ -59,10 +60,10 @@ static int configure(MYSQL *m, const db_url_t *u) {
     mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &rt);
     /* reconnecting silently would lose the session settings and hide gaps: we do it */
     mysql_options(m, MYSQL_OPT_RECONNECT, &no);
-    if (u->ssl_mode >= DB_SSL_PREFERRED) {
+    if (u->ssl_mode >= CW_SDK_DB_SSL_PREFERRED) {
         if (u->ssl_ca) mysql_options(m, MYSQL_OPT_SSL_CA, u->ssl_ca);
-        if (u->ssl_mode >= DB_SSL_REQUIRED) mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &yes);
-        my_bool verify = u->ssl_mode >= DB_SSL_VERIFY_CA ? 1 : 0;
+        if (u->ssl_mode >= CW_SDK_DB_SSL_REQUIRED) mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &yes);
+        my_bool verify = u->ssl_mode >= CW_SDK_DB_SSL_VERIFY_CA ? 1 : 0;
         mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
     }
     return 0;
@@ -78,13 +79,14 @@ static int session_setup(MYSQL *m, const char *db_timezone, char *errstr, size_t
         unsigned e = mysql_errno(m);
         snprintf(errstr, n, "db.timezone '%s' rejected by the server: %s", db_timezone,
                  mysql_error(m));
-        return db_mysql_error_is_transient(e) ? CW_ERR_RETRIABLE : CW_ERR_CONFIG;
+        return cw_sdk_db_mysql_error_is_transient(e) ? CW_ERR_RETRIABLE : CW_ERR_CONFIG;
     }
     return CW_OK;
 }
 
-int db_mysql_connect(const cw_host_t *h, cw_ctx_t *ctx, const db_url_t *u, const char *db_timezone,
-                     int attempts, int64_t backoff_ms, MYSQL **out, char *errstr, size_t n) {
+int cw_sdk_db_mysql_connect(const cw_host_t *h, cw_ctx_t *ctx, const cw_sdk_db_url_t *u,
+                            const char *db_timezone, int attempts, int64_t backoff_ms, MYSQL **out,
+                            char *errstr, size_t n) {
     *out = NULL;
     if (attempts < 1) attempts = 1;
     for (int i = 1; i <= attempts; i++) {
@@ -112,12 +114,12 @@ int db_mysql_connect(const cw_host_t *h, cw_ctx_t *ctx, const db_url_t *u, const
             snprintf(errstr, n, "cannot connect to %s:%u/%s as '%s': %s (error %u)", u->host,
                      u->port, u->database, u->user, mysql_error(m), e);
             mysql_close(m);
-            if (!db_mysql_error_is_transient(e)) return CW_ERR_FATAL;
+            if (!cw_sdk_db_mysql_error_is_transient(e)) return CW_ERR_FATAL;
         }
         if (i < attempts) {
             h->log(ctx, CW_LOG_WARN, "%s; attempt %d of %d, retrying in %lld ms", errstr, i,
                    attempts, (long long)backoff_ms);
-            if (db_sleep_ms(h, ctx, backoff_ms)) break;
+            if (cw_sdk_db_sleep_ms(h, ctx, backoff_ms)) break;
         }
     }
     return CW_ERR_RETRIABLE;
