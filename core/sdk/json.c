@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 size_t cw_sdk_utf8_seq_len(const void *ptr, size_t avail) {
     const unsigned char *p = ptr;
@@ -55,28 +58,74 @@ int cw_sdk_utf8_valid(const void *s, size_t n, size_t *bad_at) {
 
 static int plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
-/* Each term below marks bit 7 of the bytes it finds (a byte < 0x20, a zero byte of q or bs,
- * a byte >= 0x80); a borrow can only add false marks above a true one, so on a
- * little-endian machine the lowest mark is the first byte that is not plain. */
-const unsigned char *cw_sdk_json_plain_end(const unsigned char *p, const unsigned char *end) {
-    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-    while (end - p >= 8) {
-        uint64_t x, q, bs, m;
-        memcpy(&x, p, 8);
-        q = x ^ (ones * '"');
-        bs = x ^ (ones * '\\');
-        m = (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | x) & high;
-        if (m) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            return p + (__builtin_ctzll(m) >> 3);
-#else
-            break;
+/* SSE2 (every x86-64 has it): 16 bytes per step, and a short rest of a long enough span is
+ * looked at as the span's last 16 (or 8) bytes, so bytes are taken one at a time only in spans
+ * shorter than 8. A signed compare with 0x20 finds both the
+ * control bytes and the bytes >= 0x80 (negative as signed), two more find '"' and '\\'.
+ * Elsewhere, the SWAR loop below: each term marks bit 7 of the bytes it finds (a byte < 0x20,
+ * a zero byte of q or bs, a byte >= 0x80); a borrow can only add false marks above a true
+ * one, so on a little-endian machine the lowest mark is the first byte that is not plain. */
+#if defined(__SSE2__)
+static unsigned not_plain16(const unsigned char *p) {
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
+                  backslash = _mm_set1_epi8('\\');
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_or_si128(_mm_cmplt_epi8(x, space),
+                             _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+    return (unsigned)_mm_movemask_epi8(m);
+}
 #endif
-        }
+
+static uint64_t not_plain8(const unsigned char *p) {
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t x, q, bs;
+    memcpy(&x, p, 8);
+    q = x ^ (ones * '"');
+    bs = x ^ (ones * '\\');
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | x) & high;
+}
+
+/* The rest of a span, shorter than 16 bytes from p; `start` is where the span began. */
+__attribute__((noinline)) static const unsigned char *
+plain_end_rest(const unsigned char *start, const unsigned char *p, const unsigned char *end) {
+#if defined(__SSE2__)
+    /* the span's last 16 bytes again, the ones already seen shifted out */
+    if (p < end && end - start >= 16) {
+        const unsigned char *q = end - 16;
+        unsigned bits = not_plain16(q) >> (p - q);
+        return bits ? p + __builtin_ctz(bits) : end;
+    }
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t m = not_plain8(p);
+        if (m) return p + (__builtin_ctzll(m) >> 3);
         p += 8;
     }
+    if (p < end && end - start >= 8) {
+        const unsigned char *q = end - 8;
+        uint64_t m = not_plain8(q) >> (8 * (p - q));
+        return m ? p + (__builtin_ctzll(m) >> 3) : end;
+    }
+#else
+    while (end - p >= 8 && !not_plain8(p)) p += 8;
+#endif
     while (p < end && plain(*p)) p++;
     return p;
+}
+
+const unsigned char *cw_sdk_json_plain_end(const unsigned char *p, const unsigned char *end) {
+#if defined(__SSE2__)
+    const unsigned char *start = p;
+    while (end - p >= 16) {
+        unsigned bits = not_plain16(p);
+        if (bits) return p + __builtin_ctz(bits);
+        p += 16;
+    }
+    return plain_end_rest(start, p, end);
+#else
+    return plain_end_rest(p, p, end);
+#endif
 }
 
 static const char hex[] = "0123456789abcdef";

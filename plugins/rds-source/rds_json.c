@@ -133,15 +133,67 @@ void rds_row_keys_free(rds_row_keys_t *k) {
     k->n = 0;
 }
 
+/* Is the column written as its server text escaped (is_text) or as its digits (is_int)?
+ * These are the common kinds, written in place below; the rest goes through put_value. */
+static int is_text(const MYSQL_FIELD *f) {
+    switch (f->type) {
+    case MYSQL_TYPE_TINY_BLOB:
+    case MYSQL_TYPE_MEDIUM_BLOB:
+    case MYSQL_TYPE_LONG_BLOB:
+    case MYSQL_TYPE_BLOB:
+    case MYSQL_TYPE_STRING:
+    case MYSQL_TYPE_VAR_STRING:
+    case MYSQL_TYPE_VARCHAR: return !is_binary(f);
+    default: return 0;
+    }
+}
+static int is_number(const MYSQL_FIELD *f) {
+    switch (f->type) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_YEAR:
+    case MYSQL_TYPE_FLOAT:
+    case MYSQL_TYPE_DOUBLE: return 1;
+    default: return 0;
+    }
+}
+
+/* Values up to this size are escaped straight into the buffer after one reserve of their
+ * worst case (6 bytes per input byte); longer ones go in pieces (cw_sdk_buf_json_string), so
+ * a large TEXT never reserves 6 times its size. */
+#define IN_PLACE_MAX 4096
+
+/* One value in place when it is a common kind, else through put_value. */
+static int put_field(cw_sdk_buf_t *b, const MYSQL_FIELD *f, const char *v, unsigned long len,
+                     const rds_json_opts_t *o, size_t *replaced) {
+    if (v && len <= IN_PLACE_MAX) {
+        if (is_text(f)) {
+            size_t need = CW_SDK_JSON_ESCAPE_BOUND((size_t)len) + 1;
+            if (b->cap - b->len < need && cw_sdk_buf_reserve(b, need) != 0) return -1;
+            b->len += cw_sdk_json_escape_to(b->data + b->len, v, len, 0, replaced);
+            b->data[b->len] = '\0';
+            return 0;
+        }
+        if (is_number(f) && rds_json_number_ok(v, len)) return cw_sdk_buf_append(b, v, len);
+    }
+    return put_value(b, f, v, len, o, replaced);
+}
+
 int rds_row_to_json(cw_sdk_buf_t *b, const rds_row_keys_t *keys, const MYSQL_FIELD *fields,
                     unsigned nfields, MYSQL_ROW row, const unsigned long *lengths,
                     const rds_json_opts_t *o, size_t *replaced) {
     if (nfields == 0) return cw_sdk_buf_append(b, "{}", 2);
+    /* the keys are known: one reserve for them (and the closing brace) */
+    if (cw_sdk_buf_reserve(b, keys->text.len + 2) != 0) return -1;
     for (unsigned i = 0; i < nfields; i++) {
-        size_t start = i ? keys->end[i - 1] : 0;
-        if (cw_sdk_buf_append(b, keys->text.data + start, keys->end[i] - start) != 0 ||
-            put_value(b, &fields[i], row[i], lengths[i], o, replaced) != 0)
-            return -1;
+        size_t start = i ? keys->end[i - 1] : 0, klen = keys->end[i] - start;
+        if (b->cap - b->len <= klen && cw_sdk_buf_reserve(b, klen) != 0) return -1;
+        memcpy(b->data + b->len, keys->text.data + start, klen);
+        b->len += klen;
+        if (put_field(b, &fields[i], row[i], lengths[i], o, replaced) != 0) return -1;
     }
     return cw_sdk_buf_append(b, "}", 1);
 }

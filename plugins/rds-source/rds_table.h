@@ -44,7 +44,8 @@ void rds_table_free(rds_table_t *t);
 /* Offsets as JSON text in Confluent's shape: {"incrementing":N},
  * {"timestamp":ms,"timestamp_nanos":ns} or both. NULL for bulk mode. Caller frees. */
 char *rds_cursor_to_json(rds_mode_t mode, const rds_cursor_t *c);
-/* The same into buf (once per row: no allocation). Returns buf, or NULL for bulk mode. */
+/* The same into buf (once per row: no allocation; 160 bytes always suffice). Returns buf, or
+ * NULL for bulk mode (and, in incrementing mode, when buf is too small). */
 const char *rds_cursor_format(rds_mode_t mode, const rds_cursor_t *c, char *buf, size_t size);
 /* Reads an offset stored by rds_cursor_to_json. Returns 0, or -1 when it cannot be read. */
 int rds_cursor_from_json(const char *json, rds_cursor_t *c);

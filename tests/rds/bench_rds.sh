@@ -1,30 +1,40 @@
 #!/usr/bin/env bash
 # bench-rds: rows/s and MB/s from MariaDB into Kafka (mock cluster) through connect-worker and
 # rds-source, beside `mariadb --batch --quick` dumping the same table to /dev/null in the same
-# run, and their ratio (target >= 0.5). MB/s counts the table data as the client dumps it.
+# run, and their ratio (target >= 0.85). MB/s counts the table data as the client dumps it.
 # The worker runs as a user runs it: in the foreground, with the ready config's converters
 # (JsonConverter without schemas: every row's JSON is checked before it is produced).
-# usage: bench_rds.sh [ROWS]   (default 300000)
+# usage: [BENCH_RDS_SIZES="10000 100000 1000000"] bench_rds.sh [ROWS]   (default 300000)
+# After the main figures it prints rows/s against the table size (BENCH_RDS_SIZES, empty: none).
 . "$CW_SOURCE_DIR/tests/rds/rds_common.sh"
 rows=${1:-300000}
 cw_start_mariadb
-cw_note "creating $rows Pinterest-like rows"
-cw_sql "CREATE TABLE pinterest_data (\`index\` INT AUTO_INCREMENT PRIMARY KEY, unique_id VARCHAR(36),
+# make_table NAME ROWS: NAME with ROWS Pinterest-like rows
+make_table() {
+    cw_sql "CREATE TABLE $1 (\`index\` INT AUTO_INCREMENT PRIMARY KEY, unique_id VARCHAR(36),
   title TEXT, description TEXT, poster_name VARCHAR(255), follower_count VARCHAR(20), tag_list TEXT,
   is_image_or_video VARCHAR(40), image_src TEXT, downloaded INT, save_location VARCHAR(255),
   category VARCHAR(40), latitude DOUBLE);
-  INSERT INTO pinterest_data SELECT NULL, UUID(), CONCAT('Title of pin ', seq),
+  INSERT INTO $1 SELECT NULL, UUID(), CONCAT('Title of pin ', seq),
    CONCAT('A description \"quoted\" of pin ', seq, ' with some more words in it'), 'Poster Name',
    CONCAT(seq % 999, 'k'), 'tag one,tag two,tag three', 'image',
    CONCAT('https://i.pinimg.com/originals/', MD5(seq), '.jpg'), 1, 'Local save in /data/art', 'art',
-   -89.9787 + seq / 100000 FROM seq_1_to_$rows;"
-
+   -89.9787 + seq / 100000 FROM seq_1_to_$2;"
+}
+cw_note "creating $rows Pinterest-like rows"
+make_table pinterest_data "$rows"
+# how cost grows with the table: the same rows, 10k, 100k and 1M of them (BENCH_RDS_SIZES)
+sizes=${BENCH_RDS_SIZES-10000 100000 1000000}
+for n in $sizes; do
+    cw_note "creating $n rows for the size table"
+    make_table "pin_$n" "$n"
+done
 now() { date +%s.%N; }
-dump_run() {  # one timed dump of the table to /dev/null; prints its wall seconds
-    local t0 t1
+dump_run() {  # dump_run [TABLE]: one timed dump of TABLE to /dev/null; prints its wall seconds
+    local t0 t1 table=${1:-pinterest_data}
     t0=$(now)
     mariadb --no-defaults --batch --quick -h127.0.0.1 -P"$CW_DB_PORT" -u"$CW_DB_USER" \
-        -p"$CW_DB_PASSWORD" "$CW_DB_NAME" -e 'SELECT * FROM pinterest_data' >/dev/null
+        -p"$CW_DB_PASSWORD" "$CW_DB_NAME" -e "SELECT * FROM $table" >/dev/null
     t1=$(now)
     awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
 }
@@ -35,7 +45,10 @@ bytes=$(mariadb --no-defaults --batch --quick -h127.0.0.1 -P"$CW_DB_PORT" -u"$CW
 
 cw_sql "CREATE TABLE one_row LIKE pinterest_data; INSERT INTO one_row SELECT * FROM pinterest_data LIMIT 1"
 # the mock cluster keeps ~5 MiB per partition: spread the topic
-cw_start_mock_cluster --topic bench.pinterest_data:96 --topic bench.one_row:1
+# (1M rows: 192 partitions)
+size_topics=()
+for n in $sizes; do size_topics+=(--topic "bench.pin_$n:$((n > 300000 ? 192 : 96))"); done
+cw_start_mock_cluster --topic bench.pinterest_data:96 --topic bench.one_row:1 "${size_topics[@]}"
 cw_worker_properties "$CW_TMP/worker.properties"
 worker_run() {  # worker_run TABLE: one batch run over TABLE; prints its wall seconds
     rm -f "$CW_TMP/connect.offsets"
@@ -90,5 +103,18 @@ awk -v r="$rows" -v b="$bytes" -v d="$dump_s" -v w="$run_s" -v f="$fixed_s" -v h
     printf "ratio (wall): %.2f\n", d/w
     printf "worker start-up + shutdown for a 1-row table: %.2f s\n", f
     printf "rds-source -> Kafka without it         : %8.0f rows/s %7.1f MB/s\n", r/(w-f), b/(w-f)/1e6
-    printf "ratio (steady state): %.2f (target >= 0.5)\n", d/(w-f)
+    printf "ratio (steady state): %.2f (target >= 0.85)\n", d/(w-f)
     printf "rds-source + test harness (no Kafka)   : %8.0f rows/s (%.2f s)\n", r/h, h }'
+
+# How cost grows: rows/s against the table size, dump and worker in turns (median of 3; one
+# run each at 1M rows, to keep the bench within a few minutes)
+[ -n "$sizes" ] && printf '%-10s %14s %14s %6s\n' rows "mariadb rows/s" "worker rows/s" ratio
+for n in $sizes; do
+    d=() w=()
+    for round in $( ((n > 300000)) && echo 1 || echo 1 2 3); do
+        d+=("$(dump_run "pin_$n")")
+        w+=("$(worker_run "pin_$n")")
+    done
+    awk -v r="$n" -v d="$(median "${d[@]}")" -v w="$(median "${w[@]}")" \
+        'BEGIN { printf "%-10d %14.0f %14.0f %6.2f\n", r, r/d, r/w, d/w }'
+done

@@ -126,6 +126,24 @@ static void test_cursor(void) {
     j = rds_cursor_to_json(RDS_MODE_INCREMENTING, &c);
     CHECK_STR(j, "{\"incrementing\":42}");
     free(j);
+    /* the incrementing offset is formatted by hand (every row has one): the edges of int64 */
+    static const struct {
+        int64_t v;
+        const char *want;
+    } incs[] = {{0, "{\"incrementing\":0}"},
+                {-1, "{\"incrementing\":-1}"},
+                {INT64_MAX, "{\"incrementing\":9223372036854775807}"},
+                {INT64_MIN, "{\"incrementing\":-9223372036854775808}"}};
+    for (size_t i = 0; i < sizeof incs / sizeof incs[0]; i++) {
+        rds_cursor_t e = {.has_inc = 1, .inc = incs[i].v};
+        j = rds_cursor_to_json(RDS_MODE_INCREMENTING, &e);
+        CHECK_STR(j, incs[i].want);
+        CHECK(rds_cursor_from_json(j, &d) == 0 && d.has_inc && d.inc == incs[i].v);
+        free(j);
+    }
+    char small[20];
+    CHECK(rds_cursor_format(RDS_MODE_INCREMENTING, &(rds_cursor_t){.has_inc = 1, .inc = INT64_MIN},
+                            small, sizeof small) == NULL);
     CHECK(rds_cursor_to_json(RDS_MODE_BULK, &c) == NULL);
     CHECK(rds_cursor_from_json("{\"incrementing\":\"x\"}", &d) != 0);
     CHECK(rds_cursor_from_json("not json", &d) != 0);
