@@ -6,7 +6,7 @@
 . "$CW_SOURCE_DIR/tests/http/lib.sh"
 cw_start_mock_cluster --topic sec:1
 cw_make_certs "$CW_TMP"
-printf '# REST Proxy style\nalice: Sup3rS3cret-pw,admin\nbob: other\n' >"$CW_TMP/users"
+printf '# REST Proxy style\nalice: Sup3rS3cret-pw,admin\nbob: B0b-pw-4417\n' >"$CW_TMP/users"
 printf 'alice:Sup3rS3cret-pw\n' >"$CW_TMP/alice"
 hs_connector "$CW_TMP/http.properties" "http.tls.cert.file=$CW_TMP/server.pem" \
     "http.tls.key.file=$CW_TMP/server.key" "http.auth.basic.file=$CW_TMP/users" \
@@ -28,7 +28,7 @@ st, _, b = request(url, "POST", "/topics/u.pin", body, ct, cafile=ca, auth="alic
 check(st == 401, "wrong password: %s" % st)
 st, _, b = request(url, "POST", "/topics/u.pin", body, ct, cafile=ca, auth="mallory:Sup3rS3cret-pw")
 check(st == 401, "unknown user: %s" % st)
-st, _, b = request(url, "GET", "/topics", None, None, cafile=ca, auth="bob:other")
+st, _, b = request(url, "GET", "/topics", None, None, cafile=ca, auth="bob:B0b-pw-4417")
 check(st == 200 and "sec" in b, "bob lists topics: %s %r" % (st, b))
 try:
     request(url.replace("https:", "http:"), "POST", "/topics/u.pin", body, ct, auth="alice:Sup3rS3cret-pw", timeout=5)
@@ -40,5 +40,5 @@ python3 "$CW_SOURCE_DIR/examples/pinterest/datagen.py" post --url "$HS_URL" --ro
     --cacert "$CW_TMP/ca.pem" --auth-file "$CW_TMP/alice" --acked "$CW_TMP/acked" ||
     { cw_dump_logs; cw_fail "the seed's emulation could not post over TLS with basic auth"; }
 [ "$(cw_topic_count sec)" -eq 5 ] || cw_fail "expected the 5 pin rows in Kafka, got $(cw_topic_count sec)"
-! grep -q "Sup3rS3cret-pw\|other" "$CW_TMP/worker.log" || cw_fail "a password reached the log"
+! grep -q "Sup3rS3cret-pw\|B0b-pw-4417" "$CW_TMP/worker.log" || cw_fail "a password reached the log"
 echo "http auth/tls OK"
