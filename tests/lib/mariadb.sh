@@ -15,12 +15,14 @@ CW_DB_NAME=cwdb
 _cw_mariadbd() {
     local mariadbd
     mariadbd=$(command -v mariadbd || echo /usr/sbin/mariadbd)
-    # tests run as root in CI: mariadbd refuses root unless told
+    # tests run as root in CI: mariadbd refuses root unless told. connect-timeout: a TLS
+    # handshake from an AddressSanitizer build with slow malloc unwinding (the test command's
+    # ASAN_OPTIONS) takes more than the default 10 s on a loaded machine.
     "$mariadbd" --no-defaults --user="$(id -un)" --datadir="$CW_DB_DIR/data" \
         --socket="$CW_DB_DIR/sock" --port="$CW_DB_PORT" --bind-address=127.0.0.1 \
         --pid-file="$CW_DB_DIR/pid" --log-error="$CW_DB_DIR/error.log" --tmpdir="$CW_DB_DIR/tmp" \
         --innodb-buffer-pool-size=64M --innodb-log-file-size=48M --skip-log-bin \
-        --innodb-flush-log-at-trx-commit=2 --max-connections=50 \
+        --innodb-flush-log-at-trx-commit=2 --max-connections=50 --connect-timeout=60 \
         --performance-schema=OFF --skip-name-resolve --character-set-server=utf8mb4 \
         --collation-server=utf8mb4_general_ci ${CW_DB_TLS_ARGS:-} \
         >>"$CW_DB_DIR/stdout.log" 2>&1 &
