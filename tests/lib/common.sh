@@ -5,13 +5,27 @@ set -euo pipefail
 CW_PIDS=()
 CW_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwtest.XXXXXX")
 
+# cw_alive PID: true while PID runs (a zombie waiting to be reaped does not count).
+cw_alive() {
+    [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
 cw_cleanup() {
     local pid
     for pid in "${CW_PIDS[@]:-}"; do
         [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
     done
+    # A server that does not stop within 20 s of SIGTERM (e.g. the mock cluster tearing down
+    # under ASan on a loaded machine) is killed: cleanup never hangs the test.
+    local deadline=$((SECONDS + 20))
     for pid in "${CW_PIDS[@]:-}"; do
-        [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+        [ -n "$pid" ] || continue
+        while cw_alive "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+        if cw_alive "$pid"; then
+            echo "cleanup: process $pid ignored SIGTERM for 20 s: killed" >&2
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+        wait "$pid" 2>/dev/null || true
     done
     if [ "${CW_KEEP_TMP:-0}" = 1 ]; then echo "kept $CW_TMP" >&2; else rm -rf "$CW_TMP"; fi
 }
