@@ -287,9 +287,9 @@ static int sink_change(cw_herder_t *h, cw_hconn_t *hc, const json_t *offsets, ch
     size_t i;
     json_t *e;
     json_array_foreach(offsets, i, e) {
-        const char *topic;
-        int32_t part;
-        int64_t off;
+        const char *topic = NULL; /* set by sink_entry; initialised for -O2's analysis */
+        int32_t part = -1;
+        int64_t off = -1;
         if ((code = sink_entry(e, &topic, &part, &off, errstr, sz))) break;
         if (off >= 0)
             rd_kafka_topic_partition_list_add(set, topic, part)->offset = off;
