@@ -89,6 +89,7 @@ static s3_outcome_t l_put(s3_client_t *base, const char *key, const void *data, 
         call_t call = {.data = data, .len = len};
         S3_put_object(&c->ctx, key, len, &props, NULL, &h, &call);
         s3_outcome_t oc = outcome(&call, res);
+        res->retries = attempt;
         if (oc != S3_TRANSIENT || attempt >= c->o.max_retries || s3_backoff_sleep(&c->o, attempt))
             return oc;
     }
@@ -120,6 +121,7 @@ static s3_outcome_t l_head(s3_client_t *base, const char *key, s3_origin_t *meta
         call_t call = {.origin = meta};
         S3_head_object(&c->ctx, key, NULL, &h, &call);
         s3_outcome_t oc = outcome(&call, res);
+        res->retries = attempt;
         *found = oc == S3_DONE;
         if (call.status == S3StatusHttpErrorNotFound || call.status == S3StatusErrorNoSuchKey) {
             memset(meta, 0, sizeof *meta);

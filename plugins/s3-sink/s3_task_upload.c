@@ -145,9 +145,10 @@ static int origin_check(s3_task_t *t, s3_client_t *c, obj_stream_t *st, int *exi
     const s3_origin_t *mine = &st->owner->origin;
     for (int round = 0;; round++) {
         s3_origin_t theirs;
-        s3_result_t res;
+        s3_result_t res = {0};
         int found = 0;
         s3_outcome_t oc = c->ops->head(c, s3t_key(st), &theirs, &found, &res);
+        s3_metrics_retries(&t->metrics, res.retries);
         if (oc != S3_DONE) return fail_msg(t, "HEAD", s3t_key(st), &res, oc, errstr, errstr_size);
         if (!found || origin_same(mine, &theirs)) {
             if (found)
