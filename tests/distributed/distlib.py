@@ -74,9 +74,9 @@ def _cleanup():
 atexit.register(_cleanup)
 
 
-def spawn(args, log_path, stdin=None):
+def spawn(args, log_path, stdin=None, env=None):
     log = open(log_path, "ab")
-    p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=stdin,
+    p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=stdin, env=env,
                          preexec_fn=_die_with_parent)
     log.close()
     _PROCS.append(p)
@@ -176,7 +176,9 @@ class MockCluster:
 # --- workers -----------------------------------------------------------------------------------
 
 class DistWorker:
-    def __init__(self, name, cluster, extra=(), start=True):
+    def __init__(self, name, cluster, extra=(), start=True, props=None, env=None):
+        """A worker with the tests' file (the keys below plus `extra`), or with the file
+        `props` as it is and `env` as its environment (e.g. the example files)."""
         self.name = name
         self.cluster = cluster
         self.dir = tmp(name)
@@ -185,6 +187,17 @@ class DistWorker:
         self.worker_id = "127.0.0.1:%d" % self.port
         self.props = os.path.join(self.dir, "worker.properties")
         self.log_path = os.path.join(self.dir, "worker.log")
+        self.env = None
+        if env is not None:
+            self.env = dict(os.environ)
+            self.env.update({k: v.replace("{port}", str(self.port)) for k, v in env.items()})
+        if props is not None:
+            self.props = props
+            self.proc = None
+            self.pids = []
+            if start:
+                self.start()
+            return
         lines = [
             "bootstrap.servers=" + cluster.bootstrap,
             "group.id=" + GROUP,
@@ -224,7 +237,7 @@ class DistWorker:
         with open(self.log_path, "ab") as f:
             f.write(b"===== start\n")
         self.proc = spawn([WORKER, "--distributed", "--plugin-path", PLUGINS, self.props],
-                          self.log_path)
+                          self.log_path, env=self.env)
         self.pids.append(self.proc.pid)
         if wait:
             self.wait_ready()
