@@ -126,14 +126,14 @@ class MockCluster:
     lease topic, plus `topics` ({name: partitions}). Its stdin is a pipe of ours: it exits when
     the test goes away."""
 
-    def __init__(self, topics=None):
+    def __init__(self, topics=None, lease_partitions=LEASE_PARTITIONS):
         self.bootstrap_file = tmp("bootstrap")
         self.log_path = tmp("mock-cluster.log")
         args = [os.path.join(BUILD, "tests/lib/cw-mock-cluster"), "--bootstrap-file",
                 self.bootstrap_file,
                 "--topic", "connect-configs:1", "--topic", "connect-offsets:25",
                 "--topic", "connect-status:5",
-                "--topic", "%s-leases:%d" % (GROUP, LEASE_PARTITIONS)]
+                "--topic", "%s-leases:%d" % (GROUP, lease_partitions)]
         for name, parts in (topics or {}).items():
             args += ["--topic", "%s:%d" % (name, parts)]
         self.proc = spawn(args, self.log_path, stdin=subprocess.PIPE)

@@ -8,7 +8,7 @@ import os
 import re
 
 from distlib import (MockCluster, DistWorker, Journal, create_connector, journal_source,
-                     settled, wait_until, check, check_eq, done, GROUP, PLUGINS)
+                     settled, wait_until, check, check_eq, done, GROUP)
 
 SRC = os.environ.get("CW_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 EX = os.path.join(SRC, "examples", "distributed")
@@ -26,11 +26,11 @@ check(re.search(r"- name: POD_IP\n\s+valueFrom:\n\s+fieldRef:\n\s+fieldPath: sta
       "POD_IP from the downward API")
 check("    rest.advertised.host.name=${env:POD_IP}\n" in k8s, "the advertised host is the pod IP")
 
-cluster = MockCluster({"journal": 2})
+# The example file keeps cw.leases.partitions at its default, 64.
+cluster = MockCluster({"journal": 2}, lease_partitions=64)
 env = {"KAFKA_BOOTSTRAP_SERVERS": cluster.bootstrap, "CONNECT_GROUP_ID": GROUP,
        "CONNECT_LISTENERS": "http://127.0.0.1:{port}", "CONNECT_ADVERTISED_HOST": "127.0.0.1",
-       "CONNECT_ADVERTISED_PORT": "{port}", "CONNECT_REBALANCE_DELAY_MS": "1000",
-       "CONNECT_PLUGIN_PATH": PLUGINS}
+       "CONNECT_ADVERTISED_PORT": "{port}", "CONNECT_REBALANCE_DELAY_MS": "1000"}
 props = os.path.join(EX, "worker.properties")
 ws = [DistWorker("w%d" % i, cluster, props=props, env=env) for i in (1, 2)]
 journal = Journal()
