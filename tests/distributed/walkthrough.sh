@@ -13,7 +13,7 @@ awk '/<!-- dist-walkthrough/ {on=1; next} on && /^```sh/ {next} on && /^```/ {ex
     sed -e "s/8083/$p1/g" -e "s/8084/$p2/g" -e "s/8085/$p3/g" -e "s#/tmp/#$CW_TMP/#g" \
         -e "s#build/connect-worker#$CW_WORKER#g" \
         -e "s#build/tests/lib/cw-mock-cluster#$CW_BUILD_DIR/tests/lib/cw-mock-cluster#g" \
-        -e "s#connect-cluster-leases:64#connect-cluster-leases:64#" >"$CW_TMP/walk.sh"
+        >"$CW_TMP/walk.sh"
 [ "$(grep -c 'curl' "$CW_TMP/walk.sh")" -ge 4 ] || cw_fail "walk-through not found in README.md"
 
 # curl: fails the walk-through on an HTTP error. A status request waits (polling) for the task
@@ -29,6 +29,8 @@ status_ok() {
 set +e
 (
     set -e
+    # The cluster and the workers are this subshell's jobs: they stop with it, whatever happens.
+    trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT
     curl() {
         case "$*" in
         */status*)
@@ -42,7 +44,6 @@ set +e
     }
     . "$CW_TMP/walk.sh"
     echo "owner=$owner"
-    trap 'kill ${pid[@]} $(jobs -p) 2>/dev/null; wait' EXIT
 ) >"$CW_TMP/out.txt" 2>&1
 rc=$?
 set -e
