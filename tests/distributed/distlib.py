@@ -549,6 +549,12 @@ def seq_report(seqs):
     return rep
 
 
+def produced_past(cluster, marks, n, topic="journal"):
+    """True when every task t of `marks` ({task: seq}) has a seq >= marks[t] + n (one read)."""
+    seqs = read_seqs(cluster, topic)
+    return all(t in seqs and max(s for s, _ in seqs[t]) >= m + n for t, m in marks.items())
+
+
 def produced_at_least(cluster, tasks, n, topic="journal"):
     """True when every task in `tasks` has a seq >= n in the topic."""
     seqs = read_seqs(cluster, topic)

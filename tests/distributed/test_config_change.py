@@ -39,7 +39,7 @@ for w in ws:
 # One unit never runs twice: no two intervals of a unit overlap, whichever processes.
 check_eq(journal.overlaps(), [], "no unit ran twice at once")
 marks = {t: max(s for s, _ in r) for t, r in read_seqs(cluster).items() if t < 2}
-wait_until(lambda: produced_at_least(cluster, range(2), max(marks.values()) + 50), 30,
+wait_until(lambda: produced_past(cluster, marks, 50), 30,
            "tasks 0 and 1 go on", ws)
 for t, r in sorted(seq_report(read_seqs(cluster)).items()):
     check_eq(r["gaps"][:5], [], "task %d: nothing lost (seqs 0..%d)" % (t, r["max"]))

@@ -6,7 +6,7 @@ seq the killed process wrote past the offset it last stored, and at most what on
 leaves open."""
 from distlib import (MockCluster, Journal, start_workers, create_connector, journal_source,
                      settled, ready, wait_until, check, check_eq, done,
-                     read_seqs, seq_report, produced_at_least, offsets_topic, pid_of, agreed_leader,
+                     read_seqs, seq_report, produced_at_least, produced_past, offsets_topic, pid_of, agreed_leader,
                      now_ns, ms, SESSION_MS, REBALANCE_DELAY_MS, SLOW)
 
 RATE = 100
@@ -54,7 +54,7 @@ for t in moved:
 
 # Let every task produce past where it was, then read everything.
 mark = {t: max(s for s, _ in recs) for t, recs in read_seqs(cluster).items()}
-wait_until(lambda: produced_at_least(cluster, range(6), max(mark.values()) + 100), 60,
+wait_until(lambda: produced_past(cluster, mark, 100), 60,
            "100 more records per task after the failover", ws)
 rep = seq_report(read_seqs(cluster))
 seqs = read_seqs(cluster)

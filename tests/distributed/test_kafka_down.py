@@ -5,7 +5,7 @@ Bring them back (SIGUSR2): every unit runs again (status and journal) and produc
 lost, and no unit ran in two processes at once."""
 from distlib import (MockCluster, Journal, start_workers, create_connector, journal_source,
                      ready, wait_until, check, check_eq, done, read_seqs, seq_report,
-                     produced_at_least, now_ns, ms, SESSION_MS)
+                     produced_at_least, produced_past, now_ns, ms, SESSION_MS)
 
 cluster = MockCluster({"journal": 4})
 ws = start_workers(cluster, 2)
@@ -34,7 +34,7 @@ restarted = sorted(u for u, iv in journal.intervals("src").items()
                    if any(s > t_up for _, s, _ in iv))
 check_eq(restarted, [("src", t) for t in range(4)], "every unit started again after the outage")
 marks = {t: max(s for s, _ in r) for t, r in read_seqs(cluster).items()}
-wait_until(lambda: produced_at_least(cluster, range(4), max(marks.values()) + 50), 60,
+wait_until(lambda: produced_past(cluster, marks, 50), 60,
            "every task produces again", ws)
 for t, r in sorted(seq_report(read_seqs(cluster)).items()):
     check_eq(r["gaps"][:5], [], "task %d: nothing lost (seqs 0..%d)" % (t, r["max"]))

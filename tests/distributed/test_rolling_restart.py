@@ -29,7 +29,7 @@ for w in ws:
     check(True, "%s restarted; the cluster is balanced again" % w.name)
 
 marks = {t: max(s for s, _ in r) for t, r in read_seqs(cluster).items()}
-wait_until(lambda: produced_at_least(cluster, range(6), max(marks.values()) + 50), 60,
+wait_until(lambda: produced_past(cluster, marks, 50), 60,
            "50 more records per task after the last restart", ws)
 for t, r in sorted(seq_report(read_seqs(cluster)).items()):
     check_eq(r["gaps"][:5], [], "task %d: nothing lost (seqs 0..%d)" % (t, r["max"]))

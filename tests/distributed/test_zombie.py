@@ -6,7 +6,7 @@ the journal, CLOCK_MONOTONIC, measured from the SIGCONT), and commits nothing af
 connect-offsets). Nothing is lost."""
 from distlib import (MockCluster, Journal, start_workers, create_connector, journal_source,
                      ready, wait_until, check, check_eq, done, agreed_leader, read_seqs,
-                     seq_report, produced_at_least, offsets_topic, pid_of, now_ns, ms, settled,
+                     seq_report, produced_at_least, produced_past, offsets_topic, pid_of, now_ns, ms, settled,
                      HEARTBEAT_MS, SESSION_MS)
 
 cluster = MockCluster({"journal": 6})
@@ -66,7 +66,7 @@ for t in taken:
     check_eq(backwards[:3], [], "task %d: the stored offset never goes backwards" % t)
 
 marks = {t: max(s for s, _ in r) for t, r in read_seqs(cluster).items()}
-wait_until(lambda: produced_at_least(cluster, range(6), max(marks.values()) + 50), 60,
+wait_until(lambda: produced_past(cluster, marks, 50), 60,
            "every task goes on", ws)
 for t, r in sorted(seq_report(read_seqs(cluster)).items()):
     check_eq(r["gaps"][:5], [], "task %d: nothing lost (seqs 0..%d)" % (t, r["max"]))

@@ -42,6 +42,7 @@ set +e
         *) command curl --fail-with-body "$@" || return; echo ;;
         esac
     }
+    cd "$CW_SOURCE_DIR" # the README's commands run from the source tree
     . "$CW_TMP/walk.sh"
     echo "owner=$owner"
 ) >"$CW_TMP/out.txt" 2>&1

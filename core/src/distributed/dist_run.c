@@ -97,7 +97,7 @@ int cw_dist_read_all(cw_dist_t *d) {
         cw_log_debug("distributed: %s", err);
         bad = 1;
     } else {
-        d->cfg_ok_ms = cw_dist_now();
+        atomic_store(&d->cfg_ok_ms, cw_dist_now());
     }
     int64_t t1 = cw_dist_now();
     if (cw_klog_read_to_end(d->st_log, on_status, d, CW_DIST_READ_MS, err, sizeof err)) {
@@ -176,7 +176,7 @@ static cw_dist_t *dist_new(cw_worker_t *w) {
     d->my_epoch = d->seq = d->applied_epoch = d->applied_seq = -1;
     d->member_dirty = 1;
     atomic_store(&d->alive_ms, cw_dist_now());
-    d->cfg_ok_ms = cw_dist_now();
+    atomic_store(&d->cfg_ok_ms, cw_dist_now());
     return d;
 }
 
@@ -282,7 +282,7 @@ static void tick(cw_dist_t *d) {
             d->nonce[0] = '\0';
             d->member_dirty = 1;
         } else if (cw_dist_now() - d->fenced_since_ms > 2 * (int64_t)d->session_ms &&
-                   cw_dist_now() - d->cfg_ok_ms < d->session_ms) {
+                   cw_dist_now() - atomic_load(&d->cfg_ok_ms) < d->session_ms) {
             /* No rebalance came: the group still counts this worker in; its slots again. */
             cw_log_info("distributed: no rebalance after the pause: resuming with the current "
                         "assignment");
@@ -291,7 +291,7 @@ static void tick(cw_dist_t *d) {
     }
     cw_dist_group_poll(d);
     cw_dist_read_all(d);
-    int64_t stale = cw_dist_now() - d->cfg_ok_ms;
+    int64_t stale = cw_dist_now() - atomic_load(&d->cfg_ok_ms);
     if (stale > d->session_ms && !atomic_load(&d->fenced)) {
         /* KAFKA-9849: a worker that cannot read the config topic gives its units up in time
          * (Kafka unreachable: the group will drop it too). */
