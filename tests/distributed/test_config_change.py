@@ -5,7 +5,7 @@ one unit running twice, in two processes or twice in one; every unit a change st
 cleanly (no seq lost or duplicated)."""
 from distlib import (MockCluster, Journal, start_workers, create_connector, put_config,
                      journal_source, ready, wait_until, check, check_eq, done, agreed_leader,
-                     read_seqs, seq_report, produced_at_least)
+                     read_seqs, seq_report, produced_at_least, produced_past)
 
 cluster = MockCluster({"journal": 6})
 ws = start_workers(cluster, 3)

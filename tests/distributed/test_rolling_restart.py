@@ -4,7 +4,7 @@ start it again (same worker_id), wait until the cluster is balanced again with i
 no seq of any task lost or duplicated, and no unit ever ran in two processes at once."""
 from distlib import (MockCluster, Journal, start_workers, create_connector, journal_source,
                      ready, wait_until, check, check_eq, done,
-                     read_seqs, seq_report, produced_at_least)
+                     read_seqs, seq_report, produced_at_least, produced_past)
 
 cluster = MockCluster({"journal": 6})
 ws = start_workers(cluster, 3)
