@@ -65,6 +65,7 @@ static cw_offsets_t *open_topic(const cw_worker_t *w, char *errstr, size_t errst
                                               errstr_size),
         .read_timeout_ms = CW_STORAGE_READ_TIMEOUT_MS,
         .flush_timeout_ms = (int)w->flush_timeout_ms,
+        .keep_reader = w->distributed,
     };
     if (!kc.producer_conf || !kc.consumer_conf) {
         if (kc.producer_conf) rd_kafka_conf_destroy(kc.producer_conf);
