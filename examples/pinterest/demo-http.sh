@@ -1,5 +1,6 @@
 # run-demo.sh --ingest http (sourced by run-demo.sh, with s3rver started): the seed's
 # emulation POSTing to the worker's http-source -> Kafka (embedded) -> clean -> S3.
+setup+=(--setup "S3 server=$(since "$t_servers")")
 http_port=${CW_HTTP_PORT:-$(cw_free_port)}
 export CW_EMBEDDED_KAFKA=true CW_OFFSETS_FILE=$demo/connect.offsets CW_HTTP_PORT=$http_port
 # The shipped sink uploads every 100 records of a partition; posted rows have no key and
@@ -17,9 +18,10 @@ say "the seed's user_posting_emulation: POST $rows random rows of each table (ex
 echo "  e.g. POST http://127.0.0.1:$http_port/topics/0a1b2c3d4e5f.pin"
 echo "       Content-Type: application/vnd.kafka.json.v2+json"
 echo "       $(python3 -c "import sys, json; sys.path.insert(0, '$top/examples/pinterest'); import datagen; print(json.dumps({'records': [{'value': datagen.seed_rows('demo', 1)['pin']}]}, default=str)[:110])")..."
-start=$(date +%s.%N)
+start=$(now)
 python3 "$top/examples/pinterest/datagen.py" post --url "http://127.0.0.1:$http_port" \
     --rows "$rows" --pool "$rows" --distinct --seed demo --acked "$demo/answers.txt"
+posted=$(now)
 echo "  answers: $(awk '{print $3}' "$demo/answers.txt" | sort | uniq -c | tr '\n' ' ')"
 objects_dir=$demo/s3/pinterest-data
 s3_count() {
@@ -33,7 +35,6 @@ done_all() {
 }
 say "waiting for the cleaned rows in S3"
 cw_wait_for 300 "$rows rows per topic in S3" done_all
-elapsed=$(python3 -c "import time;print(f'{time.time()-$start:.1f}')")
 kill -TERM "$worker"
 wait "$worker" || true
 CW_PIDS=("${CW_PIDS[@]/$worker}")
@@ -45,7 +46,10 @@ for t in pinterest.pin pinterest.geo pinterest.user; do
     d=$demo/bucket/topics/$t
     printf '%-16s %8d %8d\n' "$t" "$(cat $(find "$d" -type f) | wc -l)" "$(find "$d" -type f | wc -l)"
 done
-echo "time: ${elapsed}s for $((rows * 3)) requests, each answered once Kafka had the row"
+python3 "$top/examples/pinterest/demo_times.py" --log "$demo/worker.log" --objects "$objects_dir" \
+    --start "$start" --posted "$start" "$posted" --rows $((rows * 3)) "${setup[@]}"
+echo "  (each of the $((rows * 3)) requests was answered once Kafka had its row; the sink rotates"
+echo "  every 2 s on the clock besides every 100 records, so the last objects wait up to 2 s)"
 for t in pinterest.pin pinterest.geo pinterest.user; do
     echo; echo "a cleaned $t record:"
     head -n1 "$(find "$demo/bucket/topics/$t" -type f | sort | head -1)" | jq .
