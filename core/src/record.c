@@ -81,8 +81,12 @@ cw_record_t *cw_record_new_source(const char *topic, int32_t partition,
                                   const char *source_partition, const char *source_offset,
                                   const cw_converter_t *key_conv,
                                   const cw_converter_t *value_conv) {
-    cw_record_t *r = xcalloc(1, sizeof *r);
-    r->topic = xstrdup(topic);
+    /* The topic lives in the record's own allocation (one malloc less a source record):
+     * borrowed, as record_set_topic's replacement is not. */
+    size_t tl = strlen(topic ? topic : "");
+    cw_record_t *r = xcalloc(1, sizeof *r + tl + 1);
+    r->topic = memcpy((char *)(r + 1), topic ? topic : "", tl + 1);
+    r->topic_borrowed = 1;
     r->partition = partition;
     r->offset = -1;
     r->timestamp = CW_TIMESTAMP_NONE;

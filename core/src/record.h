@@ -29,7 +29,8 @@ typedef struct cw_slot {
 } cw_slot_t;
 
 struct cw_record {
-    char *topic; /* owned, or the message's topic name (topic_borrowed) */
+    char *topic; /* owned, or borrowed (topic_borrowed): the message's topic name, or a source
+                    record's text after the struct in its own allocation */
     int topic_borrowed;
     int32_t partition;
     int64_t offset;
