@@ -172,7 +172,8 @@ for t in pinterest.pin pinterest.geo pinterest.user; do
 done
 echo
 python3 "$top/examples/pinterest/demo_times.py" --log "$demo/worker.log" --objects "$objects_dir" \
-    --start "$start" --exit "$t_exit" --rows $((rows * 3)) "${setup[@]}"
+    --start "$start" --exit "$t_exit" --rows $((rows * 3)) "${setup[@]}" ||
+    echo "(no timing summary: see the worker log)"
 echo "  the demo script's own run so far: $(since "$t_begin") s"
 echo "key layout (Confluent's): topics/<topic>/partition=<p>/<topic>+<p>+<start offset>.json, e.g."
 (cd "$demo/bucket" && find topics -type f | sort | head -4 | sed 's/^/  /')
