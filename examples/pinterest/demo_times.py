@@ -125,9 +125,10 @@ def main():
             print("            topics the sources created could start); Kafka Connect would"
                   " keep them open")
         print("  %s  last object in S3: %d objects%s" % (rel(objs[-1]), len(objs), what))
-    if a.exit:
+    stopped = last(ev, r"^worker stopped")
+    if stopped or a.exit:
         print("  %s  connect-worker exited (batch mode: every sink caught up and committed)"
-              % rel(a.exit))
+              % rel(stopped or a.exit))
     if objs and assigned and not a.posted:
         own = objs[-1] - t0
         print("  the worker's own time, start to last object: %.1f s, %.1f s of it the first"

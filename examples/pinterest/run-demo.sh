@@ -101,7 +101,8 @@ CW_PIDS+=("$worker")
 objects_dir=$demo/s3/pinterest-data
 bootstrap=
 kafka_count() {  # records in one topic: sum of its partitions' end offsets
-    [ -n "$bootstrap" ] || { echo 0; return; }
+    # Once the worker is gone so is the embedded cluster: kcat would wait for it in vain.
+    { [ -n "$bootstrap" ] && kill -0 "$worker" 2>/dev/null; } || { echo 0; return; }
     local parts p q=()
     parts=$(kcat -b "$bootstrap" -L -t "$1" 2>/dev/null | sed -n 's/^ *partition \([0-9]*\),.*/\1/p')
     [ -n "$parts" ] || { echo 0; return; }
