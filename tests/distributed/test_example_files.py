@@ -34,7 +34,10 @@ env = {"KAFKA_BOOTSTRAP_SERVERS": cluster.bootstrap, "CONNECT_GROUP_ID": GROUP,
 props = os.path.join(EX, "worker.properties")
 ws = [DistWorker("w%d" % i, cluster, props=props, env=env) for i in (1, 2)]
 journal = Journal()
-create_connector(ws[0], "src", journal_source(2, rate=20), ws)
+# The example file's converters are JsonConverter; the journal's values ("<task>:<seq>") are text.
+create_connector(ws[0], "src", journal_source(2, rate=20,
+                                              key_converter="org.apache.kafka.connect.storage.StringConverter",
+                                              value_converter="org.apache.kafka.connect.storage.StringConverter"), ws)
 st = wait_until(lambda: settled(ws, {"src": 2}), 90, "2 tasks RUNNING on the example workers", ws)
 ids = {w.worker_id for w in ws}
 check(all(t["worker_id"] in ids for t in st["src"]["tasks"]),

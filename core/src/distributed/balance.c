@@ -72,12 +72,16 @@ int cw_balance(const cw_balance_in_t *in, json_t **bound_out, json_t **moving_ou
     }
     /* 3. One move at a time from the most- to the least-loaded worker. */
     if (json_object_size(moving) == 0 && nworkers > 1) {
-        int hi = 0, lo = 0;
-        for (int w = 1; w < nworkers; w++) {
+        /* To the least-loaded worker that has a free slot (else the unit would come back). */
+        int hi = 0, lo = -1;
+        for (int w = 0; w < nworkers; w++) {
             if (load[w] > load[hi]) hi = w;
-            if (load[w] < load[lo]) lo = w;
+            int free_slot = 0;
+            for (int s = 0; s < in->nslots && !free_slot; s++)
+                free_slot = in->owner[s] == w && !used[s];
+            if (free_slot && (lo < 0 || load[w] < load[lo])) lo = w;
         }
-        if (load[hi] - load[lo] > 1) {
+        if (lo >= 0 && load[hi] - load[lo] > 1) {
             const char *victim = NULL;
             json_array_foreach(in->units, i, uv) { /* the last unit of the loaded worker */
                 json_t *s = json_object_get(bound, json_string_value(uv));

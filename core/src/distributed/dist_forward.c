@@ -96,8 +96,8 @@ static long forward(cw_dist_t *d, cw_rest_req_t *q, const char *base, buf_t *bod
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     else
-        cw_log_info("distributed: forwarding %s %s to the leader %s: %s", q->method, q->url, base,
-                    curl_easy_strerror(rc));
+        cw_log_debug("distributed: forwarding %s %s to the leader %s: %s", q->method, q->url, base,
+                     curl_easy_strerror(rc));
     curl_slist_free_all(h);
     free(ah);
     free(url);

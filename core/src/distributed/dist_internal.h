@@ -55,8 +55,8 @@ struct cw_dist {
     json_t *conn_written; /* connector -> status this worker last wrote for it */
     int member_dirty;
     int64_t applied_epoch, applied_seq;
-    char *last_assignment; /* the last "assignment:" line logged */
-    int64_t cfg_ok_ms;     /* last time the config topic was read to its end */
+    char *last_assignment;  /* the last "assignment:" line logged */
+    atomic_llong cfg_ok_ms; /* last time the config topic was read to its end */
     int64_t fenced_since_ms;
     /* the watchdog: a stopped process (SIGSTOP, a frozen VM) is noticed at once on resume */
     pthread_t watchdog;

@@ -246,6 +246,7 @@ static void table_turn(cw_dist_t *d) {
                               "moving", moving);
         char *v = json_dumps(t, JSON_COMPACT);
         if (v && cw_dist_lease_send(d, "slots", v) == 0) {
+            cw_log_debug("distributed: slot table %lld written: %s", (long long)(d->seq + 1), v);
             d->seq++;
             d->table_pending = 1;
         }

@@ -92,14 +92,27 @@ static void on_lease(void *opaque, const void *key, size_t key_len, const void *
 int cw_dist_read_all(cw_dist_t *d) {
     char err[1024];
     int bad = 0;
+    int64_t t0 = cw_dist_now();
     if (cw_klog_read_to_end(d->cfg_log, on_config, d, CW_DIST_READ_MS, err, sizeof err)) {
         cw_log_debug("distributed: %s", err);
         bad = 1;
     } else {
-        d->cfg_ok_ms = cw_dist_now();
+        atomic_store(&d->cfg_ok_ms, cw_dist_now());
     }
-    if (cw_klog_read_to_end(d->st_log, on_status, d, CW_DIST_READ_MS, err, sizeof err)) bad = 1;
-    if (cw_klog_read_to_end(d->lease_log, on_lease, d, CW_DIST_READ_MS, err, sizeof err)) bad = 1;
+    int64_t t1 = cw_dist_now();
+    if (cw_klog_read_to_end(d->st_log, on_status, d, CW_DIST_READ_MS, err, sizeof err)) {
+        cw_log_debug("distributed: %s", err);
+        bad = 1;
+    }
+    int64_t t2 = cw_dist_now();
+    if (cw_klog_read_to_end(d->lease_log, on_lease, d, CW_DIST_READ_MS, err, sizeof err)) {
+        cw_log_debug("distributed: %s", err);
+        bad = 1;
+    }
+    int64_t t3 = cw_dist_now();
+    if (t3 - t0 > 300)
+        cw_log_debug("distributed: reading took %lld + %lld + %lld ms", (long long)(t1 - t0),
+                     (long long)(t2 - t1), (long long)(t3 - t2));
     return bad ? -1 : 0;
 }
 
@@ -123,7 +136,10 @@ void cw_dist_publish_member(cw_dist_t *d) {
         cw_lease_member_value(d->worker_id, d->url, slots, n, d->applied_epoch, d->applied_seq);
     char key[512];
     snprintf(key, sizeof key, "member-%s", d->worker_id);
-    if (v && cw_dist_lease_send(d, key, v) == 0) d->member_dirty = 0;
+    if (v && cw_dist_lease_send(d, key, v) == 0) {
+        cw_log_debug("distributed: member record: %s", v);
+        d->member_dirty = 0;
+    }
     free(v);
     free(slots);
 }
@@ -160,7 +176,7 @@ static cw_dist_t *dist_new(cw_worker_t *w) {
     d->my_epoch = d->seq = d->applied_epoch = d->applied_seq = -1;
     d->member_dirty = 1;
     atomic_store(&d->alive_ms, cw_dist_now());
-    d->cfg_ok_ms = cw_dist_now();
+    atomic_store(&d->cfg_ok_ms, cw_dist_now());
     return d;
 }
 
@@ -217,6 +233,9 @@ static int open_topics(cw_dist_t *d, char *errstr, size_t n) {
             if (c) rd_kafka_conf_destroy(c);
             return -1;
         }
+        /* Each read asks for the end offsets; a broker answers a connection's requests in
+         * order, so a long-polling fetch (500 ms by default) would delay every read. */
+        rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", NULL, 0);
         if (!(*logs[i] = cw_klog_new(names[i], p, c, errstr, n))) return -1;
     }
     return 0;
@@ -263,7 +282,7 @@ static void tick(cw_dist_t *d) {
             d->nonce[0] = '\0';
             d->member_dirty = 1;
         } else if (cw_dist_now() - d->fenced_since_ms > 2 * (int64_t)d->session_ms &&
-                   cw_dist_now() - d->cfg_ok_ms < d->session_ms) {
+                   cw_dist_now() - atomic_load(&d->cfg_ok_ms) < d->session_ms) {
             /* No rebalance came: the group still counts this worker in; its slots again. */
             cw_log_info("distributed: no rebalance after the pause: resuming with the current "
                         "assignment");
@@ -272,7 +291,7 @@ static void tick(cw_dist_t *d) {
     }
     cw_dist_group_poll(d);
     cw_dist_read_all(d);
-    int64_t stale = cw_dist_now() - d->cfg_ok_ms;
+    int64_t stale = cw_dist_now() - atomic_load(&d->cfg_ok_ms);
     if (stale > d->session_ms && !atomic_load(&d->fenced)) {
         /* KAFKA-9849: a worker that cannot read the config topic gives its units up in time
          * (Kafka unreachable: the group will drop it too). */
@@ -324,7 +343,14 @@ int cw_dist_run(cw_worker_t *w, const sigset_t *signals) {
     cw_log_info("distributed: worker %s joining group %s (%d slots on %s)", d->worker_id,
                 d->group_id, d->nslots, d->leases_topic);
     int sig = 0;
-    while (!atomic_load(&w->stop_requested) && !(sig = wait_signal(signals, 100))) tick(d);
+    while (!atomic_load(&w->stop_requested) && !(sig = wait_signal(signals, 100))) {
+        int64_t t0 = cw_dist_now();
+        tick(d);
+        cw_log_debug("distributed: turn took %lld ms", (long long)(cw_dist_now() - t0));
+        if (cw_dist_now() - t0 > 2000)
+            cw_log_info("distributed: one turn of the loop took %lld ms",
+                        (long long)(cw_dist_now() - t0));
+    }
     if (sig)
         cw_log_info("received %s: stopping units (flush and commit) and leaving the group",
                     cw_signal_name(sig));

@@ -304,6 +304,16 @@ static void apply_plan(cw_dist_t *d, const plan_t *p, int *refreshed) {
     for (int i = 0; i < p->n; i++) {
         cw_task_t *t = &dc->c->tasks[i];
         int paused = p->target == CW_CF_TARGET_PAUSED;
+        if (p->want[i] && !t->started && paused) {
+            /* As Kafka's WorkerTask: a task assigned while PAUSED does not start until
+             * resumed; it shows PAUSED on this worker. */
+            if (strcmp(dc->written[i], "PAUSED") != 0) {
+                cw_dist_put_status(d, p->name, i, "PAUSED", NULL);
+                free(dc->written[i]);
+                dc->written[i] = strdup("PAUSED");
+            }
+            continue;
+        }
         if (p->want[i] && !t->started) {
             char err[1024];
             if (!*refreshed && cw_offsets_kafka_refresh(d->w->offsets, 5000, err, sizeof err)) {
@@ -318,7 +328,7 @@ static void apply_plan(cw_dist_t *d, const plan_t *p, int *refreshed) {
         }
         if (t->started) report(d, dc, i);
     }
-    if (running_count(dc) == 0) dconn_remove(d, dc);
+    if (running_count(dc) == 0 && !any) dconn_remove(d, dc);
 }
 
 static void connector_status(cw_dist_t *d, const plan_t *p) {

@@ -269,8 +269,14 @@ void cw_offsets_kafka_set_fence(cw_offsets_t *base, int (*fenced)(void *), void 
     o->fenced = fenced;
 }
 
+static int kafka_fenced(cw_offsets_t *base) {
+    kafka_offsets_t *o = (kafka_offsets_t *)base;
+    return o->fenced && o->fenced(o->fence_opaque);
+}
+
 static const cw_offsets_ops_t kafka_ops = {.get = kafka_get,
                                            .put = kafka_put,
                                            .flush = kafka_flush,
                                            .destroy = kafka_destroy,
-                                           .list = kafka_list};
+                                           .list = kafka_list,
+                                           .fenced = kafka_fenced};
