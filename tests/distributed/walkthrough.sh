@@ -31,7 +31,8 @@ set +e
     set -e
     # The cluster and the workers are this subshell's jobs: they stop with it, whatever happens.
     # The workers first (their last status records need the cluster), then the cluster.
-    trap 'kill ${pid[@]} 2>/dev/null; wait ${pid[@]} 2>/dev/null; kill $(jobs -p) 2>/dev/null; wait' EXIT
+    # The walk-through's own status is kept (wait would return the killed worker's 137).
+    trap 'rc=$?; kill ${pid[@]} 2>/dev/null; wait ${pid[@]} 2>/dev/null; kill $(jobs -p) 2>/dev/null; wait; exit $rc' EXIT
     curl() {
         case "$*" in
         */status*)
