@@ -115,7 +115,8 @@ def wait_until(pred, timeout, what, workers=(), interval=0.2):
         if v:
             return v
         if time.time() >= deadline:
-            fail("timed out after %.0fs waiting for: %s" % (timeout * SLOW, what), workers)
+            fail("timed out after %.0fs waiting for: %s" % (
+                timeout * SLOW, what() if callable(what) else what), workers)
         time.sleep(interval)
 
 
@@ -339,7 +340,7 @@ def agreed_leader(workers):
 
 # --- connectors --------------------------------------------------------------------------------
 
-def journal_source(tasks, topic="journal", rate=100, **extra):
+def journal_source(tasks, topic="journal", rate=20, **extra):
     cfg = {"connector.class": "journal-source", "tasks.max": str(tasks), "topic": topic,
            "journal.file": tmp("journal"), "records.per.second": str(rate)}
     cfg.update({k.replace("_", "."): str(v) for k, v in extra.items()})
@@ -360,9 +361,8 @@ def write_until_accepted(worker, method, path, body, ok, timeout=60, workers=())
         r = worker.request(method, path, body)
         seen.append(r)
         return r is not None and r.status in ok
-    wait_until(attempt, timeout, "%s %s accepted by %s (answers: %s)" % (
-        method, path, worker.name, [a.status if a else None for a in seen[-5:]]), workers,
-        interval=0.25)
+    wait_until(attempt, timeout, lambda: "%s %s accepted by %s (last answers: %s)" % (
+        method, path, worker.name, seen[-3:]), workers, interval=0.25)
     return seen
 
 
@@ -549,16 +549,24 @@ def seq_report(seqs):
     return rep
 
 
-def produced_past(cluster, marks, n, topic="journal"):
-    """True when every task t of `marks` ({task: seq}) has a seq >= marks[t] + n (one read)."""
-    seqs = read_seqs(cluster, topic)
-    return all(t in seqs and max(s for s, _ in seqs[t]) >= m + n for t, m in marks.items())
-
-
 def produced_at_least(cluster, tasks, n, topic="journal"):
     """True when every task in `tasks` has a seq >= n in the topic."""
     seqs = read_seqs(cluster, topic)
     return all(t in seqs and max(s for s, _ in seqs[t]) >= n for t in tasks)
+
+
+def marks(cluster, tasks, topic="journal"):
+    """{task: the highest seq in the topic} for `tasks` (-1 for a task with none)."""
+    seqs = read_seqs(cluster, topic)
+    return {t: max((s for s, _ in seqs.get(t, [])), default=-1) for t in tasks}
+
+
+def wait_progress(cluster, tasks, n, timeout, workers=(), topic="journal"):
+    """Waits until every task in `tasks` wrote n seqs past where it is now."""
+    start = marks(cluster, tasks, topic)
+    wait_until(lambda: all(v >= start[t] + n for t, v in marks(cluster, tasks, topic).items()),
+               timeout, lambda: "%d more records of each task %s (from %s, now %s)" % (
+                   n, sorted(tasks), start, marks(cluster, tasks, topic)), workers, interval=0.5)
 
 
 def offsets_topic(cluster, connector):

@@ -12,8 +12,9 @@ JSON without schemas, Java's key partitioning):
   connect-status:  status-task-legacy-0 RUNNING on a Java worker 10.1.2.3:8083.
 Then 3 workers start. Every worker lists both connectors; legacy runs 2 tasks that resume at
 seq 42 and 100 (nothing earlier produced again); its status names our workers, not the Java
-one; paused is PAUSED and its task never starts until a resume through REST, after which it
-resumes at seq 8; halted is STOPPED with no task. The workers' own offsets go to the partition Java put each key on."""
+one; paused is PAUSED, its task is not started (as Kafka's WorkerTask waits for the resume before
+SourceTask.start) and produces nothing until a resume through REST, after which it resumes at
+seq 8; halted is STOPPED with no task. The workers' own offsets go to the partition Java put each key on."""
 import json
 
 from distlib import (MockCluster, Journal, start_workers, journal_source, settled, wait_until,
@@ -88,7 +89,7 @@ pst = wait_until(lambda: (lambda s: s if s and s["connector"]["state"] == "PAUSE
 check(all(t["state"] == "PAUSED" for t in pst.get("tasks", [])),
       "paused's tasks are PAUSED: %s" % pst.get("tasks"))
 check_eq([e for e in journal.events() if e["connector"] == "paused" and e["event"] == "start"], [],
-         "paused's task never started")
+         "paused's task was not started")
 check_eq(read_seqs(cluster, "journal-paused"), {}, "paused produced nothing")
 write_until_accepted(ws[2], "PUT", "/connectors/paused/resume", None, (200, 202), workers=ws)
 wait_until(lambda: settled(ws, {"paused": 1}), 60, "paused RUNNING after the resume", ws)

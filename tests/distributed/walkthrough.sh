@@ -30,7 +30,9 @@ set +e
 (
     set -e
     # The cluster and the workers are this subshell's jobs: they stop with it, whatever happens.
-    trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT
+    # The workers first (their last status records need the cluster), then the cluster.
+    # The walk-through's own status is kept (wait would return the killed worker's 137).
+    trap 'rc=$?; kill ${pid[@]} 2>/dev/null; wait ${pid[@]} 2>/dev/null; kill $(jobs -p) 2>/dev/null; wait; exit $rc' EXIT
     curl() {
         case "$*" in
         */status*)
@@ -39,17 +41,17 @@ set +e
                 [ $SECONDS -lt $deadline ] || { echo "status never as expected: $*" >&2; return 1; }
                 sleep 0.2
             done ;;
-        *) command curl --fail-with-body "$@" || return; echo ;;
+        *) command curl --fail-with-body --max-time 10 "$@" || return; echo ;;
         esac
     }
-    cd "$CW_SOURCE_DIR" # the README's commands run from the source tree
+    cd "$CW_SOURCE_DIR"   # the README's paths are relative to the clone
     . "$CW_TMP/walk.sh"
     echo "owner=$owner"
 ) >"$CW_TMP/out.txt" 2>&1
 rc=$?
 set -e
 out=$CW_TMP/out.txt
-[ $rc = 0 ] || { cat "$out" >&2; tail -30 "$CW_TMP"/cw-w*.log >&2; cw_fail "the walk-through failed (exit $rc)"; }
+[ $rc = 0 ] || { cat "$out" >&2; tail -n 30 "$CW_TMP"/cw-w*.log >&2; cw_fail "the walk-through failed (exit $rc)"; }
 owner=$(sed -n 's/^owner=//p' "$out")
 case "$owner" in 127.0.0.1:$p1 | 127.0.0.1:$p2 | 127.0.0.1:$p3) ;; *) cw_fail "task ran on '$owner'" ;; esac
 after=$(grep '"tasks"' "$out" | tail -1 | jq -r '.tasks[0].worker_id')
