@@ -63,6 +63,10 @@ typedef struct tp_state {
     int64_t next_offset;   /* after the last record taken; CW_OFFSET_INVALID: none yet */
     int64_t next_schedule; /* wall-clock rotation deadline of the open batch */
     size_t last_size;      /* bytes of the last object sealed: the next one's first buffer */
+    /* DefaultPartitioner: the encoded partition of the last record, kept so that a record of
+     * the same (current) partition costs no formatting and no allocation. */
+    int32_t enc_partition;
+    char enc[32]; /* "" until the first record */
     struct tp_state *next;
 } tp_state_t;
 

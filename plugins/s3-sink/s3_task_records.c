@@ -112,8 +112,12 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, cw_record_
     return w;
 }
 
-static int write_stream(obj_stream_t *st, const s3_bytes_t *line) {
-    return s3_compressor_write(st->comp, line->data, line->len, &st->buf);
+/* The one copy of a record's bytes: from the consumed message (or the scratch line) into the
+ * object buffer, or through the compressor. */
+static int write_stream(obj_stream_t *st, const s3_line_t *l) {
+    for (int i = 0; i < 2; i++)
+        if (l->n[i] && s3_compressor_write(st->comp, l->p[i], l->n[i], &st->buf) != 0) return -1;
+    return 0;
 }
 
 /* Seals the open set of tp when the record (time ts, object directory topic/encoded) must
@@ -153,21 +157,20 @@ static batch_t *open_batch(s3_task_t *t, tp_state_t *tp, int64_t off, int64_t ts
 static int write_sides(s3_task_t *t, writer_t *w, cw_record_t *r) {
     char why[512];
     if (t->s.store_keys) {
+        s3_line_t l;
         t->line.len = 0;
-        int rc = s3_encode_value(t->h, &t->s, r, 1, &t->line, why, sizeof why);
-        if (rc == CW_ERR_FATAL || (rc == CW_OK && write_stream(&w->streams[1], &t->line) != 0))
+        int rc = s3_encode_line(t->h, &t->s, r, 1, &l, &t->line, why, sizeof why);
+        if (rc == CW_ERR_RECORD) /* an undecodable key is written as null */
+            l = (s3_line_t){.p = {"null\n"}, .n = {5}};
+        else if (rc != CW_OK)
             return -1;
-        if (rc == CW_ERR_RECORD) { /* an undecodable key is written as null */
-            t->line.len = 0;
-            cw_sdk_buf_append(&t->line, "null\n", 5);
-            if (write_stream(&w->streams[1], &t->line) != 0) return -1;
-        }
+        if (write_stream(&w->streams[1], &l) != 0) return -1;
     }
     if (t->s.store_headers) {
         t->line.len = 0;
-        if (s3_encode_headers(t->h, r, &t->line) != 0 ||
-            write_stream(&w->streams[2], &t->line) != 0)
-            return -1;
+        if (s3_encode_headers(t->h, r, &t->line) != 0) return -1;
+        s3_line_t l = {.p = {t->line.data}, .n = {t->line.len}};
+        if (write_stream(&w->streams[2], &l) != 0) return -1;
     }
     return 0;
 }
@@ -188,8 +191,9 @@ int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, siz
         return CW_OK; /* already taken (a redelivery): never write a record twice */
 
     char why[512];
+    s3_line_t line = {0};
     t->line.len = 0;
-    int rc = s3_encode_value(h, &t->s, r, 0, &t->line, why, sizeof why);
+    int rc = s3_encode_line(h, &t->s, r, 0, &line, &t->line, why, sizeof why);
     if (rc == CW_DROP) {
         tp->next_offset = off + 1;
         return CW_OK;
@@ -202,18 +206,25 @@ int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, siz
     if (t->s.partitioner == S3_PART_TIME &&
         s3_record_time(h, &t->s, r, now, &ts, why, sizeof why) != 0 && !tombstone)
         goto bad;
-    char *encoded = tombstone ? strdup(t->s.tombstone_partition)
-                              : s3_encode_partition(h, &t->s, r, ts, why, sizeof why);
-    if (!encoded && tombstone) goto oom;
-    if (!encoded) goto bad;
+    char *encoded = NULL;
+    const char *enc;
+    if (tombstone) {
+        enc = t->s.tombstone_partition;
+    } else if (t->s.partitioner == S3_PART_DEFAULT) {
+        int32_t p = h->record_partition(r);
+        if (!tp->enc[0] || tp->enc_partition != p)
+            s3_default_partition(tp->enc_partition = p, tp->enc, sizeof tp->enc);
+        enc = tp->enc;
+    } else if (!(enc = encoded = s3_encode_partition(h, &t->s, r, ts, why, sizeof why))) {
+        goto bad;
+    }
     const char *topic = h->record_topic(r);
     batch_t *b = NULL;
     writer_t *w = NULL;
-    if (rotate_before(t, tp, ts, topic, encoded) == CW_OK && (b = open_batch(t, tp, off, ts, now)))
-        w = writer_get(t, tp, b, r, topic, encoded, off, tombstone);
+    if (rotate_before(t, tp, ts, topic, enc) == CW_OK && (b = open_batch(t, tp, off, ts, now)))
+        w = writer_get(t, tp, b, r, topic, enc, off, tombstone);
     free(encoded);
-    if (!w || (!tombstone && write_stream(&w->streams[0], &t->line) != 0) ||
-        write_sides(t, w, r) != 0)
+    if (!w || (!tombstone && write_stream(&w->streams[0], &line) != 0) || write_sides(t, w, r) != 0)
         goto oom;
     b->last = w;
     w->last_offset = off;
