@@ -83,6 +83,7 @@ struct s3_task {
     atomic_int quitting; /* stop: the upload thread gives up retrying */
     atomic_int abandon;  /* a stop that cannot wait: running transfers are cut off */
     tp_state_t *tps;
+    tp_state_t *last_tp; /* the last one s3t_tp_find found: a put's records come in runs */
     int64_t (*now_ms)(void);
     s3_bytes_t line;
     s3_metrics_t metrics; /* objects, bytes and request durations (s3_metrics.c) */

@@ -12,8 +12,10 @@
 static const char *const SIDE[3] = {NULL, "keys", "headers"};
 
 tp_state_t *s3t_tp_find(s3_task_t *t, const char *topic, int32_t partition, int create) {
+    tp_state_t *l = t->last_tp;
+    if (l && l->partition == partition && !strcmp(l->topic, topic)) return l;
     for (tp_state_t *p = t->tps; p; p = p->next)
-        if (p->partition == partition && !strcmp(p->topic, topic)) return p;
+        if (p->partition == partition && !strcmp(p->topic, topic)) return t->last_tp = p;
     if (!create) return NULL;
     tp_state_t *p = calloc(1, sizeof *p);
     if (!p) return NULL;
@@ -22,7 +24,7 @@ tp_state_t *s3t_tp_find(s3_task_t *t, const char *topic, int32_t partition, int 
     p->next_offset = CW_OFFSET_INVALID;
     p->next = t->tps;
     t->tps = p;
-    return p;
+    return t->last_tp = p;
 }
 
 void s3t_tp_clear(s3_task_t *t, tp_state_t *tp) {
