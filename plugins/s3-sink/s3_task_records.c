@@ -78,7 +78,8 @@ static void origin_of(s3_task_t *t, const tp_state_t *tp, cw_record_t *r, int64_
  * Its objects are named after their first record (at `offset`): see s3_object_key
  * for why the name holds the original coordinates. NULL: no memory. */
 static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, cw_record_t *r,
-                            const char *topic, const char *encoded, int64_t offset, int tombstone) {
+                            const char *topic, const char *encoded, int64_t offset, int tombstone,
+                            size_t line_len) {
     for (writer_t *w = b->writers; w; w = w->next)
         if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic)) return w;
     writer_t *w = calloc(1, sizeof *w);
@@ -102,10 +103,17 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, cw_record_
         return NULL;
     }
     /* Objects of a partition tend to be alike: start the buffer at the last one's size (plus
-     * an eighth) instead of growing it by doubling, which copies and faults pages in again. */
-    if (tp->last_size && w->streams[0].key) {
-        size_t want = tp->last_size + tp->last_size / 8;
-        if (want > (size_t)t->s.part_size) want = (size_t)t->s.part_size;
+     * an eighth) instead of growing it by doubling, which copies every byte again and faults
+     * pages in again. The first object of a partition guesses flush.size lines like this
+     * one (uncompressed only). Either is capped by s3.part.size; pages never written are
+     * never resident, so a guess too large costs address space, not memory. */
+    size_t want = tp->last_size, part = (size_t)t->s.part_size;
+    if (!want && t->s.compression == S3_COMP_NONE && t->s.flush_size > 0)
+        want =
+            line_len <= part / (size_t)t->s.flush_size ? line_len * (size_t)t->s.flush_size : part;
+    if (want && w->streams[0].key) {
+        want += want / 8;
+        if (want > part) want = part;
         cw_sdk_buf_reserve(&w->streams[0].buf, want); /* only a hint: appends grow it anyway */
     }
     w->next = b->writers;
@@ -224,7 +232,7 @@ int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, siz
     batch_t *b = NULL;
     writer_t *w = NULL;
     if (rotate_before(t, tp, ts, topic, enc) == CW_OK && (b = open_batch(t, tp, off, ts, now)))
-        w = writer_get(t, tp, b, r, topic, enc, off, tombstone);
+        w = writer_get(t, tp, b, r, topic, enc, off, tombstone, line.n[0] + line.n[1]);
     free(encoded);
     if (!w || (!tombstone && write_stream(&w->streams[0], &line) != 0) || write_sides(t, w, r) != 0)
         goto oom;

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # bench-s3: Kafka (mock cluster) -> S3 (s3rver) through the worker and the S3 sink, beside
 # `kcat -C -e` reading the same topic to /dev/null in the same run. Prints records/s, MB/s,
-# peak RSS and the ratio to kcat. Not a test: numbers depend on the machine.
+# peak RSS and the ratio to kcat, then three verdicts: WALL (the pipeline against the slower
+# of its two peers, kcat and s3rver alone; goal >= 0.8), CPU (the worker's CPU seconds per GB
+# beside kcat's for the same bytes; goal <= 1.5x) and MEMORY (the peak RSS against the bound
+# of plugins/s3-sink/README.md, "Memory", computed by bench_memory.py, + 32 MiB: the bench
+# fails when it is over). Not a test: numbers depend on the machine.
 #   BENCH_RECORDS (default 299520), BENCH_PARTITIONS (default 64)
 #   BENCH_FLUSH (default 2340: ~1.2 MB objects, two per partition)
 #   BENCH_TASKS (default 1): the connector's tasks.max
