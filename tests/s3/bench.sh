@@ -151,6 +151,13 @@ s3cpu0=$(cpu_s "$CW_S3_PID")
 read -r ft _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER -H "Expect:" \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${floor_args[@]}")
 fcpu=$(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")
+# What the overwrite protection's HEAD (one per object, before its first write) costs the S3
+# server: one HEAD of a free key per object, over one connection, nothing else running.
+head_args=()
+for ((i = 0; i < objects; i++)); do head_args+=("$CW_S3_URL/$CW_S3_BUCKET/head/$i"); done
+s3cpu0=$(cpu_s "$CW_S3_PID")
+read -r ht _ < <(measure curl -s -I --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER "${head_args[@]}")
+hcpu=$(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")
 # The sink alone (no Kafka): the same number of ~500-byte records through s3-driver.
 dt=nan drss=0
 if [ "${BENCH_SKIP_DRIVER:-0}" != 1 ]; then
@@ -162,10 +169,11 @@ fi
 read -r mem_bound mem_text < <(python3 "$CW_SOURCE_DIR/tests/s3/bench_memory.py" \
     "$CW_TMP/worker.properties" "$CW_TMP/s3-1.properties" "$parts" "$line_max" 1)
 python3 - "$records" "$bytes" "$objects" "$CW_TMP/kcat.txt" "$CW_TMP/runs.txt" "$dt" "$drss" "$ft" "$fcpu" \
-    "$mem_bound" "$mem_text" <<'PY'
+    "$mem_bound" "$mem_text" "$ht" "$hcpu" <<'PY'
 import sys, datetime, statistics
 n, b, objs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 mem_bound, mem_text = int(sys.argv[10]), sys.argv[11]
+ht, hcpu = float(sys.argv[12]), float(sys.argv[13])
 kcat = [tuple(map(float, l.split())) for l in open(sys.argv[4])]
 runs = [l.split() for l in open(sys.argv[5])]
 dt, drss, ft, fcpu = float(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8]), float(sys.argv[9])
@@ -188,6 +196,9 @@ print(f"worker+s3-sink total    : {n/wt:9.0f} records/s {b/wt/1e6:7.1f} MB/s  ({
 if dt == dt:
     print(f"s3-sink alone (driver)  : {n/dt:9.0f} records/s {b/dt/1e6:7.1f} MB/s  peak RSS {drss/1024:6.1f} MiB  ({dt:.2f} s, generating records included)")
 print(f"s3rver alone (curl PUTs): {objs/ft:9.0f} objects/s {b/ft/1e6:7.1f} MB/s  ({ft:.2f} s and {fcpu:.2f} s of s3rver CPU for one run's objects)")
+print(f"s3rver alone (curl HEADs): {objs} HEADs of free keys in {ht:.2f} s, {hcpu:.2f} s of s3rver CPU:"
+      f" {ht/objs*1000:.1f} ms per object, {ht/ft*100:.0f} % of the PUTs' time (the overwrite"
+      f" protection's check; s3.object.behavior.on.conflict=overwrite skips it)")
 for i, (r, p, k) in enumerate(zip(runs, pts, kcat), 1):
     print(f"run {i}: kcat {k[0]:.2f} s, pipeline {p:.2f} s (ratio {k[0]/p:.2f}), total {float(r[0]):.2f} s;"
           f" CPU worker {r[2]} s, s3rver {r[3]} s, mock Kafka {r[4]} s")
