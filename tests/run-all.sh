@@ -14,13 +14,15 @@ cd "$top"
 bash .ci/install-deps.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
+# The sanitizer builds run several times slower: their tests wait CW_TIMEOUT_SCALE times
+# longer for the same conditions (tests/lib/common.sh, tests/rest/restlib.py).
 run_suite() {
     local dir=$1; shift
     echo "=== build $dir ($*)"
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null
     cmake --build "$dir" -j"$jobs"
     echo "=== ctest $dir"
-    (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 300)
+    (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout $((300 * ${CW_TIMEOUT_SCALE:-1})))
 }
 
 status=0
@@ -42,6 +44,7 @@ if [ "${CW_SKIP_SANITIZE:-0}" != 1 ]; then
     # symbols for readable reports.
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:fast_unwind_on_malloc=0"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    export CW_TIMEOUT_SCALE=3
     run_suite build-asan -DCW_SANITIZE=ON || status=1
     unset ASAN_OPTIONS UBSAN_OPTIONS
     # librdkafka's own threads are not instrumented (tests/tsan.supp). Every report goes to a
@@ -54,7 +57,7 @@ if [ "${CW_SKIP_SANITIZE:-0}" != 1 ]; then
     cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DCW_SANITIZE=thread >/dev/null
     cmake --build build-tsan -j"$jobs"
     echo "=== ctest build-tsan (label threads)"
-    (cd build-tsan && ctest --output-on-failure -L threads -j"$jobs" --timeout 300) || status=1
+    (cd build-tsan && ctest --output-on-failure -L threads -j"$jobs" --timeout 900) || status=1
     if [ -n "$(ls -A "$reports")" ]; then
         cat "$reports"/* >&2
         echo "ThreadSanitizer reports above" >&2

@@ -53,8 +53,11 @@ cw_make_certs() {
 }
 
 # cw_wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.1 s until it succeeds.
+# SECONDS (here and in cw_wait_exit) is multiplied by CW_TIMEOUT_SCALE (default 1), which the
+# test command sets for the sanitizer builds: they run the same work several times slower, and
+# a limit sized for the normal build failed a healthy ASan run on a busy machine.
 cw_wait_for() {
-    local limit=$1 what=$2; shift 2
+    local limit=$(($1 * ${CW_TIMEOUT_SCALE:-1})) what=$2; shift 2
     local deadline=$((SECONDS + limit))
     until "$@" >/dev/null 2>&1; do
         [ $SECONDS -ge $deadline ] && cw_fail "timed out after ${limit}s waiting for: $what"
@@ -109,7 +112,8 @@ cw_start_worker() {
 # CW_EXIT_CODE (not in $(...): only this shell can wait for its children). Fails the test when
 # it is still running after SECONDS.
 cw_wait_exit() {
-    local pid=$1 limit=$2 deadline=$((SECONDS + $2))
+    local pid=$1 limit=$(($2 * ${CW_TIMEOUT_SCALE:-1}))
+    local deadline=$((SECONDS + limit))
     while kill -0 "$pid" 2>/dev/null; do
         if [ $SECONDS -ge $deadline ]; then
             cw_dump_logs

@@ -5,7 +5,7 @@ metric."""
 import os
 import time
 
-from restlib import Worker, check, check_eq, done, is_error, tmpdir
+from restlib import deadline_in, Worker, check, check_eq, done, is_error, tmpdir
 
 SECRET = "s3cr3t-resolved-value-77"
 env = dict(os.environ, CW_TEST_SECRET=SECRET)
@@ -22,7 +22,7 @@ def req(*a, **k):
 
 
 def wait_state(name, want, tasks_want=None, timeout=30):
-    deadline = time.time() + timeout
+    deadline = deadline_in(timeout)
     while True:
         r = req("GET", "/connectors/%s/status" % name)
         st = r.json

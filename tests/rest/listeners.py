@@ -6,11 +6,11 @@ import socket
 import subprocess
 import time
 
-from restlib import WORKER, Worker, check, check_eq, done, free_port
+from restlib import deadline_in, WORKER, Worker, check, check_eq, done, free_port
 
 
 def wait_log(w, pattern, timeout=30):
-    deadline = time.time() + timeout
+    deadline = deadline_in(timeout)
     while time.time() < deadline:
         m = re.search(pattern, w.log())
         if m:

@@ -6,7 +6,7 @@ records again."""
 import os
 import time
 
-from restlib import Worker, check, check_eq, done, is_error
+from restlib import deadline_in, Worker, check, check_eq, done, is_error
 
 # librdkafka's mock cluster keeps a stopped sink's group member until its session times out
 # (a real broker lets it leave at once): keep that short.
@@ -17,7 +17,7 @@ d = w.dir
 
 
 def wait(what, fn, timeout=30):
-    deadline = time.time() + timeout
+    deadline = deadline_in(timeout)
     while time.time() < deadline:
         v = fn()
         if v:

@@ -10,7 +10,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from restlib import (Worker, check, check_eq, done, free_port, spawn, tmpdir)
+from restlib import (deadline_in, Worker, check, check_eq, done, free_port, spawn, tmpdir)
 
 src = os.environ.get("CW_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 example = os.path.join(src, "examples", "monitoring", "prometheus.yml")
@@ -31,7 +31,7 @@ w = Worker("prom", connectors=[conn],
                   "rest.basic.auth.credentials.file=" + creds])
 AUTH = ("prometheus", "scrape-pw-1")
 series = 'test_rest_records_total{connector="counted",task="0"} 3'
-deadline = time.time() + 30
+deadline = deadline_in(30)
 while True:
     r = w.request("GET", "/metrics", auth=AUTH)
     text = r.body.decode()
@@ -76,7 +76,7 @@ def query(expr):
 
 
 def wait_value(expr, want, timeout=60):
-    deadline = time.time() + timeout
+    deadline = deadline_in(timeout)
     res = []
     while time.time() < deadline:
         if prom.poll() is not None:

@@ -5,7 +5,7 @@ The sink (tests/worker's test-lc-sink) fails its first put of a record holding "
 import os
 import time
 
-from restlib import Worker, check, check_eq, done
+from restlib import deadline_in, Worker, check, check_eq, done
 
 plugins = os.path.join(os.environ["CW_BUILD_DIR"], "tests", "worker", "test-plugins")
 w = Worker("restarts", connectors=[], extra=["plugin.path=" + plugins,
@@ -29,7 +29,7 @@ def task(name):
 
 
 def wait(what, fn, timeout=30):
-    deadline = time.time() + timeout
+    deadline = deadline_in(timeout)
     while time.time() < deadline:
         v = fn()
         if v:

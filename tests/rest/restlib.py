@@ -16,6 +16,14 @@ import tempfile
 import time
 
 WORKER = os.environ.get("CW_WORKER", "connect-worker")
+# Waits for a condition last CW_TIMEOUT_SCALE times longer in the sanitizer builds
+# (tests/run-all.sh sets it), which do the same work several times slower.
+TIMEOUT_SCALE = float(os.environ.get("CW_TIMEOUT_SCALE", "1"))
+
+
+def deadline_in(seconds):
+    """The time.time() at which a wait of `seconds` (scaled) gives up."""
+    return time.time() + seconds * TIMEOUT_SCALE
 FAILURES = []
 
 
@@ -136,7 +144,7 @@ class Worker:
             return f.read().decode("utf-8", "replace")
 
     def wait_ready(self, timeout=30, scheme="http", context=None):
-        deadline = time.time() + timeout
+        deadline = deadline_in(timeout)
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise SystemExit("worker exited with %d:\n%s" % (self.proc.returncode, self.log()))

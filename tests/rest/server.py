@@ -5,7 +5,7 @@ import re
 import socket
 import time
 
-from restlib import Worker, check, check_eq, done, is_error
+from restlib import deadline_in, Worker, check, check_eq, done, is_error
 
 w = Worker("server", extra=["rest.request.max.bytes=2048", "rest.threads=2"])
 
@@ -140,7 +140,7 @@ check(r.json["root"]["level"] == "INFO" and r.json["keepalive"]["level"] == "TRA
       "GET /admin/loggers lists root and the connector (%r)" % r.json)
 with open(w.dir + "/in.txt", "a") as f:  # a record for the keepalive source to poll
     f.write("two\n")
-deadline = time.time() + 10
+deadline = deadline_in(10)
 while time.time() < deadline and not re.search(r"TRACE \[keepalive/0\] poll returned", w.log()):
     time.sleep(0.1)
 check(re.search(r"TRACE \[keepalive/0\] poll returned", w.log()) is not None,
