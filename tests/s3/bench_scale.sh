@@ -20,16 +20,27 @@ rows=${SCALE_ROWS:-"p16 p64 p256 p1024 s100 s1000 s10000"}
 cw_start_s3rver
 : >"$CW_TMP/table.txt"
 
-# <seconds> <peak RSS KiB> <CPU seconds> <exit code> of a command; its stderr to $BENCH_LOG.
+# <seconds> <peak RSS KiB> <CPU seconds> <exit code> <CPU seconds when the log first said
+# "assigned ... partition(s)", or 0> of a command; its stderr to $BENCH_LOG.
 measure() {
     python3 - "$@" <<'PY'
 import os, resource, subprocess, sys, time
 t = time.monotonic()
-err = open(os.environ.get("BENCH_LOG", "/dev/null"), "w")
-rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=err).returncode
+log = os.environ.get("BENCH_LOG", "/dev/null")
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+at = 0.0
+while p.poll() is None:
+    if not at and log != "/dev/null":
+        if any("assigned" in l and "partition(s)" in l for l in open(log, errors="replace")):
+            try:
+                f = open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()
+                at = (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+            except OSError:
+                pass
+    time.sleep(0.02)
 el = time.monotonic() - t
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(f"{el:.3f} {ru.ru_maxrss} {ru.ru_utime + ru.ru_stime:.3f} {rc}")
+print(f"{el:.3f} {ru.ru_maxrss} {ru.ru_utime + ru.ru_stime:.3f} {p.returncode} {at:.3f}")
 PY
 }
 
@@ -54,7 +65,7 @@ open(sys.argv[3], "w").write(str(total))
 PY
     local line_max
     line_max=$((size + 20))
-    read -r kt krss kcpu _ < <(measure kcat -C -e -q -b "$CW_BOOTSTRAP" -t scale -o beginning -f '%s\n')
+    read -r kt krss kcpu _ _ < <(measure kcat -C -e -q -b "$CW_BOOTSTRAP" -t scale -o beginning -f '%s\n')
     cat >"$CW_TMP/w-$name.properties" <<P
 bootstrap.servers=$CW_BOOTSTRAP
 offset.storage.file.filename=$CW_TMP/offsets-$name
@@ -78,8 +89,9 @@ format.class=io.confluent.connect.s3.format.json.JsonFormat
 flush.size=$flush
 ${SCALE_EXTRA:-}
 P
-    local wt wrss wcpu rc bound text
-    read -r wt wrss wcpu rc < <(BENCH_LOG="$CW_TMP/worker-$name.log" measure "$CW_WORKER" \
+    local wt wrss wcpu rc wcpu0 bound text
+    # shellcheck disable=SC2086 # a command prefix (profiling), split on purpose
+    read -r wt wrss wcpu rc wcpu0 < <(BENCH_LOG="$CW_TMP/worker-$name.log" measure ${SCALE_WRAPPER:-} "$CW_WORKER" \
         --exit-when-caught-up "$CW_TMP/w-$name.properties" "$CW_TMP/s3-$name.properties")
     [ "$rc" = 0 ] || cw_fail "worker failed ($rc): $(tail -5 "$CW_TMP/worker-$name.log")"
     read -r bound text < <(python3 "$CW_SOURCE_DIR/tests/s3/bench_memory.py" \
@@ -87,7 +99,7 @@ P
     local bytes objs
     bytes=$(cat "$CW_TMP/bytes")
     objs=$(s3_complete_objects "$CW_S3_DIR/$CW_S3_BUCKET/$name")
-    echo "$name $parts $size $n $bytes $objs $kt $kcpu $krss $wt $wcpu $wrss $bound $CW_TMP/worker-$name.log" >>"$CW_TMP/table.txt"
+    echo "$name $parts $size $n $bytes $objs $kt $kcpu $krss $wt $wcpu $wrss $bound $CW_TMP/worker-$name.log $wcpu0" >>"$CW_TMP/table.txt"
     kill "$mock"; wait "$mock" 2>/dev/null || true
     rm -rf "${CW_S3_DIR:?}/$CW_S3_BUCKET/$name"
 }
@@ -109,16 +121,18 @@ def pipeline_s(log):
         if "wrote s3://" in line: wrote = ts(line)
     return (wrote - assigned) if assigned and wrote else float("nan")
 print(f"{'row':7} {'parts':>5} {'rec B':>6} {'records':>8} {'objects':>7} | {'kcat rec/s':>10} {'CPU s/GB':>8}"
-      f" | {'worker rec/s':>12} {'CPU s/GB':>8} {'CPU/kcat':>8} {'peak RSS':>9} {'bound+32':>9}")
+      f" | {'worker rec/s':>12} {'CPU s/GB':>8} {'CPU/kcat':>8} {'streaming':>9} {'peak RSS':>9} {'bound+32':>9}")
 for l in open(sys.argv[1]):
     f = l.split()
     name, parts, size, n, b, objs = f[0], int(f[1]), int(f[2]), int(f[3]), int(f[4]), int(f[5])
     kt, kcpu, wt, wcpu, wrss, bound = float(f[6]), float(f[7]), float(f[9]), float(f[10]), int(f[11]), int(f[12])
-    pt = pipeline_s(f[13])
+    pt, w0 = pipeline_s(f[13]), float(f[14])
     gb = b / 1e9
     flag = "" if wrss * 1024 <= bound + 32 * 2**20 else " OVER"
     print(f"{name:7} {parts:5d} {size:6d} {n:8d} {objs:7d} | {n/kt:10.0f} {kcpu/gb:8.2f}"
-          f" | {n/pt:12.0f} {wcpu/gb:8.2f} {wcpu/kcpu:8.2f} {wrss/1024:7.0f} M {(bound/2**20)+32:7.0f} M{flag}")
+          f" | {n/pt:12.0f} {wcpu/gb:8.2f} {wcpu/kcpu:8.2f} {(wcpu-w0)/gb:9.2f} {wrss/1024:7.0f} M"
+          f" {(bound/2**20)+32:7.0f} M{flag}")
 print("worker rec/s: partition assignment to the last object; CPU: the whole process (start-up,"
-      " group join and final flush included); kcat: -C -e of the same topic, same run.")
+      " group join and final flush included); streaming: its CPU s/GB from the partition"
+      " assignment on; kcat: -C -e of the same topic, same run.")
 PY
