@@ -188,6 +188,7 @@ static const cw_host_t host_table = {
     .kafka_metadata = cw_host_kafka_metadata,
     .kafka_cluster_id = host_kafka_cluster_id,
     .stop_time_left_ms = host_stop_time_left_ms,
+    .record_set_value_json_text = cw_record_set_value_json_text,
 };
 
 const cw_host_t *cw_host(void) { return &host_table; }

@@ -25,10 +25,12 @@ typedef struct cw_slot {
     int plain;                 /* bytes set by a plugin: the plain form (JSON without the schemas
                            envelope); bytes from Kafka are the wire form */
     cw_bytes_form_t json_form; /* json_wins: what slot_bytes made of the JSON */
+    int vouched; /* plain bytes the plugin vouched are JSON text (record_set_value_json_text) */
 } cw_slot_t;
 
 struct cw_record {
-    char *topic; /* owned, or the message's topic name (topic_borrowed) */
+    char *topic; /* owned, or borrowed (topic_borrowed): the message's topic name, or a source
+                    record's text after the struct in its own allocation */
     int topic_borrowed;
     int32_t partition;
     int64_t offset;
@@ -94,6 +96,9 @@ void cw_record_set_partition(cw_record_t *r, int32_t partition);
 void cw_record_set_timestamp(cw_record_t *r, int64_t timestamp_ms);
 void cw_record_set_key(cw_record_t *r, const void *data, size_t len);
 void cw_record_set_value(cw_record_t *r, const void *data, size_t len);
+/** As cw_record_set_value, for JSON text the plugin vouches for: JsonConverter does not check
+ *  it again (but in builds without NDEBUG, see cw_host_t.record_set_value_json_text). */
+void cw_record_set_value_json_text(cw_record_t *r, const void *data, size_t len);
 void cw_record_set_key_json(cw_record_t *r, json_t *value);
 void cw_record_set_value_json(cw_record_t *r, json_t *value);
 void cw_record_header_add(cw_record_t *r, const char *name, const void *value, size_t len);

@@ -32,14 +32,19 @@ case "$rows" in ''|*[!0-9]*) echo "run-demo.sh: --rows takes a number" >&2; exit
 case "$ingest" in rds|http) ;; *) echo "run-demo.sh: --ingest takes rds or http" >&2; exit 2 ;; esac
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
+t_begin=$(now)
 
 if [ "$install" = 1 ]; then
     say "installing dependencies (apt, npm) where missing"
     bash "$top/.ci/install-deps.sh"
 fi
+t_build=$(now)
 say "building"
 cmake -S "$top" -B "$top/build-demo" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCW_BUILD_TESTS=ON >/dev/null
 cmake --build "$top/build-demo" -j"$(nproc)" >/dev/null
+setup=(--setup "build=$(since "$t_build")")
 
 demo=${CW_DEMO_DIR:-$top/build-demo/demo}
 rm -rf "$demo"   # a second run starts clean: no leftover data, offsets or servers in the way
@@ -60,6 +65,7 @@ on_exit() {
 trap on_exit EXIT
 trap 'echo; say "interrupted: stopping servers"; exit 130' INT TERM
 
+t_servers=$(now)
 say "starting the S3 server (s3rver) with bucket pinterest-data"
 CW_S3_DIR=$demo/s3; cw_start_s3rver pinterest-data
 export CW_S3_BUCKET=pinterest-data CW_S3_ENDPOINT=$CW_S3_URL AWS_REGION=us-east-1
@@ -70,16 +76,19 @@ if [ "$ingest" = http ]; then
 fi
 say "starting MariaDB on 127.0.0.1 and loading $rows rows per table"
 cw_start_mariadb
+setup+=(--setup "servers (s3rver, MariaDB)=$(since "$t_servers")")
+t_load=$(now)
 python3 "$top/examples/pinterest/datagen.py" load --rows "$rows" --seed demo \
     --host 127.0.0.1 --port "$CW_DB_PORT" --user "$CW_DB_USER" --password "$CW_DB_PASSWORD" \
     --database "$CW_DB_NAME" >/dev/null
+setup+=(--setup "loading $rows rows per table=$(since "$t_load")")
 
 export CW_EMBEDDED_KAFKA=true CW_OFFSETS_FILE=$demo/connect.offsets
 export RDS_URL=$CW_DB_URL RDS_USER=$CW_DB_USER RDS_PASSWORD=$CW_DB_PASSWORD
 export JDBC_URL=$CW_DB_URL JDBC_USER=$CW_DB_USER JDBC_PASSWORD=$CW_DB_PASSWORD
 
 say "running connect-worker (embedded Kafka, batch mode); log: $demo/worker.log"
-start=$(date +%s.%N)
+start=$(now)
 "$CW_BUILD_DIR/core/connect-worker" --exit-when-caught-up "$top/etc/worker.properties" \
     "$top/connectors/pinterest-rds-source.properties" \
     "$top/connectors/pinterest-s3-sink.properties" \
@@ -92,7 +101,8 @@ CW_PIDS+=("$worker")
 objects_dir=$demo/s3/pinterest-data
 bootstrap=
 kafka_count() {  # records in one topic: sum of its partitions' end offsets
-    [ -n "$bootstrap" ] || { echo 0; return; }
+    # Once the worker is gone so is the embedded cluster: kcat would wait for it in vain.
+    { [ -n "$bootstrap" ] && kill -0 "$worker" 2>/dev/null; } || { echo 0; return; }
     local parts p q=()
     parts=$(kcat -b "$bootstrap" -L -t "$1" 2>/dev/null | sed -n 's/^ *partition \([0-9]*\),.*/\1/p')
     [ -n "$parts" ] || { echo 0; return; }
@@ -133,16 +143,20 @@ progress() {
     elif [ "$line" != "$last" ]; then echo "  $line"; fi
     last=$line
 }
-while kill -0 "$worker" 2>/dev/null; do show_rest; progress; sleep 1; done
+# A progress line a second; the worker's exit is seen within a tenth of one.
+while kill -0 "$worker" 2>/dev/null; do
+    show_rest; progress
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$worker" 2>/dev/null || break; sleep 0.1; done
+done
 [ -t 1 ] && echo
 set +e; wait "$worker"; rc=$?; set -e
+t_exit=$(now)
 CW_PIDS=("${CW_PIDS[@]/$worker}")
 if [ $rc -ne 0 ]; then
     tail -20 "$demo/worker.log" >&2
     echo "connect-worker exited with $rc" >&2
     exit 1
 fi
-elapsed=$(python3 -c "import time;print(f'{time.time()-$start:.1f}')")
 
 say "reading the bucket back with s3cmd (an independent S3 client) into $demo/bucket"
 mkdir -p "$demo/bucket"
@@ -158,7 +172,10 @@ for t in pinterest.pin pinterest.geo pinterest.user; do
     [ "$n" -eq "$rows" ] || missing=1
 done
 echo
-echo "time: ${elapsed}s for $((rows * 3)) rows"
+python3 "$top/examples/pinterest/demo_times.py" --log "$demo/worker.log" --objects "$objects_dir" \
+    --start "$start" --exit "$t_exit" --rows $((rows * 3)) "${setup[@]}" ||
+    echo "(no timing summary: see the worker log)"
+echo "  the demo script's own run so far: $(since "$t_begin") s"
 echo "key layout (Confluent's): topics/<topic>/partition=<p>/<topic>+<p>+<start offset>.json, e.g."
 (cd "$demo/bucket" && find topics -type f | sort | head -4 | sed 's/^/  /')
 for t in pinterest.pin pinterest.geo pinterest.user; do

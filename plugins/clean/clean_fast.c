@@ -29,13 +29,6 @@ size_t a_add(clean_fast_t *f, const char *s, size_t n) {
     return off;
 }
 
-int o_put(clean_fast_t *f, const char *s, size_t n) {
-    if (cw_sdk_grow(&f->o, &f->ocap, f->olen + n + 1)) return -1;
-    memcpy(f->o + f->olen, s, n);
-    f->olen += n;
-    return 0;
-}
-
 /* --- yajl's memory ---------------------------------------------------------------------- */
 
 /* yajl has no reset: a handle per value costs it the same few allocations every record.
@@ -167,10 +160,14 @@ static int cb_array(void *ctx) {
 static int cb_key(void *ctx, const unsigned char *s, size_t l) {
     clean_fast_t *f = ctx;
     if (f->depth != 1 || (!f->ascii && !text_ok(s, l))) return 0;
-    for (size_t i = 0; i < f->nf; i++) /* duplicates: jansson keeps one, in its own way */
-        if (f->f[i].name_len == l && (!l || f->a[f->f[i].name] == (char)s[0]) &&
-            memcmp(f->a + f->f[i].name, s, l) == 0)
-            return 0;
+    /* Duplicates: jansson keeps one, in its own way. A bit per (length, last byte) says
+     * which names may repeat one seen before; only those are compared. */
+    uint64_t bit = (uint64_t)1 << ((l * 7 + (l ? s[l - 1] : 0)) & 63);
+    if (f->keybits & bit) {
+        for (size_t i = 0; i < f->nf; i++)
+            if (f->f[i].name_len == l && memcmp(f->a + f->f[i].name, s, l) == 0) return 0;
+    }
+    f->keybits |= bit;
     if (f->nf == f->capf) {
         size_t cap = f->capf ? f->capf * 2 : 32;
         field_t *nf = realloc(f->f, cap * sizeof *nf);
@@ -235,6 +232,7 @@ int clean_apply_text(clean_t *c, const char *in, size_t len, const char **out, s
     }
     f->alen = 0;
     f->nf = 0;
+    f->keybits = 0;
     f->depth = 0;
     f->end = 0;
     yajl_alloc_funcs mem = {pool_malloc, pool_realloc, pool_free, f};
@@ -288,6 +286,7 @@ int clean_fast_prepare(clean_t *c, char *e, size_t n) {
     for (size_t i = 0; i < nnull; i++) {
         f->null_all[i].s = c->null_all[i];
         f->null_all[i].len = strlen(c->null_all[i]);
+        f->null_lens |= (uint64_t)1 << (f->null_all[i].len & 63);
     }
     f->nnull_all = nnull;
     for (size_t i = 0; i < norder; i++) {

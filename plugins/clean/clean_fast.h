@@ -40,8 +40,9 @@ typedef struct clean_fast {
     int usable;       /* 0: a configured name the tree path would refuse (see prepare) */
     name_t *null_all; /* null.values */
     size_t nnull_all;
-    int *order_dup;   /* order[i] appeared before: jansson set it once */
-    char **order_key; /* order[i] encoded as the host encodes it, with the colon */
+    uint64_t null_lens; /* a bit per null.values length, mod 64 (step_nulls) */
+    int *order_dup;     /* order[i] appeared before: jansson set it once */
+    char **order_key;   /* order[i] encoded as the host encodes it, with the colon */
     size_t *order_key_len;
     size_t *order_len; /* strlen(order[i]) */
     long *order_idx;   /* per record: the field output as order[i], or -1 */
@@ -52,6 +53,7 @@ typedef struct clean_fast {
     size_t olen, ocap;
     field_t *f;
     size_t nf, capf;
+    uint64_t keybits; /* per record: the bits of the names seen (cb_key's duplicate check) */
     int depth;
     int ascii;     /* the input has no byte >= 0x80: nothing to check for UTF-8 */
     int unescaped; /* the input has no backslash: its strings need no escaping */
@@ -64,7 +66,13 @@ typedef struct clean_fast {
 /* Shared by clean_fast.c (buffers, tokenizing, entry points), clean_fast_steps.c and
  * clean_fast_out.c; hidden in the plugin like every symbol that is not its entry point. */
 size_t a_add(clean_fast_t *f, const char *s, size_t n);
-int o_put(clean_fast_t *f, const char *s, size_t n);
+/* Appends n bytes to the output (inline: about thirty calls a record). */
+static inline int o_put(clean_fast_t *f, const char *s, size_t n) {
+    if (f->olen + n + 1 > f->ocap && cw_sdk_grow(&f->o, &f->ocap, f->olen + n + 1)) return -1;
+    memcpy(f->o + f->olen, s, n);
+    f->olen += n;
+    return 0;
+}
 int text_ok(const unsigned char *s, size_t n);
 field_t *find(clean_fast_t *f, const char *name);
 void step_nulls(const clean_t *c, clean_fast_t *f);

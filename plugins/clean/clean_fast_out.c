@@ -11,6 +11,8 @@ int put_escaped(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
     return 0;
 }
 
+static size_t put_int(char *w, int64_t x);
+
 /* The value's JSON into the scratch (cached): the host's json_encode decides how reals look,
  * so this asks it rather than guessing its format. */
 int encode_value(clean_fast_t *f, field_t *v) {
@@ -32,7 +34,7 @@ int encode_value(clean_fast_t *f, field_t *v) {
         tl = 5;
         break;
     case FV_INT:
-        tl = (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v->i);
+        tl = put_int(buf, v->i);
         t = buf;
         break;
     case FV_REAL: {
@@ -80,11 +82,53 @@ int encode_value(clean_fast_t *f, field_t *v) {
     return 0;
 }
 
+/* %lld's digits without snprintf (two integers a pin record). Returns the length. */
+static size_t put_int(char *w, int64_t x) {
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t len = 0;
+    if (x < 0) w[len++] = '-';
+    while (n) w[len++] = tmp[--n];
+    return len;
+}
+
+/* A value's JSON straight into the output: what encode_value would put in the scratch for
+ * o_put to copy again, written once (reals and arrays, and values encoded before, still go
+ * through the scratch). */
+static int put_value(clean_fast_t *f, field_t *v) {
+    if (v->enc_len || v->type == FV_REAL || v->type == FV_ARRAY) {
+        if (encode_value(f, v)) return -1;
+        return o_put(f, f->a + v->enc, v->enc_len);
+    }
+    switch (v->type) {
+    case FV_NULL: return o_put(f, "null", 4);
+    case FV_TRUE: return o_put(f, "true", 4);
+    case FV_FALSE: return o_put(f, "false", 5);
+    case FV_INT:
+        if (cw_sdk_grow(&f->o, &f->ocap, f->olen + 24)) return -1;
+        f->olen += put_int(f->o + f->olen, v->i);
+        return 0;
+    case FV_STRING:
+        if (!v->plain) return put_escaped(&f->o, &f->olen, &f->ocap, f->a + v->str, v->str_len);
+        if (cw_sdk_grow(&f->o, &f->ocap, f->olen + v->str_len + 3)) return -1;
+        f->o[f->olen] = '"';
+        memcpy(f->o + f->olen + 1, f->a + v->str, v->str_len);
+        f->o[f->olen + v->str_len + 1] = '"';
+        f->olen += v->str_len + 2;
+        return 0;
+    default: return -1; /* FV_NONE cannot be output */
+    }
+}
+
 static int put_field(clean_fast_t *f, size_t i, field_t *v, int first) {
     if ((!first && o_put(f, ",", 1)) || o_put(f, f->order_key[i], f->order_key_len[i])) return -1;
     if (!v) return o_put(f, "null", 4);
-    if (encode_value(f, v)) return -1;
-    return o_put(f, f->a + v->enc, v->enc_len);
+    return put_value(f, v);
 }
 
 static int put_name(clean_fast_t *f, const char *nm, size_t l, int plain) {
@@ -169,7 +213,7 @@ int finish(const clean_t *c, clean_fast_t *f) {
             /* The name is written before encode_value may move the scratch it points into. */
             if (!first && o_put(f, ",", 1)) return -1;
             if (put_name(f, nm, l, !v->out_name && v->name_plain) || o_put(f, ":", 1) ||
-                encode_value(f, v) || o_put(f, f->a + v->enc, v->enc_len))
+                put_value(f, v))
                 return -1;
             first = 0;
         }

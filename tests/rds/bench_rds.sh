@@ -30,13 +30,27 @@ for n in $sizes; do
     make_table "pin_$n" "$n"
 done
 now() { date +%s.%N; }
+# CPU seconds (user + system) a process has used so far: the MariaDB server and the mock
+# cluster, read before and after each run, so that the bench shows where the CPU goes.
+proc_cpu() { awk -v t="$(getconf CLK_TCK)" '{ print ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_log=$CW_TMP/cpu.txt
+: >"$cpu_log"
+# timed WHO CMD...: runs CMD (output discarded), prints its wall seconds; appends WHO, its own
+# CPU seconds and the server's and the mock cluster's to $cpu_log.
+timed() {
+    local who=$1 s0 m0 t; shift
+    s0=$(proc_cpu "$CW_DB_PID") m0=$(proc_cpu "${CW_MOCK_PID:-0}")
+    t=$( { TIMEFORMAT='%R %U %S'; time "$@" >/dev/null 2>>"$CW_TMP/worker.log"; } 2>&1 ) ||
+        { echo "$t" >&2; return 1; }
+    awk -v w="$who" -v t="$t" -v s0="$s0" -v s1="$(proc_cpu "$CW_DB_PID")" -v m0="$m0" \
+        -v m1="$(proc_cpu "${CW_MOCK_PID:-0}")" 'BEGIN { split(t, a, " ");
+        printf "%s %.3f %.3f %.3f\n", w, a[2] + a[3], s1 - s0, m1 - m0 }' >>"$cpu_log"
+    echo "${t%% *}"
+}
 dump_run() {  # dump_run [TABLE]: one timed dump of TABLE to /dev/null; prints its wall seconds
-    local t0 t1 table=${1:-pinterest_data}
-    t0=$(now)
-    mariadb --no-defaults --batch --quick -h127.0.0.1 -P"$CW_DB_PORT" -u"$CW_DB_USER" \
-        -p"$CW_DB_PASSWORD" "$CW_DB_NAME" -e "SELECT * FROM $table" >/dev/null
-    t1=$(now)
-    awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
+    local table=${1:-pinterest_data}
+    timed dump mariadb --no-defaults --batch --quick -h127.0.0.1 -P"$CW_DB_PORT" -u"$CW_DB_USER" \
+        -p"$CW_DB_PASSWORD" "$CW_DB_NAME" -e "SELECT * FROM $table"
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # the size of what was dumped (measured in a second, untimed run)
@@ -67,18 +81,16 @@ key.converter=org.apache.kafka.connect.storage.StringConverter
 value.converter=org.apache.kafka.connect.json.JsonConverter
 value.converter.schemas.enable=false
 P
-    local t0 t1 rc=0
+    local wall
     # in the foreground, as a user runs it: the wall time is the command's own
-    t0=$(now)
-    timeout 600 "$CW_WORKER" --exit-when-caught-up "$CW_TMP/worker.properties" \
-        "$CW_TMP/rds.properties" >>"$CW_TMP/worker.log" 2>&1 || rc=$?
-    t1=$(now)
-    [ "$rc" = 0 ] || { cw_dump_logs; cw_fail "worker exit code $rc"; }
+    wall=$(timed "worker $1" timeout 600 "$CW_WORKER" --exit-when-caught-up \
+        "$CW_TMP/worker.properties" "$CW_TMP/rds.properties") ||
+        { cw_dump_logs; cw_fail "worker failed"; }
     # every row acknowledged by Kafka: the worker stored the last row's offset
     jq -e --argjson n "$(cw_sql "SELECT MAX(\`index\`) FROM $1")" --arg p "{\"table\":\"$1\"}" \
         '.["bench-rds"][$p].incrementing == $n' "$CW_TMP/connect.offsets" >/dev/null ||
         cw_fail "not every row of $1 was acknowledged: $(cat "$CW_TMP/connect.offsets")"
-    awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
+    echo "$wall"
 }
 # The machine is shared: dump and worker take turns, three rounds, medians compared.
 fixed_s=$(worker_run one_row)
@@ -105,6 +117,13 @@ awk -v r="$rows" -v b="$bytes" -v d="$dump_s" -v w="$run_s" -v f="$fixed_s" -v h
     printf "rds-source -> Kafka without it         : %8.0f rows/s %7.1f MB/s\n", r/(w-f), b/(w-f)/1e6
     printf "ratio (steady state): %.2f (target >= 0.85)\n", d/(w-f)
     printf "rds-source + test harness (no Kafka)   : %8.0f rows/s (%.2f s)\n", r/h, h }'
+# CPU seconds for the 300k rows (medians of the three rounds): what the peer and the worker
+# cost the machine, and the server and the Kafka side beside them
+cpu_median() { median $(awk -v w="$1" -v c="$2" '$1 == w || ($1 == "worker" && $2 == w) {
+    print $(c + ($1 == "worker")) }' "$cpu_log"); }
+printf 'CPU s (median): mariadb client %s, its server %s | worker %s, its server %s, Kafka (mock cluster) %s\n' \
+    "$(cpu_median dump 2)" "$(cpu_median dump 3)" "$(cpu_median pinterest_data 2)" \
+    "$(cpu_median pinterest_data 3)" "$(cpu_median pinterest_data 4)"
 
 # How cost grows: rows/s against the table size, dump and worker in turns (median of 3; one
 # run each at 1M rows, to keep the bench within a few minutes)

@@ -297,6 +297,60 @@ static void test_headers(void) {
     cw_record_free(r);
 }
 
+/* record_set_value_json_text: JSON text a plugin vouches for is produced as it is; the
+ * shipped (NDEBUG) build does not check it again, the builds the tests run do. */
+static void test_vouched_json_text(void) {
+    cw_converter_t env = {CW_CONVERTER_JSON, 1}, str = {CW_CONVERTER_STRING, 0},
+                   plain = {CW_CONVERTER_JSON, 0};
+    CHECK(CW_HOST_HAS(h, record_set_value_json_text));
+    const char *row = "{\"id\":7,\"t\":\"a\\\"b\"}";
+    cw_record_t *r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &plain);
+    h->record_set_value_json_text(r, row, strlen(row));
+    size_t len;
+    char *w = wire_value(r, &len);
+    CHECK_STR(w, row);
+    free(w);
+    CHECK(r->value.json == NULL); /* never parsed */
+    const void *text = h->record_value_json_text(r, &len);
+    CHECK(text && len == strlen(row) && memcmp(text, row, len) == 0);
+    cw_record_free(r);
+    r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &env);
+    h->record_set_value_json_text(r, row, strlen(row));
+    w = wire_value(r, &len);
+    CHECK_STR(w, "{\"schema\":null,\"payload\":{\"id\":7,\"t\":\"a\\\"b\"}}");
+    free(w);
+    cw_record_free(r);
+
+    /* A wrong writer: caught where the tests run, produced as it is in the shipped build. */
+    r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &plain);
+    h->record_set_value_json_text(r, "{\"id\":7,}", 9);
+    const void *o;
+    char err[256] = "";
+    int rc = cw_record_wire_value(r, &o, &len, err, sizeof err);
+#ifdef NDEBUG
+    CHECK(rc == 0 && len == 9 && memcmp(o, "{\"id\":7,}", 9) == 0);
+#else
+    CHECK(rc == -1);
+    CHECK_CONTAINS(err, "record_set_value_json_text");
+#endif
+    /* A transform that sets the value again with record_set_value: checked as always. */
+    h->record_set_value(r, "{\"id\":7,}", 9);
+    CHECK(cw_record_wire_value(r, &o, &len, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "not JSON text");
+    cw_record_free(r);
+
+    /* Other converters: exactly record_set_value. */
+    r = cw_record_new_source("t", CW_PARTITION_ANY, NULL, NULL, &str, &str);
+    h->record_set_value_json_text(r, "\x01{", 2);
+    w = wire_value(r, &len);
+    CHECK(w && len == 2 && memcmp(w, "\x01{", 2) == 0);
+    free(w);
+    /* NULL is a null value. */
+    h->record_set_value_json_text(r, NULL, 0);
+    CHECK(h->record_value(r, &len) == NULL && len == 0);
+    cw_record_free(r);
+}
+
 int main(void) {
     h = cw_host();
     CHECK(h->abi_version == CW_ABI_VERSION && h->struct_size == sizeof(cw_host_t));
@@ -306,5 +360,6 @@ int main(void) {
     test_record_lazy();
     test_headers();
     test_format();
+    test_vouched_json_text();
     CHECK_DONE();
 }

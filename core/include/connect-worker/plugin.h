@@ -886,6 +886,22 @@ typedef struct cw_host {
      *  close and stop that follow, and report what is durable then. Thread-safe, cheap
      *  (no lock); any thread. Use CW_HOST_HAS before calling it. */
     int64_t (*stop_time_left_ms)(cw_ctx_t *ctx);
+
+    /* --- records: JSON text the plugin vouches for (ABI 2, appended) ----------------- */
+
+    /** As record_set_value (copies the bytes; NULL: a null value), for a value that the
+     *  plugin wrote itself as one JSON text that jansson's json_loadb accepts (JSON_DECODE_ANY
+     *  | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL: UTF-8, strings escaped as
+     *  cw_sdk_json_escape_to escapes them), and vouches for. JsonConverter then produces the
+     *  bytes without checking them again, which record_set_value's bytes cost on every
+     *  record (about as much as writing them, for a database row). The plugin owns that
+     *  promise: invalid text reaches Kafka as it is. A worker built without NDEBUG (debug and
+     *  sanitizer builds, which the tests run) checks vouched text all the same and fails the
+     *  record with an error naming this function, so that a plugin's tests catch a writer that
+     *  is wrong. With StringConverter or ByteArrayConverter, or once a transform changed the
+     *  value, it is exactly record_set_value. Call from the thread that holds the record. Use
+     *  CW_HOST_HAS(host, record_set_value_json_text) and fall back to record_set_value. */
+    void (*record_set_value_json_text)(cw_record_t *r, const void *data, size_t len);
 } cw_host_t;
 
 /** Non-zero when `host` has `member` and it is set: the one spelling of "is this host
