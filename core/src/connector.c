@@ -193,6 +193,21 @@ int cw_connector_prepare_tasks(cw_connector_t *c, char *errstr, size_t errstr_si
     return c->tasks ? 0 : -1;
 }
 
+int cw_connector_set_tasks(cw_connector_t *c, int n, cw_props_t **task_props) {
+    c->tasks = calloc((size_t)(n > 0 ? n : 1), sizeof *c->tasks);
+    if (!c->tasks) abort();
+    c->ntasks = n;
+    for (int i = 0; i < n; i++) {
+        cw_task_t *t = &c->tasks[i];
+        t->conn = c;
+        t->props = task_props[i];
+        t->own = cw_props_copy(task_props[i]);
+        t->config = cw_config_new(t->props, c->defs);
+        task_env_init(c->worker, c, t, i);
+    }
+    return 0;
+}
+
 void cw_connector_reset_task(cw_connector_t *c, int i) {
     cw_task_t *t = &c->tasks[i];
     cw_metrics_release(c->worker->metrics, &t->env.ctx);

@@ -19,6 +19,10 @@ void cw_connector_free(cw_connector_t *c);
  *  errstr (task_configs failed, out of memory). */
 int cw_connector_prepare_tasks(cw_connector_t *c, char *errstr, size_t errstr_size);
 
+/** Distributed mode: builds c->tasks from task configurations read from the config topic
+ *  (resolved; the array's props are taken) instead of running task_configs here. 0. */
+int cw_connector_set_tasks(cw_connector_t *c, int n, cw_props_t **task_props);
+
 /** Frees c->tasks (threads joined) and their metric series; c->ntasks becomes 0. */
 void cw_connector_free_tasks(cw_connector_t *c);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "herder_internal.h"
+#include "distributed/dist.h"
 
 static int qfail(char *errstr, size_t errstr_size, int code, const char *fmt, ...) CW_PRINTF(4, 5);
 static int qfail(char *errstr, size_t errstr_size, int code, const char *fmt, ...) {
@@ -211,29 +212,43 @@ static json_t *e_topics_reset(const cw_herder_t *h, const cw_hconn_t *hc, int ar
 
 int cw_herder_connector_info(cw_herder_t *h, const char *name, json_t **out, char *errstr,
                              size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_info(d_, name, out, errstr, errstr_size);
     return query(h, name, e_info, 0, out, errstr, errstr_size);
 }
 int cw_herder_connector_config(cw_herder_t *h, const char *name, json_t **out, char *errstr,
                                size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_config(d_, name, out, errstr, errstr_size);
     return query(h, name, e_config, 0, out, errstr, errstr_size);
 }
 int cw_herder_status(cw_herder_t *h, const char *name, json_t **out, char *errstr,
                      size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_status(d_, name, -1, out, errstr, errstr_size);
     return query(h, name, e_status, 0, out, errstr, errstr_size);
 }
 int cw_herder_task_status(cw_herder_t *h, const char *name, int task, json_t **out, char *errstr,
                           size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_status(d_, name, task, out, errstr, errstr_size);
     return query(h, name, e_task_status, task, out, errstr, errstr_size);
 }
 int cw_herder_task_configs(cw_herder_t *h, const char *name, json_t **out, char *errstr,
                            size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_task_configs(d_, name, out, errstr, errstr_size);
     return query(h, name, e_task_configs, 0, out, errstr, errstr_size);
 }
 int cw_herder_topics(cw_herder_t *h, const char *name, json_t **out, char *errstr,
                      size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_unsupported(errstr, errstr_size);
     return query(h, name, e_topics, 0, out, errstr, errstr_size);
 }
 int cw_herder_topics_reset(cw_herder_t *h, const char *name, char *errstr, size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_unsupported(errstr, errstr_size);
     json_t *v = NULL;
     int rc = query(h, name, e_topics_reset, 0, &v, errstr, errstr_size);
     json_decref(v);
@@ -241,6 +256,8 @@ int cw_herder_topics_reset(cw_herder_t *h, const char *name, char *errstr, size_
 }
 
 int cw_herder_connectors(cw_herder_t *h, int expand, json_t **out) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_connectors(d_, expand, out);
     pthread_mutex_lock(&h->state_lock);
     const char **names = calloc(h->nconns + 1, sizeof *names);
     for (size_t i = 0; i < h->nconns; i++) names[i] = h->conns[i]->name;

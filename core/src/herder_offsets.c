@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "herder_internal.h"
+#include "distributed/dist.h"
 #include "json_encode.h"
 
 #define ADMIN_TIMEOUT_MS 30000
@@ -357,6 +358,8 @@ static int source_change(cw_herder_t *h, cw_hconn_t *hc, const json_t *offsets, 
 
 int cw_herder_offsets_get(cw_herder_t *h, const char *name, json_t **out, char *errstr,
                           size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_offsets_get(d_, name, out, errstr, errstr_size);
     int code;
     cw_hconn_t *hc = enter(h, name, 0, &code, errstr, errstr_size);
     if (!hc) return code;
@@ -372,6 +375,8 @@ int cw_herder_offsets_get(cw_herder_t *h, const char *name, json_t **out, char *
 
 int cw_herder_offsets_alter(cw_herder_t *h, const char *name, const json_t *body, json_t **out,
                             char *errstr, size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_unsupported(errstr, errstr_size);
     const json_t *offsets = json_object_get(body, "offsets");
     if (!json_is_array(offsets) || json_array_size(offsets) == 0)
         return ofail(errstr, errstr_size, 400,
@@ -388,6 +393,8 @@ int cw_herder_offsets_alter(cw_herder_t *h, const char *name, const json_t *body
 
 int cw_herder_offsets_reset(cw_herder_t *h, const char *name, json_t **out, char *errstr,
                             size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_unsupported(errstr, errstr_size);
     int code;
     cw_hconn_t *hc = enter(h, name, 1, &code, errstr, errstr_size);
     if (!hc) return code;

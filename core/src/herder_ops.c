@@ -9,6 +9,7 @@
 
 #include "connector.h"
 #include "herder_internal.h"
+#include "distributed/dist.h"
 #include "log.h"
 #include "worker_offsets.h"
 
@@ -193,6 +194,8 @@ void cw_herder_add_failed(cw_herder_t *h, const char *name, const json_t *config
 int cw_herder_create(cw_herder_t *h, const char *name, const json_t *config,
                      cw_target_state_t initial_state, json_t **out, char *errstr,
                      size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_put(d_, name, config, 1, initial_state, NULL, out, errstr, errstr_size);
     json_t *sub = cw_herder_config_from_json(name, config, errstr, errstr_size);
     if (!sub) return 400;
     if (!atomic_load(&h->running)) {
@@ -256,6 +259,10 @@ static void info_out(cw_herder_t *h, cw_hconn_t *hc, json_t **out) {
 
 int cw_herder_put_config(cw_herder_t *h, const char *name, const json_t *config, int *created,
                          json_t **out, char *errstr, size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_)
+        return cw_dist_put(d_, name, config, 0, CW_TARGET_RUNNING, created, out, errstr,
+                           errstr_size);
     json_t *sub = cw_herder_config_from_json(name, config, errstr, errstr_size);
     if (!sub) return 400;
     if (!atomic_load(&h->running)) {
@@ -278,6 +285,8 @@ int cw_herder_put_config(cw_herder_t *h, const char *name, const json_t *config,
 
 int cw_herder_patch_config(cw_herder_t *h, const char *name, const json_t *patch, json_t **out,
                            char *errstr, size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_patch(d_, name, patch, out, errstr, errstr_size);
     if (!json_is_object(patch))
         return fail(errstr, errstr_size, 400, "the configuration patch must be a JSON object");
     int code;
@@ -301,6 +310,8 @@ int cw_herder_patch_config(cw_herder_t *h, const char *name, const json_t *patch
 }
 
 int cw_herder_delete(cw_herder_t *h, const char *name, char *errstr, size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_delete(d_, name, errstr, errstr_size);
     int code;
     cw_hconn_t *hc = enter(h, name, &code, errstr, errstr_size);
     if (!hc) return code;
@@ -336,14 +347,20 @@ static int set_target(cw_herder_t *h, const char *name, cw_target_state_t target
 }
 
 int cw_herder_pause(cw_herder_t *h, const char *name, char *errstr, size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_target(d_, name, CW_TARGET_PAUSED, errstr, errstr_size);
     return set_target(h, name, CW_TARGET_PAUSED, errstr, errstr_size);
 }
 
 int cw_herder_resume(cw_herder_t *h, const char *name, char *errstr, size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_target(d_, name, CW_TARGET_RUNNING, errstr, errstr_size);
     return set_target(h, name, CW_TARGET_RUNNING, errstr, errstr_size);
 }
 
 int cw_herder_stop(cw_herder_t *h, const char *name, char *errstr, size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_target(d_, name, CW_TARGET_STOPPED, errstr, errstr_size);
     int code;
     cw_hconn_t *hc = enter(h, name, &code, errstr, errstr_size);
     if (!hc) return code;
@@ -388,6 +405,8 @@ int cw_herder_restart_task_locked(cw_herder_t *h, cw_hconn_t *hc, int i, int aut
 
 int cw_herder_restart_task(cw_herder_t *h, const char *name, int task, char *errstr,
                            size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_) return cw_dist_unsupported(errstr, errstr_size);
     int code;
     cw_hconn_t *hc = enter(h, name, &code, errstr, errstr_size);
     if (!hc) return code;
@@ -424,6 +443,9 @@ static void restart_instance(cw_herder_t *h, cw_hconn_t *hc) {
 int cw_herder_restart_connector(cw_herder_t *h, const char *name, int include_tasks,
                                 int only_failed, json_t **status, char *errstr,
                                 size_t errstr_size) {
+    cw_dist_t *d_ = cw_dist_of(h->w);
+    if (d_)
+        return cw_dist_restart(d_, name, include_tasks, only_failed, status, errstr, errstr_size);
     int code;
     cw_hconn_t *hc = enter(h, name, &code, errstr, errstr_size);
     if (!hc) return code;

@@ -16,6 +16,7 @@ static void usage(FILE *out) {
     fprintf(
         out,
         "usage: connect-worker [options] worker.properties [connector.properties ...]\n"
+        "       connect-worker --distributed [options] worker.properties\n"
         "       connect-worker --validate worker.properties connector.properties [...]\n"
         "       connect-worker --list-plugins [worker.properties]\n"
         "       connect-worker --describe NAME [worker.properties]\n"
@@ -25,6 +26,8 @@ static void usage(FILE *out) {
         "({\"name\": ..., \"config\": {...}}).\n"
         "\n"
         "options:\n"
+        "  --distributed          join the Connect cluster of the worker file's group.id\n"
+        "                         (connectors come through the REST API; see core/README.md)\n"
         "  --validate             check every file and key, print every problem, start nothing\n"
         "  --list-plugins         list loaded plugins: name, kind, version, file\n"
         "  --describe NAME        every key of a plugin (name or class alias), or of 'worker'\n"
@@ -92,7 +95,8 @@ int main(int argc, char **argv) {
         O_LOG,
         O_METRICS,
         O_VERSION,
-        O_HELP
+        O_HELP,
+        O_DISTRIBUTED
     };
     static const struct option longopts[] = {
         {"validate", no_argument, NULL, O_VALIDATE},
@@ -104,6 +108,7 @@ int main(int argc, char **argv) {
         {"metrics-file", required_argument, NULL, O_METRICS},
         {"version", no_argument, NULL, O_VERSION},
         {"help", no_argument, NULL, O_HELP},
+        {"distributed", no_argument, NULL, O_DISTRIBUTED},
         {NULL, 0, NULL, 0}};
     int validate = 0, list = 0;
     const char *describe = NULL;
@@ -118,6 +123,7 @@ int main(int argc, char **argv) {
         case O_DESCRIBE: describe = optarg; break;
         case O_PLUGIN_PATH: opts.plugin_paths[opts.nplugin_paths++] = optarg; break;
         case O_BATCH: opts.batch_mode = 1; break;
+        case O_DISTRIBUTED: opts.distributed = 1; break;
         case O_METRICS: opts.metrics_file = optarg; break;
         case O_LOG: {
             cw_log_level_t level;
@@ -201,6 +207,12 @@ int main(int argc, char **argv) {
 
     if (nargs < 1) { /* no connector file: a worker driven through its REST API */
         usage(stderr);
+        return CW_EXIT_USAGE;
+    }
+    if (opts.distributed && (nargs > 1 || opts.batch_mode)) {
+        fprintf(stderr, "connect-worker: --distributed takes the worker file only: connectors "
+                        "are created through the REST API (and --exit-when-caught-up does not "
+                        "apply)\n");
         return CW_EXIT_USAGE;
     }
     cw_errlist_t errs = {0};

@@ -21,6 +21,7 @@
 #include "kafka_msk_iam.h"
 #include "log.h"
 #include "rest/rest.h"
+#include "distributed/dist.h"
 #include "validate.h"
 #include "worker_offsets.h"
 #include "worker_stop.h"
@@ -183,6 +184,8 @@ cw_worker_t *cw_worker_new(const char *worker_file, const cw_worker_options_t *o
     }
     cw_worker_check_kafka_props(w, NULL, errs);
     cw_worker_storage_validate(w, worker_file, errs);
+    w->distributed = opts->distributed;
+    if (w->distributed) cw_dist_validate(w, worker_file, errs);
 
     w->registry = cw_registry_new(cw_host());
     if (cw_registry_load_bundled(w->registry, err, sizeof err) < 0)
@@ -293,6 +296,7 @@ int cw_worker_run(cw_worker_t *w) {
     signal(SIGPIPE, SIG_IGN);
     if (cw_config_get_bool(w->config, "embedded.kafka.enable", 0) && start_embedded_kafka(w))
         return CW_EXIT_STARTUP;
+    if (w->distributed) return cw_dist_run(w, &set); /* distributed/dist.h */
     /* The command-line and stored connectors, created as the REST API creates them. */
     if (cw_herder_start(w->herder)) return CW_EXIT_STARTUP;
 

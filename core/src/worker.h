@@ -80,6 +80,8 @@ struct cw_worker {
     int aborting;              /* a second stop signal cut the graceful stop short */
     cw_worker_metrics_t *wm;   /* connector/task counts by state, start-ups, process */
     struct cw_rest *rest;      /* the REST server while cw_worker_run runs; or NULL */
+    int distributed;           /* --distributed */
+    struct cw_dist *dist;      /* distributed mode's herder while cw_worker_run runs */
 };
 
 /* The worker's loop sleeps in sigtimedwait; a task thread that ends (or cw_worker_stop) wakes
@@ -92,6 +94,7 @@ typedef struct cw_worker_options {
     int batch_mode;           /* --exit-when-caught-up */
     int log_level_forced;     /* --log-level given: worker log.level is ignored */
     const char *metrics_file; /* --metrics-file: every metric, Prometheus text, at exit */
+    int distributed;          /* --distributed: distributed/dist.h */
 } cw_worker_options_t;
 
 /** Loads the worker file and the plugins (bundled, plugin.path, --plugin-path). Problems go

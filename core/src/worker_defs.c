@@ -1,6 +1,7 @@
 /* The worker's and every connector's own keys (Kafka Connect names and defaults). */
 #include "worker.h"
 #include "rest/rest_config.h"
+#include "distributed/dist_defs.h"
 
 #define CONVERTERS                                                                                 \
     "org.apache.kafka.connect.json.JsonConverter,JsonConverter,json,"                              \
@@ -37,7 +38,7 @@ const cw_config_def_t cw_worker_defs[] = {
      "broker's default).",
      NULL, -1, 32767},
     {"config.storage.topic", CW_CFG_STRING, NULL, 0,
-     "Distributed mode (not in this version; a standalone worker ignores it): the topic of "
+     "Distributed mode (required there; a standalone worker ignores it): the topic of "
      "connector and task configurations, exactly one partition.",
      NULL, 0, 0},
     {"config.storage.replication.factor", CW_CFG_INT, "3", 0,
@@ -45,7 +46,7 @@ const cw_config_def_t cw_worker_defs[] = {
      "broker's default).",
      NULL, -1, 32767},
     {"status.storage.topic", CW_CFG_STRING, NULL, 0,
-     "Distributed mode (not in this version; a standalone worker ignores it): the topic of "
+     "Distributed mode (required there; a standalone worker ignores it): the topic of "
      "connector and task statuses.",
      NULL, 0, 0},
     {"status.storage.partitions", CW_CFG_INT, "5", 0,
@@ -116,6 +117,7 @@ const cw_config_def_t cw_worker_defs[] = {
      NULL, 0, 0},
     /* The REST API's keys (Kafka's listeners, rest.*, listeners.https.ssl.* ...). */
     CW_REST_WORKER_DEFS, /* rest/rest_config.h */
+    CW_DIST_WORKER_DEFS, /* distributed/dist_defs.h */
     CW_CONFIG_END};
 
 const cw_config_def_t cw_connector_defs[] = {

@@ -65,7 +65,12 @@ static cw_offsets_t *open_topic(const cw_worker_t *w, char *errstr, size_t errst
                                               errstr_size),
         .read_timeout_ms = CW_STORAGE_READ_TIMEOUT_MS,
         .flush_timeout_ms = (int)w->flush_timeout_ms,
+        .keep_reader = w->distributed,
     };
+    /* Distributed mode reads the topic again before each start: no long-polling fetch in
+     * front of the end-offset requests (a broker answers a connection in order). */
+    if (w->distributed && kc.consumer_conf)
+        rd_kafka_conf_set(kc.consumer_conf, "fetch.wait.max.ms", "10", NULL, 0);
     if (!kc.producer_conf || !kc.consumer_conf) {
         if (kc.producer_conf) rd_kafka_conf_destroy(kc.producer_conf);
         if (kc.consumer_conf) rd_kafka_conf_destroy(kc.consumer_conf);

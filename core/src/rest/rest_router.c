@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "rest_internal.h"
+#include "distributed/dist.h"
 
 void cw_rest_error(cw_rest_resp_t *r, int status, const char *fmt, ...) {
     char msg[2048];
@@ -112,6 +113,7 @@ static int match(const char *pattern, char **segs, size_t nsegs, const char **ar
 }
 
 void cw_rest_route(cw_rest_req_t *q, cw_rest_resp_t *r) {
+    if (cw_dist_forward(q, r)) return; /* distributed mode: a write on a follower */
     char *copy = strdup(q->url);
     char *segs[16];
     size_t nsegs = 0;

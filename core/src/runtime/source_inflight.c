@@ -380,7 +380,9 @@ void cw_inflight_dispatch(cw_inflight_t *f, const cw_source_ops_t *ops, void *st
         pending_free(&acks[i]);
     }
     free(acks);
-    if (committed && ops->commit && state) ops->commit(state);
+    /* A distributed worker that may have lost its lease (a zombie) tells no plugin of a
+     * commit, even one that happened before it was stopped. */
+    if (committed && ops->commit && state && !cw_offsets_fenced(f->t->offsets)) ops->commit(state);
 }
 
 void cw_inflight_abandon(cw_inflight_t *f, const char *why) {

@@ -249,13 +249,19 @@ out:
 
 int cw_klog_send(cw_klog_t *l, const void *key, size_t key_len, const void *value, size_t value_len,
                  char *errstr, size_t errstr_size) {
+    return cw_klog_send_to(l, RD_KAFKA_PARTITION_UA, key, key_len, value, value_len, errstr,
+                           errstr_size);
+}
+
+int cw_klog_send_to(cw_klog_t *l, int32_t partition, const void *key, size_t key_len,
+                    const void *value, size_t value_len, char *errstr, size_t errstr_size) {
     if (!l->producer) {
         snprintf(errstr, errstr_size, "topic %s: this log has no producer", l->topic);
         return -1;
     }
     rd_kafka_resp_err_t err = rd_kafka_producev(
-        l->producer, RD_KAFKA_V_TOPIC(l->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY((void *)key, key_len),
+        l->producer, RD_KAFKA_V_TOPIC(l->topic), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY((void *)key, key_len),
         RD_KAFKA_V_VALUE((void *)value, value ? value_len : 0), RD_KAFKA_V_OPAQUE(l),
         RD_KAFKA_V_END);
     if (err) {

@@ -42,6 +42,11 @@ int cw_klog_read_to_end(cw_klog_t *l, cw_klog_record_fn fn, void *opaque, int ti
 int cw_klog_send(cw_klog_t *l, const void *key, size_t key_len, const void *value, size_t value_len,
                  char *errstr, size_t errstr_size);
 
+/** As cw_klog_send, to partition `partition` instead of the key's (the leases topic's
+ *  partition 0 of distributed mode). */
+int cw_klog_send_to(cw_klog_t *l, int32_t partition, const void *key, size_t key_len,
+                    const void *value, size_t value_len, char *errstr, size_t errstr_size);
+
 /** Waits up to timeout_ms for every queued record to be acknowledged. Returns 0 when all
  *  records sent since the previous flush were written, or -1 with errstr (the first delivery
  *  error, naming topic and partition, or the timeout). One flusher at a time. */

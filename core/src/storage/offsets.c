@@ -21,3 +21,5 @@ void cw_offsets_free(cw_offsets_t *o) {
 char *cw_offsets_list(cw_offsets_t *o, const char *connector) {
     return o->ops->list ? o->ops->list(o, connector) : NULL;
 }
+
+int cw_offsets_fenced(cw_offsets_t *o) { return o && o->ops->fenced ? o->ops->fenced(o) : 0; }

@@ -19,6 +19,8 @@ typedef struct cw_offsets_ops {
     /** Every offset of `connector` as JSON text (malloc'd):
      *  [{"partition": {...}, "offset": {...}}]; NULL when the backend cannot list. */
     char *(*list)(cw_offsets_t *o, const char *connector);
+    /** Distributed mode: non-zero while the store refuses to write (NULL: never). */
+    int (*fenced)(cw_offsets_t *o);
 } cw_offsets_ops_t;
 
 struct cw_offsets {
@@ -43,6 +45,11 @@ int cw_offsets_flush(cw_offsets_t *o, char *errstr, size_t errstr_size);
  *  (malloc'd): [{"partition": <source partition>, "offset": <offset>}], [] when none; NULL
  *  when the backend cannot list. Thread-safe. Deleting one: cw_offsets_put with NULL. */
 char *cw_offsets_list(cw_offsets_t *o, const char *connector);
+
+/** Non-zero while the store refuses to write because this worker may have lost its lease
+ *  (distributed mode, offsets_kafka.h): the runtime then tells no plugin of a commit.
+ *  Thread-safe. */
+int cw_offsets_fenced(cw_offsets_t *o);
 
 /** Frees the store (NULL is fine); what was not flushed is lost. */
 void cw_offsets_free(cw_offsets_t *o);

@@ -28,6 +28,9 @@ typedef struct kafka_offsets {
     json_t *entries;            /* lookup key -> [key bytes (string), offset (object) or null] */
     json_t *dirty;              /* lookup key -> true: put since the last flush */
     size_t skipped;             /* records read that are not in Kafka Connect's format */
+    cw_klog_t *reader;          /* distributed mode: kept for refreshes */
+    int (*fenced)(void *);      /* distributed mode: no flush while it says so */
+    void *fence_opaque;
 } kafka_offsets_t;
 
 static const cw_offsets_ops_t kafka_ops;
@@ -56,6 +59,7 @@ static void on_record(void *opaque, const void *key, size_t key_len, const void 
         goto out;
     }
     if (!(lk = lookup_key(connector, part))) goto out;
+    if (json_object_get(o->dirty, lk)) goto out; /* a refresh: our newer value stays */
     if (!off) {
         json_object_del(o->entries, lk);
     } else {
@@ -147,6 +151,13 @@ static int send_keys(kafka_offsets_t *o, json_t *keys, char *errstr, size_t errs
 
 static int kafka_flush(cw_offsets_t *base, char *errstr, size_t errstr_size) {
     kafka_offsets_t *o = (kafka_offsets_t *)base;
+    if (o->fenced && o->fenced(o->fence_opaque)) {
+        snprintf(errstr, errstr_size,
+                 "offset.storage.topic %s: offsets not written: this worker may have lost its "
+                 "lease (distributed mode: a worker that lost its slots never commits)",
+                 cw_klog_topic(o->log));
+        return -1;
+    }
     pthread_mutex_lock(&o->flush_lock);
     pthread_mutex_lock(&o->lock);
     json_t *keys = o->dirty;
@@ -197,6 +208,7 @@ static char *kafka_list(cw_offsets_t *base, const char *connector) {
 
 static void kafka_destroy(cw_offsets_t *base) {
     kafka_offsets_t *o = (kafka_offsets_t *)base;
+    cw_klog_destroy(o->reader);
     cw_klog_destroy(o->log);
     json_decref(o->entries);
     json_decref(o->dirty);
@@ -222,8 +234,13 @@ cw_offsets_t *cw_offsets_open_kafka(cw_offsets_kafka_conf_t *conf, char *errstr,
     o->log = cw_klog_new(conf->topic, conf->producer_conf, NULL, errstr, errstr_size);
     conf->producer_conf = NULL;
     if (!reader || !o->log) goto fail;
+    pthread_mutex_lock(&o->lock);
     int rc = cw_klog_read_to_end(reader, on_record, o, conf->read_timeout_ms, errstr, errstr_size);
-    cw_klog_destroy(reader);
+    pthread_mutex_unlock(&o->lock);
+    if (conf->keep_reader)
+        o->reader = reader;
+    else
+        cw_klog_destroy(reader);
     reader = NULL;
     if (rc) goto fail;
     cw_log_info("offset.storage.topic %s: %zu source partition offset(s) read%s", conf->topic,
@@ -235,8 +252,31 @@ fail:
     return NULL;
 }
 
+int cw_offsets_kafka_refresh(cw_offsets_t *base, int timeout_ms, char *errstr, size_t errstr_size) {
+    if (!base || base->ops != &kafka_ops) return 0;
+    kafka_offsets_t *o = (kafka_offsets_t *)base;
+    if (!o->reader) return 0;
+    pthread_mutex_lock(&o->lock);
+    int rc = cw_klog_read_to_end(o->reader, on_record, o, timeout_ms, errstr, errstr_size);
+    pthread_mutex_unlock(&o->lock);
+    return rc;
+}
+
+void cw_offsets_kafka_set_fence(cw_offsets_t *base, int (*fenced)(void *), void *opaque) {
+    if (!base || base->ops != &kafka_ops) return;
+    kafka_offsets_t *o = (kafka_offsets_t *)base;
+    o->fence_opaque = opaque;
+    o->fenced = fenced;
+}
+
+static int kafka_fenced(cw_offsets_t *base) {
+    kafka_offsets_t *o = (kafka_offsets_t *)base;
+    return o->fenced && o->fenced(o->fence_opaque);
+}
+
 static const cw_offsets_ops_t kafka_ops = {.get = kafka_get,
                                            .put = kafka_put,
                                            .flush = kafka_flush,
                                            .destroy = kafka_destroy,
-                                           .list = kafka_list};
+                                           .list = kafka_list,
+                                           .fenced = kafka_fenced};

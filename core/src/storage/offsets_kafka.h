@@ -16,6 +16,7 @@ typedef struct cw_offsets_kafka_conf {
     rd_kafka_conf_t *consumer_conf; /* idem; used only while opening */
     int read_timeout_ms;            /* reading the topic to its end at open */
     int flush_timeout_ms;           /* each flush waits this long for acknowledgements */
+    int keep_reader;                /* distributed mode: keep the reader for _refresh */
 } cw_offsets_kafka_conf_t;
 
 /** Reads the whole topic (every connector's offsets, the last value of each key winning, a
@@ -28,4 +29,16 @@ typedef struct cw_offsets_kafka_conf {
  *  exist (internal_topics.h). */
 cw_offsets_t *cw_offsets_open_kafka(cw_offsets_kafka_conf_t *conf, char *errstr,
                                     size_t errstr_size);
+
+/** Distributed mode: reads what other workers wrote since the last read (the store must have
+ *  been opened with keep_reader), before a unit starts here, as Kafka's
+ *  KafkaOffsetBackingStore reads to the end before answering. Keys put here and not yet
+ *  flushed keep their value. 0, or -1 with errstr; 0 without doing anything for a store of
+ *  another backend. Thread-safe. */
+int cw_offsets_kafka_refresh(cw_offsets_t *o, int timeout_ms, char *errstr, size_t errstr_size);
+
+/** Distributed mode: `fenced(opaque)` is asked before each flush writes; while it returns
+ *  non-zero (this worker may have lost its lease: another worker may run the unit) the flush
+ *  writes nothing and fails, so a zombie never commits. No-op for another backend. */
+void cw_offsets_kafka_set_fence(cw_offsets_t *o, int (*fenced)(void *), void *opaque);
 #endif
