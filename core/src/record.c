@@ -65,8 +65,20 @@ cw_record_t *cw_record_from_message(rd_kafka_message_t *rkm, const cw_converter_
     r->value.len = rkm->payload ? rkm->len : 0;
     r->key_conv = key_conv;
     r->value_conv = value_conv;
+    /* Headers are read from the message when first asked for: most sinks never look, and
+     * librdkafka's parse costs about as much as the rest of this function. */
+    r->headers_pending = 1;
+    return r;
+}
+
+/* Copies a consumed message's headers into the record on first use. The record is logically
+ * const for the callers that only read headers: this fills in what it already held. */
+static void headers_load(const cw_record_t *cr) {
+    if (!cr->headers_pending) return;
+    cw_record_t *r = (cw_record_t *)cr;
+    r->headers_pending = 0;
     rd_kafka_headers_t *hdrs = NULL;
-    if (rd_kafka_message_headers(rkm, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+    if (rd_kafka_message_headers(r->rkm, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
         const char *name;
         const void *val;
         size_t len;
@@ -74,7 +86,6 @@ cw_record_t *cw_record_from_message(rd_kafka_message_t *rkm, const cw_converter_
              rd_kafka_header_get_all(hdrs, i, &name, &val, &len) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
             header_add(r, name, strlen(name), val, len);
     }
-    return r;
 }
 
 cw_record_t *cw_record_new_source(const char *topic, int32_t partition,
@@ -360,10 +371,14 @@ void cw_record_set_timestamp(cw_record_t *r, int64_t ts) { r->timestamp = ts; }
 
 /* --- headers ---------------------------------------------------------------------------- */
 
-size_t cw_record_header_count(const cw_record_t *r) { return r->nheaders; }
+size_t cw_record_header_count(const cw_record_t *r) {
+    headers_load(r);
+    return r->nheaders;
+}
 
 int cw_record_header_get(const cw_record_t *r, size_t idx, const char **name, const void **value,
                          size_t *len) {
+    headers_load(r);
     if (idx >= r->nheaders) return CW_ERR_FATAL;
     if (name) *name = r->headers[idx].name;
     if (value) *value = r->headers[idx].value;
@@ -372,6 +387,7 @@ int cw_record_header_get(const cw_record_t *r, size_t idx, const char **name, co
 }
 
 int cw_record_header_find(const cw_record_t *r, const char *name, const void **value, size_t *len) {
+    headers_load(r);
     for (size_t i = r->nheaders; i-- > 0;)
         if (strcmp(r->headers[i].name, name) == 0) {
             if (value) *value = r->headers[i].value;
@@ -382,11 +398,13 @@ int cw_record_header_find(const cw_record_t *r, const char *name, const void **v
 }
 
 void cw_record_header_add(cw_record_t *r, const char *name, const void *value, size_t len) {
+    headers_load(r);
     header_add(r, name, strlen(name), value, len);
 }
 
 size_t cw_record_header_remove(cw_record_t *r, const char *name) {
     size_t kept = 0, removed = 0;
+    headers_load(r);
     for (size_t i = 0; i < r->nheaders; i++) {
         if (strcmp(r->headers[i].name, name) == 0) {
             free(r->headers[i].name);
@@ -401,6 +419,7 @@ size_t cw_record_header_remove(cw_record_t *r, const char *name) {
 }
 
 rd_kafka_headers_t *cw_record_kafka_headers(const cw_record_t *r) {
+    headers_load(r);
     if (!r->nheaders) return NULL;
     rd_kafka_headers_t *h = rd_kafka_headers_new(r->nheaders);
     for (size_t i = 0; i < r->nheaders; i++)

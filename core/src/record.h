@@ -38,6 +38,7 @@ struct cw_record {
     cw_slot_t key, value;
     cw_header_t *headers;
     size_t nheaders, capheaders;
+    int headers_pending;     /* a consumed message's headers, not read from rkm yet (record.c) */
     rd_kafka_message_t *rkm; /* sink records: owns the borrowed key/value bytes */
     char *source_partition;  /* source records: JSON texts or NULL */
     char *source_offset;

@@ -59,27 +59,28 @@ static int null_value(const s3_settings_t *s, char *errstr, size_t errstr_size) 
  * their base64 string, as Jackson writes a byte[]; pretty-printed JSON) is the converter's
  * view of the value, encoded compactly. */
 static int encode_json(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
-                       const char *data, size_t len, s3_bytes_t *line, char *errstr,
-                       size_t errstr_size) {
-    int rc;
+                       const char *data, size_t len, s3_line_t *out, s3_bytes_t *scratch,
+                       char *errstr, size_t errstr_size) {
     if (bytes_form(h, r, key) == (int)CW_BYTES_JSON && one_line_json(data, len) &&
         !(len == 4 && !memcmp(data, "null", 4))) {
-        rc = cw_sdk_buf_append(line, data, len) ? CW_ERR_FATAL : CW_OK;
-    } else {
-        char perr[200];
-        json_t *v = key ? h->record_key_json(r, perr, sizeof perr)
-                        : h->record_value_json(r, perr, sizeof perr);
-        if (!v) {
-            snprintf(errstr, errstr_size, "%s is not JSON: %s", key ? "key" : "value", perr);
-            return CW_ERR_RECORD;
-        }
-        /* JsonConverter reads `null`, and an envelope's null payload, as a null value. */
-        if (json_is_null(v) && !key && (rc = null_value(s, errstr, errstr_size)) != CW_OK)
-            return rc;
-        rc = append_json(h, v, line, errstr, errstr_size);
+        *out = (s3_line_t){.p = {data, "\n"}, .n = {len, 1}}; /* the bytes as consumed */
+        return CW_OK;
     }
-    if (rc != CW_OK) return rc;
-    return cw_sdk_buf_append(line, "\n", 1) ? CW_ERR_FATAL : CW_OK;
+    char perr[200];
+    json_t *v =
+        key ? h->record_key_json(r, perr, sizeof perr) : h->record_value_json(r, perr, sizeof perr);
+    if (!v) {
+        snprintf(errstr, errstr_size, "%s is not JSON: %s", key ? "key" : "value", perr);
+        return CW_ERR_RECORD;
+    }
+    int rc;
+    /* JsonConverter reads `null`, and an envelope's null payload, as a null value. */
+    if (json_is_null(v) && !key && (rc = null_value(s, errstr, errstr_size)) != CW_OK) return rc;
+    size_t at = scratch->len;
+    if ((rc = append_json(h, v, scratch, errstr, errstr_size)) != CW_OK) return rc;
+    if (cw_sdk_buf_append(scratch, "\n", 1)) return CW_ERR_FATAL;
+    *out = (s3_line_t){.p = {scratch->data + at}, .n = {scratch->len - at}};
+    return CW_OK;
 }
 
 /* ByteArrayFormat with JsonConverter's envelope: Confluent writes the bytes of a payload
@@ -113,42 +114,57 @@ static int envelope_bytes(const char *data, size_t len, unsigned char **out, siz
  * an envelope's "bytes" payload) and fails every other record; we write the bytes as
  * consumed (or as a transform left them) instead: text, JSON, an envelope. */
 static int encode_bytes(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
-                        const char *data, size_t len, s3_bytes_t *line, char *errstr,
-                        size_t errstr_size) {
+                        const char *data, size_t len, s3_line_t *out, s3_bytes_t *scratch,
+                        char *errstr, size_t errstr_size) {
+    *out = (s3_line_t){.p = {data, s->bytearray_separator}, .n = {len, s->separator_len}};
+    if (bytes_form(h, r, key) != (int)CW_BYTES_JSON_ENVELOPE) return CW_OK;
     unsigned char *decoded = NULL;
     size_t dlen = 0;
-    if (bytes_form(h, r, key) == (int)CW_BYTES_JSON_ENVELOPE) {
-        int got = envelope_bytes(data, len, &decoded, &dlen);
-        if (got == 1) {
-            data = (const char *)decoded;
-            len = dlen;
-        } else if (got == 2) {
-            int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
-            if (rc != CW_OK) return rc;
-            len = 0;
-        }
+    int got = envelope_bytes(data, len, &decoded, &dlen);
+    if (got == 1) {
+        size_t at = scratch->len;
+        int rc = cw_sdk_buf_append(scratch, decoded, dlen);
+        free(decoded);
+        if (rc) return CW_ERR_FATAL;
+        out->p[0] = scratch->data + at;
+        out->n[0] = dlen;
+    } else if (got == 2) {
+        int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
+        if (rc != CW_OK) return rc;
+        out->n[0] = 0;
     }
-    int rc = cw_sdk_buf_append(line, data, len) ||
-             cw_sdk_buf_append(line, s->bytearray_separator, s->separator_len);
-    free(decoded);
-    return rc ? CW_ERR_FATAL : CW_OK;
+    return CW_OK;
 }
 
-int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
-                    s3_bytes_t *line, char *errstr, size_t errstr_size) {
+int s3_encode_line(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
+                   s3_line_t *out, s3_bytes_t *scratch, char *errstr, size_t errstr_size) {
     size_t len = 0;
     const char *data = key ? h->record_key(r, &len) : h->record_value(r, &len);
     s3_format_t fmt = key ? s->key_format : s->format;
     if (!data) {
         int rc = key ? CW_OK : null_value(s, errstr, errstr_size);
         if (rc != CW_OK) return rc;
-        if (fmt == S3_FMT_JSON) return cw_sdk_buf_append(line, "null\n", 5) ? CW_ERR_FATAL : CW_OK;
-        return cw_sdk_buf_append(line, s->bytearray_separator, s->separator_len) ? CW_ERR_FATAL
-                                                                                 : CW_OK;
+        if (fmt == S3_FMT_JSON)
+            *out = (s3_line_t){.p = {"null\n"}, .n = {5}};
+        else
+            *out = (s3_line_t){.p = {s->bytearray_separator}, .n = {s->separator_len}};
+        return CW_OK;
     }
     if (fmt == S3_FMT_BYTEARRAY)
-        return encode_bytes(h, s, r, key, data, len, line, errstr, errstr_size);
-    return encode_json(h, s, r, key, data, len, line, errstr, errstr_size);
+        return encode_bytes(h, s, r, key, data, len, out, scratch, errstr, errstr_size);
+    return encode_json(h, s, r, key, data, len, out, scratch, errstr, errstr_size);
+}
+
+int s3_encode_value(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int key,
+                    s3_bytes_t *line, char *errstr, size_t errstr_size) {
+    s3_bytes_t scratch = {0};
+    s3_line_t l = {0};
+    int rc = s3_encode_line(h, s, r, key, &l, &scratch, errstr, errstr_size);
+    if (rc == CW_OK &&
+        (cw_sdk_buf_append(line, l.p[0], l.n[0]) || cw_sdk_buf_append(line, l.p[1], l.n[1])))
+        rc = CW_ERR_FATAL;
+    cw_sdk_buf_free(&scratch);
+    return rc;
 }
 
 int s3_encode_headers(const cw_host_t *h, cw_record_t *r, s3_bytes_t *line) {

@@ -77,11 +77,15 @@ int s3_record_time(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, i
     return -1;
 }
 
+void s3_default_partition(int32_t partition, char *out, size_t out_size) {
+    snprintf(out, out_size, "partition=%d", (int)partition);
+}
+
 char *s3_encode_partition(const cw_host_t *h, const s3_settings_t *s, cw_record_t *r, int64_t ts,
                           char *errstr, size_t errstr_size) {
     char tmp[512];
     if (s->partitioner == S3_PART_DEFAULT) {
-        snprintf(tmp, sizeof tmp, "partition=%d", (int)h->record_partition(r));
+        s3_default_partition(h->record_partition(r), tmp, sizeof tmp);
         return strdup(tmp);
     }
     if (s->partitioner == S3_PART_TIME) {

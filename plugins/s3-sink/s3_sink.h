@@ -102,6 +102,8 @@ int s3_joda_format(const char *pattern, int64_t local_ms, char *out, size_t out_
 /** The timestamp the extractor gives for `r` (ms), or -1 with errstr when the record lacks it. */
 int s3_record_time(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r, int64_t now_ms,
                    int64_t *ts, char *errstr, size_t errstr_size);
+/** DefaultPartitioner's encoded partition, "partition=<p>", into out. */
+void s3_default_partition(int32_t partition, char *out, size_t out_size);
 /** The encoded partition of `r` (owned, free()), NULL with errstr for a bad record. */
 char *s3_encode_partition(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r,
                           int64_t record_ts, char *errstr, size_t errstr_size);
@@ -127,9 +129,22 @@ typedef cw_sdk_buf_t s3_bytes_t;
 /** s3_encode_value for a null value with behavior.on.null.values=write: nothing appended;
  *  the record's key goes to the tombstone directory. */
 #define S3_TOMBSTONE 100
-/** Appends the line for one record's value (or key, in keys.format.class) to `line`. Returns
- *  CW_OK, CW_DROP (null value and behavior.on.null.values=ignore), S3_TOMBSTONE or
- *  CW_ERR_RECORD with errstr. */
+/** One record's line as up to two byte ranges, written in this order: the record's bytes and
+ *  the separator. A range points into the record itself (valid while it lives: the bytes as
+ *  consumed, so they are copied once, straight into the object), into static text, or into
+ *  the caller's scratch buffer when the line had to be built (re-encoded JSON, decoded
+ *  base64). n[i] == 0: the range is empty. */
+typedef struct s3_line {
+    const char *p[2];
+    size_t n[2];
+} s3_line_t;
+/** The line for one record's value (or key, in keys.format.class) as ranges in *out; bytes
+ *  that must be built are appended to `scratch` (which the caller empties between records).
+ *  Returns CW_OK, CW_DROP (null value and behavior.on.null.values=ignore), S3_TOMBSTONE,
+ *  CW_ERR_RECORD with errstr, or CW_ERR_FATAL (no memory). */
+int s3_encode_line(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r, int key,
+                   s3_line_t *out, s3_bytes_t *scratch, char *errstr, size_t errstr_size);
+/** s3_encode_line with the line appended to `line` (a copy; for tests and rare paths). */
 int s3_encode_value(const cw_host_t *host, const s3_settings_t *s, cw_record_t *r, int key,
                     s3_bytes_t *line, char *errstr, size_t errstr_size);
 /** The headers of a record as one JSON object line. */

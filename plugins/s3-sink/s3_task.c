@@ -204,6 +204,7 @@ int s3_task_close(s3_task_t *t, const cw_topic_partition_t *tps, size_t n) {
                 s3_uploadq_cancel(t->uq, tp);
                 s3t_tp_clear(t, tp);
                 *pp = tp->next;
+                if (t->last_tp == tp) t->last_tp = NULL;
                 free(tp->topic);
                 free(tp);
             } else {
@@ -321,6 +322,7 @@ void s3_task_stop(s3_task_t *t) {
     atomic_store(&t->quitting, 1);
     s3_uploadq_free(t->uq);
     t->uq = NULL;
+    t->last_tp = NULL;
     while (t->tps) {
         tp_state_t *tp = t->tps;
         t->tps = tp->next;

@@ -63,6 +63,10 @@ typedef struct tp_state {
     int64_t next_offset;   /* after the last record taken; CW_OFFSET_INVALID: none yet */
     int64_t next_schedule; /* wall-clock rotation deadline of the open batch */
     size_t last_size;      /* bytes of the last object sealed: the next one's first buffer */
+    /* DefaultPartitioner: the encoded partition of the last record, kept so that a record of
+     * the same (current) partition costs no formatting and no allocation. */
+    int32_t enc_partition;
+    char enc[32]; /* "" until the first record */
     struct tp_state *next;
 } tp_state_t;
 
@@ -79,6 +83,7 @@ struct s3_task {
     atomic_int quitting; /* stop: the upload thread gives up retrying */
     atomic_int abandon;  /* a stop that cannot wait: running transfers are cut off */
     tp_state_t *tps;
+    tp_state_t *last_tp; /* the last one s3t_tp_find found: a put's records come in runs */
     int64_t (*now_ms)(void);
     s3_bytes_t line;
     s3_metrics_t metrics; /* objects, bytes and request durations (s3_metrics.c) */

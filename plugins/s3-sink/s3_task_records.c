@@ -12,8 +12,10 @@
 static const char *const SIDE[3] = {NULL, "keys", "headers"};
 
 tp_state_t *s3t_tp_find(s3_task_t *t, const char *topic, int32_t partition, int create) {
+    tp_state_t *l = t->last_tp;
+    if (l && l->partition == partition && !strcmp(l->topic, topic)) return l;
     for (tp_state_t *p = t->tps; p; p = p->next)
-        if (p->partition == partition && !strcmp(p->topic, topic)) return p;
+        if (p->partition == partition && !strcmp(p->topic, topic)) return t->last_tp = p;
     if (!create) return NULL;
     tp_state_t *p = calloc(1, sizeof *p);
     if (!p) return NULL;
@@ -22,7 +24,7 @@ tp_state_t *s3t_tp_find(s3_task_t *t, const char *topic, int32_t partition, int 
     p->next_offset = CW_OFFSET_INVALID;
     p->next = t->tps;
     t->tps = p;
-    return p;
+    return t->last_tp = p;
 }
 
 void s3t_tp_clear(s3_task_t *t, tp_state_t *tp) {
@@ -76,7 +78,8 @@ static void origin_of(s3_task_t *t, const tp_state_t *tp, cw_record_t *r, int64_
  * Its objects are named after their first record (at `offset`): see s3_object_key
  * for why the name holds the original coordinates. NULL: no memory. */
 static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, cw_record_t *r,
-                            const char *topic, const char *encoded, int64_t offset, int tombstone) {
+                            const char *topic, const char *encoded, int64_t offset, int tombstone,
+                            size_t line_len) {
     for (writer_t *w = b->writers; w; w = w->next)
         if (!strcmp(w->encoded, encoded) && !strcmp(w->topic, topic)) return w;
     writer_t *w = calloc(1, sizeof *w);
@@ -100,10 +103,17 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, cw_record_
         return NULL;
     }
     /* Objects of a partition tend to be alike: start the buffer at the last one's size (plus
-     * an eighth) instead of growing it by doubling, which copies and faults pages in again. */
-    if (tp->last_size && w->streams[0].key) {
-        size_t want = tp->last_size + tp->last_size / 8;
-        if (want > (size_t)t->s.part_size) want = (size_t)t->s.part_size;
+     * an eighth) instead of growing it by doubling, which copies every byte again and faults
+     * pages in again. The first object of a partition guesses flush.size lines like this
+     * one (uncompressed only). Either is capped by s3.part.size; pages never written are
+     * never resident, so a guess too large costs address space, not memory. */
+    size_t want = tp->last_size, part = (size_t)t->s.part_size;
+    if (!want && t->s.compression == S3_COMP_NONE && t->s.flush_size > 0)
+        want =
+            line_len <= part / (size_t)t->s.flush_size ? line_len * (size_t)t->s.flush_size : part;
+    if (want && w->streams[0].key) {
+        want += want / 8;
+        if (want > part) want = part;
         cw_sdk_buf_reserve(&w->streams[0].buf, want); /* only a hint: appends grow it anyway */
     }
     w->next = b->writers;
@@ -112,8 +122,12 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, cw_record_
     return w;
 }
 
-static int write_stream(obj_stream_t *st, const s3_bytes_t *line) {
-    return s3_compressor_write(st->comp, line->data, line->len, &st->buf);
+/* The one copy of a record's bytes: from the consumed message (or the scratch line) into the
+ * object buffer, or through the compressor. */
+static int write_stream(obj_stream_t *st, const s3_line_t *l) {
+    for (int i = 0; i < 2; i++)
+        if (l->n[i] && s3_compressor_write(st->comp, l->p[i], l->n[i], &st->buf) != 0) return -1;
+    return 0;
 }
 
 /* Seals the open set of tp when the record (time ts, object directory topic/encoded) must
@@ -153,21 +167,20 @@ static batch_t *open_batch(s3_task_t *t, tp_state_t *tp, int64_t off, int64_t ts
 static int write_sides(s3_task_t *t, writer_t *w, cw_record_t *r) {
     char why[512];
     if (t->s.store_keys) {
+        s3_line_t l;
         t->line.len = 0;
-        int rc = s3_encode_value(t->h, &t->s, r, 1, &t->line, why, sizeof why);
-        if (rc == CW_ERR_FATAL || (rc == CW_OK && write_stream(&w->streams[1], &t->line) != 0))
+        int rc = s3_encode_line(t->h, &t->s, r, 1, &l, &t->line, why, sizeof why);
+        if (rc == CW_ERR_RECORD) /* an undecodable key is written as null */
+            l = (s3_line_t){.p = {"null\n"}, .n = {5}};
+        else if (rc != CW_OK)
             return -1;
-        if (rc == CW_ERR_RECORD) { /* an undecodable key is written as null */
-            t->line.len = 0;
-            cw_sdk_buf_append(&t->line, "null\n", 5);
-            if (write_stream(&w->streams[1], &t->line) != 0) return -1;
-        }
+        if (write_stream(&w->streams[1], &l) != 0) return -1;
     }
     if (t->s.store_headers) {
         t->line.len = 0;
-        if (s3_encode_headers(t->h, r, &t->line) != 0 ||
-            write_stream(&w->streams[2], &t->line) != 0)
-            return -1;
+        if (s3_encode_headers(t->h, r, &t->line) != 0) return -1;
+        s3_line_t l = {.p = {t->line.data}, .n = {t->line.len}};
+        if (write_stream(&w->streams[2], &l) != 0) return -1;
     }
     return 0;
 }
@@ -188,8 +201,9 @@ int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, siz
         return CW_OK; /* already taken (a redelivery): never write a record twice */
 
     char why[512];
+    s3_line_t line = {0};
     t->line.len = 0;
-    int rc = s3_encode_value(h, &t->s, r, 0, &t->line, why, sizeof why);
+    int rc = s3_encode_line(h, &t->s, r, 0, &line, &t->line, why, sizeof why);
     if (rc == CW_DROP) {
         tp->next_offset = off + 1;
         return CW_OK;
@@ -202,18 +216,25 @@ int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, siz
     if (t->s.partitioner == S3_PART_TIME &&
         s3_record_time(h, &t->s, r, now, &ts, why, sizeof why) != 0 && !tombstone)
         goto bad;
-    char *encoded = tombstone ? strdup(t->s.tombstone_partition)
-                              : s3_encode_partition(h, &t->s, r, ts, why, sizeof why);
-    if (!encoded && tombstone) goto oom;
-    if (!encoded) goto bad;
+    char *encoded = NULL;
+    const char *enc;
+    if (tombstone) {
+        enc = t->s.tombstone_partition;
+    } else if (t->s.partitioner == S3_PART_DEFAULT) {
+        int32_t p = h->record_partition(r);
+        if (!tp->enc[0] || tp->enc_partition != p)
+            s3_default_partition(tp->enc_partition = p, tp->enc, sizeof tp->enc);
+        enc = tp->enc;
+    } else if (!(enc = encoded = s3_encode_partition(h, &t->s, r, ts, why, sizeof why))) {
+        goto bad;
+    }
     const char *topic = h->record_topic(r);
     batch_t *b = NULL;
     writer_t *w = NULL;
-    if (rotate_before(t, tp, ts, topic, encoded) == CW_OK && (b = open_batch(t, tp, off, ts, now)))
-        w = writer_get(t, tp, b, r, topic, encoded, off, tombstone);
+    if (rotate_before(t, tp, ts, topic, enc) == CW_OK && (b = open_batch(t, tp, off, ts, now)))
+        w = writer_get(t, tp, b, r, topic, enc, off, tombstone, line.n[0] + line.n[1]);
     free(encoded);
-    if (!w || (!tombstone && write_stream(&w->streams[0], &t->line) != 0) ||
-        write_sides(t, w, r) != 0)
+    if (!w || (!tombstone && write_stream(&w->streams[0], &line) != 0) || write_sides(t, w, r) != 0)
         goto oom;
     b->last = w;
     w->last_offset = off;

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # bench-s3: Kafka (mock cluster) -> S3 (s3rver) through the worker and the S3 sink, beside
 # `kcat -C -e` reading the same topic to /dev/null in the same run. Prints records/s, MB/s,
-# peak RSS and the ratio to kcat. Not a test: numbers depend on the machine.
+# peak RSS and the ratio to kcat, then three verdicts: WALL (the pipeline against the slower
+# of its two peers, kcat and s3rver alone; goal >= 0.8), CPU (the worker's CPU seconds per GB
+# beside kcat's for the same bytes; goal <= 1.5x) and MEMORY (the peak RSS against the bound
+# of plugins/s3-sink/README.md, "Memory", computed by bench_memory.py, + 32 MiB: the bench
+# fails when it is over). Not a test: numbers depend on the machine.
 #   BENCH_RECORDS (default 299520), BENCH_PARTITIONS (default 64)
 #   BENCH_FLUSH (default 2340: ~1.2 MB objects, two per partition)
 #   BENCH_TASKS (default 1): the connector's tasks.max
@@ -47,8 +51,9 @@ for ((p = 0; p < parts; p++)); do
     kcat -P -b "$CW_BOOTSTRAP" -t bench -p $p -l "$CW_TMP/bench-$p.jsonl" || cw_fail "produce failed"
 done
 bytes=$(cat "$CW_TMP"/bench-*.jsonl | wc -c)
+line_max=$(cat "$CW_TMP"/bench-*.jsonl | awk '{ if (length($0) + 1 > m) m = length($0) + 1 } END { print m }')
 
-# Runs a command, prints "<seconds> <peak RSS KiB>".
+# Runs a command, prints "<seconds> <peak RSS KiB> <CPU seconds (user + system)>".
 measure() {
     python3 - "$@" <<'PY'
 import resource, subprocess, sys, time
@@ -58,7 +63,8 @@ rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=log).returnc
 el = time.monotonic() - t
 if rc != 0:
     sys.exit(f"command failed ({rc}): {sys.argv[1:]}")
-print(f"{el:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{el:.3f} {ru.ru_maxrss} {ru.ru_utime + ru.ru_stime:.3f}")
 PY
 }
 # CPU seconds (user + system) a process has used so far.
@@ -96,7 +102,7 @@ flush.size=$flush
 ${BENCH_EXTRA:-}
 P
     all_written() { [ "$(s3_complete_objects "$dir")" -ge "$want_objects" ]; }
-    local s3cpu0 kcpu0 t0 t1 wpid wrss wcpu
+    local s3cpu0 kcpu0 t0 t1 wpid wrss wcpu wcpu0
     s3cpu0=$(cpu_s "$CW_S3_PID") kcpu0=$(cpu_s "$CW_MOCK_PID")
     t0=$(date +%s.%N)
     # shellcheck disable=SC2086 # the wrapper is a command prefix, split on purpose
@@ -104,17 +110,23 @@ P
         2>"$CW_TMP/worker-$n.log" >/dev/null &
     wpid=$!
     CW_PIDS+=("$wpid")
-    if [ -n "${BENCH_WORKER_WRAPPER:-}" ]; then
-        # Measure and stop the worker itself, not the wrapper (which ends with it).
+    if [ -n "${BENCH_WORKER_WRAPPER:-}" ] && [[ "$BENCH_WORKER_WRAPPER" != valgrind* ]]; then
+        # Measure and stop the worker itself, not the wrapper (which ends with it; valgrind
+        # runs the worker in its own process).
         cw_wait_for 20 "the worker under the wrapper" pgrep -P "$wpid"
         wpid=$(pgrep -P "$wpid" | head -1)
     fi
+    # The CPU the worker used before its partitions were assigned (start-up, group join),
+    # read within the 0.1 s this poll takes.
+    assigned() { grep 'assigned' "$CW_TMP/worker-$n.log" | grep -q 'partition(s)'; }
+    cw_wait_for 120 "the partition assignment (run $n)" assigned
+    wcpu0=$(cpu_s "$wpid")
     cw_wait_for 600 "$want_objects objects in S3 (run $n)" all_written
     t1=$(date +%s.%N)
     wrss=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status")
     wcpu=$(cpu_s "$wpid")
     echo "$(sub "$t1" "$t0") $wrss $wcpu $(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")" \
-        "$(sub "$(cpu_s "$CW_MOCK_PID")" "$kcpu0") $CW_TMP/worker-$n.log" >>"$CW_TMP/runs.txt"
+        "$(sub "$(cpu_s "$CW_MOCK_PID")" "$kcpu0") $CW_TMP/worker-$n.log $wcpu0" >>"$CW_TMP/runs.txt"
     kill "$wpid"; wait "${CW_PIDS[-1]}" 2>/dev/null || true
 }
 
@@ -144,17 +156,29 @@ s3cpu0=$(cpu_s "$CW_S3_PID")
 read -r ft _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER -H "Expect:" \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${floor_args[@]}")
 fcpu=$(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")
+# What the overwrite protection's HEAD (one per object, before its first write) costs the S3
+# server: one HEAD of a free key per object, over one connection, nothing else running.
+head_args=()
+for ((i = 0; i < objects; i++)); do head_args+=("$CW_S3_URL/$CW_S3_BUCKET/head/$i"); done
+s3cpu0=$(cpu_s "$CW_S3_PID")
+read -r ht _ < <(measure curl -s -I --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER "${head_args[@]}")
+hcpu=$(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")
 # The sink alone (no Kafka): the same number of ~500-byte records through s3-driver.
 dt=nan drss=0
 if [ "${BENCH_SKIP_DRIVER:-0}" != 1 ]; then
     cw_note "s3-sink alone (s3-driver, no Kafka)"
     s3_config "$CW_TMP/driver.properties" flush.size=$flush topics.dir=driver
-    read -r dt drss < <(measure "$S3_DRIVER" --config "$CW_TMP/driver.properties" \
+    read -r dt drss _ < <(measure "$S3_DRIVER" --config "$CW_TMP/driver.properties" \
         --partitions $parts --records $((records / parts)) --pad 400 --batch 500 --flush-every 50)
 fi
-python3 - "$records" "$bytes" "$objects" "$CW_TMP/kcat.txt" "$CW_TMP/runs.txt" "$dt" "$drss" "$ft" "$fcpu" <<'PY'
+read -r mem_bound mem_text < <(python3 "$CW_SOURCE_DIR/tests/s3/bench_memory.py" \
+    "$CW_TMP/worker.properties" "$CW_TMP/s3-1.properties" "$parts" "$line_max" 1)
+python3 - "$records" "$bytes" "$objects" "$CW_TMP/kcat.txt" "$CW_TMP/runs.txt" "$dt" "$drss" "$ft" "$fcpu" \
+    "$mem_bound" "$mem_text" "$ht" "$hcpu" <<'PY'
 import sys, datetime, statistics
 n, b, objs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+mem_bound, mem_text = int(sys.argv[10]), sys.argv[11]
+ht, hcpu = float(sys.argv[12]), float(sys.argv[13])
 kcat = [tuple(map(float, l.split())) for l in open(sys.argv[4])]
 runs = [l.split() for l in open(sys.argv[5])]
 dt, drss, ft, fcpu = float(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8]), float(sys.argv[9])
@@ -177,10 +201,32 @@ print(f"worker+s3-sink total    : {n/wt:9.0f} records/s {b/wt/1e6:7.1f} MB/s  ({
 if dt == dt:
     print(f"s3-sink alone (driver)  : {n/dt:9.0f} records/s {b/dt/1e6:7.1f} MB/s  peak RSS {drss/1024:6.1f} MiB  ({dt:.2f} s, generating records included)")
 print(f"s3rver alone (curl PUTs): {objs/ft:9.0f} objects/s {b/ft/1e6:7.1f} MB/s  ({ft:.2f} s and {fcpu:.2f} s of s3rver CPU for one run's objects)")
+print(f"s3rver alone (curl HEADs): {objs} HEADs of free keys in {ht:.2f} s, {hcpu:.2f} s of s3rver CPU:"
+      f" {ht/objs*1000:.1f} ms per object, {ht/ft*100:.0f} % of the PUTs' time (the overwrite"
+      f" protection's check; s3.object.behavior.on.conflict=overwrite skips it)")
 for i, (r, p, k) in enumerate(zip(runs, pts, kcat), 1):
     print(f"run {i}: kcat {k[0]:.2f} s, pipeline {p:.2f} s (ratio {k[0]/p:.2f}), total {float(r[0]):.2f} s;"
           f" CPU worker {r[2]} s, s3rver {r[3]} s, mock Kafka {r[4]} s")
-print(f"ratio pipeline/kcat (median): {kt/pt:.2f}   (target >= 0.5)   total/kcat: {kt/wt:.2f}"
+print(f"ratio pipeline/kcat (median): {kt/pt:.2f}   total/kcat: {kt/wt:.2f}"
       f" (the mock cluster, like a broker, delays a new group's first join by 3 s)")
-print(f"ratio kcat/s3rver alone: {kt/ft:.2f} (the best this S3 server allows)   pipeline/s3rver alone: {ft/pt:.2f}")
+print(f"ratio kcat/s3rver alone: {kt/ft:.2f}   pipeline/s3rver alone: {ft/pt:.2f}")
+# Wall: against whichever peer is slower, kcat (Kafka) or s3rver alone (S3).
+floor = max(kt, ft)
+print(f"WALL: pipeline {pt:.2f} s against the lower bound, {'kcat' if kt >= ft else 's3rver alone'} "
+      f"{floor:.2f} s: ratio {floor/pt:.2f} (target >= 0.8)")
+# CPU: the worker's CPU seconds per GB beside kcat's for the same bytes (each run's worker
+# CPU is from its start to the last object: start-up and the group join included).
+gb = b / 1e9
+wcpu = med(float(r[2]) for r in runs); kcpu = med(k[2] for k in kcat)
+wstream = med(float(r[2]) - float(r[6]) for r in runs)
+print(f"CPU: worker {wcpu/gb:.2f} s/GB (runs: {', '.join(f'{float(r[2])/gb:.2f}' for r in runs)}),"
+      f" kcat {kcpu/gb:.2f} s/GB (runs: {', '.join(f'{k[2]/gb:.2f}' for k in kcat)}):"
+      f" ratio {wcpu/kcpu:.2f} (target <= 1.5)")
+print(f"     the worker from its partition assignment on (start-up and group join left out):"
+      f" {wstream/gb:.2f} s/GB, ratio {wstream/kcpu:.2f}")
+ok = wrss * 1024 <= mem_bound + 32 * 1024 * 1024
+print(f"MEMORY: peak RSS {wrss/1024:.0f} MiB, bound {mem_text} + 32 MiB fixed:"
+      f" {'within' if ok else 'OVER THE BOUND'}")
+if not ok:
+    sys.exit(1)
 PY

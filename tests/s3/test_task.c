@@ -6,6 +6,7 @@
  * the resulting keys and contents with s3cmd. */
 #include "fake_host.h"
 #include "s3_sink.h"
+#include "s3_task_int.h" /* H reads a stream's buffer */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,19 @@ int main(void) {
     CHECK(s3_task_buffered_bytes(t) == before, "a retriable put kept records");
     CHECK(durable(t, "down", 3, 0) == 0, "nothing durable while S3 is down");
     CHECK(durable(t, "down", 3, 1) == 0, "final flush with S3 down commits nothing");
+    s3_task_stop(t);
+    fake_config_free(&cfg);
+
+    /* H: a partition's first object starts at flush.size lines like its first record, not at
+     * 64 bytes doubling (each doubling copied the bytes again). Internal state, read here. */
+    const char *h[] = {"flush.size", "1000", NULL};
+    t = start(&cfg, url, h);
+    CHECK(put_range(t, "firstbuf", 0, 1, 1000, NULL) == CW_OK, "put: %s", err);
+    const obj_stream_t *fs =
+        t->tps && t->tps->open && t->tps->open->writers ? &t->tps->open->writers->streams[0] : NULL;
+    CHECK(fs && fs->buf.len > 0 && fs->buf.cap >= 1000 * fs->buf.len,
+          "first object's buffer: %zu bytes for one %zu-byte line of flush.size 1000",
+          fs ? fs->buf.cap : 0, fs ? fs->buf.len : 0);
     s3_task_stop(t);
     fake_config_free(&cfg);
 

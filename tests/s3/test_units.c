@@ -260,6 +260,33 @@ static void test_encoders(void) {
     CHECK(e.rc == CW_OK && !e.parsed, "passthrough must not parse the value: rc=%d", e.rc);
     CHECK_STR(e.line, "{\"lat\":-89.9787,\"b\":1}\n");
     free(e.line);
+    /* The passthrough line is the record's own bytes, not a copy: they are copied once, into
+     * the object (s3_task_records.c), and the scratch buffer stays empty. */
+    {
+        const char *v = "{\"lat\":-89.9787}";
+        s3_bytes_t scratch = {0};
+        s3_line_t l = {0};
+        fake_record_init(&r, "t", 0, 1, 0, v);
+        r.vform = CW_BYTES_JSON;
+        size_t vlen = 0;
+        const void *bytes = fake_host.record_value(&r, &vlen);
+        rc = s3_encode_line(&fake_host, &st, &r, 0, &l, &scratch, err, sizeof err);
+        CHECK(rc == CW_OK && l.p[0] == bytes && l.n[0] == vlen && l.n[1] == 1 &&
+                  l.p[1][0] == '\n' && scratch.len == 0,
+              "passthrough line must point into the record: rc=%d p=%p bytes=%p scratch=%zu", rc,
+              (const void *)l.p[0], bytes, scratch.len);
+        /* A value that must be re-encoded is built in the scratch buffer. */
+        fake_record_free(&r);
+        fake_record_init(&r, "t", 0, 1, 0, "{\n\"a\": 1}");
+        r.vform = CW_BYTES_JSON;
+        rc = s3_encode_line(&fake_host, &st, &r, 0, &l, &scratch, err, sizeof err);
+        CHECK(rc == CW_OK && l.p[0] == scratch.data && l.n[0] == scratch.len && l.n[1] == 0 &&
+                  !strcmp(scratch.data, "{\"a\":1}\n"),
+              "re-encoded line must be the scratch buffer: rc=%d [%s]", rc,
+              scratch.data ? scratch.data : "");
+        fake_record_free(&r);
+        cw_sdk_buf_free(&scratch);
+    }
     /* Pretty-printed JSON would split the record over lines: re-encoded compactly. */
     check_encodes("{\n  \"a\": 1\n}", CW_BYTES_JSON, "{\"a\":1}\n", NULL);
     /* A schemas.enable envelope: its payload, as Confluent writes it. */
