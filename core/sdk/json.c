@@ -255,3 +255,16 @@ int cw_sdk_buf_json_string(cw_sdk_buf_t *b, const void *s, size_t n, int flags, 
     b->data[b->len] = '\0';
     return 0;
 }
+
+size_t cw_sdk_format_int64(char *dst, int64_t v) {
+    char digits[CW_SDK_INT64_TEXT_MAX];
+    size_t n = 0, len = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) dst[len++] = '-';
+    while (n) dst[len++] = digits[--n];
+    return len;
+}

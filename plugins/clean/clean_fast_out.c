@@ -11,8 +11,6 @@ int put_escaped(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
     return 0;
 }
 
-static size_t put_int(char *w, int64_t x);
-
 /* The value's JSON into the scratch (cached): the host's json_encode decides how reals look,
  * so this asks it rather than guessing its format. */
 int encode_value(clean_fast_t *f, field_t *v) {
@@ -34,7 +32,7 @@ int encode_value(clean_fast_t *f, field_t *v) {
         tl = 5;
         break;
     case FV_INT:
-        tl = put_int(buf, v->i);
+        tl = cw_sdk_format_int64(buf, v->i);
         t = buf;
         break;
     case FV_REAL: {
@@ -82,21 +80,6 @@ int encode_value(clean_fast_t *f, field_t *v) {
     return 0;
 }
 
-/* %lld's digits without snprintf (two integers a pin record). Returns the length. */
-static size_t put_int(char *w, int64_t x) {
-    char tmp[24];
-    size_t n = 0;
-    uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t len = 0;
-    if (x < 0) w[len++] = '-';
-    while (n) w[len++] = tmp[--n];
-    return len;
-}
-
 /* A value's JSON straight into the output: what encode_value would put in the scratch for
  * o_put to copy again, written once (reals and arrays, and values encoded before, still go
  * through the scratch). */
@@ -111,7 +94,7 @@ static int put_value(clean_fast_t *f, field_t *v) {
     case FV_FALSE: return o_put(f, "false", 5);
     case FV_INT:
         if (cw_sdk_grow(&f->o, &f->ocap, f->olen + 24)) return -1;
-        f->olen += put_int(f->o + f->olen, v->i);
+        f->olen += cw_sdk_format_int64(f->o + f->olen, v->i);
         return 0;
     case FV_STRING:
         if (!v->plain) return put_escaped(&f->o, &f->olen, &f->ocap, f->a + v->str, v->str_len);

@@ -214,19 +214,11 @@ out:
 /* {"incrementing":N} into buf (size >= 40: 16 + at most 20 digits and a sign + 2). */
 static const char *format_incrementing(int64_t v, char *buf, size_t size) {
     static const char head[] = "{\"incrementing\":";
-    char digits[24];
-    size_t n = 0;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        digits[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) digits[n++] = '-';
-    if (size < sizeof head + n + 1) return NULL;
+    if (size < sizeof head + CW_SDK_INT64_TEXT_MAX + 1) return NULL;
     char *o = buf;
     memcpy(o, head, sizeof head - 1);
     o += sizeof head - 1;
-    while (n) *o++ = digits[--n];
+    o += cw_sdk_format_int64(o, v);
     *o++ = '}';
     *o = '\0';
     return buf;

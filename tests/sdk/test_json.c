@@ -175,7 +175,19 @@ static void test_describe(void) {
     json_decref(s);
 }
 
+/* Every value printf's %lld writes the same way, the extremes included. */
+static void test_format_int64(void) {
+    const int64_t v[] = {0, 1, -1, 9, 10, -10, 1234567890123LL, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char got[CW_SDK_INT64_TEXT_MAX + 1], want[32];
+        got[cw_sdk_format_int64(got, v[i])] = '\0';
+        snprintf(want, sizeof want, "%lld", (long long)v[i]);
+        CHECK(strcmp(got, want) == 0);
+    }
+}
+
 int main(void) {
+    test_format_int64();
     test_describe();
     test_seq_len();
     test_valid();

@@ -32,7 +32,7 @@
 #define CONNECT_WORKER_SDK_H
 
 /** Version of the SDK's API: raised when a function is added or changes meaning. */
-#define CW_SDK_VERSION 4 /* 3: sdk_http.h, sdk_redact.h; 4: sdk_db.h, sdk_db_mysql.h, the AssumeRole provider */
+#define CW_SDK_VERSION 5 /* 3: sdk_http.h, sdk_redact.h; 4: sdk_db.h, sdk_db_mysql.h, the AssumeRole provider; 5: cw_sdk_format_int64 */
 
 #include "sdk_buf.h"
 #include "sdk_json.h"

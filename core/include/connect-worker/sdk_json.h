@@ -9,6 +9,7 @@
 #define CONNECT_WORKER_SDK_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sdk_buf.h"
 
@@ -57,6 +58,14 @@ size_t cw_sdk_json_escape_to(char *dst, const void *s, size_t n, int flags, size
  *  strings are escaped in pieces, so b never reserves much more than the result needs.
  *  Returns 0, or -1 with errno ENOMEM and b unchanged. */
 int cw_sdk_buf_json_string(cw_sdk_buf_t *b, const void *s, size_t n, int flags, size_t *replaced);
+
+/** The most bytes cw_sdk_format_int64 writes: a sign and 19 digits. */
+#define CW_SDK_INT64_TEXT_MAX 20
+
+/** Writes v in decimal (as printf's %lld, which JSON takes as a number) to dst, which must
+ *  have room for CW_SDK_INT64_TEXT_MAX bytes; writes no NUL. Returns the number of bytes
+ *  written. For hot paths that write integers per record: no locale, no format parsing. */
+size_t cw_sdk_format_int64(char *dst, int64_t v);
 
 struct json_t; /* jansson's; include <jansson.h> to build values */
 
