@@ -212,8 +212,9 @@ static void test_moves_two_steps(void) {
     CHECK(sim_turn(&s, 0) > 0);
     CHECK(json_object_size(s.moving) == 1); /* one unit leaves w0: unbound first */
     const char *u = NULL;
-    json_t *v;
+    json_t *v = NULL;
     json_object_foreach(s.moving, u, v) break;
+    CHECK(u != NULL && v != NULL);
     char unit[64];
     snprintf(unit, sizeof unit, "%s", u);
     CHECK(json_object_get(s.bound, unit) == NULL);
