@@ -31,8 +31,9 @@ set +e
     set -e
     # The cluster and the workers are this subshell's jobs: they stop with it, whatever happens.
     # The workers first (their last status records need the cluster), then the cluster.
-    # The walk-through's own status is kept (wait would return the killed worker's 137).
-    trap 'rc=$?; kill ${pid[@]} 2>/dev/null; wait ${pid[@]} 2>/dev/null; kill $(jobs -p) 2>/dev/null; wait; exit $rc' EXIT
+    # The walk-through's own status is kept: errexit is off in the trap, or a wait that returns
+    # the killed worker's 137 would end the trap with it (when that worker came last in pid).
+    trap 'rc=$?; set +e; kill ${pid[@]} 2>/dev/null; wait ${pid[@]} 2>/dev/null; kill $(jobs -p) 2>/dev/null; wait; exit $rc' EXIT
     curl() {
         case "$*" in
         */status*)
