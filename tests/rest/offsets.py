@@ -4,9 +4,8 @@ consumer group ({"kafka_topic","kafka_partition"} -> {"kafka_offset"}); changing
 the connector STOPPED (400 otherwise); a sink moved back to offset 0 and resumed writes the
 records again."""
 import os
-import time
 
-from restlib import deadline_in, Worker, check, check_eq, done, is_error
+from restlib import Worker, check, check_eq, done, is_error, wait
 
 # librdkafka's mock cluster keeps a stopped sink's group member until its session times out
 # (a real broker lets it leave at once): keep that short.
@@ -14,17 +13,6 @@ w = Worker("offsets", connectors=[], extra=["embedded.kafka.topics=lines:1",
                                             "consumer.session.timeout.ms=6000",
                                             "consumer.heartbeat.interval.ms=500"])
 d = w.dir
-
-
-def wait(what, fn, timeout=30):
-    deadline = deadline_in(timeout)
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.2)
-    check(False, "timed out waiting for " + what)
-    return None
 
 
 def state(name):

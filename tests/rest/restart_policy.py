@@ -5,7 +5,7 @@ The sink (tests/worker's test-lc-sink) fails its first put of a record holding "
 import os
 import time
 
-from restlib import deadline_in, Worker, check, check_eq, done
+from restlib import Worker, check, check_eq, done, wait
 
 plugins = os.path.join(os.environ["CW_BUILD_DIR"], "tests", "worker", "test-plugins")
 w = Worker("restarts", connectors=[], extra=["plugin.path=" + plugins,
@@ -26,17 +26,6 @@ def sink(name, policy):
 def task(name):
     r = w.request("GET", "/connectors/%s/tasks/0/status" % name)
     return r.json if r.status == 200 else {}
-
-
-def wait(what, fn, timeout=30):
-    deadline = deadline_in(timeout)
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.1)
-    check(False, "timed out waiting for " + what)
-    return None
 
 
 # Kafka's behaviour: FAILED with the trace until someone restarts it.

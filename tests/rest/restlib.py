@@ -40,6 +40,19 @@ def check_eq(got, want, what):
     return check(got == want, "%s (got %r, want %r)" % (what, got, want))
 
 
+def wait(what, fn, timeout=30):
+    """Polls fn() every 0.1 s until it returns something true, and returns that; after
+    `timeout` seconds (scaled) a failed check naming `what`, and None."""
+    deadline = deadline_in(timeout)
+    while time.time() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.1)
+    check(False, "timed out waiting for " + what)
+    return None
+
+
 def done():
     if FAILURES:
         print("%d check(s) failed" % len(FAILURES))
