@@ -10,9 +10,9 @@
 #   BENCH_FLUSH (default 2340: ~1.2 MB objects, two per partition)
 #   BENCH_TASKS (default 1): the connector's tasks.max
 #   BENCH_EXTRA: one more connector config line, e.g. BENCH_EXTRA=s3.upload.threads=1
-#   BENCH_RUNS (default 3): kcat and the worker are each measured this many times, alternating,
-#     after one untimed warm-up round; the medians are compared (timings here vary by up to
-#     1.5x from run to run)
+#   BENCH_RUNS (default 3): kcat, the worker and s3rver alone are each measured this many times,
+#     alternating, after one untimed warm-up round; the medians are compared (timings here vary
+#     by up to 1.5x from run to run)
 #   BENCH_WORKER_WRAPPER: a command prefix for the worker (profiling), e.g.
 #     BENCH_WORKER_WRAPPER="perf record -F 2000 -g -o /tmp/worker.perf --"
 #   BENCH_SKIP_DRIVER=1: skip the s3-sink-alone run.
