@@ -101,8 +101,16 @@ cw_record_t *cw_record_new_source(const char *topic, int32_t partition,
     r->partition = partition;
     r->offset = -1;
     r->timestamp = CW_TIMESTAMP_NONE;
-    r->source_partition = source_partition ? xstrdup(source_partition) : NULL;
-    r->source_offset = source_offset ? xstrdup(source_offset) : NULL;
+    /* Source partition and offset in one block (the in-flight queue takes it over, see
+     * source_inflight.c): one malloc and one free a record instead of two. */
+    size_t pl = source_partition ? strlen(source_partition) + 1 : 0;
+    size_t ol = source_offset ? strlen(source_offset) + 1 : 0;
+    if (pl + ol) {
+        r->source_texts = malloc(pl + ol);
+        if (!r->source_texts) abort();
+        if (pl) r->source_partition = memcpy(r->source_texts, source_partition, pl);
+        if (ol) r->source_offset = memcpy(r->source_texts + pl, source_offset, ol);
+    }
     r->key_conv = key_conv;
     r->value_conv = value_conv;
     return r;
@@ -119,8 +127,7 @@ void cw_record_free(cw_record_t *r) {
     free(r->headers);
     if (!r->topic_borrowed) free(r->topic);
     if (r->rkm) rd_kafka_message_destroy(r->rkm);
-    free(r->source_partition);
-    free(r->source_offset);
+    free(r->source_texts);
     free(r);
 }
 

@@ -40,8 +40,9 @@ struct cw_record {
     size_t nheaders, capheaders;
     int headers_pending;     /* a consumed message's headers, not read from rkm yet (record.c) */
     rd_kafka_message_t *rkm; /* sink records: owns the borrowed key/value bytes */
-    char *source_partition;  /* source records: JSON texts or NULL */
-    char *source_offset;
+    char *source_partition;  /* source records: JSON texts or NULL, both in the one allocation */
+    char *source_offset;     /* source_texts (one malloc a record less; see record.c) */
+    char *source_texts;
     const cw_converter_t *key_conv, *value_conv;
 };
 

@@ -21,10 +21,9 @@ void cw_inflight_init(cw_inflight_t *f, cw_task_env_t *t, int keep_records, int 
 }
 
 static void slot_free(cw_inflight_slot_t *e) {
-    free(e->sp);
-    free(e->so);
+    free(e->texts);
     cw_record_free(e->rec);
-    e->sp = e->so = NULL;
+    e->sp = e->so = e->texts = NULL;
     e->rec = NULL;
 }
 
@@ -70,7 +69,8 @@ int cw_inflight_add(cw_inflight_t *f, cw_record_t *r, uint64_t *seq) {
     cw_inflight_slot_t *e = &f->q[f->tail++];
     e->sp = r->source_partition;
     e->so = r->source_offset;
-    r->source_partition = r->source_offset = NULL;
+    e->texts = r->source_texts;
+    r->source_partition = r->source_offset = r->source_texts = NULL;
     e->rec = f->keep_records ? r : NULL;
     e->acked = 0;
     *seq = f->head_seq + (f->tail - f->head - 1);

@@ -26,7 +26,8 @@
 #define CW_OFFSET_STORE_INTERVAL_MS 200
 
 typedef struct cw_inflight_slot {
-    char *sp, *so;    /* source partition and offset (JSON texts) or NULL */
+    char *sp, *so;    /* source partition and offset (JSON texts) or NULL, in `texts` */
+    char *texts;      /* the record's one allocation of both (cw_record_t source_texts) */
     cw_record_t *rec; /* kept for the plugin's ack; NULL when none is owed */
     int acked;        /* written or skipped: its offset may be stored */
 } cw_inflight_slot_t;
