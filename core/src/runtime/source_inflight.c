@@ -156,8 +156,8 @@ static int timed_out(rd_kafka_resp_err_t err) {
  * it failed, the task rewinds. Under the lock. */
 static void end_retry(cw_inflight_t *f, cw_inflight_slot_t *e, const char *why) {
     if (!f->kafka_down) {
-        f->kafka_down = 1;
         snprintf(f->kafka_why, sizeof f->kafka_why, "%s", why);
+        f->kafka_down = 1;
     }
     cw_source_ack_t ack = {.status = CW_ACK_FAILED,
                            .partition = CW_PARTITION_ANY,
@@ -175,6 +175,7 @@ void cw_inflight_end_retry(cw_inflight_t *f, uint64_t seq, const char *why) {
 }
 
 int cw_inflight_kafka_down(cw_inflight_t *f, char *why, size_t why_size) {
+    if (!why) return atomic_load(&f->kafka_down);
     pthread_mutex_lock(&f->mu);
     int down = f->kafka_down;
     if (down && why) snprintf(why, why_size, "%s", f->kafka_why);
