@@ -54,23 +54,26 @@ void cw_batch_init(struct cw_batch *b, const cw_converter_t *key_conv,
 
 /* The spare records never outnumber the largest batch: they are that batch's records, so
  * keeping them does not raise the peak memory of a poll. */
-void cw_batch_clear(struct cw_batch *b) {
-    for (size_t i = 0; i < b->n; i++) {
-        cw_record_t *r = b->recs[i];
-        if (!r) continue;
-        if (b->nspare == b->capspare) {
-            size_t cap = b->capspare ? b->capspare * 2 : 64;
-            cw_record_t **sp = realloc(b->spare, cap * sizeof *sp);
-            if (sp) {
-                b->spare = sp;
-                b->capspare = cap;
-            }
+void cw_batch_release(struct cw_batch *b, size_t i) {
+    cw_record_t *r = b->recs[i];
+    if (!r) return;
+    b->recs[i] = NULL;
+    if (b->nspare == b->capspare) {
+        size_t cap = b->capspare ? b->capspare * 2 : 64;
+        cw_record_t **sp = realloc(b->spare, cap * sizeof *sp);
+        if (sp) {
+            b->spare = sp;
+            b->capspare = cap;
         }
-        if (b->nspare < b->capspare && cw_record_recycle(r))
-            b->spare[b->nspare++] = r;
-        else
-            cw_record_free(r);
     }
+    if (b->nspare < b->capspare && cw_record_recycle(r))
+        b->spare[b->nspare++] = r;
+    else
+        cw_record_free(r);
+}
+
+void cw_batch_clear(struct cw_batch *b) {
+    for (size_t i = 0; i < b->n; i++) cw_batch_release(b, i);
     b->n = 0;
 }
 

@@ -45,6 +45,9 @@ void cw_batch_init(struct cw_batch *b, const cw_converter_t *key_conv,
 /** Empties the batch: the records still in it are kept for reuse by the next poll's
  *  source_record_new (the arrays are kept too), or freed if they cannot be reused. */
 void cw_batch_clear(struct cw_batch *b);
+/** Empties slot i of the batch now (its record kept for reuse, or freed): the source task
+ *  releases each record as soon as it is produced, while it is still in the cache. */
+void cw_batch_release(struct cw_batch *b, size_t i);
 void cw_batch_destroy(struct cw_batch *b);
 
 /** task_configs output: per-task extra keys. */
