@@ -52,16 +52,39 @@ void cw_batch_init(struct cw_batch *b, const cw_converter_t *key_conv,
     b->value_conv = value_conv;
 }
 
+/* The spare records never outnumber the largest batch: they are that batch's records, so
+ * keeping them does not raise the peak memory of a poll. */
+void cw_batch_release(struct cw_batch *b, size_t i) {
+    cw_record_t *r = b->recs[i];
+    if (!r) return;
+    b->recs[i] = NULL;
+    if (b->nspare == b->capspare) {
+        size_t cap = b->capspare ? b->capspare * 2 : 64;
+        cw_record_t **sp = realloc(b->spare, cap * sizeof *sp);
+        if (sp) {
+            b->spare = sp;
+            b->capspare = cap;
+        }
+    }
+    if (b->nspare < b->capspare && cw_record_recycle(r))
+        b->spare[b->nspare++] = r;
+    else
+        cw_record_free(r);
+}
+
 void cw_batch_clear(struct cw_batch *b) {
-    for (size_t i = 0; i < b->n; i++) cw_record_free(b->recs[i]);
+    for (size_t i = 0; i < b->n; i++) cw_batch_release(b, i);
     b->n = 0;
 }
 
 void cw_batch_destroy(struct cw_batch *b) {
     cw_batch_clear(b);
+    for (size_t i = 0; i < b->nspare; i++) cw_record_free(b->spare[i]);
+    free(b->spare);
     free(b->recs);
     b->recs = NULL;
-    b->cap = 0;
+    b->spare = NULL;
+    b->cap = b->nspare = b->capspare = 0;
 }
 
 static cw_record_t *host_source_record_new(cw_batch_t *batch, const char *topic, int32_t partition,
@@ -73,8 +96,15 @@ static cw_record_t *host_source_record_new(cw_batch_t *batch, const char *topic,
         batch->recs = realloc(batch->recs, batch->cap * sizeof *batch->recs);
         if (!batch->recs) abort();
     }
-    cw_record_t *r = cw_record_new_source(topic, partition, source_partition, source_offset,
-                                          batch->key_conv, batch->value_conv);
+    cw_record_t *r = batch->nspare ? batch->spare[--batch->nspare] : NULL;
+    if (r && cw_record_reuse_source(r, topic, partition, source_partition, source_offset,
+                                    batch->key_conv, batch->value_conv) != 0) {
+        cw_record_free(r); /* a longer topic than its room */
+        r = NULL;
+    }
+    if (!r)
+        r = cw_record_new_source(topic, partition, source_partition, source_offset, batch->key_conv,
+                                 batch->value_conv);
     batch->recs[batch->n++] = r;
     return r;
 }

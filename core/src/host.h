@@ -34,12 +34,20 @@ char *cw_host_kafka_metadata(cw_ctx_t *ctx, const char *topic, int timeout_ms, c
 struct cw_batch {
     cw_record_t **recs;
     size_t n, cap;
+    /* Emptied records of the last poll, reused by the next one (no malloc a record, nor for
+     * its value when the old buffer fits): at most one poll's worth, see cw_batch_clear. */
+    cw_record_t **spare;
+    size_t nspare, capspare;
     const cw_converter_t *key_conv, *value_conv;
 };
 void cw_batch_init(struct cw_batch *b, const cw_converter_t *key_conv,
                    const cw_converter_t *value_conv);
-/** Frees the records still in the batch and empties it (the array is kept). */
+/** Empties the batch: the records still in it are kept for reuse by the next poll's
+ *  source_record_new (the arrays are kept too), or freed if they cannot be reused. */
 void cw_batch_clear(struct cw_batch *b);
+/** Empties slot i of the batch now (its record kept for reuse, or freed): the source task
+ *  releases each record as soon as it is produced, while it is still in the cache. */
+void cw_batch_release(struct cw_batch *b, size_t i);
 void cw_batch_destroy(struct cw_batch *b);
 
 /** task_configs output: per-task extra keys. */

@@ -29,6 +29,7 @@ static char *xmemdup(const void *data, size_t len) {
 
 static void slot_clear(cw_slot_t *s) {
     free(s->owned);
+    free(s->spare);
     free(s->wire);
     json_decref(s->json);
     memset(s, 0, sizeof *s);
@@ -88,24 +89,86 @@ static void headers_load(const cw_record_t *cr) {
     }
 }
 
+/* A source record's fields in r (zeroed, or emptied by cw_record_recycle). */
+static void source_init(cw_record_t *r, const char *topic, size_t tl, int32_t partition,
+                        const char *source_partition, const char *source_offset,
+                        const cw_converter_t *key_conv, const cw_converter_t *value_conv) {
+    r->topic = memcpy((char *)(r + 1), topic, tl + 1);
+    r->topic_borrowed = 1;
+    r->partition = partition;
+    r->offset = -1;
+    r->timestamp = CW_TIMESTAMP_NONE;
+    /* Source partition and offset in one block (the in-flight queue takes it over, see
+     * source_inflight.c): one malloc and one free a record instead of two. */
+    size_t pl = source_partition ? strlen(source_partition) + 1 : 0;
+    size_t ol = source_offset ? strlen(source_offset) + 1 : 0;
+    if (pl + ol) {
+        r->source_texts = malloc(pl + ol);
+        if (!r->source_texts) abort();
+        if (pl) r->source_partition = memcpy(r->source_texts, source_partition, pl);
+        if (ol) r->source_offset = memcpy(r->source_texts + pl, source_offset, ol);
+    }
+    r->key_conv = key_conv;
+    r->value_conv = value_conv;
+}
+
 cw_record_t *cw_record_new_source(const char *topic, int32_t partition,
                                   const char *source_partition, const char *source_offset,
                                   const cw_converter_t *key_conv,
                                   const cw_converter_t *value_conv) {
     /* The topic lives in the record's own allocation (one malloc less a source record):
      * borrowed, as record_set_topic's replacement is not. */
-    size_t tl = strlen(topic ? topic : "");
+    topic = topic ? topic : "";
+    size_t tl = strlen(topic);
     cw_record_t *r = xcalloc(1, sizeof *r + tl + 1);
-    r->topic = memcpy((char *)(r + 1), topic ? topic : "", tl + 1);
-    r->topic_borrowed = 1;
-    r->partition = partition;
-    r->offset = -1;
-    r->timestamp = CW_TIMESTAMP_NONE;
-    r->source_partition = source_partition ? xstrdup(source_partition) : NULL;
-    r->source_offset = source_offset ? xstrdup(source_offset) : NULL;
-    r->key_conv = key_conv;
-    r->value_conv = value_conv;
+    r->topic_room = tl + 1;
+    source_init(r, topic, tl, partition, source_partition, source_offset, key_conv, value_conv);
     return r;
+}
+
+int cw_record_reuse_source(cw_record_t *r, const char *topic, int32_t partition,
+                           const char *source_partition, const char *source_offset,
+                           const cw_converter_t *key_conv, const cw_converter_t *value_conv) {
+    topic = topic ? topic : "";
+    size_t tl = strlen(topic);
+    if (tl + 1 > r->topic_room) return -1;
+    source_init(r, topic, tl, partition, source_partition, source_offset, key_conv, value_conv);
+    return 0;
+}
+
+int cw_record_recycle(cw_record_t *r) {
+    if (!r->topic_room || r->rkm) return 0;
+    /* keep one value buffer of a size worth keeping: the one in use, or the spare */
+    cw_slot_t *v = &r->value;
+    char *spare = NULL;
+    size_t room = 0;
+    if (v->owned && v->owned_room && v->owned_room <= CW_RECORD_SPARE_MAX) {
+        spare = v->owned;
+        room = v->owned_room;
+        v->owned = NULL;
+    } else if (v->spare && v->spare_room <= CW_RECORD_SPARE_MAX) {
+        spare = v->spare;
+        room = v->spare_room;
+        v->spare = NULL;
+    }
+    slot_clear(&r->key);
+    slot_clear(v);
+    v->spare = spare;
+    v->spare_room = room;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        free(r->headers[i].name);
+        free(r->headers[i].value);
+    }
+    free(r->headers);
+    if (!r->topic_borrowed) free(r->topic);
+    free(r->source_texts);
+    size_t topic_room = r->topic_room;
+    cw_slot_t key = r->key, value = r->value;
+    memset(r, 0, sizeof *r);
+    r->topic_room = topic_room;
+    r->key = key;
+    r->value = value;
+    return 1;
 }
 
 void cw_record_free(cw_record_t *r) {
@@ -119,8 +182,7 @@ void cw_record_free(cw_record_t *r) {
     free(r->headers);
     if (!r->topic_borrowed) free(r->topic);
     if (r->rkm) rd_kafka_message_destroy(r->rkm);
-    free(r->source_partition);
-    free(r->source_offset);
+    free(r->source_texts);
     free(r);
 }
 
@@ -149,6 +211,7 @@ static const void *slot_bytes(cw_slot_t *s, const cw_converter_t *c, size_t *len
         } else {
             free(s->owned);
             s->owned = out;
+            s->owned_room = 0; /* not ours to size: not reused */
             s->data = out;
             s->len = n;
         }
@@ -316,8 +379,26 @@ json_t *cw_record_value_json_mut(cw_record_t *r, char *errstr, size_t errstr_siz
 /* --- changing --------------------------------------------------------------------------- */
 
 static void slot_set_bytes(cw_slot_t *s, const void *data, size_t len) {
-    char *copy = data ? xmemdup(data, len) : NULL;
+    char *copy = NULL;
+    size_t room = 0;
+    if (data && s->spare && s->spare_room > len) {
+        /* a recycled record: its old buffer fits (no malloc) */
+        copy = s->spare;
+        room = s->spare_room;
+        s->spare = NULL;
+    } else if (data) {
+        /* rounded up, so that a recycled record's buffer fits the next value of about the
+         * same size */
+        room = (len + 64) & ~(size_t)63;
+        copy = malloc(room);
+        if (!copy) abort();
+    }
+    if (copy) {
+        if (len) memcpy(copy, data, len);
+        copy[len] = '\0';
+    }
     slot_clear(s);
+    s->owned_room = room;
     s->owned = copy;
     s->data = copy;
     s->len = data ? len : 0;

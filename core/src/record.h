@@ -26,11 +26,15 @@ typedef struct cw_slot {
                            envelope); bytes from Kafka are the wire form */
     cw_bytes_form_t json_form; /* json_wins: what slot_bytes made of the JSON */
     int vouched; /* plain bytes the plugin vouched are JSON text (record_set_value_json_text) */
+    size_t owned_room; /* bytes allocated at `owned` when record.c allocated it, else 0 */
+    char *spare;       /* a recycled record's old buffer: the next bytes set go there if they fit */
+    size_t spare_room;
 } cw_slot_t;
 
 struct cw_record {
-    char *topic; /* owned, or borrowed (topic_borrowed): the message's topic name, or a source
+    char *topic;       /* owned, or borrowed (topic_borrowed): the message's topic name, or a source
                     record's text after the struct in its own allocation */
+    size_t topic_room; /* source records: room for the topic after the struct (recycling) */
     int topic_borrowed;
     int32_t partition;
     int64_t offset;
@@ -40,8 +44,9 @@ struct cw_record {
     size_t nheaders, capheaders;
     int headers_pending;     /* a consumed message's headers, not read from rkm yet (record.c) */
     rd_kafka_message_t *rkm; /* sink records: owns the borrowed key/value bytes */
-    char *source_partition;  /* source records: JSON texts or NULL */
-    char *source_offset;
+    char *source_partition;  /* source records: JSON texts or NULL, both in the one allocation */
+    char *source_offset;     /* source_texts (one malloc a record less; see record.c) */
+    char *source_texts;
     const cw_converter_t *key_conv, *value_conv;
 };
 
@@ -54,6 +59,19 @@ cw_record_t *cw_record_new_source(const char *topic, int32_t partition,
                                   const char *source_partition, const char *source_offset,
                                   const cw_converter_t *key_conv, const cw_converter_t *value_conv);
 void cw_record_free(cw_record_t *r);
+
+/** Recycling of source records (a source batch keeps the records of one poll for the next,
+ *  see cw_batch_clear): cw_record_recycle empties a source record for reuse, keeping its
+ *  allocation and its value buffer (up to CW_RECORD_SPARE_MAX bytes) so that the next
+ *  record's value needs no malloc. Returns 1 (r is empty, for cw_record_reuse_source or
+ *  cw_record_free), or 0 when r cannot be reused (not a source record): free it. */
+#define CW_RECORD_SPARE_MAX 4096
+int cw_record_recycle(cw_record_t *r);
+/** A recycled record made a new source record, as cw_record_new_source would. Returns 0, or
+ *  -1 when the topic does not fit its room (r is unchanged: free it). */
+int cw_record_reuse_source(cw_record_t *r, const char *topic, int32_t partition,
+                           const char *source_partition, const char *source_offset,
+                           const cw_converter_t *key_conv, const cw_converter_t *value_conv);
 
 /** The bytes to produce for the key / value of a source record: the bytes the plugin set
  *  (in the converter's plain form: JSON text for JsonConverter, which gets the schemaless

@@ -763,7 +763,9 @@ typedef struct cw_host {
      *  JSON texts (copied), e.g. {"table":"users"} and {"incrementing":42}; the offset is
      *  stored for that source partition once Kafka acknowledged this record and every
      *  earlier one of the task. Either may be NULL for records that carry no offset.
-     *  Set key, value, timestamp and headers with the record functions. */
+     *  Set key, value, timestamp and headers with the record functions. The record is the
+     *  plugin's to use until poll returns (and during its ack): the worker reuses its memory
+     *  for the records of a later poll, so never keep the pointer. */
     cw_record_t *(*source_record_new)(cw_batch_t *batch, const char *topic, int32_t partition,
                                       const char *source_partition, const char *source_offset);
 

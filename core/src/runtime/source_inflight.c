@@ -21,10 +21,9 @@ void cw_inflight_init(cw_inflight_t *f, cw_task_env_t *t, int keep_records, int 
 }
 
 static void slot_free(cw_inflight_slot_t *e) {
-    free(e->sp);
-    free(e->so);
+    free(e->texts);
     cw_record_free(e->rec);
-    e->sp = e->so = NULL;
+    e->sp = e->so = e->texts = NULL;
     e->rec = NULL;
 }
 
@@ -70,7 +69,8 @@ int cw_inflight_add(cw_inflight_t *f, cw_record_t *r, uint64_t *seq) {
     cw_inflight_slot_t *e = &f->q[f->tail++];
     e->sp = r->source_partition;
     e->so = r->source_offset;
-    r->source_partition = r->source_offset = NULL;
+    e->texts = r->source_texts;
+    r->source_partition = r->source_offset = r->source_texts = NULL;
     e->rec = f->keep_records ? r : NULL;
     e->acked = 0;
     *seq = f->head_seq + (f->tail - f->head - 1);
@@ -156,8 +156,8 @@ static int timed_out(rd_kafka_resp_err_t err) {
  * it failed, the task rewinds. Under the lock. */
 static void end_retry(cw_inflight_t *f, cw_inflight_slot_t *e, const char *why) {
     if (!f->kafka_down) {
-        f->kafka_down = 1;
         snprintf(f->kafka_why, sizeof f->kafka_why, "%s", why);
+        f->kafka_down = 1;
     }
     cw_source_ack_t ack = {.status = CW_ACK_FAILED,
                            .partition = CW_PARTITION_ANY,
@@ -175,6 +175,7 @@ void cw_inflight_end_retry(cw_inflight_t *f, uint64_t seq, const char *why) {
 }
 
 int cw_inflight_kafka_down(cw_inflight_t *f, char *why, size_t why_size) {
+    if (!why) return atomic_load(&f->kafka_down);
     pthread_mutex_lock(&f->mu);
     int down = f->kafka_down;
     if (down && why) snprintf(why, why_size, "%s", f->kafka_why);

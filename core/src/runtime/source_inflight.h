@@ -16,6 +16,7 @@
 #define CW_RUNTIME_SOURCE_INFLIGHT_H
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "runtime/task.h"
@@ -26,7 +27,8 @@
 #define CW_OFFSET_STORE_INTERVAL_MS 200
 
 typedef struct cw_inflight_slot {
-    char *sp, *so;    /* source partition and offset (JSON texts) or NULL */
+    char *sp, *so;    /* source partition and offset (JSON texts) or NULL, in `texts` */
+    char *texts;      /* the record's one allocation of both (cw_record_t source_texts) */
     cw_record_t *rec; /* kept for the plugin's ack; NULL when none is owed */
     int acked;        /* written or skipped: its offset may be stored */
 } cw_inflight_slot_t;
@@ -45,9 +47,11 @@ typedef struct cw_inflight {
     int tolerant;     /* errors.tolerance=all: a refused produce is skipped */
     cw_inflight_slot_t *q;
     size_t head, tail, cap;
-    uint64_t head_seq; /* sequence number of q[head] */
-    int failed;        /* a record was not written and the task must stop */
-    int kafka_down;    /* a delivery timed out: rewind to the stored offsets, wait for Kafka */
+    uint64_t head_seq;     /* sequence number of q[head] */
+    int failed;            /* a record was not written and the task must stop */
+    atomic_int kafka_down; /* a delivery timed out: rewind to the stored offsets, wait for Kafka
+                              (set under mu; read without it when only the flag is asked for:
+                              the task thread asks once a record) */
     char kafka_why[600];
     char failure[1500];
     int offsets_pending; /* put into the store, not written to the file yet */

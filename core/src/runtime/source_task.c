@@ -218,6 +218,8 @@ static int send_record(source_t *s, size_t i) {
     int prc = produce(s, r, seq, key, klen, val, vlen, why, sizeof why);
     if (prc == 0) {
         s->written++;
+        /* librdkafka copied what it needs: recycled while it is still in the cache */
+        if (!s->inflight.keep_records) cw_batch_release(&s->batch, i);
         return 0;
     }
     if (prc == -4) {
