@@ -126,24 +126,31 @@ static int cb_boolean(void *ctx, int b) {
 /* jansson's number rules: no '.', 'e' or 'E' is an integer (strtoll, beyond int64 is an
  * error), anything else a real (strtod, overflow is an error). The token is read where it is
  * in the input: inside an object a number is always followed by another byte of the value,
- * which ends the conversion, and the conversion must end exactly at the token's end. */
+ * which ends the conversion, and the conversion must end exactly at the token's end.
+ * An integer token (JSON's grammar: no leading zeros, no '+') is what the host writes for
+ * its value but for "-0", so up to 18 digits (always within int64) it is kept as text. */
 static int cb_number(void *ctx, const char *s, size_t l) {
     clean_fast_t *f = ctx;
     field_t *v = value_slot(f);
     if (!v || !l || !in_input(f, s, l) || l == f->in_len - (size_t)(s - f->in)) return 0;
     int real = 0;
     for (size_t i = 0; i < l; i++) real |= s[i] == '.' || s[i] == 'e' || s[i] == 'E';
+    v->type = real ? FV_REAL : FV_INT;
+    if (!real && l - (s[0] == '-') <= 18 && !(l == 2 && s[0] == '-' && s[1] == '0')) {
+        v->tok = 1;
+        v->str = (text_t){.p = s, .len = l};
+        return 1;
+    }
+    v->tok = 0;
     char *end;
     errno = 0;
     if (!real) {
         long long x = strtoll(s, &end, 10);
         if (errno == ERANGE || end != s + l) return 0;
-        v->type = FV_INT;
         v->i = x;
     } else {
         double d = strtod(s, &end);
         if (((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE) || end != s + l) return 0;
-        v->type = FV_REAL;
         v->d = d;
     }
     return 1;

@@ -32,9 +32,11 @@ typedef struct field {
     fv_t type;
     int live;  /* 0 once dropped */
     int plain; /* FV_STRING: nothing to escape (its JSON is the text quoted) */
+    int tok;   /* FV_INT: str is the input's token, exactly how the host writes the integer
+                  (i is not set: nothing needs the number itself) */
     int64_t i;
     double d;
-    text_t str;          /* FV_STRING */
+    text_t str;          /* FV_STRING; FV_INT with tok */
     size_t enc, enc_len; /* the value's JSON in the scratch once encoded (enc_len 0: not yet) */
 } field_t;
 

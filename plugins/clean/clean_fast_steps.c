@@ -76,6 +76,7 @@ static int whole(double d, int64_t *out) {
 
 static void set_int(field_t *v, int64_t x) {
     v->type = FV_INT;
+    v->tok = 0;
     v->i = x;
     v->enc_len = 0;
 }
@@ -147,7 +148,14 @@ static int part_text(const clean_fast_t *f, const field_t *v, char *buf, size_t 
         *t = text_at(f, &v->str);
         *tl = v->str.len;
         return 0;
-    case FV_INT: snprintf(buf, n, "%lld", (long long)v->i); break;
+    case FV_INT:
+        if (v->tok) {
+            *t = v->str.p;
+            *tl = v->str.len;
+            return 0;
+        }
+        snprintf(buf, n, "%lld", (long long)v->i);
+        break;
     case FV_REAL: clean_real_text(v->d, buf, n); break;
     case FV_TRUE: snprintf(buf, n, "true"); break;
     case FV_FALSE: snprintf(buf, n, "false"); break;
