@@ -158,7 +158,7 @@ static int cb_number(void *ctx, const char *s, size_t l) {
 
 static int in_names(const name_t *names, size_t n, const unsigned char *s, size_t len) {
     for (size_t i = 0; i < n; i++)
-        if (names[i].len == len && memcmp(names[i].s, s, len) == 0) return 1;
+        if (names[i].len == len && same_bytes(names[i].s, s, len)) return 1;
     return 0;
 }
 

@@ -81,8 +81,10 @@ static int names_detail(const clean_t *c, clean_fast_t *f, size_t *cap) {
     for (size_t i = 0; i < f->nnames; i++) {
         rname_t *r = &f->names[i];
         size_t len = 0, kcap = 0;
-        if (put_escaped(&r->key, &len, &kcap, r->s, r->len) || cw_sdk_grow(&r->key, &kcap, len + 1))
+        if (put_escaped(&r->key, &len, &kcap, r->s, r->len) ||
+            cw_sdk_grow(&r->key, &kcap, len + 1 > KEY_COPY ? len + 1 : KEY_COPY))
             return -1;
+        memset(r->key + len, 0, kcap - len);
         r->key[len++] = ':';
         r->key_len = len;
     }

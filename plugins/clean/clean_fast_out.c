@@ -197,13 +197,17 @@ int finish(clean_fast_t *f) {
         }
         if (v && prepare_value(f, v)) return -1;
         size_t kl = o >= 0 ? f->names[o].key_len : key_bound(v);
-        if (o_room(f, 1 + kl + (v ? value_max(v) : 4))) return -1;
+        if (o_room(f, 1 + (kl > KEY_COPY ? kl : KEY_COPY) + (v ? value_max(v) : 4))) return -1;
         char *w = f->o + f->olen;
         *w = ',';
         w += !first;
         first = 0;
         if (o >= 0) {
-            memcpy(w, f->names[o].key, kl);
+            /* a short key in one fixed-size copy (its buffer has KEY_COPY bytes) */
+            if (kl <= KEY_COPY)
+                memcpy(w, f->names[o].key, KEY_COPY);
+            else
+                memcpy(w, f->names[o].key, kl);
             w += kl;
         } else {
             w = write_key(f, v, w);

@@ -17,10 +17,15 @@ static field_t *set_field(clean_fast_t *f, int id) {
     return v;
 }
 
-/* The string's text NUL-terminated (for the parsers): text in the input is copied into the
- * scratch first. NULL when out of memory. */
-static const char *cstr(clean_fast_t *f, field_t *v) {
+/* The string's text NUL-terminated (for the parsers): text in the input is copied into buf
+ * (n bytes) when it fits, else into the scratch. NULL when out of memory. */
+static const char *cstr(clean_fast_t *f, field_t *v, char *buf, size_t n) {
     if (!v->str.p) return f->a + v->str.off;
+    if (v->str.len < n) {
+        memcpy(buf, v->str.p, v->str.len);
+        buf[v->str.len] = 0;
+        return buf;
+    }
     size_t off = a_add(f, v->str.p, v->str.len);
     if (off == SIZE_MAX) return NULL;
     v->str = (text_t){.off = off, .len = v->str.len};
@@ -61,7 +66,8 @@ int step_text(const clean_t *c, clean_fast_t *f) {
         field_t *v = field_by_id(f, f->extract.v[i]);
         if (!v || v->type == FV_NULL) continue;
         size_t off, len;
-        const char *s = v->type == FV_STRING ? cstr(f, v) : NULL;
+        char buf[64];
+        const char *s = v->type == FV_STRING ? cstr(f, v, buf, sizeof buf) : NULL;
         if (!s || !clean_extract(kv, s, &off, &len) || set_sub(f, v, off, len)) return -1;
     }
     return 0;
@@ -86,11 +92,12 @@ static int to_integers(clean_fast_t *f, const ids_t *ids, int (*parse)(const cha
     for (size_t i = 0; i < ids->n; i++) {
         field_t *v = field_by_id(f, ids->v[i]);
         int64_t x;
+        char buf[64];
         if (!v || v->type == FV_NULL || v->type == FV_INT) continue;
         if (v->type == FV_REAL) {
             if (!whole(v->d, &x)) return -1;
         } else {
-            const char *s = v->type == FV_STRING ? cstr(f, v) : NULL;
+            const char *s = v->type == FV_STRING ? cstr(f, v, buf, sizeof buf) : NULL;
             if (!s || parse(s, &x)) return -1;
         }
         set_int(v, x);
@@ -107,8 +114,9 @@ int step_numbers(clean_fast_t *f) {
         int is_int;
         int64_t x;
         double d;
+        char buf[64];
         if (!v || v->type == FV_NULL || v->type == FV_INT || v->type == FV_REAL) continue;
-        const char *s = v->type == FV_STRING ? cstr(f, v) : NULL;
+        const char *s = v->type == FV_STRING ? cstr(f, v, buf, sizeof buf) : NULL;
         if (!s || clean_number(s, &is_int, &x, &d)) return -1;
         if (is_int) {
             set_int(v, x);
@@ -122,11 +130,11 @@ int step_numbers(clean_fast_t *f) {
 }
 
 int step_timestamps(clean_fast_t *f) {
-    char buf[48];
+    char buf[48], in[64];
     for (size_t i = 0; i < f->timestamps.n; i++) {
         field_t *v = field_by_id(f, f->timestamps.v[i]);
         if (!v || v->type == FV_NULL) continue;
-        const char *s = v->type == FV_STRING ? cstr(f, v) : NULL;
+        const char *s = v->type == FV_STRING ? cstr(f, v, in, sizeof in) : NULL;
         if (!s || clean_timestamp(s, buf, sizeof buf)) return -1;
         size_t len = strlen(buf), off = a_add(f, buf, len);
         if (off == SIZE_MAX) return -1;
