@@ -23,6 +23,7 @@ typedef struct obj_stream {
     char *renamed;
     struct writer *owner; /* the writer it belongs to: the origin of its records */
     int checked;          /* the origin check before the first write passed */
+    double check_s;       /* how long that check's HEAD took (upload thread; debug log) */
     size_t queued;        /* bytes handed to the upload queue as parts (task thread) */
     size_t sent;          /* bytes S3 took as parts (upload thread) */
     s3_compressor_t *comp;
@@ -48,6 +49,7 @@ typedef struct writer {
 typedef struct batch {
     int64_t start_offset, end_offset, count, base_ts;
     atomic_int uploaded; /* set by the upload thread once every object is in S3 */
+    double sealed_at;    /* s3_metrics_now() when it was handed to the upload queue */
     writer_t *last;      /* the writer of the last record taken */
     writer_t *writers;
     int nwriters;

@@ -147,7 +147,9 @@ static int origin_check(s3_task_t *t, s3_client_t *c, obj_stream_t *st, int *exi
         s3_origin_t theirs;
         s3_result_t res = {0};
         int found = 0;
+        double started = s3_metrics_now();
         s3_outcome_t oc = c->ops->head(c, s3t_key(st), &theirs, &found, &res);
+        st->check_s += s3_metrics_now() - started;
         s3_metrics_retries(&t->metrics, res.retries);
         if (oc != S3_DONE) return fail_msg(t, "HEAD", s3t_key(st), &res, oc, errstr, errstr_size);
         if (!found || origin_same(mine, &theirs)) {
@@ -226,12 +228,35 @@ static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const cha
     return CW_OK;
 }
 
+/* Upload thread: the debug line of an object in S3, with where its time went (the bench's
+ * timeline reads it): queued from its sealing to its first request, the overwrite
+ * protection's HEAD, the PUT (or the rest of a multipart upload). */
+static void log_written(s3_task_t *t, const obj_stream_t *st, const s3_result_t *res, size_t bytes,
+                        double sealed_at, double began, double put_started) {
+    double now = s3_metrics_now();
+    if (!strcmp(res->code, "Replaced")) {
+        t->h->log(t->ctx, CW_LOG_WARN,
+                  "s3://%s/%s held other content from an earlier, uncommitted attempt; "
+                  "replaced it with the records whose offsets this task commits",
+                  t->s.bucket, s3t_key(st));
+        return;
+    }
+    t->h->log(t->ctx, CW_LOG_DEBUG,
+              "wrote s3://%s/%s%s (%zu bytes; queued %.1f ms, HEAD %.1f ms, %s %.1f ms)",
+              t->s.bucket, s3t_key(st),
+              !strcmp(res->code, "AlreadyWritten") ? " (already there, same bytes)" : "", bytes,
+              (began - sealed_at) * 1e3, st->check_s * 1e3,
+              st->upload_id ? "last part and complete" : "PUT", (now - put_started) * 1e3);
+}
+
 /* Upload thread: uploads a finished object (the rest of it, for a multipart upload). */
-static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *errstr,
-                        size_t errstr_size) {
+static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, double sealed_at,
+                        char *errstr, size_t errstr_size) {
     if (!st->key || st->done || !st->finished) return CW_OK;
     s3_result_t res = {0};
     s3_outcome_t oc;
+    double began = s3_metrics_now(), put_started = began;
+    size_t bytes = st->sent + st->buf.len;
     if (st->upload_id) {
         if (st->buf.len > 0) {
             int rc = upload_part(t, c, st, st->buf.data, st->buf.len, errstr, errstr_size);
@@ -253,7 +278,8 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
         s3_origin_t meta = st->owner->origin;
         snprintf(meta.offsets, sizeof meta.offsets, "%lld-%lld", origin_start(&meta),
                  (long long)st->owner->last_offset);
-        double started = s3_metrics_now();
+        put_started = s3_metrics_now();
+        double started = put_started;
         oc = c->ops->put(c, s3t_key(st), st->buf.data ? st->buf.data : "", st->buf.len,
                          content_type(t), &meta, t->s.conditional_writes && !exists, &res);
         s3_metrics_retries(&t->metrics, res.retries);
@@ -261,14 +287,7 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
         s3_metrics_request(&t->metrics, started, st->buf.len);
     }
     s3_metrics_object(&t->metrics);
-    if (!strcmp(res.code, "Replaced"))
-        t->h->log(t->ctx, CW_LOG_WARN,
-                  "s3://%s/%s held other content from an earlier, uncommitted attempt; "
-                  "replaced it with the records whose offsets this task commits",
-                  t->s.bucket, s3t_key(st));
-    else
-        t->h->log(t->ctx, CW_LOG_DEBUG, "wrote s3://%s/%s%s", t->s.bucket, s3t_key(st),
-                  !strcmp(res.code, "AlreadyWritten") ? " (already there, same bytes)" : "");
+    log_written(t, st, &res, bytes, sealed_at, began, put_started);
     st->done = 1;
     cw_sdk_buf_free(&st->buf);
     return CW_OK;
@@ -277,7 +296,7 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, char *er
 static int batch_drain(s3_task_t *t, s3_client_t *c, batch_t *b, char *errstr, size_t errstr_size) {
     for (writer_t *w = b->writers; w; w = w->next)
         for (int i = 0; i < 3; i++) {
-            int rc = stream_drain(t, c, &w->streams[i], errstr, errstr_size);
+            int rc = stream_drain(t, c, &w->streams[i], b->sealed_at, errstr, errstr_size);
             if (rc != CW_OK) return rc;
         }
     return CW_OK;
@@ -365,6 +384,7 @@ int s3t_seal(s3_task_t *t, tp_state_t *tp) {
         }
     if (b->writers && b->writers->streams[0].key) tp->last_size = b->writers->streams[0].buf.len;
     tp->open = NULL;
+    b->sealed_at = s3_metrics_now();
     batch_t **tail = &tp->sealed;
     while (*tail) tail = &(*tail)->next;
     *tail = b;

@@ -10,9 +10,9 @@
 #   BENCH_FLUSH (default 2340: ~1.2 MB objects, two per partition)
 #   BENCH_TASKS (default 1): the connector's tasks.max
 #   BENCH_EXTRA: one more connector config line, e.g. BENCH_EXTRA=s3.upload.threads=1
-#   BENCH_RUNS (default 3): kcat and the worker are each measured this many times, alternating,
-#     after one untimed warm-up round; the medians are compared (timings here vary by up to
-#     1.5x from run to run)
+#   BENCH_RUNS (default 3): kcat, the worker and s3rver alone are each measured this many times,
+#     alternating, after one untimed warm-up round; the medians are compared (timings here vary
+#     by up to 1.5x from run to run)
 #   BENCH_WORKER_WRAPPER: a command prefix for the worker (profiling), e.g.
 #     BENCH_WORKER_WRAPPER="perf record -F 2000 -g -o /tmp/worker.perf --"
 #   BENCH_SKIP_DRIVER=1: skip the s3-sink-alone run.
@@ -103,7 +103,8 @@ ${BENCH_EXTRA:-}
 P
     all_written() { [ "$(s3_complete_objects "$dir")" -ge "$want_objects" ]; }
     local s3cpu0 kcpu0 t0 t1 wpid wrss wcpu wcpu0
-    s3cpu0=$(cpu_s "$CW_S3_PID") kcpu0=$(cpu_s "$CW_MOCK_PID")
+    local s3main0
+    s3cpu0=$(cpu_s "$CW_S3_PID") kcpu0=$(cpu_s "$CW_MOCK_PID") s3main0=$(cpu_s "$CW_S3_PID/task/$CW_S3_PID")
     t0=$(date +%s.%N)
     # shellcheck disable=SC2086 # the wrapper is a command prefix, split on purpose
     ${BENCH_WORKER_WRAPPER:-} "$CW_WORKER" "$CW_TMP/worker.properties" "$CW_TMP/s3-$n.properties" \
@@ -126,8 +127,37 @@ P
     wrss=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status")
     wcpu=$(cpu_s "$wpid")
     echo "$(sub "$t1" "$t0") $wrss $wcpu $(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")" \
-        "$(sub "$(cpu_s "$CW_MOCK_PID")" "$kcpu0") $CW_TMP/worker-$n.log $wcpu0" >>"$CW_TMP/runs.txt"
+        "$(sub "$(cpu_s "$CW_MOCK_PID")" "$kcpu0") $CW_TMP/worker-$n.log $wcpu0" \
+        "$(sub "$(cpu_s "$CW_S3_PID/task/$CW_S3_PID")" "$s3main0")" >>"$CW_TMP/runs.txt"
     kill "$wpid"; wait "${CW_PIDS[-1]}" 2>/dev/null || true
+}
+
+# s3rver's CPU seconds so far: the whole process, and its main thread (the one JavaScript
+# thread every request goes through; the rest are libuv's file-system pool and V8's helpers).
+s3rver_cpu() { echo "$(cpu_s "$CW_S3_PID") $(cpu_s "$CW_S3_PID/task/$CW_S3_PID")"; }
+
+# The floor S3 sets, measured after every worker run (the machine's load moves from one
+# second to the next, so the peer gets as many samples as the pipeline): run N's objects PUT
+# again by curl over one connection, nothing else running (without "Expect: 100-continue";
+# the sink's requests carry it, it made no measurable difference here), then one HEAD of a
+# free key per object (what the overwrite protection's check costs the server). Appends
+# "<PUT s> <s3rver CPU> <its main thread> <HEAD s> <s3rver CPU> <its main thread>" to floor.txt.
+floor_run() {
+    local n=$1 f i=0 args=() c0 c1 ft ht line
+    while read -r f; do
+        args+=(-T "$f" "$CW_S3_URL/$CW_S3_BUCKET/floor$n/$i"); i=$((i + 1))
+    done < <(find "$CW_S3_DIR/$CW_S3_BUCKET/run$n" -name '*._S3rver_object' | sort)
+    c0=$(s3rver_cpu)
+    read -r ft _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" \
+        -u S3RVER:S3RVER -H "Expect:" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${args[@]}")
+    c1=$(s3rver_cpu)
+    line="$ft $(python3 -c "a, b = '$c0'.split(), '$c1'.split(); print(round(float(b[0]) - float(a[0]), 2), round(float(b[1]) - float(a[1]), 2))")"
+    args=()
+    for ((i = 0; i < want_objects; i++)); do args+=("$CW_S3_URL/$CW_S3_BUCKET/head$n/$i"); done
+    c0=$(s3rver_cpu)
+    read -r ht _ < <(measure curl -s -I --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER "${args[@]}")
+    c1=$(s3rver_cpu)
+    echo "$line $ht $(python3 -c "a, b = '$c0'.split(), '$c1'.split(); print(round(float(b[0]) - float(a[0]), 2), round(float(b[1]) - float(a[1]), 2))")" >>"$CW_TMP/floor.txt"
 }
 
 # Run 0 warms up, untimed: s3rver's JavaScript is compiled while it runs, and the first
@@ -135,34 +165,16 @@ P
 cw_note "warm-up (not counted): kcat and one worker run"
 measure kcat -C -e -q -b "$CW_BOOTSTRAP" -t bench -o beginning -f '%s\n' >/dev/null
 worker_run 0
-: >"$CW_TMP/runs.txt"; : >"$CW_TMP/kcat.txt"
+: >"$CW_TMP/runs.txt"; : >"$CW_TMP/kcat.txt"; : >"$CW_TMP/floor.txt"
 for ((r = 1; r <= runs; r++)); do
     cw_note "run $r/$runs: kcat -C -e"
     measure kcat -C -e -q -b "$CW_BOOTSTRAP" -t bench -o beginning -f '%s\n' >>"$CW_TMP/kcat.txt"
     cw_note "run $r/$runs: connect-worker + s3-sink (tasks.max=$tasks, flush.size=$flush)"
     worker_run "$r"
+    cw_note "run $r/$runs: s3rver alone, run $r's objects PUT by curl, then as many HEADs"
+    floor_run "$r"
 done
 objects=$(s3_complete_objects "$CW_S3_DIR/$CW_S3_BUCKET/run1")
-
-# The floor S3 sets: s3rver is the pipeline's busiest process, so the objects of run 1 are
-# PUT again by curl over one connection, nothing else running (without "Expect:
-# 100-continue", which the sink does not wait for either).
-cw_note "s3rver alone: the same $objects objects PUT by curl"
-floor_args=()
-while read -r f; do
-    floor_args+=(-T "$f" "$CW_S3_URL/$CW_S3_BUCKET/floor/${#floor_args[@]}")
-done < <(find "$CW_S3_DIR/$CW_S3_BUCKET/run1" -name '*._S3rver_object' | sort)
-s3cpu0=$(cpu_s "$CW_S3_PID")
-read -r ft _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER -H "Expect:" \
-    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${floor_args[@]}")
-fcpu=$(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")
-# What the overwrite protection's HEAD (one per object, before its first write) costs the S3
-# server: one HEAD of a free key per object, over one connection, nothing else running.
-head_args=()
-for ((i = 0; i < objects; i++)); do head_args+=("$CW_S3_URL/$CW_S3_BUCKET/head/$i"); done
-s3cpu0=$(cpu_s "$CW_S3_PID")
-read -r ht _ < <(measure curl -s -I --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER "${head_args[@]}")
-hcpu=$(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")
 # The sink alone (no Kafka): the same number of ~500-byte records through s3-driver.
 dt=nan drss=0
 if [ "${BENCH_SKIP_DRIVER:-0}" != 1 ]; then
@@ -173,47 +185,85 @@ if [ "${BENCH_SKIP_DRIVER:-0}" != 1 ]; then
 fi
 read -r mem_bound mem_text < <(python3 "$CW_SOURCE_DIR/tests/s3/bench_memory.py" \
     "$CW_TMP/worker.properties" "$CW_TMP/s3-1.properties" "$parts" "$line_max" 1)
-python3 - "$records" "$bytes" "$objects" "$CW_TMP/kcat.txt" "$CW_TMP/runs.txt" "$dt" "$drss" "$ft" "$fcpu" \
-    "$mem_bound" "$mem_text" "$ht" "$hcpu" <<'PY'
-import sys, datetime, statistics
+python3 - "$records" "$bytes" "$objects" "$CW_TMP/kcat.txt" "$CW_TMP/runs.txt" "$dt" "$drss" \
+    "$CW_TMP/floor.txt" "$mem_bound" "$mem_text" <<'PY'
+import re, sys, datetime, statistics
 n, b, objs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-mem_bound, mem_text = int(sys.argv[10]), sys.argv[11]
-ht, hcpu = float(sys.argv[12]), float(sys.argv[13])
 kcat = [tuple(map(float, l.split())) for l in open(sys.argv[4])]
 runs = [l.split() for l in open(sys.argv[5])]
-dt, drss, ft, fcpu = float(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8]), float(sys.argv[9])
+dt, drss = float(sys.argv[6]), int(sys.argv[7])
+floors = [tuple(map(float, l.split())) for l in open(sys.argv[8])]
+mem_bound, mem_text = int(sys.argv[9]), sys.argv[10]
 ts = lambda line: datetime.datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
-def pipeline_s(log):
-    assigned = wrote = None
+WROTE = re.compile(r"wrote s3://\S+ \((\d+) bytes; queued ([\d.]+) ms, HEAD ([\d.]+) ms, PUT ([\d.]+) ms\)")
+def timeline(log):
+    """From the worker's debug log: the pipeline's seconds (assignment -> last object) and
+    where they went: when objects were sealed (ready for upload) and written, and how long
+    each waited in the queue, and took for its HEAD and its PUT."""
+    assigned, objs_ = None, []
     for line in open(log):
         if assigned is None and "assigned" in line and "partition(s)" in line: assigned = ts(line)
-        if "wrote s3://" in line: wrote = ts(line)
-    return (wrote - assigned) if assigned and wrote else float("nan")
+        m = WROTE.search(line)
+        if m and assigned:
+            q, h, p = (float(x) / 1e3 for x in m.groups()[1:])
+            end = ts(line) - assigned
+            objs_.append((end - p - h - q, end, q, h, p))
+    if not objs_: return float("nan"), None
+    sealed = sorted(o[0] for o in objs_)
+    # Time with at least one upload request in flight (its HEAD or PUT).
+    iv = sorted((o[1] - o[3] - o[4], o[1]) for o in objs_)
+    busy, cs, ce = 0.0, None, None
+    for s_, e_ in iv:
+        if cs is None or s_ > ce:
+            busy += (ce - cs) if cs is not None else 0
+            cs, ce = s_, e_
+        else: ce = max(ce, e_)
+    busy += ce - cs
+    last = max(o[1] for o in objs_)
+    return last, dict(first_sealed=sealed[0], last_sealed=sealed[-1], last=last, busy=busy,
+                      queued=statistics.median(o[2] for o in objs_),
+                      head=statistics.median(o[3] for o in objs_),
+                      put=statistics.median(o[4] for o in objs_),
+                      head_sum=sum(o[3] for o in objs_), put_sum=sum(o[4] for o in objs_))
 med = statistics.median
 kt = med(k[0] for k in kcat); krss = max(k[1] for k in kcat)
-pts = [pipeline_s(r[5]) for r in runs]
+tls = [timeline(r[5]) for r in runs]
+pts = [t[0] for t in tls]
 pt, wt = med(pts), med(float(r[0]) for r in runs)
 wrss = max(int(r[1]) for r in runs)
+ft, fcpu, fmain = (med(f[i] for f in floors) for i in (0, 1, 2))
+ht, hcpu, hmain = (med(f[i] for f in floors) for i in (3, 4, 5))
+rng = lambda xs: f"{min(xs):.2f}-{max(xs):.2f}"
 print(f"records: {n}, {b/1e6:.1f} MB, {objs} objects per run, {len(runs)} runs (medians below)")
 print(f"kcat -C -e              : {n/kt:9.0f} records/s {b/kt/1e6:7.1f} MB/s  peak RSS {krss/1024:6.1f} MiB  ({kt:.2f} s)")
 print(f"worker+s3-sink pipeline : {n/pt:9.0f} records/s {b/pt/1e6:7.1f} MB/s  peak RSS {wrss/1024:6.1f} MiB  ({pt:.2f} s assignment -> last object)")
 print(f"worker+s3-sink total    : {n/wt:9.0f} records/s {b/wt/1e6:7.1f} MB/s  ({wt:.2f} s incl. start and the group join)")
 if dt == dt:
     print(f"s3-sink alone (driver)  : {n/dt:9.0f} records/s {b/dt/1e6:7.1f} MB/s  peak RSS {drss/1024:6.1f} MiB  ({dt:.2f} s, generating records included)")
-print(f"s3rver alone (curl PUTs): {objs/ft:9.0f} objects/s {b/ft/1e6:7.1f} MB/s  ({ft:.2f} s and {fcpu:.2f} s of s3rver CPU for one run's objects)")
-print(f"s3rver alone (curl HEADs): {objs} HEADs of free keys in {ht:.2f} s, {hcpu:.2f} s of s3rver CPU:"
-      f" {ht/objs*1000:.1f} ms per object, {ht/ft*100:.0f} % of the PUTs' time (the overwrite"
+print(f"s3rver alone (curl PUTs): {objs/ft:9.0f} objects/s {b/ft/1e6:7.1f} MB/s  ({ft:.2f} s, runs {rng([f[0] for f in floors])};"
+      f" {fcpu:.2f} s of s3rver CPU, {fmain:.2f} s of it in its main thread)")
+print(f"s3rver alone (curl HEADs): {objs} HEADs of free keys in {ht:.2f} s (runs {rng([f[3] for f in floors])}),"
+      f" {hcpu:.2f} s of s3rver CPU: {ht/objs*1000:.1f} ms per object, {ht/ft*100:.0f} % of the PUTs' time (the overwrite"
       f" protection's check; s3.object.behavior.on.conflict=overwrite skips it)")
-for i, (r, p, k) in enumerate(zip(runs, pts, kcat), 1):
+for i, (r, p, k, f, tl) in enumerate(zip(runs, pts, kcat, floors, (t[1] for t in tls)), 1):
     print(f"run {i}: kcat {k[0]:.2f} s, pipeline {p:.2f} s (ratio {k[0]/p:.2f}), total {float(r[0]):.2f} s;"
-          f" CPU worker {r[2]} s, s3rver {r[3]} s, mock Kafka {r[4]} s")
+          f" CPU worker {r[2]} s, s3rver {r[3]} s (main thread {r[7]} s), mock Kafka {r[4]} s;"
+          f" s3rver alone {f[0]:.2f} s PUTs + {f[3]:.2f} s HEADs")
+    if tl:
+        print(f"       timeline: objects sealed from {tl['first_sealed']:.2f} s to {tl['last_sealed']:.2f} s (the last"
+              f" record consumed), last written at {tl['last']:.2f} s; uploads in flight {tl['busy']:.2f} s;"
+              f" per object (medians) queued {tl['queued']*1e3:.0f} ms, HEAD {tl['head']*1e3:.1f} ms,"
+              f" PUT {tl['put']*1e3:.1f} ms (sums over both threads: HEADs {tl['head_sum']:.2f} s,"
+              f" PUTs {tl['put_sum']:.2f} s)")
 print(f"ratio pipeline/kcat (median): {kt/pt:.2f}   total/kcat: {kt/wt:.2f}"
       f" (the mock cluster, like a broker, delays a new group's first join by 3 s)")
-print(f"ratio kcat/s3rver alone: {kt/ft:.2f}   pipeline/s3rver alone: {ft/pt:.2f}")
+print(f"ratio kcat/s3rver alone: {kt/ft:.2f}   pipeline/s3rver alone: {ft/pt:.2f}"
+      f"   pipeline/(s3rver alone, PUTs + HEADs): {(ft+ht)/pt:.2f}")
 # Wall: against whichever peer is slower, kcat (Kafka) or s3rver alone (S3).
 floor = max(kt, ft)
+walls = [max(k[0], f[0]) / p for k, f, p in zip(kcat, floors, pts)]
 print(f"WALL: pipeline {pt:.2f} s against the lower bound, {'kcat' if kt >= ft else 's3rver alone'} "
-      f"{floor:.2f} s: ratio {floor/pt:.2f} (target >= 0.8)")
+      f"{floor:.2f} s: ratio {floor/pt:.2f} (runs: {', '.join(f'{w:.2f}' for w in walls)}; target >= 0.8)")
 # CPU: the worker's CPU seconds per GB beside kcat's for the same bytes (each run's worker
 # CPU is from its start to the last object: start-up and the group join included).
 gb = b / 1e9
