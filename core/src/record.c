@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *xcalloc(size_t n, size_t size) {
-    void *p = calloc(n, size);
-    if (!p) abort();
-    return p;
+/* A zeroed record with `extra` bytes after it (not zeroed: the caller fills them): malloc and memset rather than calloc, which
+ * in glibc skips the per-thread cache and costs several times as much. One per message. */
+static cw_record_t *record_alloc(size_t extra) {
+    cw_record_t *r = malloc(sizeof *r + extra);
+    if (!r) abort();
+    memset(r, 0, sizeof *r);
+    return r;
 }
 
 static char *xstrdup(const char *s) {
@@ -50,7 +53,7 @@ static void header_add(cw_record_t *r, const char *name, size_t name_len, const 
 
 cw_record_t *cw_record_from_message(rd_kafka_message_t *rkm, const cw_converter_t *key_conv,
                                     const cw_converter_t *value_conv) {
-    cw_record_t *r = xcalloc(1, sizeof *r);
+    cw_record_t *r = record_alloc(0);
     r->rkm = rkm;
     /* The message keeps its topic handle, and so the name, alive as long as the record. */
     r->topic = (char *)rd_kafka_topic_name(rkm->rkt);
@@ -120,7 +123,7 @@ cw_record_t *cw_record_new_source(const char *topic, int32_t partition,
      * borrowed, as record_set_topic's replacement is not. */
     topic = topic ? topic : "";
     size_t tl = strlen(topic);
-    cw_record_t *r = xcalloc(1, sizeof *r + tl + 1);
+    cw_record_t *r = record_alloc(tl + 1);
     r->topic_room = tl + 1;
     source_init(r, topic, tl, partition, source_partition, source_offset, key_conv, value_conv);
     return r;

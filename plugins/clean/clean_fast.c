@@ -83,6 +83,26 @@ int text_ok(const unsigned char *s, size_t n) { return cw_sdk_utf8_valid(s, n, N
 
 /* --- tokenizing: yajl callbacks build the field list ------------------------------------- */
 
+/* Whether yajl handed out text inside the input (it does for every token of a value parsed in
+ * one piece, but for strings with escapes, which it decodes into its own buffer): such text
+ * stays where it is for the whole record and is not copied. */
+static int in_input(const clean_fast_t *f, const void *s, size_t l) {
+    size_t at = (uintptr_t)s - (uintptr_t)f->in; /* huge when s is before the input */
+    return at <= f->in_len && l <= f->in_len - at;
+}
+
+/* Text from yajl: where it is when that is the input, else copied into the scratch. */
+static int keep_text(clean_fast_t *f, const unsigned char *s, size_t l, text_t *t) {
+    if (in_input(f, s, l)) {
+        *t = (text_t){.p = (const char *)s, .len = l};
+        return 0;
+    }
+    size_t off = a_add(f, (const char *)s, l);
+    if (off == SIZE_MAX) return -1;
+    *t = (text_t){.off = off, .len = l};
+    return 0;
+}
+
 static field_t *value_slot(clean_fast_t *f) {
     /* Only values of top-level keys are modelled; yajl's grammar guarantees a key came first. */
     if (f->depth != 1 || !f->nf || f->f[f->nf - 1].type != FV_NONE) return NULL;
@@ -104,38 +124,64 @@ static int cb_boolean(void *ctx, int b) {
 }
 
 /* jansson's number rules: no '.', 'e' or 'E' is an integer (strtoll, beyond int64 is an
- * error), anything else a real (strtod, overflow is an error). */
+ * error), anything else a real (strtod, overflow is an error). The token is read where it is
+ * in the input: inside an object a number is always followed by another byte of the value,
+ * which ends the conversion, and the conversion must end exactly at the token's end.
+ * An integer token (JSON's grammar: no leading zeros, no '+') is what the host writes for
+ * its value but for "-0", so up to 18 digits (always within int64) it is kept as text. */
 static int cb_number(void *ctx, const char *s, size_t l) {
-    field_t *v = value_slot(ctx);
-    char buf[64];
-    if (!v || l >= sizeof buf) return 0;
-    memcpy(buf, s, l);
-    buf[l] = 0;
+    clean_fast_t *f = ctx;
+    field_t *v = value_slot(f);
+    if (!v || !l || !in_input(f, s, l) || l == f->in_len - (size_t)(s - f->in)) return 0;
+    int real = 0;
+    for (size_t i = 0; i < l; i++) real |= s[i] == '.' || s[i] == 'e' || s[i] == 'E';
+    v->type = real ? FV_REAL : FV_INT;
+    if (!real && l - (s[0] == '-') <= 18 && !(l == 2 && s[0] == '-' && s[1] == '0')) {
+        v->tok = 1;
+        v->str = (text_t){.p = s, .len = l};
+        return 1;
+    }
+    v->tok = 0;
+    char *end;
     errno = 0;
-    if (!memchr(s, '.', l) && !memchr(s, 'e', l) && !memchr(s, 'E', l)) {
-        long long x = strtoll(buf, NULL, 10);
-        if (errno == ERANGE) return 0;
-        v->type = FV_INT;
+    if (!real) {
+        long long x = strtoll(s, &end, 10);
+        if (errno == ERANGE || end != s + l) return 0;
         v->i = x;
     } else {
-        double d = strtod(buf, NULL);
-        if ((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE) return 0;
-        v->type = FV_REAL;
+        double d = strtod(s, &end);
+        if (((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE) || end != s + l) return 0;
         v->d = d;
     }
     return 1;
+}
+
+static int in_names(const name_t *names, size_t n, const unsigned char *s, size_t len) {
+    for (size_t i = 0; i < n; i++)
+        if (names[i].len == len && same_bytes(names[i].s, s, len)) return 1;
+    return 0;
+}
+
+/* The first step, null-out, as each string is read (it looks at nothing but the string and
+ * its field's name). null_lens: a bit per length (mod 64) of the null.values, so that most
+ * strings are passed over with one test. Only recipe names have null.values of their own. */
+static int null_out(const clean_fast_t *f, int id, const unsigned char *s, size_t l) {
+    const rname_t *r = id >= 0 ? &f->names[id] : NULL;
+    return (f->null_empty && !l) ||
+           (((f->null_lens >> (l & 63)) & 1) && in_names(f->null_all, f->nnull_all, s, l)) ||
+           (r && r->nnulls && in_names(r->nulls, r->nnulls, s, l));
 }
 
 static int cb_string(void *ctx, const unsigned char *s, size_t l) {
     clean_fast_t *f = ctx;
     field_t *v = value_slot(f);
     if (!v || (!f->ascii && !text_ok(s, l))) return 0;
-    size_t off = a_add(f, (const char *)s, l);
-    if (off == SIZE_MAX) return 0;
-    v = &f->f[f->nf - 1];
+    if (null_out(f, v->id, s, l)) {
+        v->type = FV_NULL;
+        return 1;
+    }
+    if (keep_text(f, s, l, &v->str)) return 0;
     v->type = FV_STRING;
-    v->str = off;
-    v->str_len = l;
     /* Without escapes in the input a string holds no quote, backslash or control byte. */
     v->plain = f->unescaped;
     return 1;
@@ -143,7 +189,9 @@ static int cb_string(void *ctx, const unsigned char *s, size_t l) {
 
 static int cb_start_map(void *ctx) {
     clean_fast_t *f = ctx;
-    return ++f->depth == 1; /* a nested object: the tree path looks into it */
+    /* A nested object: the tree path looks into it. A second value after the object (yajl
+     * reads on, as the handle allows several): not JSON. */
+    return !f->end && ++f->depth == 1;
 }
 
 static int cb_end_map(void *ctx) {
@@ -157,38 +205,61 @@ static int cb_array(void *ctx) {
     return 0; /* arrays (nested or top-level): the tree path */
 }
 
+/* Duplicates: jansson keeps one, in its own way, so they go to the tree path. A recipe name
+ * seen twice has its slot taken; for other names a bit per (length, last byte) says which
+ * may repeat one seen before, and only those are compared. */
+static int duplicate(clean_fast_t *f, int id, const unsigned char *s, size_t l) {
+    if (id >= 0) return f->slot[id] >= 0;
+    uint64_t bit = (uint64_t)1 << ((l * 7 + (l ? s[l - 1] : 0)) & 63);
+    if (f->keybits & bit) {
+        for (size_t i = 0; i < f->nf; i++) {
+            const field_t *o = &f->f[i];
+            if (o->id < 0 && o->name.len == l && memcmp(text_at(f, &o->name), s, l) == 0) return 1;
+        }
+    }
+    f->keybits |= bit;
+    return 0;
+}
+
+int fields_grow(clean_fast_t *f) {
+    size_t cap = f->capf ? f->capf * 2 : 32;
+    field_t *nf = realloc(f->f, cap * sizeof *nf);
+    if (!nf) return -1;
+    f->f = nf;
+    f->capf = cap;
+    return 0;
+}
+
 static int cb_key(void *ctx, const unsigned char *s, size_t l) {
     clean_fast_t *f = ctx;
     if (f->depth != 1 || (!f->ascii && !text_ok(s, l))) return 0;
-    /* Duplicates: jansson keeps one, in its own way. A bit per (length, last byte) says
-     * which names may repeat one seen before; only those are compared. */
-    uint64_t bit = (uint64_t)1 << ((l * 7 + (l ? s[l - 1] : 0)) & 63);
-    if (f->keybits & bit) {
-        for (size_t i = 0; i < f->nf; i++)
-            if (f->f[i].name_len == l && memcmp(f->a + f->f[i].name, s, l) == 0) return 0;
-    }
-    f->keybits |= bit;
-    if (f->nf == f->capf) {
-        size_t cap = f->capf ? f->capf * 2 : 32;
-        field_t *nf = realloc(f->f, cap * sizeof *nf);
-        if (!nf) return 0;
-        f->f = nf;
-        f->capf = cap;
-    }
-    size_t off = a_add(f, (const char *)s, l);
-    if (off == SIZE_MAX) return 0;
+    int id = name_lookup(f, (const char *)s, l);
+    text_t name;
+    if (duplicate(f, id, s, l) || (f->nf == f->capf && fields_grow(f)) || keep_text(f, s, l, &name))
+        return 0;
+    if (id >= 0) f->slot[id] = (int)f->nf;
+    /* What a field's value sets (type, text, number) is set by its callback; the rest here. */
     field_t *k = &f->f[f->nf++];
-    memset(k, 0, sizeof *k);
-    k->name = off;
-    k->name_len = l;
+    k->name = name;
+    k->id = id;
     k->name_plain = f->unescaped;
+    k->type = FV_NONE;
     k->live = 1;
+    k->enc_len = 0;
     return 1;
 }
 
-static const yajl_callbacks callbacks = {cb_null,    cb_boolean, NULL,         NULL,
-                                         cb_number,  cb_string,  cb_start_map, cb_key,
-                                         cb_end_map, cb_array,   cb_array};
+static const yajl_callbacks callbacks = {
+    .yajl_null = cb_null,
+    .yajl_boolean = cb_boolean,
+    .yajl_number = cb_number,
+    .yajl_string = cb_string,
+    .yajl_start_map = cb_start_map,
+    .yajl_map_key = cb_key,
+    .yajl_end_map = cb_end_map,
+    .yajl_start_array = cb_array,
+    .yajl_end_array = cb_array,
+};
 
 /* --- entry points ------------------------------------------------------------------------ */
 
@@ -215,6 +286,32 @@ static int prescan(clean_fast_t *f, const char *in, size_t len) {
     return 0;
 }
 
+/* yajl has no reset, but a handle that allows several values in a row reads the next value
+ * where the last one ended: one handle serves value after value, as long as each ended
+ * cleanly (the object's closing brace the last byte, nothing refused). Anything else, and
+ * the handle is freed and the next value gets a new one. */
+static int parse(clean_fast_t *f, const char *in, size_t len) {
+    if (!f->h) {
+        yajl_alloc_funcs mem = {pool_malloc, pool_realloc, pool_free, f};
+        if (!(f->h = yajl_alloc(&callbacks, &mem, f))) return -1;
+        yajl_config(f->h, yajl_dont_validate_strings, 1);
+        yajl_config(f->h, yajl_allow_multiple_values, 1);
+    }
+    int ok = yajl_parse(f->h, (const unsigned char *)in, len) == yajl_status_ok;
+    if (!ok || f->end != len) {
+        yajl_free(f->h);
+        f->h = NULL;
+    }
+    /* Scalars and arrays at the top cancel the parse (their callbacks refuse them): what
+     * parsed is an object when its closing brace came. No yajl_complete_parse: it adds
+     * nothing once the object is closed. yajl misses trailing garbage that is an unfinished
+     * token ({...}"), so only white space may follow the object. */
+    if (!ok || f->depth != 0 || !f->end) return -1;
+    for (size_t i = f->end; i < len; i++)
+        if (in[i] != ' ' && in[i] != '\t' && in[i] != '\n' && in[i] != '\r') return -1;
+    return 0;
+}
+
 int clean_apply_text(clean_t *c, const char *in, size_t len, const char **out, size_t *out_len) {
     clean_fast_t *f = c->fast;
     if (!f || !f->usable || !in || prescan(f, in, len)) return 0;
@@ -235,23 +332,11 @@ int clean_apply_text(clean_t *c, const char *in, size_t len, const char **out, s
     f->keybits = 0;
     f->depth = 0;
     f->end = 0;
-    yajl_alloc_funcs mem = {pool_malloc, pool_realloc, pool_free, f};
-    yajl_handle h = f->h = yajl_alloc(&callbacks, &mem, f);
-    if (!h) return 0;
-    yajl_config(h, yajl_dont_validate_strings, 1);
-    int ok = yajl_parse(h, (const unsigned char *)in, len) == yajl_status_ok &&
-             yajl_complete_parse(h) == yajl_status_ok;
-    yajl_free(h);
-    f->h = NULL;
-    /* Scalars and arrays at the top cancel the parse (their callbacks refuse them): what
-     * parsed is an object. yajl misses trailing garbage that is an unfinished token
-     * ({...}"), so only white space may follow the object. */
-    if (!ok || f->depth != 0 || !f->end) return 0;
-    for (size_t i = f->end; i < len; i++)
-        if (in[i] != ' ' && in[i] != '\t' && in[i] != '\n' && in[i] != '\r') return 0;
-    step_nulls(c, f);
-    if (step_text(c, f) || step_numbers(c, f) || step_timestamps(c, f) || step_build(c, f) ||
-        finish(c, f))
+    f->in = in;
+    f->in_len = len;
+    memset(f->slot, 0xff, f->nnames * sizeof *f->slot); /* -1: no field has the name yet */
+    if (parse(f, in, len)) return 0; /* and null-out, as the strings come (cb_string) */
+    if (step_text(c, f) || step_numbers(f) || step_timestamps(f) || step_build(c, f) || finish(f))
         return 0;
     *out = f->o;
     *out_len = f->olen;
@@ -264,20 +349,9 @@ static int name_ok(const char *s) { return text_ok((const unsigned char *)s, str
 
 int clean_fast_prepare(clean_t *c, char *e, size_t n) {
     clean_fast_t *f = calloc(1, sizeof *f);
-    size_t norder = 0;
-    while (c->order && c->order[norder]) norder++;
     size_t nnull = 0;
     while (c->null_all && c->null_all[nnull]) nnull++;
-    if (f) {
-        f->order_dup = calloc(norder + 1, sizeof *f->order_dup);
-        f->order_key = calloc(norder + 1, sizeof *f->order_key);
-        f->order_key_len = calloc(norder + 1, sizeof *f->order_key_len);
-        f->order_len = calloc(norder + 1, sizeof *f->order_len);
-        f->order_idx = calloc(norder + 1, sizeof *f->order_idx);
-        f->null_all = calloc(nnull + 1, sizeof *f->null_all);
-    }
-    if (!f || !f->order_dup || !f->order_key || !f->order_key_len || !f->order_len ||
-        !f->order_idx || !f->null_all) {
+    if (!f || !(f->null_all = calloc(nnull + 1, sizeof *f->null_all)) || names_prepare(c, f)) {
         clean_fast_free(f);
         snprintf(e, n, "clean: out of memory");
         return -1;
@@ -289,22 +363,9 @@ int clean_fast_prepare(clean_t *c, char *e, size_t n) {
         f->null_lens |= (uint64_t)1 << (f->null_all[i].len & 63);
     }
     f->nnull_all = nnull;
-    for (size_t i = 0; i < norder; i++) {
+    f->null_empty = c->null_empty;
+    for (size_t i = 0; c->order && c->order[i]; i++)
         if (!name_ok(c->order[i])) f->usable = 0;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(c->order[i], c->order[j]) == 0) f->order_dup[i] = 1;
-        size_t len = 0, cap = 0;
-        if (put_escaped(&f->order_key[i], &len, &cap, c->order[i], strlen(c->order[i])) ||
-            cw_sdk_grow(&f->order_key[i], &cap, len + 1)) {
-            clean_fast_free(f);
-            snprintf(e, n, "clean: out of memory");
-            return -1;
-        }
-        f->order_key[i][len++] = ':';
-        f->order_key_len[i] = len;
-        f->order_len[i] = strlen(c->order[i]);
-    }
-    f->norder = norder;
     for (size_t i = 0; i < c->nren; i++)
         if (!name_ok(c->ren_to[i])) f->usable = 0;
     for (size_t i = 0; i < c->concat.n; i++)
@@ -317,14 +378,10 @@ int clean_fast_prepare(clean_t *c, char *e, size_t n) {
 
 void clean_fast_free(clean_fast_t *f) {
     if (!f) return;
-    free(f->null_all);
-    free(f->order_dup);
-    for (size_t i = 0; f->order_key && f->order_key[i]; i++) free(f->order_key[i]);
+    if (f->h) yajl_free(f->h); /* into the spares, freed below */
     for (size_t i = 0; i < f->nspare; i++) free(f->spare[i]);
-    free(f->order_key);
-    free(f->order_key_len);
-    free(f->order_len);
-    free(f->order_idx);
+    names_free(f);
+    free(f->null_all);
     free(f->a);
     free(f->o);
     free(f->f);

@@ -32,8 +32,13 @@ int encode_value(clean_fast_t *f, field_t *v) {
         tl = 5;
         break;
     case FV_INT:
-        tl = cw_sdk_format_int64(buf, v->i);
-        t = buf;
+        if (v->tok) {
+            t = v->str.p;
+            tl = v->str.len;
+        } else {
+            tl = cw_sdk_format_int64(buf, v->i);
+            t = buf;
+        }
         break;
     case FV_REAL: {
         json_t *j = json_real(v->d);
@@ -48,23 +53,20 @@ int encode_value(clean_fast_t *f, field_t *v) {
         return 0;
     }
     case FV_STRING: {
-        if (v->plain) {
-            if (cw_sdk_grow(&f->a, &f->acap, f->alen + v->str_len + 3)) return -1;
-            char *w = f->a + f->alen;
-            w[0] = '"';
-            memcpy(w + 1, f->a + v->str, v->str_len);
-            w[v->str_len + 1] = '"';
-            w[v->str_len + 2] = 0;
-            v->enc = f->alen;
-            v->enc_len = v->str_len + 2;
-            f->alen += v->str_len + 3;
-            return 0;
-        }
-        /* Room first: the text lives in the same buffer. */
-        if (cw_sdk_grow(&f->a, &f->acap, f->alen + v->str_len * 6 + 4)) return -1;
+        size_t n = v->str.len;
+        /* Room first: the text may live in the same buffer (so it is found after growing). */
+        if (cw_sdk_grow(&f->a, &f->acap, f->alen + (v->plain ? n + 3 : n * 6 + 4))) return -1;
+        const char *src = text_at(f, &v->str);
         size_t start = f->alen, len = f->alen;
-        char *src_copy = f->a + v->str;
-        if (put_escaped(&f->a, &len, &f->acap, src_copy, v->str_len)) return -1;
+        if (v->plain) {
+            char *w = f->a + start;
+            w[0] = '"';
+            memcpy(w + 1, src, n);
+            w[n + 1] = '"';
+            len += n + 2;
+        } else if (put_escaped(&f->a, &len, &f->acap, src, n)) {
+            return -1;
+        }
         f->a[len] = 0;
         v->enc = start;
         v->enc_len = len - start;
@@ -80,126 +82,145 @@ int encode_value(clean_fast_t *f, field_t *v) {
     return 0;
 }
 
-/* A value's JSON straight into the output: what encode_value would put in the scratch for
- * o_put to copy again, written once (reals and arrays, and values encoded before, still go
- * through the scratch). */
-static int put_value(clean_fast_t *f, field_t *v) {
-    if (v->enc_len || v->type == FV_REAL || v->type == FV_ARRAY) {
-        if (encode_value(f, v)) return -1;
-        return o_put(f, f->a + v->enc, v->enc_len);
+/* Values that go through the scratch (reals, arrays) are encoded there first. */
+static int prepare_value(clean_fast_t *f, field_t *v) {
+    return !v->enc_len && (v->type == FV_REAL || v->type == FV_ARRAY) ? encode_value(f, v) : 0;
+}
+
+/* The most a value's JSON takes (prepared: reals and arrays are encoded). */
+static size_t value_max(const field_t *v) {
+    if (v->enc_len) return v->enc_len;
+    if (v->type == FV_INT && v->tok) return v->str.len;
+    if (v->type != FV_STRING) return CW_SDK_INT64_TEXT_MAX;
+    return v->plain ? v->str.len + 2 : CW_SDK_JSON_ESCAPE_BOUND(v->str.len);
+}
+
+/* The value's JSON at w, as the host encoder writes it; returns the end, or NULL for a field
+ * without a value. */
+static char *write_value(const clean_fast_t *f, const field_t *v, char *w) {
+    if (v->enc_len) {
+        memcpy(w, f->a + v->enc, v->enc_len);
+        return w + v->enc_len;
     }
     switch (v->type) {
-    case FV_NULL: return o_put(f, "null", 4);
-    case FV_TRUE: return o_put(f, "true", 4);
-    case FV_FALSE: return o_put(f, "false", 5);
+    case FV_NULL: memcpy(w, "null", 4); return w + 4;
+    case FV_TRUE: memcpy(w, "true", 4); return w + 4;
+    case FV_FALSE: memcpy(w, "false", 5); return w + 5;
     case FV_INT:
-        if (cw_sdk_grow(&f->o, &f->ocap, f->olen + 24)) return -1;
-        f->olen += cw_sdk_format_int64(f->o + f->olen, v->i);
-        return 0;
-    case FV_STRING:
-        if (!v->plain) return put_escaped(&f->o, &f->olen, &f->ocap, f->a + v->str, v->str_len);
-        if (cw_sdk_grow(&f->o, &f->ocap, f->olen + v->str_len + 3)) return -1;
-        f->o[f->olen] = '"';
-        memcpy(f->o + f->olen + 1, f->a + v->str, v->str_len);
-        f->o[f->olen + v->str_len + 1] = '"';
-        f->olen += v->str_len + 2;
-        return 0;
-    default: return -1; /* FV_NONE cannot be output */
+        if (!v->tok) return w + cw_sdk_format_int64(w, v->i);
+        memcpy(w, v->str.p, v->str.len);
+        return w + v->str.len;
+    case FV_STRING: {
+        const char *src = text_at(f, &v->str);
+        size_t n = v->str.len;
+        if (!v->plain) return w + cw_sdk_json_escape_to(w, src, n, 0, NULL);
+        w[0] = '"';
+        memcpy(w + 1, src, n);
+        w[n + 1] = '"';
+        return w + n + 2;
+    }
+    default: return NULL; /* FV_NONE: cannot be output */
     }
 }
 
-static int put_field(clean_fast_t *f, size_t i, field_t *v, int first) {
-    if ((!first && o_put(f, ",", 1)) || o_put(f, f->order_key[i], f->order_key_len[i])) return -1;
-    if (!v) return o_put(f, "null", 4);
-    return put_value(f, v);
+/* Room for n more output bytes (and a spare one). */
+static int o_room(clean_fast_t *f, size_t n) {
+    return f->olen + n + 1 > f->ocap && cw_sdk_grow(&f->o, &f->ocap, f->olen + n + 1) ? -1 : 0;
 }
 
-static int put_name(clean_fast_t *f, const char *nm, size_t l, int plain) {
-    if (!plain) return put_escaped(&f->o, &f->olen, &f->ocap, nm, l);
-    if (cw_sdk_grow(&f->o, &f->ocap, f->olen + l + 3)) return -1;
-    f->o[f->olen] = '"';
-    memcpy(f->o + f->olen + 1, nm, l);
-    f->o[f->olen + l + 1] = '"';
-    f->olen += l + 2;
+/* The name a field is output under, as an index (-1: its own input name, which is no
+ * recipe name). */
+static int out_id(const clean_fast_t *f, const field_t *v) {
+    if (v->id < 0) return -1;
+    int r = f->names[v->id].ren;
+    return r >= 0 ? r : v->id;
+}
+
+/* The key (with its colon) of a field output under its input name, which is no recipe name
+ * (those were encoded at configure time): quoted as it is when it has no escapes. */
+static size_t key_bound(const field_t *v) {
+    return v->name_plain ? v->name.len + 3 : CW_SDK_JSON_ESCAPE_BOUND(v->name.len) + 1;
+}
+
+static char *write_key(const clean_fast_t *f, const field_t *v, char *w) {
+    const char *nm = text_at(f, &v->name);
+    size_t l = v->name.len;
+    if (!v->name_plain) {
+        w += cw_sdk_json_escape_to(w, nm, l, 0, NULL);
+    } else {
+        *w++ = '"';
+        memcpy(w, nm, l);
+        w += l;
+        *w++ = '"';
+    }
+    *w++ = ':';
+    return w;
+}
+
+/* Drops, then output names after renames (a renamed field keeps its position). Two fields
+ * with one name fail the record; input names are unique and a name outside the recipe is
+ * nobody's new name, so only recipe names can collide. */
+static int out_names(clean_fast_t *f) {
+    for (size_t i = 0; i < f->drop.n; i++) {
+        field_t *v = field_by_id(f, f->drop.v[i]);
+        if (v) v->live = 0;
+    }
+    memset(f->out_slot, 0xff, f->nnames * sizeof *f->out_slot);
+    for (size_t j = 0; j < f->nf; j++) {
+        if (!f->f[j].live) continue;
+        int o = out_id(f, &f->f[j]);
+        if (o < 0) continue;
+        if (f->out_slot[o] >= 0) return -1;
+        f->out_slot[o] = (int)j;
+    }
     return 0;
 }
 
-static const char *out_name(const clean_fast_t *f, const field_t *v, size_t *len) {
-    if (v->out_name) {
-        *len = v->out_name_len;
-        return v->out_name;
-    }
-    *len = v->name_len;
-    return f->a + v->name;
-}
-
-int finish(const clean_t *c, clean_fast_t *f) {
-    for (size_t i = 0; c->drop && c->drop[i]; i++) {
-        field_t *v = find(f, c->drop[i]);
-        if (v) v->live = 0;
-    }
-    if (c->nren) {
-        /* Renames keep each field's position; two fields with one name fail the record.
-         * Input names are unique, so a collision involves a renamed field. */
-        size_t renamed = 0;
-        for (size_t i = 0; i < f->nf; i++) {
-            field_t *v = &f->f[i];
-            if (!v->live) continue;
-            for (size_t r = 0; r < c->nren; r++)
-                if (strcmp(c->ren_from[r], f->a + v->name) == 0) {
-                    v->out_name = c->ren_to[r];
-                    v->out_name_len = strlen(c->ren_to[r]);
-                }
-            renamed += v->out_name != NULL;
-        }
-        for (size_t i = 0; renamed && i < f->nf; i++) {
-            const field_t *v = &f->f[i];
-            if (!v->live || !v->out_name) continue;
-            renamed--;
-            for (size_t j = 0; j < f->nf; j++) {
-                size_t l2;
-                const char *n2 = j != i && f->f[j].live ? out_name(f, &f->f[j], &l2) : NULL;
-                if (n2 && l2 == v->out_name_len && memcmp(n2, v->out_name, l2) == 0) return -1;
-            }
-        }
-    }
+/* The output: each field's comma, key and value after one check for room. */
+int finish(clean_fast_t *f) {
+    if (out_names(f)) return -1;
     f->olen = 0;
-    if (o_put(f, "{", 1)) return -1;
-    int first = 1;
-    if (f->norder) {
-        /* Each live field's output name is looked up among the order names once; output
-         * names are unique here (renames checked it), so a name matches one field at most.
-         * All lookups come before any output, which may move the names in the scratch. */
-        for (size_t i = 0; i < f->norder; i++) f->order_idx[i] = -1;
-        for (size_t j = 0; j < f->nf; j++) {
-            if (!f->f[j].live) continue;
-            size_t l;
-            const char *nm = out_name(f, &f->f[j], &l);
-            for (size_t i = 0; i < f->norder; i++)
-                if (f->order_len[i] == l && !f->order_dup[i] && memcmp(nm, c->order[i], l) == 0) {
-                    f->order_idx[i] = (long)j;
-                    break;
-                }
+    if (o_room(f, 1)) return -1;
+    f->o[f->olen++] = '{';
+    size_t n = f->order.n ? f->order.n : f->nf;
+    for (size_t i = 0, first = 1; i < n; i++) {
+        field_t *v;
+        int o;
+        if (f->order.n) { /* the order's names: their fields, or null */
+            o = f->order.v[i];
+            v = f->out_slot[o] >= 0 ? &f->f[f->out_slot[o]] : NULL;
+        } else if (f->f[i].live) { /* every field left, under its output name */
+            v = &f->f[i];
+            o = out_id(f, v);
+        } else {
+            continue;
         }
-        for (size_t i = 0; i < f->norder; i++) {
-            if (f->order_dup[i]) continue;
-            if (put_field(f, i, f->order_idx[i] >= 0 ? &f->f[f->order_idx[i]] : NULL, first))
-                return -1;
-            first = 0;
+        if (v && prepare_value(f, v)) return -1;
+        size_t kl = o >= 0 ? f->names[o].key_len : key_bound(v);
+        if (o_room(f, 1 + (kl > KEY_COPY ? kl : KEY_COPY) + (v ? value_max(v) : 4))) return -1;
+        char *w = f->o + f->olen;
+        *w = ',';
+        w += !first;
+        first = 0;
+        if (o >= 0) {
+            /* a short key in one fixed-size copy (its buffer has KEY_COPY bytes) */
+            if (kl <= KEY_COPY)
+                memcpy(w, f->names[o].key, KEY_COPY);
+            else
+                memcpy(w, f->names[o].key, kl);
+            w += kl;
+        } else {
+            w = write_key(f, v, w);
         }
-    } else {
-        for (size_t i = 0; i < f->nf; i++) {
-            field_t *v = &f->f[i];
-            if (!v->live) continue;
-            size_t l;
-            const char *nm = out_name(f, v, &l);
-            /* The name is written before encode_value may move the scratch it points into. */
-            if (!first && o_put(f, ",", 1)) return -1;
-            if (put_name(f, nm, l, !v->out_name && v->name_plain) || o_put(f, ":", 1) ||
-                put_value(f, v))
-                return -1;
-            first = 0;
+        if (!v) {
+            memcpy(w, "null", 4);
+            w += 4;
+        } else if (!(w = write_value(f, v, w))) {
+            return -1;
         }
+        f->olen = (size_t)(w - f->o);
     }
-    return o_put(f, "}", 1);
+    if (o_room(f, 1)) return -1;
+    f->o[f->olen++] = '}';
+    return 0;
 }

@@ -1,7 +1,8 @@
 /* bench-transforms: the pin recipe (the cleanPin transform of
  * connectors/pinterest-s3-sink.properties) in process, bytes in to bytes out: each input
  * line becomes a record, goes through the clean plugin loaded from its shared object, and
- * its value bytes (shortest-real JSON) are written out. Prints records/s.
+ * its value bytes (shortest-real JSON) are written out. Prints records/s by the wall clock
+ * and by the process's CPU time.
  *   bench-pin CONNECTOR.properties PLUGIN.so INPUT OUTPUT
  * The records, the JSON converter and the host table are the worker's own (cwcore). */
 #define _GNU_SOURCE
@@ -32,11 +33,15 @@ static cw_record_t *rec_new(void) {
 static void rec_free(cw_record_t *r) { cw_record_free(r); }
 #define HOST_NAME "the worker's records and host table"
 
-static double now(void) {
+static double clock_s(clockid_t id) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+static double now(void) { return clock_s(CLOCK_MONOTONIC); }
+/* CPU time of the process: on a shared machine the wall time of a 0.2 s loop is mostly how
+ * long other processes held the cores; the CPU time is what the loop cost. */
+static double cpu_now(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
 
 int main(int argc, char **argv) {
     if (argc != 5) {
@@ -111,7 +116,7 @@ int main(int argc, char **argv) {
     fclose(f);
     const cw_host_t *host = bench_host();
     size_t bytes_out = 0, failed = 0;
-    double t0 = now();
+    double t0 = now(), c0 = cpu_now();
     for (size_t i = 0; i < n; i++) {
         cw_record_t *r = rec_new();
         host->record_set_value(r, lines[i], lens[i]);
@@ -126,12 +131,13 @@ int main(int argc, char **argv) {
         }
         rec_free(r);
     }
-    double dt = now() - t0;
+    double dt = now() - t0, dc = cpu_now() - c0;
     fclose(out);
-    printf("%.0f\n", (double)n / dt);
+    printf("%.0f %.0f\n", (double)n / dt, (double)n / dc);
     fprintf(stderr,
-            "connect-worker clean (%s): %zu records in %.3f s (%zu failed, %zu bytes out)\n",
-            HOST_NAME, n, dt, failed, bytes_out);
+            "connect-worker clean (%s): %zu records in %.3f s, %.3f s of CPU (%zu failed, %zu "
+            "bytes out)\n",
+            HOST_NAME, n, dt, dc, failed, bytes_out);
     p->transform->close(state);
     cfg_free(cfg);
     for (size_t i = 0; i < n; i++) free(lines[i]);
