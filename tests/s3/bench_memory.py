@@ -5,7 +5,7 @@
 
 prints "<bound in bytes> <the terms, readable>". The settings are read from the two files
 (consumer.* librdkafka properties from the worker's, s3.* from the connector's), with the
-defaults of the worker (queued.max.messages.kbytes=16384), librdkafka 2.0 and the sink where
+defaults of librdkafka 2.0 (queued.max.messages.kbytes=65536, which the worker keeps) and the sink where
 they are not set. LINE_BYTES is the longest
 record line an object holds (value bytes + newline). The fixed part (the binary, libraries,
 thread stacks, allocator slack) is not in it: the benchmarks allow 32 MiB for that.
@@ -28,7 +28,7 @@ def props(path):
 def bound(worker, conn, partitions, line_bytes, brokers):
     c = lambda k, d: int(worker.get("consumer." + k, conn.get("consumer.override." + k, d)))
     s = lambda k, d: int(conn.get(k, d))
-    queued = c("queued.max.messages.kbytes", 16384) * 1024  # as the worker sets it
+    queued = c("queued.max.messages.kbytes", 65536) * 1024  # librdkafka's default
     # A fetch response is parsed into the queue whole, so the queue overshoots its bound by
     # up to one response per broker.
     fetch = min(partitions * c("max.partition.fetch.bytes", 1048576),
