@@ -63,6 +63,6 @@ echo "  (each of the $((rows * 3)) requests was answered once Kafka had its row;
 echo "  every 2 s on the clock besides every 100 records, so the last objects wait up to 2 s)"
 for t in pinterest.pin pinterest.geo pinterest.user; do
     echo; echo "a cleaned $t record:"
-    head -n1 "$(find "$demo/bucket/topics/$t" -type f | sort | head -1)" | jq .
+    head -n1 "$(find "$demo/bucket/topics/$t" -type f | sort | awk 'NR == 1')" | jq .
 done
 say "done: every posted row is in S3. Output: $demo/bucket, log: $demo/worker.log"

@@ -119,7 +119,7 @@ rest_url=
 show_rest() {  # the worker logs its REST listener: print where the API and metrics are
     [ -z "$rest_url" ] || return 0
     rest_url=$(sed -n 's/.*REST API advertised URL \(http[^ ]*\).*/\1/p' "$demo/worker.log" \
-        2>/dev/null | head -1)
+        2>/dev/null | awk 'NR == 1')
     [ -n "$rest_url" ] || return 0
     [ -t 1 ] && echo
     say "REST API: ${rest_url}connectors (status: ${rest_url}connectors?expand=status)"
@@ -128,7 +128,7 @@ show_rest() {  # the worker logs its REST listener: print where the API and metr
 declare -A in_kafka=([pinterest.pin]=0 [pinterest.geo]=0 [pinterest.user]=0)
 progress() {
     [ -n "$bootstrap" ] || bootstrap=$(sed -n 's/.*embedded Kafka.* listening on \([0-9.:]*\).*/\1/p' \
-        "$demo/worker.log" 2>/dev/null | head -1)
+        "$demo/worker.log" 2>/dev/null | awk 'NR == 1')
     local line objs t n
     for t in pinterest.pin pinterest.geo pinterest.user; do
         # The embedded cluster goes away with the worker: keep the last count seen.
@@ -177,10 +177,10 @@ python3 "$top/examples/pinterest/demo_times.py" --log "$demo/worker.log" --objec
     echo "(no timing summary: see the worker log)"
 echo "  the demo script's own run so far: $(since "$t_begin") s"
 echo "key layout (Confluent's): topics/<topic>/partition=<p>/<topic>+<p>+<start offset>.json, e.g."
-(cd "$demo/bucket" && find topics -type f | sort | head -4 | sed 's/^/  /')
+(cd "$demo/bucket" && find topics -type f | sort | awk 'NR <= 4 { print "  " $0 }')
 for t in pinterest.pin pinterest.geo pinterest.user; do
     echo; echo "a cleaned $t record:"
-    head -n1 "$(find "$demo/bucket/topics/$t" -type f | sort | head -1)" | jq .
+    head -n1 "$(find "$demo/bucket/topics/$t" -type f | sort | awk 'NR == 1')" | jq .
 done
 echo
 if [ $missing -ne 0 ]; then
