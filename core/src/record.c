@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A zeroed record with `extra` bytes after it (not zeroed: the caller fills them): malloc and memset rather than calloc, which
- * in glibc skips the per-thread cache and costs several times as much. One per message. */
+/* A zeroed record with `extra` bytes after it (not zeroed: the caller fills them): malloc
+ * and memset rather than calloc, which in glibc skips the per-thread cache and costs several
+ * times as much. One per message. */
 static cw_record_t *record_alloc(size_t extra) {
     cw_record_t *r = malloc(sizeof *r + extra);
     if (!r) abort();

@@ -1,4 +1,5 @@
-/* The clean transform's streaming path (see clean_fast.c): writing the output by the host encoder's rules. */
+/* The clean transform's streaming path (see clean_fast.c): writing the output by the host
+ * encoder's rules. */
 #include "clean_fast.h"
 
 /* --- output: the host encoder's rules ----------------------------------------------------- */
