@@ -107,6 +107,9 @@ static int put_value(cw_sdk_buf_t *b, const MYSQL_FIELD *f, const char *v, unsig
     }
 }
 
+/* Readable bytes kept after the keys' text and room kept after each key in the row's buffer. */
+#define KEY_SLACK 16
+
 int rds_row_keys_build(rds_row_keys_t *k, const MYSQL_FIELD *fields, unsigned nfields,
                        size_t *replaced) {
     cw_sdk_buf_reset(&k->text);
@@ -122,6 +125,9 @@ int rds_row_keys_build(rds_row_keys_t *k, const MYSQL_FIELD *fields, unsigned nf
             return -1;
         k->end[i] = k->text.len;
     }
+    /* KEY_SLACK readable (zero) bytes after the text: a short key is copied as KEY_SLACK bytes */
+    if (cw_sdk_buf_reserve(&k->text, KEY_SLACK) != 0) return -1;
+    memset(k->text.data + k->text.len, 0, KEY_SLACK);
     k->n = nfields;
     return 0;
 }
@@ -187,11 +193,17 @@ int rds_row_to_json(cw_sdk_buf_t *b, const rds_row_keys_t *keys, const MYSQL_FIE
                     const rds_json_opts_t *o, size_t *replaced) {
     if (nfields == 0) return cw_sdk_buf_append(b, "{}", 2);
     /* the keys are known: one reserve for them (and the closing brace) */
-    if (cw_sdk_buf_reserve(b, keys->text.len + 2) != 0) return -1;
+    if (cw_sdk_buf_reserve(b, keys->text.len + KEY_SLACK + 2) != 0) return -1;
     for (unsigned i = 0; i < nfields; i++) {
         size_t start = i ? keys->end[i - 1] : 0, klen = keys->end[i] - start;
-        if (b->cap - b->len <= klen && cw_sdk_buf_reserve(b, klen) != 0) return -1;
-        memcpy(b->data + b->len, keys->text.data + start, klen);
+        if (b->cap - b->len <= klen + KEY_SLACK && cw_sdk_buf_reserve(b, klen + KEY_SLACK) != 0)
+            return -1;
+        /* most keys are short: a copy of constant size is two moves, not a memcpy call (the
+         * bytes after the key are overwritten by its value) */
+        if (klen <= KEY_SLACK)
+            memcpy(b->data + b->len, keys->text.data + start, KEY_SLACK);
+        else
+            memcpy(b->data + b->len, keys->text.data + start, klen);
         b->len += klen;
         if (put_field(b, &fields[i], row[i], lengths[i], o, replaced) != 0) return -1;
     }

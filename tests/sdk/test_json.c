@@ -186,6 +186,65 @@ static void test_format_int64(void) {
     }
 }
 
+/* A byte-at-a-time escaper of ASCII text: the reference for the writer's fast paths. */
+static size_t ref_escape(char *o, const unsigned char *p, size_t n) {
+    static const char hexd[] = "0123456789abcdef";
+    size_t w = 0;
+    o[w++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = p[i];
+        const char *e = c == '"'    ? "\\\""
+                        : c == '\\' ? "\\\\"
+                        : c == '\b' ? "\\b"
+                        : c == '\f' ? "\\f"
+                        : c == '\n' ? "\\n"
+                        : c == '\r' ? "\\r"
+                        : c == '\t' ? "\\t"
+                                    : NULL;
+        if (e) {
+            memcpy(o + w, e, 2);
+            w += 2;
+        } else if (c < 0x20) {
+            memcpy(o + w, "\\u00", 4);
+            o[w + 4] = hexd[c >> 4];
+            o[w + 5] = hexd[c & 15];
+            w += 6;
+        } else {
+            o[w++] = (char)c;
+        }
+    }
+    o[w++] = '"';
+    return w;
+}
+
+/* Short values as a row has them, with one or two bytes to escape at every place (or none):
+ * the writer's 16-byte copy steps and its copy of a run's last 16 bytes give the reference's
+ * bytes, and write nothing past the room the contract asks for (the buffer is exactly
+ * CW_SDK_JSON_ESCAPE_BOUND(n) bytes: ASan sees any byte beyond). */
+static void test_short_runs(void) {
+    static const char specials[] = "\"\\\n\x01\x1f";
+    int ok = 1;
+    for (size_t n = 0; n <= 70 && ok; n++) {
+        unsigned char *in = malloc(n + 1);
+        char *out = malloc(CW_SDK_JSON_ESCAPE_BOUND(n)),
+             *want = malloc(CW_SDK_JSON_ESCAPE_BOUND(n));
+        for (size_t a = 0; a <= n && ok; a++) {
+            for (size_t b = a; b <= n && ok; b += 7) {
+                for (size_t i = 0; i < n; i++) in[i] = (unsigned char)('a' + i % 26);
+                if (a < n) in[a] = (unsigned char)specials[(a + n) % 5];
+                if (b < n && b != a) in[b] = (unsigned char)specials[b % 5];
+                size_t w = cw_sdk_json_escape_to(out, in, n, 0, NULL);
+                size_t r = ref_escape(want, in, n);
+                ok &= w == r && memcmp(out, want, r) == 0;
+            }
+        }
+        free(in);
+        free(out);
+        free(want);
+    }
+    CHECK(ok);
+}
+
 int main(void) {
     test_format_int64();
     test_describe();
@@ -194,6 +253,7 @@ int main(void) {
     test_plain_end();
     test_escape();
     test_long();
+    test_short_runs();
     test_random();
     CHECK_DONE();
 }
