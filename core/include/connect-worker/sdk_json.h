@@ -49,10 +49,10 @@ const unsigned char *cw_sdk_json_plain_end(const unsigned char *p, const unsigne
  *  CW_SDK_JSON_ESCAPE_BOUND(n) bytes (it may write scratch bytes anywhere in that room past
  *  the result: it copies 16 bytes a step); writes no NUL. Escaped: the quote, the backslash
  *  and the control characters U+0000 to U+001F (as \b \f \n \r \t, else \u00xx in lower
- *  case), and with CW_SDK_JSON_ASCII everything above U+007F. '/' and U+007F are not escaped (as jansson
- *  writes them). Each byte that does not start a valid UTF-8 sequence becomes U+FFFD, so the
- *  output is always valid JSON; *replaced (when not NULL) is incremented once per replaced
- *  byte. Returns the number of bytes written. */
+ *  case), and with CW_SDK_JSON_ASCII everything above U+007F. '/' and U+007F are not
+ *  escaped (as jansson writes them). Each byte that does not start a valid UTF-8 sequence
+ *  becomes U+FFFD, so the output is always valid JSON; *replaced (when not NULL) is
+ *  incremented once per replaced byte. Returns the number of bytes written. */
 size_t cw_sdk_json_escape_to(char *dst, const void *s, size_t n, int flags, size_t *replaced);
 
 /** Appends s[0..n) to b as a quoted JSON string, as cw_sdk_json_escape_to describes. Long
