@@ -82,7 +82,6 @@ static int whole(double d, int64_t *out) {
 
 static void set_int(field_t *v, int64_t x) {
     v->type = FV_INT;
-    v->tok = 0;
     v->i = x;
     v->enc_len = 0;
 }
@@ -157,11 +156,6 @@ static int part_text(const clean_fast_t *f, const field_t *v, char *buf, size_t 
         *tl = v->str.len;
         return 0;
     case FV_INT:
-        if (v->tok) {
-            *t = v->str.p;
-            *tl = v->str.len;
-            return 0;
-        }
         snprintf(buf, n, "%lld", (long long)v->i);
         break;
     case FV_REAL: clean_real_text(v->d, buf, n); break;
