@@ -29,12 +29,6 @@ size_t a_add(clean_fast_t *f, const char *s, size_t n) {
     return off;
 }
 
-/* --- what jansson accepts ---------------------------------------------------------------- */
-
-/* UTF-8 as jansson checks it (the SDK's check), on names and strings of input that is not
- * all ASCII: simdjson checks UTF-8 too, and this keeps jansson's rules the ones that count. */
-int text_ok(const unsigned char *s, size_t n) { return cw_sdk_utf8_valid(s, n, NULL); }
-
 /* --- tokenizing: the reader's callbacks build the field list ---------------------------- */
 
 /* The value of the field whose key came last (the reader hands out members in order). */
@@ -98,7 +92,7 @@ static int null_out(const clean_fast_t *f, int id, const char *s, size_t l) {
 int cf_on_string(void *ctx, const char *s, size_t l) {
     clean_fast_t *f = ctx;
     field_t *v = value_slot(f);
-    if (!v || (!f->ascii && !text_ok((const unsigned char *)s, l))) return 0;
+    if (!v) return 0;
     if (null_out(f, v->id, s, l)) {
         v->type = FV_NULL;
         return 1;
@@ -137,7 +131,6 @@ int fields_grow(clean_fast_t *f) {
 
 int cf_on_key(void *ctx, const char *s, size_t l) {
     clean_fast_t *f = ctx;
-    if (!f->ascii && !text_ok((const unsigned char *)s, l)) return 0;
     int id = name_lookup(f, s, l);
     if (duplicate(f, id, s, l) || (f->nf == f->capf && fields_grow(f))) return 0;
     if (id >= 0) f->slot[id] = (int)f->nf;
@@ -155,9 +148,11 @@ int cf_on_key(void *ctx, const char *s, size_t l) {
 /* --- entry points ------------------------------------------------------------------------ */
 
 /* One look at the input before the reader: \u escapes (surrogates, \u0000: jansson's rules
- * are not simdjson's) send the value to the tree path; no byte >= 0x80 spares the UTF-8
- * checks; no backslash spares the escaping. simdjson refuses what yajl took for white space
- * (\v, \f) as jansson does, and anything after the object. */
+ * are not simdjson's) send the value to the tree path; no backslash spares the escaping.
+ * simdjson refuses what yajl took for white space (\v, \f) as jansson does, and anything
+ * after the object. UTF-8: simdjson checks the whole value against the same definition as
+ * jansson and the SDK (well-formed UTF-8: no overlong forms, no surrogates, nothing above
+ * U+10FFFF), so no second check runs here. */
 static int prescan(clean_fast_t *f, const char *in, size_t len) {
     f->unescaped = 1;
     for (const char *p = in, *end = in + len; (p = memchr(p, '\\', (size_t)(end - p)));) {
@@ -166,14 +161,6 @@ static int prescan(clean_fast_t *f, const char *in, size_t len) {
         p += 2;
         if (p >= end) break;
     }
-    uint64_t high = 0, w;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        memcpy(&w, in + i, 8);
-        high |= w;
-    }
-    for (; i < len; i++) high |= (unsigned char)in[i];
-    f->ascii = !(high & UINT64_C(0x8080808080808080));
     return 0;
 }
 
@@ -218,7 +205,7 @@ int clean_apply_text(clean_t *c, const char *in, size_t len, const char **out, s
 
 /* A name the tree path could not use as a key (jansson refuses keys that are not UTF-8):
  * output names the tree path would silently skip are left to it. */
-static int name_ok(const char *s) { return text_ok((const unsigned char *)s, strlen(s)); }
+static int name_ok(const char *s) { return cw_sdk_utf8_valid(s, strlen(s), NULL); }
 
 int clean_fast_prepare(clean_t *c, char *e, size_t n) {
     clean_fast_t *f = calloc(1, sizeof *f);

@@ -78,19 +78,18 @@ typedef struct clean_fast {
     ids_t strip, extract, human, integers, numbers, timestamps, drop, order;
     ids_t concat_to, array_to; /* concat.fields.<new>, array.<new>: <new> */
     ids_t *concat_from, *array_from;
-    int *slot;      /* per record, by name index: the field that has that name, or -1 */
-    int *out_slot;  /* per record, by name index: the field output under that name, or -1 */
-    char *a; /* scratch text: names, strings, encodings */
+    int *slot;     /* per record, by name index: the field that has that name, or -1 */
+    int *out_slot; /* per record, by name index: the field output under that name, or -1 */
+    char *a;       /* scratch text: names, strings, encodings */
     size_t alen, acap;
     char *o; /* output */
     size_t olen, ocap;
     field_t *f;
     size_t nf, capf;
     uint64_t keybits; /* per record: bits of the names outside the recipe (cf_on_key) */
-    int ascii;      /* the input has no byte >= 0x80: nothing to check for UTF-8 */
-    int unescaped;  /* the input has no backslash: its strings need no escaping */
-    cf_json_t *json; /* the reader, kept from value to value */
-    int json_big;    /* the last value was large: the reader is made anew before the next */
+    int unescaped;    /* the input has no backslash: its strings need no escaping */
+    cf_json_t *json;  /* the reader, kept from value to value */
+    int json_big;     /* the last value was large: the reader is made anew before the next */
 } clean_fast_t;
 
 /* Shared by clean_fast.c (buffers, tokenizing, entry points), clean_fast_names.c (the
@@ -144,7 +143,10 @@ static inline int name_lookup(const clean_fast_t *f, const char *s, size_t l) {
         if (id < 0 || (f->names[id].len == l && same_bytes(f->names[id].s, s, l))) return id;
     }
 }
-int text_ok(const unsigned char *s, size_t n);
+/* UTF-8 as jansson checks it (the SDK's check): for text the steps cut or join. */
+static inline int text_ok(const unsigned char *s, size_t n) {
+    return cw_sdk_utf8_valid(s, n, NULL);
+}
 int fields_grow(clean_fast_t *f);
 int names_prepare(const clean_t *c, clean_fast_t *f);
 void names_free(clean_fast_t *f);

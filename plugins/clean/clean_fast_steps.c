@@ -46,8 +46,8 @@ static int set_sub(clean_fast_t *f, field_t *v, size_t off, size_t len) {
     }
     v->str.len = len;
     v->enc_len = 0;
-    /* json_stringn refuses text that is not UTF-8 */
-    return !f->ascii && !text_ok((const unsigned char *)text_at(f, &v->str), len) ? -1 : 0;
+    /* json_stringn refuses text that is not UTF-8 (a cut may split a character) */
+    return !text_ok((const unsigned char *)text_at(f, &v->str), len) ? -1 : 0;
 }
 
 int step_text(const clean_t *c, clean_fast_t *f) {
@@ -155,9 +155,7 @@ static int part_text(const clean_fast_t *f, const field_t *v, char *buf, size_t 
         *t = text_at(f, &v->str);
         *tl = v->str.len;
         return 0;
-    case FV_INT:
-        snprintf(buf, n, "%lld", (long long)v->i);
-        break;
+    case FV_INT: snprintf(buf, n, "%lld", (long long)v->i); break;
     case FV_REAL: clean_real_text(v->d, buf, n); break;
     case FV_TRUE: snprintf(buf, n, "true"); break;
     case FV_FALSE: snprintf(buf, n, "false"); break;
