@@ -427,7 +427,7 @@ int main(void) {
     free(etag);
     verify_captured(creds.secret_key, "UploadPart");
     char *etags[] = {"\"e1\"", "\"e2\""};
-    c->ops->mpu_complete(c, "k/a+b", "upl.ID-1", etags, 2, 0, &res);
+    c->ops->mpu_complete(c, "k/a+b", "upl.ID-1", etags, 2, 0, NULL, &res);
     verify_captured(creds.secret_key, "CompleteMultipartUpload");
     c->ops->mpu_abort(c, "k/a+b", "upl.ID-1", &res);
     verify_captured(creds.secret_key, "AbortMultipartUpload");
@@ -471,7 +471,7 @@ int main(void) {
         pthread_mutex_lock(&mu);
         script[0] = r412, nscript = 1, used_script = 0, reqlog[0] = 0;
         pthread_mutex_unlock(&mu);
-        CHECK(c->ops->mpu_complete(c, "k", "u1", etags, 2, 1, &res) == S3_DONE, "complete");
+        CHECK(c->ops->mpu_complete(c, "k", "u1", etags, 2, 1, NULL, &res) == S3_DONE, "complete");
         CHECK(!strcmp(res.code, "Replaced") && !strcmp(reqlog, "POST(inm) POST "),
               "complete: %s %s", res.code, reqlog);
         nscript = 0;
