@@ -251,7 +251,8 @@ static int upload_part(s3_task_t *t, tp_state_t *tp, s3_client_t *c, obj_stream_
 
 /* Upload thread: the debug line of an object in S3, with where its time went (the bench's
  * timeline reads it): queued from its sealing to its first request, the overwrite
- * protection's HEAD, the PUT (or the rest of a multipart upload). */
+ * protection's check (its LIST and HEAD, if any), the PUT (or the rest of a multipart
+ * upload). */
 static void log_written(s3_task_t *t, const obj_stream_t *st, const s3_result_t *res, size_t bytes,
                         double sealed_at, double began, double put_started) {
     double now = s3_metrics_now();
@@ -263,7 +264,7 @@ static void log_written(s3_task_t *t, const obj_stream_t *st, const s3_result_t 
         return;
     }
     t->h->log(t->ctx, CW_LOG_DEBUG,
-              "wrote s3://%s/%s%s (%zu bytes; queued %.1f ms, HEAD %.1f ms, %s %.1f ms)",
+              "wrote s3://%s/%s%s (%zu bytes; queued %.1f ms, check %.1f ms, %s %.1f ms)",
               t->s.bucket, s3t_key(st),
               !strcmp(res->code, "AlreadyWritten") ? " (already there, same bytes)" : "", bytes,
               (began - sealed_at) * 1e3, st->check_s * 1e3,
