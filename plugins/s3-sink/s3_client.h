@@ -53,6 +53,9 @@ typedef struct s3_result {
 int s3_origin_same(const s3_origin_t *mine, const s3_origin_t *theirs);
 
 /** One page of a listing: keys in ascending byte order (owned; s3_key_page_free). */
+/** Keys per listing page: the sink keeps a page per key stem (see s3_task_listing.c), so
+ *  small pages bound its memory where a bucket holds many objects after the listed key. */
+#define S3_LIST_PAGE 100
 typedef struct s3_key_page {
     char **keys;
     size_t n;
@@ -120,7 +123,7 @@ typedef struct s3_client_ops {
      *  or 0 (404) with S3_DONE. */
     s3_outcome_t (*head)(s3_client_t *c, const char *key, s3_origin_t *meta, int *found,
                          s3_result_t *res);
-    /** One page (up to 1000 keys) of the keys that start with `prefix` and sort after
+    /** One page (up to S3_LIST_PAGE keys) of the keys that start with `prefix` and sort after
      *  `start_after` (ListObjectsV2 start-after; libs3: ListObjects marker), into *page
      *  (owned by the caller, s3_key_page_free, also after an error). A refusal (a policy
      *  without s3:ListBucket) is S3_PERMANENT with HTTP 403 / code AccessDenied. NULL: the

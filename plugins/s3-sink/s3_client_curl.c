@@ -544,7 +544,7 @@ static s3_outcome_t c_list(s3_client_t *base, const char *prefix, const char *st
         return S3_TRANSIENT;
     }
     /* In canonical (sorted) order: libcurl signs the query as written. */
-    snprintf(query, n, "list-type=2&prefix=%s&start-after=%s", ep, es);
+    snprintf(query, n, "list-type=2&max-keys=%d&prefix=%s&start-after=%s", S3_LIST_PAGE, ep, es);
     curl_free(ep);
     curl_free(es);
     buf_t out = {0};

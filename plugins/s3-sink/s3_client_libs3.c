@@ -178,7 +178,7 @@ static s3_outcome_t l_list(s3_client_t *base, const char *prefix, const char *st
     for (int attempt = 0;; attempt++) {
         s3_key_page_free(page);
         call_t call = {.page = page};
-        S3_list_bucket(&c->ctx, prefix, start_after, NULL, 1000, NULL, &h, &call);
+        S3_list_bucket(&c->ctx, prefix, start_after, NULL, S3_LIST_PAGE, NULL, &h, &call);
         s3_outcome_t oc = outcome(&call, res);
         res->retries = attempt;
         if (call.status == S3StatusErrorAccessDenied || call.status == S3StatusHttpErrorForbidden ||

@@ -22,7 +22,7 @@
 
 /* Stems remembered per partition: a time-based or field partitioner opens a new directory
  * (stem) now and then; the least recently used listing goes (and is listed again if needed). */
-#define STEMS_MAX 16
+#define STEMS_MAX 8
 
 typedef struct stem_listing {
     char *stem;

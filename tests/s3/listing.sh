@@ -29,7 +29,7 @@ start_proxy() {
 # its stems).
 count() {
     local filter='select(.method==$m and (.path|test("/topics/" + $t + "/")))'
-    [ "${4:-}" = list ] && filter='select(.method==$m and (.path|test("list-type=2&prefix=topics%2F" + $t + "%2F")))'
+    [ "${4:-}" = list ] && filter='select(.method==$m and (.path|test("list-type=2&.*prefix=topics%2F" + $t + "%2F")))'
     jq -r --arg m "$2" --arg t "$3" "$filter | .path" "$1" | wc -l
 }
 drive() { # drive CONFIG TOPIC RECORDS PAD CLUSTER LOG

@@ -438,11 +438,14 @@ int main(void) {
     s3_key_page_free(&page);
     verify_captured(creds.secret_key, "ListObjectsV2");
     pthread_mutex_lock(&mu);
-    CHECK(!strncmp(last.head,
-                   "GET /bkt/?list-type=2&prefix=topics%2Ft%2Fpartition%3D0%2Ft%2B0%2B&start-after="
-                   "topics%2Ft%2Fpartition%3D0%2Ft%2B0%2B0000000005.jso ",
-                   126),
-          "list request line: %.140s", last.head);
+    CHECK(!strncmp(
+              last.head,
+              "GET "
+              "/bkt/"
+              "?list-type=2&max-keys=100&prefix=topics%2Ft%2Fpartition%3D0%2Ft%2B0%2B&start-after="
+              "topics%2Ft%2Fpartition%3D0%2Ft%2B0%2B0000000005.jso ",
+              144),
+          "list request line: %.150s", last.head);
     pthread_mutex_unlock(&mu);
     char *upload = NULL;
     c->ops->mpu_create(c, "k/a+b", "application/json", NULL, &upload,
