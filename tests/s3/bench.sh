@@ -158,7 +158,8 @@ floor_run() {
         args+=("$CW_S3_URL/$CW_S3_BUCKET/?list-type=2&max-keys=100&prefix=list$n%2Fbench%2B$i%2B&start-after=list$n%2Fbench%2B$i%2B0000000000.jso")
     done
     c0=$(s3rver_cpu)
-    read -r ht _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER "${args[@]}")
+    read -r ht _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER \
+        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "${args[@]}")
     c1=$(s3rver_cpu)
     echo "$line $ht $(python3 -c "a, b = '$c0'.split(), '$c1'.split(); print(round(float(b[0]) - float(a[0]), 2), round(float(b[1]) - float(a[1]), 2))")" >>"$CW_TMP/floor.txt"
 }
