@@ -144,8 +144,10 @@ static int other_origin(s3_task_t *t, obj_stream_t *st, const s3_origin_t *their
                  "re-created?). Move the old objects away, change topics.dir, or set "
                  "s3.object.behavior.on.conflict=rename%s",
                  t->s.bucket, s3t_key(st), a, b,
-                 multipart ? " (it appeared while this multipart upload ran: restart the task)"
-                           : "");
+                 multipart
+                     ? " (it appeared after the check, and a multipart upload cannot be renamed: "
+                       "restart the task)"
+                     : "");
         return CW_ERR_FATAL;
     }
     char *nk = renamed_key(t, st->key, mine);
