@@ -70,6 +70,11 @@ PY
 # CPU seconds (user + system) a process has used so far.
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 sub() { python3 -c "print(round($1 - $2, 3))"; }
+# A thread's scheduler counters (/proc/<pid>/task/<tid>/schedstat): seconds on a CPU and
+# seconds runnable but waiting for one, "<run> <wait>". What is left of a window's wall time
+# the thread slept: it had nothing to do (s3rver: no request, or waiting on its file pool).
+sched_s() { awk '{printf "%.3f %.3f", $1 / 1e9, $2 / 1e9}' "/proc/$1/schedstat"; }
+sched_sub() { python3 -c "a, b = '$1'.split(), '$2'.split(); print(f'{float(a[0]) - float(b[0]):.3f} {float(a[1]) - float(b[1]):.3f}')"; }
 
 cat >"$CW_TMP/worker.properties" <<P
 bootstrap.servers=$CW_BOOTSTRAP
@@ -103,7 +108,7 @@ ${BENCH_EXTRA:-}
 P
     all_written() { [ "$(s3_complete_objects "$dir")" -ge "$want_objects" ]; }
     local s3cpu0 kcpu0 t0 t1 wpid wrss wcpu wcpu0
-    local s3main0
+    local s3main0 s3sched0 s3sched
     s3cpu0=$(cpu_s "$CW_S3_PID") kcpu0=$(cpu_s "$CW_MOCK_PID") s3main0=$(cpu_s "$CW_S3_PID/task/$CW_S3_PID")
     t0=$(date +%s.%N)
     # shellcheck disable=SC2086 # the wrapper is a command prefix, split on purpose
@@ -121,14 +126,14 @@ P
     # read within the 0.1 s this poll takes.
     assigned() { grep 'assigned' "$CW_TMP/worker-$n.log" | grep -q 'partition(s)'; }
     cw_wait_for 120 "the partition assignment (run $n)" assigned
-    wcpu0=$(cpu_s "$wpid")
+    wcpu0=$(cpu_s "$wpid") s3sched0=$(sched_s "$CW_S3_PID/task/$CW_S3_PID")
     cw_wait_for 600 "$want_objects objects in S3 (run $n)" all_written
     t1=$(date +%s.%N)
     wrss=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status")
-    wcpu=$(cpu_s "$wpid")
+    wcpu=$(cpu_s "$wpid") s3sched=$(sched_sub "$(sched_s "$CW_S3_PID/task/$CW_S3_PID")" "$s3sched0")
     echo "$(sub "$t1" "$t0") $wrss $wcpu $(sub "$(cpu_s "$CW_S3_PID")" "$s3cpu0")" \
         "$(sub "$(cpu_s "$CW_MOCK_PID")" "$kcpu0") $CW_TMP/worker-$n.log $wcpu0" \
-        "$(sub "$(cpu_s "$CW_S3_PID/task/$CW_S3_PID")" "$s3main0")" >>"$CW_TMP/runs.txt"
+        "$(sub "$(cpu_s "$CW_S3_PID/task/$CW_S3_PID")" "$s3main0") $s3sched" >>"$CW_TMP/runs.txt"
     kill "$wpid"; wait "${CW_PIDS[-1]}" 2>/dev/null || true
 }
 
@@ -148,10 +153,11 @@ floor_run() {
     while read -r f; do
         args+=(-T "$f" "$CW_S3_URL/$CW_S3_BUCKET/floor$n/$i"); i=$((i + 1))
     done < <(find "$CW_S3_DIR/$CW_S3_BUCKET/run$n" -name '*._S3rver_object' | sort)
-    c0=$(s3rver_cpu)
+    local s0
+    c0=$(s3rver_cpu) s0=$(sched_s "$CW_S3_PID/task/$CW_S3_PID")
     read -r ft _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" \
         -u S3RVER:S3RVER -H "Expect:" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${args[@]}")
-    c1=$(s3rver_cpu)
+    c1=$(s3rver_cpu) s0=$(sched_sub "$(sched_s "$CW_S3_PID/task/$CW_S3_PID")" "$s0")
     line="$ft $(python3 -c "a, b = '$c0'.split(), '$c1'.split(); print(round(float(b[0]) - float(a[0]), 2), round(float(b[1]) - float(a[1]), 2))")"
     args=()
     for ((i = 0; i < parts; i++)); do
@@ -161,7 +167,7 @@ floor_run() {
     read -r ht _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER \
         -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "${args[@]}")
     c1=$(s3rver_cpu)
-    echo "$line $ht $(python3 -c "a, b = '$c0'.split(), '$c1'.split(); print(round(float(b[0]) - float(a[0]), 2), round(float(b[1]) - float(a[1]), 2))")" >>"$CW_TMP/floor.txt"
+    echo "$line $ht $(python3 -c "a, b = '$c0'.split(), '$c1'.split(); print(round(float(b[0]) - float(a[0]), 2), round(float(b[1]) - float(a[1]), 2))") $s0" >>"$CW_TMP/floor.txt"
 }
 
 # Run 0 warms up, untimed: s3rver's JavaScript is compiled while it runs, and the first
@@ -254,6 +260,12 @@ for i, (r, p, k, f, tl) in enumerate(zip(runs, pts, kcat, floors, (t[1] for t in
     print(f"run {i}: kcat {k[0]:.2f} s, pipeline {p:.2f} s (ratio {k[0]/p:.2f}), total {float(r[0]):.2f} s;"
           f" CPU worker {r[2]} s, s3rver {r[3]} s (main thread {r[7]} s), mock Kafka {r[4]} s;"
           f" s3rver alone {f[0]:.2f} s PUTs + {f[3]:.2f} s LISTs")
+    # Is s3rver's one JavaScript thread the bound? Busy = on a CPU or runnable (waiting for
+    # a core the pipeline's other threads hold); asleep = it had no request to work on.
+    sr, sw = float(r[8]), float(r[9])
+    print(f"       s3rver's main thread from the assignment on: on a CPU {sr:.2f} s, waiting for a"
+          f" core {sw:.2f} s, asleep {max(p - sr - sw, 0):.2f} s of {p:.2f} s; alone (PUTs):"
+          f" on a CPU {f[6]:.2f} s, waiting {f[7]:.2f} s, asleep {max(f[0] - f[6] - f[7], 0):.2f} s")
     if tl:
         print(f"       timeline: objects sealed from {tl['first_sealed']:.2f} s to {tl['last_sealed']:.2f} s (the last"
               f" record consumed), last written at {tl['last']:.2f} s; uploads in flight {tl['busy']:.2f} s;"
