@@ -34,7 +34,7 @@ echo "=== build build-opt (RelWithDebInfo, compile only: the demo's and benchmar
     cmake --build build-opt -j"$jobs"; } || status=1
 if [ "${CW_SKIP_SANITIZE:-0}" != 1 ]; then
     echo "=== build build-fuzz (clang, libFuzzer targets)"
-    cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCW_FUZZ=ON >/dev/null
+    cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCW_FUZZ=ON >/dev/null
     cmake --build build-fuzz -j"$jobs" --target fuzz-clean fuzz-props fuzz-json-check
     echo "=== ctest build-fuzz"
     (cd build-fuzz && ctest --output-on-failure -L fuzz -j"$jobs" --timeout 300) || status=1

@@ -256,15 +256,30 @@ int cw_sdk_buf_json_string(cw_sdk_buf_t *b, const void *s, size_t n, int flags, 
     return 0;
 }
 
+/* Two digits per division (a table of "00".."99"): integers are formatted on every record
+ * of the clean transform's streaming path. The length is counted first so that the digits
+ * are written in place, from the end. */
 size_t cw_sdk_format_int64(char *dst, int64_t v) {
-    char digits[CW_SDK_INT64_TEXT_MAX];
-    size_t n = 0, len = 0;
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                   "25262728293031323334353637383940414243444546474849"
+                                   "50515253545556575859606162636465666768697071727374"
+                                   "75767778798081828384858687888990919293949596979899";
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        digits[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) dst[len++] = '-';
-    while (n) dst[len++] = digits[--n];
-    return len;
+    size_t len = v < 0, n = 1;
+    for (uint64_t t = u; t >= 10; t /= 10) n++;
+    if (v < 0) dst[0] = '-';
+    char *w = dst + len + n;
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        *--w = pairs[d + 1];
+        *--w = pairs[d];
+    }
+    if (u >= 10) {
+        *--w = pairs[u * 2 + 1];
+        *--w = pairs[u * 2];
+    } else {
+        *--w = (char)('0' + u);
+    }
+    return len + n;
 }

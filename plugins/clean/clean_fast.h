@@ -13,13 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_parse.h>
+#include "clean_fast_json.h"
 
 typedef enum { FV_NONE, FV_NULL, FV_TRUE, FV_FALSE, FV_INT, FV_REAL, FV_STRING, FV_ARRAY } fv_t;
 
-/* Text is held either where it stays put for the whole record (the input value, a configured
- * string: `p` is set) or in the scratch, which may move as it grows (`p` NULL, `off` into
- * it, NUL-terminated there). Text in the input is not NUL-terminated. */
+/* Text is held either where it stays put for the whole record (the reader's buffer, a
+ * configured string: `p` is set) or in the scratch, which may move as it grows (`p` NULL,
+ * `off` into it, NUL-terminated there). Text in the reader's buffer is not NUL-terminated. */
 typedef struct text {
     const char *p;
     size_t off, len;
@@ -32,11 +32,9 @@ typedef struct field {
     fv_t type;
     int live;  /* 0 once dropped */
     int plain; /* FV_STRING: nothing to escape (its JSON is the text quoted) */
-    int tok;   /* FV_INT: str is the input's token, exactly how the host writes the integer
-                  (i is not set: nothing needs the number itself) */
     int64_t i;
     double d;
-    text_t str;          /* FV_STRING; FV_INT with tok */
+    text_t str;          /* FV_STRING */
     size_t enc, enc_len; /* the value's JSON in the scratch once encoded (enc_len 0: not yet) */
 } field_t;
 
@@ -80,24 +78,18 @@ typedef struct clean_fast {
     ids_t strip, extract, human, integers, numbers, timestamps, drop, order;
     ids_t concat_to, array_to; /* concat.fields.<new>, array.<new>: <new> */
     ids_t *concat_from, *array_from;
-    int *slot;      /* per record, by name index: the field that has that name, or -1 */
-    int *out_slot;  /* per record, by name index: the field output under that name, or -1 */
-    const char *in; /* per record: the input text (field text may point into it) */
-    size_t in_len;
-    char *a; /* scratch text: names, strings, encodings */
+    int *slot;     /* per record, by name index: the field that has that name, or -1 */
+    int *out_slot; /* per record, by name index: the field output under that name, or -1 */
+    char *a;       /* scratch text: names, strings, encodings */
     size_t alen, acap;
     char *o; /* output */
     size_t olen, ocap;
     field_t *f;
     size_t nf, capf;
-    uint64_t keybits; /* per record: bits of the names outside the recipe (cb_key) */
-    int depth;
-    int ascii;      /* the input has no byte >= 0x80: nothing to check for UTF-8 */
-    int unescaped;  /* the input has no backslash: its strings need no escaping */
-    yajl_handle h;  /* kept from value to value while each parse ends cleanly */
-    size_t end;     /* bytes up to the top-level object's closing brace */
-    void *spare[8]; /* blocks yajl freed, handed back on its next allocations */
-    size_t nspare;
+    uint64_t keybits; /* per record: bits of the names outside the recipe (cf_on_key) */
+    int unescaped;    /* the input has no backslash: its strings need no escaping */
+    cf_json_t *json;  /* the reader, kept from value to value */
+    int json_big;     /* the last value was large: the reader is made anew before the next */
 } clean_fast_t;
 
 /* Shared by clean_fast.c (buffers, tokenizing, entry points), clean_fast_names.c (the
@@ -151,7 +143,10 @@ static inline int name_lookup(const clean_fast_t *f, const char *s, size_t l) {
         if (id < 0 || (f->names[id].len == l && same_bytes(f->names[id].s, s, l))) return id;
     }
 }
-int text_ok(const unsigned char *s, size_t n);
+/* UTF-8 as jansson checks it (the SDK's check): for text the steps cut or join. */
+static inline int text_ok(const unsigned char *s, size_t n) {
+    return cw_sdk_utf8_valid(s, n, NULL);
+}
 int fields_grow(clean_fast_t *f);
 int names_prepare(const clean_t *c, clean_fast_t *f);
 void names_free(clean_fast_t *f);

@@ -33,13 +33,8 @@ int encode_value(clean_fast_t *f, field_t *v) {
         tl = 5;
         break;
     case FV_INT:
-        if (v->tok) {
-            t = v->str.p;
-            tl = v->str.len;
-        } else {
-            tl = cw_sdk_format_int64(buf, v->i);
-            t = buf;
-        }
+        tl = cw_sdk_format_int64(buf, v->i);
+        t = buf;
         break;
     case FV_REAL: {
         json_t *j = json_real(v->d);
@@ -91,7 +86,6 @@ static int prepare_value(clean_fast_t *f, field_t *v) {
 /* The most a value's JSON takes (prepared: reals and arrays are encoded). */
 static size_t value_max(const field_t *v) {
     if (v->enc_len) return v->enc_len;
-    if (v->type == FV_INT && v->tok) return v->str.len;
     if (v->type != FV_STRING) return CW_SDK_INT64_TEXT_MAX;
     return v->plain ? v->str.len + 2 : CW_SDK_JSON_ESCAPE_BOUND(v->str.len);
 }
@@ -107,10 +101,7 @@ static char *write_value(const clean_fast_t *f, const field_t *v, char *w) {
     case FV_NULL: memcpy(w, "null", 4); return w + 4;
     case FV_TRUE: memcpy(w, "true", 4); return w + 4;
     case FV_FALSE: memcpy(w, "false", 5); return w + 5;
-    case FV_INT:
-        if (!v->tok) return w + cw_sdk_format_int64(w, v->i);
-        memcpy(w, v->str.p, v->str.len);
-        return w + v->str.len;
+    case FV_INT: return w + cw_sdk_format_int64(w, v->i);
     case FV_STRING: {
         const char *src = text_at(f, &v->str);
         size_t n = v->str.len;

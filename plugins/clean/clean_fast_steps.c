@@ -46,8 +46,8 @@ static int set_sub(clean_fast_t *f, field_t *v, size_t off, size_t len) {
     }
     v->str.len = len;
     v->enc_len = 0;
-    /* json_stringn refuses text that is not UTF-8 */
-    return !f->ascii && !text_ok((const unsigned char *)text_at(f, &v->str), len) ? -1 : 0;
+    /* json_stringn refuses text that is not UTF-8 (a cut may split a character) */
+    return !text_ok((const unsigned char *)text_at(f, &v->str), len) ? -1 : 0;
 }
 
 int step_text(const clean_t *c, clean_fast_t *f) {
@@ -82,7 +82,6 @@ static int whole(double d, int64_t *out) {
 
 static void set_int(field_t *v, int64_t x) {
     v->type = FV_INT;
-    v->tok = 0;
     v->i = x;
     v->enc_len = 0;
 }
@@ -156,14 +155,7 @@ static int part_text(const clean_fast_t *f, const field_t *v, char *buf, size_t 
         *t = text_at(f, &v->str);
         *tl = v->str.len;
         return 0;
-    case FV_INT:
-        if (v->tok) {
-            *t = v->str.p;
-            *tl = v->str.len;
-            return 0;
-        }
-        snprintf(buf, n, "%lld", (long long)v->i);
-        break;
+    case FV_INT: snprintf(buf, n, "%lld", (long long)v->i); break;
     case FV_REAL: clean_real_text(v->d, buf, n); break;
     case FV_TRUE: snprintf(buf, n, "true"); break;
     case FV_FALSE: snprintf(buf, n, "false"); break;

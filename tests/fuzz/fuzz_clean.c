@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         /* Differential: the streaming path either leaves the value to the tree path or gives
          * exactly the tree path's bytes. Twice: the second run starts from whatever state the
-         * first left (the streaming path keeps its yajl handle from value to value). */
+         * first left (the streaming path keeps its JSON reader from value to value). */
         for (int run = 0; run < 2; run++) {
             const char *fast;
             size_t fast_len;

@@ -37,14 +37,32 @@ cpu_log=$CW_TMP/cpu.txt
 : >"$cpu_log"
 # timed WHO CMD...: runs CMD (output discarded), prints its wall seconds; appends WHO, its own
 # CPU seconds and the server's and the mock cluster's to $cpu_log.
+# The server's threads' scheduler counters, "<tid> <ns on a CPU> <ns runnable, waiting for one>"
+# (/proc/<pid>/task/<tid>/schedstat), to tell the server's connection thread waiting for a
+# core (the machine) from it sleeping until the client reads (the client).
+server_sched() {
+    local f
+    for f in /proc/"$CW_DB_PID"/task/*/schedstat; do
+        [ -r "$f" ] && echo "$(basename "$(dirname "$f")") $(cat "$f" 2>/dev/null)"
+    done
+}
+# "<s on a CPU> <s waiting for a core>" of the thread that ran most between snapshot $1 and now
+server_busiest() {
+    server_sched | awk 'NR == FNR { r[$1] = $2; w[$1] = $3; next }
+        { d = $2 - r[$1]; if (d > best) { best = d; bw = $3 - w[$1] } }
+        END { printf "%.3f %.3f", best / 1e9, bw / 1e9 }' "$1" -
+}
 timed() {
     local who=$1 s0 m0 t; shift
     s0=$(proc_cpu "$CW_DB_PID") m0=$(proc_cpu "${CW_MOCK_PID:-0}")
+    server_sched >"$CW_TMP/sched0"
     t=$( { TIMEFORMAT='%R %U %S'; time "$@" >/dev/null 2>>"$CW_TMP/worker.log"; } 2>&1 ) ||
         { echo "$t" >&2; return 1; }
     awk -v w="$who" -v t="$t" -v s0="$s0" -v s1="$(proc_cpu "$CW_DB_PID")" -v m0="$m0" \
-        -v m1="$(proc_cpu "${CW_MOCK_PID:-0}")" 'BEGIN { split(t, a, " ");
-        printf "%s %.3f %.3f %.3f\n", w, a[2] + a[3], s1 - s0, m1 - m0 }' >>"$cpu_log"
+        -v m1="$(proc_cpu "${CW_MOCK_PID:-0}")" -v sched="$(server_busiest "$CW_TMP/sched0")" \
+        'BEGIN { split(t, a, " "); split(sched, b, " ");
+        printf "%s %.3f %.3f %.3f %.3f %.3f %.3f\n", w, a[2] + a[3], s1 - s0, m1 - m0, b[1], b[2],
+            a[1] }' >>"$cpu_log"
     echo "${t%% *}"
 }
 dump_run() {  # dump_run [TABLE]: one timed dump of TABLE to /dev/null; prints its wall seconds
@@ -92,10 +110,12 @@ P
         cw_fail "not every row of $1 was acknowledged: $(cat "$CW_TMP/connect.offsets")"
     echo "$wall"
 }
-# The machine is shared: dump and worker take turns, three rounds, medians compared.
+# The machine is shared: dump and worker take turns, BENCH_RDS_ROUNDS rounds (default 5),
+# medians compared.
+rounds=${BENCH_RDS_ROUNDS:-5}
 fixed_s=$(worker_run one_row)
 dumps=() runs=()
-for round in 1 2 3; do
+for ((round = 1; round <= rounds; round++)); do
     dumps+=("$(dump_run)")
     runs+=("$(worker_run pinterest_data)")
 done
@@ -109,9 +129,9 @@ rds_run --until-idle mode=incrementing topic.prefix=bench. batch.max.rows=5000 \
 t1=$(now)
 [ "$(cat "$CW_TMP/got")" = "$rows" ] || cw_fail "harness: $(cat "$CW_TMP/got") records, want $rows"
 alone_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-awk -v r="$rows" -v b="$bytes" -v d="$dump_s" -v w="$run_s" -v f="$fixed_s" -v h="$alone_s" 'BEGIN {
-    printf "mariadb --batch --quick > /dev/null : %8.0f rows/s %7.1f MB/s (%.2f s, median of 3)\n", r/d, b/d/1e6, d
-    printf "rds-source -> Kafka (connect-worker): %8.0f rows/s %7.1f MB/s (%.2f s wall, median of 3)\n", r/w, b/w/1e6, w
+awk -v n="$rounds" -v r="$rows" -v b="$bytes" -v d="$dump_s" -v w="$run_s" -v f="$fixed_s" -v h="$alone_s" 'BEGIN {
+    printf "mariadb --batch --quick > /dev/null : %8.0f rows/s %7.1f MB/s (%.2f s, median of %d)\n", r/d, b/d/1e6, d, n
+    printf "rds-source -> Kafka (connect-worker): %8.0f rows/s %7.1f MB/s (%.2f s wall, median of %d)\n", r/w, b/w/1e6, w, n
     printf "ratio (wall): %.2f\n", d/w
     printf "worker start-up + shutdown for a 1-row table: %.2f s\n", f
     printf "rds-source -> Kafka without it         : %8.0f rows/s %7.1f MB/s\n", r/(w-f), b/(w-f)/1e6
@@ -124,6 +144,18 @@ cpu_median() { median $(awk -v w="$1" -v c="$2" '$1 == w || ($1 == "worker" && $
 printf 'CPU s (median): mariadb client %s, its server %s | worker %s, its server %s, Kafka (mock cluster) %s\n' \
     "$(cpu_median dump 2)" "$(cpu_median dump 3)" "$(cpu_median pinterest_data 2)" \
     "$(cpu_median pinterest_data 3)" "$(cpu_median pinterest_data 4)"
+# The server's busiest thread (the connection's): on a CPU, runnable but waiting for a core
+# (the machine's two cores are taken), and asleep (waiting for its client to read; the rest
+# of the wall time), medians over the rounds.
+server_line() {
+    printf '%s: on a CPU %s s, waiting for a core %s s, asleep %s s of %s s' "$1" \
+        "$(cpu_median "$2" 5)" "$(cpu_median "$2" 6)" \
+        "$(median $(awk -v w="$2" '$1 == w || ($1 == "worker" && $2 == w) {
+            o = ($1 == "worker"); a = $(7 + o) - $(5 + o) - $(6 + o); print (a > 0 ? a : 0) }' \
+            "$cpu_log"))" "$(cpu_median "$2" 7)"
+}
+echo "MariaDB server's connection thread (medians) | $(server_line "mariadb client" dump) |" \
+    "$(server_line worker pinterest_data)"
 
 # How cost grows: rows/s against the table size, dump and worker in turns (median of 3; one
 # run each at 1M rows, to keep the bench within a few minutes)

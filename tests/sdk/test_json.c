@@ -184,6 +184,19 @@ static void test_format_int64(void) {
         snprintf(want, sizeof want, "%lld", (long long)v[i]);
         CHECK(strcmp(got, want) == 0);
     }
+    /* Every length, odd and even (the digits are written two at a time): 10^k - 1, 10^k,
+     * 10^k + 1 and their negatives. */
+    for (int64_t p = 1; p <= INT64_MAX / 10; p *= 10) {
+        for (int64_t d = -1; d <= 1; d++) {
+            for (int s = -1; s <= 1; s += 2) {
+                int64_t x = s * (p * 10 + d);
+                char got[CW_SDK_INT64_TEXT_MAX + 1], want[32];
+                got[cw_sdk_format_int64(got, x)] = '\0';
+                snprintf(want, sizeof want, "%lld", (long long)x);
+                CHECK(strcmp(got, want) == 0);
+            }
+        }
+    }
 }
 
 int main(void) {
