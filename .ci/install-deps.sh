@@ -9,6 +9,7 @@ packages=(
   librdkafka-dev libjansson-dev libltdl-dev libyajl-dev libpcre2-dev
   libsimdjson-dev  # the clean transform's JSON reader (its streaming path)
   libs3-dev libcurl4-openssl-dev libssl-dev libmariadb-dev zlib1g-dev libzstd-dev
+  libxml2-dev  # the S3 sink parses bucket listings (already a dependency of libs3-dev)
   libpq-dev  # jdbc-sink's PostgreSQL client library
   libmicrohttpd-dev  # the REST API's and http-source's HTTP server
   libgnutls28-dev  # the REST API checks TLS client certificates with GnuTLS (libmicrohttpd's TLS)

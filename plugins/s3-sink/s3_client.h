@@ -12,13 +12,6 @@ typedef enum s3_outcome {
     S3_PERMANENT = 2  /**< 4xx that will not heal: bad bucket, credentials, signature */
 } s3_outcome_t;
 
-typedef struct s3_result {
-    int http_status;  /**< 0 when no HTTP response arrived */
-    char code[64];    /**< S3 error code (<Code>), or a transport error name */
-    char detail[256]; /**< a short human-readable detail (never a secret) */
-    int retries;      /**< attempts after the first one (the curl client's retries) */
-} s3_result_t;
-
 /** Where an object's records come from, stored with the object as user metadata
  *  (x-amz-meta-kafka-cluster-id, -topic, -partition, -offsets, -first-record) so that a later
  *  write of the same key can tell a replay of the same records from other data (see
@@ -43,6 +36,35 @@ extern const s3_origin_field_t s3_origin_fields[S3_ORIGIN_NFIELDS];
 /** A response header line "x-amz-meta-<name>: <value>\r\n" into o when it is one of the
  *  origin's; other lines are ignored. */
 void s3_origin_capture(s3_origin_t *o, const char *line, size_t len);
+
+typedef struct s3_result {
+    int http_status;  /**< 0 when no HTTP response arrived */
+    char code[64];    /**< S3 error code (<Code>), or a transport error name */
+    char detail[256]; /**< a short human-readable detail (never a secret) */
+    int retries;      /**< attempts after the first one (the curl client's retries) */
+    /** code "OriginConflict" (a conditional PUT that found the key taken by an object of
+     *  another origin, which it left alone): that object's origin. */
+    s3_origin_t theirs;
+} s3_result_t;
+
+/** Same records from the same place: a replay of this sink's own uncommitted work (same
+ *  cluster, topic, partition, first offset and first record). theirs without a cluster is
+ *  never the same (not written by this sink). */
+int s3_origin_same(const s3_origin_t *mine, const s3_origin_t *theirs);
+
+/** One page of a listing: keys in ascending byte order (owned; s3_key_page_free). */
+/** Keys per listing page: the sink keeps a page per key stem (see s3_task_listing.c), so
+ *  small pages bound its memory where a bucket holds many objects after the listed key. */
+#define S3_LIST_PAGE 100
+typedef struct s3_key_page {
+    char **keys;
+    size_t n;
+    int truncated; /**< more keys follow the last one */
+} s3_key_page_t;
+void s3_key_page_free(s3_key_page_t *p);
+/** Parses a ListBucketResult (ListObjects V1 or V2) into page: its <Contents><Key>s, sorted,
+ *  and <IsTruncated>. 0, or -1 when xml is no such document or memory ran out. */
+int s3_key_page_parse(const char *xml, size_t len, s3_key_page_t *page);
 
 typedef struct s3_client_options {
     const char *endpoint; /**< scheme://host[:port], never NULL after setup */
@@ -72,7 +94,10 @@ typedef struct s3_client s3_client_t;
 typedef struct s3_client_ops {
     const char *name;
     /** PUT one object with `meta` as its user metadata (NULL: none); if_none_match: send
-     *  If-None-Match: * (412 counts as success). */
+     *  If-None-Match: * (412 counts as success). A 412 HEADs the object in the way: another
+     *  origin than `meta` (s3_origin_same) is left alone: S3_DONE with res->code
+     *  "OriginConflict" and its origin in res->theirs; the same origin is overwritten unless
+     *  it holds the same bytes (res->code "Replaced" / "AlreadyWritten"). */
     s3_outcome_t (*put)(s3_client_t *c, const char *key, const void *data, size_t len,
                         const char *content_type, const s3_origin_t *meta, int if_none_match,
                         s3_result_t *res);
@@ -83,9 +108,11 @@ typedef struct s3_client_ops {
     s3_outcome_t (*mpu_part)(s3_client_t *c, const char *key, const char *upload_id,
                              int part_number, const void *data, size_t len, char **etag,
                              s3_result_t *res);
+    /** if_none_match: a 412 is settled as put's is (meta: the upload's origin, or NULL: any
+     *  object in the way is replaced); "OriginConflict" leaves the upload open. */
     s3_outcome_t (*mpu_complete)(s3_client_t *c, const char *key, const char *upload_id,
                                  char *const *etags, int nparts, int if_none_match,
-                                 s3_result_t *res);
+                                 const s3_origin_t *meta, s3_result_t *res);
     s3_outcome_t (*mpu_abort)(s3_client_t *c, const char *key, const char *upload_id,
                               s3_result_t *res);
     /** GET (tests, diagnostics): *data owned (free()). 404 is S3_PERMANENT, code NoSuchKey. */
@@ -96,6 +123,13 @@ typedef struct s3_client_ops {
      *  or 0 (404) with S3_DONE. */
     s3_outcome_t (*head)(s3_client_t *c, const char *key, s3_origin_t *meta, int *found,
                          s3_result_t *res);
+    /** One page (up to S3_LIST_PAGE keys) of the keys that start with `prefix` and sort after
+     *  `start_after` (ListObjectsV2 start-after; libs3: ListObjects marker), into *page
+     *  (owned by the caller, s3_key_page_free, also after an error). A refusal (a policy
+     *  without s3:ListBucket) is S3_PERMANENT with HTTP 403 / code AccessDenied. NULL: the
+     *  client cannot list (the sink HEADs every key). */
+    s3_outcome_t (*list)(s3_client_t *c, const char *prefix, const char *start_after,
+                         s3_key_page_t *page, s3_result_t *res);
 } s3_client_ops_t;
 
 struct s3_client {

@@ -318,26 +318,52 @@ static void md5_etag(const void *data, size_t len, char out[40]) {
     snprintf(out + 33, 7, "\"");
 }
 
-/* A conditional PUT found the key taken (412). Same bytes (ETag = MD5 for a single-PUT
- * object): nothing to do. Different bytes: the object is left by an earlier attempt whose
- * offsets were never committed (e.g. a stop's final flush cut it short, then a crash), and
- * this task is about to commit offsets that match *its* content: overwrite, or records
- * would be lost. res->code says "Replaced" then, for the sink's log. */
+/* A conditional write found the key taken (412): HEAD it for its origin (and ETag). An
+ * object of another origin than `meta` is not this task's to replace: *conflict 1, its
+ * origin in res->theirs and res->code "OriginConflict" (the sink refuses or renames). A
+ * failed HEAD is returned (S3_DONE for a 404: the object went away meanwhile). */
+static s3_outcome_t taken_by(curl_client_t *c, const char *key, const s3_origin_t *meta,
+                             head_capture_t *hc, int *conflict, s3_result_t *res) {
+    buf_t out = {0};
+    s3_origin_t theirs = {0};
+    *conflict = 0;
+    memset(hc, 0, sizeof *hc);
+    hc->origin = meta ? &theirs : NULL;
+    /* with_sse 2: an SSE-C object is read only with its key. */
+    request_t head = {"HEAD", key, NULL, NULL, 0, NULL, 0, 2, NULL, NULL};
+    s3_outcome_t oc = perform(c, &head, &out, hc, res);
+    free(out.data);
+    hc->origin = NULL;
+    if (oc == S3_PERMANENT && res->http_status == 404) return S3_DONE;
+    if (oc != S3_DONE) return meta ? oc : S3_DONE;
+    if (meta && !s3_origin_same(meta, &theirs)) {
+        *conflict = 1;
+        res->theirs = theirs;
+        snprintf(res->code, sizeof res->code, "OriginConflict");
+    }
+    return S3_DONE;
+}
+
+/* A conditional PUT found the key taken (412). Another origin's object: left alone (see
+ * taken_by). Same bytes (ETag = MD5 for a single-PUT object): nothing to do. Different bytes
+ * of the same origin: the object is left by an earlier attempt whose offsets were never
+ * committed (e.g. a stop's final flush cut it short, then a crash), and this task is about
+ * to commit offsets that match *its* content: overwrite, or records would be lost.
+ * res->code says "Replaced" then, for the sink's log. */
 static s3_outcome_t settle_conflict(curl_client_t *c, const char *key, const void *data, size_t len,
                                     const char *ct, const s3_origin_t *meta, s3_result_t *res) {
-    buf_t out = {0};
-    head_capture_t hc = {0};
-    request_t head = {"HEAD", key, NULL, NULL, 0, NULL, 0, 0, NULL, NULL};
-    s3_outcome_t oc = perform(c, &head, &out, &hc, res);
-    free(out.data);
+    head_capture_t hc;
+    int conflict;
+    s3_outcome_t oc = taken_by(c, key, meta, &hc, &conflict, res);
+    if (oc != S3_DONE || conflict) return oc;
     char want[40];
     md5_etag(data, len, want);
-    if (oc == S3_DONE && !strcmp(hc.etag, want)) {
+    if (!strcmp(hc.etag, want)) {
         snprintf(res->code, sizeof res->code, "AlreadyWritten");
         return S3_DONE;
     }
     request_t put = {"PUT", key, NULL, data, len, ct, 0, 1, meta, NULL};
-    out = (buf_t){0};
+    buf_t out = {0};
     oc = perform(c, &put, &out, &hc, res);
     free(out.data);
     if (oc == S3_DONE) snprintf(res->code, sizeof res->code, "Replaced");
@@ -434,7 +460,8 @@ static s3_outcome_t c_mpu_part(s3_client_t *base, const char *key, const char *u
 }
 
 static s3_outcome_t c_mpu_complete(s3_client_t *base, const char *key, const char *upload_id,
-                                   char *const *etags, int nparts, int inm, s3_result_t *res) {
+                                   char *const *etags, int nparts, int inm, const s3_origin_t *meta,
+                                   s3_result_t *res) {
     curl_client_t *c = (curl_client_t *)base;
     size_t cap = 128 + (size_t)nparts * 200, n = 0;
     char *xml = malloc(cap);
@@ -451,10 +478,13 @@ static s3_outcome_t c_mpu_complete(s3_client_t *base, const char *key, const cha
     head_capture_t hc = {0};
     request_t rq = {"POST", key, query, xml, n, "application/xml", inm, 0, NULL, NULL};
     s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
-    if (oc == S3_DONE && res->http_status == 412) {
-        /* The key is taken. A multipart ETag is no content hash, so equality cannot be
-         * checked: complete unconditionally (see settle_conflict for why overwriting is
-         * right). The upload stays open after a 412, so completing again works. */
+    int conflict = 0, taken = oc == S3_DONE && res->http_status == 412;
+    if (taken && meta) oc = taken_by(c, key, meta, &hc, &conflict, res);
+    if (oc == S3_DONE && taken && !conflict) {
+        /* The key is taken by the same origin. A multipart ETag is no content hash, so
+         * equality cannot be checked: complete unconditionally (see settle_conflict for why
+         * overwriting is right). The upload stays open after a 412, so completing again
+         * works. */
         rq.if_none_match = 0;
         oc = perform(c, &rq, &out, &hc, res);
         if (oc == S3_DONE) snprintf(res->code, sizeof res->code, "Replaced");
@@ -496,6 +526,41 @@ static s3_outcome_t c_get(s3_client_t *base, const char *key, char **data, size_
     return oc;
 }
 
+/* A query value as SigV4 canonicalises it (everything but A-Z a-z 0-9 - . _ ~ escaped,
+ * '/' included), which is what curl_easy_escape does. */
+static char *query_value(CURL *h, const char *v) { return curl_easy_escape(h, v, 0); }
+
+static s3_outcome_t c_list(s3_client_t *base, const char *prefix, const char *start_after,
+                           s3_key_page_t *page, s3_result_t *res) {
+    curl_client_t *c = (curl_client_t *)base;
+    memset(page, 0, sizeof *page);
+    char *ep = query_value(c->curl, prefix), *es = query_value(c->curl, start_after);
+    size_t n = (ep ? strlen(ep) : 0) + (es ? strlen(es) : 0) + 64;
+    char *query = ep && es ? malloc(n) : NULL;
+    if (!query) {
+        curl_free(ep);
+        curl_free(es);
+        snprintf(res->code, sizeof res->code, "OutOfMemory");
+        return S3_TRANSIENT;
+    }
+    /* In canonical (sorted) order: libcurl signs the query as written. */
+    snprintf(query, n, "list-type=2&max-keys=%d&prefix=%s&start-after=%s", S3_LIST_PAGE, ep, es);
+    curl_free(ep);
+    curl_free(es);
+    buf_t out = {0};
+    head_capture_t hc = {0};
+    request_t rq = {"GET", NULL, query, NULL, 0, NULL, 0, 0, NULL, NULL};
+    s3_outcome_t oc = perform(c, &rq, &out, &hc, res);
+    free(query);
+    if (oc == S3_DONE && s3_key_page_parse(out.data, out.len, page) != 0) {
+        snprintf(res->code, sizeof res->code, "MalformedListing");
+        snprintf(res->detail, sizeof res->detail, "the answer is no ListBucketResult");
+        oc = S3_TRANSIENT;
+    }
+    free(out.data);
+    return oc;
+}
+
 static void c_destroy(s3_client_t *base) {
     curl_client_t *c = (curl_client_t *)base;
     if (!c) return;
@@ -524,6 +589,7 @@ static const s3_client_ops_t curl_ops = {
     .get = c_get,
     .destroy = c_destroy,
     .head = c_head,
+    .list = c_list,
 };
 
 /* SSE-C: keeps the base64 key and the base64 MD5 of its 32 bytes, which S3 wants beside it.

@@ -23,7 +23,9 @@ typedef struct call {
     char code[64], detail[256];
     const char *data; /* put */
     size_t len, pos;
-    cw_sdk_buf_t out; /* get */
+    cw_sdk_buf_t out;    /* get */
+    s3_key_page_t *page; /* list */
+    size_t cap;
 } call_t;
 
 static S3Status on_props(const S3ResponseProperties *p, void *cd) {
@@ -141,6 +143,53 @@ static s3_outcome_t l_head(s3_client_t *base, const char *key, s3_origin_t *meta
     }
 }
 
+static S3Status on_list(int truncated, const char *next_marker, int count,
+                        const S3ListBucketContent *contents, int nprefixes, const char **prefixes,
+                        void *cd) {
+    (void)next_marker;
+    (void)nprefixes;
+    (void)prefixes;
+    call_t *c = cd;
+    s3_key_page_t *p = c->page;
+    p->truncated = truncated;
+    for (int i = 0; i < count; i++) {
+        if (p->n == c->cap) {
+            size_t nc = c->cap ? c->cap * 2 : 64;
+            char **nk = realloc(p->keys, nc * sizeof *nk);
+            if (!nk) return S3StatusOutOfMemory;
+            p->keys = nk;
+            c->cap = nc;
+        }
+        if (!(p->keys[p->n] = strdup(contents[i].key))) return S3StatusOutOfMemory;
+        p->n++;
+    }
+    return S3StatusOK;
+}
+
+static int key_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ListObjects (V1, which libs3 2.0 speaks): its marker is V2's start-after. */
+static s3_outcome_t l_list(s3_client_t *base, const char *prefix, const char *start_after,
+                           s3_key_page_t *page, s3_result_t *res) {
+    libs3_client_t *c = (libs3_client_t *)base;
+    S3ListBucketHandler h = {{on_props, on_complete}, on_list};
+    for (int attempt = 0;; attempt++) {
+        s3_key_page_free(page);
+        call_t call = {.page = page};
+        S3_list_bucket(&c->ctx, prefix, start_after, NULL, S3_LIST_PAGE, NULL, &h, &call);
+        s3_outcome_t oc = outcome(&call, res);
+        res->retries = attempt;
+        if (call.status == S3StatusErrorAccessDenied || call.status == S3StatusHttpErrorForbidden ||
+            call.status == S3StatusErrorSignatureDoesNotMatch)
+            res->http_status = 403; /* the sink falls back to HEADs */
+        if (oc == S3_DONE && page->n > 1) qsort(page->keys, page->n, sizeof *page->keys, key_cmp);
+        if (oc != S3_TRANSIENT || attempt >= c->o.max_retries || s3_backoff_sleep(&c->o, attempt))
+            return oc;
+    }
+}
+
 static void l_destroy(s3_client_t *base) {
     libs3_client_t *c = (libs3_client_t *)base;
     if (!c) return;
@@ -158,6 +207,7 @@ static const s3_client_ops_t libs3_ops = {
     .get = l_get,
     .destroy = l_destroy,
     .head = l_head,
+    .list = l_list,
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -164,3 +164,14 @@ char *s3_object_key(const s3_settings_t *s, const char *topic, const char *encod
              suffix ? "." : "", suffix ? suffix : "", ext);
     return key;
 }
+
+size_t s3_object_key_stem(const s3_settings_t *s, const char *key, int64_t start_offset,
+                          const char *suffix) {
+    char ext[64], tail[160];
+    s3_extension(s, suffix, ext, sizeof ext);
+    int n = snprintf(tail, sizeof tail, "%0*lld%s%s%s", s->zero_pad, (long long)start_offset,
+                     suffix ? "." : "", suffix ? suffix : "", ext);
+    size_t kl = strlen(key);
+    if (n <= 0 || (size_t)n >= kl || strcmp(key + kl - (size_t)n, tail)) return 0;
+    return kl - (size_t)n;
+}

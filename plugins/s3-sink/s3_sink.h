@@ -118,6 +118,11 @@ char *s3_encode_partition(const cw_host_t *host, const s3_settings_t *s, cw_reco
 char *s3_object_key(const s3_settings_t *s, const char *topic, const char *encoded,
                     const char *otopic, int32_t opartition, int64_t start_offset,
                     const char *suffix);
+/** The length of the stem of a key s3_object_key made from (start_offset, suffix): the key up
+ *  to its start offset ("<dir>.../<topic>+<partition>+"), shared by every object of that
+ *  partition in that directory. 0 when key does not end as such a key does. */
+size_t s3_object_key_stem(const s3_settings_t *s, const char *key, int64_t start_offset,
+                          const char *suffix);
 /** ".json", ".json.gz", ".bin.zst", ... of the value object (suffix NULL) or a side object
  *  ("keys", "headers"). */
 void s3_extension(const s3_settings_t *s, const char *suffix, char *out, size_t out_size);

@@ -22,8 +22,9 @@ typedef struct obj_stream {
      * upload thread before the first write; read by the task thread only when no job runs) */
     char *renamed;
     struct writer *owner; /* the writer it belongs to: the origin of its records */
+    size_t stem_len;      /* key[0..stem_len): "...<topic>+<partition>+", 0: unknown */
     int checked;          /* the origin check before the first write passed */
-    double check_s;       /* how long that check's HEAD took (upload thread; debug log) */
+    double check_s;       /* how long that check's LIST/HEAD took (upload thread; debug log) */
     size_t queued;        /* bytes handed to the upload queue as parts (task thread) */
     size_t sent;          /* bytes S3 took as parts (upload thread) */
     s3_compressor_t *comp;
@@ -69,6 +70,10 @@ typedef struct tp_state {
      * the same (current) partition costs no formatting and no allocation. */
     int32_t enc_partition;
     char enc[32]; /* "" until the first record */
+    /* The listings of its key stems (s3_task_listing.c): used by the upload thread that runs
+     * its job (one at a time), dropped by the task thread when no job of it runs. */
+    struct stem_listing *listings;
+    int nlistings;
     struct tp_state *next;
 } tp_state_t;
 
@@ -82,8 +87,9 @@ struct s3_task {
     int nclients;
     s3_client_t *ctl; /* the task thread's, for aborts while the upload threads run */
     s3_uploadq_t *uq;
-    atomic_int quitting; /* stop: the upload thread gives up retrying */
-    atomic_int abandon;  /* a stop that cannot wait: running transfers are cut off */
+    atomic_int quitting;    /* stop: the upload thread gives up retrying */
+    atomic_int abandon;     /* a stop that cannot wait: running transfers are cut off */
+    atomic_int list_denied; /* a LIST was refused (no s3:ListBucket): HEAD every key */
     tp_state_t *tps;
     tp_state_t *last_tp; /* the last one s3t_tp_find found: a put's records come in runs */
     int64_t (*now_ms)(void);
@@ -101,6 +107,17 @@ void s3t_tp_clear(s3_task_t *t, tp_state_t *tp);
 int s3t_take_record(s3_task_t *t, cw_record_t *r, int64_t now, char *errstr, size_t errstr_size);
 /** Seals the open sets whose rotate.schedule.interval.ms deadline passed. */
 int s3t_scheduled_rotation(s3_task_t *t, int64_t now);
+
+/* ---- s3_task_listing.c ---- */
+/** Upload thread running a job of tp: whether `key` (whose first stem_len bytes are its stem)
+ *  may hold an object, from one listing of the stem per assignment: *maybe 0 when the listing
+ *  says it does not, 1 when it may (listed, or not covered: HEAD it). A refused LIST (403)
+ *  turns listings off for the task with one warning (*maybe 1, S3_DONE); other failures are
+ *  returned with res filled. */
+s3_outcome_t s3t_listing_check(s3_task_t *t, tp_state_t *tp, s3_client_t *c, const char *key,
+                               size_t stem_len, int *maybe, s3_result_t *res);
+/** Task thread, no job of tp running: forgets tp's listings (a new assignment lists again). */
+void s3t_listings_free(tp_state_t *tp);
 
 /* ---- s3_task_upload.c ---- */
 /** Frees a writer / an object set; abort_uploads: abort their unfinished multipart uploads

@@ -28,6 +28,7 @@ tp_state_t *s3t_tp_find(s3_task_t *t, const char *topic, int32_t partition, int 
 }
 
 void s3t_tp_clear(s3_task_t *t, tp_state_t *tp) {
+    s3t_listings_free(tp);
     if (tp->open) s3t_batch_free(t, tp->open, 1);
     tp->open = NULL;
     while (tp->sealed) {
@@ -95,6 +96,8 @@ static writer_t *writer_get(s3_task_t *t, tp_state_t *tp, batch_t *b, cw_record_
             continue; /* a tombstone directory holds no value objects (as Confluent's) */
         w->streams[i].key =
             s3_object_key(&t->s, topic, encoded, tp->topic, tp->partition, offset, SIDE[i]);
+        if (w->streams[i].key)
+            w->streams[i].stem_len = s3_object_key_stem(&t->s, w->streams[i].key, offset, SIDE[i]);
         w->streams[i].comp = s3_compressor_new(t->s.compression, t->s.compression_level);
         ok = w->streams[i].key && w->streams[i].comp;
     }

@@ -11,6 +11,7 @@
 /* A job of the upload queue: the objects of a sealed batch, or one part of an open object. */
 typedef struct upload_job {
     size_t bytes;     /* counted in s3_sink_upload_queue_bytes until released */
+    tp_state_t *tp;   /* the partition it belongs to (its queue owner) */
     batch_t *batch;   /* sealed batch, or NULL for a part */
     obj_stream_t *st; /* part: the stream it belongs to */
     s3_bytes_t data;  /* part: its bytes (owned) */
@@ -106,13 +107,6 @@ static void origin_text(const s3_origin_t *o, char *out, size_t size) {
 /* The first offset in an origin's "first-last" text. */
 static long long origin_start(const s3_origin_t *o) { return strtoll(o->offsets, NULL, 10); }
 
-/* Same records from the same place: a replay of this sink's own uncommitted work. */
-static int origin_same(const s3_origin_t *a, const s3_origin_t *b) {
-    return b->cluster[0] && !strcmp(a->cluster, b->cluster) && !strcmp(a->topic, b->topic) &&
-           !strcmp(a->partition, b->partition) && origin_start(a) == origin_start(b) &&
-           !strcmp(a->first, b->first);
-}
-
 /* The name a conflict renames an object to: ".<8 hex of the origin>" after the start offset,
  * the same for every object (and replay) of that origin. */
 static char *renamed_key(const s3_task_t *t, const char *key, const s3_origin_t *o) {
@@ -133,26 +127,76 @@ static char *renamed_key(const s3_task_t *t, const char *key, const s3_origin_t 
     return out;
 }
 
+/* Upload thread: s3t_key(st) holds `theirs`, of another origin than st's records. fail (or a
+ * key renamed already): CW_ERR_FATAL naming both; rename: st->renamed is set, CW_OK (the new
+ * key is to be checked in turn). `multipart`: the parts are under the key already, so a
+ * rename cannot help: fatal too. */
+static int other_origin(s3_task_t *t, obj_stream_t *st, const s3_origin_t *theirs, int multipart,
+                        char *errstr, size_t errstr_size) {
+    const s3_origin_t *mine = &st->owner->origin;
+    char a[700], b[700];
+    origin_text(theirs, a, sizeof a);
+    origin_text(mine, b, sizeof b);
+    if (t->s.on_conflict == S3_CONFLICT_FAIL || st->renamed || multipart) {
+        snprintf(errstr, errstr_size,
+                 "not overwriting s3://%s/%s: it holds records of another origin (%s); this "
+                 "task's records for it come from %s (a new Kafka cluster, or a topic "
+                 "re-created?). Move the old objects away, change topics.dir, or set "
+                 "s3.object.behavior.on.conflict=rename%s",
+                 t->s.bucket, s3t_key(st), a, b,
+                 multipart
+                     ? " (it appeared after the check, and a multipart upload cannot be renamed: "
+                       "restart the task)"
+                     : "");
+        return CW_ERR_FATAL;
+    }
+    char *nk = renamed_key(t, st->key, mine);
+    if (!nk) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return CW_ERR_FATAL;
+    }
+    t->h->log(t->ctx, CW_LOG_WARN,
+              "s3://%s/%s holds records of another origin (%s); writing this task's (%s) "
+              "as s3://%s/%s (s3.object.behavior.on.conflict=rename)",
+              t->s.bucket, st->key, a, b, t->s.bucket, nk);
+    st->renamed = nk;
+    st->checked = 0;
+    return CW_OK;
+}
+
+/* Upload thread: whether s3t_key(st) may hold an object, from the listing of its stem (see
+ * s3_task_listing.c), then its origin by a HEAD when it may. */
+static s3_outcome_t key_state(s3_task_t *t, tp_state_t *tp, s3_client_t *c, obj_stream_t *st,
+                              s3_origin_t *theirs, int *found, const char **op, s3_result_t *res) {
+    *op = "LIST";
+    s3_outcome_t oc = s3t_listing_check(t, tp, c, s3t_key(st), st->stem_len, found, res);
+    if (oc != S3_DONE || !*found) return oc;
+    *op = "HEAD";
+    return c->ops->head(c, s3t_key(st), theirs, found, res);
+}
+
 /* Upload thread, before the first write of st: never overwrite an object of another origin
- * (another Kafka cluster, a topic re-created, other records at these offsets). A HEAD reads
- * the origin stored with the object under the key; the same origin is a replay of this
- * task's uncommitted work and is overwritten (exactly once relies on it). *exists says
- * whether the key holds an object. CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL with errstr. */
-static int origin_check(s3_task_t *t, s3_client_t *c, obj_stream_t *st, int *exists, char *errstr,
-                        size_t errstr_size) {
+ * (another Kafka cluster, a topic re-created, other records at these offsets). The listing of
+ * the key's stem tells whether the key holds an object, and a HEAD of a key that does reads
+ * the origin stored with it; the same origin is a replay of this task's uncommitted work and
+ * is overwritten (exactly once relies on it). *exists says whether the key holds an object.
+ * CW_OK, CW_ERR_RETRIABLE or CW_ERR_FATAL with errstr. */
+static int origin_check(s3_task_t *t, tp_state_t *tp, s3_client_t *c, obj_stream_t *st, int *exists,
+                        char *errstr, size_t errstr_size) {
     *exists = 1; /* unknown: no conditional write */
     if (st->checked || t->s.on_conflict == S3_CONFLICT_OVERWRITE) return CW_OK;
     const s3_origin_t *mine = &st->owner->origin;
-    for (int round = 0;; round++) {
-        s3_origin_t theirs;
+    for (;;) {
+        s3_origin_t theirs = {0};
         s3_result_t res = {0};
         int found = 0;
+        const char *op;
         double started = s3_metrics_now();
-        s3_outcome_t oc = c->ops->head(c, s3t_key(st), &theirs, &found, &res);
+        s3_outcome_t oc = key_state(t, tp, c, st, &theirs, &found, &op, &res);
         st->check_s += s3_metrics_now() - started;
         s3_metrics_retries(&t->metrics, res.retries);
-        if (oc != S3_DONE) return fail_msg(t, "HEAD", s3t_key(st), &res, oc, errstr, errstr_size);
-        if (!found || origin_same(mine, &theirs)) {
+        if (oc != S3_DONE) return fail_msg(t, op, s3t_key(st), &res, oc, errstr, errstr_size);
+        if (!found || s3_origin_same(mine, &theirs)) {
             if (found)
                 t->h->log(t->ctx, CW_LOG_INFO,
                           "s3://%s/%s holds an earlier, uncommitted write of the same records "
@@ -162,29 +206,8 @@ static int origin_check(s3_task_t *t, s3_client_t *c, obj_stream_t *st, int *exi
             *exists = found;
             return CW_OK;
         }
-        char a[700], b[700];
-        origin_text(&theirs, a, sizeof a);
-        origin_text(mine, b, sizeof b);
-        if (t->s.on_conflict == S3_CONFLICT_FAIL || round > 0) {
-            snprintf(errstr, errstr_size,
-                     "not overwriting s3://%s/%s: it holds records of another origin (%s); this "
-                     "task's records for it come from %s (a new Kafka cluster, or a topic "
-                     "re-created?). Move the old objects away, change topics.dir, or set "
-                     "s3.object.behavior.on.conflict=rename",
-                     t->s.bucket, s3t_key(st), a, b);
-            return CW_ERR_FATAL;
-        }
-        char *nk = renamed_key(t, st->key, mine);
-        if (!nk) {
-            snprintf(errstr, errstr_size, "out of memory");
-            return CW_ERR_FATAL;
-        }
-        t->h->log(t->ctx, CW_LOG_WARN,
-                  "s3://%s/%s holds records of another origin (%s); writing this task's (%s) "
-                  "as s3://%s/%s (s3.object.behavior.on.conflict=rename)",
-                  t->s.bucket, st->key, a, b, t->s.bucket, nk);
-        free(st->renamed);
-        st->renamed = nk;
+        int rc = other_origin(t, st, &theirs, 0, errstr, errstr_size);
+        if (rc != CW_OK) return rc;
     }
 }
 
@@ -193,12 +216,12 @@ static const char *content_type(const s3_task_t *t) {
 }
 
 /* Upload thread, on its client c. */
-static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const char *data, size_t len,
-                       char *errstr, size_t errstr_size) {
+static int upload_part(s3_task_t *t, tp_state_t *tp, s3_client_t *c, obj_stream_t *st,
+                       const char *data, size_t len, char *errstr, size_t errstr_size) {
     s3_result_t res = {0};
     s3_outcome_t oc;
     if (!st->upload_id) {
-        int exists, rc = origin_check(t, c, st, &exists, errstr, errstr_size);
+        int exists, rc = origin_check(t, tp, c, st, &exists, errstr, errstr_size);
         if (rc != CW_OK) return rc;
         oc = c->ops->mpu_create(c, s3t_key(st), content_type(t), &st->owner->origin, &st->upload_id,
                                 &res);
@@ -230,7 +253,8 @@ static int upload_part(s3_task_t *t, s3_client_t *c, obj_stream_t *st, const cha
 
 /* Upload thread: the debug line of an object in S3, with where its time went (the bench's
  * timeline reads it): queued from its sealing to its first request, the overwrite
- * protection's HEAD, the PUT (or the rest of a multipart upload). */
+ * protection's check (its LIST and HEAD, if any), the PUT (or the rest of a multipart
+ * upload). */
 static void log_written(s3_task_t *t, const obj_stream_t *st, const s3_result_t *res, size_t bytes,
                         double sealed_at, double began, double put_started) {
     double now = s3_metrics_now();
@@ -242,50 +266,76 @@ static void log_written(s3_task_t *t, const obj_stream_t *st, const s3_result_t 
         return;
     }
     t->h->log(t->ctx, CW_LOG_DEBUG,
-              "wrote s3://%s/%s%s (%zu bytes; queued %.1f ms, HEAD %.1f ms, %s %.1f ms)",
+              "wrote s3://%s/%s%s (%zu bytes; queued %.1f ms, check %.1f ms, %s %.1f ms)",
               t->s.bucket, s3t_key(st),
               !strcmp(res->code, "AlreadyWritten") ? " (already there, same bytes)" : "", bytes,
               (began - sealed_at) * 1e3, st->check_s * 1e3,
               st->upload_id ? "last part and complete" : "PUT", (now - put_started) * 1e3);
 }
 
-/* Upload thread: uploads a finished object (the rest of it, for a multipart upload). */
-static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, double sealed_at,
-                        char *errstr, size_t errstr_size) {
-    if (!st->key || st->done || !st->finished) return CW_OK;
-    s3_result_t res = {0};
-    s3_outcome_t oc;
-    double began = s3_metrics_now(), put_started = began;
-    size_t bytes = st->sent + st->buf.len;
-    if (st->upload_id) {
-        if (st->buf.len > 0) {
-            int rc = upload_part(t, c, st, st->buf.data, st->buf.len, errstr, errstr_size);
-            if (rc != CW_OK) return rc;
-            st->buf.len = 0;
+/* Upload thread: completes the multipart upload of st (its last part first). */
+static int complete_multipart(s3_task_t *t, tp_state_t *tp, s3_client_t *c, obj_stream_t *st,
+                              s3_result_t *res, char *errstr, size_t errstr_size) {
+    if (st->buf.len > 0) {
+        int rc = upload_part(t, tp, c, st, st->buf.data, st->buf.len, errstr, errstr_size);
+        if (rc != CW_OK) return rc;
+        st->buf.len = 0;
+    }
+    double started = s3_metrics_now();
+    s3_outcome_t oc = c->ops->mpu_complete(c, s3t_key(st), st->upload_id, st->etags, st->nparts,
+                                           t->s.conditional_writes, &st->owner->origin, res);
+    s3_metrics_retries(&t->metrics, res->retries);
+    if (oc != S3_DONE)
+        return fail_msg(t, "CompleteMultipartUpload", s3t_key(st), res, oc, errstr, errstr_size);
+    if (!strcmp(res->code, "OriginConflict")) {
+        s3_result_t ares = {0};
+        if (c->ops->mpu_abort(c, s3t_key(st), st->upload_id, &ares) == S3_DONE) {
+            free(st->upload_id);
+            st->upload_id = NULL;
         }
-        double started = s3_metrics_now();
-        oc = c->ops->mpu_complete(c, s3t_key(st), st->upload_id, st->etags, st->nparts,
-                                  t->s.conditional_writes, &res);
-        s3_metrics_retries(&t->metrics, res.retries);
-        if (oc != S3_DONE)
-            return fail_msg(t, "CompleteMultipartUpload", s3t_key(st), &res, oc, errstr,
-                            errstr_size);
-        s3_metrics_request(&t->metrics, started, 0);
-    } else {
-        int exists, rc = origin_check(t, c, st, &exists, errstr, errstr_size);
+        return other_origin(t, st, &res->theirs, 1, errstr, errstr_size);
+    }
+    s3_metrics_request(&t->metrics, started, 0);
+    return CW_OK;
+}
+
+/* Upload thread: st as one PUT, conditional (If-None-Match) when the check found the key
+ * free: a store that honours it refuses an object that appeared since (another origin's is
+ * then renamed or refused as origin_check does; the same origin's is overwritten). */
+static int put_whole(s3_task_t *t, tp_state_t *tp, s3_client_t *c, obj_stream_t *st,
+                     s3_result_t *res, double *put_started, char *errstr, size_t errstr_size) {
+    for (;;) {
+        int exists, rc = origin_check(t, tp, c, st, &exists, errstr, errstr_size);
         if (rc != CW_OK) return rc;
         /* A single PUT knows where its records end. */
         s3_origin_t meta = st->owner->origin;
         snprintf(meta.offsets, sizeof meta.offsets, "%lld-%lld", origin_start(&meta),
                  (long long)st->owner->last_offset);
-        put_started = s3_metrics_now();
-        double started = put_started;
-        oc = c->ops->put(c, s3t_key(st), st->buf.data ? st->buf.data : "", st->buf.len,
-                         content_type(t), &meta, t->s.conditional_writes && !exists, &res);
-        s3_metrics_retries(&t->metrics, res.retries);
-        if (oc != S3_DONE) return fail_msg(t, "PUT", s3t_key(st), &res, oc, errstr, errstr_size);
-        s3_metrics_request(&t->metrics, started, st->buf.len);
+        double started = *put_started = s3_metrics_now();
+        s3_outcome_t oc =
+            c->ops->put(c, s3t_key(st), st->buf.data ? st->buf.data : "", st->buf.len,
+                        content_type(t), &meta, t->s.conditional_writes && !exists, res);
+        s3_metrics_retries(&t->metrics, res->retries);
+        if (oc != S3_DONE) return fail_msg(t, "PUT", s3t_key(st), res, oc, errstr, errstr_size);
+        if (strcmp(res->code, "OriginConflict")) {
+            s3_metrics_request(&t->metrics, started, st->buf.len);
+            return CW_OK;
+        }
+        rc = other_origin(t, st, &res->theirs, 0, errstr, errstr_size);
+        if (rc != CW_OK) return rc;
     }
+}
+
+/* Upload thread: uploads a finished object (the rest of it, for a multipart upload). */
+static int stream_drain(s3_task_t *t, tp_state_t *tp, s3_client_t *c, obj_stream_t *st,
+                        double sealed_at, char *errstr, size_t errstr_size) {
+    if (!st->key || st->done || !st->finished) return CW_OK;
+    s3_result_t res = {0};
+    double began = s3_metrics_now(), put_started = began;
+    size_t bytes = st->sent + st->buf.len;
+    int rc = st->upload_id ? complete_multipart(t, tp, c, st, &res, errstr, errstr_size)
+                           : put_whole(t, tp, c, st, &res, &put_started, errstr, errstr_size);
+    if (rc != CW_OK) return rc;
     s3_metrics_object(&t->metrics);
     log_written(t, st, &res, bytes, sealed_at, began, put_started);
     st->done = 1;
@@ -293,10 +343,11 @@ static int stream_drain(s3_task_t *t, s3_client_t *c, obj_stream_t *st, double s
     return CW_OK;
 }
 
-static int batch_drain(s3_task_t *t, s3_client_t *c, batch_t *b, char *errstr, size_t errstr_size) {
+static int batch_drain(s3_task_t *t, tp_state_t *tp, s3_client_t *c, batch_t *b, char *errstr,
+                       size_t errstr_size) {
     for (writer_t *w = b->writers; w; w = w->next)
         for (int i = 0; i < 3; i++) {
-            int rc = stream_drain(t, c, &w->streams[i], b->sealed_at, errstr, errstr_size);
+            int rc = stream_drain(t, tp, c, &w->streams[i], b->sealed_at, errstr, errstr_size);
             if (rc != CW_OK) return rc;
         }
     return CW_OK;
@@ -307,8 +358,9 @@ int s3t_job_run(void *opaque, int thread, void *job, char *errstr, size_t errstr
     s3_task_t *t = opaque;
     upload_job_t *j = job;
     s3_client_t *c = t->clients[thread];
-    int rc = j->batch ? batch_drain(t, c, j->batch, errstr, errstr_size)
-                      : upload_part(t, c, j->st, j->data.data, j->data.len, errstr, errstr_size);
+    int rc = j->batch
+                 ? batch_drain(t, j->tp, c, j->batch, errstr, errstr_size)
+                 : upload_part(t, j->tp, c, j->st, j->data.data, j->data.len, errstr, errstr_size);
     if (rc == CW_ERR_RETRIABLE) {
         t->h->log(t->ctx, CW_LOG_WARN, "%s", errstr);
         s3_metrics_upload_failed(&t->metrics);
@@ -336,7 +388,10 @@ void s3t_reap(s3_task_t *t) {
 }
 
 static int push_job(s3_task_t *t, tp_state_t *tp, upload_job_t *j, size_t bytes) {
-    if (j) j->bytes = bytes;
+    if (j) {
+        j->bytes = bytes;
+        j->tp = tp;
+    }
     if (!j || s3_uploadq_push(t->uq, j, tp, bytes) != 0) {
         if (j) cw_sdk_buf_free(&j->data);
         free(j);

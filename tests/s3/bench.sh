@@ -144,9 +144,10 @@ s3rver_cpu() { echo "$(cpu_s "$CW_S3_PID") $(cpu_s "$CW_S3_PID/task/$CW_S3_PID")
 # The floor S3 sets, measured after every worker run (the machine's load moves from one
 # second to the next, so the peer gets as many samples as the pipeline): run N's objects PUT
 # again by curl over one connection, nothing else running (without "Expect: 100-continue";
-# the sink's requests carry it, it made no measurable difference here), then one HEAD of a
-# free key per object (what the overwrite protection's check costs the server). Appends
-# "<PUT s> <s3rver CPU> <its main thread> <HEAD s> <s3rver CPU> <its main thread>" to floor.txt.
+# the sink's requests carry it, it made no measurable difference here), then one LIST of an
+# empty key stem per partition (what the overwrite protection's check costs the server: one
+# listing per partition, no HEAD for a free key). Appends
+# "<PUT s> <s3rver CPU> <its main thread> <LIST s> <s3rver CPU> <its main thread>" to floor.txt.
 floor_run() {
     local n=$1 f i=0 args=() c0 c1 ft ht line
     while read -r f; do
@@ -159,9 +160,12 @@ floor_run() {
     c1=$(s3rver_cpu) s0=$(sched_sub "$(sched_s "$CW_S3_PID/task/$CW_S3_PID")" "$s0")
     line="$ft $(python3 -c "a, b = '$c0'.split(), '$c1'.split(); print(round(float(b[0]) - float(a[0]), 2), round(float(b[1]) - float(a[1]), 2))")"
     args=()
-    for ((i = 0; i < want_objects; i++)); do args+=("$CW_S3_URL/$CW_S3_BUCKET/head$n/$i"); done
+    for ((i = 0; i < parts; i++)); do
+        args+=("$CW_S3_URL/$CW_S3_BUCKET/?list-type=2&max-keys=100&prefix=list$n%2Fbench%2B$i%2B&start-after=list$n%2Fbench%2B$i%2B0000000000.jso")
+    done
     c0=$(s3rver_cpu)
-    read -r ht _ < <(measure curl -s -I --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER "${args[@]}")
+    read -r ht _ < <(measure curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u S3RVER:S3RVER \
+        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "${args[@]}")
     c1=$(s3rver_cpu)
     echo "$line $ht $(python3 -c "a, b = '$c0'.split(), '$c1'.split(); print(round(float(b[0]) - float(a[0]), 2), round(float(b[1]) - float(a[1]), 2))") $s0" >>"$CW_TMP/floor.txt"
 }
@@ -177,7 +181,7 @@ for ((r = 1; r <= runs; r++)); do
     measure kcat -C -e -q -b "$CW_BOOTSTRAP" -t bench -o beginning -f '%s\n' >>"$CW_TMP/kcat.txt"
     cw_note "run $r/$runs: connect-worker + s3-sink (tasks.max=$tasks, flush.size=$flush)"
     worker_run "$r"
-    cw_note "run $r/$runs: s3rver alone, run $r's objects PUT by curl, then as many HEADs"
+    cw_note "run $r/$runs: s3rver alone, run $r's objects PUT by curl, then a LIST per partition"
     floor_run "$r"
 done
 objects=$(s3_complete_objects "$CW_S3_DIR/$CW_S3_BUCKET/run1")
@@ -192,7 +196,7 @@ fi
 read -r mem_bound mem_text < <(python3 "$CW_SOURCE_DIR/tests/s3/bench_memory.py" \
     "$CW_TMP/worker.properties" "$CW_TMP/s3-1.properties" "$parts" "$line_max" 1)
 python3 - "$records" "$bytes" "$objects" "$CW_TMP/kcat.txt" "$CW_TMP/runs.txt" "$dt" "$drss" \
-    "$CW_TMP/floor.txt" "$mem_bound" "$mem_text" <<'PY'
+    "$CW_TMP/floor.txt" "$mem_bound" "$mem_text" "$parts" <<'PY'
 import re, sys, datetime, statistics
 n, b, objs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 kcat = [tuple(map(float, l.split())) for l in open(sys.argv[4])]
@@ -201,11 +205,11 @@ dt, drss = float(sys.argv[6]), int(sys.argv[7])
 floors = [tuple(map(float, l.split())) for l in open(sys.argv[8])]
 mem_bound, mem_text = int(sys.argv[9]), sys.argv[10]
 ts = lambda line: datetime.datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
-WROTE = re.compile(r"wrote s3://\S+ \((\d+) bytes; queued ([\d.]+) ms, HEAD ([\d.]+) ms, PUT ([\d.]+) ms\)")
+WROTE = re.compile(r"wrote s3://\S+ \((\d+) bytes; queued ([\d.]+) ms, (?:HEAD|check) ([\d.]+) ms, PUT ([\d.]+) ms\)")
 def timeline(log):
     """From the worker's debug log: the pipeline's seconds (assignment -> last object) and
     where they went: when objects were sealed (ready for upload) and written, and how long
-    each waited in the queue, and took for its HEAD and its PUT."""
+    each waited in the queue, and took for its check (LIST or HEAD) and its PUT."""
     assigned, objs_ = None, []
     for line in open(log):
         if assigned is None and "assigned" in line and "partition(s)" in line: assigned = ts(line)
@@ -216,7 +220,7 @@ def timeline(log):
             objs_.append((end - p - h - q, end, q, h, p))
     if not objs_: return float("nan"), None
     sealed = sorted(o[0] for o in objs_)
-    # Time with at least one upload request in flight (its HEAD or PUT).
+    # Time with at least one upload request in flight (its check or PUT).
     iv = sorted((o[1] - o[3] - o[4], o[1]) for o in objs_)
     busy, cs, ce = 0.0, None, None
     for s_, e_ in iv:
@@ -248,13 +252,14 @@ if dt == dt:
     print(f"s3-sink alone (driver)  : {n/dt:9.0f} records/s {b/dt/1e6:7.1f} MB/s  peak RSS {drss/1024:6.1f} MiB  ({dt:.2f} s, generating records included)")
 print(f"s3rver alone (curl PUTs): {objs/ft:9.0f} objects/s {b/ft/1e6:7.1f} MB/s  ({ft:.2f} s, runs {rng([f[0] for f in floors])};"
       f" {fcpu:.2f} s of s3rver CPU, {fmain:.2f} s of it in its main thread)")
-print(f"s3rver alone (curl HEADs): {objs} HEADs of free keys in {ht:.2f} s (runs {rng([f[3] for f in floors])}),"
+parts = int(sys.argv[11])
+print(f"s3rver alone (curl LISTs): {parts} LISTs of empty key stems in {ht:.2f} s (runs {rng([f[3] for f in floors])}),"
       f" {hcpu:.2f} s of s3rver CPU: {ht/objs*1000:.1f} ms per object, {ht/ft*100:.0f} % of the PUTs' time (the overwrite"
-      f" protection's check; s3.object.behavior.on.conflict=overwrite skips it)")
+      f" protection's check, one per partition; s3.object.behavior.on.conflict=overwrite skips it)")
 for i, (r, p, k, f, tl) in enumerate(zip(runs, pts, kcat, floors, (t[1] for t in tls)), 1):
     print(f"run {i}: kcat {k[0]:.2f} s, pipeline {p:.2f} s (ratio {k[0]/p:.2f}), total {float(r[0]):.2f} s;"
           f" CPU worker {r[2]} s, s3rver {r[3]} s (main thread {r[7]} s), mock Kafka {r[4]} s;"
-          f" s3rver alone {f[0]:.2f} s PUTs + {f[3]:.2f} s HEADs")
+          f" s3rver alone {f[0]:.2f} s PUTs + {f[3]:.2f} s LISTs")
     # Is s3rver's one JavaScript thread the bound? Busy = on a CPU or runnable (waiting for
     # a core the pipeline's other threads hold); asleep = it had no request to work on.
     sr, sw = float(r[8]), float(r[9])
@@ -264,13 +269,13 @@ for i, (r, p, k, f, tl) in enumerate(zip(runs, pts, kcat, floors, (t[1] for t in
     if tl:
         print(f"       timeline: objects sealed from {tl['first_sealed']:.2f} s to {tl['last_sealed']:.2f} s (the last"
               f" record consumed), last written at {tl['last']:.2f} s; uploads in flight {tl['busy']:.2f} s;"
-              f" per object (medians) queued {tl['queued']*1e3:.0f} ms, HEAD {tl['head']*1e3:.1f} ms,"
-              f" PUT {tl['put']*1e3:.1f} ms (sums over both threads: HEADs {tl['head_sum']:.2f} s,"
+              f" per object (medians) queued {tl['queued']*1e3:.0f} ms, check {tl['head']*1e3:.1f} ms,"
+              f" PUT {tl['put']*1e3:.1f} ms (sums over both threads: checks {tl['head_sum']:.2f} s,"
               f" PUTs {tl['put_sum']:.2f} s)")
 print(f"ratio pipeline/kcat (median): {kt/pt:.2f}   total/kcat: {kt/wt:.2f}"
       f" (the mock cluster, like a broker, delays a new group's first join by 3 s)")
 print(f"ratio kcat/s3rver alone: {kt/ft:.2f}   pipeline/s3rver alone: {ft/pt:.2f}"
-      f"   pipeline/(s3rver alone, PUTs + HEADs): {(ft+ht)/pt:.2f}")
+      f"   pipeline/(s3rver alone, PUTs + LISTs): {(ft+ht)/pt:.2f}")
 # Wall: against whichever peer is slower, kcat (Kafka) or s3rver alone (S3).
 floor = max(kt, ft)
 walls = [max(k[0], f[0]) / p for k, f, p in zip(kcat, floors, pts)]

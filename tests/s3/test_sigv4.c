@@ -427,10 +427,26 @@ int main(void) {
     free(etag);
     verify_captured(creds.secret_key, "UploadPart");
     char *etags[] = {"\"e1\"", "\"e2\""};
-    c->ops->mpu_complete(c, "k/a+b", "upl.ID-1", etags, 2, 0, &res);
+    c->ops->mpu_complete(c, "k/a+b", "upl.ID-1", etags, 2, 0, NULL, &res);
     verify_captured(creds.secret_key, "CompleteMultipartUpload");
     c->ops->mpu_abort(c, "k/a+b", "upl.ID-1", &res);
     verify_captured(creds.secret_key, "AbortMultipartUpload");
+    /* A listing's query (prefix and start-after escaped, '/' and '+' too) signs right. */
+    s3_key_page_t page = {0};
+    c->ops->list(c, "topics/t/partition=0/t+0+", "topics/t/partition=0/t+0+0000000005.jso", &page,
+                 &res);
+    s3_key_page_free(&page);
+    verify_captured(creds.secret_key, "ListObjectsV2");
+    pthread_mutex_lock(&mu);
+    CHECK(!strncmp(
+              last.head,
+              "GET "
+              "/bkt/"
+              "?list-type=2&max-keys=100&prefix=topics%2Ft%2Fpartition%3D0%2Ft%2B0%2B&start-after="
+              "topics%2Ft%2Fpartition%3D0%2Ft%2B0%2B0000000005.jso ",
+              144),
+          "list request line: %.150s", last.head);
+    pthread_mutex_unlock(&mu);
     char *upload = NULL;
     c->ops->mpu_create(c, "k/a+b", "application/json", NULL, &upload,
                        &res); /* no UploadId: fails */
@@ -471,9 +487,43 @@ int main(void) {
         pthread_mutex_lock(&mu);
         script[0] = r412, nscript = 1, used_script = 0, reqlog[0] = 0;
         pthread_mutex_unlock(&mu);
-        CHECK(c->ops->mpu_complete(c, "k", "u1", etags, 2, 1, &res) == S3_DONE, "complete");
+        CHECK(c->ops->mpu_complete(c, "k", "u1", etags, 2, 1, NULL, &res) == S3_DONE, "complete");
         CHECK(!strcmp(res.code, "Replaced") && !strcmp(reqlog, "POST(inm) POST "),
               "complete: %s %s", res.code, reqlog);
+        /* The object in the way is of another origin than the write's: left alone, its
+         * origin reported (the sink refuses or renames). */
+        const char *head_foreign =
+            "HTTP/1.1 200 OK\r\nETag: \"0123456789abcdef0123456789abcdef\"\r\n"
+            "x-amz-meta-kafka-cluster-id: other-cluster\r\nx-amz-meta-kafka-topic: t\r\n"
+            "x-amz-meta-kafka-partition: 0\r\nx-amz-meta-kafka-offsets: 0-9\r\n"
+            "x-amz-meta-kafka-first-record: 17:ab\r\nContent-Length: 0\r\nConnection: "
+            "close\r\n\r\n";
+        s3_origin_t mine = {.cluster = "my-cluster",
+                            .topic = "t",
+                            .partition = "0",
+                            .offsets = "0-9",
+                            .first = "17:ab"};
+        pthread_mutex_lock(&mu);
+        script[0] = r412, script[1] = head_foreign, nscript = 2, used_script = 0, reqlog[0] = 0;
+        pthread_mutex_unlock(&mu);
+        CHECK(c->ops->put(c, "k", body, strlen(body), NULL, &mine, 1, &res) == S3_DONE, "put");
+        CHECK(!strcmp(res.code, "OriginConflict") && !strcmp(res.theirs.cluster, "other-cluster"),
+              "code %s, theirs %s", res.code, res.theirs.cluster);
+        CHECK(!strcmp(reqlog, "PUT(inm) HEAD "), "requests: %s", reqlog);
+        pthread_mutex_lock(&mu);
+        script[0] = r412, script[1] = head_foreign, nscript = 2, used_script = 0, reqlog[0] = 0;
+        pthread_mutex_unlock(&mu);
+        CHECK(c->ops->mpu_complete(c, "k", "u1", etags, 2, 1, &mine, &res) == S3_DONE, "complete");
+        CHECK(!strcmp(res.code, "OriginConflict") && !strcmp(reqlog, "POST(inm) HEAD "),
+              "complete: %s %s", res.code, reqlog);
+        /* The same origin (a replay): replaced as before. */
+        snprintf(mine.cluster, sizeof mine.cluster, "other-cluster");
+        pthread_mutex_lock(&mu);
+        script[0] = r412, script[1] = head_foreign, nscript = 2, used_script = 0, reqlog[0] = 0;
+        pthread_mutex_unlock(&mu);
+        CHECK(c->ops->put(c, "k", body, strlen(body), NULL, &mine, 1, &res) == S3_DONE, "put");
+        CHECK(!strcmp(res.code, "Replaced") && !strcmp(reqlog, "PUT(inm) HEAD PUT "),
+              "same origin: %s %s", res.code, reqlog);
         nscript = 0;
         c->ops->destroy(c);
         free(last.body);
