@@ -162,13 +162,13 @@ static void test_query(void) {
     t.inc_col = "id";
     s.mode = RDS_MODE_INCREMENTING;
     rds_query_build(&q, &s, &t, &limited);
-    CHECK_STR(q.data, "SELECT `my``tab`.* FROM `my``tab` ORDER BY `id` ASC LIMIT 10000");
+    CHECK_STR(q.data, "SELECT `my``tab`.* FROM `my``tab` ORDER BY `id` ASC LIMIT 100000");
     CHECK(limited);
     t.cursor.has_inc = 1;
     t.cursor.inc = 7;
     rds_query_build(&q, &s, &t, &limited);
     CHECK_STR(q.data,
-              "SELECT `my``tab`.* FROM `my``tab` WHERE `id` > 7 ORDER BY `id` ASC LIMIT 10000");
+              "SELECT `my``tab`.* FROM `my``tab` WHERE `id` > 7 ORDER BY `id` ASC LIMIT 100000");
     s.mode = RDS_MODE_TIMESTAMP;
     s.ts_columns = ts;
     s.n_ts_columns = 2;
@@ -191,7 +191,7 @@ static void test_query(void) {
               "SELECT `my``tab`.*, UNIX_TIMESTAMP(`updated`) AS `__connect_worker_ts_epoch` FROM "
               "`my``tab` WHERE `updated` < NOW(6) - INTERVAL 0 MICROSECOND AND ((`updated` = "
               "FROM_UNIXTIME(100.000005) AND `id` > 7) OR `updated` > FROM_UNIXTIME(100.000005)) "
-              "ORDER BY `updated`, `id` ASC LIMIT 10000");
+              "ORDER BY `updated`, `id` ASC LIMIT 100000");
     s.mode = RDS_MODE_BULK;
     t.name = NULL;
     s.query = "SELECT a FROM b";
