@@ -51,6 +51,8 @@ typedef struct s3_result {
  *  cluster, topic, partition, first offset and first record). theirs without a cluster is
  *  never the same (not written by this sink). */
 int s3_origin_same(const s3_origin_t *mine, const s3_origin_t *theirs);
+/** The first offset in an origin's "first-last" offsets text. */
+long long s3_origin_start(const s3_origin_t *o);
 
 /** One page of a listing: keys in ascending byte order (owned; s3_key_page_free). */
 /** Keys per listing page: the sink keeps a page per key stem (see s3_task_listing.c), so
@@ -59,9 +61,18 @@ int s3_origin_same(const s3_origin_t *mine, const s3_origin_t *theirs);
 typedef struct s3_key_page {
     char **keys;
     size_t n;
+    size_t cap;    /**< room in keys */
     int truncated; /**< more keys follow the last one */
 } s3_key_page_t;
 void s3_key_page_free(s3_key_page_t *p);
+/** Appends a copy of key (the clients, while a listing's answer is read). 0, or -1: no
+ *  memory. */
+int s3_key_page_add(s3_key_page_t *p, const char *key);
+/** Sorts the keys in byte order (S3 lists in that order already; the sink's lookups must not
+ *  depend on a store that does not). */
+void s3_key_page_sort(s3_key_page_t *p);
+/** Whether the sorted page holds key. */
+int s3_key_page_has(const s3_key_page_t *p, const char *key);
 /** Parses a ListBucketResult (ListObjects V1 or V2) into page: its <Contents><Key>s, sorted,
  *  and <IsTruncated>. 0, or -1 when xml is no such document or memory ran out. */
 int s3_key_page_parse(const char *xml, size_t len, s3_key_page_t *page);

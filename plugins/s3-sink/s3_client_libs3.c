@@ -25,7 +25,6 @@ typedef struct call {
     size_t len, pos;
     cw_sdk_buf_t out;    /* get */
     s3_key_page_t *page; /* list */
-    size_t cap;
 } call_t;
 
 static S3Status on_props(const S3ResponseProperties *p, void *cd) {
@@ -152,22 +151,9 @@ static S3Status on_list(int truncated, const char *next_marker, int count,
     call_t *c = cd;
     s3_key_page_t *p = c->page;
     p->truncated = truncated;
-    for (int i = 0; i < count; i++) {
-        if (p->n == c->cap) {
-            size_t nc = c->cap ? c->cap * 2 : 64;
-            char **nk = realloc(p->keys, nc * sizeof *nk);
-            if (!nk) return S3StatusOutOfMemory;
-            p->keys = nk;
-            c->cap = nc;
-        }
-        if (!(p->keys[p->n] = strdup(contents[i].key))) return S3StatusOutOfMemory;
-        p->n++;
-    }
+    for (int i = 0; i < count; i++)
+        if (s3_key_page_add(p, contents[i].key) != 0) return S3StatusOutOfMemory;
     return S3StatusOK;
-}
-
-static int key_cmp(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* ListObjects (V1, which libs3 2.0 speaks): its marker is V2's start-after. */
@@ -184,7 +170,7 @@ static s3_outcome_t l_list(s3_client_t *base, const char *prefix, const char *st
         if (call.status == S3StatusErrorAccessDenied || call.status == S3StatusHttpErrorForbidden ||
             call.status == S3StatusErrorSignatureDoesNotMatch)
             res->http_status = 403; /* the sink falls back to HEADs */
-        if (oc == S3_DONE && page->n > 1) qsort(page->keys, page->n, sizeof *page->keys, key_cmp);
+        if (oc == S3_DONE) s3_key_page_sort(page);
         if (oc != S3_TRANSIENT || attempt >= c->o.max_retries || s3_backoff_sleep(&c->o, attempt))
             return oc;
     }

@@ -18,31 +18,42 @@ static int named(const xmlNode *n, const char *name) {
     return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
 }
 
-/* Appends the text of <Key> under one <Contents>. 0, or -1: no memory. */
-static int add_key(s3_key_page_t *p, const xmlNode *contents, size_t *cap) {
-    for (const xmlNode *k = contents->children; k; k = k->next) {
-        if (!named(k, "Key")) continue;
-        xmlChar *text = xmlNodeGetContent(k);
-        if (!text) return -1;
-        if (p->n == *cap) {
-            size_t nc = *cap ? *cap * 2 : 64;
-            char **nk = realloc(p->keys, nc * sizeof *nk);
-            if (!nk) {
-                xmlFree(text);
-                return -1;
-            }
-            p->keys = nk;
-            *cap = nc;
-        }
-        p->keys[p->n] = strdup((const char *)text);
-        xmlFree(text);
-        return p->keys[p->n++] ? 0 : -1;
+int s3_key_page_add(s3_key_page_t *p, const char *key) {
+    if (p->n == p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 64;
+        char **nk = realloc(p->keys, nc * sizeof *nk);
+        if (!nk) return -1;
+        p->keys = nk;
+        p->cap = nc;
     }
+    if (!(p->keys[p->n] = strdup(key))) return -1;
+    p->n++;
     return 0;
 }
 
 static int key_cmp(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void s3_key_page_sort(s3_key_page_t *p) {
+    if (p->n > 1) qsort(p->keys, p->n, sizeof *p->keys, key_cmp);
+}
+
+int s3_key_page_has(const s3_key_page_t *p, const char *key) {
+    return p->n && bsearch(&key, p->keys, p->n, sizeof *p->keys, key_cmp) != NULL;
+}
+
+/* Appends the text of <Key> under one <Contents>. 0, or -1: no memory. */
+static int add_key(s3_key_page_t *p, const xmlNode *contents) {
+    for (const xmlNode *k = contents->children; k; k = k->next) {
+        if (!named(k, "Key")) continue;
+        xmlChar *text = xmlNodeGetContent(k);
+        if (!text) return -1;
+        int rc = s3_key_page_add(p, (const char *)text);
+        xmlFree(text);
+        return rc;
+    }
+    return 0;
 }
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
@@ -59,11 +70,10 @@ int s3_key_page_parse(const char *xml, size_t len, s3_key_page_t *page) {
         xmlFreeDoc(doc);
         return -1;
     }
-    size_t cap = 0;
     int rc = 0;
     for (const xmlNode *n = root->children; n && rc == 0; n = n->next) {
         if (named(n, "Contents")) {
-            rc = add_key(page, n, &cap);
+            rc = add_key(page, n);
         } else if (named(n, "IsTruncated")) {
             xmlChar *text = xmlNodeGetContent(n);
             page->truncated = text && !strcmp((const char *)text, "true");
@@ -75,17 +85,14 @@ int s3_key_page_parse(const char *xml, size_t len, s3_key_page_t *page) {
         s3_key_page_free(page);
         return -1;
     }
-    /* S3 lists in byte order already; the sink's lookups must not depend on a store that
-     * does not. */
-    if (page->n > 1) qsort(page->keys, page->n, sizeof *page->keys, key_cmp);
+    s3_key_page_sort(page);
     return 0;
 }
 
-/* The first offset in an origin's "first-last" text. */
-static long long origin_start(const s3_origin_t *o) { return strtoll(o->offsets, NULL, 10); }
+long long s3_origin_start(const s3_origin_t *o) { return strtoll(o->offsets, NULL, 10); }
 
 int s3_origin_same(const s3_origin_t *a, const s3_origin_t *b) {
     return b->cluster[0] && !strcmp(a->cluster, b->cluster) && !strcmp(a->topic, b->topic) &&
-           !strcmp(a->partition, b->partition) && origin_start(a) == origin_start(b) &&
+           !strcmp(a->partition, b->partition) && s3_origin_start(a) == s3_origin_start(b) &&
            !strcmp(a->first, b->first);
 }

@@ -114,10 +114,6 @@ static s3_outcome_t list_from(s3_task_t *t, s3_client_t *c, stem_listing_t *l, c
     return S3_DONE;
 }
 
-static int key_cmp(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* A refused LIST: one warning, then HEADs for the rest of the task. */
 static void list_denied(s3_task_t *t, const s3_result_t *res) {
     if (atomic_exchange(&t->list_denied, 1)) return;
@@ -149,7 +145,6 @@ s3_outcome_t s3t_listing_check(s3_task_t *t, tp_state_t *tp, s3_client_t *c, con
         }
         if (oc != S3_DONE) return oc;
     }
-    *maybe =
-        l->page.n && bsearch(&key, l->page.keys, l->page.n, sizeof *l->page.keys, key_cmp) != NULL;
+    *maybe = s3_key_page_has(&l->page, key);
     return S3_DONE;
 }

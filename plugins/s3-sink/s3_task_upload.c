@@ -104,9 +104,6 @@ static void origin_text(const s3_origin_t *o, char *out, size_t size) {
              o->cluster[0] ? o->cluster : "?", o->topic, o->partition, o->offsets, o->first);
 }
 
-/* The first offset in an origin's "first-last" text. */
-static long long origin_start(const s3_origin_t *o) { return strtoll(o->offsets, NULL, 10); }
-
 /* The name a conflict renames an object to: ".<8 hex of the origin>" after the start offset,
  * the same for every object (and replay) of that origin. */
 static char *renamed_key(const s3_task_t *t, const char *key, const s3_origin_t *o) {
@@ -309,7 +306,7 @@ static int put_whole(s3_task_t *t, tp_state_t *tp, s3_client_t *c, obj_stream_t 
         if (rc != CW_OK) return rc;
         /* A single PUT knows where its records end. */
         s3_origin_t meta = st->owner->origin;
-        snprintf(meta.offsets, sizeof meta.offsets, "%lld-%lld", origin_start(&meta),
+        snprintf(meta.offsets, sizeof meta.offsets, "%lld-%lld", s3_origin_start(&meta),
                  (long long)st->owner->last_offset);
         double started = *put_started = s3_metrics_now();
         s3_outcome_t oc =
